@@ -1,0 +1,49 @@
+"""Writing outputs so that a failure never leaves a half-written file or folder behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
+    write_bytes(path, text.encode(encoding))
+
+
+@contextmanager
+def output_dir(path: str | Path) -> Iterator[Path]:
+    """Yield a staging folder; on success its files replace those of `path`, on failure nothing changes.
+
+    Files already in `path` that the job does not write are left alone (a user's notes, attestations…).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    try:
+        yield staging
+        target.mkdir(exist_ok=True)
+        for item in sorted(staging.rglob("*")):
+            dest = target / item.relative_to(staging)
+            if item.is_dir():
+                dest.mkdir(exist_ok=True)
+            else:
+                os.replace(item, dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

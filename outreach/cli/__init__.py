@@ -1,0 +1,35 @@
+"""The `outreach` command. Each sub-command lives in its own module and registers itself here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from outreach.cli import nearest
+from outreach.errors import InputError
+
+# modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
+COMMANDS = [nearest]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="outreach",
+        description="Planificateur de communication ciblée par centres d'intérêt pour les médiathèques.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True)
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except InputError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130

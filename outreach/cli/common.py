@@ -1,0 +1,23 @@
+"""Helpers shared by the sub-commands: notes on stderr, CSV output to a file or stdout."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+
+from outreach import atomic
+
+
+def print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"Note : {note}", file=sys.stderr)
+
+
+def emit_csv(frame: pd.DataFrame, out: str | None, float_format: str | None = None) -> None:
+    """Write CSV to `out` atomically, or to stdout when `out` is None or '-'."""
+    text = frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+    if out in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        atomic.write_text(out, text)

@@ -1,0 +1,43 @@
+"""`outreach nearest`: the nearest branch of every area, as CSV."""
+
+from __future__ import annotations
+
+import sys
+
+from outreach.cli.common import emit_csv, print_notes
+from outreach.datasets import load_territory
+from outreach.sources.geocoding import Geocoder
+from outreach.territory import assign
+
+COLUMNS = ["area_code", "area_name", "branch_id", "branch_name", "distance_km",
+           "second_branch_id", "second_branch_name", "second_distance_km", "population", "departement"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("nearest", help="bibliothèque la plus proche de chaque zone (CSV)",
+                       description="Pour chaque zone (commune, arrondissement), la bibliothèque la plus proche "
+                                   "et la distance géodésique en km.")
+    p.add_argument("--branches", metavar="FICHIER", help="bibliothèques : GeoJSON, CSV du ministère, ou CSV "
+                   "id,name,lat,lon / id,name,adresse (défaut : données livrées)")
+    p.add_argument("--areas", metavar="FICHIER", help="zones : GeoJSON (contours) ou CSV code,name,lat,lon[,population]")
+    p.add_argument("--departement", metavar="CODE", help="garder un seul département des deux côtés")
+    p.add_argument("--out", metavar="FICHIER", help="fichier CSV de sortie (défaut : sortie standard)")
+    p.add_argument("--all-sites", action="store_true",
+                   help="inclure les sites fermés au public (administration, réserves, bibliobus)")
+    p.add_argument("--geocoder", choices=["ban", "nominatim"], default="ban",
+                   help="service de géocodage des adresses (défaut : ban, la Base Adresse Nationale)")
+    p.set_defaults(func=run)
+
+
+def geocoding_progress(done: int, total: int) -> None:
+    print(f"\rGéocodage : {done}/{total} adresses", end="\n" if done == total else "", file=sys.stderr)
+
+
+def run(args) -> int:
+    geocoder = Geocoder(args.geocoder) if args.branches else None
+    territory = load_territory(branches_file=args.branches, areas_file=args.areas, departement=args.departement,
+                               include_closed=args.all_sites, geocoder=geocoder, progress=geocoding_progress)
+    print_notes(territory.notes)
+    frame = assign(territory.branches, territory.areas)[COLUMNS]
+    emit_csv(frame, args.out, float_format="%.3f")
+    return 0

@@ -1,0 +1,286 @@
+"""Readers of library branches: our GeoJSON, the Ministry of Culture's CSV, a user's CSV.
+
+Every reader returns a `BranchesRead`: the branches and notes on what was skipped and why, so nothing is
+lost silently. A mistake the user must fix raises an InputError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from outreach.errors import InputError, InputErrors
+from outreach.model import Branch, departement_of
+from outreach.sources.coordinates import check_point
+from outreach.sources.geojson import feature_label, first_position, load_features
+from outreach.sources.tabular import Table, parse_float, read_table
+
+if TYPE_CHECKING:
+    from outreach.sources.geocoding import Geocoder
+
+# Address types of the Ministry list where the public does not go: never a "nearest branch" to advertise.
+NOT_OPEN_TO_PUBLIC = {
+    "Lieu uniquement administratif",
+    "Réserve de documents non ouverte au public",
+    "Bibliothèque départementale",
+    "Bibliobus",
+}
+MINISTRY_COLUMNS = ("code_bib", "nom_de_l_etablissement", "latitude", "longitude")
+
+ID_ALIASES = ("id", "code_bib", "code", "identifiant")
+NAME_ALIASES = ("name", "nom", "nom_de_l_etablissement", "libelle")
+LAT_ALIASES = ("lat", "latitude", "y")
+LON_ALIASES = ("lon", "lng", "long", "longitude", "x")
+ADDRESS_ALIASES = ("address", "adresse")
+POSTCODE_ALIASES = ("postcode", "code_postal", "cp")
+CITY_ALIASES = ("city", "ville", "commune")
+
+
+@dataclass
+class BranchesRead:
+    path: str
+    branches: list[Branch]
+    notes: list[str] = field(default_factory=list)
+
+
+def normalise_id(value) -> str:
+    """'2.0' → '2': the Ministry writes its integer codes like floats."""
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        return text[:-2]
+    return text
+
+
+def paris_arrondissement(postcode: str) -> str:
+    """INSEE code of a Paris arrondissement from a postcode: 75001 → 75101, 75116 → 75116."""
+    pc = postcode.strip()
+    if pc == "75116":
+        return "75116"
+    if len(pc) == 5 and pc.startswith("750") and 1 <= int(pc[3:]) <= 20:
+        return f"751{pc[3:]}"
+    return ""
+
+
+def insee_for(insee: str, postcode: str) -> str:
+    if insee == "75056" or (not insee and postcode.startswith("75")):
+        return paris_arrondissement(postcode) or insee
+    return insee
+
+
+def first_of(row: dict, aliases: tuple[str, ...]) -> str:
+    for key in aliases:
+        if row.get(key) not in (None, ""):
+            return str(row[key])
+    return ""
+
+
+def column_of(table: Table, aliases: tuple[str, ...]) -> str | None:
+    lowered = {c.lower(): c for c in table.frame.columns}
+    return next((lowered[a] for a in aliases if a in lowered), None)
+
+
+# The Ministry list gives Corsica's libraries neither a département code nor an INSEE code, only the name.
+CORSICA = {"Corse-du-Sud": "2A", "Haute-Corse": "2B"}
+
+
+def ministry_departement(row: dict, insee: str, postcode: str) -> str:
+    return (row.get("code_departement") or CORSICA.get(row.get("departement", ""))
+            or departement_of(insee or postcode))
+
+
+def read_ministry_csv(path: str | Path, *, data: bytes | None = None, name: str | None = None) -> BranchesRead:
+    """The Ministry of Culture's list: BOM, `;`, float-looking codes, some rows without coordinates."""
+    table = read_table(path, data=data, name=name)
+    return ministry_from_table(table)
+
+
+def ministry_from_table(table: Table) -> BranchesRead:
+    table.require(*MINISTRY_COLUMNS, fix="Utilisez l'export « Adresses des bibliothèques publiques » de data.gouv.fr.")
+    branches, notes = [], list(table.notes)
+    no_coords = no_code = 0
+    errors: list[InputError] = []
+    seen: dict[str, str] = {}
+    for i, row in enumerate(table.frame.to_dict("records")):
+        code = normalise_id(row["code_bib"])
+        lat, lon = parse_float(row["latitude"]), parse_float(row["longitude"])
+        if not code:
+            no_code += 1
+            continue
+        if lat is None or lon is None:
+            no_coords += 1
+            continue
+        where = f"{table.row_label(i)} (code_bib {code})"
+        try:
+            check_point(lat, lon, file=table.path, where=where)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        if code in seen:
+            errors.append(InputError(f"code_bib {code} en double (déjà en {seen[code]}).", where=where,
+                                     fix="Supprimez le doublon ou corrigez le code."))
+            continue
+        seen[code] = table.row_label(i)
+        postcode = row.get("cp", "")
+        address_type = row.get("type_adresse", "")
+        insee = insee_for(row.get("code_insee_commune", ""), postcode)
+        branches.append(Branch(
+            id=code, name=row["nom_de_l_etablissement"] or f"Bibliothèque {code}",
+            address=" ".join(x for x in (row.get("adresse", ""), row.get("complement", "")) if x),
+            postcode=postcode, city=row.get("ville", ""),
+            insee=insee,
+            departement=ministry_departement(row, insee, postcode),
+            status=row.get("statut", ""), address_type=address_type,
+            open_to_public=address_type not in NOT_OPEN_TO_PUBLIC,
+            surface_m2=parse_float(row.get("surface", "")), lat=lat, lon=lon))
+    if errors:
+        raise InputErrors(errors, file=table.path)
+    if no_coords:
+        notes.append(f"{table.path} : {no_coords} bibliothèque(s) sans coordonnées ignorée(s).")
+    if no_code:
+        notes.append(f"{table.path} : {no_code} ligne(s) sans code_bib ignorée(s).")
+    return BranchesRead(path=table.path, branches=branches, notes=notes)
+
+
+def read_branches_geojson(path: str | Path, *, data: bytes | None = None, name: str | None = None) -> BranchesRead:
+    label = name or str(path)
+    features = load_features(path, data=data, name=name)
+    branches, errors = [], []
+    seen: dict[str, str] = {}
+    for i, feat in enumerate(features):
+        where = feature_label(i, feat, ID_ALIASES + NAME_ALIASES)
+        props = feat.get("properties") or {}
+        geometry = feat.get("geometry")
+        if not geometry:
+            errors.append(InputError("objet sans géométrie.", where=where,
+                                     fix="Placez la bibliothèque (un point) ou supprimez l'objet."))
+            continue
+        if geometry.get("type") != "Point":
+            errors.append(InputError(f"géométrie de type {geometry.get('type')} : une bibliothèque est un point.",
+                                     where=where, fix="Convertissez la couche en points (centroïdes)."))
+            continue
+        position = first_position(geometry)
+        if position is None:
+            errors.append(InputError("coordonnées absentes ou illisibles.", where=where))
+            continue
+        lon, lat = position
+        try:
+            check_point(lat, lon, file=label, where=where)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        branch_id = normalise_id(first_of(props, ID_ALIASES))
+        if not branch_id:
+            errors.append(InputError("identifiant manquant.", where=where,
+                                     fix="Ajoutez une propriété « id » (par exemple le code_bib du ministère)."))
+            continue
+        if branch_id in seen:
+            errors.append(InputError(f"identifiant {branch_id} en double (déjà utilisé par {seen[branch_id]}).",
+                                     where=where, fix="Chaque bibliothèque doit avoir un identifiant unique."))
+            continue
+        seen[branch_id] = f"l'objet n°{i + 1}"
+        postcode = str(props.get("postcode") or props.get("cp") or "")
+        insee = insee_for(str(props.get("insee") or props.get("code_insee_commune") or ""), postcode)
+        surface = props.get("surface_m2", props.get("surface"))
+        branches.append(Branch(
+            id=branch_id, name=first_of(props, NAME_ALIASES) or f"Bibliothèque {branch_id}",
+            address=str(props.get("address") or props.get("adresse") or ""), postcode=postcode,
+            city=str(props.get("city") or props.get("ville") or ""), insee=insee,
+            departement=str(props.get("departement") or departement_of(insee or postcode)),
+            status=str(props.get("status") or props.get("statut") or ""),
+            address_type=str(props.get("address_type") or ""),
+            open_to_public=bool(props.get("open_to_public", True)),
+            surface_m2=parse_float(str(surface)) if surface not in (None, "") else None,
+            lat=lat, lon=lon, url=str(props.get("url") or ""), opening_hours=str(props.get("opening_hours") or ""),
+            facebook_page_id=str(props.get("facebook_page_id") or "")))
+    if errors:
+        raise InputErrors(errors, file=label)
+    return BranchesRead(path=label, branches=branches)
+
+
+def read_branches_csv(path: str | Path, *, data: bytes | None = None, name: str | None = None,
+                      geocoder: Geocoder | None = None, progress=None) -> BranchesRead:
+    """A user's CSV: id, name and either lat/lon or an address (geocoded)."""
+    table = read_table(path, data=data, name=name)
+    if all(c in table.frame.columns for c in MINISTRY_COLUMNS):
+        return ministry_from_table(table)
+    id_col, name_col = column_of(table, ID_ALIASES), column_of(table, NAME_ALIASES)
+    lat_col, lon_col = column_of(table, LAT_ALIASES), column_of(table, LON_ALIASES)
+    address_col = column_of(table, ADDRESS_ALIASES)
+    postcode_col, city_col = column_of(table, POSTCODE_ALIASES), column_of(table, CITY_ALIASES)
+    if id_col is None:
+        table.require("id", fix="Ajoutez une colonne « id » qui identifie chaque bibliothèque.")
+    if name_col is None:
+        table.require("name", fix="Ajoutez une colonne « name » (ou « nom ») avec le nom de la bibliothèque.")
+    if (lat_col is None or lon_col is None) and address_col is None:
+        table.require("lat", "lon", fix="Ajoutez les colonnes lat et lon (degrés WGS84) ou une colonne « adresse » à géocoder.")
+
+    rows = table.frame.to_dict("records")
+    positions: dict[int, tuple[float, float]] = {}
+    errors: list[InputError] = []
+    to_geocode: dict[int, str] = {}
+    for i, row in enumerate(rows):
+        lat = parse_float(row[lat_col]) if lat_col else None
+        lon = parse_float(row[lon_col]) if lon_col else None
+        if lat is not None and lon is not None:
+            positions[i] = (lat, lon)
+        elif address_col and row[address_col]:
+            parts = [row[address_col], row[postcode_col] if postcode_col else "", row[city_col] if city_col else ""]
+            to_geocode[i] = " ".join(p for p in parts if p)
+        else:
+            errors.append(InputError("ni coordonnées ni adresse.", where=table.row_label(i),
+                                     fix="Renseignez lat et lon, ou l'adresse."))
+    if to_geocode:
+        if geocoder is None:
+            from outreach.sources.geocoding import Geocoder
+            geocoder = Geocoder()
+        found = geocoder.geocode_many(list(to_geocode.values()), progress=progress)
+        for i, query in to_geocode.items():
+            if found.get(query):
+                positions[i] = found[query]
+            else:
+                errors.append(InputError(f"adresse introuvable : « {query} ».", where=table.row_label(i),
+                                         fix="Complétez l'adresse (numéro, voie, code postal, commune) ou donnez lat et lon."))
+
+    branches: list[Branch] = []
+    seen: dict[str, str] = {}
+    for i, row in enumerate(rows):
+        if i not in positions:
+            continue
+        where = table.row_label(i)
+        lat, lon = positions[i]
+        try:
+            check_point(lat, lon, file=table.path, where=where)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        branch_id = normalise_id(row[id_col])
+        if not branch_id:
+            errors.append(InputError("identifiant vide.", where=where, fix="Renseignez la colonne id."))
+            continue
+        if branch_id in seen:
+            errors.append(InputError(f"identifiant {branch_id} en double (déjà en {seen[branch_id]}).", where=where,
+                                     fix="Chaque bibliothèque doit avoir un identifiant unique."))
+            continue
+        seen[branch_id] = where
+        postcode = row[postcode_col] if postcode_col else ""
+        insee = insee_for(row.get("insee", ""), postcode)
+        branches.append(Branch(id=branch_id, name=row[name_col] or f"Bibliothèque {branch_id}",
+                               address=row[address_col] if address_col else "", postcode=postcode,
+                               city=row[city_col] if city_col else "", insee=insee,
+                               departement=row.get("departement") or departement_of(insee or postcode),
+                               lat=lat, lon=lon, url=row.get("url", ""), facebook_page_id=row.get("facebook_page_id", "")))
+    if errors:
+        raise InputErrors(errors, file=table.path)
+    return BranchesRead(path=table.path, branches=branches, notes=table.notes)
+
+
+def read_branches(path: str | Path, *, data: bytes | None = None, name: str | None = None, **kwargs) -> BranchesRead:
+    """Any accepted branch file, chosen by its extension."""
+    label = (name or str(path)).lower()
+    if label.endswith((".geojson", ".json")):
+        return read_branches_geojson(path, data=data, name=name)
+    if label.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+        return read_branches_csv(path, data=data, name=name, **kwargs)
+    raise InputError("format non reconnu pour une liste de bibliothèques.", file=name or path,
+                     fix="Fournissez un fichier .geojson ou .csv.")

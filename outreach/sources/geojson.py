@@ -1,0 +1,55 @@
+"""Loading GeoJSON files with messages a user can act on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from outreach.errors import InputError
+from outreach.sources.tabular import read_bytes
+
+
+def load_features(path: str | Path, *, data: bytes | None = None, name: str | None = None) -> list[dict]:
+    label = name or str(path)
+    raw = data if data is not None else read_bytes(path)
+    if not raw.strip():
+        raise InputError("le fichier est vide.", file=label, fix="Choisissez un fichier GeoJSON qui contient des objets.")
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError("le fichier n'est pas en UTF-8 comme l'exige GeoJSON.", file=label,
+                         fix="Réenregistrez-le en UTF-8.") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON invalide ({exc.msg}).", file=label, where=f"ligne {exc.lineno}, colonne {exc.colno}",
+                         fix="Corrigez la syntaxe (un validateur JSON en ligne ou QGIS aide à la trouver).") from exc
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        features = doc.get("features") or []
+    elif isinstance(doc, dict) and doc.get("type") == "Feature":
+        features = [doc]
+    else:
+        raise InputError("ce n'est pas une FeatureCollection GeoJSON.", file=label,
+                         fix="Exportez la couche au format GeoJSON (par exemple depuis QGIS).")
+    if not features:
+        raise InputError("la FeatureCollection ne contient aucun objet.", file=label)
+    if doc.get("crs") and "4326" not in json.dumps(doc["crs"]) and "CRS84" not in json.dumps(doc["crs"]):
+        raise InputError(f"système de coordonnées {json.dumps(doc['crs'].get('properties', doc['crs']))} non géré.",
+                         file=label, fix="Exportez le fichier en WGS84 (EPSG:4326), comme l'exige GeoJSON.")
+    return features
+
+
+def feature_label(index: int, feature: dict, id_keys: tuple[str, ...]) -> str:
+    props = feature.get("properties") or {}
+    for key in id_keys:
+        if props.get(key) not in (None, ""):
+            return f"objet n°{index + 1} ({key} = {props[key]})"
+    return f"objet n°{index + 1}"
+
+
+def first_position(geometry: dict) -> tuple[float, float] | None:
+    """First (lon, lat) of any geometry: enough to check units and axis order."""
+    coords = geometry.get("coordinates")
+    while isinstance(coords, list) and coords and isinstance(coords[0], list):
+        coords = coords[0]
+    if isinstance(coords, list) and len(coords) >= 2 and all(isinstance(c, (int, float)) for c in coords[:2]):
+        return float(coords[0]), float(coords[1])
+    return None

@@ -1,0 +1,129 @@
+"""Reading the CSV files users bring: encoding and separator detected, headers normalised.
+
+Exports from library systems and spreadsheets arrive in UTF-8 (with or without BOM), Windows-1252 or
+UTF-16, separated by `;`, `,`, tabs or `|`. Everything is read as text: codes such as postcodes or INSEE
+codes keep their leading zeros.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from outreach.errors import InputError
+
+SEPARATORS = ";,\t|"
+
+
+@dataclass
+class Table:
+    """A CSV file read as text, with what was detected about it."""
+
+    path: str
+    frame: pd.DataFrame
+    encoding: str
+    separator: str
+    notes: list[str] = field(default_factory=list)
+
+    def require(self, *columns: str, fix: str = "") -> None:
+        missing = [c for c in columns if c not in self.frame.columns]
+        if missing:
+            found = ", ".join(self.frame.columns) or "aucune"
+            raise InputError(
+                f"colonne(s) manquante(s) : {', '.join(missing)} (colonnes trouvées : {found}).",
+                file=self.path, where="ligne 1 (en-tête)",
+                fix=fix or "Ajoutez la colonne manquante ou renommez l'en-tête correspondant.")
+
+    def row_label(self, index: int) -> str:
+        """Human row number: the header is line 1, the first data row line 2."""
+        return f"ligne {index + 2}"
+
+
+def decode(raw: bytes, path: str) -> tuple[str, str]:
+    """Decode bytes, returning (text, encoding name shown to the user)."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "UTF-16"
+    if len(raw) >= 4 and raw[1] == 0 and raw[3] == 0:  # UTF-16 LE without BOM: every other byte is 0
+        return raw.decode("utf-16-le"), "UTF-16"
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Windows-1252 maps almost every byte: an undecodable file is more likely binary than text
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "le fichier n'est pas un texte lisible (ni UTF-8, ni UTF-16, ni Windows-1252).",
+            file=path, fix="Exportez-le au format CSV texte, de préférence en UTF-8.") from exc
+
+
+def sniff_separator(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        header = text.splitlines()[0] if text else ""
+        counts = {sep: header.count(sep) for sep in SEPARATORS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def read_bytes(path: str | Path) -> bytes:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError("fichier introuvable.", file=path, fix="Vérifiez le chemin.") from exc
+    except IsADirectoryError as exc:
+        raise InputError("c'est un dossier, pas un fichier.", file=path) from exc
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    return raw
+
+
+def read_table(path: str | Path, *, data: bytes | None = None, name: str | None = None) -> Table:
+    """Read a CSV file (or uploaded bytes) into a text-only DataFrame with stripped headers."""
+    label = name or str(path)
+    raw = data if data is not None else read_bytes(path)
+    if not raw.strip():
+        raise InputError("le fichier est vide.", file=label, fix="Choisissez un fichier qui contient des données.")
+    text, encoding = decode(raw, label)
+    separator = sniff_separator(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
+                            skipinitialspace=True)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(f"CSV illisible ({exc}).", file=label,
+                         fix="Vérifiez que chaque ligne a le même nombre de colonnes que l'en-tête.") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.apply(lambda col: col.str.strip())
+    notes = []
+    if encoding == "Windows-1252":
+        notes.append(f"{label} : lu en Windows-1252 ; enregistrez-le en UTF-8 pour éviter toute ambiguïté.")
+    if frame.empty:
+        raise InputError("le fichier ne contient qu'un en-tête, aucune ligne de données.", file=label)
+    return Table(path=label, frame=frame, encoding=encoding, separator=separator, notes=notes)
+
+
+def parse_float(value: str) -> float | None:
+    """Parse a number written the French or the English way ('43,29', '1 234,5', '43.29')."""
+    text = (value or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if not text:
+        return None
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    elif "," in text and "." in text:  # 1,234.5 or 1.234,5: the last one is the decimal mark
+        text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else text.replace(".", "").replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None

@@ -1,0 +1,231 @@
+"""Nearest branch for every area, catchments, covering radii and underserved areas.
+
+Distances are geodesics on the WGS84 ellipsoid, the same quantity as `geopy.distance.geodesic`
+(both are Karney's algorithm; pyproj's C implementation is used here because it is vectorised).
+
+Exactness with speed. A k-d tree over unit vectors finds, for every area, the K branches with the
+smallest great-circle distance on a sphere of radius R. Great-circle and ellipsoidal distances are
+tied by a bound: mapping (latitude, longitude) from the ellipsoid onto the sphere stretches any length
+by a factor between R/N_max and R/M_min, where M_min = a(1-e²) (meridional radius at the equator) and
+N_max = a/√(1-e²) (at the poles). Hence for every pair of points, with s the spherical distance and g the
+geodesic:   s·M_min/R ≤ g ≤ s·N_max/R.
+So a branch that is not among the K candidates is at least s_K·M_min/R away, and when that exceeds the
+second-smallest exact distance among the candidates, nothing outside can change the answer. The rare
+areas for which the certificate fails are solved by a ball query that is certain to contain the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pyproj import Geod
+from scipy.spatial import cKDTree
+
+from outreach.model import Area, Branch
+
+WGS84 = Geod(ellps="WGS84")
+SPHERE_RADIUS_KM = 6371.0088
+_A, _E2 = 6378.137, 0.00669437999014
+# margins of 1e-4 cover the rounding of the chord ↔ angle conversions
+LOWER = _A * (1 - _E2) / SPHERE_RADIUS_KM - 1e-4
+UPPER = _A / np.sqrt(1 - _E2) / SPHERE_RADIUS_KM + 1e-4
+CANDIDATES = 8
+UNDERSERVED_KM = 10.0
+
+
+def geodesic_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Vectorised WGS84 geodesic distance in kilometres."""
+    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (lat1, lon1, lat2, lon2)))
+    if lat1.size == 0:
+        return np.zeros(lat1.shape)
+    _, _, metres = WGS84.inv(lon1.ravel(), lat1.ravel(), lon2.ravel(), lat2.ravel())
+    return np.asarray(metres).reshape(lat1.shape) / 1000.0
+
+
+def unit_vectors(lat, lon) -> np.ndarray:
+    phi, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    cos_phi = np.cos(phi)
+    return np.column_stack((cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)))
+
+
+def chord_to_km(chord):
+    return 2.0 * np.arcsin(np.minimum(np.asarray(chord) / 2.0, 1.0)) * SPHERE_RADIUS_KM
+
+
+def km_to_chord(km):
+    return 2.0 * np.sin(np.minimum(np.asarray(km) / SPHERE_RADIUS_KM, np.pi) / 2.0)
+
+
+@dataclass
+class Nearest:
+    """For each point: index and distance (km) of the nearest and second-nearest branch (-1/NaN if none)."""
+
+    first: np.ndarray
+    first_km: np.ndarray
+    second: np.ndarray
+    second_km: np.ndarray
+
+
+class BranchIndex:
+    """Spatial index over branch positions answering exact geodesic nearest-neighbour queries."""
+
+    def __init__(self, lat, lon):
+        self.lat = np.asarray(lat, dtype=float)
+        self.lon = np.asarray(lon, dtype=float)
+        if self.lat.size == 0:
+            raise ValueError("no branch to index")
+        self.tree = cKDTree(unit_vectors(self.lat, self.lon))
+
+    @classmethod
+    def of(cls, branches: list[Branch]) -> BranchIndex:
+        return cls([b.lat for b in branches], [b.lon for b in branches])
+
+    def nearest(self, lat, lon) -> Nearest:
+        lat, lon = np.atleast_1d(np.asarray(lat, dtype=float)), np.atleast_1d(np.asarray(lon, dtype=float))
+        n_points, n_branches = lat.size, self.lat.size
+        k = min(CANDIDATES, n_branches)
+        chords, cand = self.tree.query(unit_vectors(lat, lon), k=k)
+        chords, cand = chords.reshape(n_points, k), cand.reshape(n_points, k)
+        spherical = chord_to_km(chords)
+
+        # Exact distances only for candidates that can still be first or second (see module docstring).
+        upper = spherical * UPPER
+        rank = 1 if k > 1 else 0
+        bound = np.partition(upper, rank, axis=1)[:, rank] if k > 1 else upper[:, 0]
+        needed = spherical * LOWER <= bound[:, None]
+        exact = np.full((n_points, k), np.inf)
+        rows, cols = np.nonzero(needed)
+        exact[rows, cols] = geodesic_km(lat[rows], lon[rows], self.lat[cand[rows, cols]], self.lon[cand[rows, cols]])
+
+        # order by (distance, branch index) so that ties break the same way as a brute-force scan
+        order = np.lexsort((cand, exact), axis=1)
+        exact = np.take_along_axis(exact, order, axis=1)
+        cand = np.take_along_axis(cand, order, axis=1)
+        first, first_km = cand[:, 0].copy(), exact[:, 0].copy()
+        second = cand[:, 1].copy() if k > 1 else np.full(n_points, -1)
+        second_km = exact[:, 1].copy() if k > 1 else np.full(n_points, np.nan)
+
+        if k < n_branches:
+            # certificate: every branch outside the candidates is at least spherical[:, -1]·LOWER away
+            uncertain = np.nonzero(spherical[:, -1] * LOWER <= second_km)[0]
+            for i in uncertain:
+                self._solve_one(i, lat, lon, second_km[i], first, first_km, second, second_km)
+        return Nearest(first, first_km, second, second_km)
+
+    def _solve_one(self, i, lat, lon, limit_km, first, first_km, second, second_km) -> None:
+        """Exact answer for one point by scanning every branch that could beat `limit_km`."""
+        point = unit_vectors(lat[i:i + 1], lon[i:i + 1])[0]
+        ids = np.asarray(self.tree.query_ball_point(point, km_to_chord(limit_km / LOWER) + 1e-12), dtype=int)
+        dist = geodesic_km(lat[i], lon[i], self.lat[ids], self.lon[ids])
+        order = np.lexsort((ids, dist))
+        first[i], first_km[i] = ids[order[0]], dist[order[0]]
+        if len(order) > 1:
+            second[i], second_km[i] = ids[order[1]], dist[order[1]]
+
+    def within(self, lat: float, lon: float, km: float) -> list[tuple[int, float]]:
+        """Branches within `km` of a point, nearest first, as (index, distance)."""
+        ids = np.asarray(self.tree.query_ball_point(unit_vectors([lat], [lon])[0], km_to_chord(km / LOWER)),
+                         dtype=int)
+        if ids.size == 0:
+            return []
+        dist = geodesic_km(lat, lon, self.lat[ids], self.lon[ids])
+        keep = dist <= km
+        pairs = sorted(zip(dist[keep].tolist(), ids[keep].tolist(), strict=True))
+        return [(i, d) for d, i in pairs]
+
+
+ASSIGNMENT_COLUMNS = ["area_code", "area_name", "branch_id", "branch_name", "distance_km",
+                      "second_branch_id", "second_branch_name", "second_distance_km",
+                      "population", "departement", "area_lat", "area_lon"]
+
+
+def assign(branches: list[Branch], areas: list[Area], index: BranchIndex | None = None) -> pd.DataFrame:
+    """One row per area: its nearest and second-nearest branch with the geodesic distances."""
+    if not areas:
+        return pd.DataFrame(columns=ASSIGNMENT_COLUMNS)
+    index = index or BranchIndex.of(branches)
+    lat = np.fromiter((a.lat for a in areas), float, len(areas))
+    lon = np.fromiter((a.lon for a in areas), float, len(areas))
+    found = index.nearest(lat, lon)
+    ids = np.array([b.id for b in branches] + [""], dtype=object)
+    names = np.array([b.name for b in branches] + [""], dtype=object)
+    return pd.DataFrame({
+        "area_code": [a.code for a in areas],
+        "area_name": [a.name for a in areas],
+        "branch_id": ids[found.first],
+        "branch_name": names[found.first],
+        "distance_km": found.first_km,
+        "second_branch_id": ids[found.second],  # -1 picks the trailing "" when there is one branch only
+        "second_branch_name": names[found.second],
+        "second_distance_km": found.second_km,
+        "population": pd.array([a.population for a in areas], dtype="Int64"),
+        "departement": [a.departement for a in areas],
+        "area_lat": lat,
+        "area_lon": lon,
+    })
+
+
+def farthest_point_km(branch: Branch, area: Area) -> float:
+    """Distance from the branch to the farthest point of the area (a polygon's farthest vertex)."""
+    if area.geometry is None:
+        return float(geodesic_km(branch.lat, branch.lon, area.lat, area.lon))
+    coords = np.asarray(list(_positions(area.geometry["coordinates"])), dtype=float)
+    return float(geodesic_km(branch.lat, branch.lon, coords[:, 1], coords[:, 0]).max())
+
+
+def _positions(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        yield coords[:2]
+    else:
+        for c in coords:
+            yield from _positions(c)
+
+
+CATCHMENT_COLUMNS = ["branch_id", "branch_name", "area_codes", "n_areas", "population", "radius_km",
+                     "max_distance_km"]
+
+
+def catchments(branches: list[Branch], areas: list[Area], assignments: pd.DataFrame) -> pd.DataFrame:
+    """Per branch: the areas it is nearest to, their population, and the radius covering them all.
+
+    The covering radius reaches the farthest point of every area in the catchment (its polygon when it
+    has one), so that a circle of that radius around the branch contains the whole catchment.
+    """
+    by_code = {a.code: a for a in areas}
+    by_id = {b.id: b for b in branches}
+    rows = []
+    grouped = assignments.groupby("branch_id", sort=False)
+    members = {bid: group for bid, group in grouped}
+    for b in branches:
+        group = members.get(b.id)
+        if group is None:
+            rows.append((b.id, b.name, [], 0, 0, 0.0, 0.0))
+            continue
+        codes = group["area_code"].tolist()
+        radius = max(farthest_point_km(by_id[b.id], by_code[c]) for c in codes)
+        population = int(group["population"].fillna(0).sum())
+        rows.append((b.id, b.name, codes, len(codes), population, radius, float(group["distance_km"].max())))
+    frame = pd.DataFrame(rows, columns=CATCHMENT_COLUMNS)
+    return frame.sort_values(["population", "branch_id"], ascending=[False, True], ignore_index=True)
+
+
+def underserved(assignments: pd.DataFrame, threshold_km: float = UNDERSERVED_KM) -> pd.DataFrame:
+    """Areas whose nearest branch is farther than the threshold, farthest first."""
+    far = assignments[assignments["distance_km"] > threshold_km]
+    return far.sort_values("distance_km", ascending=False, ignore_index=True)
+
+
+@dataclass
+class TerritoryReport:
+    assignments: pd.DataFrame
+    catchments: pd.DataFrame
+    underserved: pd.DataFrame
+    threshold_km: float
+
+
+def analyse(branches: list[Branch], areas: list[Area], threshold_km: float = UNDERSERVED_KM) -> TerritoryReport:
+    assignments = assign(branches, areas)
+    return TerritoryReport(assignments, catchments(branches, areas, assignments),
+                           underserved(assignments, threshold_km), threshold_km)

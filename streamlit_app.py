@@ -1,0 +1,12 @@
+"""Entry point of the app: page navigation, nothing else."""
+
+import streamlit as st
+
+st.set_page_config(page_title="outreach — médiathèques", page_icon="📚", layout="wide")
+
+pages = {
+    "Préparer": [
+        st.Page("app/pages/territoire.py", title="Territoire", icon="🗺️", default=True),
+    ],
+}
+st.navigation(pages).run()

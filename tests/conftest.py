@@ -1,0 +1,28 @@
+"""Shared fixtures: paths to the shipped data, local stand-ins for outside services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    """Keep every cache (geocoding, interests…) inside the test's temporary folder."""
+    monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def ban_server():
+    from tests.servers import BanServer
+
+    server = BanServer()
+    server.start()
+    yield server
+    server.stop()
+

@@ -1,0 +1,100 @@
+"""Local HTTP servers on 127.0.0.1 that answer like outside services, for tests that never go online."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+
+class LocalServer:
+    """A threaded HTTP server on a free loopback port; subclasses implement `handle(handler)`."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_GET(self):
+                outer._dispatch(self, "GET")
+
+            def do_POST(self):
+                outer._dispatch(self, "POST")
+
+            def do_DELETE(self):
+                outer._dispatch(self, "DELETE")
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    @property
+    def domain(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.domain}"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _dispatch(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        url = urlparse(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        request = {"method": method, "path": url.path, "query": {k: v[0] for k, v in parse_qs(url.query).items()},
+                   "body": body, "headers": dict(handler.headers)}
+        self.requests.append(request)
+        status, payload = self.handle(request)
+        data = json.dumps(payload).encode("utf-8")
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json; charset=utf-8")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def handle(self, request: dict) -> tuple[int, object]:
+        raise NotImplementedError
+
+
+class BanServer(LocalServer):
+    """Answers /search like the Base Adresse Nationale (api-adresse.data.gouv.fr): a GeoJSON
+    FeatureCollection whose features carry `label`, `score`, `postcode`, `citycode`…"""
+
+    def __init__(self):
+        super().__init__()
+        self.addresses: dict[str, tuple[float, float, float]] = {}  # normalised query → (lat, lon, score)
+        self.fail = False
+
+    def add(self, query: str, lat: float, lon: float, score: float = 0.95) -> None:
+        self.addresses[" ".join(query.lower().split())] = (lat, lon, score)
+
+    def handle(self, request):
+        if self.fail:
+            return 503, {"code": 503, "message": "Service Unavailable"}
+        if request["path"] != "/search":
+            return 404, {"code": 404, "message": "Not found"}
+        query = request["query"].get("q", "")
+        found = self.addresses.get(" ".join(query.lower().split()))
+        features = []
+        if found:
+            lat, lon, score = found
+            features.append({
+                "type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"label": query, "score": score, "type": "housenumber", "postcode": "",
+                               "citycode": "", "city": "", "context": "", "importance": 0.6}})
+        return 200, {"type": "FeatureCollection", "version": "draft", "features": features,
+                     "attribution": "BAN", "licence": "ETALAB-2.0", "query": query,
+                     "limit": int(request["query"].get("limit", 5))}

@@ -1,0 +1,76 @@
+import csv
+import io
+import json
+
+import pytest
+
+from outreach.cli import main
+from tests.conftest import DATA
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_default_uses_the_shipped_data(capsys):
+    code, out, err = run(capsys, "nearest")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:5] == ["area_code", "area_name", "branch_id", "branch_name", "distance_km"]
+    assert len(rows) == 1 + 154
+    assert all(len(r[4].split(".")[1]) == 3 for r in rows[1:])
+    aix = next(r for r in rows if r[0] == "13001")
+    assert aix[1] == "Aix-en-Provence" and aix[3].startswith("Bibliothèque Méjanes")
+    assert "Réserve centrale" in err  # the closed site is named, not silently dropped
+
+
+def test_departement_keeps_one_side_and_reads_national_lists(capsys, tmp_path):
+    out_file = tmp_path / "ain.csv"
+    code, out, _ = run(capsys, "nearest", "--departement", "01", "--out", str(out_file))
+    assert code == 0 and out == ""
+    rows = list(csv.DictReader(out_file.open(encoding="utf-8")))
+    assert len(rows) > 390 and all(r["area_code"].startswith("01") for r in rows)
+
+
+def test_departement_on_shipped_data(capsys):
+    code, out, _ = run(capsys, "nearest", "--departement", "75")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 20
+    # the town hall of the 1st arrondissement is nearer to Charlotte Delbo, over the border in the 2nd
+    first = next(r for r in rows if r["area_code"] == "75101")
+    assert first["branch_id"] == "10222" and float(first["distance_km"]) < 1
+
+
+def test_files_in_both_formats(capsys, tmp_path):
+    areas = tmp_path / "zones.csv"
+    areas.write_text("code,name,lat,lon,population\n13005,Aubagne,43.2927,5.5708,47000\n", encoding="utf-8")
+    code, out, _ = run(capsys, "nearest", "--branches", str(DATA / "branches.geojson"), "--areas", str(areas))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows[0]["area_name"] == "Aubagne" and float(rows[0]["distance_km"]) < 2
+
+
+def test_bad_input_exits_2_and_writes_nothing(capsys, tmp_path):
+    bad = tmp_path / "bibs.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "1", "name": "X"},
+         "geometry": {"type": "Point", "coordinates": [43.3, 5.4]}}]}), encoding="utf-8")
+    out_file = tmp_path / "out.csv"
+    code, out, err = run(capsys, "nearest", "--branches", str(bad), "--out", str(out_file))
+    assert code == 2 and out == ""
+    assert "bibs.geojson" in err and "inversées" in err
+    assert not out_file.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_unknown_departement(capsys):
+    code, _, err = run(capsys, "nearest", "--departement", "99")
+    assert code == 2 and "99" in err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["nearest", "--help"]])
+def test_help_is_in_french(capsys, argv):
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert "bibliothèque" in capsys.readouterr().out
