@@ -12,6 +12,11 @@ from pathlib import Path
 
 def write_bytes(path: str | Path, data: bytes) -> None:
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # a device or a pipe (/dev/null, /dev/stdout): write through, never replace it
+        with open(path, "wb") as f:
+            f.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
