@@ -1,12 +1,23 @@
-"""Entry point of the app: page navigation, nothing else."""
+"""Entry point of the app: page navigation and the sidebar showing where the user is, nothing else."""
 
 import streamlit as st
 
+from app import state
+
 st.set_page_config(page_title="outreach — médiathèques", page_icon="📚", layout="wide")
 
+
+def page(path: str, title: str, icon: str, url: str, default: bool = False):
+    return st.Page(f"app/pages/{path}", title=title, icon=icon, url_path=url, default=default)
+
+
 pages = {
+    "": [page("accueil.py", "Accueil", ":material/home:", "accueil", default=True)],
     "Préparer": [
-        st.Page("app/pages/territoire.py", title="Territoire", icon="🗺️", default=True),
+        page("territoire.py", "Territoire", ":material/map:", "territoire"),
     ],
+    "Réglages": [page("parametres.py", "Paramètres", ":material/settings:", "parametres")],
 }
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+state.sidebar()
+navigation.run()

@@ -9,29 +9,65 @@ import streamlit as st
 
 from outreach import datasets
 from outreach.errors import InputError
+from outreach.settings import NetworkSettings, load_settings
 from outreach.territory import TerritoryReport, analyse
 
-SHIPPED = "shipped"  # the network shipped in data/: Bouches-du-Rhône and Paris
+# st.session_state keys shared by the pages
+CAMPAIGN = "campaign"  # the current Campaign (outreach.campaign), the source of truth being its file
+CAMPAIGN_PATH = "campaign_path"  # the path of that file under campaigns/
+SETTINGS = "network_settings"
 
+
+def settings() -> NetworkSettings:
+    """The network's settings, read once per session and after each save on the Paramètres page."""
+    if SETTINGS not in st.session_state:
+        try:
+            st.session_state[SETTINGS] = load_settings()
+        except InputError as exc:
+            show_input_error(exc)
+            st.session_state[SETTINGS] = NetworkSettings()
+    return st.session_state[SETTINGS]
+
+
+def sidebar() -> None:
+    current = settings()
+    campaign = st.session_state.get(CAMPAIGN)
+    with st.sidebar:
+        st.markdown(f"**Réseau** : {current.network_name}")
+        if campaign is not None:
+            st.markdown(f"**Campagne** : {campaign.name}")
+            st.caption(str(st.session_state.get(CAMPAIGN_PATH, "non enregistrée")))
+        else:
+            st.markdown("**Campagne** : aucune ouverte")
 
 def departement_choices() -> dict[str, str]:
+    """Départements to choose from: the shipped network first (with commune outlines), then the others."""
     names = datasets.departement_names()
-    choices = {SHIPPED: "Réseau livré : Bouches-du-Rhône et Paris"}
+    shipped = datasets.shipped_departements()
+    choices = {code: f"{code} — {names.get(code, '')} (réseau livré, contours des communes)" for code in shipped}
     for code in datasets.national_departements():
-        choices[code] = f"{code} — {names.get(code, '')}"
+        choices.setdefault(code, f"{code} — {names.get(code, '')}")
     return choices
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def territory(scope: str, threshold_km: float, branches_upload: tuple[str, bytes] | None = None,
+def territory(departement: str, threshold_km: float, branches_upload: tuple[str, bytes] | None = None,
               areas_upload: tuple[str, bytes] | None = None) -> tuple[datasets.TerritoryInput, TerritoryReport]:
     source = datasets.load_territory(branches_file=branches_upload, areas_file=areas_upload,
-                                     departement=None if scope == SHIPPED else scope)
+                                     departement=departement)
     return source, analyse(source.branches, source.areas, threshold_km)
 
 
 def upload_of(widget_value) -> tuple[str, bytes] | None:
     return None if widget_value is None else (widget_value.name, widget_value.getvalue())
+
+
+def link(page_file: str, label: str, icon: str | None = None) -> None:
+    """A link to another page; when a page runs alone (AppTest), a plain text hint instead."""
+    try:
+        st.page_link(page_file, label=label, icon=icon)
+    except st.errors.StreamlitPageNotFoundError:
+        st.caption(f"→ {label}")
 
 
 def show_input_error(exc: InputError, where=None) -> None:

@@ -86,7 +86,7 @@ def deck(branches: list[Branch], areas: list[Area], assignments: pd.DataFrame, c
 
 def _zoom(dlat: float, dlon: float) -> float:
     span = max(dlat, dlon * 0.7, 0.01)
-    return float(np.clip(np.log2(360 / span) - 0.8, 4, 13))
+    return float(np.clip(np.log2(360 / span) - 0.3, 4, 13))
 
 
 def _int(value) -> str:

@@ -9,8 +9,8 @@ def test_page_renders_the_shipped_network():
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Bibliothèques"] == "192" and metrics["Zones"] == "154"
-    assert at.selectbox(key="territory_scope").value == "shipped"
+    assert metrics["Bibliothèques"] == "127" and metrics["Zones"] == "134"  # Bouches-du-Rhône first
+    assert at.selectbox(key="territory_scope").value == "13"
     assert len(at.tabs) == 3
     assert any("Bassin de chaque bibliothèque" in m.value for m in at.markdown)
 

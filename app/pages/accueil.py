@@ -1,0 +1,40 @@
+"""Accueil: what the tool does, and the next step for the current campaign."""
+
+import streamlit as st
+
+from app import state
+
+st.title("outreach — faire connaître la médiathèque")
+st.markdown(
+    "« Hé ho, la médiathèque existe ! Et elle a un lien avec votre passion ! » — cet outil aide le service "
+    "communication d'un réseau de médiathèques à toucher les personnes qui ne la fréquentent pas, à partir de "
+    "leurs centres d'intérêt et de la bibliothèque la plus proche de chez elles.")
+
+st.subheader("Le parcours")
+st.markdown(
+    "1. **Territoire** — la bibliothèque la plus proche de chaque commune ou arrondissement, le bassin de chaque "
+    "bibliothèque, les zones mal desservies.\n"
+    "2. **Thèmes** — les centres d'intérêt (science-fiction, manga, street art, LSF…) reliés aux collections et "
+    "aux animations réelles de chaque bibliothèque.\n"
+    "3. **Campagne** — un ensemble de publicités Facebook/Instagram par bibliothèque et par thème, budget et "
+    "textes compris.\n"
+    "4. **RGPD** — la liste de contrôle RGPD / DSA, vérifiée automatiquement ou attestée par une personne nommée.\n"
+    "5. **Exporter** — les fichiers pour Meta (API, Gestionnaire de publicités) et l'envoi, toujours en pause.\n"
+    "6. **Multicanal, questionnaire, tableau de bord** — les publications par réseau, la communauté d'intérêt, "
+    "la couverture obtenue.")
+
+st.subheader("Prochaine étape")
+current = state.settings()
+missing = [label for label, value in (("la page Facebook", current.facebook_page_id),
+                                       ("le bénéficiaire (DSA)", current.dsa_beneficiary),
+                                       ("le payeur (DSA)", current.dsa_payer),
+                                       ("le contact du DPO", current.dpo_contact)) if not value]
+campaign = st.session_state.get(state.CAMPAIGN)
+if missing:
+    st.info("Renseignez " + ", ".join(missing) + " dans les paramètres du réseau.", icon="⚙️")
+    state.link("app/pages/parametres.py", "Ouvrir les paramètres", "⚙️")
+if campaign is None:
+    st.info("Regardez votre territoire, puis ouvrez ou créez une campagne.", icon="🗺️")
+    state.link("app/pages/territoire.py", "Voir le territoire", "🗺️")
+else:
+    st.success(f"Campagne ouverte : {campaign.name}.")

@@ -1,0 +1,100 @@
+"""End-to-end fixtures: the real app under `streamlit run`, driven by Debian's Chromium through Playwright.
+
+Without a browser the tests are skipped locally; in CI (OUTREACH_REQUIRE_E2E=1) a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 # WebGL (the pydeck maps) through the software renderer, there being no GPU
+                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+
+
+def _require_browser():
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("OUTREACH_REQUIRE_E2E"):
+        pytest.fail(f"Chromium introuvable ({CHROMIUM}) alors que OUTREACH_REQUIRE_E2E est défini.")
+    pytest.skip("Chromium n'est pas installé (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """`streamlit run streamlit_app.py` on a free loopback port, with its own settings and caches."""
+    _require_browser()
+    port = free_port()
+    home = tmp_path_factory.mktemp("app-home")
+    env = dict(os.environ, OUTREACH_CACHE_DIR=str(home / "cache"), OUTREACH_SETTINGS=str(home / "network.yaml"),
+               OUTREACH_CAMPAIGNS_DIR=str(home / "campaigns"), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("streamlit run n'a pas démarré en 60 s:\n" + proc.stdout.read().decode(errors="replace"))
+    yield {"url": url, "started": started, "home": home}
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2200}, accept_downloads=True, locale="fr-FR")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    # Streamlit scrolls inside its own container: a tall viewport shows the whole page
+    page.screenshot(path=str(path))
+    return path

@@ -1,0 +1,43 @@
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def test_accueil_points_to_the_settings_when_they_are_empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    at = AppTest.from_file(str(ROOT / "app/pages/accueil.py")).run()
+    assert not at.exception
+    assert any("page Facebook" in i.value for i in at.info)
+
+
+def test_parametres_saves_the_settings(tmp_path, monkeypatch):
+    path = tmp_path / "network.yaml"
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(path))
+    at = AppTest.from_file(str(ROOT / "app/pages/parametres.py")).run()
+    assert not at.exception
+    at.text_input(key="network_name").input("Médiathèques d'Aubagne")
+    at.text_input(key="facebook_page_id").input("1234567890")
+    at.text_input(key="dsa_payer").input("Ville d'Aubagne")
+    at.button[0].click().run()
+    assert not at.error, [e.value for e in at.error]
+    saved = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert saved["network_name"] == "Médiathèques d'Aubagne" and saved["facebook_page_id"] == "1234567890"
+
+
+def test_parametres_refuses_a_page_id_with_letters(tmp_path, monkeypatch):
+    path = tmp_path / "network.yaml"
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(path))
+    at = AppTest.from_file(str(ROOT / "app/pages/parametres.py")).run()
+    at.text_input(key="facebook_page_id").input("ma-page")
+    at.button[0].click().run()
+    assert any("chiffres" in e.value for e in at.error)
+    assert not path.exists()
+
+
+def test_the_whole_app_starts_on_accueil(tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py")).run()
+    assert not at.exception
+    assert at.title[0].value.startswith("outreach")
+    assert any("Réseau" in m.value for m in at.sidebar.markdown)
