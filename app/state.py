@@ -45,8 +45,8 @@ def departement_choices() -> dict[str, str]:
     names = datasets.departement_names()
     shipped = datasets.shipped_departements()
     choices = {code: f"{code} — {names.get(code, '')} (réseau livré, contours des communes)" for code in shipped}
-    for code in datasets.national_departements():
-        choices.setdefault(code, f"{code} — {names.get(code, '')}")
+    for code, name in names.items():
+        choices.setdefault(code, f"{code} — {name}")
     return choices
 
 

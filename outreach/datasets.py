@@ -58,9 +58,11 @@ def national_areas() -> tuple[Area, ...]:
 @cache
 def departement_names() -> dict[str, str]:
     """Code → name of every département, as the Ministry list spells them."""
-    from outreach.sources.tabular import read_table
+    import pandas as pd
 
-    frame = read_table(national_libraries_path()).frame
+    columns = ["code_departement", "departement", "code_insee_commune", "cp"]
+    frame = pd.read_csv(national_libraries_path(), sep=";", encoding="utf-8-sig", dtype=str, usecols=columns,
+                        keep_default_na=False).drop_duplicates()
     names: dict[str, str] = {}
     for row in frame.to_dict("records"):
         code = ministry_departement(row, row["code_insee_commune"], row["cp"])
