@@ -24,7 +24,6 @@ import pymarc
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
 from outreach.sources.tabular import Table, read_bytes, read_table
-from outreach.themes import dewey as dw
 
 CSV_ALIASES = {
     "id": ("id", "record_id", "biblionumber", "numero", "notice", "identifiant"),
@@ -38,6 +37,7 @@ CSV_ALIASES = {
     "url": ("url", "lien", "permalink"),
     "loans": ("loans", "prets", "issues", "sum_995w_issues", "nb_prets"),
 }
+_CALL_NUMBER_DEWEY = re.compile(r"^(?:[A-Za-z]{1,4}\s*/\s*)?(\d{3}(?:\.\d+)?)(?:\s|$)")
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
 _SPLIT = re.compile(r"\s*\|\|\s*|\s*\|\s*|\s*;\s*")
 
@@ -52,6 +52,12 @@ class CatalogueRead:
     format: str
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
     notes: list[str] = field(default_factory=list)
+
+
+def dewey_of_call_number(call_number: str) -> str:
+    """The Dewey number a call number begins with ('641.5 CUI', 'E/709 FET'), or ''."""
+    m = _CALL_NUMBER_DEWEY.match((call_number or "").strip())
+    return m.group(1) if m else ""
 
 
 def _first_branch(record_id: str, owners: list[str]) -> str:
@@ -152,8 +158,9 @@ def unimarc_item(record: pymarc.Record, collection_labels: dict[str, str] | None
         for v in f.get_subfields("w"):
             if (n := _int(v)) is not None:
                 loans, has_loans = loans + n, True
-    if not dewey:
-        dewey = next((d for c in calls if (d := dw.from_call_number(c))), "")
+    if not dewey and str(record.leader)[6:7] == "a":
+        # printed text only: record and film call numbers use other classifications (PCDM…) that look alike
+        dewey = next((d for c in calls if (d := dewey_of_call_number(c))), "")
     labels = [collection_labels.get(c, c) for c in dict.fromkeys(codes)] if collection_labels else list(
         dict.fromkeys(codes))
     extra = {"format": "UNIMARC", "doc_type": _first(record, "099", "t"), "series": series, "summary": summary,
@@ -186,8 +193,8 @@ def marc21_item(record: pymarc.Record, collection_labels: dict[str, str] | None)
         for v in f.get_subfields("l"):
             if (n := _int(v)) is not None:
                 loans, has_loans = loans + n, True
-    if not dewey:
-        dewey = next((d for c in calls if (d := dw.from_call_number(c))), "")
+    if not dewey and str(record.leader)[6:7] == "a":
+        dewey = next((d for c in calls if (d := dewey_of_call_number(c))), "")
     labels = [collection_labels.get(c, c) for c in dict.fromkeys(codes)] if collection_labels else list(
         dict.fromkeys(codes))
     extra = {"format": "MARC21", "series": series, "summary": summary, "collections": labels,
