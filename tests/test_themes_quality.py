@@ -2,7 +2,7 @@
 
 Ground truth: the records with a copy in the Koha collection ALTIGSF ("ALT - SF", from
 roubaix-koha-authorised-values.csv), 7 of the 2,383 records. Universe: the adult literature shelves (ALT…
-collections, 391 records), where the library could have shelved an SF novel; films, comics and youth
+collections, 379 records), where the library could have shelved an SF novel; films, comics and youth
 books are shelved elsewhere whatever their genre. The collection label is itself one of the matcher's
 fields, so the figure is given with it (circular) and without it (the bibliographic data alone).
 The figures over the whole catalogue are pinned as well: they are lower for reasons listed in the README.

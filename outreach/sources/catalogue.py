@@ -217,22 +217,41 @@ _REASONS = {
 }
 
 
+def _records(raw: bytes):
+    """(position, record or None, reason) for each record, resynchronising on the 0x1D terminators.
+
+    pymarc's stream reader stops at the first record whose length is wrong; cutting the file on the record
+    terminator first means one damaged record costs only itself.
+    """
+    chunks = raw.split(b"\x1d")
+    if chunks and not chunks[-1].strip():
+        chunks.pop()
+    for position, chunk in enumerate(chunks, start=1):
+        chunk = chunk.lstrip(b"\r\n ")
+        head = chunk[:5]
+        if not head.isdigit():
+            yield position, None, "longueur de notice illisible (les 5 premiers caractères ne sont pas un nombre)"
+            continue
+        if int(head) != len(chunk) + 1:
+            yield position, None, f"notice tronquée ou mal délimitée (longueur annoncée {int(head)}, lue {len(chunk) + 1})"
+            continue
+        try:
+            record = pymarc.Record(data=chunk + b"\x1d", to_unicode=True, force_utf8=True, utf8_handling="replace")
+        except Exception as exc:  # pymarc raises many kinds on a malformed directory or leader
+            yield position, None, _REASONS.get(type(exc).__name__, f"notice illisible ({type(exc).__name__})")
+            continue
+        yield position, record, ""
+
+
 def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
               collection_labels: dict[str, str] | None = None) -> CatalogueRead:
     """Read ISO 2709 bytes (UNIMARC or MARC21, decided record by record)."""
-    reader = pymarc.MARCReader(raw, to_unicode=True, force_utf8=True, utf8_handling="replace")
     assign = branch_of or _first_branch
     items, skipped, kinds = [], [], set()
-    position = 0
-    for record in reader:
-        position += 1
+    for position, record, reason in _records(raw):
         where = f"notice n° {position}"
         if record is None:
-            exc = reader.current_exception
-            reason = _REASONS.get(type(exc).__name__, str(exc) or type(exc).__name__)
             skipped.append((where, reason))
-            if isinstance(exc, pymarc.exceptions.FatalReaderError):
-                break
             continue
         try:
             if is_unimarc(record):
