@@ -36,7 +36,7 @@ def test_matches_brute_force_at_national_scale_on_a_sample():
     rng = np.random.default_rng(7)
     lat = np.array([b.lat for b in branches])
     lon = np.array([b.lon for b in branches])
-    for i in rng.choice(len(areas), size=400, replace=False):
+    for i in rng.choice(len(areas), size=150, replace=False):
         d = geodesic_km(areas[i].lat, areas[i].lon, lat, lon)  # every library, no index
         j = int(np.argmin(d))
         assert result.at[i, "branch_id"] == branches[j].id
