@@ -65,9 +65,7 @@ def blog_wxr(pack: ChannelPack, *, site_url: str, site_name: str = "", author_na
               f"<wp:author_display_name>{cdata(author_name or 'Communication')}</wp:author_display_name>"
               f"<wp:author_first_name>{cdata('')}</wp:author_first_name>"
               f"<wp:author_last_name>{cdata('')}</wp:author_last_name></wp:author>", ""]
-    term_id = 0
-    for (domain, term_slug), name in terms.items():
-        term_id += 1
+    for term_id, ((domain, term_slug), name) in enumerate(terms.items(), start=1):
         if domain == "category":
             lines.append(f"\t<wp:category><wp:term_id>{term_id}</wp:term_id>"
                          f"<wp:category_nicename>{cdata(term_slug)}</wp:category_nicename>"
