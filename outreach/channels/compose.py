@@ -77,7 +77,7 @@ def next_event_sentence(theme: ThemeOffer, events: list[EventRef]) -> str:
 
 def hashtags_for(profile: ChannelProfile, theme: ThemeOffer | None, *, first: list[str] = ()) -> list[str]:
     """The channel's defaults and the theme's own tags for this network, each once, within the channel's limit."""
-    pool = [*first, *(theme.hashtags.get(profile.id, []) if theme else []), *profile.default_hashtags]
+    pool = [*first, *profile.default_hashtags, *(theme.hashtags.get(profile.id, []) if theme else [])]
     out: list[str] = []
     for tag in pool:
         if tag and all(t.casefold() != tag.casefold() for t in out):
@@ -237,8 +237,9 @@ class Composer:
         tags = hashtags_for(profile, theme)
         fig, items, nxt = figure_sentence(theme), items_sentence(theme), next_event_sentence(theme, events)
         headline = f"Sur notre blog : {french.quote(blog.title)}."
+        told = fig if french.number(theme.n_items) not in blog.title else ""  # the title may already say it
         if profile.id == "facebook":
-            sentences = [headline, fig, items, nxt, "Horaires, accès et agenda complet dans l'article."]
+            sentences = [headline, told, items, nxt, "Horaires, accès et agenda complet dans l'article."]
             tail = f"{link}\n\n{tag_line(tags)}".strip()
         elif profile.id == "instagram":
             sentences = [f"{theme.label}.", fig, items, nxt]
@@ -247,7 +248,7 @@ class Composer:
             sentences = [fig or headline, nxt or items]
             tail = f"{link} {tag_line(tags)}".strip()
         else:  # mastodon
-            sentences = [headline, fig, items, nxt]
+            sentences = [headline, told, items, nxt]
             tail = f"{link}\n\n{tag_line(tags)}".strip()
         return Post(id=f"{profile.id}--{theme.theme_id}--relais", channel=profile.id, kind="relay",
                     theme_id=theme.theme_id,
@@ -275,7 +276,7 @@ class Composer:
         link = self.link(blog.url, profile.id, f"{theme.theme_id}-conseil")
         tags = hashtags_for(profile, theme, first=[ADVICE_TAG])
         items = theme.top_items(1)
-        pick = f"Notre coup de cœur du moment : {_item(items[0])}." if items else ""
+        pick = f"Par exemple : {_item(items[0])}." if items else ""
         sentences = [f"{theme.label} : un conseil de lecture ? Posez votre question avec #{ADVICE_TAG}, "
                      "nos bibliothécaires vous répondent.", pick]
         tail = f"{link} {tag_line(tags, skip_in=' '.join(sentences))}".strip()

@@ -63,3 +63,20 @@ def calendar_ics(pack: ChannelPack, channels: dict[str, ChannelProfile] | None =
     if hasattr(cal, "add_missing_timezones"):
         cal.add_missing_timezones()
     return cal.to_ical()
+
+
+POSTS_FILE, CALENDAR_FILE, BLOG_FILE = "posts.csv", "calendar.ics", "blog.wxr.xml"
+
+
+def render_files(pack: ChannelPack, *, site_url: str, site_name: str = "",
+                 channels: dict[str, ChannelProfile] | None = None, now: datetime | None = None) -> dict[str, bytes]:
+    """Every output file by name: posts, calendar, WordPress drafts, and per theme the LSF brief and subtitles."""
+    from outreach.channels.wxr import blog_wxr
+
+    files = {POSTS_FILE: posts_csv(pack).encode("utf-8"),
+             CALENDAR_FILE: calendar_ics(pack, channels, now=now),
+             BLOG_FILE: blog_wxr(pack, site_url=site_url, site_name=site_name, now=now).encode("utf-8")}
+    for brief in pack.lsf:
+        files[f"lsf-{brief.theme_id}.md"] = brief.markdown().encode("utf-8")
+        files[f"lsf-{brief.theme_id}.srt"] = brief.srt().encode("utf-8")
+    return files
