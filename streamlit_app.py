@@ -8,6 +8,7 @@ pages = {
     "Préparer": [
         st.Page("app/pages/territoire.py", title="Territoire", icon="🗺️", default=True),
         st.Page("app/pages/campagne.py", title="Campagne", icon="📣"),
+        st.Page("app/pages/multicanal.py", title="Multicanal", icon="📢"),
     ],
 }
 st.navigation(pages).run()

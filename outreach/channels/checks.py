@@ -75,6 +75,12 @@ def tag_links(text: str, post: Post, profile: ChannelProfile, campaign: str) -> 
     return text
 
 
+def edit_post(post: Post, text: str, profile: ChannelProfile, campaign: str) -> tuple[Post, list[Problem]]:
+    """The post with the officer's text (links tagged with UTM parameters) and what is wrong with it."""
+    edited = post.model_copy(update={"text": tag_links(text.strip(), post, profile, campaign)})
+    return edited, check_post(edited, profile)
+
+
 def apply_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, ChannelProfile] | None = None
                 ) -> ChannelPack:
     """The pack with the edited texts (post id → text); an edit that breaks a channel's rule is refused."""
@@ -88,10 +94,9 @@ def apply_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, Ch
     for post in pack.posts:
         if post.id in edits:
             profile = channels[post.channel]
-            text = tag_links(edits[post.id].strip(), post, profile, pack.campaign_name)
-            post = post.model_copy(update={"text": text})
+            post, found = edit_post(post, edits[post.id], profile, pack.campaign_name)
             problems += [InputError(p.message, where=f"{profile.name}, {post.when:%d/%m/%Y %H:%M}", field=post.id)
-                         for p in check_post(post, profile) if p.blocking]
+                         for p in found if p.blocking]
         posts.append(post)
     if len(problems) == 1:
         raise problems[0]
