@@ -118,7 +118,7 @@ def test_events_announced_at_d14_d7_d1_with_their_dates():
     assert "avant-campagne" not in ids and "apres-campagne" not in ids
     early = [p.reminder_days for p in pack.posts if p.event_id == "rencontre-sf-mejanes" and p.channel == "x"]
     assert early == [1]
-    assert any("J-14" in n and "Rencontre" in n for n in pack.notes)
+    assert any("annonce à J-14 et J-7 non programmée" in n and "Rencontre" in n for n in pack.notes)
 
 
 def test_blog_first_then_the_bridges_linking_back_to_it():
@@ -197,3 +197,27 @@ def test_a_theme_without_items_claims_no_figure():
         assert "documents" not in post.text and "À emprunter" not in post.text
     assert any("aucun document" in n for n in pack.notes)
     assert check_pack(pack) == []
+
+
+def test_every_theme_in_paris_over_the_demonstration_agenda():
+    """All the themes at once, with the shipped agenda: limits hold, articles are staggered, events once."""
+    from outreach.channels.campaign import campaign_brief
+
+    campaign = example_campaign()
+    themes = [t.id for t in load_themes()]
+    large = campaign.model_copy(update={
+        "name": "Tous les thèmes à Paris", "themes": themes,
+        "territory": campaign.territory.model_copy(update={"departement": "75"}),
+        "period": campaign.period.model_copy(update={"start": date(2026, 12, 1), "end": date(2027, 2, 28)})})
+    pack = compose(campaign_brief(large, site_url="https://blog.exemple.fr"))
+    assert check_pack(pack) == []
+    assert len(pack.blogs) == len(themes)
+    days = [b.when.date() for b in pack.blogs]
+    assert days == sorted(days) and len(set(days)) == len(days)
+    events = [(p.channel, p.event_id, p.reminder_days) for p in pack.posts if p.kind == "event"]
+    assert events and len(events) == len(set(events))  # an event matching two themes is announced once
+    for post in pack.posts:
+        assert date(2026, 12, 1) <= post.when.date() <= date(2027, 2, 28)
+    newsletter = next(p for p in pack.posts if p.kind == "newsletter")
+    assert newsletter.when > max(b.when for b in pack.blogs)
+    assert "Et aussi sur notre blog" in newsletter.text

@@ -169,8 +169,11 @@ class Composer:
         blogs: list[BlogDraft] = []
         briefs = []
         notes: list[str] = []
+        announced: set[str] = set()  # an event matching several themes is announced once, with the first
         for index, theme in enumerate(self.brief.themes):
             blog_day = theme_start(self.brief, index)
+            next_day = theme_start(self.brief, index + 1) if index + 1 < len(self.brief.themes) else self.brief.end
+            advice_day = blog_day + max(timedelta(days=1), (next_day - blog_day) // 2)
             events = theme.events(self.brief.start, self.brief.end)
             video_when = after(slot(blog_day, self.channels["blog"]),
                                blog_day + timedelta(days=self.channels["youtube"].bridge_offset_days),
@@ -185,9 +188,11 @@ class Composer:
             posts.append(self.video_post(theme, events, blog, lsf, video_when))
             for profile in self.channels.values():
                 if profile.advice:
-                    posts.append(self.advice(theme, blog, profile))
+                    posts.append(self.advice(theme, blog, profile, advice_day))
             for event in events:
-                posts.extend(self.reminders(theme, event, blog, notes))
+                if event.id not in announced:
+                    announced.add(event.id)
+                    posts.extend(self.reminders(theme, event, blog, notes))
             if not theme.stocked:
                 notes.append(f"Thème {french.quote(theme.label)} : aucun document trouvé dans les bibliothèques de la "
                              "campagne ; les textes n'annoncent donc aucun chiffre.")
@@ -271,8 +276,8 @@ class Composer:
                     when=when, title=lsf.title, text=self.post_text(profile, sentences, tail), hashtags=tags,
                     link=link, images=[image])
 
-    def advice(self, theme: ThemeOffer, blog: BlogDraft, profile: ChannelProfile) -> Post:
-        """The librarians' advice on demand (#Conseil2bib), mid-way through the campaign."""
+    def advice(self, theme: ThemeOffer, blog: BlogDraft, profile: ChannelProfile, day: date) -> Post:
+        """The librarians' advice on demand (#Conseil2bib), mid-way through the theme's turn."""
         link = self.link(blog.url, profile.id, f"{theme.theme_id}-conseil")
         tags = hashtags_for(profile, theme, first=[ADVICE_TAG])
         items = theme.top_items(1)
@@ -280,15 +285,14 @@ class Composer:
         sentences = [f"{theme.label} : un conseil de lecture ? Posez votre question avec #{ADVICE_TAG}, "
                      "nos bibliothécaires vous répondent.", pick]
         tail = f"{link} {tag_line(tags, skip_in=' '.join(sentences))}".strip()
-        middle = self.brief.start + (self.brief.end - self.brief.start) // 2
         return Post(id=f"{profile.id}--{theme.theme_id}--conseil", channel=profile.id, kind="advice",
-                    theme_id=theme.theme_id, when=after(blog.when, middle, profile, self.brief.end),
+                    theme_id=theme.theme_id, when=after(blog.when, day, profile, self.brief.end),
                     text=self.post_text(profile, sentences, tail), hashtags=tags, link=link,
                     images=[advice_image(profile)])
 
     def reminders(self, theme: ThemeOffer, event: EventRef, blog: BlogDraft, notes: list[str]) -> list[Post]:
         """Announcements at D-14, D-7, D-1 on the channels that relay events; none before the article."""
-        out = []
+        out, skipped = [], []
         start = local(event.start)
         for profile in self.channels.values():
             for days in profile.event_reminders:
@@ -297,11 +301,14 @@ class Composer:
                 if days == 0 and when >= start:
                     when = start - timedelta(hours=2)
                 if when <= blog.when or when >= start:
-                    if profile.id == "x":  # said once per event and reminder, not once per channel
-                        notes.append(f"{french.quote(event.title)} ({french.day(start)}) : l'annonce à J-{days} tomberait "
-                                     "avant l'article du blog ; elle n'est pas programmée.")
+                    if days not in skipped:
+                        skipped.append(days)
                     continue
                 out.append(self.reminder(theme, event, blog, profile, days, when))
+        if skipped:
+            days_text = french.join([f"J-{d}" for d in sorted(skipped, reverse=True)])
+            notes.append(f"{french.quote(event.title)} ({french.day(start)}) : annonce à {days_text} non programmée, "
+                         "elle tomberait avant l'article du blog.")
         return out
 
     def reminder(self, theme: ThemeOffer, event: EventRef, blog: BlogDraft, profile: ChannelProfile, days: int,
@@ -324,6 +331,25 @@ class Composer:
 
     # -------------------------------------------------------------------------------------- newsletter
 
+    def fit_newsletter(self, paragraphs: list[str], profile: ChannelProfile) -> str:
+        """Every theme whole if it fits; else each theme shortened to its heading, figure and link; else the
+        first themes and, for the others, their names and the blog's address."""
+        text = "\n\n".join(paragraphs)
+        if _newsletter_fits(text, profile):
+            return text
+        short = [_fit_paragraph(p, 0, profile) for p in paragraphs]
+        text = "\n\n".join(short)
+        if _newsletter_fits(text, profile):
+            return text
+        home = self.link(self.brief.blog_site + "/", "newsletter", "lettre-blog")
+        for n in range(len(short) - 1, -1, -1):
+            rest = [t.label for t in self.brief.themes[n:]]
+            tail = f"Et aussi sur notre blog : {french.join(rest)}. {home}"
+            text = "\n\n".join([*short[:n], tail])
+            if _newsletter_fits(text, profile):
+                return text
+        return shorten(text, profile.constraints.text_limit, profile.constraints)
+
     def newsletter(self, blogs: list[BlogDraft]) -> Post:
         """One issue for the whole campaign, after the last article, linking to every article."""
         profile = self.channels["newsletter"]
@@ -342,13 +368,16 @@ class Composer:
                              "dans l'article.")
             lines.append(f"Lire l'article (avec sa version en LSF) : {link}")
             paragraphs.append("\n".join(line for line in lines if line))
-        per_theme = max(200, profile.constraints.text_limit // max(1, len(paragraphs)) - 2)
-        text = "\n\n".join(_fit_paragraph(p, per_theme, profile) for p in paragraphs)
+        text = self.fit_newsletter(paragraphs, profile)
         first_link = self.link(blogs[0].url, "newsletter", f"{self.brief.themes[0].theme_id}-lettre")
         last = max(b.when for b in blogs)
         when = after(last, last.date() + timedelta(days=profile.bridge_offset_days), profile, self.brief.end)
         return Post(id="newsletter--campagne", channel="newsletter", kind="newsletter", when=when, title=subject,
                     text=text, link=first_link, images=[theme_image(profile, self.brief.themes[0])])
+
+
+def _newsletter_fits(text: str, profile: ChannelProfile) -> bool:
+    return count(text, profile.constraints) <= profile.constraints.text_limit
 
 
 def spread(posts: list[Post]) -> list[Post]:
@@ -369,9 +398,10 @@ KIND_ORDER = ("article", "relay", "video", "event", "advice", "newsletter")
 
 
 def _fit_paragraph(paragraph: str, limit: int, profile: ChannelProfile) -> str:
-    """Drop middle lines (the later events first) until the paragraph fits; the heading and link stay."""
+    """Drop middle lines (the later events first) until the paragraph fits; heading, figure and link stay."""
     lines = paragraph.split("\n")
-    while count("\n".join(lines), profile.constraints) > limit and len(lines) > 2:
+    keep = 3 if len(lines) > 2 and not lines[1].startswith(("À emprunter", "–")) else 2
+    while count("\n".join(lines), profile.constraints) > limit and len(lines) > keep:
         lines.pop(-2)
     return "\n".join(lines)
 
