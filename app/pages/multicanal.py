@@ -19,7 +19,7 @@ from outreach.channels.campaign import campaign_brief
 from outreach.channels.checks import check_post, edit_post
 from outreach.channels.exports import BLOG_FILE, CALENDAR_FILE, POSTS_FILE, render_files
 from outreach.channels.posts import KIND_LABELS
-from outreach.channels.text import count
+from outreach.channels.text import count, links_in
 from outreach.errors import InputError
 
 EXAMPLE = datasets.REPO_ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
@@ -104,6 +104,11 @@ def counter(post, profile) -> str:
 def preview(post, profile) -> None:
     """The post roughly as the network shows it: name, date, text, hashtags in colour, link or card."""
     body = html.escape(post.text).replace("\n", "<br>")
+    if profile.constraints.link_chars:  # X and Mastodon show a link shortened, whatever its length
+        for link in links_in(post.text):
+            shown = link.split("://", 1)[-1]
+            shown = shown if len(shown) <= 30 else shown[:29] + "…"
+            body = body.replace(html.escape(link), f'<span style="color:#1d6fd6">{html.escape(shown)}</span>')
     for tag in post.hashtags:
         body = body.replace(f"#{html.escape(tag)}", f'<span style="color:#1d6fd6">#{html.escape(tag)}</span>')
     title = f"<div style='font-weight:700;font-size:1.05em'>{html.escape(post.title)}</div>" if post.title else ""
@@ -114,7 +119,7 @@ def preview(post, profile) -> None:
     link = ""
     if profile.constraints.link_placement == "bio":
         link = "<div style='font-size:.8em;color:#666'>Lien dans la bio du compte</div>"
-    elif post.link not in post.text:
+    elif profile.constraints.link_placement == "card" and post.link not in post.text:
         link = f"<div style='font-size:.8em;color:#666'>🔗 {html.escape(post.link)}</div>"
     st.markdown(
         f"<div style='border:1px solid #d0d5dd;border-radius:10px;padding:.8em 1em;background:#fff'>"
