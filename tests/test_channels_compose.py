@@ -221,3 +221,12 @@ def test_every_theme_in_paris_over_the_demonstration_agenda():
     newsletter = next(p for p in pack.posts if p.kind == "newsletter")
     assert newsletter.when > max(b.when for b in pack.blogs)
     assert "Et aussi sur notre blog" in newsletter.text
+
+
+def test_a_one_day_campaign_keeps_every_post_on_its_day():
+    brief = example_brief().model_copy(update={"start": date(2027, 3, 20), "end": date(2027, 3, 20)})
+    pack = compose(brief)
+    assert {p.when.date() for p in pack.posts} == {date(2027, 3, 20)}
+    blog = pack.blogs[0]
+    assert all(p.when > blog.when for p in pack.posts if p.channel != "blog")
+    assert check_pack(pack) == []

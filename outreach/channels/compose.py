@@ -142,6 +142,8 @@ def after(blog_when: datetime, day: date, profile: ChannelProfile, end: date) ->
     when = slot(min(day, end), profile)
     while when <= blog_when:
         when = slot(when.date() + timedelta(days=1), profile)
+    if when.date() > end:  # a short campaign: rather later the same day than after its end
+        when = blog_when + timedelta(hours=1)
     return when
 
 
@@ -193,7 +195,7 @@ class Composer:
                 if event.id not in announced:
                     announced.add(event.id)
                     posts.extend(self.reminders(theme, event, blog, notes))
-            if not theme.stocked:
+            if not theme.stocked and theme.kind != "event":
                 notes.append(f"Thème {french.quote(theme.label)} : aucun document trouvé dans les bibliothèques de la "
                              "campagne ; les textes n'annoncent donc aucun chiffre.")
         posts.append(self.newsletter(blogs))
