@@ -4,11 +4,11 @@ import html
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from outreach.channels import compose, load_channels
+from outreach.channels import compose, french, load_channels
 from outreach.channels.checks import check_pack, length
 from outreach.channels.links import utm_of
 from outreach.channels.text import ELLIPSIS, links_in
-from outreach.themes import load_themes, shipped_catalogue, summarise
+from outreach.themes import load_themes, shipped_catalogue, shipped_events, summarise
 from tests.channels_fixtures import EVENTS, example_brief, example_campaign, example_pack
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -216,6 +216,14 @@ def test_every_theme_in_paris_over_the_demonstration_agenda():
     assert days == sorted(days) and len(set(days)) == len(days)
     events = [(p.channel, p.event_id, p.reminder_days) for p in pack.posts if p.kind == "event"]
     assert events and len(events) == len(set(events))  # an event matching two themes is announced once
+    agenda = {e.id: e for e in shipped_events()}
+    for post in pack.posts:
+        if post.kind == "event":  # dates and titles are the agenda's
+            event = agenda[post.event_id]
+            assert post.when.date() == event.start.date() - timedelta(days=post.reminder_days)
+            assert event.title[:20] in post.text or event.title[:20] in post.text.replace("\u00a0", " ")
+            day = f"{event.start.day if event.start.day > 1 else '1er'} {french.MONTHS[event.start.month - 1]}"
+            assert day in post.text
     for post in pack.posts:
         assert date(2026, 12, 1) <= post.when.date() <= date(2027, 2, 28)
     newsletter = next(p for p in pack.posts if p.kind == "newsletter")
