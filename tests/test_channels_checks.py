@@ -34,3 +34,9 @@ def test_links_count_23_on_x_when_checking_an_edit():
     long_link = "https://www.bmvr.marseille.fr/" + "a" * 300
     pack = apply_edits(example_pack(), {X_RELAY: f"Voir {long_link}"})  # 5 + 23 characters on X
     assert next(p for p in pack.posts if p.id == X_RELAY).text.startswith("Voir https://")
+
+
+def test_an_edited_article_text_becomes_the_drafts_excerpt():
+    pack = apply_edits(example_pack(), {"blog--science-fiction--article": "Neuf documents de SF vous attendent."})
+    assert pack.blogs[0].excerpt == "Neuf documents de SF vous attendent."
+    assert example_pack().blogs[0].excerpt != pack.blogs[0].excerpt

@@ -173,7 +173,7 @@ with tabs[-1]:
         st.error(f"{len(blocking)} publication(s) à corriger avant de télécharger : voyez les messages sous les "
                  "textes modifiés.", icon="⚠️")
     else:
-        final = pack.model_copy(update={"posts": posts})
+        final = pack.with_posts(posts)
         files = render_files(final, site_url=site, site_name=campaign.name, channels=channels)
         st.download_button("Publications (posts.csv)", files[POSTS_FILE], file_name=POSTS_FILE, mime="text/csv",
                            key="dl_posts")

@@ -102,4 +102,4 @@ def apply_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, Ch
         raise problems[0]
     if problems:
         raise InputErrors(problems)
-    return pack.model_copy(update={"posts": posts})
+    return pack.with_posts(posts)

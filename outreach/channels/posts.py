@@ -102,3 +102,9 @@ class ChannelPack(BaseModel):
 
     def by_channel(self, channel: str) -> list[Post]:
         return [p for p in self.posts if p.channel == channel]
+
+    def with_posts(self, posts: list[Post]) -> ChannelPack:
+        """The pack with (edited) posts; an edited article text becomes its blog draft's excerpt."""
+        excerpts = {p.theme_id: p.text for p in posts if p.kind == "article"}
+        blogs = [b.model_copy(update={"excerpt": excerpts.get(b.theme_id, b.excerpt)}) for b in self.blogs]
+        return self.model_copy(update={"posts": posts, "blogs": blogs})
