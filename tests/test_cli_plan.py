@@ -63,7 +63,7 @@ def test_sheet_one_row_per_ad_with_ads_manager_headers(planned):
     rows = list(book.active.iter_rows(values_only=True))
     header, body = list(rows[0]), rows[1:]
     assert header == sheet.DEFAULT_COLUMNS and len(body) == len(payloads["ads"])
-    first = dict(zip(header, body[0], strict=True))
+    first = dict(zip(header, list(body[0]) + [None] * (len(header) - len(body[0])), strict=True))
     assert first["Campaign Objective"] == "OUTCOME_AWARENESS" and first["Ad Set Run Status"] == "PAUSED"
     assert first["Link Object ID"] == "o:1234567890"
     assert first["Beneficiary"].startswith("Ville de") and first["Payer"].startswith("Ville de")
