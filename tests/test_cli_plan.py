@@ -138,8 +138,11 @@ def test_push_then_dry_run(planned, tmp_path, monkeypatch, capsys):
     try:
         monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
         monkeypatch.setenv("META_GRAPH_URL", server.url)
-        assert main(["push", str(folder), "--account", "act_1234567", "--dry-run"]) == 0
+        assert main(["push", str(folder), "--account", "act_1234567", "--dry-run", "--estimates"]) == 0
         assert server.objects == {} and not (folder / "meta-ids.json").exists()
+        estimates = list(csv.DictReader((folder / "estimates.csv").open(encoding="utf-8")))
+        assert len(estimates) == len(json.loads((folder / "meta-api.json").read_text())["ad_sets"])
+        assert all(0 < int(e["estimate_lower"]) < int(e["estimate_upper"]) for e in estimates)
         assert main(["push", str(folder), "--account", "act_1234567"]) == 0
         ids = json.loads((folder / "meta-ids.json").read_text())
         payloads = json.loads((folder / "meta-api.json").read_text())
