@@ -156,3 +156,32 @@ def test_minimum_comes_from_network_settings(example, tmp_path, monkeypatch):
     plan = build_plan(example)
     assert all(a.daily_budget_eur >= 5 for a in plan.ad_sets)
     assert len(plan.ad_sets) <= 300 / 31 / 5
+
+
+def test_generic_copy_where_the_branch_has_nothing_for_the_theme(example):
+    from outreach.themes import load_themes, shipped_catalogue, summarise
+
+    plan = build_plan(variant(example, budget_eur=400_000), min_daily_budget_eur=1.0)
+    themes = [t for t in load_themes() if t.id == "science-fiction"]
+    branches = [b for b in shipped_branches() if b.id in {a.branch_id for a in plan.ad_sets}]
+    summaries = summarise(shipped_catalogue(), [], themes, branches, example.period.start)
+    for a in plan.ad_sets:
+        n = summaries[("science-fiction", a.branch_id)].n_items
+        assert a.generic_copy == (n == 0)
+        if n:
+            assert str(n) in a.copy.primary_text
+        else:
+            assert any("texte générique" in note for note in a.notes)
+    # Le Merlan holds part of the demonstration catalogue: its ad speaks of what it really has
+    assert not next(a for a in plan.ad_sets if a.branch_id == "5425").generic_copy
+    assert any("texte générique" in n for n in plan.notes)
+
+
+def test_merged_ad_sets_speak_of_the_branches_together(example):
+    plan = build_plan(example, min_daily_budget_eur=1.0)
+    merged = [a for a in plan.ad_sets if len(a.locations) > 1]
+    assert merged
+    for a in merged:
+        assert "médiathèques proches" in a.copy.primary_text.lower()
+        assert a.branch_id == a.locations[0].branch_id  # the lead is the most populated catchment
+        assert a.population == sum(loc.population for loc in a.locations)

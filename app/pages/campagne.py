@@ -168,6 +168,7 @@ except InputError as exc:
     state.show_input_error(exc)
     st.stop()
 st.session_state["campaign_payloads"] = payloads
+st.session_state["campaign_plan"] = plan
 
 st.subheader("Plan")
 m1, m2, m3, m4 = st.columns(4)

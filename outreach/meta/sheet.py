@@ -154,7 +154,7 @@ def to_xlsx(rows_: list[dict[str, str]], columns: list[str] | None = None) -> by
     sheet = book.create_sheet("Ads")
     sheet.append(columns)
     for row in rows_:
-        sheet.append([row.get(c, "") for c in columns])
+        sheet.append([row.get(c) or None for c in columns])  # None: no cell written at all
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
