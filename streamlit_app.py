@@ -8,15 +8,17 @@ st.set_page_config(page_title="outreach — médiathèques", page_icon="📚", l
 
 
 def page(path: str, title: str, icon: str, url: str, default: bool = False):
-    return st.Page(f"app/pages/{path}", title=title, icon=icon, url_path=url, default=default)
+    return st.Page(f"app/pages/{path}", title=title, icon=f":material/{icon}:", url_path=url, default=default)
 
 
 pages = {
-    "": [page("accueil.py", "Accueil", ":material/home:", "accueil", default=True)],
+    "": [page("accueil.py", "Accueil", "home", "accueil", default=True)],
     "Préparer": [
-        page("territoire.py", "Territoire", ":material/map:", "territoire"),
+        page("territoire.py", "Territoire", "map", "territoire"),
+        page("campagne.py", "Campagne", "campaign", "campagne"),
+        page("multicanal.py", "Multicanal", "share", "multicanal"),
     ],
-    "Réglages": [page("parametres.py", "Paramètres", ":material/settings:", "parametres")],
+    "Réglages": [page("parametres.py", "Paramètres", "settings", "parametres")],
 }
 navigation = st.navigation(pages)
 state.sidebar()

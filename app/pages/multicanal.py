@@ -1,0 +1,190 @@
+"""Multicanal: the campaign as posts for every network, each in its role, with a preview, counters, editing.
+
+The campaign is the one open on the Campagne page (st.session_state["campaign"]), else the example file.
+Posts come from the same functions as `outreach channels`, so the downloads equal the CLI's files; the
+officer's edits are checked against each network's rules before they reach the downloads.
+"""
+
+import html
+import io
+import zipfile
+
+import streamlit as st
+
+from app import state
+from outreach import datasets
+from outreach.campaign import campaign_from_yaml, campaign_to_yaml, load_campaign
+from outreach.channels import compose, load_channels
+from outreach.channels.campaign import campaign_brief
+from outreach.channels.checks import check_post, edit_post
+from outreach.channels.exports import BLOG_FILE, CALENDAR_FILE, POSTS_FILE, render_files
+from outreach.channels.posts import KIND_LABELS
+from outreach.channels.text import count, links_in
+from outreach.errors import InputError
+
+EXAMPLE = datasets.REPO_ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
+ICONS = {"blog": "📝", "facebook": "📘", "instagram": "📸", "x": "✖️", "mastodon": "🐘", "youtube": "▶️",
+         "newsletter": "✉️"}
+
+st.title("Multicanal")
+st.caption("Une campagne, chaque réseau dans son rôle : le blog d'abord, site central qui intègre les autres "
+           "réseaux, puis les relais qui renvoient vers l'article, et les annonces d'événements à J-14, J-7 et "
+           "J-1 — d'après la stratégie de dissémination de la médiathèque de la Canopée.")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def packed(campaign_yaml: str, site_url: str):
+    """Posts of a campaign, cached on the campaign file's text and the blog's address."""
+    campaign = campaign_from_yaml(campaign_yaml)
+    brief = campaign_brief(campaign, site_url=site_url)
+    return brief.blog_site, compose(brief)
+
+
+# ------------------------------------------------------------------------------------------ the campaign
+
+campaign = st.session_state.get("campaign")
+from_session = campaign is not None
+try:
+    if campaign is None:
+        campaign = load_campaign(EXAMPLE)
+    channels = load_channels()
+except InputError as exc:
+    state.show_input_error(exc)
+    st.stop()
+
+source = "campagne ouverte sur la page Campagne" if from_session else f"exemple {EXAMPLE.name}"
+st.info(f"**{campaign.name}** — du {campaign.period.start:%d/%m/%Y} au {campaign.period.end:%d/%m/%Y} "
+        f"({source}).", icon="📣")
+site_input = st.text_input("Adresse du blog WordPress", key="channels_site", placeholder="https://…",
+                           help="Les relais renvoient vers l'article à cette adresse. Vide : le site web des "
+                                "Paramètres, sinon le site de la page d'arrivée de la campagne.")
+try:
+    with st.spinner("Rédaction des publications…"):
+        site, pack = packed(campaign_to_yaml(campaign), site_input.strip())
+except InputError as exc:
+    state.show_input_error(exc)
+    st.stop()
+
+for note in pack.notes:
+    st.info(note, icon="ℹ️")
+
+# ------------------------------------------------------------------------------------------ edits
+
+edit_key = f"channels_edit--{pack.campaign_slug}--"
+drafts = {p.id: p.text for p in pack.posts}
+posts, problems = [], {}
+for post in pack.posts:
+    text = st.session_state.get(edit_key + post.id, post.text)
+    if text != post.text:
+        post, found = edit_post(post, text, channels[post.channel], pack.campaign_name)
+    else:
+        found = check_post(post, channels[post.channel])
+    posts.append(post)
+    problems[post.id] = found
+blocking = [p for found in problems.values() for p in found if p.blocking]
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Publications", len(posts))
+m2.metric("Réseaux", len({p.channel for p in posts}))
+m3.metric("Annonces d'événements", sum(p.kind == "event" for p in posts))
+m4.metric("À corriger", len(blocking))
+
+# ------------------------------------------------------------------------------------------ previews
+
+
+def counter(post, profile) -> str:
+    c = profile.constraints
+    n = count(post.text, c)
+    limit = c.text_limit
+    colour = "red" if n > c.max_chars else ("orange" if n > limit else "green")
+    extra = " — chaque lien compte pour 23" if c.link_chars else ""
+    return f":{colour}[**{n} / {limit}** caractères{extra}]"
+
+
+def preview(post, profile) -> None:
+    """The post roughly as the network shows it: name, date, text, hashtags in colour, link or card."""
+    body = html.escape(post.text).replace("\n", "<br>")
+    if profile.constraints.link_chars:  # X and Mastodon show a link shortened, whatever its length
+        for link in links_in(post.text):
+            shown = link.split("://", 1)[-1]
+            shown = shown if len(shown) <= 30 else shown[:29] + "…"
+            body = body.replace(html.escape(link), f'<span style="color:#1d6fd6">{html.escape(shown)}</span>')
+    for tag in post.hashtags:
+        body = body.replace(f"#{html.escape(tag)}", f'<span style="color:#1d6fd6">#{html.escape(tag)}</span>')
+    title = f"<div style='font-weight:700;font-size:1.05em'>{html.escape(post.title)}</div>" if post.title else ""
+    image = post.images[0] if post.images else None
+    picture = (f"<div style='background:#eef1f5;border-radius:6px;padding:.6em;margin:.5em 0;font-size:.85em;"
+               f"aspect-ratio:{image.ratio.replace(':', '/')};max-height:12em;overflow:hidden'>🖼️ "
+               f"{html.escape(image.description)}</div>") if image else ""
+    link = ""
+    if profile.constraints.link_placement == "bio":
+        link = "<div style='font-size:.8em;color:#666'>Lien dans la bio du compte</div>"
+    elif profile.constraints.link_placement == "card" and post.link not in post.text:
+        link = f"<div style='font-size:.8em;color:#666'>🔗 {html.escape(post.link)}</div>"
+    st.markdown(
+        f"<div style='border:1px solid #d0d5dd;border-radius:10px;padding:.8em 1em;background:#fff'>"
+        f"<div style='font-size:.8em;color:#666'>{ICONS.get(profile.id, '')} {html.escape(profile.name)} · "
+        f"{post.when:%d/%m/%Y %H:%M} · {KIND_LABELS[post.kind]}</div>{title}{picture}"
+        f"<div style='margin-top:.4em;line-height:1.45'>{body}</div>{link}</div>", unsafe_allow_html=True)
+
+
+tabs = st.tabs([f"{ICONS.get(cid, '')} {profile.name}" for cid, profile in channels.items()]
+               + ["🗓️ Calendrier", "⬇️ Téléchargements"])
+for tab, (cid, profile) in zip(tabs, channels.items(), strict=False):
+    with tab:
+        st.markdown(f"**Rôle** : {profile.role}  \n**Public** : {profile.public}")
+        mine = [p for p in posts if p.channel == cid]
+        if not mine:
+            st.write("Aucune publication sur ce réseau pour cette campagne.")
+        for post in mine:
+            left, right = st.columns([3, 2])
+            with left:
+                preview(post, profile)
+                st.markdown(counter(post, profile))
+                for image in post.images:
+                    st.caption(f"Image {image.ratio} ({image.width}×{image.height}) — texte alternatif : "
+                               f"{image.alt_text}")
+            with right:
+                # the draft stays the widget's default so that the widget keeps its identity across reruns
+                st.text_area("Texte", value=drafts[post.id], key=edit_key + post.id, height=220,
+                             label_visibility="collapsed")
+                for problem in problems[post.id]:
+                    (st.error if problem.blocking else st.warning)(problem.message, icon="⚠️")
+            st.divider()
+        if cid == "blog":
+            for blog in pack.blogs:
+                with st.expander(f"Aperçu de l'article : {blog.title}"):
+                    st.markdown(blog.html, unsafe_allow_html=True)
+        if cid == "youtube":
+            for brief in pack.lsf:
+                with st.expander(f"Brief de la vidéo LSF : {brief.title}", expanded=True):
+                    st.markdown(brief.markdown())
+                    st.download_button("Sous-titres (.srt)", brief.srt(), file_name=f"lsf-{brief.theme_id}.srt",
+                                       mime="text/plain", key=f"srt-{brief.theme_id}")
+
+with tabs[-2]:
+    st.dataframe([{"Date": f"{p.when:%d/%m/%Y %H:%M}", "Réseau": channels[p.channel].name,
+                   "Publication": KIND_LABELS[p.kind] + (f" (J-{p.reminder_days})" if p.reminder_days else ""),
+                   "Texte": p.title or p.text.split("\n")[0][:120]} for p in posts],
+                 hide_index=True, width="stretch")
+
+with tabs[-1]:
+    if blocking:
+        st.error(f"{len(blocking)} publication(s) à corriger avant de télécharger : voyez les messages sous les "
+                 "textes modifiés.", icon="⚠️")
+    else:
+        final = pack.with_posts(posts)
+        files = render_files(final, site_url=site, site_name=campaign.name, channels=channels)
+        st.download_button("Publications (posts.csv)", files[POSTS_FILE], file_name=POSTS_FILE, mime="text/csv",
+                           key="dl_posts")
+        st.download_button("Calendrier éditorial (calendar.ics)", files[CALENDAR_FILE], file_name=CALENDAR_FILE,
+                           mime="text/calendar", key="dl_calendar")
+        st.download_button("Brouillons WordPress (blog.wxr.xml)", files[BLOG_FILE], file_name=BLOG_FILE,
+                           mime="application/xml", key="dl_wxr",
+                           help="Dans WordPress : Outils → Importer → WordPress ; les articles arrivent en brouillon.")
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in files.items():
+                z.writestr(name, data)
+        st.download_button("Tout (zip)", archive.getvalue(), file_name=f"{pack.campaign_slug}-multicanal.zip",
+                           mime="application/zip", key="dl_zip")

@@ -1,0 +1,59 @@
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+from icalendar import Calendar
+
+from outreach.channels.links import utm_of
+from outreach.cli import main
+from tests.channels_fixtures import EXAMPLE
+from tests.conftest import DATA
+
+
+def test_channels_writes_posts_calendar_and_wxr(tmp_path, capsys):
+    out = tmp_path / "sortie"
+    assert main(["channels", str(EXAMPLE), "--out", str(out), "--site", "https://blog.exemple.fr"]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"posts.csv", "calendar.ics", "blog.wxr.xml", "lsf-science-fiction.md", "lsf-science-fiction.srt"} == names
+    text = (out / "posts.csv").read_text(encoding="utf-8")
+    assert text.startswith("channel,date,text,link,hashtags,alt_text")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["channel"] for r in rows} == {"blog", "facebook", "instagram", "x", "mastodon", "youtube", "newsletter"}
+    assert all(utm_of(r["link"])["utm_source"] == r["channel"] and r["alt_text"] for r in rows)
+    cal = Calendar.from_ical((out / "calendar.ics").read_bytes())
+    assert len(list(cal.walk("VEVENT"))) == len(rows)
+    root = ET.parse(out / "blog.wxr.xml").getroot()
+    assert root.find("channel/item/title").text.startswith("Science-fiction")
+    err = capsys.readouterr().err
+    assert "publication(s) du 01/03/2027 au 31/03/2027" in err
+
+
+def test_bad_campaign_exits_2_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "campagne.yaml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("end: 2027-03-31", "end: 2027-02-01"),
+                   encoding="utf-8")
+    out = tmp_path / "sortie"
+    assert main(["channels", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "campagne.yaml" in err and "période" in err and "Traceback" not in err
+    assert not out.exists()
+    unknown = tmp_path / "theme.yaml"
+    unknown.write_text(EXAMPLE.read_text(encoding="utf-8").replace("[science-fiction]", "[sciencefiction]"),
+                       encoding="utf-8")
+    assert main(["channels", str(unknown), "--out", str(out)]) == 2
+    assert "thème inconnu : sciencefiction" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_bad_channels_file_exits_2_and_keeps_previous_outputs(tmp_path, capsys):
+    out = tmp_path / "sortie"
+    out.mkdir()
+    (out / "posts.csv").write_text("ancien", encoding="utf-8")
+    channels = tmp_path / "canaux.yaml"
+    channels.write_text((DATA / "channels.yaml").read_text(encoding="utf-8").replace("max_chars: 280",
+                                                                                    "max_chars: deux-cent"),
+                        encoding="utf-8")
+    assert main(["channels", str(EXAMPLE), "--out", str(out), "--channels", str(channels)]) == 2
+    err = capsys.readouterr().err
+    assert "canaux.yaml" in err and "(x)" in err and "max_chars" in err
+    assert (out / "posts.csv").read_text(encoding="utf-8") == "ancien"
