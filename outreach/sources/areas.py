@@ -11,7 +11,7 @@ from shapely.geometry import Point, shape
 from outreach.errors import InputError, InputErrors
 from outreach.model import Area, departement_of
 from outreach.sources.coordinates import check_point
-from outreach.sources.geojson import feature_label, first_position, load_features
+from outreach.sources.geojson import checked_position, feature_label, load_features
 from outreach.sources.tabular import Table, parse_float, read_table
 
 CODE_ALIASES = ("code", "code_insee", "insee", "c_arinsee", "code_commune")
@@ -75,16 +75,9 @@ def read_areas_geojson(path: str | Path, *, data: bytes | None = None, name: str
         where = feature_label(i, feat, CODE_ALIASES + NAME_ALIASES)
         props = feat.get("properties") or {}
         geometry = feat.get("geometry")
-        if not geometry:
-            errors.append(InputError("objet sans géométrie.", where=where,
-                                     fix="Dessinez le contour de la zone ou supprimez l'objet."))
-            continue
-        position = first_position(geometry)
-        if position is None:
-            errors.append(InputError("coordonnées absentes ou illisibles.", where=where))
-            continue
         try:
-            check_point(position[1], position[0], file=label, where=where)
+            checked_position(feat, label=label, where=where,
+                             missing_fix="Dessinez le contour de la zone ou supprimez l'objet.")
         except InputError as exc:
             errors.append(exc)
             continue

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from outreach.errors import InputError, InputErrors
 from outreach.model import Branch, departement_of
 from outreach.sources.coordinates import check_point
-from outreach.sources.geojson import feature_label, first_position, load_features
+from outreach.sources.geojson import checked_position, feature_label, load_features
 from outreach.sources.tabular import Table, parse_float, read_table
 
 if TYPE_CHECKING:
@@ -150,22 +150,14 @@ def read_branches_geojson(path: str | Path, *, data: bytes | None = None, name: 
     for i, feat in enumerate(features):
         where = feature_label(i, feat, ID_ALIASES + NAME_ALIASES)
         props = feat.get("properties") or {}
-        geometry = feat.get("geometry")
-        if not geometry:
-            errors.append(InputError("objet sans géométrie.", where=where,
-                                     fix="Placez la bibliothèque (un point) ou supprimez l'objet."))
-            continue
-        if geometry.get("type") != "Point":
+        geometry = feat.get("geometry") or {}
+        if geometry and geometry.get("type") != "Point":
             errors.append(InputError(f"géométrie de type {geometry.get('type')} : une bibliothèque est un point.",
                                      where=where, fix="Convertissez la couche en points (centroïdes)."))
             continue
-        position = first_position(geometry)
-        if position is None:
-            errors.append(InputError("coordonnées absentes ou illisibles.", where=where))
-            continue
-        lon, lat = position
         try:
-            check_point(lat, lon, file=label, where=where)
+            lon, lat = checked_position(feat, label=label, where=where,
+                                        missing_fix="Placez la bibliothèque (un point) ou supprimez l'objet.")
         except InputError as exc:
             errors.append(exc)
             continue

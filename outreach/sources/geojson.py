@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from outreach.errors import InputError
+from outreach.sources.coordinates import check_point
 from outreach.sources.tabular import read_bytes
 
 
@@ -53,3 +54,15 @@ def first_position(geometry: dict) -> tuple[float, float] | None:
     if isinstance(coords, list) and len(coords) >= 2 and all(isinstance(c, (int, float)) for c in coords[:2]):
         return float(coords[0]), float(coords[1])
     return None
+
+
+def checked_position(feature: dict, *, label: str, where: str, missing_fix: str) -> tuple[float, float]:
+    """(lon, lat) of a feature's first position, after the checks every reader needs; InputError otherwise."""
+    geometry = feature.get("geometry")
+    if not geometry:
+        raise InputError("objet sans géométrie.", where=where, fix=missing_fix)
+    position = first_position(geometry)
+    if position is None:
+        raise InputError("coordonnées absentes ou illisibles.", where=where)
+    check_point(position[1], position[0], file=label, where=where)
+    return position
