@@ -62,3 +62,47 @@ def departement_of(insee_code: str) -> str:
     """Département of an INSEE commune code: 2 characters, 3 overseas (971…976), 2A/2B in Corsica."""
     code = insee_code.strip()
     return code[:3] if code.startswith("97") else code[:2]
+
+
+# --- Compliance ---
+# The GDPR / DSA checklist evaluated on every campaign: its items, their status, and the attestations.
+
+from datetime import date as _date  # noqa: E402  (kept with the types that use it)
+
+ChecklistStatus = Literal["pass", "fail", "flag", "attest", "todo"]
+
+
+class Attestation(BaseModel):
+    """A named person vouches for one checklist item of one campaign (kept beside the campaign file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: str
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    date: _date
+    note: str = ""
+
+
+class ChecklistItem(BaseModel):
+    """One rule of the checklist as it stands for one campaign."""
+
+    id: str
+    title: str
+    status: ChecklistStatus
+    detail: str
+    source: str
+    section: str = ""
+    kind: Literal["auto", "semi", "manual"] = "auto"
+    severity: Literal["blocking", "warning"] = "blocking"
+    rule: str = ""
+    fix: str = ""
+    page: str = ""  # app page where it is fixed (Campagne, Paramètres, Questionnaire…)
+    field: str = ""  # campaign or settings field to change
+    attested_by: Literal["any", "dpo"] = "any"
+    attestation: Attestation | None = None
+
+    @property
+    def blocks(self) -> bool:
+        """A blocking item that is neither satisfied nor attested stops the export."""
+        return self.severity == "blocking" and self.status not in ("pass", "attest")
