@@ -1,0 +1,98 @@
+"""`outreach plan` (campaign file → Meta files) and `outreach push` (Meta files → Meta, paused).
+
+`outreach plan` runs in steps — plan, payloads, (checks), render, write — so that a check step can sit
+between planning and writing: `plan_campaign` gives the plan and its payloads, `render_outputs` the
+files' bytes, and `write_plan_outputs` writes them all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from outreach.campaign import load_campaign
+from outreach.cli.common import print_notes
+from outreach.meta import sheet
+from outreach.meta.files import (  # noqa: F401  (re-exported: the checklist step plugs in here)
+    META_API_FILE,
+    PLAN_CSV_COLUMNS,
+    plan_campaign,
+    render_outputs,
+    write_plan_outputs,
+)
+from outreach.planner import Plan
+
+
+def register(sub) -> None:
+    p = sub.add_parser("plan", help="plan d'une campagne Meta (fichiers pour l'API et le Gestionnaire de publicités)",
+                       description="Lit un fichier de campagne (campaigns/*.yaml) et écrit dans DOSSIER : "
+                                   "meta-api.json, ads-manager.xlsx, ads-manager.txt et plan.csv.")
+    p.add_argument("campaign", metavar="CAMPAGNE.yaml", help="fichier de campagne")
+    p.add_argument("--out", metavar="DOSSIER", required=True, help="dossier de sortie (créé au besoin)")
+    p.add_argument("--template", metavar="EXPORT",
+                   help="export du Gestionnaire de publicités de votre compte (.xlsx, .csv ou .txt) dont "
+                        "l'en-tête sert de modèle aux fichiers ads-manager")
+    p.set_defaults(func=run_plan)
+
+    q = sub.add_parser("push", help="envoyer un plan à Meta (tout en pause)",
+                       description="Valide puis crée chez Meta, en pause, la campagne, les ensembles de "
+                                   "publicités, les visuels et les publicités de DOSSIER/meta-api.json. Les "
+                                   "identifiants créés sont notés dans DOSSIER/meta-ids.json : relancer après "
+                                   "une erreur ne crée rien en double. Jeton : META_ACCESS_TOKEN.")
+    q.add_argument("dir", metavar="DOSSIER", help="dossier écrit par « outreach plan »")
+    q.add_argument("--account", metavar="act_ID", required=True, help="compte publicitaire Meta (act_…)")
+    q.add_argument("--dry-run", action="store_true", help="valider seulement (validate_only) : rien n'est créé")
+    q.set_defaults(func=run_push)
+
+
+# ------------------------------------------------------------------------------------------ steps
+
+def summary_lines(plan: Plan) -> list[str]:
+    themes = sorted({a.theme_id for a in plan.ad_sets})
+    return [f"{len(plan.ad_sets)} ensemble(s) de publicités, {len(themes)} thème(s), {plan.days} jour(s), "
+            f"{plan.daily_budget_eur:.2f} € par jour ({plan.total_budget_eur:.2f} € au total)."]
+
+
+# ------------------------------------------------------------------------------------------ commands
+
+def run_plan(args) -> int:
+    campaign = load_campaign(args.campaign)
+    template = sheet.read_template(args.template) if args.template else None
+    plan, payloads = plan_campaign(campaign)
+    if template:
+        missing = sheet.unmapped(sheet.rows(payloads), template)
+        if missing:
+            plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
+    print_notes(plan.notes)
+    written = write_plan_outputs(plan, payloads, args.out, template_columns=template)
+    for line in summary_lines(plan):
+        print(line, file=sys.stderr)
+    for path in written:
+        print(path)
+    return 0
+
+
+def run_push(args) -> int:
+    from outreach.errors import InputError
+    from outreach.meta.client import MetaClient
+
+    folder = Path(args.dir)
+    source = folder / META_API_FILE
+    try:
+        payloads = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("fichier introuvable.", file=source,
+                         fix="Lancez d'abord « outreach plan CAMPAGNE.yaml --out DOSSIER ».") from exc
+    except ValueError as exc:
+        raise InputError(f"JSON invalide ({exc}).", file=source, fix="Refaites le plan.") from exc
+    client = MetaClient(args.account)
+    report = client.push(payloads, folder, dry_run=args.dry_run,
+                         progress=lambda msg: print(msg, file=sys.stderr))
+    print_notes(report.notes)
+    if args.dry_run:
+        print(f"Validation seule : {len(report.validated)} objet(s) validé(s) par Meta, rien n'a été créé.")
+    else:
+        print(f"{len(report.created)} objet(s) créé(s) en pause, {len(report.reused)} déjà créé(s) "
+              f"auparavant ; identifiants dans {folder / 'meta-ids.json'}.")
+    return 0
