@@ -19,6 +19,7 @@ from outreach import atomic
 from outreach.errors import InputError, InputErrors
 
 MIN_AGE_EU = 18  # Meta no longer shows ads to minors in the EU/EEA/CH
+META_MIN_AGE = 13  # the lowest age Meta's targeting accepts at all
 MAX_AGE = 65  # Meta's 65 means "65 and over"
 
 
@@ -75,8 +76,9 @@ class Period(BaseModel):
 class Audience(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    age_min: int = Field(default=MIN_AGE_EU, ge=MIN_AGE_EU, le=MAX_AGE)
-    age_max: int = Field(default=MAX_AGE, ge=MIN_AGE_EU, le=MAX_AGE)
+    # Meta's own floor is 13; below 18 the file loads and the GDPR checklist refuses it by name (MIN-01)
+    age_min: int = Field(default=MIN_AGE_EU, ge=META_MIN_AGE, le=MAX_AGE)
+    age_max: int = Field(default=MAX_AGE, ge=META_MIN_AGE, le=MAX_AGE)
 
     @model_validator(mode="after")
     def _ordered(self):

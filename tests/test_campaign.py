@@ -89,9 +89,12 @@ def test_advertiser_defaults_come_from_network_settings(tmp_path):
 
 
 def test_minor_audience_refused(tmp_path):
+    # below Meta's floor (13) the file is refused; 13–17 loads and the GDPR checklist refuses it by name
+    # (item MIN-01, tests/test_compliance_cli.py)
     with pytest.raises(InputError) as err:
-        load_campaign(write(tmp_path, raw(audience={"age_min": 16})), settings=EMPTY_SETTINGS)
+        load_campaign(write(tmp_path, raw(audience={"age_min": 12})), settings=EMPTY_SETTINGS)
     assert err.value.field == "audience.age_min" and "18" in str(err.value)
+    assert load_campaign(write(tmp_path, raw(audience={"age_min": 16})), settings=EMPTY_SETTINGS).audience.age_min == 16
 
 
 def test_unknown_key_and_bad_objective(tmp_path):

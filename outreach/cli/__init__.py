@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from outreach.cli import compliance as compliance_cmd
 from outreach.cli import nearest
 from outreach.cli import plan as plan_cmd
 from outreach.errors import InputError
 
 # modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
-COMMANDS = [nearest, plan_cmd]
+COMMANDS = [nearest, plan_cmd, compliance_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from outreach.campaign import load_campaign
 from outreach.cli.common import print_notes
+from outreach.compliance.gate import review, write_gated
 from outreach.meta import sheet
 from outreach.meta.files import (  # noqa: F401  (re-exported: the checklist step plugs in here)
     META_API_FILE,
@@ -33,6 +34,8 @@ def register(sub) -> None:
     p.add_argument("--template", metavar="EXPORT",
                    help="export du Gestionnaire de publicités de votre compte (.xlsx, .csv ou .txt) dont "
                         "l'en-tête sert de modèle aux fichiers ads-manager")
+    p.add_argument("--draft", action="store_true",
+                   help="écrire les fichiers même si la checklist RGPD bloque, en BROUILLON (noms et contenus)")
     p.set_defaults(func=run_plan)
 
     q = sub.add_parser("push", help="envoyer un plan à Meta (tout en pause)",
@@ -65,12 +68,14 @@ def run_plan(args) -> int:
         if missing:
             plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
     print_notes(plan.notes)
-    written = write_plan_outputs(plan, payloads, args.out, template_columns=template)
-    for line in summary_lines(plan):
+    # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
+    verdict = review(campaign, plan, payloads, campaign_path=args.campaign, draft=args.draft)
+    written = write_gated(verdict, render_outputs(plan, verdict.export_payloads(payloads), template), args.out)
+    for line in summary_lines(plan) + [verdict.message()]:
         print(line, file=sys.stderr)
     for path in written:
         print(path)
-    return 0
+    return verdict.exit_code
 
 
 def run_push(args) -> int:

@@ -110,12 +110,13 @@ def _radius_km(location: dict) -> float | None:
 def radius_at_least_1km(ctx: CheckContext) -> CheckResult:
     too_small: list[str] = []
     radii: list[float] = []
+    planned: list[float] = []  # counted only when there are no payloads (the same circles, planned)
     for ad_set in ctx.plan_ad_sets():
         for location in attr(ad_set, "locations", []) or [ad_set]:
             radius = attr(location, "radius_km")
             if radius is None:
                 continue
-            radii.append(float(radius))
+            planned.append(float(radius))
             if float(radius) < MIN_RADIUS_KM:
                 too_small.append(f"plan, « {attr(ad_set, 'name', '?')} » : {float(radius):g} km")
     for ad_set in ctx.payload_ad_sets():
@@ -127,6 +128,7 @@ def radius_at_least_1km(ctx: CheckContext) -> CheckResult:
             radii.append(radius)
             if radius < MIN_RADIUS_KM - 1e-9:
                 too_small.append(f"meta-api.json, « {ad_set.get('name', '?')} » : {radius:g} km")
+    radii = radii or planned
     if too_small:
         return CheckResult(FAIL, "Rayon inférieur à 1 km : " + _listing(too_small) + ".")
     if not radii:
@@ -399,7 +401,7 @@ def _theme_interest_count(ctx: CheckContext, theme_id: str) -> int:
     if ad_sets or payload_sets:
         return (sum(len(attr(a, "interests", []) or []) for a in ad_sets)
                 + sum(len(payload_interest_names(a)) for a in payload_sets))
-    return len(attr(ctx.themes.get(theme_id), "meta_interests", []) or []) + len(ctx.data.get("extra_interests") or [])
+    return 0  # not planned yet: the planner gives sensitive themes no interest (outreach.planner._interests)
 
 
 @check("flagged_topics_broad_only")

@@ -125,7 +125,12 @@ class CheckContext:
         """Every interest the campaign targets, with where it comes from, in the order met."""
         uses: list[InterestUse] = []
         for theme_id in self.theme_ids:
-            for interest in attr(self.themes.get(theme_id), "meta_interests", []) or []:
+            theme = self.themes.get(theme_id)
+            if attr(theme, "sensitivity", "none") != "none":
+                # the planner never targets a sensitive theme's interests (SEN-01/03 look at the theme itself;
+                # the plan and payloads below show it if that ever changes)
+                continue
+            for interest in attr(theme, "meta_interests", []) or []:
                 uses.append(InterestUse(str(attr(interest, "name", interest)), f"thème « {theme_id} »"))
         for name in self.data.get("extra_interests") or []:
             uses.append(InterestUse(str(name), "extra_interests"))
