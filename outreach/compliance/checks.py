@@ -61,7 +61,12 @@ def _grouped(uses) -> dict[str, tuple[str, list[str]]]:
 
 
 def _origins(origins: list[str]) -> str:
-    return ", ".join(origins[:3]) + (f" (+{len(origins) - 3})" if len(origins) > 3 else "")
+    """« extra_interests, plan : 3 ensembles, meta-api.json : 3 ensembles »: one ad set is named, more counted."""
+    by_kind: dict[str, list[str]] = {}
+    for origin in origins:
+        by_kind.setdefault(origin.split(", ensemble")[0], []).append(origin)
+    return ", ".join(found[0] if len(found) == 1 else f"{kind} : {len(found)} ensembles"
+                     for kind, found in by_kind.items())
 
 
 # --- A. basis -------------------------------------------------------------------------------------------
@@ -372,7 +377,7 @@ def no_blocked_theme(ctx: CheckContext) -> CheckResult:
             hits = [m for m in ctx.lists.matches(text) if m.term.level == "block"]
             if hits:
                 found.append(f"« {theme_id} » (« {text} » contient « {hits[0].term.text} », "
-                             f"{hits[0].term.category})")
+                             f"{hits[0].term.label})")
                 break
     if found:
         return CheckResult(FAIL, "Thème sensible refusé comme cible : " + _listing(found) + ".")
@@ -386,7 +391,7 @@ def no_blocked_interest(ctx: CheckContext) -> CheckResult:
     for name, origins in groups.values():
         hits = [m for m in ctx.lists.matches(name) if m.term.level == "block"]
         if hits:
-            found.append(f"« {name} » (terme « {hits[0].term.text} », {hits[0].term.category} ; "
+            found.append(f"« {name} » (terme « {hits[0].term.text} », {hits[0].term.label} ; "
                          f"{_origins(origins)})")
     if found:
         return CheckResult(FAIL, "Intérêt de la liste de blocage : " + _listing(found) + ".")

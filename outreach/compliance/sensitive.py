@@ -46,6 +46,7 @@ class Term:
     level: str  # block | flag
     category: str
     source: str
+    label: str = ""  # the category in French, shown to the user
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def _load(path_text: str, _mtime: int) -> SensitiveLists:
                 raise InputError("une catégorie doit avoir « source » et une liste « terms ».", file=path,
                                  where=f"{level}.{category}", fix="Voir l'exemple en tête du fichier.")
             source = str(body.get("source") or "").strip()
+            label = str(body.get("label") or category).strip()
             if not source:
                 raise InputError("source manquante.", file=path, where=f"{level}.{category}.source",
                                  fix="Indiquez le texte ou la décision qui justifie ces termes.")
@@ -122,5 +124,5 @@ def _load(path_text: str, _mtime: int) -> SensitiveLists:
                     raise InputError("terme vide.", file=path, where=f"{level}.{category}.terms[{index}]",
                                      fix="Supprimez la ligne ou écrivez le terme.")
                 terms.append(Term(text=str(term), words=words, level=level, category=str(category),
-                                  source=source))
+                                  source=source, label=label))
     return SensitiveLists(terms)
