@@ -8,6 +8,7 @@ pages = {
     "Préparer": [
         st.Page("app/pages/territoire.py", title="Territoire", icon="🗺️", default=True),
         st.Page("app/pages/campagne.py", title="Campagne", icon="📣"),
+        st.Page("app/pages/rgpd.py", title="RGPD", icon="🛡️"),
     ],
 }
 st.navigation(pages).run()

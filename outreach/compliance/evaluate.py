@@ -89,7 +89,7 @@ def evaluate_rule(rule: Rule, ctx: CheckContext, attestation: Attestation | None
             status, detail = "attest", _said(attestation)
         else:
             who = "le DPO" if rule.attested_by == "dpo" else "une personne nommée"
-            status, detail = "todo", f"À attester par {who}. {rule.fix}".strip()
+            status, detail = "todo", f"À attester par {who}."
             attestation = None
     else:
         result = CHECKS[rule.check](ctx)

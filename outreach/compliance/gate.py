@@ -172,3 +172,11 @@ def review_file(campaign_path: str | Path, *, draft: bool = False, settings=None
     verdict = review(campaign, plan, payloads, campaign_path=campaign_path, draft=draft, settings=settings,
                      today=today)
     return verdict, plan, payloads
+
+
+def gated_outputs(verdict: Verdict, plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
+    """Every file the verdict lets out, by name, for a download in the app (same bytes as the CLI writes)."""
+    from outreach.meta.files import render_outputs
+
+    rendered = render_outputs(plan, verdict.export_payloads(payloads), template_columns)
+    return {**verdict.export_files(rendered), **verdict.checklist_files()}
