@@ -30,19 +30,25 @@ GOOD_QUESTIONNAIRE = QuestionnaireFacts(
     min_age=15, withdrawal_url="https://questionnaire.mairie.example.fr/preferences", origin="tests")
 
 
+@lru_cache(maxsize=1)
+def shipped_themes():
+    return tuple(load_themes())
+
+
+@lru_cache(maxsize=1)
 def themes_with_blocked():
     """The shipped catalogue plus a theme the DPO marked `block` (a real extension of data/themes.yaml)."""
-    themes = list(load_themes())
+    themes = list(shipped_themes())
     themes.append(Theme(id="spiritualites", label="Religions et spiritualités", sensitivity="block",
                         meta_interests=[{"name": "Spirituality"}], keywords=["spiritualité"]))
-    return themes
+    return tuple(themes)
 
 
 @lru_cache(maxsize=32)
 def planned(name: str):
     campaign = load_campaign(CASES / name, settings=SETTINGS)
     themes = themes_with_blocked() if name == "theme-bloque.yaml" else None
-    plan, payloads = plan_campaign(campaign, **({"themes": themes} if themes else {}))
+    plan, payloads = plan_campaign(campaign, themes=list(themes or shipped_themes()))
     return campaign, plan, payloads
 
 
@@ -51,7 +57,7 @@ def checklist(name: str, *, settings=SETTINGS, questionnaire=None, edit=None, pl
     payloads = copy.deepcopy(payloads)
     if edit:
         edit(payloads)
-    themes = themes_with_blocked() if name == "theme-bloque.yaml" else load_themes()
+    themes = themes_with_blocked() if name == "theme-bloque.yaml" else shipped_themes()
     ctx = build_context(campaign, built_plan if plan else None, payloads, themes=themes, settings=settings,
                         questionnaire=questionnaire if questionnaire is not None else GOOD_QUESTIONNAIRE,
                         today=TODAY, campaign_path=CASES / name)

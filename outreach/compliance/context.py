@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -171,15 +172,18 @@ def payload_interest_names(ad_set: dict) -> list[str]:
 
 
 def load_theme_catalogue() -> dict[str, Any]:
-    """The shipped themes by id (empty while the themes capability is absent)."""
-    try:
-        from outreach.themes import load_themes
-    except ImportError:
-        return {}
-    themes = load_themes()
-    if isinstance(themes, dict):
-        return dict(themes)
-    return {attr(t, "id"): t for t in themes}
+    """The themes of data/themes.yaml by id (read again only when the file changes)."""
+    from outreach.themes import themes_path
+
+    path = themes_path()
+    return dict(_theme_catalogue(str(path), path.stat().st_mtime_ns if path.exists() else 0))
+
+
+@lru_cache(maxsize=4)
+def _theme_catalogue(path: str, _mtime: int) -> dict[str, Any]:
+    from outreach.themes import load_themes
+
+    return {attr(t, "id"): t for t in load_themes(path)}
 
 
 def questionnaire_facts(settings: NetworkSettings) -> QuestionnaireFacts | None:
