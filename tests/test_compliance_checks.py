@@ -161,3 +161,28 @@ def test_pre_election_window_follows_l52_1():
 
 def test_settings_used_are_the_ones_given():
     assert SETTINGS.dpo_contact in checklist("conforme.yaml").item("RIGHTS-01").detail
+
+
+def test_facts_of_the_community_questionnaire_when_installed(tmp_path, monkeypatch):
+    pytest.importorskip("outreach.community")
+    from outreach.compliance.community_facts import facts_from_community
+
+    config = tmp_path / "questionnaire.yaml"
+    config.write_text("public_url: https://questionnaire.mairie.example.fr\n", encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_QUESTIONNAIRE", str(config))
+    found = facts_from_community(SETTINGS)
+    assert found.min_age == 15 and not any(c.default_checked or c.required for c in found.consents)
+    result = checklist("audience-questionnaire.yaml", questionnaire=found)
+    for item in ("FORM-01", "FORM-02", "FORM-03", "FORM-04", "FORM-05", "FORM-07", "CA-03", "SEN-04", "MIN-02"):
+        assert result.item(item).status == "pass", (item, result.item(item).detail)
+
+
+def test_no_facts_without_the_community_capability():
+    from outreach.compliance.context import questionnaire_facts
+
+    try:
+        import outreach.community  # noqa: F401
+    except ImportError:
+        assert questionnaire_facts(SETTINGS) is None
+    else:
+        assert questionnaire_facts(SETTINGS) is not None
