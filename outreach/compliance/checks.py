@@ -49,17 +49,6 @@ def _listing(values: list[str]) -> str:
     return shown + (f" … et {more} autre(s)" if more > 0 else "")
 
 
-def _grouped(uses) -> dict[str, tuple[str, list[str]]]:
-    """Interest uses grouped by name (accent/case-insensitive): name → (name as written, origins)."""
-    groups: dict[str, tuple[str, list[str]]] = {}
-    for use in uses:
-        key = " ".join(normalise(use.name))
-        name, origins = groups.setdefault(key, (use.name, []))
-        if use.origin not in origins:
-            origins.append(use.origin)
-    return groups
-
-
 def _origins(origins: list[str]) -> str:
     """« extra_interests, plan : 3 ensembles, meta-api.json : 3 ensembles »: one ad set is named, more counted."""
     by_kind: dict[str, list[str]] = {}
@@ -91,7 +80,7 @@ def extra_interests_reviewed(ctx: CheckContext) -> CheckResult:
     if extra:
         return CheckResult(FLAG, "Intérêts ajoutés à la main, à rapprocher de l'offre de la médiathèque : "
                                  + _listing([f"« {x} »" for x in extra]) + ".")
-    names = list(_grouped(ctx.interests()).values())
+    names = list(ctx.interest_groups().values())
     if not names:
         return CheckResult(PASS, "Aucun centre d'intérêt ciblé.")
     return CheckResult(PASS, "Tous les intérêts viennent des thèmes du catalogue : "
@@ -387,7 +376,7 @@ def no_blocked_theme(ctx: CheckContext) -> CheckResult:
 @check("no_blocked_interest")
 def no_blocked_interest(ctx: CheckContext) -> CheckResult:
     found = []
-    groups = _grouped(ctx.interests())
+    groups = ctx.interest_groups()
     for name, origins in groups.values():
         hits = [m for m in ctx.lists.matches(name) if m.term.level == "block"]
         if hits:
@@ -412,7 +401,7 @@ def _theme_interest_count(ctx: CheckContext, theme_id: str) -> int:
 @check("flagged_topics_broad_only")
 def flagged_topics_broad_only(ctx: CheckContext) -> CheckResult:
     failures, flags = [], []
-    for name, origins in _grouped(ctx.interests()).values():
+    for name, origins in ctx.interest_groups().values():
         hits = ctx.lists.matches(name)
         if hits and hits[0].term.level == "flag":
             failures.append(f"intérêt « {name} » (terme « {hits[0].term.text} » ; {_origins(origins)})")
@@ -471,38 +460,36 @@ def questionnaire_interests_not_sensitive(ctx: CheckContext) -> CheckResult:
 
 @check("circles_centred_on_branches")
 def circles_centred_on_branches(ctx: CheckContext) -> CheckResult:
-    planned = {}
+    points = []
     for ad_set in ctx.plan_ad_sets():
-        points = [(float(attr(loc, "lat")), float(attr(loc, "lon"))) for loc in attr(ad_set, "locations", []) or []]
+        points += [(float(attr(loc, "lat")), float(attr(loc, "lon"))) for loc in attr(ad_set, "locations", []) or []]
         points.append((float(attr(ad_set, "lat")), float(attr(ad_set, "lon"))))
-        planned[str(attr(ad_set, "ref", ""))] = points
-    everywhere = [p for points in planned.values() for p in points]
-    if not everywhere:
+    if not points:
         from outreach.datasets import national_branches, shipped_branches
 
-        everywhere = [(b.lat, b.lon) for b in (*shipped_branches(), *national_branches())]
-    reference_all = np.array(everywhere) if everywhere else np.zeros((0, 2))
-    off, circles = [], 0
-    for ad_set in ctx.payload_ad_sets():
-        ref = np.array(planned.get(str(ad_set.get("ref", "")), everywhere) or everywhere) \
-            if planned else reference_all
-        for location in _payload_circles(ad_set):
-            circles += 1
-            lat, lon = float(location.get("latitude", 0)), float(location.get("longitude", 0))
-            if not len(ref) or _nearest_km(lat, lon, ref) > CENTRE_TOLERANCE_KM:
-                off.append(f"« {ad_set.get('name', '?')} » ({lat:.5f}, {lon:.5f})")
+        points = [(b.lat, b.lon) for b in (*shipped_branches(), *national_branches())]
+    circles = [(ad_set.get("name", "?"), float(loc.get("latitude", 0)), float(loc.get("longitude", 0)))
+               for ad_set in ctx.payload_ad_sets() for loc in _payload_circles(ad_set)]
+    if not circles:
+        return CheckResult(PASS, "Aucun cercle (codes postaux ou paramètres Meta absents).")
+    distances = _nearest_km(np.array([(lat, lon) for _, lat, lon in circles]), np.array(points))
+    off = [f"« {name} » ({lat:.5f}, {lon:.5f})" for (name, lat, lon), km in zip(circles, distances, strict=True)
+           if km > CENTRE_TOLERANCE_KM]
     if off:
         return CheckResult(FLAG, "Cercle centré ailleurs que sur une médiathèque : " + _listing(off)
                                  + ". Vérifiez qu'il ne vise pas un lieu sensible (culte, santé, association).")
-    if not circles:
-        return CheckResult(PASS, "Aucun cercle (codes postaux ou paramètres Meta absents).")
-    return CheckResult(PASS, f"{circles} cercle(s), tous centrés sur une médiathèque.")
+    return CheckResult(PASS, f"{len(circles)} cercle(s), tous centrés sur une médiathèque.")
 
 
-def _nearest_km(lat: float, lon: float, points: np.ndarray) -> float:
-    from outreach.territory import geodesic_km
+def _nearest_km(circles: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Distance in km from each circle centre to the nearest point (exact chord search on the sphere)."""
+    from scipy.spatial import cKDTree
 
-    return float(np.min(geodesic_km(lat, lon, points[:, 0], points[:, 1])))
+    from outreach.territory import chord_to_km, unit_vectors
+
+    tree = cKDTree(unit_vectors(points[:, 0], points[:, 1]))
+    chords, _ = tree.query(unit_vectors(circles[:, 0], circles[:, 1]))
+    return np.asarray(chord_to_km(chords))
 
 
 # --- G. minors ------------------------------------------------------------------------------------------
@@ -659,7 +646,7 @@ def outside_pre_election_period(ctx: CheckContext) -> CheckResult:
 
 POLITICAL_TERMS = ("maire", "adjoint au maire", "adjointe au maire", "elu", "elus", "elue", "elues",
                    "election", "elections", "electoral", "scrutin", "vote", "votez", "voter", "candidat",
-                   "candidate", "mandat", "politique", "conseil municipal", "municipales", "programme municipal")
+                   "candidate", "mandat", "politique", "conseil municipal", "elections municipales", "programme municipal")
 _POLITICAL = SensitiveLists([Term(text=t, words=normalise(t), level="flag", category="politique",
                                   source="Meta SIEP") for t in POLITICAL_TERMS])
 
@@ -672,6 +659,8 @@ def _copy_texts(ctx: CheckContext) -> list[tuple[str, str]]:
             value = attr(copy, key)
             if value:
                 texts.append((f"plan, « {attr(ad_set, 'name', '?')} »", str(value)))
+    if texts:
+        return texts  # the payloads' creatives carry the same texts as the plan
     for creative in (ctx.payload or {}).get("creatives") or []:
         link = ((creative.get("object_story_spec") or {}).get("link_data") or {})
         for key in ("message", "name", "description"):

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from outreach.compliance.sensitive import SensitiveLists, load_lists
+from outreach.compliance.sensitive import SensitiveLists, load_lists, normalise
 from outreach.settings import NetworkSettings, load_settings
 
 
@@ -75,6 +75,10 @@ class CheckContext:
     today: date = field(default_factory=date.today)
     campaign_path: Path | None = None
     data: dict = field(init=False)
+    # computed once: a national plan has tens of thousands of ad sets
+    _interests: list[InterestUse] | None = field(default=None, init=False, repr=False)
+    _groups: dict | None = field(default=None, init=False, repr=False)
+    _audiences: list[dict] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         self.data = as_data(self.campaign)
@@ -104,6 +108,11 @@ class CheckContext:
 
     def custom_audiences(self) -> list[dict]:
         """Audiences of the campaign file and of the payloads (a hand-edited payload can add some)."""
+        if self._audiences is None:
+            self._audiences = self._collect_audiences()
+        return self._audiences
+
+    def _collect_audiences(self) -> list[dict]:
         found: dict[str, dict] = {}
         for audience in self.data.get("custom_audiences") or []:
             audience = as_data(audience)
@@ -123,7 +132,21 @@ class CheckContext:
 
     # --- interests ----------------------------------------------------------------------------------
     def interests(self) -> list[InterestUse]:
-        """Every interest the campaign targets, with where it comes from, in the order met."""
+        """Every interest the campaign targets, with where it comes from, in the order met (computed once)."""
+        if self._interests is None:
+            self._interests = self._collect_interests()
+        return self._interests
+
+    def interest_groups(self) -> dict[str, tuple[str, list[str]]]:
+        """Interests by name, whatever the case and accents: key → (name as first written, its origins)."""
+        if self._groups is None:
+            groups: dict[str, tuple[str, dict[str, None]]] = {}  # origins as an ordered set
+            for use in self.interests():
+                groups.setdefault(" ".join(normalise(use.name)), (use.name, {}))[1][use.origin] = None
+            self._groups = {key: (name, list(origins)) for key, (name, origins) in groups.items()}
+        return self._groups
+
+    def _collect_interests(self) -> list[InterestUse]:
         uses: list[InterestUse] = []
         for theme_id in self.theme_ids:
             theme = self.themes.get(theme_id)

@@ -23,6 +23,7 @@ from outreach.errors import InputError
 LEVELS = ("block", "flag")
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> tuple[str, ...]:
     """Words of a text without accents, casefolded; any non-alphanumeric character is a separator."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -59,12 +60,20 @@ class SensitiveLists:
     def __init__(self, terms: list[Term]):
         self.terms = terms
         # index by first word: a text of n words is then checked against few candidate terms
+        self._memo: dict[str, list[Match]] = {}  # the same interest names recur across thousands of ad sets
         self._by_first: dict[str, list[Term]] = {}
         for term in terms:
             self._by_first.setdefault(term.words[0], []).append(term)
 
     def matches(self, text: str) -> list[Match]:
         """Every term found in `text`, block terms first."""
+        if text not in self._memo:
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            self._memo[text] = self._matches(text)
+        return self._memo[text]
+
+    def _matches(self, text: str) -> list[Match]:
         words = normalise(text)
         found: dict[str, Match] = {}
         for i, word in enumerate(words):
