@@ -226,3 +226,19 @@ def test_plan_csv_unchanged_when_allowed(tmp_path):
     assert main(["plan", str(campaign), "--out", str(out)]) == 0
     rows = list(csv.reader((out / "plan.csv").read_text(encoding="utf-8").splitlines()))
     assert rows[0][0] == "adset_name" and len(rows) > 1
+
+
+def test_push_refuses_a_draft_renamed_by_hand(tmp_path, capsys):
+    campaign = copy("conforme.yaml", tmp_path)
+    out = tmp_path / "out"
+    assert main(["plan", str(campaign), "--out", str(out), "--draft"]) == 0
+    (out / "BROUILLON-meta-api.json").rename(out / "meta-api.json")
+    assert main(["push", str(out), "--account", "act_1234567", "--dry-run"]) == 2
+    assert "BROUILLON" in capsys.readouterr().err
+
+
+def test_library_names_are_not_political():
+    from outreach.compliance.checks import _POLITICAL
+
+    assert _POLITICAL.matches("Bibliothèques municipales de Marseille : la SF près de chez vous") == []
+    assert _POLITICAL.matches("Rencontre avec le Maire")[0].term.text == "maire"

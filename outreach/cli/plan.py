@@ -91,6 +91,10 @@ def run_push(args) -> int:
                          fix="Lancez d'abord « outreach plan CAMPAGNE.yaml --out DOSSIER ».") from exc
     except ValueError as exc:
         raise InputError(f"JSON invalide ({exc}).", file=source, fix="Refaites le plan.") from exc
+    if payloads.get("draft"):  # a draft renamed by hand: the GDPR checklist still blocks this campaign
+        raise InputError("ce fichier est un BROUILLON : la checklist RGPD bloque encore la campagne.", file=source,
+                         fix="Corrigez ou attestez les points bloquants (checklist.html, page RGPD), puis refaites "
+                             "« outreach plan » sans --draft.")
     client = MetaClient(args.account)
     report = client.push(payloads, folder, dry_run=args.dry_run,
                          progress=lambda msg: print(msg, file=sys.stderr))
