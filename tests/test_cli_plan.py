@@ -92,6 +92,9 @@ def test_template_header_from_the_users_export(tmp_path):
     txt_template = tmp_path / "export.txt"
     txt_template.write_text("Campaign Name\tAd Set Name\tAd Name\tTitle\n", encoding="utf-16")
     assert sheet.read_template(txt_template) == ["Campaign Name", "Ad Set Name", "Ad Name", "Title"]
+    # an upload (the app): bytes and a name
+    assert sheet.read_template(data=template.read_bytes(), name="export.xlsx")[:3] == ["Campaign Name",
+                                                                                       "Ad Set Name", "Ad Name"]
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
     assert main(["plan", str(EXAMPLE), "--out", str(tmp_path / "o2"), "--template", str(bad)]) == 2

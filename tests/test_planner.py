@@ -159,15 +159,16 @@ def test_minimum_comes_from_network_settings(example, tmp_path, monkeypatch):
 
 
 def test_generic_copy_where_the_branch_has_nothing_for_the_theme(example):
-    from outreach.themes import load_themes, shipped_catalogue, summarise
+    from outreach.themes import load_themes, shipped_catalogue, shipped_events, summarise
 
     plan = build_plan(variant(example, budget_eur=400_000), min_daily_budget_eur=1.0)
     themes = [t for t in load_themes() if t.id == "science-fiction"]
     branches = [b for b in shipped_branches() if b.id in {a.branch_id for a in plan.ad_sets}]
-    summaries = summarise(shipped_catalogue(), [], themes, branches, example.period.start)
+    summaries = summarise(shipped_catalogue(), shipped_events(), themes, branches, example.period.start)
     for a in plan.ad_sets:
-        n = summaries[("science-fiction", a.branch_id)].n_items
-        assert a.generic_copy == (n == 0)
+        summary = summaries[("science-fiction", a.branch_id)]
+        n = summary.n_items
+        assert a.generic_copy == (n == 0 and not summary.next_events)
         if n:
             assert str(n) in a.copy.primary_text
         else:

@@ -22,6 +22,7 @@ from outreach.campaign import (
     save_campaign,
 )
 from outreach.errors import InputError
+from outreach.meta import sheet
 from outreach.meta.files import plan_campaign, render_outputs
 from outreach.planner import slug
 
@@ -230,6 +231,20 @@ if s2.button("Enregistrer le fichier", key="c_save"):
         st.success(f"Campagne enregistrée : {saved}")
     except (InputError, OSError) as exc:
         st.error(str(exc), icon="⚠️")
+
+template_file = st.file_uploader("Modèle : un export du Gestionnaire de publicités de votre compte (facultatif)",
+                                 type=["xlsx", "csv", "txt"], key="c_template",
+                                 help="Son en-tête sert de modèle aux fichiers ads-manager (colonnes et ordre).")
+if template_file is not None:
+    try:
+        columns = sheet.read_template(data=template_file.getvalue(), name=template_file.name)
+        outputs = dict(outputs) | {k: v for k, v in render_outputs(plan, payloads, columns).items()
+                                   if k.startswith("ads-manager")}
+        missing = sheet.unmapped(sheet.rows(payloads), columns)
+        if missing:
+            st.warning("Colonnes absentes du modèle, laissées de côté : " + ", ".join(missing), icon="⚠️")
+    except InputError as exc:
+        state.show_input_error(exc)
 
 archive = io.BytesIO()
 with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
