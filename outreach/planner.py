@@ -26,7 +26,7 @@ from scipy.spatial import cKDTree
 from outreach import datasets
 from outreach.campaign import Campaign
 from outreach.errors import InputError
-from outreach.model import Area, Branch
+from outreach.model import AdCopy, Area, Branch
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
 
 MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
@@ -75,7 +75,7 @@ class AdSetPlan(BaseModel):
     radius_km: float
     daily_budget_eur: float
     interests: list[InterestRef]
-    copy: object  # outreach.model.AdCopy (themes capability)
+    copy: AdCopy  # the themes capability's draft, or the officer's rewrite (campaign copy_overrides)
     generic_copy: bool
     landing_url: str
     url_tags: str
@@ -411,7 +411,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
                getattr(_theme_of(chosen_themes, a.theme_id), "kind", "collection") != "event"]
     if generic:
         notes.append(f"{len(generic)} ensemble(s) de publicités sans document du thème dans la bibliothèque : "
-                     "texte générique (voir la colonne « Texte générique »).")
+                     "texte générique, qui n'annonce aucun chiffre.")
     if not any(i.id for a in ad_sets for i in a.interests):
         notes.append("Les identifiants Meta des centres d'intérêt seront résolus à l'envoi (outreach push).")
     return Plan(campaign=campaign, ad_sets=ad_sets, outside_areas=outside, notes=notes, days=days,
