@@ -81,3 +81,16 @@ def test_form_changes_the_plan_and_copy_edit_goes_into_the_file(tmp_path):
     saved = load_campaign(target)
     assert saved.budget_eur == 3000.0 and saved.copy_overrides[ref].headline == "La SF près de chez vous"
     assert at.session_state["campaign_path"] == str(target)
+
+
+def test_new_campaign_then_switching_files_refills_the_form():
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    at.selectbox(key="campaign_file").set_value("__new__").run()
+    assert not at.exception
+    assert at.text_input(key="c_name").value == ""
+    assert any("Construire le plan" in i.value for i in at.info)
+    # an incomplete form: the missing fields are named, nothing crashes
+    next(b for b in at.button if b.label == "Construire le plan").click().run()
+    assert not at.exception and at.error
+    at.selectbox(key="campaign_file").set_value(EXAMPLE).run()
+    assert at.text_input(key="c_name").value.startswith("SF près de chez vous")

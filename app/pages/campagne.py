@@ -28,6 +28,9 @@ from outreach.planner import slug
 
 CAMPAIGNS_DIR = datasets.REPO_ROOT / "campaigns"
 NEW = "__new__"
+FORM_KEYS = ["c_name", "c_themes", "c_departement", "c_branches", "c_areas", "c_start", "c_end", "c_budget",
+             "c_objective", "c_ages", "c_geo", "c_extra", "c_landing", "c_page", "c_ig", "c_beneficiary",
+             "c_payer", "c_save_path"]
 
 st.title("Campagne")
 st.caption("Une campagne Meta (Facebook, Instagram) : un ensemble de publicités par bibliothèque et par thème, "
@@ -64,6 +67,8 @@ chosen = st.selectbox("Fichier de campagne", options, index=default, key="campai
 if st.session_state.get("campaign_loaded_from") != chosen:
     st.session_state["campaign_loaded_from"] = chosen
     st.session_state.pop("campaign", None)
+    for key in FORM_KEYS:  # the form shows the newly chosen file, not what was typed for the previous one
+        st.session_state.pop(key, None)
     if chosen != NEW:
         try:
             st.session_state["campaign"] = campaign_from_yaml(Path(chosen).read_text(encoding="utf-8"),
