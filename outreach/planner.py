@@ -234,8 +234,9 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
 def _merge_small(catchments: list[_Catchment], threshold_population: float) -> list[list[_Catchment]]:
     """Group catchments so that every group has at least `threshold_population` people.
 
-    The smallest group joins the group of the nearest branch not already in it, until none is below
-    the threshold (or one group is left). A heap keeps this O(n log n) for a national campaign.
+    The smallest group joins a neighbouring group, until none is below the threshold (or one group is
+    left): the group of the nearest branch, or a nearby group that is itself too small when one is not
+    much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
     """
     n = len(catchments)
     parent = list(range(n))
@@ -261,9 +262,9 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
             continue  # stale entry
         if pop >= threshold_population:
             break
-        target = _nearest_other_group(tree, points, members[i], i, find, members, n)
+        target = _neighbour_group(tree, points, members[i], i, find, members, n, population, threshold_population)
         if target is None:
-            break
+            continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
         parent[gone] = keep
         members[keep] = members[keep] + members.pop(gone)
@@ -274,21 +275,30 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
     return [[catchments[j] for j in sorted(members[r], key=lambda j: catchments[j].branch.id)] for r in roots]
 
 
-def _nearest_other_group(tree, points, own_members, own_root, find, members, n) -> int | None:
-    """Root of the group holding the branch nearest to any branch of this group, within Meta's location cap."""
+SMALL_NEIGHBOUR_DETOUR = 2.0  # a small neighbour is preferred when at most this many times farther
+
+
+def _neighbour_group(tree, points, own_members, own_root, find, members, n, population, threshold) -> int | None:
+    """Root of the group to merge with (see `_merge_small`), within Meta's location cap; None if none."""
     size = len(own_members)
     k = min(n, 8)
     while True:
-        best = None
+        nearest = small = None
         dist, idx = tree.query(points[own_members], k=k)
         dist, idx = np.atleast_2d(dist), np.atleast_2d(idx)
-        for _d, j in sorted(zip(dist.ravel().tolist(), idx.ravel().tolist(), strict=True)):
+        for d, j in sorted(zip(dist.ravel().tolist(), idx.ravel().tolist(), strict=True)):
             root = find(j)
-            if root != own_root and size + len(members[root]) <= MAX_LOCATIONS_PER_AD_SET:
-                best = root
+            if root == own_root or size + len(members[root]) > MAX_LOCATIONS_PER_AD_SET:
+                continue
+            if nearest is None:
+                nearest = (d, root)
+            if population[root] < threshold:
+                small = (d, root)
                 break
-        if best is not None or k >= n:
-            return best
+        if small is not None and (nearest is None or small[0] <= SMALL_NEIGHBOUR_DETOUR * nearest[0]):
+            return small[1]
+        if nearest is not None or k >= n:
+            return nearest[1] if nearest else None
         k = min(n, k * 4)
 
 
@@ -398,6 +408,9 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
         shares = _split_cents(cents, [sum(c.population for c in g) for g in groups])
         interests = _interests(theme, campaign)
+        if min(shares) < min_cents:  # only when Meta's location cap stopped a merge
+            notes.append(f"{sum(1 for x in shares if x < min_cents)} ensemble(s) de publicités « {theme.label} » "
+                         f"sous le minimum de {min_cents / 100:.2f} € par jour : Meta pourrait les refuser.")
         for group, share in zip(groups, shares, strict=True):
             ad_sets.append(_ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy))
     sensitive = [t.label for t in chosen_themes if getattr(t, "sensitivity", "none") != "none"]

@@ -186,3 +186,27 @@ def test_merged_ad_sets_speak_of_the_branches_together(example):
         assert "médiathèques proches" in a.copy.primary_text.lower()
         assert a.branch_id == a.locations[0].branch_id  # the lead is the most populated catchment
         assert a.population == sum(loc.population for loc in a.locations)
+
+
+def test_national_departement_respects_meta_location_cap(example):
+    # the Nord has hundreds of libraries: a small budget merges them, never beyond 200 circles per ad set
+    plan = build_plan(variant(example, territory={"departement": "59"}, budget_eur=150), min_daily_budget_eur=1.0)
+    assert all(len(a.locations) <= 200 for a in plan.ad_sets)
+    assert sum(len(a.locations) for a in plan.ad_sets) > 200
+    assert all(a.daily_budget_eur >= 1.0 for a in plan.ad_sets)
+    assert all(c.startswith("59") for a in plan.ad_sets for c in a.area_codes)
+
+
+def test_small_catchments_merge_with_small_neighbours_first():
+    from outreach.model import Area, Branch
+    from outreach.planner import _Catchment, _merge_small
+
+    def catchment(i, lon, population):
+        branch = Branch(id=str(i), name=f"B{i}", lat=45.0, lon=lon)
+        area = Area(code=f"A{i}", name=f"A{i}", lat=45.0, lon=lon, population=population)
+        return _Catchment(branch, [area], [0.5])
+
+    # a big catchment at 0, a small one 10 km east of it, another small one 14 km further east
+    big, small1, small2 = catchment(1, 5.0, 100_000), catchment(2, 5.127, 300), catchment(3, 5.305, 400)
+    groups = _merge_small([big, small1, small2], threshold_population=600)
+    assert sorted(sorted(c.branch.id for c in g) for g in groups) == [["1"], ["2", "3"]]
