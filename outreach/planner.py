@@ -253,6 +253,9 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
         return [[c] for c in catchments]
     points = unit_vectors([c.branch.lat for c in catchments], [c.branch.lon for c in catchments])
     tree = cKDTree(points)
+    # every catchment's nearest neighbours, found once for all (vectorised): most merges need only these
+    near_km, near_idx = tree.query(points, k=min(n, NEIGHBOURS))
+    near = (np.atleast_2d(near_km), np.atleast_2d(near_idx))
     heap = [(population[i], catchments[i].branch.id, i) for i in range(n)]
     heapq.heapify(heap)
     groups = n
@@ -262,7 +265,8 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
             continue  # stale entry
         if pop >= threshold_population:
             break
-        target = _neighbour_group(tree, points, members[i], i, find, members, n, population, threshold_population)
+        target = _neighbour_group(tree, points, near, members[i], i, find, members, n, population,
+                                  threshold_population)
         if target is None:
             continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
@@ -275,25 +279,30 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
     return [[catchments[j] for j in sorted(members[r], key=lambda j: catchments[j].branch.id)] for r in roots]
 
 
+NEIGHBOURS = 12  # neighbours looked up at once for every catchment before merging
 SMALL_NEIGHBOUR_DETOUR = 2.0  # a small neighbour is preferred when at most this many times farther
 
 
-def _neighbour_group(tree, points, own_members, own_root, find, members, n, population, threshold) -> int | None:
+def _neighbour_group(tree, points, near, own_members, own_root, find, members, n, population, threshold
+                     ) -> int | None:
     """Root of the group to merge with (see `_merge_small`), within Meta's location cap; None if none."""
     size = len(own_members)
-    k = min(n, 8)
+    k = near[1].shape[1]
     while True:
+        if k == near[1].shape[1]:
+            dist, idx = near[0][own_members].ravel(), near[1][own_members].ravel()
+        else:
+            d2, i2 = tree.query(points[own_members], k=k)
+            dist, idx = np.atleast_2d(d2).ravel(), np.atleast_2d(i2).ravel()
         nearest = small = None
-        dist, idx = tree.query(points[own_members], k=k)
-        dist, idx = np.atleast_2d(dist), np.atleast_2d(idx)
-        for d, j in sorted(zip(dist.ravel().tolist(), idx.ravel().tolist(), strict=True)):
-            root = find(j)
+        for pos in np.argsort(dist, kind="stable").tolist():
+            root = find(int(idx[pos]))
             if root == own_root or size + len(members[root]) > MAX_LOCATIONS_PER_AD_SET:
                 continue
             if nearest is None:
-                nearest = (d, root)
+                nearest = (dist[pos], root)
             if population[root] < threshold:
-                small = (d, root)
+                small = (dist[pos], root)
                 break
         if small is not None and (nearest is None or small[0] <= SMALL_NEIGHBOUR_DETOUR * nearest[0]):
             return small[1]
