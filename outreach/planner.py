@@ -427,6 +427,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         notes.append("Thème(s) sensible(s) sans ciblage par centres d'intérêt (audience large du territoire) : "
                      + ", ".join(sensitive) + ".")
     ad_sets.sort(key=lambda a: (campaign.themes.index(a.theme_id), -a.population, a.branch_id))
+    _unique_names(ad_sets)
     _apply_copy_overrides(campaign, ad_sets)
     # a theme that is not only about events is a collection theme: no item means generic copy, said here
     generic = [a for a in ad_sets if a.generic_copy and
@@ -495,6 +496,18 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
         postcodes=sorted({p for a in areas for p in a.postcodes}),
         locations=[c.location() for c in sorted(group, key=lambda c: (-c.population, c.branch.id))],
         notes=notes)
+
+
+def _unique_names(ad_sets: list[AdSetPlan]) -> None:
+    """Several branches share a name (« Bibliothèque municipale »): their ad sets get the branch id too,
+    since Ads Manager and the push (which looks objects up by name after a lost answer) need unique names."""
+    counts: dict[str, int] = {}
+    for a in ad_sets:
+        counts[a.name] = counts.get(a.name, 0) + 1
+    for a in ad_sets:
+        if counts[a.name] > 1:
+            head, _, rest = a.name.partition(" | ")
+            a.name = f"{head} [{a.branch_id}] | {rest}"
 
 
 def _apply_copy_overrides(campaign: Campaign, ad_sets: list[AdSetPlan]) -> None:

@@ -210,3 +210,11 @@ def test_small_catchments_merge_with_small_neighbours_first():
     big, small1, small2 = catchment(1, 5.0, 100_000), catchment(2, 5.127, 300), catchment(3, 5.305, 400)
     groups = _merge_small([big, small1, small2], threshold_population=600)
     assert sorted(sorted(c.branch.id for c in g) for g in groups) == [["1"], ["2", "3"]]
+
+
+def test_ad_set_names_are_unique_even_for_homonymous_branches(example):
+    # many communes call their library « Bibliothèque municipale »
+    plan = build_plan(variant(example, territory={"departement": "59"}, budget_eur=1_000_000), min_daily_budget_eur=1.0)
+    names = [a.name for a in plan.ad_sets]
+    assert len(set(names)) == len(names)
+    assert any("[" in n for n in names)

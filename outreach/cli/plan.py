@@ -67,8 +67,9 @@ def run_plan(args) -> int:
         missing = sheet.unmapped(sheet.rows(payloads), template)
         if missing:
             plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
+    extra_files: dict[str, bytes] = {}  # the compliance checklist adds its report here, between plan and write
     print_notes(plan.notes)
-    written = write_plan_outputs(plan, payloads, args.out, template_columns=template)
+    written = write_plan_outputs(plan, payloads, args.out, extra_files, template_columns=template)
     for line in summary_lines(plan):
         print(line, file=sys.stderr)
     for path in written:
