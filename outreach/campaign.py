@@ -360,6 +360,9 @@ def campaign_to_yaml(campaign: Campaign) -> str:
                          ("extra_interests", []), ("copy_overrides", {})):
         if data.get(key) == default:
             data.pop(key)
+    if "copy_overrides" in data:
+        data["copy_overrides"] = {ref: {k: v for k, v in edit.items() if v is not None}
+                                  for ref, edit in data["copy_overrides"].items()}
     territory = {k: v for k, v in data["territory"].items() if v}
     data["territory"] = territory
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

@@ -46,6 +46,9 @@ def register(sub) -> None:
     q.add_argument("dir", metavar="DOSSIER", help="dossier écrit par « outreach plan »")
     q.add_argument("--account", metavar="act_ID", required=True, help="compte publicitaire Meta (act_…)")
     q.add_argument("--dry-run", action="store_true", help="valider seulement (validate_only) : rien n'est créé")
+    q.add_argument("--estimates", action="store_true",
+                   help="demander aussi à Meta l'audience estimée de chaque ensemble de publicités "
+                        "(fourchette basse et haute) et l'écrire dans DOSSIER/estimates.csv")
     q.set_defaults(func=run_push)
 
 
@@ -78,6 +81,26 @@ def run_plan(args) -> int:
     return verdict.exit_code
 
 
+def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
+    """Meta's audience estimate per ad set: a range, so both bounds are kept."""
+    import csv
+    import io
+
+    from outreach import atomic
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["ref", "adset_name", "estimate_lower", "estimate_upper"])
+    for ad_set in payloads["ad_sets"]:
+        lower, upper = estimates.get(ad_set["ref"], (None, None))
+        writer.writerow([ad_set["ref"], ad_set["name"], "" if lower is None else lower,
+                         "" if upper is None else upper])
+    path = folder / "estimates.csv"
+    atomic.write_text(path, buffer.getvalue())
+    print(f"Estimations d'audience : {path}", file=sys.stderr)
+    return path
+
+
 def run_push(args) -> int:
     from outreach.errors import InputError
     from outreach.meta.client import MetaClient
@@ -96,6 +119,8 @@ def run_push(args) -> int:
                          fix="Corrigez ou attestez les points bloquants (checklist.html, page RGPD), puis refaites "
                              "« outreach plan » sans --draft.")
     client = MetaClient(args.account)
+    if args.estimates:
+        write_estimates(folder, payloads, client.estimates(payloads))
     report = client.push(payloads, folder, dry_run=args.dry_run,
                          progress=lambda msg: print(msg, file=sys.stderr))
     print_notes(report.notes)

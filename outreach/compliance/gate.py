@@ -13,6 +13,7 @@ item fails, or when the export is refused because blocking items wait for an att
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -89,8 +90,6 @@ class Verdict:
 
     # --- files ----------------------------------------------------------------------------------------
     def checklist_files(self) -> dict[str, bytes]:
-        import json
-
         return {
             CHECKLIST_JSON: (json.dumps(checklist_json(self.checklist), ensure_ascii=False, indent=2) + "\n"
                              ).encode("utf-8"),
@@ -104,8 +103,6 @@ class Verdict:
         if not self.is_draft:
             return payloads
         marked = copy.deepcopy(payloads)
-        marked["draft"] = True
-        marked["avertissement"] = DRAFT_WARNING
         campaign = marked.get("campaign") or {}
         if "name" in campaign and not str(campaign["name"]).startswith(DRAFT_CAMPAIGN_PREFIX):
             campaign["name"] = DRAFT_CAMPAIGN_PREFIX + str(campaign["name"])
@@ -121,6 +118,10 @@ class Verdict:
         for name, data in rendered.items():
             if name.endswith(".csv"):
                 data = f"# {DRAFT_WARNING}\n".encode() + data
+            elif name.endswith(".json") and data.lstrip().startswith(b"{"):
+                # said first in the file, whatever keys its writer keeps; `outreach push` refuses it
+                head = json.dumps({"draft": True, "avertissement": DRAFT_WARNING}, ensure_ascii=False)[1:-1]
+                data = data.replace(b"{", ("{" + head + ", ").encode("utf-8"), 1)
             files[draft_name(name)] = data
         return files
 

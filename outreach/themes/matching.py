@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch
+from outreach.text import key, tokens
 from outreach.themes import dewey as dw
-from outreach.themes.text import key, tokens
 
 # field → (weight, French name used in the reason)
 ITEM_FIELDS = {
@@ -134,7 +134,7 @@ class Evidence:
 
     def add(self, theme: int, weight: float, reason: str, field_name: str = "", term: str = "") -> None:
         found = self.hits.setdefault(theme, {})
-        k = (field_name, term or reason)
+        k = (field_name, term or reason)  # term: its stemmed words, so "manga" and "mangas" are one clue
         if k not in found or found[k][0] < weight:
             found[k] = (weight, reason)
 
@@ -174,7 +174,7 @@ def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_nam
         for term in hits:
             if not _excluded(c, term.theme, words):
                 ev.add(term.theme, weight, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
-                       term.text)
+                       " ".join(term.words) or term.text)
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -192,13 +192,15 @@ def _scan_headings(c: CompiledThemes, ev: Evidence, headings: Iterable[str], ign
             weight, label = ITEM_FIELDS["subject"]
             for term in _phrase_hits(c, c.headings, main, anywhere=False):
                 if not _excluded(c, term.theme, all_words):
-                    ev.add(term.theme, weight, f"{label} RAMEAU « {_short(heading)} »", "subject", term.text)
+                    ev.add(term.theme, weight, f"{label} RAMEAU « {_short(heading)} »", "subject", " ".join(term.words) or term.text)
         if "subject_keyword" not in ignore:
+            # free subjects (CSV exports, local headings): a keyword must begin one element of the heading
             weight, label = ITEM_FIELDS["subject_keyword"]
-            for term in _phrase_hits(c, c.keywords, all_words):
+            hits = [t for part in heading.split("--") for t in _phrase_hits(c, c.keywords, tokens(part), False)]
+            for term in hits:
                 if not _excluded(c, term.theme, all_words):
                     ev.add(term.theme, weight, f"{label} « {_short(heading)} » (mot-clé « {term.text} »)",
-                           "subject_keyword", term.text)
+                           "subject_keyword", " ".join(term.words) or term.text)
 
 
 def _scan_labels(c: CompiledThemes, ev: Evidence, labels: Iterable[str], field_name: str) -> None:
@@ -208,13 +210,15 @@ def _scan_labels(c: CompiledThemes, ev: Evidence, labels: Iterable[str], field_n
             continue
         k = key(value)
         for term in c.genres.get(k, ()):
-            ev.add(term.theme, weight, f"{label} « {value} »", field_name, term.text)
-        # a longer label may contain a theme's keyword ("ALT - Romans policiers")
+            ev.add(term.theme, weight, f"{label} « {value} »", field_name, " ".join(term.words) or term.text)
+        if field_name == "collection":
+            continue  # shelving labels are matched whole only: "Patrimoine écrit" is not local heritage
+        # a genre/form heading may contain a theme's keyword ("Romans policiers pour la jeunesse")
         words = tuple(k.split())
         for term in _phrase_hits(c, c.keywords, words):
             if not _excluded(c, term.theme, words):
                 ev.add(term.theme, weight * 0.9, f"{label} « {value} » (mot-clé « {term.text} »)", field_name,
-                       term.text)
+                       " ".join(term.words) or term.text)
 
 
 def _scan_dewey(c: CompiledThemes, ev: Evidence, dewey: str) -> None:
