@@ -196,6 +196,8 @@ class Attestation(BaseModel):
     role: str = Field(min_length=1)
     date: _date
     note: str = ""
+    # for an item the tool flags: the finding the person looked at; a different finding needs a new attestation
+    about: str = ""
 
 
 class ChecklistItem(BaseModel):
@@ -215,6 +217,7 @@ class ChecklistItem(BaseModel):
     field: str = ""  # campaign or settings field to change
     attested_by: Literal["any", "dpo"] = "any"
     attestation: Attestation | None = None
+    finding: str = ""  # what the check itself found (auto and semi items), without the attestation
 
     @property
     def blocks(self) -> bool:

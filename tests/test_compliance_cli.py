@@ -201,7 +201,7 @@ def test_reports_content(tmp_path):
     assert "# Checklist RGPD / DSA" in md and "### ☐ DPIA-01" in md and "Export refusé" in md
     ropa = (out / "registre-art30.md").read_text(encoding="utf-8")
     for words in ("Ville de Marseille", "dpo@mairie.example.fr", "Meta Platforms Ireland", "2023/1795",
-                  "science-fiction", "art. 30(1)(g)"):
+                  "Science-fiction", "art. 30(1)(g)"):
         assert words in ropa
     assert "À RENSEIGNER" not in ropa
 
@@ -242,3 +242,23 @@ def test_library_names_are_not_political():
 
     assert _POLITICAL.matches("Bibliothèques municipales de Marseille : la SF près de chez vous") == []
     assert _POLITICAL.matches("Rencontre avec le Maire")[0].term.text == "maire"
+
+
+def test_a_flag_attested_for_one_finding_does_not_cover_another(tmp_path, capsys):
+    campaign = copy("lsf.yaml", tmp_path)
+    assert main(["attest", str(campaign), "SEN-03", "--name", "Paul Durand", "--role", "DPO"]) == 0
+    assert "lsf" in load_attestations(campaign)[0].about
+    verdict, _, _ = review_file(campaign)
+    assert verdict.checklist.item("SEN-03").status == "attest"
+    # a second flagged theme joins the campaign: the DPO's sign-off was about LSF only
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace("- lsf", "- lsf\n- langues"), encoding="utf-8")
+    verdict, _, _ = review_file(campaign)
+    item = verdict.checklist.item("SEN-03")
+    assert item.status == "flag" and "à renouveler" in item.detail and "langues" in item.detail
+    # nothing to attest on a semi item that passes, and a failure cannot be attested
+    other = copy("conforme.yaml", tmp_path)
+    assert main(["attest", str(other), "MIN-03", "--name", "A B", "--role", "DPO"]) == 2
+    assert "rien à attester" in capsys.readouterr().err
+    flagged = copy("interet-a-signaler.yaml", tmp_path)
+    assert main(["attest", str(flagged), "SEN-03", "--name", "A B", "--role", "DPO"]) == 2
+    assert "ne peut pas le couvrir" in capsys.readouterr().err

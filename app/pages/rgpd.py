@@ -129,7 +129,7 @@ else:
         submitted = st.form_submit_button("Attester")
     if submitted:
         try:
-            add_attestation(path, choice, name=name, role=role, note=note)
+            add_attestation(path, choice, name=name, role=role, note=note, about=checklist.item(choice).finding)
             st.rerun()
         except InputError as exc:
             state.show_input_error(exc)

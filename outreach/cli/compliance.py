@@ -14,6 +14,7 @@ from outreach.compliance.attestations import (
 from outreach.compliance.evaluate import SEVERITY_LABELS, STATUS_LABELS
 from outreach.compliance.gate import EXIT_REFUSED, review_file, write_gated
 from outreach.compliance.reports import STATUS_SYMBOLS
+from outreach.compliance.rules import load_rules
 from outreach.errors import InputError
 
 
@@ -67,11 +68,33 @@ def run_attest(args) -> int:
         raise InputError(f"{' et '.join(missing)} manquant(s).", where="outreach attest",
                          fix="Une attestation engage une personne : donnez son nom (--name) et sa fonction (--role).")
     on = _day(args.date)
+    findings = _findings(args.campaign, args.items)
     for item in args.items:
-        a = add_attestation(args.campaign, item, name=args.name, role=args.role, on=on, note=args.note)
+        a = add_attestation(args.campaign, item, name=args.name, role=args.role, on=on, note=args.note,
+                            about=findings.get(item.strip().upper(), ""))
         print(f"{a.item} attesté par {a.name} ({a.role}) le {a.date:%d/%m/%Y}.")
     print(attestations_path(args.campaign), file=sys.stderr)
     return 0
+
+
+def _findings(campaign, items: list[str]) -> dict[str, str]:
+    """What the tool found for the semi-automatic items to attest (the campaign is planned only for them)."""
+    rules = {r.id: r for r in load_rules()}
+    wanted = {i.strip().upper() for i in items} & {r.id for r in rules.values() if r.kind == "semi"}
+    if not wanted:
+        return {}
+    verdict, _, _ = review_file(campaign)
+    found = {}
+    for item_id in sorted(wanted):
+        item = verdict.checklist.item(item_id)
+        if item.status == "pass":
+            raise InputError(f"« {item_id} » est conforme : il n'y a rien à attester ({item.detail})", field="item",
+                             fix="N'attestez que les points à examiner ou à attester.")
+        if item.status == "fail":
+            raise InputError(f"« {item_id} » n'est pas conforme : une attestation ne peut pas le couvrir "
+                             f"({item.detail})", field="item", fix=item.fix or "Corrigez la campagne.")
+        found[item_id] = item.finding
+    return found
 
 
 def run_checklist(args) -> int:

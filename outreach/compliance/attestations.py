@@ -71,8 +71,12 @@ def _rule(item_id: str, rules: list[Rule]) -> Rule:
 
 
 def add_attestation(campaign_path: str | Path, item_id: str, *, name: str, role: str, on: date | None = None,
-                    note: str = "", rules: list[Rule] | None = None) -> Attestation:
-    """Record (or replace) the attestation of one item; the file is rewritten atomically."""
+                    note: str = "", about: str = "", rules: list[Rule] | None = None) -> Attestation:
+    """Record (or replace) the attestation of one item; the file is rewritten atomically.
+
+    `about` is the finding attested, for an item the tool flags (ChecklistItem.finding): when the finding
+    changes (another sensitive theme, another audience…), the attestation no longer counts.
+    """
     campaign_path = Path(campaign_path)
     if not campaign_path.exists():
         raise InputError("fichier de campagne introuvable.", file=campaign_path,
@@ -92,7 +96,7 @@ def add_attestation(campaign_path: str | Path, item_id: str, *, name: str, role:
     if on > date.today():
         raise InputError(f"date d'attestation dans le futur ({on.isoformat()}).", field="date",
                          fix="Une attestation porte la date du jour où elle est donnée.")
-    attestation = Attestation(item=rule.id, name=name, role=role, date=on, note=note.strip())
+    attestation = Attestation(item=rule.id, name=name, role=role, date=on, note=note.strip(), about=about.strip())
     kept = [a for a in load_attestations(campaign_path) if a.item != rule.id] + [attestation]
     _write(campaign_path, kept)
     return attestation

@@ -82,6 +82,7 @@ def _said(attestation: Attestation) -> str:
 def evaluate_rule(rule: Rule, ctx: CheckContext, attestation: Attestation | None) -> ChecklistItem:
     attestation = _valid(attestation, rule)
     reason = _applies(rule, ctx)
+    finding = ""
     if reason:
         status, detail, attestation = "pass", f"Sans objet : {reason}.", None
     elif rule.kind == "manual":
@@ -93,8 +94,12 @@ def evaluate_rule(rule: Rule, ctx: CheckContext, attestation: Attestation | None
             attestation = None
     else:
         result = CHECKS[rule.check](ctx)
-        status, detail = result.status, result.detail
-        if status == "flag" and attestation:
+        status, detail, finding = result.status, result.detail, result.detail
+        if status == "flag" and attestation and attestation.about and attestation.about != finding:
+            detail = (f"{detail} L'attestation de {attestation.name} du {attestation.date:%d/%m/%Y} portait sur un "
+                      "autre constat : à renouveler.")
+            attestation = None
+        elif status == "flag" and attestation:
             status, detail = "attest", f"{detail} {_said(attestation)}"
         elif status != "flag":
             attestation = None  # an attestation never overrides what the tool decides
@@ -102,7 +107,7 @@ def evaluate_rule(rule: Rule, ctx: CheckContext, attestation: Attestation | None
                          section=rule.section, kind=rule.kind, severity=rule.severity, rule=rule.rule,
                          fix=rule.fix if status not in ("pass", "attest") else "", page=rule.where.page,
                          field=rule.where.field, attested_by=rule.attested_by,
-                         attestation=attestation if status == "attest" else None)
+                         attestation=attestation if status == "attest" else None, finding=finding)
 
 
 def evaluate(ctx: CheckContext, attestations: list[Attestation] | None = None,

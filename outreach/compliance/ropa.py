@@ -34,7 +34,7 @@ def build_entry(ctx: CheckContext) -> dict:
     advertiser = ctx.data.get("advertiser") or {}
     controller = settings.controller_name.strip()
     period = ctx.data.get("period") or {}
-    themes = ", ".join(ctx.theme_ids)
+    themes = ", ".join(str(getattr(ctx.themes.get(t), "label", "") or t) for t in ctx.theme_ids)
     audiences = ctx.custom_audiences()
     age_min = ctx.get("audience.age_min", 18)
     age_max = ctx.get("audience.age_max", 65)
