@@ -73,3 +73,18 @@ def test_attesting_through_the_form(tmp_path):
     assert [a.item for a in load_attestations(campaign)] == ["ROLE-01"]
     at.radio(key="rgpd_show").set_value("tous").run()
     assert not at.exception
+
+
+def test_dpo_signs_off_a_flagged_theme(tmp_path):
+    campaign = tmp_path / "lsf.yaml"
+    shutil.copyfile(CASES / "lsf.yaml", campaign)
+    at = page_for(campaign).run()
+    assert "SEN-03" in at.error[0].value
+    at.selectbox(key="rgpd_item").set_value("SEN-03")
+    at.text_input(key="rgpd_name").set_value("Paul Durand")
+    at.text_input(key="rgpd_role").set_value("Délégué à la protection des données")
+    at.button[0].click().run()
+    assert not at.exception
+    (attestation,) = load_attestations(campaign)
+    assert attestation.item == "SEN-03" and "lsf" in attestation.about
+    assert "SEN-03" not in at.error[0].value
