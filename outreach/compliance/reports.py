@@ -72,7 +72,8 @@ def checklist_markdown(checklist: Checklist) -> str:
                   f"{KIND_LABELS[item.kind]})",
                   f"- Constat : {item.detail}"]
         if item.fix:
-            where = f" (page {item.page}" + (f", champ `{item.field}`" if item.field else "") + ")" if item.page else ""
+            where = f" (page {item.page}" + (f", champ `{item.field}`" if item.field else "") + ")" \
+                if item.page and item.page != "RGPD" else ""
             lines.append(f"- À faire : {item.fix}{where}")
         lines += [f"- Source : {item.source}", ""]
     return "\n".join(lines)
@@ -81,7 +82,8 @@ def checklist_markdown(checklist: Checklist) -> str:
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #1a1a1a; line-height: 1.4; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #999; }
-table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #bbb; padding: .35rem .5rem;
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+th:nth-child(1) { width: 32%; } th:nth-child(2) { width: 18%; } th, td { border: 1px solid #bbb; padding: .35rem .5rem;
 vertical-align: top; text-align: left; font-size: .9rem; }
 .status { font-weight: bold; white-space: nowrap; }
 .fail { background: #fde2e1; } .flag, .todo { background: #fff4d6; } .pass { background: #e6f4ea; }
@@ -116,7 +118,7 @@ def checklist_html(checklist: Checklist) -> str:
         fix = ""
         if item.fix:
             where = f" (page {e(item.page)}" + (f", champ <code>{e(item.field)}</code>" if item.field else "") \
-                + ")" if item.page else ""
+                + ")" if item.page and item.page != "RGPD" else ""
             fix = f"<br><strong>À faire :</strong> {e(item.fix)}{where}"
         parts.append(
             f'<tr class="{item.status}"><td><strong>{e(item.id)}</strong><br>{e(item.title)}</td>'
