@@ -73,14 +73,14 @@ def run_match(args) -> int:
         raise InputError(f"score minimal {args.min_score} hors de l'intervalle.", field="--min-score",
                          fix="Donnez une valeur entre 0.5 et 1.")
     themes = load_themes(args.themes)
+    # the agenda is small: read it first, so that a mistake in it is reported before the long catalogue read
+    agenda = read_events(args.events, branches=list(shipped_branches())) if args.events else None
     labels = read_authorised_values(args.collections) if args.collections else None
     catalogue = read_catalogue(args.catalogue, collection_labels=labels)
     notes = list(catalogue.notes)
-    matches = match_items(catalogue.items, themes)
-    rows = [m.model_dump() for m in matches]
+    rows = [m.model_dump() for m in match_items(catalogue.items, themes)]
     n_events = 0
-    if args.events:
-        agenda = read_events(args.events, branches=list(shipped_branches()))
+    if agenda is not None:
         notes += agenda.notes
         n_events = len(agenda.events)
         rows += [{**m.model_dump(), "item_id": f"event:{m.item_id}"} for m in match_events(agenda.events, themes)]
