@@ -32,6 +32,12 @@ def main() -> int:
             q = measure(items, themes, "science-fiction", truth, universe, ignore)
             print(f"| {name} | {q.universe} | {used} | {q.found} | {q.true_positives}/{q.truth} | "
                   f"{q.precision:.2f} | {q.recall:.2f} |")
+    polar = in_collections({"ALTROPL"})
+    print("\npolar against ALTROPL (« ALT - Romans policiers »), adult literature shelves:")
+    for ignore, used in (((), "yes (circular)"), (("collection",), "no")):
+        q = measure(items, themes, "polar", polar, collection_prefix("ALT"), ignore)
+        print(f"| {q.universe} | {used} | {q.found} | {q.true_positives}/{q.truth} | {q.precision:.2f} | "
+              f"{q.recall:.2f} |")
     q = measure(items, themes, "science-fiction", truth, ignore={"collection"})
     print("\nwhole catalogue, without labels — disagreements:")
     for i in q.false_positives:
