@@ -113,6 +113,18 @@ def _excluded(c: CompiledThemes, theme: int, words: tuple[str, ...]) -> bool:
     return any(_contains(words, p) for p in c.exclude_phrases[theme])
 
 
+def _phrase_hits_at(index: dict[str, list[Term]], words: tuple[str, ...]) -> list[tuple[Term, int]]:
+    """(term, position) of every term of `index` found as a whole-word phrase in `words`."""
+    if not words or index.keys().isdisjoint(words):  # the common case: nothing to look at, decided in C
+        return []
+    hits = []
+    for i, word in enumerate(words):
+        for term in index.get(word, ()):
+            if words[i:i + len(term.words)] == term.words:
+                hits.append((term, i))
+    return hits
+
+
 def _phrase_hits(c: CompiledThemes, index: dict[str, list[Term]], words: tuple[str, ...],
                  anywhere: bool = True) -> list[Term]:
     """Terms of `index` found as whole-word phrases in `words` (at the start only unless `anywhere`)."""
@@ -120,14 +132,7 @@ def _phrase_hits(c: CompiledThemes, index: dict[str, list[Term]], words: tuple[s
         return []
     if not anywhere:
         return [t for t in index.get(words[0], ()) if words[:len(t.words)] == t.words]
-    if index.keys().isdisjoint(words):  # the common case: nothing to look at, decided in C
-        return []
-    hits = []
-    for i, word in enumerate(words):
-        for term in index.get(word, ()):
-            if words[i:i + len(term.words)] == term.words:
-                hits.append(term)
-    return hits
+    return [t for t, _ in _phrase_hits_at(index, words)]
 
 
 # fields that describe the container (a publisher's series), not the work itself
@@ -172,20 +177,28 @@ class Evidence:
         return out
 
 
+# in prose (summaries, event descriptions) an exclusion word counts only near the hit: "la vie" three
+# sentences away must not cancel "science-fiction", "le tournage du film de science-fiction" must
+PROSE_FIELDS = {"summary", "description"}
+EXCLUSION_WINDOW = 6
+
+
 def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_name: str,
                fields: dict[str, tuple[float, str]], memo: Memo | None = None) -> None:
     weight, label = fields[field_name]
+    prose = field_name in PROSE_FIELDS
     for value in values:
         if not value:
             continue
         words = memo[value] if memo is not None else tokens(value)
-        hits = _phrase_hits(c, c.keywords, words)
+        hits = _phrase_hits_at(c.keywords, words)
         if field_name == "keywords":  # an agenda's keywords are chosen like subject headings
-            hits += _phrase_hits(c, c.headings, words)
+            hits += _phrase_hits_at(c.headings, words)
         if field_name == "series":
-            hits += _phrase_hits(c, c.series, words)
-        for term in hits:
-            if not _excluded(c, term.theme, words):
+            hits += _phrase_hits_at(c.series, words)
+        for term, at in hits:
+            context = words[max(0, at - EXCLUSION_WINDOW): at + len(term.words) + EXCLUSION_WINDOW] if prose else words
+            if not _excluded(c, term.theme, context):
                 ev.add(term.theme, weight, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
                        " ".join(term.words) or term.text)
 
