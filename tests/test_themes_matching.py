@@ -156,3 +156,12 @@ def test_exclusions_in_prose_only_count_near_the_hit(compiled):
     assert "science-fiction" in themes_of(compiled, title="X", extra={"summary": far})
     near = "Les coulisses du tournage du film de science-fiction de 1980."
     assert "science-fiction" not in themes_of(compiled, title="X", extra={"summary": near})
+
+
+def test_parallel_matching_gives_the_same_result(compiled, monkeypatch):
+    from outreach.themes import matching, shipped_catalogue
+
+    monkeypatch.setattr(matching, "PARALLEL_FROM", 100)
+    items = shipped_catalogue()[:600]
+    serial = match_items(items, compiled)
+    assert match_items(items, compiled, workers=2) == serial

@@ -287,16 +287,53 @@ def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozen
     return ev.matches(item.id, c)
 
 
+PARALLEL_FROM = 20_000  # below this, starting processes costs more than it saves
+_SHARED: tuple = ()  # (compiled themes, items, ignored fields), inherited by forked workers
+
+
+def _match_slice(bounds: tuple[int, int]) -> list[tuple[str, str, float, str]]:
+    c, items, skip = _SHARED
+    memo = Memo()
+    return [(m.item_id, m.theme_id, m.score, m.reason)
+            for item in items[bounds[0]:bounds[1]] for m in match_item(c, item, skip, memo)]
+
+
+def _match_parallel(c: CompiledThemes, items: list[CatalogueItem], skip: set[str],
+                    workers: int) -> list[ThemeMatch] | None:
+    """Matches computed by forked processes sharing the items copy-on-write; None where fork is missing."""
+    import multiprocessing
+
+    global _SHARED
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    step = -(-len(items) // (workers * 4))
+    slices = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
+    _SHARED = (c, items, skip)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_match_slice, slices)
+    finally:
+        _SHARED = ()
+    return [ThemeMatch(item_id=i, theme_id=t, score=s, reason=r) for part in parts for i, t, s, r in part]
+
+
 def match_items(items: Iterable[CatalogueItem], themes: Sequence[Theme] | CompiledThemes, *,
-                ignore: Iterable[str] = ()) -> list[ThemeMatch]:
+                ignore: Iterable[str] = (), workers: int = 1) -> list[ThemeMatch]:
     """Every item–theme match. `ignore` leaves fields out (e.g. {"collection"} to measure without the
-    library's own shelving). Themes of kind "event" are not matched against the catalogue."""
+    library's own shelving). Themes of kind "event" are not matched against the catalogue. With
+    `workers` > 1, a large catalogue is split between that many processes (same result, same order)."""
     c = themes if isinstance(themes, CompiledThemes) else compile_themes(
         [t for t in themes if t.kind != "event"])
     skip = set(ignore)
     unknown = skip - set(ITEM_FIELDS)
     if unknown:
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
+    if workers > 1:
+        items = list(items)
+        if len(items) >= PARALLEL_FROM:
+            done = _match_parallel(c, items, skip, workers)
+            if done is not None:
+                return done
     out: list[ThemeMatch] = []
     memo = Memo()
     for item in items:
