@@ -60,6 +60,11 @@ def summary_lines(plan: Plan) -> list[str]:
 # ------------------------------------------------------------------------------------------ commands
 
 def run_plan(args) -> int:
+    from outreach.errors import InputError
+
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise InputError("c'est un fichier, pas un dossier.", file=args.out, where="--out",
+                         fix="Donnez le nom d'un dossier (il sera créé au besoin).")
     campaign = load_campaign(args.campaign)
     template = sheet.read_template(args.template) if args.template else None
     plan, payloads = plan_campaign(campaign)
