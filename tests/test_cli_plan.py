@@ -172,3 +172,6 @@ def test_out_must_be_a_folder(tmp_path, capsys):
 def test_push_without_plan(tmp_path, capsys):
     assert main(["push", str(tmp_path), "--account", "act_1"]) == 2
     assert "outreach plan" in capsys.readouterr().err
+    (tmp_path / "meta-api.json").write_text('{"campaign": {}}', encoding="utf-8")
+    assert main(["push", str(tmp_path), "--account", "act_1"]) == 2
+    assert "ad_sets" in capsys.readouterr().err

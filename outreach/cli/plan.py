@@ -115,7 +115,12 @@ def run_push(args) -> int:
                          fix="Lancez d'abord « outreach plan CAMPAGNE.yaml --out DOSSIER ».") from exc
     except ValueError as exc:
         raise InputError(f"JSON invalide ({exc}).", file=source, fix="Refaites le plan.") from exc
-    client = MetaClient(args.account)
+    missing = [k for k in ("api_version", "campaign", "ad_sets", "creatives", "ads") if k not in payloads] \
+        if isinstance(payloads, dict) else ["campaign"]
+    if missing:
+        raise InputError(f"clé(s) absente(s) : {', '.join(missing)}.", file=source,
+                         fix="Refaites le plan avec « outreach plan » plutôt que de modifier ce fichier à la main.")
+    client = MetaClient(args.account, api_version=payloads["api_version"])
     if args.estimates:
         write_estimates(folder, payloads, client.estimates(payloads))
     report = client.push(payloads, folder, dry_run=args.dry_run,
