@@ -102,7 +102,15 @@ class Advertiser(BaseModel):
     def _ids_as_text(cls, value):
         if value is None:
             return value
-        return str(value).strip()
+        text = str(value).strip()
+        if text and not text.isdigit():
+            raise ValueError(f"« {text} » n'est pas un identifiant Meta (que des chiffres)")
+        return text
+
+    @field_validator("instagram_user_id")
+    @classmethod
+    def _no_empty_instagram(cls, value):
+        return value or None
 
 
 class CustomAudience(BaseModel):

@@ -422,6 +422,11 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
                          f"sous le minimum de {min_cents / 100:.2f} € par jour : Meta pourrait les refuser.")
         for group, share in zip(groups, shares, strict=True):
             ad_sets.append(_ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy))
+    if campaign.geo == "postcodes":
+        without = [a for a in ad_sets if not a.postcodes]
+        if without:
+            notes.append(f"{len(without)} ensemble(s) de publicités sans code postal connu pour leurs zones : "
+                         "ciblés par rayon autour de la bibliothèque.")
     sensitive = [t.label for t in chosen_themes if getattr(t, "sensitivity", "none") != "none"]
     if sensitive:
         notes.append("Thème(s) sensible(s) sans ciblage par centres d'intérêt (audience large du territoire) : "

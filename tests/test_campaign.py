@@ -135,3 +135,14 @@ def test_dict_input_without_file():
     with pytest.raises(InputError) as err:
         campaign_from_dict(raw(budget_eur=-5), settings=EMPTY_SETTINGS)
     assert err.value.field == "budget_eur"
+
+
+def test_meta_ids_are_digits(tmp_path):
+    data = raw(advertiser={"page_id": "ma-page", "beneficiary": "Ville de Marseille", "payer": "Ville de Marseille",
+                           "instagram_user_id": ""})
+    with pytest.raises(InputError) as err:
+        load_campaign(write(tmp_path, data), settings=EMPTY_SETTINGS)
+    assert err.value.field == "advertiser.page_id" and "chiffres" in str(err.value)
+    data["advertiser"]["page_id"] = 1234567890  # YAML may read it as a number
+    c = load_campaign(write(tmp_path, data), settings=EMPTY_SETTINGS)
+    assert c.advertiser.page_id == "1234567890" and c.advertiser.instagram_user_id is None

@@ -166,6 +166,16 @@ def test_push_then_dry_run(planned, tmp_path, monkeypatch, capsys):
         server.stop()
 
 
+def test_out_must_be_a_folder(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("keep me", encoding="utf-8")
+    assert main(["plan", str(EXAMPLE), "--out", str(target)]) == 2
+    assert "dossier" in capsys.readouterr().err and target.read_text(encoding="utf-8") == "keep me"
+
+
 def test_push_without_plan(tmp_path, capsys):
     assert main(["push", str(tmp_path), "--account", "act_1"]) == 2
     assert "outreach plan" in capsys.readouterr().err
+    (tmp_path / "meta-api.json").write_text('{"campaign": {}}', encoding="utf-8")
+    assert main(["push", str(tmp_path), "--account", "act_1"]) == 2
+    assert "ad_sets" in capsys.readouterr().err

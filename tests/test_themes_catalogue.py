@@ -121,3 +121,19 @@ def test_uploaded_bytes_are_read(themes):
     assert load_themes(data=data, name="envoi.yaml") == themes
     with pytest.raises(InputError, match="envoi.yaml"):
         load_themes(data=b"themes: 3", name="envoi.yaml")
+
+
+# SEN-02 of the GDPR checklist: interest names and keywords that reveal Art. 9 data (FR + EN starting list)
+SEN02 = ["santé mentale", "dépression", "autisme", "vih", "cancer", "diabète", "grossesse", "pma", "handicap",
+         "islam", "ramadan", "bible", "coran", "judaïsme", "bouddhisme", "lgbt", "queer", "fiertés",
+         "parti politique", "syndicat", "cgt", "cfdt", "diaspora", "sexualité", "adn", "catholic", "jewish",
+         "same-sex", "chemotherapy", "diabetes"]
+
+
+def test_no_theme_targets_a_block_list_term(themes):
+    from outreach.text import fold
+
+    for t in themes:
+        words = " " + " ".join(fold(x) for x in [i.name for i in t.meta_interests] + t.keywords + t.rameau) + " "
+        for term in SEN02:
+            assert f" {fold(term)} " not in words, (t.id, term)

@@ -63,6 +63,11 @@ def summary_lines(plan: Plan) -> list[str]:
 # ------------------------------------------------------------------------------------------ commands
 
 def run_plan(args) -> int:
+    from outreach.errors import InputError
+
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise InputError("c'est un fichier, pas un dossier.", file=args.out, where="--out",
+                         fix="Donnez le nom d'un dossier (il sera créé au besoin).")
     campaign = load_campaign(args.campaign)
     template = sheet.read_template(args.template) if args.template else None
     plan, payloads = plan_campaign(campaign)
@@ -114,11 +119,16 @@ def run_push(args) -> int:
                          fix="Lancez d'abord « outreach plan CAMPAGNE.yaml --out DOSSIER ».") from exc
     except ValueError as exc:
         raise InputError(f"JSON invalide ({exc}).", file=source, fix="Refaites le plan.") from exc
+    missing = [k for k in ("api_version", "campaign", "ad_sets", "creatives", "ads") if k not in payloads] \
+        if isinstance(payloads, dict) else ["campaign"]
+    if missing:
+        raise InputError(f"clé(s) absente(s) : {', '.join(missing)}.", file=source,
+                         fix="Refaites le plan avec « outreach plan » plutôt que de modifier ce fichier à la main.")
     if payloads.get("draft"):  # a draft renamed by hand: the GDPR checklist still blocks this campaign
         raise InputError("ce fichier est un BROUILLON : la checklist RGPD bloque encore la campagne.", file=source,
                          fix="Corrigez ou attestez les points bloquants (checklist.html, page RGPD), puis refaites "
                              "« outreach plan » sans --draft.")
-    client = MetaClient(args.account)
+    client = MetaClient(args.account, api_version=payloads["api_version"])
     if args.estimates:
         write_estimates(folder, payloads, client.estimates(payloads))
     report = client.push(payloads, folder, dry_run=args.dry_run,
