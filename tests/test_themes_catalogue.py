@@ -145,11 +145,11 @@ def test_resolved_interest_ids_are_recorded_with_their_date(tmp_path, themes):
     from outreach.themes import with_resolved_interests
 
     day = date(2026, 11, 22)
-    updated = with_resolved_interests(themes, {"science fiction": "6003163069427", "Manga": "6003183271245"}, day)
+    updated = with_resolved_interests(themes, {"science fiction": "6000000000001", "Manga": "6000000000002"}, day)
     sf = next(t for t in updated if t.id == "science-fiction").meta_interests[0]
-    assert (sf.name, sf.id, sf.resolved_at) == ("Science fiction", "6003163069427", day)
+    assert (sf.name, sf.id, sf.resolved_at) == ("Science fiction", "6000000000001", day)
     assert next(t for t in updated if t.id == "fantasy").meta_interests[0].id is None
-    again = with_resolved_interests(updated, {"Science fiction": "6003163069427"}, date(2027, 1, 1))
+    again = with_resolved_interests(updated, {"Science fiction": "6000000000001"}, date(2027, 1, 1))
     assert next(t for t in again if t.id == "science-fiction").meta_interests[0].resolved_at == day
     save_themes(again, tmp_path / "themes.yaml")
     assert load_themes(tmp_path / "themes.yaml") == again
