@@ -15,7 +15,9 @@ pages = {
     "": [page("accueil.py", "Accueil", "home", "accueil", default=True)],
     "Préparer": [
         page("territoire.py", "Territoire", "map", "territoire"),
+        page("themes.py", "Thèmes", "interests", "themes"),
         page("campagne.py", "Campagne", "campaign", "campagne"),
+        page("rgpd.py", "RGPD", "shield", "rgpd"),
         page("multicanal.py", "Multicanal", "share", "multicanal"),
     ],
     "Réglages": [page("parametres.py", "Paramètres", "settings", "parametres")],

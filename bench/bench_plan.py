@@ -61,7 +61,7 @@ def main() -> int:
     print(f"loaded {len(branches)} libraries, {len(areas)} areas, {len(items)} items, {len(events)} events "
           f"in {time.perf_counter() - t0:.2f} s")
     ids = [b.id for b in branches if b.open_to_public]
-    for label, budget in (("every catchment its own ad set", 3_000_000), ("national budget 60,000 €", 60_000)):
+    for label, budget in (("budget 3,000,000 € (hardly any merging)", 3_000_000), ("national budget 60,000 €", 60_000)):
         best = None
         for _ in range(args.repeat):
             elapsed, n, size = run(campaign(ids, budget), branches, areas, themes, items, events)

@@ -19,6 +19,7 @@ from outreach import atomic
 from outreach.errors import InputError, InputErrors
 
 MIN_AGE_EU = 18  # Meta no longer shows ads to minors in the EU/EEA/CH
+META_MIN_AGE = 13  # the lowest age Meta's targeting accepts at all
 MAX_AGE = 65  # Meta's 65 means "65 and over"
 
 
@@ -75,8 +76,9 @@ class Period(BaseModel):
 class Audience(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    age_min: int = Field(default=MIN_AGE_EU, ge=MIN_AGE_EU, le=MAX_AGE)
-    age_max: int = Field(default=MAX_AGE, ge=MIN_AGE_EU, le=MAX_AGE)
+    # Meta's own floor is 13; below 18 the file loads and the GDPR checklist refuses it by name (MIN-01)
+    age_min: int = Field(default=MIN_AGE_EU, ge=META_MIN_AGE, le=MAX_AGE)
+    age_max: int = Field(default=MAX_AGE, ge=META_MIN_AGE, le=MAX_AGE)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -100,7 +102,15 @@ class Advertiser(BaseModel):
     def _ids_as_text(cls, value):
         if value is None:
             return value
-        return str(value).strip()
+        text = str(value).strip()
+        if text and not text.isdigit():
+            raise ValueError(f"« {text} » n'est pas un identifiant Meta (que des chiffres)")
+        return text
+
+    @field_validator("instagram_user_id")
+    @classmethod
+    def _no_empty_instagram(cls, value):
+        return value or None
 
 
 class CustomAudience(BaseModel):
@@ -358,6 +368,9 @@ def campaign_to_yaml(campaign: Campaign) -> str:
                          ("extra_interests", []), ("copy_overrides", {})):
         if data.get(key) == default:
             data.pop(key)
+    if "copy_overrides" in data:
+        data["copy_overrides"] = {ref: {k: v for k, v in edit.items() if v is not None}
+                                  for ref, edit in data["copy_overrides"].items()}
     territory = {k: v for k, v in data["territory"].items() if v}
     data["territory"] = territory
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

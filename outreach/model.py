@@ -87,8 +87,8 @@ class MetaInterest(BaseModel):
 class Theme(BaseModel):
     """An interest theme and the ways to recognise it in a catalogue or an agenda.
 
-    `dewey` holds ranges written "741.5" (a class and everything under it) or "800-899" (inclusive bounds
-    on the first three digits). `genres` are genre/form terms (UNIMARC 608) and collection labels of the
+    `dewey` holds ranges written "741.5" (a class and everything under it) or "800-899" (inclusive
+    bounds, each compared at its own precision). `genres` are genre/form terms (UNIMARC 608) and collection labels of the
     library system. `sensitivity` follows the checklist's SEN-02/03: `flag` themes may be promoted but
     not used as an ad target without review, `block` themes never.
     """
@@ -111,9 +111,10 @@ class Theme(BaseModel):
     # resting on a series alone yields to a rival whose match rests on the work itself
     rivals: list[str] = Field(default_factory=list)
     kind: ThemeKind = "both"
-    # words that, found in the same field as a keyword, cancel it ("science" in "Science et Vie")
+    # words that cancel a clue found in the same field (within a few words in a summary): "production et
+    # réalisation" keeps a making-of out of science fiction
     exclude: list[str] = Field(default_factory=list)
-    # how the copy names the collection: "romans et BD de science-fiction"
+    # how the copy names the matched titles after their number: "312 titres de science-fiction"
     copy_noun: str = ""
     sensitivity_note: str = ""
 
@@ -176,3 +177,50 @@ class AdCopy(BaseModel):
     headline: str = Field(max_length=40)
     description: str
     generic: bool
+
+
+# --- Compliance ---
+# The GDPR / DSA checklist evaluated on every campaign: its items, their status, and the attestations.
+
+from datetime import date as _date  # noqa: E402  (kept with the types that use it)
+
+ChecklistStatus = Literal["pass", "fail", "flag", "attest", "todo"]
+
+
+class Attestation(BaseModel):
+    """A named person vouches for one checklist item of one campaign (kept beside the campaign file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: str
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    date: _date
+    note: str = ""
+    # for an item the tool flags: the finding the person looked at; a different finding needs a new attestation
+    about: str = ""
+
+
+class ChecklistItem(BaseModel):
+    """One rule of the checklist as it stands for one campaign."""
+
+    id: str
+    title: str
+    status: ChecklistStatus
+    detail: str
+    source: str
+    section: str = ""
+    kind: Literal["auto", "semi", "manual"] = "auto"
+    severity: Literal["blocking", "warning"] = "blocking"
+    rule: str = ""
+    fix: str = ""
+    page: str = ""  # app page where it is fixed (Campagne, Paramètres, Questionnaire…)
+    field: str = ""  # campaign or settings field to change
+    attested_by: Literal["any", "dpo"] = "any"
+    attestation: Attestation | None = None
+    finding: str = ""  # what the check itself found (auto and semi items), without the attestation
+
+    @property
+    def blocks(self) -> bool:
+        """A blocking item that is neither satisfied nor attested stops the export."""
+        return self.severity == "blocking" and self.status not in ("pass", "attest")

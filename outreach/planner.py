@@ -26,7 +26,7 @@ from scipy.spatial import cKDTree
 from outreach import datasets
 from outreach.campaign import Campaign
 from outreach.errors import InputError
-from outreach.model import Area, Branch
+from outreach.model import AdCopy, Area, Branch
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
 
 MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
@@ -75,7 +75,7 @@ class AdSetPlan(BaseModel):
     radius_km: float
     daily_budget_eur: float
     interests: list[InterestRef]
-    copy: object  # outreach.model.AdCopy (themes capability)
+    copy: AdCopy  # the themes capability's draft, or the officer's rewrite (campaign copy_overrides)
     generic_copy: bool
     landing_url: str
     url_tags: str
@@ -234,8 +234,9 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
 def _merge_small(catchments: list[_Catchment], threshold_population: float) -> list[list[_Catchment]]:
     """Group catchments so that every group has at least `threshold_population` people.
 
-    The smallest group joins the group of the nearest branch not already in it, until none is below
-    the threshold (or one group is left). A heap keeps this O(n log n) for a national campaign.
+    The smallest group joins a neighbouring group, until none is below the threshold (or one group is
+    left): the group of the nearest branch, or a nearby group that is itself too small when one is not
+    much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
     """
     n = len(catchments)
     parent = list(range(n))
@@ -252,6 +253,9 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
         return [[c] for c in catchments]
     points = unit_vectors([c.branch.lat for c in catchments], [c.branch.lon for c in catchments])
     tree = cKDTree(points)
+    # every catchment's nearest neighbours, found once for all (vectorised): most merges need only these
+    near_km, near_idx = tree.query(points, k=min(n, NEIGHBOURS))
+    near = (np.atleast_2d(near_km), np.atleast_2d(near_idx))
     heap = [(population[i], catchments[i].branch.id, i) for i in range(n)]
     heapq.heapify(heap)
     groups = n
@@ -261,9 +265,10 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
             continue  # stale entry
         if pop >= threshold_population:
             break
-        target = _nearest_other_group(tree, points, members[i], i, find, members, n)
+        target = _neighbour_group(tree, points, near, members[i], i, find, members, n, population,
+                                  threshold_population)
         if target is None:
-            break
+            continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
         parent[gone] = keep
         members[keep] = members[keep] + members.pop(gone)
@@ -274,21 +279,35 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
     return [[catchments[j] for j in sorted(members[r], key=lambda j: catchments[j].branch.id)] for r in roots]
 
 
-def _nearest_other_group(tree, points, own_members, own_root, find, members, n) -> int | None:
-    """Root of the group holding the branch nearest to any branch of this group, within Meta's location cap."""
+NEIGHBOURS = 12  # neighbours looked up at once for every catchment before merging
+SMALL_NEIGHBOUR_DETOUR = 2.0  # a small neighbour is preferred when at most this many times farther
+
+
+def _neighbour_group(tree, points, near, own_members, own_root, find, members, n, population, threshold
+                     ) -> int | None:
+    """Root of the group to merge with (see `_merge_small`), within Meta's location cap; None if none."""
     size = len(own_members)
-    k = min(n, 8)
+    k = near[1].shape[1]
     while True:
-        best = None
-        dist, idx = tree.query(points[own_members], k=k)
-        dist, idx = np.atleast_2d(dist), np.atleast_2d(idx)
-        for _d, j in sorted(zip(dist.ravel().tolist(), idx.ravel().tolist(), strict=True)):
-            root = find(j)
-            if root != own_root and size + len(members[root]) <= MAX_LOCATIONS_PER_AD_SET:
-                best = root
+        if k == near[1].shape[1]:
+            dist, idx = near[0][own_members].ravel(), near[1][own_members].ravel()
+        else:
+            d2, i2 = tree.query(points[own_members], k=k)
+            dist, idx = np.atleast_2d(d2).ravel(), np.atleast_2d(i2).ravel()
+        nearest = small = None
+        for pos in np.argsort(dist, kind="stable").tolist():
+            root = find(int(idx[pos]))
+            if root == own_root or size + len(members[root]) > MAX_LOCATIONS_PER_AD_SET:
+                continue
+            if nearest is None:
+                nearest = (dist[pos], root)
+            if population[root] < threshold:
+                small = (dist[pos], root)
                 break
-        if best is not None or k >= n:
-            return best
+        if small is not None and (nearest is None or small[0] <= SMALL_NEIGHBOUR_DETOUR * nearest[0]):
+            return small[1]
+        if nearest is not None or k >= n:
+            return nearest[1] if nearest else None
         k = min(n, k * 4)
 
 
@@ -398,20 +417,29 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
         shares = _split_cents(cents, [sum(c.population for c in g) for g in groups])
         interests = _interests(theme, campaign)
+        if min(shares) < min_cents:  # only when Meta's location cap stopped a merge
+            notes.append(f"{sum(1 for x in shares if x < min_cents)} ensemble(s) de publicités « {theme.label} » "
+                         f"sous le minimum de {min_cents / 100:.2f} € par jour : Meta pourrait les refuser.")
         for group, share in zip(groups, shares, strict=True):
             ad_sets.append(_ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy))
+    if campaign.geo == "postcodes":
+        without = [a for a in ad_sets if not a.postcodes]
+        if without:
+            notes.append(f"{len(without)} ensemble(s) de publicités sans code postal connu pour leurs zones : "
+                         "ciblés par rayon autour de la bibliothèque.")
     sensitive = [t.label for t in chosen_themes if getattr(t, "sensitivity", "none") != "none"]
     if sensitive:
         notes.append("Thème(s) sensible(s) sans ciblage par centres d'intérêt (audience large du territoire) : "
                      + ", ".join(sensitive) + ".")
     ad_sets.sort(key=lambda a: (campaign.themes.index(a.theme_id), -a.population, a.branch_id))
+    _unique_names(ad_sets)
     _apply_copy_overrides(campaign, ad_sets)
     # a theme that is not only about events is a collection theme: no item means generic copy, said here
     generic = [a for a in ad_sets if a.generic_copy and
                getattr(_theme_of(chosen_themes, a.theme_id), "kind", "collection") != "event"]
     if generic:
         notes.append(f"{len(generic)} ensemble(s) de publicités sans document du thème dans la bibliothèque : "
-                     "texte générique (voir la colonne « Texte générique »).")
+                     "texte générique, qui n'annonce aucun chiffre.")
     if not any(i.id for a in ad_sets for i in a.interests):
         notes.append("Les identifiants Meta des centres d'intérêt seront résolus à l'envoi (outreach push).")
     return Plan(campaign=campaign, ad_sets=ad_sets, outside_areas=outside, notes=notes, days=days,
@@ -473,6 +501,18 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
         postcodes=sorted({p for a in areas for p in a.postcodes}),
         locations=[c.location() for c in sorted(group, key=lambda c: (-c.population, c.branch.id))],
         notes=notes)
+
+
+def _unique_names(ad_sets: list[AdSetPlan]) -> None:
+    """Several branches share a name (« Bibliothèque municipale »): their ad sets get the branch id too,
+    since Ads Manager and the push (which looks objects up by name after a lost answer) need unique names."""
+    counts: dict[str, int] = {}
+    for a in ad_sets:
+        counts[a.name] = counts.get(a.name, 0) + 1
+    for a in ad_sets:
+        if counts[a.name] > 1:
+            head, _, rest = a.name.partition(" | ")
+            a.name = f"{head} [{a.branch_id}] | {rest}"
 
 
 def _apply_copy_overrides(campaign: Campaign, ad_sets: list[AdSetPlan]) -> None:

@@ -4,6 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from outreach.campaign import load_campaign
+from tests.compliance_helpers import NETWORK_YAML, attested_copy
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "app/pages/campagne.py")
@@ -13,7 +14,7 @@ EXAMPLE = str(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml")
 @pytest.fixture(autouse=True)
 def network(tmp_path, monkeypatch):
     path = tmp_path / "network.yaml"
-    path.write_text("min_daily_budget_eur: 1.0\n", encoding="utf-8")
+    path.write_text(NETWORK_YAML, encoding="utf-8")  # with the controller and DPO the checklist needs
     monkeypatch.setenv("OUTREACH_SETTINGS", str(path))
 
 
@@ -45,7 +46,9 @@ def test_example_renders_plan_table_map_and_downloads(tmp_path):
     from outreach.cli import main
 
     out = tmp_path / "cli"
-    assert main(["plan", EXAMPLE, "--out", str(out)]) == 0
+    # (a copy of the example whose checklist items are attested, so that the export is allowed)
+    assert main(["plan", str(attested_copy(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml", tmp_path / "c")),
+                 "--out", str(out)]) == 0
     cli_payloads = json.loads((out / "meta-api.json").read_text(encoding="utf-8"))
     assert at.session_state["campaign_payloads"] == cli_payloads
 
@@ -81,3 +84,16 @@ def test_form_changes_the_plan_and_copy_edit_goes_into_the_file(tmp_path):
     saved = load_campaign(target)
     assert saved.budget_eur == 3000.0 and saved.copy_overrides[ref].headline == "La SF près de chez vous"
     assert at.session_state["campaign_path"] == str(target)
+
+
+def test_new_campaign_then_switching_files_refills_the_form():
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    at.selectbox(key="campaign_file").set_value("__new__").run()
+    assert not at.exception
+    assert at.text_input(key="c_name").value == ""
+    assert any("Construire le plan" in i.value for i in at.info)
+    # an incomplete form: the missing fields are named, nothing crashes
+    next(b for b in at.button if b.label == "Construire le plan").click().run()
+    assert not at.exception and at.error
+    at.selectbox(key="campaign_file").set_value(EXAMPLE).run()
+    assert at.text_input(key="c_name").value.startswith("SF près de chez vous")

@@ -89,9 +89,12 @@ def test_advertiser_defaults_come_from_network_settings(tmp_path):
 
 
 def test_minor_audience_refused(tmp_path):
+    # below Meta's floor (13) the file is refused; 13–17 loads and the GDPR checklist refuses it by name
+    # (item MIN-01, tests/test_compliance_cli.py)
     with pytest.raises(InputError) as err:
-        load_campaign(write(tmp_path, raw(audience={"age_min": 16})), settings=EMPTY_SETTINGS)
+        load_campaign(write(tmp_path, raw(audience={"age_min": 12})), settings=EMPTY_SETTINGS)
     assert err.value.field == "audience.age_min" and "18" in str(err.value)
+    assert load_campaign(write(tmp_path, raw(audience={"age_min": 16})), settings=EMPTY_SETTINGS).audience.age_min == 16
 
 
 def test_unknown_key_and_bad_objective(tmp_path):
@@ -132,3 +135,14 @@ def test_dict_input_without_file():
     with pytest.raises(InputError) as err:
         campaign_from_dict(raw(budget_eur=-5), settings=EMPTY_SETTINGS)
     assert err.value.field == "budget_eur"
+
+
+def test_meta_ids_are_digits(tmp_path):
+    data = raw(advertiser={"page_id": "ma-page", "beneficiary": "Ville de Marseille", "payer": "Ville de Marseille",
+                           "instagram_user_id": ""})
+    with pytest.raises(InputError) as err:
+        load_campaign(write(tmp_path, data), settings=EMPTY_SETTINGS)
+    assert err.value.field == "advertiser.page_id" and "chiffres" in str(err.value)
+    data["advertiser"]["page_id"] = 1234567890  # YAML may read it as a number
+    c = load_campaign(write(tmp_path, data), settings=EMPTY_SETTINGS)
+    assert c.advertiser.page_id == "1234567890" and c.advertiser.instagram_user_id is None

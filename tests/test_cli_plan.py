@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from outreach.cli import main
 from outreach.meta import sheet
+from tests.compliance_helpers import NETWORK_YAML, attested_copy
 from tests.conftest import ROOT
 from tests.graph_server import TOKEN, GraphServer
 
@@ -21,7 +22,7 @@ HEADER = "adset_name,branch_id,branch_name,theme_id,areas,population,radius_km,d
 def settings_minimum(tmp_path, monkeypatch):
     # a known network minimum, whatever network.yaml the checkout has
     path = tmp_path / "network.yaml"
-    path.write_text("min_daily_budget_eur: 1.0\n", encoding="utf-8")
+    path.write_text(NETWORK_YAML, encoding="utf-8")  # with the controller and DPO the checklist needs
     monkeypatch.setenv("OUTREACH_SETTINGS", str(path))
 
 
@@ -31,11 +32,12 @@ def planned(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("plan") / "out"
     settings = out.parent / "network.yaml"
-    settings.write_text("min_daily_budget_eur: 1.0\n", encoding="utf-8")
+    settings.write_text(NETWORK_YAML, encoding="utf-8")
     old = os.environ.get("OUTREACH_SETTINGS")
     os.environ["OUTREACH_SETTINGS"] = str(settings)
     try:
-        assert main(["plan", str(EXAMPLE), "--out", str(out)]) == 0
+        # the GDPR checklist lets the files out once its manual items are attested
+        assert main(["plan", str(attested_copy(EXAMPLE, out.parent / "campaign")), "--out", str(out)]) == 0
     finally:
         if old is None:
             os.environ.pop("OUTREACH_SETTINGS")
@@ -45,8 +47,9 @@ def planned(tmp_path_factory):
 
 
 def test_plan_writes_the_four_files(planned):
-    assert sorted(p.name for p in planned.iterdir()) == ["ads-manager.txt", "ads-manager.xlsx", "meta-api.json",
-                                                        "plan.csv"]
+    assert sorted(p.name for p in planned.iterdir()) == ["ads-manager.txt", "ads-manager.xlsx", "checklist.html",
+                                                        "checklist.json", "checklist.md", "meta-api.json",
+                                                        "plan.csv", "registre-art30.md"]
     payloads = json.loads((planned / "meta-api.json").read_text(encoding="utf-8"))
     lines = (planned / "plan.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == HEADER
@@ -85,13 +88,17 @@ def test_template_header_from_the_users_export(tmp_path):
     book.active.append(["old", "old", "old", "old", "x", "old"])
     book.save(template)
     out = tmp_path / "out"
-    assert main(["plan", str(EXAMPLE), "--out", str(out), "--template", str(template)]) == 0
+    assert main(["plan", str(attested_copy(EXAMPLE, tmp_path / "c")), "--out", str(out), "--template",
+                 str(template)]) == 0
     rows = list(load_workbook(out / "ads-manager.xlsx", read_only=True).active.iter_rows(values_only=True))
     assert list(rows[0]) == ["Campaign Name", "Ad Set Name", "Ad Name", "Body", "Some Future Column", "Beneficiary"]
     assert rows[1][4] in (None, "") and rows[1][5].startswith("Ville de")
     txt_template = tmp_path / "export.txt"
     txt_template.write_text("Campaign Name\tAd Set Name\tAd Name\tTitle\n", encoding="utf-16")
     assert sheet.read_template(txt_template) == ["Campaign Name", "Ad Set Name", "Ad Name", "Title"]
+    # an upload (the app): bytes and a name
+    assert sheet.read_template(data=template.read_bytes(), name="export.xlsx")[:3] == ["Campaign Name",
+                                                                                       "Ad Set Name", "Ad Name"]
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
     assert main(["plan", str(EXAMPLE), "--out", str(tmp_path / "o2"), "--template", str(bad)]) == 2
@@ -159,6 +166,16 @@ def test_push_then_dry_run(planned, tmp_path, monkeypatch, capsys):
         server.stop()
 
 
+def test_out_must_be_a_folder(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("keep me", encoding="utf-8")
+    assert main(["plan", str(EXAMPLE), "--out", str(target)]) == 2
+    assert "dossier" in capsys.readouterr().err and target.read_text(encoding="utf-8") == "keep me"
+
+
 def test_push_without_plan(tmp_path, capsys):
     assert main(["push", str(tmp_path), "--account", "act_1"]) == 2
     assert "outreach plan" in capsys.readouterr().err
+    (tmp_path / "meta-api.json").write_text('{"campaign": {}}', encoding="utf-8")
+    assert main(["push", str(tmp_path), "--account", "act_1"]) == 2
+    assert "ad_sets" in capsys.readouterr().err

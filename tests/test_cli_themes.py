@@ -95,3 +95,15 @@ def test_old_openagenda_shape_through_the_cli(tmp_path):
     code, out, err = run("themes", "match", "--catalogue", str(catalogue), "--events",
                          str(FIXTURES / "openagenda-evenements-a-paris-2018-extract.json"))
     assert code == 0 and "event:" in out
+
+
+def test_min_score(tmp_path):
+    catalogue = tmp_path / "c.csv"
+    catalogue.write_text("id,title,summary\n1,Un roman,Un manga culte adapté en roman.\n2,One piece,\n",
+                         encoding="utf-8")
+    code, out, _ = run("themes", "match", "--catalogue", str(catalogue))
+    assert code == 0 and "1,manga,0.500" in out
+    code, out, _ = run("themes", "match", "--catalogue", str(catalogue), "--min-score", "0.6")
+    assert code == 0 and "1,manga" not in out
+    code, _, err = run("themes", "match", "--catalogue", str(catalogue), "--min-score", "2")
+    assert code == 2 and "entre 0.5 et 1" in err

@@ -218,3 +218,28 @@ def test_bad_token_and_missing_token(graph, payloads, tmp_path, monkeypatch):
 def test_bad_account_id():
     with pytest.raises(InputError, match="act_"):
         MetaClient("1234", token="x")
+
+
+def test_graph_server_can_be_extended_by_subclassing(monkeypatch):
+    """Other capabilities (reporting) add routes by overriding `route` and delegating the rest."""
+    import requests
+
+    class WithInsights(GraphServer):
+        def route(self, request):
+            if request["path"].endswith("/insights"):
+                return 200, {"data": [{"adset_id": "1", "reach": "1234"}]}
+            return super().route(request)
+
+    server = WithInsights()
+    server.start()
+    try:
+        base = f"{server.url}/v26.0"
+        got = requests.get(f"{base}/act_1/insights", params={"access_token": TOKEN}, timeout=5).json()
+        assert got["data"][0]["reach"] == "1234"
+        search = requests.get(f"{base}/search", params={"access_token": TOKEN, "type": "adinterest", "q": "manga"},
+                              timeout=5).json()
+        assert search["data"][0]["name"] == "Manga"
+        refused = requests.get(f"{base}/search", params={"access_token": "nope"}, timeout=5)
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == 190
+    finally:
+        server.stop()

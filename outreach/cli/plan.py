@@ -13,6 +13,7 @@ from pathlib import Path
 
 from outreach.campaign import load_campaign
 from outreach.cli.common import print_notes
+from outreach.compliance.gate import review, write_gated
 from outreach.meta import sheet
 from outreach.meta.files import (  # noqa: F401  (re-exported: the checklist step plugs in here)
     META_API_FILE,
@@ -33,6 +34,8 @@ def register(sub) -> None:
     p.add_argument("--template", metavar="EXPORT",
                    help="export du Gestionnaire de publicités de votre compte (.xlsx, .csv ou .txt) dont "
                         "l'en-tête sert de modèle aux fichiers ads-manager")
+    p.add_argument("--draft", action="store_true",
+                   help="écrire les fichiers même si la checklist RGPD bloque, en BROUILLON (noms et contenus)")
     p.set_defaults(func=run_plan)
 
     q = sub.add_parser("push", help="envoyer un plan à Meta (tout en pause)",
@@ -60,6 +63,11 @@ def summary_lines(plan: Plan) -> list[str]:
 # ------------------------------------------------------------------------------------------ commands
 
 def run_plan(args) -> int:
+    from outreach.errors import InputError
+
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise InputError("c'est un fichier, pas un dossier.", file=args.out, where="--out",
+                         fix="Donnez le nom d'un dossier (il sera créé au besoin).")
     campaign = load_campaign(args.campaign)
     template = sheet.read_template(args.template) if args.template else None
     plan, payloads = plan_campaign(campaign)
@@ -68,12 +76,14 @@ def run_plan(args) -> int:
         if missing:
             plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
     print_notes(plan.notes)
-    written = write_plan_outputs(plan, payloads, args.out, template_columns=template)
-    for line in summary_lines(plan):
+    # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
+    verdict = review(campaign, plan, payloads, campaign_path=args.campaign, draft=args.draft)
+    written = write_gated(verdict, render_outputs(plan, verdict.export_payloads(payloads), template), args.out)
+    for line in summary_lines(plan) + [verdict.message()]:
         print(line, file=sys.stderr)
     for path in written:
         print(path)
-    return 0
+    return verdict.exit_code
 
 
 def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
@@ -109,7 +119,16 @@ def run_push(args) -> int:
                          fix="Lancez d'abord « outreach plan CAMPAGNE.yaml --out DOSSIER ».") from exc
     except ValueError as exc:
         raise InputError(f"JSON invalide ({exc}).", file=source, fix="Refaites le plan.") from exc
-    client = MetaClient(args.account)
+    missing = [k for k in ("api_version", "campaign", "ad_sets", "creatives", "ads") if k not in payloads] \
+        if isinstance(payloads, dict) else ["campaign"]
+    if missing:
+        raise InputError(f"clé(s) absente(s) : {', '.join(missing)}.", file=source,
+                         fix="Refaites le plan avec « outreach plan » plutôt que de modifier ce fichier à la main.")
+    if payloads.get("draft"):  # a draft renamed by hand: the GDPR checklist still blocks this campaign
+        raise InputError("ce fichier est un BROUILLON : la checklist RGPD bloque encore la campagne.", file=source,
+                         fix="Corrigez ou attestez les points bloquants (checklist.html, page RGPD), puis refaites "
+                             "« outreach plan » sans --draft.")
+    client = MetaClient(args.account, api_version=payloads["api_version"])
     if args.estimates:
         write_estimates(folder, payloads, client.estimates(payloads))
     report = client.push(payloads, folder, dry_run=args.dry_run,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pandas as pd
 
 from outreach.cli.common import emit_csv, print_notes
 from outreach.datasets import shipped_branches
+from outreach.errors import InputError
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
 from outreach.sources.events import read_events
 from outreach.themes import load_themes, match_events, match_items
@@ -41,6 +43,9 @@ def register(sub) -> None:
     m.add_argument("--collections", metavar="FICHIER",
                    help="valeurs autorisées Koha (CSV category,authorised_value,lib) pour lire les libellés de "
                         "collection (995$h)")
+    m.add_argument("--min-score", type=float, default=0.5, metavar="SCORE",
+                   help="score minimal d'une correspondance, entre 0.5 et 1 (défaut : 0.5 ; 0.6 écarte les "
+                        "simples mentions dans un résumé)")
     m.add_argument("--out", metavar="FICHIER", help="fichier CSV de sortie (défaut : sortie standard)")
     m.set_defaults(func=run_match)
 
@@ -65,20 +70,24 @@ def run_list(args) -> int:
 
 
 def run_match(args) -> int:
+    if not 0.5 <= args.min_score <= 1.0:
+        raise InputError(f"score minimal {args.min_score} hors de l'intervalle.", field="--min-score",
+                         fix="Donnez une valeur entre 0.5 et 1.")
     themes = load_themes(args.themes)
+    # the agenda is small: read it first, so that a mistake in it is reported before the long catalogue read
+    agenda = read_events(args.events, branches=list(shipped_branches())) if args.events else None
     labels = read_authorised_values(args.collections) if args.collections else None
     catalogue = read_catalogue(args.catalogue, collection_labels=labels)
     notes = list(catalogue.notes)
-    matches = match_items(catalogue.items, themes)
-    rows = [m.model_dump() for m in matches]
+    # a large catalogue is shared between the cores (only from 20,000 records)
+    rows = [m.model_dump() for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1)]
     n_events = 0
-    if args.events:
-        agenda = read_events(args.events, branches=list(shipped_branches()))
+    if agenda is not None:
         notes += agenda.notes
         n_events = len(agenda.events)
         rows += [{**m.model_dump(), "item_id": f"event:{m.item_id}"} for m in match_events(agenda.events, themes)]
     print_notes(notes)
-    frame = pd.DataFrame(rows, columns=MATCH_COLUMNS)
+    frame = pd.DataFrame([r for r in rows if r["score"] >= args.min_score], columns=MATCH_COLUMNS)
     emit_csv(frame, args.out, float_format="%.3f")
     matched = frame["item_id"].nunique() if len(frame) else 0
     print(f"{len(catalogue.items)} notice(s) lue(s) ({catalogue.format})"

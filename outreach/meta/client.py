@@ -317,6 +317,7 @@ class MetaClient:
                  ("adset", "adsets", prepared["ad_sets"], "l'ensemble de publicités"),
                  ("creative", "adcreatives", prepared["creatives"], "la publicité (visuel)"),
                  ("ad", "ads", prepared["ads"], "la publicité")]
+        waiting: list[str] = []
         for kind, edge, objects, label in steps:
             for obj in objects:
                 ref = obj[REF]
@@ -326,7 +327,7 @@ class MetaClient:
                     continue
                 params = _resolve_refs({k: v for k, v in obj.items() if k != REF}, report.ids)
                 if params is None:  # a parent does not exist yet (dry run): Meta cannot validate it
-                    report.notes.append(f"{what} : validation impossible tant que son parent n'est pas créé.")
+                    waiting.append(label)
                     continue
                 self._create(edge, dict(params, execution_options=["validate_only"]), what)
                 report.validated.append(ref)
@@ -338,6 +339,9 @@ class MetaClient:
                 report.created.append(ref)
                 atomic.write_text(ids_path, json.dumps(report.ids, indent=1, sort_keys=True))
                 say(f"créé (en pause) : {what} → {new_id}")
+        if waiting:
+            report.notes.append(f"{len(waiting)} objet(s) non validé(s) : Meta ne valide un ensemble de publicités "
+                                "ou une publicité qu'une fois sa campagne créée (lancez l'envoi sans --dry-run).")
         return report
 
     def _create(self, edge: str, params: dict, what: str) -> dict:

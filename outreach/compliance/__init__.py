@@ -1,0 +1,26 @@
+"""The GDPR / DSA checklist: rules as data, automatic checks, attestations, reports, and the export gate.
+
+Public surface:
+- `build_context(campaign, plan, payload, …)` → `CheckContext`; `evaluate(ctx, attestations)` → `Checklist`;
+- `review(...)`: both, with the campaign's attestations, as a `Verdict` that says whether the export may go;
+- `add_attestation`, `load_attestations`, `remove_attestation`, `attestations_path`;
+- `write_checklist(checklist, ropa_entry, directory)`; `build_entry(ctx)` (GDPR art. 30 record);
+- `load_rules()`, `load_lists()`.
+"""
+
+from outreach.compliance.attestations import (
+    add_attestation,
+    attestations_path,
+    load_attestations,
+    remove_attestation,
+)
+from outreach.compliance.context import CheckContext, QuestionnaireFacts, build_context
+from outreach.compliance.evaluate import Checklist, evaluate
+from outreach.compliance.reports import write_checklist
+from outreach.compliance.ropa import build_entry
+from outreach.compliance.rules import load_rules
+from outreach.compliance.sensitive import load_lists
+
+__all__ = ["CheckContext", "Checklist", "QuestionnaireFacts", "add_attestation", "attestations_path",
+           "build_context", "build_entry", "evaluate", "load_attestations", "load_lists", "load_rules",
+           "remove_attestation", "write_checklist"]

@@ -1,0 +1,233 @@
+"""What the checks look at: the campaign (as loaded), its plan, the Meta payloads, and their surroundings.
+
+Every check is a small function over a `CheckContext`. The context accepts the campaign as the pydantic
+model of `outreach.campaign` or as a plain mapping of the same keys, the plan as `outreach.planner.Plan` (or
+anything with `ad_sets`), and the payloads as the `meta-api.json` dict, so that the same checks run on what
+the planner builds and on a payload file edited by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from outreach.compliance.sensitive import SensitiveLists, load_lists, normalise
+from outreach.settings import NetworkSettings, load_settings
+
+
+def attr(obj: Any, name: str, default: Any = None) -> Any:
+    """`obj.name` or `obj[name]`: plans and themes may come as models or as plain data."""
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def as_data(campaign: Any) -> dict:
+    if campaign is None:
+        return {}
+    if hasattr(campaign, "model_dump"):
+        return campaign.model_dump(mode="python")
+    return dict(campaign)
+
+
+@dataclass(frozen=True)
+class ConsentOption:
+    purpose: str
+    default_checked: bool = False
+    required: bool = False
+
+
+@dataclass
+class QuestionnaireFacts:
+    """What the checklist needs to know of the interest questionnaire (items FORM-*, SEN-04, MIN-02, CA-03)."""
+
+    notice_text: str
+    consents: list[ConsentOption]
+    fields: list[str]
+    min_age: int | None
+    withdrawal_url: str = ""
+    dismissible: bool = True
+    blocks_service: bool = False
+    offered_themes: list[str] = field(default_factory=list)  # empty: every non-sensitive theme
+    origin: str = ""  # where these facts were read, said in the details
+
+
+@dataclass(frozen=True)
+class InterestUse:
+    name: str
+    origin: str  # in French: where the interest comes from
+
+
+@dataclass
+class CheckContext:
+    campaign: Any
+    plan: Any = None
+    payload: dict | None = None
+    themes: dict[str, Any] = field(default_factory=dict)
+    settings: NetworkSettings = field(default_factory=NetworkSettings)
+    questionnaire: QuestionnaireFacts | None = None
+    lists: SensitiveLists | None = None
+    today: date = field(default_factory=date.today)
+    campaign_path: Path | None = None
+    data: dict = field(init=False)
+    # computed once: a national plan has tens of thousands of ad sets
+    _interests: list[InterestUse] | None = field(default=None, init=False, repr=False)
+    _groups: dict | None = field(default=None, init=False, repr=False)
+    _audiences: list[dict] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self):
+        self.data = as_data(self.campaign)
+        if self.lists is None:
+            self.lists = load_lists()
+
+    # --- the campaign -------------------------------------------------------------------------------
+    def get(self, path: str, default: Any = None) -> Any:
+        value: Any = self.data
+        for key in path.split("."):
+            if not isinstance(value, dict) or key not in value:
+                return default
+            value = value[key]
+        return value
+
+    @property
+    def name(self) -> str:
+        return str(self.data.get("name") or (self.campaign_path.stem if self.campaign_path else ""))
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return list(self.data.get("themes") or [])
+
+    @property
+    def election_date(self) -> date | None:
+        return self.data.get("election_date") or self.settings.election_date
+
+    def custom_audiences(self) -> list[dict]:
+        """Audiences of the campaign file and of the payloads (a hand-edited payload can add some)."""
+        if self._audiences is None:
+            self._audiences = self._collect_audiences()
+        return self._audiences
+
+    def _collect_audiences(self) -> list[dict]:
+        found: dict[str, dict] = {}
+        for audience in self.data.get("custom_audiences") or []:
+            audience = as_data(audience)
+            found[str(audience.get("id"))] = {"id": str(audience.get("id")), "name": audience.get("name") or "",
+                                              "source": audience.get("source") or "", "origin": "campagne"}
+        for ad_set in self.payload_ad_sets():
+            for audience in (ad_set.get("targeting") or {}).get("custom_audiences") or []:
+                key = str(audience.get("id"))
+                found.setdefault(key, {"id": key, "name": audience.get("name") or "", "source": "",
+                                       "origin": f"meta-api.json, ensemble « {ad_set.get('name', '?')} »"})
+        return list(found.values())
+
+    @property
+    def uses_questionnaire(self) -> bool:
+        return bool(self.data.get("uses_questionnaire")) or any(
+            a["source"].strip().casefold() == "questionnaire" for a in self.custom_audiences())
+
+    # --- interests ----------------------------------------------------------------------------------
+    def interests(self) -> list[InterestUse]:
+        """Every interest the campaign targets, with where it comes from, in the order met (computed once)."""
+        if self._interests is None:
+            self._interests = self._collect_interests()
+        return self._interests
+
+    def interest_groups(self) -> dict[str, tuple[str, list[str]]]:
+        """Interests by name, whatever the case and accents: key → (name as first written, its origins)."""
+        if self._groups is None:
+            groups: dict[str, tuple[str, dict[str, None]]] = {}  # origins as an ordered set
+            for use in self.interests():
+                groups.setdefault(" ".join(normalise(use.name)), (use.name, {}))[1][use.origin] = None
+            self._groups = {key: (name, list(origins)) for key, (name, origins) in groups.items()}
+        return self._groups
+
+    def _collect_interests(self) -> list[InterestUse]:
+        uses: list[InterestUse] = []
+        for theme_id in self.theme_ids:
+            theme = self.themes.get(theme_id)
+            if attr(theme, "sensitivity", "none") != "none":
+                # the planner never targets a sensitive theme's interests (SEN-01/03 look at the theme itself;
+                # the plan and payloads below show it if that ever changes)
+                continue
+            for interest in attr(theme, "meta_interests", []) or []:
+                uses.append(InterestUse(str(attr(interest, "name", interest)), f"thème « {theme_id} »"))
+        for name in self.data.get("extra_interests") or []:
+            uses.append(InterestUse(str(name), "extra_interests"))
+        for ad_set in self.plan_ad_sets():
+            for interest in attr(ad_set, "interests", []) or []:
+                uses.append(InterestUse(str(attr(interest, "name", interest)),
+                                        f"plan, ensemble « {attr(ad_set, 'name', '?')} »"))
+        for ad_set in self.payload_ad_sets():
+            for name in payload_interest_names(ad_set):
+                uses.append(InterestUse(name, f"meta-api.json, ensemble « {ad_set.get('name', '?')} »"))
+        return uses
+
+    @property
+    def profiled(self) -> bool:
+        """Targeting beyond place and age: interests or custom audiences (items BASIS-02, DPIA-01…)."""
+        return bool(self.interests() or self.custom_audiences())
+
+    # --- plan and payloads --------------------------------------------------------------------------
+    def plan_ad_sets(self) -> list:
+        return list(attr(self.plan, "ad_sets", []) or [])
+
+    def payload_ad_sets(self) -> list[dict]:
+        return list((self.payload or {}).get("ad_sets") or [])
+
+    def payload_campaign(self) -> dict:
+        return dict((self.payload or {}).get("campaign") or {})
+
+
+def payload_interest_names(ad_set: dict) -> list[str]:
+    names = []
+    targeting = ad_set.get("targeting") or {}
+    for spec in targeting.get("flexible_spec") or []:
+        for interest in spec.get("interests") or []:
+            names.append(str(interest.get("name") or interest.get("id")))
+    for interest in targeting.get("interests") or []:  # the older, flat form
+        names.append(str(interest.get("name") or interest.get("id")))
+    return names
+
+
+def load_theme_catalogue() -> dict[str, Any]:
+    """The themes of data/themes.yaml by id (read again only when the file changes)."""
+    from outreach.themes import themes_path
+
+    path = themes_path()
+    return dict(_theme_catalogue(str(path), path.stat().st_mtime_ns if path.exists() else 0))
+
+
+@lru_cache(maxsize=4)
+def _theme_catalogue(path: str, _mtime: int) -> dict[str, Any]:
+    from outreach.themes import load_themes
+
+    return {attr(t, "id"): t for t in load_themes(path)}
+
+
+def questionnaire_facts(settings: NetworkSettings) -> QuestionnaireFacts | None:
+    """The questionnaire as the community capability configures it, or None when it is not installed."""
+    try:
+        from outreach.compliance.community_facts import facts_from_community
+    except ImportError:
+        return None
+    return facts_from_community(settings)
+
+
+def build_context(campaign: Any, plan: Any = None, payload: dict | None = None, *, themes=None,
+                  settings: NetworkSettings | None = None, questionnaire: QuestionnaireFacts | None = None,
+                  today: date | None = None, campaign_path: str | Path | None = None) -> CheckContext:
+    settings = settings if settings is not None else load_settings()
+    if themes is None:
+        themes = load_theme_catalogue()
+    elif not isinstance(themes, dict):
+        themes = {attr(t, "id"): t for t in themes}
+    if questionnaire is None:
+        questionnaire = questionnaire_facts(settings)
+    return CheckContext(campaign=campaign, plan=plan, payload=payload, themes=themes, settings=settings,
+                        questionnaire=questionnaire, today=today or date.today(),
+                        campaign_path=Path(campaign_path) if campaign_path else None)

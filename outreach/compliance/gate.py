@@ -1,0 +1,183 @@
+"""The export gate: the check step of `outreach plan`, between planning and writing.
+
+The checklist is always written (checklist.json, .md, .html and the art. 30 entry), so that the user sees
+what to fix. The Meta files are written only when no blocking item is open; with `draft=True` they are
+written anyway, as drafts: their names start with « BROUILLON- », the campaign's name in them starts with
+« [BROUILLON] » and meta-api.json says `"draft": true`, so that nobody mistakes them for the real thing
+(`outreach push` reads `meta-api.json`, which a draft never is).
+
+Exit codes: 0 when the export is allowed (or a draft was asked for and nothing *fails*); 3 when a blocking
+item fails, or when the export is refused because blocking items wait for an attestation.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from outreach import atomic
+from outreach.compliance.attestations import load_attestations
+from outreach.compliance.context import CheckContext, build_context
+from outreach.compliance.evaluate import Checklist, evaluate
+from outreach.compliance.reports import (
+    CHECKLIST_HTML,
+    CHECKLIST_JSON,
+    CHECKLIST_MD,
+    DRAFT_PREFIX,
+    DRAFT_WARNING,
+    ROPA_MD,
+    checklist_html,
+    checklist_json,
+    checklist_markdown,
+    draft_name,
+)
+from outreach.compliance.ropa import build_entry, render_markdown
+
+EXIT_REFUSED = 3
+DRAFT_CAMPAIGN_PREFIX = "[BROUILLON] "
+CHECKLIST_FILES = (CHECKLIST_JSON, CHECKLIST_MD, CHECKLIST_HTML, ROPA_MD)
+
+
+@dataclass
+class Verdict:
+    checklist: Checklist
+    context: CheckContext
+    draft_requested: bool = False
+    ropa_entry: dict = field(default_factory=dict)
+
+    @property
+    def export_allowed(self) -> bool:
+        return self.checklist.export_allowed
+
+    @property
+    def writes_export(self) -> bool:
+        return self.export_allowed or self.draft_requested
+
+    @property
+    def is_draft(self) -> bool:
+        return self.draft_requested and not self.export_allowed
+
+    @property
+    def exit_code(self) -> int:
+        if self.checklist.failures:
+            return EXIT_REFUSED
+        if not self.export_allowed and not self.draft_requested:
+            return EXIT_REFUSED
+        return 0
+
+    def message(self) -> str:
+        """French lines for stderr: what stops the export, item by item."""
+        if self.export_allowed:
+            return "Checklist RGPD : aucun point bloquant ouvert, export autorisé."
+        lines = []
+        failing = self.checklist.failures
+        waiting = [i for i in self.checklist.open_blockers if i.status != "fail"]
+        if failing:
+            lines.append(f"Checklist RGPD : {len(failing)} point(s) bloquant(s) non conforme(s) :")
+            lines += [f"  - {i.id} {i.title} : {i.detail}" for i in failing]
+        if waiting:
+            lines.append(f"{len(waiting)} point(s) bloquant(s) à attester (outreach attest CAMPAGNE.yaml ID "
+                         "--name … --role …) : " + ", ".join(i.id for i in waiting))
+        if self.is_draft:
+            lines.append("Fichiers écrits en BROUILLON (préfixe « BROUILLON- ») : ne pas les diffuser.")
+        else:
+            lines.append("Export refusé : seuls la checklist et le registre ont été écrits (voir checklist.html ; "
+                         "--draft pour écrire des brouillons).")
+        return "\n".join(lines)
+
+    # --- files ----------------------------------------------------------------------------------------
+    def checklist_files(self) -> dict[str, bytes]:
+        return {
+            CHECKLIST_JSON: (json.dumps(checklist_json(self.checklist), ensure_ascii=False, indent=2) + "\n"
+                             ).encode("utf-8"),
+            CHECKLIST_MD: (checklist_markdown(self.checklist) + "\n").encode("utf-8"),
+            CHECKLIST_HTML: (checklist_html(self.checklist) + "\n").encode("utf-8"),
+            ROPA_MD: (render_markdown(self.ropa_entry, draft=self.checklist.draft) + "\n").encode("utf-8"),
+        }
+
+    def export_payloads(self, payloads: dict) -> dict:
+        """The payloads to render: unchanged when allowed, marked as a draft otherwise."""
+        if not self.is_draft:
+            return payloads
+        marked = copy.deepcopy(payloads)
+        campaign = marked.get("campaign") or {}
+        if "name" in campaign and not str(campaign["name"]).startswith(DRAFT_CAMPAIGN_PREFIX):
+            campaign["name"] = DRAFT_CAMPAIGN_PREFIX + str(campaign["name"])
+        return marked
+
+    def export_files(self, rendered: dict[str, bytes]) -> dict[str, bytes]:
+        """Rendered Meta files under their final names: none when refused, « BROUILLON- » ones for a draft."""
+        if not self.writes_export:
+            return {}
+        if not self.is_draft:
+            return dict(rendered)
+        files = {}
+        for name, data in rendered.items():
+            if name.endswith(".csv"):
+                data = f"# {DRAFT_WARNING}\n".encode() + data
+            elif name.endswith(".json") and data.lstrip().startswith(b"{"):
+                # said first in the file, whatever keys its writer keeps; `outreach push` refuses it
+                head = json.dumps({"draft": True, "avertissement": DRAFT_WARNING}, ensure_ascii=False)[1:-1]
+                data = data.replace(b"{", ("{" + head + ", ").encode("utf-8"), 1)
+            files[draft_name(name)] = data
+        return files
+
+
+def review(campaign, plan=None, payloads: dict | None = None, *, campaign_path: str | Path | None = None,
+           draft: bool = False, settings=None, themes=None, questionnaire=None,
+           today: date | None = None) -> Verdict:
+    """Evaluate the checklist of a planned campaign with the attestations kept beside its file."""
+    ctx = build_context(campaign, plan, payloads, themes=themes, settings=settings, questionnaire=questionnaire,
+                        today=today, campaign_path=campaign_path)
+    attestations = load_attestations(campaign_path) if campaign_path else []
+    checklist = evaluate(ctx, attestations)
+    verdict = Verdict(checklist=checklist, context=ctx, draft_requested=draft, ropa_entry=build_entry(ctx))
+    checklist.draft = verdict.is_draft
+    return verdict
+
+
+def stale_outputs(out_dir: str | Path, verdict: Verdict, export_names: list[str]) -> list[Path]:
+    """Files of an earlier run that would contradict this one: the real export when this run is refused or a
+    draft, the drafts when this run is the real export."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return []
+    plain = {n for n in export_names if not n.startswith(DRAFT_PREFIX)}
+    drafts = {draft_name(n) for n in plain}
+    unwanted = drafts if verdict.export_allowed else plain | (set() if verdict.is_draft else drafts)
+    return [out_dir / n for n in sorted(unwanted) if (out_dir / n).is_file()]
+
+
+def write_gated(verdict: Verdict, rendered: dict[str, bytes], out_dir: str | Path) -> list[Path]:
+    """Write the checklist files and what the verdict lets through, all or nothing; remove stale exports."""
+    files = {**verdict.export_files(rendered), **verdict.checklist_files()}
+    stale = stale_outputs(out_dir, verdict, list(rendered))
+    with atomic.output_dir(out_dir) as staging:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return [Path(out_dir) / name for name in files]
+
+
+def review_file(campaign_path: str | Path, *, draft: bool = False, settings=None, today: date | None = None):
+    """Load, plan and review a campaign file: `(verdict, plan, payloads)` (what the CLI and the app show)."""
+    from outreach.campaign import load_campaign
+    from outreach.meta.files import plan_campaign
+
+    campaign = load_campaign(campaign_path, settings=settings)
+    plan, payloads = plan_campaign(campaign)
+    verdict = review(campaign, plan, payloads, campaign_path=campaign_path, draft=draft, settings=settings,
+                     today=today)
+    return verdict, plan, payloads
+
+
+def gated_outputs(verdict: Verdict, plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
+    """Every file the verdict lets out, by name, for a download in the app (same bytes as the CLI writes)."""
+    from outreach.meta.files import render_outputs
+
+    rendered = render_outputs(plan, verdict.export_payloads(payloads), template_columns)
+    return {**verdict.export_files(rendered), **verdict.checklist_files()}
