@@ -20,6 +20,7 @@ pages = {
         page("rgpd.py", "RGPD", "shield", "rgpd"),
         page("multicanal.py", "Multicanal", "share", "multicanal"),
     ],
+    "Diffuser": [page("exporter.py", "Exporter", "download", "exporter")],
     "Réglages": [page("parametres.py", "Paramètres", "settings", "parametres")],
 }
 navigation = st.navigation(pages)

@@ -5,6 +5,8 @@ Heavy work is cached (st.cache_data) on its inputs, so that a rerun after a widg
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from outreach import datasets
@@ -60,6 +62,18 @@ def territory(departement: str, threshold_km: float, branches_upload: tuple[str,
 
 def upload_of(widget_value) -> tuple[str, bytes] | None:
     return None if widget_value is None else (widget_value.name, widget_value.getvalue())
+
+
+def current_campaign():
+    """(campaign, its file or None): the one open on the Campagne page, else the shipped example."""
+    from outreach.campaign import load_campaign
+
+    campaign = st.session_state.get(CAMPAIGN)
+    path = st.session_state.get(CAMPAIGN_PATH)
+    if campaign is None:
+        path = path or str(datasets.example_campaign_path())
+        campaign = load_campaign(path)
+    return campaign, Path(path) if path else None
 
 
 def link(page_file: str, label: str, icon: str | None = None) -> None:

@@ -19,6 +19,18 @@ def data_dir() -> Path:
     return Path(os.environ.get("OUTREACH_DATA_DIR") or REPO_ROOT / "data")
 
 
+def campaigns_dir() -> Path:
+    """Where campaign files live (OUTREACH_CAMPAIGNS_DIR overrides campaigns/ of the repository)."""
+    return Path(os.environ.get("OUTREACH_CAMPAIGNS_DIR") or REPO_ROOT / "campaigns")
+
+
+def example_campaign_path() -> Path:
+    """The annotated example campaign: in the campaigns folder when it was copied there, else the shipped one."""
+    name = "exemple-sf-bouches-du-rhone.yaml"
+    local = campaigns_dir() / name
+    return local if local.exists() else REPO_ROOT / "campaigns" / name
+
+
 def shipped_branches_path() -> Path:
     return data_dir() / "branches.geojson"
 

@@ -26,7 +26,7 @@ from outreach.meta import sheet
 from outreach.meta.files import plan_campaign, render_outputs
 from outreach.planner import slug
 
-CAMPAIGNS_DIR = datasets.REPO_ROOT / "campaigns"
+CAMPAIGNS_DIR = datasets.campaigns_dir()
 NEW = "__new__"
 FORM_KEYS = ["c_name", "c_themes", "c_departement", "c_branches", "c_areas", "c_start", "c_end", "c_budget",
              "c_objective", "c_ages", "c_geo", "c_extra", "c_landing", "c_page", "c_ig", "c_beneficiary",

@@ -22,7 +22,7 @@ from outreach.channels.posts import KIND_LABELS
 from outreach.channels.text import count, links_in
 from outreach.errors import InputError
 
-EXAMPLE = datasets.REPO_ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
+EXAMPLE = datasets.example_campaign_path()
 ICONS = {"blog": "📝", "facebook": "📘", "instagram": "📸", "x": "✖️", "mastodon": "🐘", "youtube": "▶️",
          "newsletter": "✉️"}
 

@@ -20,7 +20,7 @@ from outreach.compliance.reports import STATUS_SYMBOLS
 from outreach.errors import InputError
 from outreach.meta.files import plan_campaign
 
-EXAMPLE = datasets.REPO_ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
+EXAMPLE = datasets.example_campaign_path()
 PAGE_FILES = {"Campagne": "app/pages/campagne.py", "Paramètres": "app/pages/parametres.py",
               "Thèmes": "app/pages/themes.py", "Questionnaire": "app/pages/questionnaire.py",
               "RGPD": "app/pages/rgpd.py"}

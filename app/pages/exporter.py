@@ -1,0 +1,125 @@
+"""Exporter: the files for Meta and the checklist, and the push to Meta (validation first, always paused).
+
+The campaign's file is what is exported, as `outreach plan` would: the same plan, the same GDPR gate, the same
+bytes. The push writes the files to the campaign's output folder first, so that meta-ids.json remembers what
+Meta created and a second push creates nothing twice.
+"""
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import streamlit as st
+
+from app import state
+from outreach import datasets
+from outreach.campaign import campaign_to_yaml
+from outreach.compliance.gate import gated_outputs, review, write_gated
+from outreach.errors import InputError
+from outreach.meta.files import META_API_FILE, plan_campaign, render_outputs
+from outreach.planner import slug
+
+st.title("Exporter")
+st.caption("Les fichiers pour Meta (API Marketing, import du Gestionnaire de publicités), la checklist RGPD, "
+           "et l'envoi à Meta : validation d'abord, création toujours en pause.")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def planned(campaign_yaml: str):
+    from outreach.campaign import campaign_from_yaml
+
+    campaign = campaign_from_yaml(campaign_yaml)
+    plan, payloads = plan_campaign(campaign)
+    return campaign, plan, payloads
+
+
+def output_dir(campaign) -> Path:
+    base = Path(os.environ.get("OUTREACH_OUTPUT_DIR") or datasets.REPO_ROOT / "sorties")
+    return base / slug(campaign.name)
+
+
+try:
+    campaign, path = state.current_campaign()
+    campaign, plan, payloads = planned(campaign_to_yaml(campaign))
+except InputError as exc:
+    state.show_input_error(exc)
+    st.stop()
+
+st.markdown(f"**Campagne** : {campaign.name} — {len(plan.ad_sets)} ensemble(s) de publicités, "
+            f"{plan.total_budget_eur:.2f} € au total." + (f" Fichier : `{path}`." if path else ""))
+if path is None:
+    st.warning("Cette campagne n'est pas enregistrée : enregistrez-la sur la page Campagne pour pouvoir "
+               "l'attester et l'exporter.", icon="💾")
+
+draft = st.toggle("Écrire des brouillons même si la checklist bloque", key="export_draft",
+                  help="Les fichiers sont alors marqués BROUILLON (noms et contenus) et ne peuvent pas être envoyés.")
+verdict = review(campaign, plan, payloads, campaign_path=path, draft=draft)
+
+if verdict.export_allowed:
+    st.success("Checklist RGPD : aucun point bloquant ouvert, l'export est autorisé.", icon="✅")
+else:
+    st.error(verdict.message(), icon="⛔")
+    state.link("app/pages/rgpd.py", "Ouvrir la checklist RGPD", ":material/shield:")
+
+files = gated_outputs(verdict, plan, payloads)
+
+st.subheader("Fichiers")
+columns = st.columns(3)
+for i, (name, data) in enumerate(sorted(files.items())):
+    mime = "application/json" if name.endswith(".json") else (
+        "text/html" if name.endswith(".html") else "application/octet-stream")
+    columns[i % 3].download_button(name, data, file_name=name, mime=mime, key=f"download_{name}",
+                                   width="stretch")
+bundle = io.BytesIO()
+with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+    for name, data in sorted(files.items()):
+        archive.writestr(name, data)
+st.download_button("Tout télécharger (.zip)", bundle.getvalue(), file_name=f"{slug(campaign.name)}.zip",
+                   mime="application/zip", key="download_all", type="primary")
+
+st.subheader("Envoyer à Meta")
+if not verdict.export_allowed:
+    st.info("L'envoi est possible une fois la checklist sans point bloquant ouvert (les brouillons ne s'envoient pas).")
+    st.stop()
+
+settings = state.settings()
+account = st.text_input("Compte publicitaire", settings.ad_account_id, key="push_account", placeholder="act_…",
+                        help="Le jeton d'accès vient de META_ACCESS_TOKEN ou de .streamlit/secrets.toml ; "
+                             "il n'est jamais affiché.")
+folder = output_dir(campaign)
+st.caption(f"Les fichiers envoyés et les identifiants créés par Meta sont gardés dans `{folder}`.")
+validated_key = "push_validated_for"
+fingerprint = (account, files.get(META_API_FILE, b""))
+
+
+def push(dry_run: bool) -> None:
+    from outreach.meta.client import MetaClient
+
+    label = "Validation par Meta (rien n'est créé)…" if dry_run else "Création chez Meta, en pause…"
+    with st.status(label, expanded=True) as status:
+        try:
+            write_gated(verdict, render_outputs(plan, payloads), folder)
+            report = MetaClient(account).push(payloads, folder, dry_run=dry_run, progress=status.write)
+        except InputError as exc:
+            status.update(label="Échec", state="error")
+            st.error(str(exc), icon="⚠️")
+            return
+        for note in report.notes:
+            status.write(note)
+        if dry_run:
+            st.session_state[validated_key] = fingerprint
+            status.update(label=f"Validé par Meta : {len(report.validated)} objet(s), rien n'a été créé.",
+                          state="complete")
+        else:
+            status.update(label=f"{len(report.created)} objet(s) créé(s) en pause, {len(report.reused)} "
+                                f"déjà créé(s) auparavant.", state="complete")
+
+
+left, right = st.columns(2)
+if left.button("1. Valider chez Meta (sans rien créer)", key="push_dry_run", width="stretch"):
+    push(dry_run=True)
+ready = st.session_state.get(validated_key) == fingerprint
+if right.button("2. Créer chez Meta, en pause", key="push_create", type="primary", disabled=not ready,
+                width="stretch", help=None if ready else "Validez d'abord : la création suit une validation réussie."):
+    push(dry_run=False)

@@ -1,0 +1,72 @@
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import state
+from outreach.datasets import example_campaign_path
+from tests.compliance_helpers import NETWORK_YAML, attested_copy
+from tests.conftest import ROOT
+from tests.graph_server import TOKEN, GraphServer
+
+PAGE = str(ROOT / "app/pages/exporter.py")
+
+
+@pytest.fixture
+def ready(tmp_path, monkeypatch):
+    settings = tmp_path / "network.yaml"
+    settings.write_text(NETWORK_YAML, encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(settings))
+    monkeypatch.setenv("OUTREACH_OUTPUT_DIR", str(tmp_path / "sorties"))
+    return attested_copy(example_campaign_path(), tmp_path / "campaigns")
+
+
+def open_page(campaign_path) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state[state.CAMPAIGN_PATH] = str(campaign_path)
+    return at.run()
+
+
+def test_refused_export_offers_only_the_checklist(tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))  # empty settings: no DPO
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    names = {b.label for b in at.get("download_button")}
+    assert "checklist.json" in names and "meta-api.json" not in names
+    assert any("RIGHTS-01" in e.value for e in at.error)
+
+
+def test_draft_files_are_marked(tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.toggle(key="export_draft").set_value(True).run()
+    names = {b.label for b in at.get("download_button")}
+    assert "BROUILLON-meta-api.json" in names and "meta-api.json" not in names
+
+
+def test_attested_campaign_exports_the_cli_files_and_pushes_paused(ready, tmp_path, monkeypatch):
+    at = open_page(ready)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    names = {b.label for b in at.get("download_button")}
+    assert {"meta-api.json", "ads-manager.xlsx", "ads-manager.txt", "plan.csv", "checklist.json"} <= names
+
+    server = GraphServer()
+    server.start()
+    try:
+        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("META_GRAPH_URL", server.url)
+        at.text_input(key="push_account").input("act_1234567").run()
+        assert at.button(key="push_create").disabled  # creation only after a validation
+        at.button(key="push_dry_run").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert server.objects == {}
+        at.button(key="push_create").click().run()
+        assert not at.error, [e.value for e in at.error]
+        folder = tmp_path / "sorties" / "sf-pres-de-chez-vous-bouches-du-rhone"
+        payloads = json.loads((folder / "meta-api.json").read_text(encoding="utf-8"))
+        ids = json.loads((folder / "meta-ids.json").read_text(encoding="utf-8"))
+        assert set(ids) >= {a["ref"] for a in payloads["ad_sets"]}
+        assert all(o.get("status", "PAUSED") == "PAUSED" for o in server.objects.values())
+        assert TOKEN not in str([m.value for m in at.markdown]) + str([m.value for m in at.caption])
+    finally:
+        server.stop()
