@@ -70,7 +70,7 @@ def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path
     searches = [r["params"] for r in graph.calls("GET", "/search") if r["params"]["type"] == "adinterest"]
     assert searches and all(s["locale"] == "fr_FR" for s in searches)
     sent = graph.created("adset")[0]["targeting"]["flexible_spec"][0]["interests"]
-    assert all(i["id"].startswith("6003") for i in sent)
+    assert all(i["id"].startswith("999") for i in sent)
 
 
 def test_rerun_creates_no_duplicates(graph, payloads, tmp_path):
@@ -158,7 +158,7 @@ def test_goal_budget_and_retired_interest_errors(graph, payloads, tmp_path):
         client().push(payloads, tmp_path / "b")
     assert "budget_eur" in err.value.field
     graph.min_daily_budget_cents = 100
-    graph.option_status["6003000000001"] = "NON_DELIVERABLE"
+    graph.option_status["9990000000001"] = "NON_DELIVERABLE"
     with pytest.raises(MetaError, match="retiré") as err:
         client().push(payloads, tmp_path / "c")
     assert err.value.field == "interests"
@@ -174,12 +174,12 @@ def test_unknown_interest_name(graph, payloads, tmp_path):
 
 def test_interest_cache_avoids_second_lookup(graph, tmp_path):
     first = client(cache_dir=tmp_path).resolve_interests(["Science fiction", "Manga", "Nope"])
-    assert first["Manga"]["id"] == "6003000000003" and first["Nope"] is None
+    assert first["Manga"]["id"] == "9990000000003" and first["Nope"] is None
     n = len(graph.calls("GET", "/search"))
     again = client(cache_dir=tmp_path).resolve_interests(["science fiction", "Manga"])
     assert len(graph.calls("GET", "/search")) == n
     assert again["Manga"] == first["Manga"]
-    assert client().validate_interest_ids(["6003000000003", "999"]) == {"6003000000003": True, "999": False}
+    assert client().validate_interest_ids(["9990000000003", "999"]) == {"9990000000003": True, "999": False}
 
 
 def test_delivery_estimates_keep_both_bounds(graph, payloads):
