@@ -321,7 +321,8 @@ class GraphServer(LocalServer):
                 if o["kind"] == kind and o["account"] == account]
         for rule in params.get("filtering") or []:
             if rule.get("operator") == "EQUAL":
-                rows = [r for r in rows if str(r.get(rule["field"])) == str(rule["value"])]
+                field = {"campaign.id": "campaign_id", "adset.id": "adset_id"}.get(rule["field"], rule["field"])
+                rows = [r for r in rows if str(r.get(field)) == str(rule["value"])]
         fields = str(params.get("fields", "id,name")).split(",")
         return 200, {"data": [{f: r.get(f) for f in fields if f in r} | {"id": r["id"]} for r in rows]}
 

@@ -104,6 +104,22 @@ def test_lost_answer_after_create_is_found_by_name_not_recreated(graph, payloads
     assert sleeps == [1.0]
 
 
+def test_lost_ad_set_answer_is_found_under_its_own_campaign(graph, payloads, tmp_path):
+    # an earlier push of the same plan (another folder) left ad sets with the same names
+    client().push(payloads, tmp_path / "first")
+    graph.fail(r"/adsets$", graph_error("An unexpected error has occurred.", code=2, transient=True),
+               status=500, times=1, method="POST", after_create=True, real_only=True)
+    report = client().push(payloads, tmp_path / "second")
+    first_ids = json.loads((tmp_path / "first" / IDS_FILE).read_text())
+    assert report.ids["campaign"] != first_ids["campaign"]
+    for ad_set in payloads["ad_sets"]:
+        assert report.ids[ad_set["ref"]] != first_ids[ad_set["ref"]]
+        assert graph.objects[report.ids[ad_set["ref"]]]["params"]["campaign_id"] == report.ids["campaign"]
+    assert len(graph.created("adset")) == 2 * len(payloads["ad_sets"])
+    lookups = [r["params"]["filtering"] for r in graph.calls("GET", "/adsets")]
+    assert lookups and {"field": "campaign.id", "operator": "EQUAL", "value": report.ids["campaign"]} in lookups[0]
+
+
 def test_backoff_grows_exponentially(graph, payloads, tmp_path):
     graph.fail(r"/adsets$", graph_error("Service temporarily unavailable", code=2, transient=True),
                status=503, times=3, method="POST")
