@@ -24,6 +24,11 @@ def campaigns_dir() -> Path:
     return Path(os.environ.get("OUTREACH_CAMPAIGNS_DIR") or REPO_ROOT / "campaigns")
 
 
+def campaign_files() -> list[Path]:
+    """The campaign files of the campaigns folder (the attestations kept beside them are not campaigns)."""
+    return sorted(p for p in campaigns_dir().glob("*.yaml") if not p.name.endswith(".attestations.yaml"))
+
+
 def example_campaign_path() -> Path:
     """The annotated example campaign: in the campaigns folder when it was copied there, else the shipped one."""
     name = "exemple-sf-bouches-du-rhone.yaml"

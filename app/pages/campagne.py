@@ -52,13 +52,9 @@ def planned(campaign_yaml: str):
     return plan, payloads, render_outputs(plan, payloads)
 
 
-def campaign_files() -> list[Path]:
-    return sorted(CAMPAIGNS_DIR.glob("*.yaml"))
-
-
 # ------------------------------------------------------------------------------------------ choose a file
 
-files = campaign_files()
+files = datasets.campaign_files()
 options = [NEW] + [str(p) for p in files]
 current_path = st.session_state.get("campaign_path")
 default = options.index(current_path) if current_path in options else (1 if len(options) > 1 else 0)

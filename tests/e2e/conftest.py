@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from outreach.datasets import example_campaign_path
+from tests.compliance_helpers import NETWORK_YAML, attested_copy
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -46,8 +48,14 @@ def app_server(tmp_path_factory):
     _require_browser()
     port = free_port()
     home = tmp_path_factory.mktemp("app-home")
+    # a network whose settings are filled and whose example campaign has its manual items attested, as a
+    # communication officer and the DPO would have done before a launch
+    (home / "network.yaml").write_text(NETWORK_YAML + 'network_name: "Bibliothèques de Marseille"\n',
+                                       encoding="utf-8")
+    attested_copy(example_campaign_path(), home / "campaigns")
     env = dict(os.environ, OUTREACH_CACHE_DIR=str(home / "cache"), OUTREACH_SETTINGS=str(home / "network.yaml"),
-               OUTREACH_CAMPAIGNS_DIR=str(home / "campaigns"), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+               OUTREACH_CAMPAIGNS_DIR=str(home / "campaigns"), OUTREACH_OUTPUT_DIR=str(home / "sorties"),
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
