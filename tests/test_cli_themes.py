@@ -107,3 +107,17 @@ def test_min_score(tmp_path):
     assert code == 0 and "1,manga" not in out
     code, _, err = run("themes", "match", "--catalogue", str(catalogue), "--min-score", "2")
     assert code == 2 and "entre 0.5 et 1" in err
+
+
+def test_events_placed_on_the_user_s_branches(tmp_path):
+    branches = tmp_path / "reseau.csv"
+    branches.write_text("id,name,lat,lon\nMB1,Médiathèque du Port,43.2965,5.3698\n", encoding="utf-8")
+    ics = tmp_path / "agenda.ics"
+    ics.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//FR\nBEGIN:VEVENT\nUID:e1\nSUMMARY:Atelier manga\n"
+                   "DTSTART:20261212T130000Z\nLOCATION:Médiathèque du Port\nEND:VEVENT\nEND:VCALENDAR\n",
+                   encoding="utf-8")
+    catalogue = tmp_path / "c.csv"
+    catalogue.write_text("id,title\n1,Rien\n", encoding="utf-8")
+    code, out, err = run("themes", "match", "--catalogue", str(catalogue), "--events", str(ics),
+                         "--branches", str(branches))
+    assert code == 0 and "event:e1,manga" in out and "sans bibliothèque" not in err

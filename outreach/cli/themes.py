@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 
 from outreach.cli.common import emit_csv, print_notes
-from outreach.datasets import shipped_branches
+from outreach.datasets import load_territory, shipped_branches
 from outreach.errors import InputError
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
 from outreach.sources.events import read_events
@@ -40,6 +40,9 @@ def register(sub) -> None:
                         "id,title,author,year,subjects,genre,dewey,branch_id")
     m.add_argument("--events", metavar="FICHIER", help="agenda : iCalendar (.ics) ou export OpenAgenda (.json)")
     m.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
+    m.add_argument("--branches", metavar="FICHIER",
+                   help="bibliothèques où placer les événements (mêmes formats que `outreach nearest` ; "
+                        "défaut : réseau livré)")
     m.add_argument("--collections", metavar="FICHIER",
                    help="valeurs autorisées Koha (CSV category,authorised_value,lib) pour lire les libellés de "
                         "collection (995$h)")
@@ -75,7 +78,10 @@ def run_match(args) -> int:
                          fix="Donnez une valeur entre 0.5 et 1.")
     themes = load_themes(args.themes)
     # the agenda is small: read it first, so that a mistake in it is reported before the long catalogue read
-    agenda = read_events(args.events, branches=list(shipped_branches())) if args.events else None
+    agenda = None
+    if args.events:
+        branches = load_territory(branches_file=args.branches).branches if args.branches else list(shipped_branches())
+        agenda = read_events(args.events, branches=branches)
     labels = read_authorised_values(args.collections) if args.collections else None
     catalogue = read_catalogue(args.catalogue, collection_labels=labels)
     notes = list(catalogue.notes)
