@@ -32,12 +32,13 @@ def main() -> int:
             q = measure(items, themes, "science-fiction", truth, universe, ignore)
             print(f"| {name} | {q.universe} | {used} | {q.found} | {q.true_positives}/{q.truth} | "
                   f"{q.precision:.2f} | {q.recall:.2f} |")
-    polar = in_collections({"ALTROPL"})
-    print("\npolar against ALTROPL (« ALT - Romans policiers »), adult literature shelves:")
-    for ignore, used in (((), "yes (circular)"), (("collection",), "no")):
-        q = measure(items, themes, "polar", polar, collection_prefix("ALT"), ignore)
-        print(f"| {q.universe} | {used} | {q.found} | {q.true_positives}/{q.truth} | {q.precision:.2f} | "
-              f"{q.recall:.2f} |")
+    print("\nother shelves of the adult literature collections (ALT…), as | theme | shelf | labels | found | "
+          "true positives | precision | recall |")
+    for theme_id, code in (("polar", "ALTROPL"), ("fantasy", "ALTIGFA")):
+        for ignore, used in (((), "yes (circular)"), (("collection",), "no")):
+            q = measure(items, themes, theme_id, in_collections({code}), collection_prefix("ALT"), ignore)
+            print(f"| {theme_id} | {code} | {used} | {q.found} | {q.true_positives}/{q.truth} | "
+                  f"{q.precision:.2f} | {q.recall:.2f} |")
     q = measure(items, themes, "science-fiction", truth, ignore={"collection"})
     print("\nwhole catalogue, without labels — disagreements:")
     for i in q.false_positives:

@@ -81,10 +81,10 @@ def test_missing_beneficiary_and_payer_are_both_reported(tmp_path):
 
 def test_advertiser_defaults_come_from_network_settings(tmp_path):
     settings = NetworkSettings(facebook_page_id="99887766", dsa_beneficiary="Ville d'Aubagne",
-                               dsa_payer="Ville d'Aubagne", instagram_user_id="17841400000000000")
+                               dsa_payer="Ville d'Aubagne", instagram_user_id="99990000000000")
     c = load_campaign(write(tmp_path, raw(advertiser=None, budget_eur=None)), settings=settings)
     assert c.advertiser.page_id == "99887766" and c.advertiser.payer == "Ville d'Aubagne"
-    assert c.advertiser.instagram_user_id == "17841400000000000"
+    assert c.advertiser.instagram_user_id == "99990000000000"
     assert c.budget_eur == settings.default_budget_eur
 
 

@@ -357,7 +357,7 @@ class MetaClient:
             except (FacebookRequestError, requests.RequestException) as exc:
                 if attempt < self.retries and is_transient(exc):
                     self.sleep(self.backoff_s * 2 ** attempt)
-                    existing = self._find_by_name(edge, params.get("name"), what)
+                    existing = self._find_existing(edge, params, what)
                     if existing:
                         return existing
                     continue
@@ -367,11 +367,15 @@ class MetaClient:
                                 fix="Relancez la commande : ce qui a été créé ne le sera pas deux fois.") from None
         raise AssertionError("unreachable")
 
-    def _find_by_name(self, edge: str, name: str | None, what: str) -> str | None:
-        if not name:
+    def _find_existing(self, edge: str, params: dict, what: str) -> str | None:
+        """The object a lost create may have made: same name, under the same parent when it has one."""
+        if not params.get("name"):
             return None
-        data = self._get(what, (self.account_id, edge), {
-            "fields": "id,name", "filtering": [{"field": "name", "operator": "EQUAL", "value": name}]})
+        filtering = [{"field": "name", "operator": "EQUAL", "value": params["name"]}]
+        for parent_field, filter_field in (("campaign_id", "campaign.id"), ("adset_id", "adset.id")):
+            if params.get(parent_field):
+                filtering.append({"field": filter_field, "operator": "EQUAL", "value": params[parent_field]})
+        data = self._get(what, (self.account_id, edge), {"fields": "id,name", "filtering": filtering})
         rows = data.get("data", [])
         return str(rows[0]["id"]) if rows else None
 
