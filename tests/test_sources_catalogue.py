@@ -129,6 +129,15 @@ def test_csv_errors_name_the_row():
     assert "title" in str(err.value) and "e.csv" in str(err.value)
 
 
+def test_a_list_of_titles_without_ids():
+    # the shape of Paris's "titres les plus prêtés" open data: no id, accented headers, ";" separated
+    data = "Rang;Type de document;Prêts;Titre;Auteur\n1;Livre adulte;1234;Les furtifs;Damasio\n".encode()
+    read = read_catalogue_csv("paris.csv", data=data)
+    [item] = read.items
+    assert item.id == "ligne-2" and item.title == "Les furtifs" and item.loans == 1234 and item.author == "Damasio"
+    assert any("numéro de ligne" in n for n in read.notes)
+
+
 def test_the_flattened_roubaix_export_reads_as_csv(roubaix, tmp_path):
     # the same records as a spreadsheet export: the column names of roubaix-sample-2383-flat.csv
     header = "record_id,typedoc,title,responsibility,year,subjects_rameau,genre_form_608,dewey_676,collection_lib\n"

@@ -109,3 +109,18 @@ def test_bad_agendas():
         read_events("a.json", data=b'{"records": []}')
     with pytest.raises(InputError, match="vide"):
         read_events("a.json", data=b"  ")
+
+
+def test_openagenda_api_answer_with_multilingual_values(branches):
+    doc = {"total": 1, "events": [{
+        "uid": 42, "title": {"fr": "Atelier manga", "en": "Manga workshop"},
+        "description": {"fr": "Dessiner des mangas avec un illustrateur."},
+        "keywords": {"fr": ["manga", "dessin"]},
+        "timings": [{"begin": "2026-12-12T14:00:00+01:00", "end": "2026-12-12T16:00:00+01:00"}],
+        "location": {"name": "Bibliothèque Crimée", "latitude": 48.884882, "longitude": 2.38305}}]}
+    import json
+
+    [event] = read_events("api.json", data=json.dumps(doc).encode(), branches=branches).events
+    assert (event.id, event.title, event.branch_id) == ("42", "Atelier manga", "10229")
+    assert event.keywords == ["manga", "dessin"] and event.start == datetime(2026, 12, 12, 14, 0)
+    assert event.end == datetime(2026, 12, 12, 16, 0)

@@ -165,3 +165,14 @@ def test_parallel_matching_gives_the_same_result(compiled, monkeypatch):
     items = shipped_catalogue()[:600]
     serial = match_items(items, compiled)
     assert match_items(items, compiled, workers=2) == serial
+
+
+def test_event_keywords_match_headings_from_their_start(compiled):
+    from datetime import datetime as dt
+
+    def kw(*keywords):
+        event = LibraryEvent(id="e", title="Rencontre", keywords=list(keywords), start=dt(2026, 12, 12, 15))
+        return {m.theme_id for m in match_events([event], compiled)}
+
+    assert "sciences" in kw("chimie éléments Mendeleïev")
+    assert "sciences" not in kw("Job dating", "en physique")  # « en physique »: in person, not physics

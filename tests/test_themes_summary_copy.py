@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -142,3 +142,13 @@ def test_a_record_held_by_two_branches_counts_in_both():
     items = [item.model_copy(update={"branch_id": "a"}), item.model_copy(update={"branch_id": "b"})]
     s = summarise(items, [], themes, ["a", "b"], TODAY)
     assert s[("manga", "a")].n_items == 1 and s[("manga", "b")].n_items == 1
+
+
+def test_aware_and_naive_event_times_sort_together():
+
+    themes = load_themes()
+    events = [LibraryEvent(id="a", title="Club manga", start=datetime(2026, 12, 12, 18), branch_id="b"),
+              LibraryEvent(id="b", title="Atelier manga", start=datetime(2026, 12, 12, 13, tzinfo=UTC),
+                           branch_id="b")]
+    s = summarise([], events, themes, ["b"], TODAY)[("manga", "b")]
+    assert [e.id for e in s.next_events] == ["b", "a"]  # 13:00 UTC is 14:00 in Paris

@@ -24,6 +24,7 @@ import pymarc
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
 from outreach.sources.tabular import Table, read_bytes, read_table
+from outreach.text import fold
 
 CSV_ALIASES = {
     "id": ("id", "record_id", "biblionumber", "numero", "notice", "identifiant"),
@@ -31,11 +32,11 @@ CSV_ALIASES = {
     "author": ("author", "auteur", "responsibility", "responsabilite"),
     "year": ("year", "annee", "date", "date_publication"),
     "subjects": ("subjects", "sujets", "subjects_rameau", "sujet", "rameau", "matieres"),
-    "genre": ("genre", "genres", "genre_form_608", "forme"),
+    "genre": ("genre", "genres", "genre_form_608", "forme", "type_de_document", "type_document"),
     "dewey": ("dewey", "dewey_676", "indice", "cote_dewey"),
     "branch_id": ("branch_id", "branch", "bibliotheque", "site", "code_bib"),
     "url": ("url", "lien", "permalink"),
-    "loans": ("loans", "prets", "issues", "sum_995w_issues", "nb_prets"),
+    "loans": ("loans", "prets", "issues", "sum_995w_issues", "nb_prets", "nombre_de_prets"),
 }
 _CALL_NUMBER_DEWEY = re.compile(r"^(?:[A-Za-z]{1,4}\s*/\s*)?(\d{3}(?:\.\d+)?)(?:\s|$)")
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
@@ -285,7 +286,8 @@ def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
 # ---------- CSV ----------
 
 def _column(table: Table, role: str) -> str | None:
-    columns = {c.lower(): c for c in table.frame.columns}
+    """The column playing `role`, its header compared without case, accents or punctuation ("Prêts")."""
+    columns = {fold(c).replace(" ", "_"): c for c in table.frame.columns}
     for alias in CSV_ALIASES[role]:
         if alias in columns:
             return columns[alias]
@@ -300,17 +302,20 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
                        default_branch: str = "") -> CatalogueRead:
     table = read_table(path, data=data, name=name)
     cols = {role: _column(table, role) for role in CSV_ALIASES}
-    missing = [role for role in ("id", "title") if cols[role] is None]
-    if missing:
-        table.require(*missing, fix="Le catalogue doit avoir au moins les colonnes id et title "
-                                    "(id,title,author,year,subjects,genre,dewey,branch_id).")
+    if cols["title"] is None:
+        table.require("title", fix="Le catalogue doit avoir au moins une colonne title (ou titre) : "
+                                   "id,title,author,year,subjects,genre,dewey,branch_id.")
+    notes = list(table.notes)
+    if cols["id"] is None:  # a list of titles (most loaned, new acquisitions…): the line number identifies
+        notes.append(f"{table.path} : pas de colonne id ; chaque notice est identifiée par son numéro de ligne.")
     used = {c for c in cols.values() if c}
     errors: list[InputError] = []
     items: list[CatalogueItem] = []
     seen: dict[tuple[str, str], int] = {}
     for index, row in enumerate(table.frame.to_dict("records")):
         where = table.row_label(index)
-        rid, title = row[cols["id"]], row[cols["title"]]
+        rid = row[cols["id"]] if cols["id"] else f"ligne-{index + 2}"
+        title = row[cols["title"]]
         if not rid or not title:
             errors.append(InputError("identifiant ou titre vide.", where=where,
                                      fix="Chaque ligne doit avoir un id et un title."))
@@ -347,7 +352,7 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
         raise InputErrors(errors, file=table.path) if len(errors) > 1 else InputError(
             errors[0].message, file=table.path, where=errors[0].where, fix=errors[0].fix, field=errors[0].field)
     return CatalogueRead(table.path, items, f"CSV ({table.encoding}, séparateur « {table.separator} »)",
-                         notes=list(table.notes))
+                         notes=notes)
 
 
 def read_authorised_values(path: str | Path, category: str = "COLLECTION") -> dict[str, str]:

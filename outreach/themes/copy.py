@@ -13,6 +13,7 @@ shows about 125 before "… Voir plus", which is why the figures come first).
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from outreach.model import AdCopy, Branch, LibraryEvent, Theme, ThemeSummary
 
@@ -26,7 +27,10 @@ _LIBRARY_WORDS = ("médiathèque", "mediatheque", "bibliothèque", "bibliotheque
 
 
 def day_month(day: date | datetime) -> str:
-    d = day.date() if isinstance(day, datetime) else day
+    """'12 décembre', '1er mai'; an aware time is read in Paris, where the event takes place."""
+    if isinstance(day, datetime):
+        day = (day.astimezone(ZoneInfo("Europe/Paris")) if day.tzinfo else day).date()
+    d = day
     return f"{'1er' if d.day == 1 else d.day} {MONTHS[d.month - 1]}"
 
 

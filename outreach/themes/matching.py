@@ -192,8 +192,8 @@ def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_nam
             continue
         words = memo[value] if memo is not None else tokens(value)
         hits = _phrase_hits_at(c.keywords, words)
-        if field_name == "keywords":  # an agenda's keywords are chosen like subject headings
-            hits += _phrase_hits_at(c.headings, words)
+        if field_name == "keywords":  # an agenda's keywords are chosen like subject headings: from the start
+            hits += [(t, 0) for t in _phrase_hits(c, c.headings, words, anywhere=False)]
         if field_name == "series":
             hits += _phrase_hits_at(c.series, words)
         for term, at in hits:

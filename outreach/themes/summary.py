@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from outreach.model import Branch, CatalogueItem, LibraryEvent, Theme, ThemeSummary
 from outreach.themes.matching import Memo, compile_themes, match_events, match_item
 
+PARIS = ZoneInfo("Europe/Paris")
 TOP_ITEMS = 5
 NEXT_EVENTS = 3
 
 
+def _wall_clock(moment: datetime) -> datetime:
+    """Paris wall-clock time, naive: events from different sources (aware or not) sort together."""
+    return moment.astimezone(PARIS).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def _event_day(event: LibraryEvent) -> date:
-    return event.start.date() if isinstance(event.start, datetime) else event.start
+    return _wall_clock(event.start).date()
 
 
 def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], themes: Sequence[Theme],
@@ -45,7 +52,7 @@ def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], th
             k = (theme.id, branch)
             found = matched.get(k, [])
             ranked = sorted(found, key=lambda i: (-(i.loans if i.loans is not None else -1), -(i.year or 0), i.id))
-            evs = sorted(matched_events.get(k, []), key=lambda e: (e.start, e.id))
+            evs = sorted(matched_events.get(k, []), key=lambda e: (_wall_clock(e.start), e.id))
             out[k] = ThemeSummary(theme_id=theme.id, branch_id=branch, n_items=len(found),
                                   top_items=ranked[:top], next_events=evs[:next_events])
     return out
