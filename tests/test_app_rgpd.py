@@ -88,3 +88,22 @@ def test_dpo_signs_off_a_flagged_theme(tmp_path):
     (attestation,) = load_attestations(campaign)
     assert attestation.item == "SEN-03" and "lsf" in attestation.about
     assert "SEN-03" not in at.error[0].value
+
+
+def test_meta_files_only_once_allowed_or_as_drafts(tmp_path):
+    from tests.compliance_helpers import attested_copy
+
+    campaign = tmp_path / "conforme.yaml"
+    shutil.copyfile(CASES / "conforme.yaml", campaign)
+    at = page_for(campaign).run()
+    labels = {d.label for d in at.get("download_button")}
+    assert "Télécharger checklist.html" in labels and not any("meta-api" in label for label in labels)
+    at.checkbox(key="rgpd_draft").check().run()
+    assert not at.exception
+    labels = {d.label for d in at.get("download_button")}
+    assert "Télécharger BROUILLON-meta-api.json" in labels and "Télécharger meta-api.json" not in labels
+    attested = attested_copy(CASES / "conforme.yaml", tmp_path / "attested")
+    at = page_for(attested).run()
+    labels = {d.label for d in at.get("download_button")}
+    assert "Télécharger meta-api.json" in labels and "Télécharger ads-manager.xlsx" in labels
+    assert any("export est autorisé" in s.value for s in at.success)

@@ -262,3 +262,13 @@ def test_a_flag_attested_for_one_finding_does_not_cover_another(tmp_path, capsys
     flagged = copy("interet-a-signaler.yaml", tmp_path)
     assert main(["attest", str(flagged), "SEN-03", "--name", "A B", "--role", "DPO"]) == 2
     assert "ne peut pas le couvrir" in capsys.readouterr().err
+
+
+def test_broken_attestations_file_is_a_clear_error(tmp_path, capsys):
+    campaign = copy("conforme.yaml", tmp_path)
+    (tmp_path / "campaigns" / "conforme.attestations.yaml").write_text(
+        "attestations:\n- {item: ROLE-01, name: X Y, date: 2026-11-01}\n", encoding="utf-8")
+    assert main(["plan", str(campaign), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "conforme.attestations.yaml" in err and "role" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

@@ -147,6 +147,11 @@ else:
 # ------------------------------------------------------------------------------------------ files
 
 st.header("Documents")
+draft = False
+if not verdict.export_allowed:
+    draft = st.checkbox("Télécharger aussi les fichiers Meta en BROUILLON (ne pas diffuser)", key="rgpd_draft")
+    verdict.draft_requested = draft
+    verdict.checklist.draft = verdict.is_draft
 files = gated_outputs(verdict, plan, payloads)
 document_columns = st.columns(4)
 for column, (name, mime) in zip(document_columns, [("checklist.html", "text/html"),
@@ -154,3 +159,14 @@ for column, (name, mime) in zip(document_columns, [("checklist.html", "text/html
                                                    ("checklist.json", "application/json"),
                                                    ("registre-art30.md", "text/markdown")], strict=True):
     column.download_button(f"Télécharger {name}", files[name], file_name=name, mime=mime, key=f"rgpd_{name}")
+
+meta_files = [name for name in files if name not in ("checklist.html", "checklist.md", "checklist.json",
+                                                     "registre-art30.md")]
+if meta_files:
+    st.subheader("Fichiers pour Meta" + (" — BROUILLON" if verdict.is_draft else ""))
+    meta_columns = st.columns(len(meta_files))
+    for column, name in zip(meta_columns, meta_files, strict=True):
+        column.download_button(f"Télécharger {name}", files[name], file_name=name, key=f"rgpd_{name}")
+elif not verdict.export_allowed:
+    st.caption("Les fichiers pour Meta (meta-api.json, ads-manager.xlsx…) sont disponibles une fois les points "
+               "bloquants réglés.")

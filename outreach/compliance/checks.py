@@ -122,7 +122,7 @@ def radius_at_least_1km(ctx: CheckContext) -> CheckResult:
             radii.append(radius)
             if radius < MIN_RADIUS_KM - 1e-9:
                 too_small.append(f"meta-api.json, « {ad_set.get('name', '?')} » : {radius:g} km")
-    radii = radii or planned
+    radii = radii if ctx.payload else planned  # the payloads say what Meta will get (zips have no circle)
     if too_small:
         return CheckResult(FAIL, "Rayon inférieur à 1 km : " + _listing(too_small) + ".")
     if not radii:

@@ -226,8 +226,10 @@ def build_context(campaign: Any, plan: Any = None, payload: dict | None = None, 
         themes = load_theme_catalogue()
     elif not isinstance(themes, dict):
         themes = {attr(t, "id"): t for t in themes}
-    if questionnaire is None:
-        questionnaire = questionnaire_facts(settings)
-    return CheckContext(campaign=campaign, plan=plan, payload=payload, themes=themes, settings=settings,
-                        questionnaire=questionnaire, today=today or date.today(),
-                        campaign_path=Path(campaign_path) if campaign_path else None)
+    ctx = CheckContext(campaign=campaign, plan=plan, payload=payload, themes=themes, settings=settings,
+                       questionnaire=questionnaire, today=today or date.today(),
+                       campaign_path=Path(campaign_path) if campaign_path else None)
+    if ctx.questionnaire is None and ctx.uses_questionnaire:
+        # read only when needed: a campaign without the questionnaire does not depend on its settings
+        ctx.questionnaire = questionnaire_facts(settings)
+    return ctx
