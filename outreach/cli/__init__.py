@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from outreach.cli import nearest
+from outreach.cli import nearest, questionnaire
 from outreach.errors import InputError
 
 # modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
-COMMANDS = [nearest]
+COMMANDS = [nearest, questionnaire]
 
 
 def build_parser() -> argparse.ArgumentParser:
