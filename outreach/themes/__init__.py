@@ -15,9 +15,9 @@ from outreach.themes.catalogue import (
 )
 from outreach.themes.copy import HEADLINE_MAX, ad_copy
 from outreach.themes.matching import compile_themes, match_events, match_items
-from outreach.themes.samples import DEMO_BRANCHES, shipped_catalogue
+from outreach.themes.samples import DEMO_BRANCHES, shipped_catalogue, shipped_events
 from outreach.themes.summary import summarise
 
 __all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "compile_themes", "dump_themes",
            "load_themes", "match_events", "match_items", "parse_themes", "save_themes", "shipped_catalogue",
-           "summarise", "themes_path"]
+           "shipped_events", "summarise", "themes_path"]

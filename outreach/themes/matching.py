@@ -167,6 +167,8 @@ def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_nam
             continue
         words = tokens(value)
         hits = _phrase_hits(c, c.keywords, words)
+        if field_name == "keywords":  # an agenda's keywords are chosen like subject headings
+            hits += _phrase_hits(c, c.headings, words)
         if field_name == "series":
             hits += _phrase_hits(c, c.series, words)
         for term in hits:
