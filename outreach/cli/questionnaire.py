@@ -130,18 +130,17 @@ def run_export(args) -> int:
 
 def run_digests(args) -> int:
     from outreach.community.digests import write_digests
+    from outreach.community.recommend import build_recommender
     from outreach.community.service import build_service
 
     service = build_service(store=_store(args), config=_config(args))
-    from outreach.community.recommend import build_summaries
-
     members = service.store.members()
     today = args.today or date.today()
-    summaries = build_summaries(service.offer, [m.branch_id for m in members], today)
+    recommender = build_recommender(service.offer, service.resolver.branches, [m.branch_id for m in members], today)
     names = {b.id: b.name for b in service.resolver.branches}
     sender = args.sender or f"{service.settings.network_name} <ne-pas-repondre@mediatheque.invalid>"
-    report = write_digests(args.out, members, summaries, service.offer, service.config.public_url, names,
-                           service.settings.network_name, sender, today)
+    report = write_digests(args.out, members, recommender, service.offer, service.config.public_url, names,
+                           service.settings.network_name, sender)
     print(f"Digests : {report.members} e-mail(s) par membre, {report.segments} segment(s), "
           f"{report.recommendations} recommandation(s) dans {report.folder}.")
     return 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from html import escape
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from outreach import atomic
 from outreach.community.offer import Offer
-from outreach.community.recommend import ALL_THEMES, Recommendation, rank, recommend, segments
+from outreach.community.recommend import ALL_THEMES, Recommendation, Recommender, segments
 from outreach.community.store import Member
 
 MERGE_FIELD = "{{lien_desinscription}}"
@@ -37,8 +37,13 @@ class DigestReport:
     folder: Path
 
 
+def _where(r: Recommendation, home: str, branch_names: dict[str, str]) -> str:
+    return "" if r.branch_id == home else f" — à {branch_names.get(r.branch_id, r.branch_id)}"
+
+
 def _html(title: str, intro: str, recos: list[Recommendation], unsubscribe: str, preferences: str | None,
-          network: str) -> str:
+          network: str, home: str = "", branch_names: dict[str, str] | None = None) -> str:
+    branch_names = branch_names or {}
     rows = []
     for kind, heading in (("animation", "Prochaines animations"), ("document", "À emprunter")):
         chosen = [r for r in recos if r.kind == kind]
@@ -48,7 +53,7 @@ def _html(title: str, intro: str, recos: list[Recommendation], unsubscribe: str,
         for r in chosen:
             title_html = (f'<a href="{escape(r.url)}">{escape(r.title)}</a>' if r.url.startswith(("http://", "https://"))
                           else escape(r.title))
-            detail = f" — {escape(r.detail)}" if r.detail else ""
+            detail = (f" — {escape(r.detail)}" if r.detail else "") + escape(_where(r, home, branch_names))
             rows.append(f"<li>{title_html}{detail} <em>({escape(r.theme_label)})</em></li>")
         rows.append("</ul>")
     if not rows:
@@ -62,16 +67,18 @@ def _html(title: str, intro: str, recos: list[Recommendation], unsubscribe: str,
             f'<a href="{escape(unsubscribe)}">Se désinscrire</a>{manage}.</p></body></html>')
 
 
-def _text(title: str, recos: list[Recommendation], unsubscribe: str) -> str:
+def _text(title: str, recos: list[Recommendation], unsubscribe: str, home: str, branch_names: dict[str, str]) -> str:
     lines = [title, ""]
     for r in recos:
-        lines.append(f"- {r.title}{' — ' + r.detail if r.detail else ''} ({r.theme_label}) {r.url}".rstrip())
+        where = _where(r, home, branch_names)
+        lines.append(f"- {r.title}{' — ' + r.detail if r.detail else ''}{where} ({r.theme_label}) {r.url}".rstrip())
     lines += ["", f"Se désinscrire : {unsubscribe}"]
     return "\n".join(lines)
 
 
-def member_email(member: Member, recos: list[Recommendation], public_url: str, branch_name: str, network: str,
-                 sender: str) -> EmailMessage:
+def member_email(member: Member, recos: list[Recommendation], public_url: str, branch_names: dict[str, str],
+                 network: str, sender: str) -> EmailMessage:
+    branch_name = branch_names.get(member.branch_id, member.branch_id)
     unsubscribe = f"{public_url}/unsubscribe/{member.token}"
     preferences = f"{public_url}/preferences/{member.token}#desinscription"
     title = f"Vos recommandations — {branch_name}"
@@ -84,16 +91,16 @@ def member_email(member: Member, recos: list[Recommendation], public_url: str, b
     # one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the first URL (RFC 8058)
     msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg.set_content(_text(title, recos, preferences))
+    msg.set_content(_text(title, recos, preferences, member.branch_id, branch_names))
     intro = ("Voici ce que votre médiathèque vous propose en ce moment"
              + (" d'après vos centres d'intérêt." if member.consents["personalisation"] else "."))
-    msg.add_alternative(_html(title, intro, recos, preferences, preferences, network), subtype="html")
+    msg.add_alternative(_html(title, intro, recos, preferences, preferences, network, member.branch_id, branch_names),
+                        subtype="html")
     return msg
 
 
-def write_digests(folder: str | Path, members: list[Member], summaries, offer: Offer, public_url: str,
-                  branch_names: dict[str, str], network: str, sender: str, today: date | None = None) -> DigestReport:
-    today = today or date.today()
+def write_digests(folder: str | Path, members: list[Member], recommender: Recommender, offer: Offer, public_url: str,
+                  branch_names: dict[str, str], network: str, sender: str) -> DigestReport:
     receiving = [m for m in members if m.consents["email_recommendations"] and m.email]
     recipients = io.StringIO()
     rec_writer = csv.writer(recipients, lineterminator="\n")
@@ -111,21 +118,21 @@ def write_digests(folder: str | Path, members: list[Member], summaries, offer: O
         (staging / "members").mkdir()
         (staging / "segments").mkdir()
         for m in receiving:
-            recos = recommend(m, summaries, offer)
+            recos = recommender.recommend(m)
             n_recos += len(recos)
             for r in recos:
                 reco_writer.writerow([m.id, r.rank, r.kind, r.theme_id, r.title, r.detail, r.url])
-            msg = member_email(m, recos, public_url, branch_names.get(m.branch_id, m.branch_id), network, sender)
+            msg = member_email(m, recos, public_url, branch_names, network, sender)
             (staging / "members" / f"{m.id}.eml").write_bytes(bytes(msg))
             rec_writer.writerow([m.id, m.email, m.branch_id, " ".join(member_segments.get(m.id, [])),
                                  f"{public_url}/unsubscribe/{m.token}", f"{public_url}/preferences/{m.token}"])
         for (theme_id, branch_id), _group in groups.items():
             theme_ids = [t.id for t in offer.themes] if theme_id == ALL_THEMES else [theme_id]
-            recos = rank(theme_ids, branch_id, summaries, offer)
+            recos = recommender.rank(theme_ids, branch_id)
             name = offer.label(theme_id) if theme_id != ALL_THEMES else "l'actualité"
             title = f"{name} — {branch_names.get(branch_id, branch_id)}"
             html = _html(title, "Voici ce que votre médiathèque vous propose en ce moment.", recos, MERGE_FIELD,
-                         None, network)
+                         None, network, branch_id, branch_names)
             (staging / "segments" / f"{theme_id}--{branch_id}.html").write_text(html, encoding="utf-8")
         (staging / "recipients.csv").write_text(recipients.getvalue(), encoding="utf-8")
         (staging / "recommendations.csv").write_text(recos_csv.getvalue(), encoding="utf-8")
