@@ -44,7 +44,7 @@ def test_export_community_has_no_email_and_proofs_are_complete(env, capsys):
     assert len(rows) == 3 and not any("@" in v for r in rows for v in r.values())
     assert {r["branch_id"] for r in rows if r["postcode"] == "13014"} == {"5425"}
     assert main(["questionnaire", "export", "proofs", "--out", str(tmp / "proofs.csv")]) == 0
-    proofs = list(csv.DictReader(open(tmp / "proofs.csv", encoding="utf-8")))
+    proofs = list(csv.DictReader(io.StringIO((tmp / "proofs.csv").read_text(encoding="utf-8"))))
     assert len(proofs) == 3 and all(p["notice_hash"] and p["ts_utc"] and p["mechanism"] for p in proofs)
 
 

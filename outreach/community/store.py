@@ -108,6 +108,11 @@ notices = Table(
 )
 
 
+INSERT_RESPONDENT = insert(respondents)
+INSERT_INTEREST = insert(interests)
+INSERT_PROOF = insert(proofs)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -183,6 +188,7 @@ class Store:
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
         metadata.create_all(self.engine)
 
     def dispose(self) -> None:
@@ -216,18 +222,20 @@ class Store:
         digest = email_sha256(answer.email) if answer.email else None
         p = answer.placement
         mechanism = f"{answer.mechanism}:{','.join(answer.checkboxes)}"
+        # statements built once with parameters passed apart: no per-call construct or cache-key work (hot path)
         with self.engine.begin() as conn:
-            conn.execute(insert(respondents).values(
+            conn.execute(INSERT_RESPONDENT, dict(
                 id=rid, token=token, created_at=now, updated_at=now, last_interaction_at=now,
                 postcode=p.postcode, area_code=p.area_code, area_name=p.area_name, branch_id=p.branch_id,
                 age_band=answer.age_band, email=answer.email, email_sha256=digest,
                 notice_version=notice.version, notice_hash=notice.hash,
                 **{k: answer.consents[k] for k in PURPOSES}))
-            conn.execute(insert(interests), [{"respondent_id": rid, "theme_id": t} for t in answer.interests])
-            conn.execute(insert(proofs).values(
+            conn.execute(INSERT_INTEREST, [{"respondent_id": rid, "theme_id": t} for t in answer.interests])
+            conn.execute(INSERT_PROOF, dict(
                 respondent_id=rid, email_sha256=digest, ts_utc=now, event="given",
                 purposes=_purposes_json(answer.consents), notice_version=notice.version, notice_hash=notice.hash,
-                language="fr", mechanism=mechanism[:200], page_url=answer.page_url, age_band=answer.age_band))
+                language="fr", mechanism=mechanism[:200], page_url=answer.page_url, age_band=answer.age_band,
+                withdrawn_at=None, withdrawal_channel=None))
         return token
 
     def _member_rows(self, conn, where) -> list[Member]:
