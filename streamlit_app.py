@@ -8,5 +8,8 @@ pages = {
     "Préparer": [
         st.Page("app/pages/territoire.py", title="Territoire", icon="🗺️", default=True),
     ],
+    "Communauté": [
+        st.Page("app/pages/questionnaire.py", title="Questionnaire & communauté", icon="💬"),
+    ],
 }
 st.navigation(pages).run()
