@@ -130,6 +130,9 @@ def test_malformed_json_and_wrong_shapes_are_refused(client, store):
     assert r.status_code == 400
     r = client.post("/api/responses", json=["science-fiction"])
     assert r.status_code == 400 and fields_of(r) == ["body"]
+    # a text/plain "simple request" would skip the CORS preflight: refused
+    r = client.post("/api/responses", content=json.dumps(cs.answer()), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
     assert count(store, respondents) == 0
 
 
@@ -202,6 +205,10 @@ def test_preferences_show_change_and_withdraw(client, store):
     token = client.post("/api/responses", json=cs.with_email(personalisation=True)).json()["token"]
     page = client.get(f"/preferences/{token}")
     assert page.status_code == 200 and "Alice.Martin@Example.FR" in page.text and "no-store" in page.headers["cache-control"]
+    # the page carries a token: never cached, never sent as referrer, runs no script, never framed
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert "script-src 'none'" in page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     seen = client.get(f"/preferences/{token}", headers={"Accept": "application/json"}).json()
     assert seen["consents"] == {"email_recommendations": True, "personalisation": True, "meta_matching": False}
 

@@ -130,7 +130,7 @@ def browser(servers):
 
 @pytest.fixture
 def page(browser, servers):
-    context = browser.new_context(locale="fr-FR")
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)  # lets axe-core be injected
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -248,7 +248,15 @@ def test_non_merci_dismisses_and_is_remembered(page, servers):
 
 
 def test_questionnaire_page_is_the_same_form(browser, servers):
-    context = browser.new_context(locale="fr-FR")
+    strict = browser.new_context(locale="fr-FR")  # the page's Content-Security-Policy applies
+    page = strict.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{servers['service']}/questionnaire")
+    page.wait_for_selector("#oq-submit")
+    assert not errors, errors
+    strict.close()
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)  # lets axe-core be injected
     page = context.new_page()
     page.goto(f"{servers['service']}/questionnaire")
     page.wait_for_selector("#oq-submit")

@@ -104,6 +104,20 @@ def csv_response(rows: list[dict], columns: list[str], filename: str) -> Respons
                              "Cache-Control": "no-store"})
 
 
+def origin_of(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/')[0]}"
+
+
+def page_headers(script_origin: str | None = None) -> dict[str, str]:
+    """Pages run no script of their own (the form page only the widget) and are never framed."""
+    scripts = f"script-src 'self' {script_origin}; connect-src 'self' {script_origin}" if script_origin \
+        else "script-src 'none'"
+    return {"Content-Security-Policy": f"default-src 'none'; {scripts}; style-src 'unsafe-inline'; "
+                                       "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
 def create_app(service: Service | None = None, **kwargs) -> FastAPI:
     svc = service or build_service(**kwargs)
     app = FastAPI(title="Questionnaire centres d'intérêt — médiathèques", docs_url=None, redoc_url=None,
@@ -138,7 +152,8 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
 
     @app.get("/questionnaire", response_class=HTMLResponse)
     def questionnaire_page():
-        return HTMLResponse(pages.questionnaire_page(svc.config.title, svc.config.public_url))
+        return HTMLResponse(pages.questionnaire_page(svc.config.title, svc.config.public_url),
+                            headers=page_headers(origin_of(svc.config.public_url)))
 
     @app.get("/api/questionnaire")
     def questionnaire_json():
@@ -146,6 +161,11 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
 
     @app.post("/api/responses", status_code=201)
     async def submit(request: Request):
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            # JSON only: a cross-site form or a text/plain "simple request" cannot skip the CORS preflight
+            return JSONResponse({"detail": "envoyez la réponse en JSON (Content-Type: application/json).",
+                                 "errors": [{"field": "body", "message": "type de contenu non accepté"}]},
+                                status_code=415)
         answer = validate_answer(await read_json(request), svc.offer, svc.resolver, svc.notice.version)
         if svc.store.is_sqlite:
             # one writer at a time anyway, and no network wait: inline is fastest
@@ -185,7 +205,7 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
             return JSONResponse(member_json(member), headers={"Cache-Control": "no-store"})
         return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice,
                                                    svc.resolver.branch_name(member.branch_id), token),
-                            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+                            headers=page_headers())
 
     @app.post("/preferences/{token}")
     async def change_preferences(token: str, request: Request):
@@ -221,7 +241,8 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
                 if not is_form:
                     raise
                 return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice, branch, token,
-                                                           errors=exc.errors), status_code=422)
+                                                           errors=exc.errors), status_code=422,
+                                    headers=page_headers())
             member = svc.store.change(token, new, svc.notice, channel="preferences")
             saved = "Vos choix sont enregistrés."
         else:
@@ -229,7 +250,7 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
         if is_form:
             return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice,
                                                        svc.resolver.branch_name(member.branch_id), token,
-                                                       saved=saved), headers={"Cache-Control": "no-store"})
+                                                       saved=saved), headers=page_headers())
         return JSONResponse(member_json(member), headers={"Cache-Control": "no-store"})
 
     @app.post("/unsubscribe/{token}")

@@ -16,7 +16,6 @@ import json
 import os
 import secrets
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -382,9 +381,6 @@ class Store:
     def members(self) -> list[Member]:
         with self.engine.connect() as conn:
             return self._member_rows(conn, respondents.c.id.is_not(None))
-
-    def iter_members(self, batch: int = 1000) -> Iterator[Member]:
-        yield from self.members()
 
     def count(self) -> int:
         with self.engine.connect() as conn:
