@@ -145,6 +145,10 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
     def healthz():
         return {"status": "ok"}
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status_code=204)  # browsers ask for it; nothing to show
+
     @app.get("/widget.js")
     def widget():
         return Response(widget_source(), media_type="application/javascript; charset=utf-8",
