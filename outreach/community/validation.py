@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from outreach.community.offer import Offer, Placement, PostcodeResolver
 from outreach.community.vocabulary import (
@@ -174,6 +175,9 @@ def validate_answer(payload: Any, offer: Offer, resolver: PostcodeResolver, noti
                                  or not page_url.startswith(("http://", "https://"))):
         errors.append(FieldError("page_url", "adresse de page invalide (http:// ou https://)."))
         page_url = None
+    elif page_url is not None:
+        # the page, not its query string: e-service URLs may carry a file number or a name (FORM-07)
+        page_url = urlsplit(page_url)._replace(query="", fragment="").geturl()
     mechanism = payload.get("mechanism", "api")
     if mechanism not in MECHANISMS:
         errors.append(FieldError("mechanism", "mécanisme inconnu : widget, page ou api."))
@@ -213,9 +217,11 @@ def validate_change(payload: Any, offer: Offer, resolver: PostcodeResolver, curr
         if not isinstance(postcode, str) or not POSTCODE.match(postcode.strip()):
             errors.append(FieldError("postcode", "le code postal doit compter 5 chiffres (par exemple 13001)."))
         else:
-            placement = resolver.resolve(postcode.strip()) or placement
-            if resolver.resolve(postcode.strip()) is None:
+            found = resolver.resolve(postcode.strip())
+            if found is None:
                 errors.append(FieldError("postcode", "code postal inconnu : vérifiez-le."))
+            else:
+                placement = found
     age_band = current.age_band
     if "age_band" in payload:
         age_band = payload["age_band"] or None

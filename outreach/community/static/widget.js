@@ -181,7 +181,7 @@
         postcode: form.querySelector("#oq-postcode").value.trim(),
         consents: {},
         notice_version: data.notice.version,
-        page_url: window.location.href.split("#")[0].slice(0, 2000),
+        page_url: (window.location.origin + window.location.pathname).slice(0, 2000), // never the query string
         mechanism: inline ? "page" : "widget"
       };
       data.purposes.forEach(function (p) { payload.consents[p.id] = form.querySelector("#consent-" + p.id).checked; });
