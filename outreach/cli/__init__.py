@@ -6,10 +6,11 @@ import argparse
 import sys
 
 from outreach.cli import nearest, questionnaire
+from outreach.cli import themes as themes_cli
 from outreach.errors import InputError
 
 # modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
-COMMANDS = [nearest, questionnaire]
+COMMANDS = [nearest, themes_cli, questionnaire]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from outreach.errors import InputError
 from outreach.model import Branch, LibraryEvent
 from outreach.sources.tabular import decode, read_bytes
-from outreach.themes.text import fold
+from outreach.text import fold
 
 PARIS = ZoneInfo("Europe/Paris")
 _TAG = re.compile(r"<[^>]+>")

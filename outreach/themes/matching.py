@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch
+from outreach.text import key, tokens
 from outreach.themes import dewey as dw
-from outreach.themes.text import key, tokens
 
 # field → (weight, French name used in the reason)
 ITEM_FIELDS = {
@@ -92,6 +92,15 @@ def compile_themes(themes: Sequence[Theme]) -> CompiledThemes:
     return c
 
 
+class Memo(dict):
+    """Tokens of the label-like values of one run (headings, genres, series, collections), computed once:
+    a catalogue repeats them thousands of times, unlike titles and summaries."""
+
+    def __missing__(self, text: str) -> tuple[str, ...]:
+        value = self[text] = tokens(text)
+        return value
+
+
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(words[i:i + n] == phrase for i in range(len(words) - n + 1))
@@ -107,12 +116,16 @@ def _excluded(c: CompiledThemes, theme: int, words: tuple[str, ...]) -> bool:
 def _phrase_hits(c: CompiledThemes, index: dict[str, list[Term]], words: tuple[str, ...],
                  anywhere: bool = True) -> list[Term]:
     """Terms of `index` found as whole-word phrases in `words` (at the start only unless `anywhere`)."""
+    if not words:
+        return []
+    if not anywhere:
+        return [t for t in index.get(words[0], ()) if words[:len(t.words)] == t.words]
+    if index.keys().isdisjoint(words):  # the common case: nothing to look at, decided in C
+        return []
     hits = []
-    starts = range(len(words)) if anywhere else range(min(1, len(words)))
-    for i in starts:
-        for term in index.get(words[i], ()):
-            n = len(term.words)
-            if words[i:i + n] == term.words:
+    for i, word in enumerate(words):
+        for term in index.get(word, ()):
+            if words[i:i + len(term.words)] == term.words:
                 hits.append(term)
     return hits
 
@@ -134,7 +147,7 @@ class Evidence:
 
     def add(self, theme: int, weight: float, reason: str, field_name: str = "", term: str = "") -> None:
         found = self.hits.setdefault(theme, {})
-        k = (field_name, term or reason)
+        k = (field_name, term or reason)  # term: its stemmed words, so "manga" and "mangas" are one clue
         if k not in found or found[k][0] < weight:
             found[k] = (weight, reason)
 
@@ -160,12 +173,12 @@ class Evidence:
 
 
 def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_name: str,
-               fields: dict[str, tuple[float, str]]) -> None:
+               fields: dict[str, tuple[float, str]], memo: Memo | None = None) -> None:
     weight, label = fields[field_name]
     for value in values:
         if not value:
             continue
-        words = tokens(value)
+        words = memo[value] if memo is not None else tokens(value)
         hits = _phrase_hits(c, c.keywords, words)
         if field_name == "keywords":  # an agenda's keywords are chosen like subject headings
             hits += _phrase_hits(c, c.headings, words)
@@ -174,7 +187,7 @@ def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_nam
         for term in hits:
             if not _excluded(c, term.theme, words):
                 ev.add(term.theme, weight, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
-                       term.text)
+                       " ".join(term.words) or term.text)
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -182,39 +195,43 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _scan_headings(c: CompiledThemes, ev: Evidence, headings: Iterable[str], ignore: set[str]) -> None:
+def _scan_headings(c: CompiledThemes, ev: Evidence, headings: Iterable[str], ignore: set[str], memo: Memo) -> None:
     for heading in headings:
         if not heading:
             continue
-        all_words = tokens(heading)
-        main = tokens(heading.split("--")[0])
+        parts = [memo[p] for p in heading.split("--")]
+        all_words = memo[heading]
         if "subject" not in ignore:
             weight, label = ITEM_FIELDS["subject"]
-            for term in _phrase_hits(c, c.headings, main, anywhere=False):
+            for term in _phrase_hits(c, c.headings, parts[0], anywhere=False):
                 if not _excluded(c, term.theme, all_words):
-                    ev.add(term.theme, weight, f"{label} RAMEAU « {_short(heading)} »", "subject", term.text)
+                    ev.add(term.theme, weight, f"{label} RAMEAU « {_short(heading)} »", "subject",
+                           " ".join(term.words))
         if "subject_keyword" not in ignore:
+            # free subjects (CSV exports, local headings): a keyword must begin one element of the heading
             weight, label = ITEM_FIELDS["subject_keyword"]
-            for term in _phrase_hits(c, c.keywords, all_words):
+            for term in (t for part in parts for t in _phrase_hits(c, c.keywords, part, False)):
                 if not _excluded(c, term.theme, all_words):
                     ev.add(term.theme, weight, f"{label} « {_short(heading)} » (mot-clé « {term.text} »)",
-                           "subject_keyword", term.text)
+                           "subject_keyword", " ".join(term.words))
 
 
-def _scan_labels(c: CompiledThemes, ev: Evidence, labels: Iterable[str], field_name: str) -> None:
+def _scan_labels(c: CompiledThemes, ev: Evidence, labels: Iterable[str], field_name: str, memo: Memo) -> None:
     weight, label = ITEM_FIELDS[field_name]
     for value in labels:
         if not value:
             continue
-        k = key(value)
+        words = memo[value]
+        k = " ".join(words)
         for term in c.genres.get(k, ()):
-            ev.add(term.theme, weight, f"{label} « {value} »", field_name, term.text)
-        # a longer label may contain a theme's keyword ("ALT - Romans policiers")
-        words = tuple(k.split())
+            ev.add(term.theme, weight, f"{label} « {value} »", field_name, " ".join(term.words) or term.text)
+        if field_name == "collection":
+            continue  # shelving labels are matched whole only: "Patrimoine écrit" is not local heritage
+        # a genre/form heading may contain a theme's keyword ("Romans policiers pour la jeunesse")
         for term in _phrase_hits(c, c.keywords, words):
             if not _excluded(c, term.theme, words):
                 ev.add(term.theme, weight * 0.9, f"{label} « {value} » (mot-clé « {term.text} »)", field_name,
-                       term.text)
+                       " ".join(term.words) or term.text)
 
 
 def _scan_dewey(c: CompiledThemes, ev: Evidence, dewey: str) -> None:
@@ -237,17 +254,19 @@ def _as_list(value) -> list[str]:
     return [str(v) for v in value]
 
 
-def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozenset()) -> list[ThemeMatch]:
+def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozenset(),
+               memo: Memo | None = None) -> list[ThemeMatch]:
+    memo = Memo() if memo is None else memo
     ev = Evidence()
     if "genre" not in ignore:
-        _scan_labels(c, ev, item.genres, "genre")
+        _scan_labels(c, ev, item.genres, "genre", memo)
     if "collection" not in ignore:
-        _scan_labels(c, ev, _as_list(item.extra.get("collections")), "collection")
-    _scan_headings(c, ev, item.subjects, ignore)
+        _scan_labels(c, ev, _as_list(item.extra.get("collections")), "collection", memo)
+    _scan_headings(c, ev, item.subjects, ignore, memo)
     if "dewey" not in ignore and item.dewey:
         _scan_dewey(c, ev, item.dewey)
     if "series" not in ignore:
-        _scan_text(c, ev, _as_list(item.extra.get("series")), "series", ITEM_FIELDS)
+        _scan_text(c, ev, _as_list(item.extra.get("series")), "series", ITEM_FIELDS, memo)
     if "title" not in ignore:
         _scan_text(c, ev, [item.title], "title", ITEM_FIELDS)
     if "summary" not in ignore:
@@ -266,8 +285,9 @@ def match_items(items: Iterable[CatalogueItem], themes: Sequence[Theme] | Compil
     if unknown:
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
     out: list[ThemeMatch] = []
+    memo = Memo()
     for item in items:
-        out.extend(match_item(c, item, skip))
+        out.extend(match_item(c, item, skip, memo))
     return out
 
 
