@@ -242,9 +242,21 @@ def test_answer_with_the_keyboard_only(page, servers):
 def test_non_merci_dismisses_and_is_remembered(page, servers):
     page.click("#oq-invite-refuse")
     assert page.query_selector(".oq-invite") is None
+    assert "refused" in page.evaluate("localStorage.getItem('outreach-questionnaire:choice')")
     page.reload()
-    page.wait_for_timeout(500)
-    assert page.query_selector(".oq-invite") is None  # no nagging on the next page
+    page.wait_for_function("window.__outreachQuestionnaire === true")  # the script ran…
+    page.wait_for_load_state("networkidle")
+    assert page.query_selector(".oq-invite") is None  # …and did not nag on the next page
+
+
+def test_non_merci_inside_the_form_closes_everything(page):
+    page.focus("#oq-open")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".oq-dialog")
+    page.focus("#oq-refuse")
+    page.keyboard.press("Enter")
+    assert page.query_selector(".oq-dialog") is None and page.query_selector(".oq-invite") is None
+    page.fill("#child", "Camille")  # the page is as it was
 
 
 def test_questionnaire_page_is_the_same_form(browser, servers):
