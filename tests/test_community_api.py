@@ -321,3 +321,19 @@ def test_sensitive_theme_cannot_be_configured(store):
     with pytest.raises(InputError, match="SEN-04"):
         build_service(store=store, config=cs.config(offered_themes=[cs.flagged_ids()[0]]), settings=cs.settings(),
                       themes=cs.themes(), resolver=cs.resolver())
+
+
+def test_rate_limit_refills_and_can_trust_a_proxy():
+    from outreach.community.limits import RateLimit
+
+    now = [0.0]
+    limit = RateLimit(None, per_minute=60, trust_forwarded_for=True, clock=lambda: now[0])
+    assert all(limit.allow("a")[0] for _ in range(60))
+    allowed, wait = limit.allow("a")
+    assert not allowed and 0 < wait <= 1
+    assert limit.allow("b")[0]  # another visitor has its own bucket
+    now[0] += 2.0  # one request per second comes back
+    assert limit.allow("a")[0] and limit.allow("a")[0] and not limit.allow("a")[0]
+    scope = {"headers": [(b"x-forwarded-for", b"203.0.113.7, 10.0.0.1")], "client": ("127.0.0.1", 1)}
+    assert limit.client_of(scope) == "203.0.113.7"
+    assert RateLimit(None, 60).client_of(scope) == "127.0.0.1"  # not behind a proxy: the header is ignored

@@ -275,3 +275,24 @@ def test_questionnaire_page_is_the_same_form(browser, servers):
     assert page.text_content("#oq-refuse") == "Non merci"
     assert axe_violations(page, "body") == []
     context.close()
+
+
+def test_text_from_the_server_is_never_parsed_as_html(browser, servers):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    evil = '<img src=x onerror="window.__pwned=1">Science-fiction'
+
+    def tamper(route):
+        data = route.fetch().json()
+        data["themes"][0]["label"] = evil
+        data["notice"]["sections"][0]["text"] = "<script>window.__pwned=2</script>"
+        route.fulfill(json=data)
+
+    page.route("**/api/questionnaire", tamper)
+    page.goto(servers["host"])
+    page.click("#oq-open")
+    page.wait_for_selector(".oq-dialog")
+    assert page.text_content(f"label[for=oq-theme-{'science-fiction'}]") == evil
+    assert page.query_selector(".oq-dialog img, .oq-dialog script") is None
+    assert page.evaluate("window.__pwned") is None
+    context.close()
