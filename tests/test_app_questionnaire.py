@@ -59,8 +59,13 @@ def test_saving_settings_and_a_bad_origin(env):
     at.text_input(key="q_public_url").set_value("https://questionnaire.ville.fr")
     at.text_area(key="q_origins").set_value("https://www.marseille.fr\nhttps://demarches.marseille.fr")
     at.multiselect(key="q_themes").set_value(["science-fiction", "manga"])
+    at.text_input(key="q_policy").set_value("https://www.marseille.fr/donnees-personnelles")
+    at.text_input(key="q_version").set_value("2")
     at.button[0].click().run()  # the form's submit button
     assert not at.exception and at.success
+    # the notice preview shows the new text, under its new version
+    assert any("https://www.marseille.fr/donnees-personnelles" in m.value for m in at.markdown)
+    assert any("Version 2" in c.value for c in at.caption)
     saved = load_config()
     assert saved.allowed_origins == ["https://www.marseille.fr", "https://demarches.marseille.fr"]
     assert saved.offered_themes == ["science-fiction", "manga"]

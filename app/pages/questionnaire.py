@@ -54,6 +54,10 @@ with tab_config:
                                  format_func=labels.get, key="q_themes")
         st.caption("Jamais proposés, car une réponse révélerait des données sensibles (règle SEN-04) : "
                    + (", ".join(sensitive) or "aucun") + ".")
+        rights = st.text_input("Où exercer ses droits (vide : le DPO)", config.rights_contact, key="q_rights",
+                               placeholder="Service des médiathèques, 1 place de la mairie — formulaire en ligne")
+        policy = st.text_input("Politique de confidentialité de la commune (adresse)", config.privacy_policy_url,
+                               key="q_policy", placeholder="https://www.ville.fr/donnees-personnelles")
         left, right = st.columns(2)
         version = left.text_input("Version de la notice", config.notice_version, key="q_version",
                                   help="À changer dès que le texte de la notice change.")
@@ -72,7 +76,8 @@ with tab_config:
     if submitted:
         try:
             new = QuestionnaireConfig.model_validate(config.model_dump() | {
-                "title": title, "intro": intro, "offered_themes": offered, "notice_version": version.strip(),
+                "title": title, "intro": intro, "offered_themes": offered, "rights_contact": rights.strip(),
+                "privacy_policy_url": policy.strip(), "notice_version": version.strip(),
                 "public_url": public_url, "allowed_origins": [o for o in origins.splitlines() if o.strip()],
                 "retention_months": int(retention), "proof_retention_years": int(proof_years),
                 "rate_limit_per_minute": int(rate)})

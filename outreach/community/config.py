@@ -27,6 +27,10 @@ class QuestionnaireConfig(BaseModel):
     # bump it whenever the notice's text changes: consents given under an older notice are not valid for a
     # new purpose (FORM-08), and the store refuses a changed text under an unchanged version
     notice_version: str = Field(default="1", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")
+    # where people exercise their rights when it is not the DPO (a service, a form); empty: the DPO
+    rights_contact: str = Field(default="", max_length=300)
+    # the commune's full privacy policy, linked from the notice (layered notice, TGT-04)
+    privacy_policy_url: str = Field(default="", max_length=500)
     # theme ids offered; empty = every non-sensitive theme of the catalogue (SEN-04 applies either way)
     offered_themes: list[str] = Field(default_factory=list)
     # the public address of the service, for links in e-mails and the embed snippet
@@ -48,6 +52,14 @@ class QuestionnaireConfig(BaseModel):
         value = value.strip().rstrip("/")
         if not value.startswith(("http://", "https://")):
             raise ValueError("l'adresse publique doit commencer par https:// (ou http:// en local)")
+        return value
+
+    @field_validator("privacy_policy_url")
+    @classmethod
+    def _policy_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("l'adresse de la politique de confidentialité doit commencer par https://")
         return value
 
     @field_validator("allowed_origins")

@@ -54,6 +54,7 @@ def require_complete(settings: NetworkSettings) -> None:
 def render_notice(config: QuestionnaireConfig, settings: NetworkSettings) -> Notice:
     controller = settings.controller_name.strip() or "(responsable du traitement à renseigner)"
     dpo = settings.dpo_contact.strip() or "(contact du délégué à la protection des données à renseigner)"
+    rights = config.rights_contact.strip() or dpo
     years = config.retention_months // 12
     duration = f"{years} ans" if config.retention_months % 12 == 0 else f"{config.retention_months} mois"
     sections = (
@@ -87,10 +88,13 @@ def render_notice(config: QuestionnaireConfig, settings: NetworkSettings) -> Not
          "Vous pouvez accéder à vos données, les rectifier, les effacer, en limiter l'usage, les récupérer et "
          "vous opposer à leur usage ; vous pouvez retirer chaque consentement à tout moment, aussi facilement "
          "que vous l'avez donné : par le lien de gestion de vos choix remis après votre réponse, ou par le lien "
-         f"de désinscription de chaque e-mail. Pour toute question : {dpo}. Vous pouvez adresser une "
-         "réclamation à la CNIL (www.cnil.fr)."),
+         f"de désinscription de chaque e-mail. Pour exercer vos droits : {rights}. Nous répondons dans le "
+         "mois. Vous pouvez adresser une réclamation à la CNIL (www.cnil.fr)."),
         ("Facultatif",
          "Répondre est facultatif. Refuser ou ignorer ce questionnaire n'a aucune conséquence sur votre accès "
          "aux services de la commune ni à la médiathèque."),
     )
+    if config.privacy_policy_url:
+        sections += (("Pour en savoir plus", f"La politique de confidentialité de la commune : "
+                                              f"{config.privacy_policy_url}"),)
     return Notice(version=config.notice_version, sections=sections)
