@@ -2,6 +2,8 @@
 
     python bench/bench_questionnaire.py [--submissions 2000] [--clients 16] [--database-url URL]
 
+--database-url must name a throwaway database (e.g. a PostgreSQL database created for the run).
+
 Starts `outreach questionnaire serve` (uvicorn, one process) on 127.0.0.1 with a fresh SQLite database (or
 the given URL), sends varied valid answers (interests, postcodes of the shipped territory, some with e-mail
 and consents) over keep-alive connections, then checks that every answer is in the database: none lost.
