@@ -226,6 +226,8 @@ def test_answer_with_the_keyboard_only(page, servers):
     page.focus("#oq-submit")
     page.keyboard.press("Enter")
     page.wait_for_selector(".oq-ok")
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-artifacts" / "widget-thanks.png"))
     assert "Merci" in page.text_content(".oq-ok") and focus_in(page, ".oq-dialog")
     link = page.get_attribute(".oq-ok a", "href")
     assert link.startswith(servers["service"] + "/preferences/")
@@ -236,6 +238,7 @@ def test_answer_with_the_keyboard_only(page, servers):
                for r in stats["by_theme_and_branch"])
     # the preference page it links to is accessible too
     page.goto(link)
+    page.screenshot(path=str(ROOT / "test-artifacts" / "preferences.png"), full_page=True)
     assert axe_violations(page, "body") == []
 
 

@@ -244,9 +244,10 @@
         opener.focus();
       }
     }
+    var answered = false; // once answered, every way out closes the invitation too
     function refuse() { remember("refused"); close(true); }
     function onKey(ev) {
-      if (ev.key === "Escape") { ev.preventDefault(); close(false); return; }
+      if (ev.key === "Escape") { ev.preventDefault(); close(answered); return; }
       if (ev.key !== "Tab") { return; }
       var items = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (n) { return n.offsetParent !== null || n === document.activeElement; });
       if (!items.length) { return; }
@@ -255,10 +256,11 @@
       else if (ev.shiftKey && document.activeElement === first) { ev.preventDefault(); last.focus(); }
       else if (!ev.shiftKey && document.activeElement === last) { ev.preventDefault(); first.focus(); }
     }
-    closeBtn.addEventListener("click", function () { close(false); });
-    backdrop.addEventListener("click", function () { close(false); });
+    closeBtn.addEventListener("click", function () { close(answered); });
+    backdrop.addEventListener("click", function () { close(answered); });
     content.appendChild(buildForm(data, refuse, function (body) {
       remember("answered");
+      answered = true;
       success(content, body, function () { close(true); });
     }));
     document.body.appendChild(root);
