@@ -137,3 +137,19 @@ def test_no_theme_targets_a_block_list_term(themes):
         words = " " + " ".join(fold(x) for x in [i.name for i in t.meta_interests] + t.keywords + t.rameau) + " "
         for term in SEN02:
             assert f" {fold(term)} " not in words, (t.id, term)
+
+
+def test_resolved_interest_ids_are_recorded_with_their_date(tmp_path, themes):
+    from datetime import date
+
+    from outreach.themes import with_resolved_interests
+
+    day = date(2026, 11, 22)
+    updated = with_resolved_interests(themes, {"science fiction": "6000000000001", "Manga": "6000000000002"}, day)
+    sf = next(t for t in updated if t.id == "science-fiction").meta_interests[0]
+    assert (sf.name, sf.id, sf.resolved_at) == ("Science fiction", "6000000000001", day)
+    assert next(t for t in updated if t.id == "fantasy").meta_interests[0].id is None
+    again = with_resolved_interests(updated, {"Science fiction": "6000000000001"}, date(2027, 1, 1))
+    assert next(t for t in again if t.id == "science-fiction").meta_interests[0].resolved_at == day
+    save_themes(again, tmp_path / "themes.yaml")
+    assert load_themes(tmp_path / "themes.yaml") == again

@@ -148,3 +148,20 @@ def test_theme_kind_restricts_what_is_matched():
     only_events = [t.model_copy(update={"kind": "event"}) if t.id == "manga" else t for t in themes]
     item = CatalogueItem(id="1", title="One piece", genres=["Mangas"])
     assert "manga" not in {m.theme_id for m in match_items([item], only_events)}
+
+
+def test_exclusions_in_prose_only_count_near_the_hit(compiled):
+    far = ("Un grand roman de science-fiction, traduit pour la première fois en français, qui raconte "
+           "une enquête haletante et finit sur le tournage d'un film.")
+    assert "science-fiction" in themes_of(compiled, title="X", extra={"summary": far})
+    near = "Les coulisses du tournage du film de science-fiction de 1980."
+    assert "science-fiction" not in themes_of(compiled, title="X", extra={"summary": near})
+
+
+def test_parallel_matching_gives_the_same_result(compiled, monkeypatch):
+    from outreach.themes import matching, shipped_catalogue
+
+    monkeypatch.setattr(matching, "PARALLEL_FROM", 100)
+    items = shipped_catalogue()[:600]
+    serial = match_items(items, compiled)
+    assert match_items(items, compiled, workers=2) == serial

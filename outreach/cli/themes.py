@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pandas as pd
@@ -78,7 +79,8 @@ def run_match(args) -> int:
     labels = read_authorised_values(args.collections) if args.collections else None
     catalogue = read_catalogue(args.catalogue, collection_labels=labels)
     notes = list(catalogue.notes)
-    rows = [m.model_dump() for m in match_items(catalogue.items, themes)]
+    # a large catalogue is shared between the cores (only from 20,000 records)
+    rows = [m.model_dump() for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1)]
     n_events = 0
     if agenda is not None:
         notes += agenda.notes

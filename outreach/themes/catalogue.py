@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -151,3 +152,22 @@ def save_themes(themes: list[Theme], path: str | Path | None = None) -> Path:
     parse_themes(yaml.safe_load(text), str(target))
     atomic.write_text(target, text)
     return target
+
+
+def with_resolved_interests(themes: list[Theme], resolved: dict[str, str], when: date) -> list[Theme]:
+    """Themes whose Meta interests named in `resolved` (name → Meta id) get that id and the date.
+
+    Names are compared case-insensitively; an interest already resolved to the same id keeps its date, so
+    that the file only changes when Meta's answer does. Unknown names are left unresolved.
+    """
+    by_name = {name.casefold(): interest_id for name, interest_id in resolved.items()}
+    out = []
+    for theme in themes:
+        interests = []
+        for interest in theme.meta_interests:
+            new_id = by_name.get(interest.name.casefold())
+            if new_id and new_id != interest.id:
+                interest = interest.model_copy(update={"id": new_id, "resolved_at": when})
+            interests.append(interest)
+        out.append(theme.model_copy(update={"meta_interests": interests}))
+    return out

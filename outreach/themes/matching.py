@@ -113,6 +113,18 @@ def _excluded(c: CompiledThemes, theme: int, words: tuple[str, ...]) -> bool:
     return any(_contains(words, p) for p in c.exclude_phrases[theme])
 
 
+def _phrase_hits_at(index: dict[str, list[Term]], words: tuple[str, ...]) -> list[tuple[Term, int]]:
+    """(term, position) of every term of `index` found as a whole-word phrase in `words`."""
+    if not words or index.keys().isdisjoint(words):  # the common case: nothing to look at, decided in C
+        return []
+    hits = []
+    for i, word in enumerate(words):
+        for term in index.get(word, ()):
+            if words[i:i + len(term.words)] == term.words:
+                hits.append((term, i))
+    return hits
+
+
 def _phrase_hits(c: CompiledThemes, index: dict[str, list[Term]], words: tuple[str, ...],
                  anywhere: bool = True) -> list[Term]:
     """Terms of `index` found as whole-word phrases in `words` (at the start only unless `anywhere`)."""
@@ -120,14 +132,7 @@ def _phrase_hits(c: CompiledThemes, index: dict[str, list[Term]], words: tuple[s
         return []
     if not anywhere:
         return [t for t in index.get(words[0], ()) if words[:len(t.words)] == t.words]
-    if index.keys().isdisjoint(words):  # the common case: nothing to look at, decided in C
-        return []
-    hits = []
-    for i, word in enumerate(words):
-        for term in index.get(word, ()):
-            if words[i:i + len(term.words)] == term.words:
-                hits.append(term)
-    return hits
+    return [t for t, _ in _phrase_hits_at(index, words)]
 
 
 # fields that describe the container (a publisher's series), not the work itself
@@ -172,20 +177,28 @@ class Evidence:
         return out
 
 
+# in prose (summaries, event descriptions) an exclusion word counts only near the hit: "la vie" three
+# sentences away must not cancel "science-fiction", "le tournage du film de science-fiction" must
+PROSE_FIELDS = {"summary", "description"}
+EXCLUSION_WINDOW = 6
+
+
 def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_name: str,
                fields: dict[str, tuple[float, str]], memo: Memo | None = None) -> None:
     weight, label = fields[field_name]
+    prose = field_name in PROSE_FIELDS
     for value in values:
         if not value:
             continue
         words = memo[value] if memo is not None else tokens(value)
-        hits = _phrase_hits(c, c.keywords, words)
+        hits = _phrase_hits_at(c.keywords, words)
         if field_name == "keywords":  # an agenda's keywords are chosen like subject headings
-            hits += _phrase_hits(c, c.headings, words)
+            hits += _phrase_hits_at(c.headings, words)
         if field_name == "series":
-            hits += _phrase_hits(c, c.series, words)
-        for term in hits:
-            if not _excluded(c, term.theme, words):
+            hits += _phrase_hits_at(c.series, words)
+        for term, at in hits:
+            context = words[max(0, at - EXCLUSION_WINDOW): at + len(term.words) + EXCLUSION_WINDOW] if prose else words
+            if not _excluded(c, term.theme, context):
                 ev.add(term.theme, weight, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
                        " ".join(term.words) or term.text)
 
@@ -274,16 +287,53 @@ def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozen
     return ev.matches(item.id, c)
 
 
+PARALLEL_FROM = 20_000  # below this, starting processes costs more than it saves
+_SHARED: tuple = ()  # (compiled themes, items, ignored fields), inherited by forked workers
+
+
+def _match_slice(bounds: tuple[int, int]) -> list[tuple[str, str, float, str]]:
+    c, items, skip = _SHARED
+    memo = Memo()
+    return [(m.item_id, m.theme_id, m.score, m.reason)
+            for item in items[bounds[0]:bounds[1]] for m in match_item(c, item, skip, memo)]
+
+
+def _match_parallel(c: CompiledThemes, items: list[CatalogueItem], skip: set[str],
+                    workers: int) -> list[ThemeMatch] | None:
+    """Matches computed by forked processes sharing the items copy-on-write; None where fork is missing."""
+    import multiprocessing
+
+    global _SHARED
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    step = -(-len(items) // (workers * 4))
+    slices = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
+    _SHARED = (c, items, skip)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_match_slice, slices)
+    finally:
+        _SHARED = ()
+    return [ThemeMatch(item_id=i, theme_id=t, score=s, reason=r) for part in parts for i, t, s, r in part]
+
+
 def match_items(items: Iterable[CatalogueItem], themes: Sequence[Theme] | CompiledThemes, *,
-                ignore: Iterable[str] = ()) -> list[ThemeMatch]:
+                ignore: Iterable[str] = (), workers: int = 1) -> list[ThemeMatch]:
     """Every item–theme match. `ignore` leaves fields out (e.g. {"collection"} to measure without the
-    library's own shelving). Themes of kind "event" are not matched against the catalogue."""
+    library's own shelving). Themes of kind "event" are not matched against the catalogue. With
+    `workers` > 1, a large catalogue is split between that many processes (same result, same order)."""
     c = themes if isinstance(themes, CompiledThemes) else compile_themes(
         [t for t in themes if t.kind != "event"])
     skip = set(ignore)
     unknown = skip - set(ITEM_FIELDS)
     if unknown:
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
+    if workers > 1:
+        items = list(items)
+        if len(items) >= PARALLEL_FROM:
+            done = _match_parallel(c, items, skip, workers)
+            if done is not None:
+                return done
     out: list[ThemeMatch] = []
     memo = Memo()
     for item in items:
