@@ -123,6 +123,12 @@ def test_flagged_theme_cannot_be_answered(client, store):
     assert r.status_code == 422 and fields_of(r) == ["interests[0]"]
 
 
+def test_unknown_addresses_and_methods_answer_in_french(client):
+    assert client.get("/api/nope").json()["detail"] == "adresse inconnue."
+    r = client.put("/api/responses", json={})
+    assert r.status_code == 405 and "méthode" in r.json()["detail"]
+
+
 def test_malformed_json_and_wrong_shapes_are_refused(client, store):
     r = client.post("/api/responses", content=b'{"interests": ["science-fiction"', headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and fields_of(r) == ["body"] and "JSON" in r.json()["detail"]

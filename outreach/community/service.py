@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from outreach.community import pages
 from outreach.community.audience import audience_rows
@@ -135,6 +136,12 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
                                 status_code=503)
         return JSONResponse({"detail": "jeton administrateur manquant ou invalide."}, status_code=401,
                             headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request, exc: StarletteHTTPException):
+        messages = {404: "adresse inconnue.", 405: "méthode non acceptée pour cette adresse."}
+        return JSONResponse({"detail": messages.get(exc.status_code, "requête refusée.")},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(AnswerRejected)
     async def _rejected(_request, exc: AnswerRejected):
