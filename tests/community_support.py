@@ -6,6 +6,7 @@ import os
 from functools import cache
 
 import pytest
+from sqlalchemy import text
 
 from outreach.community.config import QuestionnaireConfig
 from outreach.community.offer import PostcodeResolver
@@ -58,9 +59,10 @@ def fresh_store(kind: str, tmp_path) -> Store:
         if os.environ.get("OUTREACH_REQUIRE_E2E") == "1":
             pytest.fail(f"{POSTGRES_ENV} is not set: CI must run the PostgreSQL tests")
         pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (a server on 127.0.0.1; .ci/run starts one)")
-    store = Store(url)
-    metadata.drop_all(store.engine)  # each test starts from empty tables
-    metadata.create_all(store.engine)
+    store = Store(url)  # creates the tables when missing
+    with store.engine.begin() as conn:  # each test starts from empty tables (faster than dropping them)
+        names = ", ".join(t.name for t in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     return store
 
 
