@@ -20,7 +20,10 @@ pages = {
         page("rgpd.py", "RGPD", "shield", "rgpd"),
         page("multicanal.py", "Multicanal", "share", "multicanal"),
     ],
-    "Diffuser": [page("exporter.py", "Exporter", "download", "exporter")],
+    "Diffuser": [
+        page("exporter.py", "Exporter", "download", "exporter"),
+        page("questionnaire.py", "Questionnaire & communauté", "forum", "questionnaire"),
+    ],
     "Réglages": [page("parametres.py", "Paramètres", "settings", "parametres")],
 }
 navigation = st.navigation(pages)

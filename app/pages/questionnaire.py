@@ -1,0 +1,133 @@
+"""Questionnaire & communauté: configure the questionnaire and its notice, copy the embed snippet, see the
+community (counts only), run the retention purge. Every rule lives in outreach.community."""
+
+import streamlit as st
+from pydantic import ValidationError
+
+from app import state
+from outreach.community import overview
+from outreach.community.config import QuestionnaireConfig, config_path, load_config, save_config
+from outreach.community.notice import missing_fields, render_notice
+from outreach.community.offer import build_offer
+from outreach.community.store import Store, database_url
+from outreach.datasets import shipped_branches
+from outreach.errors import InputError
+from outreach.settings import load_settings
+from outreach.themes import load_themes
+
+st.title("Questionnaire & communauté")
+st.caption("Un questionnaire facultatif sur les centres d'intérêt, à intégrer aux services en ligne de la commune, "
+           "avec un consentement par usage ; la communauté qui en naît reçoit des recommandations.")
+
+try:
+    settings = load_settings()
+    config = load_config()
+    themes = load_themes()
+    offer = build_offer(themes, config)
+except InputError as exc:
+    state.show_input_error(exc)
+    st.stop()
+
+store = Store(database_url())
+notice = render_notice(config, settings)
+
+missing = missing_fields(settings)
+if missing:
+    st.warning("Le questionnaire ne peut pas être ouvert : renseignez sur la page Paramètres "
+               + ", ".join(missing) + ".", icon="⚠️")
+if overview.notice_needs_new_version(store, notice):
+    st.warning(f"Le texte de la notice a changé depuis sa version « {notice.version} » : donnez-lui un nouveau "
+               "numéro de version avant de relancer le service (règle FORM-08).", icon="⚠️")
+
+tab_config, tab_embed, tab_community, tab_purge = st.tabs(
+    ["Réglages et notice", "Intégration", "Communauté", "Conservation"])
+
+with tab_config:
+    sensitive = [t.label for t in themes if t.sensitivity != "none"]
+    choices = [t.id for t in themes if t.sensitivity == "none"]
+    labels = {t.id: t.label for t in themes}
+    with st.form("questionnaire_config"):
+        title = st.text_input("Titre du questionnaire", config.title, key="q_title")
+        intro = st.text_area("Texte d'introduction", config.intro, key="q_intro")
+        offered = st.multiselect("Centres d'intérêt proposés (vide : tous les thèmes non sensibles)", choices,
+                                 default=[t for t in config.offered_themes if t in choices],
+                                 format_func=labels.get, key="q_themes")
+        st.caption("Jamais proposés, car une réponse révélerait des données sensibles (règle SEN-04) : "
+                   + (", ".join(sensitive) or "aucun") + ".")
+        rights = st.text_input("Où exercer ses droits (vide : le DPO)", config.rights_contact, key="q_rights",
+                               placeholder="Service des médiathèques, 1 place de la mairie — formulaire en ligne")
+        policy = st.text_input("Politique de confidentialité de la commune (adresse)", config.privacy_policy_url,
+                               key="q_policy", placeholder="https://www.ville.fr/donnees-personnelles")
+        left, right = st.columns(2)
+        version = left.text_input("Version de la notice", config.notice_version, key="q_version",
+                                  help="À changer dès que le texte de la notice change.")
+        public_url = right.text_input("Adresse publique du service", config.public_url, key="q_public_url")
+        origins = st.text_area("Sites de la commune autorisés à intégrer le questionnaire (un par ligne)",
+                               "\n".join(config.allowed_origins), key="q_origins",
+                               placeholder="https://www.ville.fr")
+        c1, c2, c3 = st.columns(3)
+        retention = c1.number_input("Conservation après le dernier contact (mois)", 1, 36,
+                                    config.retention_months, key="q_retention")
+        proof_years = c2.number_input("Conservation des preuves de consentement (ans)", 1, 10,
+                                      config.proof_retention_years, key="q_proof_years")
+        rate = c3.number_input("Requêtes par minute et par visiteur", 1, 100_000, config.rate_limit_per_minute,
+                               key="q_rate")
+        submitted = st.form_submit_button("Enregistrer les réglages")
+    if submitted:
+        try:
+            new = QuestionnaireConfig.model_validate(config.model_dump() | {
+                "title": title, "intro": intro, "offered_themes": offered, "rights_contact": rights.strip(),
+                "privacy_policy_url": policy.strip(), "notice_version": version.strip(),
+                "public_url": public_url, "allowed_origins": [o for o in origins.splitlines() if o.strip()],
+                "retention_months": int(retention), "proof_retention_years": int(proof_years),
+                "rate_limit_per_minute": int(rate)})
+            build_offer(themes, new)
+            path = save_config(new)
+            st.success(f"Réglages enregistrés dans {path}. Redémarrez le service pour les appliquer.")
+            config, notice = new, render_notice(new, settings)
+        except InputError as exc:
+            state.show_input_error(exc)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            st.error(f"Réglage refusé pour « {'.'.join(str(p) for p in first['loc'])} » : {first['msg']}.",
+                     icon="⚠️")
+    st.subheader("Notice d'information affichée")
+    st.caption(f"Version {notice.version} — empreinte SHA-256 {notice.hash[:16]}… (enregistrée avec chaque "
+               "consentement). Le responsable du traitement et le DPO viennent de la page Paramètres.")
+    for heading, body in notice.sections:
+        st.markdown(f"**{heading}** — {body}")
+
+with tab_embed:
+    st.markdown("Collez cette ligne dans la page du service en ligne de la commune : une invitation discrète "
+                "apparaît en bas de page ; elle ne bloque jamais le service et « Non merci » la ferme.")
+    st.code(overview.embed_snippet(config), language="html")
+    st.markdown(f"Le même formulaire en page : [{config.public_url}/questionnaire]({config.public_url}/questionnaire)")
+    st.markdown("Démarrer le service : `outreach questionnaire serve --host 0.0.0.0 --port 8765` (derrière le "
+                "proxy HTTPS de la commune). Statistiques et exports : en-tête `Authorization: Bearer` avec "
+                "la valeur de `OUTREACH_ADMIN_TOKEN`.")
+
+with tab_community:
+    counts = overview.totals(store)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Membres", counts["members"])
+    m2.metric("Recommandations par e-mail", counts["email_recommendations"])
+    m3.metric("Personnalisation", counts["personalisation"])
+    m4.metric("Rapprochement Meta", counts["meta_matching"])
+    st.caption(f"{counts['proofs']} preuve(s) de consentement conservée(s). Aucune adresse e-mail n'est affichée ici.")
+    names = {b.id: b.name for b in shipped_branches()}
+    table = overview.community_table(store, offer, names)
+    if table.empty:
+        st.info("Personne n'a encore répondu au questionnaire.", icon="ℹ️")
+    else:
+        st.dataframe(table, hide_index=True, width="stretch")
+
+with tab_purge:
+    st.markdown(f"Les personnes sans contact actif (réponse, clic, modification de leurs choix) depuis "
+                f"**{config.retention_months} mois** sont effacées ; les preuves de consentement des personnes "
+                f"parties sont supprimées après **{config.proof_retention_years} ans** (règle RET-01). "
+                "La même purge se lance par `outreach questionnaire purge` (à planifier chaque nuit).")
+    if st.button("Lancer la purge maintenant", key="q_purge"):
+        report = store.purge(config.retention_months, config.proof_retention_years)
+        st.success(f"Purge faite : {report.respondents} personne(s) effacée(s), {report.proofs} preuve(s) "
+                   "supprimée(s).")
+st.caption(f"Réglages : {config_path()}")

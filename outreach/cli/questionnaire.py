@@ -1,0 +1,178 @@
+"""`outreach questionnaire`: the questionnaire service and the community's files.
+
+    serve      start the service (widget, form, API)            purge     retention (RET-01)
+    export     community or proofs of consent as CSV            digests   HTML e-mails + CSV per member/segment
+    audience   the Meta custom audience file (hashed e-mails)   audit     check an audience file (CA-01/02/06)
+    stats      members per theme and branch
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date
+
+from outreach.cli.common import print_notes
+
+
+def register(sub) -> None:
+    p = sub.add_parser("questionnaire", help="questionnaire centres d'intérêt et communauté (service, purge, "
+                       "exports, digests, audience Meta)",
+                       description="Le questionnaire avec consentement et la communauté d'intérêt.")
+    p.add_argument("--database", metavar="URL", help="base de données SQLAlchemy (défaut : OUTREACH_DATABASE_URL, "
+                   "sinon outreach.sqlite)")
+    p.add_argument("--config", metavar="FICHIER", help="réglages du questionnaire (défaut : questionnaire.yaml)")
+    qs = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    s = qs.add_parser("serve", help="démarrer le service (pop-up, formulaire, API)")
+    s.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8765, help="port (défaut : 8765)")
+    s.set_defaults(func=run_serve)
+
+    s = qs.add_parser("purge", help="effacer les personnes sans contact actif depuis la durée de conservation")
+    s.set_defaults(func=run_purge)
+
+    s = qs.add_parser("export", help="exporter la communauté (sans e-mail) ou les preuves de consentement")
+    s.add_argument("what", choices=["community", "proofs"])
+    s.add_argument("--out", metavar="FICHIER", help="fichier CSV (défaut : sortie standard)")
+    s.set_defaults(func=run_export)
+
+    s = qs.add_parser("digests", help="e-mails HTML de recommandations par membre et par segment, et CSV")
+    s.add_argument("--out", metavar="DOSSIER", required=True)
+    s.add_argument("--sender", default="", help="adresse d'expédition (défaut : le site du réseau)")
+    s.add_argument("--today", type=date.fromisoformat, help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
+    s.set_defaults(func=run_digests)
+
+    s = qs.add_parser("audience", help="fichier d'audience personnalisée Meta (e-mails chiffrés SHA-256)")
+    s.add_argument("--out", metavar="FICHIER", required=True)
+    s.set_defaults(func=run_audience)
+
+    s = qs.add_parser("audit", help="vérifier un fichier d'audience contre les consentements (CA-01, CA-02, CA-06)")
+    s.add_argument("file", metavar="FICHIER")
+    s.set_defaults(func=run_audit)
+
+    s = qs.add_parser("stats", help="membres par thème et par bibliothèque")
+    s.set_defaults(func=run_stats)
+
+
+def _store(args):
+    from outreach.community.store import Store
+
+    return Store(args.database)
+
+
+def _config(args):
+    from outreach.community.config import load_config
+
+    return load_config(args.config)
+
+
+def run_serve(args) -> int:
+    import uvicorn
+
+    from outreach.community.service import build_service, create_app
+
+    service = build_service(store=_store(args), config=_config(args))
+    print(f"Questionnaire : http://{args.host}:{args.port}/questionnaire — intégration : "
+          f"<script src=\"{service.config.public_url}/widget.js\" defer></script>", file=sys.stderr)
+    # no access log: the preference links carry each person's token
+    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def run_purge(args) -> int:
+    config = _config(args)
+    report = _store(args).purge(config.retention_months, config.proof_retention_years)
+    print(f"Purge : {report.respondents} personne(s) sans contact actif depuis le "
+          f"{report.cutoff:%d/%m/%Y} effacée(s) ; {report.proofs} preuve(s) de consentement antérieure(s) au "
+          f"{report.proof_cutoff:%d/%m/%Y} supprimée(s).")
+    return 0
+
+
+def _emit(text: str, out: str | None) -> None:
+    from outreach import atomic
+
+    if out in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        atomic.write_text(out, text)
+
+
+def run_export(args) -> int:
+    from outreach.community.vocabulary import PURPOSES
+
+    store = _store(args)
+    buffer = io.StringIO()
+    if args.what == "community":
+        columns = ["respondent_id", "created_at", "last_interaction_at", "postcode", "area_code", "branch_id",
+                   "age_band", "interests", *PURPOSES, "notice_version"]
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for m in store.members():
+            writer.writerow({"respondent_id": m.id, "created_at": m.created_at.isoformat(),
+                             "last_interaction_at": m.last_interaction_at.isoformat(), "postcode": m.postcode,
+                             "area_code": m.area_code, "branch_id": m.branch_id, "age_band": m.age_band or "",
+                             "interests": " ".join(m.interests), **{p: int(m.consents[p]) for p in PURPOSES},
+                             "notice_version": m.notice_version})
+    else:
+        columns = ["id", "respondent_id", "email_sha256", "ts_utc", "event", "purposes", "notice_version",
+                   "notice_hash", "language", "mechanism", "page_url", "age_band", "withdrawn_at",
+                   "withdrawal_channel"]
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in store.proofs():
+            writer.writerow(row | {"purposes": json.dumps(row["purposes"], sort_keys=True)})
+    _emit(buffer.getvalue(), args.out)
+    return 0
+
+
+def run_digests(args) -> int:
+    from outreach.community.digests import write_digests
+    from outreach.community.recommend import build_recommender
+    from outreach.community.service import build_service
+
+    service = build_service(store=_store(args), config=_config(args))
+    members = service.store.members()
+    today = args.today or date.today()
+    recommender = build_recommender(service.offer, service.resolver.branches, [m.branch_id for m in members], today)
+    names = {b.id: b.name for b in service.resolver.branches}
+    sender = args.sender or f"{service.settings.network_name} <ne-pas-repondre@mediatheque.invalid>"
+    report = write_digests(args.out, members, recommender, service.offer, service.config.public_url, names,
+                           service.settings.network_name, sender)
+    print(f"Digests : {report.members} e-mail(s) par membre, {report.segments} segment(s), "
+          f"{report.recommendations} recommandation(s) dans {report.folder}.")
+    return 0
+
+
+def run_audience(args) -> int:
+    from outreach.community.audience import write_audience_file
+
+    n = write_audience_file(_store(args), args.out)
+    print_notes([f"{n} adresse(s) chiffrée(s) (SHA-256) de personnes majeures ayant accepté le rapprochement "
+                 "Meta ; les personnes qui ont retiré leur consentement n'y sont plus."])
+    return 0
+
+
+def run_audit(args) -> int:
+    from outreach.community.audience import audit_audience_file
+
+    audit = audit_audience_file(args.file, _store(args))
+    if audit.ok:
+        print(f"Fichier conforme : {audit.rows} ligne(s), toutes chiffrées, consenties et majeures.")
+        return 0
+    for problem in audit.problems():
+        print(problem, file=sys.stderr)
+    return 1
+
+
+def run_stats(args) -> int:
+    store = _store(args)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["theme_id", "branch_id", "members", "email_recommendations",
+                                                "meta_matching"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(store.stats())
+    sys.stdout.write(buffer.getvalue())
+    return 0

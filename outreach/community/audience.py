@@ -1,0 +1,95 @@
+"""The Meta custom audience file: hashed e-mails of adults who granted `meta_matching`, nobody else.
+
+Format: the customer-list CSV that Ads Manager accepts, one identifier column named `email`, one value per
+line, each the SHA-256 hex digest of the normalised address (trimmed, lower case), never the address itself
+(CA-02). Only members aged 18 or more (CA-06, MIN-01) with `meta_matching` granted (CA-01); someone who
+withdraws is simply absent from the next file (CA-04). `audit_audience_file` checks a file against the store.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach import atomic
+from outreach.community.store import Store
+from outreach.community.vocabulary import is_adult
+from outreach.errors import InputError
+
+HEADER = "email"
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def audience_rows(store: Store) -> list[str]:
+    """Sorted, de-duplicated digests of the members who may be matched."""
+    return sorted({m.email_sha256 for m in store.members()
+                   if m.consents["meta_matching"] and is_adult(m.age_band) and m.email_sha256})
+
+
+def audience_csv(digests: list[str]) -> str:
+    return HEADER + "\n" + "".join(f"{d}\n" for d in digests)
+
+
+def write_audience_file(store: Store, path: str | Path) -> int:
+    digests = audience_rows(store)
+    atomic.write_text(path, audience_csv(digests))
+    return len(digests)
+
+
+@dataclass
+class AudienceAudit:
+    """The checklist's view of an audience file: CA-01 (consent), CA-02 (hashed), CA-06 (adults)."""
+
+    rows: int = 0
+    plaintext: list[int] = field(default_factory=list)  # line numbers that are not a SHA-256 digest
+    without_consent: list[int] = field(default_factory=list)  # digests of nobody who granted meta_matching
+    minors: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.plaintext or self.without_consent or self.minors)
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.plaintext:
+            out.append(f"CA-02 : {len(self.plaintext)} ligne(s) non chiffrée(s) (lignes {self.plaintext[:5]}) — "
+                       "chaque valeur doit être une empreinte SHA-256.")
+        if self.without_consent:
+            out.append(f"CA-01 : {len(self.without_consent)} personne(s) sans consentement « meta_matching » en "
+                       f"cours (lignes {self.without_consent[:5]}) — régénérez le fichier.")
+        if self.minors:
+            out.append(f"CA-06 : {len(self.minors)} personne(s) mineure(s) (lignes {self.minors[:5]}).")
+        return out
+
+
+def audit_audience_file(path: str | Path, store: Store) -> AudienceAudit:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"lecture impossible ({exc}).", file=path, fix="Donnez le fichier produit par "
+                         "« outreach questionnaire audience ».") from exc
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header != [HEADER]:
+        raise InputError(f"en-tête inattendu {header!r} : une seule colonne « email » est attendue.", file=path,
+                         where="ligne 1", fix="Régénérez le fichier avec « outreach questionnaire audience ».")
+    members = {m.email_sha256: m for m in store.members() if m.email_sha256}
+    audit = AudienceAudit()
+    for line, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        audit.rows += 1
+        value = row[0]
+        if not SHA256_HEX.match(value):
+            audit.plaintext.append(line)
+            continue
+        member = members.get(value)
+        if member is None or not member.consents["meta_matching"]:
+            audit.without_consent.append(line)
+        elif not is_adult(member.age_band):
+            audit.minors.append(line)
+    return audit

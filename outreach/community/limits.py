@@ -1,0 +1,119 @@
+"""Protection of the service: a request size limit and a rate limit per client, as ASGI middleware.
+
+Both answer before the application sees the request, so an oversized or abusive request never reaches the
+store. They are plain ASGI so that they cost little on the hot path (the load test measures it).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+SIZE_LIMITED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+async def _send_json(send, status: int, payload: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodySizeLimit:
+    """Reads the body up to `max_bytes` before the app does; more is refused with 413, nothing stored."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] not in SIZE_LIMITED_METHODS:
+            return await self.app(scope, receive, send)
+        too_big = {"detail": f"requête trop volumineuse : {self.max_bytes} octets au plus.",
+                   "errors": [{"field": "body", "message": "requête trop volumineuse"}]}
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = self.max_bytes + 1
+                if declared > self.max_bytes:
+                    return await _send_json(send, 413, too_big, [(b"connection", b"close")])
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return await _send_json(send, 413, too_big, [(b"connection", b"close")])
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return await self.app(scope, replay, send)
+
+
+class RateLimit:
+    """A token bucket per client address: `per_minute` requests, refilled continuously; then 429.
+
+    The static files (the widget, the page) are not counted: they are cached and harmless. The client is
+    the socket's peer, or the first X-Forwarded-For address when the service is told it sits behind a proxy.
+    """
+
+    EXEMPT = ("/widget.js", "/questionnaire", "/healthz")
+    MAX_CLIENTS = 50_000
+
+    def __init__(self, app, per_minute: int, trust_forwarded_for: bool = False, clock=time.monotonic):
+        self.app = app
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.trust_forwarded_for = trust_forwarded_for
+        self.clock = clock
+        self.buckets: dict[str, tuple[float, float]] = {}
+        self.lock = threading.Lock()
+
+    def client_of(self, scope) -> str:
+        if self.trust_forwarded_for:
+            for name, value in scope["headers"]:
+                if name == b"x-forwarded-for":
+                    return value.decode("latin-1").split(",")[0].strip()
+        client = scope.get("client")
+        return client[0] if client else "?"
+
+    def allow(self, client: str) -> tuple[bool, float]:
+        now = self.clock()
+        with self.lock:
+            tokens, last = self.buckets.get(client, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens >= 1:
+                self.buckets[client] = (tokens - 1, now)
+                allowed, wait = True, 0.0
+            else:
+                self.buckets[client] = (tokens, now)
+                allowed, wait = False, (1 - tokens) / self.rate
+            if len(self.buckets) > self.MAX_CLIENTS:
+                # forget clients whose bucket is full again: they would start full anyway
+                self.buckets = {k: v for k, v in self.buckets.items()
+                                if min(self.capacity, v[0] + (now - v[1]) * self.rate) < self.capacity}
+        return allowed, wait
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] == "OPTIONS" or scope["path"] in self.EXEMPT:
+            return await self.app(scope, receive, send)
+        allowed, wait = self.allow(self.client_of(scope))
+        if not allowed:
+            return await _send_json(send, 429, {"detail": "trop de requêtes : réessayez dans quelques secondes."},
+                                    [(b"retry-after", str(max(1, round(wait))).encode())])
+        return await self.app(scope, receive, send)

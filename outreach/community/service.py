@@ -1,0 +1,316 @@
+"""The questionnaire service (FastAPI): the widget, the form, answers, preferences, erasure, admin exports.
+
+`create_app()` wires a store, the settings and the themes; `outreach questionnaire serve` runs it on
+uvicorn. Request bodies are read and checked by hand (validation.py) so that every refusal names the field
+in French and nothing is stored half-way.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import json
+import os
+from dataclasses import dataclass
+from importlib import resources
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from outreach.community import pages
+from outreach.community.audience import audience_rows
+from outreach.community.config import QuestionnaireConfig, load_config
+from outreach.community.limits import BodySizeLimit, RateLimit
+from outreach.community.notice import Notice, render_notice, require_complete
+from outreach.community.offer import Offer, PostcodeResolver, build_offer
+from outreach.community.store import Store
+from outreach.community.validation import AnswerRejected, FieldError, validate_answer, validate_change
+from outreach.community.vocabulary import AGE_BANDS, PURPOSE_LABELS, PURPOSES
+from outreach.settings import NetworkSettings, load_settings
+
+ADMIN_TOKEN_ENV = "OUTREACH_ADMIN_TOKEN"
+
+
+def widget_source() -> str:
+    return resources.files("outreach.community").joinpath("static/widget.js").read_text(encoding="utf-8")
+
+
+@dataclass
+class Service:
+    config: QuestionnaireConfig
+    settings: NetworkSettings
+    notice: Notice
+    offer: Offer
+    resolver: PostcodeResolver
+    store: Store
+
+    def questionnaire_json(self) -> dict:
+        return {"title": self.config.title, "intro": self.config.intro, "themes": self.offer.as_json(),
+                "notice": self.notice.as_json(),
+                "purposes": [{"id": p, "label": PURPOSE_LABELS[p]} for p in PURPOSES],
+                "age_bands": [{"id": k, "label": v} for k, v in AGE_BANDS.items()],
+                "controller": self.settings.controller_name, "dpo_contact": self.settings.dpo_contact}
+
+    def preferences_url(self, token: str) -> str:
+        return f"{self.config.public_url}/preferences/{token}"
+
+
+def build_service(store: Store | None = None, config: QuestionnaireConfig | None = None,
+                  settings: NetworkSettings | None = None, themes=None,
+                  resolver: PostcodeResolver | None = None) -> Service:
+    """Everything the app needs, checked at start: an incomplete notice or a sensitive theme stops it."""
+    config = config or load_config()
+    settings = settings or load_settings()
+    require_complete(settings)
+    if themes is None:
+        from outreach.themes import load_themes
+
+        themes = load_themes()
+    if resolver is None:
+        from outreach.datasets import shipped_areas, shipped_branches
+
+        resolver = PostcodeResolver(shipped_branches(), shipped_areas())
+    notice = render_notice(config, settings)
+    store = store or Store()
+    store.record_notice(notice)
+    return Service(config, settings, notice, build_offer(themes, config), resolver, store)
+
+
+def rejected(errors: list[FieldError], status: int = 422) -> JSONResponse:
+    detail = "réponse refusée : " + " ; ".join(f"{e.field} — {e.message}" for e in errors)
+    return JSONResponse({"detail": detail, "errors": [e.as_json() for e in errors]}, status_code=status)
+
+
+async def read_json(request: Request):
+    body = await request.body()
+    try:
+        return json.loads(body.decode("utf-8")) if body else None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AnswerRejected([FieldError("body", f"JSON mal formé (position {getattr(exc, 'pos', 0)}) : "
+                                         "envoyez un objet JSON valide en UTF-8.")]) from exc
+
+
+def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+def origin_of(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/')[0]}"
+
+
+def page_headers(script_origin: str | None = None) -> dict[str, str]:
+    """Pages run no script of their own (the form page only the widget) and are never framed."""
+    scripts = f"script-src 'self' {script_origin}; connect-src 'self' {script_origin}" if script_origin \
+        else "script-src 'none'"
+    return {"Content-Security-Policy": f"default-src 'none'; {scripts}; style-src 'unsafe-inline'; "
+                                       "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+def create_app(service: Service | None = None, **kwargs) -> FastAPI:
+    svc = service or build_service(**kwargs)
+    app = FastAPI(title="Questionnaire centres d'intérêt — médiathèques", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.service = svc
+
+    def is_admin(request: Request) -> bool:
+        expected = os.environ.get(ADMIN_TOKEN_ENV, "")
+        given = request.headers.get("authorization", "")
+        return bool(expected) and hmac.compare_digest(given.encode(), f"Bearer {expected}".encode())
+
+    def forbidden() -> JSONResponse:
+        if not os.environ.get(ADMIN_TOKEN_ENV):
+            return JSONResponse({"detail": f"accès administrateur désactivé : définissez {ADMIN_TOKEN_ENV}."},
+                                status_code=503)
+        return JSONResponse({"detail": "jeton administrateur manquant ou invalide."}, status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request, exc: StarletteHTTPException):
+        messages = {404: "adresse inconnue.", 405: "méthode non acceptée pour cette adresse."}
+        return JSONResponse({"detail": messages.get(exc.status_code, "requête refusée.")},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(AnswerRejected)
+    async def _rejected(_request, exc: AnswerRejected):
+        status = 400 if exc.errors and exc.errors[0].field == "body" else 422
+        return rejected(exc.errors, status)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status_code=204)  # browsers ask for it; nothing to show
+
+    @app.get("/widget.js")
+    def widget():
+        return Response(widget_source(), media_type="application/javascript; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/questionnaire", response_class=HTMLResponse)
+    def questionnaire_page():
+        return HTMLResponse(pages.questionnaire_page(svc.config.title, svc.config.public_url),
+                            headers=page_headers(origin_of(svc.config.public_url)))
+
+    @app.get("/api/questionnaire")
+    def questionnaire_json():
+        return svc.questionnaire_json()
+
+    @app.post("/api/responses", status_code=201)
+    async def submit(request: Request):
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            # JSON only: a cross-site form or a text/plain "simple request" cannot skip the CORS preflight
+            return JSONResponse({"detail": "envoyez la réponse en JSON (Content-Type: application/json).",
+                                 "errors": [{"field": "body", "message": "type de contenu non accepté"}]},
+                                status_code=415)
+        answer = validate_answer(await read_json(request), svc.offer, svc.resolver, svc.notice.version)
+        if svc.store.is_sqlite:
+            # one writer at a time anyway, and no network wait: inline is fastest
+            token = svc.store.add_answer(answer, svc.notice)
+        else:
+            # a server database: let several transactions wait on the network at once
+            token = await run_in_threadpool(svc.store.add_answer, answer, svc.notice)
+        return JSONResponse({"token": token, "preferences_url": svc.preferences_url(token),
+                             "branch_id": answer.placement.branch_id,
+                             "branch_name": answer.placement.branch_name}, status_code=201,
+                            headers={"Cache-Control": "no-store"})
+
+    @app.delete("/api/responses/{token}", status_code=204)
+    def erase(token: str):
+        if not svc.store.erase(token, channel="api"):
+            return JSONResponse({"detail": "lien inconnu ou données déjà effacées."}, status_code=404)
+        return Response(status_code=204)
+
+    def not_found_page() -> HTMLResponse:
+        return HTMLResponse(pages.message_page("Lien inconnu", "Ce lien ne correspond à aucune réponse : elle a "
+                                               "peut-être déjà été effacée.", "errors"), status_code=404)
+
+    def member_json(member) -> dict:
+        return {"interests": member.interests, "postcode": member.postcode, "area_name": member.area_name,
+                "branch_id": member.branch_id, "age_band": member.age_band, "email": member.email,
+                "consents": member.consents, "notice_version": member.notice_version,
+                "created_at": member.created_at.isoformat() + "Z",
+                "last_interaction_at": member.last_interaction_at.isoformat() + "Z"}
+
+    @app.get("/preferences/{token}")
+    def preferences(token: str, request: Request):
+        member = svc.store.by_token(token)
+        if member is None:
+            return not_found_page()
+        svc.store.touch(token)
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse(member_json(member), headers={"Cache-Control": "no-store"})
+        return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice,
+                                                   svc.resolver.branch_name(member.branch_id), token),
+                            headers=page_headers())
+
+    @app.post("/preferences/{token}")
+    async def change_preferences(token: str, request: Request):
+        member = svc.store.by_token(token)
+        is_form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+        if member is None:
+            return not_found_page() if is_form else JSONResponse({"detail": "lien inconnu."}, status_code=404)
+        if is_form:
+            fields = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+            action = fields.get("action", ["update"])[0]
+            payload = {"interests": fields.get("interests", []), "postcode": fields.get("postcode", [""])[0],
+                       "age_band": fields.get("age_band", [""])[0], "email": fields.get("email", [""])[0],
+                       "consents": {p: f"consent_{p}" in fields for p in PURPOSES}}
+        else:
+            payload = await read_json(request)
+            if not isinstance(payload, dict):
+                raise AnswerRejected([FieldError("body", "le corps de la requête doit être un objet JSON.")])
+            action = payload.pop("action", "update")
+        branch = svc.resolver.branch_name(member.branch_id)
+        if action == "delete":
+            svc.store.erase(token, channel="preferences")
+            if is_form:
+                return HTMLResponse(pages.message_page("Données effacées", "Vos données ont été effacées. "
+                                                       "Merci de l'intérêt porté à la médiathèque."))
+            return Response(status_code=204)
+        if action == "withdraw":
+            member = svc.store.withdraw_all(token, svc.notice, channel="preferences")
+            saved = "Vos consentements sont retirés et votre adresse e-mail est effacée."
+        elif action == "update":
+            try:
+                new = validate_change(payload, svc.offer, svc.resolver, member.state(branch))
+            except AnswerRejected as exc:
+                if not is_form:
+                    raise
+                return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice, branch, token,
+                                                           errors=exc.errors), status_code=422,
+                                    headers=page_headers())
+            member = svc.store.change(token, new, svc.notice, channel="preferences")
+            saved = "Vos choix sont enregistrés."
+        else:
+            raise AnswerRejected([FieldError("action", "action inconnue : update, withdraw ou delete.")])
+        if is_form:
+            return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice,
+                                                       svc.resolver.branch_name(member.branch_id), token,
+                                                       saved=saved), headers=page_headers())
+        return JSONResponse(member_json(member), headers={"Cache-Control": "no-store"})
+
+    @app.post("/unsubscribe/{token}")
+    def unsubscribe(token: str):
+        """One-click unsubscribe (RFC 8058 List-Unsubscribe-Post) and the button of the e-mails."""
+        if svc.store.unsubscribe(token, svc.notice, channel="email") is None:
+            return not_found_page()
+        return HTMLResponse(pages.message_page("Désinscription faite", "Vous ne recevrez plus d'e-mail de la "
+                                               "médiathèque. Vous pouvez revenir sur ce choix à tout moment "
+                                               "depuis votre lien de gestion."))
+
+    @app.get("/api/stats")
+    def stats(request: Request):
+        if not is_admin(request):
+            return forbidden()
+        rows = svc.store.stats()
+        for row in rows:
+            row["theme_label"] = svc.offer.label(row["theme_id"])
+            row["branch_name"] = svc.resolver.branch_name(row["branch_id"])
+        return {"members": svc.store.count(), "by_theme_and_branch": rows}
+
+    @app.get("/api/exports/{name}")
+    def export(name: str, request: Request):
+        if not is_admin(request):
+            return forbidden()
+        if name == "community.csv":
+            # pseudonymous: no token, no e-mail
+            rows = [{"respondent_id": m.id, "created_at": m.created_at.isoformat(), "postcode": m.postcode,
+                     "area_code": m.area_code, "branch_id": m.branch_id, "age_band": m.age_band or "",
+                     "interests": " ".join(m.interests), **{p: int(m.consents[p]) for p in PURPOSES},
+                     "notice_version": m.notice_version} for m in svc.store.members()]
+            return csv_response(rows, ["respondent_id", "created_at", "postcode", "area_code", "branch_id",
+                                       "age_band", "interests", *PURPOSES, "notice_version"], name)
+        if name == "proofs.csv":
+            rows = [r | {"purposes": json.dumps(r["purposes"], sort_keys=True)} for r in svc.store.proofs()]
+            return csv_response(rows, ["id", "respondent_id", "email_sha256", "ts_utc", "event", "purposes",
+                                       "notice_version", "notice_hash", "language", "mechanism", "page_url",
+                                       "age_band", "withdrawn_at", "withdrawal_channel"], name)
+        if name == "meta-audience.csv":
+            return csv_response([{"email": h} for h in audience_rows(svc.store)], ["email"], name)
+        return JSONResponse({"detail": "export inconnu : community.csv, proofs.csv ou meta-audience.csv."},
+                            status_code=404)
+
+    # innermost first: limits run before the app, CORS wraps everything (refusals carry CORS headers too)
+    app.add_middleware(RateLimit, per_minute=svc.config.rate_limit_per_minute,
+                       trust_forwarded_for=svc.config.trust_forwarded_for)
+    app.add_middleware(BodySizeLimit, max_bytes=svc.config.max_body_bytes)
+    app.add_middleware(CORSMiddleware, allow_origins=svc.config.allowed_origins,
+                       allow_methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
+                       allow_credentials=False, max_age=600)
+    return app
+

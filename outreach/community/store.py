@@ -1,0 +1,404 @@
+"""The consent store: respondents, their interests, proofs of consent, and the notices shown.
+
+SQLAlchemy 2 Core on SQLite (WAL) by default, PostgreSQL when OUTREACH_DATABASE_URL says so. Every change
+is one transaction: an answer, its interests and its proof are stored together or not at all.
+
+Times are naive UTC. Tokens are random (256 bits): a token is the capability to see, change and erase one
+person's data, so it is never logged and never exported. Proofs of consent survive erasure, without the
+e-mail address (only its SHA-256, to prove who consented if challenged), and are purged after
+`proof_retention_years`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+
+from outreach.community.notice import Notice
+from outreach.community.offer import Placement
+from outreach.community.validation import Answer, PreferenceChange
+from outreach.community.vocabulary import EMAIL_PURPOSES, PURPOSES
+from outreach.datasets import REPO_ROOT
+from outreach.errors import InputError
+
+metadata = MetaData()
+
+respondents = Table(
+    "community_respondents", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("last_interaction_at", DateTime, nullable=False, index=True),
+    Column("postcode", String(5), nullable=False),
+    Column("area_code", String(16), nullable=False),
+    Column("area_name", String(120), nullable=False),
+    Column("branch_id", String(32), nullable=False, index=True),
+    Column("age_band", String(16)),
+    Column("email", String(254)),
+    Column("email_sha256", String(64), index=True),
+    Column("email_recommendations", Boolean, nullable=False),
+    Column("personalisation", Boolean, nullable=False),
+    Column("meta_matching", Boolean, nullable=False),
+    Column("notice_version", String(32), nullable=False),
+    Column("notice_hash", String(64), nullable=False),
+)
+
+interests = Table(
+    "community_interests", metadata,
+    Column("respondent_id", String(32), ForeignKey("community_respondents.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("theme_id", String(64), primary_key=True),
+    Index("ix_community_interests_theme", "theme_id"),
+)
+
+# one row per consent event (given, changed, withdrawn, erased, purged): the proof (FORM-06)
+proofs = Table(
+    "community_consent_proofs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("respondent_id", String(32), nullable=False, index=True),  # no foreign key: outlives erasure
+    Column("email_sha256", String(64)),
+    Column("ts_utc", DateTime, nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("purposes", Text, nullable=False),  # JSON {purpose: "granted" | "refused"}
+    Column("notice_version", String(32), nullable=False),
+    Column("notice_hash", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("mechanism", String(200), nullable=False),
+    Column("page_url", String(2000)),
+    Column("age_band", String(16)),
+    Column("withdrawn_at", DateTime),
+    Column("withdrawal_channel", String(32)),
+)
+
+notices = Table(
+    "community_notices", metadata,
+    Column("version", String(32), primary_key=True),
+    Column("hash", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("first_shown_at", DateTime, nullable=False),
+)
+
+
+INSERT_RESPONDENT = insert(respondents)
+INSERT_INTEREST = insert(interests)
+INSERT_PROOF = insert(proofs)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def normalise_email(email: str) -> str:
+    """Meta's rule for e-mail matching keys: trimmed, lower case."""
+    return email.strip().lower()
+
+
+def email_sha256(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()
+
+
+def database_url() -> str:
+    return os.environ.get("OUTREACH_DATABASE_URL") or f"sqlite:///{REPO_ROOT / 'outreach.sqlite'}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint, safe with WAL
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+@dataclass
+class Member:
+    id: str
+    token: str
+    created_at: datetime
+    last_interaction_at: datetime
+    postcode: str
+    area_code: str
+    area_name: str
+    branch_id: str
+    age_band: str | None
+    email: str | None
+    email_sha256: str | None
+    consents: dict[str, bool]
+    notice_version: str
+    interests: list[str]
+
+    def state(self, branch_name: str = "") -> PreferenceChange:
+        placement = Placement(self.postcode, self.area_code, self.area_name, self.branch_id, branch_name, 0.0)
+        return PreferenceChange(interests=list(self.interests), placement=placement, age_band=self.age_band,
+                                email=self.email, consents=dict(self.consents))
+
+
+@dataclass
+class PurgeReport:
+    respondents: int
+    proofs: int
+    cutoff: datetime
+    proof_cutoff: datetime
+
+
+def _purposes_json(consents: dict[str, bool]) -> str:
+    return json.dumps({p: "granted" if consents.get(p) else "refused" for p in PURPOSES}, sort_keys=True)
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = url or database_url()
+        if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(self.url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- notices ---------------------------------------------------------------------------------------
+
+    def record_notice(self, notice: Notice) -> None:
+        """Keep the exact text of every notice version; a changed text under the same version is refused."""
+        with self.engine.begin() as conn:
+            known = conn.execute(select(notices.c.hash).where(notices.c.version == notice.version)).scalar()
+            if known is None:
+                conn.execute(insert(notices).values(version=notice.version, hash=notice.hash, text=notice.text,
+                                                    first_shown_at=utcnow()))
+            elif known != notice.hash:
+                raise InputError(f"le texte de la notice a changé mais sa version est toujours « {notice.version} ».",
+                                 where="questionnaire", field="notice_version",
+                                 fix="Donnez-lui un nouveau numéro de version : les consentements donnés sous "
+                                     "l'ancienne notice restent prouvés par son texte exact (règle FORM-08).")
+
+    def notice_text(self, version: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(notices.c.text).where(notices.c.version == version)).scalar()
+
+    # --- answers -----------------------------------------------------------------------------------------
+
+    def add_answer(self, answer: Answer, notice: Notice, now: datetime | None = None) -> str:
+        """Store an answer with its proof in one transaction; returns the person's token."""
+        now = now or utcnow()
+        rid, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
+        digest = email_sha256(answer.email) if answer.email else None
+        p = answer.placement
+        mechanism = f"{answer.mechanism}:{','.join(answer.checkboxes)}"
+        # statements built once with parameters passed apart: no per-call construct or cache-key work (hot path)
+        with self.engine.begin() as conn:
+            conn.execute(INSERT_RESPONDENT, dict(
+                id=rid, token=token, created_at=now, updated_at=now, last_interaction_at=now,
+                postcode=p.postcode, area_code=p.area_code, area_name=p.area_name, branch_id=p.branch_id,
+                age_band=answer.age_band, email=answer.email, email_sha256=digest,
+                notice_version=notice.version, notice_hash=notice.hash,
+                **{k: answer.consents[k] for k in PURPOSES}))
+            conn.execute(INSERT_INTEREST, [{"respondent_id": rid, "theme_id": t} for t in answer.interests])
+            conn.execute(INSERT_PROOF, dict(
+                respondent_id=rid, email_sha256=digest, ts_utc=now, event="given",
+                purposes=_purposes_json(answer.consents), notice_version=notice.version, notice_hash=notice.hash,
+                language="fr", mechanism=mechanism[:200], page_url=answer.page_url, age_band=answer.age_band,
+                withdrawn_at=None, withdrawal_channel=None))
+        return token
+
+    def _member_rows(self, conn, where) -> list[Member]:
+        rows = conn.execute(select(respondents).where(where)).mappings().all()
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        themes: dict[str, list[str]] = {i: [] for i in ids}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            for rid, theme in conn.execute(select(interests.c.respondent_id, interests.c.theme_id)
+                                           .where(interests.c.respondent_id.in_(part))
+                                           .order_by(interests.c.theme_id)):
+                themes[rid].append(theme)
+        return [Member(id=r["id"], token=r["token"], created_at=r["created_at"],
+                       last_interaction_at=r["last_interaction_at"], postcode=r["postcode"],
+                       area_code=r["area_code"], area_name=r["area_name"], branch_id=r["branch_id"],
+                       age_band=r["age_band"], email=r["email"], email_sha256=r["email_sha256"],
+                       consents={p: bool(r[p]) for p in PURPOSES}, notice_version=r["notice_version"],
+                       interests=themes[r["id"]]) for r in rows]
+
+    def by_token(self, token: str) -> Member | None:
+        if not token or len(token) > 64:
+            return None
+        with self.engine.connect() as conn:
+            found = self._member_rows(conn, respondents.c.token == token)
+        return found[0] if found else None
+
+    def touch(self, token: str, now: datetime | None = None) -> None:
+        """An active contact (opening the preference page, a click): the retention clock starts again."""
+        with self.engine.begin() as conn:
+            conn.execute(update(respondents).where(respondents.c.token == token)
+                         .values(last_interaction_at=now or utcnow()))
+
+    def change(self, token: str, new: PreferenceChange, notice: Notice, channel: str,
+               now: datetime | None = None) -> Member | None:
+        """Apply a change of preferences; withdrawn purposes take effect at once and are proved."""
+        now = now or utcnow()
+        with self.engine.begin() as conn:
+            row = conn.execute(select(respondents).where(respondents.c.token == token)
+                               .with_for_update()).mappings().first()
+            if row is None:
+                return None
+            rid = row["id"]
+            before = {p: bool(row[p]) for p in PURPOSES}
+            withdrawn = [p for p in PURPOSES if before[p] and not new.consents[p]]
+            newly_granted = [p for p in PURPOSES if new.consents[p] and not before[p]]
+            digest = email_sha256(new.email) if new.email else None
+            values = dict(updated_at=now, last_interaction_at=now, age_band=new.age_band, email=new.email,
+                          email_sha256=digest, **{p: new.consents[p] for p in PURPOSES})
+            if new.placement.postcode != row["postcode"]:
+                values.update(postcode=new.placement.postcode, area_code=new.placement.area_code,
+                              area_name=new.placement.area_name, branch_id=new.placement.branch_id)
+            if newly_granted:
+                # a purpose granted now is granted under the current notice (FORM-08)
+                values.update(notice_version=notice.version, notice_hash=notice.hash)
+            conn.execute(update(respondents).where(respondents.c.id == rid).values(**values))
+            conn.execute(delete(interests).where(interests.c.respondent_id == rid))
+            conn.execute(insert(interests), [{"respondent_id": rid, "theme_id": t} for t in new.interests])
+            if withdrawn:
+                self._mark_withdrawn(conn, rid, now, channel)
+            if withdrawn or newly_granted or digest != row["email_sha256"] or new.age_band != row["age_band"]:
+                conn.execute(insert(proofs).values(
+                    respondent_id=rid, email_sha256=digest or row["email_sha256"], ts_utc=now,
+                    event="withdrawn" if withdrawn and not newly_granted else "changed",
+                    purposes=_purposes_json(new.consents),
+                    notice_version=values.get("notice_version", row["notice_version"]),
+                    notice_hash=values.get("notice_hash", row["notice_hash"]), language="fr",
+                    mechanism=f"preferences:{channel}", age_band=new.age_band,
+                    withdrawal_channel=channel if withdrawn else None, withdrawn_at=now if withdrawn else None))
+            found = self._member_rows(conn, respondents.c.id == rid)
+        return found[0]
+
+    @staticmethod
+    def _mark_withdrawn(conn, rid: str, now: datetime, channel: str) -> None:
+        conn.execute(update(proofs).where(proofs.c.respondent_id == rid, proofs.c.withdrawn_at.is_(None))
+                     .values(withdrawn_at=now, withdrawal_channel=channel))
+
+    def withdraw_all(self, token: str, notice: Notice, channel: str, now: datetime | None = None) -> Member | None:
+        member = self.by_token(token)
+        if member is None:
+            return None
+        state = member.state()
+        state.consents = dict.fromkeys(PURPOSES, False)
+        state.email = None
+        return self.change(token, state, notice, channel, now)
+
+    def unsubscribe(self, token: str, notice: Notice, channel: str = "email", now: datetime | None = None) -> Member | None:
+        """One click in an e-mail: no more e-mails; the address stays only if Meta matching is still granted."""
+        member = self.by_token(token)
+        if member is None:
+            return None
+        state = member.state()
+        state.consents[EMAIL_PURPOSES[0]] = False
+        state.consents["personalisation"] = False  # personalises the e-mails, which stop
+        if not state.consents["meta_matching"]:
+            state.email = None
+        return self.change(token, state, notice, channel, now)
+
+    def erase(self, token: str, channel: str = "preferences", now: datetime | None = None) -> bool:
+        """Erase the person at once; the proofs stay (without e-mail) and say when and how it happened."""
+        now = now or utcnow()
+        with self.engine.begin() as conn:
+            row = conn.execute(select(respondents).where(respondents.c.token == token)).mappings().first()
+            if row is None:
+                return False
+            self._erase_rows(conn, [row], now, channel, event_name="erased")
+        return True
+
+    def _erase_rows(self, conn, rows, now: datetime, channel: str, event_name: str) -> None:
+        ids = [r["id"] for r in rows]
+        for r in rows:
+            self._mark_withdrawn(conn, r["id"], now, channel)
+        conn.execute(insert(proofs), [dict(
+            respondent_id=r["id"], email_sha256=r["email_sha256"], ts_utc=now, event=event_name,
+            purposes=_purposes_json({}), notice_version=r["notice_version"], notice_hash=r["notice_hash"],
+            language="fr", mechanism=f"{event_name}:{channel}", age_band=r["age_band"], withdrawn_at=now,
+            withdrawal_channel=channel) for r in rows])
+        conn.execute(delete(interests).where(interests.c.respondent_id.in_(ids)))
+        conn.execute(delete(respondents).where(respondents.c.id.in_(ids)))
+
+    # --- retention ---------------------------------------------------------------------------------------
+
+    def purge(self, retention_months: int, proof_retention_years: int, now: datetime | None = None) -> PurgeReport:
+        """RET-01: erase people without active contact for `retention_months`, and proofs past their time."""
+        now = now or utcnow()
+        cutoff = now - timedelta(days=round(retention_months * 30.4375))
+        proof_cutoff = now - timedelta(days=round(proof_retention_years * 365.25))
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(respondents).where(respondents.c.last_interaction_at < cutoff)).mappings().all()
+            for start in range(0, len(rows), 500):
+                self._erase_rows(conn, rows[start:start + 500], now, "retention", event_name="purged")
+            # proofs of people who are gone, whose last event is older than the proof retention
+            gone = select(proofs.c.respondent_id).group_by(proofs.c.respondent_id).having(
+                func.max(proofs.c.ts_utc) < proof_cutoff)
+            still_here = select(respondents.c.id)
+            result = conn.execute(delete(proofs).where(proofs.c.respondent_id.in_(gone),
+                                                       proofs.c.respondent_id.not_in(still_here)))
+        return PurgeReport(respondents=len(rows), proofs=result.rowcount or 0, cutoff=cutoff,
+                           proof_cutoff=proof_cutoff)
+
+    # --- reading -----------------------------------------------------------------------------------------
+
+    def members(self) -> list[Member]:
+        with self.engine.connect() as conn:
+            return self._member_rows(conn, respondents.c.id.is_not(None))
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(respondents)).scalar_one()
+
+    def stats(self) -> list[dict]:
+        """Members per theme and branch, and how many of them receive e-mails."""
+        query = (select(interests.c.theme_id, respondents.c.branch_id, func.count().label("members"),
+                        func.sum(func.cast(respondents.c.email_recommendations, Integer)).label("email"),
+                        func.sum(func.cast(respondents.c.meta_matching, Integer)).label("meta"))
+                 .join(respondents, respondents.c.id == interests.c.respondent_id)
+                 .group_by(interests.c.theme_id, respondents.c.branch_id)
+                 .order_by(interests.c.theme_id, respondents.c.branch_id))
+        with self.engine.connect() as conn:
+            return [{"theme_id": t, "branch_id": b, "members": int(n), "email_recommendations": int(e or 0),
+                     "meta_matching": int(m or 0)} for t, b, n, e, m in conn.execute(query)]
+
+    def proofs(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(proofs).order_by(proofs.c.id)).mappings().all()
+        return [dict(r) | {"purposes": json.loads(r["purposes"])} for r in rows]

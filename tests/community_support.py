@@ -1,0 +1,79 @@
+"""Shared pieces of the community tests: settings, a store on SQLite or PostgreSQL, a client, answers."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import pytest
+from sqlalchemy import text
+
+from outreach.community.config import QuestionnaireConfig
+from outreach.community.offer import PostcodeResolver
+from outreach.community.store import Store, metadata
+from outreach.settings import NetworkSettings
+
+POSTGRES_ENV = "OUTREACH_TEST_POSTGRES_URL"
+ORIGIN = "https://www.marseille.fr"
+PUBLIC_URL = "https://questionnaire.mediatheques.example"
+
+
+def settings() -> NetworkSettings:
+    return NetworkSettings(network_name="Médiathèques de Marseille et de Paris", controller_name="Ville de Marseille",
+                           dpo_contact="dpo@marseille.fr")
+
+
+def config(**overrides) -> QuestionnaireConfig:
+    values = dict(allowed_origins=[ORIGIN], public_url=PUBLIC_URL, rate_limit_per_minute=10_000)
+    values.update(overrides)
+    return QuestionnaireConfig(**values)
+
+
+@cache
+def resolver() -> PostcodeResolver:
+    from outreach.datasets import shipped_areas, shipped_branches
+
+    return PostcodeResolver(shipped_branches(), shipped_areas())
+
+
+@cache
+def themes():
+    from outreach.themes import load_themes
+
+    return tuple(load_themes())
+
+
+def offered_ids() -> list[str]:
+    return [t.id for t in themes() if t.sensitivity == "none"]
+
+
+def flagged_ids() -> list[str]:
+    return [t.id for t in themes() if t.sensitivity != "none"]
+
+
+def fresh_store(kind: str, tmp_path) -> Store:
+    if kind == "sqlite":
+        return Store(f"sqlite:///{tmp_path / 'community.sqlite'}")
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        if os.environ.get("OUTREACH_REQUIRE_E2E") == "1":
+            pytest.fail(f"{POSTGRES_ENV} is not set: CI must run the PostgreSQL tests")
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (a server on 127.0.0.1; .ci/run starts one)")
+    store = Store(url)  # creates the tables when missing
+    with store.engine.begin() as conn:  # each test starts from empty tables (faster than dropping them)
+        names = ", ".join(t.name for t in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    return store
+
+
+def answer(**overrides) -> dict:
+    """A valid answer: two interests in Marseille 1er, nothing granted."""
+    body = {"interests": offered_ids()[:2], "postcode": "13001", "consents": {}, "notice_version": "1",
+            "page_url": "https://www.marseille.fr/services/inscription-cantine", "mechanism": "widget"}
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def with_email(email="Alice.Martin@Example.FR", age="25-34", **consents) -> dict:
+    granted = {"email_recommendations": True} | consents
+    return answer(email=email, age_band=age, consents=granted)

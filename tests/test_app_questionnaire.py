@@ -1,0 +1,93 @@
+"""Page « Questionnaire & communauté »: renders, saves the settings, shows the community, runs the purge."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from outreach.community.config import load_config
+from outreach.community.notice import render_notice
+from outreach.community.offer import build_offer
+from outreach.community.store import Store, utcnow
+from outreach.community.validation import validate_answer
+from tests import community_support as cs
+from tests.conftest import ROOT
+
+PAGE = str(ROOT / "app/pages/questionnaire.py")
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    (tmp_path / "network.yaml").write_text(yaml.safe_dump(cs.settings().model_dump(mode="json")), encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    monkeypatch.setenv("OUTREACH_QUESTIONNAIRE", str(tmp_path / "questionnaire.yaml"))
+    url = f"sqlite:///{tmp_path / 'community.sqlite'}"
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
+    store = Store(url)
+    config = cs.config()
+    notice = render_notice(load_config(), cs.settings())
+    store.record_notice(notice)
+    offer = build_offer(cs.themes(), config)
+    for body, age in ((cs.with_email(meta_matching=True), 0), (cs.answer(postcode="13014"), 0),
+                      (cs.answer(postcode="75011"), 40 * 30)):
+        store.add_answer(validate_answer(body, offer, cs.resolver(), "1"), notice,
+                         now=utcnow() - timedelta(days=age))
+    return tmp_path, store
+
+
+def test_page_shows_the_community_and_the_snippet(env):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Membres"] == "3" and metrics["Rapprochement Meta"] == "1"
+    assert any('/widget.js" defer></script>' in c.value for c in at.code)
+    frame = at.dataframe[0].value
+    first = next(t.label for t in cs.themes() if t.id == cs.offered_ids()[0])
+    assert frame.loc[frame["Thème"] == first, "Membres"].sum() == 3 and "@" not in frame.to_csv()
+    assert len(set(frame["Bibliothèque"])) == 3  # Marseille 1er, Marseille 14e, Paris 11e: three branches
+    # the flagged themes are named as never offered
+    flagged = next(t.label for t in cs.themes() if t.sensitivity != "none")
+    assert any("SEN-04" in c.value and flagged in c.value for c in at.caption)
+
+
+def test_saving_settings_and_a_bad_origin(env):
+    tmp, _ = env
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.text_input(key="q_public_url").set_value("https://questionnaire.ville.fr")
+    at.text_area(key="q_origins").set_value("https://www.marseille.fr\nhttps://demarches.marseille.fr")
+    at.multiselect(key="q_themes").set_value(["science-fiction", "manga"])
+    at.text_input(key="q_policy").set_value("https://www.marseille.fr/donnees-personnelles")
+    at.text_input(key="q_version").set_value("2")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception and at.success
+    # the notice preview shows the new text, under its new version
+    assert any("https://www.marseille.fr/donnees-personnelles" in m.value for m in at.markdown)
+    assert any("Version 2" in c.value for c in at.caption)
+    saved = load_config()
+    assert saved.allowed_origins == ["https://www.marseille.fr", "https://demarches.marseille.fr"]
+    assert saved.offered_themes == ["science-fiction", "manga"]
+    assert any("https://questionnaire.ville.fr/widget.js" in c.value for c in at.code)
+
+    at.text_area(key="q_origins").set_value("https://www.marseille.fr/page")
+    at.button[0].click().run()
+    assert not at.exception and any("allowed_origins" in e.value for e in at.error)
+    assert load_config().allowed_origins == ["https://www.marseille.fr", "https://demarches.marseille.fr"]
+
+
+def test_purge_button(env):
+    _, store = env
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.button(key="q_purge").click().run()
+    assert not at.exception
+    assert any("1 personne(s) effacée(s)" in s.value for s in at.success)
+    assert store.count() == 2
+
+
+def test_missing_dpo_is_said(env):
+    tmp, _ = env
+    (tmp / "network.yaml").write_text(yaml.safe_dump({"controller_name": "Ville de Marseille"}), encoding="utf-8")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception and any("dpo_contact" in w.value for w in at.warning)

@@ -1,0 +1,85 @@
+"""`outreach questionnaire`: purge, exports, audience file and audit, digests, stats; refusal to serve
+without a complete notice."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import yaml
+
+from outreach.cli import main
+from outreach.community.notice import render_notice
+from outreach.community.offer import build_offer
+from outreach.community.store import Store
+from outreach.community.validation import validate_answer
+from tests import community_support as cs
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    (tmp_path / "network.yaml").write_text(yaml.safe_dump(cs.settings().model_dump(mode="json")), encoding="utf-8")
+    (tmp_path / "questionnaire.yaml").write_text(yaml.safe_dump({"public_url": cs.PUBLIC_URL}), encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    monkeypatch.setenv("OUTREACH_QUESTIONNAIRE", str(tmp_path / "questionnaire.yaml"))
+    url = f"sqlite:///{tmp_path / 'community.sqlite'}"
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
+    store = Store(url)
+    config = cs.config()
+    notice = render_notice(config, cs.settings())
+    store.record_notice(notice)
+    offer = build_offer(cs.themes(), config)
+    tokens = [store.add_answer(validate_answer(body, offer, cs.resolver(), "1"), notice) for body in (
+        cs.with_email(email="Lea@Example.fr", meta_matching=True) | {"postcode": "13014"},
+        cs.with_email(email="ado@example.fr", age="15-17") | {"postcode": "13015"},
+        cs.answer(postcode="75011"))]
+    return tmp_path, store, tokens
+
+
+def test_export_community_has_no_email_and_proofs_are_complete(env, capsys):
+    tmp, _, _ = env
+    assert main(["questionnaire", "export", "community"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 3 and not any("@" in v for r in rows for v in r.values())
+    assert {r["branch_id"] for r in rows if r["postcode"] == "13014"} == {"5425"}
+    assert main(["questionnaire", "export", "proofs", "--out", str(tmp / "proofs.csv")]) == 0
+    proofs = list(csv.DictReader(io.StringIO((tmp / "proofs.csv").read_text(encoding="utf-8"))))
+    assert len(proofs) == 3 and all(p["notice_hash"] and p["ts_utc"] and p["mechanism"] for p in proofs)
+
+
+def test_audience_then_audit(env, capsys):
+    tmp, store, tokens = env
+    out = tmp / "audience.csv"
+    assert main(["questionnaire", "audience", "--out", str(out)]) == 0
+    assert out.read_text().count("\n") == 2  # header + the one adult who granted meta_matching
+    assert main(["questionnaire", "audit", str(out)]) == 0
+    assert "conforme" in capsys.readouterr().out
+    store.erase(tokens[0])
+    assert main(["questionnaire", "audit", str(out)]) == 1
+    assert "CA-01" in capsys.readouterr().err
+    (tmp / "bad.csv").write_text("nom;email\n", encoding="utf-8")
+    assert main(["questionnaire", "audit", str(tmp / "bad.csv")]) == 2
+    assert "bad.csv" in capsys.readouterr().err
+
+
+def test_purge_and_stats(env, capsys):
+    assert main(["questionnaire", "purge"]) == 0
+    assert "0 personne(s)" in capsys.readouterr().out  # everyone answered today
+    assert main(["questionnaire", "stats"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert sum(int(r["members"]) for r in rows if r["theme_id"] == cs.offered_ids()[0]) == 3
+
+
+def test_digests(env, capsys):
+    tmp, _, _ = env
+    assert main(["questionnaire", "digests", "--out", str(tmp / "digests"), "--today", "2026-11-22"]) == 0
+    assert "2 e-mail(s)" in capsys.readouterr().out
+    assert len(list((tmp / "digests" / "members").glob("*.eml"))) == 2
+
+
+def test_serve_refuses_without_a_complete_notice(env, capsys):
+    tmp, _, _ = env
+    (tmp / "network.yaml").write_text(yaml.safe_dump({"controller_name": "Ville de Marseille"}), encoding="utf-8")
+    assert main(["questionnaire", "serve", "--port", "1"]) == 2
+    assert "dpo_contact" in capsys.readouterr().err
