@@ -27,5 +27,8 @@ pages = {
     "Réglages": [page("parametres.py", "Paramètres", "settings", "parametres")],
 }
 navigation = st.navigation(pages)
-state.sidebar()
-navigation.run()
+try:
+    navigation.run()
+finally:
+    # after the page: the campaign it opened or saved is the one shown (also when the page stopped early)
+    state.sidebar()

@@ -41,3 +41,17 @@ def test_the_whole_app_starts_on_accueil(tmp_path, monkeypatch):
     assert not at.exception
     assert at.title[0].value.startswith("outreach")
     assert any("Réseau" in m.value for m in at.sidebar.markdown)
+
+
+def test_accueil_sends_an_open_campaign_to_the_checklist(tmp_path, monkeypatch):
+    from outreach.campaign import load_campaign
+    from outreach.datasets import example_campaign_path
+
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    at = AppTest.from_file(str(ROOT / "app/pages/accueil.py"))
+    at.session_state["campaign"] = load_campaign(example_campaign_path())
+    at.session_state["campaign_path"] = str(example_campaign_path())
+    at.run()
+    assert not at.exception
+    # without a DPO in the settings and without attestations, the checklist blocks: the next step says which
+    assert any("RIGHTS-01" in w.value and "ROLE-01" in w.value for w in at.warning)

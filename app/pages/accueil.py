@@ -29,12 +29,30 @@ missing = [label for label, value in (("la page Facebook", current.facebook_page
                                        ("le bénéficiaire (DSA)", current.dsa_beneficiary),
                                        ("le payeur (DSA)", current.dsa_payer),
                                        ("le contact du DPO", current.dpo_contact)) if not value]
-campaign = st.session_state.get(state.CAMPAIGN)
 if missing:
     st.info("Renseignez " + ", ".join(missing) + " dans les paramètres du réseau.", icon="⚙️")
-    state.link("app/pages/parametres.py", "Ouvrir les paramètres", "⚙️")
+    state.link("app/pages/parametres.py", "Ouvrir les paramètres", ":material/settings:")
+campaign = st.session_state.get(state.CAMPAIGN)
 if campaign is None:
-    st.info("Regardez votre territoire, puis ouvrez ou créez une campagne.", icon="🗺️")
-    state.link("app/pages/territoire.py", "Voir le territoire", "🗺️")
+    st.info("Regardez votre territoire, puis ouvrez ou créez une campagne (un exemple est fourni).", icon="🗺️")
+    state.link("app/pages/territoire.py", "Voir le territoire", ":material/map:")
+    state.link("app/pages/campagne.py", "Ouvrir une campagne", ":material/campaign:")
 else:
-    st.success(f"Campagne ouverte : {campaign.name}.")
+    from outreach.compliance.gate import review
+    from outreach.errors import InputError
+    from outreach.meta.files import plan_campaign
+
+    try:
+        plan, payloads = plan_campaign(campaign)
+        verdict = review(campaign, plan, payloads, campaign_path=st.session_state.get(state.CAMPAIGN_PATH))
+    except InputError as exc:
+        state.show_input_error(exc)
+        state.link("app/pages/campagne.py", "Corriger la campagne", ":material/campaign:")
+    else:
+        if verdict.export_allowed:
+            st.success(f"Campagne « {campaign.name} » : la checklist RGPD est satisfaite, vous pouvez exporter.")
+            state.link("app/pages/exporter.py", "Exporter et envoyer à Meta", ":material/download:")
+        else:
+            blockers = ", ".join(i.id for i in verdict.checklist.open_blockers)
+            st.warning(f"Campagne « {campaign.name} » : points RGPD bloquants à régler ou attester : {blockers}.")
+            state.link("app/pages/rgpd.py", "Ouvrir la checklist RGPD", ":material/shield:")
