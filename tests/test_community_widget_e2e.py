@@ -15,27 +15,17 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 
+from tests.browser import require_browser, unavailable
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-REQUIRED = os.environ.get("OUTREACH_REQUIRE_E2E") == "1"
-
-
-def _unavailable(reason: str):
-    if REQUIRED:
-        pytest.fail(f"{reason} (OUTREACH_REQUIRE_E2E=1: browser tests must run)")
-    pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -81,10 +71,9 @@ class HostPage:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    if not CHROMIUM.exists():
-        _unavailable("Chromium absent (/usr/bin/chromium) : apt-get install chromium")
+    require_browser()
     if not AXE.exists():
-        _unavailable(f"axe-core absent ({AXE.relative_to(ROOT)}) : npm pack axe-core, puis extraire axe.min.js")
+        unavailable(f"axe-core absent ({AXE.relative_to(ROOT)}) : npm pack axe-core, puis extraire axe.min.js")
     tmp = tmp_path_factory.mktemp("widget")
     port = free_port()
     service_url = f"http://127.0.0.1:{port}"
@@ -116,16 +105,6 @@ def servers(tmp_path_factory):
     proc.terminate()
     proc.wait(timeout=10)
     host.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(servers):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1,12 +1,8 @@
-"""End-to-end fixtures: the real app under `streamlit run`, driven by Debian's Chromium through Playwright.
-
-Without a browser the tests are skipped locally; in CI (OUTREACH_REQUIRE_E2E=1) a missing browser fails.
-"""
+"""End-to-end fixtures: the real app under `streamlit run`, driven by the session's Chromium (tests/browser.py)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,23 +13,11 @@ from pathlib import Path
 import pytest
 
 from outreach.datasets import example_campaign_path
+from tests.browser import require_browser
 from tests.compliance_helpers import NETWORK_YAML, attested_copy
 from tests.conftest import ROOT
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 # WebGL (the pydeck maps) through the software renderer, there being no GPU
-                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
-
-
-def _require_browser():
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("OUTREACH_REQUIRE_E2E"):
-        pytest.fail(f"Chromium introuvable ({CHROMIUM}) alors que OUTREACH_REQUIRE_E2E est défini.")
-    pytest.skip("Chromium n'est pas installé (apt-get install chromium)")
 
 
 def free_port() -> int:
@@ -45,7 +29,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     """`streamlit run streamlit_app.py` on a free loopback port, with its own settings and caches."""
-    _require_browser()
+    require_browser()
     port = free_port()
     home = tmp_path_factory.mktemp("app-home")
     # a network whose settings are filled and whose example campaign has its manual items attested, as a
@@ -79,17 +63,6 @@ def app_server(tmp_path_factory):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
