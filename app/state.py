@@ -54,9 +54,11 @@ def departement_choices() -> dict[str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def territory(departement: str, threshold_km: float, branches_upload: tuple[str, bytes] | None = None,
-              areas_upload: tuple[str, bytes] | None = None) -> tuple[datasets.TerritoryInput, TerritoryReport]:
+              areas_upload: tuple[str, bytes] | None = None,
+              _progress=None) -> tuple[datasets.TerritoryInput, TerritoryReport]:
+    """`_progress(done, total)` follows the geocoding of uploaded addresses (not part of the cache key)."""
     source = datasets.load_territory(branches_file=branches_upload, areas_file=areas_upload,
-                                     departement=departement)
+                                     departement=departement, progress=_progress)
     return source, analyse(source.branches, source.areas, threshold_km)
 
 

@@ -24,3 +24,23 @@ def test_changing_departement_and_threshold():
     assert int(metrics["Zones à plus de 5 km"]) > 0
     at.radio(key="territory_colour").set_value("distance").run()
     assert any("plus de 20 km" in m.value for m in at.markdown)
+
+
+def test_uploaded_addresses_are_geocoded_with_progress(ban_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_GEOCODER_URL", ban_server.url)
+    ban_server.add("58 cours Belsunce 13001 Marseille", 43.299648, 5.379507)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    csv = b"id,name,adresse,code_postal,ville\nalc,Alcazar,58 cours Belsunce,13001,Marseille\n"
+    at.file_uploader(key="branches_upload").upload("reseau.csv", csv, "text/csv").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert {m.label: m.value for m in at.metric}["Bibliothèques"] == "1"
+    assert [r["query"]["q"] for r in ban_server.requests] == ["58 cours Belsunce 13001 Marseille"]
+
+
+def test_an_upload_with_swapped_coordinates_is_refused_beside_it():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    bad = b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"1","name":"X"},' \
+          b'"geometry":{"type":"Point","coordinates":[43.3,5.4]}}]}'
+    at.file_uploader(key="branches_upload").upload("bibs.geojson", bad, "application/geo+json").run()
+    assert not at.exception
+    assert any("inversées" in e.value and "bibs.geojson" in e.value for e in at.error)

@@ -25,12 +25,21 @@ with st.expander("Utiliser vos propres fichiers"):
     branches_file = col_b.file_uploader("Bibliothèques", type=["geojson", "json", "csv", "txt"], key="branches_upload")
     areas_file = col_a.file_uploader("Zones", type=["geojson", "json", "csv", "txt"], key="areas_upload")
 
+geocoding = st.empty()
+
+
+def geocoding_progress(done: int, total: int) -> None:
+    if total:
+        geocoding.progress(done / total, text=f"Géocodage des adresses : {done} sur {total}")
+
+
 try:
     with st.spinner("Calcul des bibliothèques les plus proches…"):
         source, report = state.territory(scope, float(threshold), state.upload_of(branches_file),
-                                         state.upload_of(areas_file))
+                                         state.upload_of(areas_file), _progress=geocoding_progress)
 except InputError as exc:
-    state.show_input_error(exc)
+    geocoding.empty()
+    state.show_input_error(exc, where=col_b if branches_file else None)
     st.stop()
 
 for note in source.notes:

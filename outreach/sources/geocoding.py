@@ -13,6 +13,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from geopy.exc import GeocoderQuotaExceeded, GeocoderServiceError, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
@@ -26,6 +27,7 @@ PROVIDERS = {
     "ban": ("api-adresse.data.gouv.fr", 0.05),
     "nominatim": ("nominatim.openstreetmap.org", 1.0),
 }
+GEOCODER_URL_ENV = "OUTREACH_GEOCODER_URL"
 MIN_BAN_SCORE = 0.5  # below this the BAN's answer is a guess (a street with the same name elsewhere…)
 
 Progress = Callable[[int, int], None]
@@ -47,6 +49,10 @@ class Geocoder:
         if provider not in PROVIDERS:
             raise InputError(f"géocodeur inconnu « {provider} ».", fix=f"Choisissez parmi : {', '.join(PROVIDERS)}.")
         default_domain, default_delay = PROVIDERS[provider]
+        if domain is None and os.environ.get(GEOCODER_URL_ENV):
+            # a self-hosted instance (BAN's addok, a Nominatim mirror), or the tests' local server
+            parsed = urlsplit(os.environ[GEOCODER_URL_ENV])
+            domain, scheme = parsed.netloc + parsed.path.rstrip("/"), scheme or parsed.scheme
         self.provider = provider
         self.domain = domain or default_domain
         if provider == "ban":
