@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from outreach import atomic
 from outreach.errors import InputError, InputErrors
+from outreach.yamlfile import parse_yaml, read_yaml
 
 MIN_AGE_EU = 18  # Meta no longer shows ads to minors in the EU/EEA/CH
 META_MIN_AGE = 13  # the lowest age Meta's targeting accepts at all
@@ -338,26 +339,12 @@ def _fix_for(field: str) -> str | None:
 
 
 def load_campaign(path: str | Path, *, settings=None) -> Campaign:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError("fichier introuvable.", file=path, fix="Vérifiez le chemin du fichier de campagne.") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("le fichier n'est pas en UTF-8.", file=path,
-                         fix="Enregistrez-le en UTF-8 depuis votre éditeur.") from exc
-    return campaign_from_yaml(text, file=path, settings=settings)
+    raw = read_yaml(path, missing_fix="Vérifiez le chemin du fichier de campagne.")
+    return campaign_from_dict(raw or {}, file=path, settings=settings)
 
 
 def campaign_from_yaml(text: str, *, file: str | Path | None = None, settings=None) -> Campaign:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"ligne {mark.line + 1}" if mark else None
-        raise InputError(f"YAML invalide ({getattr(exc, 'problem', exc)}).", file=file, where=where,
-                         fix="Corrigez la syntaxe (indentation, deux-points, guillemets).") from exc
-    return campaign_from_dict(raw or {}, file=file, settings=settings)
+    return campaign_from_dict(parse_yaml(text, file=file) or {}, file=file, settings=settings)
 
 
 def campaign_to_yaml(campaign: Campaign) -> str:

@@ -11,11 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from outreach.datasets import data_dir
 from outreach.errors import InputError, InputErrors
+from outreach.yamlfile import read_yaml
 
 CHANNEL_IDS = ("blog", "facebook", "instagram", "x", "mastodon", "youtube", "newsletter")
 HASHTAG = re.compile(r"^\w+$")  # what follows the '#': letters, digits, underscore (accents allowed)
@@ -229,15 +229,5 @@ def _shipped() -> tuple[tuple[str, ChannelProfile], ...]:
 
 
 def _read(path: Path) -> ChannelSet:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError("fichier introuvable.", file=path, fix="Vérifiez le chemin du fichier des canaux.") from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"YAML invalide ({getattr(exc, 'problem', exc)}).", file=path,
-                         where=f"ligne {mark.line + 1}" if mark else None,
-                         fix="Corrigez la syntaxe (indentation, deux-points, guillemets).") from exc
+    raw = read_yaml(path, missing_fix="Vérifiez le chemin du fichier des canaux.")
     return parse_channels(raw, file=path)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from outreach import atomic
 from outreach.datasets import REPO_ROOT
-from outreach.errors import InputError
+from outreach.yamlfile import read_yaml, validation_error
 
 
 class QuestionnaireConfig(BaseModel):
@@ -84,15 +84,10 @@ def load_config(path: str | Path | None = None) -> QuestionnaireConfig:
     if not path.exists():
         return QuestionnaireConfig()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return QuestionnaireConfig.model_validate(raw)
-    except yaml.YAMLError as exc:
-        raise InputError(f"YAML invalide ({exc}).", file=path, fix="Corrigez la syntaxe du fichier.") from exc
+        return QuestionnaireConfig.model_validate(read_yaml(path) or {})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"valeur refusée pour « {field} » : {first['msg']}.", file=path, field=field,
-                         fix="Corrigez-la sur la page « Questionnaire & communauté » ou dans le fichier.") from exc
+        raise validation_error(exc, file=path, fix="Corrigez-la sur la page « Questionnaire & communauté » ou "
+                                                   "dans le fichier.") from exc
 
 
 def save_config(config: QuestionnaireConfig, path: str | Path | None = None) -> Path:

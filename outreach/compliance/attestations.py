@@ -18,6 +18,7 @@ from outreach.compliance.rules import Rule, load_rules
 from outreach.compliance.sensitive import normalise
 from outreach.errors import InputError
 from outreach.model import Attestation
+from outreach.yamlfile import read_yaml
 
 SUFFIX = ".attestations.yaml"
 DPO_ROLES = ("dpo", "delegue a la protection des donnees", "delegue protection des donnees",
@@ -34,11 +35,7 @@ def load_attestations(campaign_path: str | Path) -> list[Attestation]:
     path = attestations_path(campaign_path)
     if not path.exists():
         return []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"YAML invalide ({exc}).", file=path, fix="Corrigez la syntaxe ou supprimez le fichier "
-                                                                    "puis attestez de nouveau.") from exc
+    raw = read_yaml(path) or {}
     found: dict[str, Attestation] = {}
     for index, body in enumerate(raw.get("attestations") or [] if isinstance(raw, dict) else []):
         try:

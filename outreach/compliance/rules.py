@@ -6,11 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from outreach.datasets import data_dir
 from outreach.errors import InputError
+from outreach.yamlfile import read_yaml
 
 Applies = Literal["always", "profiled", "questionnaire", "custom_audiences"]
 
@@ -61,13 +61,7 @@ def _load(path_text: str, _mtime: int) -> tuple[Rule, ...]:
     from outreach.compliance.checks import CHECKS  # the registry: every named check must exist
 
     path = Path(path_text)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise InputError("fichier introuvable.", file=path,
-                         fix="Restaurez data/compliance.yaml depuis le dépôt.") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"YAML invalide ({exc}).", file=path, fix="Corrigez la syntaxe du fichier.") from exc
+    raw = read_yaml(path, missing_fix="Restaurez data/compliance.yaml depuis le dépôt.") or {}
     rules: list[Rule] = []
     seen: set[str] = set()
     for index, body in enumerate(raw.get("items") or []):

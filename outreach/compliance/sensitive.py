@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from outreach.datasets import data_dir
 from outreach.errors import InputError
+from outreach.yamlfile import read_yaml
 
 LEVELS = ("block", "flag")
 
@@ -104,13 +103,7 @@ def load_lists(path: str | Path | None = None) -> SensitiveLists:
 @lru_cache(maxsize=8)
 def _load(path_text: str, _mtime: int) -> SensitiveLists:
     path = Path(path_text)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise InputError("fichier introuvable.", file=path,
-                         fix="Restaurez data/sensitive-interests.yaml depuis le dépôt.") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"YAML invalide ({exc}).", file=path, fix="Corrigez la syntaxe du fichier.") from exc
+    raw = read_yaml(path, missing_fix="Restaurez data/sensitive-interests.yaml depuis le dépôt.") or {}
     terms: list[Term] = []
     for level in LEVELS:
         categories = raw.get(level) or {}

@@ -12,6 +12,7 @@ from outreach import atomic
 from outreach.datasets import data_dir
 from outreach.errors import InputError, InputErrors
 from outreach.model import Theme
+from outreach.yamlfile import parse_yaml, read_yaml
 
 REQUIRED_IDS = ("science-fiction", "fantasy", "polar", "manga", "bande-dessinee", "street-art",
                 "musiques-urbaines", "jeux-video", "makers-numerique", "cinema-animation", "cinema", "lsf",
@@ -116,26 +117,7 @@ def load_themes(path: str | Path | None = None, *, data: bytes | str | None = No
     """Themes from a YAML file (default `data/themes.yaml`) or from uploaded text."""
     source = Path(path) if path is not None else themes_path()
     label = name or str(source)
-    if data is None:
-        try:
-            data = source.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise InputError("fichier de thèmes introuvable.", file=label, fix="Vérifiez le chemin.") from exc
-        except UnicodeDecodeError as exc:
-            raise InputError("le fichier n'est pas en UTF-8.", file=label,
-                             fix="Enregistrez-le en UTF-8.") from exc
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError("le fichier n'est pas en UTF-8.", file=label, fix="Enregistrez-le en UTF-8.") from exc
-    try:
-        raw = yaml.safe_load(data)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else None
-        raise InputError(f"YAML illisible ({getattr(exc, 'problem', None) or exc}).", file=label, where=where,
-                         fix="Vérifiez l'indentation et les deux-points à cet endroit.") from exc
+    raw = read_yaml(source) if data is None else parse_yaml(data, file=label)
     return parse_themes(raw, label)
 
 
