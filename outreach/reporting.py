@@ -1,0 +1,386 @@
+"""What a campaign achieved: reach, impressions, frequency, spend, costs, link clicks and CTR per theme,
+branch, area and day, and the library's activity before and after it.
+
+Reach counts people, not impressions: the same person reached on two days, or by two ad sets, is one
+person. It therefore never adds up:
+- over days: the reach of a whole period comes from a row that covers it (an export "sur la période",
+  or Insights without `time_increment`); summing daily reach only gives an upper bound;
+- over ad sets: the reach of several ad sets is known only when they are exactly the ad sets of one
+  campaign and the campaign's own reach was imported; otherwise the sum is an upper bound.
+Every figure of reach carries `reach_exact` and a French `reach_basis` saying which case it is.
+
+Areas are not a Meta breakdown: an ad set targets a radius around its branch that covers several areas,
+and its results are shared among them in proportion to their population (an estimate, said so).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from outreach.errors import InputError
+from outreach.plan_link import read_plan_dir
+from outreach.sources.ads_reports import read_ads_report
+from outreach.store import ImportSummary, ReportStore
+
+UNMATCHED = "(non rattaché)"
+DIMENSIONS = {"theme": "theme_id", "branch": "branch_id", "area": "area_code", "day": "date"}
+
+BASIS_PERIOD = "couverture de la période (exacte)"
+BASIS_CAMPAIGN = "couverture de la campagne (exacte, sans double compte)"
+BASIS_DAILY_SUM = "somme de couvertures quotidiennes (majorant : une personne touchée plusieurs jours compte plusieurs fois)"
+BASIS_ADSET_SUM = "somme des couvertures des ensembles (majorant : une personne touchée par deux ensembles compte deux fois)"
+BASIS_AREA = "estimation au prorata de la population des zones ciblées (Meta ne ventile pas par commune)"
+
+
+# ---------------------------------------------------------------------------------------------- import
+
+
+def import_reports(store: ReportStore, files: list, plan_dirs: list = ()) -> list[ImportSummary]:
+    """Register the plans, then import each export (a path, or (name, bytes) for an upload).
+
+    Every file is read and checked before anything is stored: a mistake in the third file leaves the
+    database as it was.
+    """
+    plans = [read_plan_dir(d) for d in plan_dirs]
+    read = []
+    for f in files:
+        name, data = (f[0], f[1]) if isinstance(f, tuple) else (str(f), None)
+        rows = read_ads_report(name, data=data, name=name)
+        raw = data if data is not None else Path(name).read_bytes()
+        read.append((rows, hashlib.sha256(raw).hexdigest()))
+    for plan in plans:
+        store.register_plan(plan)
+    summaries = []
+    for rows, sha in read:
+        summary = store.import_rows(rows, sha256=sha)
+        summary.notes = [*(n for p in plans for n in p.notes), *summary.notes] if not summaries else summary.notes
+        summaries.append(summary)
+    return summaries
+
+
+# ---------------------------------------------------------------------------------------------- per object
+
+
+def _days(start: str, stop: str) -> int:
+    return (date.fromisoformat(stop) - date.fromisoformat(start)).days + 1
+
+
+def object_figures(store: ReportStore, plan_ids: list[int] | None = None) -> pd.DataFrame:
+    """One row per measured object (ad set or campaign) with its figures over the whole time it ran.
+
+    Whole-period rows give exact reach; daily rows give additive figures over their days. When both
+    exist, the widest coverage wins for the additive figures, and reach is exact only if a period row
+    covers every day seen.
+    """
+    daily = store.daily_totals(plan_ids)
+    period = store.period_rows(plan_ids)
+    columns = ["object_key", "level", "plan_adset_id", "plan_id", "campaign_name", "adset_name", "start", "stop",
+               "reach", "reach_exact", "reach_basis", "impressions", "spend", "link_clicks", "clicks"]
+    if daily.empty and period.empty:
+        return pd.DataFrame(columns=columns)
+    best_period = {}
+    if not period.empty:
+        period = period.assign(span=[_days(a, b) for a, b in zip(period["date_start"], period["date_stop"], strict=True)])
+        period = period.sort_values(["span", "date_stop", "batch_id"], ascending=False)
+        best_period = {row["object_key"]: row for row in period.drop_duplicates("object_key").to_dict("records")}
+    daily_by_key = {row["object_key"]: row for row in daily.to_dict("records")}
+    out = []
+    for key in sorted(set(best_period) | set(daily_by_key)):
+        p, d = best_period.get(key), daily_by_key.get(key)
+        base = p if p is not None else d
+        rec = {c: base[c] for c in ("object_key", "level", "plan_adset_id", "plan_id", "campaign_name", "adset_name")}
+        covers = p is not None and (d is None or (p["date_start"] <= d["first_day"] and p["date_stop"] >= d["last_day"]))
+        if covers:
+            rec.update(start=p["date_start"], stop=p["date_stop"], reach=p["reach"], reach_exact=True,
+                       reach_basis=BASIS_PERIOD, impressions=p["impressions"], spend=p["spend"],
+                       link_clicks=p["link_clicks"], clicks=p["clicks"])
+        else:
+            single_day = d["days"] == 1
+            rec.update(start=d["first_day"], stop=d["last_day"], reach=d["reach_sum"], reach_exact=bool(single_day),
+                       reach_basis=BASIS_PERIOD if single_day else BASIS_DAILY_SUM,
+                       impressions=d["impressions"], spend=d["spend"], link_clicks=d["link_clicks"],
+                       clicks=d["clicks"])
+        out.append(rec)
+    frame = pd.DataFrame(out, columns=columns)
+    for c in ("plan_adset_id", "plan_id"):
+        frame[c] = frame[c].astype("Int64")
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------- tables
+
+
+@dataclass
+class ReachTable:
+    """Figures per key of one dimension, with a total row and what the user must know about them."""
+
+    by: str
+    frame: pd.DataFrame  # key, label, reach, reach_exact, reach_basis, impressions, frequency, spend, cpm, …
+    total: dict
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def key_column(self) -> str:
+        return DIMENSIONS[self.by]
+
+
+def _derive(frame: pd.DataFrame) -> pd.DataFrame:
+    reach = frame["reach"].astype(float)
+    imp = frame["impressions"].astype(float)
+    spend = frame["spend"].astype(float)
+    clicks = pd.to_numeric(frame["link_clicks"], errors="coerce").astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["frequency"] = np.where(reach > 0, imp / reach, np.nan)
+        frame["cpm"] = np.where(imp > 0, spend / imp * 1000, np.nan)
+        frame["cost_per_1000_reached"] = np.where(reach > 0, spend / reach * 1000, np.nan)
+        frame["ctr"] = np.where(imp > 0, clicks / imp * 100, np.nan)
+    return frame
+
+
+def _campaign_reach(objects: pd.DataFrame) -> dict[int, dict]:
+    """plan id → the campaign-level figures of its campaign, when imported."""
+    camp = objects[(objects["level"] == "campaign") & objects["plan_id"].notna()]
+    return {int(r["plan_id"]): r for r in camp.to_dict("records")}
+
+
+def _group_reach(members: pd.DataFrame, adsets_per_plan: dict[int, set], campaigns: dict[int, dict]
+                 ) -> tuple[float, bool, str]:
+    """Reach of a group of ad set objects (weights already applied for areas)."""
+    if len(members) == 1:
+        row = members.iloc[0]
+        return float(row["reach"]), bool(row["reach_exact"]), str(row["reach_basis"])
+    plan_ids = set(members["plan_id"].dropna().astype(int))
+    whole_campaign = (len(plan_ids) == 1 and members["plan_id"].notna().all()
+                      and set(members["object_key"]) == adsets_per_plan.get(next(iter(plan_ids)), set()))
+    if whole_campaign:
+        camp = campaigns.get(next(iter(plan_ids)))
+        if camp is not None and camp["reach_exact"] and camp["start"] <= members["start"].min() \
+                and camp["stop"] >= members["stop"].max():
+            return float(camp["reach"]), True, BASIS_CAMPAIGN
+    return float(members["reach"].sum()), False, BASIS_ADSET_SUM
+
+
+def _area_weights(areas: pd.DataFrame) -> pd.DataFrame:
+    """(plan_adset_id, area_code, weight): the population share of each area in its ad set's target."""
+    from outreach.datasets import national_areas, shipped_areas
+
+    population = {a.code: a.population for a in shipped_areas()}
+    names = {a.code: a.name for a in shipped_areas()}
+    missing = set(areas["area_code"]) - set(population)
+    if missing:
+        for a in national_areas():
+            if a.code in missing:
+                population[a.code], names[a.code] = a.population, a.name
+    areas = areas.assign(population=areas["area_code"].map(lambda c: population.get(c) or 0).astype(float),
+                         label=areas["area_code"].map(lambda c: names.get(c, c)))
+    total = areas.groupby("plan_adset_id")["population"].transform("sum")
+    count = areas.groupby("plan_adset_id")["area_code"].transform("count")
+    # an ad set whose areas have no known population is shared equally
+    areas["weight"] = np.where(total > 0, areas["population"] / total.where(total > 0, 1), 1.0 / count)
+    return areas
+
+
+def reach_table(store: ReportStore, by: str, plan_ids: list[int] | None = None) -> ReachTable:
+    if by not in DIMENSIONS:
+        raise InputError(f"regroupement « {by} » inconnu.", field="by",
+                         fix="Choisissez theme, branch, area ou day.")
+    if by == "day":
+        return day_table(store, plan_ids)
+    objects = object_figures(store, plan_ids)
+    adsets = objects[objects["level"] == "adset"].copy()
+    planned = store.planned_adsets()
+    adsets = adsets.merge(planned[["plan_adset_id", "branch_id", "branch_name", "theme_id"]], how="left",
+                          on="plan_adset_id")
+    adsets_per_plan = adsets[adsets["plan_id"].notna()].groupby(adsets["plan_id"].astype("float")) \
+        ["object_key"].agg(set)
+    adsets_per_plan = {int(k): v for k, v in adsets_per_plan.items()}
+    campaigns = _campaign_reach(objects)
+    notes: list[str] = []
+
+    if by == "area":
+        weights = _area_weights(store.planned_areas())
+        linked = adsets[adsets["plan_adset_id"].notna()].merge(weights, on="plan_adset_id", how="left")
+        no_area = linked["area_code"].isna()
+        if no_area.any():
+            notes.append(f"{int(no_area.sum())} ensemble(s) sans zone dans le plan : comptés à part.")
+        linked["area_code"] = linked["area_code"].fillna(UNMATCHED)
+        linked["label"] = linked["label"].fillna(UNMATCHED)
+        linked["weight"] = linked["weight"].fillna(1.0)
+        for c in ("reach", "impressions", "spend", "link_clicks", "clicks"):
+            linked[c] = pd.to_numeric(linked[c], errors="coerce") * linked["weight"]
+        unmatched = adsets[adsets["plan_adset_id"].isna()].assign(area_code=UNMATCHED, label=UNMATCHED)
+        members = pd.concat([linked, unmatched], ignore_index=True)
+        key, label = "area_code", "label"
+        notes.append("Par zone : " + BASIS_AREA + ".")
+    else:
+        key = "theme_id" if by == "theme" else "branch_id"
+        label = "theme_id" if by == "theme" else "branch_name"
+        members = adsets.copy()
+        members[key] = members[key].fillna(UNMATCHED)
+        members[label] = members[label].fillna(UNMATCHED)
+
+    rows = []
+    for value, group in members.groupby(key, sort=True):
+        if by == "area" and value != UNMATCHED:
+            reach, exact, basis = float(group["reach"].sum()), False, BASIS_AREA
+        else:
+            reach, exact, basis = _group_reach(group, adsets_per_plan, campaigns)
+        rows.append({"key": value, "label": group[label].iloc[0], "reach": reach, "reach_exact": exact,
+                     "reach_basis": basis, "impressions": float(group["impressions"].sum()),
+                     "spend": float(group["spend"].sum()),
+                     "link_clicks": float(pd.to_numeric(group["link_clicks"], errors="coerce").sum(min_count=1)),
+                     "ad_sets": int(group["object_key"].nunique()), "start": group["start"].min(),
+                     "stop": group["stop"].max()})
+    frame = pd.DataFrame(rows, columns=["key", "label", "reach", "reach_exact", "reach_basis", "impressions", "spend",
+                                        "link_clicks", "ad_sets", "start", "stop"])
+    # unmatched rows last, the rest by decreasing reach
+    frame = frame.assign(_u=frame["key"] == UNMATCHED).sort_values(["_u", "reach"], ascending=[True, False]) \
+        .drop(columns="_u").reset_index(drop=True)
+    frame = _derive(frame)
+    total = _total(adsets, objects, adsets_per_plan, campaigns)
+    if (frame["key"] == UNMATCHED).any():
+        n = int(frame.loc[frame["key"] == UNMATCHED, "ad_sets"].iloc[0])
+        notes.append(f"{n} ensemble(s) de publicités ne correspondent à aucun plan : ils sont comptés dans "
+                     f"« {UNMATCHED} ». Importez le plan de leur campagne (--plan) pour les rattacher.")
+    if not frame["reach_exact"].all() and by != "area":
+        inexact = frame.loc[~frame["reach_exact"], "reach_basis"].unique().tolist()
+        notes += [f"Couverture marquée ≤ : {b}." for b in inexact]
+    if adsets.empty and not objects.empty:
+        notes.append("Aucun résultat par ensemble de publicités : seuls des totaux de campagne ont été importés. "
+                     "Exportez le rapport depuis l'onglet « Ensembles de publicités ».")
+    return ReachTable(by=by, frame=frame, total=total, notes=notes)
+
+
+def _total(adsets: pd.DataFrame, objects: pd.DataFrame, adsets_per_plan, campaigns) -> dict:
+    if adsets.empty:
+        camp = objects[objects["level"] == "campaign"]
+        source = camp if not camp.empty else adsets
+        reach, exact = float(source["reach"].sum()), bool(len(source) == 1 and source["reach_exact"].all())
+        basis = BASIS_CAMPAIGN if exact else BASIS_ADSET_SUM
+    else:
+        source = adsets
+        plan_ids = adsets["plan_id"].dropna().astype(int).unique().tolist()
+        if len(plan_ids) > 1 and adsets["plan_id"].notna().all():
+            # several campaigns: each campaign's reach is exact at best, their sum is not
+            parts = [_group_reach(adsets[adsets["plan_id"] == p], adsets_per_plan, campaigns) for p in plan_ids]
+            reach, exact, basis = sum(p[0] for p in parts), False, BASIS_ADSET_SUM
+        else:
+            reach, exact, basis = _group_reach(adsets, adsets_per_plan, campaigns)
+    total = {"reach": reach, "reach_exact": exact, "reach_basis": basis,
+             "impressions": float(source["impressions"].sum()) if len(source) else 0.0,
+             "spend": float(source["spend"].sum()) if len(source) else 0.0,
+             "link_clicks": float(pd.to_numeric(source["link_clicks"], errors="coerce").sum(min_count=1))
+             if len(source) else float("nan"),
+             "start": source["start"].min() if len(source) else None,
+             "stop": source["stop"].max() if len(source) else None}
+    return _derive(pd.DataFrame([total])).iloc[0].to_dict()
+
+
+def day_table(store: ReportStore, plan_ids: list[int] | None = None) -> ReachTable:
+    """Per day, from daily rows: additive sums of the ad sets; reach from the campaign's daily row when a
+    single campaign is concerned and it was imported, else the sum of the ad sets' daily reach."""
+    rows = store.daily_rows_by_day(plan_ids)
+    notes = []
+    if rows.empty:
+        empty = pd.DataFrame(columns=["key", "label", "reach", "reach_exact", "reach_basis", "impressions", "spend",
+                                      "link_clicks", "ad_sets", "start", "stop"])
+        notes.append("Aucune ligne quotidienne : exportez le rapport avec la ventilation « Jour ».")
+        return ReachTable("day", _derive(empty), {}, notes)
+    rows["plan_key"] = rows["plan_id"].map(lambda v: -1 if pd.isna(v) else int(v))
+    adset = rows[rows["level"] == "adset"]
+    camp = rows[rows["level"] == "campaign"].set_index(["plan_key", "day"])
+    out = []
+    for day, group in adset.groupby("day", sort=True):
+        reach, exact = 0.0, len(group) == 1
+        for plan_key, part in group.groupby("plan_key"):
+            if plan_key != -1 and (plan_key, day) in camp.index:
+                reach += float(camp.loc[(plan_key, day), "reach"])
+            else:
+                reach += float(part["reach"].sum())
+                exact = exact and int(part["objects"].sum()) == 1
+        basis = BASIS_CAMPAIGN if exact and len(group) == 1 and group["plan_key"].iloc[0] != -1 \
+            and (group["plan_key"].iloc[0], day) in camp.index else (BASIS_PERIOD if exact else BASIS_ADSET_SUM)
+        known = int(group["link_clicks_known"].sum())
+        out.append({"key": day, "label": day, "reach": reach, "reach_exact": exact, "reach_basis": basis,
+                    "impressions": float(group["impressions"].sum()), "spend": float(group["spend"].sum()),
+                    "link_clicks": float(group["link_clicks"].sum()) if known else float("nan"),
+                    "ad_sets": int(group["objects"].sum()), "start": day, "stop": day})
+    frame = _derive(pd.DataFrame(out))
+    if not frame["reach_exact"].all():
+        notes.append(f"Couverture marquée ≤ : {BASIS_ADSET_SUM}.")
+    return ReachTable("day", frame, {}, notes)
+
+
+# ---------------------------------------------------------------------------------------------- outputs
+
+CSV_COLUMNS = ["reach", "impressions", "spend_eur", "cpm_eur", "link_clicks", "ctr"]
+
+
+def to_csv_frame(table: ReachTable) -> pd.DataFrame:
+    """The CLI's CSV: key column, then reach,impressions,spend_eur,cpm_eur,link_clicks,ctr (CTR in %)."""
+    f = table.frame
+    out = pd.DataFrame({
+        table.key_column: f["key"],
+        "reach": f["reach"].round().astype("int64"),
+        "impressions": f["impressions"].round().astype("int64"),
+        "spend_eur": f["spend"].round(2),
+        "cpm_eur": f["cpm"].round(2),
+        "link_clicks": pd.to_numeric(f["link_clicks"], errors="coerce").round().astype("Int64"),
+        "ctr": f["ctr"].round(2),
+    })
+    return out
+
+
+def _fr_int(value) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{round(float(value)):,}".replace(",", "\u202f")
+
+
+def _fr_num(value, decimals: int = 2, suffix: str = "") -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{float(value):,.{decimals}f}".replace(",", "\u202f").replace(".", ",") + suffix
+
+
+def _reach_mark(r) -> str:
+    """"" for an exact reach, "≈ " for an estimate shared among areas, "≤ " for an upper bound."""
+    if r["reach_exact"]:
+        return ""
+    return "≈ " if r["reach_basis"] == BASIS_AREA else "≤ "
+
+
+HEADINGS = {"theme": "Thème", "branch": "Bibliothèque", "area": "Zone", "day": "Jour"}
+
+
+def to_markdown(table: ReachTable) -> str:
+    """A French Markdown table, reach prefixed with ≤ when it is an upper bound, notes below."""
+    head = [HEADINGS[table.by], "Couverture", "Impressions", "Répétition", "Dépense (€)", "CPM (€)",
+            "Coût / 1 000 pers. (€)", "Clics sur un lien", "CTR (%)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+    def row(name, r) -> str:
+        reach = _reach_mark(r) + _fr_int(r["reach"])
+        cells = [name, reach, _fr_int(r["impressions"]), _fr_num(r["frequency"]), _fr_num(r["spend"]),
+                 _fr_num(r["cpm"]), _fr_num(r["cost_per_1000_reached"]), _fr_int(r["link_clicks"]),
+                 _fr_num(r["ctr"])]
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    for r in table.frame.to_dict("records"):
+        name = r["label"] if r["label"] == r["key"] else f"{r['label']} ({r['key']})"
+        lines.append(row(str(name), r))
+    if table.total:
+        lines.append(row("**Total**", table.total))
+    text = "\n".join(lines) + "\n"
+    notes = list(table.notes)
+    if table.total and table.by != "day":
+        notes.append(f"Total : {table.total['reach_basis']}.")
+    if notes:
+        text += "\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+    return text
