@@ -384,3 +384,113 @@ def to_markdown(table: ReachTable) -> str:
     if notes:
         text += "\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     return text
+
+
+# ---------------------------------------------------------------------------------------------- outcome
+
+OUTCOME_LABELS = {"registrations": "Inscriptions", "loans": "Prêts", "visits": "Entrées"}
+WINDOWS = ("avant", "pendant", "après")
+
+
+def _month_add(month: str, delta: int) -> str:
+    year, m = int(month[:4]), int(month[5:7])
+    index = year * 12 + (m - 1) + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@dataclass
+class Outcome:
+    """Monthly activity per branch before, during and after the campaign (mean per month)."""
+
+    frame: pd.DataFrame  # branch_id, branch_name, in_campaign, metric, label, avant, pendant, après, change_pct…
+    start_month: str
+    end_month: str
+    months: int
+    control: dict  # metric → pooled change (%) of the branches the campaign did not target
+    notes: list[str] = field(default_factory=list)
+
+
+def campaign_period(store: ReportStore, plan_ids: list[int] | None = None) -> tuple[str, str] | None:
+    """(first day, last day) of the campaign(s): the plan's dates when known, else those of the results."""
+    plans = store.plans()
+    if plan_ids is not None:
+        plans = plans[plans["id"].isin(plan_ids)]
+    starts, ends = plans["start_date"].dropna(), plans["end_date"].dropna()
+    if len(starts) and len(ends):
+        return str(starts.min()), str(ends.max())
+    objects = object_figures(store, plan_ids)
+    objects = objects[objects["plan_id"].notna()] if plan_ids is None else objects
+    if objects.empty:
+        return None
+    return str(objects["start"].min()), str(objects["stop"].max())
+
+
+def outcome(store: ReportStore, months: int = 3, plan_ids: list[int] | None = None) -> Outcome:
+    """Before/during/after means of each branch's monthly activity around the campaign period.
+
+    "Avant" is the `months` months before the campaign's first month, "pendant" the months it ran,
+    "après" the `months` months after its last month. Branches in the activity file that the campaign did
+    not target are the comparison group: a rise everywhere is not the campaign's doing.
+    """
+    period = campaign_period(store, plan_ids)
+    if period is None:
+        raise InputError("aucune campagne connue : importez d'abord un plan et ses résultats.",
+                         fix="outreach report import RAPPORT.csv --plan DOSSIER_DU_PLAN")
+    activity = store.activity()
+    if activity.empty:
+        raise InputError("aucune activité importée.",
+                         fix="outreach report activity FICHIER.csv (branch_id;month;registrations;loans;visits)")
+    start_month, end_month = period[0][:7], period[1][:7]
+    windows = {
+        "avant": {_month_add(start_month, -k) for k in range(1, months + 1)},
+        "pendant": set(),
+        "après": {_month_add(end_month, k) for k in range(1, months + 1)},
+    }
+    m = start_month
+    while m <= end_month:
+        windows["pendant"].add(m)
+        m = _month_add(m, 1)
+    planned = store.planned_adsets()
+    if plan_ids is not None:
+        planned = planned[planned["plan_id"].isin(plan_ids)]
+    targeted = set(planned["branch_id"])
+    names = dict(zip(planned["branch_id"], planned["branch_name"], strict=False))
+    from outreach.datasets import shipped_branches
+
+    for b in shipped_branches():
+        names.setdefault(b.id, b.name)
+
+    rows = []
+    for branch_id, group in activity.groupby("branch_id", sort=True):
+        for metric in ("registrations", "loans", "visits"):
+            values = group.dropna(subset=[metric])
+            if values.empty:
+                continue
+            rec = {"branch_id": branch_id, "branch_name": names.get(branch_id, branch_id),
+                   "in_campaign": branch_id in targeted, "metric": metric, "label": OUTCOME_LABELS[metric]}
+            for window, wanted in windows.items():
+                part = values[values["month"].isin(wanted)][metric]
+                rec[window] = float(part.mean()) if len(part) else float("nan")
+                rec[f"months_{window}"] = int(len(part))
+            before, after = rec["avant"], rec["après"]
+            rec["change_pct"] = (after - before) / before * 100 if before and not pd.isna(after) else float("nan")
+            rows.append(rec)
+    frame = pd.DataFrame(rows)
+    notes = []
+    control = {}
+    if not frame.empty:
+        for metric, group in frame[~frame["in_campaign"]].groupby("metric"):
+            both = group.dropna(subset=["avant", "après"])
+            if len(both) and both["avant"].sum() > 0:
+                control[metric] = float((both["après"].sum() - both["avant"].sum()) / both["avant"].sum() * 100)
+        missing = sorted(targeted - set(frame["branch_id"]))
+        if missing:
+            notes.append("Pas d'activité pour " + ", ".join(names.get(b, b) for b in missing) + ".")
+        short = frame[(frame["months_avant"] < months) | (frame["months_après"] < months)]
+        if len(short):
+            notes.append(f"{short['branch_id'].nunique()} bibliothèque(s) n'ont pas {months} mois complets avant "
+                         "et après la campagne : leurs moyennes portent sur les mois disponibles.")
+    notes.append("Une hausse après la campagne n'en prouve pas l'effet : comparez-la à celle des bibliothèques "
+                 "non ciblées (témoins) et à la même période de l'année précédente.")
+    return Outcome(frame=frame, start_month=start_month, end_month=end_month, months=months, control=control,
+                   notes=notes)

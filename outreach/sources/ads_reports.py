@@ -176,6 +176,7 @@ def _rows_from_frame(frame: pd.DataFrame, label: str, typed: bool) -> ResultRows
     columns: dict[str, str] = {}  # field → original header
     currencies: dict[str, str] = {}  # original header → currency it names
     unknown: list[str] = []
+    twice: list[tuple[str, str, str]] = []  # (field, first header, second header)
     french = 0
     for header in frame.columns:
         norm, currency = normalise_header(header)
@@ -192,16 +193,19 @@ def _rows_from_frame(frame: pd.DataFrame, label: str, typed: bool) -> ResultRows
                 unknown.append(str(header))
             continue
         if name in columns:
-            raise InputError(f"deux colonnes donnent « {FIELD_LABELS.get(name, name)} » : « {columns[name]} » "
-                             f"et « {header} ».", file=label, where="ligne 1 (en-tête)",
-                             fix="Supprimez l'une des deux colonnes.")
+            twice.append((name, columns[name], header))
+            continue
         columns[name] = header
     notes: list[str] = []
     if unknown:
         notes.append(f"{label} : colonne(s) non reconnue(s), ignorée(s) : {', '.join(unknown)}.")
 
+    currency = _file_currency(frame, columns, currencies, label)  # first: two spend columns may be two currencies
+    if twice:
+        name, first, second = twice[0]
+        raise InputError(f"deux colonnes donnent « {FIELD_LABELS.get(name, name)} » : « {first} » et « {second} ».",
+                         file=label, where="ligne 1 (en-tête)", fix="Supprimez l'une des deux colonnes.")
     _check_columns(columns, unknown, label)
-    currency = _file_currency(frame, columns, currencies, label)
     level = _level(frame, columns, label)
 
     frame = frame.reset_index(drop=True)
