@@ -6,10 +6,11 @@ import argparse
 import sys
 
 from outreach.cli import nearest
+from outreach.cli import plan as plan_cmd
 from outreach.errors import InputError
 
 # modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
-COMMANDS = [nearest]
+COMMANDS = [nearest, plan_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,369 @@
+"""The campaign file (`campaigns/*.yaml`): what to promote, where, when, for how much, and for whom.
+
+The file is the source of truth: the app edits it, the CLI reads it, and both plan from it alone. Keys
+the file leaves out (the advertiser's Page and DSA names) are taken from the network settings
+(`network.yaml`), so that a communication officer writes them once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from outreach import atomic
+from outreach.errors import InputError, InputErrors
+
+MIN_AGE_EU = 18  # Meta no longer shows ads to minors in the EU/EEA/CH
+MAX_AGE = 65  # Meta's 65 means "65 and over"
+
+
+class CampaignTerritory(BaseModel):
+    """Where: a département, and/or chosen branches (Ministry ids), and/or chosen areas (INSEE codes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departement: str | None = None
+    branches: list[str] = Field(default_factory=list)
+    areas: list[str] = Field(default_factory=list)
+
+    @field_validator("departement", mode="before")
+    @classmethod
+    def _departement_as_text(cls, value):
+        # YAML reads 13 as an integer and 01 as 1: keep the code as written
+        if isinstance(value, int):
+            return f"{value:02d}"
+        return value.strip().upper() if isinstance(value, str) and value.strip() else None
+
+    @field_validator("branches", "areas", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value):
+        if value is None:
+            return []
+        if isinstance(value, (str, int)):
+            value = [value]
+        return [str(v).strip() for v in value]
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not (self.departement or self.branches or self.areas):
+            raise ValueError("indiquez un département, des bibliothèques ou des zones")
+        return self
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end < self.start:
+            raise ValueError(f"la fin ({self.end.isoformat()}) est avant le début ({self.start.isoformat()})")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class Audience(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    age_min: int = Field(default=MIN_AGE_EU, ge=MIN_AGE_EU, le=MAX_AGE)
+    age_max: int = Field(default=MAX_AGE, ge=MIN_AGE_EU, le=MAX_AGE)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.age_max < self.age_min:
+            raise ValueError(f"l'âge maximum ({self.age_max}) est inférieur à l'âge minimum ({self.age_min})")
+        return self
+
+
+class Advertiser(BaseModel):
+    """Who speaks (the Facebook Page, the Instagram account) and, for the DSA, for whom and paid by whom."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page_id: str = ""
+    instagram_user_id: str | None = None
+    beneficiary: str = ""
+    payer: str = ""
+
+    @field_validator("page_id", "instagram_user_id", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value):
+        if value is None:
+            return value
+        return str(value).strip()
+
+
+class CustomAudience(BaseModel):
+    """A Meta custom audience added to the targeting; the compliance checklist asks where it comes from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str = ""
+    source: str = ""  # e.g. "questionnaire", "fichier lecteurs": what the people consented to
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value):
+        return str(value).strip()
+
+
+class CopyEdit(BaseModel):
+    """The officer's rewrite of one ad set's copy (keyed by the ad set's `ref` in `copy_overrides`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_text: str | None = None
+    headline: str | None = None
+    description: str | None = None
+
+
+def _https(url: str, where: str) -> str:
+    parsed = urlparse(url.strip())
+    if parsed.scheme != "https" or not parsed.netloc:
+        raise ValueError(f"{where} « {url} » doit être une adresse https:// complète")
+    return url.strip()
+
+
+class Campaign(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    themes: list[str] = Field(min_length=1)
+    territory: CampaignTerritory
+    period: Period
+    budget_eur: float = Field(gt=0)
+    objective: Literal["awareness", "traffic"] = "awareness"
+    audience: Audience = Field(default_factory=Audience)
+    extra_interests: list[str] = Field(default_factory=list)
+    advertiser: Advertiser = Field(default_factory=Advertiser)
+    landing_url: str
+    # overrides of landing_url: by branch id, by theme id (a branch's page wins over a theme's)
+    branch_landing_urls: dict[str, str] = Field(default_factory=dict)
+    theme_landing_urls: dict[str, str] = Field(default_factory=dict)
+    geo: Literal["radius", "postcodes"] = "radius"
+    # read by the compliance checklist
+    custom_audiences: list[CustomAudience] = Field(default_factory=list)
+    special_ad_categories: list[str] = Field(default_factory=list)
+    uses_questionnaire: bool = False
+    election_date: date | None = None
+    # copy rewritten by hand, by ad set ref (e.g. "science-fiction--17615"); the drafts fill the rest
+    copy_overrides: dict[str, CopyEdit] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name_stripped(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("le nom de la campagne est vide")
+        return value.strip()
+
+    @field_validator("themes", "extra_interests", mode="before")
+    @classmethod
+    def _list_of_text(cls, value):
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        return [str(v).strip() for v in value if str(v).strip()]
+
+    @field_validator("themes")
+    @classmethod
+    def _unique_themes(cls, value: list[str]) -> list[str]:
+        seen: list[str] = []
+        for theme in value:
+            if theme not in seen:
+                seen.append(theme)
+        return seen
+
+    @field_validator("landing_url")
+    @classmethod
+    def _landing_https(cls, value: str) -> str:
+        return _https(value, "l'adresse")
+
+    @field_validator("branch_landing_urls", "theme_landing_urls", mode="before")
+    @classmethod
+    def _overrides_https(cls, value):
+        if value is None:
+            return {}
+        return {str(k).strip(): _https(str(v), f"l'adresse pour « {k} »") for k, v in dict(value).items()}
+
+    @field_validator("special_ad_categories", mode="before")
+    @classmethod
+    def _categories(cls, value):
+        if value is None:
+            return []
+        return [str(v).strip().upper() for v in value if str(v).strip() and str(v).strip().upper() != "NONE"]
+
+    def landing_url_for(self, branch_id: str, theme_id: str) -> str:
+        return self.branch_landing_urls.get(branch_id) or self.theme_landing_urls.get(theme_id) or self.landing_url
+
+
+# French names of the keys, so that a message can say what the field is as well as where it is
+FIELD_LABELS = {
+    "name": "nom de la campagne",
+    "themes": "thèmes",
+    "territory": "territoire",
+    "period": "période",
+    "period.start": "date de début",
+    "period.end": "date de fin",
+    "budget_eur": "budget (€)",
+    "objective": "objectif (awareness ou traffic)",
+    "audience.age_min": "âge minimum",
+    "audience.age_max": "âge maximum",
+    "advertiser.page_id": "identifiant de la Page Facebook",
+    "advertiser.beneficiary": "bénéficiaire (DSA)",
+    "advertiser.payer": "payeur (DSA)",
+    "landing_url": "adresse de destination",
+    "geo": "ciblage géographique (radius ou postcodes)",
+}
+
+
+def _field_of(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith("function-"))
+
+
+def _french(error: dict) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "missing":
+        return "valeur manquante"
+    if kind == "extra_forbidden":
+        return "clé inconnue"
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
+    if kind == "greater_than":
+        return f"doit être supérieur à {ctx.get('gt')}"
+    if kind == "greater_than_equal":
+        return f"doit être au moins {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"doit être au plus {ctx.get('le')}"
+    if kind == "literal_error":
+        return f"valeur refusée, attendu : {ctx.get('expected')}"
+    if kind.startswith("date"):
+        return "date invalide, attendu AAAA-MM-JJ"
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
+        return "nombre attendu"
+    if kind == "too_short":
+        return "ne doit pas être vide"
+    return error["msg"]
+
+
+def campaign_from_dict(raw: dict, *, file: str | Path | None = None, settings=None) -> Campaign:
+    """Validate a campaign mapping; missing advertiser identities come from the network settings."""
+    if not isinstance(raw, dict):
+        raise InputError("le fichier doit décrire une campagne (des clés name, themes, territory…).", file=file)
+    raw = dict(raw)
+    raw["advertiser"] = _with_advertiser_defaults(raw.get("advertiser"), settings)
+    if raw.get("budget_eur") is None and settings is not None:
+        raw["budget_eur"] = settings.default_budget_eur
+    try:
+        campaign = Campaign.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = _field_of(error["loc"])
+            label = FIELD_LABELS.get(field)
+            where = f"{field} ({label})" if label else field
+            problems.append(InputError(_french(error), file=file, where=where or None, field=field or None,
+                                       fix=_fix_for(field)))
+        if len(problems) == 1:
+            raise problems[0] from exc
+        raise InputErrors(problems, file=file) from exc
+    missing = [InputError("valeur manquante.", file=file, where=f"advertiser.{key} ({FIELD_LABELS[f'advertiser.{key}']})",
+                          field=f"advertiser.{key}", fix=_fix_for(f"advertiser.{key}"))
+               for key in ("page_id", "beneficiary", "payer") if not getattr(campaign.advertiser, key)]
+    if len(missing) == 1:
+        raise missing[0]
+    if missing:
+        raise InputErrors(missing, file=file)
+    return campaign
+
+
+def _with_advertiser_defaults(advertiser, settings) -> dict:
+    given = {} if advertiser is None else dict(advertiser) if isinstance(advertiser, dict) else advertiser
+    if not isinstance(given, dict):
+        return given
+    if settings is None:
+        from outreach.settings import load_settings
+
+        settings = load_settings()
+    defaults = {"page_id": settings.facebook_page_id, "instagram_user_id": settings.instagram_user_id or None,
+                "beneficiary": settings.dsa_beneficiary, "payer": settings.dsa_payer}
+    for key, value in defaults.items():
+        if given.get(key) in (None, "") and value:
+            given[key] = value
+    return given
+
+
+FIXES = {
+    "advertiser.beneficiary": "Le DSA exige le nom de la personne ou de l'organisme pour qui la publicité est "
+                              "diffusée (par ex. « Ville de Marseille — Bibliothèques ») : renseignez-le dans "
+                              "le fichier ou sur la page Paramètres.",
+    "advertiser.payer": "Le DSA exige le nom de qui paie la publicité (par ex. « Ville de Marseille ») : "
+                        "renseignez-le dans le fichier ou sur la page Paramètres.",
+    "advertiser.page_id": "Donnez l'identifiant numérique de la Page Facebook de la médiathèque "
+                          "(Paramètres de la Page → Transparence de la Page).",
+    "period.end": "Mettez une date de fin postérieure ou égale à la date de début (AAAA-MM-JJ).",
+    "period.start": "Écrivez la date au format AAAA-MM-JJ.",
+    "landing_url": "Donnez l'adresse complète d'une page du site de la médiathèque, en https://.",
+    "audience.age_min": "Meta n'autorise plus la publicité vers les mineurs dans l'UE : 18 ans au minimum.",
+    "budget_eur": "Donnez le budget total de la campagne en euros (par ex. 300).",
+    "themes": "Donnez au moins un thème du catalogue (par ex. science-fiction).",
+}
+
+
+def _fix_for(field: str) -> str | None:
+    if field.startswith(("branch_landing_urls", "theme_landing_urls")):
+        return FIXES["landing_url"]
+    return FIXES.get(field)
+
+
+def load_campaign(path: str | Path, *, settings=None) -> Campaign:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise InputError("fichier introuvable.", file=path, fix="Vérifiez le chemin du fichier de campagne.") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("le fichier n'est pas en UTF-8.", file=path,
+                         fix="Enregistrez-le en UTF-8 depuis votre éditeur.") from exc
+    return campaign_from_yaml(text, file=path, settings=settings)
+
+
+def campaign_from_yaml(text: str, *, file: str | Path | None = None, settings=None) -> Campaign:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"ligne {mark.line + 1}" if mark else None
+        raise InputError(f"YAML invalide ({getattr(exc, 'problem', exc)}).", file=file, where=where,
+                         fix="Corrigez la syntaxe (indentation, deux-points, guillemets).") from exc
+    return campaign_from_dict(raw or {}, file=file, settings=settings)
+
+
+def campaign_to_yaml(campaign: Campaign) -> str:
+    data = campaign.model_dump(mode="json")
+    # keep the file short: leave optional keys out while they hold their defaults
+    for key, default in (("branch_landing_urls", {}), ("theme_landing_urls", {}), ("custom_audiences", []),
+                         ("special_ad_categories", []), ("uses_questionnaire", False), ("election_date", None),
+                         ("extra_interests", []), ("copy_overrides", {})):
+        if data.get(key) == default:
+            data.pop(key)
+    territory = {k: v for k, v in data["territory"].items() if v}
+    data["territory"] = territory
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def save_campaign(campaign: Campaign, path: str | Path) -> Path:
+    path = Path(path)
+    atomic.write_text(path, campaign_to_yaml(campaign))
+    return path

@@ -1,0 +1,404 @@
+"""The Marketing API through the facebook-business SDK: interests, estimates, and the push.
+
+- Interest names → Meta ids with `search?type=adinterest&locale=fr_FR`, cached in a JSON file so that a
+  name is looked up once; ids checked with `adinterestvalid` and `targetingoptionstatus` (Meta retires
+  interests a few times a year, and an ad set with a retired one stops delivering).
+- Delivery estimates per ad set: Meta gives a range; both bounds are kept, never a single figure.
+- The push: campaign → ad sets → creatives → ads, each first sent with
+  `execution_options=["validate_only"]`, then created PAUSED (never ACTIVE: the officer starts the
+  campaign in Ads Manager after Meta's review). Every created id is written at once to `meta-ids.json`
+  beside the payloads, so a re-run after a failure carries on where it stopped instead of duplicating;
+  when a create fails in a way that may have happened anyway (a 5xx), the object is looked up by name
+  before it is sent again. Transient errors are retried with exponential backoff.
+- Meta's errors become French messages that name the field to fix.
+- The token comes from META_ACCESS_TOKEN or the Streamlit secrets file; it is never printed, logged or
+  written (the SDK's own exception text contains request details, so it is never shown as is). The
+  SDK's crash reporter, which would post tracebacks to Meta, stays off. META_GRAPH_URL points the SDK at
+  another Graph server (the tests' local one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import tomllib
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+from facebook_business.adobjects.adaccount import AdAccount
+from facebook_business.adobjects.targetingsearch import TargetingSearch
+from facebook_business.api import FacebookAdsApi
+from facebook_business.exceptions import FacebookRequestError
+
+from outreach import atomic
+from outreach.errors import InputError
+from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
+
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+IDS_FILE = "meta-ids.json"
+TOKEN_ENV = "META_ACCESS_TOKEN"
+GRAPH_URL_ENV = "META_GRAPH_URL"
+# Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
+TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 80004}
+
+
+class MetaError(InputError):
+    """Meta refused something: the message says which field and what to change."""
+
+
+# ------------------------------------------------------------------------------------------ token
+
+def streamlit_secret(name: str, roots: list[Path] | None = None) -> str | None:
+    """Read a value from Streamlit's secrets.toml (project folder, then home) without importing streamlit."""
+    roots = roots if roots is not None else [Path.cwd(), Path.home()]
+    for root in roots:
+        path = root / ".streamlit" / "secrets.toml"
+        if path.is_file():
+            try:
+                value = tomllib.loads(path.read_text(encoding="utf-8")).get(name)
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                continue
+            if value:
+                return str(value)
+    return None
+
+
+def access_token(explicit: str | None = None) -> str:
+    token = explicit or os.environ.get(TOKEN_ENV) or streamlit_secret(TOKEN_ENV)
+    if not token:
+        raise MetaError("aucun jeton d'accès Meta.", where=TOKEN_ENV, field=TOKEN_ENV,
+                        fix="Définissez la variable d'environnement META_ACCESS_TOKEN (ou la clé du même nom "
+                            "dans .streamlit/secrets.toml) avec un jeton ayant le droit ads_management.")
+    return token
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+@dataclass(frozen=True)
+class _Rule:
+    field: str
+    message: str
+    fix: str
+
+
+# by error_subcode first, then by words of Meta's message or blamed field
+SUBCODE_RULES = {
+    3858081: _Rule("advertiser.beneficiary (dsa_beneficiary)", "Meta refuse l'ensemble de publicités : le "
+                   "bénéficiaire exigé par le DSA manque ou n'est pas accepté.",
+                   "Renseignez advertiser.beneficiary (par ex. « Ville de Marseille — Bibliothèques »)."),
+    3858079: _Rule("advertiser.payer (dsa_payor)", "Meta refuse l'ensemble de publicités : le payeur exigé "
+                   "par le DSA manque ou n'est pas accepté.", "Renseignez advertiser.payer (par ex. « Ville de "
+                   "Marseille »)."),
+    1870227: _Rule("targeting.targeting_automation.advantage_audience", "Meta exige d'indiquer si l'audience "
+                   "Advantage+ est activée.", "Envoyez targeting_automation.advantage_audience = 0 (les "
+                   "payloads d'outreach le font ; vérifiez un fichier modifié à la main)."),
+    2490408: _Rule("optimization_goal", "l'objectif d'optimisation ne convient pas à l'objectif de la "
+                   "campagne.", "Notoriété (awareness) → REACH, trafic (traffic) → LINK_CLICKS : changez "
+                   "« objective » dans le fichier de campagne et refaites le plan."),
+    1487694: _Rule("interests", "un centre d'intérêt a été retiré par Meta et ne peut plus être ciblé.",
+                   "Retirez-le du thème ou de extra_interests, ou remplacez-le (outreach vérifie les "
+                   "identifiants avant l'envoi : relancez la vérification)."),
+    1885272: _Rule("budget_eur (daily_budget)", "le budget quotidien d'un ensemble de publicités est sous le "
+                   "minimum de Meta pour ce compte.", "Augmentez budget_eur, raccourcissez la période ou "
+                   "retirez des thèmes, puis refaites le plan."),
+    1870199: _Rule("targeting.geo_locations.location_types", "Meta n'accepte plus le champ location_types.",
+                   "Retirez location_types du ciblage."),
+    4834011: _Rule("is_adset_budget_sharing_enabled", "Meta exige de dire si le budget peut être partagé "
+                   "entre ensembles de publicités.", "Envoyez is_adset_budget_sharing_enabled = false."),
+}
+
+WORD_RULES = [
+    ("beneficiar", SUBCODE_RULES[3858081]),
+    ("payor", SUBCODE_RULES[3858079]),
+    ("advantage audience", SUBCODE_RULES[1870227]),
+    ("optimization goal", SUBCODE_RULES[2490408]),
+    ("optimization_goal", SUBCODE_RULES[2490408]),
+    ("no longer available", SUBCODE_RULES[1487694]),
+    ("budget", SUBCODE_RULES[1885272]),
+    ("instagram_actor_id", _Rule("advertiser.instagram_user_id", "Meta n'accepte plus instagram_actor_id.",
+                                 "Utilisez instagram_user_id (l'identifiant du compte Instagram).")),
+]
+
+
+def french_error(exc: FacebookRequestError, what: str) -> MetaError:
+    """A clear French message for one of Meta's errors, naming the field; never Meta's raw request."""
+    code, subcode = exc.api_error_code(), exc.api_error_subcode()
+    body = exc.body() if isinstance(exc.body(), dict) else {}
+    error = body.get("error", {}) if isinstance(body, dict) else {}
+    meta_says = error.get("error_user_msg") or error.get("error_user_title") or exc.api_error_message() or ""
+    if code == 190:
+        return MetaError("jeton d'accès Meta invalide ou expiré.", where=TOKEN_ENV, field=TOKEN_ENV,
+                         fix="Générez un nouveau jeton (droit ads_management) et mettez-le dans META_ACCESS_TOKEN.")
+    if code in (10, 200) or (code and 200 <= code < 300):
+        return MetaError(f"{what} : le jeton n'a pas le droit de gérer ce compte publicitaire ({meta_says}).",
+                         field="account", fix="Vérifiez que le jeton a ads_management et accès au compte.")
+    rule = SUBCODE_RULES.get(subcode)
+    if rule is None:
+        blamed = " ".join(" ".join(map(str, spec)) for spec in (exc.api_blame_field_specs() or []))
+        haystack = f"{meta_says} {exc.api_error_message() or ''} {blamed}".casefold()
+        rule = next((r for word, r in WORD_RULES if word in haystack), None)
+    if rule is None:
+        return MetaError(f"{what} : Meta a refusé la demande (code {code}"
+                         f"{f', sous-code {subcode}' if subcode else ''}) : {meta_says}", field=None)
+    return MetaError(f"{what} : {rule.message} (Meta : {meta_says})", where=rule.field, field=rule.field,
+                     fix=rule.fix)
+
+
+def is_transient(exc: Exception) -> bool:
+    if isinstance(exc, requests.RequestException):
+        return True
+    if isinstance(exc, FacebookRequestError):
+        return bool(exc.api_transient_error()) or (exc.http_status() or 0) >= 500 or \
+            exc.api_error_code() in TRANSIENT_CODES
+    return False
+
+
+# ------------------------------------------------------------------------------------------ client
+
+@dataclass
+class PushReport:
+    ids: dict[str, str] = field(default_factory=dict)  # ref → Meta id
+    validated: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # already created by an earlier run
+    notes: list[str] = field(default_factory=list)
+
+
+class MetaClient:
+    def __init__(self, account_id: str, *, token: str | None = None, graph_url: str | None = None,
+                 api_version: str = API_VERSION, cache_dir: str | Path | None = None,
+                 retries: int = 4, backoff_s: float = 1.0, sleep: Callable[[float], None] = time.sleep,
+                 timeout_s: float = 60):
+        account_id = str(account_id).strip()
+        if not account_id.startswith("act_") or not account_id[4:].isdigit():
+            raise MetaError(f"identifiant de compte publicitaire « {account_id} » invalide.", where="--account",
+                            field="account", fix="Écrivez-le act_ suivi des chiffres (Gestionnaire de "
+                                                 "publicités → Paramètres du compte).")
+        self.account_id = account_id
+        self.api = FacebookAdsApi.init(access_token=access_token(token), api_version=api_version,
+                                       timeout=timeout_s, crash_log=False)
+        # per-session base URL: the SDK joins it with the version for every call made through this api
+        self.api._session.GRAPH = (graph_url or os.environ.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
+        self.account = AdAccount(account_id, api=self.api)
+        self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
+        self.cache_path = Path(cache_dir or os.environ.get("OUTREACH_CACHE_DIR") or
+                               Path.home() / ".cache" / "outreach") / "meta-interests.json"
+
+    # -- low level -----------------------------------------------------------------------------------
+
+    def _with_retries(self, what: str, call: Callable):
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except (FacebookRequestError, requests.RequestException) as exc:
+                if attempt < self.retries and is_transient(exc):
+                    self.sleep(self.backoff_s * 2 ** attempt)
+                    continue
+                if isinstance(exc, FacebookRequestError):
+                    raise french_error(exc, what) from None
+                raise MetaError(f"{what} : le serveur de Meta ne répond pas ({type(exc).__name__}).",
+                                fix="Vérifiez la connexion et relancez : rien ne sera créé deux fois.") from None
+        raise AssertionError("unreachable")
+
+    def _get(self, what: str, path: tuple, params: dict) -> dict:
+        return self._with_retries(what, lambda: self.api.call("GET", path, params=params).json())
+
+    # -- interests -----------------------------------------------------------------------------------
+
+    def _cache(self) -> dict:
+        try:
+            return json.loads(self.cache_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def search_interests(self, query: str, limit: int = 25) -> list[dict]:
+        # the SDK's TargetingSearch.search ignores the session's base URL: call /search on our api instead
+        data = self._get(f"recherche du centre d'intérêt « {query} »", ("search",), {
+            "type": TargetingSearch.TargetingSearchTypes.interest, "q": query, "locale": "fr_FR",
+            "limit": limit})
+        return data.get("data", [])
+
+    def resolve_interests(self, names: list[str]) -> dict[str, dict | None]:
+        """Name → {id, name, audience bounds} (None when Meta knows no such interest); cached on disk."""
+        cache = self._cache()
+        out, changed = {}, False
+        for name in names:
+            key = name.casefold()
+            if key not in cache:
+                rows = self.search_interests(name)
+                exact = next((r for r in rows if r.get("name", "").casefold() == key), None)
+                cache[key] = None if exact is None else {
+                    "id": str(exact["id"]), "name": exact["name"],
+                    "audience_size_lower_bound": exact.get("audience_size_lower_bound"),
+                    "audience_size_upper_bound": exact.get("audience_size_upper_bound"),
+                    "resolved_at": datetime.now(UTC).isoformat(timespec="seconds")}
+                changed = True
+            out[name] = cache[key]
+        if changed:
+            atomic.write_text(self.cache_path, json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True))
+        return out
+
+    def interest_status(self, ids: list[str]) -> dict[str, str]:
+        """Id → NORMAL, DEPRECATING, NON_DELIVERABLE… (targetingoptionstatus)."""
+        if not ids:
+            return {}
+        data = self._get("vérification des centres d'intérêt", ("search",), {
+            "type": "targetingoptionstatus", "targeting_option_list": [str(i) for i in ids]})
+        return {str(r["id"]): r.get("current_status", "") for r in data.get("data", [])}
+
+    def validate_interest_ids(self, ids: list[str]) -> dict[str, bool]:
+        if not ids:
+            return {}
+        data = self._get("validation des centres d'intérêt", ("search",), {
+            "type": "adinterestvalid", "interest_fbid_list": [str(i) for i in ids]})
+        return {str(r["id"]): bool(r.get("valid")) for r in data.get("data", []) if "id" in r}
+
+    # -- estimates -----------------------------------------------------------------------------------
+
+    def delivery_estimate(self, targeting: dict, optimization_goal: str) -> tuple[int | None, int | None]:
+        rows = self._with_retries("estimation d'audience", lambda: list(self.account.get_delivery_estimate(
+            params={"optimization_goal": optimization_goal, "targeting_spec": targeting})))
+        if not rows:
+            return None, None
+        row = rows[0]
+        return row.get("estimate_mau_lower_bound"), row.get("estimate_mau_upper_bound")
+
+    def estimates(self, payloads: dict) -> dict[str, tuple[int | None, int | None]]:
+        """Ref → (lower, upper) monthly reach Meta estimates for each ad set."""
+        prepared = self.prepare(payloads)
+        return {a[REF]: self.delivery_estimate(a["targeting"], a["optimization_goal"])
+                for a in prepared["ad_sets"]}
+
+    # -- preparing payloads --------------------------------------------------------------------------
+
+    def prepare(self, payloads: dict) -> dict:
+        """Fill the interests' ids (by name) and refuse interests Meta does not know or has retired."""
+        prepared = deepcopy(payloads)
+        names = sorted({i["name"] for a in prepared["ad_sets"] for g in a["targeting"].get("flexible_spec", [])
+                        for i in g.get("interests", []) if not i.get("id")})
+        resolved = self.resolve_interests(names) if names else {}
+        unknown = [n for n, hit in resolved.items() if hit is None]
+        if unknown:
+            raise MetaError(f"centre(s) d'intérêt inconnu(s) de Meta : {', '.join(unknown)}.", where="interests",
+                            field="interests", fix="Corrigez le nom (tel qu'il apparaît dans le Gestionnaire de "
+                                                   "publicités) dans le thème ou dans extra_interests.")
+        for ad_set in prepared["ad_sets"]:
+            for group in ad_set["targeting"].get("flexible_spec", []):
+                group["interests"] = [i if i.get("id") else {"id": resolved[i["name"]]["id"], "name": i["name"]}
+                                      for i in group.get("interests", [])]
+        ids = sorted({i["id"] for a in prepared["ad_sets"] for g in a["targeting"].get("flexible_spec", [])
+                      for i in g.get("interests", [])})
+        status = self.interest_status(ids)
+        retired = [i for i in ids if status.get(i, "NORMAL") != "NORMAL"]
+        if retired:
+            names_by_id = {i["id"]: i["name"] for a in prepared["ad_sets"]
+                           for g in a["targeting"].get("flexible_spec", []) for i in g.get("interests", [])}
+            shown = ", ".join(f"{names_by_id[i]} ({status[i]})" for i in retired)
+            raise MetaError(f"centre(s) d'intérêt retiré(s) ou en cours de retrait par Meta : {shown}.",
+                            where="interests", field="interests",
+                            fix="Remplacez-les dans le thème ou dans extra_interests, puis refaites le plan.")
+        return prepared
+
+    # -- push ----------------------------------------------------------------------------------------
+
+    def push(self, payloads: dict, out_dir: str | Path, *, dry_run: bool = False,
+             progress: Callable[[str], None] | None = None) -> PushReport:
+        out_dir = Path(out_dir)
+        ids_path = out_dir / IDS_FILE
+        report = PushReport(ids=_read_ids(ids_path))
+        prepared = self.prepare(payloads)
+        say = progress or (lambda _msg: None)
+        steps = [("campaign", "campaigns", [prepared["campaign"]], "la campagne"),
+                 ("adset", "adsets", prepared["ad_sets"], "l'ensemble de publicités"),
+                 ("creative", "adcreatives", prepared["creatives"], "la publicité (visuel)"),
+                 ("ad", "ads", prepared["ads"], "la publicité")]
+        for kind, edge, objects, label in steps:
+            for obj in objects:
+                ref = obj[REF]
+                what = f"{label} « {obj.get('name', ref)} »"
+                if ref in report.ids:
+                    report.reused.append(ref)
+                    continue
+                params = _resolve_refs({k: v for k, v in obj.items() if k != REF}, report.ids)
+                if params is None:  # a parent does not exist yet (dry run): Meta cannot validate it
+                    report.notes.append(f"{what} : validation impossible tant que son parent n'est pas créé.")
+                    continue
+                self._create(edge, dict(params, execution_options=["validate_only"]), what)
+                report.validated.append(ref)
+                say(f"validé : {what}")
+                if dry_run:
+                    continue
+                new_id = self._create_once(edge, kind, params, what)
+                report.ids[ref] = new_id
+                report.created.append(ref)
+                atomic.write_text(ids_path, json.dumps(report.ids, indent=1, sort_keys=True))
+                say(f"créé (en pause) : {what} → {new_id}")
+        return report
+
+    def _create(self, edge: str, params: dict, what: str) -> dict:
+        return self._with_retries(what, lambda: self.api.call(
+            "POST", (self.account_id, edge), params=params).json())
+
+    def _create_once(self, edge: str, kind: str, params: dict, what: str) -> str:
+        """Create, retrying transient failures; a create whose answer was lost is found by name, not redone."""
+        for attempt in range(self.retries + 1):
+            try:
+                answer = self.api.call("POST", (self.account_id, edge), params=params).json()
+                return str(answer["id"])
+            except (FacebookRequestError, requests.RequestException) as exc:
+                if attempt < self.retries and is_transient(exc):
+                    self.sleep(self.backoff_s * 2 ** attempt)
+                    existing = self._find_by_name(edge, params.get("name"), what)
+                    if existing:
+                        return existing
+                    continue
+                if isinstance(exc, FacebookRequestError):
+                    raise french_error(exc, what) from None
+                raise MetaError(f"{what} : le serveur de Meta ne répond pas ({type(exc).__name__}).",
+                                fix="Relancez la commande : ce qui a été créé ne le sera pas deux fois.") from None
+        raise AssertionError("unreachable")
+
+    def _find_by_name(self, edge: str, name: str | None, what: str) -> str | None:
+        if not name:
+            return None
+        data = self._get(what, (self.account_id, edge), {
+            "fields": "id,name", "filtering": [{"field": "name", "operator": "EQUAL", "value": name}]})
+        rows = data.get("data", [])
+        return str(rows[0]["id"]) if rows else None
+
+
+def _read_ids(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise InputError("fichier d'identifiants Meta illisible.", file=path,
+                         fix="Supprimez-le seulement si rien n'a été créé chez Meta ; sinon corrigez le JSON.") from exc
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def _resolve_refs(value, ids: dict[str, str]):
+    """Replace every "ref:<ref>" by the created object's id; None when one is not created yet."""
+    missing = False
+
+    def walk(v):
+        nonlocal missing
+        if isinstance(v, str) and v.startswith(REF_PREFIX):
+            found = ids.get(v[len(REF_PREFIX):])
+            if found is None:
+                missing = True
+            return found
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    resolved = walk(value)
+    return None if missing else resolved

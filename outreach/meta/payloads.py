@@ -1,0 +1,177 @@
+"""Plan → the exact Marketing API parameters, spelled with the facebook-business SDK's own names.
+
+`meta-api.json` holds `{"api_version", "campaign", "ad_sets", "creatives", "ads"}`; each object is the
+`params` of the SDK's create call (`AdAccount.create_campaign`, `create_ad_set`, `create_ad_creative`,
+`create_ad`) plus a `ref`. A child names its parent by the parent's ref, written `"ref:<ref>"` in the
+field that will hold the parent's Meta id (`campaign_id`, `adset_id`, `creative.creative_id`); the push
+replaces it with the id Meta returns.
+
+Choices that follow Meta's current rules (see the Meta reference in the shared docs):
+- only `OUTCOME_*` objectives; awareness → REACH billed on IMPRESSIONS, traffic → LINK_CLICKS;
+- `special_ad_categories` on every campaign, `is_adset_budget_sharing_enabled` explicit (no campaign budget);
+- everything PAUSED; budgets in cents; times in Europe/Paris with their offset;
+- DSA beneficiary and payer on every ad set; `targeting_automation.advantage_audience = 0` so that the
+  interests stay hard constraints; never `location_types` (rejected since 2024);
+- `instagram_user_id`, never the retired `instagram_actor_id`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from facebook_business.adobjects.ad import Ad
+from facebook_business.adobjects.adcreative import AdCreative
+from facebook_business.adobjects.adcreativelinkdata import AdCreativeLinkData
+from facebook_business.adobjects.adcreativelinkdatacalltoaction import AdCreativeLinkDataCallToAction
+from facebook_business.adobjects.adcreativeobjectstoryspec import AdCreativeObjectStorySpec
+from facebook_business.adobjects.adset import AdSet
+from facebook_business.adobjects.campaign import Campaign as MetaCampaign
+from facebook_business.adobjects.targeting import Targeting
+from facebook_business.adobjects.targetingautomation import TargetingAutomation
+from facebook_business.adobjects.targetinggeolocation import TargetingGeoLocation
+from facebook_business.adobjects.targetinggeolocationcustomlocation import TargetingGeoLocationCustomLocation
+
+from outreach.planner import AdSetPlan, Plan
+
+API_VERSION = "v26.0"
+PARIS = ZoneInfo("Europe/Paris")
+CAMPAIGN_REF = "campaign"
+REF = "ref"
+REF_PREFIX = "ref:"
+
+OBJECTIVES = {
+    "awareness": (MetaCampaign.Objective.outcome_awareness, AdSet.OptimizationGoal.reach,
+                  AdSet.BillingEvent.impressions),
+    "traffic": (MetaCampaign.Objective.outcome_traffic, AdSet.OptimizationGoal.link_clicks,
+                AdSet.BillingEvent.impressions),
+}
+
+
+def paris_time(day: date, at: time) -> str:
+    """`2027-03-01T00:00:00+0100`: the format Meta's examples use, with the offset of that day in Paris."""
+    return datetime.combine(day, at, tzinfo=PARIS).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def parent(ref: str) -> str:
+    return f"{REF_PREFIX}{ref}"
+
+
+def creative_ref(ad_set_ref: str) -> str:
+    return f"{ad_set_ref}/creative"
+
+
+def ad_ref(ad_set_ref: str) -> str:
+    return f"{ad_set_ref}/ad"
+
+
+def campaign_params(plan: Plan) -> dict:
+    c = plan.campaign
+    objective = OBJECTIVES[c.objective][0]
+    params = {
+        REF: CAMPAIGN_REF,
+        MetaCampaign.Field.name: c.name,
+        MetaCampaign.Field.objective: objective,
+        MetaCampaign.Field.status: MetaCampaign.Status.paused,
+        MetaCampaign.Field.special_ad_categories: list(c.special_ad_categories),
+        # budgets live on the ad sets: Meta now wants this said explicitly
+        MetaCampaign.Field.is_adset_budget_sharing_enabled: False,
+    }
+    if c.special_ad_categories:
+        params[MetaCampaign.Field.special_ad_category_country] = ["FR"]
+    return params
+
+
+def targeting(plan: Plan, ad_set: AdSetPlan) -> dict:
+    c = plan.campaign
+    if c.geo == "postcodes" and ad_set.postcodes:
+        geo = {TargetingGeoLocation.Field.zips: [{"key": f"FR:{p}"} for p in ad_set.postcodes]}
+    else:
+        L = TargetingGeoLocationCustomLocation.Field
+        geo = {TargetingGeoLocation.Field.custom_locations: [
+            {L.latitude: round(loc.lat, 6), L.longitude: round(loc.lon, 6), L.radius: loc.radius_km,
+             L.distance_unit: "kilometer"} for loc in (ad_set.locations or [ad_set])]}
+    spec = {
+        Targeting.Field.geo_locations: geo,
+        Targeting.Field.age_min: c.audience.age_min,
+        Targeting.Field.age_max: c.audience.age_max,
+    }
+    if ad_set.interests:
+        spec[Targeting.Field.flexible_spec] = [{"interests": [
+            {"id": i.id, "name": i.name} if i.id else {"name": i.name} for i in ad_set.interests]}]
+    if c.custom_audiences:
+        spec[Targeting.Field.custom_audiences] = [{"id": a.id, "name": a.name} if a.name else {"id": a.id}
+                                                  for a in c.custom_audiences]
+    spec[Targeting.Field.targeting_automation] = {TargetingAutomation.Field.advantage_audience: 0}
+    return spec
+
+
+def ad_set_params(plan: Plan, ad_set: AdSetPlan) -> dict:
+    c = plan.campaign
+    _, goal, billing = OBJECTIVES[c.objective]
+    params = {
+        REF: ad_set.ref,
+        AdSet.Field.name: ad_set.name,
+        AdSet.Field.campaign_id: parent(CAMPAIGN_REF),
+        AdSet.Field.daily_budget: ad_set.daily_budget_cents,
+        AdSet.Field.billing_event: billing,
+        AdSet.Field.optimization_goal: goal,
+        AdSet.Field.bid_strategy: AdSet.BidStrategy.lowest_cost_without_cap,
+        AdSet.Field.start_time: paris_time(c.period.start, time(0, 0)),
+        AdSet.Field.end_time: paris_time(c.period.end, time(23, 59)),
+        AdSet.Field.status: AdSet.Status.paused,
+        AdSet.Field.dsa_beneficiary: c.advertiser.beneficiary,
+        AdSet.Field.dsa_payor: c.advertiser.payer,
+        AdSet.Field.targeting: targeting(plan, ad_set),
+    }
+    if c.objective == "traffic":
+        params[AdSet.Field.destination_type] = AdSet.DestinationType.website
+    return params
+
+
+def creative_params(plan: Plan, ad_set: AdSetPlan) -> dict:
+    c = plan.campaign
+    D, S = AdCreativeLinkData.Field, AdCreativeObjectStorySpec.Field
+    link_data = {
+        D.message: ad_set.copy.primary_text,
+        D.link: ad_set.landing_url,
+        D.name: ad_set.copy.headline,
+        D.description: ad_set.copy.description,
+        D.call_to_action: {AdCreativeLinkDataCallToAction.Field.type: AdCreativeLinkDataCallToAction.Type.learn_more,
+                           AdCreativeLinkDataCallToAction.Field.value: {"link": ad_set.landing_url}},
+    }
+    story = {S.page_id: c.advertiser.page_id}
+    if c.advertiser.instagram_user_id:
+        story[S.instagram_user_id] = c.advertiser.instagram_user_id
+    story[S.link_data] = link_data
+    return {
+        REF: creative_ref(ad_set.ref),
+        AdCreative.Field.name: f"{ad_set.name} — visuel",
+        AdCreative.Field.object_story_spec: story,
+        AdCreative.Field.url_tags: ad_set.url_tags,
+    }
+
+
+def ad_params(ad_set: AdSetPlan) -> dict:
+    return {
+        REF: ad_ref(ad_set.ref),
+        Ad.Field.name: ad_set.name,
+        Ad.Field.adset_id: parent(ad_set.ref),
+        Ad.Field.creative: {"creative_id": parent(creative_ref(ad_set.ref))},
+        Ad.Field.status: Ad.Status.paused,
+    }
+
+
+def build_payloads(plan: Plan) -> dict:
+    return {
+        "api_version": API_VERSION,
+        "campaign": campaign_params(plan),
+        "ad_sets": [ad_set_params(plan, a) for a in plan.ad_sets],
+        "creatives": [creative_params(plan, a) for a in plan.ad_sets],
+        "ads": [ad_params(a) for a in plan.ad_sets],
+    }
+
+
+def without_ref(params: dict) -> dict:
+    """The params as sent to the SDK: the `ref` bookkeeping key removed."""
+    return {k: v for k, v in params.items() if k != REF}

@@ -1,0 +1,321 @@
+"""A local stand-in for graph.facebook.com, answering the Marketing API calls outreach makes.
+
+It speaks the Graph API's formats: form-encoded POST bodies whose lists and dicts are JSON (as the
+facebook-business SDK sends them), `{"data": [...]}` lists, `{"id": ...}` on create, `{"success": true}`
+for `execution_options=["validate_only"]`, and errors as `{"error": {message, type, code, error_subcode,
+error_user_title, error_user_msg, is_transient, fbtrace_id}}`. It enforces the rules Meta enforces on the
+fields this tool sends (DSA names, advantage audience flag, objective/goal pairs, minimum budget, retired
+interests, `location_types`, `instagram_actor_id`), so that a payload mistake fails here as it would there.
+
+Reusable: subclass it and extend `route(request)` (call `super().route(request)` for the paths you do not
+handle), e.g. to add Insights for reporting tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import re
+import threading
+from urllib.parse import parse_qs
+
+from tests.servers import LocalServer
+
+TOKEN = "TEST-TOKEN-not-a-real-one"
+
+# Interests as Meta's `adinterest` search returns them. Ids and sizes here are the server's own, not Meta's.
+DEFAULT_INTERESTS = [
+    {"id": "6003000000001", "name": "Science fiction", "audience_size_lower_bound": 310000000,
+     "audience_size_upper_bound": 364000000, "path": ["Interests", "Entertainment", "Science fiction"],
+     "topic": "Entertainment"},
+    {"id": "6003000000002", "name": "Science-fiction films", "audience_size_lower_bound": 90000000,
+     "audience_size_upper_bound": 106000000, "path": ["Interests", "Movies", "Science-fiction films"]},
+    {"id": "6003000000003", "name": "Manga", "audience_size_lower_bound": 250000000,
+     "audience_size_upper_bound": 294000000, "path": ["Interests", "Hobbies", "Manga"]},
+    {"id": "6003000000004", "name": "Street art", "audience_size_lower_bound": 40000000,
+     "audience_size_upper_bound": 47000000, "path": ["Interests", "Arts", "Street art"]},
+    {"id": "6003000000005", "name": "Reading", "audience_size_lower_bound": 500000000,
+     "audience_size_upper_bound": 588000000, "path": ["Interests", "Hobbies", "Reading"]},
+    {"id": "6003000000006", "name": "Books", "audience_size_lower_bound": 600000000,
+     "audience_size_upper_bound": 705000000, "path": ["Interests", "Entertainment", "Books"]},
+    {"id": "6003000000007", "name": "Comics", "audience_size_lower_bound": 200000000,
+     "audience_size_upper_bound": 235000000, "path": ["Interests", "Entertainment", "Comics"]},
+]
+
+OUTCOME_GOALS = {  # objective → goals Meta accepts for it (the pairs this tool may send)
+    "OUTCOME_AWARENESS": {"REACH", "IMPRESSIONS", "AD_RECALL_LIFT", "THRUPLAY"},
+    "OUTCOME_TRAFFIC": {"LINK_CLICKS", "LANDING_PAGE_VIEWS", "REACH", "IMPRESSIONS"},
+}
+
+KINDS = {"campaigns": "campaign", "adsets": "adset", "adcreatives": "creative", "ads": "ad"}
+
+
+def graph_error(message: str, *, code: int = 100, subcode: int | None = None, title: str = "",
+                user_msg: str = "", transient: bool = False, kind: str = "OAuthException",
+                blame_field: str | None = None) -> dict:
+    error = {"message": message, "type": kind, "code": code, "is_transient": transient,
+             "fbtrace_id": "AbCdEfGhIjK"}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    if title:
+        error["error_user_title"] = title
+    if user_msg:
+        error["error_user_msg"] = user_msg
+    if blame_field:
+        error["error_data"] = json.dumps({"blame_field_specs": [[blame_field]]})
+    return {"error": error}
+
+
+class GraphServer(LocalServer):
+    def __init__(self, token: str = TOKEN, min_daily_budget_cents: int = 100):
+        super().__init__()
+        self.token = token
+        self.min_daily_budget_cents = min_daily_budget_cents
+        self.interests = [dict(i) for i in DEFAULT_INTERESTS]
+        self.option_status: dict[str, str] = {}  # interest id → NORMAL | DEPRECATING | NON_DELIVERABLE
+        self.objects: dict[str, dict] = {}  # id → {"kind", "account", "params"}
+        self._ids = itertools.count(120200000000001)
+        self._faults: list[dict] = []
+        self._lock = threading.Lock()
+
+    # -- test controls ------------------------------------------------------------------------------
+
+    def fail(self, path_pattern: str, payload: dict, *, status: int = 400, times: int = 1,
+             method: str | None = None, after_create: bool = False) -> None:
+        """Answer the next `times` requests whose path matches with this error.
+
+        `after_create=True` performs the create and then answers the error: the response is lost on the
+        way back, as with the 502s people report, and a naive retry would create a duplicate.
+        """
+        self._faults.append({"pattern": re.compile(path_pattern), "payload": payload, "status": status,
+                             "times": times, "method": method, "after_create": after_create})
+
+    def created(self, kind: str) -> list[dict]:
+        return [dict(o["params"], id=i) for i, o in self.objects.items() if o["kind"] == kind]
+
+    def calls(self, method: str | None = None, path_part: str = "") -> list[dict]:
+        return [r for r in self.requests if (method is None or r["method"] == method) and path_part in r["path"]]
+
+    # -- HTTP ----------------------------------------------------------------------------------------
+
+    def handle(self, request: dict):
+        request["params"] = self._params(request)
+        if request["params"].get("access_token") != self.token:
+            return 400, graph_error("Invalid OAuth access token - Cannot parse access token", code=190)
+        fault = self._fault_for(request)
+        if fault and not fault["after_create"]:
+            return fault["status"], fault["payload"]
+        status, payload = self.route(request)
+        if fault:
+            return fault["status"], fault["payload"]
+        return status, payload
+
+    def _fault_for(self, request):
+        with self._lock:
+            for fault in self._faults:
+                if fault["times"] > 0 and fault["pattern"].search(request["path"]) and \
+                        (fault["method"] is None or fault["method"] == request["method"]):
+                    fault["times"] -= 1
+                    return fault
+        return None
+
+    @staticmethod
+    def _params(request: dict) -> dict:
+        params = dict(request["query"])
+        if request["method"] == "POST" and request["body"]:
+            for key, values in parse_qs(request["body"].decode("utf-8"), keep_blank_values=True).items():
+                params[key] = values[0]
+        decoded = {}
+        for key, value in params.items():
+            if isinstance(value, str) and value[:1] in "[{":
+                with contextlib.suppress(ValueError):
+                    value = json.loads(value)
+            decoded[key] = value
+        return decoded
+
+    def route(self, request: dict):
+        match = re.fullmatch(r"/v\d+\.\d+/(.+)", request["path"])
+        if not match:
+            return 404, graph_error("Unknown path components", code=2500)
+        parts = match.group(1).split("/")
+        method, params = request["method"], request["params"]
+        if parts == ["search"] and method == "GET":
+            return self.search(params)
+        if len(parts) == 2 and parts[0].startswith("act_"):
+            account, edge = parts
+            if edge in KINDS and method == "POST":
+                return self.create(account, KINDS[edge], params)
+            if edge in KINDS and method == "GET":
+                return self.list_objects(account, KINDS[edge], params)
+            if edge == "delivery_estimate" and method == "GET":
+                return self.delivery_estimate(params)
+        if len(parts) == 1 and parts[0] in self.objects and method == "GET":
+            obj = self.objects[parts[0]]
+            return 200, dict(obj["params"], id=parts[0])
+        return 400, graph_error(f"Unsupported {method} request. Object with ID '{'/'.join(parts)}' does not "
+                                "exist, cannot be loaded due to missing permissions, or does not support this "
+                                "operation.", code=100, subcode=33)
+
+    # -- /search -------------------------------------------------------------------------------------
+
+    def search(self, params: dict):
+        kind = params.get("type")
+        if kind == "adinterest":
+            q = str(params.get("q", "")).casefold()
+            found = [i for i in self.interests if q and q in i["name"].casefold()]
+            found.sort(key=lambda i: (i["name"].casefold() != q, -i["audience_size_upper_bound"]))
+            return 200, {"data": found[: int(params.get("limit", 25))]}
+        if kind == "adinterestvalid":
+            names = params.get("interest_list") or []
+            ids = params.get("interest_fbid_list") or []
+            rows = []
+            for name in names:
+                hit = next((i for i in self.interests if i["name"].casefold() == str(name).casefold()), None)
+                rows.append({"name": name, "valid": hit is not None, **({"id": hit["id"]} if hit else {})})
+            for fbid in ids:
+                hit = next((i for i in self.interests if i["id"] == str(fbid)), None)
+                ok = hit is not None and self.option_status.get(str(fbid), "NORMAL") == "NORMAL"
+                rows.append({"id": str(fbid), "name": hit["name"] if hit else "", "valid": ok})
+            return 200, {"data": rows}
+        if kind == "targetingoptionstatus":
+            ids = params.get("targeting_option_list") or []
+            known = {i["id"] for i in self.interests}
+            return 200, {"data": [{"id": str(i), "current_status":
+                                   self.option_status.get(str(i), "NORMAL" if str(i) in known else
+                                                          "NON_DELIVERABLE")} for i in ids]}
+        return 400, graph_error(f"(#100) Invalid parameter type: {kind}", code=100)
+
+    # -- creates -------------------------------------------------------------------------------------
+
+    def create(self, account: str, kind: str, params: dict):
+        problem = getattr(self, f"check_{kind}")(account, params)
+        if problem:
+            return 400, problem
+        if "validate_only" in (params.get("execution_options") or []):
+            return 200, {"success": True}
+        params = {k: v for k, v in params.items() if k not in ("access_token", "execution_options")}
+        with self._lock:
+            new_id = str(next(self._ids))
+            self.objects[new_id] = {"kind": kind, "account": account, "params": params}
+        return 200, {"id": new_id}
+
+    def _exists(self, kind: str, object_id) -> bool:
+        obj = self.objects.get(str(object_id))
+        return obj is not None and obj["kind"] == kind
+
+    def check_campaign(self, account, p):
+        if not p.get("name"):
+            return graph_error("(#100) The parameter name is required", code=100)
+        if "special_ad_categories" not in p:
+            return graph_error("(#100) The parameter special_ad_categories is required", code=100)
+        if not str(p.get("objective", "")).startswith("OUTCOME_"):
+            return graph_error("Invalid parameter", code=100, subcode=2490487, title="Objective not supported",
+                               user_msg="Only outcome-driven objectives (OUTCOME_*) can be used.",
+                               blame_field="objective")
+        if "daily_budget" not in p and "lifetime_budget" not in p and \
+                p.get("is_adset_budget_sharing_enabled") not in (True, False, "true", "false", "0", "1"):
+            return graph_error("Invalid parameter", code=100, subcode=4834011,
+                               title="Must specify True or False in is_adset_budget_sharing_enabled field",
+                               user_msg="Must specify True or False in is_adset_budget_sharing_enabled field",
+                               blame_field="is_adset_budget_sharing_enabled")
+        if p.get("status") == "ACTIVE":
+            return None  # allowed by Meta; outreach never sends it (tests check the recorded requests)
+        return None
+
+    def check_adset(self, account, p):
+        if not self._exists("campaign", p.get("campaign_id")):
+            return graph_error("(#100) Param campaign_id must be a valid campaign id", code=100)
+        campaign = self.objects[str(p["campaign_id"])]["params"]
+        targeting = p.get("targeting") or {}
+        geo = targeting.get("geo_locations") or {}
+        if "location_types" in geo:
+            return graph_error("Invalid parameter", code=100, subcode=1870199, title="Location types removed",
+                               user_msg="Please remove all values from the location_types field.",
+                               blame_field="targeting")
+        if not any(geo.get(k) for k in ("countries", "custom_locations", "zips", "cities", "regions")):
+            return graph_error("Invalid parameter", code=100, subcode=1487079, title="No location",
+                               user_msg="You must specify at least one location in targeting.",
+                               blame_field="targeting")
+        for loc in geo.get("custom_locations", []):
+            if not 1 <= float(loc.get("radius", 0)) <= 80 or loc.get("distance_unit") != "kilometer":
+                return graph_error("Invalid parameter", code=100, subcode=1487651, title="Invalid radius",
+                                   user_msg="Radius must be between 1 and 80 kilometers.", blame_field="targeting")
+        if int(targeting.get("age_min", 18)) < 18:
+            return graph_error("Invalid parameter", code=100, subcode=2446173, title="Minimum age",
+                               user_msg="Ads can't be shown to people under 18 in the EU.",
+                               blame_field="targeting")
+        automation = targeting.get("targeting_automation") or {}
+        if "advantage_audience" not in automation:
+            return graph_error("Invalid parameter", code=100, subcode=1870227,
+                               title="Advantage Audience Flag Required",
+                               user_msg="To save your audience, you must turn Advantage+ audience on or off.",
+                               blame_field="targeting")
+        for group in targeting.get("flexible_spec", []):
+            for interest in group.get("interests", []):
+                if "id" not in interest:
+                    return graph_error("(#100) Invalid interest: id required", code=100)
+                status = self.option_status.get(str(interest["id"]), "NORMAL")
+                if status != "NORMAL" or all(i["id"] != str(interest["id"]) for i in self.interests):
+                    return graph_error("Invalid parameter", code=100, subcode=1487694,
+                                       title="Targeting option no longer available",
+                                       user_msg=f"The interest {interest.get('name', interest['id'])} is no "
+                                                "longer available.", blame_field="targeting")
+        if not p.get("dsa_beneficiary"):
+            return graph_error("Invalid parameter", code=100, subcode=3858081, title="Beneficiary missing",
+                               user_msg="Please enter who benefits from this ad (EU).",
+                               blame_field="dsa_beneficiary")
+        if not p.get("dsa_payor"):
+            return graph_error("Invalid parameter", code=100, subcode=3858079, title="Payor missing",
+                               user_msg="Please enter who pays for this ad (EU).", blame_field="dsa_payor")
+        goal = p.get("optimization_goal")
+        if goal not in OUTCOME_GOALS.get(campaign.get("objective"), set()):
+            return graph_error("Invalid parameter", code=100, subcode=2490408,
+                               title="Performance goal isn't available",
+                               user_msg="The optimization goal is not valid for this campaign objective.",
+                               blame_field="optimization_goal")
+        if int(p.get("daily_budget", 0)) < self.min_daily_budget_cents:
+            return graph_error("Invalid parameter", code=100, subcode=1885272, title="Your budget is too low",
+                               user_msg=f"The minimum daily budget is {self.min_daily_budget_cents / 100:.2f} €.",
+                               blame_field="daily_budget")
+        return None
+
+    def check_creative(self, account, p):
+        spec = p.get("object_story_spec") or {}
+        if "instagram_actor_id" in spec:
+            return graph_error("(#100) Param instagram_actor_id must be a valid Instagram account id", code=100)
+        if not spec.get("page_id"):
+            return graph_error("(#100) Param object_story_spec[page_id] is required", code=100)
+        link = spec.get("link_data") or {}
+        if not str(link.get("link", "")).startswith("https://"):
+            return graph_error("Invalid parameter", code=100, subcode=1487901, title="Invalid link",
+                               user_msg="The link must be a valid URL.", blame_field="link")
+        return None
+
+    def check_ad(self, account, p):
+        if not self._exists("adset", p.get("adset_id")):
+            return graph_error("(#100) Param adset_id must be a valid ad set id", code=100)
+        creative = p.get("creative") or {}
+        if not self._exists("creative", creative.get("creative_id")):
+            return graph_error("(#100) Param creative must contain a valid creative_id", code=100)
+        return None
+
+    # -- lists and estimates -------------------------------------------------------------------------
+
+    def list_objects(self, account: str, kind: str, params: dict):
+        rows = [dict(o["params"], id=i) for i, o in self.objects.items()
+                if o["kind"] == kind and o["account"] == account]
+        for rule in params.get("filtering") or []:
+            if rule.get("operator") == "EQUAL":
+                rows = [r for r in rows if str(r.get(rule["field"])) == str(rule["value"])]
+        fields = str(params.get("fields", "id,name")).split(",")
+        return 200, {"data": [{f: r.get(f) for f in fields if f in r} | {"id": r["id"]} for r in rows]}
+
+    def delivery_estimate(self, params: dict):
+        spec = params.get("targeting_spec") or {}
+        circles = spec.get("geo_locations", {}).get("custom_locations", [])
+        # a deterministic figure that grows with the circles' area, so tests can compare ad sets
+        area = sum(float(c.get("radius", 1)) ** 2 for c in circles) or 1.0
+        lower = int(1000 * area)
+        return 200, {"data": [{"daily_outcomes_curve": None, "estimate_mau_lower_bound": lower,
+                               "estimate_mau_upper_bound": int(lower * 1.18), "estimate_ready": True}]}

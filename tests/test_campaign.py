@@ -1,0 +1,134 @@
+from datetime import date
+
+import pytest
+import yaml
+
+from outreach.campaign import Campaign, campaign_from_dict, load_campaign, save_campaign
+from outreach.errors import InputError, InputErrors
+from outreach.settings import NetworkSettings
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
+EMPTY_SETTINGS = NetworkSettings()
+
+
+def raw(**changes) -> dict:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+def write(tmp_path, data, name="c.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_example_file_loads_with_the_issue_keys():
+    c = load_campaign(EXAMPLE, settings=EMPTY_SETTINGS)
+    assert c.themes == ["science-fiction"]
+    assert c.territory.departement == "13"
+    assert c.period.start == date(2027, 3, 1) and c.period.days == 31
+    assert c.objective == "awareness" and c.geo == "radius"
+    assert (c.audience.age_min, c.audience.age_max) == (18, 65)
+    assert c.advertiser.beneficiary.startswith("Ville de") and c.advertiser.payer.startswith("Ville de")
+    # the optional keys read by the compliance checklist exist with their defaults
+    assert c.custom_audiences == [] and c.special_ad_categories == []
+    assert c.uses_questionnaire is False and c.election_date is None
+
+
+def test_defaults_and_integer_departement(tmp_path):
+    data = raw(audience=None, objective=None, geo=None, territory={"departement": 13})
+    c = load_campaign(write(tmp_path, data), settings=EMPTY_SETTINGS)
+    assert c.territory.departement == "13"
+    assert (c.audience.age_min, c.audience.age_max, c.objective, c.geo) == (18, 65, "awareness", "radius")
+
+
+def test_end_before_start_names_the_field(tmp_path):
+    path = write(tmp_path, raw(period={"start": "2027-03-31", "end": "2027-03-01"}))
+    with pytest.raises(InputError) as err:
+        load_campaign(path, settings=EMPTY_SETTINGS)
+    assert err.value.field == "period"
+    assert str(path) in str(err.value) and "avant le début" in str(err.value)
+
+
+def test_bad_date_names_period_end(tmp_path):
+    path = write(tmp_path, raw(period={"start": "2027-03-01", "end": "31/03/2027"}))
+    with pytest.raises(InputError) as err:
+        load_campaign(path, settings=EMPTY_SETTINGS)
+    assert err.value.field == "period.end" and "AAAA-MM-JJ" in str(err.value)
+
+
+@pytest.mark.parametrize("url", ["http://www.bmvr.marseille.fr/", "www.bmvr.marseille.fr", "https://"])
+def test_landing_url_must_be_https(tmp_path, url):
+    with pytest.raises(InputError) as err:
+        load_campaign(write(tmp_path, raw(landing_url=url)), settings=EMPTY_SETTINGS)
+    assert err.value.field == "landing_url" and "https://" in str(err.value)
+
+
+def test_missing_beneficiary_and_payer_are_both_reported(tmp_path):
+    data = raw(advertiser={"page_id": "1234567890"})
+    with pytest.raises(InputErrors) as err:
+        load_campaign(write(tmp_path, data), settings=EMPTY_SETTINGS)
+    fields = {e.field for e in err.value.errors}
+    assert fields == {"advertiser.beneficiary", "advertiser.payer"}
+    assert "DSA" in str(err.value)
+
+
+def test_advertiser_defaults_come_from_network_settings(tmp_path):
+    settings = NetworkSettings(facebook_page_id="99887766", dsa_beneficiary="Ville d'Aubagne",
+                               dsa_payer="Ville d'Aubagne", instagram_user_id="17841400000000000")
+    c = load_campaign(write(tmp_path, raw(advertiser=None, budget_eur=None)), settings=settings)
+    assert c.advertiser.page_id == "99887766" and c.advertiser.payer == "Ville d'Aubagne"
+    assert c.advertiser.instagram_user_id == "17841400000000000"
+    assert c.budget_eur == settings.default_budget_eur
+
+
+def test_minor_audience_refused(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_campaign(write(tmp_path, raw(audience={"age_min": 16})), settings=EMPTY_SETTINGS)
+    assert err.value.field == "audience.age_min" and "18" in str(err.value)
+
+
+def test_unknown_key_and_bad_objective(tmp_path):
+    with pytest.raises(InputErrors) as err:
+        load_campaign(write(tmp_path, raw(objectif="notoriété", objective="conversions")), settings=EMPTY_SETTINGS)
+    fields = {e.field for e in err.value.errors}
+    assert fields == {"objectif", "objective"}
+
+
+def test_territory_needs_something(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_campaign(write(tmp_path, raw(territory={})), settings=EMPTY_SETTINGS)
+    assert err.value.field == "territory"
+
+
+def test_broken_yaml_and_missing_file(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(InputError, match="YAML invalide"):
+        load_campaign(path, settings=EMPTY_SETTINGS)
+    with pytest.raises(InputError, match="introuvable"):
+        load_campaign(tmp_path / "nope.yaml", settings=EMPTY_SETTINGS)
+
+
+def test_save_then_load_round_trips(tmp_path):
+    c = load_campaign(EXAMPLE, settings=EMPTY_SETTINGS)
+    c = Campaign.model_validate(c.model_dump() | {
+        "custom_audiences": [{"id": "2385", "name": "Lecteurs", "source": "questionnaire"}],
+        "theme_landing_urls": {"science-fiction": "https://www.bmvr.marseille.fr/sf"}})
+    path = save_campaign(c, tmp_path / "out" / "c.yaml")
+    again = load_campaign(path, settings=EMPTY_SETTINGS)
+    assert again == c
+    assert again.landing_url_for("x", "science-fiction") == "https://www.bmvr.marseille.fr/sf"
+    assert again.landing_url_for("x", "manga") == c.landing_url
+
+
+def test_dict_input_without_file():
+    with pytest.raises(InputError) as err:
+        campaign_from_dict(raw(budget_eur=-5), settings=EMPTY_SETTINGS)
+    assert err.value.field == "budget_eur"
