@@ -9,6 +9,7 @@ ad set name (within its campaign when the name is used by several plans).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,10 +49,8 @@ class PlanLink:
 
 
 def _split_areas(value: str) -> tuple[str, ...]:
-    for sep in (";", "|", ","):
-        if sep in value:
-            return tuple(sorted({p.strip() for p in value.split(sep) if p.strip()}))
-    return (value.strip(),) if value.strip() else ()
+    """INSEE codes as `outreach plan` joins them (spaces), or by ";", "|" or "," in a hand-made file."""
+    return tuple(sorted({p for p in re.split(r"[\s;|,]+", value) if p}))
 
 
 def _load_json(path: Path) -> dict:

@@ -1,7 +1,7 @@
 """Plan directories and Ads Manager exports for the reporting tests, built on the shipped network.
 
 The plan directory follows the format `outreach plan` writes: `plan.csv` (adset_name, branch_id,
-branch_name, theme_id, areas — INSEE codes joined by ";" —, population, radius_km, daily_budget_eur,
+branch_name, theme_id, areas — INSEE codes joined by spaces —, population, radius_km, daily_budget_eur,
 interests), `meta-api.json` (campaign and ad sets with their `ref`) and, after a push, `meta-ids.json`
 (ref → Meta id). Branches and areas are real: the three Marseille libraries of the shipped data whose
 catchments are the most populated, with the arrondissements nearest to them.
@@ -37,7 +37,7 @@ def planned_adsets() -> list[dict]:
         for theme in THEMES:
             rows.append({
                 "adset_name": f"{name} | {THEME_LABELS[theme]} | 18-65", "branch_id": branch_id,
-                "branch_name": name, "theme_id": theme, "areas": ";".join(sorted(mine["area_code"])),
+                "branch_name": name, "theme_id": theme, "areas": " ".join(sorted(mine["area_code"])),
                 "population": int(mine["population"].sum()), "radius_km": 4.5, "daily_budget_eur": 5.0,
                 "interests": "Science fiction" if theme == "science-fiction" else "Manga"})
     return rows

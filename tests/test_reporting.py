@@ -181,7 +181,7 @@ def test_by_area_shares_by_population_and_adds_up(tmp_path, plan_dir, store_url)
     store = ReportStore()
     reporting.import_reports(store, [write_csv(tmp_path / "r.csv", export_rows(period_figures()))], [plan_dir])
     table = reporting.reach_table(store, "area")
-    areas = set(";".join(a["areas"] for a in planned_adsets()).split(";"))
+    areas = set(" ".join(a["areas"] for a in planned_adsets()).split())
     assert set(table.frame["key"]) == areas
     assert table.frame["impressions"].sum() == pytest.approx(sum(f["impressions"] for f in period_figures()))
     assert table.frame["spend"].sum() == pytest.approx(sum(f["spend"] for f in period_figures()))
