@@ -41,27 +41,43 @@ BASIS_AREA = "estimation au prorata de la population des zones ciblées (Meta ne
 # ---------------------------------------------------------------------------------------------- import
 
 
-def import_reports(store: ReportStore, files: list, plan_dirs: list = ()) -> list[ImportSummary]:
-    """Register the plans, then import each export (a path, or (name, bytes) for an upload).
+@dataclass
+class ReadReports:
+    """Plans and exports read and checked, not stored yet."""
 
-    Every file is read and checked before anything is stored: a mistake in the third file leaves the
-    database as it was.
-    """
+    plans: list
+    reports: list  # (ResultRows, sha256 of the file's bytes)
+
+
+def read_reports(files: list, plan_dirs: list = ()) -> ReadReports:
+    """Read every plan and every export (a path, or (name, bytes) for an upload); raise on the first
+    mistake before anything is stored."""
     plans = [read_plan_dir(d) for d in plan_dirs]
-    read = []
+    reports = []
     for f in files:
         name, data = (f[0], f[1]) if isinstance(f, tuple) else (str(f), None)
         rows = read_ads_report(name, data=data, name=name)
         raw = data if data is not None else Path(name).read_bytes()
-        read.append((rows, hashlib.sha256(raw).hexdigest()))
-    for plan in plans:
+        reports.append((rows, hashlib.sha256(raw).hexdigest()))
+    return ReadReports(plans, reports)
+
+
+def store_reports(store: ReportStore, read: ReadReports) -> list[ImportSummary]:
+    for plan in read.plans:
         store.register_plan(plan)
     summaries = []
-    for rows, sha in read:
+    for i, (rows, sha) in enumerate(read.reports):
         summary = store.import_rows(rows, sha256=sha)
-        summary.notes = [*(n for p in plans for n in p.notes), *summary.notes] if not summaries else summary.notes
+        if i == 0:
+            summary.notes = [*(n for p in read.plans for n in p.notes), *summary.notes]
         summaries.append(summary)
     return summaries
+
+
+def import_reports(store: ReportStore, files: list, plan_dirs: list = ()) -> list[ImportSummary]:
+    """Register the plans, then import each export. Every file is read and checked before anything is
+    stored: a mistake in the third file leaves the database as it was."""
+    return store_reports(store, read_reports(files, plan_dirs))
 
 
 # ---------------------------------------------------------------------------------------------- per object
@@ -435,11 +451,12 @@ def outcome(store: ReportStore, months: int = 3, plan_ids: list[int] | None = No
     period = campaign_period(store, plan_ids)
     if period is None:
         raise InputError("aucune campagne connue : importez d'abord un plan et ses résultats.",
-                         fix="outreach report import RAPPORT.csv --plan DOSSIER_DU_PLAN")
+                         fix="Page Tableau de bord, ou « outreach report import RAPPORT.csv --plan DOSSIER_DU_PLAN ».")
     activity = store.activity()
     if activity.empty:
         raise InputError("aucune activité importée.",
-                         fix="outreach report activity FICHIER.csv (branch_id;month;registrations;loans;visits)")
+                         fix="Importez l'activité par bibliothèque et par mois (CSV branch_id;month;registrations;loans;"
+                             "visits) sur la page Tableau de bord ou avec « outreach report activity FICHIER.csv ».")
     start_month, end_month = period[0][:7], period[1][:7]
     windows = {
         "avant": {_month_add(start_month, -k) for k in range(1, months + 1)},
@@ -494,3 +511,39 @@ def outcome(store: ReportStore, months: int = 3, plan_ids: list[int] | None = No
                  "non ciblées (témoins) et à la même période de l'année précédente.")
     return Outcome(frame=frame, start_month=start_month, end_month=end_month, months=months, control=control,
                    notes=notes)
+
+
+OUTCOME_CSV_COLUMNS = ["branch_id", "branch_name", "in_campaign", "metric", "before", "during", "after",
+                       "change_pct", "months_before", "months_during", "months_after"]
+
+
+def outcome_csv_frame(result: Outcome) -> pd.DataFrame:
+    if result.frame.empty:
+        return pd.DataFrame(columns=OUTCOME_CSV_COLUMNS)
+    f = result.frame.rename(columns={"avant": "before", "pendant": "during", "après": "after",
+                                     "months_avant": "months_before", "months_pendant": "months_during",
+                                     "months_après": "months_after"})
+    return f[OUTCOME_CSV_COLUMNS]
+
+
+def outcome_markdown(result: Outcome) -> str:
+    lines = [f"Campagne : {result.start_month} → {result.end_month} ; moyennes mensuelles sur {result.months} mois "
+             "avant et après.", "",
+             "| Bibliothèque | Ciblée | Indicateur | Avant | Pendant | Après | Évolution |", "|---|---|---|---|---|---|---|"]
+    for r in result.frame.to_dict("records"):
+        change = "—" if pd.isna(r["change_pct"]) else f"{r['change_pct']:+.1f} %".replace(".", ",")
+        lines.append(f"| {r['branch_name']} ({r['branch_id']}) | {'oui' if r['in_campaign'] else 'non'} | "
+                     f"{r['label']} | {_fr_num(r['avant'], 1)} | {_fr_num(r['pendant'], 1)} | "
+                     f"{_fr_num(r['après'], 1)} | {change} |")
+    text = "\n".join(lines) + "\n"
+    if result.control:
+        text += "\nBibliothèques non ciblées (témoins) : " + " ; ".join(
+            f"{OUTCOME_LABELS[m]} {v:+.1f} %".replace(".", ",") for m, v in result.control.items()) + ".\n"
+    text += "\n" + "\n".join(f"- {n}" for n in result.notes) + "\n"
+    return text
+
+
+def plan_choices(store: ReportStore) -> dict[int, str]:
+    """Plan id → campaign name, for selectors."""
+    plans = store.plans()
+    return dict(zip(plans["id"].astype(int), plans["campaign_name"], strict=True))

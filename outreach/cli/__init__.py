@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from outreach.cli import nearest
+from outreach.cli import nearest, report
 from outreach.cli import plan as plan_cmd
 from outreach.errors import InputError
 
 # modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
-COMMANDS = [nearest, plan_cmd]
+COMMANDS = [nearest, plan_cmd, report]
 
 
 def build_parser() -> argparse.ArgumentParser:
