@@ -62,3 +62,117 @@ def departement_of(insee_code: str) -> str:
     """Département of an INSEE commune code: 2 characters, 3 overseas (971…976), 2A/2B in Corsica."""
     code = insee_code.strip()
     return code[:3] if code.startswith("97") else code[:2]
+
+
+# --- Themes ---
+# Interest themes and what the library offers for them: catalogue items, events, matches, summaries, copy.
+
+from datetime import date, datetime  # noqa: E402  (kept with the types that use them)
+
+Sensitivity = Literal["none", "flag", "block"]
+ThemeKind = Literal["collection", "event", "both"]
+NETWORKS = ("facebook", "instagram", "x", "mastodon", "youtube", "blog")
+
+
+class MetaInterest(BaseModel):
+    """A Meta interest term; `id` and `resolved_at` are filled when the name is resolved through the API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    id: str | None = None
+    resolved_at: date | None = None
+
+
+class Theme(BaseModel):
+    """An interest theme and the ways to recognise it in a catalogue or an agenda.
+
+    `dewey` holds ranges written "741.5" (a class and everything under it) or "800-899" (inclusive bounds
+    on the first three digits). `genres` are genre/form terms (UNIMARC 608) and collection labels of the
+    library system. `sensitivity` follows the checklist's SEN-02/03: `flag` themes may be promoted but
+    not used as an ad target without review, `block` themes never.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    label: str = Field(min_length=1)
+    description: str = ""
+    meta_interests: list[MetaInterest] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    rameau: list[str] = Field(default_factory=list)
+    dewey: list[str] = Field(default_factory=list)
+    genres: list[str] = Field(default_factory=list)
+    hashtags: dict[str, list[str]] = Field(default_factory=dict)
+    sensitivity: Sensitivity = "none"
+    # publishers' series devoted to the theme ("Folio SF", "Série noire"), looked for in UNIMARC 225/410
+    series: list[str] = Field(default_factory=list)
+    # themes that share publishers' series with this one (SF and fantasy imprints publish both): a match
+    # resting on a series alone yields to a rival whose match rests on the work itself
+    rivals: list[str] = Field(default_factory=list)
+    kind: ThemeKind = "both"
+    # words that, found in the same field as a keyword, cancel it ("science" in "Science et Vie")
+    exclude: list[str] = Field(default_factory=list)
+    # how the copy names the collection: "romans et BD de science-fiction"
+    copy_noun: str = ""
+    sensitivity_note: str = ""
+
+
+class CatalogueItem(BaseModel):
+    """One bibliographic record (all its copies in one branch) as the matcher sees it."""
+
+    id: str
+    title: str
+    author: str = ""
+    year: int | None = None
+    subjects: list[str] = Field(default_factory=list)
+    genres: list[str] = Field(default_factory=list)
+    dewey: str = ""
+    branch_id: str = ""
+    url: str = ""
+    loans: int | None = None
+    extra: dict = Field(default_factory=dict)
+
+
+class LibraryEvent(BaseModel):
+    """An event of the library's agenda (a reading club, a workshop, a screening…)."""
+
+    id: str
+    title: str
+    description: str = ""
+    start: datetime
+    end: datetime | None = None
+    branch_id: str | None = None
+    location_name: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    url: str = ""
+    keywords: list[str] = Field(default_factory=list)
+
+
+class ThemeMatch(BaseModel):
+    """An item (or an event, id prefixed 'event:' in exports) recognised as belonging to a theme."""
+
+    item_id: str
+    theme_id: str
+    score: float
+    reason: str
+
+
+class ThemeSummary(BaseModel):
+    """What one branch offers for one theme: how many items, the most loaned ones, the next events."""
+
+    theme_id: str
+    branch_id: str
+    n_items: int
+    top_items: list[CatalogueItem] = Field(default_factory=list)
+    next_events: list[LibraryEvent] = Field(default_factory=list)
+
+
+class AdCopy(BaseModel):
+    """French ad text within Meta's lengths; `generic` when it claims no figure (missing or unproven)."""
+
+    primary_text: str
+    headline: str = Field(max_length=40)
+    description: str
+    generic: bool

@@ -19,7 +19,7 @@ import warnings
 from datetime import date
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.spatial import cKDTree
 
 from outreach import datasets
@@ -365,6 +365,10 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         interests = _interests(theme, campaign)
         for group, share in zip(groups, shares, strict=True):
             ad_sets.append(_ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy))
+    sensitive = [t.label for t in chosen_themes if getattr(t, "sensitivity", "none") != "none"]
+    if sensitive:
+        notes.append("Thème(s) sensible(s) sans ciblage par centres d'intérêt (audience large du territoire) : "
+                     + ", ".join(sensitive) + ".")
     ad_sets.sort(key=lambda a: (campaign.themes.index(a.theme_id), -a.population, a.branch_id))
     _apply_copy_overrides(campaign, ad_sets)
     generic = [a for a in ad_sets if a.generic_copy and getattr(_theme_of(chosen_themes, a.theme_id), "kind",
@@ -383,6 +387,9 @@ def _theme_of(themes, theme_id):
 
 
 def _interests(theme, campaign: Campaign) -> list[InterestRef]:
+    if getattr(theme, "sensitivity", "none") != "none":
+        # a sensitive theme may be promoted, never used as a targeting criterion (GDPR art. 9, checklist SEN)
+        return []
     seen: dict[str, InterestRef] = {}
     for interest in getattr(theme, "meta_interests", []) or []:
         ref = InterestRef(name=interest.name, id=getattr(interest, "id", None) or None)
@@ -421,8 +428,24 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
 
 
 def _apply_copy_overrides(campaign: Campaign, ad_sets: list[AdSetPlan]) -> None:
+    """The officer's own text replaces the draft; it must still fit Meta's lengths."""
     overrides = getattr(campaign, "copy_overrides", None) or {}
+    known = {a.ref for a in ad_sets}
+    stale = sorted(set(overrides) - known)
     for ad_set in ad_sets:
         edit = overrides.get(ad_set.ref)
-        if edit:
-            ad_set.copy = ad_set.copy.model_copy(update={k: v for k, v in edit.model_dump().items() if v})
+        if not edit:
+            continue
+        updates = {k: v for k, v in edit.model_dump().items() if v}
+        try:
+            ad_set.copy = type(ad_set.copy).model_validate(ad_set.copy.model_dump() | updates | {"generic": False})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = f"copy_overrides.{ad_set.ref}.{'.'.join(map(str, first['loc']))}"
+            raise InputError(f"texte refusé : {first['msg']}.", where=field, field=field,
+                             fix="Raccourcissez le texte (titre : 40 caractères au plus).") from exc
+        ad_set.generic_copy = False
+    if stale:
+        raise InputError(f"texte(s) modifié(s) pour des ensembles de publicités absents du plan : "
+                         f"{', '.join(stale)}.", where="copy_overrides", field="copy_overrides",
+                         fix="Retirez-les du fichier, ou remettez le thème ou la bibliothèque correspondants.")

@@ -29,8 +29,14 @@ DEFAULT_INTERESTS = [
     {"id": "6003000000001", "name": "Science fiction", "audience_size_lower_bound": 310000000,
      "audience_size_upper_bound": 364000000, "path": ["Interests", "Entertainment", "Science fiction"],
      "topic": "Entertainment"},
-    {"id": "6003000000002", "name": "Science-fiction films", "audience_size_lower_bound": 90000000,
-     "audience_size_upper_bound": 106000000, "path": ["Interests", "Movies", "Science-fiction films"]},
+    {"id": "6003000000002", "name": "Science fiction film", "audience_size_lower_bound": 90000000,
+     "audience_size_upper_bound": 106000000, "path": ["Interests", "Movies", "Science fiction film"]},
+    {"id": "6003000000008", "name": "Science fiction books", "audience_size_lower_bound": 60000000,
+     "audience_size_upper_bound": 71000000, "path": ["Interests", "Books", "Science fiction books"]},
+    {"id": "6003000000009", "name": "Anime", "audience_size_lower_bound": 280000000,
+     "audience_size_upper_bound": 330000000, "path": ["Interests", "Entertainment", "Anime"]},
+    {"id": "6003000000010", "name": "Crime fiction", "audience_size_lower_bound": 70000000,
+     "audience_size_upper_bound": 82000000, "path": ["Interests", "Books", "Crime fiction"]},
     {"id": "6003000000003", "name": "Manga", "audience_size_lower_bound": 250000000,
      "audience_size_upper_bound": 294000000, "path": ["Interests", "Hobbies", "Manga"]},
     {"id": "6003000000004", "name": "Street art", "audience_size_lower_bound": 40000000,
@@ -78,18 +84,23 @@ class GraphServer(LocalServer):
         self._ids = itertools.count(120200000000001)
         self._faults: list[dict] = []
         self._lock = threading.Lock()
+        # poll faster than serve_forever's default 0.5 s so that stopping the server does not slow tests
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                                       daemon=True)
 
     # -- test controls ------------------------------------------------------------------------------
 
     def fail(self, path_pattern: str, payload: dict, *, status: int = 400, times: int = 1,
-             method: str | None = None, after_create: bool = False) -> None:
+             method: str | None = None, after_create: bool = False, real_only: bool = False) -> None:
         """Answer the next `times` requests whose path matches with this error.
 
         `after_create=True` performs the create and then answers the error: the response is lost on the
         way back, as with the 502s people report, and a naive retry would create a duplicate.
+        `real_only=True` leaves `validate_only` calls alone.
         """
         self._faults.append({"pattern": re.compile(path_pattern), "payload": payload, "status": status,
-                             "times": times, "method": method, "after_create": after_create})
+                             "times": times, "method": method, "after_create": after_create,
+                             "real_only": real_only})
 
     def created(self, kind: str) -> list[dict]:
         return [dict(o["params"], id=i) for i, o in self.objects.items() if o["kind"] == kind]
@@ -114,8 +125,10 @@ class GraphServer(LocalServer):
     def _fault_for(self, request):
         with self._lock:
             for fault in self._faults:
+                validating = "validate_only" in (request["params"].get("execution_options") or [])
                 if fault["times"] > 0 and fault["pattern"].search(request["path"]) and \
-                        (fault["method"] is None or fault["method"] == request["method"]):
+                        (fault["method"] is None or fault["method"] == request["method"]) and \
+                        not (fault["real_only"] and validating):
                     fault["times"] -= 1
                     return fault
         return None
@@ -317,5 +330,5 @@ class GraphServer(LocalServer):
         # a deterministic figure that grows with the circles' area, so tests can compare ad sets
         area = sum(float(c.get("radius", 1)) ** 2 for c in circles) or 1.0
         lower = int(1000 * area)
-        return 200, {"data": [{"daily_outcomes_curve": None, "estimate_mau_lower_bound": lower,
+        return 200, {"data": [{"estimate_mau_lower_bound": lower,
                                "estimate_mau_upper_bound": int(lower * 1.18), "estimate_ready": True}]}

@@ -7,25 +7,21 @@ files' bytes, and `write_plan_outputs` writes them all or nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
 
-from outreach import atomic
-from outreach.campaign import Campaign, load_campaign
+from outreach.campaign import load_campaign
 from outreach.cli.common import print_notes
 from outreach.meta import sheet
-from outreach.meta.payloads import build_payloads
-from outreach.planner import Plan, build_plan
-
-PLAN_CSV_COLUMNS = ["adset_name", "branch_id", "branch_name", "theme_id", "areas", "population", "radius_km",
-                    "daily_budget_eur", "interests"]
-META_API_FILE = "meta-api.json"
-XLSX_FILE = "ads-manager.xlsx"
-TXT_FILE = "ads-manager.txt"
-PLAN_CSV_FILE = "plan.csv"
+from outreach.meta.files import (  # noqa: F401  (re-exported: the checklist step plugs in here)
+    META_API_FILE,
+    PLAN_CSV_COLUMNS,
+    plan_campaign,
+    render_outputs,
+    write_plan_outputs,
+)
+from outreach.planner import Plan
 
 
 def register(sub) -> None:
@@ -51,43 +47,6 @@ def register(sub) -> None:
 
 
 # ------------------------------------------------------------------------------------------ steps
-
-def plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:
-    plan = build_plan(campaign, **kwargs)
-    return plan, build_payloads(plan)
-
-
-def plan_csv(plan: Plan) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(PLAN_CSV_COLUMNS)
-    for a in plan.ad_sets:
-        writer.writerow([a.name, a.branch_id, a.branch_name, a.theme_id, " ".join(a.area_codes), a.population,
-                         f"{a.radius_km:g}", f"{a.daily_budget_eur:.2f}", "; ".join(i.name for i in a.interests)])
-    return buffer.getvalue().encode("utf-8")
-
-
-def render_outputs(plan: Plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
-    rows = sheet.rows(payloads)
-    return {
-        META_API_FILE: (json.dumps(payloads, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
-        XLSX_FILE: sheet.to_xlsx(rows, template_columns),
-        TXT_FILE: sheet.to_txt(rows, template_columns),
-        PLAN_CSV_FILE: plan_csv(plan),
-    }
-
-
-def write_plan_outputs(plan: Plan, payloads: dict, out_dir: str | Path, extra_files: dict[str, bytes] | None = None,
-                       *, template_columns: list[str] | None = None) -> list[Path]:
-    """Write the plan's files (and any extra ones, e.g. a checklist) into `out_dir`, all or nothing."""
-    files = render_outputs(plan, payloads, template_columns)
-    files.update(extra_files or {})
-    with atomic.output_dir(out_dir) as staging:
-        for name, data in files.items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            (staging / name).write_bytes(data)
-    return [Path(out_dir) / name for name in files]
-
 
 def summary_lines(plan: Plan) -> list[str]:
     themes = sorted({a.theme_id for a in plan.ad_sets})

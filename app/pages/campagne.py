@@ -1,0 +1,248 @@
+"""Campagne: build the campaign file, see its plan (table and map), edit the copy, save, download.
+
+The campaign file is the source of truth: the page keeps the current Campaign in
+st.session_state["campaign"] (and its file in st.session_state["campaign_path"]) and plans it with the
+same functions as `outreach plan`, so the downloads equal the CLI's files.
+"""
+
+import io
+import zipfile
+from pathlib import Path
+
+import streamlit as st
+
+from app import state
+from app.campaign_view import circles_deck, plan_table
+from outreach import datasets
+from outreach.campaign import (
+    Campaign,
+    campaign_from_dict,
+    campaign_from_yaml,
+    campaign_to_yaml,
+    save_campaign,
+)
+from outreach.errors import InputError
+from outreach.meta.files import plan_campaign, render_outputs
+from outreach.planner import slug
+
+CAMPAIGNS_DIR = datasets.REPO_ROOT / "campaigns"
+NEW = "__new__"
+
+st.title("Campagne")
+st.caption("Une campagne Meta (Facebook, Instagram) : un ensemble de publicités par bibliothèque et par thème, "
+           "vers les habitants intéressés par le thème qui ont cette bibliothèque pour plus proche.")
+
+
+@st.cache_data(show_spinner=False)
+def theme_choices() -> dict[str, str]:
+    from outreach.themes import load_themes
+
+    return {t.id: t.label for t in load_themes()}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def planned(campaign_yaml: str):
+    """Plan of a campaign, cached on the file's text: the same text always gives the same plan."""
+    campaign = campaign_from_yaml(campaign_yaml)
+    plan, payloads = plan_campaign(campaign)
+    return plan, payloads, render_outputs(plan, payloads)
+
+
+def campaign_files() -> list[Path]:
+    return sorted(CAMPAIGNS_DIR.glob("*.yaml"))
+
+
+# ------------------------------------------------------------------------------------------ choose a file
+
+files = campaign_files()
+options = [NEW] + [str(p) for p in files]
+current_path = st.session_state.get("campaign_path")
+default = options.index(current_path) if current_path in options else (1 if len(options) > 1 else 0)
+chosen = st.selectbox("Fichier de campagne", options, index=default, key="campaign_file",
+                      format_func=lambda p: "Nouvelle campagne" if p == NEW else Path(p).name)
+if st.session_state.get("campaign_loaded_from") != chosen:
+    st.session_state["campaign_loaded_from"] = chosen
+    st.session_state.pop("campaign", None)
+    if chosen != NEW:
+        try:
+            st.session_state["campaign"] = campaign_from_yaml(Path(chosen).read_text(encoding="utf-8"),
+                                                              file=chosen)
+            st.session_state["campaign_path"] = chosen
+        except InputError as exc:
+            state.show_input_error(exc)
+
+campaign: Campaign | None = st.session_state.get("campaign")
+
+# ------------------------------------------------------------------------------------------ the form
+
+try:
+    themes = theme_choices()
+except InputError as exc:
+    state.show_input_error(exc)
+    st.stop()
+departements = datasets.departement_names()
+shipped_deps = datasets.shipped_departements()
+
+
+def _default(path: str, fallback):
+    value = campaign
+    for part in path.split("."):
+        value = getattr(value, part, None) if value is not None else None
+    return fallback if value in (None, "", []) else value
+
+
+with st.form("campaign_form"):
+    st.subheader("Paramètres")
+    name = st.text_input("Nom de la campagne", _default("name", ""), key="c_name")
+    chosen_themes = st.multiselect("Thèmes", list(themes), default=[t for t in _default("themes", []) if t in themes],
+                                   format_func=themes.get, key="c_themes")
+    c1, c2 = st.columns(2)
+    dep_options = shipped_deps + [d for d in datasets.national_departements() if d not in shipped_deps]
+    dep_default = _default("territory.departement", "13")
+    departement = c1.selectbox("Département", dep_options,
+                               index=dep_options.index(dep_default) if dep_default in dep_options else 0,
+                               format_func=lambda d: f"{d} — {departements.get(d, '')}", key="c_departement")
+    branch_ids = c2.text_input("Bibliothèques (identifiants, facultatif)",
+                               " ".join(_default("territory.branches", [])), key="c_branches",
+                               help="Identifiants du ministère (code_bib) séparés par des espaces ; vide = toutes.")
+    area_codes = c2.text_input("Zones (codes INSEE, facultatif)", " ".join(_default("territory.areas", [])),
+                               key="c_areas", help="Codes des communes ou arrondissements ; vide = toutes.")
+    start = c1.date_input("Début", _default("period.start", None), format="DD/MM/YYYY", key="c_start")
+    end = c1.date_input("Fin", _default("period.end", None), format="DD/MM/YYYY", key="c_end")
+    budget = c2.number_input("Budget total (€)", min_value=0.0, value=float(_default("budget_eur", 300.0)),
+                             step=50.0, key="c_budget")
+    objective = c2.radio("Objectif", ["awareness", "traffic"], horizontal=True,
+                         index=["awareness", "traffic"].index(_default("objective", "awareness")),
+                         format_func={"awareness": "Notoriété", "traffic": "Trafic vers le site"}.get,
+                         key="c_objective")
+    ages = c1.slider("Âges", 18, 65, (_default("audience.age_min", 18), _default("audience.age_max", 65)),
+                     key="c_ages", help="18 ans minimum dans l'UE ; 65 = 65 ans et plus.")
+    geo = c2.radio("Ciblage géographique", ["radius", "postcodes"], horizontal=True,
+                   index=["radius", "postcodes"].index(_default("geo", "radius")),
+                   format_func={"radius": "Rayon autour de la bibliothèque", "postcodes": "Codes postaux"}.get,
+                   key="c_geo")
+    extra = st.text_input("Centres d'intérêt Meta en plus (séparés par des virgules)",
+                          ", ".join(_default("extra_interests", [])), key="c_extra")
+    landing = st.text_input("Page d'arrivée (https://…)", _default("landing_url", ""), key="c_landing")
+    st.markdown("**Annonceur** (les valeurs vides sont prises dans les Paramètres du réseau)")
+    a1, a2 = st.columns(2)
+    page_id = a1.text_input("Identifiant de la Page Facebook", _default("advertiser.page_id", ""), key="c_page")
+    ig = a2.text_input("Identifiant du compte Instagram (facultatif)",
+                       _default("advertiser.instagram_user_id", "") or "", key="c_ig")
+    beneficiary = a1.text_input("Bénéficiaire (DSA)", _default("advertiser.beneficiary", ""), key="c_beneficiary")
+    payer = a2.text_input("Payeur (DSA)", _default("advertiser.payer", ""), key="c_payer")
+    submitted = st.form_submit_button("Construire le plan", type="primary")
+    if submitted:
+        raw = {
+            "name": name, "themes": chosen_themes,
+            "territory": {"departement": departement, "branches": branch_ids.split(), "areas": area_codes.split()},
+            "period": {"start": start, "end": end}, "budget_eur": budget, "objective": objective,
+            "audience": {"age_min": ages[0], "age_max": ages[1]},
+            "extra_interests": [x.strip() for x in extra.split(",") if x.strip()],
+            "advertiser": {"page_id": page_id, "instagram_user_id": ig or None, "beneficiary": beneficiary,
+                           "payer": payer},
+            "landing_url": landing, "geo": geo,
+        }
+        if campaign is not None:  # keep what the form does not show (overrides, compliance keys, copy edits)
+            kept = campaign.model_dump(include={"branch_landing_urls", "theme_landing_urls", "custom_audiences",
+                                                "special_ad_categories", "uses_questionnaire", "election_date",
+                                                "copy_overrides"})
+            raw = kept | raw
+        try:
+            campaign = campaign_from_dict(raw, file="formulaire")
+            st.session_state["campaign"] = campaign
+        except InputError as exc:
+            state.show_input_error(exc)
+
+if campaign is None:
+    st.info("Choisissez un fichier de campagne ou remplissez le formulaire, puis « Construire le plan ».")
+    st.stop()
+
+# ------------------------------------------------------------------------------------------ the plan
+
+campaign_yaml = campaign_to_yaml(campaign)
+try:
+    with st.spinner("Calcul du plan…"):
+        plan, payloads, outputs = planned(campaign_yaml)
+except InputError as exc:
+    state.show_input_error(exc)
+    st.stop()
+st.session_state["campaign_payloads"] = payloads
+
+st.subheader("Plan")
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Ensembles de publicités", len(plan.ad_sets))
+m2.metric("Habitants couverts", f"{sum(a.population for a in plan.ad_sets if a.theme_id == campaign.themes[0]):,}"
+          .replace(",", "\u202f"))
+m3.metric("Budget par jour", f"{plan.daily_budget_eur:.2f} €")
+m4.metric("Budget total", f"{plan.total_budget_eur:.2f} €", help=f"{plan.days} jour(s)")
+for note in plan.notes:
+    st.info(note, icon="ℹ️")
+
+table = plan_table(plan)
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={"Budget / jour (€)": st.column_config.NumberColumn(format="%.2f"),
+                            "Rayon (km)": st.column_config.NumberColumn(format="%.1f")})
+if plan.outside_areas:
+    with st.expander(f"Zones au-delà de 80 km de leur bibliothèque ({len(plan.outside_areas)})"):
+        st.dataframe([o.model_dump() for o in plan.outside_areas], hide_index=True, width="stretch")
+
+map_theme = st.selectbox("Carte du thème", campaign.themes, format_func=lambda t: themes.get(t, t), key="c_map_theme")
+st.pydeck_chart(circles_deck(plan, map_theme), height=480, alt="Carte des cercles ciblés par ensemble de publicités")
+
+# ------------------------------------------------------------------------------------------ copy
+
+st.subheader("Textes des publicités")
+refs = [a.ref for a in plan.ad_sets]
+by_ref = {a.ref: a for a in plan.ad_sets}
+ref = st.selectbox("Ensemble de publicités", refs, format_func=lambda r: by_ref[r].name, key="c_copy_ref")
+ad_set = by_ref[ref]
+if ad_set.generic_copy:
+    st.caption("Texte générique : aucun document du thème repéré dans cette bibliothèque.")
+with st.form("copy_form"):
+    primary = st.text_area("Texte principal", ad_set.copy.primary_text, key=f"copy_primary_{ref}")
+    headline = st.text_input("Titre (40 caractères au plus)", ad_set.copy.headline, key=f"copy_headline_{ref}")
+    description = st.text_input("Description", ad_set.copy.description, key=f"copy_description_{ref}")
+    if st.form_submit_button("Enregistrer le texte"):
+        overrides = {k: v.model_dump() for k, v in campaign.copy_overrides.items()}
+        overrides[ref] = {"primary_text": primary, "headline": headline, "description": description}
+        try:
+            campaign = campaign_from_dict(campaign.model_dump() | {"copy_overrides": overrides}, file="formulaire")
+            planned(campaign_to_yaml(campaign))  # refuses copy Meta would refuse (a headline too long…)
+            st.session_state["campaign"] = campaign
+            st.rerun()
+        except (InputError, ValueError) as exc:
+            st.error(f"Texte refusé : {exc}", icon="⚠️")
+
+# ------------------------------------------------------------------------------------------ save, download
+
+st.subheader("Enregistrer et télécharger")
+s1, s2 = st.columns([3, 1])
+default_path = st.session_state.get("campaign_path") or str(CAMPAIGNS_DIR / f"{slug(campaign.name)}.yaml")
+target = s1.text_input("Fichier", default_path, key="c_save_path")
+if s2.button("Enregistrer le fichier", key="c_save"):
+    try:
+        if not target.endswith((".yaml", ".yml")):
+            raise InputError("le fichier de campagne doit finir par .yaml.", file=target)
+        saved = save_campaign(campaign, target)
+        st.session_state["campaign_path"] = str(saved)
+        st.success(f"Campagne enregistrée : {saved}")
+    except (InputError, OSError) as exc:
+        st.error(str(exc), icon="⚠️")
+
+archive = io.BytesIO()
+with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("campagne.yaml", campaign_yaml)
+    for file_name, data in outputs.items():
+        z.writestr(file_name, data)
+d1, d2, d3, d4, d5 = st.columns(5)
+d1.download_button("Tout (zip)", archive.getvalue(), file_name=f"{slug(campaign.name)}.zip",
+                   mime="application/zip", key="dl_zip")
+d2.download_button("meta-api.json", outputs["meta-api.json"], file_name="meta-api.json", mime="application/json",
+                   key="dl_json")
+d3.download_button("ads-manager.xlsx", outputs["ads-manager.xlsx"], file_name="ads-manager.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+d4.download_button("plan.csv", outputs["plan.csv"], file_name="plan.csv", mime="text/csv", key="dl_csv")
+d5.download_button("campagne.yaml", campaign_yaml, file_name=Path(target).name or "campagne.yaml",
+                   mime="application/x-yaml", key="dl_yaml")
+st.caption("Envoi à Meta (tout en pause) : `outreach push DOSSIER --account act_…` avec META_ACCESS_TOKEN.")

@@ -1,0 +1,332 @@
+"""Catalogue records: UNIMARC and MARC21 (ISO 2709) through pymarc, and CSV exports.
+
+One record becomes one `CatalogueItem`. What the matcher reads:
+  UNIMARC  200 title, 700/710 author, 210/214$d year, 600–607 subjects (RAMEAU), 608 genre/form, 676 Dewey,
+           225/410 series, 330 summary, 003 permalink, 995 items: $b owner, $h collection code (label from
+           the Koha authorised values when given), $k call number, $e location, $w issues.
+  MARC21   245 title, 100/110 author, 260/264$c year, 600–651 subjects, 655 genre, 082 Dewey, 490/830
+           series, 520 summary, 856$u link, 952 Koha items: $a home branch, $8 collection, $o call number,
+           $l total checkouts.
+A record that cannot be read is skipped; the count and the reason of each are kept in `skipped`.
+CSV exports need `id,title` and may have `author,year,subjects,genre,dewey,branch_id,url,loans`; several
+subjects or genres in one cell are separated by "|" (or " || "); every other column is kept in `extra`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymarc
+
+from outreach.errors import InputError, InputErrors
+from outreach.model import CatalogueItem
+from outreach.sources.tabular import Table, read_bytes, read_table
+from outreach.themes import dewey as dw
+
+CSV_ALIASES = {
+    "id": ("id", "record_id", "biblionumber", "numero", "notice", "identifiant"),
+    "title": ("title", "titre"),
+    "author": ("author", "auteur", "responsibility", "responsabilite"),
+    "year": ("year", "annee", "date", "date_publication"),
+    "subjects": ("subjects", "sujets", "subjects_rameau", "sujet", "rameau", "matieres"),
+    "genre": ("genre", "genres", "genre_form_608", "forme"),
+    "dewey": ("dewey", "dewey_676", "indice", "cote_dewey"),
+    "branch_id": ("branch_id", "branch", "bibliotheque", "site", "code_bib"),
+    "url": ("url", "lien", "permalink"),
+    "loans": ("loans", "prets", "issues", "sum_995w_issues", "nb_prets"),
+}
+_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
+_SPLIT = re.compile(r"\s*\|\|\s*|\s*\|\s*|\s*;\s*")
+
+BranchOf = Callable[[str, list[str]], str]
+"""(record id, owner codes of its copies) → branch id. The default keeps the first owner code."""
+
+
+@dataclass
+class CatalogueRead:
+    path: str
+    items: list[CatalogueItem]
+    format: str
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
+    notes: list[str] = field(default_factory=list)
+
+
+def _first_branch(record_id: str, owners: list[str]) -> str:
+    return owners[0] if owners else ""
+
+
+def is_iso2709(raw: bytes) -> bool:
+    """ISO 2709 begins with a 5-digit record length and ends its records with 0x1D."""
+    head = raw[:24]
+    return len(head) == 24 and head[:5].isdigit() and b"\x1d" in raw[:100000] and head[10:12].isdigit()
+
+
+def read_catalogue(path: str | Path, *, data: bytes | None = None, name: str | None = None,
+                   branch_of: BranchOf | None = None, collection_labels: dict[str, str] | None = None,
+                   default_branch: str = "") -> CatalogueRead:
+    """Read a catalogue file whatever its format (ISO 2709 or CSV)."""
+    label = name or str(path)
+    raw = data if data is not None else read_bytes(path)
+    if not raw.strip():
+        raise InputError("le fichier est vide.", file=label, fix="Choisissez un export du catalogue.")
+    if is_iso2709(raw):
+        return read_marc(raw, label, branch_of=branch_of, collection_labels=collection_labels)
+    if raw[:1] in (b"<",) or raw.lstrip()[:5] == b"<?xml":
+        raise InputError("MARC-XML n'est pas encore lu.", file=label,
+                         fix="Exportez le catalogue en ISO 2709 (.mrc) ou en CSV.")
+    return read_catalogue_csv(path, data=raw, name=label, default_branch=default_branch)
+
+
+# ---------- ISO 2709 ----------
+
+def _values(record: pymarc.Record, tag: str, code: str) -> list[str]:
+    out = []
+    for f in record.get_fields(tag):
+        out.extend(v.strip() for v in f.get_subfields(code) if v and v.strip())
+    return out
+
+
+def _control(record: pymarc.Record, tag: str) -> str:
+    fields = record.get_fields(tag)
+    return (fields[0].data or "").strip() if fields and fields[0].is_control_field() else ""
+
+
+def _first(record: pymarc.Record, tag: str, code: str) -> str:
+    values = _values(record, tag, code)
+    return values[0] if values else ""
+
+
+def _heading(f: pymarc.Field, codes: str) -> str:
+    parts = [v.strip() for c, v in ((sf.code, sf.value) for sf in f.subfields) if c in codes and v and v.strip()]
+    return " -- ".join(parts)
+
+
+def _year(*candidates: str) -> int | None:
+    for text in candidates:
+        m = _YEAR.search(text or "")
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except (ValueError, AttributeError):
+        return None
+
+
+def is_unimarc(record: pymarc.Record) -> bool:
+    return bool(record.get_fields("200")) and not record.get_fields("245")
+
+
+def unimarc_item(record: pymarc.Record, collection_labels: dict[str, str] | None) -> tuple[CatalogueItem, list[str]]:
+    rid = _control(record, "001") or _first(record, "090", "a")
+    title = _first(record, "200", "a")
+    subtitle = _first(record, "200", "e")
+    author = ""
+    for tag in ("700", "701", "710"):
+        f = record.get_fields(tag)
+        if f:
+            author = " ".join(v for v in (f[0].get_subfields("b") + f[0].get_subfields("a"))[:2] if v).strip()
+            break
+    author = author or _first(record, "200", "f")
+    date_100 = _first(record, "100", "a")
+    year = _year(_first(record, "210", "d"), _first(record, "214", "d"), date_100[9:13] if len(date_100) > 12 else "")
+    subjects = [h for tag in ("600", "601", "602", "604", "605", "606", "607")
+                for f in record.get_fields(tag) if (h := _heading(f, "abcxyzjt"))]
+    genres = [h for f in record.get_fields("608") if (h := _heading(f, "axyz"))]
+    dewey = _first(record, "676", "a")
+    series = [" ".join(filter(None, [_h for _h in f.get_subfields("a", "i")])) for f in record.get_fields("225")]
+    series += _values(record, "410", "t")
+    summary = " ".join(_values(record, "330", "a"))
+    owners, codes, calls, locations, loans, has_loans = [], [], [], [], 0, False
+    for f in record.get_fields("995"):
+        owners += [v for v in f.get_subfields("b") if v]
+        codes += [v for v in f.get_subfields("h") if v]
+        calls += [v for v in f.get_subfields("k") if v]
+        locations += [v for v in f.get_subfields("e") if v]
+        for v in f.get_subfields("w"):
+            if (n := _int(v)) is not None:
+                loans, has_loans = loans + n, True
+    if not dewey:
+        dewey = next((d for c in calls if (d := dw.from_call_number(c))), "")
+    labels = [collection_labels.get(c, c) for c in dict.fromkeys(codes)] if collection_labels else list(
+        dict.fromkeys(codes))
+    extra = {"format": "UNIMARC", "doc_type": _first(record, "099", "t"), "series": series, "summary": summary,
+             "collections": labels, "collection_codes": list(dict.fromkeys(codes)),
+             "call_numbers": calls, "locations": list(dict.fromkeys(locations)),
+             "isbn": _first(record, "010", "a")}
+    item = CatalogueItem(
+        id=rid, title=f"{title} : {subtitle}" if subtitle else title, author=author, year=year,
+        subjects=subjects, genres=genres, dewey=dewey, url=_control(record, "003"), loans=loans if has_loans else None, extra=extra)
+    return item, list(dict.fromkeys(owners))
+
+
+def marc21_item(record: pymarc.Record, collection_labels: dict[str, str] | None) -> tuple[CatalogueItem, list[str]]:
+    rid = _control(record, "001") or _first(record, "999", "c")
+    title = " ".join(filter(None, [_first(record, "245", "a"), _first(record, "245", "b")])).strip(" /:;")
+    author = _first(record, "100", "a") or _first(record, "110", "a")
+    year = _year(_first(record, "264", "c"), _first(record, "260", "c"),
+                 _control(record, "008")[7:11])
+    subjects = [h for tag in ("600", "610", "611", "630", "648", "650", "651")
+                for f in record.get_fields(tag) if (h := _heading(f, "abcdtvxyz"))]
+    genres = [h for f in record.get_fields("655") if (h := _heading(f, "avxyz"))]
+    dewey = _first(record, "082", "a")
+    series = _values(record, "490", "a") + _values(record, "830", "a")
+    summary = " ".join(_values(record, "520", "a"))
+    owners, codes, calls, loans, has_loans = [], [], [], 0, False
+    for f in record.get_fields("952"):
+        owners += [v for v in f.get_subfields("a") if v]
+        codes += [v for v in f.get_subfields("8") if v]
+        calls += [v for v in f.get_subfields("o") if v]
+        for v in f.get_subfields("l"):
+            if (n := _int(v)) is not None:
+                loans, has_loans = loans + n, True
+    if not dewey:
+        dewey = next((d for c in calls if (d := dw.from_call_number(c))), "")
+    labels = [collection_labels.get(c, c) for c in dict.fromkeys(codes)] if collection_labels else list(
+        dict.fromkeys(codes))
+    extra = {"format": "MARC21", "series": series, "summary": summary, "collections": labels,
+             "collection_codes": list(dict.fromkeys(codes)), "call_numbers": calls,
+             "isbn": _first(record, "020", "a")}
+    item = CatalogueItem(id=rid, title=title, author=author, year=year, subjects=subjects, genres=genres,
+                         dewey=dewey, url=_first(record, "856", "u"), loans=loans if has_loans else None,
+                         extra=extra)
+    return item, list(dict.fromkeys(owners))
+
+
+_REASONS = {
+    "TruncatedRecord": "notice tronquée",
+    "RecordLengthInvalid": "longueur de notice illisible",
+    "EndOfRecordNotFound": "fin de notice absente",
+    "BaseAddressInvalid": "adresse de base invalide",
+    "BaseAddressNotFound": "adresse de base absente",
+    "RecordDirectoryInvalid": "répertoire de notice invalide",
+    "NoFieldsFound": "aucune zone dans la notice",
+}
+
+
+def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
+              collection_labels: dict[str, str] | None = None) -> CatalogueRead:
+    """Read ISO 2709 bytes (UNIMARC or MARC21, decided record by record)."""
+    reader = pymarc.MARCReader(raw, to_unicode=True, force_utf8=True, utf8_handling="replace")
+    assign = branch_of or _first_branch
+    items, skipped, kinds = [], [], set()
+    position = 0
+    for record in reader:
+        position += 1
+        where = f"notice n° {position}"
+        if record is None:
+            exc = reader.current_exception
+            reason = _REASONS.get(type(exc).__name__, str(exc) or type(exc).__name__)
+            skipped.append((where, reason))
+            if isinstance(exc, pymarc.exceptions.FatalReaderError):
+                break
+            continue
+        try:
+            if is_unimarc(record):
+                item, owners = unimarc_item(record, collection_labels)
+                kinds.add("UNIMARC")
+            elif record.get_fields("245"):
+                item, owners = marc21_item(record, collection_labels)
+                kinds.add("MARC21")
+            else:
+                skipped.append((where, "ni titre UNIMARC (200) ni titre MARC21 (245)"))
+                continue
+        except (ValueError, AttributeError, IndexError) as exc:  # malformed fields inside a readable record
+            skipped.append((where, f"zone illisible ({exc})"))
+            continue
+        if not item.id or not item.title:
+            skipped.append((where, "notice sans identifiant (001) ou sans titre"))
+            continue
+        items.append(item.model_copy(update={"branch_id": assign(item.id, owners)}))
+    if not items:
+        detail = f" ({skipped[0][1]})" if skipped else ""
+        raise InputError(f"aucune notice MARC lisible{detail}.", file=label,
+                         fix="Vérifiez que le fichier est un export ISO 2709 (UNIMARC ou MARC21) complet.")
+    notes = []
+    if skipped:
+        shown = "; ".join(f"{w} : {r}" for w, r in skipped[:10])
+        notes.append(f"{label} : {len(skipped)} notice(s) illisible(s) ignorée(s) — {shown}"
+                     + (" …" if len(skipped) > 10 else "") + ".")
+    return CatalogueRead(label, items, " + ".join(sorted(kinds)), skipped, notes)
+
+
+# ---------- CSV ----------
+
+def _column(table: Table, role: str) -> str | None:
+    columns = {c.lower(): c for c in table.frame.columns}
+    for alias in CSV_ALIASES[role]:
+        if alias in columns:
+            return columns[alias]
+    return None
+
+
+def _split(cell: str) -> list[str]:
+    return [v for v in _SPLIT.split(cell or "") if v]
+
+
+def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str | None = None,
+                       default_branch: str = "") -> CatalogueRead:
+    table = read_table(path, data=data, name=name)
+    cols = {role: _column(table, role) for role in CSV_ALIASES}
+    missing = [role for role in ("id", "title") if cols[role] is None]
+    if missing:
+        table.require(*missing, fix="Le catalogue doit avoir au moins les colonnes id et title "
+                                    "(id,title,author,year,subjects,genre,dewey,branch_id).")
+    used = {c for c in cols.values() if c}
+    errors: list[InputError] = []
+    items: list[CatalogueItem] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, row in enumerate(table.frame.to_dict("records")):
+        where = table.row_label(index)
+        rid, title = row[cols["id"]], row[cols["title"]]
+        if not rid or not title:
+            errors.append(InputError("identifiant ou titre vide.", where=where,
+                                     fix="Chaque ligne doit avoir un id et un title."))
+            continue
+        loans = None
+        if cols["loans"] and row[cols["loans"]]:
+            loans = _int(row[cols["loans"]])
+            if loans is None or loans < 0:
+                errors.append(InputError(f"nombre de prêts « {row[cols['loans']]} » illisible.", where=where,
+                                         field="loans", fix="Écrivez un nombre entier, ou laissez vide."))
+                continue
+        branch = (row[cols["branch_id"]] if cols["branch_id"] else "") or default_branch
+        if (rid, branch) in seen:
+            errors.append(InputError(f"identifiant « {rid} » déjà vu {table.row_label(seen[(rid, branch)])}"
+                                     f"{' pour la même bibliothèque' if branch else ''}.", where=where,
+                                     fix="Chaque notice doit apparaître une fois par bibliothèque."))
+            continue
+        seen[(rid, branch)] = index
+        extra = {c: v for c, v in row.items() if c not in used and v}
+        if "collection_lib" in extra:
+            extra["collections"] = _split(extra["collection_lib"])
+        if "summary" in extra or "resume" in extra:
+            extra["summary"] = extra.get("summary") or extra.get("resume")
+        if "series" in extra or "collection_editoriale" in extra:
+            extra["series"] = _split(extra.get("series") or extra.get("collection_editoriale"))
+        items.append(CatalogueItem(
+            id=rid, title=title, author=row[cols["author"]] if cols["author"] else "",
+            year=_year(row[cols["year"]]) if cols["year"] else None,
+            subjects=_split(row[cols["subjects"]]) if cols["subjects"] else [],
+            genres=_split(row[cols["genre"]]) if cols["genre"] else [],
+            dewey=_split(row[cols["dewey"]])[0] if cols["dewey"] and row[cols["dewey"]] else "",
+            branch_id=branch, url=row[cols["url"]] if cols["url"] else "", loans=loans, extra=extra))
+    if errors:
+        raise InputErrors(errors, file=table.path) if len(errors) > 1 else InputError(
+            errors[0].message, file=table.path, where=errors[0].where, fix=errors[0].fix, field=errors[0].field)
+    return CatalogueRead(table.path, items, f"CSV ({table.encoding}, séparateur « {table.separator} »)",
+                         notes=list(table.notes))
+
+
+def read_authorised_values(path: str | Path, category: str = "COLLECTION") -> dict[str, str]:
+    """Koha authorised values of one category: code → label (e.g. ALTIGSF → "ALT - SF")."""
+    table = read_table(path)
+    table.require("category", "authorised_value", "lib")
+    frame = table.frame[table.frame["category"] == category]
+    return dict(zip(frame["authorised_value"], frame["lib"], strict=True))

@@ -1,0 +1,153 @@
+"""The theme catalogue: `data/themes.yaml`, validated, with errors that name the theme and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from outreach import atomic
+from outreach.datasets import data_dir
+from outreach.errors import InputError, InputErrors
+from outreach.model import Theme
+
+REQUIRED_IDS = ("science-fiction", "fantasy", "polar", "manga", "bande-dessinee", "street-art",
+                "musiques-urbaines", "jeux-video", "makers-numerique", "cinema-animation", "cinema", "lsf",
+                "jeux-de-societe", "cuisine", "jardinage", "photographie", "histoire-locale", "langues",
+                "petite-enfance", "emploi-formation")
+
+FIELD_LABELS = {
+    "id": "identifiant", "label": "libellé", "description": "description", "meta_interests": "intérêts Meta",
+    "keywords": "mots-clés", "rameau": "vedettes RAMEAU", "dewey": "indices Dewey", "genres": "genres",
+    "hashtags": "hashtags", "sensitivity": "sensibilité", "kind": "type", "exclude": "exclusions",
+    "copy_noun": "nom dans les annonces", "sensitivity_note": "note de sensibilité",
+}
+
+
+def themes_path() -> Path:
+    return data_dir() / "themes.yaml"
+
+
+def _explain(error: dict) -> tuple[str, str]:
+    """(field path in French, message in French) for one pydantic error."""
+    loc = [str(p) for p in error["loc"]]
+    field = ".".join(loc)
+    if loc and loc[0] in FIELD_LABELS:
+        field = f"{loc[0]} ({FIELD_LABELS[loc[0]]})" + ("." + ".".join(loc[1:]) if len(loc) > 1 else "")
+    kind = error["type"]
+    if kind == "literal_error" and loc and loc[0] == "sensitivity":
+        return field, (f"sensibilité inconnue « {error.get('input')} » ; valeurs possibles : none, flag, block")
+    if kind == "literal_error":
+        return field, f"valeur « {error.get('input')} » non reconnue ({error['msg']})"
+    if kind == "missing":
+        return field, "champ obligatoire absent"
+    if kind == "extra_forbidden":
+        return field, "champ inconnu (faute de frappe ?)"
+    if kind == "string_pattern_mismatch":
+        return field, (f"« {error.get('input')} » n'est pas un identifiant valide : minuscules, chiffres et tirets, "
+                       "par exemple science-fiction")
+    if kind in ("string_type", "list_type", "dict_type"):
+        expected = {"string_type": "un texte", "list_type": "une liste", "dict_type": "un dictionnaire"}[kind]
+        return field, f"{expected} est attendu, pas « {error.get('input')} »"
+    if kind == "string_too_short":
+        return field, "ne doit pas être vide"
+    return field, error["msg"]
+
+
+def parse_themes(raw: object, label: str) -> list[Theme]:
+    """Validate the parsed YAML document; every problem is reported at once."""
+    entries = raw.get("themes") if isinstance(raw, dict) else raw
+    if not isinstance(entries, list) or not entries:
+        raise InputError("aucune liste de thèmes trouvée.", file=label,
+                         fix="Le fichier doit contenir une clé « themes: » suivie d'une liste de thèmes.")
+    errors: list[InputError] = []
+    themes: list[Theme] = []
+    seen: dict[str, int] = {}
+    for position, entry in enumerate(entries, start=1):
+        name = entry.get("id") if isinstance(entry, dict) else None
+        where = f"thème « {name} »" if name else f"thème n° {position}"
+        if not isinstance(entry, dict):
+            errors.append(InputError("chaque thème doit être un dictionnaire (id, label, …).", where=where))
+            continue
+        try:
+            theme = Theme.model_validate(entry)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field, message = _explain(err)
+                errors.append(InputError(f"{message}.", where=f"{where}, champ {field}",
+                                         field=str(err["loc"][0]) if err["loc"] else None))
+            continue
+        if theme.id in seen:
+            errors.append(InputError(
+                f"identifiant en double (déjà utilisé par le thème n° {seen[theme.id]}).", where=where, field="id",
+                fix="Donnez un identifiant unique à chaque thème."))
+            continue
+        unknown = sorted(set(theme.hashtags) - {"facebook", "instagram", "x", "mastodon", "youtube", "blog"})
+        if unknown:
+            errors.append(InputError(
+                f"réseau inconnu dans les hashtags : {', '.join(unknown)}.", where=f"{where}, champ hashtags",
+                field="hashtags", fix="Réseaux possibles : facebook, instagram, x, mastodon, youtube, blog."))
+            continue
+        for rng in theme.dewey:
+            if not _valid_dewey(rng):
+                errors.append(InputError(
+                    f"indice Dewey « {rng} » illisible.", where=f"{where}, champ dewey", field="dewey",
+                    fix="Écrivez un indice (741.5) ou un intervalle (800-899)."))
+        seen[theme.id] = position
+        themes.append(theme)
+    if len(errors) == 1:
+        only = errors[0]
+        raise InputError(only.message, file=label, where=only.where, fix=only.fix, field=only.field)
+    if errors:
+        raise InputErrors(errors, file=label)
+    return themes
+
+
+def _valid_dewey(text: str) -> bool:
+    from outreach.themes.dewey import parse_range
+
+    return parse_range(text) is not None
+
+
+def load_themes(path: str | Path | None = None, *, data: bytes | str | None = None,
+                name: str | None = None) -> list[Theme]:
+    """Themes from a YAML file (default `data/themes.yaml`) or from uploaded text."""
+    source = Path(path) if path is not None else themes_path()
+    label = name or str(source)
+    if data is None:
+        try:
+            data = source.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise InputError("fichier de thèmes introuvable.", file=label, fix="Vérifiez le chemin.") from exc
+        except UnicodeDecodeError as exc:
+            raise InputError("le fichier n'est pas en UTF-8.", file=label,
+                             fix="Enregistrez-le en UTF-8.") from exc
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError("le fichier n'est pas en UTF-8.", file=label, fix="Enregistrez-le en UTF-8.") from exc
+    try:
+        raw = yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else None
+        raise InputError(f"YAML illisible ({getattr(exc, 'problem', None) or exc}).", file=label, where=where,
+                         fix="Vérifiez l'indentation et les deux-points à cet endroit.") from exc
+    return parse_themes(raw, label)
+
+
+def dump_themes(themes: list[Theme]) -> str:
+    """YAML text of the themes, in the order and shape of the shipped file (used by the app's editor)."""
+    entries = [t.model_dump(mode="json", exclude_defaults=False) for t in themes]
+    return yaml.safe_dump({"themes": entries}, allow_unicode=True, sort_keys=False, width=110)
+
+
+def save_themes(themes: list[Theme], path: str | Path | None = None) -> Path:
+    """Write the themes atomically after checking that they read back identically."""
+    target = Path(path) if path is not None else themes_path()
+    text = dump_themes(themes)
+    parse_themes(yaml.safe_load(text), str(target))
+    atomic.write_text(target, text)
+    return target

@@ -1,0 +1,119 @@
+"""French ad copy per theme × branch, built only from figures that the summary proves.
+
+Every sentence is a template whose slots are true facts: the branch's name, the number of matched titles,
+the next matched event and, when the caller knows it, the travel time. When a figure is missing the
+template falls back to a variant that does not mention it; with no figure at all, the copy is generic and
+claims nothing (`generic=True`).
+
+Lengths follow Meta's limits for link ads: the headline is cut at 40 characters (Meta truncates beyond),
+the description at 30, the primary text kept within 125 characters when possible (what shows before
+"… Voir plus") and never beyond 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from outreach.model import AdCopy, Branch, LibraryEvent, Theme, ThemeSummary
+
+HEADLINE_MAX = 40
+DESCRIPTION_MAX = 30
+PRIMARY_VISIBLE = 125
+PRIMARY_MAX = 500
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+_LIBRARY_WORDS = ("médiathèque", "mediatheque", "bibliothèque", "bibliotheque", "ludothèque", "bm ")
+
+
+def day_month(day: date | datetime) -> str:
+    d = day.date() if isinstance(day, datetime) else day
+    return f"{'1er' if d.day == 1 else d.day} {MONTHS[d.month - 1]}"
+
+
+def place(branch: Branch | str) -> str:
+    """'à la médiathèque de la Canopée', 'au Merlan', 'à la bibliothèque Bonneveine'."""
+    name = branch.name if isinstance(branch, Branch) else str(branch)
+    name = " ".join(name.split())
+    lower = name.lower()
+    for word in _LIBRARY_WORDS:
+        if lower.startswith(word):
+            first, _, rest = name.partition(" ")
+            first = first.lower().replace("mediatheque", "médiathèque").replace("bibliotheque", "bibliothèque")
+            return f"à la {first} {rest}".strip()
+    for article, contracted in (("Le ", "au "), ("La ", "à la "), ("Les ", "aux "), ("L'", "à l'")):
+        if name.startswith(article):
+            return contracted + name[len(article):]
+    return f"à la bibliothèque {name}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return cut + "…"
+
+
+def _noun(theme: Theme, n: int) -> str:
+    noun = theme.copy_noun or f"titres autour de « {theme.label} »"
+    if n == 1 and noun.startswith("titres "):
+        noun = "titre " + noun[len("titres "):]
+    return noun
+
+
+def _event_phrase(event: LibraryEvent) -> str:
+    title = _cut(" ".join(event.title.split()), 60)
+    return f"« {title} » le {day_month(event.start)}"
+
+
+def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
+            distance_minutes: int | None = None) -> AdCopy:
+    """Primary text, headline and description for one theme at one branch."""
+    where = place(branch)
+    n = summary.n_items if summary else 0
+    event = summary.next_events[0] if summary and summary.next_events else None
+    near = f", à {distance_minutes} minutes de chez vous" if distance_minutes is not None and distance_minutes >= 0 \
+        else ""
+    facts = []
+    if n > 0:
+        facts.append(f"{n} {_noun(theme, n)}")
+    if event is not None:
+        facts.append(_event_phrase(event))
+    if facts:
+        primary = f"{_cap(where)}{near} : " + ", et ".join(facts) + "."
+        if len(primary) > PRIMARY_VISIBLE and event is not None and n > 0:
+            # too long to be read at once: keep the stock figure in the text, the event in the headline
+            primary_short = f"{_cap(where)}{near} : {n} {_noun(theme, n)}."
+            if len(primary_short) <= PRIMARY_VISIBLE:
+                primary = primary_short + f" Prochain rendez-vous : {_event_phrase(event)}."
+        generic = False
+    else:
+        primary = f"{theme.label} : passez {where}{near} et demandez conseil aux bibliothécaires."
+        generic = True
+    headline = _headline(theme, n, event)
+    description = _cut(_description(branch), DESCRIPTION_MAX)
+    return AdCopy(primary_text=_cut(primary, PRIMARY_MAX), headline=headline, description=description,
+                  generic=generic)
+
+
+def _headline(theme: Theme, n: int, event: LibraryEvent | None) -> str:
+    candidates = []
+    if event is not None:
+        candidates.append(f"{_cut(event.title, 25)} le {day_month(event.start)}")
+    if n > 0:
+        candidates.append(f"{theme.label} : {n} titre{'s' if n > 1 else ''}")
+    candidates.append(f"{theme.label} à la médiathèque")
+    for text in candidates:
+        if len(text) <= HEADLINE_MAX:
+            return text
+    return _cut(theme.label, HEADLINE_MAX)
+
+
+def _description(branch: Branch | str) -> str:
+    if isinstance(branch, Branch):
+        return f"{branch.city}" if len(branch.name) > DESCRIPTION_MAX and branch.city else branch.name
+    return str(branch)

@@ -1,0 +1,287 @@
+"""Which items and events belong to which theme, with a score and the reason.
+
+Each field of a record is weighed by how much a librarian's decision it carries: a genre or collection
+label (a person filed the book there) counts more than a subject heading, which counts more than a word
+in the title or the summary. A theme's `exclude` words cancel a hit found in the same field, which is how
+"Science et Vie", "la fiction juridique" or "Films de science-fiction -- Production et réalisation" (a
+making-of) stay out of science fiction. Several independent hits raise the score: 1 - Π(1 - wᵢ).
+
+The vocabulary of all themes is compiled once into dictionaries keyed by the first word of each term, so
+that a field is scanned once whatever the number of themes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch
+from outreach.themes import dewey as dw
+from outreach.themes.text import key, tokens
+
+# field → (weight, French name used in the reason)
+ITEM_FIELDS = {
+    "genre": (1.0, "genre"),
+    "collection": (1.0, "collection"),
+    "subject": (0.9, "sujet"),
+    "dewey": (0.8, "Dewey"),
+    "series": (0.9, "collection éditoriale"),
+    "subject_keyword": (0.7, "sujet"),
+    "title": (0.6, "titre"),
+    "summary": (0.5, "résumé"),
+}
+EVENT_FIELDS = {
+    "keywords": (0.9, "mots-clés"),
+    "title": (0.8, "titre"),
+    "description": (0.6, "description"),
+}
+MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True)
+class Term:
+    theme: int
+    words: tuple[str, ...]
+    text: str  # as written in themes.yaml, for the reason
+
+
+@dataclass
+class CompiledThemes:
+    themes: list[Theme]
+    keywords: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    headings: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    genres: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    series: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    dewey: list[list[tuple[tuple[str, str], str]]] = field(default_factory=list)
+    exclude_words: list[frozenset[str]] = field(default_factory=list)
+    exclude_phrases: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
+    rivals: list[list[int]] = field(default_factory=list)
+
+
+def compile_themes(themes: Sequence[Theme]) -> CompiledThemes:
+    c = CompiledThemes(list(themes))
+    for i, theme in enumerate(c.themes):
+        for text in theme.keywords:
+            words = tokens(text)
+            if words:
+                c.keywords[words[0]].append(Term(i, words, text))
+        for text in theme.rameau:
+            words = tokens(text)
+            if words:
+                c.headings[words[0]].append(Term(i, words, text))
+        for text in theme.series:
+            words = tokens(text)
+            if words:
+                c.series[words[0]].append(Term(i, words, text))
+        for text in theme.genres:
+            if key(text):
+                c.genres[key(text)].append(Term(i, (), text))
+        c.dewey.append([(rng, text) for text in theme.dewey if (rng := dw.parse_range(text))])
+        singles, phrases = set(), []
+        for text in theme.exclude:
+            words = tokens(text)
+            if len(words) == 1:
+                singles.add(words[0])
+            elif words:
+                phrases.append(words)
+        c.exclude_words.append(frozenset(singles))
+        c.exclude_phrases.append(tuple(phrases))
+    position = {t.id: i for i, t in enumerate(c.themes)}
+    c.rivals = [[position[r] for r in t.rivals if r in position] for t in c.themes]
+    return c
+
+
+def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(words[i:i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def _excluded(c: CompiledThemes, theme: int, words: tuple[str, ...]) -> bool:
+    ex = c.exclude_words[theme]
+    if ex and not ex.isdisjoint(words):
+        return True
+    return any(_contains(words, p) for p in c.exclude_phrases[theme])
+
+
+def _phrase_hits(c: CompiledThemes, index: dict[str, list[Term]], words: tuple[str, ...],
+                 anywhere: bool = True) -> list[Term]:
+    """Terms of `index` found as whole-word phrases in `words` (at the start only unless `anywhere`)."""
+    hits = []
+    starts = range(len(words)) if anywhere else range(min(1, len(words)))
+    for i in starts:
+        for term in index.get(words[i], ()):
+            n = len(term.words)
+            if words[i:i + n] == term.words:
+                hits.append(term)
+    return hits
+
+
+# fields that describe the container (a publisher's series), not the work itself
+CONTAINER_FIELDS = {"series"}
+
+
+class Evidence:
+    """Hits per theme for one record: the strongest gives the reason, all of them the score.
+
+    One hit per (field, term): the same series written in 225 and 410 is one clue, not two.
+    """
+
+    __slots__ = ("hits",)
+
+    def __init__(self):
+        self.hits: dict[int, dict[tuple[str, str], tuple[float, str]]] = {}
+
+    def add(self, theme: int, weight: float, reason: str, field_name: str = "", term: str = "") -> None:
+        found = self.hits.setdefault(theme, {})
+        k = (field_name, term or reason)
+        if k not in found or found[k][0] < weight:
+            found[k] = (weight, reason)
+
+    def _only_container(self, theme: int) -> bool:
+        return all(f in CONTAINER_FIELDS for f, _ in self.hits[theme])
+
+    def matches(self, item_id: str, c: CompiledThemes) -> list[ThemeMatch]:
+        out = []
+        for theme, found in self.hits.items():
+            if self._only_container(theme) and any(
+                    r in self.hits and not self._only_container(r) for r in c.rivals[theme]):
+                continue  # an SF imprint publishing fantasy: the work's own description decides
+            ranked = sorted(found.values(), key=lambda h: -h[0])
+            miss = 1.0
+            for weight, _ in ranked:
+                miss *= 1.0 - weight
+            score = round(1.0 - miss, 3)
+            if score < MIN_SCORE:
+                continue
+            reason = ranked[0][1] + (f" (+{len(ranked) - 1} autre(s) indice(s))" if len(ranked) > 1 else "")
+            out.append(ThemeMatch(item_id=item_id, theme_id=c.themes[theme].id, score=score, reason=reason))
+        return out
+
+
+def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_name: str,
+               fields: dict[str, tuple[float, str]]) -> None:
+    weight, label = fields[field_name]
+    for value in values:
+        if not value:
+            continue
+        words = tokens(value)
+        hits = _phrase_hits(c, c.keywords, words)
+        if field_name == "series":
+            hits += _phrase_hits(c, c.series, words)
+        for term in hits:
+            if not _excluded(c, term.theme, words):
+                ev.add(term.theme, weight, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
+                       term.text)
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _scan_headings(c: CompiledThemes, ev: Evidence, headings: Iterable[str], ignore: set[str]) -> None:
+    for heading in headings:
+        if not heading:
+            continue
+        all_words = tokens(heading)
+        main = tokens(heading.split("--")[0])
+        if "subject" not in ignore:
+            weight, label = ITEM_FIELDS["subject"]
+            for term in _phrase_hits(c, c.headings, main, anywhere=False):
+                if not _excluded(c, term.theme, all_words):
+                    ev.add(term.theme, weight, f"{label} RAMEAU « {_short(heading)} »", "subject", term.text)
+        if "subject_keyword" not in ignore:
+            weight, label = ITEM_FIELDS["subject_keyword"]
+            for term in _phrase_hits(c, c.keywords, all_words):
+                if not _excluded(c, term.theme, all_words):
+                    ev.add(term.theme, weight, f"{label} « {_short(heading)} » (mot-clé « {term.text} »)",
+                           "subject_keyword", term.text)
+
+
+def _scan_labels(c: CompiledThemes, ev: Evidence, labels: Iterable[str], field_name: str) -> None:
+    weight, label = ITEM_FIELDS[field_name]
+    for value in labels:
+        if not value:
+            continue
+        k = key(value)
+        for term in c.genres.get(k, ()):
+            ev.add(term.theme, weight, f"{label} « {value} »", field_name, term.text)
+        # a longer label may contain a theme's keyword ("ALT - Romans policiers")
+        words = tuple(k.split())
+        for term in _phrase_hits(c, c.keywords, words):
+            if not _excluded(c, term.theme, words):
+                ev.add(term.theme, weight * 0.9, f"{label} « {value} » (mot-clé « {term.text} »)", field_name,
+                       term.text)
+
+
+def _scan_dewey(c: CompiledThemes, ev: Evidence, dewey: str) -> None:
+    number = dw.digits(dewey)
+    if not number:
+        return
+    weight, label = ITEM_FIELDS["dewey"]
+    for theme, ranges in enumerate(c.dewey):
+        for rng, text in ranges:
+            if dw.in_range(number, rng):
+                ev.add(theme, weight, f"{label} {dewey.split()[0]} (classe {text})", "dewey", text)
+                break
+
+
+def _as_list(value) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozenset()) -> list[ThemeMatch]:
+    ev = Evidence()
+    if "genre" not in ignore:
+        _scan_labels(c, ev, item.genres, "genre")
+    if "collection" not in ignore:
+        _scan_labels(c, ev, _as_list(item.extra.get("collections")), "collection")
+    _scan_headings(c, ev, item.subjects, ignore)
+    if "dewey" not in ignore and item.dewey:
+        _scan_dewey(c, ev, item.dewey)
+    if "series" not in ignore:
+        _scan_text(c, ev, _as_list(item.extra.get("series")), "series", ITEM_FIELDS)
+    if "title" not in ignore:
+        _scan_text(c, ev, [item.title], "title", ITEM_FIELDS)
+    if "summary" not in ignore:
+        _scan_text(c, ev, _as_list(item.extra.get("summary")), "summary", ITEM_FIELDS)
+    return ev.matches(item.id, c)
+
+
+def match_items(items: Iterable[CatalogueItem], themes: Sequence[Theme] | CompiledThemes, *,
+                ignore: Iterable[str] = ()) -> list[ThemeMatch]:
+    """Every item–theme match. `ignore` leaves fields out (e.g. {"collection"} to measure without the
+    library's own shelving). Themes of kind "event" are not matched against the catalogue."""
+    c = themes if isinstance(themes, CompiledThemes) else compile_themes(
+        [t for t in themes if t.kind != "event"])
+    skip = set(ignore)
+    unknown = skip - set(ITEM_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown item fields: {sorted(unknown)}")
+    out: list[ThemeMatch] = []
+    for item in items:
+        out.extend(match_item(c, item, skip))
+    return out
+
+
+def match_event(c: CompiledThemes, event: LibraryEvent) -> list[ThemeMatch]:
+    ev = Evidence()
+    _scan_text(c, ev, event.keywords, "keywords", EVENT_FIELDS)
+    _scan_text(c, ev, [event.title], "title", EVENT_FIELDS)
+    _scan_text(c, ev, [event.description], "description", EVENT_FIELDS)
+    return ev.matches(event.id, c)
+
+
+def match_events(events: Iterable[LibraryEvent], themes: Sequence[Theme] | CompiledThemes) -> list[ThemeMatch]:
+    """Every event–theme match (themes of kind "collection" are left out)."""
+    c = themes if isinstance(themes, CompiledThemes) else compile_themes(
+        [t for t in themes if t.kind != "collection"])
+    out: list[ThemeMatch] = []
+    for event in events:
+        out.extend(match_event(c, event))
+    return out

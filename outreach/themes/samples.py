@@ -1,0 +1,59 @@
+"""The demonstration sample shipped in data/samples/ (see data/SOURCES.md for what is real and what is arranged).
+
+The catalogue is 2,383 real UNIMARC records of the Médiathèque de Roubaix. The shipped network is in
+Bouches-du-Rhône and Paris, so, as a demonstration only, each record is given to one of four shipped
+branches by a stable hash of its record id: the counts per branch are real counts of real records, but
+which branch holds which record is arranged.
+"""
+
+from __future__ import annotations
+
+import zlib
+from functools import cache
+from pathlib import Path
+
+from outreach.datasets import data_dir
+from outreach.model import CatalogueItem
+from outreach.sources.catalogue import read_authorised_values, read_catalogue
+
+# Médiathèque de la Canopée (Paris 1er), Marguerite Duras (Paris 20e), Le Merlan (Marseille 14e),
+# Méjanes (Aix-en-Provence): ids of data/branches.geojson
+DEMO_BRANCHES = ("17615", "10267", "5425", "19957")
+
+
+def samples_dir() -> Path:
+    return data_dir() / "samples"
+
+
+def sample_catalogue_path() -> Path:
+    return samples_dir() / "roubaix-unimarc-sample-2383.mrc"
+
+
+def sample_authorised_values_path() -> Path:
+    return samples_dir() / "roubaix-koha-authorised-values.csv"
+
+
+def sample_events_path() -> Path:
+    return samples_dir() / "agenda-demo.json"
+
+
+def demo_branch(record_id: str, owners: list[str] | None = None) -> str:
+    """The shipped branch a sample record is given to (stable from run to run)."""
+    return DEMO_BRANCHES[zlib.crc32(record_id.encode("utf-8")) % len(DEMO_BRANCHES)]
+
+
+@cache
+def roubaix_collection_labels() -> dict[str, str]:
+    return read_authorised_values(sample_authorised_values_path())
+
+
+@cache
+def _shipped_catalogue() -> tuple[CatalogueItem, ...]:
+    read = read_catalogue(sample_catalogue_path(), branch_of=demo_branch,
+                          collection_labels=roubaix_collection_labels())
+    return tuple(read.items)
+
+
+def shipped_catalogue() -> list[CatalogueItem]:
+    """The Roubaix records, each assigned to one of the demonstration branches."""
+    return list(_shipped_catalogue())

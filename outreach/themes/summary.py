@@ -1,0 +1,50 @@
+"""What each branch offers for each theme: item counts, the most loaned items, the next events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from outreach.model import Branch, CatalogueItem, LibraryEvent, Theme, ThemeSummary
+from outreach.themes.matching import compile_themes, match_events, match_item
+
+TOP_ITEMS = 5
+NEXT_EVENTS = 3
+
+
+def _event_day(event: LibraryEvent) -> date:
+    return event.start.date() if isinstance(event.start, datetime) else event.start
+
+
+def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], themes: Sequence[Theme],
+              branches: Iterable[Branch | str], today: date, *, top: int = TOP_ITEMS,
+              next_events: int = NEXT_EVENTS) -> dict[tuple[str, str], ThemeSummary]:
+    """One summary per (theme id, branch id), for every theme and every given branch, even when empty.
+
+    `top_items` are the most loaned items when loans are known (ties and unknown loans: most recent first),
+    `next_events` the events of that branch starting today or later, soonest first.
+    """
+    events = list(events)
+    branch_ids = [b.id if isinstance(b, Branch) else str(b) for b in branches]
+    compiled = compile_themes([t for t in themes if t.kind != "event"])
+    matched: dict[tuple[str, str], list[CatalogueItem]] = defaultdict(list)
+    for item in items:  # item by item: a record held by several branches is one item per branch
+        for m in match_item(compiled, item):
+            matched[(m.theme_id, item.branch_id)].append(item)
+    upcoming = {e.id: e for e in events if e.branch_id and _event_day(e) >= today}
+    matched_events: dict[tuple[str, str], list[LibraryEvent]] = defaultdict(list)
+    for m in match_events(upcoming.values(), themes):
+        e = upcoming[m.item_id]
+        matched_events[(m.theme_id, e.branch_id)].append(e)
+
+    out = {}
+    for theme in themes:
+        for branch in branch_ids:
+            k = (theme.id, branch)
+            found = matched.get(k, [])
+            ranked = sorted(found, key=lambda i: (-(i.loans if i.loans is not None else -1), -(i.year or 0), i.id))
+            evs = sorted(matched_events.get(k, []), key=lambda e: (e.start, e.id))
+            out[k] = ThemeSummary(theme_id=theme.id, branch_id=branch, n_items=len(found),
+                                  top_items=ranked[:top], next_events=evs[:next_events])
+    return out

@@ -1,0 +1,220 @@
+"""The push and the look-ups through the real facebook-business SDK, against the local Graph server."""
+
+import json
+import sys
+
+import pytest
+
+from outreach.campaign import load_campaign
+from outreach.errors import InputError
+from outreach.meta.client import IDS_FILE, MetaClient, MetaError, access_token, streamlit_secret
+from outreach.meta.payloads import build_payloads
+from outreach.planner import build_plan
+from outreach.settings import NetworkSettings
+from tests.conftest import ROOT
+from tests.graph_server import TOKEN, GraphServer, graph_error
+
+EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
+
+
+@pytest.fixture(scope="module")
+def payloads():
+    campaign = load_campaign(EXAMPLE, settings=NetworkSettings())
+    # three neighbouring branches of Marseille keep the push small; the ids are the Ministry's
+    campaign = campaign.model_copy(update={"territory": campaign.territory.model_copy(
+        update={"departement": "13", "branches": []})})
+    plan = build_plan(campaign, min_daily_budget_eur=1.0)
+    small = plan.model_copy(update={"ad_sets": plan.ad_sets[:3]})
+    return build_payloads(small)
+
+
+@pytest.fixture
+def graph(monkeypatch):
+    server = GraphServer()
+    server.start()
+    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("META_GRAPH_URL", server.url)
+    yield server
+    server.stop()
+
+
+def client(**kwargs) -> MetaClient:
+    return MetaClient("act_1234567", sleep=lambda _s: None, **kwargs)
+
+
+def sent_params(server, edge):
+    return [r["params"] for r in server.calls("POST", f"/{edge}")]
+
+
+def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path):
+    report = client().push(payloads, tmp_path)
+    n = len(payloads["ad_sets"])
+    assert len(graph.created("campaign")) == 1
+    assert len(graph.created("adset")) == len(graph.created("creative")) == len(graph.created("ad")) == n
+    # each object was sent twice: validate_only first, then for real
+    for edge in ("campaigns", "adsets", "adcreatives", "ads"):
+        params = sent_params(graph, edge)
+        assert [p.get("execution_options") for p in params[:2]] == [["validate_only"], None]
+        assert all(p.get("status", "PAUSED") == "PAUSED" for p in params)
+    assert not any("ACTIVE" in r["body"].decode() for r in graph.requests)
+    # every ref is mapped to its Meta id in meta-ids.json, children linked to the created parents
+    ids = json.loads((tmp_path / IDS_FILE).read_text())
+    assert set(ids) == {"campaign"} | {a["ref"] for a in payloads["ad_sets"]} | \
+        {c["ref"] for c in payloads["creatives"]} | {a["ref"] for a in payloads["ads"]}
+    assert ids == report.ids
+    for ad_set in graph.created("adset"):
+        assert ad_set["campaign_id"] == ids["campaign"]
+    ad = graph.created("ad")[0]
+    assert ad["adset_id"] in {ids[a["ref"]] for a in payloads["ad_sets"]}
+    # interests resolved by name through the search, locale fr_FR
+    searches = [r["params"] for r in graph.calls("GET", "/search") if r["params"]["type"] == "adinterest"]
+    assert searches and all(s["locale"] == "fr_FR" for s in searches)
+    sent = graph.created("adset")[0]["targeting"]["flexible_spec"][0]["interests"]
+    assert all(i["id"].startswith("6003") for i in sent)
+
+
+def test_rerun_creates_no_duplicates(graph, payloads, tmp_path):
+    client().push(payloads, tmp_path)
+    before = len(graph.objects)
+    report = client().push(payloads, tmp_path)
+    assert len(graph.objects) == before and report.created == []
+    assert len(report.reused) == before
+
+
+def test_failure_midway_then_rerun_finishes_without_duplicates(graph, payloads, tmp_path):
+    graph.fail(r"/adcreatives$", graph_error("Invalid parameter", code=100, subcode=1487901,
+                                             user_msg="The link must be a valid URL."), times=1, method="POST")
+    with pytest.raises(MetaError):
+        client().push(payloads, tmp_path)
+    assert len(graph.created("creative")) == 0 and len(graph.created("adset")) == len(payloads["ad_sets"])
+    client().push(payloads, tmp_path)
+    assert len(graph.created("campaign")) == 1
+    assert len(graph.created("adset")) == len(graph.created("creative")) == len(payloads["ad_sets"])
+
+
+def test_lost_answer_after_create_is_found_by_name_not_recreated(graph, payloads, tmp_path):
+    # the first real create of the campaign succeeds at Meta, but the answer is a 502
+    graph.fail(r"/campaigns$", graph_error("An unexpected error has occurred.", code=2, transient=True),
+               status=502, times=1, method="POST", after_create=True, real_only=True)
+    sleeps = []
+    report = MetaClient("act_1234567", sleep=sleeps.append).push(payloads, tmp_path)
+    assert len(graph.created("campaign")) == 1
+    assert report.ids["campaign"] == graph.created("campaign")[0]["id"]
+    assert len(graph.calls("GET", "/campaigns")) == 1  # looked up by name after the lost answer
+    assert sleeps == [1.0]
+
+
+def test_backoff_grows_exponentially(graph, payloads, tmp_path):
+    graph.fail(r"/adsets$", graph_error("Service temporarily unavailable", code=2, transient=True),
+               status=503, times=3, method="POST")
+    sleeps = []
+    MetaClient("act_1234567", sleep=sleeps.append).push(payloads, tmp_path)
+    assert sleeps == [1.0, 2.0, 4.0]
+    assert len(graph.created("adset")) == len(payloads["ad_sets"])
+
+
+def test_transient_errors_are_retried_then_reported(graph, payloads, tmp_path):
+    graph.fail(r"/search$", graph_error("Please reduce the amount of data", code=1, transient=True),
+               status=500, times=10)
+    with pytest.raises(MetaError, match="Meta"):
+        client(retries=2).push(payloads, tmp_path)
+    assert len(graph.calls("GET", "/search")) == 3
+
+
+def test_dry_run_validates_only(graph, payloads, tmp_path):
+    report = client().push(payloads, tmp_path, dry_run=True)
+    assert graph.objects == {}
+    assert "campaign" in report.validated
+    assert all(c["ref"] in report.validated for c in payloads["creatives"])
+    assert report.notes  # ad sets and ads cannot be validated before their campaign exists
+    assert not (tmp_path / IDS_FILE).exists()
+
+
+@pytest.mark.parametrize(("field", "drop", "expected"), [
+    ("dsa_beneficiary", "dsa_beneficiary", "advertiser.beneficiary"),
+    ("dsa_payor", "dsa_payor", "advertiser.payer"),
+    ("targeting_automation", "targeting_automation", "advantage_audience"),
+])
+def test_meta_refusals_become_french_messages_naming_the_field(graph, payloads, tmp_path, field, drop, expected):
+    broken = json.loads(json.dumps(payloads))
+    for ad_set in broken["ad_sets"]:
+        if drop == "targeting_automation":
+            ad_set["targeting"].pop(drop)
+        else:
+            ad_set[drop] = ""
+    with pytest.raises(MetaError) as err:
+        client().push(broken, tmp_path)
+    assert expected in str(err.value)
+    assert TOKEN not in str(err.value)
+
+
+def test_goal_budget_and_retired_interest_errors(graph, payloads, tmp_path):
+    broken = json.loads(json.dumps(payloads))
+    broken["ad_sets"][0]["optimization_goal"] = "LINK_CLICKS"
+    with pytest.raises(MetaError, match="optimisation"):
+        client().push(broken, tmp_path / "a")
+    graph.min_daily_budget_cents = 10_000_00
+    with pytest.raises(MetaError, match="minimum") as err:
+        client().push(payloads, tmp_path / "b")
+    assert "budget_eur" in err.value.field
+    graph.min_daily_budget_cents = 100
+    graph.option_status["6003000000001"] = "NON_DELIVERABLE"
+    with pytest.raises(MetaError, match="retiré") as err:
+        client().push(payloads, tmp_path / "c")
+    assert err.value.field == "interests"
+
+
+def test_unknown_interest_name(graph, payloads, tmp_path):
+    broken = json.loads(json.dumps(payloads))
+    broken["ad_sets"][0]["targeting"]["flexible_spec"][0]["interests"].append({"name": "Astrologie quantique"})
+    with pytest.raises(MetaError, match="Astrologie quantique"):
+        client().push(broken, tmp_path)
+    assert graph.objects == {}
+
+
+def test_interest_cache_avoids_second_lookup(graph, tmp_path):
+    first = client(cache_dir=tmp_path).resolve_interests(["Science fiction", "Manga", "Nope"])
+    assert first["Manga"]["id"] == "6003000000003" and first["Nope"] is None
+    n = len(graph.calls("GET", "/search"))
+    again = client(cache_dir=tmp_path).resolve_interests(["science fiction", "Manga"])
+    assert len(graph.calls("GET", "/search")) == n
+    assert again["Manga"] == first["Manga"]
+    assert client().validate_interest_ids(["6003000000003", "999"]) == {"6003000000003": True, "999": False}
+
+
+def test_delivery_estimates_keep_both_bounds(graph, payloads):
+    estimates = client().estimates(payloads)
+    assert set(estimates) == {a["ref"] for a in payloads["ad_sets"]}
+    for lower, upper in estimates.values():
+        assert 0 < lower < upper
+
+
+def test_token_never_in_output_and_crash_reporter_off(graph, payloads, tmp_path, capsys):
+    hook = sys.excepthook
+    client().push(payloads, tmp_path)
+    assert sys.excepthook is hook
+    out = capsys.readouterr()
+    assert TOKEN not in out.out + out.err
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert TOKEN not in path.read_text(encoding="utf-8", errors="ignore")
+    # the token travels only where Meta expects it
+    assert all(r["query"].get("access_token") == TOKEN for r in graph.requests)
+
+
+def test_bad_token_and_missing_token(graph, payloads, tmp_path, monkeypatch):
+    with pytest.raises(MetaError, match="jeton") as err:
+        MetaClient("act_1", token="wrong-secret-token", sleep=lambda s: None).push(payloads, tmp_path)
+    assert "wrong-secret-token" not in str(err.value)
+    monkeypatch.delenv("META_ACCESS_TOKEN")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MetaError, match="META_ACCESS_TOKEN"):
+        access_token()
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text('META_ACCESS_TOKEN = "from-secrets"\n')
+    assert streamlit_secret("META_ACCESS_TOKEN", [tmp_path]) == "from-secrets"
+
+
+def test_bad_account_id():
+    with pytest.raises(InputError, match="act_"):
+        MetaClient("1234", token="x")

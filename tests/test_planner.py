@@ -1,0 +1,158 @@
+"""The plan on the shipped network (Bouches-du-Rhône and Paris) and the shipped themes."""
+
+import pytest
+
+from outreach.campaign import Campaign, campaign_from_dict, load_campaign
+from outreach.datasets import load_territory, shipped_areas, shipped_branches
+from outreach.errors import InputError
+from outreach.planner import MAX_RADIUS_KM, build_plan
+from outreach.settings import NetworkSettings
+from outreach.territory import analyse
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
+SETTINGS = NetworkSettings()
+
+
+@pytest.fixture(scope="module")
+def example() -> Campaign:
+    return load_campaign(EXAMPLE, settings=SETTINGS)
+
+
+def variant(example: Campaign, **changes) -> Campaign:
+    return campaign_from_dict(example.model_dump() | changes, settings=SETTINGS)
+
+
+@pytest.fixture(scope="module")
+def territory13():
+    t = load_territory(departement="13")
+    return t, analyse(t.branches, t.areas)
+
+
+def test_example_plans_cleanly_within_budget(example, territory13):
+    t, report = territory13
+    plan = build_plan(example, min_daily_budget_eur=1.0)
+    assert plan.ad_sets and plan.days == 31
+    # every ad set funded at Meta's minimum or more, and the whole stays within the budget
+    assert all(a.daily_budget_eur >= 1.0 for a in plan.ad_sets)
+    assert plan.total_budget_eur <= example.budget_eur
+    assert plan.total_budget_eur > example.budget_eur - 31 * 0.01 * len(plan.ad_sets) - 1
+    # every inhabited area of the département is in exactly one ad set
+    codes = [c for a in plan.ad_sets for c in a.area_codes]
+    inhabited = {a.code for a in t.areas if (a.population or 0) > 0}
+    assert sorted(codes) == sorted(inhabited)
+    assert sum(a.population for a in plan.ad_sets) == sum(a.population or 0 for a in t.areas)
+    # circles within Meta's bounds, refs unique, links tagged per ad set
+    assert all(1 <= loc.radius_km <= MAX_RADIUS_KM for a in plan.ad_sets for loc in a.locations)
+    assert len({a.ref for a in plan.ad_sets}) == len(plan.ad_sets)
+    assert all(f"utm_content={a.ref}" in a.url_tags and "utm_source=" in a.url_tags for a in plan.ad_sets)
+    # 300 € for 31 days cannot fund one ad set per catchment: small ones are merged, and it is said
+    n_catchments = int((report.catchments["population"] > 0).sum())
+    assert len(plan.ad_sets) < n_catchments
+    assert any("regroupés" in n for n in plan.notes)
+    assert sum(len(a.locations) for a in plan.ad_sets) == n_catchments
+
+
+def test_same_file_same_plan(example):
+    first = build_plan(example, min_daily_budget_eur=1.0)
+    again = build_plan(load_campaign(EXAMPLE, settings=SETTINGS), min_daily_budget_eur=1.0)
+    assert first.model_dump() == again.model_dump()
+
+
+def test_enough_budget_gives_one_ad_set_per_catchment_split_by_population(example, territory13):
+    t, report = territory13
+    rich = variant(example, budget_eur=400_000, themes=["science-fiction", "manga"])
+    plan = build_plan(rich, min_daily_budget_eur=1.0)
+    inhabited = report.catchments[report.catchments["population"] > 0]
+    assert len(plan.ad_sets) == 2 * len(inhabited)
+    assert {a.theme_id for a in plan.ad_sets} == {"science-fiction", "manga"}
+    sf = [a for a in plan.ad_sets if a.theme_id == "science-fiction"]
+    assert all(len(a.locations) == 1 for a in sf)
+    # the radius covers the catchment: it is the territory's covering radius, rounded up to 0.1 km
+    by_branch = inhabited.set_index("branch_id")
+    for a in sf:
+        covering = by_branch.loc[a.branch_id, "radius_km"]
+        assert min(covering, MAX_RADIUS_KM) <= a.radius_km <= max(1.0, covering + 0.1)
+        assert a.population == by_branch.loc[a.branch_id, "population"]
+    # budget in proportion to population (to the cent)
+    total = sum(a.daily_budget_eur for a in sf)
+    population = sum(a.population for a in sf)
+    for a in sf:
+        assert abs(a.daily_budget_eur - total * a.population / population) <= 0.011
+
+
+def test_chosen_branches_keep_their_network_catchment(example):
+    # Vaugirard (Paris 15e) and La Grognarde (Marseille): each reaches the areas it is nearest to
+    plan = build_plan(variant(example, territory={"branches": ["10262", "5424"]}, budget_eur=1000),
+                      min_daily_budget_eur=1.0)
+    assert {a.branch_id for a in plan.ad_sets} == {"10262", "5424"}
+    network = [b for b in shipped_branches() if b.open_to_public]
+    assignments = analyse(network, list(shipped_areas())).assignments
+    for a in plan.ad_sets:
+        expected = sorted(assignments.loc[assignments["branch_id"] == a.branch_id, "area_code"])
+        assert a.area_codes == expected
+
+
+def test_chosen_areas_go_to_their_nearest_branch(example):
+    plan = build_plan(variant(example, territory={"areas": ["13201", "13202", "75101"]}, budget_eur=1000),
+                      min_daily_budget_eur=1.0)
+    assert sorted(c for a in plan.ad_sets for c in a.area_codes) == ["13201", "13202", "75101"]
+
+
+def test_areas_beyond_80_km_are_reported(example):
+    marseille = next(b for b in shipped_branches() if b.id == "5424")
+    plan = build_plan(variant(example, territory={"branches": ["5424"]}, budget_eur=1000),
+                      branches=[marseille], areas=list(shipped_areas()), min_daily_budget_eur=1.0)
+    (ad_set,) = plan.ad_sets
+    assert ad_set.radius_km == MAX_RADIUS_KM
+    outside = {o.area_code for o in plan.outside_areas}
+    assert {"75101", "75120"} <= outside and "13201" not in outside
+    assert all(o.farthest_km > MAX_RADIUS_KM for o in plan.outside_areas)
+    assert any("80 km" in n for n in plan.notes)
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), [
+    ({"themes": ["science-fiction", "astrologie"]}, "themes", "astrologie"),
+    ({"territory": {"areas": ["13201", "99999"]}}, "territory.areas", "99999"),
+    ({"territory": {"branches": ["nope"]}}, "territory.branches", "nope"),
+    ({"budget_eur": 20}, "budget_eur", "minimum"),
+    ({"territory": {"departement": "1000"}}, "territory.departement", "inconnu"),
+])
+def test_bad_input_is_named(example, changes, field, words):
+    with pytest.raises(InputError) as err:
+        build_plan(variant(example, **changes), min_daily_budget_eur=1.0)
+    assert err.value.field == field and words in str(err.value)
+
+
+def test_budget_error_says_how_much_is_needed(example):
+    with pytest.raises(InputError, match="au moins 62 €"):
+        build_plan(variant(example, budget_eur=40, themes=["science-fiction", "manga"]), min_daily_budget_eur=1.0)
+
+
+def test_interests_of_the_theme_plus_extra(example):
+    plan = build_plan(variant(example, extra_interests=["Comics", "science fiction"]), min_daily_budget_eur=1.0)
+    names = [i.name for i in plan.ad_sets[0].interests]
+    assert names[-1] == "Comics" and len([n for n in names if n.casefold() == "science fiction"]) == 1
+
+
+def test_copy_overrides_apply_and_are_checked(example):
+    plan = build_plan(example, min_daily_budget_eur=1.0)
+    ref = plan.ad_sets[0].ref
+    edited = variant(example, copy_overrides={ref: {"headline": "La SF vous attend"}})
+    again = build_plan(edited, min_daily_budget_eur=1.0)
+    assert again.ad_sets[0].copy.headline == "La SF vous attend"
+    assert again.ad_sets[0].copy.primary_text == plan.ad_sets[0].copy.primary_text
+    with pytest.raises(InputError) as err:
+        build_plan(variant(example, copy_overrides={ref: {"headline": "x" * 60}}), min_daily_budget_eur=1.0)
+    assert err.value.field.startswith(f"copy_overrides.{ref}")
+    with pytest.raises(InputError, match="absents du plan"):
+        build_plan(variant(example, copy_overrides={"manga--1": {"headline": "x"}}), min_daily_budget_eur=1.0)
+
+
+def test_minimum_comes_from_network_settings(example, tmp_path, monkeypatch):
+    path = tmp_path / "network.yaml"
+    path.write_text("min_daily_budget_eur: 5\n", encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(path))
+    plan = build_plan(example)
+    assert all(a.daily_budget_eur >= 5 for a in plan.ad_sets)
+    assert len(plan.ad_sets) <= 300 / 31 / 5
