@@ -9,5 +9,8 @@ pages = {
         st.Page("app/pages/territoire.py", title="Territoire", icon="🗺️", default=True),
         st.Page("app/pages/campagne.py", title="Campagne", icon="📣"),
     ],
+    "Mesurer": [
+        st.Page("app/pages/tableau_de_bord.py", title="Tableau de bord", icon="📊"),
+    ],
 }
 st.navigation(pages).run()

@@ -493,6 +493,9 @@ def outcome(store: ReportStore, months: int = 3, plan_ids: list[int] | None = No
             rec["change_pct"] = (after - before) / before * 100 if before and not pd.isna(after) else float("nan")
             rows.append(rec)
     frame = pd.DataFrame(rows)
+    if not frame.empty:  # targeted branches first
+        frame = frame.sort_values(["in_campaign", "branch_name", "metric"], ascending=[False, True, True],
+                                  ignore_index=True)
     notes = []
     control = {}
     if not frame.empty:
@@ -547,3 +550,37 @@ def plan_choices(store: ReportStore) -> dict[int, str]:
     """Plan id → campaign name, for selectors."""
     plans = store.plans()
     return dict(zip(plans["id"].astype(int), plans["campaign_name"], strict=True))
+
+
+# ---------------------------------------------------------------------------------------------- charts' data
+
+
+def adset_figures(store: ReportStore, plan_ids: list[int] | None = None) -> pd.DataFrame:
+    """One row per ad set with its plan's branch and theme, and its costs."""
+    objects = object_figures(store, plan_ids)
+    adsets = objects[objects["level"] == "adset"]
+    planned = store.planned_adsets()[["plan_adset_id", "branch_id", "branch_name", "theme_id"]]
+    frame = adsets.merge(planned, how="left", on="plan_adset_id")
+    for c in ("branch_id", "branch_name", "theme_id"):
+        frame[c] = frame[c].fillna(UNMATCHED)
+    return _derive(frame.reset_index(drop=True))
+
+
+def reach_map_data(store: ReportStore, plan_ids: list[int] | None = None) -> tuple[dict, pd.DataFrame]:
+    """(GeoJSON of the targeted areas with their estimated reach, branches with position and reach)."""
+    from outreach.datasets import shipped_areas, shipped_branches
+
+    areas = reach_table(store, "area", plan_ids).frame.set_index("key")
+    features = []
+    for a in shipped_areas():
+        if a.code in areas.index and a.geometry:
+            features.append({"type": "Feature", "geometry": a.geometry,
+                             "properties": {"code": a.code, "name": a.name,
+                                            "reach": round(float(areas.loc[a.code, "reach"]))}})
+    branches = reach_table(store, "branch", plan_ids).frame
+    where = {b.id: (b.lat, b.lon) for b in shipped_branches()}
+    branches = branches[branches["key"].isin(where)].copy()
+    branches["lat"] = [where[k][0] for k in branches["key"]]
+    branches["lon"] = [where[k][1] for k in branches["key"]]
+    branches["shown"] = [_reach_mark(r) + _fr_int(r["reach"]) for r in branches.to_dict("records")]
+    return {"type": "FeatureCollection", "features": features}, branches

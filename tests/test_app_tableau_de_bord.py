@@ -1,0 +1,60 @@
+from streamlit.testing.v1 import AppTest
+
+from outreach import reporting
+from outreach.store import ReportStore
+from tests import reporting_fixtures
+from tests.conftest import ROOT
+from tests.reporting_fixtures import export_rows, period_figures, write_csv, write_plan_dir
+
+PAGE = str(ROOT / "app/pages/tableau_de_bord.py")
+store_url = reporting_fixtures.store_url  # fixture
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_empty_database_invites_to_import(store_url):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert any("Aucun résultat" in i.value for i in at.info)
+    assert at.button(key="dash_import").disabled
+    assert at.button(key="dash_demo") is not None
+
+
+def test_demo_loads_and_tabs_work(store_url):
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    at.button(key="dash_demo").click().run()
+    assert not at.exception
+    assert any("SYNTHÉTIQUES" in w.value for w in at.warning)
+    metrics = _metrics(at)
+    # the demonstration imports the campaign's own reach: the total is exact (no ≤)
+    assert metrics["Personnes touchées"] == "95\u202f027"
+    assert metrics["Dépense"] == "899,15 €"
+    assert len(at.tabs) == 6
+    assert len(at.get("vega_lite_chart")) >= 5  # theme, spend/reach, map, days, outcome
+    at.radio(key="dash_metric").set_value("visits").run()
+    at.slider(key="dash_months").set_value(2).run()
+    assert not at.exception
+    assert any("témoins" in c.value for c in at.caption)
+    # the user's own database was not touched
+    assert not ReportStore(store_url).has_results()
+    at.button(key="dash_back").click().run()
+    assert any("Aucun résultat" in i.value for i in at.info)
+
+
+def test_user_results_and_campaign_choice(tmp_path, store_url):
+    store = ReportStore(store_url)
+    reporting.import_reports(store, [write_csv(tmp_path / "r.csv", export_rows(period_figures()))],
+                             [write_plan_dir(tmp_path / "plan")])
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    total = sum(f["reach"] for f in period_figures())
+    assert _metrics(at)["Personnes touchées"] == "≤ " + f"{total:,}".replace(",", "\u202f")
+    choice = at.selectbox(key="dash_campaign")
+    assert choice.options == ["Toutes les campagnes", reporting_fixtures.CAMPAIGN]
+    choice.set_value(1).run()
+    assert not at.exception and _metrics(at)["Impressions"] == f"{sum(f['impressions'] for f in period_figures()):,}" \
+        .replace(",", "\u202f")
+    # no activity imported: said beside the outcome chart, in French, no traceback
+    assert any("aucune activité importée" in e.value for e in at.error)
