@@ -46,17 +46,24 @@ def spend_vs_reach(objects: pd.DataFrame) -> alt.Chart:
     ).properties(height=360)
 
 
-def branch_map(areas_geojson: dict, branches: pd.DataFrame) -> alt.Chart:
-    """Areas shaded by their estimated reach, a circle on each branch sized by its reach."""
-    shapes = alt.Chart(alt.Data(values=areas_geojson["features"])).mark_geoshape(stroke="white", strokeWidth=0.5) \
+def branch_map(areas_geojson: dict, branches: pd.DataFrame) -> dict:
+    """Areas shaded by their estimated reach, a circle on each branch sized by its reach.
+
+    Returned as a Vega-Lite dict for st.vega_lite_chart: the polygons go into the spec's datasets by
+    name, because Altair would otherwise walk every coordinate to serialise it (seconds per redraw)."""
+    shapes = alt.Chart(alt.NamedData(name="areas", format=alt.DataFormat(type="json"))) \
+        .mark_geoshape(stroke="white", strokeWidth=0.5) \
         .encode(color=alt.Color("properties.reach:Q", title="Couverture estimée", scale=alt.Scale(scheme="blues")),
                 tooltip=[alt.Tooltip("properties.name:N", title="Zone"),
                          alt.Tooltip("properties.reach:Q", title="Couverture estimée", format=",.0f")])
-    points = alt.Chart(branches).mark_circle(color="#e1000f", opacity=0.8, stroke="white").encode(
+    points = alt.Chart(branches[["label", "shown", "reach", "lat", "lon"]]) \
+        .mark_circle(color="#e1000f", opacity=0.8, stroke="white").encode(
         longitude="lon:Q", latitude="lat:Q",
         size=alt.Size("reach:Q", title="Couverture (bibliothèque)", scale=alt.Scale(range=[40, 900])),
         tooltip=[alt.Tooltip("label:N", title="Bibliothèque"), alt.Tooltip("shown:N", title="Couverture")])
-    return (shapes + points).project("mercator").properties(height=480)
+    spec = (shapes + points).project("mercator").properties(height=480).to_dict()
+    spec.setdefault("datasets", {})["areas"] = areas_geojson["features"]
+    return spec
 
 
 def daily_lines(table: reporting.ReachTable) -> alt.Chart:

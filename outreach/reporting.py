@@ -16,6 +16,7 @@ and its results are shared among them in proportion to their population (an esti
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -568,13 +569,17 @@ def adset_figures(store: ReportStore, plan_ids: list[int] | None = None) -> pd.D
 
 def reach_map_data(store: ReportStore, plan_ids: list[int] | None = None) -> tuple[dict, pd.DataFrame]:
     """(GeoJSON of the targeted areas with their estimated reach, branches with position and reach)."""
+    from shapely.geometry import mapping, shape
+
     from outreach.datasets import shipped_areas, shipped_branches
 
     areas = reach_table(store, "area", plan_ids).frame.set_index("key")
     features = []
     for a in shipped_areas():
         if a.code in areas.index and a.geometry:
-            features.append({"type": "Feature", "geometry": a.geometry,
+            # ~50 m simplification: a dashboard map needs no more, and redraws faster
+            geometry = mapping(shape(a.geometry).simplify(0.0005, preserve_topology=True))
+            features.append({"type": "Feature", "geometry": json.loads(json.dumps(geometry)),
                              "properties": {"code": a.code, "name": a.name,
                                             "reach": round(float(areas.loc[a.code, "reach"]))}})
     branches = reach_table(store, "branch", plan_ids).frame

@@ -488,6 +488,15 @@ class ReportStore:
     def batches(self) -> pd.DataFrame:
         return self.read_frame(sa.select(batches).order_by(batches.c.id))
 
+    def version(self) -> str:
+        """Changes whenever something is imported or a plan registered: a cache key for the app."""
+        with self.engine.connect() as conn:
+            parts = [conn.execute(sa.select(sa.func.max(batches.c.id))).scalar(),
+                     conn.execute(sa.select(sa.func.max(activity_batches.c.id))).scalar(),
+                     conn.execute(sa.select(sa.func.max(plans.c.registered_at), sa.func.count(plan_adsets.c.id))
+                                  .select_from(plans.outerjoin(plan_adsets))).one()]
+        return repr(parts)
+
     def has_results(self) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(results.c.id).limit(1)).first() is not None

@@ -7,10 +7,9 @@ from pathlib import Path
 import streamlit as st
 
 from app import dashboard_charts as charts
-from app import state
+from app import dashboard_state, state
 from outreach import reporting
 from outreach.errors import InputError
-from outreach.report_html import management_report
 from outreach.reporting_demo import demo_store
 from outreach.sources.activity import read_activity
 from outreach.store import ReportStore, database_url
@@ -90,14 +89,15 @@ choices = reporting.plan_choices(store)
 options = [None, *choices]
 chosen = st.selectbox("Campagne", options, key="dash_campaign",
                       format_func=lambda v: "Toutes les campagnes" if v is None else choices[v])
-plan_ids = None if chosen is None else [chosen]
+plan_ids = None if chosen is None else (chosen,)
+url, version = store.url, store.version()
 
 try:
-    themes = reporting.reach_table(store, "theme", plan_ids)
-    branches = reporting.reach_table(store, "branch", plan_ids)
+    figures = dashboard_state.figures(url, version, plan_ids)
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()
+themes, branches = figures.themes, figures.branches
 
 total = themes.total
 mark = reporting._reach_mark(total)
@@ -136,19 +136,18 @@ with tab_theme:
     st.altair_chart(charts.reach_bars(themes, "Thème"), width="stretch")
     show_table(themes, "Thème")
 with tab_spend:
-    adsets = reporting.adset_figures(store, plan_ids)
-    st.altair_chart(charts.spend_vs_reach(adsets), width="stretch")
+    st.altair_chart(charts.spend_vs_reach(figures.adsets), width="stretch")
     st.caption("Un point par ensemble de publicités : en haut à gauche, beaucoup de personnes pour peu d'argent.")
     show_table(branches, "Bibliothèque")
 with tab_map:
-    areas_geojson, branch_points = reporting.reach_map_data(store, plan_ids)
+    areas_geojson, branch_points = figures.areas_geojson, figures.branch_points
     if areas_geojson["features"] or len(branch_points):
-        st.altair_chart(charts.branch_map(areas_geojson, branch_points), width="stretch")
+        st.vega_lite_chart(charts.branch_map(areas_geojson, branch_points), width="stretch")
         st.caption("Zones : " + reporting.BASIS_AREA + ". Cercles : couverture de chaque bibliothèque.")
     else:
         st.info("Aucune bibliothèque du réseau livré dans ces résultats : pas de carte.")
 with tab_day:
-    days = reporting.reach_table(store, "day", plan_ids)
+    days = figures.days
     if days.frame.empty:
         st.info(" ".join(days.notes))
     else:
@@ -159,19 +158,18 @@ with tab_outcome:
     months = st.slider("Mois comparés avant et après", 1, 6, 3, key="dash_months")
     metric = st.radio("Indicateur", list(reporting.OUTCOME_LABELS), horizontal=True, key="dash_metric",
                       format_func=reporting.OUTCOME_LABELS.get)
-    try:
-        result = reporting.outcome(store, months, plan_ids)
-        if result.frame.empty or not (result.frame["metric"] == metric).any():
-            st.info(f"Pas de données « {reporting.OUTCOME_LABELS[metric]} » dans l'activité importée.")
-        else:
-            st.altair_chart(charts.outcome_bars(result.frame, metric), width="stretch")
-            if metric in result.control:
-                st.caption(f"Bibliothèques non ciblées (témoins) : {result.control[metric]:+.1f} % "
-                           "entre avant et après.".replace(".", ",", 1))
-        for note in result.notes:
-            st.caption(note)
-    except InputError as exc:
-        state.show_input_error(exc)
+    result, problem = dashboard_state.outcome(url, version, plan_ids, months)
+    if problem:
+        st.error(problem, icon="⚠️")
+    elif result.frame.empty or not (result.frame["metric"] == metric).any():
+        st.info(f"Pas de données « {reporting.OUTCOME_LABELS[metric]} » dans l'activité importée.")
+    else:
+        st.altair_chart(charts.outcome_bars(result.frame, metric), width="stretch")
+        if metric in result.control:
+            st.caption(f"Bibliothèques non ciblées (témoins) : {result.control[metric]:+.1f} % "
+                       "entre avant et après.".replace(".", ",", 1))
+    for note in result.notes if result else []:
+        st.caption(note)
 with tab_history:
     st.dataframe(store.batches().rename(columns={
         "id": "Lot", "source": "Source", "imported_at": "Importé le (UTC)", "rows_read": "Lignes",
@@ -179,7 +177,7 @@ with tab_history:
         hide_index=True, width="stretch")
 
 try:
-    report_html = management_report(store, plan_ids, months=st.session_state.get("dash_months", 3))
+    report_html = dashboard_state.report_html(url, version, plan_ids, st.session_state.get("dash_months", 3))
     st.download_button("Télécharger le rapport imprimable (HTML)", report_html, file_name="bilan-campagne.html",
                        mime="text/html", key="dash_report", type="primary",
                        help="Une page pour la direction : ouvrez-la dans le navigateur et imprimez-la (ou "
