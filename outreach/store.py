@@ -84,17 +84,25 @@ batches = sa.Table(
     sa.Column("duplicate_of", sa.Integer),
 )
 
-results = sa.Table(
-    "report_results", metadata,
+objects = sa.Table(
+    "report_objects", metadata,  # what a result row measures: one ad set or one campaign
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("batch_id", sa.Integer, sa.ForeignKey("report_batches.id"), nullable=False),
-    sa.Column("replaced_by", sa.Integer),  # batch that brought this row again; NULL = current
-    sa.Column("object_key", sa.String(900), nullable=False),
+    sa.Column("object_key", sa.String(900), nullable=False, unique=True),
     sa.Column("level", sa.String(20), nullable=False),
     sa.Column("campaign_id", sa.String(40), nullable=False),
     sa.Column("campaign_name", sa.String(400), nullable=False),
     sa.Column("adset_id", sa.String(40), nullable=False),
     sa.Column("adset_name", sa.String(400), nullable=False),
+    sa.Column("plan_adset_id", sa.Integer),
+    sa.Column("plan_id", sa.Integer),
+)
+
+results = sa.Table(
+    "report_results", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("report_batches.id"), nullable=False),
+    sa.Column("replaced_by", sa.Integer),  # batch that brought this row again; NULL = current
+    sa.Column("object_id", sa.Integer, sa.ForeignKey("report_objects.id"), nullable=False),
     sa.Column("date_start", sa.String(10), nullable=False),  # ISO days: portable, ordered as text
     sa.Column("date_stop", sa.String(10), nullable=False),
     sa.Column("reach", sa.BigInteger, nullable=False),
@@ -102,20 +110,14 @@ results = sa.Table(
     sa.Column("spend", sa.Float, nullable=False),
     sa.Column("link_clicks", sa.BigInteger),
     sa.Column("clicks", sa.BigInteger),
-    sa.Column("plan_adset_id", sa.Integer),
-    sa.Column("plan_id", sa.Integer),
-    sa.Index("ix_report_results_key", "object_key", "date_start", "date_stop"),
-    sa.Index("ix_report_results_batch", "batch_id"),
+    # the one index: every lookup is by object and day; an index on batch_id would tempt SQLite's planner
+    # into scanning a whole batch for each older row when superseding
+    sa.Index("ix_report_results_key", "object_id", "date_start", "date_stop"),
 )
 
 object_totals = sa.Table(
-    "report_object_totals", metadata,
-    sa.Column("object_key", sa.String(900), primary_key=True),
-    sa.Column("level", sa.String(20), nullable=False),
-    sa.Column("plan_adset_id", sa.Integer),
-    sa.Column("plan_id", sa.Integer),
-    sa.Column("campaign_name", sa.String(400), nullable=False),
-    sa.Column("adset_name", sa.String(400), nullable=False),
+    "report_object_totals", metadata,  # sums of each object's current daily rows
+    sa.Column("object_id", sa.Integer, primary_key=True),
     sa.Column("days", sa.Integer, nullable=False),
     sa.Column("first_day", sa.String(10), nullable=False),
     sa.Column("last_day", sa.String(10), nullable=False),
@@ -149,9 +151,9 @@ activity = sa.Table(
     sa.Index("ix_report_activity_key", "branch_id", "month"),
 )
 
-RESULT_INSERT_COLUMNS = ["batch_id", "object_key", "level", "campaign_id", "campaign_name", "adset_id",
-                         "adset_name", "date_start", "date_stop", "reach", "impressions", "spend", "link_clicks",
-                         "clicks", "plan_adset_id", "plan_id"]
+RESULT_INSERT_COLUMNS = ["batch_id", "object_id", "date_start", "date_stop", "reach", "impressions", "spend",
+                         "link_clicks", "clicks"]
+IDENTITY = ["level", "campaign_id", "campaign_name", "adset_id", "adset_name"]
 
 
 def database_url() -> str:
@@ -316,16 +318,20 @@ class ReportStore:
                     return ImportSummary(batch_id, rows.source, len(frame), duplicate_of=seen.id,
                                          duplicate_at=seen.imported_at, notes=list(rows.notes))
             batch_id = self._new_batch(conn, rows, sha256, kind)
-            prepared = self._prepare(frame, self.link_index(conn), batch_id)
-            self._insert_results(conn, prepared)
-            replaced, identical = self._supersede(conn, batch_id, prepared["object_key"].unique().tolist())
-            unmatched = prepared[prepared["plan_id"].isna()]
-            names = sorted({n or c for n, c in zip(unmatched["adset_name"], unmatched["campaign_name"], strict=True)})
+            combos, codes = self._identities(frame, self.link_index(conn))
+            combos["object_id"] = self._object_ids(conn, combos)
+            self._insert_results(conn, frame, combos["object_id"].to_numpy()[codes], batch_id)
+            replaced, identical = self._supersede(conn, batch_id, combos["object_id"].tolist())
+            unmatched_combos = combos[combos["plan_id"].isna()]
+            counts = np.bincount(codes, minlength=len(combos))
+            unmatched = int(counts[unmatched_combos.index.to_numpy()].sum())
+            names = sorted({n or c for n, c in zip(unmatched_combos["adset_name"], unmatched_combos["campaign_name"],
+                                                   strict=True)})
             conn.execute(batches.update().where(batches.c.id == batch_id).values(
-                rows_replaced=replaced, rows_identical=identical, rows_unmatched=len(unmatched)))
+                rows_replaced=replaced, rows_identical=identical, rows_unmatched=unmatched))
             self._rebuild_totals(conn)
         return ImportSummary(batch_id, rows.source, len(frame), rows_replaced=replaced, rows_identical=identical,
-                             rows_unmatched=len(unmatched), unmatched_names=names, notes=list(rows.notes))
+                             rows_unmatched=unmatched, unmatched_names=names, notes=list(rows.notes))
 
     def _new_batch(self, conn, rows: ResultRows, sha256, kind, duplicate_of=None) -> int:
         frame = rows.frame
@@ -336,34 +342,48 @@ class ReportStore:
             duplicate_of=duplicate_of)).inserted_primary_key[0]
 
     @staticmethod
-    def _prepare(frame: pd.DataFrame, index: LinkIndex, batch_id: int) -> pd.DataFrame:
-        """Rows with their batch, plan links and object key, worked out once per distinct identity:
-        a million daily rows name a few hundred ad sets."""
-        ident = ["level", "campaign_id", "campaign_name", "adset_id", "adset_name"]
-        codes = frame.groupby(ident, sort=False, dropna=False).ngroup().to_numpy()
+    def _identities(frame: pd.DataFrame, index: LinkIndex) -> tuple[pd.DataFrame, np.ndarray]:
+        """The distinct objects the rows measure, with their plan links and keys, and each row's object
+        number: a million daily rows name a few thousand ad sets at most."""
+        codes = frame.groupby(IDENTITY, sort=False, dropna=False).ngroup().to_numpy()
         first = np.unique(codes, return_index=True)[1]
-        combos = frame.iloc[first][ident].reset_index(drop=True)
+        combos = frame.iloc[first][IDENTITY].reset_index(drop=True).astype(object)
         link = link_rows(combos, index)
         kinds = link.map(lambda k: k[0] if k else None)
         combos["plan_adset_id"] = link.map(lambda k: k[1] if k and k[0] == "adset" else None).astype(object)
         combos["plan_id"] = link.map(lambda k: (k[2] if k[0] == "adset" else k[1]) if k else None).astype(object)
         combos["object_key"] = _object_keys(combos, kinds)
-        out = frame.copy()
-        out["batch_id"] = batch_id
-        for name in ("plan_adset_id", "plan_id", "object_key"):
-            out[name] = combos[name].to_numpy()[codes]
-        return out
+        return combos, codes
 
-    def _insert_results(self, conn, prepared: pd.DataFrame) -> None:
-        columns = []
-        for name in RESULT_INSERT_COLUMNS:
-            col = prepared[name]
-            if name in ("link_clicks", "clicks", "plan_adset_id", "plan_id"):
-                numeric = pd.to_numeric(col, errors="coerce")
-                col = pd.Series(np.where(numeric.isna(), None, numeric.fillna(0).astype("int64")), dtype=object)
-            elif name in ("reach", "impressions", "batch_id"):
-                col = col.astype("int64")
-            columns.append(col.tolist())
+    @staticmethod
+    def _object_ids(conn, combos: pd.DataFrame) -> list[int]:
+        """Ids of the objects, created when new."""
+        keys = combos["object_key"].tolist()
+        known: dict[str, int] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            known.update(conn.execute(sa.select(objects.c.object_key, objects.c.id)
+                                      .where(objects.c.object_key.in_(chunk))).all())
+        new = combos[~combos["object_key"].isin(known)].drop_duplicates("object_key")
+        if len(new):
+            records = [{c: (None if c in ("plan_adset_id", "plan_id") and (v is None or pd.isna(v))
+                            else int(v) if c in ("plan_adset_id", "plan_id") else v)
+                        for c, v in row.items()}
+                       for row in new[["object_key", *IDENTITY, "plan_adset_id", "plan_id"]].to_dict("records")]
+            conn.execute(objects.insert(), records)
+            for start in range(0, len(records), 500):
+                chunk = [r["object_key"] for r in records[start:start + 500]]
+                known.update(conn.execute(sa.select(objects.c.object_key, objects.c.id)
+                                          .where(objects.c.object_key.in_(chunk))).all())
+        return [known[k] for k in keys]
+
+    def _insert_results(self, conn, frame: pd.DataFrame, object_ids: np.ndarray, batch_id: int) -> None:
+        columns = [[batch_id] * len(frame), object_ids.astype("int64").tolist(), frame["date_start"].tolist(),
+                   frame["date_stop"].tolist(), frame["reach"].astype("int64").tolist(),
+                   frame["impressions"].astype("int64").tolist(), frame["spend"].astype(float).tolist()]
+        for name in ("link_clicks", "clicks"):
+            values = frame[name].astype(float)
+            columns.append([None if np.isnan(v) else int(v) for v in values.to_numpy()])
         if conn.dialect.name == "sqlite":
             # the DBAPI's executemany on tuples: several times faster than bound dicts for a million rows
             sql = (f"INSERT INTO report_results ({', '.join(RESULT_INSERT_COLUMNS)}) "
@@ -375,68 +395,72 @@ class ReportStore:
                 conn.execute(results.insert(), records[start:start + 20000])
 
     @staticmethod
-    def _supersede(conn, batch_id: int, object_keys: list[str]) -> tuple[int, int]:
+    def _supersede(conn, batch_id: int, object_ids: list[int]) -> tuple[int, int]:
         """Mark the current rows this batch brings again as replaced; (replaced, identical to the new one)."""
         older = sa.select(sa.func.count()).select_from(results).where(
             results.c.replaced_by.is_(None), results.c.batch_id != batch_id)
-        if len(object_keys) <= 500:
-            older = older.where(results.c.object_key.in_(object_keys))
+        if len(object_ids) <= 500:
+            older = older.where(results.c.object_id.in_(sorted(set(object_ids))))
         if not conn.execute(older).scalar():
             return 0, 0
-        new = results.alias("new")
-        same_key = sa.and_(new.c.batch_id == batch_id, new.c.object_key == results.c.object_key,
-                           new.c.date_start == results.c.date_start, new.c.date_stop == results.c.date_stop)
-        replaced = conn.execute(results.update().where(
-            results.c.replaced_by.is_(None), results.c.batch_id != batch_id,
-            sa.exists().where(same_key)).values(replaced_by=batch_id)).rowcount
-        old = results.alias("old")
-        identical = conn.execute(sa.select(sa.func.count()).select_from(old.join(new, sa.and_(
-            new.c.batch_id == batch_id, new.c.object_key == old.c.object_key, new.c.date_start == old.c.date_start,
-            new.c.date_stop == old.c.date_stop))).where(
-            old.c.replaced_by == batch_id, old.c.reach == new.c.reach, old.c.impressions == new.c.impressions,
-            sa.func.abs(old.c.spend - new.c.spend) < 0.005,
+        new, old = results.alias("new"), results.alias("old")
+        same_key = sa.and_(old.c.object_id == new.c.object_id, old.c.date_start == new.c.date_start,
+                           old.c.date_stop == new.c.date_stop)
+        # from the new rows to the older ones through the key index: one lookup per new row
+        older_ids = sa.select(old.c.id).select_from(new.join(old, same_key)).where(
+            new.c.batch_id == batch_id, old.c.batch_id != batch_id, old.c.replaced_by.is_(None))
+        replaced = conn.execute(results.update().where(results.c.id.in_(older_ids))
+                                .values(replaced_by=batch_id)).rowcount
+        identical = conn.execute(sa.select(sa.func.count()).select_from(new.join(old, same_key)).where(
+            new.c.batch_id == batch_id, old.c.replaced_by == batch_id, old.c.reach == new.c.reach,
+            old.c.impressions == new.c.impressions, sa.func.abs(old.c.spend - new.c.spend) < 0.005,
             sa.func.coalesce(old.c.link_clicks, -1) == sa.func.coalesce(new.c.link_clicks, -1))).scalar()
         return replaced, identical
 
     def _relink(self, conn) -> None:
-        """Give rows that matched no plan their plan, now that one is known; the newest row of each key wins."""
-        waiting = conn.execute(sa.select(
-            results.c.level, results.c.campaign_id, results.c.campaign_name, results.c.adset_id,
-            results.c.adset_name).where(results.c.plan_id.is_(None), results.c.replaced_by.is_(None)).distinct()).all()
-        if not waiting:
+        """Give objects that matched no plan their plan, now that one is known. When the plan's object
+        already has rows (from another source), the rows move to it and the newest row of each day wins."""
+        waiting = pd.DataFrame(conn.execute(sa.select(objects.c.id, *(objects.c[c] for c in IDENTITY))
+                                            .where(objects.c.plan_id.is_(None))).all(),
+                               columns=["id", *IDENTITY])
+        if waiting.empty:
             return
-        frame = pd.DataFrame(waiting, columns=["level", "campaign_id", "campaign_name", "adset_id", "adset_name"])
-        prepared = self._prepare(frame, self.link_index(conn), 0)
-        for row in prepared[prepared["plan_id"].notna()].itertuples(index=False):
-            conn.execute(results.update().where(
-                results.c.plan_id.is_(None), results.c.replaced_by.is_(None), results.c.level == row.level,
-                results.c.campaign_id == row.campaign_id, results.c.campaign_name == row.campaign_name,
-                results.c.adset_id == row.adset_id, results.c.adset_name == row.adset_name).values(
-                plan_id=int(row.plan_id),
-                plan_adset_id=None if pd.isna(row.plan_adset_id) else int(row.plan_adset_id),
-                object_key=row.object_key))
-        # two sources may now name the same object and day: keep the newest batch's row
-        dup = conn.execute(sa.text(
-            "SELECT object_key, date_start, date_stop, MAX(batch_id) FROM report_results "
-            "WHERE replaced_by IS NULL GROUP BY object_key, date_start, date_stop HAVING COUNT(*) > 1")).all()
-        for key, start, stop, newest in dup:
-            conn.execute(results.update().where(
-                results.c.replaced_by.is_(None), results.c.object_key == key, results.c.date_start == start,
-                results.c.date_stop == stop, results.c.batch_id != newest).values(replaced_by=newest))
+        combos, _ = self._identities(waiting[IDENTITY], self.link_index(conn))
+        combos["id"] = waiting["id"].to_numpy()
+        moved = False
+        for row in combos[combos["plan_id"].notna()].itertuples(index=False):
+            target = conn.execute(sa.select(objects.c.id).where(objects.c.object_key == row.object_key)).scalar()
+            if target is None:
+                conn.execute(objects.update().where(objects.c.id == row.id).values(
+                    object_key=row.object_key, plan_id=int(row.plan_id),
+                    plan_adset_id=None if pd.isna(row.plan_adset_id) else int(row.plan_adset_id)))
+            else:
+                conn.execute(results.update().where(results.c.object_id == row.id).values(object_id=target))
+                conn.execute(objects.delete().where(objects.c.id == row.id))
+                moved = True
+        if moved:
+            dup = conn.execute(sa.select(results.c.object_id, results.c.date_start, results.c.date_stop,
+                                         sa.func.max(results.c.batch_id))
+                               .where(results.c.replaced_by.is_(None))
+                               .group_by(results.c.object_id, results.c.date_start, results.c.date_stop)
+                               .having(sa.func.count() > 1)).all()
+            for object_id, start, stop, newest in dup:
+                conn.execute(results.update().where(
+                    results.c.replaced_by.is_(None), results.c.object_id == object_id,
+                    results.c.date_start == start, results.c.date_stop == stop,
+                    results.c.batch_id != newest).values(replaced_by=newest))
 
     @staticmethod
     def _rebuild_totals(conn) -> None:
         conn.execute(object_totals.delete())
         r = results.c
         daily = sa.select(
-            r.object_key, sa.func.max(r.level), sa.func.max(r.plan_adset_id), sa.func.max(r.plan_id),
-            sa.func.max(r.campaign_name), sa.func.max(r.adset_name), sa.func.count(), sa.func.min(r.date_start),
-            sa.func.max(r.date_stop), sa.func.sum(r.reach), sa.func.sum(r.impressions), sa.func.sum(r.spend),
-            sa.func.sum(r.link_clicks), sa.func.sum(r.clicks),
-        ).where(r.replaced_by.is_(None), r.date_start == r.date_stop).group_by(r.object_key)
+            r.object_id, sa.func.count(), sa.func.min(r.date_start), sa.func.max(r.date_stop), sa.func.sum(r.reach),
+            sa.func.sum(r.impressions), sa.func.sum(r.spend), sa.func.sum(r.link_clicks), sa.func.sum(r.clicks),
+        ).where(r.replaced_by.is_(None), r.date_start == r.date_stop).group_by(r.object_id)
         conn.execute(object_totals.insert().from_select(
-            ["object_key", "level", "plan_adset_id", "plan_id", "campaign_name", "adset_name", "days", "first_day",
-             "last_day", "reach_sum", "impressions", "spend", "link_clicks", "clicks"], daily))
+            ["object_id", "days", "first_day", "last_day", "reach_sum", "impressions", "spend", "link_clicks",
+             "clicks"], daily))
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -445,32 +469,39 @@ class ReportStore:
             result = conn.execute(query)
             return pd.DataFrame(result.all(), columns=list(result.keys()))
 
+    _OBJECT_COLUMNS = (objects.c.object_key, objects.c.level, objects.c.plan_adset_id, objects.c.plan_id,
+                       objects.c.campaign_name, objects.c.adset_name)
+
     def daily_totals(self, plan_ids: list[int] | None = None) -> pd.DataFrame:
-        q = sa.select(object_totals)
+        t = object_totals.c
+        q = sa.select(*self._OBJECT_COLUMNS, t.days, t.first_day, t.last_day, t.reach_sum, t.impressions, t.spend,
+                      t.link_clicks, t.clicks).select_from(object_totals.join(objects, objects.c.id == t.object_id))
         if plan_ids is not None:
-            q = q.where(object_totals.c.plan_id.in_(plan_ids))
+            q = q.where(objects.c.plan_id.in_(plan_ids))
         return self.read_frame(q)
 
     def period_rows(self, plan_ids: list[int] | None = None) -> pd.DataFrame:
         r = results.c
-        q = sa.select(r.object_key, r.level, r.plan_adset_id, r.plan_id, r.campaign_name, r.adset_name, r.date_start,
-                      r.date_stop, r.reach, r.impressions, r.spend, r.link_clicks, r.clicks, r.batch_id) \
+        q = sa.select(*self._OBJECT_COLUMNS, r.date_start, r.date_stop, r.reach, r.impressions, r.spend,
+                      r.link_clicks, r.clicks, r.batch_id) \
+            .select_from(results.join(objects, objects.c.id == r.object_id)) \
             .where(r.replaced_by.is_(None), r.date_start != r.date_stop)
         if plan_ids is not None:
-            q = q.where(r.plan_id.in_(plan_ids))
+            q = q.where(objects.c.plan_id.in_(plan_ids))
         return self.read_frame(q)
 
     def daily_rows_by_day(self, plan_ids: list[int] | None = None) -> pd.DataFrame:
         """Daily sums per (level, plan, day): the input of the by-day view."""
-        r = results.c
-        q = sa.select(r.level, r.plan_id, r.date_start.label("day"), sa.func.count().label("objects"),
+        r, o = results.c, objects.c
+        q = sa.select(o.level, o.plan_id, r.date_start.label("day"), sa.func.count().label("objects"),
                       sa.func.sum(r.reach).label("reach"), sa.func.sum(r.impressions).label("impressions"),
                       sa.func.sum(r.spend).label("spend"), sa.func.sum(r.link_clicks).label("link_clicks"),
                       sa.func.count(r.link_clicks).label("link_clicks_known")) \
+            .select_from(results.join(objects, o.id == r.object_id)) \
             .where(r.replaced_by.is_(None), r.date_start == r.date_stop) \
-            .group_by(r.level, r.plan_id, r.date_start)
+            .group_by(o.level, o.plan_id, r.date_start)
         if plan_ids is not None:
-            q = q.where(r.plan_id.in_(plan_ids))
+            q = q.where(o.plan_id.in_(plan_ids))
         return self.read_frame(q)
 
     def planned_adsets(self) -> pd.DataFrame:

@@ -189,3 +189,18 @@ def test_campaign_level_export(tmp_path):
              "Montant dépensé (EUR)"], ["2026-12-01", "2026-12-21", CAMPAIGN, "31 000", "111 900", "650,25"]]
     read = read_ads_report(write_csv(tmp_path / "c.csv", rows))
     assert read.level == "campaign" and read.frame.loc[0, "reach"] == 31000
+
+
+def test_windows_1252_export(tmp_path):
+    rows = [[c.replace("\u202f", " ") for c in r] for r in export_rows(period_figures(), french=True)]
+    rows = [[c.replace("—", "-") for c in r] for r in rows]  # no em dash in Windows-1252's French files
+    read = read_ads_report(write_csv(tmp_path / "r.csv", rows, encoding="cp1252"))
+    assert read.frame["reach"].tolist() == [f["reach"] for f in period_figures()]
+    assert read.frame["adset_name"].iloc[0].startswith("La Grognarde")
+
+
+def test_ragged_csv_refused(tmp_path):
+    (tmp_path / "r.csv").write_text("Jour;Nom de l'ensemble de publicités;Couverture;Impressions;Montant dépensé (EUR)\n"
+                                    "2026-12-01;A;1;2;3;4;5\n", encoding="utf-8")
+    with pytest.raises(InputError, match="même nombre de colonnes"):
+        read_ads_report(tmp_path / "r.csv")
