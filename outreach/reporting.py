@@ -101,33 +101,36 @@ def object_figures(store: ReportStore, plan_ids: list[int] | None = None) -> pd.
                "reach", "reach_exact", "reach_basis", "impressions", "spend", "link_clicks", "clicks"]
     if daily.empty and period.empty:
         return pd.DataFrame(columns=columns)
-    best_period = {}
-    if not period.empty:
-        period = period.assign(span=[_days(a, b) for a, b in zip(period["date_start"], period["date_stop"], strict=True)])
-        period = period.sort_values(["span", "date_stop", "batch_id"], ascending=False)
-        best_period = {row["object_key"]: row for row in period.drop_duplicates("object_key").to_dict("records")}
-    daily_by_key = {row["object_key"]: row for row in daily.to_dict("records")}
-    out = []
-    for key in sorted(set(best_period) | set(daily_by_key)):
-        p, d = best_period.get(key), daily_by_key.get(key)
-        base = p if p is not None else d
-        rec = {c: base[c] for c in ("object_key", "level", "plan_adset_id", "plan_id", "campaign_name", "adset_name")}
-        covers = p is not None and (d is None or (p["date_start"] <= d["first_day"] and p["date_stop"] >= d["last_day"]))
-        if covers:
-            rec.update(start=p["date_start"], stop=p["date_stop"], reach=p["reach"], reach_exact=True,
-                       reach_basis=BASIS_PERIOD, impressions=p["impressions"], spend=p["spend"],
-                       link_clicks=p["link_clicks"], clicks=p["clicks"])
-        else:
-            single_day = d["days"] == 1
-            rec.update(start=d["first_day"], stop=d["last_day"], reach=d["reach_sum"], reach_exact=bool(single_day),
-                       reach_basis=BASIS_PERIOD if single_day else BASIS_DAILY_SUM,
-                       impressions=d["impressions"], spend=d["spend"], link_clicks=d["link_clicks"],
-                       clicks=d["clicks"])
-        out.append(rec)
-    frame = pd.DataFrame(out, columns=columns)
+    ident = ["object_key", "level", "plan_adset_id", "plan_id", "campaign_name", "adset_name"]
+    metrics = ["reach", "impressions", "spend", "link_clicks", "clicks"]
+    if not period.empty:  # the widest period row of each object, the latest when two are as wide
+        span = (pd.to_datetime(period["date_stop"]) - pd.to_datetime(period["date_start"])).dt.days
+        period = period.assign(span=span).sort_values(["span", "date_stop", "batch_id"], ascending=False) \
+            .drop_duplicates("object_key")
+    p = period.set_index("object_key") if not period.empty else pd.DataFrame(columns=[*ident[1:], "date_start",
+                                                                                      "date_stop", *metrics])
+    d = daily.set_index("object_key") if not daily.empty else pd.DataFrame(columns=[*ident[1:], "days", "first_day",
+                                                                                     "last_day", "reach_sum",
+                                                                                     *metrics[1:]])
+    keys = sorted(set(p.index) | set(d.index))
+    p, d = p.reindex(keys), d.reindex(keys)
+    has_p, has_d = p["date_start"].notna().to_numpy(), d["days"].notna().to_numpy()
+    covers = has_p & (~has_d | ((p["date_start"].fillna("9") <= d["first_day"].fillna("0"))
+                                & (p["date_stop"].fillna("0") >= d["last_day"].fillna("9"))).to_numpy())
+    single_day = has_d & (d["days"].fillna(0).to_numpy() == 1)
+    frame = pd.DataFrame({"object_key": keys})
+    for c in ident[1:]:
+        frame[c] = np.where(has_p, p[c].to_numpy(dtype=object), d[c].to_numpy(dtype=object))
+    frame["start"] = np.where(covers, p["date_start"].to_numpy(dtype=object), d["first_day"].to_numpy(dtype=object))
+    frame["stop"] = np.where(covers, p["date_stop"].to_numpy(dtype=object), d["last_day"].to_numpy(dtype=object))
+    frame["reach"] = np.where(covers, p["reach"].to_numpy(dtype=float), d["reach_sum"].to_numpy(dtype=float))
+    frame["reach_exact"] = covers | single_day
+    frame["reach_basis"] = np.where(covers | single_day, BASIS_PERIOD, BASIS_DAILY_SUM)
+    for c in metrics[1:]:
+        frame[c] = np.where(covers, p[c].to_numpy(dtype=float), d[c].to_numpy(dtype=float))
     for c in ("plan_adset_id", "plan_id"):
-        frame[c] = frame[c].astype("Int64")
-    return frame
+        frame[c] = pd.to_numeric(frame[c]).astype("Int64")
+    return frame[columns]
 
 
 # ---------------------------------------------------------------------------------------------- tables
@@ -242,20 +245,7 @@ def reach_table(store: ReportStore, by: str, plan_ids: list[int] | None = None) 
         members[key] = members[key].fillna(UNMATCHED)
         members[label] = members[label].fillna(UNMATCHED)
 
-    rows = []
-    for value, group in members.groupby(key, sort=True):
-        if by == "area" and value != UNMATCHED:
-            reach, exact, basis = float(group["reach"].sum()), False, BASIS_AREA
-        else:
-            reach, exact, basis = _group_reach(group, adsets_per_plan, campaigns)
-        rows.append({"key": value, "label": group[label].iloc[0], "reach": reach, "reach_exact": exact,
-                     "reach_basis": basis, "impressions": float(group["impressions"].sum()),
-                     "spend": float(group["spend"].sum()),
-                     "link_clicks": float(pd.to_numeric(group["link_clicks"], errors="coerce").sum(min_count=1)),
-                     "ad_sets": int(group["object_key"].nunique()), "start": group["start"].min(),
-                     "stop": group["stop"].max()})
-    frame = pd.DataFrame(rows, columns=["key", "label", "reach", "reach_exact", "reach_basis", "impressions", "spend",
-                                        "link_clicks", "ad_sets", "start", "stop"])
+    frame = _grouped(members, key, label, by == "area", adsets_per_plan, campaigns)
     # unmatched rows last, the rest by decreasing reach
     frame = frame.assign(_u=frame["key"] == UNMATCHED).sort_values(["_u", "reach"], ascending=[True, False]) \
         .drop(columns="_u").reset_index(drop=True)
@@ -272,6 +262,49 @@ def reach_table(store: ReportStore, by: str, plan_ids: list[int] | None = None) 
         notes.append("Aucun résultat par ensemble de publicités : seuls des totaux de campagne ont été importés. "
                      "Exportez le rapport depuis l'onglet « Ensembles de publicités ».")
     return ReachTable(by=by, frame=frame, total=total, notes=notes)
+
+
+def _grouped(members: pd.DataFrame, key: str, label: str, estimate: bool, adsets_per_plan: dict[int, set],
+             campaigns: dict[int, dict]) -> pd.DataFrame:
+    """Sums per key, vectorised (a thousand branches in milliseconds); reach by the rules of
+    `_group_reach`, which only runs for the groups where a campaign's own reach could apply."""
+    m = members.assign(link_clicks=pd.to_numeric(members["link_clicks"], errors="coerce"),
+                       _plan=members["plan_id"].astype("Float64"))
+    g = m.groupby(key, sort=True)
+    frame = pd.DataFrame({
+        "label": g[label].first(), "reach": g["reach"].sum().astype(float),
+        "impressions": g["impressions"].sum().astype(float), "spend": g["spend"].sum().astype(float),
+        "link_clicks": g["link_clicks"].sum(min_count=1).astype(float), "ad_sets": g["object_key"].nunique(),
+        "start": g["start"].min(), "stop": g["stop"].max(), "_n": g.size(), "_plans": g["_plan"].nunique(),
+        "_linked": g["_plan"].count(), "_first_plan": g["_plan"].first(),
+    })
+    frame.index.name = "key"
+    frame = frame.reset_index()
+    if estimate:
+        frame["reach_exact"] = False
+        frame["reach_basis"] = BASIS_AREA
+        unmatched = frame["key"] == UNMATCHED
+        if unmatched.any():  # ad sets without a plan are not shared among areas: their own rules apply
+            part = m[m[key] == UNMATCHED]
+            reach, exact, basis = _group_reach(part, adsets_per_plan, campaigns)
+            frame.loc[unmatched, ["reach", "reach_exact", "reach_basis"]] = [reach, exact, basis]
+    else:
+        single = (frame["_n"] == 1).to_numpy()
+        firsts = g[["reach_exact", "reach_basis"]].first().reset_index(drop=True)
+        frame["reach_exact"] = np.where(single, firsts["reach_exact"].astype(bool), False)
+        frame["reach_basis"] = np.where(single, firsts["reach_basis"], BASIS_ADSET_SUM)
+        # a whole campaign in one group: its own, de-duplicated reach may apply
+        sizes = {p: len(v) for p, v in adsets_per_plan.items()}
+        plan_size = frame["_first_plan"].map(lambda p: sizes.get(int(p), -1) if pd.notna(p) else -1)
+        maybe = (~single) & (frame["_plans"] == 1).to_numpy() & (frame["_linked"] == frame["_n"]).to_numpy() \
+            & (frame["_n"] == plan_size).to_numpy()
+        for i in np.flatnonzero(maybe):
+            part = m[m[key] == frame.at[i, "key"]]
+            reach, exact, basis = _group_reach(part, adsets_per_plan, campaigns)
+            frame.loc[i, ["reach", "reach_exact", "reach_basis"]] = [reach, exact, basis]
+    frame["reach_exact"] = frame["reach_exact"].astype(bool)
+    return frame[["key", "label", "reach", "reach_exact", "reach_basis", "impressions", "spend", "link_clicks",
+                  "ad_sets", "start", "stop"]]
 
 
 def _total(adsets: pd.DataFrame, objects: pd.DataFrame, adsets_per_plan, campaigns) -> dict:

@@ -113,6 +113,9 @@ results = sa.Table(
     # the one index: every lookup is by object and day; an index on batch_id would tempt SQLite's planner
     # into scanning a whole batch for each older row when superseding
     sa.Index("ix_report_results_key", "object_id", "date_start", "date_stop"),
+    # whole-period rows are few among daily ones: found without reading the million others
+    sa.Index("ix_report_results_period", "object_id",
+             sqlite_where=sa.text("date_start <> date_stop"), postgresql_where=sa.text("date_start <> date_stop")),
 )
 
 object_totals = sa.Table(
@@ -467,7 +470,8 @@ class ReportStore:
     def read_frame(self, query) -> pd.DataFrame:
         with self.engine.connect() as conn:
             result = conn.execute(query)
-            return pd.DataFrame(result.all(), columns=list(result.keys()))
+            columns = list(result.keys())
+            return pd.DataFrame.from_records([tuple(row) for row in result.all()], columns=columns)
 
     _OBJECT_COLUMNS = (objects.c.object_key, objects.c.level, objects.c.plan_adset_id, objects.c.plan_id,
                        objects.c.campaign_name, objects.c.adset_name)
@@ -485,7 +489,7 @@ class ReportStore:
         q = sa.select(*self._OBJECT_COLUMNS, r.date_start, r.date_stop, r.reach, r.impressions, r.spend,
                       r.link_clicks, r.clicks, r.batch_id) \
             .select_from(results.join(objects, objects.c.id == r.object_id)) \
-            .where(r.replaced_by.is_(None), r.date_start != r.date_stop)
+            .where(sa.text("report_results.date_start <> report_results.date_stop"), r.replaced_by.is_(None))
         if plan_ids is not None:
             q = q.where(objects.c.plan_id.in_(plan_ids))
         return self.read_frame(q)
