@@ -7,6 +7,7 @@ st.set_page_config(page_title="outreach — médiathèques", page_icon="📚", l
 pages = {
     "Préparer": [
         st.Page("app/pages/territoire.py", title="Territoire", icon="🗺️", default=True),
+        st.Page("app/pages/themes.py", title="Thèmes", icon="🏷️"),
         st.Page("app/pages/campagne.py", title="Campagne", icon="📣"),
     ],
     "Mesurer": [

@@ -19,12 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import outreach.themes as themes_module  # noqa: E402
 from bench.bench_territory import machine  # noqa: E402
 from outreach.campaign import campaign_from_dict  # noqa: E402
 from outreach.datasets import national_areas, national_branches  # noqa: E402
 from outreach.meta.files import plan_campaign, write_plan_outputs  # noqa: E402
 from outreach.settings import NetworkSettings  # noqa: E402
-from outreach.themes import load_themes, shipped_catalogue, shipped_events  # noqa: E402
 
 THEMES = ["science-fiction", "manga", "polar"]
 
@@ -55,12 +55,13 @@ def main() -> int:
     args = parser.parse_args()
     t0 = time.perf_counter()
     branches, areas = list(national_branches()), list(national_areas())
-    themes, items, events = load_themes(), shipped_catalogue(), shipped_events()
+    themes, items = themes_module.load_themes(), themes_module.shipped_catalogue()
+    events = themes_module.shipped_events() if hasattr(themes_module, "shipped_events") else []
     print(f"machine: {machine()}")
     print(f"loaded {len(branches)} libraries, {len(areas)} areas, {len(items)} items, {len(events)} events "
           f"in {time.perf_counter() - t0:.2f} s")
     ids = [b.id for b in branches if b.open_to_public]
-    for label, budget in (("every catchment its own ad set", 3_000_000), ("national budget 60,000 €", 60_000)):
+    for label, budget in (("budget 3,000,000 € (hardly any merging)", 3_000_000), ("national budget 60,000 €", 60_000)):
         best = None
         for _ in range(args.repeat):
             elapsed, n, size = run(campaign(ids, budget), branches, areas, themes, items, events)

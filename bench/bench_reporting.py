@@ -68,7 +68,7 @@ def write_plan(folder: Path, n_adsets: int) -> list[str]:
 
 def fr_numbers(values: np.ndarray, decimals: int) -> pd.Series:
     """French formatting, vectorised: thousands with a narrow no-break space, decimal comma."""
-    text = pd.Series(values).map(("{:,.%df}" % decimals).format)
+    text = pd.Series(values).map(lambda v: f"{v:,.{decimals}f}")
     return text.str.replace(",", "\u202f", regex=False).str.replace(".", ",", regex=False)
 
 

@@ -100,7 +100,15 @@ class Advertiser(BaseModel):
     def _ids_as_text(cls, value):
         if value is None:
             return value
-        return str(value).strip()
+        text = str(value).strip()
+        if text and not text.isdigit():
+            raise ValueError(f"« {text} » n'est pas un identifiant Meta (que des chiffres)")
+        return text
+
+    @field_validator("instagram_user_id")
+    @classmethod
+    def _no_empty_instagram(cls, value):
+        return value or None
 
 
 class CustomAudience(BaseModel):
@@ -358,6 +366,9 @@ def campaign_to_yaml(campaign: Campaign) -> str:
                          ("extra_interests", []), ("copy_overrides", {})):
         if data.get(key) == default:
             data.pop(key)
+    if "copy_overrides" in data:
+        data["copy_overrides"] = {ref: {k: v for k, v in edit.items() if v is not None}
+                                  for ref, edit in data["copy_overrides"].items()}
     territory = {k: v for k, v in data["territory"].items() if v}
     data["territory"] = territory
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

@@ -87,8 +87,8 @@ class MetaInterest(BaseModel):
 class Theme(BaseModel):
     """An interest theme and the ways to recognise it in a catalogue or an agenda.
 
-    `dewey` holds ranges written "741.5" (a class and everything under it) or "800-899" (inclusive bounds
-    on the first three digits). `genres` are genre/form terms (UNIMARC 608) and collection labels of the
+    `dewey` holds ranges written "741.5" (a class and everything under it) or "800-899" (inclusive
+    bounds, each compared at its own precision). `genres` are genre/form terms (UNIMARC 608) and collection labels of the
     library system. `sensitivity` follows the checklist's SEN-02/03: `flag` themes may be promoted but
     not used as an ad target without review, `block` themes never.
     """
@@ -111,9 +111,10 @@ class Theme(BaseModel):
     # resting on a series alone yields to a rival whose match rests on the work itself
     rivals: list[str] = Field(default_factory=list)
     kind: ThemeKind = "both"
-    # words that, found in the same field as a keyword, cancel it ("science" in "Science et Vie")
+    # words that cancel a clue found in the same field (within a few words in a summary): "production et
+    # réalisation" keeps a making-of out of science fiction
     exclude: list[str] = Field(default_factory=list)
-    # how the copy names the collection: "romans et BD de science-fiction"
+    # how the copy names the matched titles after their number: "312 titres de science-fiction"
     copy_noun: str = ""
     sensitivity_note: str = ""
 

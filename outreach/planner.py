@@ -17,6 +17,7 @@ import re
 import unicodedata
 import warnings
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -25,13 +26,14 @@ from scipy.spatial import cKDTree
 from outreach import datasets
 from outreach.campaign import Campaign
 from outreach.errors import InputError
-from outreach.model import Area, Branch
+from outreach.model import AdCopy, Area, Branch
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
 
 MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
 MAX_RADIUS_KM = 80.0
 MAX_LOCATIONS_PER_AD_SET = 200  # Meta's limit on custom locations in one ad set
 UTM_SOURCE = "meta"
+MERGED_PLACE = "Les médiathèques proches"  # how the copy names the branches of a merged ad set
 UTM_MEDIUM = "paid_social"
 
 
@@ -73,7 +75,7 @@ class AdSetPlan(BaseModel):
     radius_km: float
     daily_budget_eur: float
     interests: list[InterestRef]
-    copy: object  # outreach.model.AdCopy (themes capability)
+    copy: AdCopy  # the themes capability's draft, or the officer's rewrite (campaign copy_overrides)
     generic_copy: bool
     landing_url: str
     url_tags: str
@@ -148,11 +150,24 @@ def _pick(wanted: list[str], known: dict, field: str, what: str, fix: str) -> li
     return [known[code] for code in wanted]
 
 
+def _themes_file_key() -> tuple[str, int]:
+    from outreach.themes import themes_path
+
+    path = themes_path()
+    return str(path), path.stat().st_mtime_ns if path.exists() else 0
+
+
+@lru_cache(maxsize=4)
+def _shipped_themes(file_key: tuple[str, int]) -> tuple:
+    """The theme catalogue, read again only when its file changes (the app edits it)."""
+    from outreach.themes import load_themes
+
+    return tuple(load_themes())
+
+
 def _themes(campaign: Campaign, themes) -> list:
     if themes is None:
-        from outreach.themes import load_themes
-
-        themes = load_themes()
+        themes = _shipped_themes(_themes_file_key())
     by_id = {t.id: t for t in (themes.values() if isinstance(themes, dict) else themes)}
     unknown = [t for t in campaign.themes if t not in by_id]
     if unknown:
@@ -165,21 +180,25 @@ def _themes(campaign: Campaign, themes) -> list:
 # ---------------------------------------------------------------------------------------------- catchments
 
 class _Catchment:
-    __slots__ = ("branch", "areas", "population", "radius_km", "covering_km")
+    __slots__ = ("branch", "areas", "farthest", "population", "radius_km", "covering_km", "_location")
 
-    def __init__(self, branch: Branch, areas: list[Area]):
+    def __init__(self, branch: Branch, areas: list[Area], farthest: list[float]):
         self.branch = branch
         self.areas = areas
+        self.farthest = farthest  # km from the branch to the farthest point of each area
         self.population = sum(a.population or 0 for a in areas)
-        far = [farthest_point_km(branch, a) for a in areas]
-        self.covering_km = max(far) if far else 0.0
+        self.covering_km = max(farthest) if farthest else 0.0
         # one decimal, rounded up so that the circle still covers the farthest point
         self.radius_km = min(MAX_RADIUS_KM, max(MIN_RADIUS_KM, math.ceil(self.covering_km * 10 - 1e-9) / 10))
+        self._location = None
 
     def location(self) -> Location:
-        return Location(branch_id=self.branch.id, branch_name=self.branch.name, lat=self.branch.lat,
-                        lon=self.branch.lon, radius_km=self.radius_km, population=self.population,
-                        area_codes=[a.code for a in self.areas])
+        # one per catchment, shared by the ad sets of every theme; built from valid data, so not re-validated
+        if self._location is None:
+            self._location = Location.model_construct(branch_id=self.branch.id, branch_name=self.branch.name,
+                                        lat=self.branch.lat, lon=self.branch.lon, radius_km=self.radius_km,
+                                        population=self.population, area_codes=[a.code for a in self.areas])
+        return self._location
 
 
 def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas: list[Area]
@@ -187,26 +206,26 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
     if not scope_areas:
         return [], []
     index = BranchIndex.of(network)
-    nearest = assign(network, scope_areas, index)["branch_id"].tolist()
-    members: dict[str, list[Area]] = {}
-    for area, branch_id in zip(scope_areas, nearest, strict=True):
-        members.setdefault(branch_id, []).append(area)
+    assignments = assign(network, scope_areas, index)
+    by_id = {b.id: b for b in network}
+    members: dict[str, list[tuple[Area, float]]] = {}
+    for area, branch_id, km in zip(scope_areas, assignments["branch_id"].tolist(),
+                                   assignments["distance_km"].tolist(), strict=True):
+        # a point area's farthest point is the point itself, whose distance the assignment already has
+        far = km if area.geometry is None else farthest_point_km(by_id[branch_id], area)
+        members.setdefault(branch_id, []).append((area, far))
     catchments, outside = [], []
     for branch in sorted(scope_branches, key=lambda b: b.id):
-        areas = sorted(members.get(branch.id, []), key=lambda a: a.code)
-        if not areas:
+        pairs = sorted(members.get(branch.id, []), key=lambda p: p[0].code)
+        if not pairs or sum(a.population or 0 for a, _ in pairs) <= 0:
             continue
-        c = _Catchment(branch, areas)
-        if c.population <= 0:
-            continue
+        c = _Catchment(branch, [a for a, _ in pairs], [f for _, f in pairs])
         catchments.append(c)
-        if c.covering_km > MAX_RADIUS_KM:
-            for area in areas:
-                far = farthest_point_km(branch, area)
-                if far > MAX_RADIUS_KM:
-                    outside.append(OutsideArea(area_code=area.code, area_name=area.name, branch_id=branch.id,
-                                               branch_name=branch.name, farthest_km=round(far, 1),
-                                               population=area.population or 0))
+        for area, far in pairs:
+            if far > MAX_RADIUS_KM:
+                outside.append(OutsideArea(area_code=area.code, area_name=area.name, branch_id=branch.id,
+                                           branch_name=branch.name, farthest_km=round(far, 1),
+                                           population=area.population or 0))
     return catchments, outside
 
 
@@ -215,8 +234,9 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
 def _merge_small(catchments: list[_Catchment], threshold_population: float) -> list[list[_Catchment]]:
     """Group catchments so that every group has at least `threshold_population` people.
 
-    The smallest group joins the group of the nearest branch not already in it, until none is below
-    the threshold (or one group is left). A heap keeps this O(n log n) for a national campaign.
+    The smallest group joins a neighbouring group, until none is below the threshold (or one group is
+    left): the group of the nearest branch, or a nearby group that is itself too small when one is not
+    much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
     """
     n = len(catchments)
     parent = list(range(n))
@@ -233,6 +253,9 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
         return [[c] for c in catchments]
     points = unit_vectors([c.branch.lat for c in catchments], [c.branch.lon for c in catchments])
     tree = cKDTree(points)
+    # every catchment's nearest neighbours, found once for all (vectorised): most merges need only these
+    near_km, near_idx = tree.query(points, k=min(n, NEIGHBOURS))
+    near = (np.atleast_2d(near_km), np.atleast_2d(near_idx))
     heap = [(population[i], catchments[i].branch.id, i) for i in range(n)]
     heapq.heapify(heap)
     groups = n
@@ -242,9 +265,10 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
             continue  # stale entry
         if pop >= threshold_population:
             break
-        target = _nearest_other_group(tree, points, members[i], i, find, members, n)
+        target = _neighbour_group(tree, points, near, members[i], i, find, members, n, population,
+                                  threshold_population)
         if target is None:
-            break
+            continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
         parent[gone] = keep
         members[keep] = members[keep] + members.pop(gone)
@@ -255,21 +279,35 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
     return [[catchments[j] for j in sorted(members[r], key=lambda j: catchments[j].branch.id)] for r in roots]
 
 
-def _nearest_other_group(tree, points, own_members, own_root, find, members, n) -> int | None:
-    """Root of the group holding the branch nearest to any branch of this group, within Meta's location cap."""
+NEIGHBOURS = 12  # neighbours looked up at once for every catchment before merging
+SMALL_NEIGHBOUR_DETOUR = 2.0  # a small neighbour is preferred when at most this many times farther
+
+
+def _neighbour_group(tree, points, near, own_members, own_root, find, members, n, population, threshold
+                     ) -> int | None:
+    """Root of the group to merge with (see `_merge_small`), within Meta's location cap; None if none."""
     size = len(own_members)
-    k = min(n, 8)
+    k = near[1].shape[1]
     while True:
-        best = None
-        dist, idx = tree.query(points[own_members], k=k)
-        dist, idx = np.atleast_2d(dist), np.atleast_2d(idx)
-        for _d, j in sorted(zip(dist.ravel().tolist(), idx.ravel().tolist(), strict=True)):
-            root = find(j)
-            if root != own_root and size + len(members[root]) <= MAX_LOCATIONS_PER_AD_SET:
-                best = root
+        if k == near[1].shape[1]:
+            dist, idx = near[0][own_members].ravel(), near[1][own_members].ravel()
+        else:
+            d2, i2 = tree.query(points[own_members], k=k)
+            dist, idx = np.atleast_2d(d2).ravel(), np.atleast_2d(i2).ravel()
+        nearest = small = None
+        for pos in np.argsort(dist, kind="stable").tolist():
+            root = find(int(idx[pos]))
+            if root == own_root or size + len(members[root]) > MAX_LOCATIONS_PER_AD_SET:
+                continue
+            if nearest is None:
+                nearest = (dist[pos], root)
+            if population[root] < threshold:
+                small = (dist[pos], root)
                 break
-        if best is not None or k >= n:
-            return best
+        if small is not None and (nearest is None or small[0] <= SMALL_NEIGHBOUR_DETOUR * nearest[0]):
+            return small[1]
+        if nearest is not None or k >= n:
+            return nearest[1] if nearest else None
         k = min(n, k * 4)
 
 
@@ -293,18 +331,33 @@ def _min_daily_cents() -> int:
     return math.ceil(load_settings().min_daily_budget_eur * 100 - 1e-9)
 
 
-def _summaries(themes, scope_branches, items, events, today):
-    from outreach.themes import shipped_catalogue, shipped_events, summarise
+def _summaries(themes, scope_branches, items, events, today, *, cacheable: bool = False):
+    if cacheable:  # shipped themes, catalogue and agenda: the same question gets the same answer
+        key = (_themes_file_key(), tuple(t.id for t in themes), tuple(b.id for b in scope_branches), today)
+        if key not in _SHIPPED_SUMMARIES:
+            if len(_SHIPPED_SUMMARIES) >= 8:
+                _SHIPPED_SUMMARIES.pop(next(iter(_SHIPPED_SUMMARIES)))
+            _SHIPPED_SUMMARIES[key] = _compute_summaries(themes, scope_branches, None, None, today)
+        return _SHIPPED_SUMMARIES[key]
+    return _compute_summaries(themes, scope_branches, items, events, today)
 
-    items = shipped_catalogue() if items is None else items
-    events = shipped_events() if events is None else events
-    return summarise(items, events, themes, scope_branches, today)
+
+_SHIPPED_SUMMARIES: dict[tuple, dict] = {}  # a few recent answers for the shipped data (app reruns, tests)
 
 
-def _empty_summary(theme_id: str, branch_id: str):
-    from outreach.model import ThemeSummary
+def _compute_summaries(themes, scope_branches, items, events, today):
+    import outreach.themes as themes_module
 
-    return ThemeSummary(theme_id=theme_id, branch_id=branch_id, n_items=0, top_items=[], next_events=[])
+    items = themes_module.shipped_catalogue() if items is None else list(items)
+    if events is None:
+        # the shipped agenda comes with the themes capability; without it, no event is known
+        shipped_events = getattr(themes_module, "shipped_events", None)
+        events = shipped_events() if shipped_events else []
+    events = list(events)
+    # only branches that hold something can have a non-empty summary: the others get an empty one
+    # later, which keeps a national plan fast
+    holding = {i.branch_id for i in items} | {e.branch_id for e in events if e.branch_id}
+    return themes_module.summarise(items, events, themes, [b for b in scope_branches if b.id in holding], today)
 
 
 def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, items=None, events=None,
@@ -357,25 +410,36 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
                      "de leur bibliothèque : elles ne sont que partiellement couvertes.")
 
     summaries = _summaries(chosen_themes, [c.branch for c in catchments], items, events,
-                           today or campaign.period.start)
+                           today or campaign.period.start,
+                           cacheable=themes is None and items is None and events is None)
     campaign_slug = slug(campaign.name)[:60]
     ad_sets: list[AdSetPlan] = []
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
         shares = _split_cents(cents, [sum(c.population for c in g) for g in groups])
         interests = _interests(theme, campaign)
+        if min(shares) < min_cents:  # only when Meta's location cap stopped a merge
+            notes.append(f"{sum(1 for x in shares if x < min_cents)} ensemble(s) de publicités « {theme.label} » "
+                         f"sous le minimum de {min_cents / 100:.2f} € par jour : Meta pourrait les refuser.")
         for group, share in zip(groups, shares, strict=True):
             ad_sets.append(_ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy))
+    if campaign.geo == "postcodes":
+        without = [a for a in ad_sets if not a.postcodes]
+        if without:
+            notes.append(f"{len(without)} ensemble(s) de publicités sans code postal connu pour leurs zones : "
+                         "ciblés par rayon autour de la bibliothèque.")
     sensitive = [t.label for t in chosen_themes if getattr(t, "sensitivity", "none") != "none"]
     if sensitive:
         notes.append("Thème(s) sensible(s) sans ciblage par centres d'intérêt (audience large du territoire) : "
                      + ", ".join(sensitive) + ".")
     ad_sets.sort(key=lambda a: (campaign.themes.index(a.theme_id), -a.population, a.branch_id))
+    _unique_names(ad_sets)
     _apply_copy_overrides(campaign, ad_sets)
-    generic = [a for a in ad_sets if a.generic_copy and getattr(_theme_of(chosen_themes, a.theme_id), "kind",
-                                                                     "collection") == "collection"]
+    # a theme that is not only about events is a collection theme: no item means generic copy, said here
+    generic = [a for a in ad_sets if a.generic_copy and
+               getattr(_theme_of(chosen_themes, a.theme_id), "kind", "collection") != "event"]
     if generic:
         notes.append(f"{len(generic)} ensemble(s) de publicités sans document du thème dans la bibliothèque : "
-                     "texte générique (voir la colonne « Texte générique »).")
+                     "texte générique, qui n'annonce aucun chiffre.")
     if not any(i.id for a in ad_sets for i in a.interests):
         notes.append("Les identifiants Meta des centres d'intérêt seront résolus à l'envoi (outreach push).")
     return Plan(campaign=campaign, ad_sets=ad_sets, outside_areas=outside, notes=notes, days=days,
@@ -402,8 +466,18 @@ def _interests(theme, campaign: Campaign) -> list[InterestRef]:
 def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, summaries, campaign_slug,
             ad_copy) -> AdSetPlan:
     lead = max(group, key=lambda c: (c.population, [-ord(ch) for ch in c.branch.id]))
-    summary = summaries.get((theme.id, lead.branch.id)) or _empty_summary(theme.id, lead.branch.id)
-    copy = ad_copy(theme, lead.branch, summary)
+    parts = [p for p in (summaries.get((theme.id, c.branch.id)) for c in group) if p is not None]
+    if len(group) == 1:
+        copy = ad_copy(theme, lead.branch, parts[0] if parts else None)
+    elif not parts:
+        copy = ad_copy(theme, MERGED_PLACE, None)
+    else:
+        # one ad for several branches: it speaks of them together and counts what they hold together
+        merged = parts[0].model_copy(update={
+            "branch_id": lead.branch.id, "n_items": sum(p.n_items for p in parts),
+            "top_items": [i for p in parts for i in p.top_items],
+            "next_events": sorted((e for p in parts for e in p.next_events), key=lambda e: (e.start, e.id))})
+        copy = ad_copy(theme, MERGED_PLACE, merged)
     ref = f"{slug(theme.id)}--{slug(lead.branch.id)}"
     label = getattr(theme, "label", theme.id)
     others = f" + {len(group) - 1}" if len(group) > 1 else ""
@@ -413,8 +487,10 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
     if len(group) > 1:
         notes.append("Regroupe les bassins de : " + ", ".join(c.branch.name for c in group) + ".")
     if copy.generic:
-        notes.append(f"Aucun document « {label} » repéré à {lead.branch.name} : texte générique.")
-    return AdSetPlan(
+        where = lead.branch.name if len(group) == 1 else "ces bibliothèques"
+        notes.append(f"Aucun document « {label} » repéré dans {where} : texte générique.")
+    # built from validated parts: skip re-validating tens of thousands of area codes
+    return AdSetPlan.model_construct(
         name=name, ref=ref, branch_id=lead.branch.id, branch_name=lead.branch.name, theme_id=theme.id,
         theme_label=label, area_codes=sorted(a.code for a in areas), population=sum(c.population for c in group),
         radius_km=lead.radius_km, daily_budget_eur=cents / 100, interests=interests, copy=copy,
@@ -425,6 +501,18 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
         postcodes=sorted({p for a in areas for p in a.postcodes}),
         locations=[c.location() for c in sorted(group, key=lambda c: (-c.population, c.branch.id))],
         notes=notes)
+
+
+def _unique_names(ad_sets: list[AdSetPlan]) -> None:
+    """Several branches share a name (« Bibliothèque municipale »): their ad sets get the branch id too,
+    since Ads Manager and the push (which looks objects up by name after a lost answer) need unique names."""
+    counts: dict[str, int] = {}
+    for a in ad_sets:
+        counts[a.name] = counts.get(a.name, 0) + 1
+    for a in ad_sets:
+        if counts[a.name] > 1:
+            head, _, rest = a.name.partition(" | ")
+            a.name = f"{head} [{a.branch_id}] | {rest}"
 
 
 def _apply_copy_overrides(campaign: Campaign, ad_sets: list[AdSetPlan]) -> None:

@@ -24,28 +24,29 @@ from tests.servers import LocalServer
 
 TOKEN = "TEST-TOKEN-not-a-real-one"
 
-# Interests as Meta's `adinterest` search returns them. Ids and sizes here are the server's own, not Meta's.
+# Interests as Meta's `adinterest` search returns them. The ids (999…) and sizes are made up, so that
+# nobody mistakes them for real Meta ids.
 DEFAULT_INTERESTS = [
-    {"id": "6003000000001", "name": "Science fiction", "audience_size_lower_bound": 310000000,
+    {"id": "9990000000001", "name": "Science fiction", "audience_size_lower_bound": 310000000,
      "audience_size_upper_bound": 364000000, "path": ["Interests", "Entertainment", "Science fiction"],
      "topic": "Entertainment"},
-    {"id": "6003000000002", "name": "Science fiction film", "audience_size_lower_bound": 90000000,
+    {"id": "9990000000002", "name": "Science fiction film", "audience_size_lower_bound": 90000000,
      "audience_size_upper_bound": 106000000, "path": ["Interests", "Movies", "Science fiction film"]},
-    {"id": "6003000000008", "name": "Science fiction books", "audience_size_lower_bound": 60000000,
+    {"id": "9990000000008", "name": "Science fiction books", "audience_size_lower_bound": 60000000,
      "audience_size_upper_bound": 71000000, "path": ["Interests", "Books", "Science fiction books"]},
-    {"id": "6003000000009", "name": "Anime", "audience_size_lower_bound": 280000000,
+    {"id": "9990000000009", "name": "Anime", "audience_size_lower_bound": 280000000,
      "audience_size_upper_bound": 330000000, "path": ["Interests", "Entertainment", "Anime"]},
-    {"id": "6003000000010", "name": "Crime fiction", "audience_size_lower_bound": 70000000,
+    {"id": "9990000000010", "name": "Crime fiction", "audience_size_lower_bound": 70000000,
      "audience_size_upper_bound": 82000000, "path": ["Interests", "Books", "Crime fiction"]},
-    {"id": "6003000000003", "name": "Manga", "audience_size_lower_bound": 250000000,
+    {"id": "9990000000003", "name": "Manga", "audience_size_lower_bound": 250000000,
      "audience_size_upper_bound": 294000000, "path": ["Interests", "Hobbies", "Manga"]},
-    {"id": "6003000000004", "name": "Street art", "audience_size_lower_bound": 40000000,
+    {"id": "9990000000004", "name": "Street art", "audience_size_lower_bound": 40000000,
      "audience_size_upper_bound": 47000000, "path": ["Interests", "Arts", "Street art"]},
-    {"id": "6003000000005", "name": "Reading", "audience_size_lower_bound": 500000000,
+    {"id": "9990000000005", "name": "Reading", "audience_size_lower_bound": 500000000,
      "audience_size_upper_bound": 588000000, "path": ["Interests", "Hobbies", "Reading"]},
-    {"id": "6003000000006", "name": "Books", "audience_size_lower_bound": 600000000,
+    {"id": "9990000000006", "name": "Books", "audience_size_lower_bound": 600000000,
      "audience_size_upper_bound": 705000000, "path": ["Interests", "Entertainment", "Books"]},
-    {"id": "6003000000007", "name": "Comics", "audience_size_lower_bound": 200000000,
+    {"id": "9990000000007", "name": "Comics", "audience_size_lower_bound": 200000000,
      "audience_size_upper_bound": 235000000, "path": ["Interests", "Entertainment", "Comics"]},
 ]
 
@@ -320,7 +321,8 @@ class GraphServer(LocalServer):
                 if o["kind"] == kind and o["account"] == account]
         for rule in params.get("filtering") or []:
             if rule.get("operator") == "EQUAL":
-                rows = [r for r in rows if str(r.get(rule["field"])) == str(rule["value"])]
+                field = {"campaign.id": "campaign_id", "adset.id": "adset_id"}.get(rule["field"], rule["field"])
+                rows = [r for r in rows if str(r.get(field)) == str(rule["value"])]
         fields = str(params.get("fields", "id,name")).split(",")
         return 200, {"data": [{f: r.get(f) for f in fields if f in r} | {"id": r["id"]} for r in rows]}
 

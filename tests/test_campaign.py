@@ -81,10 +81,10 @@ def test_missing_beneficiary_and_payer_are_both_reported(tmp_path):
 
 def test_advertiser_defaults_come_from_network_settings(tmp_path):
     settings = NetworkSettings(facebook_page_id="99887766", dsa_beneficiary="Ville d'Aubagne",
-                               dsa_payer="Ville d'Aubagne", instagram_user_id="17841400000000000")
+                               dsa_payer="Ville d'Aubagne", instagram_user_id="99990000000000")
     c = load_campaign(write(tmp_path, raw(advertiser=None, budget_eur=None)), settings=settings)
     assert c.advertiser.page_id == "99887766" and c.advertiser.payer == "Ville d'Aubagne"
-    assert c.advertiser.instagram_user_id == "17841400000000000"
+    assert c.advertiser.instagram_user_id == "99990000000000"
     assert c.budget_eur == settings.default_budget_eur
 
 
@@ -132,3 +132,14 @@ def test_dict_input_without_file():
     with pytest.raises(InputError) as err:
         campaign_from_dict(raw(budget_eur=-5), settings=EMPTY_SETTINGS)
     assert err.value.field == "budget_eur"
+
+
+def test_meta_ids_are_digits(tmp_path):
+    data = raw(advertiser={"page_id": "ma-page", "beneficiary": "Ville de Marseille", "payer": "Ville de Marseille",
+                           "instagram_user_id": ""})
+    with pytest.raises(InputError) as err:
+        load_campaign(write(tmp_path, data), settings=EMPTY_SETTINGS)
+    assert err.value.field == "advertiser.page_id" and "chiffres" in str(err.value)
+    data["advertiser"]["page_id"] = 1234567890  # YAML may read it as a number
+    c = load_campaign(write(tmp_path, data), settings=EMPTY_SETTINGS)
+    assert c.advertiser.page_id == "1234567890" and c.advertiser.instagram_user_id is None

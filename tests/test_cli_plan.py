@@ -63,7 +63,7 @@ def test_sheet_one_row_per_ad_with_ads_manager_headers(planned):
     rows = list(book.active.iter_rows(values_only=True))
     header, body = list(rows[0]), rows[1:]
     assert header == sheet.DEFAULT_COLUMNS and len(body) == len(payloads["ads"])
-    first = dict(zip(header, body[0], strict=True))
+    first = dict(zip(header, list(body[0]) + [None] * (len(header) - len(body[0])), strict=True))
     assert first["Campaign Objective"] == "OUTCOME_AWARENESS" and first["Ad Set Run Status"] == "PAUSED"
     assert first["Link Object ID"] == "o:1234567890"
     assert first["Beneficiary"].startswith("Ville de") and first["Payer"].startswith("Ville de")
@@ -92,6 +92,9 @@ def test_template_header_from_the_users_export(tmp_path):
     txt_template = tmp_path / "export.txt"
     txt_template.write_text("Campaign Name\tAd Set Name\tAd Name\tTitle\n", encoding="utf-16")
     assert sheet.read_template(txt_template) == ["Campaign Name", "Ad Set Name", "Ad Name", "Title"]
+    # an upload (the app): bytes and a name
+    assert sheet.read_template(data=template.read_bytes(), name="export.xlsx")[:3] == ["Campaign Name",
+                                                                                       "Ad Set Name", "Ad Name"]
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
     assert main(["plan", str(EXAMPLE), "--out", str(tmp_path / "o2"), "--template", str(bad)]) == 2
@@ -138,8 +141,11 @@ def test_push_then_dry_run(planned, tmp_path, monkeypatch, capsys):
     try:
         monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
         monkeypatch.setenv("META_GRAPH_URL", server.url)
-        assert main(["push", str(folder), "--account", "act_1234567", "--dry-run"]) == 0
+        assert main(["push", str(folder), "--account", "act_1234567", "--dry-run", "--estimates"]) == 0
         assert server.objects == {} and not (folder / "meta-ids.json").exists()
+        estimates = list(csv.DictReader((folder / "estimates.csv").open(encoding="utf-8")))
+        assert len(estimates) == len(json.loads((folder / "meta-api.json").read_text())["ad_sets"])
+        assert all(0 < int(e["estimate_lower"]) < int(e["estimate_upper"]) for e in estimates)
         assert main(["push", str(folder), "--account", "act_1234567"]) == 0
         ids = json.loads((folder / "meta-ids.json").read_text())
         payloads = json.loads((folder / "meta-api.json").read_text())
@@ -156,6 +162,16 @@ def test_push_then_dry_run(planned, tmp_path, monkeypatch, capsys):
         server.stop()
 
 
+def test_out_must_be_a_folder(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("keep me", encoding="utf-8")
+    assert main(["plan", str(EXAMPLE), "--out", str(target)]) == 2
+    assert "dossier" in capsys.readouterr().err and target.read_text(encoding="utf-8") == "keep me"
+
+
 def test_push_without_plan(tmp_path, capsys):
     assert main(["push", str(tmp_path), "--account", "act_1"]) == 2
     assert "outreach plan" in capsys.readouterr().err
+    (tmp_path / "meta-api.json").write_text('{"campaign": {}}', encoding="utf-8")
+    assert main(["push", str(tmp_path), "--account", "act_1"]) == 2
+    assert "ad_sets" in capsys.readouterr().err

@@ -70,7 +70,7 @@ def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path
     searches = [r["params"] for r in graph.calls("GET", "/search") if r["params"]["type"] == "adinterest"]
     assert searches and all(s["locale"] == "fr_FR" for s in searches)
     sent = graph.created("adset")[0]["targeting"]["flexible_spec"][0]["interests"]
-    assert all(i["id"].startswith("6003") for i in sent)
+    assert all(i["id"].startswith("999") for i in sent)
 
 
 def test_rerun_creates_no_duplicates(graph, payloads, tmp_path):
@@ -102,6 +102,22 @@ def test_lost_answer_after_create_is_found_by_name_not_recreated(graph, payloads
     assert report.ids["campaign"] == graph.created("campaign")[0]["id"]
     assert len(graph.calls("GET", "/campaigns")) == 1  # looked up by name after the lost answer
     assert sleeps == [1.0]
+
+
+def test_lost_ad_set_answer_is_found_under_its_own_campaign(graph, payloads, tmp_path):
+    # an earlier push of the same plan (another folder) left ad sets with the same names
+    client().push(payloads, tmp_path / "first")
+    graph.fail(r"/adsets$", graph_error("An unexpected error has occurred.", code=2, transient=True),
+               status=500, times=1, method="POST", after_create=True, real_only=True)
+    report = client().push(payloads, tmp_path / "second")
+    first_ids = json.loads((tmp_path / "first" / IDS_FILE).read_text())
+    assert report.ids["campaign"] != first_ids["campaign"]
+    for ad_set in payloads["ad_sets"]:
+        assert report.ids[ad_set["ref"]] != first_ids[ad_set["ref"]]
+        assert graph.objects[report.ids[ad_set["ref"]]]["params"]["campaign_id"] == report.ids["campaign"]
+    assert len(graph.created("adset")) == 2 * len(payloads["ad_sets"])
+    lookups = [r["params"]["filtering"] for r in graph.calls("GET", "/adsets")]
+    assert lookups and {"field": "campaign.id", "operator": "EQUAL", "value": report.ids["campaign"]} in lookups[0]
 
 
 def test_backoff_grows_exponentially(graph, payloads, tmp_path):
@@ -158,7 +174,7 @@ def test_goal_budget_and_retired_interest_errors(graph, payloads, tmp_path):
         client().push(payloads, tmp_path / "b")
     assert "budget_eur" in err.value.field
     graph.min_daily_budget_cents = 100
-    graph.option_status["6003000000001"] = "NON_DELIVERABLE"
+    graph.option_status["9990000000001"] = "NON_DELIVERABLE"
     with pytest.raises(MetaError, match="retiré") as err:
         client().push(payloads, tmp_path / "c")
     assert err.value.field == "interests"
@@ -174,12 +190,12 @@ def test_unknown_interest_name(graph, payloads, tmp_path):
 
 def test_interest_cache_avoids_second_lookup(graph, tmp_path):
     first = client(cache_dir=tmp_path).resolve_interests(["Science fiction", "Manga", "Nope"])
-    assert first["Manga"]["id"] == "6003000000003" and first["Nope"] is None
+    assert first["Manga"]["id"] == "9990000000003" and first["Nope"] is None
     n = len(graph.calls("GET", "/search"))
     again = client(cache_dir=tmp_path).resolve_interests(["science fiction", "Manga"])
     assert len(graph.calls("GET", "/search")) == n
     assert again["Manga"] == first["Manga"]
-    assert client().validate_interest_ids(["6003000000003", "999"]) == {"6003000000003": True, "999": False}
+    assert client().validate_interest_ids(["9990000000003", "999"]) == {"9990000000003": True, "999": False}
 
 
 def test_delivery_estimates_keep_both_bounds(graph, payloads):
@@ -218,3 +234,28 @@ def test_bad_token_and_missing_token(graph, payloads, tmp_path, monkeypatch):
 def test_bad_account_id():
     with pytest.raises(InputError, match="act_"):
         MetaClient("1234", token="x")
+
+
+def test_graph_server_can_be_extended_by_subclassing(monkeypatch):
+    """Other capabilities (reporting) add routes by overriding `route` and delegating the rest."""
+    import requests
+
+    class WithInsights(GraphServer):
+        def route(self, request):
+            if request["path"].endswith("/insights"):
+                return 200, {"data": [{"adset_id": "1", "reach": "1234"}]}
+            return super().route(request)
+
+    server = WithInsights()
+    server.start()
+    try:
+        base = f"{server.url}/v26.0"
+        got = requests.get(f"{base}/act_1/insights", params={"access_token": TOKEN}, timeout=5).json()
+        assert got["data"][0]["reach"] == "1234"
+        search = requests.get(f"{base}/search", params={"access_token": TOKEN, "type": "adinterest", "q": "manga"},
+                              timeout=5).json()
+        assert search["data"][0]["name"] == "Manga"
+        refused = requests.get(f"{base}/search", params={"access_token": "nope"}, timeout=5)
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == 190
+    finally:
+        server.stop()

@@ -90,9 +90,9 @@ def test_creatives_and_ads(payloads):
 
 def test_traffic_postcodes_instagram_and_custom_audiences():
     plan = plan_of(objective="traffic", geo="postcodes",
-                   advertiser={"page_id": "1234567890", "instagram_user_id": "17841400000000001",
+                   advertiser={"page_id": "1234567890", "instagram_user_id": "99990000000001",
                                "beneficiary": "Ville de Marseille", "payer": "Ville de Marseille"},
-                   custom_audiences=[{"id": "23850000000001", "name": "Abonnés lettre", "source": "questionnaire"}])
+                   custom_audiences=[{"id": "99980000000001", "name": "Abonnés lettre", "source": "questionnaire"}])
     p = build_payloads(plan)
     assert p["campaign"]["objective"] == "OUTCOME_TRAFFIC"
     a = p["ad_sets"][0]
@@ -100,8 +100,8 @@ def test_traffic_postcodes_instagram_and_custom_audiences():
     zips = a["targeting"]["geo_locations"]["zips"]
     assert zips and all(z["key"].startswith("FR:13") for z in zips)
     assert "custom_locations" not in a["targeting"]["geo_locations"]
-    assert a["targeting"]["custom_audiences"] == [{"id": "23850000000001", "name": "Abonnés lettre"}]
-    assert p["creatives"][0]["object_story_spec"]["instagram_user_id"] == "17841400000000001"
+    assert a["targeting"]["custom_audiences"] == [{"id": "99980000000001", "name": "Abonnés lettre"}]
+    assert p["creatives"][0]["object_story_spec"]["instagram_user_id"] == "99990000000001"
 
 
 def test_special_categories_bring_the_country():

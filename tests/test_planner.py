@@ -156,3 +156,65 @@ def test_minimum_comes_from_network_settings(example, tmp_path, monkeypatch):
     plan = build_plan(example)
     assert all(a.daily_budget_eur >= 5 for a in plan.ad_sets)
     assert len(plan.ad_sets) <= 300 / 31 / 5
+
+
+def test_generic_copy_where_the_branch_has_nothing_for_the_theme(example):
+    from outreach.themes import load_themes, shipped_catalogue, shipped_events, summarise
+
+    plan = build_plan(variant(example, budget_eur=400_000), min_daily_budget_eur=1.0)
+    themes = [t for t in load_themes() if t.id == "science-fiction"]
+    branches = [b for b in shipped_branches() if b.id in {a.branch_id for a in plan.ad_sets}]
+    summaries = summarise(shipped_catalogue(), shipped_events(), themes, branches, example.period.start)
+    for a in plan.ad_sets:
+        summary = summaries[("science-fiction", a.branch_id)]
+        n = summary.n_items
+        assert a.generic_copy == (n == 0 and not summary.next_events)
+        if n:
+            assert str(n) in a.copy.primary_text
+        else:
+            assert any("texte générique" in note for note in a.notes)
+    # Le Merlan holds part of the demonstration catalogue: its ad speaks of what it really has
+    assert not next(a for a in plan.ad_sets if a.branch_id == "5425").generic_copy
+    assert any("texte générique" in n for n in plan.notes)
+
+
+def test_merged_ad_sets_speak_of_the_branches_together(example):
+    plan = build_plan(example, min_daily_budget_eur=1.0)
+    merged = [a for a in plan.ad_sets if len(a.locations) > 1]
+    assert merged
+    for a in merged:
+        assert "médiathèques proches" in a.copy.primary_text.lower()
+        assert a.branch_id == a.locations[0].branch_id  # the lead is the most populated catchment
+        assert a.population == sum(loc.population for loc in a.locations)
+
+
+def test_national_departement_respects_meta_location_cap(example):
+    # the Nord has hundreds of libraries: a small budget merges them, never beyond 200 circles per ad set
+    plan = build_plan(variant(example, territory={"departement": "59"}, budget_eur=150), min_daily_budget_eur=1.0)
+    assert all(len(a.locations) <= 200 for a in plan.ad_sets)
+    assert sum(len(a.locations) for a in plan.ad_sets) > 200
+    assert all(a.daily_budget_eur >= 1.0 for a in plan.ad_sets)
+    assert all(c.startswith("59") for a in plan.ad_sets for c in a.area_codes)
+
+
+def test_small_catchments_merge_with_small_neighbours_first():
+    from outreach.model import Area, Branch
+    from outreach.planner import _Catchment, _merge_small
+
+    def catchment(i, lon, population):
+        branch = Branch(id=str(i), name=f"B{i}", lat=45.0, lon=lon)
+        area = Area(code=f"A{i}", name=f"A{i}", lat=45.0, lon=lon, population=population)
+        return _Catchment(branch, [area], [0.5])
+
+    # a big catchment at 0, a small one 10 km east of it, another small one 14 km further east
+    big, small1, small2 = catchment(1, 5.0, 100_000), catchment(2, 5.127, 300), catchment(3, 5.305, 400)
+    groups = _merge_small([big, small1, small2], threshold_population=600)
+    assert sorted(sorted(c.branch.id for c in g) for g in groups) == [["1"], ["2", "3"]]
+
+
+def test_ad_set_names_are_unique_even_for_homonymous_branches(example):
+    # many communes call their library « Bibliothèque municipale »
+    plan = build_plan(variant(example, territory={"departement": "59"}, budget_eur=1_000_000), min_daily_budget_eur=1.0)
+    names = [a.name for a in plan.ad_sets]
+    assert len(set(names)) == len(names)
+    assert any("[" in n for n in names)

@@ -22,11 +22,15 @@ from outreach.campaign import (
     save_campaign,
 )
 from outreach.errors import InputError
+from outreach.meta import sheet
 from outreach.meta.files import plan_campaign, render_outputs
 from outreach.planner import slug
 
 CAMPAIGNS_DIR = datasets.REPO_ROOT / "campaigns"
 NEW = "__new__"
+FORM_KEYS = ["c_name", "c_themes", "c_departement", "c_branches", "c_areas", "c_start", "c_end", "c_budget",
+             "c_objective", "c_ages", "c_geo", "c_extra", "c_landing", "c_page", "c_ig", "c_beneficiary",
+             "c_payer", "c_save_path"]
 
 st.title("Campagne")
 st.caption("Une campagne Meta (Facebook, Instagram) : un ensemble de publicités par bibliothèque et par thème, "
@@ -63,6 +67,8 @@ chosen = st.selectbox("Fichier de campagne", options, index=default, key="campai
 if st.session_state.get("campaign_loaded_from") != chosen:
     st.session_state["campaign_loaded_from"] = chosen
     st.session_state.pop("campaign", None)
+    for key in FORM_KEYS:  # the form shows the newly chosen file, not what was typed for the previous one
+        st.session_state.pop(key, None)
     if chosen != NEW:
         try:
             st.session_state["campaign"] = campaign_from_yaml(Path(chosen).read_text(encoding="utf-8"),
@@ -168,6 +174,7 @@ except InputError as exc:
     state.show_input_error(exc)
     st.stop()
 st.session_state["campaign_payloads"] = payloads
+st.session_state["campaign_plan"] = plan
 
 st.subheader("Plan")
 m1, m2, m3, m4 = st.columns(4)
@@ -229,6 +236,20 @@ if s2.button("Enregistrer le fichier", key="c_save"):
         st.success(f"Campagne enregistrée : {saved}")
     except (InputError, OSError) as exc:
         st.error(str(exc), icon="⚠️")
+
+template_file = st.file_uploader("Modèle : un export du Gestionnaire de publicités de votre compte (facultatif)",
+                                 type=["xlsx", "csv", "txt"], key="c_template",
+                                 help="Son en-tête sert de modèle aux fichiers ads-manager (colonnes et ordre).")
+if template_file is not None:
+    try:
+        columns = sheet.read_template(data=template_file.getvalue(), name=template_file.name)
+        outputs = dict(outputs) | {k: v for k, v in render_outputs(plan, payloads, columns).items()
+                                   if k.startswith("ads-manager")}
+        missing = sheet.unmapped(sheet.rows(payloads), columns)
+        if missing:
+            st.warning("Colonnes absentes du modèle, laissées de côté : " + ", ".join(missing), icon="⚠️")
+    except InputError as exc:
+        state.show_input_error(exc)
 
 archive = io.BytesIO()
 with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:

@@ -7,10 +7,11 @@ import sys
 
 from outreach.cli import nearest, report
 from outreach.cli import plan as plan_cmd
+from outreach.cli import themes as themes_cli
 from outreach.errors import InputError
 
 # modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
-COMMANDS = [nearest, plan_cmd, report]
+COMMANDS = [nearest, themes_cli, plan_cmd, report]
 
 
 def build_parser() -> argparse.ArgumentParser:

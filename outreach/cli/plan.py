@@ -43,6 +43,9 @@ def register(sub) -> None:
     q.add_argument("dir", metavar="DOSSIER", help="dossier écrit par « outreach plan »")
     q.add_argument("--account", metavar="act_ID", required=True, help="compte publicitaire Meta (act_…)")
     q.add_argument("--dry-run", action="store_true", help="valider seulement (validate_only) : rien n'est créé")
+    q.add_argument("--estimates", action="store_true",
+                   help="demander aussi à Meta l'audience estimée de chaque ensemble de publicités "
+                        "(fourchette basse et haute) et l'écrire dans DOSSIER/estimates.csv")
     q.set_defaults(func=run_push)
 
 
@@ -57,6 +60,11 @@ def summary_lines(plan: Plan) -> list[str]:
 # ------------------------------------------------------------------------------------------ commands
 
 def run_plan(args) -> int:
+    from outreach.errors import InputError
+
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise InputError("c'est un fichier, pas un dossier.", file=args.out, where="--out",
+                         fix="Donnez le nom d'un dossier (il sera créé au besoin).")
     campaign = load_campaign(args.campaign)
     template = sheet.read_template(args.template) if args.template else None
     plan, payloads = plan_campaign(campaign)
@@ -64,13 +72,34 @@ def run_plan(args) -> int:
         missing = sheet.unmapped(sheet.rows(payloads), template)
         if missing:
             plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
+    extra_files: dict[str, bytes] = {}  # the compliance checklist adds its report here, between plan and write
     print_notes(plan.notes)
-    written = write_plan_outputs(plan, payloads, args.out, template_columns=template)
+    written = write_plan_outputs(plan, payloads, args.out, extra_files, template_columns=template)
     for line in summary_lines(plan):
         print(line, file=sys.stderr)
     for path in written:
         print(path)
     return 0
+
+
+def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
+    """Meta's audience estimate per ad set: a range, so both bounds are kept."""
+    import csv
+    import io
+
+    from outreach import atomic
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["ref", "adset_name", "estimate_lower", "estimate_upper"])
+    for ad_set in payloads["ad_sets"]:
+        lower, upper = estimates.get(ad_set["ref"], (None, None))
+        writer.writerow([ad_set["ref"], ad_set["name"], "" if lower is None else lower,
+                         "" if upper is None else upper])
+    path = folder / "estimates.csv"
+    atomic.write_text(path, buffer.getvalue())
+    print(f"Estimations d'audience : {path}", file=sys.stderr)
+    return path
 
 
 def run_push(args) -> int:
@@ -86,7 +115,14 @@ def run_push(args) -> int:
                          fix="Lancez d'abord « outreach plan CAMPAGNE.yaml --out DOSSIER ».") from exc
     except ValueError as exc:
         raise InputError(f"JSON invalide ({exc}).", file=source, fix="Refaites le plan.") from exc
-    client = MetaClient(args.account)
+    missing = [k for k in ("api_version", "campaign", "ad_sets", "creatives", "ads") if k not in payloads] \
+        if isinstance(payloads, dict) else ["campaign"]
+    if missing:
+        raise InputError(f"clé(s) absente(s) : {', '.join(missing)}.", file=source,
+                         fix="Refaites le plan avec « outreach plan » plutôt que de modifier ce fichier à la main.")
+    client = MetaClient(args.account, api_version=payloads["api_version"])
+    if args.estimates:
+        write_estimates(folder, payloads, client.estimates(payloads))
     report = client.push(payloads, folder, dry_run=args.dry_run,
                          progress=lambda msg: print(msg, file=sys.stderr))
     print_notes(report.notes)

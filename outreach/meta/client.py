@@ -317,6 +317,7 @@ class MetaClient:
                  ("adset", "adsets", prepared["ad_sets"], "l'ensemble de publicités"),
                  ("creative", "adcreatives", prepared["creatives"], "la publicité (visuel)"),
                  ("ad", "ads", prepared["ads"], "la publicité")]
+        waiting: list[str] = []
         for kind, edge, objects, label in steps:
             for obj in objects:
                 ref = obj[REF]
@@ -326,7 +327,7 @@ class MetaClient:
                     continue
                 params = _resolve_refs({k: v for k, v in obj.items() if k != REF}, report.ids)
                 if params is None:  # a parent does not exist yet (dry run): Meta cannot validate it
-                    report.notes.append(f"{what} : validation impossible tant que son parent n'est pas créé.")
+                    waiting.append(label)
                     continue
                 self._create(edge, dict(params, execution_options=["validate_only"]), what)
                 report.validated.append(ref)
@@ -338,6 +339,9 @@ class MetaClient:
                 report.created.append(ref)
                 atomic.write_text(ids_path, json.dumps(report.ids, indent=1, sort_keys=True))
                 say(f"créé (en pause) : {what} → {new_id}")
+        if waiting:
+            report.notes.append(f"{len(waiting)} objet(s) non validé(s) : Meta ne valide un ensemble de publicités "
+                                "ou une publicité qu'une fois sa campagne créée (lancez l'envoi sans --dry-run).")
         return report
 
     def _create(self, edge: str, params: dict, what: str) -> dict:
@@ -353,7 +357,7 @@ class MetaClient:
             except (FacebookRequestError, requests.RequestException) as exc:
                 if attempt < self.retries and is_transient(exc):
                     self.sleep(self.backoff_s * 2 ** attempt)
-                    existing = self._find_by_name(edge, params.get("name"), what)
+                    existing = self._find_existing(edge, params, what)
                     if existing:
                         return existing
                     continue
@@ -363,11 +367,15 @@ class MetaClient:
                                 fix="Relancez la commande : ce qui a été créé ne le sera pas deux fois.") from None
         raise AssertionError("unreachable")
 
-    def _find_by_name(self, edge: str, name: str | None, what: str) -> str | None:
-        if not name:
+    def _find_existing(self, edge: str, params: dict, what: str) -> str | None:
+        """The object a lost create may have made: same name, under the same parent when it has one."""
+        if not params.get("name"):
             return None
-        data = self._get(what, (self.account_id, edge), {
-            "fields": "id,name", "filtering": [{"field": "name", "operator": "EQUAL", "value": name}]})
+        filtering = [{"field": "name", "operator": "EQUAL", "value": params["name"]}]
+        for parent_field, filter_field in (("campaign_id", "campaign.id"), ("adset_id", "adset.id")):
+            if params.get(parent_field):
+                filtering.append({"field": filter_field, "operator": "EQUAL", "value": params[parent_field]})
+        data = self._get(what, (self.account_id, edge), {"fields": "id,name", "filtering": filtering})
         rows = data.get("data", [])
         return str(rows[0]["id"]) if rows else None
 

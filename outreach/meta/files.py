@@ -39,10 +39,27 @@ def plan_csv(plan: Plan) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def payloads_json(payloads: dict) -> str:
+    """meta-api.json with one Meta object per line: readable, diffable, and fast to write for a national
+    plan (json's C encoder only runs without indentation)."""
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    parts = [f'{{"api_version": {dump(payloads["api_version"])},', f' "campaign": {dump(payloads["campaign"])},']
+    keys = ["ad_sets", "creatives", "ads"]
+    for n, key in enumerate(keys):
+        objects = payloads[key]
+        parts.append(f' "{key}": [' + ("" if objects else "]" + ("," if n < len(keys) - 1 else "")))
+        for i, obj in enumerate(objects):
+            last = i == len(objects) - 1
+            closing = ("]" + ("," if n < len(keys) - 1 else "")) if last else ","
+            parts.append(f"  {dump(obj)}{closing}")
+    parts.append("}")
+    return "\n".join(parts) + "\n"
+
+
 def render_outputs(plan: Plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
     rows = sheet.rows(payloads)
     return {
-        META_API_FILE: (json.dumps(payloads, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+        META_API_FILE: payloads_json(payloads).encode("utf-8"),
         XLSX_FILE: sheet.to_xlsx(rows, template_columns),
         TXT_FILE: sheet.to_txt(rows, template_columns),
         PLAN_CSV_FILE: plan_csv(plan),

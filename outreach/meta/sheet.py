@@ -119,9 +119,11 @@ def read_template(path: str | Path | None = None, *, data: bytes | None = None, 
                   ) -> list[str]:
     """The header row of an Ads Manager export (.xlsx, .csv or tab-separated .txt) from the user's account."""
     label = name or str(path)
+    if data is None:
+        data = read_bytes(path)  # says « fichier introuvable » in French when it is missing
     if label.lower().endswith(".xlsx"):
         try:
-            book = load_workbook(io.BytesIO(data) if data is not None else path, read_only=True)
+            book = load_workbook(io.BytesIO(data), read_only=True)
         except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
             raise InputError("ce n'est pas un classeur Excel lisible.", file=label,
                              fix="Exportez une publicité depuis le Gestionnaire de publicités au format .xlsx.") \
@@ -129,8 +131,7 @@ def read_template(path: str | Path | None = None, *, data: bytes | None = None, 
         header = next(book.active.iter_rows(max_row=1, values_only=True), ())
         columns = [str(c).strip() for c in header if c is not None and str(c).strip()]
     else:
-        raw = data if data is not None else read_bytes(path)
-        text, _ = decode(raw, label)
+        text, _ = decode(data, label)
         first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
         header = next(csv.reader([first], delimiter=sniff_separator(text)), [])
         columns = [c.strip() for c in header if c.strip()]
@@ -154,7 +155,7 @@ def to_xlsx(rows_: list[dict[str, str]], columns: list[str] | None = None) -> by
     sheet = book.create_sheet("Ads")
     sheet.append(columns)
     for row in rows_:
-        sheet.append([row.get(c, "") for c in columns])
+        sheet.append([row.get(c) or None for c in columns])  # None: no cell written at all
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -24,7 +24,6 @@ import pymarc
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
 from outreach.sources.tabular import Table, read_bytes, read_table
-from outreach.themes import dewey as dw
 
 CSV_ALIASES = {
     "id": ("id", "record_id", "biblionumber", "numero", "notice", "identifiant"),
@@ -38,6 +37,7 @@ CSV_ALIASES = {
     "url": ("url", "lien", "permalink"),
     "loans": ("loans", "prets", "issues", "sum_995w_issues", "nb_prets"),
 }
+_CALL_NUMBER_DEWEY = re.compile(r"^(?:[A-Za-z]{1,4}\s*/\s*)?(\d{3}(?:\.\d+)?)(?:\s|$)")
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
 _SPLIT = re.compile(r"\s*\|\|\s*|\s*\|\s*|\s*;\s*")
 
@@ -52,6 +52,12 @@ class CatalogueRead:
     format: str
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
     notes: list[str] = field(default_factory=list)
+
+
+def dewey_of_call_number(call_number: str) -> str:
+    """The Dewey number a call number begins with ('641.5 CUI', 'E/709 FET'), or ''."""
+    m = _CALL_NUMBER_DEWEY.match((call_number or "").strip())
+    return m.group(1) if m else ""
 
 
 def _first_branch(record_id: str, owners: list[str]) -> str:
@@ -152,8 +158,9 @@ def unimarc_item(record: pymarc.Record, collection_labels: dict[str, str] | None
         for v in f.get_subfields("w"):
             if (n := _int(v)) is not None:
                 loans, has_loans = loans + n, True
-    if not dewey:
-        dewey = next((d for c in calls if (d := dw.from_call_number(c))), "")
+    if not dewey and str(record.leader)[6:7] == "a":
+        # printed text only: record and film call numbers use other classifications (PCDM…) that look alike
+        dewey = next((d for c in calls if (d := dewey_of_call_number(c))), "")
     labels = [collection_labels.get(c, c) for c in dict.fromkeys(codes)] if collection_labels else list(
         dict.fromkeys(codes))
     extra = {"format": "UNIMARC", "doc_type": _first(record, "099", "t"), "series": series, "summary": summary,
@@ -186,8 +193,8 @@ def marc21_item(record: pymarc.Record, collection_labels: dict[str, str] | None)
         for v in f.get_subfields("l"):
             if (n := _int(v)) is not None:
                 loans, has_loans = loans + n, True
-    if not dewey:
-        dewey = next((d for c in calls if (d := dw.from_call_number(c))), "")
+    if not dewey and str(record.leader)[6:7] == "a":
+        dewey = next((d for c in calls if (d := dewey_of_call_number(c))), "")
     labels = [collection_labels.get(c, c) for c in dict.fromkeys(codes)] if collection_labels else list(
         dict.fromkeys(codes))
     extra = {"format": "MARC21", "series": series, "summary": summary, "collections": labels,
@@ -210,22 +217,41 @@ _REASONS = {
 }
 
 
+def _records(raw: bytes):
+    """(position, record or None, reason) for each record, resynchronising on the 0x1D terminators.
+
+    pymarc's stream reader stops at the first record whose length is wrong; cutting the file on the record
+    terminator first means one damaged record costs only itself.
+    """
+    chunks = raw.split(b"\x1d")
+    if chunks and not chunks[-1].strip():
+        chunks.pop()
+    for position, chunk in enumerate(chunks, start=1):
+        chunk = chunk.lstrip(b"\r\n ")
+        head = chunk[:5]
+        if not head.isdigit():
+            yield position, None, "longueur de notice illisible (les 5 premiers caractères ne sont pas un nombre)"
+            continue
+        if int(head) != len(chunk) + 1:
+            yield position, None, f"notice tronquée ou mal délimitée (longueur annoncée {int(head)}, lue {len(chunk) + 1})"
+            continue
+        try:
+            record = pymarc.Record(data=chunk + b"\x1d", to_unicode=True, force_utf8=True, utf8_handling="replace")
+        except Exception as exc:  # pymarc raises many kinds on a malformed directory or leader
+            yield position, None, _REASONS.get(type(exc).__name__, f"notice illisible ({type(exc).__name__})")
+            continue
+        yield position, record, ""
+
+
 def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
               collection_labels: dict[str, str] | None = None) -> CatalogueRead:
     """Read ISO 2709 bytes (UNIMARC or MARC21, decided record by record)."""
-    reader = pymarc.MARCReader(raw, to_unicode=True, force_utf8=True, utf8_handling="replace")
     assign = branch_of or _first_branch
     items, skipped, kinds = [], [], set()
-    position = 0
-    for record in reader:
-        position += 1
+    for position, record, reason in _records(raw):
         where = f"notice n° {position}"
         if record is None:
-            exc = reader.current_exception
-            reason = _REASONS.get(type(exc).__name__, str(exc) or type(exc).__name__)
             skipped.append((where, reason))
-            if isinstance(exc, pymarc.exceptions.FatalReaderError):
-                break
             continue
         try:
             if is_unimarc(record):

@@ -1,23 +1,25 @@
 """Interest themes paired with the library's collections and events.
 
-Public surface (import from here): the catalogue of themes (`load_themes`), the matcher (`match_items`,
-`match_events`), summaries per theme × branch (`summarise`), ad copy (`ad_copy`) and the shipped
-demonstration sample (`shipped_catalogue`, `shipped_events`).
+Public surface (import from here): the catalogue of themes (`load_themes`, `save_themes`,
+`with_resolved_interests`), the matcher (`match_items`, `match_events`), summaries per theme × branch
+(`summarise`), ad copy (`ad_copy`) and the shipped demonstration sample (`shipped_catalogue`,
+`shipped_events`, `DEMO_BRANCHES`).
 """
 
 from outreach.themes.catalogue import (
-           REQUIRED_IDS,
-           dump_themes,
-           load_themes,
-           parse_themes,
-           save_themes,
-           themes_path,
+    REQUIRED_IDS,
+    dump_themes,
+    load_themes,
+    parse_themes,
+    save_themes,
+    themes_path,
+    with_resolved_interests,
 )
 from outreach.themes.copy import HEADLINE_MAX, ad_copy
 from outreach.themes.matching import compile_themes, match_events, match_items
-from outreach.themes.samples import DEMO_BRANCHES, shipped_catalogue
+from outreach.themes.samples import DEMO_BRANCHES, shipped_catalogue, shipped_events
 from outreach.themes.summary import summarise
 
 __all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "compile_themes", "dump_themes",
            "load_themes", "match_events", "match_items", "parse_themes", "save_themes", "shipped_catalogue",
-           "summarise", "themes_path"]
+           "shipped_events", "summarise", "themes_path", "with_resolved_interests"]

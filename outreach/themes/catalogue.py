@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -138,10 +139,49 @@ def load_themes(path: str | Path | None = None, *, data: bytes | str | None = No
     return parse_themes(raw, label)
 
 
-def dump_themes(themes: list[Theme]) -> str:
-    """YAML text of the themes, in the order and shape of the shipped file (used by the app's editor)."""
-    entries = [t.model_dump(mode="json", exclude_defaults=False) for t in themes]
-    return yaml.safe_dump({"themes": entries}, allow_unicode=True, sort_keys=False, width=110)
+THEMES_HEADER = """\
+# Interest themes of the library network: edit freely (or in the app, page « Thèmes »), then check with
+# `outreach themes list`.
+#
+# Each theme ties an interest that people state on Meta to the ways a catalogue or an agenda reveals it:
+#   meta_interests  names of Meta interests; `id` and `resolved_at` are filled once resolved through the API
+#   keywords   French words or phrases looked for in titles, series, summaries and event texts
+#              (accents, case and plurals do not matter; a phrase matches whole words only)
+#   rameau     RAMEAU subject headings (UNIMARC 606): a heading matches when it begins with the term
+#   dewey      Dewey classes: "741.5" = that class and everything under it; "800-899" = an inclusive range
+#   genres     genre/form terms (UNIMARC 608) and collection labels of the library system (Koha), compared
+#              whole, accents and case aside
+#   series     publishers' series devoted to the theme ("Folio SF", "Série noire")
+#   rivals     themes sharing the same publishers' series: a match resting on a series alone yields to a
+#              rival described by the work itself
+#   exclude    words that cancel a clue found in the same field (within a few words in a summary)
+#   hashtags   per network: facebook, instagram, x, mastodon, youtube, blog
+#   sensitivity  none | flag | block, after the GDPR checklist (SEN-02 block list, SEN-03 flag list):
+#              "flag" themes may be promoted, but with broad targeting and no interest criteria
+#   kind       collection | event | both: what the theme is matched against
+#   copy_noun  how the ad copy names the matched titles after their number ("312 titres de science-fiction");
+#              it must stay true whatever the mix of books, films and records it counts
+
+"""
+
+
+class _ThemesDumper(yaml.SafeDumper):
+    """Lists of plain values on one line (wrapped), as a person would write them."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list):
+    flow = all(isinstance(v, str | int | float) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_ThemesDumper.add_representer(list, _represent_list)
+
+
+def dump_themes(themes: list[Theme], *, header: bool = True) -> str:
+    """YAML text of the themes with the explanatory header (used to save the file and by the app's editor)."""
+    entries = [t.model_dump(mode="json", exclude_none=True) for t in themes]
+    body = yaml.dump({"themes": entries}, Dumper=_ThemesDumper, allow_unicode=True, sort_keys=False, width=110)
+    return (THEMES_HEADER if header else "") + body
 
 
 def save_themes(themes: list[Theme], path: str | Path | None = None) -> Path:
@@ -151,3 +191,22 @@ def save_themes(themes: list[Theme], path: str | Path | None = None) -> Path:
     parse_themes(yaml.safe_load(text), str(target))
     atomic.write_text(target, text)
     return target
+
+
+def with_resolved_interests(themes: list[Theme], resolved: dict[str, str], when: date) -> list[Theme]:
+    """Themes whose Meta interests named in `resolved` (name → Meta id) get that id and the date.
+
+    Names are compared case-insensitively; an interest already resolved to the same id keeps its date, so
+    that the file only changes when Meta's answer does. Unknown names are left unresolved.
+    """
+    by_name = {name.casefold(): interest_id for name, interest_id in resolved.items()}
+    out = []
+    for theme in themes:
+        interests = []
+        for interest in theme.meta_interests:
+            new_id = by_name.get(interest.name.casefold())
+            if new_id and new_id != interest.id:
+                interest = interest.model_copy(update={"id": new_id, "resolved_at": when})
+            interests.append(interest)
+        out.append(theme.model_copy(update={"meta_interests": interests}))
+    return out

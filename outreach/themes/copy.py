@@ -6,8 +6,8 @@ template falls back to a variant that does not mention it; with no figure at all
 claims nothing (`generic=True`).
 
 Lengths follow Meta's limits for link ads: the headline is cut at 40 characters (Meta truncates beyond),
-the description at 30, the primary text kept within 125 characters when possible (what shows before
-"… Voir plus") and never beyond 500.
+the description at 30, the primary text never beyond 500 (the templates give about 80 to 180 characters; Meta
+shows about 125 before "… Voir plus", which is why the figures come first).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from outreach.model import AdCopy, Branch, LibraryEvent, Theme, ThemeSummary
 
 HEADLINE_MAX = 40
 DESCRIPTION_MAX = 30
-PRIMARY_VISIBLE = 125
 PRIMARY_MAX = 500
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -85,11 +84,6 @@ def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
         facts.append(_event_phrase(event))
     if facts:
         primary = f"{_cap(where)}{near} : " + ", et ".join(facts) + "."
-        if len(primary) > PRIMARY_VISIBLE and event is not None and n > 0:
-            # too long to be read at once: keep the stock figure in the text, the event in the headline
-            primary_short = f"{_cap(where)}{near} : {n} {_noun(theme, n)}."
-            if len(primary_short) <= PRIMARY_VISIBLE:
-                primary = primary_short + f" Prochain rendez-vous : {_event_phrase(event)}."
         generic = False
     else:
         primary = f"{theme.label} : passez {where}{near} et demandez conseil aux bibliothécaires."

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 _NUMBER = re.compile(r"^\s*(\d{3})(?:\.(\d+))?")
-_CALL_NUMBER = re.compile(r"^(?:[A-Za-z]{1,4}\s*/\s*)?(\d{3}(?:\.\d+)?)(?:\s|$)")
 
 
 def digits(dewey: str) -> str | None:
@@ -19,12 +18,6 @@ def digits(dewey: str) -> str | None:
     if not m:
         return None
     return m.group(1) + (m.group(2) or "")
-
-
-def from_call_number(call_number: str) -> str:
-    """The Dewey number a call number begins with ('641.5 CUI', 'E/709 FET'), or ''."""
-    m = _CALL_NUMBER.match((call_number or "").strip())
-    return m.group(1) if m else ""
 
 
 def parse_range(text: str) -> tuple[str, str] | None:

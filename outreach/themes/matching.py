@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch
+from outreach.text import key, tokens
 from outreach.themes import dewey as dw
-from outreach.themes.text import key, tokens
 
 # field → (weight, French name used in the reason)
 ITEM_FIELDS = {
@@ -92,6 +92,15 @@ def compile_themes(themes: Sequence[Theme]) -> CompiledThemes:
     return c
 
 
+class Memo(dict):
+    """Tokens of the label-like values of one run (headings, genres, series, collections), computed once:
+    a catalogue repeats them thousands of times, unlike titles and summaries."""
+
+    def __missing__(self, text: str) -> tuple[str, ...]:
+        value = self[text] = tokens(text)
+        return value
+
+
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(words[i:i + n] == phrase for i in range(len(words) - n + 1))
@@ -104,17 +113,26 @@ def _excluded(c: CompiledThemes, theme: int, words: tuple[str, ...]) -> bool:
     return any(_contains(words, p) for p in c.exclude_phrases[theme])
 
 
+def _phrase_hits_at(index: dict[str, list[Term]], words: tuple[str, ...]) -> list[tuple[Term, int]]:
+    """(term, position) of every term of `index` found as a whole-word phrase in `words`."""
+    if not words or index.keys().isdisjoint(words):  # the common case: nothing to look at, decided in C
+        return []
+    hits = []
+    for i, word in enumerate(words):
+        for term in index.get(word, ()):
+            if words[i:i + len(term.words)] == term.words:
+                hits.append((term, i))
+    return hits
+
+
 def _phrase_hits(c: CompiledThemes, index: dict[str, list[Term]], words: tuple[str, ...],
                  anywhere: bool = True) -> list[Term]:
     """Terms of `index` found as whole-word phrases in `words` (at the start only unless `anywhere`)."""
-    hits = []
-    starts = range(len(words)) if anywhere else range(min(1, len(words)))
-    for i in starts:
-        for term in index.get(words[i], ()):
-            n = len(term.words)
-            if words[i:i + n] == term.words:
-                hits.append(term)
-    return hits
+    if not words:
+        return []
+    if not anywhere:
+        return [t for t in index.get(words[0], ()) if words[:len(t.words)] == t.words]
+    return [t for t, _ in _phrase_hits_at(index, words)]
 
 
 # fields that describe the container (a publisher's series), not the work itself
@@ -134,7 +152,7 @@ class Evidence:
 
     def add(self, theme: int, weight: float, reason: str, field_name: str = "", term: str = "") -> None:
         found = self.hits.setdefault(theme, {})
-        k = (field_name, term or reason)
+        k = (field_name, term or reason)  # term: its stemmed words, so "manga" and "mangas" are one clue
         if k not in found or found[k][0] < weight:
             found[k] = (weight, reason)
 
@@ -159,20 +177,30 @@ class Evidence:
         return out
 
 
+# in prose (summaries, event descriptions) an exclusion word counts only near the hit: "la vie" three
+# sentences away must not cancel "science-fiction", "le tournage du film de science-fiction" must
+PROSE_FIELDS = {"summary", "description"}
+EXCLUSION_WINDOW = 6
+
+
 def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_name: str,
-               fields: dict[str, tuple[float, str]]) -> None:
+               fields: dict[str, tuple[float, str]], memo: Memo | None = None) -> None:
     weight, label = fields[field_name]
+    prose = field_name in PROSE_FIELDS
     for value in values:
         if not value:
             continue
-        words = tokens(value)
-        hits = _phrase_hits(c, c.keywords, words)
+        words = memo[value] if memo is not None else tokens(value)
+        hits = _phrase_hits_at(c.keywords, words)
+        if field_name == "keywords":  # an agenda's keywords are chosen like subject headings
+            hits += _phrase_hits_at(c.headings, words)
         if field_name == "series":
-            hits += _phrase_hits(c, c.series, words)
-        for term in hits:
-            if not _excluded(c, term.theme, words):
+            hits += _phrase_hits_at(c.series, words)
+        for term, at in hits:
+            context = words[max(0, at - EXCLUSION_WINDOW): at + len(term.words) + EXCLUSION_WINDOW] if prose else words
+            if not _excluded(c, term.theme, context):
                 ev.add(term.theme, weight, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
-                       term.text)
+                       " ".join(term.words) or term.text)
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -180,39 +208,43 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _scan_headings(c: CompiledThemes, ev: Evidence, headings: Iterable[str], ignore: set[str]) -> None:
+def _scan_headings(c: CompiledThemes, ev: Evidence, headings: Iterable[str], ignore: set[str], memo: Memo) -> None:
     for heading in headings:
         if not heading:
             continue
-        all_words = tokens(heading)
-        main = tokens(heading.split("--")[0])
+        parts = [memo[p] for p in heading.split("--")]
+        all_words = memo[heading]
         if "subject" not in ignore:
             weight, label = ITEM_FIELDS["subject"]
-            for term in _phrase_hits(c, c.headings, main, anywhere=False):
+            for term in _phrase_hits(c, c.headings, parts[0], anywhere=False):
                 if not _excluded(c, term.theme, all_words):
-                    ev.add(term.theme, weight, f"{label} RAMEAU « {_short(heading)} »", "subject", term.text)
+                    ev.add(term.theme, weight, f"{label} RAMEAU « {_short(heading)} »", "subject",
+                           " ".join(term.words))
         if "subject_keyword" not in ignore:
+            # free subjects (CSV exports, local headings): a keyword must begin one element of the heading
             weight, label = ITEM_FIELDS["subject_keyword"]
-            for term in _phrase_hits(c, c.keywords, all_words):
+            for term in (t for part in parts for t in _phrase_hits(c, c.keywords, part, False)):
                 if not _excluded(c, term.theme, all_words):
                     ev.add(term.theme, weight, f"{label} « {_short(heading)} » (mot-clé « {term.text} »)",
-                           "subject_keyword", term.text)
+                           "subject_keyword", " ".join(term.words))
 
 
-def _scan_labels(c: CompiledThemes, ev: Evidence, labels: Iterable[str], field_name: str) -> None:
+def _scan_labels(c: CompiledThemes, ev: Evidence, labels: Iterable[str], field_name: str, memo: Memo) -> None:
     weight, label = ITEM_FIELDS[field_name]
     for value in labels:
         if not value:
             continue
-        k = key(value)
+        words = memo[value]
+        k = " ".join(words)
         for term in c.genres.get(k, ()):
-            ev.add(term.theme, weight, f"{label} « {value} »", field_name, term.text)
-        # a longer label may contain a theme's keyword ("ALT - Romans policiers")
-        words = tuple(k.split())
+            ev.add(term.theme, weight, f"{label} « {value} »", field_name, " ".join(term.words) or term.text)
+        if field_name == "collection":
+            continue  # shelving labels are matched whole only: "Patrimoine écrit" is not local heritage
+        # a genre/form heading may contain a theme's keyword ("Romans policiers pour la jeunesse")
         for term in _phrase_hits(c, c.keywords, words):
             if not _excluded(c, term.theme, words):
                 ev.add(term.theme, weight * 0.9, f"{label} « {value} » (mot-clé « {term.text} »)", field_name,
-                       term.text)
+                       " ".join(term.words) or term.text)
 
 
 def _scan_dewey(c: CompiledThemes, ev: Evidence, dewey: str) -> None:
@@ -235,17 +267,19 @@ def _as_list(value) -> list[str]:
     return [str(v) for v in value]
 
 
-def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozenset()) -> list[ThemeMatch]:
+def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozenset(),
+               memo: Memo | None = None) -> list[ThemeMatch]:
+    memo = Memo() if memo is None else memo
     ev = Evidence()
     if "genre" not in ignore:
-        _scan_labels(c, ev, item.genres, "genre")
+        _scan_labels(c, ev, item.genres, "genre", memo)
     if "collection" not in ignore:
-        _scan_labels(c, ev, _as_list(item.extra.get("collections")), "collection")
-    _scan_headings(c, ev, item.subjects, ignore)
+        _scan_labels(c, ev, _as_list(item.extra.get("collections")), "collection", memo)
+    _scan_headings(c, ev, item.subjects, ignore, memo)
     if "dewey" not in ignore and item.dewey:
         _scan_dewey(c, ev, item.dewey)
     if "series" not in ignore:
-        _scan_text(c, ev, _as_list(item.extra.get("series")), "series", ITEM_FIELDS)
+        _scan_text(c, ev, _as_list(item.extra.get("series")), "series", ITEM_FIELDS, memo)
     if "title" not in ignore:
         _scan_text(c, ev, [item.title], "title", ITEM_FIELDS)
     if "summary" not in ignore:
@@ -253,19 +287,57 @@ def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozen
     return ev.matches(item.id, c)
 
 
+PARALLEL_FROM = 20_000  # below this, starting processes costs more than it saves
+_SHARED: tuple = ()  # (compiled themes, items, ignored fields), inherited by forked workers
+
+
+def _match_slice(bounds: tuple[int, int]) -> list[tuple[str, str, float, str]]:
+    c, items, skip = _SHARED
+    memo = Memo()
+    return [(m.item_id, m.theme_id, m.score, m.reason)
+            for item in items[bounds[0]:bounds[1]] for m in match_item(c, item, skip, memo)]
+
+
+def _match_parallel(c: CompiledThemes, items: list[CatalogueItem], skip: set[str],
+                    workers: int) -> list[ThemeMatch] | None:
+    """Matches computed by forked processes sharing the items copy-on-write; None where fork is missing."""
+    import multiprocessing
+
+    global _SHARED
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    step = -(-len(items) // (workers * 4))
+    slices = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
+    _SHARED = (c, items, skip)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_match_slice, slices)
+    finally:
+        _SHARED = ()
+    return [ThemeMatch(item_id=i, theme_id=t, score=s, reason=r) for part in parts for i, t, s, r in part]
+
+
 def match_items(items: Iterable[CatalogueItem], themes: Sequence[Theme] | CompiledThemes, *,
-                ignore: Iterable[str] = ()) -> list[ThemeMatch]:
+                ignore: Iterable[str] = (), workers: int = 1) -> list[ThemeMatch]:
     """Every item–theme match. `ignore` leaves fields out (e.g. {"collection"} to measure without the
-    library's own shelving). Themes of kind "event" are not matched against the catalogue."""
+    library's own shelving). Themes of kind "event" are not matched against the catalogue. With
+    `workers` > 1, a large catalogue is split between that many processes (same result, same order)."""
     c = themes if isinstance(themes, CompiledThemes) else compile_themes(
         [t for t in themes if t.kind != "event"])
     skip = set(ignore)
     unknown = skip - set(ITEM_FIELDS)
     if unknown:
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
+    if workers > 1:
+        items = list(items)
+        if len(items) >= PARALLEL_FROM:
+            done = _match_parallel(c, items, skip, workers)
+            if done is not None:
+                return done
     out: list[ThemeMatch] = []
+    memo = Memo()
     for item in items:
-        out.extend(match_item(c, item, skip))
+        out.extend(match_item(c, item, skip, memo))
     return out
 
 

@@ -9,12 +9,14 @@ which branch holds which record is arranged.
 from __future__ import annotations
 
 import zlib
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
 from outreach.datasets import data_dir
-from outreach.model import CatalogueItem
+from outreach.model import CatalogueItem, LibraryEvent
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
+from outreach.sources.events import read_events
 
 # Médiathèque de la Canopée (Paris 1er), Marguerite Duras (Paris 20e), Le Merlan (Marseille 14e),
 # Méjanes (Aix-en-Provence): ids of data/branches.geojson
@@ -57,3 +59,27 @@ def _shipped_catalogue() -> tuple[CatalogueItem, ...]:
 def shipped_catalogue() -> list[CatalogueItem]:
     """The Roubaix records, each assigned to one of the demonstration branches."""
     return list(_shipped_catalogue())
+
+
+@cache
+def _sample_events() -> tuple[LibraryEvent, ...]:
+    from outreach.datasets import shipped_branches
+
+    return tuple(read_events(sample_events_path(), branches=list(shipped_branches())).events)
+
+
+def shipped_events(today: date | None = None) -> list[LibraryEvent]:
+    """The demonstration agenda: real OpenAgenda events, re-dated and placed at shipped branches.
+
+    The file dates them from December 2026 on; once that is past, every event is moved forward by the same
+    whole number of weeks so that the agenda still starts within a week of `today` (a demonstration must
+    show upcoming events; weekdays and times of day are kept).
+    """
+    events = list(_sample_events())
+    today = today or date.today()
+    first = min(e.start.date() for e in events)
+    if first >= today:
+        return events
+    shift = timedelta(weeks=-(-(today - first).days // 7))
+    return [e.model_copy(update={"start": e.start + shift, "end": e.end + shift if e.end else None})
+            for e in events]

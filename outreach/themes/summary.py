@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from outreach.model import Branch, CatalogueItem, LibraryEvent, Theme, ThemeSummary
-from outreach.themes.matching import compile_themes, match_events, match_item
+from outreach.themes.matching import Memo, compile_themes, match_events, match_item
 
 TOP_ITEMS = 5
 NEXT_EVENTS = 3
@@ -29,8 +29,9 @@ def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], th
     branch_ids = [b.id if isinstance(b, Branch) else str(b) for b in branches]
     compiled = compile_themes([t for t in themes if t.kind != "event"])
     matched: dict[tuple[str, str], list[CatalogueItem]] = defaultdict(list)
+    memo = Memo()
     for item in items:  # item by item: a record held by several branches is one item per branch
-        for m in match_item(compiled, item):
+        for m in match_item(compiled, item, memo=memo):
             matched[(m.theme_id, item.branch_id)].append(item)
     upcoming = {e.id: e for e in events if e.branch_id and _event_day(e) >= today}
     matched_events: dict[tuple[str, str], list[LibraryEvent]] = defaultdict(list)

@@ -10,17 +10,24 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"})
+_SEPARATORS = re.compile(r"[\W_]+")  # Unicode-aware: accented letters are word characters
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
 # elided articles and pronouns ("l'animation", "d'emploi") carry no meaning for matching
 _ELISIONS = {"l", "d", "j", "m", "n", "s", "t", "c", "qu"}
 
 
 def fold(text: str) -> str:
-    """Lower case, no accents, every run of non-alphanumerics as one space."""
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return _NON_WORD.sub(" ", text).strip()
+    """Lower case, no accents, every run of non-alphanumerics as one space.
+
+    Punctuation becomes spaces first (so that an en dash or a French quote never glues two words), then
+    the accents go through a canonical decomposition; everything stays in C for speed.
+    """
+    text = _SEPARATORS.sub(" ", text)
+    if not text.isascii():
+        if "œ" in text or "æ" in text or "Œ" in text or "Æ" in text or "ß" in text:
+            text = text.translate(_LIGATURES)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return text.lower().strip()
 
 
 @lru_cache(maxsize=65536)
@@ -39,7 +46,7 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> tuple[str, ...]:
     """Stemmed tokens of a text, elisions dropped."""
-    return tuple(stem(w) for w in fold(text).split() if w not in _ELISIONS)
+    return tuple(map(stem, [w for w in fold(text).split() if w not in _ELISIONS]))
 
 
 def key(text: str) -> str:

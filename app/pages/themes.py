@@ -1,0 +1,163 @@
+"""Thèmes: the interest themes, what each branch offers for them, and any catalogue or agenda matched."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from app import state, themes_state
+from outreach.datasets import shipped_branches
+from outreach.errors import InputError
+from outreach.themes import (
+    DEMO_BRANCHES,
+    ad_copy,
+    dump_themes,
+    load_themes,
+    parse_themes,
+    save_themes,
+    themes_path,
+)
+from outreach.themes.samples import shipped_catalogue
+
+SENSITIVITY = {"none": "aucune", "flag": "à surveiller (ciblage large, sans critère d'intérêt)",
+               "block": "interdit au ciblage"}
+NETWORK_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "mastodon": "Mastodon",
+                 "youtube": "YouTube", "blog": "Blog"}
+
+st.title("Thèmes")
+st.caption("Les centres d'intérêt du public, reliés aux collections et aux rendez-vous de chaque bibliothèque : "
+           "ce que l'annonce peut promettre, preuve à l'appui.")
+
+if "themes_list" not in st.session_state:
+    try:
+        st.session_state.themes_list = load_themes()
+    except InputError as exc:
+        state.show_input_error(exc)
+        st.stop()
+themes = st.session_state.themes_list
+by_id = {t.id: t for t in themes}
+key = themes_state.freeze(themes)
+branches = {b.id: b for b in shipped_branches()}
+
+tab_browse, tab_branch, tab_upload = st.tabs(["Catalogue des thèmes", "Par bibliothèque", "Vos fichiers"])
+
+# ---------- browse and edit ----------
+with tab_browse:
+    pick = st.selectbox("Thème", list(by_id), format_func=lambda i: f"{by_id[i].label} ({i})", key="themes_pick")
+    theme = by_id[pick]
+    st.markdown(f"**{theme.label}** — {theme.description}")
+    if theme.sensitivity != "none":
+        st.warning(f"Sensibilité : {SENSITIVITY[theme.sensitivity]}. {theme.sensitivity_note}", icon="⚠️")
+    left, right = st.columns(2)
+    left.markdown("**Intérêts Meta** : " + ", ".join(
+        i.name + (f" (`{i.id}`, résolu le {i.resolved_at:%d/%m/%Y})" if i.id and i.resolved_at else "")
+        for i in theme.meta_interests))
+    left.markdown("**Mots-clés** : " + ", ".join(theme.keywords))
+    left.markdown("**Vedettes RAMEAU** : " + (", ".join(theme.rameau) or "—"))
+    right.markdown("**Dewey** : " + (", ".join(theme.dewey) or "—"))
+    right.markdown("**Genres et collections** : " + (", ".join(theme.genres) or "—"))
+    right.markdown("**Collections éditoriales** : " + (", ".join(theme.series) or "—"))
+    st.markdown("**Hashtags** : " + " · ".join(f"{NETWORK_NAMES.get(n, n)} {' '.join(tags)}"
+                                                for n, tags in theme.hashtags.items()))
+
+    st.subheader("Modifier")
+    st.caption("Le thème en YAML : modifiez-le, vérifiez, puis enregistrez le fichier des thèmes.")
+    edited = st.text_area("Thème (YAML)", dump_themes([theme], header=False).split("themes:\n", 1)[1], height=320,
+                          key=f"themes_yaml_{pick}")
+    check_col, save_col = st.columns(2)
+    if check_col.button("Vérifier et appliquer", key="themes_check"):
+        try:
+            entries = yaml.safe_load(edited)
+            [new] = parse_themes(entries if isinstance(entries, list) else [entries], "thème modifié")
+            if new.id != pick and new.id in by_id:
+                raise InputError(f"l'identifiant « {new.id} » est déjà pris.", field="id")
+            st.session_state.themes_list = [new if t.id == pick else t for t in themes]
+            st.success(f"Thème « {new.label} » vérifié ; enregistrez pour le garder.", icon="✅")
+        except (InputError, yaml.YAMLError, ValueError) as exc:
+            st.error(str(exc), icon="⚠️")
+    if save_col.button("Enregistrer le fichier des thèmes", key="themes_save"):
+        try:
+            target = save_themes(st.session_state.themes_list)
+            st.success(f"Enregistré : {target}", icon="💾")
+        except InputError as exc:
+            st.error(str(exc), icon="⚠️")
+    st.download_button("Télécharger themes.yaml", dump_themes(st.session_state.themes_list),
+                       file_name="themes.yaml", mime="text/yaml")
+    st.caption(f"Fichier : {themes_path()}")
+
+# ---------- per branch ----------
+with tab_branch:
+    st.caption("Démonstration : notices réelles de la médiathèque de Roubaix et événements OpenAgenda réels, "
+               "attribués à quatre bibliothèques du réseau livré (voir data/SOURCES.md).")
+    today = st.date_input("Rendez-vous à partir du", date.today(), key="themes_today", format="DD/MM/YYYY")
+    branch_id = st.selectbox("Bibliothèque", list(DEMO_BRANCHES), key="themes_branch",
+                             format_func=lambda b: f"{branches[b].name} ({branches[b].city})")
+    summaries = themes_state.demo_summaries(key, today)
+    rows = []
+    for t in themes:
+        s = summaries[(t.id, branch_id)]
+        rows.append({"Thème": t.label, "Titres": s.n_items,
+                     "Prochain rendez-vous": f"{s.next_events[0].title} ({s.next_events[0].start:%d/%m})"
+                     if s.next_events else "", "Sensibilité": SENSITIVITY[t.sensitivity].split(" (")[0]})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+    theme_id = st.selectbox("Détail du thème", list(by_id), key="themes_branch_theme",
+                            format_func=lambda i: by_id[i].label)
+    s = summaries[(theme_id, branch_id)]
+    copy = ad_copy(by_id[theme_id], branches[branch_id], s)
+    st.markdown("**Brouillon d'annonce**" + (" (générique : aucun chiffre à prouver)" if copy.generic else ""))
+    st.info(f"{copy.primary_text}\n\n**{copy.headline}** — {copy.description}")
+    reasons = {m.item_id: (m.score, m.reason) for m in themes_state.demo_matches(key) if m.theme_id == theme_id}
+    items = [i for i in shipped_catalogue() if i.branch_id == branch_id and i.id in reasons]
+    items.sort(key=lambda i: (-(i.loans or 0), i.title))
+    st.dataframe(pd.DataFrame([{
+        "Notice": i.id, "Titre": i.title, "Auteur": i.author, "Année": i.year, "Prêts": i.loans,
+        "Score": reasons[i.id][0], "Pourquoi": reasons[i.id][1]} for i in items],
+        columns=["Notice", "Titre", "Auteur", "Année", "Prêts", "Score", "Pourquoi"]),
+        hide_index=True, width="stretch")
+    if s.next_events:
+        st.markdown("**Prochains rendez-vous** : " + " ; ".join(
+            f"{e.title} le {e.start:%d/%m/%Y à %H h %M}" for e in s.next_events))
+
+# ---------- upload ----------
+with tab_upload:
+    st.caption("Un export du catalogue (ISO 2709 UNIMARC ou MARC21, ou CSV id,title,author,year,subjects,genre,"
+               "dewey,branch_id) ou de l'agenda (iCalendar .ics, OpenAgenda .json) : chaque notice ou événement "
+               "reçoit ses thèmes, avec la raison.")
+    cat_col, ag_col = st.columns(2)
+    catalogue_file = cat_col.file_uploader("Catalogue", type=["mrc", "marc", "iso", "csv", "txt"],
+                                           key="themes_catalogue_upload")
+    agenda_file = ag_col.file_uploader("Agenda", type=["ics", "json"], key="themes_agenda_upload")
+    if catalogue_file is not None:
+        try:
+            read, matches = themes_state.uploaded_catalogue(catalogue_file.name, catalogue_file.getvalue(), key)
+            titles = {i.id: i.title for i in read.items}
+            for note in read.notes:
+                cat_col.info(note, icon="ℹ️")
+            cat_col.metric("Notices lues", len(read.items), help=read.format)
+            frame = pd.DataFrame([{"Notice": m.item_id, "Titre": titles.get(m.item_id, ""), "Thème": m.theme_id,
+                                   "Score": m.score, "Pourquoi": m.reason} for m in matches],
+                                 columns=["Notice", "Titre", "Thème", "Score", "Pourquoi"])
+            st.dataframe(frame, hide_index=True, width="stretch", key="themes_catalogue_table")
+            st.download_button("Télécharger les correspondances (CSV)", pd.DataFrame(
+                [m.model_dump() for m in matches], columns=["item_id", "theme_id", "score", "reason"]).to_csv(
+                index=False, float_format="%.3f"), file_name="correspondances-themes.csv", mime="text/csv")
+        except InputError as exc:
+            state.show_input_error(exc, cat_col)
+    if agenda_file is not None:
+        try:
+            read, matches = themes_state.uploaded_agenda(agenda_file.name, agenda_file.getvalue(), key)
+            events = {e.id: e for e in read.events}
+            for note in read.notes:
+                ag_col.info(note, icon="ℹ️")
+            ag_col.metric("Événements lus", len(read.events), help=read.format)
+            st.dataframe(pd.DataFrame([{
+                "Événement": events[m.item_id].title, "Date": events[m.item_id].start,
+                "Bibliothèque": branches.get(events[m.item_id].branch_id).name
+                if events[m.item_id].branch_id in branches else "", "Thème": m.theme_id, "Score": m.score,
+                "Pourquoi": m.reason} for m in matches],
+                columns=["Événement", "Date", "Bibliothèque", "Thème", "Score", "Pourquoi"]),
+                hide_index=True, width="stretch")
+        except InputError as exc:
+            state.show_input_error(exc, ag_col)

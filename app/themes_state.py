@@ -1,0 +1,52 @@
+"""Cached loading for the Thèmes page: the demonstration sample, its summaries, uploaded files matched."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from outreach.datasets import shipped_branches
+from outreach.model import Theme, ThemeMatch, ThemeSummary
+from outreach.sources.catalogue import read_catalogue
+from outreach.sources.events import read_events
+from outreach.themes import (
+    DEMO_BRANCHES,
+    match_events,
+    match_items,
+    shipped_catalogue,
+    shipped_events,
+    summarise,
+)
+from outreach.themes.samples import roubaix_collection_labels
+
+
+def _themes(dumped: tuple[str, ...]) -> list[Theme]:
+    return [Theme.model_validate_json(t) for t in dumped]
+
+
+def freeze(themes: list[Theme]) -> tuple[str, ...]:
+    """Themes as a hashable cache key."""
+    return tuple(t.model_dump_json() for t in themes)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def demo_summaries(themes_key: tuple[str, ...], today: date) -> dict[tuple[str, str], ThemeSummary]:
+    return summarise(shipped_catalogue(), shipped_events(today), _themes(themes_key), DEMO_BRANCHES, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def demo_matches(themes_key: tuple[str, ...]) -> list[ThemeMatch]:
+    return match_items(shipped_catalogue(), _themes(themes_key))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def uploaded_catalogue(name: str, data: bytes, themes_key: tuple[str, ...]):
+    read = read_catalogue(name, data=data, name=name, collection_labels=roubaix_collection_labels())
+    return read, match_items(read.items, _themes(themes_key))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def uploaded_agenda(name: str, data: bytes, themes_key: tuple[str, ...]):
+    read = read_events(name, data=data, name=name, branches=list(shipped_branches()))
+    return read, match_events(read.events, _themes(themes_key))

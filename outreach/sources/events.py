@@ -1,0 +1,259 @@
+"""Library events from iCalendar files and OpenAgenda exports, placed at a branch.
+
+Formats:
+  iCalendar (.ics)   VEVENT: UID, SUMMARY, DESCRIPTION, DTSTART, DTEND, LOCATION, GEO, URL, CATEGORIES
+  OpenAgenda JSON    both shapes of the Opendatasoft exports: the current one (`title_fr`, `description_fr`,
+                     `keywords_fr`, `firstdate_begin`, `lastdate_end`, `location_name`, `location_coordinates`
+                     [lat, lon]) and the older "evenements-a-paris" one (`title`, `description`, `tags`,
+                     `date_start`/`timetable`, `placename`, `latlon`); a bare list of such records, a
+                     {"records": [{"fields": …}]} response, or an OpenAgenda API {"events": [...]} answer
+                     with multilingual {"fr": …} values.
+The branch of an event is found, in this order: by id (a `branch_id` field, or an iCal X-BRANCH-ID), by
+name (the location name equals a branch's name, accents and case aside), or by coordinates (the nearest
+branch within 300 m). An event that matches no branch is kept with `branch_id=None` and counted in the
+notes: it cannot be advertised for a branch, but it is not lost.
+Times are kept as wall-clock times in Europe/Paris (naive datetimes), the way an agenda shows them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from outreach.errors import InputError
+from outreach.model import Branch, LibraryEvent
+from outreach.sources.tabular import decode, read_bytes
+from outreach.text import fold
+
+PARIS = ZoneInfo("Europe/Paris")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def clean(text: str) -> str:
+    """Plain text of an agenda field: HTML tags dropped, entities (&amp;) decoded, spaces collapsed."""
+    return " ".join(html.unescape(_TAG.sub(" ", text or "")).split())
+BRANCH_RADIUS_KM = 0.3
+
+
+@dataclass
+class EventsRead:
+    path: str
+    events: list[LibraryEvent]
+    format: str
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class BranchFinder:
+    """Finds the branch of an event by id, by name, or by coordinates (nearest within 300 m)."""
+
+    def __init__(self, branches: list[Branch] | None):
+        self.branches = list(branches or [])
+        self.ids = {b.id for b in self.branches}
+        self.names = {fold(b.name): b.id for b in self.branches}
+        self.index = None
+        if self.branches:
+            from outreach.territory import BranchIndex
+
+            self.index = BranchIndex.of(self.branches)
+
+    def find(self, branch_id: str | None, name: str, lat: float | None, lon: float | None) -> tuple[str | None, str]:
+        """(branch id or None, how it was found)."""
+        if branch_id and (not self.ids or branch_id in self.ids):
+            return branch_id, "id"
+        if name and fold(name) in self.names:
+            return self.names[fold(name)], "nom"
+        if self.index is not None and lat is not None and lon is not None:
+            near = self.index.within(lat, lon, BRANCH_RADIUS_KM)
+            if near:
+                return self.branches[near[0][0]].id, "coordonnées"
+        return None, ""
+
+
+def to_local(value) -> datetime | None:
+    """A date, datetime or ISO text as a naive Europe/Paris wall-clock datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            try:
+                value = date.fromisoformat(text[:10])
+            except ValueError:
+                return None
+    if isinstance(value, datetime):
+        return value.astimezone(PARIS).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0))
+    return None
+
+
+def read_events(path: str | Path, *, data: bytes | None = None, name: str | None = None,
+                branches: list[Branch] | None = None) -> EventsRead:
+    label = name or str(path)
+    raw = data if data is not None else read_bytes(path)
+    if not raw.strip():
+        raise InputError("le fichier est vide.", file=label, fix="Choisissez un export d'agenda (.ics ou .json).")
+    text, _ = decode(raw, label)
+    finder = BranchFinder(branches)
+    stripped = text.lstrip()
+    if stripped.startswith("BEGIN:VCALENDAR"):
+        read = _read_ical(text, label, finder)
+    elif stripped[:1] in "[{":
+        read = _read_openagenda(text, label, finder)
+    else:
+        raise InputError("format d'agenda non reconnu.", file=label,
+                         fix="Donnez un fichier iCalendar (.ics, commençant par BEGIN:VCALENDAR) ou un export "
+                             "OpenAgenda en JSON.")
+    unplaced = [e for e in read.events if e.branch_id is None]
+    if unplaced and branches:
+        read.notes.append(f"{label} : {len(unplaced)} événement(s) sans bibliothèque reconnue (ni identifiant, "
+                          f"ni nom, ni coordonnées à moins de 300 m d'une bibliothèque) : "
+                          + ", ".join(f"« {e.title} »" for e in unplaced[:5]) + ("…" if len(unplaced) > 5 else "")
+                          + ".")
+    if read.skipped:
+        read.notes.append(f"{label} : {len(read.skipped)} événement(s) ignoré(s) — "
+                          + "; ".join(f"{w} : {r}" for w, r in read.skipped[:10]) + ".")
+    return read
+
+
+# ---------- iCalendar ----------
+
+def _read_ical(text: str, label: str, finder: BranchFinder) -> EventsRead:
+    import icalendar
+
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except ValueError as exc:
+        raise InputError(f"iCalendar illisible ({exc}).", file=label,
+                         fix="Exportez à nouveau l'agenda au format iCalendar (.ics).") from exc
+    events, skipped = [], []
+    for position, component in enumerate(calendar.walk("VEVENT"), start=1):
+        title = clean(str(component.get("SUMMARY") or ""))
+        uid = str(component.get("UID") or "").strip() or f"ics-{position}"
+        where = f"événement n° {position}" + (f" « {title} »" if title else "")
+        start_prop = component.get("DTSTART")
+        start = to_local(start_prop.dt) if start_prop is not None else None
+        if not title or start is None:
+            skipped.append((where, "sans titre (SUMMARY) ou sans date de début (DTSTART)"))
+            continue
+        end_prop = component.get("DTEND")
+        geo = component.get("GEO")
+        lat, lon = (float(geo.latitude), float(geo.longitude)) if geo is not None else (None, None)
+        location = str(component.get("LOCATION") or "").strip()
+        categories = []
+        cats = component.get("CATEGORIES")
+        for cat in cats if isinstance(cats, list) else [cats] if cats is not None else []:
+            categories += [str(c) for c in getattr(cat, "cats", [cat])]
+        branch_hint = str(component.get("X-BRANCH-ID") or "").strip() or None
+        branch, _ = finder.find(branch_hint, location.split(",")[0], lat, lon)
+        events.append(LibraryEvent(
+            id=uid, title=title, description=clean(str(component.get("DESCRIPTION") or "")), start=start,
+            end=to_local(end_prop.dt) if end_prop is not None else None, branch_id=branch, location_name=location,
+            lat=lat, lon=lon, url=str(component.get("URL") or ""), keywords=categories))
+    if not events and not skipped:
+        raise InputError("aucun événement (VEVENT) dans le calendrier.", file=label)
+    return EventsRead(label, events, "iCalendar", skipped)
+
+
+# ---------- OpenAgenda ----------
+
+def _fr(value) -> str:
+    """OpenAgenda's multilingual values: {"fr": "…", "en": "…"} → the French text."""
+    if isinstance(value, dict):
+        value = value.get("fr") or next((v for v in value.values() if v), "")
+    if isinstance(value, list):
+        return ";".join(_fr(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _keywords(value) -> list[str]:
+    if isinstance(value, dict):
+        value = value.get("fr") or []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value or "")
+    sep = ";" if ";" in text else ","
+    return [k.strip() for k in text.split(sep) if k.strip()]
+
+
+def _records(doc) -> list[dict]:
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict):
+        for k in ("records", "results", "events"):
+            if isinstance(doc.get(k), list):
+                return doc[k]
+        if "fields" in doc or "uid" in doc:
+            return [doc]
+    return []
+
+
+def _latlon(f: dict) -> tuple[float | None, float | None]:
+    for k in ("location_coordinates", "latlon"):
+        v = f.get(k)
+        if isinstance(v, list | tuple) and len(v) == 2:
+            return float(v[0]), float(v[1])
+        if isinstance(v, dict) and "lat" in v:
+            return float(v["lat"]), float(v["lon"])
+    loc = f.get("location")
+    if isinstance(loc, dict) and loc.get("latitude") is not None:
+        return float(loc["latitude"]), float(loc["longitude"])
+    return None, None
+
+
+def _dates(f: dict) -> tuple[datetime | None, datetime | None]:
+    if f.get("firstdate_begin"):
+        return to_local(f["firstdate_begin"]), to_local(f.get("lastdate_end") or f.get("firstdate_end"))
+    if f.get("timetable"):
+        first = str(f["timetable"]).split(";")[0].split()
+        if first:
+            return to_local(first[0]), to_local(first[1]) if len(first) > 1 else None
+    if f.get("date_start"):
+        return to_local(f["date_start"]), to_local(f.get("date_end"))
+    timings = f.get("timings")
+    if isinstance(timings, list) and timings:
+        return to_local(timings[0].get("begin")), to_local(timings[-1].get("end"))
+    return None, None
+
+
+def _read_openagenda(text: str, label: str, finder: BranchFinder) -> EventsRead:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON illisible (ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}).", file=label,
+                         fix="Vérifiez que le fichier est l'export JSON complet de l'agenda.") from exc
+    records = _records(doc)
+    if not records:
+        raise InputError("aucun événement trouvé dans le JSON.", file=label,
+                         fix="Attendu : une liste d'événements OpenAgenda ou une réponse {\"records\": [...]}.")
+    events, skipped = [], []
+    for position, record in enumerate(records, start=1):
+        f = record.get("fields", record) if isinstance(record, dict) else {}
+        title = clean(_fr(f.get("title_fr")) or _fr(f.get("title")))
+        uid = str(f.get("uid") or record.get("recordid") or f"openagenda-{position}")
+        where = f"enregistrement n° {position}" + (f" « {title} »" if title else "")
+        start, end = _dates(f)
+        if not title or start is None:
+            skipped.append((where, "sans titre ou sans date"))
+            continue
+        lat, lon = _latlon(f)
+        loc = f.get("location") if isinstance(f.get("location"), dict) else {}
+        place_name = (f.get("location_name") or f.get("placename") or loc.get("name") or "").strip()
+        branch, _ = finder.find(str(f.get("branch_id") or "") or None, place_name, lat, lon)
+        url = f.get("canonicalurl") or f.get("link") or ""
+        events.append(LibraryEvent(
+            id=uid, title=title, description=clean(_fr(f.get("description_fr")) or _fr(f.get("description"))),
+            start=start, end=end, branch_id=branch, location_name=place_name, lat=lat, lon=lon, url=str(url),
+            keywords=_keywords(f.get("keywords_fr") if f.get("keywords_fr") is not None else
+                               f.get("tags") if f.get("tags") is not None else f.get("keywords"))))
+    shape = "OpenAgenda" + (" (ancien format)" if any("placename" in (r.get("fields", r)) for r in records
+                                                      if isinstance(r, dict)) else "")
+    return EventsRead(label, events, shape, skipped)

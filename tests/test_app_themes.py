@@ -1,0 +1,118 @@
+"""The Thèmes page: browse and edit themes, matches per branch with their reason, uploads matched."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from outreach.themes import load_themes
+from tests.conftest import DATA, ROOT
+
+PAGE = str(ROOT / "app/pages/themes.py")
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A private data folder, so that saving themes never touches the shipped file."""
+    target = tmp_path / "data"
+    target.mkdir()
+    for name in ("themes.yaml", "branches.geojson", "areas.geojson"):
+        shutil.copy(DATA / name, target / name)
+    (target / "samples").symlink_to(DATA / "samples")
+    monkeypatch.setenv("OUTREACH_DATA_DIR", str(target))
+    from outreach import datasets
+
+    datasets.shipped_branches.cache_clear()
+    yield target
+    datasets.shipped_branches.cache_clear()
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    return at.run()
+
+
+def test_page_renders_with_its_widgets():
+    at = page()
+    assert not at.exception
+    assert at.title[0].value == "Thèmes"
+    assert len(at.tabs) == 3
+    assert at.selectbox(key="themes_pick").value == "science-fiction"
+    assert at.selectbox(key="themes_branch").value == "17615"
+    assert any("Brouillon d'annonce" in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert len(table) == len(load_themes()) and {"Thème", "Titres"} <= set(table.columns)
+
+
+def test_matches_per_branch_show_their_reason():
+    at = page()
+    at.selectbox(key="themes_branch").set_value("19957").run()
+    at.selectbox(key="themes_branch_theme").set_value("science-fiction").run()
+    assert not at.exception
+    detail = at.dataframe[1].value
+    assert len(detail) > 0 and detail["Pourquoi"].str.len().min() > 5
+    assert any("Science-fiction" in i.value or "science-fiction" in i.value for i in at.info)
+
+
+def test_sensitive_theme_is_flagged():
+    at = page()
+    at.selectbox(key="themes_pick").set_value("lsf").run()
+    assert any("Sensibilité" in w.value for w in at.warning)
+
+
+def test_editing_a_theme(data_copy):
+    at = page()
+    area = at.text_area(key="themes_yaml_science-fiction")
+    entries = yaml.safe_load(area.value)
+    entries[0]["label"] = "Science-fiction et anticipation"
+    area.set_value(yaml.safe_dump(entries, allow_unicode=True)).run()
+    at.button(key="themes_check").click().run()
+    assert not at.exception and at.success
+    at.button(key="themes_save").click().run()
+    assert not at.exception
+    saved = load_themes(data_copy / "themes.yaml")
+    assert saved[0].label == "Science-fiction et anticipation"
+    assert len(saved) == len(load_themes(DATA / "themes.yaml"))
+
+
+def test_a_bad_edit_is_shown_not_raised():
+    at = page()
+    area = at.text_area(key="themes_yaml_science-fiction")
+    area.set_value(area.value.replace("sensitivity: none", "sensitivity: peut-être")).run()
+    at.button(key="themes_check").click().run()
+    assert not at.exception
+    assert any("sensibilité inconnue" in e.value for e in at.error)
+
+
+def test_date_moves_the_next_events():
+    at = page()
+    at.date_input(key="themes_today").set_value(date(2026, 11, 22)).run()
+    at.selectbox(key="themes_branch").set_value("17615").run()
+    table = at.dataframe[0].value
+    row = table[table["Thème"] == "Jeux vidéo"].iloc[0]
+    assert row["Prochain rendez-vous"].startswith("Play Paris 13")
+
+
+def test_uploading_a_catalogue_and_an_agenda():
+    at = page()
+    csv = "id;titre;sujets\nb1;Le problème à trois corps;Science-fiction chinoise\nb2;Mes recettes;Cuisine\n"
+    at.file_uploader(key="themes_catalogue_upload").set_value(("export.csv", csv.encode("cp1252"), "text/csv")).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Pourquoi" in d.value.columns and "Notice" in d.value.columns
+                 and set(d.value["Notice"]) <= {"b1", "b2"})
+    assert dict(zip(table["Notice"], table["Thème"], strict=True)) == {"b1": "science-fiction", "b2": "cuisine"}
+    agenda = (DATA / "samples" / "agenda-demo.json").read_bytes()
+    at.file_uploader(key="themes_agenda_upload").set_value(("agenda.json", agenda, "application/json")).run()
+    assert not at.exception
+    assert any(m.label == "Événements lus" and m.value == "20" for m in at.metric)
+
+
+def test_a_bad_upload_is_an_error_beside_the_input():
+    at = page()
+    at.file_uploader(key="themes_catalogue_upload").set_value(("export.csv", b"id,auteur\n1,X\n", "text/csv")).run()
+    assert not at.exception
+    assert any("title" in e.value for e in at.error)

@@ -1,0 +1,109 @@
+"""`outreach themes list` and `outreach themes match`: CSV out, exit 2 and nothing written on bad input."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+
+import pandas as pd
+import yaml
+
+from outreach.cli import main
+from tests.conftest import DATA, FIXTURES
+
+MRC = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
+AGENDA = DATA / "samples" / "agenda-demo.json"
+LABELS = DATA / "samples" / "roubaix-koha-authorised-values.csv"
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_list():
+    code, out, err = run("themes", "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) >= 20 and lines[0].startswith("science-fiction")
+    assert any(line.startswith("lsf") and "sensibilité" in line for line in lines)
+    code, out, _ = run("themes", "list", "--csv")
+    frame = pd.read_csv(io.StringIO(out))
+    assert {"id", "libellé", "sensibilité", "intérêts_meta"} <= set(frame.columns) and len(frame) >= 20
+
+
+def test_match_catalogue_and_agenda(tmp_path):
+    out_file = tmp_path / "matches.csv"
+    code, out, err = run("themes", "match", "--catalogue", str(MRC), "--events", str(AGENDA),
+                         "--collections", str(LABELS), "--out", str(out_file))
+    assert code == 0 and out == ""
+    text = out_file.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "item_id,theme_id,score,reason"
+    frame = pd.read_csv(out_file, dtype=str)
+    sf = set(frame.loc[frame.theme_id == "science-fiction", "item_id"])
+    assert {"11596", "154372", "171356", "200229", "240131", "262929", "295661"} <= sf
+    events = frame[frame.item_id.str.startswith("event:")]
+    assert "event:49323618" in set(events.loc[events.theme_id == "jeux-video", "item_id"])  # Play Paris 13
+    assert (frame.score.astype(float).between(0.5, 1.0)).all()
+    assert "2383 notice(s) lue(s) (UNIMARC)" in err
+
+
+def test_match_csv_to_stdout(tmp_path):
+    catalogue = tmp_path / "export.csv"
+    catalogue.write_text("id;titre;sujets\n1;Mes recettes;Cuisine\n2;Rapport annuel;\n", encoding="cp1252")
+    code, out, _ = run("themes", "match", "--catalogue", str(catalogue))
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out), dtype=str)
+    assert list(frame.columns) == ["item_id", "theme_id", "score", "reason"]
+    assert frame.item_id.tolist() == ["1"] and frame.theme_id.tolist() == ["cuisine"]
+
+
+def test_a_csv_without_title_writes_nothing(tmp_path):
+    catalogue = tmp_path / "export.csv"
+    catalogue.write_text("id,auteur\n1,X\n", encoding="utf-8")
+    out_file = tmp_path / "matches.csv"
+    code, out, err = run("themes", "match", "--catalogue", str(catalogue), "--out", str(out_file))
+    assert code == 2 and "title" in err and "export.csv" in err
+    assert not out_file.exists()
+
+
+def test_a_bad_themes_file_writes_nothing(tmp_path):
+    themes = tmp_path / "themes.yaml"
+    entry = {"id": "manga", "label": "Manga", "keywords": ["manga"]}
+    themes.write_text(yaml.safe_dump({"themes": [entry, entry]}), encoding="utf-8")
+    out_file = tmp_path / "matches.csv"
+    code, _, err = run("themes", "match", "--catalogue", str(MRC), "--themes", str(themes), "--out", str(out_file))
+    assert code == 2 and "double" in err and not out_file.exists()
+    themes.write_text(yaml.safe_dump({"themes": [{**entry, "sensitivity": "secret"}]}), encoding="utf-8")
+    code, _, err = run("themes", "list", "--themes", str(themes))
+    assert code == 2 and "sensibilité inconnue" in err
+
+
+def test_an_unreadable_agenda_writes_nothing(tmp_path):
+    bad = tmp_path / "agenda.json"
+    bad.write_text("{ pas du json", encoding="utf-8")
+    out_file = tmp_path / "matches.csv"
+    code, _, err = run("themes", "match", "--catalogue", str(MRC), "--events", str(bad), "--out", str(out_file))
+    assert code == 2 and "JSON illisible" in err and not out_file.exists()
+
+
+def test_old_openagenda_shape_through_the_cli(tmp_path):
+    catalogue = tmp_path / "c.csv"
+    catalogue.write_text("id,title\n1,Rien\n", encoding="utf-8")
+    code, out, err = run("themes", "match", "--catalogue", str(catalogue), "--events",
+                         str(FIXTURES / "openagenda-evenements-a-paris-2018-extract.json"))
+    assert code == 0 and "event:" in out
+
+
+def test_min_score(tmp_path):
+    catalogue = tmp_path / "c.csv"
+    catalogue.write_text("id,title,summary\n1,Un roman,Un manga culte adapté en roman.\n2,One piece,\n",
+                         encoding="utf-8")
+    code, out, _ = run("themes", "match", "--catalogue", str(catalogue))
+    assert code == 0 and "1,manga,0.500" in out
+    code, out, _ = run("themes", "match", "--catalogue", str(catalogue), "--min-score", "0.6")
+    assert code == 0 and "1,manga" not in out
+    code, _, err = run("themes", "match", "--catalogue", str(catalogue), "--min-score", "2")
+    assert code == 2 and "entre 0.5 et 1" in err

@@ -1,0 +1,111 @@
+"""Agenda readers: iCalendar and both OpenAgenda shapes; the branch by id, by name or within 300 m."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from outreach.datasets import shipped_branches
+from outreach.errors import InputError
+from outreach.sources.events import read_events
+from tests.conftest import DATA, FIXTURES
+
+OLD_SHAPE = FIXTURES / "openagenda-evenements-a-paris-2018-extract.json"
+NEW_SHAPE = DATA / "samples" / "agenda-demo.json"
+
+
+@pytest.fixture(scope="module")
+def branches():
+    return list(shipped_branches())
+
+
+def test_old_openagenda_shape(branches):
+    read = read_events(OLD_SHAPE, branches=branches)
+    assert read.format == "OpenAgenda (ancien format)"
+    by_title = {e.title: e for e in read.events}
+    herge = by_title["Constellations : le ciel dessiné"]
+    assert herge.branch_id == "10241"  # Bibliothèque Hergé, found by its name
+    assert herge.start == datetime(2018, 1, 20, 16, 0)
+    assert herge.keywords == ["Illustration enfants nuit"]
+    assert by_title["Grandir, pourquoi faire ? - grignotage partagé"].branch_id == "10229"  # Bibliothèque Crimée
+    # the Irish cultural centre is more than 300 m from any shipped library
+    assert by_title["Concert de Duke Special"].branch_id is None
+    assert any("sans bibliothèque reconnue" in n for n in read.notes)
+
+
+def test_new_openagenda_shape_with_branch_ids(branches):
+    read = read_events(NEW_SHAPE, branches=branches)
+    assert read.format == "OpenAgenda" and len(read.events) == 20
+    assert all(e.branch_id for e in read.events)
+    play = next(e for e in read.events if e.title == "Play Paris 13")
+    assert play.branch_id == "17615" and "jeu vidéo" in play.keywords
+    duras = next(e for e in read.events if e.title.startswith("Under Kontrol"))
+    assert "&amp;" not in duras.title and "&" in duras.title
+
+
+def test_coordinates_within_300_m(branches):
+    # 48.8625 N, 2.3480 E is about 80 m from the Canopée (17615); 48.8700 N is about 900 m away
+    doc = ('{"records": [{"fields": {"uid": "1", "title_fr": "Atelier manga", "firstdate_begin": '
+           '"2026-12-12T14:00:00+01:00", "location_name": "Salle du forum", "location_coordinates": [48.8625, 2.3480]}},'
+           '{"fields": {"uid": "2", "title_fr": "Loin", "firstdate_begin": "2026-12-12T14:00:00+01:00",'
+           '"location_coordinates": [48.8700, 2.3480]}}]}')
+    near, far = read_events("a.json", data=doc.encode(), branches=branches).events
+    assert near.branch_id == "17615" and far.branch_id is None
+    assert near.start == datetime(2026, 12, 12, 14, 0)  # Paris wall-clock time
+
+
+ICS = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//outreach tests//FR
+BEGIN:VEVENT
+UID:club-sf-1
+SUMMARY:Club de lecture SF
+DESCRIPTION:Science-fiction et anticipation\\, venez avec vos coups de cœur.
+DTSTART;TZID=Europe/Paris:20261212T150000
+DTEND;TZID=Europe/Paris:20261212T170000
+LOCATION:Médiathèque de la Canopée - la Fontaine, 10 passage de la Canopée, Paris
+CATEGORIES:science-fiction,lecture
+END:VEVENT
+BEGIN:VEVENT
+UID:manga-2
+SUMMARY:Atelier dessin manga
+DTSTART:20261219T130000Z
+GEO:48.884882;2.38305
+END:VEVENT
+BEGIN:VEVENT
+UID:heure-conte-3
+SUMMARY:Heure du conte
+DTSTART;VALUE=DATE:20261220
+X-BRANCH-ID:5425
+END:VEVENT
+BEGIN:VEVENT
+UID:sans-date
+SUMMARY:Sans date
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_icalendar(branches):
+    read = read_events("agenda.ics", data=ICS.encode(), branches=branches)
+    assert read.format == "iCalendar"
+    club, manga, conte = read.events
+    assert club.branch_id == "17615"  # by name (the LOCATION's first part)
+    assert club.start == datetime(2026, 12, 12, 15, 0) and club.end == datetime(2026, 12, 12, 17, 0)
+    assert club.keywords == ["science-fiction", "lecture"]
+    assert manga.branch_id == "10229" and manga.start == datetime(2026, 12, 19, 14, 0)  # by GEO; UTC → Paris
+    assert conte.branch_id == "5425" and conte.start == datetime(2026, 12, 20, 0, 0)  # by X-BRANCH-ID
+    assert read.skipped == [("événement n° 4 « Sans date »", "sans titre (SUMMARY) ou sans date de début (DTSTART)")]
+    assert any("1 événement(s) ignoré(s)" in n for n in read.notes)
+
+
+def test_bad_agendas():
+    with pytest.raises(InputError, match="format d'agenda"):
+        read_events("a.txt", data=b"hello")
+    with pytest.raises(InputError, match="JSON illisible"):
+        read_events("a.json", data=b'{"records": [')
+    with pytest.raises(InputError, match="aucun événement"):
+        read_events("a.json", data=b'{"records": []}')
+    with pytest.raises(InputError, match="vide"):
+        read_events("a.json", data=b"  ")

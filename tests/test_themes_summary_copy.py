@@ -1,0 +1,144 @@
+"""Summaries per theme × branch and French ad copy built only from true figures."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pytest
+
+from outreach.datasets import shipped_branches
+from outreach.model import AdCopy, Branch, CatalogueItem, LibraryEvent, ThemeSummary
+from outreach.themes import DEMO_BRANCHES, ad_copy, load_themes, shipped_catalogue, shipped_events, summarise
+from outreach.themes.copy import DESCRIPTION_MAX, HEADLINE_MAX, PRIMARY_MAX, day_month, place
+from outreach.themes.matching import compile_themes, match_item
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    themes = load_themes()
+    items, events = shipped_catalogue(), shipped_events(TODAY)
+    branches = {b.id: b for b in shipped_branches()}
+    return themes, items, events, branches, summarise(items, events, themes, DEMO_BRANCHES, TODAY)
+
+
+def test_demo_branches_are_shipped_branches(demo):
+    _, items, events, branches, _ = demo
+    assert set(DEMO_BRANCHES) <= set(branches)
+    assert {i.branch_id for i in items} == set(DEMO_BRANCHES)
+    assert {e.branch_id for e in events} <= set(branches)
+
+
+def test_counts_are_the_matched_items_of_each_branch(demo):
+    themes, items, _, _, summaries = demo
+    assert set(summaries) == {(t.id, b) for t in themes for b in DEMO_BRANCHES}
+    compiled = compile_themes(themes)
+    for theme_id in ("science-fiction", "polar", "manga"):
+        for branch in DEMO_BRANCHES:
+            expected = sum(1 for i in items if i.branch_id == branch
+                           and any(m.theme_id == theme_id for m in match_item(compiled, i)))
+            assert summaries[(theme_id, branch)].n_items == expected
+    assert sum(summaries[("science-fiction", b)].n_items for b in DEMO_BRANCHES) == 12
+
+
+def test_top_items_are_the_most_loaned(demo):
+    *_, summaries = demo
+    s = summaries[("bande-dessinee", DEMO_BRANCHES[0])]
+    loans = [i.loans if i.loans is not None else -1 for i in s.top_items]
+    assert len(s.top_items) == 5 and loans == sorted(loans, reverse=True)
+
+
+def test_next_events_are_upcoming_and_of_the_branch(demo):
+    *_, summaries = demo
+    s = summaries[("jeux-video", "17615")]
+    assert [e.title for e in s.next_events] == ["Play Paris 13"]
+    for s in summaries.values():
+        assert all(e.branch_id == s.branch_id and e.start.date() >= TODAY for e in s.next_events)
+    later = summarise([], shipped_events(TODAY), load_themes(), ["17615"], date(2027, 12, 1))
+    assert all(not s.next_events for s in later.values())  # past events are not announced
+
+
+def test_shipped_events_stay_in_the_future():
+    events = shipped_events(date(2030, 5, 17))
+    first = min(e.start.date() for e in events)
+    assert date(2030, 5, 17) <= first < date(2030, 5, 24)
+    original = shipped_events(TODAY)
+    assert [e.start.weekday() for e in events] == [e.start.weekday() for e in original]
+
+
+def _summary(n, events=()):
+    return ThemeSummary(theme_id="science-fiction", branch_id="5425", n_items=n, top_items=[],
+                        next_events=list(events))
+
+
+def _event(title="Club de lecture SF", day=datetime(2026, 12, 12, 18)):
+    return LibraryEvent(id="e1", title=title, start=day, branch_id="5425")
+
+
+@pytest.fixture(scope="module")
+def sf():
+    return next(t for t in load_themes() if t.id == "science-fiction")
+
+
+@pytest.fixture(scope="module")
+def merlan():
+    return next(b for b in shipped_branches() if b.id == "5425")
+
+
+def test_the_issue_example(sf):
+    alcazar = Branch(id="x", name="Médiathèque de l'Alcazar", city="Marseille", lat=43.3, lon=5.38)
+    copy = ad_copy(sf, alcazar, _summary(312, [_event()]), distance_minutes=10)
+    assert copy.primary_text == ("À la médiathèque de l'Alcazar, à 10 minutes de chez vous : 312 titres de "
+                                 "science-fiction, et « Club de lecture SF » le 12 décembre.")
+    assert not copy.generic and len(copy.headline) <= HEADLINE_MAX
+
+
+def test_only_true_figures(sf, merlan):
+    no_distance = ad_copy(sf, merlan, _summary(7))
+    assert no_distance.primary_text == "Au Merlan : 7 titres de science-fiction."
+    assert "minutes" not in no_distance.primary_text
+    only_event = ad_copy(sf, merlan, _summary(0, [_event()]))
+    assert "0 " not in only_event.primary_text and "12 décembre" in only_event.primary_text
+    one = ad_copy(sf, merlan, _summary(1))
+    assert "1 titre de science-fiction" in one.primary_text
+
+
+def test_generic_fallback_claims_nothing(sf, merlan):
+    for summary in (None, _summary(0)):
+        copy = ad_copy(sf, merlan, summary, distance_minutes=None)
+        assert copy.generic
+        assert not re.search(r"\d", copy.primary_text + copy.headline)
+
+
+def test_lengths_for_every_theme_and_demo_branch(demo):
+    themes, _, _, branches, summaries = demo
+    long_event = _event(title="Rencontre exceptionnelle avec une autrice et un illustrateur autour de leur "
+                              "dernier roman graphique, suivie d'une séance de dédicaces")
+    for t in themes:
+        for b in DEMO_BRANCHES:
+            for s in (summaries[(t.id, b)], summaries[(t.id, b)].model_copy(update={"next_events": [long_event]})):
+                copy = ad_copy(t, branches[b], s, distance_minutes=12)
+                assert isinstance(copy, AdCopy)
+                assert len(copy.headline) <= HEADLINE_MAX and len(copy.description) <= DESCRIPTION_MAX
+                assert len(copy.primary_text) <= PRIMARY_MAX
+                if s.n_items:
+                    assert str(s.n_items) in copy.primary_text
+                assert copy.generic == (s.n_items == 0 and not s.next_events)
+
+
+def test_french_details():
+    assert day_month(date(2026, 12, 1)) == "1er décembre" and day_month(date(2027, 8, 15)) == "15 août"
+    assert place("Bibliothèque Crimée") == "à la bibliothèque Crimée"
+    assert place("Le Merlan") == "au Merlan"
+    assert place("Bonneveine") == "à la bibliothèque Bonneveine"
+    assert place("Mediatheque La Passerelle") == "à la médiathèque La Passerelle"
+
+
+def test_a_record_held_by_two_branches_counts_in_both():
+    themes = load_themes()
+    item = CatalogueItem(id="1", title="One piece", genres=["Mangas"])
+    items = [item.model_copy(update={"branch_id": "a"}), item.model_copy(update={"branch_id": "b"})]
+    s = summarise(items, [], themes, ["a", "b"], TODAY)
+    assert s[("manga", "a")].n_items == 1 and s[("manga", "b")].n_items == 1
