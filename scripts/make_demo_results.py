@@ -71,7 +71,7 @@ def simulate(plan, seed: int):
         cpm = rng.uniform(3.5, 6.5)
         ctr = rng.uniform(0.004, 0.012)
         for day in period:
-            impressions = int(a.daily_budget_eur / cpm * 1000 * rng.uniform(0.85, 1.15))
+            impressions = int(a.daily_budget_eur / cpm * 1000 * rng.uniform(0.85, 1.1))  # Meta stays within budget on average
             reach = min(len(audience), int(impressions / rng.uniform(1.12, 1.4)))
             people = rng.choice(audience, reach, replace=False)
             spend = round(impressions * cpm / 1000, 2)

@@ -1,6 +1,8 @@
 from streamlit.testing.v1 import AppTest
 
 from outreach import reporting
+from outreach.reporting_demo import demo_dir
+from outreach.sources.ads_reports import read_ads_report
 from outreach.store import ReportStore
 from tests import reporting_fixtures
 from tests.conftest import ROOT
@@ -28,9 +30,11 @@ def test_demo_loads_and_tabs_work(store_url):
     assert not at.exception
     assert any("SYNTHÉTIQUES" in w.value for w in at.warning)
     metrics = _metrics(at)
-    # the demonstration imports the campaign's own reach: the total is exact (no ≤)
-    assert metrics["Personnes touchées"] == "95\u202f027"
-    assert metrics["Dépense"] == "899,15 €"
+    # the demonstration imports the campaign's own reach: the total is exact (no ≤), and is that of the file
+    campaign = read_ads_report(demo_dir() / "campagne-par-jour-et-periode.csv").frame
+    whole = campaign[campaign["date_start"] != campaign["date_stop"]].iloc[0]
+    assert metrics["Personnes touchées"] == f"{whole['reach']:,}".replace(",", "\u202f")
+    assert metrics["Dépense"] == f"{whole['spend']:,.2f} €".replace(",", "\u202f").replace(".", ",")
     assert len(at.tabs) == 6
     assert len(at.get("vega_lite_chart")) >= 5  # theme, spend/reach, map, days, outcome
     at.radio(key="dash_metric").set_value("visits").run()

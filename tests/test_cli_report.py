@@ -143,3 +143,31 @@ def test_insights_command_end_to_end(tmp_path, store_url, capsys, monkeypatch):
         assert f"| **Total** | {total:,} |".replace(",", "\u202f") in md
     finally:
         server.stop()
+
+
+def test_results_of_a_plan_written_by_outreach_plan(tmp_path, store_url, capsys):
+    """The contract with `outreach plan`: its real output on the example campaign links every row."""
+    from tests.conftest import ROOT
+
+    plan_dir = tmp_path / "plan"
+    assert main(["plan", str(ROOT / "campaigns/exemple-sf-bouches-du-rhone.yaml"), "--out", str(plan_dir)]) == 0
+    capsys.readouterr()
+    planned = list(csv.DictReader((plan_dir / "plan.csv").open(encoding="utf-8")))
+    assert planned, "the example campaign plans at least one ad set"
+    figures = [{"adset_name": p["adset_name"], "reach": 1000 + 100 * i, "impressions": 2500 + 100 * i,
+                "spend": 40.0 + i, "link_clicks": 10 + i} for i, p in enumerate(planned)]
+    campaign = __import__("json").loads((plan_dir / "meta-api.json").read_text(encoding="utf-8"))["campaign"]["name"]
+    report = write_csv(tmp_path / "export.csv", export_rows(figures, campaign=campaign, start="2027-03-01",
+                                                            end="2027-03-31"))
+    assert main(["report", "import", str(report), "--plan", str(plan_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(planned)} ligne(s) importée(s)" in out and "aucun plan" not in out
+    main(["report", "reach", "--by", "branch"])
+    rows = _csv(capsys.readouterr().out)
+    assert {r["branch_id"] for r in rows} == {p["branch_id"] for p in planned}
+    main(["report", "reach", "--by", "area"])
+    areas = {r["area_code"] for r in _csv(capsys.readouterr().out)}
+    assert areas == {code for p in planned for code in p["areas"].split()}
+    main(["report", "reach", "--by", "theme"])
+    [theme] = _csv(capsys.readouterr().out)
+    assert theme["theme_id"] == "science-fiction" and int(theme["impressions"]) == sum(f["impressions"] for f in figures)
