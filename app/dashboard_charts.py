@@ -15,21 +15,28 @@ def _reach_labels(frame: pd.DataFrame) -> pd.Series:
 
 
 def reach_bars(table: reporting.ReachTable, title: str) -> alt.Chart:
-    """Reach per key, bars lighter when the figure is an upper bound or an estimate."""
+    """Reach per key, largest first; lighter bars when the figure is an upper bound or an estimate."""
     f = table.frame.assign(shown=_reach_labels(table.frame),
                            nature=["exacte" if x else "majorant ou estimation" for x in table.frame["reach_exact"]])
-    base = alt.Chart(f).encode(
-        y=alt.Y("label:N", sort="-x", title=None),
-        x=alt.X("reach:Q", title="Personnes touchées"),
+    f = f[["label", "reach", "shown", "nature", "impressions", "spend", "reach_basis"]].astype(
+        {"label": str, "shown": str, "reach_basis": str})
+    order = list(f["label"])  # already sorted by decreasing reach
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    bars = alt.Chart(f).mark_bar().encode(
+        y=y, x=alt.X("reach:Q", title="Personnes touchées"),
+        color=alt.Color("nature:N", title="Couverture", legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=["exacte", "majorant ou estimation"], range=[BLUE, "#8585f6"])),
         tooltip=[alt.Tooltip("label:N", title=title), alt.Tooltip("shown:N", title="Couverture"),
                  alt.Tooltip("impressions:Q", title="Impressions", format=",.0f"),
                  alt.Tooltip("spend:Q", title="Dépense (€)", format=",.2f"),
                  alt.Tooltip("reach_basis:N", title="Nature")])
-    bars = base.mark_bar(color=BLUE).encode(
-        opacity=alt.Opacity("nature:N", scale=alt.Scale(domain=["exacte", "majorant ou estimation"], range=[1, 0.5]),
-                            legend=alt.Legend(title="Couverture", orient="bottom")))
-    text = base.mark_text(align="left", dx=4).encode(text="shown:N")
-    return (bars + text).properties(height=max(120, 28 * len(f)))
+    text = alt.Chart(f).mark_text(align="left", dx=4).encode(y=y, x="reach:Q", text="shown:N")
+    return alt.layer(bars, text)
+
+
+def bars_height(table: reporting.ReachTable) -> int:
+    """Pixels for a bar chart of this table, axis and legend included."""
+    return 110 + 36 * len(table.frame)
 
 
 def spend_vs_reach(objects: pd.DataFrame) -> alt.Chart:
@@ -69,10 +76,11 @@ def branch_map(areas_geojson: dict, branches: pd.DataFrame) -> dict:
 def daily_lines(table: reporting.ReachTable) -> alt.Chart:
     f = table.frame.assign(day=pd.to_datetime(table.frame["key"]))
     long = f.melt(id_vars=["day"], value_vars=["reach", "impressions"], var_name="what", value_name="value")
-    long["what"] = long["what"].map({"reach": "Couverture (somme des ensembles)", "impressions": "Impressions"})
+    long["what"] = long["what"].map({"reach": "Personnes touchées dans la journée", "impressions": "Impressions"})
     return alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("day:T", title="Jour", axis=alt.Axis(format="%d/%m")),
-        y=alt.Y("value:Q", title=None), color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")),
+        y=alt.Y("value:Q", title=None),
+        color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400)),
         tooltip=[alt.Tooltip("day:T", title="Jour", format="%d/%m/%Y"), alt.Tooltip("value:Q", format=",.0f")],
     ).properties(height=320)
 
@@ -86,7 +94,7 @@ def outcome_bars(frame: pd.DataFrame, metric: str) -> alt.Chart:
                   value_name="value").dropna(subset=["value"])
     order = list(f.sort_values(["in_campaign", "branch_name"], ascending=[False, True])["branch"])
     return alt.Chart(long).mark_bar().encode(
-        y=alt.Y("branch:N", sort=order, title=None),
+        y=alt.Y("branch:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
         yOffset=alt.YOffset("when:N", sort=list(reporting.WINDOWS)),
         x=alt.X("value:Q", title=f"{reporting.OUTCOME_LABELS[metric]} par mois (moyenne)"),
         color=alt.Color("when:N", sort=list(reporting.WINDOWS), title=None,

@@ -117,6 +117,8 @@ tab_theme, tab_spend, tab_map, tab_day, tab_outcome, tab_history = st.tabs(
 def show_table(table: reporting.ReachTable, heading: str) -> None:
     f = table.frame
     shown = f.assign(reach_shown=[reporting._reach_mark(r) + reporting._fr_int(r["reach"]) for r in f.to_dict("records")])
+    shown = shown.round({"impressions": 0, "link_clicks": 0, "frequency": 2, "spend": 2, "cpm": 2,
+                         "cost_per_1000_reached": 2, "ctr": 2})
     st.dataframe(shown.rename(columns={
         "label": heading, "reach_shown": "Couverture", "impressions": "Impressions", "frequency": "Répétition",
         "spend": "Dépense (€)", "cpm": "CPM (€)", "cost_per_1000_reached": "Coût / 1 000 pers. (€)",
@@ -124,8 +126,9 @@ def show_table(table: reporting.ReachTable, heading: str) -> None:
                                                                  "Dépense (€)", "CPM (€)", "Coût / 1 000 pers. (€)",
                                                                  "Clics sur un lien", "CTR (%)"]],
                  hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.2f") for c in
-                                ("Répétition", "Dépense (€)", "CPM (€)", "Coût / 1 000 pers. (€)", "CTR (%)")})
+                 column_config={c: st.column_config.NumberColumn(format="localized") for c in
+                                ("Impressions", "Répétition", "Dépense (€)", "CPM (€)", "Coût / 1 000 pers. (€)",
+                                 "Clics sur un lien", "CTR (%)")})
     for note in table.notes:
         st.caption(note)
     st.download_button("Télécharger (CSV)", reporting.to_csv_frame(table).to_csv(index=False),
@@ -133,7 +136,7 @@ def show_table(table: reporting.ReachTable, heading: str) -> None:
 
 
 with tab_theme:
-    st.altair_chart(charts.reach_bars(themes, "Thème"), width="stretch")
+    st.altair_chart(charts.reach_bars(themes, "Thème"), width="stretch", height=charts.bars_height(themes))
     show_table(themes, "Thème")
 with tab_spend:
     st.altair_chart(charts.spend_vs_reach(figures.adsets), width="stretch")
