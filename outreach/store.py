@@ -168,6 +168,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers (the app) never wait for an import
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: a million-row import keeps its index in memory
     cursor.close()
 
 
@@ -271,19 +272,23 @@ class ReportStore:
                 conn.execute(plans.update().where(plans.c.id == plan_id).values(**values))
             known = dict(conn.execute(sa.select(plan_adsets.c.name, plan_adsets.c.id)
                                       .where(plan_adsets.c.plan_id == plan_id)).all())
-            for a in plan.ad_sets:
-                values = dict(ref=a.ref, meta_id=a.meta_id, branch_id=a.branch_id, branch_name=a.branch_name,
-                              theme_id=a.theme_id, population=a.population, radius_km=a.radius_km,
-                              daily_budget_eur=a.daily_budget_eur)
-                if a.name in known:
-                    adset_id = known[a.name]
-                    conn.execute(plan_adsets.update().where(plan_adsets.c.id == adset_id).values(**values))
-                    conn.execute(plan_areas.delete().where(plan_areas.c.adset_id == adset_id))
-                else:
-                    adset_id = conn.execute(plan_adsets.insert().values(plan_id=plan_id, name=a.name, **values)) \
-                        .inserted_primary_key[0]
-                if a.areas:
-                    conn.execute(plan_areas.insert(), [{"adset_id": adset_id, "area_code": c} for c in a.areas])
+            values = [dict(ref=a.ref, meta_id=a.meta_id, branch_id=a.branch_id, branch_name=a.branch_name,
+                           theme_id=a.theme_id, population=a.population, radius_km=a.radius_km,
+                           daily_budget_eur=a.daily_budget_eur) for a in plan.ad_sets]
+            # many statements at once: a network-wide plan has thousands of ad sets
+            new = [dict(v, plan_id=plan_id, name=a.name) for a, v in zip(plan.ad_sets, values, strict=True)
+                   if a.name not in known]
+            if new:
+                conn.execute(plan_adsets.insert(), new)
+            old = [dict(v, _id=known[a.name]) for a, v in zip(plan.ad_sets, values, strict=True) if a.name in known]
+            if old:
+                conn.execute(plan_adsets.update().where(plan_adsets.c.id == sa.bindparam("_id")), old)
+                conn.execute(plan_areas.delete().where(plan_areas.c.adset_id.in_([v["_id"] for v in old])))
+            ids = dict(conn.execute(sa.select(plan_adsets.c.name, plan_adsets.c.id)
+                                    .where(plan_adsets.c.plan_id == plan_id)).all())
+            areas = [{"adset_id": ids[a.name], "area_code": c} for a in plan.ad_sets for c in a.areas]
+            if areas:
+                conn.execute(plan_areas.insert(), areas)
             self._relink(conn)
             self._rebuild_totals(conn)
         return plan_id
@@ -384,9 +389,12 @@ class ReportStore:
         columns = [[batch_id] * len(frame), object_ids.astype("int64").tolist(), frame["date_start"].tolist(),
                    frame["date_stop"].tolist(), frame["reach"].astype("int64").tolist(),
                    frame["impressions"].astype("int64").tolist(), frame["spend"].astype(float).tolist()]
-        for name in ("link_clicks", "clicks"):
-            values = frame[name].astype(float)
-            columns.append([None if np.isnan(v) else int(v) for v in values.to_numpy()])
+        for name in ("link_clicks", "clicks"):  # whole numbers, or NULL when the export had no such column
+            values = frame[name].to_numpy(dtype=float)
+            known = ~np.isnan(values)
+            cells = np.full(len(values), None, dtype=object)
+            cells[known] = values[known].astype("int64").astype(object)
+            columns.append(cells.tolist())
         if conn.dialect.name == "sqlite":
             # the DBAPI's executemany on tuples: several times faster than bound dicts for a million rows
             sql = (f"INSERT INTO report_results ({', '.join(RESULT_INSERT_COLUMNS)}) "
