@@ -62,3 +62,36 @@ def test_user_results_and_campaign_choice(tmp_path, store_url):
         .replace(",", "\u202f")
     # no activity imported: said beside the outcome chart, in French, no traceback
     assert any("aucune activité importée" in e.value for e in at.error)
+
+
+def _uploader(at, key):
+    return next(u for u in at.get("file_uploader") if u.proto.id.endswith(key) or key in u.proto.id)
+
+
+def test_upload_export_and_plan_files(tmp_path, store_url):
+    plan = write_plan_dir(tmp_path / "plan")
+    good = write_csv(tmp_path / "rapport.csv", export_rows(period_figures())).read_bytes()
+    bad_rows = export_rows(period_figures())
+    bad_rows[2][4] = "beaucoup"
+    bad = write_csv(tmp_path / "mauvais.csv", bad_rows).read_bytes()
+
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    _uploader(at, "dash_reports").set_value([("mauvais.csv", bad, "text/csv")])
+    at.run()
+    at.button(key="dash_import").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "mauvais.csv" in errors and "ligne 3" in errors and "beaucoup" in errors
+    assert not ReportStore(store_url).has_results()
+
+    _uploader(at, "dash_reports").set_value([("rapport.csv", good, "text/csv")])
+    _uploader(at, "dash_plan_files").set_value(
+        [(name, (plan / name).read_bytes(), "application/octet-stream")
+         for name in ("plan.csv", "meta-api.json", "meta-ids.json")])
+    at.run()
+    at.button(key="dash_import").click().run()
+    assert not at.exception
+    assert any("6 ligne(s) importée(s)" in s.value for s in at.success)
+    total = sum(f["impressions"] for f in period_figures())
+    assert _metrics(at)["Impressions"] == f"{total:,}".replace(",", "\u202f")
+    assert reporting.reach_table(ReportStore(store_url), "branch").frame["key"].tolist() != [reporting.UNMATCHED]
