@@ -213,6 +213,11 @@ def reach_table(store: ReportStore, by: str, plan_ids: list[int] | None = None) 
     if by == "day":
         return day_table(store, plan_ids)
     objects = object_figures(store, plan_ids)
+    if objects.empty:
+        empty = pd.DataFrame(columns=["key", "label", "reach", "reach_exact", "reach_basis", "impressions", "spend",
+                                      "link_clicks", "ad_sets", "start", "stop"])
+        return ReachTable(by, _derive(empty), {}, ["Aucun résultat importé : importez un export du Gestionnaire de "
+                                                   "publicités (outreach report import … --plan …)."])
     adsets = objects[objects["level"] == "adset"].copy()
     planned = store.planned_adsets()
     adsets = adsets.merge(planned[["plan_adset_id", "branch_id", "branch_name", "theme_id"]], how="left",

@@ -171,3 +171,11 @@ def test_results_of_a_plan_written_by_outreach_plan(tmp_path, store_url, capsys)
     main(["report", "reach", "--by", "theme"])
     [theme] = _csv(capsys.readouterr().out)
     assert theme["theme_id"] == "science-fiction" and int(theme["impressions"]) == sum(f["impressions"] for f in figures)
+
+
+def test_reach_on_an_empty_database_says_so(store_url, capsys):
+    assert main(["report", "reach", "--by", "theme"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "theme_id,reach,impressions,spend_eur,cpm_eur,link_clicks,ctr\n"
+    assert "Aucun résultat importé" in captured.err
+    assert main(["report", "html", "--out", "x.html"]) == 2
