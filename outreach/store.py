@@ -183,7 +183,7 @@ def make_engine(url: str | None = None) -> Engine:
             engine = sa.create_engine(url)
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
             raise InputError(f"adresse de base de données invalide ({exc.__class__.__name__}).",
-                             field="OUTREACH_DATABASE_URL",
+                             where="OUTREACH_DATABASE_URL", field="OUTREACH_DATABASE_URL",
                              fix="Exemples : sqlite:///chemin/outreach.sqlite ou "
                                  "postgresql+psycopg://utilisateur@serveur/base.") from exc
         if engine.dialect.name == "sqlite":
@@ -192,7 +192,7 @@ def make_engine(url: str | None = None) -> Engine:
             metadata.create_all(engine)
         except sa.exc.OperationalError as exc:
             raise InputError(f"base de données inaccessible ({exc.orig.__class__.__name__}).",
-                             field="OUTREACH_DATABASE_URL",
+                             where="OUTREACH_DATABASE_URL", field="OUTREACH_DATABASE_URL",
                              fix="Vérifiez l'adresse, les droits d'accès et que le serveur est démarré.") from exc
         _engines[url] = engine
     return _engines[url]

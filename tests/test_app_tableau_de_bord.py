@@ -95,3 +95,10 @@ def test_upload_export_and_plan_files(tmp_path, store_url):
     total = sum(f["impressions"] for f in period_figures())
     assert _metrics(at)["Impressions"] == f"{total:,}".replace(",", "\u202f")
     assert reporting.reach_table(ReportStore(store_url), "branch").frame["key"].tolist() != [reporting.UNMATCHED]
+
+
+def test_unreachable_database_is_said_in_french(monkeypatch):
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", "nosuchdriver://somewhere/base")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert any("OUTREACH_DATABASE_URL" in e.value or "base de données" in e.value for e in at.error)

@@ -20,7 +20,11 @@ st.caption("Couverture, impressions, dépense et clics de vos campagnes Meta, pa
 
 if "dashboard_url" not in st.session_state:
     st.session_state["dashboard_url"] = database_url()
-store = ReportStore(st.session_state["dashboard_url"])
+try:
+    store = ReportStore(st.session_state["dashboard_url"])
+except InputError as exc:  # OUTREACH_DATABASE_URL wrong, or the server down
+    state.show_input_error(exc)
+    st.stop()
 demo = st.session_state.get("dashboard_demo", False)
 if demo:
     st.warning("Données de démonstration : chiffres SYNTHÉTIQUES, aucune campagne réelle.", icon="🧪")
