@@ -10,6 +10,8 @@ from app import dashboard_charts as charts
 from app import dashboard_state, state
 from outreach import reporting
 from outreach.errors import InputError
+from outreach.meta.insights import fetch_insights, standard_queries
+from outreach.plan_link import read_plan_dir
 from outreach.reporting_demo import demo_store
 from outreach.sources.activity import read_activity
 from outreach.store import ReportStore, database_url
@@ -67,6 +69,28 @@ with st.expander("Importer des résultats", expanded=not store.has_results()):
             batch, replaced = store.import_activity(read.frame, read.path)
             st.success(f"{read.path} : {len(read.frame)} ligne(s) importée(s) (lot n° {batch}"
                        f"{f', {replaced} mois remplacés' if replaced else ''}).")
+        except InputError as exc:
+            state.show_input_error(exc)
+
+    st.markdown("**Ou lire les résultats directement chez Meta** (API Insights ; jeton dans META_ACCESS_TOKEN "
+                "ou .streamlit/secrets.toml)")
+    c1, c2, c3 = st.columns([2, 1, 1])
+    meta_object = c1.text_input("Compte publicitaire (act_…) ou identifiant de campagne", key="dash_meta_object")
+    since = c2.date_input("Du", value=None, key="dash_meta_since", format="DD/MM/YYYY")
+    until = c3.date_input("Au", value=None, key="dash_meta_until", format="DD/MM/YYYY")
+    if st.button("Lire les résultats chez Meta", key="dash_meta_fetch", disabled=not meta_object.strip()):
+        try:
+            with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
+                plans = [d for d in (save_plan_files(plan_uploads, Path(tmp)), plan_path.strip() or None) if d]
+                for plan in plans:
+                    store.register_plan(read_plan_dir(plan))
+            queries = standard_queries(meta_object.strip(), since.isoformat() if since else None,
+                                       until.isoformat() if until else None)
+            progress = st.progress(0, text="Lecture des résultats chez Meta…")
+            for i, query in enumerate(queries):
+                rows = fetch_insights(query)
+                progress.progress((i + 1) / len(queries), text=query.describe())
+                st.success(store.import_rows(rows, kind="insights").describe())
         except InputError as exc:
             state.show_input_error(exc)
 

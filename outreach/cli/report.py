@@ -45,7 +45,8 @@ def register(sub) -> None:
     ins.add_argument("--since", metavar="AAAA-MM-JJ")
     ins.add_argument("--until", metavar="AAAA-MM-JJ")
     ins.add_argument("--preset", default="maximum", help="période Meta sans --since/--until (défaut : maximum)")
-    ins.add_argument("--query", action="append", choices=list(INSIGHTS_QUERIES), metavar="REQUÊTE",
+    ins.add_argument("--query", action="append", choices=["adset-daily", "adset-period", "campaign-period"],
+                     metavar="REQUÊTE",
                      help="adset-daily, adset-period, campaign-period (défaut : les trois)")
     ins.add_argument("--plan", action="append", default=[], metavar="DOSSIER", help="dossier du plan (répétable)")
     ins.add_argument("--mode", choices=["auto", "sync", "async"], default="auto",
@@ -82,13 +83,6 @@ def register(sub) -> None:
     bat.set_defaults(func=run_batches)
 
 
-INSIGHTS_QUERIES = {
-    "adset-daily": ("adset", 1),
-    "adset-period": ("adset", None),
-    "campaign-period": ("campaign", None),
-}
-
-
 def _store(args) -> ReportStore:
     return ReportStore(args.database)
 
@@ -121,18 +115,14 @@ def run_import(args) -> int:
 
 
 def run_insights(args) -> int:
-    from outreach.meta.insights import InsightsQuery, fetch_insights
+    from outreach.meta.insights import fetch_insights, standard_queries
     from outreach.plan_link import read_plan_dir
 
     plans = [read_plan_dir(d) for d in args.plan]
-    names = args.query or list(INSIGHTS_QUERIES)
+    names = args.query
     fetched = []
-    for name in names:
-        level, increment = INSIGHTS_QUERIES[name]
-        query = InsightsQuery(args.account or args.campaign, level=level, since=args.since, until=args.until,
-                              date_preset=None if args.since else args.preset, time_increment=increment,
-                              mode=args.mode)
-        query.check()
+    for query in standard_queries(args.account or args.campaign, args.since, args.until, args.preset, names,
+                                  args.mode):
         print(f"{query.describe()}…", file=sys.stderr)
         fetched.append(fetch_insights(query, progress=lambda p: print(f"\r  rapport Meta : {p} %", end="",
                                                                       file=sys.stderr)))

@@ -221,3 +221,23 @@ def _rows(records: list[dict], query: InsightsQuery) -> ResultRows:
     frame = out[ROW_COLUMNS] if len(out) else pd.DataFrame(columns=ROW_COLUMNS)
     notes = [] if len(frame) else [f"{source} : aucune ligne (rien n'a été diffusé sur cette période)."]
     return ResultRows(source=source, frame=frame.reset_index(drop=True), currency=currency, notes=notes)
+
+
+# the three reads that make every figure of the dashboard exact where Meta allows it
+STANDARD_QUERIES = {
+    "adset-daily": ("adset", 1),  # per day: charts by day, additive figures
+    "adset-period": ("adset", None),  # per ad set over the range: exact reach per ad set
+    "campaign-period": ("campaign", None),  # the campaign over the range: exact total reach
+}
+
+
+def standard_queries(object_id: str, since: str | None, until: str | None, preset: str = "maximum",
+                     names: list[str] | None = None, mode: str = "auto") -> list[InsightsQuery]:
+    queries = []
+    for name in names or list(STANDARD_QUERIES):
+        level, increment = STANDARD_QUERIES[name]
+        q = InsightsQuery(object_id, level=level, since=since, until=until,
+                          date_preset=None if since else preset, time_increment=increment, mode=mode)
+        q.check()
+        queries.append(q)
+    return queries
