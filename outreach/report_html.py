@@ -108,8 +108,10 @@ def _outcome(store: ReportStore, plan_ids, months: int) -> str:
     if result.control:
         control = "<p>Bibliothèques non ciblées (témoins) : " + escape(" ; ".join(
             f"{reporting.OUTCOME_LABELS[m]} {v:+.1f} %".replace(".", ",") for m, v in result.control.items())) + ".</p>"
-    return (f"<p>Moyennes mensuelles : {months} mois avant ({escape(result.start_month)}), pendant, et {months} mois "
-            f"après ({escape(result.end_month)}) la campagne.</p>"
+    span = result.start_month if result.start_month == result.end_month else \
+        f"{result.start_month} → {result.end_month}"
+    return (f"<p>Campagne : {escape(span)}. Moyennes mensuelles des {months} mois qui la précèdent, des mois où "
+            f"elle a tourné, et des {months} mois qui la suivent.</p>"
             "<table><tr><th>Bibliothèque</th><th>Ciblée</th><th>Indicateur</th><th>Avant</th><th>Pendant</th>"
             f"<th>Après</th><th>Évolution</th></tr>{''.join(rows)}</table>{control}"
             + "".join(f"<p class='notes'>{escape(n)}</p>" for n in result.notes))
