@@ -24,6 +24,7 @@ pages = {
         page("exporter.py", "Exporter", "download", "exporter"),
         page("questionnaire.py", "Questionnaire & communauté", "forum", "questionnaire"),
     ],
+    "Mesurer": [page("tableau_de_bord.py", "Tableau de bord", "monitoring", "tableau-de-bord")],
     "Réglages": [page("parametres.py", "Paramètres", "settings", "parametres")],
 }
 navigation = st.navigation(pages)
