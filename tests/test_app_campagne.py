@@ -41,7 +41,9 @@ def test_example_renders_plan_table_map_and_downloads(tmp_path):
     circles = deck["layers"][0]["data"]
     assert len(circles) == sum(len(a.locations) for a in at.session_state["campaign_plan"].ad_sets)
     assert all(1000 <= c["radius_m"] <= 80000 for c in circles)
-    assert {d.label for d in at.get("download_button")} >= {"Tout (zip)", "meta-api.json", "ads-manager.xlsx"}
+    # the example is not attested: the files for Meta do not leave the tool, the checklist does
+    labels = {d.label for d in at.get("download_button")}
+    assert "meta-api.json" not in labels and {"Tout (zip)", "checklist.html", "campagne.yaml"} <= labels
     # the same file gives the same plan in the app and in the CLI
     from outreach.cli import main
 
@@ -51,6 +53,22 @@ def test_example_renders_plan_table_map_and_downloads(tmp_path):
                  "--out", str(out)]) == 0
     cli_payloads = json.loads((out / "meta-api.json").read_text(encoding="utf-8"))
     assert at.session_state["campaign_payloads"] == cli_payloads
+
+
+def test_attested_campaign_offers_the_cli_files(tmp_path, monkeypatch):
+    attested = attested_copy(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml", tmp_path / "c")
+    monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(tmp_path / "c"))
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["campaign_path"] = str(attested)
+    at.run()
+    assert not at.exception
+    downloads = {d.label: d for d in at.get("download_button")}
+    assert {"meta-api.json", "ads-manager.xlsx", "plan.csv"} <= set(downloads)
+    from outreach.cli import main
+
+    out = tmp_path / "cli"
+    assert main(["plan", str(attested), "--out", str(out)]) == 0
+    assert json.loads((out / "meta-api.json").read_text(encoding="utf-8")) == at.session_state["campaign_payloads"]
 
 
 def test_form_error_is_shown_beside_the_form():

@@ -21,6 +21,7 @@ from outreach.campaign import (
     campaign_to_yaml,
     save_campaign,
 )
+from outreach.compliance.gate import gated_outputs, review
 from outreach.errors import InputError
 from outreach.meta import sheet
 from outreach.meta.files import plan_campaign, render_outputs
@@ -236,30 +237,35 @@ if s2.button("Enregistrer le fichier", key="c_save"):
 template_file = st.file_uploader("Modèle : un export du Gestionnaire de publicités de votre compte (facultatif)",
                                  type=["xlsx", "csv", "txt"], key="c_template",
                                  help="Son en-tête sert de modèle aux fichiers ads-manager (colonnes et ordre).")
+columns = None
 if template_file is not None:
     try:
         columns = sheet.read_template(data=template_file.getvalue(), name=template_file.name)
-        outputs = dict(outputs) | {k: v for k, v in render_outputs(plan, payloads, columns).items()
-                                   if k.startswith("ads-manager")}
         missing = sheet.unmapped(sheet.rows(payloads), columns)
         if missing:
             st.warning("Colonnes absentes du modèle, laissées de côté : " + ", ".join(missing), icon="⚠️")
     except InputError as exc:
         state.show_input_error(exc)
 
+# What leaves the tool goes through the GDPR / DSA gate, exactly as `outreach plan` does.
+verdict = review(campaign, plan, payloads, campaign_path=st.session_state.get("campaign_path"))
+outputs = gated_outputs(verdict, plan, payloads, columns)
+if not verdict.export_allowed:
+    blockers = ", ".join(i.id for i in verdict.checklist.open_blockers)
+    st.warning(f"Les fichiers pour Meta seront disponibles une fois la checklist RGPD sans point bloquant ouvert "
+               f"({blockers}) ; en attendant : la checklist, le registre et le fichier de campagne.", icon="⛔")
+    state.link("app/pages/rgpd.py", "Ouvrir la checklist RGPD", ":material/shield:")
 archive = io.BytesIO()
 with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("campagne.yaml", campaign_yaml)
     for file_name, data in outputs.items():
         z.writestr(file_name, data)
-d1, d2, d3, d4, d5 = st.columns(5)
-d1.download_button("Tout (zip)", archive.getvalue(), file_name=f"{slug(campaign.name)}.zip",
-                   mime="application/zip", key="dl_zip")
-d2.download_button("meta-api.json", outputs["meta-api.json"], file_name="meta-api.json", mime="application/json",
-                   key="dl_json")
-d3.download_button("ads-manager.xlsx", outputs["ads-manager.xlsx"], file_name="ads-manager.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
-d4.download_button("plan.csv", outputs["plan.csv"], file_name="plan.csv", mime="text/csv", key="dl_csv")
-d5.download_button("campagne.yaml", campaign_yaml, file_name=Path(target).name or "campagne.yaml",
-                   mime="application/x-yaml", key="dl_yaml")
-st.caption("Envoi à Meta (tout en pause) : `outreach push DOSSIER --account act_…` avec META_ACCESS_TOKEN.")
+shown = [name for name in ("meta-api.json", "ads-manager.xlsx", "plan.csv", "checklist.html") if name in outputs]
+cells = st.columns(len(shown) + 2)
+cells[0].download_button("Tout (zip)", archive.getvalue(), file_name=f"{slug(campaign.name)}.zip",
+                         mime="application/zip", key="dl_zip")
+for cell, name in zip(cells[1:], shown, strict=False):
+    cell.download_button(name, outputs[name], file_name=name, key=f"dl_{name}")
+cells[-1].download_button("campagne.yaml", campaign_yaml, file_name=Path(target).name or "campagne.yaml",
+                          mime="application/x-yaml", key="dl_yaml")
+st.caption("Envoi à Meta, toujours en pause : page Exporter, ou `outreach push DOSSIER --account act_…`.")
