@@ -12,8 +12,7 @@ import zipfile
 import streamlit as st
 
 from app import state
-from outreach import datasets
-from outreach.campaign import campaign_from_yaml, campaign_to_yaml, load_campaign
+from outreach.campaign import campaign_from_yaml, campaign_to_yaml
 from outreach.channels import compose, load_channels
 from outreach.channels.campaign import campaign_brief
 from outreach.channels.checks import check_post, edit_post
@@ -22,7 +21,6 @@ from outreach.channels.posts import KIND_LABELS
 from outreach.channels.text import count, links_in
 from outreach.errors import InputError
 
-EXAMPLE = datasets.example_campaign_path()
 ICONS = {"blog": "📝", "facebook": "📘", "instagram": "📸", "x": "✖️", "mastodon": "🐘", "youtube": "▶️",
          "newsletter": "✉️"}
 
@@ -42,17 +40,15 @@ def packed(campaign_yaml: str, site_url: str):
 
 # ------------------------------------------------------------------------------------------ the campaign
 
-campaign = st.session_state.get("campaign")
-from_session = campaign is not None
+from_session = st.session_state.get(state.CAMPAIGN) is not None
 try:
-    if campaign is None:
-        campaign = load_campaign(EXAMPLE)
+    campaign, campaign_path = state.current_campaign()
     channels = load_channels()
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()
 
-source = "campagne ouverte sur la page Campagne" if from_session else f"exemple {EXAMPLE.name}"
+source = "campagne ouverte sur la page Campagne" if from_session else f"exemple {campaign_path.name}"
 st.info(f"**{campaign.name}** — du {campaign.period.start:%d/%m/%Y} au {campaign.period.end:%d/%m/%Y} "
         f"({source}).", icon="📣")
 site_input = st.text_input("Adresse du blog WordPress", key="channels_site", placeholder="https://…",

@@ -4,7 +4,6 @@ The campaign comes from st.session_state["campaign"] / ["campaign_path"] (the Ca
 example. Evaluation, attestations and files all come from outreach.compliance, as in `outreach plan`.
 """
 
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +11,7 @@ from streamlit.errors import StreamlitAPIException
 
 from app import state
 from outreach import datasets
-from outreach.campaign import campaign_to_yaml, load_campaign
+from outreach.campaign import campaign_to_yaml
 from outreach.compliance import add_attestation, load_attestations, remove_attestation
 from outreach.compliance.evaluate import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS
 from outreach.compliance.gate import gated_outputs, review
@@ -20,7 +19,6 @@ from outreach.compliance.reports import STATUS_SYMBOLS
 from outreach.errors import InputError
 from outreach.meta.files import plan_campaign
 
-EXAMPLE = datasets.example_campaign_path()
 PAGE_FILES = {"Campagne": "app/pages/campagne.py", "Paramètres": "app/pages/parametres.py",
               "Thèmes": "app/pages/themes.py", "Questionnaire": "app/pages/questionnaire.py",
               "RGPD": "app/pages/rgpd.py"}
@@ -40,16 +38,6 @@ def planned(campaign_yaml: str):
     return campaign, plan, payloads
 
 
-def current_campaign():
-    """(campaign, its file or None): the Campagne page's, else the shipped example."""
-    campaign = st.session_state.get("campaign")
-    path = st.session_state.get("campaign_path")
-    if campaign is None:
-        path = path or str(EXAMPLE)
-        campaign = load_campaign(path)
-    return campaign, Path(path) if path else None
-
-
 def link_to(page: str, field: str) -> None:
     label = f"Corriger sur la page {page}" + (f" (champ « {field} »)" if field else "")
     target = PAGE_FILES.get(page)
@@ -63,7 +51,7 @@ def link_to(page: str, field: str) -> None:
 
 
 try:
-    campaign, path = current_campaign()
+    campaign, path = state.current_campaign()
     campaign, plan, payloads = planned(campaign_to_yaml(campaign))
     verdict = review(campaign, plan, payloads, campaign_path=path)
 except InputError as exc:
