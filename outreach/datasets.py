@@ -19,6 +19,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("OUTREACH_DATA_DIR") or REPO_ROOT / "data")
 
 
+def cache_dir() -> Path:
+    """Where caches live: geocoded addresses, Meta interests, parsed samples (OUTREACH_CACHE_DIR overrides)."""
+    return Path(os.environ.get("OUTREACH_CACHE_DIR") or Path.home() / ".cache" / "outreach")
+
+
 def campaigns_dir() -> Path:
     """Where campaign files live (OUTREACH_CAMPAIGNS_DIR overrides campaigns/ of the repository)."""
     return Path(os.environ.get("OUTREACH_CAMPAIGNS_DIR") or REPO_ROOT / "campaigns")
@@ -72,13 +77,25 @@ def national_areas() -> tuple[Area, ...]:
     return tuple(read_areas(national_communes_path()).areas)
 
 
+def departements_path() -> Path:
+    return data_dir() / "national" / "departements.csv"
+
+
 @cache
 def departement_names() -> dict[str, str]:
-    """Code → name of every département, as the Ministry list spells them."""
+    """Code → name of every département, as the Ministry list spells them (derived by scripts/build_data.py)."""
+    import csv
+
+    with open(departements_path(), encoding="utf-8", newline="") as f:
+        return {row["code"]: row["name"] for row in csv.DictReader(f)}
+
+
+def departement_names_from_ministry(path: Path) -> dict[str, str]:
+    """Code → name from the Ministry list (the Corsican and a few other rows carry only the name)."""
     import pandas as pd
 
     columns = ["code_departement", "departement", "code_insee_commune", "cp"]
-    frame = pd.read_csv(national_libraries_path(), sep=";", encoding="utf-8-sig", dtype=str, usecols=columns,
+    frame = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, usecols=columns,
                         keep_default_na=False).drop_duplicates()
     names: dict[str, str] = {}
     for row in frame.to_dict("records"):

@@ -8,11 +8,10 @@ behaves as Meta's). They are loaded into a separate database, never into the use
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from outreach import reporting
-from outreach.datasets import data_dir
+from outreach.datasets import cache_dir, data_dir
 from outreach.sources.activity import read_activity
 from outreach.store import ReportStore, forget_engine
 
@@ -25,8 +24,7 @@ def demo_dir() -> Path:
 
 
 def demo_database_path() -> Path:
-    cache = Path(os.environ.get("OUTREACH_CACHE_DIR") or Path.home() / ".cache" / "outreach")
-    return cache / "demo-resultats.sqlite"
+    return cache_dir() / "demo-resultats.sqlite"
 
 
 def demo_store() -> ReportStore:

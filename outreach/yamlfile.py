@@ -25,7 +25,8 @@ def parse_yaml(text: str | bytes, *, file: str | Path | None = None):
             raise InputError("le fichier n'est pas en UTF-8.", file=file,
                              fix="Enregistrez-le en UTF-8 depuis votre éditeur.") from exc
     try:
-        return yaml.safe_load(text)
+        # libyaml's parser when PyYAML was built with it: the same documents, ten times faster
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else None

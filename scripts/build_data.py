@@ -15,6 +15,7 @@ Outputs:
   national/bibliotheques.csv.gz   the Ministry list as published, gzipped
   national/communes.csv.gz        every commune as a point (arrondissements in place of Paris,
                                   Marseille and Lyon), with current population and postcodes
+  national/departements.csv       code and name of every département
 
 The output is deterministic: running the script twice gives byte-identical files.
 """
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from shapely.geometry import Point, shape  # noqa: E402
 
+from outreach.datasets import departement_names_from_ministry  # noqa: E402
 from outreach.sources.branches import read_ministry_csv  # noqa: E402
 from outreach.sources.coordinates import in_france  # noqa: E402
 
@@ -179,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.source / "libraries/adresses-des-bibliotheques-publiques_2024.csv", "rb") as f:
         write_gzip(args.out / "national/bibliotheques.csv.gz", f.read())
     write_gzip(args.out / "national/communes.csv.gz", build_national_communes(args.source, cog).encode("utf-8"))
+    names = departement_names_from_ministry(args.out / "national/bibliotheques.csv.gz")
+    with open(args.out / "national/departements.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["code", "name"])
+        writer.writerows(names.items())
     print(f"{len(branches['features'])} bibliothèques, {len(areas['features'])} zones écrites dans {args.out}")
     return 0
 

@@ -100,7 +100,7 @@ with st.form("campaign_form"):
     chosen_themes = st.multiselect("Thèmes", list(themes), default=[t for t in _default("themes", []) if t in themes],
                                    format_func=themes.get, key="c_themes")
     c1, c2 = st.columns(2)
-    dep_options = shipped_deps + [d for d in datasets.national_departements() if d not in shipped_deps]
+    dep_options = shipped_deps + [d for d in departements if d not in shipped_deps]
     dep_default = _default("territory.departement", "13")
     departement = c1.selectbox("Département", dep_options,
                                index=dep_options.index(dep_default) if dep_default in dep_options else 0,

@@ -35,7 +35,7 @@ from facebook_business.adobjects.targetingsearch import TargetingSearch
 from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 
-from outreach import atomic
+from outreach import atomic, datasets
 from outreach.errors import InputError
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
 
@@ -186,8 +186,7 @@ class MetaClient:
         self.api._session.GRAPH = (graph_url or os.environ.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
         self.account = AdAccount(account_id, api=self.api)
         self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
-        self.cache_path = Path(cache_dir or os.environ.get("OUTREACH_CACHE_DIR") or
-                               Path.home() / ".cache" / "outreach") / "meta-interests.json"
+        self.cache_path = Path(cache_dir or datasets.cache_dir()) / "meta-interests.json"
 
     # -- low level -----------------------------------------------------------------------------------
 

@@ -34,8 +34,9 @@ Progress = Callable[[int, int], None]
 
 
 def default_cache_path() -> Path:
-    base = os.environ.get("OUTREACH_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "outreach")
-    return Path(base) / "geocoding.sqlite"
+    from outreach.datasets import cache_dir  # datasets reads sources: imported here, not at module level
+
+    return cache_dir() / "geocoding.sqlite"
 
 
 class GeocodingUnavailable(InputError):
