@@ -92,8 +92,7 @@ class BranchIndex:
 
         # Exact distances only for candidates that can still be first or second (see module docstring).
         upper = spherical * UPPER
-        rank = 1 if k > 1 else 0
-        bound = np.partition(upper, rank, axis=1)[:, rank] if k > 1 else upper[:, 0]
+        bound = np.partition(upper, 1, axis=1)[:, 1] if k > 1 else upper[:, 0]  # second-smallest upper bound
         needed = spherical * LOWER <= bound[:, None]
         exact = np.full((n_points, k), np.inf)
         rows, cols = np.nonzero(needed)
