@@ -17,6 +17,7 @@ from outreach.sources.tabular import Table, parse_float, read_table
 CODE_ALIASES = ("code", "code_insee", "insee", "c_arinsee", "code_commune")
 NAME_ALIASES = ("name", "nom", "l_ar", "libelle", "nom_commune")
 POPULATION_ALIASES = ("population", "population_municipale", "pop")
+MAX_POPULATION = 100_000_000  # more than France: a typing mistake, or a number too large to count people
 
 
 @dataclass
@@ -42,7 +43,7 @@ def _population(value, where: str, errors: list[InputError]) -> int | None:
     if value in (None, ""):
         return None
     number = parse_float(str(value))
-    if number is None or number < 0:
+    if number is None or number < 0 or number > MAX_POPULATION:
         errors.append(InputError(f"population illisible : « {value} ».", where=where,
                                  fix="Écrivez un nombre entier positif, ou laissez la case vide."))
         return None
@@ -96,7 +97,7 @@ def read_areas_geojson(path: str | Path, *, data: bytes | None = None, name: str
             if not geom.is_valid:
                 geom = shapely.make_valid(geom)
             point = geom if geom.geom_type == "Point" else _inside_point(geom, props)
-        except (ValueError, TypeError, shapely.errors.GEOSException) as exc:
+        except (ValueError, TypeError, shapely.errors.ShapelyError) as exc:
             errors.append(InputError(f"géométrie invalide ({exc}).", where=where,
                                      fix="Réparez la géométrie (QGIS : « Réparer les géométries »)."))
             continue
@@ -121,7 +122,8 @@ def areas_from_table(table: Table) -> AreasRead:
     lat_col, lon_col = col("lat", "latitude"), col("lon", "lng", "longitude")
     missing = [n for n, c in (("code", code_col), ("name", name_col), ("lat", lat_col), ("lon", lon_col)) if c is None]
     if missing:
-        table.require(*missing, fix="Un fichier de zones en CSV a les colonnes code,name,lat,lon et, en option, population.")
+        table.require(*missing, fix="Ajoutez-les : un fichier de zones en CSV a les colonnes code,name,lat,lon et, "
+                                    "en option, population.")
     pop_col, pc_col = col(*POPULATION_ALIASES), col("postcodes", "codes_postaux")
     dep_col, kind_col = col("departement", "code_departement"), col("kind")
     areas, errors = [], []

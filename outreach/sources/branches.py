@@ -219,6 +219,10 @@ def read_branches_csv(path: str | Path, *, data: bytes | None = None, name: str 
         elif address_col and row[address_col]:
             parts = [row[address_col], row[postcode_col] if postcode_col else "", row[city_col] if city_col else ""]
             to_geocode[i] = " ".join(p for p in parts if p)
+        elif (lat_col and row[lat_col]) or (lon_col and row[lon_col]):
+            errors.append(InputError(f"coordonnées illisibles (lat « {row[lat_col] if lat_col else ''} », "
+                                     f"lon « {row[lon_col] if lon_col else ''} »).", where=table.row_label(i),
+                                     fix="Écrivez lat et lon en degrés décimaux, par exemple 43,2965 et 5,3698."))
         else:
             errors.append(InputError("ni coordonnées ni adresse.", where=table.row_label(i),
                                      fix="Renseignez lat et lon, ou l'adresse."))

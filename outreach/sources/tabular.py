@@ -11,6 +11,8 @@ import codecs
 import csv
 import gzip
 import io
+import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +79,20 @@ def sniff_separator(text: str) -> str:
         return best if counts[best] else ","
 
 
+SAME_WIDTH_FIX = "Vérifiez que chaque ligne a le même nombre de colonnes que l'en-tête."
+
+
+def refuse_extra_fields(text: str, separator: str, label: str) -> None:
+    """InputError on the first row with values beyond the header's columns (empty trailing fields are fine:
+    spreadsheets often end every line with a separator)."""
+    rows = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)
+    width = len(next(rows))
+    for row in rows:
+        if len(row) > width and any(value.strip() for value in row[width:]):
+            raise InputError(f"{len(row)} champs pour {width} colonnes dans l'en-tête.", file=label,
+                             where=f"ligne {rows.line_num}", fix=SAME_WIDTH_FIX)
+
+
 def read_bytes(path: str | Path) -> bytes:
     path = Path(path)
     try:
@@ -84,9 +100,16 @@ def read_bytes(path: str | Path) -> bytes:
     except FileNotFoundError as exc:
         raise InputError("fichier introuvable.", file=path, fix="Vérifiez le chemin.") from exc
     except IsADirectoryError as exc:
-        raise InputError("c'est un dossier, pas un fichier.", file=path) from exc
+        raise InputError("c'est un dossier, pas un fichier.", file=path, fix="Choisissez un fichier de ce dossier.") from exc
+    except PermissionError as exc:
+        raise InputError("lecture refusée par le système.", file=path,
+                         fix="Vérifiez les droits du fichier, ou copiez-le dans un dossier à vous.") from exc
     if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:  # not gzip at all (BadGzipFile), or cut short
+            raise InputError("ce n'est pas une archive gzip complète.", file=path,
+                             fix="Compressez-le avec gzip, ou retirez « .gz » de son nom s'il n'est pas compressé.") from exc
     return raw
 
 
@@ -99,23 +122,31 @@ def read_table(path: str | Path, *, data: bytes | None = None, name: str | None 
     text, encoding = decode(raw, label)
     separator = sniff_separator(text)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
-                            skipinitialspace=True)
+        with warnings.catch_warnings(record=True) as longer_rows:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            # index_col=False: a row longer than the header must not turn its first fields into an index
+            # (every value would land one column off); pandas drops the extra fields and warns instead
+            frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
+                                skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise InputError(f"CSV illisible ({exc}).", file=label,
-                         fix="Vérifiez que chaque ligne a le même nombre de colonnes que l'en-tête.") from exc
+        raise InputError(f"CSV illisible ({exc}).", file=label, fix=SAME_WIDTH_FIX) from exc
+    if longer_rows:
+        refuse_extra_fields(text, separator, label)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.apply(lambda col: col.str.strip())
     notes = []
     if encoding == "Windows-1252":
         notes.append(f"{label} : lu en Windows-1252 ; enregistrez-le en UTF-8 pour éviter toute ambiguïté.")
     if frame.empty:
-        raise InputError("le fichier ne contient qu'un en-tête, aucune ligne de données.", file=label)
+        raise InputError("le fichier ne contient qu'un en-tête, aucune ligne de données.", file=label,
+                         fix="Choisissez le fichier complet, avec une ligne par élément sous l'en-tête.")
     return Table(path=label, frame=frame, encoding=encoding, separator=separator, notes=notes)
 
 
 def parse_float(value: str) -> float | None:
-    """Parse a number written the French or the English way ('43,29', '1 234,5', '43.29')."""
+    """Parse a number written the French or the English way ('43,29', '1 234,5', '43.29').
+
+    'nan', 'inf' and numbers too large for a float are unreadable (None), like any other text."""
     text = (value or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     if not text:
         return None
@@ -124,6 +155,7 @@ def parse_float(value: str) -> float | None:
     elif "," in text and "." in text:  # 1,234.5 or 1.234,5: the last one is the decimal mark
         text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else text.replace(".", "").replace(",", ".")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
