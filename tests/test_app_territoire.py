@@ -44,3 +44,16 @@ def test_an_upload_with_swapped_coordinates_is_refused_beside_it():
     at.file_uploader(key="branches_upload").upload("bibs.geojson", bad, "application/geo+json").run()
     assert not at.exception
     assert any("inversées" in e.value and "bibs.geojson" in e.value for e in at.error)
+
+
+def test_a_bad_areas_upload_is_shown_beside_the_areas_not_the_branches():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    good = b"id,name,lat,lon\nalc,Alcazar,43.299648,5.379507\n"
+    at.file_uploader(key="branches_upload").upload("reseau.csv", good, "text/csv").run()
+    at.file_uploader(key="areas_upload").upload("zones.csv", b"code,name,lat\n13005,Aubagne,43.29\n", "text/csv").run()
+    assert not at.exception
+    branches_column, areas_column = at.expander[0].columns
+    assert not branches_column.error
+    assert [e.value for e in areas_column.error] == [e.value for e in at.error]
+    assert "zones.csv" in areas_column.error[0].value and "lon" in areas_column.error[0].value
+    assert not at.metric  # nothing computed from a refused file

@@ -39,7 +39,9 @@ try:
                                          state.upload_of(areas_file), _progress=geocoding_progress)
 except InputError as exc:
     geocoding.empty()
-    state.show_input_error(exc, where=col_b if branches_file else None)
+    # beside the upload that caused it; a problem with no file of theirs (the département, the geocoder) on top
+    culprit = {upload.name: column for upload, column in ((branches_file, col_b), (areas_file, col_a)) if upload}
+    state.show_input_error(exc, where=culprit.get(exc.file))
     st.stop()
 
 for note in source.notes:
