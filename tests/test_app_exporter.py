@@ -70,3 +70,52 @@ def test_attested_campaign_exports_the_cli_files_and_pushes_paused(ready, tmp_pa
         assert TOKEN not in str([m.value for m in at.markdown]) + str([m.value for m in at.caption])
     finally:
         server.stop()
+
+
+def everything_on_screen(at: AppTest) -> str:
+    """Every element and container of the page as its protobuf text: labels, bodies, help, status titles."""
+    return "\n".join(str(getattr(node, "proto", "")) for node in at._tree)
+
+
+def test_drafts_can_be_downloaded_but_never_pushed(tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.toggle(key="export_draft").set_value(True).run()
+    assert not at.exception
+    assert all(b.label.startswith("BROUILLON-") for b in at.get("download_button")
+               if b.label.startswith("meta-") or b.label.startswith("BROUILLON-meta"))
+    keys = {b.key for b in at.button}
+    assert not keys & {"push_dry_run", "push_create"} and not at.text_input
+    assert any("brouillons ne s'envoient pas" in i.value for i in at.info)
+
+
+def test_the_token_never_reaches_the_screen_even_when_meta_echoes_it(ready, monkeypatch):
+    server = GraphServer()
+    server.fail(r"/campaigns", {"error": {"message": f"Error validating access token {TOKEN}: session expired",
+                                          "type": "OAuthException", "code": 190}}, times=5)
+    server.start()
+    try:
+        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("META_GRAPH_URL", server.url)
+        at = open_page(ready)
+        at.text_input(key="push_account").input("act_1234567").run()
+        at.button(key="push_dry_run").click().run()
+        assert not at.exception
+        assert at.error, "Meta's refusal is shown"
+        assert TOKEN not in everything_on_screen(at)
+        assert at.button(key="push_create").disabled  # a failed validation does not open the creation
+    finally:
+        server.stop()
+
+
+def test_an_output_folder_that_cannot_be_written_is_an_error_not_a_traceback(ready, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be", encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_OUTPUT_DIR", str(blocker))
+    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+    at = open_page(ready)
+    at.text_input(key="push_account").input("act_1234567").run()
+    at.button(key="push_dry_run").click().run()
+    assert not at.exception
+    assert any("not-a-folder" in e.value for e in at.error), [e.value for e in at.error]
+    assert TOKEN not in everything_on_screen(at)

@@ -99,8 +99,14 @@ def push(dry_run: bool) -> None:
     label = "Validation par Meta (rien n'est créé)…" if dry_run else "Création chez Meta, en pause…"
     with st.status(label, expanded=True) as status:
         try:
-            write_gated(verdict, render_outputs(plan, payloads), folder)
-            report = MetaClient(account).push(payloads, folder, dry_run=dry_run, progress=status.write)
+            try:
+                write_gated(verdict, render_outputs(plan, payloads), folder)
+                report = MetaClient(account).push(payloads, folder, dry_run=dry_run, progress=status.write)
+            except OSError as exc:
+                # only the file and the system's reason: an OSError's own text may carry a request URL
+                raise InputError(f"écriture impossible ({exc.strerror or type(exc).__name__}).",
+                                 file=exc.filename or folder,
+                                 fix="Choisissez un dossier de sortie où vous pouvez écrire (OUTREACH_OUTPUT_DIR).") from exc
         except InputError as exc:
             status.update(label="Échec", state="error")
             st.error(str(exc), icon="⚠️")
