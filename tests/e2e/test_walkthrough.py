@@ -18,6 +18,8 @@ def settle(page):
     page.wait_for_selector("[data-testid='stApp']", timeout=TIMEOUT)
     page.wait_for_timeout(300)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
+    # with showErrorDetails = "none" an uncaught exception shows a redacted box, not a traceback: look for both
+    assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("Traceback").count() == 0
 
 
