@@ -160,3 +160,10 @@ def test_missing_column_is_named(tmp_path):
     with pytest.raises(InputError) as err:
         read_branches(path)
     assert "name" in str(err.value) and "ligne 1" in str(err.value)
+
+
+def test_a_corsican_library_known_by_its_postcode_only_gets_2a_or_2b(tmp_path):
+    path = tmp_path / "corse.csv"
+    path.write_text("id,name,lat,lon,code_postal\najaccio,Médiathèque d'Ajaccio,41.9192,8.7386,20000\n"
+                    "bastia,Médiathèque de Bastia,42.6970,9.4503,20200\n", encoding="utf-8")
+    assert [b.departement for b in read_branches(path).branches] == ["2A", "2B"]
