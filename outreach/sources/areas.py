@@ -11,7 +11,7 @@ from shapely.geometry import Point, shape
 from outreach.errors import InputError, InputErrors
 from outreach.model import Area, departement_of
 from outreach.sources.coordinates import check_point
-from outreach.sources.geojson import checked_position, feature_label, load_features
+from outreach.sources.geojson import checked_position, feature_label, first_property, load_features
 from outreach.sources.tabular import Table, parse_float, read_table
 
 CODE_ALIASES = ("code", "code_insee", "insee", "c_arinsee", "code_commune")
@@ -25,10 +25,6 @@ class AreasRead:
     path: str
     areas: list[Area]
     notes: list[str] = field(default_factory=list)
-
-
-def _prop(props: dict, aliases: tuple[str, ...]):
-    return next((props[k] for k in aliases if props.get(k) not in (None, "")), None)
 
 
 def _postcodes(value) -> tuple[str, ...]:
@@ -82,7 +78,7 @@ def read_areas_geojson(path: str | Path, *, data: bytes | None = None, name: str
         except InputError as exc:
             errors.append(exc)
             continue
-        code = str(_prop(props, CODE_ALIASES) or "").strip()
+        code = str(first_property(props, CODE_ALIASES) or "").strip()
         if not code:
             errors.append(InputError("code manquant.", where=where,
                                      fix="Ajoutez une propriété « code » (le code INSEE de la commune)."))
@@ -101,9 +97,9 @@ def read_areas_geojson(path: str | Path, *, data: bytes | None = None, name: str
             errors.append(InputError(f"géométrie invalide ({exc}).", where=where,
                                      fix="Réparez la géométrie (QGIS : « Réparer les géométries »)."))
             continue
-        population = _population(_prop(props, POPULATION_ALIASES), where, errors)
+        population = _population(first_property(props, POPULATION_ALIASES), where, errors)
         areas.append(Area(
-            code=code, name=str(_prop(props, NAME_ALIASES) or code), kind=_kind(code, props.get("kind")),
+            code=code, name=str(first_property(props, NAME_ALIASES) or code), kind=_kind(code, props.get("kind")),
             departement=str(props.get("departement") or props.get("code_departement") or departement_of(code)),
             population=population, postcodes=_postcodes(props.get("postcodes") or props.get("codes_postaux")),
             lat=point.y, lon=point.x, geometry=None if geometry["type"] == "Point" else geometry))
@@ -113,19 +109,14 @@ def read_areas_geojson(path: str | Path, *, data: bytes | None = None, name: str
 
 
 def areas_from_table(table: Table) -> AreasRead:
-    columns = {c.lower(): c for c in table.frame.columns}
-
-    def col(*aliases):
-        return next((columns[a] for a in aliases if a in columns), None)
-
-    code_col, name_col = col(*CODE_ALIASES), col(*NAME_ALIASES)
-    lat_col, lon_col = col("lat", "latitude"), col("lon", "lng", "longitude")
+    code_col, name_col = table.column(*CODE_ALIASES), table.column(*NAME_ALIASES)
+    lat_col, lon_col = table.column("lat", "latitude"), table.column("lon", "lng", "longitude")
     missing = [n for n, c in (("code", code_col), ("name", name_col), ("lat", lat_col), ("lon", lon_col)) if c is None]
     if missing:
         table.require(*missing, fix="Ajoutez-les : un fichier de zones en CSV a les colonnes code,name,lat,lon et, "
                                     "en option, population.")
-    pop_col, pc_col = col(*POPULATION_ALIASES), col("postcodes", "codes_postaux")
-    dep_col, kind_col = col("departement", "code_departement"), col("kind")
+    pop_col, pc_col = table.column(*POPULATION_ALIASES), table.column("postcodes", "codes_postaux")
+    dep_col, kind_col = table.column("departement", "code_departement"), table.column("kind")
     areas, errors = [], []
     seen: dict[str, str] = {}
     for i, row in enumerate(table.frame.to_dict("records")):

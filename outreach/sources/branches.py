@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from outreach.errors import InputError, InputErrors
 from outreach.model import Branch, departement_of
 from outreach.sources.coordinates import check_point
-from outreach.sources.geojson import checked_position, feature_label, load_features
+from outreach.sources.geojson import checked_position, feature_label, first_property, load_features
 from outreach.sources.tabular import Table, parse_float, read_table
 
 if TYPE_CHECKING:
@@ -66,18 +66,6 @@ def insee_for(insee: str, postcode: str) -> str:
     if insee == "75056" or (not insee and postcode.startswith("75")):
         return paris_arrondissement(postcode) or insee
     return insee
-
-
-def first_of(row: dict, aliases: tuple[str, ...]) -> str:
-    for key in aliases:
-        if row.get(key) not in (None, ""):
-            return str(row[key])
-    return ""
-
-
-def column_of(table: Table, aliases: tuple[str, ...]) -> str | None:
-    lowered = {c.lower(): c for c in table.frame.columns}
-    return next((lowered[a] for a in aliases if a in lowered), None)
 
 
 # The Ministry list gives Corsica's libraries neither a département code nor an INSEE code, only the name.
@@ -161,7 +149,8 @@ def read_branches_geojson(path: str | Path, *, data: bytes | None = None, name: 
         except InputError as exc:
             errors.append(exc)
             continue
-        branch_id = normalise_id(first_of(props, ID_ALIASES))
+        given_id = first_property(props, ID_ALIASES)
+        branch_id = "" if given_id is None else normalise_id(given_id)
         if not branch_id:
             errors.append(InputError("identifiant manquant.", where=where,
                                      fix="Ajoutez une propriété « id » (par exemple le code_bib du ministère)."))
@@ -175,7 +164,7 @@ def read_branches_geojson(path: str | Path, *, data: bytes | None = None, name: 
         insee = insee_for(str(props.get("insee") or props.get("code_insee_commune") or ""), postcode)
         surface = props.get("surface_m2", props.get("surface"))
         branches.append(Branch(
-            id=branch_id, name=first_of(props, NAME_ALIASES) or f"Bibliothèque {branch_id}",
+            id=branch_id, name=str(first_property(props, NAME_ALIASES) or f"Bibliothèque {branch_id}"),
             address=str(props.get("address") or props.get("adresse") or ""), postcode=postcode,
             city=str(props.get("city") or props.get("ville") or ""), insee=insee,
             departement=str(props.get("departement") or departement_of(insee or postcode)),
@@ -196,10 +185,10 @@ def read_branches_csv(path: str | Path, *, data: bytes | None = None, name: str 
     table = read_table(path, data=data, name=name)
     if all(c in table.frame.columns for c in MINISTRY_COLUMNS):
         return ministry_from_table(table)
-    id_col, name_col = column_of(table, ID_ALIASES), column_of(table, NAME_ALIASES)
-    lat_col, lon_col = column_of(table, LAT_ALIASES), column_of(table, LON_ALIASES)
-    address_col = column_of(table, ADDRESS_ALIASES)
-    postcode_col, city_col = column_of(table, POSTCODE_ALIASES), column_of(table, CITY_ALIASES)
+    id_col, name_col = table.column(*ID_ALIASES), table.column(*NAME_ALIASES)
+    lat_col, lon_col = table.column(*LAT_ALIASES), table.column(*LON_ALIASES)
+    address_col = table.column(*ADDRESS_ALIASES)
+    postcode_col, city_col = table.column(*POSTCODE_ALIASES), table.column(*CITY_ALIASES)
     if id_col is None:
         table.require("id", fix="Ajoutez une colonne « id » qui identifie chaque bibliothèque.")
     if name_col is None:

@@ -63,6 +63,11 @@ def feature_label(index: int, feature: dict, id_keys: tuple[str, ...]) -> str:
     return f"objet n°{index + 1}"
 
 
+def first_property(props: dict, aliases: tuple[str, ...]):
+    """The value of the first of `aliases` that the feature's properties fill, None if none does."""
+    return next((props[k] for k in aliases if props.get(k) not in (None, "")), None)
+
+
 def first_position(geometry: dict) -> tuple[float, float] | None:
     """First (lon, lat) of any geometry: enough to check units and axis order."""
     coords = geometry.get("coordinates")

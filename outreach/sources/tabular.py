@@ -42,6 +42,11 @@ class Table:
                 file=self.path, where="ligne 1 (en-tête)",
                 fix=fix or "Ajoutez la colonne manquante ou renommez l'en-tête correspondant.")
 
+    def column(self, *aliases: str) -> str | None:
+        """The file's own name of the first column matching one of `aliases` (any case), None if none does."""
+        lowered = {c.lower(): c for c in self.frame.columns}
+        return next((lowered[a] for a in aliases if a in lowered), None)
+
     def row_label(self, index: int) -> str:
         """Human row number: the header is line 1, the first data row line 2."""
         return f"ligne {index + 2}"
