@@ -1,6 +1,6 @@
 """Benchmark: nearest-branch assignment at national scale, with an exactness check.
 
-    python bench/bench_territory.py [--sample 300]
+    python bench/bench_territory.py [--sample 50] [--repeat 5]
 
 Every metropolitan commune (Paris, Marseille and Lyon by arrondissement) × every geolocated library of
 the Ministry list. Prints the time and peak memory of the assignment, the end-to-end time of
