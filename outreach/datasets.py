@@ -10,7 +10,7 @@ from pathlib import Path
 from outreach.errors import InputError
 from outreach.model import Area, Branch
 from outreach.sources.areas import read_areas
-from outreach.sources.branches import ministry_departement, read_branches, read_ministry_csv
+from outreach.sources.branches import read_branches, read_ministry_csv
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,21 +88,6 @@ def departement_names() -> dict[str, str]:
 
     with open(departements_path(), encoding="utf-8", newline="") as f:
         return {row["code"]: row["name"] for row in csv.DictReader(f)}
-
-
-def departement_names_from_ministry(path: Path) -> dict[str, str]:
-    """Code → name from the Ministry list (the Corsican and a few other rows carry only the name)."""
-    import pandas as pd
-
-    columns = ["code_departement", "departement", "code_insee_commune", "cp"]
-    frame = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, usecols=columns,
-                        keep_default_na=False).drop_duplicates()
-    names: dict[str, str] = {}
-    for row in frame.to_dict("records"):
-        code = ministry_departement(row, row["code_insee_commune"], row["cp"])
-        if code and row["departement"]:
-            names.setdefault(code, row["departement"])
-    return dict(sorted(names.items()))
 
 
 def shipped_departements() -> list[str]:

@@ -35,8 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from shapely.geometry import Point, shape  # noqa: E402
 
-from outreach.datasets import departement_names_from_ministry  # noqa: E402
-from outreach.sources.branches import read_ministry_csv  # noqa: E402
+from outreach.sources.branches import ministry_departement, read_ministry_csv  # noqa: E402
 from outreach.sources.coordinates import in_france  # noqa: E402
 
 DEFAULT_DEPARTEMENTS = ("13", "75")
@@ -152,6 +151,21 @@ def build_national_communes(source: Path, cog: dict) -> str:
         writer.writerow([code, info["nom"], "commune" if row["type"] == "COM" else "arrondissement",
                          info["code_departement"], info["population"], info["codes_postaux"], lat, lon])
     return out.getvalue()
+
+
+def departement_names_from_ministry(path: Path) -> dict[str, str]:
+    """Code → name from the Ministry list (the Corsican and a few other rows carry only the name)."""
+    import pandas as pd
+
+    columns = ["code_departement", "departement", "code_insee_commune", "cp"]
+    frame = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, usecols=columns,
+                        keep_default_na=False).drop_duplicates()
+    names: dict[str, str] = {}
+    for row in frame.to_dict("records"):
+        code = ministry_departement(row, row["code_insee_commune"], row["cp"])
+        if code and row["departement"]:
+            names.setdefault(code, row["departement"])
+    return dict(sorted(names.items()))
 
 
 def write_gzip(path: Path, data: bytes) -> None:
