@@ -108,6 +108,7 @@ def test_geocoder_offline_gives_a_clear_message(tmp_path):
     with pytest.raises(InputError) as err:
         read_branches(path, geocoder=geocoder)
     assert "injoignable" in str(err.value) and "lat et lon" in str(err.value)
+    assert str(err.value).startswith(str(path))  # the file whose addresses could not be geocoded
 
 
 def _geojson(tmp_path, features, name="bibs.geojson"):

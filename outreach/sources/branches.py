@@ -219,7 +219,10 @@ def read_branches_csv(path: str | Path, *, data: bytes | None = None, name: str 
         if geocoder is None:
             from outreach.sources.geocoding import Geocoder
             geocoder = Geocoder()
-        found = geocoder.geocode_many(list(to_geocode.values()), progress=progress)
+        try:
+            found = geocoder.geocode_many(list(to_geocode.values()), progress=progress)
+        except InputError as exc:  # the service is down or refuses: say which file was being geocoded
+            raise type(exc)(exc.message, file=table.path, where=exc.where, fix=exc.fix, field=exc.field) from exc
         for i, query in to_geocode.items():
             if found.get(query):
                 positions[i] = found[query]
