@@ -168,3 +168,12 @@ def test_a_corsican_library_known_by_its_postcode_only_gets_2a_or_2b(tmp_path):
     path.write_text("id,name,lat,lon,code_postal\najaccio,Médiathèque d'Ajaccio,41.9192,8.7386,20000\n"
                     "bastia,Médiathèque de Bastia,42.6970,9.4503,20200\n", encoding="utf-8")
     assert [b.departement for b in read_branches(path).branches] == ["2A", "2B"]
+
+
+@pytest.mark.parametrize("flag,expected", [(False, False), ("false", False), ("Non", False), ("0", False),
+                                           (True, True), ("true", True), (None, True)])
+def test_open_to_public_written_as_text_is_understood(tmp_path, flag, expected):
+    feature = _point("1", 5.37, 43.29)
+    if flag is not None:
+        feature["properties"]["open_to_public"] = flag
+    assert read_branches(_geojson(tmp_path, [feature])).branches[0].open_to_public is expected

@@ -62,6 +62,15 @@ def paris_arrondissement(postcode: str) -> str:
     return ""
 
 
+def open_flag(value) -> bool:
+    """`open_to_public` as a file gives it: absent means open; "false", "non", "0" (any case) mean closed."""
+    if value is None or value == "":
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "faux", "non", "no", "0")
+    return bool(value)
+
+
 def insee_for(insee: str, postcode: str) -> str:
     if insee == "75056" or (not insee and postcode.startswith("75")):
         return paris_arrondissement(postcode) or insee
@@ -170,7 +179,7 @@ def read_branches_geojson(path: str | Path, *, data: bytes | None = None, name: 
             departement=str(props.get("departement") or departement_of(insee or postcode)),
             status=str(props.get("status") or props.get("statut") or ""),
             address_type=str(props.get("address_type") or ""),
-            open_to_public=bool(props.get("open_to_public", True)),
+            open_to_public=open_flag(props.get("open_to_public")),
             surface_m2=parse_float(str(surface)) if surface not in (None, "") else None,
             lat=lat, lon=lon, url=str(props.get("url") or ""), opening_hours=str(props.get("opening_hours") or ""),
             facebook_page_id=str(props.get("facebook_page_id") or "")))
