@@ -12,6 +12,9 @@ geodesic:   s·M_min/R ≤ g ≤ s·N_max/R.
 So a branch that is not among the K candidates is at least s_K·M_min/R away, and when that exceeds the
 second-smallest exact distance among the candidates, nothing outside can change the answer. The rare
 areas for which the certificate fails are solved by a ball query that is certain to contain the answer.
+Equal distances go to the branch listed first, as a scan of the list would decide; the certificate is
+tested with ≤ so that a tie with a branch outside the candidates also goes to the ball query. Nothing
+assumes the areas are near a branch: the bounds hold at any distance, up to antipodal points.
 """
 
 from __future__ import annotations
