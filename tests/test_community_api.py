@@ -245,10 +245,18 @@ def test_preferences_form_works_without_javascript(client, store):
     assert r.status_code == 200 and "Vos choix sont enregistrés" in r.text
     member = store.by_token(token)
     assert member.interests == [theme] and member.email == "alice@example.fr" and member.postcode == "13005"
-    # unticking every e-mail purpose while leaving the address: refused, the page says why
-    form = f"action=update&interests={theme}&postcode=13005&age_band=25-34&email=alice%40example.fr"
+    # a new address without any e-mail purpose: refused, the page says why, nothing changes
+    form = f"action=update&interests={theme}&postcode=13005&age_band=25-34&email=bob%40example.fr"
     r = client.post(f"/preferences/{token}", content=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert r.status_code == 422 and "role=\"alert\"" in r.text
+    assert r.status_code == 422 and "role=\"alert\"" in r.text and store.by_token(token).email == "alice@example.fr"
+    # unticking every e-mail purpose while the form sends back the address it showed: that is a withdrawal,
+    # as easy as giving (FORM-05): accepted, the address is gone at once and the withdrawal proved
+    form = f"action=update&interests={theme}&postcode=13005&age_band=25-34&email=Alice%40Example.fr"
+    r = client.post(f"/preferences/{token}", content=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200 and "Vos choix sont enregistrés" in r.text
+    member = store.by_token(token)
+    assert not any(member.consents.values()) and member.email is None and member.email_sha256 is None
+    assert store.proofs()[-1]["event"] == "withdrawn"
     r = client.post(f"/preferences/{token}", content="action=delete", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 200 and "effacées" in r.text and store.by_token(token) is None
 

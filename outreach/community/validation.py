@@ -230,8 +230,11 @@ def validate_change(payload: Any, offer: Offer, resolver: PostcodeResolver, curr
             age_band = current.age_band
     consents = _consents(payload["consents"], errors) if "consents" in payload else dict(current.consents)
     email = _email(payload["email"], errors) if "email" in payload else current.email
-    if not any(consents[p] for p in EMAIL_PURPOSES) and "email" not in payload:
-        email = None  # no e-mail purpose left: the address goes (FORM-07)
+    unchanged = email is not None and current.email is not None and email.lower() == current.email.lower()
+    if not any(consents[p] for p in EMAIL_PURPOSES) and ("email" not in payload or unchanged):
+        # no e-mail purpose left: the address goes (FORM-07), even when the form sent it back as it was
+        # shown, so unticking is enough to withdraw (FORM-05); a new address without a purpose is refused
+        email = None
     if not errors:
         check_consent_rules(consents, email, age_band, errors)
     if errors:
