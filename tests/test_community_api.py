@@ -208,6 +208,25 @@ def test_erasure_removes_the_person_and_keeps_a_proof_without_email(client, stor
     assert client.get(f"/preferences/{token}").status_code == 404
 
 
+def test_erased_and_withdrawn_addresses_leave_the_sqlite_files_at_once(tmp_path):
+    """Not only gone from the tables: gone from the database file and its write-ahead log, while the
+    service is still running (no restart, no later checkpoint to wait for)."""
+    store = cs.fresh_store("sqlite", tmp_path)
+    client = make_client(store)
+    erased = client.post("/api/responses", json=cs.with_email(email="Zoe.Efface@Example.FR")).json()["token"]
+    withdrawn = client.post("/api/responses", json=cs.with_email(email="Yann.Retire@Example.FR")).json()["token"]
+    for i in range(40):
+        client.post("/api/responses", json=cs.with_email(email=f"membre{i}@example.fr"))
+    assert client.delete(f"/api/responses/{erased}").status_code == 204
+    assert client.post(f"/preferences/{withdrawn}", json={"action": "withdraw"}).status_code == 200
+
+    on_disk = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.name.startswith("community.sqlite")).lower()
+    assert b"membre39@example.fr" in on_disk  # the scan does see the addresses that are kept
+    assert b"zoe.efface" not in on_disk and erased.lower().encode() not in on_disk
+    assert b"yann.retire" not in on_disk
+    store.dispose()
+
+
 def test_preferences_show_change_and_withdraw(client, store):
     token = client.post("/api/responses", json=cs.with_email(personalisation=True)).json()["token"]
     page = client.get(f"/preferences/{token}")
