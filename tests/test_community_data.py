@@ -11,6 +11,7 @@ from functools import cache
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from outreach.community.audience import audience_rows, audit_audience_file, write_audience_file
 from outreach.community.digests import MERGE_FIELD, write_digests
@@ -18,7 +19,7 @@ from outreach.community.notice import render_notice
 from outreach.community.offer import build_offer
 from outreach.community.recommend import build_recommender
 from outreach.community.service import build_service, create_app
-from outreach.community.store import email_sha256, utcnow
+from outreach.community.store import email_sha256, respondents, utcnow
 from outreach.community.validation import validate_answer
 from outreach.errors import InputError
 from tests import community_support as cs
@@ -82,6 +83,15 @@ def test_audience_file_holds_only_adults_who_granted_meta_matching(store, tmp_pa
     audit = audit_audience_file(path, store)
     assert not audit.ok and len(audit.without_consent) == 1 and "CA-01" in audit.problems()[0]
     assert audience_rows(store) == [email_sha256("pub@example.fr")]
+
+    # a member recorded as a minor is never in the file, even with meta_matching set (a row written by
+    # hand or by an older version: the file's own filter holds, and the audit names the line, CA-06)
+    with store.engine.begin() as conn:
+        conn.execute(update(respondents).where(respondents.c.email_sha256 == email_sha256("pub@example.fr"))
+                     .values(age_band="15-17"))
+    assert audience_rows(store) == []
+    pub_line = 2 + sorted(expected).index(email_sha256("pub@example.fr"))
+    assert audit_audience_file(path, store).minors == [pub_line]
 
     path.write_text("email\nclaire.dupont@example.fr\n", encoding="utf-8")
     assert audit_audience_file(path, store).plaintext == [2]
