@@ -191,6 +191,10 @@ def test_by_area_shares_by_population_and_adds_up(tmp_path, plan_dir, store_url)
     assert f.loc["13201", "impressions"] > f.loc["13202", "impressions"]
     assert "Marseille 1er" in f.loc["13201", "label"]
     assert "≈ " in reporting.to_markdown(table)
+    # each area is targeted by two ad sets (two themes): their shares are added, and the table says so
+    assert (table.frame["ad_sets"] == 2).all()
+    assert any(n.startswith(f"{len(areas)} zone(s) ciblée(s) par plusieurs ensembles") and "majorant" in n
+               for n in table.notes)
 
 
 def test_by_day(tmp_path, plan_dir, store_url):
