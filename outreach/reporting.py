@@ -255,6 +255,11 @@ def reach_table(store: ReportStore, by: str, plan_ids: list[int] | None = None) 
     frame = frame.assign(_u=frame["key"] == UNMATCHED).sort_values(["_u", "reach"], ascending=[True, False]) \
         .drop(columns="_u").reset_index(drop=True)
     frame = _derive(frame)
+    if by == "area":
+        shared = int(((frame["key"] != UNMATCHED) & (frame["ad_sets"] > 1)).sum())
+        if shared:  # shares of several ad sets are added: the same person may be counted in two of them
+            notes.append(f"{shared} zone(s) ciblée(s) par plusieurs ensembles : leur couverture additionne la part "
+                         f"de chacun ({BASIS_ADSET_SUM}).")
     total = _total(adsets, objects, adsets_per_plan, campaigns)
     if (frame["key"] == UNMATCHED).any():
         n = int(frame.loc[frame["key"] == UNMATCHED, "ad_sets"].iloc[0])
