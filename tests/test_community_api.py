@@ -292,9 +292,10 @@ def test_one_click_unsubscribe(client, store):
 
 def test_admin_stats_and_exports_need_the_token(client, store, monkeypatch):
     themes = cs.offered_ids()
-    client.post("/api/responses", json=cs.answer(interests=themes[:2], postcode="13001"))
-    client.post("/api/responses", json=cs.with_email(meta_matching=True) | {"interests": themes[:1]})
-    client.post("/api/responses", json=cs.with_email(email="bob@example.fr", age="15-17") | {"interests": themes[:1]})
+    tokens = [client.post("/api/responses", json=body).json()["token"] for body in (
+        cs.answer(interests=themes[:2], postcode="13001"),
+        cs.with_email(meta_matching=True) | {"interests": themes[:1]},
+        cs.with_email(email="bob@example.fr", age="15-17") | {"interests": themes[:1]})]
     assert client.get("/api/stats").status_code == 401
     assert client.get("/api/stats", headers={"Authorization": "Bearer faux"}).status_code == 401
     stats = client.get("/api/stats", headers={"Authorization": f"Bearer {ADMIN}"}).json()
@@ -303,6 +304,9 @@ def test_admin_stats_and_exports_need_the_token(client, store, monkeypatch):
     assert first["members"] == 3 and first["email_recommendations"] == 2 and first["meta_matching"] == 1
     community = client.get("/api/exports/community.csv", headers={"Authorization": f"Bearer {ADMIN}"}).text
     assert community.count("\n") == 4 and "@" not in community
+    proofs_csv = client.get("/api/exports/proofs.csv", headers={"Authorization": f"Bearer {ADMIN}"}).text
+    assert proofs_csv.count("\n") == 4 and "@" not in proofs_csv and email_sha256("bob@example.fr") in proofs_csv
+    assert not any(t in community or t in proofs_csv for t in tokens)  # a token is a key to someone's data
     audience = client.get("/api/exports/meta-audience.csv", headers={"Authorization": f"Bearer {ADMIN}"}).text
     assert audience == f"email\n{email_sha256('alice.martin@example.fr')}\n"  # the minor is not there
     monkeypatch.delenv("OUTREACH_ADMIN_TOKEN")
