@@ -91,3 +91,12 @@ def test_missing_dpo_is_said(env):
     (tmp / "network.yaml").write_text(yaml.safe_dump({"controller_name": "Ville de Marseille"}), encoding="utf-8")
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception and any("dpo_contact" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("url", ["nosuchdriver://somewhere/base", "sqlite:////proc/absent/x.sqlite",
+                                 "postgresql+psycopg://outreach@127.0.0.1:1/absent"])
+def test_a_wrong_database_url_is_said_in_french(env, monkeypatch, url):
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert any("OUTREACH_DATABASE_URL" in e.value and "base de données" in e.value for e in at.error)

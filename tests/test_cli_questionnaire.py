@@ -83,3 +83,14 @@ def test_serve_refuses_without_a_complete_notice(env, capsys):
     (tmp / "network.yaml").write_text(yaml.safe_dump({"controller_name": "Ville de Marseille"}), encoding="utf-8")
     assert main(["questionnaire", "serve", "--port", "1"]) == 2
     assert "dpo_contact" in capsys.readouterr().err
+
+
+def test_a_wrong_database_is_said_in_french_and_its_password_never_shown(env, capsys):
+    tmp, _, _ = env
+    assert main(["questionnaire", "--database", "nosuchdriver://somewhere/base", "stats"]) == 2
+    assert "OUTREACH_DATABASE_URL" in capsys.readouterr().err
+    out = tmp / "audience.csv"
+    url = "postgresql+psycopg://outreach:motdepasse-secret@127.0.0.1:1/absente"
+    assert main(["questionnaire", "--database", url, "audience", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "base de données" in err and "motdepasse-secret" not in err and not out.exists()

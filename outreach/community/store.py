@@ -40,6 +40,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from outreach.community.notice import Notice
 from outreach.community.offer import Placement
@@ -186,11 +187,20 @@ def _purposes_json(consents: dict[str, bool]) -> str:
 class Store:
     def __init__(self, url: str | None = None):
         self.url = url or database_url()
-        if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = make_engine(self.url)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
-        metadata.create_all(self.engine)
+        try:
+            if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
+                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = make_engine(self.url)
+            self.is_sqlite = self.engine.dialect.name == "sqlite"
+            metadata.create_all(self.engine)
+        except (OSError, ImportError, ArgumentError, NoSuchModuleError, OperationalError) as exc:
+            # a wrong address or a server down is the user's to fix: said in French, never a traceback
+            # (the class of the error only: the message of some drivers repeats the URL and its password)
+            raise InputError(f"base de données invalide ou inaccessible ({exc.__class__.__name__}).",
+                             where="OUTREACH_DATABASE_URL", field="OUTREACH_DATABASE_URL",
+                             fix="Vérifiez l'adresse (sqlite:///chemin/outreach.sqlite ou "
+                                 "postgresql+psycopg://utilisateur@serveur/base), les droits d'accès et que le "
+                                 "serveur est démarré.") from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
