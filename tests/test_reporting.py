@@ -289,6 +289,12 @@ def test_activity_errors_listed(tmp_path):
         read_activity(tmp_path / "a.csv")
     text = str(err.value)
     assert "ligne 2" in text and "2026-13" in text and "ligne 3" in text and "déjà une ligne" in text
+    # figures a spreadsheet or a script may leave behind: refused with their line, not a crash
+    (tmp_path / "c.csv").write_text("bibliotheque;mois;prets\n5424;2026-09;inf\n5424;2026-10;nan\n5424;2026-11;1e400\n")
+    with pytest.raises(InputErrors) as err:
+        read_activity(tmp_path / "c.csv")
+    text = str(err.value)
+    assert all(f"ligne {n}, colonne « prets »" in text for n in (2, 3, 4)) and "« inf »" in text
     (tmp_path / "b.csv").write_text("bibliotheque;jour\n5424;2026-11-01\n")
     with pytest.raises(InputError, match="month"):
         read_activity(tmp_path / "b.csv")
