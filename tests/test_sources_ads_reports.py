@@ -178,6 +178,18 @@ def test_xlsx_errors_name_the_row_of_the_sheet(tmp_path):
         read_ads_report(write_xlsx(tmp_path / "r.xlsx", rows, title="Rapport Médiathèques"))
 
 
+def test_infinite_or_nan_figures_refused_with_their_line(tmp_path):
+    rows = export_rows(period_figures())
+    rows[2][4] = "inf"
+    rows[3][7] = "NaN"
+    rows[4][5] = "1e400"
+    with pytest.raises(InputErrors) as err:
+        read_ads_report(write_csv(tmp_path / "r.csv", rows))
+    text = str(err.value)
+    assert "ligne 3, colonne « Couverture »" in text and "ligne 4, colonne « Montant dépensé (EUR) »" in text
+    assert "ligne 5, colonne « Impressions »" in text
+
+
 def test_bad_date_reported(tmp_path):
     rows = export_rows(period_figures())
     rows[2][0] = "le 1er décembre"

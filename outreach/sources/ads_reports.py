@@ -430,17 +430,27 @@ def _numbers(cells: pd.Series, name: str, header: str, decimal: str, errors: lis
         errors.append(InputError(f"« {text.iloc[i].strip()} » n'est pas un nombre.",
                                  where=f"ligne {text.index[i] + 2}, colonne « {header} »",
                                  fix="Écrivez un nombre (1 234,56 ou 1234.56), ou laissez la case vide."))
-    return _checked(values, text, name, header, errors, integer, bad.any())
+    return _checked(values, text, name, header, errors, integer, bad)
 
 
 def _checked(values: pd.Series, text: pd.Series, name: str, header: str, errors: list[InputError], integer: bool,
-             unreadable: bool = False) -> pd.Series:
+             unreadable: np.ndarray | None = None) -> pd.Series:
+    """Refuse what parsed but is no result; `unreadable` marks the cells already refused as not numbers."""
+    # "inf", "nan" or "1e400" parse as floats but are no result: refused like any unreadable cell
+    written = ~text.str.strip().isin(["", "-", "—", "–"]).to_numpy()
+    nonfinite = ~np.isfinite(values.to_numpy()) & written
+    if unreadable is not None:
+        nonfinite &= ~unreadable
+    for i in np.flatnonzero(nonfinite)[:20]:
+        errors.append(InputError(f"« {text.iloc[i].strip()} » n'est pas un nombre.",
+                                 where=f"ligne {text.index[i] + 2}, colonne « {header} »",
+                                 fix="Écrivez un nombre (1 234,56 ou 1234.56), ou laissez la case vide."))
     negative = (values < 0).to_numpy()
     for i in np.flatnonzero(negative)[:20]:
         errors.append(InputError(f"valeur négative ({text.iloc[i]}).",
                                  where=f"ligne {text.index[i] + 2}, colonne « {header} »",
                                  fix="Les résultats ne peuvent pas être négatifs : vérifiez l'export."))
-    if integer and not unreadable:
+    if integer and (unreadable is None or not unreadable.any()):
         fractional = (values.notna() & (values != values.round())).to_numpy()
         for i in np.flatnonzero(fractional)[:20]:
             errors.append(InputError(f"« {text.iloc[i]} » n'est pas un nombre entier ({FIELD_LABELS[name]}).",
