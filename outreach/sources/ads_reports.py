@@ -437,8 +437,9 @@ def _checked(values: pd.Series, text: pd.Series, name: str, header: str, errors:
              unreadable: np.ndarray | None = None) -> pd.Series:
     """Refuse what parsed but is no result; `unreadable` marks the cells already refused as not numbers."""
     # "inf", "nan" or "1e400" parse as floats but are no result: refused like any unreadable cell
-    written = ~text.str.strip().isin(["", "-", "—", "–"]).to_numpy()
-    nonfinite = ~np.isfinite(values.to_numpy()) & written
+    nonfinite = ~np.isfinite(values.to_numpy())
+    if nonfinite.any():  # only those cells' text is looked at: a million rows stay fast
+        nonfinite[nonfinite] = ~text[nonfinite].str.strip().isin(["", "-", "—", "–"]).to_numpy()
     if unreadable is not None:
         nonfinite &= ~unreadable
     for i in np.flatnonzero(nonfinite)[:20]:
