@@ -306,3 +306,13 @@ def test_batches_record_when_and_what(tmp_path, plan_dir, store_url):
     b = store.batches().iloc[0]
     assert b["date_min"] == "2026-12-03" and b["date_max"] == "2026-12-05" and b["rows_read"] == 18
     assert isinstance(b["imported_at"], dt.datetime | pd.Timestamp)
+
+
+@pytest.mark.parametrize("content, message", [(b"{\"campaign\": ", "JSON invalide"), (b"[1, 2]", "objet JSON"),
+                                              ("{\"campaign\": {\"name\": \"Été\"}}".encode("cp1252"), "UTF-8")])
+def test_a_damaged_plan_file_is_named(tmp_path, content, message):
+    plan = write_plan_dir(tmp_path / "plan")
+    (plan / "meta-api.json").write_bytes(content)
+    with pytest.raises(InputError, match=message) as err:
+        reporting.read_plan_dir(plan)
+    assert "meta-api.json" in str(err.value) and "outreach plan" in str(err.value)
