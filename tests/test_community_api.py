@@ -242,6 +242,10 @@ def test_preferences_show_change_and_withdraw(client, store):
     r = client.post(f"/preferences/{token}", json={"interests": new_interests, "postcode": "75011"})
     assert r.status_code == 200 and r.json()["interests"] == sorted(new_interests)
     assert r.json()["postcode"] == "75011" and r.json()["area_name"].startswith("Paris 11")
+    for bad in ("7501", "99999", 75011):  # refused, named, and nothing changes
+        r = client.post(f"/preferences/{token}", json={"postcode": bad, "interests": cs.offered_ids()[:1]})
+        assert r.status_code == 422 and fields_of(r) == ["postcode"]
+    assert store.by_token(token).postcode == "75011" and store.by_token(token).interests == sorted(new_interests)
 
     # a purpose granted later, under the current notice; the others withdrawn; the address stays for Meta
     r = client.post(f"/preferences/{token}", json={"consents": {"meta_matching": True}})
