@@ -10,27 +10,14 @@ import pytest
 import yaml
 
 from outreach.cli import main
-from outreach.community.notice import render_notice
-from outreach.community.offer import build_offer
-from outreach.community.store import Store
-from outreach.community.validation import validate_answer
 from tests import community_support as cs
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    (tmp_path / "network.yaml").write_text(yaml.safe_dump(cs.settings().model_dump(mode="json")), encoding="utf-8")
+    store = cs.configured(tmp_path, monkeypatch)
     (tmp_path / "questionnaire.yaml").write_text(yaml.safe_dump({"public_url": cs.PUBLIC_URL}), encoding="utf-8")
-    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
-    monkeypatch.setenv("OUTREACH_QUESTIONNAIRE", str(tmp_path / "questionnaire.yaml"))
-    url = f"sqlite:///{tmp_path / 'community.sqlite'}"
-    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
-    store = Store(url)
-    config = cs.config()
-    notice = render_notice(config, cs.settings())
-    store.record_notice(notice)
-    offer = build_offer(cs.themes(), config)
-    tokens = [store.add_answer(validate_answer(body, offer, cs.resolver(), "1"), notice) for body in (
+    tokens = [cs.add(store, body) for body in (
         cs.with_email(email="Lea@Example.fr", meta_matching=True) | {"postcode": "13014"},
         cs.with_email(email="ado@example.fr", age="15-17") | {"postcode": "13015"},
         cs.answer(postcode="75011"))]

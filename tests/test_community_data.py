@@ -20,7 +20,6 @@ from outreach.community.offer import build_offer
 from outreach.community.recommend import build_recommender
 from outreach.community.service import build_service, create_app
 from outreach.community.store import email_sha256, respondents, utcnow
-from outreach.community.validation import validate_answer
 from outreach.errors import InputError
 from tests import community_support as cs
 
@@ -36,19 +35,11 @@ def store(request, tmp_path):
     store.dispose()
 
 
-def add(store, body: dict, now=None) -> str:
-    config = cs.config()
-    offer = build_offer(cs.themes(), config)
-    notice = render_notice(config, cs.settings())
-    store.record_notice(notice)
-    return store.add_answer(validate_answer(body, offer, cs.resolver(), notice.version), notice, now=now)
-
-
 def test_purge_erases_people_without_active_contact_for_36_months(store):
     now = utcnow()
-    old = add(store, cs.with_email(email="ancien@example.fr"), now=now - timedelta(days=37 * 30))
-    recent = add(store, cs.answer(), now=now - timedelta(days=30 * 30))
-    touched = add(store, cs.answer(), now=now - timedelta(days=40 * 30))
+    old = cs.add(store, cs.with_email(email="ancien@example.fr"), now=now - timedelta(days=37 * 30))
+    recent = cs.add(store, cs.answer(), now=now - timedelta(days=30 * 30))
+    touched = cs.add(store, cs.answer(), now=now - timedelta(days=40 * 30))
     store.touch(touched, now=now - timedelta(days=10))  # opening the preference page is an active contact
     report = store.purge(retention_months=36, proof_retention_years=5, now=now)
     assert report.respondents == 1 and report.proofs == 0
@@ -64,10 +55,10 @@ def test_purge_erases_people_without_active_contact_for_36_months(store):
 def test_audience_file_holds_only_adults_who_granted_meta_matching(store, tmp_path):
     from facebook_business.adobjects.customaudience import CustomAudience
 
-    add(store, cs.with_email(email=" Claire.Dupont@Example.FR ", meta_matching=True))
-    add(store, cs.with_email(email="sans-meta@example.fr"))  # e-mails only
-    add(store, cs.with_email(email="ado@example.fr", age="15-17"))  # a minor: never
-    add(store, cs.answer(email="pub@example.fr", age_band="65-plus", consents={"meta_matching": True}))
+    cs.add(store, cs.with_email(email=" Claire.Dupont@Example.FR ", meta_matching=True))
+    cs.add(store, cs.with_email(email="sans-meta@example.fr"))  # e-mails only
+    cs.add(store, cs.with_email(email="ado@example.fr", age="15-17"))  # a minor: never
+    cs.add(store, cs.answer(email="pub@example.fr", age_band="65-plus", consents={"meta_matching": True}))
     path = tmp_path / "audience.csv"
     assert write_audience_file(store, path) == 2
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -109,7 +100,7 @@ def recommender():
 def member_at(tmp_path, postcode: str, interests: list[str], personalisation: bool):
     store = cs.fresh_store("sqlite", tmp_path)
     body = cs.with_email(personalisation=personalisation) | {"postcode": postcode, "interests": interests}
-    return store.by_token(add(store, body))
+    return store.by_token(cs.add(store, body))
 
 
 def test_recommendations_are_the_members_themes_at_their_branch_ranked(tmp_path):
