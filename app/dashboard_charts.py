@@ -10,13 +10,9 @@ from outreach import reporting
 BLUE = "#000091"  # the French State's blue, the colour of public services
 
 
-def _reach_labels(frame: pd.DataFrame) -> pd.Series:
-    return [reporting._reach_mark(r) + reporting._fr_int(r["reach"]) for r in frame.to_dict("records")]
-
-
 def reach_bars(table: reporting.ReachTable, title: str) -> alt.Chart:
     """Reach per key, largest first; lighter bars when the figure is an upper bound or an estimate."""
-    f = table.frame.assign(shown=_reach_labels(table.frame),
+    f = table.frame.assign(shown=[reporting.reach_shown(r) for r in table.frame.to_dict("records")],
                            nature=["exacte" if x else "majorant ou estimation" for x in table.frame["reach_exact"]])
     f = f[["label", "reach", "shown", "nature", "impressions", "spend", "reach_basis"]].astype(
         {"label": str, "shown": str, "reach_basis": str})

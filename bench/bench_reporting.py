@@ -13,8 +13,6 @@ by-branch and by-area tables (best of --repeat).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -26,6 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_territory import machine  # noqa: E402
 from outreach import reporting  # noqa: E402
 from outreach.datasets import national_branches  # noqa: E402
 from outreach.store import ReportStore  # noqa: E402
@@ -34,19 +33,6 @@ THEMES = ["science-fiction", "manga", "street-art"]
 HEADER = ["Début des rapports", "Fin des rapports", "Nom de la campagne", "Nom de l'ensemble de publicités",
           "Couverture", "Impressions", "Montant dépensé (EUR)", "Clics sur un lien"]
 CAMPAIGN = "Banc d'essai — un an, 2 740 ensembles"
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {mem_gb:.0f} GiB, Python {platform.python_version()}"
 
 
 def write_plan(folder: Path, n_adsets: int) -> list[str]:

@@ -59,6 +59,9 @@ def _load_json(path: Path) -> dict:
     except json.JSONDecodeError as exc:
         raise InputError(f"JSON invalide ({exc.msg}, ligne {exc.lineno}).", file=path,
                          fix="Régénérez le plan avec « outreach plan ».") from exc
+    except UnicodeDecodeError as exc:  # re-saved by an editor in another encoding
+        raise InputError(f"le fichier n'est pas en UTF-8 (octet {exc.start}).", file=path,
+                         fix="Enregistrez-le en UTF-8, ou régénérez le plan avec « outreach plan ».") from exc
     if not isinstance(data, dict):
         raise InputError("le fichier ne contient pas un objet JSON.", file=path,
                          fix="Régénérez le plan avec « outreach plan ».")

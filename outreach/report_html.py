@@ -49,7 +49,7 @@ def _bars(labels: list[str], values: list[float], marks: list[str], unit: str = 
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" fill="#000091" '
                      f'fill-opacity="{0.45 if mark else 0.85}"/>')
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}" font-size="11">'
-                     f'{escape(mark + reporting._fr_int(value) + unit)}</text>')
+                     f'{escape(mark + reporting.fr_int(value) + unit)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -61,10 +61,10 @@ def _table(table: reporting.ReachTable, heading: str, limit: int | None = None) 
     body = []
     for r in rows.to_dict("records"):
         name = r["label"] if r["label"] == r["key"] else f"{r['label']} ({r['key']})"
-        body.append(f"<tr><td>{escape(str(name))}</td><td>{reporting._reach_mark(r)}{reporting._fr_int(r['reach'])}"
-                    f"</td><td>{reporting._fr_int(r['impressions'])}</td><td>{reporting._fr_num(r['frequency'])}</td>"
-                    f"<td>{reporting._fr_num(r['spend'])}</td><td>{reporting._fr_num(r['cost_per_1000_reached'])}</td>"
-                    f"<td>{reporting._fr_int(r['link_clicks'])}</td><td>{reporting._fr_num(r['ctr'])}</td></tr>")
+        body.append(f"<tr><td>{escape(str(name))}</td><td>{escape(reporting.reach_shown(r))}"
+                    f"</td><td>{reporting.fr_int(r['impressions'])}</td><td>{reporting.fr_num(r['frequency'])}</td>"
+                    f"<td>{reporting.fr_num(r['spend'])}</td><td>{reporting.fr_num(r['cost_per_1000_reached'])}</td>"
+                    f"<td>{reporting.fr_int(r['link_clicks'])}</td><td>{reporting.fr_num(r['ctr'])}</td></tr>")
     more = ""
     if limit and len(table.frame) > limit:
         more = f"<p class='notes'>… et {len(table.frame) - limit} autre(s) ligne(s).</p>"
@@ -72,15 +72,15 @@ def _table(table: reporting.ReachTable, heading: str, limit: int | None = None) 
 
 
 def _kpis(total: dict) -> str:
-    mark = reporting._reach_mark(total)
+    mark = reporting.reach_mark(total)
     items = [
-        (mark + reporting._fr_int(total["reach"]), "personnes touchées" + (" (au plus)" if mark == "≤ " else "")),
-        (reporting._fr_int(total["impressions"]), "impressions"),
-        (reporting._fr_num(total["frequency"]), "répétition moyenne"),
-        (reporting._fr_num(total["spend"]) + " €", "dépensés"),
-        (reporting._fr_num(total["cost_per_1000_reached"]) + " €", "pour 1 000 personnes touchées"),
-        (reporting._fr_int(total["link_clicks"]), "clics vers le site"),
-        (reporting._fr_num(total["ctr"]) + " %", "taux de clic"),
+        (mark + reporting.fr_int(total["reach"]), "personnes touchées" + (" (au plus)" if mark == "≤ " else "")),
+        (reporting.fr_int(total["impressions"]), "impressions"),
+        (reporting.fr_num(total["frequency"]), "répétition moyenne"),
+        (reporting.fr_num(total["spend"]) + " €", "dépensés"),
+        (reporting.fr_num(total["cost_per_1000_reached"]) + " €", "pour 1 000 personnes touchées"),
+        (reporting.fr_int(total["link_clicks"]), "clics vers le site"),
+        (reporting.fr_num(total["ctr"]) + " %", "taux de clic"),
     ]
     return "<div class='kpis'>" + "".join(f"<div class='kpi'><b>{escape(v)}</b><span>{escape(label)}</span></div>"
                                           for v, label in items) + "</div>"
@@ -101,8 +101,8 @@ def _outcome(store: ReportStore, plan_ids, months: int) -> str:
         cls = "" if pd.isna(change) else ("up" if change > 0 else "down")
         shown = "—" if pd.isna(change) else f"{change:+.1f} %".replace(".", ",")
         rows.append(f"<tr><td>{escape(str(r['branch_name']))}</td><td>{'oui' if r['in_campaign'] else 'non'}</td>"
-                    f"<td>{escape(r['label'])}</td><td>{reporting._fr_num(r['avant'], 1)}</td>"
-                    f"<td>{reporting._fr_num(r['pendant'], 1)}</td><td>{reporting._fr_num(r['après'], 1)}</td>"
+                    f"<td>{escape(r['label'])}</td><td>{reporting.fr_num(r['avant'], 1)}</td>"
+                    f"<td>{reporting.fr_num(r['pendant'], 1)}</td><td>{reporting.fr_num(r['après'], 1)}</td>"
                     f"<td class='{cls}'>{shown}</td></tr>")
     control = ""
     if result.control:
@@ -142,7 +142,7 @@ def management_report(store: ReportStore, plan_ids: list[int] | None = None, mon
     def bars(table: reporting.ReachTable) -> str:
         f = table.frame
         return _bars([str(x) for x in f["label"]], f["reach"].astype(float).tolist(),
-                     [reporting._reach_mark(r) for r in f.to_dict("records")])
+                     [reporting.reach_mark(r) for r in f.to_dict("records")])
 
     return f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>Bilan de campagne — {escape(names)}</title>

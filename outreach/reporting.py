@@ -255,6 +255,11 @@ def reach_table(store: ReportStore, by: str, plan_ids: list[int] | None = None) 
     frame = frame.assign(_u=frame["key"] == UNMATCHED).sort_values(["_u", "reach"], ascending=[True, False]) \
         .drop(columns="_u").reset_index(drop=True)
     frame = _derive(frame)
+    if by == "area":
+        shared = int(((frame["key"] != UNMATCHED) & (frame["ad_sets"] > 1)).sum())
+        if shared:  # shares of several ad sets are added: the same person may be counted in two of them
+            notes.append(f"{shared} zone(s) ciblée(s) par plusieurs ensembles : leur couverture additionne la part "
+                         f"de chacun ({BASIS_ADSET_SUM}).")
     total = _total(adsets, objects, adsets_per_plan, campaigns)
     if (frame["key"] == UNMATCHED).any():
         n = int(frame.loc[frame["key"] == UNMATCHED, "ad_sets"].iloc[0])
@@ -392,23 +397,28 @@ def to_csv_frame(table: ReachTable) -> pd.DataFrame:
     return out
 
 
-def _fr_int(value) -> str:
+def fr_int(value) -> str:
     if value is None or pd.isna(value):
         return "—"
     return f"{round(float(value)):,}".replace(",", "\u202f")
 
 
-def _fr_num(value, decimals: int = 2, suffix: str = "") -> str:
+def fr_num(value, decimals: int = 2, suffix: str = "") -> str:
     if value is None or pd.isna(value):
         return "—"
     return f"{float(value):,.{decimals}f}".replace(",", "\u202f").replace(".", ",") + suffix
 
 
-def _reach_mark(r) -> str:
+def reach_mark(r) -> str:
     """"" for an exact reach, "≈ " for an estimate shared among areas, "≤ " for an upper bound."""
     if r["reach_exact"]:
         return ""
     return "≈ " if r["reach_basis"] == BASIS_AREA else "≤ "
+
+
+def reach_shown(r) -> str:
+    """A row's reach as the user reads it: French digits after its mark ("≤ 12 345")."""
+    return reach_mark(r) + fr_int(r["reach"])
 
 
 HEADINGS = {"theme": "Thème", "branch": "Bibliothèque", "area": "Zone", "day": "Jour"}
@@ -421,10 +431,10 @@ def to_markdown(table: ReachTable) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
 
     def row(name, r) -> str:
-        reach = _reach_mark(r) + _fr_int(r["reach"])
-        cells = [name, reach, _fr_int(r["impressions"]), _fr_num(r["frequency"]), _fr_num(r["spend"]),
-                 _fr_num(r["cpm"]), _fr_num(r["cost_per_1000_reached"]), _fr_int(r["link_clicks"]),
-                 _fr_num(r["ctr"])]
+        reach = reach_shown(r)
+        cells = [name, reach, fr_int(r["impressions"]), fr_num(r["frequency"]), fr_num(r["spend"]),
+                 fr_num(r["cpm"]), fr_num(r["cost_per_1000_reached"]), fr_int(r["link_clicks"]),
+                 fr_num(r["ctr"])]
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
     for r in table.frame.to_dict("records"):
@@ -575,8 +585,8 @@ def outcome_markdown(result: Outcome) -> str:
     for r in result.frame.to_dict("records"):
         change = "—" if pd.isna(r["change_pct"]) else f"{r['change_pct']:+.1f} %".replace(".", ",")
         lines.append(f"| {r['branch_name']} ({r['branch_id']}) | {'oui' if r['in_campaign'] else 'non'} | "
-                     f"{r['label']} | {_fr_num(r['avant'], 1)} | {_fr_num(r['pendant'], 1)} | "
-                     f"{_fr_num(r['après'], 1)} | {change} |")
+                     f"{r['label']} | {fr_num(r['avant'], 1)} | {fr_num(r['pendant'], 1)} | "
+                     f"{fr_num(r['après'], 1)} | {change} |")
     text = "\n".join(lines) + "\n"
     if result.control:
         text += "\nBibliothèques non ciblées (témoins) : " + " ; ".join(
@@ -625,5 +635,5 @@ def reach_map_data(store: ReportStore, plan_ids: list[int] | None = None) -> tup
     branches = branches[branches["key"].isin(where)].copy()
     branches["lat"] = [where[k][0] for k in branches["key"]]
     branches["lon"] = [where[k][1] for k in branches["key"]]
-    branches["shown"] = [_reach_mark(r) + _fr_int(r["reach"]) for r in branches.to_dict("records")]
+    branches["shown"] = [reach_shown(r) for r in branches.to_dict("records")]
     return {"type": "FeatureCollection", "features": features}, branches

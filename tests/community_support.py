@@ -66,6 +66,31 @@ def fresh_store(kind: str, tmp_path) -> Store:
     return store
 
 
+def add(store: Store, body: dict, now=None) -> str:
+    """Check an answer as the service does and store it under the current notice; its token."""
+    from outreach.community.notice import render_notice
+    from outreach.community.offer import build_offer
+    from outreach.community.validation import validate_answer
+
+    notice = render_notice(config(), settings())
+    store.record_notice(notice)
+    answer_ = validate_answer(body, build_offer(themes(), config()), resolver(), notice.version)
+    return store.add_answer(answer_, notice, now=now)
+
+
+def configured(tmp_path, monkeypatch) -> Store:
+    """The network settings, the questionnaire settings and the database of the CLI and the app all in
+    tmp_path (through their environment variables); the database's store."""
+    import yaml
+
+    (tmp_path / "network.yaml").write_text(yaml.safe_dump(settings().model_dump(mode="json")), encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    monkeypatch.setenv("OUTREACH_QUESTIONNAIRE", str(tmp_path / "questionnaire.yaml"))
+    url = f"sqlite:///{tmp_path / 'community.sqlite'}"
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
+    return Store(url)
+
+
 def answer(**overrides) -> dict:
     """A valid answer: two interests in Marseille 1er, nothing granted."""
     body = {"interests": offered_ids()[:2], "postcode": "13001", "consents": {}, "notice_version": "1",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ BRANCH_IDS = ("5424", "5423", "5426")  # La Grognarde, Cinq Avenues, Le Panier
 THEMES = ("science-fiction", "manga")
 THEME_LABELS = {"science-fiction": "Science-fiction", "manga": "Manga"}
 START, END = "2026-12-01", "2026-12-21"
+CAMPAIGN_ID = "120200000000100"  # the campaign's id at the simulated Meta; its ad sets are 120200000000200 + i
 
 
 def planned_adsets() -> list[dict]:
@@ -143,3 +145,27 @@ def store_url(tmp_path, monkeypatch):
 @pytest.fixture
 def plan_dir(tmp_path):
     return write_plan_dir(tmp_path / "plan")
+
+
+def meta_adsets() -> list[tuple[str, str]]:
+    """(Meta id, name) of the planned ad sets, as the simulated Meta knows them."""
+    return [(str(120200000000200 + i), a["adset_name"]) for i, a in enumerate(planned_adsets())]
+
+
+@contextmanager
+def simulated_meta(monkeypatch, account: str):
+    """A local Graph server that ran the fixture campaign (21 days) under `account`, with META_ACCESS_TOKEN
+    and META_GRAPH_URL pointing at it; stopped on the way out."""
+    from tests.graph_insights import InsightsGraphServer
+    from tests.graph_server import TOKEN
+
+    server = InsightsGraphServer()
+    server.start()
+    try:
+        server.simulate(account=account, campaign_id=CAMPAIGN_ID, campaign_name=CAMPAIGN, adsets=meta_adsets(),
+                        start=START, end=END)
+        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("META_GRAPH_URL", server.url)
+        yield server
+    finally:
+        server.stop()

@@ -9,10 +9,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from outreach.community.config import load_config
-from outreach.community.notice import render_notice
-from outreach.community.offer import build_offer
-from outreach.community.store import Store, utcnow
-from outreach.community.validation import validate_answer
+from outreach.community.store import utcnow
 from tests import community_support as cs
 from tests.conftest import ROOT
 
@@ -21,20 +18,10 @@ PAGE = str(ROOT / "app/pages/questionnaire.py")
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    (tmp_path / "network.yaml").write_text(yaml.safe_dump(cs.settings().model_dump(mode="json")), encoding="utf-8")
-    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
-    monkeypatch.setenv("OUTREACH_QUESTIONNAIRE", str(tmp_path / "questionnaire.yaml"))
-    url = f"sqlite:///{tmp_path / 'community.sqlite'}"
-    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
-    store = Store(url)
-    config = cs.config()
-    notice = render_notice(load_config(), cs.settings())
-    store.record_notice(notice)
-    offer = build_offer(cs.themes(), config)
+    store = cs.configured(tmp_path, monkeypatch)
     for body, age in ((cs.with_email(meta_matching=True), 0), (cs.answer(postcode="13014"), 0),
                       (cs.answer(postcode="75011"), 40 * 30)):
-        store.add_answer(validate_answer(body, offer, cs.resolver(), "1"), notice,
-                         now=utcnow() - timedelta(days=age))
+        cs.add(store, body, now=utcnow() - timedelta(days=age))
     return tmp_path, store
 
 
@@ -91,3 +78,12 @@ def test_missing_dpo_is_said(env):
     (tmp / "network.yaml").write_text(yaml.safe_dump({"controller_name": "Ville de Marseille"}), encoding="utf-8")
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception and any("dpo_contact" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("url", ["nosuchdriver://somewhere/base", "sqlite:////proc/absent/x.sqlite",
+                                 "postgresql+psycopg://outreach@127.0.0.1:1/absent"])
+def test_a_wrong_database_url_is_said_in_french(env, monkeypatch, url):
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert any("OUTREACH_DATABASE_URL" in e.value and "base de données" in e.value for e in at.error)

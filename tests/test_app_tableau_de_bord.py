@@ -107,18 +107,10 @@ def test_unreachable_database_is_said_in_french(monkeypatch):
 def test_read_results_from_meta(tmp_path, store_url, monkeypatch):
     import datetime as dt
 
-    from tests.graph_insights import InsightsGraphServer
     from tests.graph_server import TOKEN
-    from tests.reporting_fixtures import CAMPAIGN, planned_adsets
+    from tests.reporting_fixtures import CAMPAIGN_ID, simulated_meta
 
-    server = InsightsGraphServer()
-    server.start()
-    try:
-        adsets = [(str(120200000000200 + i), a["adset_name"]) for i, a in enumerate(planned_adsets())]
-        server.simulate(account="act_77", campaign_id="120200000000100", campaign_name=CAMPAIGN, adsets=adsets,
-                        start="2026-12-01", end="2026-12-21")
-        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
-        monkeypatch.setenv("META_GRAPH_URL", server.url)
+    with simulated_meta(monkeypatch, "act_77") as server:
         at = AppTest.from_file(PAGE, default_timeout=60).run()
         at.text_input(key="dash_plan_dir").set_value(str(write_plan_dir(tmp_path / "plan")))
         at.text_input(key="dash_meta_object").set_value("act_77")
@@ -127,12 +119,10 @@ def test_read_results_from_meta(tmp_path, store_url, monkeypatch):
         at.button(key="dash_meta_fetch").click().run()
         assert not at.exception
         assert sum("importée(s)" in s.value for s in at.success) == 3
-        total = server.true_reach(campaign_id="120200000000100")
+        total = server.true_reach(campaign_id=CAMPAIGN_ID)
         assert _metrics(at)["Personnes touchées"] == f"{total:,}".replace(",", "\u202f")
         assert TOKEN not in str([e.value for e in at.error])
         # a wrong account id is refused in French before any call
         at.text_input(key="dash_meta_object").set_value("compte 77").run()
         at.button(key="dash_meta_fetch").click().run()
         assert any("ni un compte publicitaire" in e.value for e in at.error)
-    finally:
-        server.stop()

@@ -10,27 +10,14 @@ import pytest
 import yaml
 
 from outreach.cli import main
-from outreach.community.notice import render_notice
-from outreach.community.offer import build_offer
-from outreach.community.store import Store
-from outreach.community.validation import validate_answer
 from tests import community_support as cs
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    (tmp_path / "network.yaml").write_text(yaml.safe_dump(cs.settings().model_dump(mode="json")), encoding="utf-8")
+    store = cs.configured(tmp_path, monkeypatch)
     (tmp_path / "questionnaire.yaml").write_text(yaml.safe_dump({"public_url": cs.PUBLIC_URL}), encoding="utf-8")
-    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
-    monkeypatch.setenv("OUTREACH_QUESTIONNAIRE", str(tmp_path / "questionnaire.yaml"))
-    url = f"sqlite:///{tmp_path / 'community.sqlite'}"
-    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
-    store = Store(url)
-    config = cs.config()
-    notice = render_notice(config, cs.settings())
-    store.record_notice(notice)
-    offer = build_offer(cs.themes(), config)
-    tokens = [store.add_answer(validate_answer(body, offer, cs.resolver(), "1"), notice) for body in (
+    tokens = [cs.add(store, body) for body in (
         cs.with_email(email="Lea@Example.fr", meta_matching=True) | {"postcode": "13014"},
         cs.with_email(email="ado@example.fr", age="15-17") | {"postcode": "13015"},
         cs.answer(postcode="75011"))]
@@ -83,3 +70,14 @@ def test_serve_refuses_without_a_complete_notice(env, capsys):
     (tmp / "network.yaml").write_text(yaml.safe_dump({"controller_name": "Ville de Marseille"}), encoding="utf-8")
     assert main(["questionnaire", "serve", "--port", "1"]) == 2
     assert "dpo_contact" in capsys.readouterr().err
+
+
+def test_a_wrong_database_is_said_in_french_and_its_password_never_shown(env, capsys):
+    tmp, _, _ = env
+    assert main(["questionnaire", "--database", "nosuchdriver://somewhere/base", "stats"]) == 2
+    assert "OUTREACH_DATABASE_URL" in capsys.readouterr().err
+    out = tmp / "audience.csv"
+    url = "postgresql+psycopg://outreach:motdepasse-secret@127.0.0.1:1/absente"
+    assert main(["questionnaire", "--database", url, "audience", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "base de données" in err and "motdepasse-secret" not in err and not out.exists()

@@ -6,13 +6,14 @@ import pytest
 
 from outreach.cli import main
 from tests import reporting_fixtures
-from tests.graph_insights import InsightsGraphServer
 from tests.graph_server import TOKEN
 from tests.reporting_fixtures import (
     CAMPAIGN,
+    CAMPAIGN_ID,
     export_rows,
     period_figures,
     planned_adsets,
+    simulated_meta,
     write_csv,
     write_plan_dir,
 )
@@ -123,14 +124,7 @@ def test_unknown_campaign_name(imported, capsys):
 
 
 def test_insights_command_end_to_end(tmp_path, store_url, capsys, monkeypatch):
-    server = InsightsGraphServer()
-    server.start()
-    try:
-        adsets = [(str(120200000000200 + i), a["adset_name"]) for i, a in enumerate(planned_adsets())]
-        server.simulate(account="act_42", campaign_id="120200000000100", campaign_name=CAMPAIGN, adsets=adsets,
-                        start="2026-12-01", end="2026-12-21")
-        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
-        monkeypatch.setenv("META_GRAPH_URL", server.url)
+    with simulated_meta(monkeypatch, "act_42") as server:
         code = main(["report", "insights", "--account", "act_42", "--since", "2026-12-01", "--until", "2026-12-21",
                      "--plan", str(write_plan_dir(tmp_path / "plan"))])
         captured = capsys.readouterr()
@@ -139,10 +133,8 @@ def test_insights_command_end_to_end(tmp_path, store_url, capsys, monkeypatch):
         assert len(re.findall(r"ligne\(s\) importée\(s\)", captured.out)) == 3
         main(["report", "reach", "--by", "branch", "--format", "md"])
         md = capsys.readouterr().out
-        total = server.true_reach(campaign_id="120200000000100")
+        total = server.true_reach(campaign_id=CAMPAIGN_ID)
         assert f"| **Total** | {total:,} |".replace(",", "\u202f") in md
-    finally:
-        server.stop()
 
 
 def test_results_of_a_plan_written_by_outreach_plan(tmp_path, store_url, capsys, monkeypatch):

@@ -208,6 +208,25 @@ def test_erasure_removes_the_person_and_keeps_a_proof_without_email(client, stor
     assert client.get(f"/preferences/{token}").status_code == 404
 
 
+def test_erased_and_withdrawn_addresses_leave_the_sqlite_files_at_once(tmp_path):
+    """Not only gone from the tables: gone from the database file and its write-ahead log, while the
+    service is still running (no restart, no later checkpoint to wait for)."""
+    store = cs.fresh_store("sqlite", tmp_path)
+    client = make_client(store)
+    erased = client.post("/api/responses", json=cs.with_email(email="Zoe.Efface@Example.FR")).json()["token"]
+    withdrawn = client.post("/api/responses", json=cs.with_email(email="Yann.Retire@Example.FR")).json()["token"]
+    for i in range(40):
+        client.post("/api/responses", json=cs.with_email(email=f"membre{i}@example.fr"))
+    assert client.delete(f"/api/responses/{erased}").status_code == 204
+    assert client.post(f"/preferences/{withdrawn}", json={"action": "withdraw"}).status_code == 200
+
+    on_disk = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.name.startswith("community.sqlite")).lower()
+    assert b"membre39@example.fr" in on_disk  # the scan does see the addresses that are kept
+    assert b"zoe.efface" not in on_disk and erased.lower().encode() not in on_disk
+    assert b"yann.retire" not in on_disk
+    store.dispose()
+
+
 def test_preferences_show_change_and_withdraw(client, store):
     token = client.post("/api/responses", json=cs.with_email(personalisation=True)).json()["token"]
     page = client.get(f"/preferences/{token}")
@@ -223,6 +242,10 @@ def test_preferences_show_change_and_withdraw(client, store):
     r = client.post(f"/preferences/{token}", json={"interests": new_interests, "postcode": "75011"})
     assert r.status_code == 200 and r.json()["interests"] == sorted(new_interests)
     assert r.json()["postcode"] == "75011" and r.json()["area_name"].startswith("Paris 11")
+    for bad in ("7501", "99999", 75011):  # refused, named, and nothing changes
+        r = client.post(f"/preferences/{token}", json={"postcode": bad, "interests": cs.offered_ids()[:1]})
+        assert r.status_code == 422 and fields_of(r) == ["postcode"]
+    assert store.by_token(token).postcode == "75011" and store.by_token(token).interests == sorted(new_interests)
 
     # a purpose granted later, under the current notice; the others withdrawn; the address stays for Meta
     r = client.post(f"/preferences/{token}", json={"consents": {"meta_matching": True}})
@@ -245,10 +268,18 @@ def test_preferences_form_works_without_javascript(client, store):
     assert r.status_code == 200 and "Vos choix sont enregistrés" in r.text
     member = store.by_token(token)
     assert member.interests == [theme] and member.email == "alice@example.fr" and member.postcode == "13005"
-    # unticking every e-mail purpose while leaving the address: refused, the page says why
-    form = f"action=update&interests={theme}&postcode=13005&age_band=25-34&email=alice%40example.fr"
+    # a new address without any e-mail purpose: refused, the page says why, nothing changes
+    form = f"action=update&interests={theme}&postcode=13005&age_band=25-34&email=bob%40example.fr"
     r = client.post(f"/preferences/{token}", content=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert r.status_code == 422 and "role=\"alert\"" in r.text
+    assert r.status_code == 422 and "role=\"alert\"" in r.text and store.by_token(token).email == "alice@example.fr"
+    # unticking every e-mail purpose while the form sends back the address it showed: that is a withdrawal,
+    # as easy as giving (FORM-05): accepted, the address is gone at once and the withdrawal proved
+    form = f"action=update&interests={theme}&postcode=13005&age_band=25-34&email=Alice%40Example.fr"
+    r = client.post(f"/preferences/{token}", content=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200 and "Vos choix sont enregistrés" in r.text
+    member = store.by_token(token)
+    assert not any(member.consents.values()) and member.email is None and member.email_sha256 is None
+    assert store.proofs()[-1]["event"] == "withdrawn"
     r = client.post(f"/preferences/{token}", content="action=delete", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 200 and "effacées" in r.text and store.by_token(token) is None
 
@@ -265,9 +296,10 @@ def test_one_click_unsubscribe(client, store):
 
 def test_admin_stats_and_exports_need_the_token(client, store, monkeypatch):
     themes = cs.offered_ids()
-    client.post("/api/responses", json=cs.answer(interests=themes[:2], postcode="13001"))
-    client.post("/api/responses", json=cs.with_email(meta_matching=True) | {"interests": themes[:1]})
-    client.post("/api/responses", json=cs.with_email(email="bob@example.fr", age="15-17") | {"interests": themes[:1]})
+    tokens = [client.post("/api/responses", json=body).json()["token"] for body in (
+        cs.answer(interests=themes[:2], postcode="13001"),
+        cs.with_email(meta_matching=True) | {"interests": themes[:1]},
+        cs.with_email(email="bob@example.fr", age="15-17") | {"interests": themes[:1]})]
     assert client.get("/api/stats").status_code == 401
     assert client.get("/api/stats", headers={"Authorization": "Bearer faux"}).status_code == 401
     stats = client.get("/api/stats", headers={"Authorization": f"Bearer {ADMIN}"}).json()
@@ -276,6 +308,9 @@ def test_admin_stats_and_exports_need_the_token(client, store, monkeypatch):
     assert first["members"] == 3 and first["email_recommendations"] == 2 and first["meta_matching"] == 1
     community = client.get("/api/exports/community.csv", headers={"Authorization": f"Bearer {ADMIN}"}).text
     assert community.count("\n") == 4 and "@" not in community
+    proofs_csv = client.get("/api/exports/proofs.csv", headers={"Authorization": f"Bearer {ADMIN}"}).text
+    assert proofs_csv.count("\n") == 4 and "@" not in proofs_csv and email_sha256("bob@example.fr") in proofs_csv
+    assert not any(t in community or t in proofs_csv for t in tokens)  # a token is a key to someone's data
     audience = client.get("/api/exports/meta-audience.csv", headers={"Authorization": f"Bearer {ADMIN}"}).text
     assert audience == f"email\n{email_sha256('alice.martin@example.fr')}\n"  # the minor is not there
     monkeypatch.delenv("OUTREACH_ADMIN_TOKEN")

@@ -11,6 +11,7 @@ from functools import cache
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from outreach.community.audience import audience_rows, audit_audience_file, write_audience_file
 from outreach.community.digests import MERGE_FIELD, write_digests
@@ -18,8 +19,7 @@ from outreach.community.notice import render_notice
 from outreach.community.offer import build_offer
 from outreach.community.recommend import build_recommender
 from outreach.community.service import build_service, create_app
-from outreach.community.store import email_sha256, utcnow
-from outreach.community.validation import validate_answer
+from outreach.community.store import email_sha256, respondents, utcnow
 from outreach.errors import InputError
 from tests import community_support as cs
 
@@ -35,19 +35,11 @@ def store(request, tmp_path):
     store.dispose()
 
 
-def add(store, body: dict, now=None) -> str:
-    config = cs.config()
-    offer = build_offer(cs.themes(), config)
-    notice = render_notice(config, cs.settings())
-    store.record_notice(notice)
-    return store.add_answer(validate_answer(body, offer, cs.resolver(), notice.version), notice, now=now)
-
-
 def test_purge_erases_people_without_active_contact_for_36_months(store):
     now = utcnow()
-    old = add(store, cs.with_email(email="ancien@example.fr"), now=now - timedelta(days=37 * 30))
-    recent = add(store, cs.answer(), now=now - timedelta(days=30 * 30))
-    touched = add(store, cs.answer(), now=now - timedelta(days=40 * 30))
+    old = cs.add(store, cs.with_email(email="ancien@example.fr"), now=now - timedelta(days=37 * 30))
+    recent = cs.add(store, cs.answer(), now=now - timedelta(days=30 * 30))
+    touched = cs.add(store, cs.answer(), now=now - timedelta(days=40 * 30))
     store.touch(touched, now=now - timedelta(days=10))  # opening the preference page is an active contact
     report = store.purge(retention_months=36, proof_retention_years=5, now=now)
     assert report.respondents == 1 and report.proofs == 0
@@ -63,10 +55,10 @@ def test_purge_erases_people_without_active_contact_for_36_months(store):
 def test_audience_file_holds_only_adults_who_granted_meta_matching(store, tmp_path):
     from facebook_business.adobjects.customaudience import CustomAudience
 
-    add(store, cs.with_email(email=" Claire.Dupont@Example.FR ", meta_matching=True))
-    add(store, cs.with_email(email="sans-meta@example.fr"))  # e-mails only
-    add(store, cs.with_email(email="ado@example.fr", age="15-17"))  # a minor: never
-    add(store, cs.answer(email="pub@example.fr", age_band="65-plus", consents={"meta_matching": True}))
+    cs.add(store, cs.with_email(email=" Claire.Dupont@Example.FR ", meta_matching=True))
+    cs.add(store, cs.with_email(email="sans-meta@example.fr"))  # e-mails only
+    cs.add(store, cs.with_email(email="ado@example.fr", age="15-17"))  # a minor: never
+    cs.add(store, cs.answer(email="pub@example.fr", age_band="65-plus", consents={"meta_matching": True}))
     path = tmp_path / "audience.csv"
     assert write_audience_file(store, path) == 2
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -82,6 +74,15 @@ def test_audience_file_holds_only_adults_who_granted_meta_matching(store, tmp_pa
     audit = audit_audience_file(path, store)
     assert not audit.ok and len(audit.without_consent) == 1 and "CA-01" in audit.problems()[0]
     assert audience_rows(store) == [email_sha256("pub@example.fr")]
+
+    # a member recorded as a minor is never in the file, even with meta_matching set (a row written by
+    # hand or by an older version: the file's own filter holds, and the audit names the line, CA-06)
+    with store.engine.begin() as conn:
+        conn.execute(update(respondents).where(respondents.c.email_sha256 == email_sha256("pub@example.fr"))
+                     .values(age_band="15-17"))
+    assert audience_rows(store) == []
+    pub_line = 2 + sorted(expected).index(email_sha256("pub@example.fr"))
+    assert audit_audience_file(path, store).minors == [pub_line]
 
     path.write_text("email\nclaire.dupont@example.fr\n", encoding="utf-8")
     assert audit_audience_file(path, store).plaintext == [2]
@@ -99,7 +100,7 @@ def recommender():
 def member_at(tmp_path, postcode: str, interests: list[str], personalisation: bool):
     store = cs.fresh_store("sqlite", tmp_path)
     body = cs.with_email(personalisation=personalisation) | {"postcode": postcode, "interests": interests}
-    return store.by_token(add(store, body))
+    return store.by_token(cs.add(store, body))
 
 
 def test_recommendations_are_the_members_themes_at_their_branch_ranked(tmp_path):

@@ -8,20 +8,18 @@ from outreach.store import ReportStore
 from tests import reporting_fixtures
 from tests.graph_insights import InsightsGraphServer
 from tests.graph_server import TOKEN, graph_error
-from tests.reporting_fixtures import CAMPAIGN, planned_adsets, write_plan_dir
+from tests.reporting_fixtures import CAMPAIGN, CAMPAIGN_ID, meta_adsets, planned_adsets, write_plan_dir
 
 store_url = reporting_fixtures.store_url  # fixture
 
 ACCOUNT = "act_1234567"
-CAMPAIGN_ID = "120200000000100"
 
 
 @pytest.fixture(scope="module")
 def graph_server():
     server = InsightsGraphServer()
     server.start()
-    adsets = [(str(120200000000200 + i), a["adset_name"]) for i, a in enumerate(planned_adsets())]
-    server.simulate(account=ACCOUNT, campaign_id=CAMPAIGN_ID, campaign_name=CAMPAIGN, adsets=adsets,
+    server.simulate(account=ACCOUNT, campaign_id=CAMPAIGN_ID, campaign_name=CAMPAIGN, adsets=meta_adsets(),
                     start="2026-12-01", end="2026-12-21")
     yield server
     server.stop()  # one server for the module: stopping one takes half a second

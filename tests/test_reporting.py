@@ -191,6 +191,10 @@ def test_by_area_shares_by_population_and_adds_up(tmp_path, plan_dir, store_url)
     assert f.loc["13201", "impressions"] > f.loc["13202", "impressions"]
     assert "Marseille 1er" in f.loc["13201", "label"]
     assert "≈ " in reporting.to_markdown(table)
+    # each area is targeted by two ad sets (two themes): their shares are added, and the table says so
+    assert (table.frame["ad_sets"] == 2).all()
+    assert any(n.startswith(f"{len(areas)} zone(s) ciblée(s) par plusieurs ensembles") and "majorant" in n
+               for n in table.notes)
 
 
 def test_by_day(tmp_path, plan_dir, store_url):
@@ -285,6 +289,12 @@ def test_activity_errors_listed(tmp_path):
         read_activity(tmp_path / "a.csv")
     text = str(err.value)
     assert "ligne 2" in text and "2026-13" in text and "ligne 3" in text and "déjà une ligne" in text
+    # figures a spreadsheet or a script may leave behind: refused with their line, not a crash
+    (tmp_path / "c.csv").write_text("bibliotheque;mois;prets\n5424;2026-09;inf\n5424;2026-10;nan\n5424;2026-11;1e400\n")
+    with pytest.raises(InputErrors) as err:
+        read_activity(tmp_path / "c.csv")
+    text = str(err.value)
+    assert all(f"ligne {n}, colonne « prets »" in text for n in (2, 3, 4)) and "« inf »" in text
     (tmp_path / "b.csv").write_text("bibliotheque;jour\n5424;2026-11-01\n")
     with pytest.raises(InputError, match="month"):
         read_activity(tmp_path / "b.csv")
@@ -296,3 +306,13 @@ def test_batches_record_when_and_what(tmp_path, plan_dir, store_url):
     b = store.batches().iloc[0]
     assert b["date_min"] == "2026-12-03" and b["date_max"] == "2026-12-05" and b["rows_read"] == 18
     assert isinstance(b["imported_at"], dt.datetime | pd.Timestamp)
+
+
+@pytest.mark.parametrize("content, message", [(b"{\"campaign\": ", "JSON invalide"), (b"[1, 2]", "objet JSON"),
+                                              ("{\"campaign\": {\"name\": \"Été\"}}".encode("cp1252"), "UTF-8")])
+def test_a_damaged_plan_file_is_named(tmp_path, content, message):
+    plan = write_plan_dir(tmp_path / "plan")
+    (plan / "meta-api.json").write_bytes(content)
+    with pytest.raises(InputError, match=message) as err:
+        reporting.read_plan_dir(plan)
+    assert "meta-api.json" in str(err.value) and "outreach plan" in str(err.value)

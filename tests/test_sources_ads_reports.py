@@ -154,6 +154,42 @@ def test_bad_numbers_reported_with_row_and_column(tmp_path):
     assert "ligne 6, colonne « Montant dépensé (EUR) »" in text and "négative" in text
 
 
+def test_rows_keep_their_file_line_numbers_after_a_total_row(tmp_path):
+    """Ads Manager's summary row comes first: errors below it still name the line of the file."""
+    rows = export_rows(period_figures())
+    total = ["2026-12-01", "2026-12-21", "", "", "46 500", "111 900", "", "650,25", "375", ""]
+    rows = [rows[0], total, *rows[1:]]
+    rows[4][4] = "beaucoup"  # line 5 of the file
+    rows[6][1] = "demain"  # line 7
+    with pytest.raises(InputErrors) as err:
+        read_ads_report(write_csv(tmp_path / "r.csv", rows))
+    text = str(err.value)
+    assert "ligne 5, colonne « Couverture »" in text and "ligne 7, colonne « Fin des rapports »" in text
+    rows[4][4], rows[6][1] = rows[3][4], rows[3][1]
+    rows.append(list(rows[2]))  # line 9 repeats line 3
+    with pytest.raises(InputError, match="lignes 3, 9"):
+        read_ads_report(write_csv(tmp_path / "r.csv", rows))
+
+
+def test_xlsx_errors_name_the_row_of_the_sheet(tmp_path):
+    rows = export_rows(period_figures(), french=True)
+    rows[3][4] = "beaucoup"  # a title row above the header: row 5 of the sheet
+    with pytest.raises(InputErrors, match="ligne 5, colonne « Couverture »"):
+        read_ads_report(write_xlsx(tmp_path / "r.xlsx", rows, title="Rapport Médiathèques"))
+
+
+def test_infinite_or_nan_figures_refused_with_their_line(tmp_path):
+    rows = export_rows(period_figures())
+    rows[2][4] = "inf"
+    rows[3][7] = "NaN"
+    rows[4][5] = "1e400"
+    with pytest.raises(InputErrors) as err:
+        read_ads_report(write_csv(tmp_path / "r.csv", rows))
+    text = str(err.value)
+    assert "ligne 3, colonne « Couverture »" in text and "ligne 4, colonne « Montant dépensé (EUR) »" in text
+    assert "ligne 5, colonne « Impressions »" in text
+
+
 def test_bad_date_reported(tmp_path):
     rows = export_rows(period_figures())
     rows[2][0] = "le 1er décembre"

@@ -11,13 +11,11 @@ import sqlalchemy as sa
 
 from outreach import reporting, store
 from outreach.store import ReportStore
-from tests.graph_insights import InsightsGraphServer
-from tests.graph_server import TOKEN
 from tests.reporting_fixtures import (
-    CAMPAIGN,
+    CAMPAIGN_ID,
     export_rows,
     period_figures,
-    planned_adsets,
+    simulated_meta,
     write_csv,
     write_plan_dir,
 )
@@ -65,25 +63,16 @@ def test_unmatched_then_relinked_on_postgres(tmp_path, pg):
 def test_insights_daily_rows_and_campaign_reach_on_postgres(tmp_path, pg, monkeypatch):
     from outreach.meta.insights import InsightsQuery, fetch_insights
 
-    server = InsightsGraphServer()
-    server.start()
-    try:
-        adsets = [(str(120200000000200 + i), a["adset_name"]) for i, a in enumerate(planned_adsets())]
-        server.simulate(account="act_9", campaign_id="120200000000100", campaign_name=CAMPAIGN, adsets=adsets,
-                        start="2026-12-01", end="2026-12-21")
-        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
-        monkeypatch.setenv("META_GRAPH_URL", server.url)
+    with simulated_meta(monkeypatch, "act_9") as server:
         pg.register_plan(reporting.read_plan_dir(write_plan_dir(tmp_path / "plan")))
         span = dict(since="2026-12-01", until="2026-12-21")
-        for q in (InsightsQuery("act_9", **span), InsightsQuery("120200000000100", level="campaign",
+        for q in (InsightsQuery("act_9", **span), InsightsQuery(CAMPAIGN_ID, level="campaign",
                                                                  time_increment=None, **span),
-                  InsightsQuery("120200000000100", level="campaign", **span)):
+                  InsightsQuery(CAMPAIGN_ID, level="campaign", **span)):
             pg.import_rows(fetch_insights(q, sleep=lambda _s: None), kind="insights")
         table = reporting.reach_table(pg, "theme")
-        assert table.total["reach"] == server.true_reach(campaign_id="120200000000100") and table.total["reach_exact"]
+        assert table.total["reach"] == server.true_reach(campaign_id=CAMPAIGN_ID) and table.total["reach_exact"]
         days = reporting.reach_table(pg, "day")
         assert len(days.frame) == 21 and days.frame["reach_exact"].all()
-        assert days.frame.loc[0, "reach"] == server.true_reach(campaign_id="120200000000100", since="2026-12-01",
+        assert days.frame.loc[0, "reach"] == server.true_reach(campaign_id=CAMPAIGN_ID, since="2026-12-01",
                                                                until="2026-12-01")
-    finally:
-        server.stop()

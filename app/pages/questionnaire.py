@@ -24,11 +24,11 @@ try:
     config = load_config()
     themes = load_themes()
     offer = build_offer(themes, config)
+    store = Store(database_url())
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()
 
-store = Store(database_url())
 notice = render_notice(config, settings)
 
 missing = missing_fields(settings)

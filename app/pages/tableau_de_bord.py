@@ -128,15 +128,15 @@ except InputError as exc:
 themes, branches = figures.themes, figures.branches
 
 total = themes.total
-mark = reporting._reach_mark(total)
+mark = reporting.reach_mark(total)
 m = st.columns(6)
-m[0].metric("Personnes touchées", mark + reporting._fr_int(total["reach"]), help=total["reach_basis"])
-m[1].metric("Impressions", reporting._fr_int(total["impressions"]))
-m[2].metric("Répétition", reporting._fr_num(total["frequency"]))
-m[3].metric("Dépense", reporting._fr_num(total["spend"]) + " €")
-m[4].metric("Coût / 1 000 personnes", reporting._fr_num(total["cost_per_1000_reached"]) + " €")
-m[5].metric("Clics sur un lien", reporting._fr_int(total["link_clicks"]),
-            help=f"CTR : {reporting._fr_num(total['ctr'])} %")
+m[0].metric("Personnes touchées", mark + reporting.fr_int(total["reach"]), help=total["reach_basis"])
+m[1].metric("Impressions", reporting.fr_int(total["impressions"]))
+m[2].metric("Répétition", reporting.fr_num(total["frequency"]))
+m[3].metric("Dépense", reporting.fr_num(total["spend"]) + " €")
+m[4].metric("Coût / 1 000 personnes", reporting.fr_num(total["cost_per_1000_reached"]) + " €")
+m[5].metric("Clics sur un lien", reporting.fr_int(total["link_clicks"]),
+            help=f"CTR : {reporting.fr_num(total['ctr'])} %")
 
 tab_theme, tab_spend, tab_map, tab_day, tab_outcome, tab_history = st.tabs(
     ["Par thème", "Dépense et couverture", "Carte", "Par jour", "Fréquentation", "Imports"])
@@ -144,7 +144,7 @@ tab_theme, tab_spend, tab_map, tab_day, tab_outcome, tab_history = st.tabs(
 
 def show_table(table: reporting.ReachTable, heading: str) -> None:
     f = table.frame
-    shown = f.assign(reach_shown=[reporting._reach_mark(r) + reporting._fr_int(r["reach"]) for r in f.to_dict("records")])
+    shown = f.assign(reach_shown=[reporting.reach_shown(r) for r in f.to_dict("records")])
     shown = shown.round({"impressions": 0, "link_clicks": 0, "frequency": 2, "spend": 2, "cpm": 2,
                          "cost_per_1000_reached": 2, "ctr": 2})
     st.dataframe(shown.rename(columns={

@@ -8,9 +8,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 from datetime import date
 
@@ -101,30 +98,14 @@ def _emit(text: str, out: str | None) -> None:
 
 
 def run_export(args) -> int:
-    from outreach.community.vocabulary import PURPOSES
+    from outreach.community import exports
 
     store = _store(args)
-    buffer = io.StringIO()
     if args.what == "community":
-        columns = ["respondent_id", "created_at", "last_interaction_at", "postcode", "area_code", "branch_id",
-                   "age_band", "interests", *PURPOSES, "notice_version"]
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for m in store.members():
-            writer.writerow({"respondent_id": m.id, "created_at": m.created_at.isoformat(),
-                             "last_interaction_at": m.last_interaction_at.isoformat(), "postcode": m.postcode,
-                             "area_code": m.area_code, "branch_id": m.branch_id, "age_band": m.age_band or "",
-                             "interests": " ".join(m.interests), **{p: int(m.consents[p]) for p in PURPOSES},
-                             "notice_version": m.notice_version})
+        text = exports.csv_text(exports.community_rows(store), exports.COMMUNITY_COLUMNS)
     else:
-        columns = ["id", "respondent_id", "email_sha256", "ts_utc", "event", "purposes", "notice_version",
-                   "notice_hash", "language", "mechanism", "page_url", "age_band", "withdrawn_at",
-                   "withdrawal_channel"]
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for row in store.proofs():
-            writer.writerow(row | {"purposes": json.dumps(row["purposes"], sort_keys=True)})
-    _emit(buffer.getvalue(), args.out)
+        text = exports.csv_text(exports.proof_rows(store), exports.PROOF_COLUMNS)
+    _emit(text, args.out)
     return 0
 
 
@@ -168,11 +149,8 @@ def run_audit(args) -> int:
 
 
 def run_stats(args) -> int:
-    store = _store(args)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["theme_id", "branch_id", "members", "email_recommendations",
-                                                "meta_matching"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(store.stats())
-    sys.stdout.write(buffer.getvalue())
+    from outreach.community.exports import csv_text
+
+    sys.stdout.write(csv_text(_store(args).stats(), ["theme_id", "branch_id", "members", "email_recommendations",
+                                                     "meta_matching"]))
     return 0

@@ -7,9 +7,7 @@ in French and nothing is stored half-way.
 
 from __future__ import annotations
 
-import csv
 import hmac
-import io
 import json
 import os
 from dataclasses import dataclass
@@ -22,8 +20,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from outreach.community import pages
-from outreach.community.audience import audience_rows
+from outreach.community import exports, pages
+from outreach.community.audience import audience_csv, audience_rows
 from outreach.community.config import QuestionnaireConfig, load_config
 from outreach.community.limits import BodySizeLimit, RateLimit
 from outreach.community.notice import Notice, render_notice, require_complete
@@ -34,6 +32,8 @@ from outreach.community.vocabulary import AGE_BANDS, PURPOSE_LABELS, PURPOSES
 from outreach.settings import NetworkSettings, load_settings
 
 ADMIN_TOKEN_ENV = "OUTREACH_ADMIN_TOKEN"
+# the API's community export, as first published: the CLI's without last_interaction_at
+API_COMMUNITY_COLUMNS = [c for c in exports.COMMUNITY_COLUMNS if c != "last_interaction_at"]
 
 
 def widget_source() -> str:
@@ -95,12 +95,8 @@ async def read_json(request: Request):
                                          "envoyez un objet JSON valide en UTF-8.")]) from exc
 
 
-def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+def csv_response(text: str, filename: str) -> Response:
+    return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
 
@@ -288,20 +284,11 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
         if not is_admin(request):
             return forbidden()
         if name == "community.csv":
-            # pseudonymous: no token, no e-mail
-            rows = [{"respondent_id": m.id, "created_at": m.created_at.isoformat(), "postcode": m.postcode,
-                     "area_code": m.area_code, "branch_id": m.branch_id, "age_band": m.age_band or "",
-                     "interests": " ".join(m.interests), **{p: int(m.consents[p]) for p in PURPOSES},
-                     "notice_version": m.notice_version} for m in svc.store.members()]
-            return csv_response(rows, ["respondent_id", "created_at", "postcode", "area_code", "branch_id",
-                                       "age_band", "interests", *PURPOSES, "notice_version"], name)
+            return csv_response(exports.csv_text(exports.community_rows(svc.store), API_COMMUNITY_COLUMNS), name)
         if name == "proofs.csv":
-            rows = [r | {"purposes": json.dumps(r["purposes"], sort_keys=True)} for r in svc.store.proofs()]
-            return csv_response(rows, ["id", "respondent_id", "email_sha256", "ts_utc", "event", "purposes",
-                                       "notice_version", "notice_hash", "language", "mechanism", "page_url",
-                                       "age_band", "withdrawn_at", "withdrawal_channel"], name)
+            return csv_response(exports.csv_text(exports.proof_rows(svc.store), exports.PROOF_COLUMNS), name)
         if name == "meta-audience.csv":
-            return csv_response([{"email": h} for h in audience_rows(svc.store)], ["email"], name)
+            return csv_response(audience_csv(audience_rows(svc.store)), name)
         return JSONResponse({"detail": "export inconnu : community.csv, proofs.csv ou meta-audience.csv."},
                             status_code=404)
 

@@ -40,6 +40,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from outreach.community.notice import Notice
 from outreach.community.offer import Placement
@@ -139,6 +140,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
             cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint, safe with WAL
             cursor.execute("PRAGMA foreign_keys=ON")
+            # erased rows are overwritten with zeros, whatever this SQLite build's default is
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
@@ -184,11 +187,20 @@ def _purposes_json(consents: dict[str, bool]) -> str:
 class Store:
     def __init__(self, url: str | None = None):
         self.url = url or database_url()
-        if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = make_engine(self.url)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
-        metadata.create_all(self.engine)
+        try:
+            if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
+                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = make_engine(self.url)
+            self.is_sqlite = self.engine.dialect.name == "sqlite"
+            metadata.create_all(self.engine)
+        except (OSError, ImportError, ArgumentError, NoSuchModuleError, OperationalError) as exc:
+            # a wrong address or a server down is the user's to fix: said in French, never a traceback
+            # (the class of the error only: the message of some drivers repeats the URL and its password)
+            raise InputError(f"base de données invalide ou inaccessible ({exc.__class__.__name__}).",
+                             where="OUTREACH_DATABASE_URL", field="OUTREACH_DATABASE_URL",
+                             fix="Vérifiez l'adresse (sqlite:///chemin/outreach.sqlite ou "
+                                 "postgresql+psycopg://utilisateur@serveur/base), les droits d'accès et que le "
+                                 "serveur est démarré.") from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -306,6 +318,8 @@ class Store:
                     mechanism=f"preferences:{channel}", age_band=new.age_band,
                     withdrawal_channel=channel if withdrawn else None, withdrawn_at=now if withdrawn else None))
             found = self._member_rows(conn, respondents.c.id == rid)
+        if row["email"] and not new.email:
+            self._scrub()
         return found[0]
 
     @staticmethod
@@ -342,7 +356,15 @@ class Store:
             if row is None:
                 return False
             self._erase_rows(conn, [row], now, channel, event_name="erased")
+        self._scrub()
         return True
+
+    def _scrub(self) -> None:
+        """After an erasure on SQLite: the write-ahead log still holds the old pages (e-mail, token) until
+        it is checkpointed and overwritten; truncating it now makes the erasure real on disk at once."""
+        if self.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _erase_rows(self, conn, rows, now: datetime, channel: str, event_name: str) -> None:
         ids = [r["id"] for r in rows]
@@ -373,6 +395,8 @@ class Store:
             still_here = select(respondents.c.id)
             result = conn.execute(delete(proofs).where(proofs.c.respondent_id.in_(gone),
                                                        proofs.c.respondent_id.not_in(still_here)))
+        if rows:
+            self._scrub()
         return PurgeReport(respondents=len(rows), proofs=result.rowcount or 0, cutoff=cutoff,
                            proof_cutoff=proof_cutoff)
 

@@ -106,6 +106,17 @@ def _email(value: Any, errors: list[FieldError]) -> str | None:
     return value.strip()
 
 
+def _placement(value: Any, resolver: PostcodeResolver, errors: list[FieldError]) -> Placement | None:
+    """The area and nearest branch of a postcode, or None with the error said."""
+    if not isinstance(value, str) or not POSTCODE.match(value.strip()):
+        errors.append(FieldError("postcode", "le code postal doit compter 5 chiffres (par exemple 13001)."))
+        return None
+    placement = resolver.resolve(value.strip())
+    if placement is None:
+        errors.append(FieldError("postcode", "code postal inconnu : vérifiez-le (5 chiffres, commune française)."))
+    return placement
+
+
 def check_consent_rules(consents: dict[str, bool], email: str | None, age_band: str | None,
                         errors: list[FieldError]) -> None:
     """E-mail only for an e-mail purpose; an age attestation for any purpose; the minimum age of each."""
@@ -144,14 +155,7 @@ def validate_answer(payload: Any, offer: Offer, resolver: PostcodeResolver, noti
     _unknown_fields(payload, RESPONSE_FIELDS, errors)
     interests = _interests(payload.get("interests"), offer, errors)
 
-    placement = None
-    postcode = payload.get("postcode")
-    if not isinstance(postcode, str) or not POSTCODE.match(postcode.strip()):
-        errors.append(FieldError("postcode", "le code postal doit compter 5 chiffres (par exemple 13001)."))
-    else:
-        placement = resolver.resolve(postcode.strip())
-        if placement is None:
-            errors.append(FieldError("postcode", "code postal inconnu : vérifiez-le (5 chiffres, commune française)."))
+    placement = _placement(payload.get("postcode"), resolver, errors)
 
     age_band = payload.get("age_band")
     if age_band is not None and age_band not in AGE_BANDS:
@@ -213,15 +217,7 @@ def validate_change(payload: Any, offer: Offer, resolver: PostcodeResolver, curr
     interests = _interests(payload["interests"], offer, errors) if "interests" in payload else current.interests
     placement = current.placement
     if "postcode" in payload:
-        postcode = payload["postcode"]
-        if not isinstance(postcode, str) or not POSTCODE.match(postcode.strip()):
-            errors.append(FieldError("postcode", "le code postal doit compter 5 chiffres (par exemple 13001)."))
-        else:
-            found = resolver.resolve(postcode.strip())
-            if found is None:
-                errors.append(FieldError("postcode", "code postal inconnu : vérifiez-le."))
-            else:
-                placement = found
+        placement = _placement(payload["postcode"], resolver, errors) or current.placement
     age_band = current.age_band
     if "age_band" in payload:
         age_band = payload["age_band"] or None
@@ -230,8 +226,11 @@ def validate_change(payload: Any, offer: Offer, resolver: PostcodeResolver, curr
             age_band = current.age_band
     consents = _consents(payload["consents"], errors) if "consents" in payload else dict(current.consents)
     email = _email(payload["email"], errors) if "email" in payload else current.email
-    if not any(consents[p] for p in EMAIL_PURPOSES) and "email" not in payload:
-        email = None  # no e-mail purpose left: the address goes (FORM-07)
+    unchanged = email is not None and current.email is not None and email.lower() == current.email.lower()
+    if not any(consents[p] for p in EMAIL_PURPOSES) and ("email" not in payload or unchanged):
+        # no e-mail purpose left: the address goes (FORM-07), even when the form sent it back as it was
+        # shown, so unticking is enough to withdraw (FORM-05); a new address without a purpose is refused
+        email = None
     if not errors:
         check_consent_rules(consents, email, age_band, errors)
     if errors:

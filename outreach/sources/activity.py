@@ -12,6 +12,7 @@ French headers are accepted too (`bibliotheque` or `code_bib`, `mois`, `inscript
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ def read_activity(path: str | Path, *, data: bytes | None = None, name: str | No
         for f in FIGURES:
             raw = row.get(found[f], "") if f in found else ""
             value = parse_float(raw) if raw else None
-            if raw and (value is None or value < 0 or value != int(value)):
+            if raw and (value is None or not math.isfinite(value) or value < 0 or not value.is_integer()):
                 errors.append(InputError(f"{FIGURE_LABELS[f]} : « {raw} » n'est pas un nombre entier positif.",
                                          where=f"{where}, colonne « {found[f]} »",
                                          fix="Écrivez un nombre entier, ou laissez la case vide si inconnu."))

@@ -203,9 +203,12 @@ def _xlsx_frame(raw: bytes, label: str) -> pd.DataFrame:
                 known = sum(1 for v in row if v is not None and normalise_header(v)[0] in HEADER_TO_FIELD)
                 if known >= 2:
                     header = ["" if v is None else str(v) for v in row]
-                    body = [list(r) + [None] * (len(header) - len(r)) for r in rows[i + 1:]
-                            if any(v not in (None, "") for v in r)]
-                    frame = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
+                    # each row indexed by its sheet row number minus 2, as CSV rows are by their line:
+                    # messages say "ligne {index + 2}"
+                    body = {n - 2: list(r) + [None] * (len(header) - len(r))
+                            for n, r in enumerate(rows[i + 1:], start=i + 2) if any(v not in (None, "") for v in r)}
+                    frame = pd.DataFrame([r[: len(header)] for r in body.values()], columns=header, dtype=object,
+                                         index=list(body))
                     return frame.where(frame.notna(), "")
     finally:
         book.close()
@@ -249,7 +252,8 @@ def _rows_from_frame(frame: pd.DataFrame, label: str, typed: bool) -> ResultRows
     _check_columns(columns, unknown, label)
     level = _level(frame, columns, label)
 
-    frame = frame.reset_index(drop=True)
+    # the frame's index stays the row's place in the file (line = index + 2) until the rows are returned,
+    # so that every message names the line of the file even after a summary row is dropped
     ids = {name: _as_text(frame[columns[name]]) if name in columns else pd.Series("", index=frame.index)
            for name in ("campaign_id", "campaign_name", "adset_id", "adset_name")}
     for name in ("campaign_id", "adset_id"):  # ids exported through a spreadsheet may come back as 1.2e+16
@@ -261,12 +265,12 @@ def _rows_from_frame(frame: pd.DataFrame, label: str, typed: bool) -> ResultRows
     # Ads Manager can add a summary row (all names empty): its totals are recomputed, never stored twice
     dropped = int(names_empty.sum())
     if dropped:
-        lines = ", ".join(str(i + 2) for i in np.flatnonzero(names_empty.to_numpy())[:5])
+        lines = ", ".join(str(i + 2) for i in names_empty.index[names_empty.to_numpy()][:5])
         notes.append(f"{label} : {dropped} ligne(s) sans nom de campagne ni d'ensemble (ligne de total, "
                      f"ligne(s) {lines}) ignorée(s) : les totaux sont recalculés.")
     keep = ~names_empty
-    frame = frame[keep].reset_index(drop=True)
-    ids = {k: v[keep].reset_index(drop=True) for k, v in ids.items()}
+    frame = frame[keep]
+    ids = {k: v[keep] for k, v in ids.items()}
     if frame.empty:
         raise InputError("aucune ligne de résultats (seulement une ligne de total ou des lignes vides).",
                          file=label, fix="Exportez le rapport avec une ligne par ensemble de publicités.")
@@ -290,7 +294,7 @@ def _rows_from_frame(frame: pd.DataFrame, label: str, typed: bool) -> ResultRows
     _check_duplicates(out, label)
     if "link_clicks" not in columns:
         notes.append(f"{label} : pas de colonne « Clics sur un lien » : le CTR ne pourra pas être calculé.")
-    return ResultRows(source=label, frame=out[ROW_COLUMNS], currency=currency, notes=notes, unknown_columns=unknown,
+    return ResultRows(source=label, frame=out[ROW_COLUMNS].reset_index(drop=True), currency=currency, notes=notes, unknown_columns=unknown,
                       dropped_total_rows=dropped)
 
 
@@ -314,7 +318,7 @@ def _file_currency(frame: pd.DataFrame, columns: dict[str, str], currencies: dic
     for header, currency in currencies.items():
         found.setdefault(currency, f"colonne « {header} »")
     if "currency" in columns:
-        for i, value in enumerate(_as_text(frame[columns["currency"]])):
+        for i, value in _as_text(frame[columns["currency"]]).items():
             if value:
                 found.setdefault(value.upper(), f"ligne {i + 2}")
     if len(found) > 1:
@@ -424,22 +428,34 @@ def _numbers(cells: pd.Series, name: str, header: str, decimal: str, errors: lis
     bad = ~valid.to_numpy(zero_copy_only=False) & ~empty.to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(bad)[:20]:
         errors.append(InputError(f"« {text.iloc[i].strip()} » n'est pas un nombre.",
-                                 where=f"ligne {i + 2}, colonne « {header} »",
+                                 where=f"ligne {text.index[i] + 2}, colonne « {header} »",
                                  fix="Écrivez un nombre (1 234,56 ou 1234.56), ou laissez la case vide."))
-    return _checked(values, text, name, header, errors, integer, bad.any())
+    return _checked(values, text, name, header, errors, integer, bad)
 
 
 def _checked(values: pd.Series, text: pd.Series, name: str, header: str, errors: list[InputError], integer: bool,
-             unreadable: bool = False) -> pd.Series:
+             unreadable: np.ndarray | None = None) -> pd.Series:
+    """Refuse what parsed but is no result; `unreadable` marks the cells already refused as not numbers."""
+    # "inf", "nan" or "1e400" parse as floats but are no result: refused like any unreadable cell
+    nonfinite = ~np.isfinite(values.to_numpy())
+    if nonfinite.any():  # only those cells' text is looked at: a million rows stay fast
+        nonfinite[nonfinite] = ~text[nonfinite].str.strip().isin(["", "-", "—", "–"]).to_numpy()
+    if unreadable is not None:
+        nonfinite &= ~unreadable
+    for i in np.flatnonzero(nonfinite)[:20]:
+        errors.append(InputError(f"« {text.iloc[i].strip()} » n'est pas un nombre.",
+                                 where=f"ligne {text.index[i] + 2}, colonne « {header} »",
+                                 fix="Écrivez un nombre (1 234,56 ou 1234.56), ou laissez la case vide."))
     negative = (values < 0).to_numpy()
     for i in np.flatnonzero(negative)[:20]:
-        errors.append(InputError(f"valeur négative ({text.iloc[i]}).", where=f"ligne {i + 2}, colonne « {header} »",
+        errors.append(InputError(f"valeur négative ({text.iloc[i]}).",
+                                 where=f"ligne {text.index[i] + 2}, colonne « {header} »",
                                  fix="Les résultats ne peuvent pas être négatifs : vérifiez l'export."))
-    if integer and not unreadable:
+    if integer and (unreadable is None or not unreadable.any()):
         fractional = (values.notna() & (values != values.round())).to_numpy()
         for i in np.flatnonzero(fractional)[:20]:
             errors.append(InputError(f"« {text.iloc[i]} » n'est pas un nombre entier ({FIELD_LABELS[name]}).",
-                                     where=f"ligne {i + 2}, colonne « {header} »",
+                                     where=f"ligne {text.index[i] + 2}, colonne « {header} »",
                                      fix="Un nombre de personnes ou de clics est entier : vérifiez le séparateur "
                                          "décimal de l'export."))
     return values
@@ -458,7 +474,7 @@ def _dates(frame: pd.DataFrame, columns: dict[str, str], french: bool, label: st
     inverted = (start > stop) & (start != "") & (stop != "")
     for i in np.flatnonzero(inverted.to_numpy())[:20]:
         errors.append(InputError(f"la période finit ({stop.iloc[i]}) avant de commencer ({start.iloc[i]}).",
-                                 where=f"ligne {i + 2}", fix="Vérifiez les colonnes de début et de fin."))
+                                 where=f"ligne {start.index[i] + 2}", fix="Vérifiez les colonnes de début et de fin."))
     return start, stop
 
 
@@ -483,7 +499,8 @@ def _parse_dates(cells: pd.Series, header: str, french: bool, errors: list[Input
     failed = (result == "").to_numpy()
     for i in np.flatnonzero(failed)[:20]:
         shown = text[int(i)].as_py() or "(vide)"
-        errors.append(InputError(f"date illisible : « {shown} ».", where=f"ligne {i + 2}, colonne « {header} »",
+        errors.append(InputError(f"date illisible : « {shown} ».",
+                                 where=f"ligne {result.index[i] + 2}, colonne « {header} »",
                                  fix="Écrivez la date au format AAAA-MM-JJ (2026-12-01) ou JJ/MM/AAAA."))
     return result
 
@@ -498,14 +515,15 @@ def _check_consistency(out: pd.DataFrame, label: str) -> None:
         i = int(np.flatnonzero(wrong.to_numpy())[0])
         raise InputError(f"la couverture ({out['reach'].iloc[i]}) dépasse les impressions "
                          f"({out['impressions'].iloc[i]}) sur {int(wrong.sum())} ligne(s).", file=label,
-                         where=f"ligne {i + 2}", fix="Les colonnes Couverture et Impressions semblent inversées.")
+                         where=f"ligne {out.index[i] + 2}",
+                         fix="Les colonnes Couverture et Impressions semblent inversées.")
 
 
 def _check_duplicates(out: pd.DataFrame, label: str) -> None:
     key = ["level", "campaign_id", "campaign_name", "adset_id", "adset_name", "date_start", "date_stop"]
     dup = out.duplicated(key, keep=False)
     if dup.any():
-        lines = [str(i + 2) for i in np.flatnonzero(dup.to_numpy())[:6]]
+        lines = [str(i + 2) for i in out.index[dup.to_numpy()][:6]]
         name = out.loc[dup, "adset_name"].iloc[0] or out.loc[dup, "campaign_name"].iloc[0]
         raise InputError(f"plusieurs lignes pour le même ensemble « {name} » et la même période "
                          f"(lignes {', '.join(lines)}).", file=label,

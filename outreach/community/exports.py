@@ -1,0 +1,38 @@
+"""The community's CSV exports, the same from the CLI (`outreach questionnaire export`) and the admin API
+(`/api/exports/…`): members without token nor e-mail, proofs of consent with the e-mail's digest only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from outreach.community.store import Store
+from outreach.community.vocabulary import PURPOSES
+
+COMMUNITY_COLUMNS = ["respondent_id", "created_at", "last_interaction_at", "postcode", "area_code", "branch_id",
+                     "age_band", "interests", *PURPOSES, "notice_version"]
+PROOF_COLUMNS = ["id", "respondent_id", "email_sha256", "ts_utc", "event", "purposes", "notice_version",
+                 "notice_hash", "language", "mechanism", "page_url", "age_band", "withdrawn_at", "withdrawal_channel"]
+
+
+def community_rows(store: Store) -> list[dict]:
+    """One row per member, pseudonymous: the token and the e-mail never leave the store this way."""
+    return [{"respondent_id": m.id, "created_at": m.created_at.isoformat(),
+             "last_interaction_at": m.last_interaction_at.isoformat(), "postcode": m.postcode,
+             "area_code": m.area_code, "branch_id": m.branch_id, "age_band": m.age_band or "",
+             "interests": " ".join(m.interests), **{p: int(m.consents[p]) for p in PURPOSES},
+             "notice_version": m.notice_version} for m in store.members()]
+
+
+def proof_rows(store: Store) -> list[dict]:
+    return [r | {"purposes": json.dumps(r["purposes"], sort_keys=True)} for r in store.proofs()]
+
+
+def csv_text(rows: list[dict], columns: list[str]) -> str:
+    """The rows as CSV with these columns only (keys beyond them are left out)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
