@@ -259,3 +259,26 @@ def test_graph_server_can_be_extended_by_subclassing(monkeypatch):
         assert refused.status_code == 400 and refused.json()["error"]["code"] == 190
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("edge", ["campaign", "ad_sets", "ads"])
+def test_hand_edited_active_status_is_refused_before_anything_is_sent(graph, payloads, tmp_path, edge):
+    # a meta-api.json edited by hand to go live at once: the push never creates an ACTIVE object
+    edited = json.loads(json.dumps(payloads))
+    target = edited[edge] if edge == "campaign" else edited[edge][-1]
+    target["status"] = "ACTIVE"
+    with pytest.raises(MetaError, match="PAUSED") as err:
+        client().push(edited, tmp_path)
+    assert err.value.field == "status" and target["name"] in str(err.value)
+    assert graph.objects == {} and not graph.calls("POST")
+
+
+def test_object_without_status_is_created_paused(graph, payloads, tmp_path):
+    edited = json.loads(json.dumps(payloads))
+    for key in ("ad_sets", "ads"):
+        for obj in edited[key]:
+            obj.pop("status")
+    edited["campaign"].pop("status")
+    client().push(edited, tmp_path)
+    for kind in ("campaign", "adset", "ad"):
+        assert {o.get("status") for o in graph.created(kind)} == {"PAUSED"}

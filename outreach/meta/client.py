@@ -4,7 +4,8 @@
   name is looked up once; ids checked with `adinterestvalid` and `targetingoptionstatus` (Meta retires
   interests a few times a year, and an ad set with a retired one stops delivering).
 - Delivery estimates per ad set: Meta gives a range; both bounds are kept, never a single figure.
-- The push: campaign → ad sets → creatives → ads, each first sent with
+- The push: campaign → ad sets → creatives → ads (a hand-edited status other than PAUSED is refused
+  before anything is sent), each first sent with
   `execution_options=["validate_only"]`, then created PAUSED (never ACTIVE: the officer starts the
   campaign in Ads Manager after Meta's review). Every created id is written at once to `meta-ids.json`
   beside the payloads, so a re-run after a failure carries on where it stopped instead of duplicating;
@@ -37,6 +38,7 @@ from facebook_business.exceptions import FacebookRequestError
 
 from outreach import atomic, datasets
 from outreach.errors import InputError
+from outreach.meta.files import META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
@@ -310,7 +312,7 @@ class MetaClient:
         out_dir = Path(out_dir)
         ids_path = out_dir / IDS_FILE
         report = PushReport(ids=_read_ids(ids_path))
-        prepared = self.prepare(payloads)
+        prepared = self.prepare(_paused(payloads))
         say = progress or (lambda _msg: None)
         steps = [("campaign", "campaigns", [prepared["campaign"]], "la campagne"),
                  ("adset", "adsets", prepared["ad_sets"], "l'ensemble de publicités"),
@@ -377,6 +379,25 @@ class MetaClient:
         data = self._get(what, (self.account_id, edge), {"fields": "id,name", "filtering": filtering})
         rows = data.get("data", [])
         return str(rows[0]["id"]) if rows else None
+
+
+PAUSED = "PAUSED"
+STATUS_KEYS = ("campaign", "ad_sets", "ads")  # the objects that have a delivery status (creatives do not)
+
+
+def _paused(payloads: dict) -> dict:
+    """The payloads with every campaign, ad set and ad PAUSED; refused before anything is sent when a file
+    edited by hand asks for another status, since the officer starts delivery in Ads Manager after review."""
+    checked = deepcopy(payloads)
+    for key in STATUS_KEYS:
+        for obj in checked[key] if isinstance(checked[key], list) else [checked[key]]:
+            status = obj.setdefault("status", PAUSED)
+            if status != PAUSED:
+                raise MetaError(f"« {obj.get('name', obj.get(REF))} » a le statut {status} : outreach ne crée "
+                                "chez Meta que des objets en pause (PAUSED).", where=f"{META_API_FILE} ({key})",
+                                field="status", fix="Refaites le plan avec « outreach plan » (tout y est PAUSED), "
+                                                    "puis lancez la diffusion dans le Gestionnaire de publicités.")
+    return checked
 
 
 def _read_ids(path: Path) -> dict[str, str]:
