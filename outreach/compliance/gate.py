@@ -21,7 +21,7 @@ from pathlib import Path
 from outreach import atomic
 from outreach.compliance.attestations import load_attestations
 from outreach.compliance.context import CheckContext, build_context
-from outreach.compliance.evaluate import Checklist, evaluate
+from outreach.compliance.evaluate import Checklist, evaluate, evaluate_rule
 from outreach.compliance.reports import (
     CHECKLIST_HTML,
     CHECKLIST_JSON,
@@ -35,6 +35,8 @@ from outreach.compliance.reports import (
     draft_name,
 )
 from outreach.compliance.ropa import build_entry, render_markdown
+from outreach.compliance.rules import load_rules
+from outreach.errors import InputError
 
 EXIT_REFUSED = 3
 DRAFT_CAMPAIGN_PREFIX = "[BROUILLON] "
@@ -181,3 +183,25 @@ def gated_outputs(verdict: Verdict, plan, payloads: dict, template_columns: list
 
     rendered = render_outputs(plan, verdict.export_payloads(payloads), template_columns)
     return {**verdict.export_files(rendered), **verdict.checklist_files()}
+
+
+# The checks that read the Meta parameters alone (no campaign file, no attestation): what `outreach push`
+# can still verify on a meta-api.json, in case it was edited by hand after the gate let it out.
+PAYLOAD_CHECKS = ("adults_only", "no_blocked_interest", "flagged_topics_broad_only", "radius_at_least_1km",
+                  "no_political_category")
+
+
+def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None, settings=None) -> None:
+    """Raise an InputError naming the blocking items the payloads themselves break (before any push)."""
+    from outreach.settings import NetworkSettings
+
+    campaign = {"name": str((payloads.get("campaign") or {}).get("name", ""))}
+    ctx = build_context(campaign, None, payloads, themes={}, settings=settings or NetworkSettings())
+    failing = [item for rule in load_rules() if rule.check in PAYLOAD_CHECKS and rule.severity == "blocking"
+               for item in [evaluate_rule(rule, ctx, None)] if item.status == "fail"]
+    if failing:
+        raise InputError("envoi refusé, la checklist RGPD bloque ces paramètres : "
+                         + " ; ".join(f"{i.id} {i.title} : {i.detail}" for i in failing),
+                         file=file, field=failing[0].field or None,
+                         fix="Refaites le plan avec « outreach plan » à partir du fichier de campagne corrigé, "
+                             "sans modifier meta-api.json à la main.")

@@ -4,8 +4,8 @@
   name is looked up once; ids checked with `adinterestvalid` and `targetingoptionstatus` (Meta retires
   interests a few times a year, and an ad set with a retired one stops delivering).
 - Delivery estimates per ad set: Meta gives a range; both bounds are kept, never a single figure.
-- The push: campaign → ad sets → creatives → ads (a hand-edited status other than PAUSED is refused
-  before anything is sent), each first sent with
+- The push: campaign → ad sets → creatives → ads (a hand-edited status other than PAUSED, or a parameter
+  the GDPR checklist blocks, is refused before anything is sent), each first sent with
   `execution_options=["validate_only"]`, then created PAUSED (never ACTIVE: the officer starts the
   campaign in Ads Manager after Meta's review). Every created id is written at once to `meta-ids.json`
   beside the payloads, so a re-run after a failure carries on where it stopped instead of duplicating;
@@ -37,6 +37,7 @@ from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 
 from outreach import atomic, datasets
+from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError
 from outreach.meta.files import META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
@@ -312,6 +313,8 @@ class MetaClient:
         out_dir = Path(out_dir)
         ids_path = out_dir / IDS_FILE
         report = PushReport(ids=_read_ids(ids_path))
+        # the gate once more, on the parameters themselves: a meta-api.json edited by hand is checked too
+        refuse_unsafe_payloads(payloads, file=out_dir / META_API_FILE)
         prepared = self.prepare(_paused(payloads))
         say = progress or (lambda _msg: None)
         steps = [("campaign", "campaigns", [prepared["campaign"]], "la campagne"),
