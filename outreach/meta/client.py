@@ -193,18 +193,26 @@ class MetaClient:
 
     # -- low level -----------------------------------------------------------------------------------
 
-    def _with_retries(self, what: str, call: Callable):
+    def _with_retries(self, what: str, call: Callable, *, after_transient: Callable | None = None):
+        """`call()`, retried with exponential backoff on transient errors; Meta's refusals in French.
+
+        `after_transient()` runs after each transient failure, before the retry: when it returns something,
+        that is the answer (a create whose answer was lost is found instead of being sent again)."""
         for attempt in range(self.retries + 1):
             try:
                 return call()
             except (FacebookRequestError, requests.RequestException) as exc:
                 if attempt < self.retries and is_transient(exc):
                     self.sleep(self.backoff_s * 2 ** attempt)
+                    found = after_transient() if after_transient else None
+                    if found is not None:
+                        return found
                     continue
                 if isinstance(exc, FacebookRequestError):
                     raise french_error(exc, what) from None
                 raise MetaError(f"{what} : le serveur de Meta ne répond pas ({type(exc).__name__}).",
-                                fix="Vérifiez la connexion et relancez : rien ne sera créé deux fois.") from None
+                                fix="Vérifiez la connexion et relancez : ce qui a été créé ne le sera pas deux "
+                                    "fois.") from None
         raise AssertionError("unreachable")
 
     def _get(self, what: str, path: tuple, params: dict) -> dict:
@@ -317,12 +325,12 @@ class MetaClient:
         refuse_unsafe_payloads(payloads, file=out_dir / META_API_FILE)
         prepared = self.prepare(_paused(payloads))
         say = progress or (lambda _msg: None)
-        steps = [("campaign", "campaigns", [prepared["campaign"]], "la campagne"),
-                 ("adset", "adsets", prepared["ad_sets"], "l'ensemble de publicités"),
-                 ("creative", "adcreatives", prepared["creatives"], "la publicité (visuel)"),
-                 ("ad", "ads", prepared["ads"], "la publicité")]
+        steps = [("campaigns", [prepared["campaign"]], "la campagne"),
+                 ("adsets", prepared["ad_sets"], "l'ensemble de publicités"),
+                 ("adcreatives", prepared["creatives"], "la publicité (visuel)"),
+                 ("ads", prepared["ads"], "la publicité")]
         waiting: list[str] = []
-        for kind, edge, objects, label in steps:
+        for edge, objects, label in steps:
             for obj in objects:
                 ref = obj[REF]
                 what = f"{label} « {obj.get('name', ref)} »"
@@ -338,7 +346,7 @@ class MetaClient:
                 say(f"validé : {what}")
                 if dry_run:
                     continue
-                new_id = self._create_once(edge, kind, params, what)
+                new_id = self._create_once(edge, params, what)
                 report.ids[ref] = new_id
                 report.created.append(ref)
                 atomic.write_text(ids_path, json.dumps(report.ids, indent=1, sort_keys=True))
@@ -352,24 +360,15 @@ class MetaClient:
         return self._with_retries(what, lambda: self.api.call(
             "POST", (self.account_id, edge), params=params).json())
 
-    def _create_once(self, edge: str, kind: str, params: dict, what: str) -> str:
+    def _create_once(self, edge: str, params: dict, what: str) -> str:
         """Create, retrying transient failures; a create whose answer was lost is found by name, not redone."""
-        for attempt in range(self.retries + 1):
-            try:
-                answer = self.api.call("POST", (self.account_id, edge), params=params).json()
-                return str(answer["id"])
-            except (FacebookRequestError, requests.RequestException) as exc:
-                if attempt < self.retries and is_transient(exc):
-                    self.sleep(self.backoff_s * 2 ** attempt)
-                    existing = self._find_existing(edge, params, what)
-                    if existing:
-                        return existing
-                    continue
-                if isinstance(exc, FacebookRequestError):
-                    raise french_error(exc, what) from None
-                raise MetaError(f"{what} : le serveur de Meta ne répond pas ({type(exc).__name__}).",
-                                fix="Relancez la commande : ce qui a été créé ne le sera pas deux fois.") from None
-        raise AssertionError("unreachable")
+        def lost_answer():
+            existing = self._find_existing(edge, params, what)
+            return {"id": existing} if existing else None
+
+        answer = self._with_retries(what, lambda: self.api.call("POST", (self.account_id, edge), params=params).json(),
+                                    after_transient=lost_answer)
+        return str(answer["id"])
 
     def _find_existing(self, edge: str, params: dict, what: str) -> str | None:
         """The object a lost create may have made: same name, under the same parent when it has one."""
