@@ -24,6 +24,15 @@ def page() -> AppTest:
     return at.run()
 
 
+def attested_page(tmp_path, monkeypatch) -> tuple[AppTest, object]:
+    """The page on a copy of the example whose blocking items are attested (the export is allowed)."""
+    attested = attested_copy(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml", tmp_path / "c")
+    monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(tmp_path / "c"))
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["campaign_path"] = str(attested)
+    return at.run(), attested
+
+
 def test_example_renders_plan_table_map_and_downloads(tmp_path):
     at = page()
     assert not at.exception
@@ -56,11 +65,7 @@ def test_example_renders_plan_table_map_and_downloads(tmp_path):
 
 
 def test_attested_campaign_offers_the_cli_files(tmp_path, monkeypatch):
-    attested = attested_copy(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml", tmp_path / "c")
-    monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(tmp_path / "c"))
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    at.session_state["campaign_path"] = str(attested)
-    at.run()
+    at, attested = attested_page(tmp_path, monkeypatch)
     assert not at.exception
     downloads = {d.label: d for d in at.get("download_button")}
     assert {"meta-api.json", "ads-manager.xlsx", "plan.csv"} <= set(downloads)
@@ -119,11 +124,7 @@ def test_new_campaign_then_switching_files_refills_the_form():
 
 def test_new_campaign_does_not_borrow_the_previous_files_attestations_or_path(tmp_path, monkeypatch):
     # an attested file allows the export; a new campaign typed afterwards has no attestation of its own
-    attested = attested_copy(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml", tmp_path / "c")
-    monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(tmp_path / "c"))
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    at.session_state["campaign_path"] = str(attested)
-    at.run()
+    at, attested = attested_page(tmp_path, monkeypatch)
     assert "meta-api.json" in {d.label for d in at.get("download_button")}
     at.selectbox(key="campaign_file").set_value("__new__").run()
     from datetime import date
