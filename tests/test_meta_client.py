@@ -1,6 +1,7 @@
 """The push and the look-ups through the real facebook-business SDK, against the local Graph server."""
 
 import json
+import logging
 import sys
 
 import pytest
@@ -205,12 +206,14 @@ def test_delivery_estimates_keep_both_bounds(graph, payloads):
         assert 0 < lower < upper
 
 
-def test_token_never_in_output_and_crash_reporter_off(graph, payloads, tmp_path, capsys):
+def test_token_never_in_output_logs_or_files_and_crash_reporter_off(graph, payloads, tmp_path, capsys, caplog):
     hook = sys.excepthook
+    caplog.set_level(logging.DEBUG)  # urllib3 logs each URL, token included, at this level
     client().push(payloads, tmp_path)
     assert sys.excepthook is hook
     out = capsys.readouterr()
     assert TOKEN not in out.out + out.err
+    assert "/search?access_token=***" in caplog.text and TOKEN not in caplog.text
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert TOKEN not in path.read_text(encoding="utf-8", errors="ignore")

@@ -21,7 +21,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import time
 import tomllib
 from collections.abc import Callable
@@ -78,6 +80,28 @@ def access_token(explicit: str | None = None) -> str:
                         fix="Définissez la variable d'environnement META_ACCESS_TOKEN (ou la clé du même nom "
                             "dans .streamlit/secrets.toml) avec un jeton ayant le droit ads_management.")
     return token
+
+
+class RedactToken(logging.Filter):
+    """urllib3 logs every request's URL at DEBUG level, and the SDK sends the token in the query string: the
+    token is masked in those records, whatever logging level the user or Streamlit sets."""
+
+    SECRET = re.compile(r"\b(access_token|appsecret_proof)=[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "access_token=" in message or "appsecret_proof=" in message:
+            record.msg, record.args = self.SECRET.sub(r"\1=***", message), None
+        return True
+
+
+REDACT_TOKEN = RedactToken()
+
+
+def hide_token_from_logs() -> None:
+    logger = logging.getLogger("urllib3.connectionpool")
+    if REDACT_TOKEN not in logger.filters:
+        logger.addFilter(REDACT_TOKEN)
 
 
 # ------------------------------------------------------------------------------------------ errors
@@ -183,6 +207,7 @@ class MetaClient:
                             field="account", fix="Écrivez-le act_ suivi des chiffres (Gestionnaire de "
                                                  "publicités → Paramètres du compte).")
         self.account_id = account_id
+        hide_token_from_logs()
         self.api = FacebookAdsApi.init(access_token=access_token(token), api_version=api_version,
                                        timeout=timeout_s, crash_log=False)
         # per-session base URL: the SDK joins it with the version for every call made through this api
