@@ -1,8 +1,8 @@
 """`outreach plan` (campaign file → Meta files) and `outreach push` (Meta files → Meta, paused).
 
-`outreach plan` runs in steps — plan, payloads, (checks), render, write — so that a check step can sit
-between planning and writing: `plan_campaign` gives the plan and its payloads, `render_outputs` the
-files' bytes, and `write_plan_outputs` writes them all or nothing.
+`outreach plan` runs in steps — plan, payloads, checks, render, write: `plan_campaign` gives the plan and its
+payloads, the GDPR gate (`outreach.compliance.gate.review`) decides what may leave, `render_outputs` gives
+the files' bytes, and `write_gated` writes what the verdict lets through, all or nothing.
 """
 
 from __future__ import annotations
@@ -15,13 +15,7 @@ from outreach.campaign import load_campaign
 from outreach.cli.common import print_notes
 from outreach.compliance.gate import review, write_gated
 from outreach.meta import sheet
-from outreach.meta.files import (  # noqa: F401  (re-exported: the checklist step plugs in here)
-    META_API_FILE,
-    PLAN_CSV_COLUMNS,
-    plan_campaign,
-    render_outputs,
-    write_plan_outputs,
-)
+from outreach.meta.files import META_API_FILE, plan_campaign, render_outputs
 from outreach.planner import Plan
 
 

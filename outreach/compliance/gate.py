@@ -29,12 +29,10 @@ from outreach.compliance.reports import (
     DRAFT_PREFIX,
     DRAFT_WARNING,
     ROPA_MD,
-    checklist_html,
-    checklist_json,
-    checklist_markdown,
+    checklist_files,
     draft_name,
 )
-from outreach.compliance.ropa import build_entry, render_markdown
+from outreach.compliance.ropa import build_entry
 from outreach.compliance.rules import load_rules
 from outreach.errors import InputError
 
@@ -92,13 +90,7 @@ class Verdict:
 
     # --- files ----------------------------------------------------------------------------------------
     def checklist_files(self) -> dict[str, bytes]:
-        return {
-            CHECKLIST_JSON: (json.dumps(checklist_json(self.checklist), ensure_ascii=False, indent=2) + "\n"
-                             ).encode("utf-8"),
-            CHECKLIST_MD: (checklist_markdown(self.checklist) + "\n").encode("utf-8"),
-            CHECKLIST_HTML: (checklist_html(self.checklist) + "\n").encode("utf-8"),
-            ROPA_MD: (render_markdown(self.ropa_entry, draft=self.checklist.draft) + "\n").encode("utf-8"),
-        }
+        return checklist_files(self.checklist, self.ropa_entry)
 
     def export_payloads(self, payloads: dict) -> dict:
         """The payloads to render: unchanged when allowed, marked as a draft otherwise."""
