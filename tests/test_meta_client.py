@@ -301,3 +301,11 @@ def test_push_refuses_payloads_the_checklist_blocks(graph, payloads, tmp_path, e
         client().push(edited, tmp_path)
     assert "meta-api.json" in str(err.value)
     assert graph.requests == [] and not (tmp_path / IDS_FILE).exists()
+
+
+def test_estimates_refuse_blocked_interests_before_asking_meta(graph, payloads):
+    edited = json.loads(json.dumps(payloads))
+    edited["ad_sets"][0]["targeting"]["flexible_spec"][0]["interests"].append({"name": "Catholic Church"})
+    with pytest.raises(InputError, match="SEN-02"):
+        client().estimates(edited)
+    assert graph.requests == []

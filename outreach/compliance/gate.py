@@ -185,6 +185,7 @@ PAYLOAD_CHECKS = ("adults_only", "no_blocked_interest", "flagged_topics_broad_on
 
 def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None, settings=None) -> None:
     """Raise an InputError naming the blocking items the payloads themselves break (before any push)."""
+    from outreach.meta.files import META_API_FILE
     from outreach.settings import NetworkSettings
 
     campaign = {"name": str((payloads.get("campaign") or {}).get("name", ""))}
@@ -194,6 +195,6 @@ def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None, se
     if failing:
         raise InputError("envoi refusé, la checklist RGPD bloque ces paramètres : "
                          + " ; ".join(f"{i.id} {i.title} : {i.detail}" for i in failing),
-                         file=file, field=failing[0].field or None,
+                         file=file or META_API_FILE, field=failing[0].field or None,
                          fix="Refaites le plan avec « outreach plan » à partir du fichier de campagne corrigé, "
                              "sans modifier meta-api.json à la main.")

@@ -311,8 +311,12 @@ class MetaClient:
 
     # -- preparing payloads --------------------------------------------------------------------------
 
-    def prepare(self, payloads: dict) -> dict:
-        """Fill the interests' ids (by name) and refuse interests Meta does not know or has retired."""
+    def prepare(self, payloads: dict, *, file: str | Path | None = None) -> dict:
+        """Fill the interests' ids (by name) and refuse interests Meta does not know or has retired.
+
+        First the GDPR gate once more, on the parameters themselves, before anything reaches Meta (a look-up
+        or an estimate included): a meta-api.json edited by hand after the gate let it out is checked too."""
+        refuse_unsafe_payloads(payloads, file=file)
         prepared = deepcopy(payloads)
         names = sorted({i["name"] for a in prepared["ad_sets"] for g in a["targeting"].get("flexible_spec", [])
                         for i in g.get("interests", []) if not i.get("id")})
@@ -346,9 +350,7 @@ class MetaClient:
         out_dir = Path(out_dir)
         ids_path = out_dir / IDS_FILE
         report = PushReport(ids=_read_ids(ids_path))
-        # the gate once more, on the parameters themselves: a meta-api.json edited by hand is checked too
-        refuse_unsafe_payloads(payloads, file=out_dir / META_API_FILE)
-        prepared = self.prepare(_paused(payloads))
+        prepared = self.prepare(_paused(payloads), file=out_dir / META_API_FILE)
         say = progress or (lambda _msg: None)
         steps = [("campaigns", [prepared["campaign"]], "la campagne"),
                  ("adsets", prepared["ad_sets"], "l'ensemble de publicités"),
