@@ -309,3 +309,18 @@ def test_estimates_refuse_blocked_interests_before_asking_meta(graph, payloads):
     with pytest.raises(InputError, match="SEN-02"):
         client().estimates(edited)
     assert graph.requests == []
+
+
+@pytest.mark.parametrize(("user_msg", "field"), [
+    ("Must specify True or False in is_adset_budget_sharing_enabled field", "is_adset_budget_sharing_enabled"),
+    ("The daily budget is too low for this ad set.", "budget_eur (daily_budget)"),
+    ("Please remove all values from the location_types field.", "targeting.geo_locations.location_types"),
+])
+def test_errors_without_subcode_are_named_by_their_words(user_msg, field):
+    from facebook_business.exceptions import FacebookRequestError
+
+    from outreach.meta.client import french_error
+
+    body = json.dumps(graph_error("Invalid parameter", code=100, user_msg=user_msg))
+    error = french_error(FacebookRequestError("x", {}, 400, {}, body), "l'ensemble « A »")
+    assert error.field == field

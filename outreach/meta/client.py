@@ -113,7 +113,7 @@ class _Rule:
     fix: str
 
 
-# by error_subcode first, then by words of Meta's message or blamed field
+# by error_subcode first, then by words of Meta's message or blamed field (WORD_RULES)
 SUBCODE_RULES = {
     3858081: _Rule("advertiser.beneficiary (dsa_beneficiary)", "Meta refuse l'ensemble de publicités : le "
                    "bénéficiaire exigé par le DSA manque ou n'est pas accepté.",
@@ -139,7 +139,10 @@ SUBCODE_RULES = {
                    "entre ensembles de publicités.", "Envoyez is_adset_budget_sharing_enabled = false."),
 }
 
+# in order: the first word found decides ("is_adset_budget_sharing_enabled" before the plain "budget")
 WORD_RULES = [
+    ("is_adset_budget_sharing_enabled", SUBCODE_RULES[4834011]),
+    ("location_types", SUBCODE_RULES[1870199]),
     ("beneficiar", SUBCODE_RULES[3858081]),
     ("payor", SUBCODE_RULES[3858079]),
     ("advantage audience", SUBCODE_RULES[1870227]),
