@@ -147,8 +147,12 @@ def stale_outputs(out_dir: str | Path, verdict: Verdict, export_names: list[str]
 
 def write_gated(verdict: Verdict, rendered: dict[str, bytes], out_dir: str | Path) -> list[Path]:
     """Write the checklist files and what the verdict lets through, all or nothing; remove stale exports."""
+    from outreach.meta.files import EXPORT_FILES
+
     files = {**verdict.export_files(rendered), **verdict.checklist_files()}
-    stale = stale_outputs(out_dir, verdict, list(rendered))
+    # every Meta file, rendered this time or not (`outreach checklist --out` renders none): a refusal must not
+    # leave an earlier export ready to push beside it
+    stale = stale_outputs(out_dir, verdict, sorted(set(EXPORT_FILES) | set(rendered)))
     with atomic.output_dir(out_dir) as staging:
         for name, data in files.items():
             (staging / name).write_bytes(data)
