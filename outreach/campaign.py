@@ -139,6 +139,13 @@ class CopyEdit(BaseModel):
     description: str | None = None
 
 
+def _special_ad_categories() -> set[str]:
+    """The SDK's own enum: a misspelt category is refused here rather than by Meta at push time."""
+    from facebook_business.adobjects.campaign import Campaign as MetaCampaign
+
+    return {v for k, v in vars(MetaCampaign.SpecialAdCategories).items() if not k.startswith("_")} - {"NONE"}
+
+
 def _https(url: str, where: str) -> str:
     parsed = urlparse(url.strip())
     if parsed.scheme != "https" or not parsed.netloc:
@@ -213,7 +220,15 @@ class Campaign(BaseModel):
     def _categories(cls, value):
         if value is None:
             return []
-        return [str(v).strip().upper() for v in value if str(v).strip() and str(v).strip().upper() != "NONE"]
+        if isinstance(value, str):
+            value = [value]
+        categories = [str(v).strip().upper() for v in value if str(v).strip() and str(v).strip().upper() != "NONE"]
+        known = _special_ad_categories()
+        unknown = [c for c in categories if c not in known]
+        if unknown:
+            raise ValueError(f"catégorie(s) inconnue(s) de Meta : {', '.join(unknown)} ; admises : "
+                             + ", ".join(sorted(known)))
+        return categories
 
     def landing_url_for(self, branch_id: str, theme_id: str) -> str:
         return self.branch_landing_urls.get(branch_id) or self.theme_landing_urls.get(theme_id) or self.landing_url
