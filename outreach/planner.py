@@ -157,17 +157,21 @@ def _themes_file_key() -> tuple[str, int]:
     return str(path), path.stat().st_mtime_ns if path.exists() else 0
 
 
+def shipped_themes() -> tuple:
+    """The theme catalogue (`data/themes.yaml`), read again only when its file changes (the app edits it)."""
+    return _shipped_themes(_themes_file_key())
+
+
 @lru_cache(maxsize=4)
 def _shipped_themes(file_key: tuple[str, int]) -> tuple:
-    """The theme catalogue, read again only when its file changes (the app edits it)."""
     from outreach.themes import load_themes
 
-    return tuple(load_themes())
+    return tuple(load_themes(file_key[0]))
 
 
 def _themes(campaign: Campaign, themes) -> list:
     if themes is None:
-        themes = _shipped_themes(_themes_file_key())
+        themes = shipped_themes()
     by_id = {t.id: t for t in (themes.values() if isinstance(themes, dict) else themes)}
     unknown = [t for t in campaign.themes if t not in by_id]
     if unknown:

@@ -187,13 +187,14 @@ PAYLOAD_CHECKS = ("adults_only", "no_blocked_interest", "flagged_topics_broad_on
                   "no_political_category")
 
 
-def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None, settings=None) -> None:
+def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None) -> None:
     """Raise an InputError naming the blocking items the payloads themselves break (before any push)."""
     from outreach.meta.files import META_API_FILE
     from outreach.settings import NetworkSettings
 
     campaign = {"name": str((payloads.get("campaign") or {}).get("name", ""))}
-    ctx = build_context(campaign, None, payloads, themes={}, settings=settings or NetworkSettings())
+    # none of these checks reads the network settings: the defaults keep the push independent of them
+    ctx = build_context(campaign, None, payloads, themes={}, settings=NetworkSettings())
     failing = [item for rule in load_rules() if rule.check in PAYLOAD_CHECKS and rule.severity == "blocking"
                for item in [evaluate_rule(rule, ctx, None)] if item.status == "fail"]
     if failing:
