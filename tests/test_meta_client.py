@@ -324,3 +324,17 @@ def test_errors_without_subcode_are_named_by_their_words(user_msg, field):
     body = json.dumps(graph_error("Invalid parameter", code=100, user_msg=user_msg))
     error = french_error(FacebookRequestError("x", {}, 400, {}, body), "l'ensemble « A »")
     assert error.field == field
+
+
+def test_lost_campaign_answer_is_not_mistaken_for_an_older_campaign_of_the_same_name(graph, payloads, tmp_path):
+    # the same plan pushed last month (another folder): a campaign of the same name already exists
+    client().push(payloads, tmp_path / "last-month")
+    old_id = json.loads((tmp_path / "last-month" / IDS_FILE).read_text())["campaign"]
+    from datetime import UTC, datetime, timedelta
+
+    graph.objects[old_id]["created_time"] = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S%z")
+    graph.fail(r"/campaigns$", graph_error("An unexpected error has occurred.", code=2, transient=True),
+               status=502, times=1, method="POST", after_create=True, real_only=True)
+    report = client().push(payloads, tmp_path / "now")
+    new_campaigns = [c["id"] for c in graph.created("campaign") if c["id"] != old_id]
+    assert report.ids["campaign"] != old_id and [report.ids["campaign"]] == new_campaigns

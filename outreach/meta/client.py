@@ -10,7 +10,7 @@
   campaign in Ads Manager after Meta's review). Every created id is written at once to `meta-ids.json`
   beside the payloads, so a re-run after a failure carries on where it stopped instead of duplicating;
   when a create fails in a way that may have happened anyway (a 5xx), the object is looked up by name
-  before it is sent again. Transient errors are retried with exponential backoff.
+  (and creation time, so that last month's namesake is not taken for it) before it is sent again. Transient errors are retried with exponential backoff.
 - Meta's errors become French messages that name the field to fix.
 - The token comes from META_ACCESS_TOKEN or the Streamlit secrets file; it is never printed, logged or
   written (the SDK's own exception text contains request details, so it is never shown as is). The
@@ -29,7 +29,7 @@ import tomllib
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -50,6 +50,8 @@ TOKEN_ENV = "META_ACCESS_TOKEN"
 GRAPH_URL_ENV = "META_GRAPH_URL"
 # Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 80004}
+# how far this machine's clock may be behind Meta's when telling a lost create from an older namesake
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class MetaError(InputError):
@@ -392,25 +394,38 @@ class MetaClient:
 
     def _create_once(self, edge: str, params: dict, what: str) -> str:
         """Create, retrying transient failures; a create whose answer was lost is found by name, not redone."""
+        # objects of that name created before this call belong to an earlier push (last month's campaign…)
+        since = datetime.now(UTC) - CLOCK_SKEW
+
         def lost_answer():
-            existing = self._find_existing(edge, params, what)
+            existing = self._find_existing(edge, params, what, since)
             return {"id": existing} if existing else None
 
         answer = self._with_retries(what, lambda: self.api.call("POST", (self.account_id, edge), params=params).json(),
                                     after_transient=lost_answer)
         return str(answer["id"])
 
-    def _find_existing(self, edge: str, params: dict, what: str) -> str | None:
-        """The object a lost create may have made: same name, under the same parent when it has one."""
+    def _find_existing(self, edge: str, params: dict, what: str, since: datetime) -> str | None:
+        """The object a lost create may have made: same name, under the same parent when it has one, created
+        since `since`; the latest one when several match."""
         if not params.get("name"):
             return None
         filtering = [{"field": "name", "operator": "EQUAL", "value": params["name"]}]
         for parent_field, filter_field in (("campaign_id", "campaign.id"), ("adset_id", "adset.id")):
             if params.get(parent_field):
                 filtering.append({"field": filter_field, "operator": "EQUAL", "value": params[parent_field]})
-        data = self._get(what, (self.account_id, edge), {"fields": "id,name", "filtering": filtering})
-        rows = data.get("data", [])
-        return str(rows[0]["id"]) if rows else None
+        data = self._get(what, (self.account_id, edge), {"fields": "id,name,created_time", "filtering": filtering})
+        recent = [(created, str(row["id"])) for row in data.get("data", [])
+                  if (created := _created_at(row)) is None or created >= since]
+        return max(recent, key=lambda r: r[0] or since)[1] if recent else None
+
+
+def _created_at(row: dict) -> datetime | None:
+    """Meta's `created_time` ("2027-03-01T10:00:00+0000"); None when absent or unreadable."""
+    try:
+        return datetime.strptime(str(row["created_time"]), "%Y-%m-%dT%H:%M:%S%z")
+    except (KeyError, ValueError):
+        return None
 
 
 PAUSED = "PAUSED"
