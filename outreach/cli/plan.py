@@ -58,6 +58,7 @@ def summary_lines(plan: Plan) -> list[str]:
 
 def run_plan(args) -> int:
     from outreach.errors import InputError
+    from outreach.meta.client import IDS_FILE
 
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise InputError("c'est un fichier, pas un dossier.", file=args.out, where="--out",
@@ -69,6 +70,11 @@ def run_plan(args) -> int:
         missing = sheet.unmapped(sheet.rows(payloads), template)
         if missing:
             plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
+    if (Path(args.out) / IDS_FILE).exists():
+        # the push skips every ref already in meta-ids.json: a changed plan would not change those objects
+        plan.notes.append(f"{Path(args.out) / IDS_FILE} garde les objets créés par un envoi précédent : « outreach "
+                          "push » ne les recréera ni ne les modifiera. Pour une nouvelle campagne, choisissez un "
+                          "autre dossier ; pour modifier celle-ci, passez par le Gestionnaire de publicités.")
     print_notes(plan.notes)
     # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
     verdict = review(campaign, plan, payloads, campaign_path=args.campaign, draft=args.draft)
