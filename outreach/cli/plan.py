@@ -36,7 +36,9 @@ def register(sub) -> None:
                        description="Valide puis crée chez Meta, en pause, la campagne, les ensembles de "
                                    "publicités, les visuels et les publicités de DOSSIER/meta-api.json. Les "
                                    "identifiants créés sont notés dans DOSSIER/meta-ids.json : relancer après "
-                                   "une erreur ne crée rien en double. Jeton : META_ACCESS_TOKEN.")
+                                   "une erreur ne crée rien en double. Un fichier modifié à la main qui "
+                                   "n'est pas en pause, ou que la checklist RGPD bloque, est refusé avant tout "
+                                   "envoi. Jeton : META_ACCESS_TOKEN.")
     q.add_argument("dir", metavar="DOSSIER", help="dossier écrit par « outreach plan »")
     q.add_argument("--account", metavar="act_ID", required=True, help="compte publicitaire Meta (act_…)")
     q.add_argument("--dry-run", action="store_true", help="valider seulement (validate_only) : rien n'est créé")
