@@ -258,7 +258,8 @@ def _field_of(loc: tuple) -> str:
     return ".".join(str(p) for p in loc if not str(p).startswith("function-"))
 
 
-def _french(error: dict) -> str:
+def french_validation_error(error: dict) -> str:
+    """One pydantic error in French (pydantic's own messages are English)."""
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "missing":
         return "valeur manquante"
@@ -278,8 +279,10 @@ def _french(error: dict) -> str:
         return "date invalide, attendu AAAA-MM-JJ"
     if kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
         return "nombre attendu"
-    if kind == "too_short":
+    if kind in ("too_short", "string_too_short"):
         return "ne doit pas être vide"
+    if kind == "string_too_long":
+        return f"{ctx.get('max_length')} caractères au plus"
     return error["msg"]
 
 
@@ -299,7 +302,7 @@ def campaign_from_dict(raw: dict, *, file: str | Path | None = None, settings=No
             field = _field_of(error["loc"])
             label = FIELD_LABELS.get(field)
             where = f"{field} ({label})" if label else field
-            problems.append(InputError(_french(error), file=file, where=where or None, field=field or None,
+            problems.append(InputError(french_validation_error(error), file=file, where=where or None, field=field or None,
                                        fix=_fix_for(field)))
         if len(problems) == 1:
             raise problems[0] from exc

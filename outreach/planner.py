@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.spatial import cKDTree
 
 from outreach import datasets
-from outreach.campaign import Campaign
+from outreach.campaign import Campaign, french_validation_error
 from outreach.errors import InputError
 from outreach.model import AdCopy, Area, Branch
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
@@ -534,7 +534,7 @@ def _apply_copy_overrides(campaign: Campaign, ad_sets: list[AdSetPlan]) -> None:
         except ValidationError as exc:
             first = exc.errors()[0]
             field = f"copy_overrides.{ad_set.ref}.{'.'.join(map(str, first['loc']))}"
-            raise InputError(f"texte refusé : {first['msg']}.", where=field, field=field,
+            raise InputError(f"texte refusé : {french_validation_error(first)}.", where=field, field=field,
                              fix="Raccourcissez le texte (titre : 40 caractères au plus).") from exc
         ad_set.generic_copy = False
     if stale:
