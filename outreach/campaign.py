@@ -139,6 +139,13 @@ class CopyEdit(BaseModel):
     description: str | None = None
 
 
+def _special_ad_categories() -> set[str]:
+    """The SDK's own enum: a misspelt category is refused here rather than by Meta at push time."""
+    from facebook_business.adobjects.campaign import Campaign as MetaCampaign
+
+    return {v for k, v in vars(MetaCampaign.SpecialAdCategories).items() if not k.startswith("_")} - {"NONE"}
+
+
 def _https(url: str, where: str) -> str:
     parsed = urlparse(url.strip())
     if parsed.scheme != "https" or not parsed.netloc:
@@ -213,7 +220,15 @@ class Campaign(BaseModel):
     def _categories(cls, value):
         if value is None:
             return []
-        return [str(v).strip().upper() for v in value if str(v).strip() and str(v).strip().upper() != "NONE"]
+        if isinstance(value, str):
+            value = [value]
+        categories = [str(v).strip().upper() for v in value if str(v).strip() and str(v).strip().upper() != "NONE"]
+        known = _special_ad_categories()
+        unknown = [c for c in categories if c not in known]
+        if unknown:
+            raise ValueError(f"catégorie(s) inconnue(s) de Meta : {', '.join(unknown)} ; admises : "
+                             + ", ".join(sorted(known)))
+        return categories
 
     def landing_url_for(self, branch_id: str, theme_id: str) -> str:
         return self.branch_landing_urls.get(branch_id) or self.theme_landing_urls.get(theme_id) or self.landing_url
@@ -243,7 +258,8 @@ def _field_of(loc: tuple) -> str:
     return ".".join(str(p) for p in loc if not str(p).startswith("function-"))
 
 
-def _french(error: dict) -> str:
+def french_validation_error(error: dict) -> str:
+    """One pydantic error in French (pydantic's own messages are English)."""
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "missing":
         return "valeur manquante"
@@ -263,8 +279,10 @@ def _french(error: dict) -> str:
         return "date invalide, attendu AAAA-MM-JJ"
     if kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
         return "nombre attendu"
-    if kind == "too_short":
+    if kind in ("too_short", "string_too_short"):
         return "ne doit pas être vide"
+    if kind == "string_too_long":
+        return f"{ctx.get('max_length')} caractères au plus"
     return error["msg"]
 
 
@@ -284,7 +302,7 @@ def campaign_from_dict(raw: dict, *, file: str | Path | None = None, settings=No
             field = _field_of(error["loc"])
             label = FIELD_LABELS.get(field)
             where = f"{field} ({label})" if label else field
-            problems.append(InputError(_french(error), file=file, where=where or None, field=field or None,
+            problems.append(InputError(french_validation_error(error), file=file, where=where or None, field=field or None,
                                        fix=_fix_for(field)))
         if len(problems) == 1:
             raise problems[0] from exc

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.spatial import cKDTree
 
 from outreach import datasets
-from outreach.campaign import Campaign
+from outreach.campaign import Campaign, french_validation_error
 from outreach.errors import InputError
 from outreach.model import AdCopy, Area, Branch
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
@@ -157,17 +157,21 @@ def _themes_file_key() -> tuple[str, int]:
     return str(path), path.stat().st_mtime_ns if path.exists() else 0
 
 
+def shipped_themes() -> tuple:
+    """The theme catalogue (`data/themes.yaml`), read again only when its file changes (the app edits it)."""
+    return _shipped_themes(_themes_file_key())
+
+
 @lru_cache(maxsize=4)
 def _shipped_themes(file_key: tuple[str, int]) -> tuple:
-    """The theme catalogue, read again only when its file changes (the app edits it)."""
     from outreach.themes import load_themes
 
-    return tuple(load_themes())
+    return tuple(load_themes(file_key[0]))
 
 
 def _themes(campaign: Campaign, themes) -> list:
     if themes is None:
-        themes = _shipped_themes(_themes_file_key())
+        themes = shipped_themes()
     by_id = {t.id: t for t in (themes.values() if isinstance(themes, dict) else themes)}
     unknown = [t for t in campaign.themes if t not in by_id]
     if unknown:
@@ -530,7 +534,7 @@ def _apply_copy_overrides(campaign: Campaign, ad_sets: list[AdSetPlan]) -> None:
         except ValidationError as exc:
             first = exc.errors()[0]
             field = f"copy_overrides.{ad_set.ref}.{'.'.join(map(str, first['loc']))}"
-            raise InputError(f"texte refusé : {first['msg']}.", where=field, field=field,
+            raise InputError(f"texte refusé : {french_validation_error(first)}.", where=field, field=field,
                              fix="Raccourcissez le texte (titre : 40 caractères au plus).") from exc
         ad_set.generic_copy = False
     if stale:

@@ -18,6 +18,7 @@ import itertools
 import json
 import re
 import threading
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from tests.servers import LocalServer
@@ -211,7 +212,8 @@ class GraphServer(LocalServer):
         params = {k: v for k, v in params.items() if k not in ("access_token", "execution_options")}
         with self._lock:
             new_id = str(next(self._ids))
-            self.objects[new_id] = {"kind": kind, "account": account, "params": params}
+            self.objects[new_id] = {"kind": kind, "account": account, "params": params,
+                                    "created_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S%z")}
         return 200, {"id": new_id}
 
     def _exists(self, kind: str, object_id) -> bool:
@@ -317,7 +319,7 @@ class GraphServer(LocalServer):
     # -- lists and estimates -------------------------------------------------------------------------
 
     def list_objects(self, account: str, kind: str, params: dict):
-        rows = [dict(o["params"], id=i) for i, o in self.objects.items()
+        rows = [dict(o["params"], id=i, created_time=o["created_time"]) for i, o in self.objects.items()
                 if o["kind"] == kind and o["account"] == account]
         for rule in params.get("filtering") or []:
             if rule.get("operator") == "EQUAL":

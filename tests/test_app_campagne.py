@@ -24,6 +24,15 @@ def page() -> AppTest:
     return at.run()
 
 
+def attested_page(tmp_path, monkeypatch) -> tuple[AppTest, object]:
+    """The page on a copy of the example whose blocking items are attested (the export is allowed)."""
+    attested = attested_copy(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml", tmp_path / "c")
+    monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(tmp_path / "c"))
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["campaign_path"] = str(attested)
+    return at.run(), attested
+
+
 def test_example_renders_plan_table_map_and_downloads(tmp_path):
     at = page()
     assert not at.exception
@@ -56,11 +65,7 @@ def test_example_renders_plan_table_map_and_downloads(tmp_path):
 
 
 def test_attested_campaign_offers_the_cli_files(tmp_path, monkeypatch):
-    attested = attested_copy(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml", tmp_path / "c")
-    monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(tmp_path / "c"))
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    at.session_state["campaign_path"] = str(attested)
-    at.run()
+    at, attested = attested_page(tmp_path, monkeypatch)
     assert not at.exception
     downloads = {d.label: d for d in at.get("download_button")}
     assert {"meta-api.json", "ads-manager.xlsx", "plan.csv"} <= set(downloads)
@@ -115,3 +120,24 @@ def test_new_campaign_then_switching_files_refills_the_form():
     assert not at.exception and at.error
     at.selectbox(key="campaign_file").set_value(EXAMPLE).run()
     assert at.text_input(key="c_name").value.startswith("SF près de chez vous")
+
+
+def test_new_campaign_does_not_borrow_the_previous_files_attestations_or_path(tmp_path, monkeypatch):
+    # an attested file allows the export; a new campaign typed afterwards has no attestation of its own
+    at, attested = attested_page(tmp_path, monkeypatch)
+    assert "meta-api.json" in {d.label for d in at.get("download_button")}
+    at.selectbox(key="campaign_file").set_value("__new__").run()
+    from datetime import date
+
+    for key, value in (("c_name", "Manga à Marseille"), ("c_landing", "https://bibliotheques.example.fr/manga"),
+                       ("c_page", "1234567890"), ("c_beneficiary", "Ville de Marseille"),
+                       ("c_payer", "Ville de Marseille")):
+        at.text_input(key=key).set_value(value)
+    at.multiselect(key="c_themes").set_value(["science-fiction"])
+    at.date_input(key="c_start").set_value(date(2027, 3, 1))
+    at.date_input(key="c_end").set_value(date(2027, 3, 31))
+    next(b for b in at.button if b.label == "Construire le plan").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["campaign"].name == "Manga à Marseille"
+    assert "meta-api.json" not in {d.label for d in at.get("download_button")}
+    assert at.text_input(key="c_save_path").value != str(attested)

@@ -146,3 +146,17 @@ def test_meta_ids_are_digits(tmp_path):
     data["advertiser"]["page_id"] = 1234567890  # YAML may read it as a number
     c = load_campaign(write(tmp_path, data), settings=EMPTY_SETTINGS)
     assert c.advertiser.page_id == "1234567890" and c.advertiser.instagram_user_id is None
+
+
+def test_special_ad_categories_are_meta_s_own(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_campaign(write(tmp_path, raw(special_ad_categories=["HOUSNG"])), settings=EMPTY_SETTINGS)
+    assert err.value.field == "special_ad_categories" and "HOUSNG" in str(err.value) and "HOUSING" in str(err.value)
+    c = load_campaign(write(tmp_path, raw(special_ad_categories=["none", "employment"])), settings=EMPTY_SETTINGS)
+    assert c.special_ad_categories == ["EMPLOYMENT"]
+
+
+def test_empty_name_is_said_in_french(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_campaign(write(tmp_path, raw(name="")), settings=EMPTY_SETTINGS)
+    assert err.value.field == "name" and "vide" in str(err.value) and "String" not in str(err.value)

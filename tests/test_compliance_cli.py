@@ -180,6 +180,17 @@ def test_hand_edited_attestation_by_a_non_dpo_does_not_count(tmp_path):
     assert verdict.checklist.item("DPIA-01").status == "todo"
 
 
+def test_checklist_into_an_exported_folder_removes_the_export_it_now_refuses(tmp_path):
+    campaign = attested_copy(CASES / "conforme.yaml", tmp_path / "campaigns")
+    out = tmp_path / "out"
+    assert main(["plan", str(campaign), "--out", str(out)]) == 0
+    assert names(out) == sorted(EXPORTS + CHECKLIST)
+    # an attestation is withdrawn: the checklist says no, so the folder must not keep files ready to push
+    assert main(["attest", str(campaign), "DPIA-01", "--remove"]) == 0
+    assert main(["checklist", str(campaign), "--out", str(out)]) == 3
+    assert names(out) == CHECKLIST
+
+
 def test_checklist_command(tmp_path, capsys):
     campaign = copy("politique.yaml", tmp_path)
     assert main(["checklist", str(campaign), "--out", str(tmp_path / "out")]) == 3

@@ -50,7 +50,7 @@ def test_rules_file_errors_are_clear(tmp_path):
                    "    kind: manual\n    severity: fatal\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_rules(bad)
-    assert "severity" in str(err.value)
+    assert "severity" in str(err.value) and "valeur refusée" in str(err.value) and "Input should" not in str(err.value)
 
 
 @pytest.mark.parametrize(("text", "level", "term"), [

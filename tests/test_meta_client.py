@@ -1,6 +1,7 @@
 """The push and the look-ups through the real facebook-business SDK, against the local Graph server."""
 
 import json
+import logging
 import sys
 
 import pytest
@@ -205,12 +206,14 @@ def test_delivery_estimates_keep_both_bounds(graph, payloads):
         assert 0 < lower < upper
 
 
-def test_token_never_in_output_and_crash_reporter_off(graph, payloads, tmp_path, capsys):
+def test_token_never_in_output_logs_or_files_and_crash_reporter_off(graph, payloads, tmp_path, capsys, caplog):
     hook = sys.excepthook
+    caplog.set_level(logging.DEBUG)  # urllib3 logs each URL, token included, at this level
     client().push(payloads, tmp_path)
     assert sys.excepthook is hook
     out = capsys.readouterr()
     assert TOKEN not in out.out + out.err
+    assert "/search?access_token=***" in caplog.text and TOKEN not in caplog.text
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert TOKEN not in path.read_text(encoding="utf-8", errors="ignore")
@@ -259,3 +262,79 @@ def test_graph_server_can_be_extended_by_subclassing(monkeypatch):
         assert refused.status_code == 400 and refused.json()["error"]["code"] == 190
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("edge", ["campaign", "ad_sets", "ads"])
+def test_hand_edited_active_status_is_refused_before_anything_is_sent(graph, payloads, tmp_path, edge):
+    # a meta-api.json edited by hand to go live at once: the push never creates an ACTIVE object
+    edited = json.loads(json.dumps(payloads))
+    target = edited[edge] if edge == "campaign" else edited[edge][-1]
+    target["status"] = "ACTIVE"
+    with pytest.raises(MetaError, match="PAUSED") as err:
+        client().push(edited, tmp_path)
+    assert err.value.field == "status" and target["name"] in str(err.value)
+    assert graph.objects == {} and not graph.calls("POST")
+
+
+def test_object_without_status_is_created_paused(graph, payloads, tmp_path):
+    edited = json.loads(json.dumps(payloads))
+    for key in ("ad_sets", "ads"):
+        for obj in edited[key]:
+            obj.pop("status")
+    edited["campaign"].pop("status")
+    client().push(edited, tmp_path)
+    for kind in ("campaign", "adset", "ad"):
+        assert {o.get("status") for o in graph.created(kind)} == {"PAUSED"}
+
+
+@pytest.mark.parametrize(("edit", "item"), [
+    (lambda p: p["ad_sets"][0]["targeting"]["flexible_spec"][0]["interests"].append({"name": "LGBT culture"}),
+     "SEN-02"),
+    (lambda p: p["ad_sets"][-1]["targeting"].update(age_min=16), "MIN-01"),
+    (lambda p: p["campaign"].update(special_ad_categories=["ISSUES_ELECTIONS_POLITICS"]), "AD-02"),
+])
+def test_push_refuses_payloads_the_checklist_blocks(graph, payloads, tmp_path, edit, item):
+    # meta-api.json edited by hand after the gate let it out: the push checks the parameters again
+    edited = json.loads(json.dumps(payloads))
+    edit(edited)
+    with pytest.raises(InputError, match=item) as err:
+        client().push(edited, tmp_path)
+    assert "meta-api.json" in str(err.value)
+    assert graph.requests == [] and not (tmp_path / IDS_FILE).exists()
+
+
+def test_estimates_refuse_blocked_interests_before_asking_meta(graph, payloads):
+    edited = json.loads(json.dumps(payloads))
+    edited["ad_sets"][0]["targeting"]["flexible_spec"][0]["interests"].append({"name": "Catholic Church"})
+    with pytest.raises(InputError, match="SEN-02"):
+        client().estimates(edited)
+    assert graph.requests == []
+
+
+@pytest.mark.parametrize(("user_msg", "field"), [
+    ("Must specify True or False in is_adset_budget_sharing_enabled field", "is_adset_budget_sharing_enabled"),
+    ("The daily budget is too low for this ad set.", "budget_eur (daily_budget)"),
+    ("Please remove all values from the location_types field.", "targeting.geo_locations.location_types"),
+])
+def test_errors_without_subcode_are_named_by_their_words(user_msg, field):
+    from facebook_business.exceptions import FacebookRequestError
+
+    from outreach.meta.client import french_error
+
+    body = json.dumps(graph_error("Invalid parameter", code=100, user_msg=user_msg))
+    error = french_error(FacebookRequestError("x", {}, 400, {}, body), "l'ensemble « A »")
+    assert error.field == field
+
+
+def test_lost_campaign_answer_is_not_mistaken_for_an_older_campaign_of_the_same_name(graph, payloads, tmp_path):
+    # the same plan pushed last month (another folder): a campaign of the same name already exists
+    client().push(payloads, tmp_path / "last-month")
+    old_id = json.loads((tmp_path / "last-month" / IDS_FILE).read_text())["campaign"]
+    from datetime import UTC, datetime, timedelta
+
+    graph.objects[old_id]["created_time"] = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S%z")
+    graph.fail(r"/campaigns$", graph_error("An unexpected error has occurred.", code=2, transient=True),
+               status=502, times=1, method="POST", after_create=True, real_only=True)
+    report = client().push(payloads, tmp_path / "now")
+    new_campaigns = [c["id"] for c in graph.created("campaign") if c["id"] != old_id]
+    assert report.ids["campaign"] != old_id and [report.ids["campaign"]] == new_campaigns

@@ -145,6 +145,7 @@ def test_copy_overrides_apply_and_are_checked(example):
     with pytest.raises(InputError) as err:
         build_plan(variant(example, copy_overrides={ref: {"headline": "x" * 60}}), min_daily_budget_eur=1.0)
     assert err.value.field.startswith(f"copy_overrides.{ref}")
+    assert "40 caractères au plus" in str(err.value) and "String" not in str(err.value)
     with pytest.raises(InputError, match="absents du plan"):
         build_plan(variant(example, copy_overrides={"manga--1": {"headline": "x"}}), min_daily_budget_eur=1.0)
 

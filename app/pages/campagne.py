@@ -24,7 +24,7 @@ from outreach.campaign import (
 from outreach.compliance.gate import gated_outputs, review
 from outreach.errors import InputError
 from outreach.meta import sheet
-from outreach.meta.files import plan_campaign, render_outputs
+from outreach.meta.files import plan_campaign
 from outreach.planner import slug
 
 CAMPAIGNS_DIR = datasets.campaigns_dir()
@@ -49,8 +49,7 @@ def theme_choices() -> dict[str, str]:
 def planned(campaign_yaml: str):
     """Plan of a campaign, cached on the file's text: the same text always gives the same plan."""
     campaign = campaign_from_yaml(campaign_yaml)
-    plan, payloads = plan_campaign(campaign)
-    return plan, payloads, render_outputs(plan, payloads)
+    return plan_campaign(campaign)
 
 
 # ------------------------------------------------------------------------------------------ choose a file
@@ -66,7 +65,10 @@ if st.session_state.get("campaign_loaded_from") != chosen:
     st.session_state.pop("campaign", None)
     for key in FORM_KEYS:  # the form shows the newly chosen file, not what was typed for the previous one
         st.session_state.pop(key, None)
-    if chosen != NEW:
+    if chosen == NEW:
+        # a new campaign has no file yet: neither the previous file's attestations nor its path apply to it
+        st.session_state.pop("campaign_path", None)
+    else:
         try:
             st.session_state["campaign"] = campaign_from_yaml(Path(chosen).read_text(encoding="utf-8"),
                                                               file=chosen)
@@ -166,7 +168,7 @@ if campaign is None:
 campaign_yaml = campaign_to_yaml(campaign)
 try:
     with st.spinner("Calcul du plan…"):
-        plan, payloads, outputs = planned(campaign_yaml)
+        plan, payloads = planned(campaign_yaml)
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()

@@ -1,8 +1,8 @@
 """`outreach plan` (campaign file → Meta files) and `outreach push` (Meta files → Meta, paused).
 
-`outreach plan` runs in steps — plan, payloads, (checks), render, write — so that a check step can sit
-between planning and writing: `plan_campaign` gives the plan and its payloads, `render_outputs` the
-files' bytes, and `write_plan_outputs` writes them all or nothing.
+`outreach plan` runs in steps — plan, payloads, checks, render, write: `plan_campaign` gives the plan and its
+payloads, the GDPR gate (`outreach.compliance.gate.review`) decides what may leave, `render_outputs` gives
+the files' bytes, and `write_gated` writes what the verdict lets through, all or nothing.
 """
 
 from __future__ import annotations
@@ -15,13 +15,7 @@ from outreach.campaign import load_campaign
 from outreach.cli.common import print_notes
 from outreach.compliance.gate import review, write_gated
 from outreach.meta import sheet
-from outreach.meta.files import (  # noqa: F401  (re-exported: the checklist step plugs in here)
-    META_API_FILE,
-    PLAN_CSV_COLUMNS,
-    plan_campaign,
-    render_outputs,
-    write_plan_outputs,
-)
+from outreach.meta.files import META_API_FILE, plan_campaign, render_outputs
 from outreach.planner import Plan
 
 
@@ -42,7 +36,9 @@ def register(sub) -> None:
                        description="Valide puis crée chez Meta, en pause, la campagne, les ensembles de "
                                    "publicités, les visuels et les publicités de DOSSIER/meta-api.json. Les "
                                    "identifiants créés sont notés dans DOSSIER/meta-ids.json : relancer après "
-                                   "une erreur ne crée rien en double. Jeton : META_ACCESS_TOKEN.")
+                                   "une erreur ne crée rien en double. Un fichier modifié à la main qui "
+                                   "n'est pas en pause, ou que la checklist RGPD bloque, est refusé avant tout "
+                                   "envoi. Jeton : META_ACCESS_TOKEN.")
     q.add_argument("dir", metavar="DOSSIER", help="dossier écrit par « outreach plan »")
     q.add_argument("--account", metavar="act_ID", required=True, help="compte publicitaire Meta (act_…)")
     q.add_argument("--dry-run", action="store_true", help="valider seulement (validate_only) : rien n'est créé")
@@ -64,6 +60,7 @@ def summary_lines(plan: Plan) -> list[str]:
 
 def run_plan(args) -> int:
     from outreach.errors import InputError
+    from outreach.meta.client import IDS_FILE
 
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise InputError("c'est un fichier, pas un dossier.", file=args.out, where="--out",
@@ -75,6 +72,11 @@ def run_plan(args) -> int:
         missing = sheet.unmapped(sheet.rows(payloads), template)
         if missing:
             plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
+    if (Path(args.out) / IDS_FILE).exists():
+        # the push skips every ref already in meta-ids.json: a changed plan would not change those objects
+        plan.notes.append(f"{Path(args.out) / IDS_FILE} garde les objets créés par un envoi précédent : « outreach "
+                          "push » ne les recréera ni ne les modifiera. Pour une nouvelle campagne, choisissez un "
+                          "autre dossier ; pour modifier celle-ci, passez par le Gestionnaire de publicités.")
     print_notes(plan.notes)
     # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
     verdict = review(campaign, plan, payloads, campaign_path=args.campaign, draft=args.draft)

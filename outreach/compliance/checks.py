@@ -7,6 +7,7 @@ of each `auto` and `semi` item; `CHECKS` is the registry it is validated against
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,9 +214,15 @@ def custom_audiences_not_from_service_files(ctx: CheckContext) -> CheckResult:
 
 
 # --- E. questionnaire -----------------------------------------------------------------------------------
-def _no_questionnaire() -> CheckResult:
-    return CheckResult(FAIL, "La campagne utilise le questionnaire, mais il n'est pas configuré dans l'outil "
-                             "(page Questionnaire & communauté).")
+def needs_questionnaire(func: Callable[[CheckContext], CheckResult]) -> Callable[[CheckContext], CheckResult]:
+    """A check of the questionnaire: it fails, saying why, when the campaign uses one the tool does not have."""
+    @functools.wraps(func)
+    def checked(ctx: CheckContext) -> CheckResult:
+        if ctx.questionnaire is None:
+            return CheckResult(FAIL, "La campagne utilise le questionnaire, mais il n'est pas configuré dans "
+                                     "l'outil (page Questionnaire & communauté).")
+        return func(ctx)
+    return checked
 
 
 def _notice_words(ctx: CheckContext) -> str:
@@ -227,9 +234,8 @@ def _has(words: str, *needles: str) -> bool:
 
 
 @check("notice_names_meta")
+@needs_questionnaire
 def notice_names_meta(ctx: CheckContext) -> CheckResult:
-    if ctx.questionnaire is None:
-        return _no_questionnaire()
     words = _notice_words(ctx)
     missing = []
     if not _has(words, "Meta Platforms Ireland"):
@@ -255,9 +261,8 @@ NOTICE_ELEMENTS = {
 
 
 @check("questionnaire_notice_complete")
+@needs_questionnaire
 def questionnaire_notice_complete(ctx: CheckContext) -> CheckResult:
-    if ctx.questionnaire is None:
-        return _no_questionnaire()
     words = _notice_words(ctx)
     missing = []
     controller = ctx.settings.controller_name.strip()
@@ -273,9 +278,8 @@ def questionnaire_notice_complete(ctx: CheckContext) -> CheckResult:
 
 
 @check("questionnaire_consents_separate")
+@needs_questionnaire
 def questionnaire_consents_separate(ctx: CheckContext) -> CheckResult:
-    if ctx.questionnaire is None:
-        return _no_questionnaire()
     consents = ctx.questionnaire.consents
     purposes = [c.purpose for c in consents]
     if not consents:
@@ -293,9 +297,8 @@ def questionnaire_consents_separate(ctx: CheckContext) -> CheckResult:
 
 
 @check("questionnaire_consents_unticked")
+@needs_questionnaire
 def questionnaire_consents_unticked(ctx: CheckContext) -> CheckResult:
-    if ctx.questionnaire is None:
-        return _no_questionnaire()
     ticked = [c.purpose for c in ctx.questionnaire.consents if c.default_checked]
     if ticked:
         return CheckResult(FAIL, "Cases pré-cochées : " + ", ".join(ticked) + ".")
@@ -303,9 +306,8 @@ def questionnaire_consents_unticked(ctx: CheckContext) -> CheckResult:
 
 
 @check("questionnaire_optional")
+@needs_questionnaire
 def questionnaire_optional(ctx: CheckContext) -> CheckResult:
-    if ctx.questionnaire is None:
-        return _no_questionnaire()
     problems = []
     if not ctx.questionnaire.dismissible:
         problems.append("le pop-up ne peut pas être refermé")
@@ -317,9 +319,8 @@ def questionnaire_optional(ctx: CheckContext) -> CheckResult:
 
 
 @check("questionnaire_withdrawal_link")
+@needs_questionnaire
 def questionnaire_withdrawal_link(ctx: CheckContext) -> CheckResult:
-    if ctx.questionnaire is None:
-        return _no_questionnaire()
     url = ctx.questionnaire.withdrawal_url.strip()
     if not url:
         return CheckResult(FAIL, "Aucune page pour retirer son consentement.")
@@ -339,9 +340,8 @@ _FORBIDDEN_FIELDS = {
 
 
 @check("questionnaire_fields_minimal")
+@needs_questionnaire
 def questionnaire_fields_minimal(ctx: CheckContext) -> CheckResult:
-    if ctx.questionnaire is None:
-        return _no_questionnaire()
     extra = [f"{f} ({_FORBIDDEN_FIELDS[f.casefold()]})" for f in ctx.questionnaire.fields
              if f.casefold() in _FORBIDDEN_FIELDS]
     if extra:
@@ -433,9 +433,8 @@ def flagged_topics_broad_only(ctx: CheckContext) -> CheckResult:
 
 
 @check("questionnaire_interests_not_sensitive")
+@needs_questionnaire
 def questionnaire_interests_not_sensitive(ctx: CheckContext) -> CheckResult:
-    if ctx.questionnaire is None:
-        return _no_questionnaire()
     offered = ctx.questionnaire.offered_themes or [
         tid for tid, t in ctx.themes.items() if attr(t, "sensitivity", "none") == "none"]
     found = []
@@ -513,9 +512,8 @@ def adults_only(ctx: CheckContext) -> CheckResult:
 
 
 @check("questionnaire_min_age")
+@needs_questionnaire
 def questionnaire_min_age(ctx: CheckContext) -> CheckResult:
-    if ctx.questionnaire is None:
-        return _no_questionnaire()
     age = ctx.questionnaire.min_age
     if age is None or age < QUESTIONNAIRE_MIN_AGE:
         return CheckResult(FAIL, f"Âge minimum du questionnaire : {age if age is not None else 'aucun'} ; "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -195,18 +194,10 @@ def payload_interest_names(ad_set: dict) -> list[str]:
 
 
 def load_theme_catalogue() -> dict[str, Any]:
-    """The themes of data/themes.yaml by id (read again only when the file changes)."""
-    from outreach.themes import themes_path
+    """The themes of data/themes.yaml by id (the planner's copy, read again only when the file changes)."""
+    from outreach.planner import shipped_themes
 
-    path = themes_path()
-    return dict(_theme_catalogue(str(path), path.stat().st_mtime_ns if path.exists() else 0))
-
-
-@lru_cache(maxsize=4)
-def _theme_catalogue(path: str, _mtime: int) -> dict[str, Any]:
-    from outreach.themes import load_themes
-
-    return {attr(t, "id"): t for t in load_themes(path)}
+    return {attr(t, "id"): t for t in shipped_themes()}
 
 
 def questionnaire_facts(settings: NetworkSettings) -> QuestionnaireFacts | None:

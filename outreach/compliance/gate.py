@@ -21,7 +21,7 @@ from pathlib import Path
 from outreach import atomic
 from outreach.compliance.attestations import load_attestations
 from outreach.compliance.context import CheckContext, build_context
-from outreach.compliance.evaluate import Checklist, evaluate
+from outreach.compliance.evaluate import Checklist, evaluate, evaluate_rule
 from outreach.compliance.reports import (
     CHECKLIST_HTML,
     CHECKLIST_JSON,
@@ -29,12 +29,12 @@ from outreach.compliance.reports import (
     DRAFT_PREFIX,
     DRAFT_WARNING,
     ROPA_MD,
-    checklist_html,
-    checklist_json,
-    checklist_markdown,
+    checklist_files,
     draft_name,
 )
-from outreach.compliance.ropa import build_entry, render_markdown
+from outreach.compliance.ropa import build_entry
+from outreach.compliance.rules import load_rules
+from outreach.errors import InputError
 
 EXIT_REFUSED = 3
 DRAFT_CAMPAIGN_PREFIX = "[BROUILLON] "
@@ -90,13 +90,7 @@ class Verdict:
 
     # --- files ----------------------------------------------------------------------------------------
     def checklist_files(self) -> dict[str, bytes]:
-        return {
-            CHECKLIST_JSON: (json.dumps(checklist_json(self.checklist), ensure_ascii=False, indent=2) + "\n"
-                             ).encode("utf-8"),
-            CHECKLIST_MD: (checklist_markdown(self.checklist) + "\n").encode("utf-8"),
-            CHECKLIST_HTML: (checklist_html(self.checklist) + "\n").encode("utf-8"),
-            ROPA_MD: (render_markdown(self.ropa_entry, draft=self.checklist.draft) + "\n").encode("utf-8"),
-        }
+        return checklist_files(self.checklist, self.ropa_entry)
 
     def export_payloads(self, payloads: dict) -> dict:
         """The payloads to render: unchanged when allowed, marked as a draft otherwise."""
@@ -153,8 +147,12 @@ def stale_outputs(out_dir: str | Path, verdict: Verdict, export_names: list[str]
 
 def write_gated(verdict: Verdict, rendered: dict[str, bytes], out_dir: str | Path) -> list[Path]:
     """Write the checklist files and what the verdict lets through, all or nothing; remove stale exports."""
+    from outreach.meta.files import EXPORT_FILES
+
     files = {**verdict.export_files(rendered), **verdict.checklist_files()}
-    stale = stale_outputs(out_dir, verdict, list(rendered))
+    # every Meta file, rendered this time or not (`outreach checklist --out` renders none): a refusal must not
+    # leave an earlier export ready to push beside it
+    stale = stale_outputs(out_dir, verdict, sorted(set(EXPORT_FILES) | set(rendered)))
     with atomic.output_dir(out_dir) as staging:
         for name, data in files.items():
             (staging / name).write_bytes(data)
@@ -181,3 +179,27 @@ def gated_outputs(verdict: Verdict, plan, payloads: dict, template_columns: list
 
     rendered = render_outputs(plan, verdict.export_payloads(payloads), template_columns)
     return {**verdict.export_files(rendered), **verdict.checklist_files()}
+
+
+# The checks that read the Meta parameters alone (no campaign file, no attestation): what `outreach push`
+# can still verify on a meta-api.json, in case it was edited by hand after the gate let it out.
+PAYLOAD_CHECKS = ("adults_only", "no_blocked_interest", "flagged_topics_broad_only", "radius_at_least_1km",
+                  "no_political_category")
+
+
+def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None) -> None:
+    """Raise an InputError naming the blocking items the payloads themselves break (before any push)."""
+    from outreach.meta.files import META_API_FILE
+    from outreach.settings import NetworkSettings
+
+    campaign = {"name": str((payloads.get("campaign") or {}).get("name", ""))}
+    # none of these checks reads the network settings: the defaults keep the push independent of them
+    ctx = build_context(campaign, None, payloads, themes={}, settings=NetworkSettings())
+    failing = [item for rule in load_rules() if rule.check in PAYLOAD_CHECKS and rule.severity == "blocking"
+               for item in [evaluate_rule(rule, ctx, None)] if item.status == "fail"]
+    if failing:
+        raise InputError("envoi refusé, la checklist RGPD bloque ces paramètres : "
+                         + " ; ".join(f"{i.id} {i.title} : {i.detail}" for i in failing),
+                         file=file or META_API_FILE, field=failing[0].field or None,
+                         fix="Refaites le plan avec « outreach plan » à partir du fichier de campagne corrigé, "
+                             "sans modifier meta-api.json à la main.")

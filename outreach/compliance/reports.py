@@ -137,17 +137,21 @@ def ropa_fields() -> list[str]:
     return [label for _, label, _ in FIELDS]
 
 
+def checklist_files(checklist: Checklist, ropa_entry: dict) -> dict[str, bytes]:
+    """The four files of a checklist by name: JSON, Markdown, printable HTML and the art. 30 entry."""
+    texts = {
+        CHECKLIST_JSON: json.dumps(checklist_json(checklist), ensure_ascii=False, indent=2),
+        CHECKLIST_MD: checklist_markdown(checklist),
+        CHECKLIST_HTML: checklist_html(checklist),
+        ROPA_MD: render_markdown(ropa_entry, draft=checklist.draft),
+    }
+    return {name: (text + "\n").encode("utf-8") for name, text in texts.items()}
+
+
 def write_checklist(checklist: Checklist, ropa_entry: dict, directory: str | Path) -> list[Path]:
     """Write the four files into `directory` (a staging folder of `atomic.output_dir`, or the final one)."""
-    directory = Path(directory)
-    files = {
-        CHECKLIST_JSON: json.dumps(checklist_json(checklist), ensure_ascii=False, indent=2) + "\n",
-        CHECKLIST_MD: checklist_markdown(checklist) + "\n",
-        CHECKLIST_HTML: checklist_html(checklist) + "\n",
-        ROPA_MD: render_markdown(ropa_entry, draft=checklist.draft) + "\n",
-    }
     written = []
-    for name, text in files.items():
-        atomic.write_text(directory / name, text)
-        written.append(directory / name)
+    for name, data in checklist_files(checklist, ropa_entry).items():
+        atomic.write_bytes(Path(directory) / name, data)
+        written.append(Path(directory) / name)
     return written

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from outreach.campaign import french_validation_error
 from outreach.datasets import data_dir
 from outreach.errors import InputError
 from outreach.yamlfile import read_yaml
@@ -71,7 +72,7 @@ def _load(path_text: str, _mtime: int) -> tuple[Rule, ...]:
         except ValidationError as exc:
             first = exc.errors()[0]
             field = ".".join(str(p) for p in first["loc"])
-            raise InputError(f"« {field} » : {first['msg']}.", file=path, where=where, field=field,
+            raise InputError(f"« {field} » : {french_validation_error(first)}.", file=path, where=where, field=field,
                              fix="Voir l'en-tête du fichier pour les valeurs admises.") from exc
         if rule.id in seen:
             raise InputError(f"identifiant en double « {rule.id} ».", file=path, where=where,

@@ -4,12 +4,13 @@
   name is looked up once; ids checked with `adinterestvalid` and `targetingoptionstatus` (Meta retires
   interests a few times a year, and an ad set with a retired one stops delivering).
 - Delivery estimates per ad set: Meta gives a range; both bounds are kept, never a single figure.
-- The push: campaign → ad sets → creatives → ads, each first sent with
+- The push: campaign → ad sets → creatives → ads (a hand-edited status other than PAUSED, or a parameter
+  the GDPR checklist blocks, is refused before anything is sent), each first sent with
   `execution_options=["validate_only"]`, then created PAUSED (never ACTIVE: the officer starts the
   campaign in Ads Manager after Meta's review). Every created id is written at once to `meta-ids.json`
   beside the payloads, so a re-run after a failure carries on where it stopped instead of duplicating;
   when a create fails in a way that may have happened anyway (a 5xx), the object is looked up by name
-  before it is sent again. Transient errors are retried with exponential backoff.
+  (and creation time, so that last month's namesake is not taken for it) before it is sent again. Transient errors are retried with exponential backoff.
 - Meta's errors become French messages that name the field to fix.
 - The token comes from META_ACCESS_TOKEN or the Streamlit secrets file; it is never printed, logged or
   written (the SDK's own exception text contains request details, so it is never shown as is). The
@@ -20,13 +21,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import time
 import tomllib
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -36,7 +39,9 @@ from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 
 from outreach import atomic, datasets
+from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError
+from outreach.meta.files import META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
@@ -45,6 +50,8 @@ TOKEN_ENV = "META_ACCESS_TOKEN"
 GRAPH_URL_ENV = "META_GRAPH_URL"
 # Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 80004}
+# how far this machine's clock may be behind Meta's when telling a lost create from an older namesake
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class MetaError(InputError):
@@ -77,6 +84,28 @@ def access_token(explicit: str | None = None) -> str:
     return token
 
 
+class RedactToken(logging.Filter):
+    """urllib3 logs every request's URL at DEBUG level, and the SDK sends the token in the query string: the
+    token is masked in those records, whatever logging level the user or Streamlit sets."""
+
+    SECRET = re.compile(r"\b(access_token|appsecret_proof)=[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "access_token=" in message or "appsecret_proof=" in message:
+            record.msg, record.args = self.SECRET.sub(r"\1=***", message), None
+        return True
+
+
+REDACT_TOKEN = RedactToken()
+
+
+def hide_token_from_logs() -> None:
+    logger = logging.getLogger("urllib3.connectionpool")
+    if REDACT_TOKEN not in logger.filters:
+        logger.addFilter(REDACT_TOKEN)
+
+
 # ------------------------------------------------------------------------------------------ errors
 
 @dataclass(frozen=True)
@@ -86,7 +115,7 @@ class _Rule:
     fix: str
 
 
-# by error_subcode first, then by words of Meta's message or blamed field
+# by error_subcode first, then by words of Meta's message or blamed field (WORD_RULES)
 SUBCODE_RULES = {
     3858081: _Rule("advertiser.beneficiary (dsa_beneficiary)", "Meta refuse l'ensemble de publicités : le "
                    "bénéficiaire exigé par le DSA manque ou n'est pas accepté.",
@@ -112,7 +141,10 @@ SUBCODE_RULES = {
                    "entre ensembles de publicités.", "Envoyez is_adset_budget_sharing_enabled = false."),
 }
 
+# in order: the first word found decides ("is_adset_budget_sharing_enabled" before the plain "budget")
 WORD_RULES = [
+    ("is_adset_budget_sharing_enabled", SUBCODE_RULES[4834011]),
+    ("location_types", SUBCODE_RULES[1870199]),
     ("beneficiar", SUBCODE_RULES[3858081]),
     ("payor", SUBCODE_RULES[3858079]),
     ("advantage audience", SUBCODE_RULES[1870227]),
@@ -180,6 +212,7 @@ class MetaClient:
                             field="account", fix="Écrivez-le act_ suivi des chiffres (Gestionnaire de "
                                                  "publicités → Paramètres du compte).")
         self.account_id = account_id
+        hide_token_from_logs()
         self.api = FacebookAdsApi.init(access_token=access_token(token), api_version=api_version,
                                        timeout=timeout_s, crash_log=False)
         # per-session base URL: the SDK joins it with the version for every call made through this api
@@ -190,18 +223,26 @@ class MetaClient:
 
     # -- low level -----------------------------------------------------------------------------------
 
-    def _with_retries(self, what: str, call: Callable):
+    def _with_retries(self, what: str, call: Callable, *, after_transient: Callable | None = None):
+        """`call()`, retried with exponential backoff on transient errors; Meta's refusals in French.
+
+        `after_transient()` runs after each transient failure, before the retry: when it returns something,
+        that is the answer (a create whose answer was lost is found instead of being sent again)."""
         for attempt in range(self.retries + 1):
             try:
                 return call()
             except (FacebookRequestError, requests.RequestException) as exc:
                 if attempt < self.retries and is_transient(exc):
                     self.sleep(self.backoff_s * 2 ** attempt)
+                    found = after_transient() if after_transient else None
+                    if found is not None:
+                        return found
                     continue
                 if isinstance(exc, FacebookRequestError):
                     raise french_error(exc, what) from None
                 raise MetaError(f"{what} : le serveur de Meta ne répond pas ({type(exc).__name__}).",
-                                fix="Vérifiez la connexion et relancez : rien ne sera créé deux fois.") from None
+                                fix="Vérifiez la connexion et relancez : ce qui a été créé ne le sera pas deux "
+                                    "fois.") from None
         raise AssertionError("unreachable")
 
     def _get(self, what: str, path: tuple, params: dict) -> dict:
@@ -275,8 +316,12 @@ class MetaClient:
 
     # -- preparing payloads --------------------------------------------------------------------------
 
-    def prepare(self, payloads: dict) -> dict:
-        """Fill the interests' ids (by name) and refuse interests Meta does not know or has retired."""
+    def prepare(self, payloads: dict, *, file: str | Path | None = None) -> dict:
+        """Fill the interests' ids (by name) and refuse interests Meta does not know or has retired.
+
+        First the GDPR gate once more, on the parameters themselves, before anything reaches Meta (a look-up
+        or an estimate included): a meta-api.json edited by hand after the gate let it out is checked too."""
+        refuse_unsafe_payloads(payloads, file=file)
         prepared = deepcopy(payloads)
         names = sorted({i["name"] for a in prepared["ad_sets"] for g in a["targeting"].get("flexible_spec", [])
                         for i in g.get("interests", []) if not i.get("id")})
@@ -310,14 +355,14 @@ class MetaClient:
         out_dir = Path(out_dir)
         ids_path = out_dir / IDS_FILE
         report = PushReport(ids=_read_ids(ids_path))
-        prepared = self.prepare(payloads)
+        prepared = self.prepare(_paused(payloads), file=out_dir / META_API_FILE)
         say = progress or (lambda _msg: None)
-        steps = [("campaign", "campaigns", [prepared["campaign"]], "la campagne"),
-                 ("adset", "adsets", prepared["ad_sets"], "l'ensemble de publicités"),
-                 ("creative", "adcreatives", prepared["creatives"], "la publicité (visuel)"),
-                 ("ad", "ads", prepared["ads"], "la publicité")]
+        steps = [("campaigns", [prepared["campaign"]], "la campagne"),
+                 ("adsets", prepared["ad_sets"], "l'ensemble de publicités"),
+                 ("adcreatives", prepared["creatives"], "la publicité (visuel)"),
+                 ("ads", prepared["ads"], "la publicité")]
         waiting: list[str] = []
-        for kind, edge, objects, label in steps:
+        for edge, objects, label in steps:
             for obj in objects:
                 ref = obj[REF]
                 what = f"{label} « {obj.get('name', ref)} »"
@@ -333,7 +378,7 @@ class MetaClient:
                 say(f"validé : {what}")
                 if dry_run:
                     continue
-                new_id = self._create_once(edge, kind, params, what)
+                new_id = self._create_once(edge, params, what)
                 report.ids[ref] = new_id
                 report.created.append(ref)
                 atomic.write_text(ids_path, json.dumps(report.ids, indent=1, sort_keys=True))
@@ -347,36 +392,59 @@ class MetaClient:
         return self._with_retries(what, lambda: self.api.call(
             "POST", (self.account_id, edge), params=params).json())
 
-    def _create_once(self, edge: str, kind: str, params: dict, what: str) -> str:
+    def _create_once(self, edge: str, params: dict, what: str) -> str:
         """Create, retrying transient failures; a create whose answer was lost is found by name, not redone."""
-        for attempt in range(self.retries + 1):
-            try:
-                answer = self.api.call("POST", (self.account_id, edge), params=params).json()
-                return str(answer["id"])
-            except (FacebookRequestError, requests.RequestException) as exc:
-                if attempt < self.retries and is_transient(exc):
-                    self.sleep(self.backoff_s * 2 ** attempt)
-                    existing = self._find_existing(edge, params, what)
-                    if existing:
-                        return existing
-                    continue
-                if isinstance(exc, FacebookRequestError):
-                    raise french_error(exc, what) from None
-                raise MetaError(f"{what} : le serveur de Meta ne répond pas ({type(exc).__name__}).",
-                                fix="Relancez la commande : ce qui a été créé ne le sera pas deux fois.") from None
-        raise AssertionError("unreachable")
+        # objects of that name created before this call belong to an earlier push (last month's campaign…)
+        since = datetime.now(UTC) - CLOCK_SKEW
 
-    def _find_existing(self, edge: str, params: dict, what: str) -> str | None:
-        """The object a lost create may have made: same name, under the same parent when it has one."""
+        def lost_answer():
+            existing = self._find_existing(edge, params, what, since)
+            return {"id": existing} if existing else None
+
+        answer = self._with_retries(what, lambda: self.api.call("POST", (self.account_id, edge), params=params).json(),
+                                    after_transient=lost_answer)
+        return str(answer["id"])
+
+    def _find_existing(self, edge: str, params: dict, what: str, since: datetime) -> str | None:
+        """The object a lost create may have made: same name, under the same parent when it has one, created
+        since `since`; the latest one when several match."""
         if not params.get("name"):
             return None
         filtering = [{"field": "name", "operator": "EQUAL", "value": params["name"]}]
         for parent_field, filter_field in (("campaign_id", "campaign.id"), ("adset_id", "adset.id")):
             if params.get(parent_field):
                 filtering.append({"field": filter_field, "operator": "EQUAL", "value": params[parent_field]})
-        data = self._get(what, (self.account_id, edge), {"fields": "id,name", "filtering": filtering})
-        rows = data.get("data", [])
-        return str(rows[0]["id"]) if rows else None
+        data = self._get(what, (self.account_id, edge), {"fields": "id,name,created_time", "filtering": filtering})
+        recent = [(created, str(row["id"])) for row in data.get("data", [])
+                  if (created := _created_at(row)) is None or created >= since]
+        return max(recent, key=lambda r: r[0] or since)[1] if recent else None
+
+
+def _created_at(row: dict) -> datetime | None:
+    """Meta's `created_time` ("2027-03-01T10:00:00+0000"); None when absent or unreadable."""
+    try:
+        return datetime.strptime(str(row["created_time"]), "%Y-%m-%dT%H:%M:%S%z")
+    except (KeyError, ValueError):
+        return None
+
+
+PAUSED = "PAUSED"
+STATUS_KEYS = ("campaign", "ad_sets", "ads")  # the objects that have a delivery status (creatives do not)
+
+
+def _paused(payloads: dict) -> dict:
+    """The payloads with every campaign, ad set and ad PAUSED; refused before anything is sent when a file
+    edited by hand asks for another status, since the officer starts delivery in Ads Manager after review."""
+    checked = deepcopy(payloads)
+    for key in STATUS_KEYS:
+        for obj in checked[key] if isinstance(checked[key], list) else [checked[key]]:
+            status = obj.setdefault("status", PAUSED)
+            if status != PAUSED:
+                raise MetaError(f"« {obj.get('name', obj.get(REF))} » a le statut {status} : outreach ne crée "
+                                "chez Meta que des objets en pause (PAUSED).", where=f"{META_API_FILE} ({key})",
+                                field="status", fix="Refaites le plan avec « outreach plan » (tout y est PAUSED), "
+                                                    "puis lancez la diffusion dans le Gestionnaire de publicités.")
+    return checked
 
 
 def _read_ids(path: Path) -> dict[str, str]:

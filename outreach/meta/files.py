@@ -22,6 +22,7 @@ META_API_FILE = "meta-api.json"
 XLSX_FILE = "ads-manager.xlsx"
 TXT_FILE = "ads-manager.txt"
 PLAN_CSV_FILE = "plan.csv"
+EXPORT_FILES = (META_API_FILE, XLSX_FILE, TXT_FILE, PLAN_CSV_FILE)
 
 
 def plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:

@@ -38,9 +38,6 @@ DEFAULT_COLUMNS = [
     "Call to Action", "Call to Action Link", "Video ID",
 ]
 
-STATUS = {"PAUSED": "PAUSED", "ACTIVE": "ACTIVE"}
-
-
 def _money(cents) -> str:
     return "" if cents in (None, "") else f"{int(cents) / 100:.2f}"
 
@@ -78,10 +75,10 @@ def rows(payloads: dict) -> list[dict[str, str]]:
             "Campaign Name": campaign["name"],
             "Special Ad Categories": ", ".join(campaign["special_ad_categories"]) or "None",
             "Special Ad Category Country": ", ".join(campaign.get("special_ad_category_country", [])),
-            "Campaign Status": STATUS[campaign["status"]],
+            "Campaign Status": campaign["status"],
             "Campaign Objective": campaign["objective"],
             "Buying Type": "AUCTION",
-            "Ad Set Run Status": STATUS[ad_set["status"]],
+            "Ad Set Run Status": ad_set["status"],
             "Ad Set Name": ad_set["name"],
             "Ad Set Time Start": _sheet_time(ad_set["start_time"]),
             "Ad Set Time Stop": _sheet_time(ad_set["end_time"]),
@@ -100,7 +97,7 @@ def rows(payloads: dict) -> list[dict[str, str]]:
             "Billing Event": ad_set["billing_event"],
             "Ad Set Bid Strategy": "Lowest Cost" if ad_set["bid_strategy"] == "LOWEST_COST_WITHOUT_CAP"
             else ad_set["bid_strategy"],
-            "Ad Status": STATUS[ad["status"]],
+            "Ad Status": ad["status"],
             "Ad Name": ad["name"],
             "Title": link["name"],
             "Body": link["message"],
