@@ -124,3 +124,29 @@ def test_openagenda_api_answer_with_multilingual_values(branches):
     assert (event.id, event.title, event.branch_id) == ("42", "Atelier manga", "10229")
     assert event.keywords == ["manga", "dessin"] and event.start == datetime(2026, 12, 12, 14, 0)
     assert event.end == datetime(2026, 12, 12, 16, 0)
+
+
+def test_a_malformed_record_is_skipped_with_its_reason_never_a_crash(branches):
+    ics = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+           b"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Date cassee\r\nDTSTART:notadate\r\nEND:VEVENT\r\n"
+           b"BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Geo casse\r\nDTSTART:20261212T100000\r\nGEO:abc\r\nEND:VEVENT\r\n"
+           b"BEGIN:VEVENT\r\nUID:c\r\nSUMMARY:Club manga\r\nDTSTART:20261212T140000\r\nEND:VEVENT\r\n"
+           b"END:VCALENDAR\r\n")
+    read = read_events("agenda.ics", data=ics, branches=branches)
+    assert [e.id for e in read.events] == ["c"]
+    assert [w for w, _ in read.skipped] == ["événement n° 1 « Date cassee »", "événement n° 2 « Geo casse »"]
+    assert all(r.startswith("valeur illisible") for _, r in read.skipped)
+    assert any("2 événement(s) ignoré(s)" in n for n in read.notes)
+
+    doc = (b'[1, {"fields": "x"}, {"title": "Coords", "firstdate_begin": "2026-12-12", "location_coordinates": ["a", "b"]},'
+           b' {"title": "Horaires", "timings": ["x"]},'
+           b' {"title": "Lieu multilingue", "firstdate_begin": "2026-12-12", "location_name": {"fr": "Canop\\u00e9e"}}]')
+    read = read_events("agenda.json", data=doc, branches=branches)
+    assert [(e.title, e.location_name) for e in read.events] == [("Lieu multilingue", "Canopée")]
+    assert [w for w, _ in read.skipped] == ["enregistrement n° 1", "enregistrement n° 2", "enregistrement n° 3 « Coords »",
+                                           "enregistrement n° 4 « Horaires »"]
+
+
+def test_an_agenda_with_no_readable_event_is_refused():
+    with pytest.raises(InputError, match=r"aucun événement lisible \(enregistrement n° 1"):
+        read_events("a.json", data=b"[1, 2]")
