@@ -134,6 +134,17 @@ def test_french_details():
     assert place("Le Merlan") == "au Merlan"
     assert place("Bonneveine") == "à la bibliothèque Bonneveine"
     assert place("Mediatheque La Passerelle") == "à la médiathèque La Passerelle"
+    assert place("BM Alcazar") == "à la BM Alcazar"
+
+
+def test_place_of_every_shipped_branch_names_the_library_once():
+    """The ministry spells "Médiatheque", "Mediathèque"…: none may become "à la bibliothèque Médiatheque…"."""
+    for branch in shipped_branches():
+        where = place(branch)
+        assert where.startswith(("à la ", "au ", "aux ", "à l'")), where
+        assert "bibliothèque médiat" not in where.lower() and "bibliothèque bibliot" not in where.lower(), where
+    assert place("Médiatheque municipale du Clocher") == "à la médiathèque municipale du Clocher"
+    assert place("Mediathèque municipale") == "à la médiathèque municipale"
 
 
 def test_a_record_held_by_two_branches_counts_in_both():

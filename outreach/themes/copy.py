@@ -16,6 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from outreach.model import AdCopy, Branch, LibraryEvent, Theme, ThemeSummary
+from outreach.text import fold
 
 HEADLINE_MAX = 40
 DESCRIPTION_MAX = 30
@@ -23,7 +24,9 @@ PRIMARY_MAX = 500
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
-_LIBRARY_WORDS = ("médiathèque", "mediatheque", "bibliothèque", "bibliotheque", "ludothèque", "bm ")
+# a branch name beginning with one of these (accents and case aside) already says what the place is
+_LIBRARY_WORDS = {"mediatheque": "médiathèque", "bibliotheque": "bibliothèque", "ludotheque": "ludothèque",
+                  "bm": "BM"}
 
 
 def day_month(day: date | datetime) -> str:
@@ -38,12 +41,11 @@ def place(branch: Branch | str) -> str:
     """'à la médiathèque de la Canopée', 'au Merlan', 'à la bibliothèque Bonneveine'."""
     name = branch.name if isinstance(branch, Branch) else str(branch)
     name = " ".join(name.split())
-    lower = name.lower()
-    for word in _LIBRARY_WORDS:
-        if lower.startswith(word):
-            first, _, rest = name.partition(" ")
-            first = first.lower().replace("mediatheque", "médiathèque").replace("bibliotheque", "bibliothèque")
-            return f"à la {first} {rest}".strip()
+    first, _, rest = name.partition(" ")
+    # the ministry's names spell the first word in every way ("Médiatheque", "Mediathèque"): compare it folded
+    kind = _LIBRARY_WORDS.get(fold(first))
+    if kind:
+        return f"à la {kind} {rest}".strip()
     for article, contracted in (("Le ", "au "), ("La ", "à la "), ("Les ", "aux "), ("L'", "à l'")):
         if name.startswith(article):
             return contracted + name[len(article):]
