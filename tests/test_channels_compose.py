@@ -98,6 +98,9 @@ def test_texts_state_the_true_figures():
     assert f"{stocked[best]} documents</li>" in pack.blogs[0].html
     titles = [i.title for s in summaries.values() for i in s.top_items]
     assert any(f"«\u00a0{t}\u00a0»" in relay.text for t in titles)
+    # what the relay says is in the article is in the article (no opening hours there to promise)
+    assert "Horaires" not in relay.text and "horaires" not in pack.blogs[0].html.lower()
+    assert "Tous les détails dans l'article." in relay.text
 
 
 def test_events_announced_at_d14_d7_d1_with_their_dates():

@@ -31,6 +31,8 @@ MAX_BRANCHES_LISTED = 15  # in the blog article; the others are counted, not lis
 ADVICE_TAG = "Conseil2bib"
 ADVICE_SENTENCE = ("Un conseil de lecture ? Posez votre question avec #Conseil2bib : "
                    "nos bibliothécaires vous répondent.")
+# the article holds the branches, titles and events, not opening hours: the pointer promises only what it holds
+FACEBOOK_POINTER = "Tous les détails dans l'article."
 REMINDER_PREFIX = {0: "Aujourd'hui", 1: "Demain", 7: "Dans une semaine", 14: "Dans deux semaines"}
 
 
@@ -246,7 +248,7 @@ class Composer:
         headline = f"Sur notre blog : {french.quote(blog.title)}."
         told = fig if french.number(theme.n_items) not in blog.title else ""  # the title may already say it
         if profile.id == "facebook":
-            sentences = [headline, told, items, nxt, "Horaires, accès et agenda complet dans l'article."]
+            sentences = [headline, told, items, nxt, FACEBOOK_POINTER]
             tail = f"{link}\n\n{tag_line(tags)}".strip()
         elif profile.id == "instagram":
             sentences = [f"{theme.label}.", fig, items, nxt]
