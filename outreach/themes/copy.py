@@ -57,10 +57,14 @@ def _cap(text: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters, ended after a whole word with "…"; "" when not one word fits."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
-    return cut + "…"
+    head = text[: limit - 1]
+    if text[limit - 1] != " ":  # the limit falls inside a word: drop that word
+        head = head.rsplit(" ", 1)[0] if " " in head else ""
+    head = head.rstrip(" ,;:-")
+    return head + "…" if head else ""
 
 
 def _noun(theme: Theme, n: int) -> str:
@@ -71,7 +75,8 @@ def _noun(theme: Theme, n: int) -> str:
 
 
 def _event_phrase(event: LibraryEvent) -> str:
-    title = _cut(" ".join(event.title.split()), 60)
+    title = " ".join(event.title.split())
+    title = _cut(title, 60) or title  # a title with no space to cut at stays whole (the text allows 500)
     return f"« {title} » le {day_month(event.start)}"
 
 
@@ -102,15 +107,15 @@ def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
 
 def _headline(theme: Theme, n: int, event: LibraryEvent | None) -> str:
     candidates = []
-    if event is not None:
-        candidates.append(f"{_cut(event.title, 25)} le {day_month(event.start)}")
+    if event is not None and (title := _cut(event.title, 25)):
+        candidates.append(f"{title} le {day_month(event.start)}")
     if n > 0:
         candidates.append(f"{theme.label} : {n} titre{'s' if n > 1 else ''}")
     candidates.append(f"{theme.label} à la médiathèque")
     for text in candidates:
         if len(text) <= HEADLINE_MAX:
             return text
-    return _cut(theme.label, HEADLINE_MAX)
+    return _cut(theme.label, HEADLINE_MAX) or "À découvrir à la médiathèque"
 
 
 def _description(branch: Branch | str) -> str:
