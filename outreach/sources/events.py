@@ -37,6 +37,8 @@ _TAG = re.compile(r"<[^>]+>")
 def clean(text: str) -> str:
     """Plain text of an agenda field: HTML tags dropped, entities (&amp;) decoded, spaces collapsed."""
     return " ".join(html.unescape(_TAG.sub(" ", text or "")).split())
+
+
 BRANCH_RADIUS_KM = 0.3
 
 
@@ -112,6 +114,10 @@ def read_events(path: str | Path, *, data: bytes | None = None, name: str | None
         raise InputError("format d'agenda non reconnu.", file=label,
                          fix="Donnez un fichier iCalendar (.ics, commençant par BEGIN:VCALENDAR) ou un export "
                              "OpenAgenda en JSON.")
+    if not read.events:
+        first = f" ({read.skipped[0][0]} : {read.skipped[0][1]})" if read.skipped else ""
+        raise InputError(f"aucun événement lisible{first}.", file=label,
+                         fix="Chaque événement doit avoir un titre et une date de début lisibles.")
     unplaced = [e for e in read.events if e.branch_id is None]
     if unplaced and branches:
         read.notes.append(f"{label} : {len(unplaced)} événement(s) sans bibliothèque reconnue (ni identifiant, "
@@ -137,30 +143,42 @@ def _read_ical(text: str, label: str, finder: BranchFinder) -> EventsRead:
     events, skipped = [], []
     for position, component in enumerate(calendar.walk("VEVENT"), start=1):
         title = clean(str(component.get("SUMMARY") or ""))
-        uid = str(component.get("UID") or "").strip() or f"ics-{position}"
         where = f"événement n° {position}" + (f" « {title} »" if title else "")
-        start_prop = component.get("DTSTART")
-        start = to_local(start_prop.dt) if start_prop is not None else None
-        if not title or start is None:
+        try:
+            event = _ical_event(component, title, position, finder)
+        except (ValueError, TypeError, AttributeError) as exc:  # icalendar's broken properties are ValueErrors
+            skipped.append((where, f"valeur illisible ({exc})"))
+            continue
+        if event is None:
             skipped.append((where, "sans titre (SUMMARY) ou sans date de début (DTSTART)"))
             continue
-        end_prop = component.get("DTEND")
-        geo = component.get("GEO")
-        lat, lon = (float(geo.latitude), float(geo.longitude)) if geo is not None else (None, None)
-        location = str(component.get("LOCATION") or "").strip()
-        categories = []
-        cats = component.get("CATEGORIES")
-        for cat in cats if isinstance(cats, list) else [cats] if cats is not None else []:
-            categories += [str(c) for c in getattr(cat, "cats", [cat])]
-        branch_hint = str(component.get("X-BRANCH-ID") or "").strip() or None
-        branch, _ = finder.find(branch_hint, location.split(",")[0], lat, lon)
-        events.append(LibraryEvent(
-            id=uid, title=title, description=clean(str(component.get("DESCRIPTION") or "")), start=start,
-            end=to_local(end_prop.dt) if end_prop is not None else None, branch_id=branch, location_name=location,
-            lat=lat, lon=lon, url=str(component.get("URL") or ""), keywords=categories))
+        events.append(event)
     if not events and not skipped:
         raise InputError("aucun événement (VEVENT) dans le calendrier.", file=label)
     return EventsRead(label, events, "iCalendar", skipped)
+
+
+def _ical_event(component, title: str, position: int, finder: BranchFinder) -> LibraryEvent | None:
+    """One VEVENT as an event; None without a title or a start."""
+    start_prop = component.get("DTSTART")
+    start = to_local(start_prop.dt) if start_prop is not None else None
+    if not title or start is None:
+        return None
+    end_prop = component.get("DTEND")
+    geo = component.get("GEO")
+    lat, lon = (float(geo.latitude), float(geo.longitude)) if geo is not None else (None, None)
+    location = str(component.get("LOCATION") or "").strip()
+    categories = []
+    cats = component.get("CATEGORIES")
+    for cat in cats if isinstance(cats, list) else [cats] if cats is not None else []:
+        categories += [str(c) for c in getattr(cat, "cats", [cat])]
+    branch_hint = str(component.get("X-BRANCH-ID") or "").strip() or None
+    branch, _ = finder.find(branch_hint, location.split(",")[0], lat, lon)
+    return LibraryEvent(
+        id=str(component.get("UID") or "").strip() or f"ics-{position}", title=title,
+        description=clean(str(component.get("DESCRIPTION") or "")), start=start,
+        end=to_local(end_prop.dt) if end_prop is not None else None, branch_id=branch, location_name=location,
+        lat=lat, lon=lon, url=str(component.get("URL") or ""), keywords=categories)
 
 
 # ---------- OpenAgenda ----------
@@ -236,24 +254,39 @@ def _read_openagenda(text: str, label: str, finder: BranchFinder) -> EventsRead:
                          fix="Attendu : une liste d'événements OpenAgenda ou une réponse {\"records\": [...]}.")
     events, skipped = [], []
     for position, record in enumerate(records, start=1):
-        f = record.get("fields", record) if isinstance(record, dict) else {}
+        f = record.get("fields", record) if isinstance(record, dict) else None
+        if not isinstance(f, dict):
+            skipped.append((f"enregistrement n° {position}", "ce n'est pas un événement (objet JSON attendu)"))
+            continue
         title = clean(_fr(f.get("title_fr")) or _fr(f.get("title")))
-        uid = str(f.get("uid") or record.get("recordid") or f"openagenda-{position}")
         where = f"enregistrement n° {position}" + (f" « {title} »" if title else "")
-        start, end = _dates(f)
-        if not title or start is None:
+        try:
+            event = _openagenda_event(record, f, title, position, finder)
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            skipped.append((where, f"valeur illisible ({exc})"))
+            continue
+        if event is None:
             skipped.append((where, "sans titre ou sans date"))
             continue
-        lat, lon = _latlon(f)
-        loc = f.get("location") if isinstance(f.get("location"), dict) else {}
-        place_name = (f.get("location_name") or f.get("placename") or loc.get("name") or "").strip()
-        branch, _ = finder.find(str(f.get("branch_id") or "") or None, place_name, lat, lon)
-        url = f.get("canonicalurl") or f.get("link") or ""
-        events.append(LibraryEvent(
-            id=uid, title=title, description=clean(_fr(f.get("description_fr")) or _fr(f.get("description"))),
-            start=start, end=end, branch_id=branch, location_name=place_name, lat=lat, lon=lon, url=str(url),
-            keywords=_keywords(f.get("keywords_fr") if f.get("keywords_fr") is not None else
-                               f.get("tags") if f.get("tags") is not None else f.get("keywords"))))
-    shape = "OpenAgenda" + (" (ancien format)" if any("placename" in (r.get("fields", r)) for r in records
-                                                      if isinstance(r, dict)) else "")
+        events.append(event)
+    shape = "OpenAgenda" + (" (ancien format)" if any(
+        isinstance(r, dict) and "placename" in r.get("fields", r) for r in records) else "")
     return EventsRead(label, events, shape, skipped)
+
+
+def _openagenda_event(record: dict, f: dict, title: str, position: int, finder: BranchFinder) -> LibraryEvent | None:
+    """One OpenAgenda record as an event; None without a title or a date."""
+    start, end = _dates(f)
+    if not title or start is None:
+        return None
+    lat, lon = _latlon(f)
+    loc = f.get("location") if isinstance(f.get("location"), dict) else {}
+    place_name = _fr(f.get("location_name") or f.get("placename") or loc.get("name")).strip()
+    branch, _ = finder.find(str(f.get("branch_id") or "") or None, place_name, lat, lon)
+    url = f.get("canonicalurl") or f.get("link") or ""
+    return LibraryEvent(
+        id=str(f.get("uid") or record.get("recordid") or f"openagenda-{position}"), title=title,
+        description=clean(_fr(f.get("description_fr")) or _fr(f.get("description"))),
+        start=start, end=end, branch_id=branch, location_name=place_name, lat=lat, lon=lon, url=str(url),
+        keywords=_keywords(f.get("keywords_fr") if f.get("keywords_fr") is not None else
+                           f.get("tags") if f.get("tags") is not None else f.get("keywords")))
