@@ -67,6 +67,14 @@ def test_duplicate_id_is_named(tmp_path):
     assert "manga" in text and "double" in text and str(path) in text
 
 
+def test_a_misspelt_rival_is_named(tmp_path):
+    path = _write(tmp_path, [{**MINIMAL, "rivals": ["bande-desinee"]}, {"id": "bande-dessinee", "label": "BD"}])
+    with pytest.raises(InputError) as err:
+        load_themes(path)
+    text = str(err.value)
+    assert "« manga »" in text and "rivals" in text and "bande-desinee" in text and str(path) in text
+
+
 def test_unknown_sensitivity_names_theme_and_field(tmp_path):
     path = _write(tmp_path, [{**MINIMAL, "sensitivity": "maybe"}])
     with pytest.raises(InputError) as err:

@@ -69,7 +69,8 @@ with tab_browse:
     if check_col.button("Vérifier et appliquer", key="themes_check"):
         try:
             entries = parse_yaml(edited, file="thème modifié")
-            parsed = parse_themes(entries if isinstance(entries, list) else [entries], "thème modifié")
+            parsed = parse_themes(entries if isinstance(entries, list) else [entries], "thème modifié",
+                                  other_ids=by_id)
             if len(parsed) != 1:
                 raise InputError(f"{len(parsed)} thèmes dans la zone de modification.", file="thème modifié",
                                  fix="Modifiez un seul thème à la fois ; ajoutez les autres au fichier des thèmes.")
