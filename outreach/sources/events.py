@@ -20,8 +20,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -130,6 +132,21 @@ def read_events(path: str | Path, *, data: bytes | None = None, name: str | None
     return read
 
 
+def _keep(events: list[LibraryEvent], skipped: list[tuple[str, str]], where: str,
+          build: Callable[[], LibraryEvent | None], missing: str) -> None:
+    """Append the event `build` makes, or the reason it was skipped: a broken value (icalendar's broken
+    properties are ValueErrors; JSON values of the wrong type raise the others), or `missing`."""
+    try:
+        event = build()
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        skipped.append((where, f"valeur illisible ({exc})"))
+        return
+    if event is None:
+        skipped.append((where, missing))
+    else:
+        events.append(event)
+
+
 # ---------- iCalendar ----------
 
 def _read_ical(text: str, label: str, finder: BranchFinder) -> EventsRead:
@@ -144,15 +161,8 @@ def _read_ical(text: str, label: str, finder: BranchFinder) -> EventsRead:
     for position, component in enumerate(calendar.walk("VEVENT"), start=1):
         title = clean(str(component.get("SUMMARY") or ""))
         where = f"événement n° {position}" + (f" « {title} »" if title else "")
-        try:
-            event = _ical_event(component, title, position, finder)
-        except (ValueError, TypeError, AttributeError) as exc:  # icalendar's broken properties are ValueErrors
-            skipped.append((where, f"valeur illisible ({exc})"))
-            continue
-        if event is None:
-            skipped.append((where, "sans titre (SUMMARY) ou sans date de début (DTSTART)"))
-            continue
-        events.append(event)
+        _keep(events, skipped, where, partial(_ical_event, component, title, position, finder),
+              "sans titre (SUMMARY) ou sans date de début (DTSTART)")
     if not events and not skipped:
         raise InputError("aucun événement (VEVENT) dans le calendrier.", file=label)
     return EventsRead(label, events, "iCalendar", skipped)
@@ -260,15 +270,8 @@ def _read_openagenda(text: str, label: str, finder: BranchFinder) -> EventsRead:
             continue
         title = clean(_fr(f.get("title_fr")) or _fr(f.get("title")))
         where = f"enregistrement n° {position}" + (f" « {title} »" if title else "")
-        try:
-            event = _openagenda_event(record, f, title, position, finder)
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
-            skipped.append((where, f"valeur illisible ({exc})"))
-            continue
-        if event is None:
-            skipped.append((where, "sans titre ou sans date"))
-            continue
-        events.append(event)
+        _keep(events, skipped, where, partial(_openagenda_event, record, f, title, position, finder),
+              "sans titre ou sans date")
     shape = "OpenAgenda" + (" (ancien format)" if any(
         isinstance(r, dict) and "placename" in r.get("fields", r) for r in records) else "")
     return EventsRead(label, events, shape, skipped)
