@@ -150,3 +150,34 @@ def test_a_malformed_record_is_skipped_with_its_reason_never_a_crash(branches):
 def test_an_agenda_with_no_readable_event_is_refused():
     with pytest.raises(InputError, match=r"aucun événement lisible \(enregistrement n° 1"):
         read_events("a.json", data=b"[1, 2]")
+
+
+def test_a_recurring_event_gives_every_date_of_its_series(branches):
+    """A library's weekly story time is one VEVENT with an RRULE: each Saturday is an event; an EXDATE
+    removes one, a RECURRENCE-ID moves one (written before or after its series)."""
+    ics = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+           b"BEGIN:VEVENT\r\nUID:moved@bib\r\nRECURRENCE-ID;TZID=Europe/Paris:20261219T103000\r\n"
+           b"SUMMARY:Heure du conte (exceptionnellement l'apres-midi)\r\n"
+           b"DTSTART;TZID=Europe/Paris:20261219T153000\r\nX-BRANCH-ID:5425\r\nEND:VEVENT\r\n"
+           b"BEGIN:VEVENT\r\nUID:moved@bib\r\nSUMMARY:Heure du conte\r\n"
+           b"DTSTART;TZID=Europe/Paris:20261205T103000\r\nDTEND;TZID=Europe/Paris:20261205T113000\r\n"
+           b"RRULE:FREQ=WEEKLY;UNTIL=20261231T230000Z\r\nEXDATE;TZID=Europe/Paris:20261226T103000\r\n"
+           b"X-BRANCH-ID:5425\r\nEND:VEVENT\r\n"
+           b"END:VCALENDAR\r\n")
+    read = read_events("conte.ics", data=ics, branches=branches)
+    assert [(e.start, e.end) for e in read.events] == [
+        (datetime(2026, 12, 5, 10, 30), datetime(2026, 12, 5, 11, 30)),
+        (datetime(2026, 12, 12, 10, 30), datetime(2026, 12, 12, 11, 30)),
+        (datetime(2026, 12, 19, 15, 30), None),  # moved to the afternoon
+    ]  # 26 December excluded
+    assert len({e.id for e in read.events}) == 3 and all(e.branch_id == "5425" for e in read.events)
+    assert read.events[2].title.endswith("(exceptionnellement l'apres-midi)")
+    # exports often write UNTIL in UTC for a floating start (or without zone for a zoned one): still read
+    mixed = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:f\r\nSUMMARY:Club manga\r\n"
+             b"DTSTART:20261205T140000\r\nRRULE:FREQ=WEEKLY;UNTIL=20261219T235959Z\r\nEND:VEVENT\r\n"
+             b"BEGIN:VEVENT\r\nUID:z\r\nSUMMARY:Club BD\r\nDTSTART;TZID=Europe/Paris:20261205T140000\r\n"
+             b"RRULE:FREQ=WEEKLY;UNTIL=20261212\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    read = read_events("mixed.ics", data=mixed)
+    assert [(e.title, e.start.day) for e in read.events] == [
+        ("Club manga", 5), ("Club manga", 12), ("Club manga", 19), ("Club BD", 5), ("Club BD", 12)]
+    assert read.skipped == []

@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -133,7 +133,7 @@ def read_events(path: str | Path, *, data: bytes | None = None, name: str | None
 
 
 def _keep(events: list[LibraryEvent], skipped: list[tuple[str, str]], where: str,
-          build: Callable[[], LibraryEvent | None], missing: str) -> None:
+          build: Callable[[], LibraryEvent | list[LibraryEvent] | None], missing: str) -> None:
     """Append the event `build` makes, or the reason it was skipped: a broken value (icalendar's broken
     properties are ValueErrors; JSON values of the wrong type raise the others), or `missing`."""
     try:
@@ -144,7 +144,7 @@ def _keep(events: list[LibraryEvent], skipped: list[tuple[str, str]], where: str
     if event is None:
         skipped.append((where, missing))
     else:
-        events.append(event)
+        events.extend(event if isinstance(event, list) else [event])
 
 
 # ---------- iCalendar ----------
@@ -157,15 +157,67 @@ def _read_ical(text: str, label: str, finder: BranchFinder) -> EventsRead:
     except ValueError as exc:
         raise InputError(f"iCalendar illisible ({exc}).", file=label,
                          fix="Exportez à nouveau l'agenda au format iCalendar (.ics).") from exc
-    events, skipped = [], []
+    events, moved, skipped = [], [], []
     for position, component in enumerate(calendar.walk("VEVENT"), start=1):
         title = clean(str(component.get("SUMMARY") or ""))
         where = f"événement n° {position}" + (f" « {title} »" if title else "")
-        _keep(events, skipped, where, partial(_ical_event, component, title, position, finder),
+        _keep(moved if component.get("RECURRENCE-ID") is not None else events, skipped, where,
+              partial(_ical_events, component, title, position, finder),
               "sans titre (SUMMARY) ou sans date de début (DTSTART)")
-    if not events and not skipped:
+    if not events and not moved and not skipped:
         raise InputError("aucun événement (VEVENT) dans le calendrier.", file=label)
+    # a moved occurrence (RECURRENCE-ID) takes the place of the one its series gives, wherever it is written
+    replacing = {e.id: e for e in moved}
+    events = [replacing.pop(e.id, e) for e in events] + list(replacing.values())
     return EventsRead(label, events, "iCalendar", skipped)
+
+
+RECURRENCE_HORIZON = timedelta(days=366)  # a series without end is read up to a year after today
+
+
+def _ical_events(component, title: str, position: int, finder: BranchFinder) -> list[LibraryEvent] | None:
+    """A VEVENT as its events: one, or one per date of its series (RRULE, less EXDATE), each with the id
+    UID/start so that a moved occurrence (RECURRENCE-ID) can take its place."""
+    event = _ical_event(component, title, position, finder)
+    if event is None:
+        return None
+    recurrence_id = component.get("RECURRENCE-ID")
+    if recurrence_id is not None:
+        return [event.model_copy(update={"id": f"{event.id}/{to_local(recurrence_id.dt).isoformat()}"})]
+    rule = component.get("RRULE")
+    if rule is None:
+        return [event]
+    from dateutil.rrule import rrulestr
+
+    first = component.get("DTSTART").dt
+    if not isinstance(first, datetime):
+        first = datetime.combine(first, time(0, 0))
+    horizon = max(first.replace(tzinfo=None), datetime.now()) + RECURRENCE_HORIZON
+    excluded = {to_local(d.dt) for value in _as_list(component.get("EXDATE")) for d in value.dts}
+    duration = event.end - event.start if event.end else None
+    out = []
+    for occurrence in rrulestr(_until_like_start(rule.to_ical().decode(), first), dtstart=first):
+        start = to_local(occurrence)
+        if start > horizon:
+            break
+        if start not in excluded:
+            out.append(event.model_copy(update={"id": f"{event.id}/{start.isoformat()}", "start": start,
+                                                "end": start + duration if duration else None}))
+    return out
+
+
+def _until_like_start(rule: str, first: datetime) -> str:
+    """The RRULE with its UNTIL written like DTSTART (UTC when DTSTART has a zone, floating when not), as
+    RFC 5545 requires and exports often forget; dateutil refuses the mix."""
+    def fix(m: re.Match) -> str:
+        day, clock = m.group(1), m.group(2) or "T235959"
+        return f"UNTIL={day}{clock}Z" if first.tzinfo else f"UNTIL={day}{clock}"
+
+    return re.sub(r"UNTIL=(\d{8})(T\d{6})?Z?", fix, rule)
+
+
+def _as_list(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
 
 
 def _ical_event(component, title: str, position: int, finder: BranchFinder) -> LibraryEvent | None:
