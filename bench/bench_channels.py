@@ -10,7 +10,6 @@ render the files (CSV, iCalendar, WXR, LSF briefs), with the number of posts.
 
 from __future__ import annotations
 
-import platform
 import sys
 import time
 from datetime import date
@@ -19,18 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_territory import machine  # noqa: E402
 from outreach.campaign import load_campaign  # noqa: E402
 from outreach.channels import compose  # noqa: E402
 from outreach.channels.campaign import campaign_brief  # noqa: E402
 from outreach.channels.exports import render_files  # noqa: E402
 from outreach.themes import load_themes, shipped_catalogue, shipped_events  # noqa: E402
-
-
-def cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def run(label: str, campaign) -> None:
@@ -48,7 +41,7 @@ def run(label: str, campaign) -> None:
 
 
 def main() -> None:
-    print(f"Machine : {cpu()}, Python {platform.python_version()}")
+    print(f"Machine : {machine()}")
     shipped_catalogue(), shipped_events()  # read once: the readers are benchmarked elsewhere
     example = load_campaign(ROOT / "campaigns/exemple-sf-bouches-du-rhone.yaml")
     run("Exemple SF 13", example)

@@ -4,7 +4,7 @@ Usage: python scripts/build_demo_agenda.py [--source ../shared/data/events] [--o
 
 What is real: every title, description, keyword list, place name and coordinates, copied from the
 OpenAgenda / Opendatasoft exports listed in data/SOURCES.md. What is arranged: (1) the dates — each
-event is moved to a date from December 2026 on, keeping its weekday-independent time of day, with the
+event is moved to a date from December 2026 on (one every four days), keeping its time of day, with the
 original date kept in `original_firstdate_begin`; (2) the branch — four events really took place in
 a shipped library (Marguerite Duras, Hergé, Crimée, Forney) and keep it; the others are given to one of
 the demonstration branches, written in `branch_id` with `arranged_branch: true`.
@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from outreach import atomic  # noqa: E402
 
 # (file, title prefix, branch id, branch arranged?)
 SELECTION = [
@@ -45,9 +49,9 @@ SELECTION = [
     ("openagenda_paris_q-Paris_100rec.json", "Dentelle aux fuseaux", "10267", True),
 ]
 FIRST_DAY = datetime(2026, 12, 2)
-STEP_DAYS = 4
+STEP_DAYS = 4  # one event every four days, so that the demonstration agenda spans about three months
 # events whose title names their own day keep that day in December 2026
-FIXED_DAYS = {"JP Manova": datetime(2026, 12, 8)}  # one event every four days, so that the demonstration agenda spans about three months
+FIXED_DAYS = {"JP Manova": datetime(2026, 12, 8)}
 
 
 def _find(source: Path, file: str, prefix: str) -> dict:
@@ -117,7 +121,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "data" / "samples" / "agenda-demo.json"))
     args = parser.parse_args()
     text = json.dumps(build(Path(args.source)), ensure_ascii=False, indent=1) + "\n"
-    Path(args.out).write_text(text, encoding="utf-8")
+    atomic.write_text(args.out, text)  # a failed run leaves the previous agenda whole
     print(f"{args.out}: {len(SELECTION)} events")
 
 

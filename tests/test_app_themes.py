@@ -88,6 +88,19 @@ def test_a_bad_edit_is_shown_not_raised():
     assert any("sensibilité inconnue" in e.value for e in at.error)
 
 
+def test_an_edit_holding_two_themes_or_broken_yaml_is_explained_in_french():
+    at = page()
+    area = at.text_area(key="themes_yaml_science-fiction")
+    entries = yaml.safe_load(area.value)
+    area.set_value(yaml.safe_dump(entries + [{**entries[0], "id": "sf-bis"}], allow_unicode=True)).run()
+    at.button(key="themes_check").click().run()
+    assert not at.exception
+    assert any("2 thèmes dans la zone de modification" in e.value for e in at.error)
+    area.set_value("id: [science-fiction\nlabel: x").run()
+    at.button(key="themes_check").click().run()
+    assert any("YAML invalide" in e.value and "ligne" in e.value for e in at.error)
+
+
 def test_date_moves_the_next_events():
     at = page()
     at.date_input(key="themes_today").set_value(date(2026, 11, 22)).run()

@@ -19,6 +19,13 @@ def test_an_edit_within_the_limits_is_taken_and_its_links_tagged():
     assert example_pack().posts != pack.posts  # the original pack is left as it was
 
 
+def test_a_bare_domain_typed_in_an_edit_gets_its_scheme_and_utm_parameters():
+    pack = apply_edits(example_pack(), {X_RELAY: "Tout le programme sur bmvr.marseille.fr/agenda !"})
+    post = next(p for p in pack.posts if p.id == X_RELAY)
+    (link,) = links_in(post.text)
+    assert link.startswith("https://bmvr.marseille.fr/agenda?utm_source=x&") and check_pack(pack) == []
+
+
 def test_edits_that_break_a_rule_are_refused_with_where_and_why():
     with pytest.raises(InputError) as info:
         apply_edits(example_pack(), {X_RELAY: "mot " * 80})

@@ -114,3 +114,14 @@ def test_render_files_names():
     assert set(files) == {"posts.csv", "calendar.ics", "blog.wxr.xml", "lsf-science-fiction.md",
                           "lsf-science-fiction.srt"}
     assert files["lsf-science-fiction.srt"].decode().startswith("1\n00:00:00,000 --> ")
+
+
+def test_wxr_stays_well_formed_with_control_characters_from_an_export():
+    """A vertical tab or an ESC in a catalogue title (spreadsheet or MARC-8 exports) is not XML at all."""
+    brief = example_brief()
+    theme = brief.themes[0].model_copy(update={"label": "Science\x0bfiction", "description": "Cartes\x0c et\x1b plans"})
+    pack = compose(brief.model_copy(update={"themes": [theme], "name": "SF\x0b2027"}))
+    root = _wxr_root(blog_wxr(pack, site_url="https://blog.exemple.fr", now=NOW, site_name="Réseau\x1b"))
+    html = root.find("channel/item/content:encoded", NS).text
+    assert "Cartes et plans" in html and "\x0c" not in html
+    assert root.find("channel/item/title").text == pack.blogs[0].title.replace("\x0b", "")

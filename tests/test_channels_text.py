@@ -18,6 +18,13 @@ def test_x_counts_every_link_as_23_whatever_its_length():
     assert count(f"{long_} et {short}", MASTODON) == 23 + 4 + 23
 
 
+def test_mastodon_shortens_only_links_written_with_their_scheme():
+    bare = "www.bibliotheques.marseille.fr/agenda"  # 37 characters: Mastodon counts them all
+    assert count(f"Voir {bare}", MASTODON) == 5 + len(bare)
+    assert count(f"Voir https://{bare} et {bare}", MASTODON) == 5 + 23 + 4 + len(bare)
+    assert count(f"Voir {bare}", X) == 5 + 23  # X shortens a bare domain too
+
+
 def test_x_weights_characters_beyond_latin_double():
     assert count("é à ç œ « »", X) == 11
     assert count("📚", X) == 2

@@ -129,6 +129,16 @@ def test_csv_errors_name_the_row():
     assert "title" in str(err.value) and "e.csv" in str(err.value)
 
 
+def test_a_separator_alone_in_a_list_cell_is_an_empty_list():
+    [item] = read_catalogue_csv("e.csv", data=b"id,title,dewey,subjects\n1,Dune,|,;\n").items
+    assert (item.dewey, item.subjects) == ("", [])
+
+
+def test_marc_xml_is_named_even_after_a_byte_order_mark():
+    with pytest.raises(InputError, match="MARC-XML"):
+        read_catalogue("notices.xml", data=b"\xef\xbb\xbf<?xml version='1.0'?><collection/>")
+
+
 def test_a_list_of_titles_without_ids():
     # the shape of Paris's "titres les plus prêtés" open data: no id, accented headers, ";" separated
     data = "Rang;Type de document;Prêts;Titre;Auteur\n1;Livre adulte;1234;Les furtifs;Damasio\n".encode()

@@ -124,3 +124,60 @@ def test_openagenda_api_answer_with_multilingual_values(branches):
     assert (event.id, event.title, event.branch_id) == ("42", "Atelier manga", "10229")
     assert event.keywords == ["manga", "dessin"] and event.start == datetime(2026, 12, 12, 14, 0)
     assert event.end == datetime(2026, 12, 12, 16, 0)
+
+
+def test_a_malformed_record_is_skipped_with_its_reason_never_a_crash(branches):
+    ics = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+           b"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Date cassee\r\nDTSTART:notadate\r\nEND:VEVENT\r\n"
+           b"BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Geo casse\r\nDTSTART:20261212T100000\r\nGEO:abc\r\nEND:VEVENT\r\n"
+           b"BEGIN:VEVENT\r\nUID:c\r\nSUMMARY:Club manga\r\nDTSTART:20261212T140000\r\nEND:VEVENT\r\n"
+           b"END:VCALENDAR\r\n")
+    read = read_events("agenda.ics", data=ics, branches=branches)
+    assert [e.id for e in read.events] == ["c"]
+    assert [w for w, _ in read.skipped] == ["événement n° 1 « Date cassee »", "événement n° 2 « Geo casse »"]
+    assert all(r.startswith("valeur illisible") for _, r in read.skipped)
+    assert any("2 événement(s) ignoré(s)" in n for n in read.notes)
+
+    doc = (b'[1, {"fields": "x"}, {"title": "Coords", "firstdate_begin": "2026-12-12", "location_coordinates": ["a", "b"]},'
+           b' {"title": "Horaires", "timings": ["x"]},'
+           b' {"title": "Lieu multilingue", "firstdate_begin": "2026-12-12", "location_name": {"fr": "Canop\\u00e9e"}}]')
+    read = read_events("agenda.json", data=doc, branches=branches)
+    assert [(e.title, e.location_name) for e in read.events] == [("Lieu multilingue", "Canopée")]
+    assert [w for w, _ in read.skipped] == ["enregistrement n° 1", "enregistrement n° 2", "enregistrement n° 3 « Coords »",
+                                           "enregistrement n° 4 « Horaires »"]
+
+
+def test_an_agenda_with_no_readable_event_is_refused():
+    with pytest.raises(InputError, match=r"aucun événement lisible \(enregistrement n° 1"):
+        read_events("a.json", data=b"[1, 2]")
+
+
+def test_a_recurring_event_gives_every_date_of_its_series(branches):
+    """A library's weekly story time is one VEVENT with an RRULE: each Saturday is an event; an EXDATE
+    removes one, a RECURRENCE-ID moves one (written before or after its series)."""
+    ics = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+           b"BEGIN:VEVENT\r\nUID:moved@bib\r\nRECURRENCE-ID;TZID=Europe/Paris:20261219T103000\r\n"
+           b"SUMMARY:Heure du conte (exceptionnellement l'apres-midi)\r\n"
+           b"DTSTART;TZID=Europe/Paris:20261219T153000\r\nX-BRANCH-ID:5425\r\nEND:VEVENT\r\n"
+           b"BEGIN:VEVENT\r\nUID:moved@bib\r\nSUMMARY:Heure du conte\r\n"
+           b"DTSTART;TZID=Europe/Paris:20261205T103000\r\nDTEND;TZID=Europe/Paris:20261205T113000\r\n"
+           b"RRULE:FREQ=WEEKLY;UNTIL=20261231T230000Z\r\nEXDATE;TZID=Europe/Paris:20261226T103000\r\n"
+           b"X-BRANCH-ID:5425\r\nEND:VEVENT\r\n"
+           b"END:VCALENDAR\r\n")
+    read = read_events("conte.ics", data=ics, branches=branches)
+    assert [(e.start, e.end) for e in read.events] == [
+        (datetime(2026, 12, 5, 10, 30), datetime(2026, 12, 5, 11, 30)),
+        (datetime(2026, 12, 12, 10, 30), datetime(2026, 12, 12, 11, 30)),
+        (datetime(2026, 12, 19, 15, 30), None),  # moved to the afternoon
+    ]  # 26 December excluded
+    assert len({e.id for e in read.events}) == 3 and all(e.branch_id == "5425" for e in read.events)
+    assert read.events[2].title.endswith("(exceptionnellement l'apres-midi)")
+    # exports often write UNTIL in UTC for a floating start (or without zone for a zoned one): still read
+    mixed = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:f\r\nSUMMARY:Club manga\r\n"
+             b"DTSTART:20261205T140000\r\nRRULE:FREQ=WEEKLY;UNTIL=20261219T235959Z\r\nEND:VEVENT\r\n"
+             b"BEGIN:VEVENT\r\nUID:z\r\nSUMMARY:Club BD\r\nDTSTART;TZID=Europe/Paris:20261205T140000\r\n"
+             b"RRULE:FREQ=WEEKLY;UNTIL=20261212\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    read = read_events("mixed.ics", data=mixed)
+    assert [(e.title, e.start.day) for e in read.events] == [
+        ("Club manga", 5), ("Club manga", 12), ("Club manga", 19), ("Club BD", 5), ("Club BD", 12)]
+    assert read.skipped == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -63,6 +65,14 @@ def test_duplicate_id_is_named(tmp_path):
         load_themes(path)
     text = str(err.value)
     assert "manga" in text and "double" in text and str(path) in text
+
+
+def test_a_misspelt_rival_is_named(tmp_path):
+    path = _write(tmp_path, [{**MINIMAL, "rivals": ["bande-desinee"]}, {"id": "bande-dessinee", "label": "BD"}])
+    with pytest.raises(InputError) as err:
+        load_themes(path)
+    text = str(err.value)
+    assert "« manga »" in text and "rivals" in text and "bande-desinee" in text and str(path) in text
 
 
 def test_unknown_sensitivity_names_theme_and_field(tmp_path):
@@ -153,3 +163,19 @@ def test_resolved_interest_ids_are_recorded_with_their_date(tmp_path, themes):
     assert next(t for t in again if t.id == "science-fiction").meta_interests[0].resolved_at == day
     save_themes(again, tmp_path / "themes.yaml")
     assert load_themes(tmp_path / "themes.yaml") == again
+
+
+def test_the_cached_sample_depends_on_the_reader_code(monkeypatch, tmp_path):
+    """The parsed sample is cached on disk: a change of the MARC reader or of the model must miss the cache."""
+    import outreach.model
+    import outreach.sources.catalogue
+    from outreach.themes import samples
+
+    before = samples._cache_key()
+    for module in (outreach.sources.catalogue, outreach.model):
+        changed = tmp_path / f"{module.__name__}.py"
+        changed.write_bytes(Path(module.__file__).read_bytes() + b"\n# changed\n")
+        with monkeypatch.context() as m:
+            m.setattr(module, "__file__", str(changed))
+            assert samples._cache_key() != before
+    assert samples._cache_key() == before

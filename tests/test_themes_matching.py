@@ -8,7 +8,7 @@ import pytest
 
 from outreach.model import CatalogueItem, LibraryEvent
 from outreach.text import fold, tokens
-from outreach.themes import compile_themes, load_themes, match_events, match_items
+from outreach.themes import compile_themes, load_themes, match_events, match_items, shipped_catalogue
 from outreach.themes.dewey import digits, in_range, parse_range
 
 
@@ -176,3 +176,19 @@ def test_event_keywords_match_headings_from_their_start(compiled):
 
     assert "sciences" in kw("chimie éléments Mendeleïev")
     assert "sciences" not in kw("Job dating", "en physique")  # « en physique »: in person, not physics
+
+
+def test_a_theme_matched_alone_still_yields_to_its_rival():
+    """A campaign about science fiction only must not count the fantasy of an SF imprint: the rival decides
+    even when the caller did not pass it (it is taken from the themes file, consulted but never reported)."""
+    themes = load_themes()
+    sf = [t for t in themes if t.id == "science-fiction"]
+    althalus = CatalogueItem(id="1", title="La rédemption d'Althalus", extra={
+        "series": ["Rendez-vous ailleurs"], "summary": "Althalus doit récupérer le mythique grimoire de Deiwos."})
+    assert match_items([althalus], sf) == []
+    alone = {(m.item_id, m.theme_id) for m in match_items(shipped_catalogue(), sf)}
+    together = {(m.item_id, m.theme_id) for m in match_items(shipped_catalogue(), themes)
+                if m.theme_id == "science-fiction"}
+    assert alone == together
+    [without_referee] = match_items([althalus], compile_themes(sf, referees=[]))  # what an SF-only run used to say
+    assert without_referee.theme_id == "science-fiction"

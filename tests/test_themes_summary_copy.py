@@ -134,6 +134,17 @@ def test_french_details():
     assert place("Le Merlan") == "au Merlan"
     assert place("Bonneveine") == "à la bibliothèque Bonneveine"
     assert place("Mediatheque La Passerelle") == "à la médiathèque La Passerelle"
+    assert place("BM Alcazar") == "à la BM Alcazar"
+
+
+def test_place_of_every_shipped_branch_names_the_library_once():
+    """The ministry spells "Médiatheque", "Mediathèque"…: none may become "à la bibliothèque Médiatheque…"."""
+    for branch in shipped_branches():
+        where = place(branch)
+        assert where.startswith(("à la ", "au ", "aux ", "à l'")), where
+        assert "bibliothèque médiat" not in where.lower() and "bibliothèque bibliot" not in where.lower(), where
+    assert place("Médiatheque municipale du Clocher") == "à la médiathèque municipale du Clocher"
+    assert place("Mediathèque municipale") == "à la médiathèque municipale"
 
 
 def test_a_record_held_by_two_branches_counts_in_both():
@@ -152,3 +163,18 @@ def test_aware_and_naive_event_times_sort_together():
                            branch_id="b")]
     s = summarise([], events, themes, ["b"], TODAY)[("manga", "b")]
     assert [e.id for e in s.next_events] == ["b", "a"]  # 13:00 UTC is 14:00 in Paris
+
+
+def test_cuts_fall_between_words_never_inside_one():
+    from outreach.themes.copy import _cut
+
+    assert _cut("Club de lecture", 8) == "Club de…"  # the limit falls on a space: "de" is whole
+    assert _cut("Club de lecture", 7) == "Club…"
+    assert _cut("Rencontre-dédicace-autour-de-la-SF", 20) == ""  # no space: nothing rather than half a word
+    theme = next(t for t in load_themes() if t.id == "science-fiction")
+    event = LibraryEvent(id="e", title="Rencontre-dédicace-autour-de-la-science-fiction-contemporaine",
+                         start=datetime(2026, 12, 12, 15, 0), branch_id="5425")
+    copy = ad_copy(theme, "Le Merlan", ThemeSummary(theme_id=theme.id, branch_id="5425", n_items=3,
+                                                    next_events=[event]))
+    assert "Rencontre-dédicace" not in copy.headline and len(copy.headline) <= HEADLINE_MAX
+    assert f"« {event.title} » le 12 décembre" in copy.primary_text  # whole in the primary text

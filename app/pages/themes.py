@@ -4,7 +4,6 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-import yaml
 
 from app import state, themes_state
 from outreach.datasets import shipped_branches
@@ -19,6 +18,7 @@ from outreach.themes import (
     themes_path,
 )
 from outreach.themes.samples import shipped_catalogue
+from outreach.yamlfile import parse_yaml
 
 SENSITIVITY = {"none": "aucune", "flag": "à surveiller (ciblage large, sans critère d'intérêt)",
                "block": "interdit au ciblage"}
@@ -68,13 +68,18 @@ with tab_browse:
     check_col, save_col = st.columns(2)
     if check_col.button("Vérifier et appliquer", key="themes_check"):
         try:
-            entries = yaml.safe_load(edited)
-            [new] = parse_themes(entries if isinstance(entries, list) else [entries], "thème modifié")
+            entries = parse_yaml(edited, file="thème modifié")
+            parsed = parse_themes(entries if isinstance(entries, list) else [entries], "thème modifié",
+                                  other_ids=by_id)
+            if len(parsed) != 1:
+                raise InputError(f"{len(parsed)} thèmes dans la zone de modification.", file="thème modifié",
+                                 fix="Modifiez un seul thème à la fois ; ajoutez les autres au fichier des thèmes.")
+            [new] = parsed
             if new.id != pick and new.id in by_id:
                 raise InputError(f"l'identifiant « {new.id} » est déjà pris.", field="id")
             st.session_state.themes_list = [new if t.id == pick else t for t in themes]
             st.success(f"Thème « {new.label} » vérifié ; enregistrez pour le garder.", icon="✅")
-        except (InputError, yaml.YAMLError, ValueError) as exc:
+        except InputError as exc:
             st.error(str(exc), icon="⚠️")
     if save_col.button("Enregistrer le fichier des thèmes", key="themes_save"):
         try:

@@ -6,9 +6,9 @@
 """
 
 from outreach.channels.compose import compose
-from outreach.channels.inputs import BranchOffer, CampaignBrief, EventRef, ItemRef, ThemeOffer
+from outreach.channels.inputs import BranchOffer, CampaignBrief, ItemRef, ThemeOffer
 from outreach.channels.posts import BlogDraft, ChannelPack, ImageBrief, LsfBrief, Post
 from outreach.channels.profiles import ChannelProfile, load_channels
 
-__all__ = ["BlogDraft", "BranchOffer", "CampaignBrief", "ChannelPack", "ChannelProfile", "EventRef", "ImageBrief",
+__all__ = ["BlogDraft", "BranchOffer", "CampaignBrief", "ChannelPack", "ChannelProfile", "ImageBrief",
            "ItemRef", "LsfBrief", "Post", "ThemeOffer", "compose", "load_channels"]

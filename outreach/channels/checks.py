@@ -50,6 +50,7 @@ def check_post(post: Post, profile: ChannelProfile) -> list[Problem]:
     if len(post.hashtags) > c.max_hashtags:
         add(f"{len(post.hashtags)} hashtags pour {c.max_hashtags} au plus sur {profile.name}.")
     for link in [post.link, *links_in(post.text)]:
+        # a bare domain may be a title ("Marmiton.org"): only links with their scheme are surely links
         if link.startswith("http") and utm_of(link).get("utm_source") is None:
             add(f"lien sans paramètres UTM : {link}")
     for image in post.images:
@@ -66,10 +67,12 @@ def check_pack(pack: ChannelPack, channels: dict[str, ChannelProfile] | None = N
 
 
 def tag_links(text: str, post: Post, profile: ChannelProfile, campaign: str) -> str:
-    """Every http(s) link of `text` without UTM parameters gets those of the post's channel."""
+    """Every link of `text` without UTM parameters gets those of the post's channel; a bare domain
+    ("bmvr.marseille.fr/agenda", which the networks make clickable) gets its https:// scheme as well."""
     for link in sorted(set(links_in(text)), key=len, reverse=True):
-        if link.startswith("http") and not utm_of(link):
-            tagged = with_utm(link, source=profile.id, medium=profile.utm_medium, campaign=campaign,
+        if not utm_of(link):
+            url = link if link.startswith("http") else f"https://{link}"
+            tagged = with_utm(url, source=profile.id, medium=profile.utm_medium, campaign=campaign,
                               content=f"{post.theme_id or 'campagne'}-{post.kind}")
             text = text.replace(link, tagged)
     return text

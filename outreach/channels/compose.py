@@ -18,12 +18,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from outreach.channels import french
-from outreach.channels.inputs import CampaignBrief, EventRef, ItemRef, ThemeOffer
+from outreach.channels.inputs import CampaignBrief, ItemRef, ThemeOffer
 from outreach.channels.links import slug, with_utm
 from outreach.channels.lsf import lsf_brief
 from outreach.channels.posts import BlogDraft, ChannelPack, ImageBrief, Post
 from outreach.channels.profiles import ChannelProfile, load_channels
 from outreach.channels.text import count, fit, shorten
+from outreach.model import LibraryEvent
 
 PARIS = ZoneInfo("Europe/Paris")
 RELAY_CHANNELS = ("facebook", "instagram", "x", "mastodon")
@@ -31,6 +32,8 @@ MAX_BRANCHES_LISTED = 15  # in the blog article; the others are counted, not lis
 ADVICE_TAG = "Conseil2bib"
 ADVICE_SENTENCE = ("Un conseil de lecture ? Posez votre question avec #Conseil2bib : "
                    "nos bibliothécaires vous répondent.")
+# the article holds the branches, titles and events, not opening hours: the pointer promises only what it holds
+FACEBOOK_POINTER = "Tous les détails dans l'article."
 REMINDER_PREFIX = {0: "Aujourd'hui", 1: "Demain", 7: "Dans une semaine", 14: "Dans deux semaines"}
 
 
@@ -56,7 +59,7 @@ def items_sentence(theme: ThemeOffer, n: int = 3) -> str:
     return f"À emprunter : {french.join([_item(i) for i in items])}." if items else ""
 
 
-def place_of(theme: ThemeOffer, event: EventRef) -> str:
+def place_of(theme: ThemeOffer, event: LibraryEvent) -> str:
     return event.location_name or theme.branch_name(event.branch_id)
 
 
@@ -64,12 +67,12 @@ def local(t: datetime) -> datetime:
     return t.replace(tzinfo=PARIS) if t.tzinfo is None else t.astimezone(PARIS)
 
 
-def event_phrase(theme: ThemeOffer, event: EventRef, *, short: bool = False) -> str:
+def event_phrase(theme: ThemeOffer, event: LibraryEvent, *, short: bool = False) -> str:
     place = place_of(theme, event)
     return f"{french.quote(event.title)}, {french.when(local(event.start), short=short)}" + (f", {place}" if place else "")
 
 
-def next_event_sentence(theme: ThemeOffer, events: list[EventRef]) -> str:
+def next_event_sentence(theme: ThemeOffer, events: list[LibraryEvent]) -> str:
     return f"Prochain rendez-vous : {event_phrase(theme, events[0])}." if events else ""
 
 
@@ -113,7 +116,7 @@ def theme_image(profile: ChannelProfile, theme: ThemeOffer) -> ImageBrief:
     return _image(profile, f"Visuel typographique : {text}.", f"Visuel typographique : {text}.")
 
 
-def event_image(profile: ChannelProfile, theme: ThemeOffer, event: EventRef) -> ImageBrief:
+def event_image(profile: ChannelProfile, theme: ThemeOffer, event: LibraryEvent) -> ImageBrief:
     what = event_phrase(theme, event)
     return _image(profile, f"Affiche de l'événement : {what}.", f"Affiche de l'événement {what}.")
 
@@ -218,7 +221,7 @@ class Composer:
         title = f"{theme.label} à la bibliothèque"
         return title if len(title) <= limit else shorten(theme.label, limit, self.channels["blog"].constraints)
 
-    def blog_draft(self, theme: ThemeOffer, events: list[EventRef], day: date, video_when: datetime) -> BlogDraft:
+    def blog_draft(self, theme: ThemeOffer, events: list[LibraryEvent], day: date, video_when: datetime) -> BlogDraft:
         profile = self.channels["blog"]
         post_slug = slug(f"{self.brief.name}-{theme.theme_id}")
         url = f"{self.brief.blog_site}/{post_slug}/"
@@ -239,14 +242,14 @@ class Composer:
 
     # -------------------------------------------------------------------------------------- bridges
 
-    def relay(self, theme: ThemeOffer, events: list[EventRef], blog: BlogDraft, profile: ChannelProfile) -> Post:
+    def relay(self, theme: ThemeOffer, events: list[LibraryEvent], blog: BlogDraft, profile: ChannelProfile) -> Post:
         link = self.link(blog.url, profile.id, f"{theme.theme_id}-relais")
         tags = hashtags_for(profile, theme)
         fig, items, nxt = figure_sentence(theme), items_sentence(theme), next_event_sentence(theme, events)
         headline = f"Sur notre blog : {french.quote(blog.title)}."
         told = fig if french.number(theme.n_items) not in blog.title else ""  # the title may already say it
         if profile.id == "facebook":
-            sentences = [headline, told, items, nxt, "Horaires, accès et agenda complet dans l'article."]
+            sentences = [headline, told, items, nxt, FACEBOOK_POINTER]
             tail = f"{link}\n\n{tag_line(tags)}".strip()
         elif profile.id == "instagram":
             sentences = [f"{theme.label}.", fig, items, nxt]
@@ -264,7 +267,7 @@ class Composer:
                     text=self.post_text(profile, sentences, tail), hashtags=tags, link=link,
                     images=[theme_image(profile, theme)])
 
-    def video_post(self, theme: ThemeOffer, events: list[EventRef], blog: BlogDraft, lsf, when: datetime) -> Post:
+    def video_post(self, theme: ThemeOffer, events: list[LibraryEvent], blog: BlogDraft, lsf, when: datetime) -> Post:
         profile = self.channels["youtube"]
         link = self.link(blog.url, "youtube", f"{theme.theme_id}-video-lsf")
         tags = hashtags_for(profile, theme)
@@ -292,7 +295,7 @@ class Composer:
                     text=self.post_text(profile, sentences, tail), hashtags=tags, link=link,
                     images=[advice_image(profile)])
 
-    def reminders(self, theme: ThemeOffer, event: EventRef, blog: BlogDraft, notes: list[str]) -> list[Post]:
+    def reminders(self, theme: ThemeOffer, event: LibraryEvent, blog: BlogDraft, notes: list[str]) -> list[Post]:
         """Announcements at D-14, D-7, D-1 on the channels that relay events; none before the article."""
         out, skipped = [], []
         start = local(event.start)
@@ -313,7 +316,7 @@ class Composer:
                          "elle tomberait avant l'article du blog.")
         return out
 
-    def reminder(self, theme: ThemeOffer, event: EventRef, blog: BlogDraft, profile: ChannelProfile, days: int,
+    def reminder(self, theme: ThemeOffer, event: LibraryEvent, blog: BlogDraft, profile: ChannelProfile, days: int,
                  when: datetime) -> Post:
         target = event.url or blog.url
         link = self.link(target, profile.id, f"{theme.theme_id}-evenement-j{days}")
@@ -413,7 +416,7 @@ def _fit_paragraph(paragraph: str, limit: int, profile: ChannelProfile) -> str:
 class BlogBody:
     """The article in WordPress block markup: figures, branches, items, events, the LSF video, the networks."""
 
-    def __init__(self, composer: Composer, theme: ThemeOffer, events: list[EventRef], video_when: datetime):
+    def __init__(self, composer: Composer, theme: ThemeOffer, events: list[LibraryEvent], video_when: datetime):
         self.c = composer
         self.theme = theme
         self.events = events

@@ -1,18 +1,19 @@
 """What the channel composer needs to know about a campaign, and how to get it from the other capabilities.
 
 The composer works on these small types only: the campaign's name, period and links, and per theme what
-each branch really offers (how many items, the best ones, the next events). `from_summaries` builds them
-from the themes capability's `Theme` and `ThemeSummary`; `campaign_brief` from a campaign file.
+each branch really offers (how many items, the best ones, the agenda's `LibraryEvent`s). `theme_offer` builds
+them from the themes capability's `Theme` and `ThemeSummary`; `campaign_brief` from a campaign file.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from outreach.channels.links import slug
+from outreach.model import LibraryEvent
 
 
 class ItemRef(BaseModel):
@@ -23,19 +24,6 @@ class ItemRef(BaseModel):
     year: int | None = None
 
 
-class EventRef(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    title: str
-    description: str = ""
-    start: datetime
-    end: datetime | None = None
-    branch_id: str = ""
-    location_name: str = ""
-    url: str = ""
-
-
 class BranchOffer(BaseModel):
     """What one branch has for one theme: true figures only."""
 
@@ -44,7 +32,7 @@ class BranchOffer(BaseModel):
     city: str = ""
     n_items: int = Field(ge=0)
     top_items: list[ItemRef] = Field(default_factory=list)
-    events: list[EventRef] = Field(default_factory=list)
+    events: list[LibraryEvent] = Field(default_factory=list)  # the themes' own events, read from the agenda
     landing_url: str = ""
 
 
@@ -71,9 +59,9 @@ class ThemeOffer(BaseModel):
         """Branches holding at least one item of the theme, the best stocked first."""
         return sorted((b for b in self.branches if b.n_items > 0), key=lambda b: (-b.n_items, b.branch_name))
 
-    def events(self, start: date | None = None, end: date | None = None) -> list[EventRef]:
+    def events(self, start: date | None = None, end: date | None = None) -> list[LibraryEvent]:
         """Events of every branch, each once, in date order, optionally within [start, end]."""
-        seen: dict[str, EventRef] = {}
+        seen: dict[str, LibraryEvent] = {}
         for b in self.branches:
             for e in b.events:
                 if (start is None or e.start.date() >= start) and (end is None or e.start.date() <= end):
@@ -132,14 +120,6 @@ def item_ref(item) -> ItemRef:
     return ItemRef(title=_text(item, "title").strip(), author=_text(item, "author").strip(), year=year)
 
 
-def event_ref(event) -> EventRef:
-    """A themes' `LibraryEvent` as the composer needs it."""
-    return EventRef(id=_text(event, "id"), title=_text(event, "title").strip(),
-                    description=_text(event, "description").strip(), start=event.start,
-                    end=getattr(event, "end", None), branch_id=_text(event, "branch_id"),
-                    location_name=_text(event, "location_name"), url=_text(event, "url"))
-
-
 def theme_offer(theme, summaries, branches: dict, landing_url_for=None) -> ThemeOffer:
     """A theme and its per-branch summaries (themes' `ThemeSummary`) as one `ThemeOffer`.
 
@@ -154,7 +134,7 @@ def theme_offer(theme, summaries, branches: dict, landing_url_for=None) -> Theme
             branch_id=s.branch_id, branch_name=branch.name if branch else s.branch_id,
             city=branch.city if branch else "", n_items=int(s.n_items),
             top_items=[item_ref(i) for i in (s.top_items or []) if _text(i, "title").strip()],
-            events=[event_ref(e) for e in (s.next_events or [])],
+            events=list(s.next_events or []),
             landing_url=landing_url_for(s.branch_id, theme.id) if landing_url_for else ""))
     return ThemeOffer(theme_id=theme.id, label=theme.label, description=getattr(theme, "description", "") or "",
                       kind=str(getattr(theme, "kind", "") or ""), hashtags=dict(getattr(theme, "hashtags", {}) or {}),

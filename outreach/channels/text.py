@@ -2,8 +2,9 @@
 
 X counts with weights (twitter-text v3): code points in a few ranges (Latin, Greek, Cyrillic, general
 punctuation…) count 1, every other one (emoji, CJK…) counts 2, and every link counts 23 whatever its
-length, because X rewrites it as a t.co link. Mastodon also counts every link as 23. Elsewhere a
-character is a character and a link is as long as it is written.
+length, because X rewrites it as a t.co link — a bare domain ("bm.marseille.fr/agenda") too. Mastodon
+counts a link as 23 only when it is written with its scheme (it extracts URLs without protocol off);
+a bare domain counts as written. Elsewhere a character is a character and a link is as long as written.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def count(text: str, constraints: Constraints) -> int:
     text = unicodedata.normalize("NFC", text)
     total, pos = 0, 0
     for match in URL.finditer(text):
+        if constraints.weighting != "twitter" and "://" not in match.group(0):
+            continue  # a bare domain: only X shortens it
         total += _count_plain(text[pos:match.start()], constraints)
         link = match.group(0)
         total += constraints.link_chars if constraints.link_chars is not None else _count_plain(link, constraints)

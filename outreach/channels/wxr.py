@@ -8,6 +8,7 @@ drafts (`wp:status` draft) dated at their calendar slot; nothing is published by
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -25,12 +26,18 @@ NAMESPACES = {
 AUTHOR_LOGIN = "communication"
 
 
+# characters XML 1.0 forbids even escaped or in CDATA; spreadsheet and catalogue exports carry some
+# (vertical tab, form feed, ESC from MARC-8), and one of them makes the whole file unreadable to WordPress
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def cdata(text: str) -> str:
     # a CDATA section cannot hold "]]>": close and reopen it around the '>'
-    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+    return "<![CDATA[" + _NOT_XML.sub("", text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def _xml_text(text: str) -> str:
+    text = _NOT_XML.sub("", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 

@@ -81,7 +81,7 @@ def read_catalogue(path: str | Path, *, data: bytes | None = None, name: str | N
         raise InputError("le fichier est vide.", file=label, fix="Choisissez un export du catalogue.")
     if is_iso2709(raw):
         return read_marc(raw, label, branch_of=branch_of, collection_labels=collection_labels)
-    if raw[:1] in (b"<",) or raw.lstrip()[:5] == b"<?xml":
+    if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":  # BOM and blanks aside
         raise InputError("MARC-XML n'est pas encore lu.", file=label,
                          fix="Exportez le catalogue en ISO 2709 (.mrc) ou en CSV.")
     return read_catalogue_csv(path, data=raw, name=label, default_branch=default_branch)
@@ -126,6 +126,41 @@ def _int(text: str) -> int | None:
         return None
 
 
+@dataclass
+class Copies:
+    """What a record's item fields (UNIMARC 995, Koha MARC21 952) say about its copies."""
+
+    owners: list[str]
+    codes: list[str]  # collection codes, each once
+    call_numbers: list[str]
+    locations: list[str]
+    loans: int | None  # None when no copy gives its number of loans
+
+    def dewey(self, record: pymarc.Record) -> str:
+        """The Dewey number the first call number begins with, for printed text only: record and film call
+        numbers use other classifications (PCDM…) that look alike."""
+        if str(record.leader)[6:7] != "a":
+            return ""
+        return next((d for c in self.call_numbers if (d := dewey_of_call_number(c))), "")
+
+    def extra(self, collection_labels: dict[str, str] | None) -> dict:
+        labels = [collection_labels.get(c, c) for c in self.codes] if collection_labels else list(self.codes)
+        return {"collections": labels, "collection_codes": list(self.codes), "call_numbers": self.call_numbers}
+
+
+def _copies(record: pymarc.Record, tag: str, *, owner: str, collection: str, call_number: str, loans: str,
+            location: str = "") -> Copies:
+    fields = record.get_fields(tag)
+
+    def values(code: str) -> list[str]:
+        return [v for f in fields for v in f.get_subfields(code) if v] if code else []
+
+    counts = [n for v in values(loans) if (n := _int(v)) is not None]
+    return Copies(owners=list(dict.fromkeys(values(owner))), codes=list(dict.fromkeys(values(collection))),
+                  call_numbers=values(call_number), locations=list(dict.fromkeys(values(location))),
+                  loans=sum(counts) if counts else None)
+
+
 def is_unimarc(record: pymarc.Record) -> bool:
     return bool(record.get_fields("200")) and not record.get_fields("245")
 
@@ -150,28 +185,14 @@ def unimarc_item(record: pymarc.Record, collection_labels: dict[str, str] | None
     series = [" ".join(filter(None, [_h for _h in f.get_subfields("a", "i")])) for f in record.get_fields("225")]
     series += _values(record, "410", "t")
     summary = " ".join(_values(record, "330", "a"))
-    owners, codes, calls, locations, loans, has_loans = [], [], [], [], 0, False
-    for f in record.get_fields("995"):
-        owners += [v for v in f.get_subfields("b") if v]
-        codes += [v for v in f.get_subfields("h") if v]
-        calls += [v for v in f.get_subfields("k") if v]
-        locations += [v for v in f.get_subfields("e") if v]
-        for v in f.get_subfields("w"):
-            if (n := _int(v)) is not None:
-                loans, has_loans = loans + n, True
-    if not dewey and str(record.leader)[6:7] == "a":
-        # printed text only: record and film call numbers use other classifications (PCDM…) that look alike
-        dewey = next((d for c in calls if (d := dewey_of_call_number(c))), "")
-    labels = [collection_labels.get(c, c) for c in dict.fromkeys(codes)] if collection_labels else list(
-        dict.fromkeys(codes))
+    copies = _copies(record, "995", owner="b", collection="h", call_number="k", loans="w", location="e")
     extra = {"format": "UNIMARC", "doc_type": _first(record, "099", "t"), "series": series, "summary": summary,
-             "collections": labels, "collection_codes": list(dict.fromkeys(codes)),
-             "call_numbers": calls, "locations": list(dict.fromkeys(locations)),
-             "isbn": _first(record, "010", "a")}
+             **copies.extra(collection_labels), "locations": copies.locations, "isbn": _first(record, "010", "a")}
     item = CatalogueItem(
         id=rid, title=f"{title} : {subtitle}" if subtitle else title, author=author, year=year,
-        subjects=subjects, genres=genres, dewey=dewey, url=_control(record, "003"), loans=loans if has_loans else None, extra=extra)
-    return item, list(dict.fromkeys(owners))
+        subjects=subjects, genres=genres, dewey=dewey or copies.dewey(record), url=_control(record, "003"),
+        loans=copies.loans, extra=extra)
+    return item, copies.owners
 
 
 def marc21_item(record: pymarc.Record, collection_labels: dict[str, str] | None) -> tuple[CatalogueItem, list[str]]:
@@ -186,25 +207,13 @@ def marc21_item(record: pymarc.Record, collection_labels: dict[str, str] | None)
     dewey = _first(record, "082", "a")
     series = _values(record, "490", "a") + _values(record, "830", "a")
     summary = " ".join(_values(record, "520", "a"))
-    owners, codes, calls, loans, has_loans = [], [], [], 0, False
-    for f in record.get_fields("952"):
-        owners += [v for v in f.get_subfields("a") if v]
-        codes += [v for v in f.get_subfields("8") if v]
-        calls += [v for v in f.get_subfields("o") if v]
-        for v in f.get_subfields("l"):
-            if (n := _int(v)) is not None:
-                loans, has_loans = loans + n, True
-    if not dewey and str(record.leader)[6:7] == "a":
-        dewey = next((d for c in calls if (d := dewey_of_call_number(c))), "")
-    labels = [collection_labels.get(c, c) for c in dict.fromkeys(codes)] if collection_labels else list(
-        dict.fromkeys(codes))
-    extra = {"format": "MARC21", "series": series, "summary": summary, "collections": labels,
-             "collection_codes": list(dict.fromkeys(codes)), "call_numbers": calls,
+    copies = _copies(record, "952", owner="a", collection="8", call_number="o", loans="l")
+    extra = {"format": "MARC21", "series": series, "summary": summary, **copies.extra(collection_labels),
              "isbn": _first(record, "020", "a")}
     item = CatalogueItem(id=rid, title=title, author=author, year=year, subjects=subjects, genres=genres,
-                         dewey=dewey, url=_first(record, "856", "u"), loans=loans if has_loans else None,
+                         dewey=dewey or copies.dewey(record), url=_first(record, "856", "u"), loans=copies.loans,
                          extra=extra)
-    return item, list(dict.fromkeys(owners))
+    return item, copies.owners
 
 
 _REASONS = {
@@ -346,7 +355,7 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
             year=_year(row[cols["year"]]) if cols["year"] else None,
             subjects=_split(row[cols["subjects"]]) if cols["subjects"] else [],
             genres=_split(row[cols["genre"]]) if cols["genre"] else [],
-            dewey=_split(row[cols["dewey"]])[0] if cols["dewey"] and row[cols["dewey"]] else "",
+            dewey=next(iter(_split(row[cols["dewey"]])), "") if cols["dewey"] else "",
             branch_id=branch, url=row[cols["url"]] if cols["url"] else "", loans=loans, extra=extra))
     if errors:
         raise InputErrors(errors, file=table.path) if len(errors) > 1 else InputError(

@@ -20,8 +20,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,6 +39,8 @@ _TAG = re.compile(r"<[^>]+>")
 def clean(text: str) -> str:
     """Plain text of an agenda field: HTML tags dropped, entities (&amp;) decoded, spaces collapsed."""
     return " ".join(html.unescape(_TAG.sub(" ", text or "")).split())
+
+
 BRANCH_RADIUS_KM = 0.3
 
 
@@ -112,6 +116,10 @@ def read_events(path: str | Path, *, data: bytes | None = None, name: str | None
         raise InputError("format d'agenda non reconnu.", file=label,
                          fix="Donnez un fichier iCalendar (.ics, commençant par BEGIN:VCALENDAR) ou un export "
                              "OpenAgenda en JSON.")
+    if not read.events:
+        first = f" ({read.skipped[0][0]} : {read.skipped[0][1]})" if read.skipped else ""
+        raise InputError(f"aucun événement lisible{first}.", file=label,
+                         fix="Chaque événement doit avoir un titre et une date de début lisibles.")
     unplaced = [e for e in read.events if e.branch_id is None]
     if unplaced and branches:
         read.notes.append(f"{label} : {len(unplaced)} événement(s) sans bibliothèque reconnue (ni identifiant, "
@@ -124,6 +132,21 @@ def read_events(path: str | Path, *, data: bytes | None = None, name: str | None
     return read
 
 
+def _keep(events: list[LibraryEvent], skipped: list[tuple[str, str]], where: str,
+          build: Callable[[], LibraryEvent | list[LibraryEvent] | None], missing: str) -> None:
+    """Append the event `build` makes, or the reason it was skipped: a broken value (icalendar's broken
+    properties are ValueErrors; JSON values of the wrong type raise the others), or `missing`."""
+    try:
+        event = build()
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        skipped.append((where, f"valeur illisible ({exc})"))
+        return
+    if event is None:
+        skipped.append((where, missing))
+    else:
+        events.extend(event if isinstance(event, list) else [event])
+
+
 # ---------- iCalendar ----------
 
 def _read_ical(text: str, label: str, finder: BranchFinder) -> EventsRead:
@@ -134,33 +157,90 @@ def _read_ical(text: str, label: str, finder: BranchFinder) -> EventsRead:
     except ValueError as exc:
         raise InputError(f"iCalendar illisible ({exc}).", file=label,
                          fix="Exportez à nouveau l'agenda au format iCalendar (.ics).") from exc
-    events, skipped = [], []
+    events, moved, skipped = [], [], []
     for position, component in enumerate(calendar.walk("VEVENT"), start=1):
         title = clean(str(component.get("SUMMARY") or ""))
-        uid = str(component.get("UID") or "").strip() or f"ics-{position}"
         where = f"événement n° {position}" + (f" « {title} »" if title else "")
-        start_prop = component.get("DTSTART")
-        start = to_local(start_prop.dt) if start_prop is not None else None
-        if not title or start is None:
-            skipped.append((where, "sans titre (SUMMARY) ou sans date de début (DTSTART)"))
-            continue
-        end_prop = component.get("DTEND")
-        geo = component.get("GEO")
-        lat, lon = (float(geo.latitude), float(geo.longitude)) if geo is not None else (None, None)
-        location = str(component.get("LOCATION") or "").strip()
-        categories = []
-        cats = component.get("CATEGORIES")
-        for cat in cats if isinstance(cats, list) else [cats] if cats is not None else []:
-            categories += [str(c) for c in getattr(cat, "cats", [cat])]
-        branch_hint = str(component.get("X-BRANCH-ID") or "").strip() or None
-        branch, _ = finder.find(branch_hint, location.split(",")[0], lat, lon)
-        events.append(LibraryEvent(
-            id=uid, title=title, description=clean(str(component.get("DESCRIPTION") or "")), start=start,
-            end=to_local(end_prop.dt) if end_prop is not None else None, branch_id=branch, location_name=location,
-            lat=lat, lon=lon, url=str(component.get("URL") or ""), keywords=categories))
-    if not events and not skipped:
+        _keep(moved if component.get("RECURRENCE-ID") is not None else events, skipped, where,
+              partial(_ical_events, component, title, position, finder),
+              "sans titre (SUMMARY) ou sans date de début (DTSTART)")
+    if not events and not moved and not skipped:
         raise InputError("aucun événement (VEVENT) dans le calendrier.", file=label)
+    # a moved occurrence (RECURRENCE-ID) takes the place of the one its series gives, wherever it is written
+    replacing = {e.id: e for e in moved}
+    events = [replacing.pop(e.id, e) for e in events] + list(replacing.values())
     return EventsRead(label, events, "iCalendar", skipped)
+
+
+RECURRENCE_HORIZON = timedelta(days=366)  # a series without end is read up to a year after today
+
+
+def _ical_events(component, title: str, position: int, finder: BranchFinder) -> list[LibraryEvent] | None:
+    """A VEVENT as its events: one, or one per date of its series (RRULE, less EXDATE), each with the id
+    UID/start so that a moved occurrence (RECURRENCE-ID) can take its place."""
+    event = _ical_event(component, title, position, finder)
+    if event is None:
+        return None
+    recurrence_id = component.get("RECURRENCE-ID")
+    if recurrence_id is not None:
+        return [event.model_copy(update={"id": f"{event.id}/{to_local(recurrence_id.dt).isoformat()}"})]
+    rule = component.get("RRULE")
+    if rule is None:
+        return [event]
+    from dateutil.rrule import rrulestr
+
+    first = component.get("DTSTART").dt
+    if not isinstance(first, datetime):
+        first = datetime.combine(first, time(0, 0))
+    horizon = max(first.replace(tzinfo=None), datetime.now()) + RECURRENCE_HORIZON
+    excluded = {to_local(d.dt) for value in _as_list(component.get("EXDATE")) for d in value.dts}
+    duration = event.end - event.start if event.end else None
+    out = []
+    for occurrence in rrulestr(_until_like_start(rule.to_ical().decode(), first), dtstart=first):
+        start = to_local(occurrence)
+        if start > horizon:
+            break
+        if start not in excluded:
+            out.append(event.model_copy(update={"id": f"{event.id}/{start.isoformat()}", "start": start,
+                                                "end": start + duration if duration else None}))
+    return out
+
+
+def _until_like_start(rule: str, first: datetime) -> str:
+    """The RRULE with its UNTIL written like DTSTART (UTC when DTSTART has a zone, floating when not), as
+    RFC 5545 requires and exports often forget; dateutil refuses the mix."""
+    def fix(m: re.Match) -> str:
+        day, clock = m.group(1), m.group(2) or "T235959"
+        return f"UNTIL={day}{clock}Z" if first.tzinfo else f"UNTIL={day}{clock}"
+
+    return re.sub(r"UNTIL=(\d{8})(T\d{6})?Z?", fix, rule)
+
+
+def _as_list(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _ical_event(component, title: str, position: int, finder: BranchFinder) -> LibraryEvent | None:
+    """One VEVENT as an event; None without a title or a start."""
+    start_prop = component.get("DTSTART")
+    start = to_local(start_prop.dt) if start_prop is not None else None
+    if not title or start is None:
+        return None
+    end_prop = component.get("DTEND")
+    geo = component.get("GEO")
+    lat, lon = (float(geo.latitude), float(geo.longitude)) if geo is not None else (None, None)
+    location = str(component.get("LOCATION") or "").strip()
+    categories = []
+    cats = component.get("CATEGORIES")
+    for cat in cats if isinstance(cats, list) else [cats] if cats is not None else []:
+        categories += [str(c) for c in getattr(cat, "cats", [cat])]
+    branch_hint = str(component.get("X-BRANCH-ID") or "").strip() or None
+    branch, _ = finder.find(branch_hint, location.split(",")[0], lat, lon)
+    return LibraryEvent(
+        id=str(component.get("UID") or "").strip() or f"ics-{position}", title=title,
+        description=clean(str(component.get("DESCRIPTION") or "")), start=start,
+        end=to_local(end_prop.dt) if end_prop is not None else None, branch_id=branch, location_name=location,
+        lat=lat, lon=lon, url=str(component.get("URL") or ""), keywords=categories)
 
 
 # ---------- OpenAgenda ----------
@@ -236,24 +316,32 @@ def _read_openagenda(text: str, label: str, finder: BranchFinder) -> EventsRead:
                          fix="Attendu : une liste d'événements OpenAgenda ou une réponse {\"records\": [...]}.")
     events, skipped = [], []
     for position, record in enumerate(records, start=1):
-        f = record.get("fields", record) if isinstance(record, dict) else {}
-        title = clean(_fr(f.get("title_fr")) or _fr(f.get("title")))
-        uid = str(f.get("uid") or record.get("recordid") or f"openagenda-{position}")
-        where = f"enregistrement n° {position}" + (f" « {title} »" if title else "")
-        start, end = _dates(f)
-        if not title or start is None:
-            skipped.append((where, "sans titre ou sans date"))
+        f = record.get("fields", record) if isinstance(record, dict) else None
+        if not isinstance(f, dict):
+            skipped.append((f"enregistrement n° {position}", "ce n'est pas un événement (objet JSON attendu)"))
             continue
-        lat, lon = _latlon(f)
-        loc = f.get("location") if isinstance(f.get("location"), dict) else {}
-        place_name = (f.get("location_name") or f.get("placename") or loc.get("name") or "").strip()
-        branch, _ = finder.find(str(f.get("branch_id") or "") or None, place_name, lat, lon)
-        url = f.get("canonicalurl") or f.get("link") or ""
-        events.append(LibraryEvent(
-            id=uid, title=title, description=clean(_fr(f.get("description_fr")) or _fr(f.get("description"))),
-            start=start, end=end, branch_id=branch, location_name=place_name, lat=lat, lon=lon, url=str(url),
-            keywords=_keywords(f.get("keywords_fr") if f.get("keywords_fr") is not None else
-                               f.get("tags") if f.get("tags") is not None else f.get("keywords"))))
-    shape = "OpenAgenda" + (" (ancien format)" if any("placename" in (r.get("fields", r)) for r in records
-                                                      if isinstance(r, dict)) else "")
+        title = clean(_fr(f.get("title_fr")) or _fr(f.get("title")))
+        where = f"enregistrement n° {position}" + (f" « {title} »" if title else "")
+        _keep(events, skipped, where, partial(_openagenda_event, record, f, title, position, finder),
+              "sans titre ou sans date")
+    shape = "OpenAgenda" + (" (ancien format)" if any(
+        isinstance(r, dict) and "placename" in r.get("fields", r) for r in records) else "")
     return EventsRead(label, events, shape, skipped)
+
+
+def _openagenda_event(record: dict, f: dict, title: str, position: int, finder: BranchFinder) -> LibraryEvent | None:
+    """One OpenAgenda record as an event; None without a title or a date."""
+    start, end = _dates(f)
+    if not title or start is None:
+        return None
+    lat, lon = _latlon(f)
+    loc = f.get("location") if isinstance(f.get("location"), dict) else {}
+    place_name = _fr(f.get("location_name") or f.get("placename") or loc.get("name")).strip()
+    branch, _ = finder.find(str(f.get("branch_id") or "") or None, place_name, lat, lon)
+    url = f.get("canonicalurl") or f.get("link") or ""
+    return LibraryEvent(
+        id=str(f.get("uid") or record.get("recordid") or f"openagenda-{position}"), title=title,
+        description=clean(_fr(f.get("description_fr")) or _fr(f.get("description"))),
+        start=start, end=end, branch_id=branch, location_name=place_name, lat=lat, lon=lon, url=str(url),
+        keywords=_keywords(f.get("keywords_fr") if f.get("keywords_fr") is not None else
+                           f.get("tags") if f.get("tags") is not None else f.get("keywords")))

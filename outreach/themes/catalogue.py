@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -57,8 +58,11 @@ def _explain(error: dict) -> tuple[str, str]:
     return field, error["msg"]
 
 
-def parse_themes(raw: object, label: str) -> list[Theme]:
-    """Validate the parsed YAML document; every problem is reported at once."""
+def parse_themes(raw: object, label: str, *, other_ids: Iterable[str] = ()) -> list[Theme]:
+    """Validate the parsed YAML document; every problem is reported at once.
+
+    Rivals must name themes of the document or of `other_ids` (the rest of the catalogue when one theme is
+    edited on its own)."""
     entries = raw.get("themes") if isinstance(raw, dict) else raw
     if not isinstance(entries, list) or not entries:
         raise InputError("aucune liste de thèmes trouvée.", file=label,
@@ -98,6 +102,13 @@ def parse_themes(raw: object, label: str) -> list[Theme]:
                     fix="Écrivez un indice (741.5) ou un intervalle (800-899)."))
         seen[theme.id] = position
         themes.append(theme)
+    known_elsewhere = set(other_ids)
+    for theme in themes:  # a misspelt rival would silently stop deciding the series-only matches
+        unknown = [r for r in theme.rivals if r not in seen and r not in known_elsewhere]
+        if unknown:
+            errors.append(InputError(
+                f"thème rival inconnu : {', '.join(unknown)}.", where=f"thème « {theme.id} », champ rivals",
+                field="rivals", fix="Donnez l'identifiant d'un autre thème du fichier."))
     if len(errors) == 1:
         only = errors[0]
         raise InputError(only.message, file=label, where=only.where, fix=only.fix, field=only.field)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from outreach.model import AdCopy, Branch, LibraryEvent, Theme, ThemeSummary
+from outreach.text import fold
 
 HEADLINE_MAX = 40
 DESCRIPTION_MAX = 30
@@ -23,7 +24,9 @@ PRIMARY_MAX = 500
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
-_LIBRARY_WORDS = ("médiathèque", "mediatheque", "bibliothèque", "bibliotheque", "ludothèque", "bm ")
+# a branch name beginning with one of these (accents and case aside) already says what the place is
+_LIBRARY_WORDS = {"mediatheque": "médiathèque", "bibliotheque": "bibliothèque", "ludotheque": "ludothèque",
+                  "bm": "BM"}
 
 
 def day_month(day: date | datetime) -> str:
@@ -38,12 +41,11 @@ def place(branch: Branch | str) -> str:
     """'à la médiathèque de la Canopée', 'au Merlan', 'à la bibliothèque Bonneveine'."""
     name = branch.name if isinstance(branch, Branch) else str(branch)
     name = " ".join(name.split())
-    lower = name.lower()
-    for word in _LIBRARY_WORDS:
-        if lower.startswith(word):
-            first, _, rest = name.partition(" ")
-            first = first.lower().replace("mediatheque", "médiathèque").replace("bibliotheque", "bibliothèque")
-            return f"à la {first} {rest}".strip()
+    first, _, rest = name.partition(" ")
+    # the ministry's names spell the first word in every way ("Médiatheque", "Mediathèque"): compare it folded
+    kind = _LIBRARY_WORDS.get(fold(first))
+    if kind:
+        return f"à la {kind} {rest}".strip()
     for article, contracted in (("Le ", "au "), ("La ", "à la "), ("Les ", "aux "), ("L'", "à l'")):
         if name.startswith(article):
             return contracted + name[len(article):]
@@ -55,10 +57,14 @@ def _cap(text: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters, ended after a whole word with "…"; "" when not one word fits."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
-    return cut + "…"
+    head = text[: limit - 1]
+    if text[limit - 1] != " ":  # the limit falls inside a word: drop that word
+        head = head.rsplit(" ", 1)[0] if " " in head else ""
+    head = head.rstrip(" ,;:-")
+    return head + "…" if head else ""
 
 
 def _noun(theme: Theme, n: int) -> str:
@@ -69,7 +75,8 @@ def _noun(theme: Theme, n: int) -> str:
 
 
 def _event_phrase(event: LibraryEvent) -> str:
-    title = _cut(" ".join(event.title.split()), 60)
+    title = " ".join(event.title.split())
+    title = _cut(title, 60) or title  # a title with no space to cut at stays whole (the text allows 500)
     return f"« {title} » le {day_month(event.start)}"
 
 
@@ -100,15 +107,15 @@ def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
 
 def _headline(theme: Theme, n: int, event: LibraryEvent | None) -> str:
     candidates = []
-    if event is not None:
-        candidates.append(f"{_cut(event.title, 25)} le {day_month(event.start)}")
+    if event is not None and (title := _cut(event.title, 25)):
+        candidates.append(f"{title} le {day_month(event.start)}")
     if n > 0:
         candidates.append(f"{theme.label} : {n} titre{'s' if n > 1 else ''}")
     candidates.append(f"{theme.label} à la médiathèque")
     for text in candidates:
         if len(text) <= HEADLINE_MAX:
             return text
-    return _cut(theme.label, HEADLINE_MAX)
+    return _cut(theme.label, HEADLINE_MAX) or "À découvrir à la médiathèque"
 
 
 def _description(branch: Branch | str) -> str:

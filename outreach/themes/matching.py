@@ -48,7 +48,8 @@ class Term:
 
 @dataclass
 class CompiledThemes:
-    themes: list[Theme]
+    themes: list[Theme]  # the reported themes first, then the referees (see `compile_themes`)
+    reported: int = 0
     keywords: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
     headings: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
     genres: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
@@ -59,8 +60,17 @@ class CompiledThemes:
     rivals: list[list[int]] = field(default_factory=list)
 
 
-def compile_themes(themes: Sequence[Theme]) -> CompiledThemes:
-    c = CompiledThemes(list(themes))
+def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None = None) -> CompiledThemes:
+    """The vocabulary of `themes`, compiled for matching.
+
+    A theme's `rivals` decide its series-only matches, so a theme must be matched with its rivals beside it
+    or its result would depend on which other themes the caller happened to pass (an SF-only campaign
+    would count the fantasy novels of an SF imprint). Rivals missing from `themes` are taken from
+    `referees` (default: the themes file, data/themes.yaml) and compiled as referees: they are consulted,
+    never reported.
+    """
+    reported = list(themes)
+    c = CompiledThemes(reported + _missing_rivals(reported, referees), len(reported))
     for i, theme in enumerate(c.themes):
         for text in theme.keywords:
             words = tokens(text)
@@ -90,6 +100,22 @@ def compile_themes(themes: Sequence[Theme]) -> CompiledThemes:
     position = {t.id: i for i, t in enumerate(c.themes)}
     c.rivals = [[position[r] for r in t.rivals if r in position] for t in c.themes]
     return c
+
+
+def _missing_rivals(themes: list[Theme], referees: Sequence[Theme] | None) -> list[Theme]:
+    present = {t.id for t in themes}
+    wanted = {r for t in themes for r in t.rivals} - present
+    if not wanted:
+        return []
+    if referees is None:
+        from outreach.errors import InputError
+        from outreach.themes.catalogue import load_themes
+
+        try:
+            referees = load_themes()
+        except (InputError, OSError):  # no readable themes file: the rivals stay unknown, as before
+            return []
+    return [t for t in referees if t.id in wanted]
 
 
 class Memo(dict):
@@ -162,6 +188,8 @@ class Evidence:
     def matches(self, item_id: str, c: CompiledThemes) -> list[ThemeMatch]:
         out = []
         for theme, found in self.hits.items():
+            if theme >= c.reported:
+                continue  # a referee: it only decides its rivals' series-only matches
             if self._only_container(theme) and any(
                     r in self.hits and not self._only_container(r) for r in c.rivals[theme]):
                 continue  # an SF imprint publishing fantasy: the work's own description decides

@@ -53,13 +53,22 @@ def roubaix_collection_labels() -> dict[str, str]:
     return read_authorised_values(sample_authorised_values_path())
 
 
+def _cache_key() -> str:
+    """Hash of everything the parsed sample depends on: the files, and the code that reads and holds them
+    (a reader fixed in an update must not be hidden behind the previous version's cached result)."""
+    import outreach.model
+    import outreach.sources.catalogue
+
+    sources = (sample_catalogue_path(), sample_authorised_values_path(), Path(__file__),
+               Path(outreach.sources.catalogue.__file__), Path(outreach.model.__file__))
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
+
+
 @cache
 def _shipped_catalogue() -> tuple[CatalogueItem, ...]:
     # Decoding 2,383 UNIMARC records takes about a second (pymarc); the parsed sample is kept in the cache
     # folder, keyed on the content of the files it comes from, so that only the first start pays for it.
-    sources = (sample_catalogue_path(), sample_authorised_values_path(), Path(__file__))
-    key = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
-    cached = cache_dir() / f"shipped-catalogue-{key}.pickle"
+    cached = cache_dir() / f"shipped-catalogue-{_cache_key()}.pickle"
     try:
         return pickle.loads(cached.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
