@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from app.territory_view import CATCHMENT_PALETTE, _zoom
+from app.territory_view import CATCHMENT_PALETTE, zoom_for
 from outreach.planner import Plan
 
 
@@ -54,5 +54,5 @@ def circles_deck(plan: Plan, theme_id: str | None = None) -> pdk.Deck:
     lats = [r["lat"] for r in rows] or [46.6]
     lons = [r["lon"] for r in rows] or [2.4]
     view = pdk.ViewState(latitude=float(np.mean(lats)), longitude=float(np.mean(lons)),
-                         zoom=_zoom(max(lats) - min(lats) + 0.3, max(lons) - min(lons) + 0.3))
+                         zoom=zoom_for(max(lats) - min(lats) + 0.3, max(lons) - min(lons) + 0.3))
     return pdk.Deck(layers=layers, initial_view_state=view, tooltip={"html": "{tooltip}"}, map_style="light")

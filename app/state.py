@@ -66,6 +66,25 @@ def upload_of(widget_value) -> tuple[str, bytes] | None:
     return None if widget_value is None else (widget_value.name, widget_value.getvalue())
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _planned(campaign_yaml: str, settings_json: str):
+    from outreach.campaign import campaign_from_yaml
+    from outreach.meta.files import plan_campaign
+
+    campaign = campaign_from_yaml(campaign_yaml)
+    plan, payloads = plan_campaign(campaign)
+    return campaign, plan, payloads
+
+
+def planned(campaign_yaml: str):
+    """(campaign, plan, payloads) of a campaign file's text, as `outreach plan` makes them.
+
+    Cached on the text and on the network settings, which give the plan its defaults (the advertiser, the
+    minimum daily budget): saving the Paramètres page plans again.
+    """
+    return _planned(campaign_yaml, settings().model_dump_json())
+
+
 def current_campaign():
     """(campaign, its file or None): the one open on the Campagne page, else the shipped example."""
     from outreach.campaign import load_campaign

@@ -80,11 +80,11 @@ def deck(branches: list[Branch], areas: list[Area], assignments: pd.DataFrame, c
     lats = [a.lat for a in areas] + [b.lat for b in branches]
     lons = [a.lon for a in areas] + [b.lon for b in branches]
     view = pdk.ViewState(latitude=float(np.mean(lats)), longitude=float(np.mean(lons)),
-                         zoom=_zoom(max(lats) - min(lats), max(lons) - min(lons)))
+                         zoom=zoom_for(max(lats) - min(lats), max(lons) - min(lons)))
     return pdk.Deck(layers=layers, initial_view_state=view, tooltip={"html": "{tooltip}"}, map_style="light")
 
 
-def _zoom(dlat: float, dlon: float) -> float:
+def zoom_for(dlat: float, dlon: float) -> float:
     span = max(dlat, dlon * 0.7, 0.01)
     return float(np.clip(np.log2(360 / span) - 0.3, 4, 13))
 

@@ -24,7 +24,6 @@ from outreach.campaign import (
 from outreach.compliance.gate import gated_outputs, review
 from outreach.errors import InputError
 from outreach.meta import sheet
-from outreach.meta.files import plan_campaign
 from outreach.planner import slug
 
 CAMPAIGNS_DIR = datasets.campaigns_dir()
@@ -43,13 +42,6 @@ def theme_choices() -> dict[str, str]:
     from outreach.themes import load_themes
 
     return {t.id: t.label for t in load_themes()}
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def planned(campaign_yaml: str):
-    """Plan of a campaign, cached on the file's text: the same text always gives the same plan."""
-    campaign = campaign_from_yaml(campaign_yaml)
-    return plan_campaign(campaign)
 
 
 # ------------------------------------------------------------------------------------------ choose a file
@@ -168,7 +160,7 @@ if campaign is None:
 campaign_yaml = campaign_to_yaml(campaign)
 try:
     with st.spinner("Calcul du plan…"):
-        plan, payloads = planned(campaign_yaml)
+        _, plan, payloads = state.planned(campaign_yaml)
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()
@@ -214,7 +206,7 @@ with st.form("copy_form"):
         overrides[ref] = {"primary_text": primary, "headline": headline, "description": description}
         try:
             campaign = campaign_from_dict(campaign.model_dump() | {"copy_overrides": overrides}, file="formulaire")
-            planned(campaign_to_yaml(campaign))  # refuses copy Meta would refuse (a headline too long…)
+            state.planned(campaign_to_yaml(campaign))  # refuses copy Meta would refuse (a headline too long…)
             st.session_state["campaign"] = campaign
             st.rerun()
         except (InputError, ValueError) as exc:

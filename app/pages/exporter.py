@@ -17,21 +17,12 @@ from outreach import datasets
 from outreach.campaign import campaign_to_yaml
 from outreach.compliance.gate import gated_outputs, review, write_gated
 from outreach.errors import InputError
-from outreach.meta.files import META_API_FILE, plan_campaign, render_outputs
+from outreach.meta.files import META_API_FILE, render_outputs
 from outreach.planner import slug
 
 st.title("Exporter")
 st.caption("Les fichiers pour Meta (API Marketing, import du Gestionnaire de publicités), la checklist RGPD, "
            "et l'envoi à Meta : validation d'abord, création toujours en pause.")
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def planned(campaign_yaml: str):
-    from outreach.campaign import campaign_from_yaml
-
-    campaign = campaign_from_yaml(campaign_yaml)
-    plan, payloads = plan_campaign(campaign)
-    return campaign, plan, payloads
 
 
 def output_dir(campaign) -> Path:
@@ -41,7 +32,7 @@ def output_dir(campaign) -> Path:
 
 try:
     campaign, path = state.current_campaign()
-    campaign, plan, payloads = planned(campaign_to_yaml(campaign))
+    campaign, plan, payloads = state.planned(campaign_to_yaml(campaign))
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()

@@ -17,7 +17,6 @@ from outreach.compliance.evaluate import KIND_LABELS, SEVERITY_LABELS, STATUS_LA
 from outreach.compliance.gate import gated_outputs, review
 from outreach.compliance.reports import STATUS_SYMBOLS
 from outreach.errors import InputError
-from outreach.meta.files import plan_campaign
 
 PAGE_FILES = {"Campagne": "app/pages/campagne.py", "Paramètres": "app/pages/parametres.py",
               "Thèmes": "app/pages/themes.py", "Questionnaire": "app/pages/questionnaire.py",
@@ -27,15 +26,6 @@ TO_HANDLE = ("fail", "flag", "todo")
 st.title("RGPD")
 st.caption("Checklist RGPD / DSA de la campagne : vérifiée automatiquement quand les données le permettent, "
            "attestée par une personne nommée sinon. Tant qu'un point bloquant est ouvert, l'export est refusé.")
-
-
-@st.cache_data(show_spinner="Planification de la campagne…", max_entries=8)
-def planned(campaign_yaml: str):
-    from outreach.campaign import campaign_from_yaml
-
-    campaign = campaign_from_yaml(campaign_yaml)
-    plan, payloads = plan_campaign(campaign)
-    return campaign, plan, payloads
 
 
 def link_to(page: str, field: str) -> None:
@@ -52,7 +42,7 @@ def link_to(page: str, field: str) -> None:
 
 try:
     campaign, path = state.current_campaign()
-    campaign, plan, payloads = planned(campaign_to_yaml(campaign))
+    campaign, plan, payloads = state.planned(campaign_to_yaml(campaign))
     verdict = review(campaign, plan, payloads, campaign_path=path)
 except InputError as exc:
     state.show_input_error(exc)

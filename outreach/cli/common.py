@@ -14,10 +14,13 @@ def print_notes(notes: list[str]) -> None:
         print(f"Note : {note}", file=sys.stderr)
 
 
-def emit_csv(frame: pd.DataFrame, out: str | None, float_format: str | None = None) -> None:
-    """Write CSV to `out` atomically, or to stdout when `out` is None or '-'."""
-    text = frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+def emit_text(text: str, out: str | None) -> None:
+    """Write `text` to `out` atomically, or to stdout when `out` is None or '-'."""
     if out in (None, "-"):
         sys.stdout.write(text)
     else:
         atomic.write_text(out, text)
+
+
+def emit_csv(frame: pd.DataFrame, out: str | None, float_format: str | None = None) -> None:
+    emit_text(frame.to_csv(index=False, float_format=float_format, lineterminator="\n"), out)

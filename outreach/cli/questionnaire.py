@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from outreach.cli.common import print_notes
+from outreach.cli.common import emit_text, print_notes
 
 
 def register(sub) -> None:
@@ -88,15 +88,6 @@ def run_purge(args) -> int:
     return 0
 
 
-def _emit(text: str, out: str | None) -> None:
-    from outreach import atomic
-
-    if out in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        atomic.write_text(out, text)
-
-
 def run_export(args) -> int:
     from outreach.community import exports
 
@@ -105,7 +96,7 @@ def run_export(args) -> int:
         text = exports.csv_text(exports.community_rows(store), exports.COMMUNITY_COLUMNS)
     else:
         text = exports.csv_text(exports.proof_rows(store), exports.PROOF_COLUMNS)
-    _emit(text, args.out)
+    emit_text(text, args.out)
     return 0
 
 

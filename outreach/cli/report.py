@@ -18,7 +18,7 @@ import hashlib
 import sys
 
 from outreach import atomic, reporting
-from outreach.cli.common import emit_csv, print_notes
+from outreach.cli.common import emit_csv, emit_text, print_notes
 from outreach.errors import InputError
 from outreach.store import ReportStore
 
@@ -98,13 +98,6 @@ def _plan_ids(store: ReportStore, name: str | None) -> list[int] | None:
     return found["id"].astype(int).tolist()
 
 
-def _write(text: str, out: str | None) -> None:
-    if out in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        atomic.write_text(out, text)
-
-
 def run_import(args) -> int:
     read = reporting.read_reports(args.files, args.plan)  # all checked before the database is even opened
     summaries = reporting.store_reports(_store(args), read)
@@ -141,7 +134,7 @@ def run_reach(args) -> int:
     store = _store(args)
     table = reporting.reach_table(store, args.by, _plan_ids(store, args.campaign_name))
     if args.format == "md":
-        _write(reporting.to_markdown(table), args.out)
+        emit_text(reporting.to_markdown(table), args.out)
     else:
         print_notes(table.notes + ([f"Total : {table.total['reach_basis']}."] if table.total else []))
         emit_csv(reporting.to_csv_frame(table), args.out)
@@ -167,7 +160,7 @@ def run_outcome(args) -> int:
     store = _store(args)
     result = reporting.outcome(store, args.months, _plan_ids(store, args.campaign_name))
     if args.format == "md":
-        _write(reporting.outcome_markdown(result), args.out)
+        emit_text(reporting.outcome_markdown(result), args.out)
     else:
         print_notes(result.notes)
         emit_csv(reporting.outcome_csv_frame(result), args.out, float_format="%.2f")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -46,8 +45,8 @@ from outreach.community.notice import Notice
 from outreach.community.offer import Placement
 from outreach.community.validation import Answer, PreferenceChange
 from outreach.community.vocabulary import EMAIL_PURPOSES, PURPOSES
-from outreach.datasets import REPO_ROOT
 from outreach.errors import InputError
+from outreach.store import database_url  # one database for results and members, by default
 
 metadata = MetaData()
 
@@ -124,10 +123,6 @@ def normalise_email(email: str) -> str:
 
 def email_sha256(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()
-
-
-def database_url() -> str:
-    return os.environ.get("OUTREACH_DATABASE_URL") or f"sqlite:///{REPO_ROOT / 'outreach.sqlite'}"
 
 
 def make_engine(url: str) -> Engine:
