@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from outreach.errors import InputError, InputErrors
-from outreach.sources.tabular import decode, read_bytes, sniff_separator
+from outreach.sources.tabular import decode, input_bytes, sniff_separator
 
 # The fields every result row carries, in this order (see `empty_rows`).
 ID_COLUMNS = ["level", "campaign_id", "campaign_name", "adset_id", "adset_name", "date_start", "date_stop"]
@@ -130,10 +130,8 @@ def normalise_header(header: str) -> tuple[str, str | None]:
 def read_ads_report(path: str | Path, *, data: bytes | None = None, name: str | None = None) -> ResultRows:
     """Read an Ads Manager export (CSV or XLSX) into result rows, or raise an InputError saying what to fix."""
     label = name or str(path)
-    raw = data if data is not None else read_bytes(path)
-    if not raw.strip():
-        raise InputError("le fichier est vide.", file=label, fix="Exportez à nouveau le rapport depuis le "
-                         "Gestionnaire de publicités.")
+    raw = input_bytes(path, data, label,
+                      empty_fix="Exportez à nouveau le rapport depuis le Gestionnaire de publicités.")
     if raw[:4] == b"PK\x03\x04":  # a ZIP container: XLSX
         frame, typed = _xlsx_frame(raw, label), True
     else:

@@ -23,7 +23,7 @@ import pymarc
 
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
-from outreach.sources.tabular import Table, read_bytes, read_table
+from outreach.sources.tabular import Table, input_bytes, read_table
 from outreach.text import fold
 
 CSV_ALIASES = {
@@ -76,9 +76,7 @@ def read_catalogue(path: str | Path, *, data: bytes | None = None, name: str | N
                    default_branch: str = "") -> CatalogueRead:
     """Read a catalogue file whatever its format (ISO 2709 or CSV)."""
     label = name or str(path)
-    raw = data if data is not None else read_bytes(path)
-    if not raw.strip():
-        raise InputError("le fichier est vide.", file=label, fix="Choisissez un export du catalogue.")
+    raw = input_bytes(path, data, label, empty_fix="Choisissez un export du catalogue.")
     if is_iso2709(raw):
         return read_marc(raw, label, branch_of=branch_of, collection_labels=collection_labels)
     if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":  # BOM and blanks aside

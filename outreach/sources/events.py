@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from outreach.errors import InputError
 from outreach.model import Branch, LibraryEvent
-from outreach.sources.tabular import decode, read_bytes
+from outreach.sources.tabular import decode, input_bytes
 from outreach.text import fold
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -102,9 +102,7 @@ def to_local(value) -> datetime | None:
 def read_events(path: str | Path, *, data: bytes | None = None, name: str | None = None,
                 branches: list[Branch] | None = None) -> EventsRead:
     label = name or str(path)
-    raw = data if data is not None else read_bytes(path)
-    if not raw.strip():
-        raise InputError("le fichier est vide.", file=label, fix="Choisissez un export d'agenda (.ics ou .json).")
+    raw = input_bytes(path, data, label, empty_fix="Choisissez un export d'agenda (.ics ou .json).")
     text, _ = decode(raw, label)
     finder = BranchFinder(branches)
     stripped = text.lstrip()

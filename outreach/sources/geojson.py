@@ -7,14 +7,12 @@ from pathlib import Path
 
 from outreach.errors import InputError, InputErrors
 from outreach.sources.coordinates import check_point
-from outreach.sources.tabular import read_bytes
+from outreach.sources.tabular import input_bytes
 
 
 def load_features(path: str | Path, *, data: bytes | None = None, name: str | None = None) -> list[dict]:
     label = name or str(path)
-    raw = data if data is not None else read_bytes(path)
-    if not raw.strip():
-        raise InputError("le fichier est vide.", file=label, fix="Choisissez un fichier GeoJSON qui contient des objets.")
+    raw = input_bytes(path, data, label, empty_fix="Choisissez un fichier GeoJSON qui contient des objets.")
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

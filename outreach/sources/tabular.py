@@ -118,12 +118,18 @@ def read_bytes(path: str | Path) -> bytes:
     return raw
 
 
+def input_bytes(path: str | Path, data: bytes | None, label: str, *, empty_fix: str) -> bytes:
+    """The bytes of an uploaded file (`data`) or of `path`, refusing an empty one with `empty_fix`."""
+    raw = data if data is not None else read_bytes(path)
+    if not raw.strip():
+        raise InputError("le fichier est vide.", file=label, fix=empty_fix)
+    return raw
+
+
 def read_table(path: str | Path, *, data: bytes | None = None, name: str | None = None) -> Table:
     """Read a CSV file (or uploaded bytes) into a text-only DataFrame with stripped headers."""
     label = name or str(path)
-    raw = data if data is not None else read_bytes(path)
-    if not raw.strip():
-        raise InputError("le fichier est vide.", file=label, fix="Choisissez un fichier qui contient des données.")
+    raw = input_bytes(path, data, label, empty_fix="Choisissez un fichier qui contient des données.")
     text, encoding = decode(raw, label)
     separator = sniff_separator(text)
     try:
