@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from outreach.atomic import output_dir
-from outreach.campaign import load_campaign
-from outreach.channels import compose, load_channels
-from outreach.channels.campaign import campaign_brief
-from outreach.channels.exports import render_files
-from outreach.cli.common import print_notes
-
 
 def register(sub) -> None:
     p = sub.add_parser("channels", help="publications par réseau, calendrier éditorial et brouillons du blog",
@@ -27,6 +20,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    # imported here, not at the top: `outreach --help` and the other sub-commands do not pay for them
+    from outreach.atomic import output_dir
+    from outreach.campaign import load_campaign
+    from outreach.channels import compose, load_channels
+    from outreach.channels.campaign import campaign_brief
+    from outreach.channels.exports import render_files
+    from outreach.cli.common import print_notes
+
     campaign = load_campaign(args.campaign)
     channels = load_channels(args.channels)
     brief = campaign_brief(campaign, site_url=args.site)

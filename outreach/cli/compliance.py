@@ -5,17 +5,10 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from outreach.compliance.attestations import (
-    add_attestation,
-    attestations_path,
-    load_attestations,
-    remove_attestation,
-)
-from outreach.compliance.evaluate import SEVERITY_LABELS, STATUS_LABELS
-from outreach.compliance.gate import EXIT_REFUSED, review_file, write_gated
-from outreach.compliance.reports import STATUS_SYMBOLS
-from outreach.compliance.rules import load_rules
 from outreach.errors import InputError
+
+# the compliance package is imported by the functions that use it: `outreach --help` and the other
+# sub-commands do not pay for it
 
 
 def register(sub) -> None:
@@ -51,6 +44,13 @@ def _day(text: str | None) -> date | None:
 
 
 def run_attest(args) -> int:
+    from outreach.compliance.attestations import (
+        add_attestation,
+        attestations_path,
+        load_attestations,
+        remove_attestation,
+    )
+
     if args.remove:
         for item in args.items:
             removed = remove_attestation(args.campaign, item)
@@ -79,6 +79,9 @@ def run_attest(args) -> int:
 
 def _findings(campaign, items: list[str]) -> dict[str, str]:
     """What the tool found for the semi-automatic items to attest (the campaign is planned only for them)."""
+    from outreach.compliance.gate import review_file
+    from outreach.compliance.rules import load_rules
+
     rules = {r.id: r for r in load_rules()}
     wanted = {i.strip().upper() for i in items} & {r.id for r in rules.values() if r.kind == "semi"}
     if not wanted:
@@ -98,6 +101,10 @@ def _findings(campaign, items: list[str]) -> dict[str, str]:
 
 
 def run_checklist(args) -> int:
+    from outreach.compliance.evaluate import SEVERITY_LABELS, STATUS_LABELS
+    from outreach.compliance.gate import EXIT_REFUSED, review_file, write_gated
+    from outreach.compliance.reports import STATUS_SYMBOLS
+
     verdict, _, _ = review_file(args.campaign)
     for item in verdict.checklist.items:
         print(f"{STATUS_SYMBOLS[item.status]} {item.id:<10} {STATUS_LABELS[item.status]:<13} "

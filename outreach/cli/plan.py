@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from outreach.campaign import load_campaign
 from outreach.cli.common import print_notes
-from outreach.compliance.gate import review, write_gated
-from outreach.meta import sheet
-from outreach.meta.files import META_API_FILE, plan_campaign, render_outputs
-from outreach.planner import Plan
+
+if TYPE_CHECKING:
+    from outreach.planner import Plan
+
+# the sub-commands' own modules (campaign, planner, Meta SDK, compliance) are imported by the functions that
+# use them: `outreach --help` and the other sub-commands do not pay for them
 
 
 def register(sub) -> None:
@@ -59,8 +61,12 @@ def summary_lines(plan: Plan) -> list[str]:
 # ------------------------------------------------------------------------------------------ commands
 
 def run_plan(args) -> int:
+    from outreach.campaign import load_campaign
+    from outreach.compliance.gate import review, write_gated
     from outreach.errors import InputError
+    from outreach.meta import sheet
     from outreach.meta.client import IDS_FILE
+    from outreach.meta.files import plan_campaign, render_outputs
 
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise InputError("c'est un fichier, pas un dossier.", file=args.out, where="--out",
@@ -111,6 +117,7 @@ def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
 def run_push(args) -> int:
     from outreach.errors import InputError
     from outreach.meta.client import MetaClient
+    from outreach.meta.files import META_API_FILE
 
     folder = Path(args.dir)
     source = folder / META_API_FILE

@@ -14,13 +14,18 @@ overrides it.
 
 from __future__ import annotations
 
-import hashlib
 import sys
+from typing import TYPE_CHECKING
 
-from outreach import atomic, reporting
 from outreach.cli.common import emit_csv, emit_text, print_notes
 from outreach.errors import InputError
-from outreach.store import ReportStore
+
+if TYPE_CHECKING:
+    from outreach.store import ReportStore
+
+# the reporting modules (pandas, SQLAlchemy) are imported by the functions that use them: `outreach --help`
+# and the other sub-commands do not pay for them
+BY_CHOICES = ("theme", "branch", "area", "day")  # the keys of reporting.DIMENSIONS (a test keeps them equal)
 
 
 def register(sub) -> None:
@@ -54,7 +59,7 @@ def register(sub) -> None:
     ins.set_defaults(func=run_insights)
 
     reach = rsub.add_parser("reach", help="couverture, impressions, dépense… par thème, bibliothèque, zone ou jour")
-    reach.add_argument("--by", required=True, choices=list(reporting.DIMENSIONS))
+    reach.add_argument("--by", required=True, choices=BY_CHOICES)
     reach.add_argument("--format", choices=["csv", "md"], default="csv")
     reach.add_argument("--campaign-name", metavar="NOM", help="une seule campagne (nom dans le plan)")
     reach.add_argument("--out", metavar="FICHIER", help="fichier de sortie (défaut : sortie standard)")
@@ -84,6 +89,8 @@ def register(sub) -> None:
 
 
 def _store(args) -> ReportStore:
+    from outreach.store import ReportStore
+
     return ReportStore(args.database)
 
 
@@ -99,6 +106,8 @@ def _plan_ids(store: ReportStore, name: str | None) -> list[int] | None:
 
 
 def run_import(args) -> int:
+    from outreach import reporting
+
     read = reporting.read_reports(args.files, args.plan)  # all checked before the database is even opened
     summaries = reporting.store_reports(_store(args), read)
     for s in summaries:
@@ -131,6 +140,8 @@ def run_insights(args) -> int:
 
 
 def run_reach(args) -> int:
+    from outreach import reporting
+
     store = _store(args)
     table = reporting.reach_table(store, args.by, _plan_ids(store, args.campaign_name))
     if args.format == "md":
@@ -142,6 +153,8 @@ def run_reach(args) -> int:
 
 
 def run_activity(args) -> int:
+    import hashlib
+
     from outreach.sources.activity import read_activity
 
     read = [read_activity(f) for f in args.files]  # every file checked before anything is stored
@@ -157,6 +170,8 @@ def run_activity(args) -> int:
 
 
 def run_outcome(args) -> int:
+    from outreach import reporting
+
     store = _store(args)
     result = reporting.outcome(store, args.months, _plan_ids(store, args.campaign_name))
     if args.format == "md":
@@ -168,6 +183,7 @@ def run_outcome(args) -> int:
 
 
 def run_html(args) -> int:
+    from outreach import atomic
     from outreach.report_html import management_report
 
     store = _store(args)
