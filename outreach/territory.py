@@ -143,27 +143,40 @@ ASSIGNMENT_COLUMNS = ["area_code", "area_name", "branch_id", "branch_name", "dis
                       "population", "departement", "area_lat", "area_lon"]
 
 
-def assign(branches: list[Branch], areas: list[Area], index: BranchIndex | None = None) -> pd.DataFrame:
-    """One row per area: its nearest and second-nearest branch with the geodesic distances."""
-    if not areas:
+def _columns(items: list | pd.DataFrame, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The named columns of a frame, or of a list of models (read attribute by attribute)."""
+    if isinstance(items, pd.DataFrame):
+        return {n: items[n].to_numpy() for n in names}
+    return {n: np.array([getattr(x, n) for x in items], dtype=float if n in ("lat", "lon") else object)
+            for n in names}
+
+
+def assign(branches: list[Branch] | pd.DataFrame, areas: list[Area] | pd.DataFrame,
+           index: BranchIndex | None = None) -> pd.DataFrame:
+    """One row per area: its nearest and second-nearest branch with the geodesic distances.
+
+    `branches` and `areas` are models or frames with their columns (id, name, lat, lon; code, name,
+    population, departement, lat, lon): a national run on frames builds no object per row."""
+    if len(areas) == 0:
         return pd.DataFrame(columns=ASSIGNMENT_COLUMNS)
-    index = index or BranchIndex.of(branches)
-    lat = np.fromiter((a.lat for a in areas), float, len(areas))
-    lon = np.fromiter((a.lon for a in areas), float, len(areas))
+    b = _columns(branches, ("id", "name", "lat", "lon"))
+    a = _columns(areas, ("code", "name", "population", "departement", "lat", "lon"))
+    index = index or BranchIndex(b["lat"], b["lon"])
+    lat, lon = np.asarray(a["lat"], dtype=float), np.asarray(a["lon"], dtype=float)
     found = index.nearest(lat, lon)
-    ids = np.array([b.id for b in branches] + [""], dtype=object)
-    names = np.array([b.name for b in branches] + [""], dtype=object)
+    ids = np.append(b["id"].astype(object), "")  # index -1 picks the trailing "" when there is one branch only
+    names = np.append(b["name"].astype(object), "")
     return pd.DataFrame({
-        "area_code": [a.code for a in areas],
-        "area_name": [a.name for a in areas],
+        "area_code": a["code"],
+        "area_name": a["name"],
         "branch_id": ids[found.first],
         "branch_name": names[found.first],
         "distance_km": found.first_km,
-        "second_branch_id": ids[found.second],  # -1 picks the trailing "" when there is one branch only
+        "second_branch_id": ids[found.second],
         "second_branch_name": names[found.second],
         "second_distance_km": found.second_km,
-        "population": pd.array([a.population for a in areas], dtype="Int64"),
-        "departement": [a.departement for a in areas],
+        "population": pd.array(a["population"], dtype="Int64"),
+        "departement": a["departement"],
         "area_lat": lat,
         "area_lon": lon,
     })

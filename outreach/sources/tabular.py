@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from outreach.errors import InputError
@@ -170,3 +171,29 @@ def parse_float(value: str) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def parse_floats(values) -> np.ndarray:
+    """`parse_float` over a column of text: a float array with NaN where a value is empty or unreadable.
+
+    Plain numbers ('43.29', '-1e3') are converted in one step, with Python's own float(), so the result is
+    the same as value by value; a column holding anything else (a French decimal comma, a thousands space,
+    a word) is read value by value with parse_float."""
+    text = np.asarray(values, dtype=object)
+    try:
+        numbers = np.where(text == "", "nan", text).astype(float)
+    except (ValueError, TypeError):
+        numbers = np.array([parse_float(v) if isinstance(v, str) else None for v in text], dtype=float)
+    numbers[~np.isfinite(numbers)] = np.nan
+    return numbers
+
+
+def duplicates(keys: pd.Series, rows: np.ndarray) -> list[tuple[int, int]]:
+    """(row, first row with the same key) for every repeated key, in row order; `rows` are the keys' rows."""
+    repeated = keys.duplicated(keep="first").to_numpy(dtype=bool)
+    if not repeated.any():
+        return []
+    first: dict = {}
+    for key, row in zip(keys.tolist(), rows.tolist(), strict=True):
+        first.setdefault(key, row)
+    return [(row, first[key]) for key, row in zip(keys[repeated].tolist(), rows[repeated].tolist(), strict=True)]
