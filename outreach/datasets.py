@@ -6,13 +6,16 @@ import os
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from outreach.errors import InputError
-from outreach.model import Area, Branch
 from outreach.sources.areas import AreasRead, areas_of, read_areas
 from outreach.sources.branches import BranchesRead, branches_of, read_branches, read_ministry_csv
+
+if TYPE_CHECKING:
+    from outreach.model import Area, Branch  # the models are built only for callers that need them
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,8 +175,9 @@ def load_territory(*, branches_file: FileArg | None = None, areas_file: FileArg 
     """
     notes: list[str] = []
     dep = departement.strip().upper().zfill(2) if departement else None
-    use_national = dep is not None and dep not in shipped_departements()
-    if dep is not None and use_national and dep not in national_departements():
+    # with both files given the shipped and national lists play no part (and are not even read)
+    use_national = dep is not None and not (branches_file and areas_file) and dep not in shipped_departements()
+    if use_national and dep not in national_departements():
         raise InputError(f"département « {departement} » inconnu.",
                          fix="Donnez un code de département comme 13, 75, 2A ou 974.", field="departement")
 

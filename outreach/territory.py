@@ -20,13 +20,16 @@ assumes the areas are near a branch: the bounds hold at any distance, up to anti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from pyproj import Geod
 from scipy.spatial import cKDTree
 
-from outreach.model import Area, Branch
+if TYPE_CHECKING:
+    from outreach.model import Area, Branch  # the models are built only for callers that need them
+
 
 WGS84 = Geod(ellps="WGS84")
 SPHERE_RADIUS_KM = 6371.0088

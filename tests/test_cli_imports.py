@@ -64,6 +64,15 @@ def test_data_commands_do_not_load_the_meta_sdk_the_api_the_channels_or_the_comp
     assert offending(modules, NOT_FOR_DATA_COMMANDS) == []
 
 
+def test_nearest_on_csv_files_builds_no_model(tmp_path):
+    """The national lists go from the files to the CSV column by column: not even pydantic is loaded."""
+    modules = loaded_by("nearest", "--branches", str(DATA / "national" / "bibliotheques.csv.gz"), "--areas",
+                        str(DATA / "national" / "communes.csv.gz"), "--departement", "2A", "--out",
+                        str(tmp_path / "n.csv"))
+    assert "outreach.territory" in modules
+    assert offending(modules, ("pydantic", "outreach.model", "geopy", "shapely")) == []
+
+
 def test_a_command_that_needs_the_compliance_package_loads_it(tmp_path):
     """The check above can fail: `attest` lists a campaign's attestations through the compliance package."""
     campaign = tmp_path / "c.yaml"

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from pydantic import TypeAdapter
 
 from outreach.errors import InputError, InputErrors
-from outreach.model import Area, departement_of
+from outreach.insee import departement_of
 from outreach.sources.coordinates import check_points
 from outreach.sources.geojson import checked_position, feature_label, first_property, load_features
 from outreach.sources.tabular import Table, duplicates, parse_float, parse_floats, read_table
+
+if TYPE_CHECKING:
+    from outreach.model import Area
 
 CODE_ALIASES = ("code", "code_insee", "insee", "c_arinsee", "code_commune")
 NAME_ALIASES = ("name", "nom", "l_ar", "libelle", "nom_commune")
@@ -22,8 +25,9 @@ POPULATION_ALIASES = ("population", "population_municipale", "pop")
 MAX_POPULATION = 100_000_000  # more than France: a typing mistake, or a number too large to count people
 
 
-AREA_COLUMNS = list(Area.model_fields)  # an area frame has one column per field of Area
-_AREA_LIST = TypeAdapter(list[Area])
+# An area frame has one column per field of Area (a test keeps them equal): the frames are made without
+# loading the models, which `outreach nearest` never needs.
+AREA_COLUMNS = ["code", "name", "kind", "departement", "population", "postcodes", "lat", "lon", "geometry"]
 
 
 @dataclass
@@ -48,13 +52,22 @@ def areas_of(frame: pd.DataFrame) -> list[Area]:
     columns["population"] = [None if p is pd.NA or p is None else int(p) for p in columns["population"]]
     columns["postcodes"] = [_postcodes(p) for p in columns["postcodes"]]
     columns["geometry"] = [g if isinstance(g, dict) else None for g in columns["geometry"]]
-    return _AREA_LIST.validate_python([dict(zip(AREA_COLUMNS, values, strict=True))
-                                       for values in zip(*columns.values(), strict=True)])
+    return _area_list().validate_python([dict(zip(AREA_COLUMNS, values, strict=True))
+                                         for values in zip(*columns.values(), strict=True)])
+
+
+@cache
+def _area_list():
+    from pydantic import TypeAdapter
+
+    from outreach.model import Area
+
+    return TypeAdapter(list[Area])
 
 
 def area_frame(areas) -> pd.DataFrame:
     """An area frame from models, or from dicts with the fields of Area."""
-    rows = [a.model_dump() if isinstance(a, Area) else a for a in areas]
+    rows = [a if isinstance(a, dict) else a.model_dump() for a in areas]
     frame = pd.DataFrame(rows, columns=AREA_COLUMNS)
     return frame.astype({"population": "Int64", "lat": float, "lon": float})
 

@@ -7,21 +7,21 @@ lost silently. A mistake the user must fix raises an InputError.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from pydantic import TypeAdapter
 
 from outreach.errors import InputError, InputErrors
-from outreach.model import Branch, departement_of
+from outreach.insee import departement_of
 from outreach.sources.coordinates import check_point, check_points
 from outreach.sources.geojson import checked_position, feature_label, first_property, load_features
 from outreach.sources.tabular import Table, duplicates, parse_float, parse_floats, read_table
 
 if TYPE_CHECKING:
+    from outreach.model import Branch
     from outreach.sources.geocoding import Geocoder
 
 # Address types of the Ministry list where the public does not go: never a "nearest branch" to advertise.
@@ -42,8 +42,10 @@ POSTCODE_ALIASES = ("postcode", "code_postal", "cp")
 CITY_ALIASES = ("city", "ville", "commune")
 
 
-BRANCH_COLUMNS = list(Branch.model_fields)  # a branch frame has one column per field of Branch
-_BRANCH_LIST = TypeAdapter(list[Branch])
+# A branch frame has one column per field of Branch (a test keeps them equal): the frames are made without
+# loading the models, which `outreach nearest` never needs.
+BRANCH_COLUMNS = ["id", "name", "address", "postcode", "city", "insee", "departement", "status", "address_type",
+                  "open_to_public", "surface_m2", "lat", "lon", "url", "opening_hours", "facebook_page_id"]
 
 
 @dataclass
@@ -65,17 +67,27 @@ def branches_of(frame: pd.DataFrame) -> list[Branch]:
     (twice as fast as one model at a time, for the 15,000 of the national list)."""
     columns = {name: frame[name].tolist() for name in BRANCH_COLUMNS}
     columns["surface_m2"] = [None if s != s else s for s in columns["surface_m2"]]  # NaN is the one s != s
-    return _BRANCH_LIST.validate_python([dict(zip(BRANCH_COLUMNS, values, strict=True))
-                                         for values in zip(*columns.values(), strict=True)])
+    return _branch_list().validate_python([dict(zip(BRANCH_COLUMNS, values, strict=True))
+                                           for values in zip(*columns.values(), strict=True)])
 
 
-# what a field left out of a row becomes (a surface left out stays unknown)
-BRANCH_DEFAULTS = {name: f.default for name, f in Branch.model_fields.items() if isinstance(f.default, (str, bool))}
+@cache
+def _branch_list():
+    from pydantic import TypeAdapter
+
+    from outreach.model import Branch
+
+    return TypeAdapter(list[Branch])
+
+
+# what a field left out of a row becomes, as Branch says (a surface left out stays unknown)
+BRANCH_DEFAULTS = {name: "" for name in BRANCH_COLUMNS if name not in ("id", "name", "open_to_public", "surface_m2",
+                                                                        "lat", "lon")} | {"open_to_public": True}
 
 
 def branch_frame(branches) -> pd.DataFrame:
     """A branch frame from models, or from dicts holding some of the fields of Branch."""
-    rows = [b.model_dump() if isinstance(b, Branch) else b for b in branches]
+    rows = [b if isinstance(b, dict) else b.model_dump() for b in branches]
     return with_defaults(pd.DataFrame(rows, columns=BRANCH_COLUMNS))
 
 
@@ -253,8 +265,9 @@ def read_branches_geojson(path: str | Path, *, data: bytes | None = None, name: 
 
 
 def read_branches_csv(path: str | Path, *, data: bytes | None = None, name: str | None = None,
-                      geocoder: Geocoder | None = None, progress=None) -> BranchesRead:
-    """A user's CSV: id, name and either lat/lon or an address (geocoded)."""
+                      geocoder: Geocoder | str | None = None, progress=None) -> BranchesRead:
+    """A user's CSV: id, name and either lat/lon or an address (geocoded by `geocoder`, or by the service
+    it names: "ban" by default, "nominatim")."""
     table = read_table(path, data=data, name=name)
     if all(c in table.frame.columns for c in MINISTRY_COLUMNS):
         return ministry_from_table(table)
@@ -289,9 +302,10 @@ def read_branches_csv(path: str | Path, *, data: bytes | None = None, name: str 
             errors.append(InputError("ni coordonnées ni adresse.", where=table.row_label(i),
                                      fix="Renseignez lat et lon, ou l'adresse."))
     if to_geocode:
-        if geocoder is None:
+        if geocoder is None or isinstance(geocoder, str):
+            # geopy (and its HTTP stack) only for a file with addresses to geocode; `geocoder` names the service
             from outreach.sources.geocoding import Geocoder
-            geocoder = Geocoder()
+            geocoder = Geocoder(geocoder or "ban")
         try:
             found = geocoder.geocode_many(list(to_geocode.values()), progress=progress)
         except InputError as exc:  # the service is down or refuses: say which file was being geocoded

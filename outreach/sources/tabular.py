@@ -75,7 +75,7 @@ def decode(raw: bytes, path: str) -> tuple[str, str]:
 
 
 def sniff_separator(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
+    sample = "\n".join(text[:65536].splitlines()[:20])  # the head only: splitting a whole file costs
     try:
         return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
     except csv.Error:
@@ -138,7 +138,9 @@ def read_table(path: str | Path, *, data: bytes | None = None, name: str | None 
             warnings.simplefilter("always", pd.errors.ParserWarning)
             # index_col=False: a row longer than the header must not turn its first fields into an index
             # (every value would land one column off); pandas drops the extra fields and warns instead
-            frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
+            # UTF-8 goes to the parser as the bytes it is, rather than encoded again from the text
+            source = io.BytesIO(raw.removeprefix(codecs.BOM_UTF8)) if encoding.startswith("UTF-8") else io.StringIO(text)
+            frame = pd.read_csv(source, sep=separator, dtype=str, keep_default_na=False, encoding="utf-8",
                                 skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"CSV illisible ({exc}).", file=label, fix=SAME_WIDTH_FIX) from exc
