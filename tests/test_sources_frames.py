@@ -47,3 +47,19 @@ def test_parse_floats_is_parse_float_over_a_column(values):
     expected = [parse_float(v) for v in values]
     got = parse_floats(pd.Series(values, dtype=str))
     assert [None if g != g else g for g in got.tolist()] == expected
+
+
+def test_large_files_parsed_by_pyarrow_read_as_pandas_reads_them(tmp_path):
+    from outreach.sources import tabular
+
+    header = "code;nom;lat;lon\n"
+    rows = "".join(f"{i:05d};Commune {i};43,{i:04d};5.1\n" for i in range(60_000))
+    plain = tmp_path / "zones.csv"
+    plain.write_text(header + rows, encoding="utf-8")
+    assert len(rows) > tabular.LARGE
+    fast = tabular.read_table(plain).frame
+    quoted = tmp_path / "quoted.csv"  # a quote after a blank: only pandas' parser reads it as a quote
+    quoted.write_text(header + '99999; "Saint-Louis; le Haut";43.1;5.1\n' + rows, encoding="utf-8")
+    slow = tabular.read_table(quoted).frame
+    assert slow.loc[0, "nom"] == "Saint-Louis; le Haut"
+    assert slow.iloc[1:].reset_index(drop=True).equals(fast)

@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,9 +140,12 @@ def read_table(path: str | Path, *, data: bytes | None = None, name: str | None 
             # index_col=False: a row longer than the header must not turn its first fields into an index
             # (every value would land one column off); pandas drops the extra fields and warns instead
             # UTF-8 goes to the parser as the bytes it is, rather than encoded again from the text
-            source = io.BytesIO(raw.removeprefix(codecs.BOM_UTF8)) if encoding.startswith("UTF-8") else io.StringIO(text)
-            frame = pd.read_csv(source, sep=separator, dtype=str, keep_default_na=False, encoding="utf-8",
-                                skipinitialspace=True, index_col=False)
+            utf8 = raw.removeprefix(codecs.BOM_UTF8) if encoding.startswith("UTF-8") else None
+            frame = _parse_large(utf8, text, separator) if utf8 is not None else None
+            if frame is None:
+                source = io.BytesIO(utf8) if utf8 is not None else io.StringIO(text)
+                frame = pd.read_csv(source, sep=separator, dtype=str, keep_default_na=False, encoding="utf-8",
+                                    skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"CSV illisible ({exc}).", file=label, fix=SAME_WIDTH_FIX) from exc
     if longer_rows:
@@ -155,6 +159,28 @@ def read_table(path: str | Path, *, data: bytes | None = None, name: str | None 
         raise InputError("le fichier ne contient qu'un en-tête, aucune ligne de données.", file=label,
                          fix="Choisissez le fichier complet, avec une ligne par élément sous l'en-tête.")
     return Table(path=label, frame=frame, encoding=encoding, separator=separator, notes=notes)
+
+
+LARGE = 1 << 20  # bytes from which a plain UTF-8 file goes to pyarrow's parser
+
+
+def _parse_large(utf8: bytes, text: str, separator: str) -> pd.DataFrame | None:
+    """A large plain file (national lists, catalogue exports) parsed by pyarrow, three times as fast as
+    pandas' own parser; None (pandas' parser then decides, with its messages) for a small file, a header
+    with blank or repeated names, or anything pyarrow refuses (a row of another width, a quote opened
+    after a blank)."""
+    if len(utf8) < LARGE:
+        return None
+    header = next(csv.reader(io.StringIO(text[:65536].partition("\n")[0]), delimiter=separator))
+    names = [h.strip() for h in header]
+    if any(not n or n != h for n, h in zip(names, header, strict=True)) or len(set(names)) != len(names):
+        return None
+    if re.search(f'(^|{re.escape(separator)})[ \t]+"', text, re.MULTILINE):  # pandas skips those blanks
+        return None
+    try:
+        return pd.read_csv(io.BytesIO(utf8), sep=separator, dtype=str, keep_default_na=False, engine="pyarrow")
+    except Exception:  # noqa: BLE001 - pyarrow's errors are many; pandas' parser reads it or says why
+        return None
 
 
 def parse_float(value: str) -> float | None:
