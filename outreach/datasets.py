@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -11,27 +10,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from outreach.errors import InputError
+from outreach.paths import campaigns_dir, data_dir, shipped_campaigns_dir
 from outreach.sources.areas import AreasRead, areas_of, read_areas
 from outreach.sources.branches import BranchesRead, branches_of, read_branches, read_ministry_csv
 
 if TYPE_CHECKING:
     from outreach.model import Area, Branch  # the models are built only for callers that need them
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("OUTREACH_DATA_DIR") or REPO_ROOT / "data")
-
-
-def cache_dir() -> Path:
-    """Where caches live: geocoded addresses, Meta interests, parsed samples (OUTREACH_CACHE_DIR overrides)."""
-    return Path(os.environ.get("OUTREACH_CACHE_DIR") or Path.home() / ".cache" / "outreach")
-
-
-def campaigns_dir() -> Path:
-    """Where campaign files live (OUTREACH_CAMPAIGNS_DIR overrides campaigns/ of the repository)."""
-    return Path(os.environ.get("OUTREACH_CAMPAIGNS_DIR") or REPO_ROOT / "campaigns")
 
 
 def campaign_files() -> list[Path]:
@@ -43,7 +27,7 @@ def example_campaign_path() -> Path:
     """The annotated example campaign: in the campaigns folder when it was copied there, else the shipped one."""
     name = "exemple-sf-bouches-du-rhone.yaml"
     local = campaigns_dir() / name
-    return local if local.exists() else REPO_ROOT / "campaigns" / name
+    return local if local.exists() else shipped_campaigns_dir() / name
 
 
 def shipped_branches_path() -> Path:

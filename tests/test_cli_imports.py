@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA
+from tests.support import DATA
 
 ROOT = Path(__file__).resolve().parent.parent
 # what `nearest` and `themes` must never pay for

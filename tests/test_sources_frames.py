@@ -9,7 +9,7 @@ from outreach.model import Area, Branch
 from outreach.sources.areas import AREA_COLUMNS, area_frame, areas_of, read_areas
 from outreach.sources.branches import BRANCH_COLUMNS, BRANCH_DEFAULTS, branch_frame, read_ministry_csv
 from outreach.sources.tabular import parse_float, parse_floats
-from tests.conftest import DATA
+from tests.support import DATA
 
 
 def test_frame_columns_are_the_model_fields():

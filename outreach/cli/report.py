@@ -21,10 +21,10 @@ from outreach.cli.common import emit_csv, emit_text, print_notes
 from outreach.errors import InputError
 
 if TYPE_CHECKING:
-    from outreach.store import ReportStore
+    from outreach.reporting import ReportStore
 
-# the reporting modules (pandas, SQLAlchemy) are imported by the functions that use them: `outreach --help`
-# and the other sub-commands do not pay for them
+# the reporting package (pandas, SQLAlchemy) is imported by the functions that use it: `outreach --help`
+# and the other sub-commands do not pay for it
 BY_CHOICES = ("theme", "branch", "area", "day")  # the keys of reporting.DIMENSIONS (a test keeps them equal)
 
 
@@ -89,7 +89,7 @@ def register(sub) -> None:
 
 
 def _store(args) -> ReportStore:
-    from outreach.store import ReportStore
+    from outreach.reporting import ReportStore
 
     return ReportStore(args.database)
 
@@ -118,7 +118,7 @@ def run_import(args) -> int:
 
 def run_insights(args) -> int:
     from outreach.meta.insights import fetch_insights, standard_queries
-    from outreach.plan_link import read_plan_dir
+    from outreach.reporting import read_plan_dir
 
     plans = [read_plan_dir(d) for d in args.plan]
     names = args.query
@@ -184,7 +184,7 @@ def run_outcome(args) -> int:
 
 def run_html(args) -> int:
     from outreach import atomic
-    from outreach.report_html import management_report
+    from outreach.reporting import management_report
 
     store = _store(args)
     html = management_report(store, _plan_ids(store, args.campaign_name), months=args.months)
