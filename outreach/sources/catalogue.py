@@ -225,16 +225,17 @@ _REASONS = {
 }
 
 
-def _records(raw: bytes):
+def _records(raw: bytes, first: int = 1):
     """(position, record or None, reason) for each record, resynchronising on the 0x1D terminators.
 
     pymarc's stream reader stops at the first record whose length is wrong; cutting the file on the record
-    terminator first means one damaged record costs only itself.
+    terminator first means one damaged record costs only itself. `first` is the position of the first
+    record of `raw` in its file (a part of a long file read in chunks).
     """
     chunks = raw.split(b"\x1d")
     if chunks and not chunks[-1].strip():
         chunks.pop()
-    for position, chunk in enumerate(chunks, start=1):
+    for position, chunk in enumerate(chunks, start=first):
         chunk = chunk.lstrip(b"\r\n ")
         head = chunk[:5]
         if not head.isdigit():
@@ -251,43 +252,61 @@ def _records(raw: bytes):
         yield position, record, ""
 
 
-def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
-              collection_labels: dict[str, str] | None = None) -> CatalogueRead:
-    """Read ISO 2709 bytes (UNIMARC or MARC21, decided record by record)."""
+def marc_items(raw: bytes, *, first: int = 1, branch_of: BranchOf | None = None,
+               collection_labels: dict[str, str] | None = None):
+    """(where, item or None, format or reason) for each record of ISO 2709 bytes: the item and "UNIMARC" or
+    "MARC21", or None and why the record is skipped. `first`: see `_records`."""
     assign = branch_of or _first_branch
-    items, skipped, kinds = [], [], set()
-    for position, record, reason in _records(raw):
+    for position, record, reason in _records(raw, first):
         where = f"notice n° {position}"
         if record is None:
-            skipped.append((where, reason))
+            yield where, None, reason
             continue
         try:
             if is_unimarc(record):
-                item, owners = unimarc_item(record, collection_labels)
-                kinds.add("UNIMARC")
+                (item, owners), kind = unimarc_item(record, collection_labels), "UNIMARC"
             elif record.get_fields("245"):
-                item, owners = marc21_item(record, collection_labels)
-                kinds.add("MARC21")
+                (item, owners), kind = marc21_item(record, collection_labels), "MARC21"
             else:
-                skipped.append((where, "ni titre UNIMARC (200) ni titre MARC21 (245)"))
+                yield where, None, "ni titre UNIMARC (200) ni titre MARC21 (245)"
                 continue
         except (ValueError, AttributeError, IndexError) as exc:  # malformed fields inside a readable record
-            skipped.append((where, f"zone illisible ({exc})"))
+            yield where, None, f"zone illisible ({exc})"
             continue
         if not item.id or not item.title:
-            skipped.append((where, "notice sans identifiant (001) ou sans titre"))
+            yield where, None, "notice sans identifiant (001) ou sans titre"
             continue
-        items.append(item.model_copy(update={"branch_id": assign(item.id, owners)}))
+        yield where, item.model_copy(update={"branch_id": assign(item.id, owners)}), kind
+
+
+def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
+              collection_labels: dict[str, str] | None = None) -> CatalogueRead:
+    """Read ISO 2709 bytes (UNIMARC or MARC21, decided record by record)."""
+    items, skipped, kinds = [], [], set()
+    for where, item, detail in marc_items(raw, branch_of=branch_of, collection_labels=collection_labels):
+        if item is None:
+            skipped.append((where, detail))
+        else:
+            items.append(item)
+            kinds.add(detail)
     if not items:
-        detail = f" ({skipped[0][1]})" if skipped else ""
-        raise InputError(f"aucune notice MARC lisible{detail}.", file=label,
-                         fix="Vérifiez que le fichier est un export ISO 2709 (UNIMARC ou MARC21) complet.")
-    notes = []
-    if skipped:
-        shown = "; ".join(f"{w} : {r}" for w, r in skipped[:10])
-        notes.append(f"{label} : {len(skipped)} notice(s) illisible(s) ignorée(s) — {shown}"
-                     + (" …" if len(skipped) > 10 else "") + ".")
-    return CatalogueRead(label, items, " + ".join(sorted(kinds)), skipped, notes)
+        raise no_marc_record(label, skipped)
+    return CatalogueRead(label, items, " + ".join(sorted(kinds)), skipped, skipped_notes(label, skipped))
+
+
+def no_marc_record(label: str, skipped: list[tuple[str, str]]) -> InputError:
+    detail = f" ({skipped[0][1]})" if skipped else ""
+    return InputError(f"aucune notice MARC lisible{detail}.", file=label,
+                      fix="Vérifiez que le fichier est un export ISO 2709 (UNIMARC ou MARC21) complet.")
+
+
+def skipped_notes(label: str, skipped: list[tuple[str, str]], count: int | None = None) -> list[str]:
+    """The note on skipped records: how many (`count`, when only the first ones were kept) and the first ten."""
+    if not skipped:
+        return []
+    shown = "; ".join(f"{w} : {r}" for w, r in skipped[:10])
+    total = len(skipped) if count is None else count
+    return [f"{label} : {total} notice(s) illisible(s) ignorée(s) — {shown}" + (" …" if total > 10 else "") + "."]
 
 
 # ---------- CSV ----------
