@@ -30,7 +30,7 @@ st.caption("Une campagne, chaque réseau dans son rôle : le blog d'abord, site 
            "J-1 — d'après la stratégie de dissémination de la médiathèque de la Canopée.")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def packed(campaign_yaml: str, site_url: str):
     """Posts of a campaign, cached on the campaign file's text and the blog's address."""
     campaign = campaign_from_yaml(campaign_yaml)
