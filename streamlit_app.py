@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import state
+from app import state, warmup
 
 st.set_page_config(page_title="outreach — médiathèques", page_icon="📚", layout="wide")
 
@@ -33,3 +33,5 @@ try:
 finally:
     # after the page: the campaign it opened or saved is the one shown (also when the page stopped early)
     state.sidebar()
+    # once the first page is drawn, what the others need loads in the background (app/warmup.py)
+    warmup.start()

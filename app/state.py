@@ -9,13 +9,16 @@ modified by the pages.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from outreach import datasets
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings, load_settings
-from outreach.territory import TerritoryReport, analyse
+
+if TYPE_CHECKING:  # the data modules are imported by the functions that use them: the first page needs none
+    from outreach.datasets import TerritoryInput
+    from outreach.territory import TerritoryReport
 
 # st.session_state keys shared by the pages
 CAMPAIGN = "campaign"  # the current Campaign (outreach.campaign), the source of truth being its file
@@ -47,6 +50,8 @@ def sidebar() -> None:
 
 def departement_choices() -> dict[str, str]:
     """Départements to choose from: the shipped network first (with commune outlines), then the others."""
+    from outreach import datasets
+
     names = datasets.departement_names()
     shipped = datasets.shipped_departements()
     choices = {code: f"{code} — {names.get(code, '')} (réseau livré, contours des communes)" for code in shipped}
@@ -68,6 +73,7 @@ def files_version(*paths: Path | str) -> tuple[tuple[str, int], ...]:
 
 def data_version() -> tuple[tuple[str, int], ...]:
     """The shipped files every page reads: the network, the national lists, the themes, the samples."""
+    from outreach import datasets
     from outreach.themes import themes_path
     from outreach.themes.samples import sample_catalogue_path
 
@@ -78,13 +84,16 @@ def data_version() -> tuple[tuple[str, int], ...]:
 
 def territory(departement: str, threshold_km: float, branches_upload: tuple[str, bytes] | None = None,
               areas_upload: tuple[str, bytes] | None = None,
-              _progress=None) -> tuple[datasets.TerritoryInput, TerritoryReport]:
+              _progress=None) -> tuple[TerritoryInput, TerritoryReport]:
     """`_progress(done, total)` follows the geocoding of uploaded addresses (not part of the cache key)."""
     return _territory(departement, threshold_km, branches_upload, areas_upload, data_version(), _progress)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _territory(departement, threshold_km, branches_upload, areas_upload, version, _progress):
+    from outreach import datasets
+    from outreach.territory import analyse
+
     source = datasets.load_territory(branches_file=branches_upload, areas_file=areas_upload,
                                      departement=departement, progress=_progress)
     return source, analyse(source.branches, source.areas, threshold_km)
@@ -129,8 +138,21 @@ def planned(campaign_yaml: str):
     return _planned(campaign_yaml, settings().model_dump_json(), data_version())
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def posts(campaign_yaml: str, site_url: str):
+    """(blog address, posts) of a campaign, as `outreach channels` makes them, cached on the campaign file's
+    text and the blog's address."""
+    from outreach.campaign import campaign_from_yaml
+    from outreach.channels import compose
+    from outreach.channels.campaign import campaign_brief
+
+    brief = campaign_brief(campaign_from_yaml(campaign_yaml), site_url=site_url)
+    return brief.blog_site, compose(brief)
+
+
 def current_campaign():
     """(campaign, its file or None): the one open on the Campagne page, else the shipped example."""
+    from outreach import datasets
     from outreach.campaign import load_campaign
 
     campaign = st.session_state.get(CAMPAIGN)

@@ -12,9 +12,8 @@ import zipfile
 import streamlit as st
 
 from app import state
-from outreach.campaign import campaign_from_yaml, campaign_to_yaml
-from outreach.channels import compose, load_channels
-from outreach.channels.campaign import campaign_brief
+from outreach.campaign import campaign_to_yaml
+from outreach.channels import load_channels
 from outreach.channels.checks import check_post, edit_post
 from outreach.channels.exports import BLOG_FILE, CALENDAR_FILE, POSTS_FILE, render_files
 from outreach.channels.posts import KIND_LABELS
@@ -28,14 +27,6 @@ st.title("Multicanal")
 st.caption("Une campagne, chaque réseau dans son rôle : le blog d'abord, site central qui intègre les autres "
            "réseaux, puis les relais qui renvoient vers l'article, et les annonces d'événements à J-14, J-7 et "
            "J-1 — d'après la stratégie de dissémination de la médiathèque de la Canopée.")
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def packed(campaign_yaml: str, site_url: str):
-    """Posts of a campaign, cached on the campaign file's text and the blog's address."""
-    campaign = campaign_from_yaml(campaign_yaml)
-    brief = campaign_brief(campaign, site_url=site_url)
-    return brief.blog_site, compose(brief)
 
 
 # ------------------------------------------------------------------------------------------ the campaign
@@ -56,7 +47,7 @@ site_input = st.text_input("Adresse du blog WordPress", key="channels_site", pla
                                 "Paramètres, sinon le site de la page d'arrivée de la campagne.")
 try:
     with st.spinner("Rédaction des publications…"):
-        site, pack = packed(campaign_to_yaml(campaign), site_input.strip())
+        site, pack = state.posts(campaign_to_yaml(campaign), site_input.strip())
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()
@@ -69,12 +60,13 @@ for note in pack.notes:
 edit_key = f"channels_edit--{pack.campaign_slug}--"
 drafts = {p.id: p.text for p in pack.posts}
 posts, problems = [], {}
+drafted_checks = state.derived(pack, "checks", lambda: {p.id: check_post(p, channels[p.channel]) for p in pack.posts})
 for post in pack.posts:
     text = st.session_state.get(edit_key + post.id, post.text)
     if text != post.text:
         post, found = edit_post(post, text, channels[post.channel], pack.campaign_name)
     else:
-        found = check_post(post, channels[post.channel])
+        found = drafted_checks[post.id]  # a draft is checked once, not at every rerun
     posts.append(post)
     problems[post.id] = found
 blocking = [p for found in problems.values() for p in found if p.blocking]
@@ -169,8 +161,16 @@ with tabs[-1]:
         st.error(f"{len(blocking)} publication(s) à corriger avant de télécharger : voyez les messages sous les "
                  "textes modifiés.", icon="⚠️")
     else:
-        final = pack.with_posts(posts)
-        files = render_files(final, site_url=site, site_name=campaign.name, channels=channels)
+        def downloads():
+            files = render_files(pack.with_posts(posts), site_url=site, site_name=campaign.name, channels=channels)
+            archive = io.BytesIO()
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+                for name, data in files.items():
+                    z.writestr(name, data)
+            return files, archive.getvalue()
+
+        # made again only when a text changes
+        files, zipped = state.derived(pack, "files:" + "\x00".join(p.text for p in posts), downloads)
         st.download_button("Publications (posts.csv)", files[POSTS_FILE], file_name=POSTS_FILE, mime="text/csv",
                            key="dl_posts")
         st.download_button("Calendrier éditorial (calendar.ics)", files[CALENDAR_FILE], file_name=CALENDAR_FILE,
@@ -178,9 +178,5 @@ with tabs[-1]:
         st.download_button("Brouillons WordPress (blog.wxr.xml)", files[BLOG_FILE], file_name=BLOG_FILE,
                            mime="application/xml", key="dl_wxr",
                            help="Dans WordPress : Outils → Importer → WordPress ; les articles arrivent en brouillon.")
-        archive = io.BytesIO()
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in files.items():
-                z.writestr(name, data)
-        st.download_button("Tout (zip)", archive.getvalue(), file_name=f"{pack.campaign_slug}-multicanal.zip",
+        st.download_button("Tout (zip)", zipped, file_name=f"{pack.campaign_slug}-multicanal.zip",
                            mime="application/zip", key="dl_zip")
