@@ -25,6 +25,7 @@ class NetworkSettings(BaseModel):
     network_name: str = "Réseau des médiathèques"
     departements: list[str] = Field(default_factory=lambda: ["13", "75"])
     website: str = ""
+    blog_url: str = ""  # the WordPress blog's own address: drafts, bridges and the WXR file point there
     # Meta
     facebook_page_id: str = ""
     instagram_user_id: str = ""
