@@ -21,8 +21,8 @@ def register(sub) -> None:
     p.add_argument("campaign", metavar="CAMPAGNE.yaml", help="fichier de campagne")
     p.add_argument("--out", metavar="DOSSIER", required=True, help="dossier de sortie (créé au besoin)")
     p.add_argument("--channels", metavar="FICHIER", help="profils des réseaux (défaut : data/channels.yaml)")
-    p.add_argument("--site", metavar="URL", help="adresse du blog WordPress (défaut : site web de network.yaml, "
-                                                 "sinon le site de la page d'arrivée)")
+    p.add_argument("--site", metavar="URL", help="adresse du blog WordPress (défaut : celle des paramètres ; sans blog, les "
+                                                 "relais renvoient vers la page d'arrivée)")
     p.set_defaults(func=run)
 
 
