@@ -1,0 +1,64 @@
+"""Publishing a campaign's posts through the networks' own APIs, idempotently.
+
+    publishers = connect(settings, pack, secrets)         # the networks that are connected
+    actions = sync.plan(pack, ledger, publishers, now=…)  # what would be sent (--dry-run)
+    sync.apply(pack, ledger, publishers, now=…)           # send it; rerunning changes nothing
+
+WordPress (drafts or scheduled articles), the Facebook Page (scheduled posts) and Mastodon (scheduled
+statuses) are scheduled ahead; Instagram, which has no scheduling API, is published when due by
+`outreach channels publish-due`. X and YouTube stay as exports: X's API is paid, LSF videos are made by people.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from outreach.channels.posts import ChannelPack
+from outreach.channels.publishing.base import PublishError, Remote
+from outreach.channels.publishing.ledger import LEDGER_FILE, Ledger, Publication
+from outreach.channels.publishing.sync import KIND_LABELS, Action, Outcome, apply, plan
+
+# secrets: read like the Meta token (environment, then Streamlit's secrets file), never written in settings
+WORDPRESS_PASSWORD = "WORDPRESS_APP_PASSWORD"
+MASTODON_TOKEN = "MASTODON_TOKEN"
+META_TOKEN = "META_ACCESS_TOKEN"
+
+__all__ = ["KIND_LABELS", "LEDGER_FILE", "Action", "Ledger", "Outcome", "PublishError", "Publication", "Remote",
+           "apply", "connect", "plan", "secret"]
+
+
+def secret(name: str) -> str | None:
+    from outreach.meta.client import streamlit_secret
+
+    return os.environ.get(name) or streamlit_secret(name)
+
+
+def connect(settings, pack: ChannelPack, get_secret: Callable[[str], str | None] = secret, *,
+            graph_url: str | None = None, transports: dict | None = None) -> dict:
+    """A publisher per network whose address and secret are both known, keyed by the pack's channel id."""
+    from outreach.channels.publishing.facebook import FacebookPage
+    from outreach.channels.publishing.instagram import Instagram
+    from outreach.channels.publishing.mastodon import Mastodon
+    from outreach.channels.publishing.wordpress import WordPress
+
+    transports = transports or {}
+    graph_url = graph_url or os.environ.get("META_GRAPH_URL") or "https://graph.facebook.com"
+    publishers: dict = {}
+    password = get_secret(WORDPRESS_PASSWORD)
+    if settings.blog_url and settings.wordpress_user and password:
+        publishers["blog"] = WordPress(settings.blog_url, settings.wordpress_user, password, pack.blogs,
+                                       scheduled=settings.wordpress_schedule, transport=transports.get("blog"))
+    token = get_secret(MASTODON_TOKEN)
+    if settings.mastodon_instance and token:
+        publishers["mastodon"] = Mastodon(settings.mastodon_instance, token, transport=transports.get("mastodon"))
+    meta = get_secret(META_TOKEN)
+    if meta and settings.facebook_page_id:
+        publishers["facebook"] = FacebookPage(settings.facebook_page_id, meta, graph_url=graph_url,
+                                              transport=transports.get("facebook"))
+    if meta and settings.instagram_user_id:
+        blog = publishers.get("blog")
+        publishers["instagram"] = Instagram(settings.instagram_user_id, meta, graph_url=graph_url,
+                                            host_image=blog.host_image if blog else None,
+                                            transport=transports.get("instagram"))
+    return publishers
