@@ -11,8 +11,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from outreach.channels.links import slug
 from outreach.model import LibraryEvent
+from outreach.text import slug
 
 
 class ItemRef(BaseModel):
