@@ -19,11 +19,11 @@ import pytest
 import vobject
 
 from outreach.channels.exports import calendar_ics
-from tests.channels_fixtures import example_pack
+from tests.support.channels_fixtures import example_pack
 
 PARIS = ZoneInfo("Europe/Paris")
 ICAL_JS = Path(__file__).parent / "vendor" / "ical.es5.cjs"
-READER = Path(__file__).parent / "calendar_clients.js"
+READER = Path(__file__).parent / "support" / "calendar_clients.js"
 
 
 def pack_in_both_seasons():

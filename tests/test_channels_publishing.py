@@ -19,9 +19,9 @@ from outreach.channels.publishing.facebook import FacebookPage
 from outreach.channels.publishing.instagram import Instagram
 from outreach.channels.publishing.mastodon import Mastodon
 from outreach.channels.publishing.wordpress import WordPress
-from tests.channels_fixtures import example_pack
-from tests.social_servers import GraphPagesServer, MastodonServer
-from tests.wordpress_server import WordPressServer, require_wordpress
+from tests.support.channels_fixtures import example_pack
+from tests.support.social_servers import GraphPagesServer, MastodonServer
+from tests.support.wordpress_server import WordPressServer, require_wordpress
 
 
 def pack_from(start: datetime):

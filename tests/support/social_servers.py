@@ -23,7 +23,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from urllib.parse import parse_qs
 
-from tests.servers import LocalServer
+from tests.support.servers import LocalServer
 
 URL = re.compile(r"https?://\S+")
 
