@@ -40,6 +40,10 @@ def call(client: httpx.Client, method: str, url: str, *, network: str, post_id: 
     """One request; a refusal or a network failure becomes a French PublishError naming the post."""
     try:
         response = client.request(method, url, **kwargs)
+    except UnicodeEncodeError:  # a header (the token, the password) with characters HTTP cannot carry
+        raise PublishError("le jeton ou le mot de passe contient des caractères qu'un en-tête HTTP ne peut pas "
+                           "porter (accents, espaces insécables…).", where=f"{network} — publication {post_id}",
+                           fix="Copiez-le à nouveau depuis le réseau, sans le retaper.") from None
     except httpx.HTTPError as exc:
         raise PublishError(f"{network} injoignable pendant « {what} » ({type(exc).__name__}).",
                            where=f"{network} — publication {post_id}",
