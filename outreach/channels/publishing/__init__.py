@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 
 from outreach.channels.posts import ChannelPack
-from outreach.channels.publishing.base import PublishError, Remote
+from outreach.channels.publishing.base import PublishError, Remote, checked_secret
 from outreach.channels.publishing.ledger import LEDGER_FILE, Ledger, Publication
 from outreach.channels.publishing.sync import KIND_LABELS, Action, Outcome, apply, plan
 
@@ -45,14 +45,18 @@ def connect(settings, pack: ChannelPack, get_secret: Callable[[str], str | None]
     transports = transports or {}
     graph_url = graph_url or os.environ.get("META_GRAPH_URL") or "https://graph.facebook.com"
     publishers: dict = {}
-    password = get_secret(WORDPRESS_PASSWORD)
+    def get(name: str) -> str | None:
+        value = get_secret(name)
+        return checked_secret(value, name) if value else None
+
+    password = get(WORDPRESS_PASSWORD)
     if settings.blog_url and settings.wordpress_user and password:
         publishers["blog"] = WordPress(settings.blog_url, settings.wordpress_user, password, pack.blogs,
                                        scheduled=settings.wordpress_schedule, transport=transports.get("blog"))
-    token = get_secret(MASTODON_TOKEN)
+    token = get(MASTODON_TOKEN)
     if settings.mastodon_instance and token:
         publishers["mastodon"] = Mastodon(settings.mastodon_instance, token, transport=transports.get("mastodon"))
-    meta = get_secret(META_TOKEN)
+    meta = get(META_TOKEN)
     if meta and settings.facebook_page_id:
         publishers["facebook"] = FacebookPage(settings.facebook_page_id, meta, graph_url=graph_url,
                                               transport=transports.get("facebook"))

@@ -22,6 +22,15 @@ class PublishError(InputError):
     """A network refused a post, or could not be reached: which network, which post, what to do."""
 
 
+def checked_secret(value: str, name: str) -> str:
+    """A token or password as HTTP can carry it; one pasted with an accent or a non-breaking space is refused."""
+    value = value.strip()
+    if not value.isascii() or any(c.isspace() for c in value.replace(" ", "")):
+        raise PublishError(f"{name} contient des caractères qu'un en-tête HTTP ne peut pas porter (accents, espaces "
+                           "insécables…).", where=name, fix="Copiez-le à nouveau depuis le réseau, sans le retaper.")
+    return value
+
+
 def masked(text: str) -> str:
     return _SECRET_IN_URL.sub(r"\1=***", text)
 
@@ -40,10 +49,6 @@ def call(client: httpx.Client, method: str, url: str, *, network: str, post_id: 
     """One request; a refusal or a network failure becomes a French PublishError naming the post."""
     try:
         response = client.request(method, url, **kwargs)
-    except UnicodeEncodeError:  # a header (the token, the password) with characters HTTP cannot carry
-        raise PublishError("le jeton ou le mot de passe contient des caractères qu'un en-tête HTTP ne peut pas "
-                           "porter (accents, espaces insécables…).", where=f"{network} — publication {post_id}",
-                           fix="Copiez-le à nouveau depuis le réseau, sans le retaper.") from None
     except httpx.HTTPError as exc:
         raise PublishError(f"{network} injoignable pendant « {what} » ({type(exc).__name__}).",
                            where=f"{network} — publication {post_id}",
