@@ -11,8 +11,12 @@ statuses) are scheduled ahead; Instagram, which has no scheduling API, is publis
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
+import tomllib
 from collections.abc import Callable
+from pathlib import Path
 
 from outreach.channels.posts import ChannelPack
 from outreach.channels.publishing.base import PublishError, Remote, checked_secret
@@ -25,13 +29,44 @@ MASTODON_TOKEN = "MASTODON_TOKEN"
 META_TOKEN = "META_ACCESS_TOKEN"
 
 __all__ = ["KIND_LABELS", "LEDGER_FILE", "Action", "Ledger", "Outcome", "PublishError", "Publication", "Remote",
-           "apply", "connect", "plan", "secret"]
+           "apply", "connect", "plan", "save_secret", "secret"]
+
+
+def _secrets_file() -> Path:
+    from outreach.paths import settings_path
+
+    return settings_path().parent / ".streamlit" / "secrets.toml"
 
 
 def secret(name: str) -> str | None:
-    from outreach.meta.client import streamlit_secret
+    """A network's secret: the environment, else the secrets file beside the settings (where the app saves it)."""
+    if os.environ.get(name):
+        return os.environ[name]
+    try:
+        value = tomllib.loads(_secrets_file().read_text(encoding="utf-8")).get(name)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    return str(value) if value else None
 
-    return os.environ.get(name) or streamlit_secret(name)
+
+def save_secret(name: str, value: str) -> None:
+    """Keep a secret in the secrets file, readable by its owner only; its other keys stay as they were."""
+    value = checked_secret(value, name)
+    path = _secrets_file()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PublishError("fichier de secrets illisible.", file=path,
+                           fix="Corrigez-le (format TOML) ou supprimez-le, puis enregistrez à nouveau.") from exc
+    data[name] = value
+    lines = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in data.items() if not isinstance(v, dict)]
+    for table, values in ((k, v) for k, v in data.items() if isinstance(v, dict)):
+        lines += ["", f"[{table}]"] + [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items()]
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secrets.", suffix=".tmp")  # created 0600
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, path)
 
 
 def connect(settings, pack: ChannelPack, get_secret: Callable[[str], str | None] = secret, *,
