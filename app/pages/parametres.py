@@ -52,22 +52,14 @@ if submitted:
                   ad_account_id=account.strip(), dsa_beneficiary=beneficiary, dsa_payer=payer,
                   default_budget_eur=budget, min_daily_budget_eur=min_daily, controller_name=controller,
                   dpo_contact=dpo, election_date=election, departements=current.departements)
-    problems = []
-    if page_id.strip() and not page_id.strip().isdigit():
-        problems.append("L'identifiant de la page Facebook ne contient que des chiffres.")
-    if account.strip() and not (account.strip().startswith("act_") and account.strip()[4:].isdigit()):
-        problems.append("Le compte publicitaire s'écrit act_ suivi de chiffres.")
-    if problems:
-        for p in problems:
-            st.error(p, icon="⚠️")
+    try:
+        updated = NetworkSettings(**values)
+        path = save_settings(updated)
+    except ValidationError as exc:
+        for error in exc.errors():  # each field refused, beside the form (the rules live in NetworkSettings)
+            st.error(f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}.", icon="⚠️")
+    except (InputError, OSError) as exc:
+        st.error(f"Enregistrement impossible : {exc}", icon="⚠️")
     else:
-        try:
-            updated = NetworkSettings(**values)
-            path = save_settings(updated)
-        except ValidationError as exc:
-            st.error(f"Valeur refusée : {exc.errors()[0]['msg']}", icon="⚠️")
-        except (InputError, OSError) as exc:
-            st.error(f"Enregistrement impossible : {exc}", icon="⚠️")
-        else:
-            st.session_state[state.SETTINGS] = updated
-            st.success(f"Paramètres enregistrés dans {path}.")
+        st.session_state[state.SETTINGS] = updated
+        st.success(f"Paramètres enregistrés dans {path}.")

@@ -15,19 +15,26 @@ from __future__ import annotations
 
 import html
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from outreach.channels import french
-from outreach.channels.inputs import CampaignBrief, ItemRef, ThemeOffer
+from outreach.channels.inputs import CampaignBrief, ThemeOffer
 from outreach.channels.links import with_utm
 from outreach.channels.lsf import lsf_brief
 from outreach.channels.posts import BlogDraft, ChannelPack, ImageBrief, Post
 from outreach.channels.profiles import ChannelProfile, load_channels
+from outreach.channels.sentences import (
+    PARIS,
+    event_phrase,
+    figure_sentence,
+    item_title,
+    items_sentence,
+    local,
+    next_event_sentence,
+)
 from outreach.channels.text import count, fit, shorten
 from outreach.model import LibraryEvent
 from outreach.text import number, slug
 
-PARIS = ZoneInfo("Europe/Paris")
 RELAY_CHANNELS = ("facebook", "instagram", "x", "mastodon")
 MAX_BRANCHES_LISTED = 15  # in the blog article; the others are counted, not listed
 ADVICE_TAG = "Conseil2bib"
@@ -36,45 +43,6 @@ ADVICE_SENTENCE = ("Un conseil de lecture ? Posez votre question avec #Conseil2b
 # the article holds the branches, titles and events, not opening hours: the pointer promises only what it holds
 FACEBOOK_POINTER = "Tous les détails dans l'article."
 REMINDER_PREFIX = {0: "Aujourd'hui", 1: "Demain", 7: "Dans une semaine", 14: "Dans deux semaines"}
-
-
-# ------------------------------------------------------------------------------------------ sentences
-
-def figure_sentence(theme: ThemeOffer) -> str:
-    """The theme's true figure: how many items, in how many branches ('' when there is none)."""
-    stocked = theme.stocked
-    if not stocked:
-        return ""
-    items = french.plural(theme.n_items, "document lié", "documents liés")
-    if len(stocked) == 1:
-        return f"{stocked[0].branch_name} : {items} au thème {french.quote(theme.label)}."
-    return f"{items} au thème {french.quote(theme.label)} dans {len(stocked)} bibliothèques du réseau."
-
-
-def _item(item: ItemRef) -> str:
-    return f"{french.quote(item.title)}" + (f" ({item.author})" if item.author else "")
-
-
-def items_sentence(theme: ThemeOffer, n: int = 3) -> str:
-    items = theme.top_items(n)
-    return f"À emprunter : {french.join([_item(i) for i in items])}." if items else ""
-
-
-def place_of(theme: ThemeOffer, event: LibraryEvent) -> str:
-    return event.location_name or theme.branch_name(event.branch_id)
-
-
-def local(t: datetime) -> datetime:
-    return t.replace(tzinfo=PARIS) if t.tzinfo is None else t.astimezone(PARIS)
-
-
-def event_phrase(theme: ThemeOffer, event: LibraryEvent, *, short: bool = False) -> str:
-    place = place_of(theme, event)
-    return f"{french.quote(event.title)}, {french.when(local(event.start), short=short)}" + (f", {place}" if place else "")
-
-
-def next_event_sentence(theme: ThemeOffer, events: list[LibraryEvent]) -> str:
-    return f"Prochain rendez-vous : {event_phrase(theme, events[0])}." if events else ""
 
 
 # ------------------------------------------------------------------------------------------ hashtags, links
@@ -289,7 +257,7 @@ class Composer:
         link = self.link(blog.url, profile.id, f"{theme.theme_id}-conseil")
         tags = hashtags_for(profile, theme, first=[ADVICE_TAG])
         items = theme.top_items(1)
-        pick = f"Par exemple : {_item(items[0])}." if items else ""
+        pick = f"Par exemple : {item_title(items[0])}." if items else ""
         sentences = [f"{theme.label} : un conseil de lecture ? Posez votre question avec #{ADVICE_TAG}, "
                      "nos bibliothécaires vous répondent.", pick]
         tail = f"{link} {tag_line(tags, skip_in=' '.join(sentences))}".strip()
@@ -470,7 +438,7 @@ class BlogBody:
         items = t.top_items(5)
         if items:
             blocks.append(self.heading("À emprunter"))
-            blocks.append(self.bullet_list([e(_item(i)) + (f", {i.year}" if i.year else "") for i in items]))
+            blocks.append(self.bullet_list([e(item_title(i)) + (f", {i.year}" if i.year else "") for i in items]))
         blocks.append(self.paragraph(self.anchor(self.link(self.c.landing(t), "catalogue"),
                                                  f"Tout le thème {french.quote(t.label)} dans le catalogue")))
         if self.events:
