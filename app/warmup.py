@@ -63,8 +63,9 @@ def _load() -> None:
         from outreach.settings import load_settings
 
         example = campaign_to_yaml(load_campaign(datasets.example_campaign_path()))
-        state._planned(example, load_settings().model_dump_json(), state.data_version())
-        state.posts(example, "")
+        settings = load_settings()
+        state._planned(example, settings.model_dump_json(), state.data_version())
+        state.posts(example, settings.blog_url.strip())
         key = themes_state.freeze(themes)
         themes_state.demo_matches(key)
         themes_state.demo_summaries(key, date.today())

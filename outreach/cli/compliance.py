@@ -7,8 +7,8 @@ from datetime import date
 
 from outreach.errors import InputError
 
-# the compliance package is imported by the functions that use it: `outreach --help` and the other
-# sub-commands do not pay for it
+# the compliance package and the pipeline are imported by the functions that use them: `outreach --help` and
+# the other sub-commands do not pay for them
 
 
 def register(sub) -> None:
@@ -79,14 +79,14 @@ def run_attest(args) -> int:
 
 def _findings(campaign, items: list[str]) -> dict[str, str]:
     """What the tool found for the semi-automatic items to attest (the campaign is planned only for them)."""
-    from outreach.compliance.gate import review_file
+    from outreach import pipeline
     from outreach.compliance.rules import load_rules
 
     rules = {r.id: r for r in load_rules()}
     wanted = {i.strip().upper() for i in items} & {r.id for r in rules.values() if r.kind == "semi"}
     if not wanted:
         return {}
-    verdict, _, _ = review_file(campaign)
+    verdict = pipeline.prepare_file(campaign).verdict
     found = {}
     for item_id in sorted(wanted):
         item = verdict.checklist.item(item_id)
@@ -101,18 +101,19 @@ def _findings(campaign, items: list[str]) -> dict[str, str]:
 
 
 def run_checklist(args) -> int:
+    from outreach import pipeline
     from outreach.compliance.evaluate import SEVERITY_LABELS, STATUS_LABELS
-    from outreach.compliance.gate import EXIT_REFUSED, review_file, write_gated
+    from outreach.compliance.gate import EXIT_REFUSED
     from outreach.compliance.reports import STATUS_SYMBOLS
 
-    verdict, _, _ = review_file(args.campaign)
+    verdict = pipeline.prepare_file(args.campaign).verdict
     for item in verdict.checklist.items:
         print(f"{STATUS_SYMBOLS[item.status]} {item.id:<10} {STATUS_LABELS[item.status]:<13} "
               f"{SEVERITY_LABELS[item.severity]:<13} {item.title}")
         if item.status in ("fail", "flag", "todo"):
             print(f"    {item.detail}")
     if args.out:
-        for path in write_gated(verdict, {}, args.out):
+        for path in pipeline.write_checklist(verdict, args.out):
             print(path, file=sys.stderr)
     print(verdict.message(), file=sys.stderr)
     return 0 if verdict.export_allowed else EXIT_REFUSED

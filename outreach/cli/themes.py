@@ -78,6 +78,7 @@ def run_match(args) -> int:
     from outreach.datasets import load_territory, shipped_branches
     from outreach.sources.catalogue import read_authorised_values
     from outreach.sources.events import read_events
+    from outreach.territory import branch_near
     from outreach.themes import load_themes, match_events
 
     if not 0.5 <= args.min_score <= 1.0:
@@ -88,7 +89,7 @@ def run_match(args) -> int:
     agenda = None
     if args.events:
         branches = load_territory(branches_file=args.branches).branches if args.branches else list(shipped_branches())
-        agenda = read_events(args.events, branches=branches)
+        agenda = read_events(args.events, branches=branches, near=branch_near(branches))
     labels = read_authorised_values(args.collections) if args.collections else None
     matches, summary = _catalogue_matches(args.catalogue, themes, labels, args.min_score)
     rows = n_matched = 0
