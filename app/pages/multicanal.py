@@ -13,12 +13,20 @@ import streamlit as st
 
 from app import state
 from outreach.campaign import campaign_from_yaml, campaign_to_yaml
-from outreach.channels import compose, load_channels
-from outreach.channels.campaign import campaign_brief
-from outreach.channels.checks import check_post, edit_post
-from outreach.channels.exports import BLOG_FILE, CALENDAR_FILE, POSTS_FILE, render_files
-from outreach.channels.posts import KIND_LABELS
-from outreach.channels.text import count, links_in
+from outreach.channels import (
+    BLOG_FILE,
+    CALENDAR_FILE,
+    KIND_LABELS,
+    POSTS_FILE,
+    campaign_brief,
+    check_post,
+    compose,
+    count,
+    edit_post,
+    links_in,
+    load_channels,
+    render_files,
+)
 from outreach.errors import InputError
 
 ICONS = {"blog": "📝", "facebook": "📘", "instagram": "📸", "x": "✖️", "mastodon": "🐘", "youtube": "▶️",

@@ -15,9 +15,9 @@ from outreach.themes import (
     load_themes,
     parse_themes,
     save_themes,
+    shipped_catalogue,
     themes_path,
 )
-from outreach.themes.samples import shipped_catalogue
 from outreach.yamlfile import parse_yaml
 
 SENSITIVITY = {"none": "aucune", "flag": "à surveiller (ciblage large, sans critère d'intérêt)",
