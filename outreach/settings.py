@@ -25,6 +25,10 @@ class NetworkSettings(BaseModel):
     network_name: str = "Réseau des médiathèques"
     departements: list[str] = Field(default_factory=lambda: ["13", "75"])
     website: str = ""
+    blog_url: str = ""  # the WordPress blog's own address: drafts, bridges and the WXR file point there
+    wordpress_user: str = ""  # its application password is a secret (WORDPRESS_APP_PASSWORD), never kept here
+    wordpress_schedule: bool = False  # False: articles arrive as drafts; True: scheduled at their calendar slot
+    mastodon_instance: str = ""  # https://… ; its token is a secret (MASTODON_TOKEN)
     # Meta
     facebook_page_id: str = ""
     instagram_user_id: str = ""

@@ -16,6 +16,8 @@ with st.form("settings"):
     st.subheader("Le réseau")
     name = st.text_input("Nom du réseau", current.network_name, key="network_name")
     website = st.text_input("Site web", current.website, key="website", placeholder="https://…")
+    blog_url = st.text_input("Adresse du blog (WordPress)", current.blog_url, key="blog_url", placeholder="https://…",
+                             help="Les relais des réseaux renvoient vers les articles de ce blog.")
     st.subheader("Meta (Facebook et Instagram)")
     c1, c2, c3 = st.columns(3)
     page_id = c1.text_input("Identifiant de la page Facebook", current.facebook_page_id, key="facebook_page_id",
@@ -45,7 +47,8 @@ with st.form("settings"):
     submitted = st.form_submit_button("Enregistrer", type="primary")
 
 if submitted:
-    values = dict(network_name=name, website=website, facebook_page_id=page_id.strip(), instagram_user_id=ig.strip(),
+    values = dict(network_name=name, website=website, blog_url=blog_url.strip(), facebook_page_id=page_id.strip(),
+                  instagram_user_id=ig.strip(),
                   ad_account_id=account.strip(), dsa_beneficiary=beneficiary, dsa_payer=payer,
                   default_budget_eur=budget, min_daily_budget_eur=min_daily, controller_name=controller,
                   dpo_contact=dpo, election_date=election, departements=current.departements)

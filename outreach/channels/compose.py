@@ -193,8 +193,10 @@ class Composer:
     def blog_draft(self, theme: ThemeOffer, events: list[LibraryEvent], day: date, video_when: datetime) -> BlogDraft:
         profile = self.channels["blog"]
         post_slug = slug(f"{self.brief.name}-{theme.theme_id}")
-        url = f"{self.brief.blog_site}/{post_slug}/"
-        image = theme_image(profile, theme)
+        # ?name= finds a post by its slug whatever the blog's permalink structure; without a blog, the
+        # bridges send people to the landing page instead of an article that does not exist
+        url = f"{self.brief.blog_site}/?name={post_slug}" if self.brief.blog_site else self.landing(theme)
+        image = theme_image(profile, theme).model_copy(update={"url": self.brief.visual_urls.get(theme.theme_id, "")})
         excerpt_limit = profile.constraints.excerpt_max_chars or 300
         excerpt = fit([figure_sentence(theme) or f"Le thème {french.quote(theme.label)} dans les bibliothèques du réseau.",
                        next_event_sentence(theme, events)], excerpt_limit, profile.constraints)
@@ -206,7 +208,7 @@ class Composer:
     def article_post(self, theme: ThemeOffer, blog: BlogDraft) -> Post:
         return Post(id=f"blog--{theme.theme_id}--article", channel="blog", kind="article", theme_id=theme.theme_id,
                     when=blog.when, title=blog.title, text=blog.excerpt, hashtags=blog.tags,
-                    link=self.link(self.landing(theme), "blog", f"{theme.theme_id}-article"),
+                    link=self.link(blog.url, "blog", f"{theme.theme_id}-article"),
                     images=[blog.featured_image])
 
     # -------------------------------------------------------------------------------------- bridges
@@ -315,7 +317,8 @@ class Composer:
         text = "\n\n".join(short)
         if _newsletter_fits(text, profile):
             return text
-        home = self.link(self.brief.blog_site + "/", "newsletter", "lettre-blog")
+        home = self.link(self.brief.blog_site + "/" if self.brief.blog_site else self.brief.landing_url, "newsletter",
+                         "lettre-blog")
         for n in range(len(short) - 1, -1, -1):
             rest = [t.label for t in self.brief.themes[n:]]
             tail = f"Et aussi sur notre blog : {french.join(rest)}. {home}"
@@ -416,7 +419,8 @@ class BlogBody:
         blocks = []
         if t.description:
             blocks.append(self.paragraph(e(t.description)))
-        blocks.append(self.image_block(image))
+        if image.url:  # no image block without an image: WordPress drops or shows an empty one
+            blocks.append(self.image_block(image))
         fig = figure_sentence(t)
         if fig:
             blocks.append(self.heading("Dans les bibliothèques"))
@@ -448,10 +452,8 @@ class BlogBody:
         return "\n\n".join(blocks) + "\n"
 
     def image_block(self, image: ImageBrief) -> str:
-        # the officer uploads the image in WordPress; the block carries the alt text and the brief meanwhile
         return (f'<!-- wp:image {{"sizeSlug":"large"}} -->\n<figure class="wp-block-image size-large">'
-                f'<img alt="{html.escape(image.alt_text)}"/>'
-                f'<figcaption class="wp-element-caption">{html.escape(image.description)}</figcaption></figure>\n'
+                f'<img src="{html.escape(image.url)}" alt="{html.escape(image.alt_text)}"/></figure>\n'
                 "<!-- /wp:image -->")
 
     def networks(self) -> list[str]:
