@@ -47,3 +47,17 @@ def test_an_edited_article_text_becomes_the_drafts_excerpt():
     pack = apply_edits(example_pack(), {"blog--science-fiction--article": "Neuf documents de SF vous attendent."})
     assert pack.blogs[0].excerpt == "Neuf documents de SF vous attendent."
     assert example_pack().blogs[0].excerpt != pack.blogs[0].excerpt
+
+
+def test_the_page_and_the_library_review_edits_the_same_way():
+    """The Multicanal page shows every post's problems (review_edits); apply_edits refuses the blocking ones."""
+    from outreach.channels.checks import review_edits
+
+    pack = example_pack()
+    unchanged = {p.id: p.text for p in pack.posts}
+    same, problems = review_edits(pack, unchanged)
+    assert same.posts == pack.posts and set(problems) == set(unchanged)
+    edited, problems = review_edits(pack, unchanged | {X_RELAY: "mot " * 80})
+    assert [p for p in problems[X_RELAY] if p.blocking] and next(p for p in edited.posts if p.id == X_RELAY).text
+    with pytest.raises(InputError):
+        apply_edits(pack, {X_RELAY: "mot " * 80})

@@ -19,13 +19,12 @@ from outreach.channels import (
     KIND_LABELS,
     POSTS_FILE,
     campaign_brief,
-    check_post,
     compose,
     count,
-    edit_post,
     links_in,
     load_channels,
     render_files,
+    review_edits,
 )
 from outreach.errors import InputError
 
@@ -158,15 +157,9 @@ for note in pack.notes:
 
 edit_key = f"channels_edit--{pack.campaign_slug}--"
 drafts = {p.id: p.text for p in pack.posts}
-posts, problems = [], {}
-for post in pack.posts:
-    text = st.session_state.get(edit_key + post.id, post.text)
-    if text != post.text:
-        post, found = edit_post(post, text, channels[post.channel], pack.campaign_name)
-    else:
-        found = check_post(post, channels[post.channel])
-    posts.append(post)
-    problems[post.id] = found
+edited, problems = review_edits(pack, {p.id: st.session_state.get(edit_key + p.id, p.text) for p in pack.posts},
+                                channels)
+posts = edited.posts
 blocking = [p for found in problems.values() for p in found if p.blocking]
 
 m1, m2, m3, m4 = st.columns(4)

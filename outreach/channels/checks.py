@@ -84,25 +84,38 @@ def edit_post(post: Post, text: str, profile: ChannelProfile, campaign: str) -> 
     return edited, check_post(edited, profile)
 
 
-def apply_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, ChannelProfile] | None = None
-                ) -> ChannelPack:
-    """The pack with the edited texts (post id → text); an edit that breaks a channel's rule is refused."""
+def review_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, ChannelProfile] | None = None
+                 ) -> tuple[ChannelPack, dict[str, list[Problem]]]:
+    """The pack with the edited texts (post id → text; an unchanged text is no edit), and every post's
+    problems against its channel's rules (the Multicanal page shows them under each text)."""
     channels = channels or load_channels()
     known = {p.id for p in pack.posts}
     unknown = sorted(set(edits) - known)
     if unknown:
         raise InputError(f"publication inconnue : {', '.join(unknown)}.",
                          fix="Régénérez les publications : la campagne a changé depuis la modification.")
-    posts, problems = [], []
+    posts, problems = [], {}
     for post in pack.posts:
-        if post.id in edits:
-            profile = channels[post.channel]
+        profile = channels[post.channel]
+        if post.id in edits and edits[post.id] != post.text:
             post, found = edit_post(post, edits[post.id], profile, pack.campaign_name)
-            problems += [InputError(p.message, where=f"{profile.name}, {post.when:%d/%m/%Y %H:%M}", field=post.id)
-                         for p in found if p.blocking]
+        else:
+            found = check_post(post, profile)
         posts.append(post)
+        problems[post.id] = found
+    return pack.with_posts(posts), problems
+
+
+def apply_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, ChannelProfile] | None = None
+                ) -> ChannelPack:
+    """The pack with the edited texts (post id → text); an edit that breaks a channel's rule is refused."""
+    channels = channels or load_channels()
+    edited, found = review_edits(pack, edits, channels)
+    problems = [InputError(p.message, where=f"{channels[post.channel].name}, {post.when:%d/%m/%Y %H:%M}",
+                           field=post.id)
+                for post in edited.posts if post.id in edits for p in found[post.id] if p.blocking]
     if len(problems) == 1:
         raise problems[0]
     if problems:
         raise InputErrors(problems)
-    return pack.with_posts(posts)
+    return edited
