@@ -11,6 +11,7 @@ from outreach.themes.catalogue import (
     dump_themes,
     load_themes,
     parse_themes,
+    replace_theme,
     save_themes,
     themes_path,
     with_resolved_interests,
@@ -26,6 +27,6 @@ from outreach.themes.samples import (
 from outreach.themes.summary import summarise
 
 __all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "compile_themes", "dump_themes",
-           "load_themes", "match_events", "match_items", "parse_themes", "roubaix_collection_labels",
-           "save_themes", "shipped_catalogue", "shipped_events", "summarise", "themes_path",
+           "load_themes", "match_events", "match_items", "parse_themes", "replace_theme",
+           "roubaix_collection_labels", "save_themes", "shipped_catalogue", "shipped_events", "summarise", "themes_path",
            "with_resolved_interests"]
