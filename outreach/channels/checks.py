@@ -13,7 +13,7 @@ from outreach.channels.links import utm_of, with_utm
 from outreach.channels.posts import ChannelPack, Post
 from outreach.channels.profiles import ChannelProfile, load_channels
 from outreach.channels.text import count, links_in
-from outreach.errors import InputError, InputErrors
+from outreach.errors import InputError
 from outreach.text import number
 
 
@@ -61,11 +61,6 @@ def check_post(post: Post, profile: ChannelProfile) -> list[Problem]:
     return out
 
 
-def check_pack(pack: ChannelPack, channels: dict[str, ChannelProfile] | None = None) -> list[Problem]:
-    channels = channels or load_channels()
-    return [p for post in pack.posts for p in check_post(post, channels[post.channel])]
-
-
 def tag_links(text: str, post: Post, profile: ChannelProfile, campaign: str) -> str:
     """Every link of `text` without UTM parameters gets those of the post's channel; a bare domain
     ("bmvr.marseille.fr/agenda", which the networks make clickable) gets its https:// scheme as well."""
@@ -104,18 +99,3 @@ def review_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, C
         posts.append(post)
         problems[post.id] = found
     return pack.with_posts(posts), problems
-
-
-def apply_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, ChannelProfile] | None = None
-                ) -> ChannelPack:
-    """The pack with the edited texts (post id → text); an edit that breaks a channel's rule is refused."""
-    channels = channels or load_channels()
-    edited, found = review_edits(pack, edits, channels)
-    problems = [InputError(p.message, where=f"{channels[post.channel].name}, {post.when:%d/%m/%Y %H:%M}",
-                           field=post.id)
-                for post in edited.posts if post.id in edits for p in found[post.id] if p.blocking]
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise InputErrors(problems)
-    return edited
