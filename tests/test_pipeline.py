@@ -1,9 +1,6 @@
 """The app and the CLI take the one path of outreach.pipeline: each divergence they had is pinned here."""
 
-import datetime as dt
 import hashlib
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
@@ -17,12 +14,10 @@ from outreach.reporting import ReportStore
 from outreach.reporting.results_store import activity_batches
 from tests.support import ROOT
 from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
-from tests.support.graph_server import TOKEN, GraphServer, graph_error
 from tests.support.reporting_fixtures import simulated_meta, store_url, write_plan_dir  # noqa: F401
 
 EXPORTER = str(ROOT / "app/pages/exporter.py")
 DASHBOARD = str(ROOT / "app/pages/tableau_de_bord.py")
-META_FILES = ("meta-api.json", "ads-manager.xlsx", "ads-manager.txt", "plan.csv")
 
 
 def ready_campaign(tmp_path, monkeypatch):
@@ -33,50 +28,10 @@ def ready_campaign(tmp_path, monkeypatch):
     return attested_copy(example_campaign_path(), tmp_path / "campaigns")
 
 
-def cli(*args, env_from=None):
-    return subprocess.run([sys.executable, "-m", "outreach", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env_from, timeout=300)
-
-
-def content(path):
-    """A file's bytes; an xlsx's cells (its zip holds the time it was written)."""
-    if path.suffix != ".xlsx":
-        return path.read_bytes()
-    import openpyxl
-
-    return [list(row) for row in openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True)]
-
-
 def exporter(campaign_path) -> AppTest:
     at = AppTest.from_file(EXPORTER, default_timeout=90)
     at.session_state[state.CAMPAIGN_PATH] = str(campaign_path)
     return at.run()
-
-
-def test_the_app_writes_and_pushes_the_folder_the_cli_writes(tmp_path, monkeypatch):
-    import os
-
-    campaign = ready_campaign(tmp_path, monkeypatch)
-    server = GraphServer()
-    server.start()
-    try:
-        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
-        monkeypatch.setenv("META_GRAPH_URL", server.url)
-        at = exporter(campaign)
-        at.text_input(key="push_account").input("act_1234567").run()
-        at.button(key="push_dry_run").click().run()
-        assert not at.exception and not at.error, [e.value for e in at.error]
-        app_dir = tmp_path / "sorties" / "sf-pres-de-chez-vous-bouches-du-rhone"
-        result = cli("plan", str(campaign), "--out", str(tmp_path / "cli"), env_from=dict(os.environ))
-        assert result.returncode == 0, result.stderr
-        for name in META_FILES:
-            assert content(app_dir / name) == content(tmp_path / "cli" / name), name
-        assert {p.name for p in app_dir.iterdir()} == {p.name for p in (tmp_path / "cli").iterdir()}
-        # and the CLI pushes the folder the app wrote, as the app did
-        pushed = cli("push", str(app_dir), "--account", "act_1234567", "--dry-run", env_from=dict(os.environ))
-        assert pushed.returncode == 0, pushed.stderr
-    finally:
-        server.stop()
 
 
 def test_the_app_warns_about_an_earlier_push_in_its_folder_as_the_cli_does(tmp_path, monkeypatch):
@@ -97,22 +52,6 @@ def test_a_draft_verdict_is_a_new_verdict(tmp_path, monkeypatch):
     draft = prepared.with_draft(True)
     assert draft.verdict.is_draft and not prepared.verdict.is_draft and not prepared.verdict.checklist.draft
     assert "BROUILLON-meta-api.json" in draft.outputs() and "meta-api.json" not in prepared.outputs()
-
-
-def test_a_failing_insights_query_stores_nothing_from_the_app(tmp_path, store_url, monkeypatch):  # noqa: F811
-    with simulated_meta(monkeypatch, "act_77") as server:
-        compute = server._compute
-        # the campaign-level query, asked last, fails: the ad-set queries fetched before must not be stored
-        monkeypatch.setattr(server, "_compute", lambda node, params: graph_error(
-            "(#100) Unsupported request", code=100) if params.get("level") == "campaign" else compute(node, params))
-        at = AppTest.from_file(DASHBOARD, default_timeout=90).run()
-        at.text_input(key="dash_plan_dir").set_value(str(write_plan_dir(tmp_path / "plan")))
-        at.text_input(key="dash_meta_object").set_value("act_77")
-        at.date_input(key="dash_meta_since").set_value(dt.date(2026, 12, 1))
-        at.date_input(key="dash_meta_until").set_value(dt.date(2026, 12, 21)).run()
-        at.button(key="dash_meta_fetch").click().run()
-        assert not at.exception and at.error
-        assert not ReportStore(store_url).has_results()
 
 
 def test_an_uploaded_activity_file_keeps_its_sha256_and_a_bad_file_stores_nothing(tmp_path, store_url):  # noqa: F811
