@@ -150,3 +150,17 @@ def test_the_app_writes_and_pushes_the_folder_the_cli_writes(ready, tmp_path, mo
         # and the CLI pushes the folder the app wrote, as the app did
         pushed = cli("push", str(app_dir), "--account", "act_1234567", "--dry-run")
         assert pushed.returncode == 0, pushed.stderr
+
+
+def test_the_app_warns_about_an_earlier_push_in_its_folder_as_the_cli_does(ready, tmp_path):
+    campaign = ready
+    folder = tmp_path / "sorties" / "sf-pres-de-chez-vous-bouches-du-rhone"
+    folder.mkdir(parents=True)
+    (folder / "meta-ids.json").write_text('{"campagne": "120200000000001"}', encoding="utf-8")
+    at = open_page(campaign)
+    assert not at.exception
+    assert any("meta-ids.json" in w.value and "ne les recréera" in w.value for w in at.warning)
+    from outreach import pipeline
+
+    prepared = pipeline.prepare_file(campaign, out_dir=folder)
+    assert any("meta-ids.json" in n for n in prepared.plan.notes)

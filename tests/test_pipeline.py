@@ -1,49 +1,17 @@
-"""The app and the CLI take the one path of outreach.pipeline: each divergence they had is pinned here."""
+"""outreach.pipeline, the one path of the app and the CLI (the pages' side is in tests/test_app_*.py)."""
 
 import hashlib
 
 import pytest
 import sqlalchemy as sa
-from streamlit.testing.v1 import AppTest
 
-from app import state
 from outreach import pipeline
 from outreach.datasets import example_campaign_path
 from outreach.errors import InputError
 from outreach.reporting import ReportStore
 from outreach.reporting.results_store import activity_batches
 from tests.support import ROOT
-from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
-from tests.support.reporting_fixtures import simulated_meta, store_url, write_plan_dir  # noqa: F401
-
-EXPORTER = str(ROOT / "app/pages/exporter.py")
-DASHBOARD = str(ROOT / "app/pages/tableau_de_bord.py")
-
-
-def ready_campaign(tmp_path, monkeypatch):
-    settings = tmp_path / "network.yaml"
-    settings.write_text(NETWORK_YAML, encoding="utf-8")
-    monkeypatch.setenv("OUTREACH_SETTINGS", str(settings))
-    monkeypatch.setenv("OUTREACH_OUTPUT_DIR", str(tmp_path / "sorties"))
-    return attested_copy(example_campaign_path(), tmp_path / "campaigns")
-
-
-def exporter(campaign_path) -> AppTest:
-    at = AppTest.from_file(EXPORTER, default_timeout=90)
-    at.session_state[state.CAMPAIGN_PATH] = str(campaign_path)
-    return at.run()
-
-
-def test_the_app_warns_about_an_earlier_push_in_its_folder_as_the_cli_does(tmp_path, monkeypatch):
-    campaign = ready_campaign(tmp_path, monkeypatch)
-    folder = tmp_path / "sorties" / "sf-pres-de-chez-vous-bouches-du-rhone"
-    folder.mkdir(parents=True)
-    (folder / "meta-ids.json").write_text('{"campagne": "120200000000001"}', encoding="utf-8")
-    at = exporter(campaign)
-    assert not at.exception
-    assert any("meta-ids.json" in w.value and "ne les recréera" in w.value for w in at.warning)
-    prepared = pipeline.prepare_file(campaign, out_dir=folder)
-    assert any("meta-ids.json" in n for n in prepared.plan.notes)
+from tests.support.reporting_fixtures import store_url  # noqa: F401
 
 
 def test_a_draft_verdict_is_a_new_verdict(tmp_path, monkeypatch):
