@@ -11,6 +11,7 @@ from outreach.errors import InputError
 from outreach.sources.events import read_events
 from outreach.territory import branch_near
 from tests.support import DATA, FIXTURES
+from tests.support.readers import ReaderContract
 
 OLD_SHAPE = FIXTURES / "openagenda-evenements-a-paris-2018-extract.json"
 NEW_SHAPE = DATA / "samples" / "agenda-demo.json"
@@ -182,3 +183,9 @@ def test_a_recurring_event_gives_every_date_of_its_series(branches):
     assert [(e.title, e.start.day) for e in read.events] == [
         ("Club manga", 5), ("Club manga", 12), ("Club manga", 19), ("Club BD", 5), ("Club BD", 12)]
     assert read.skipped == []
+
+
+class TestReaderContract(ReaderContract):
+    reader = staticmethod(read_events)
+    sample = DATA / "samples" / "agenda-demo.json"
+    attribute = "events"

@@ -10,8 +10,7 @@ import pandas as pd
 from outreach.cli.common import emit_csv, print_notes
 from outreach.datasets import load_territory, shipped_branches
 from outreach.errors import InputError
-from outreach.sources.catalogue import read_authorised_values, read_catalogue
-from outreach.sources.events import read_events
+from outreach.sources import read_authorised_values, read_catalogue, read_events
 from outreach.territory import branch_near
 from outreach.themes import load_themes, match_events, match_items
 
