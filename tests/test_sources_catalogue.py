@@ -134,8 +134,8 @@ def test_a_separator_alone_in_a_list_cell_is_an_empty_list():
     assert (item.dewey, item.subjects) == ("", [])
 
 
-def test_marc_xml_is_named_even_after_a_byte_order_mark():
-    with pytest.raises(InputError, match="MARC-XML"):
+def test_an_xml_file_without_records_is_named_even_after_a_byte_order_mark():
+    with pytest.raises(InputError, match="aucune notice"):
         read_catalogue("notices.xml", data=b"\xef\xbb\xbf<?xml version='1.0'?><collection/>")
 
 

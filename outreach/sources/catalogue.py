@@ -23,6 +23,9 @@ import pymarc
 
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
+from outreach.sources.marc_charsets import CharsetReport, Decoded, decode_record
+from outreach.sources.marc_identity import identified_note, identify
+from outreach.sources.marcxml import is_xml, parse_marcxml
 from outreach.sources.tabular import Table, input_bytes, read_table
 from outreach.text import fold
 
@@ -74,14 +77,13 @@ def is_iso2709(raw: bytes) -> bool:
 def read_catalogue(path: str | Path, *, data: bytes | None = None, name: str | None = None,
                    branch_of: BranchOf | None = None, collection_labels: dict[str, str] | None = None,
                    default_branch: str = "") -> CatalogueRead:
-    """Read a catalogue file whatever its format (ISO 2709 or CSV)."""
+    """Read a catalogue file whatever its format (ISO 2709, MARCXML / MarcXchange or CSV)."""
     label = name or str(path)
     raw = input_bytes(path, data, label, empty_fix="Choisissez un export du catalogue.")
     if is_iso2709(raw):
         return read_marc(raw, label, branch_of=branch_of, collection_labels=collection_labels)
-    if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":  # BOM and blanks aside
-        raise InputError("MARC-XML n'est pas encore lu.", file=label,
-                         fix="Exportez le catalogue en ISO 2709 (.mrc) ou en CSV.")
+    if is_xml(raw):
+        return read_marcxml(raw, label, branch_of=branch_of, collection_labels=collection_labels)
     return read_catalogue_csv(path, data=raw, name=label, default_branch=default_branch)
 
 
@@ -232,6 +234,7 @@ def _records(raw: bytes):
     terminator first means one damaged record costs only itself.
     """
     chunks = raw.split(b"\x1d")
+    guessed: dict = {}  # the character set guessed for records that declare none, kept across the file
     if chunks and not chunks[-1].strip():
         chunks.pop()
     for position, chunk in enumerate(chunks, start=1):
@@ -244,23 +247,46 @@ def _records(raw: bytes):
             yield position, None, f"notice tronquée ou mal délimitée (longueur annoncée {int(head)}, lue {len(chunk) + 1})"
             continue
         try:
-            record = pymarc.Record(data=chunk + b"\x1d", to_unicode=True, force_utf8=True, utf8_handling="replace")
+            decoded = decode_record(chunk + b"\x1d", guessed)
         except Exception as exc:  # pymarc raises many kinds on a malformed directory or leader
             yield position, None, _REASONS.get(type(exc).__name__, f"notice illisible ({type(exc).__name__})")
             continue
-        yield position, record, ""
+        yield position, decoded, ""
 
 
 def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
               collection_labels: dict[str, str] | None = None) -> CatalogueRead:
-    """Read ISO 2709 bytes (UNIMARC or MARC21, decided record by record)."""
+    """Read ISO 2709 bytes (UNIMARC or MARC21, decided record by record, each in its character set)."""
+    return _read_records(_records(raw), label, branch_of=branch_of, collection_labels=collection_labels,
+                         fix="Vérifiez que le fichier est un export ISO 2709 (UNIMARC ou MARC21) complet.")
+
+
+def read_marcxml(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
+                 collection_labels: dict[str, str] | None = None) -> CatalogueRead:
+    """Read MARCXML or MarcXchange bytes: one record or a collection (XML says its own encoding)."""
+    records = parse_marcxml(raw, label)
+    if not records:
+        raise InputError("aucune notice (<record>) dans ce fichier XML.", file=label,
+                         fix="Exportez les notices en MARCXML (<collection> de <record>) ou en MarcXchange.")
+    read = _read_records(((n, Decoded(r, "XML", None, 0), "") for n, r in enumerate(records, start=1)), label,
+                         branch_of=branch_of, collection_labels=collection_labels,
+                         fix="Vérifiez que les notices ont un titre (UNIMARC 200$a, MARC21 245$a).")
+    read.format += " (XML)"
+    return read
+
+
+def _read_records(records, label: str, *, branch_of: BranchOf | None, collection_labels: dict[str, str] | None,
+                  fix: str) -> CatalogueRead:
+    """Catalogue items of (position, decoded record or None, reason) triples: unreadable or untitled records
+    are skipped with their reason, records without 001 are identified otherwise, character sets reported."""
     assign = branch_of or _first_branch
-    items, skipped, kinds = [], [], set()
-    for position, record, reason in _records(raw):
+    items, skipped, kinds, identified, charsets = [], [], set(), [], CharsetReport()
+    for position, decoded, reason in records:
         where = f"notice n° {position}"
-        if record is None:
+        if decoded is None:
             skipped.append((where, reason))
             continue
+        record = decoded.record
         try:
             if is_unimarc(record):
                 item, owners = unimarc_item(record, collection_labels)
@@ -274,15 +300,20 @@ def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
         except (ValueError, AttributeError, IndexError) as exc:  # malformed fields inside a readable record
             skipped.append((where, f"zone illisible ({exc})"))
             continue
-        if not item.id or not item.title:
-            skipped.append((where, "notice sans identifiant (001) ou sans titre"))
+        if not item.title:
+            skipped.append((where, "titre vide (UNIMARC 200$a, MARC21 245$a)"))
             continue
+        if not item.id:
+            rid, source = identify(record, position)
+            item = item.model_copy(update={"id": rid})
+            identified.append(source)
+        charsets.add(decoded, position)
         items.append(item.model_copy(update={"branch_id": assign(item.id, owners)}))
     if not items:
-        detail = f" ({skipped[0][1]})" if skipped else ""
-        raise InputError(f"aucune notice MARC lisible{detail}.", file=label,
-                         fix="Vérifiez que le fichier est un export ISO 2709 (UNIMARC ou MARC21) complet.")
-    notes = []
+        detail = f" ({skipped[0][0]} : {skipped[0][1]})" if skipped else ""
+        raise InputError(f"aucune notice MARC lisible{detail}.", file=label, fix=fix)
+    charsets.refuse_if_garbled(label, len(items))
+    notes = charsets.notes(label) + identified_note(label, identified)
     if skipped:
         shown = "; ".join(f"{w} : {r}" for w, r in skipped[:10])
         notes.append(f"{label} : {len(skipped)} notice(s) illisible(s) ignorée(s) — {shown}"
