@@ -347,7 +347,7 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
     if cols["id"] is None:  # a list of titles (most loaned, new acquisitions…): the line number identifies
         notes.append(f"{table.path} : pas de colonne id ; chaque notice est identifiée par son numéro de ligne.")
     used = {c for c in cols.values() if c}
-    errors: list[InputError] = []
+    skipped: list[tuple[str, str]] = []  # (line, reason): a bad row costs only itself, as a bad MARC record
     items: list[CatalogueItem] = []
     seen: dict[tuple[str, str], int] = {}
     for index, row in enumerate(table.frame.to_dict("records")):
@@ -355,21 +355,18 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
         rid = row[cols["id"]] if cols["id"] else f"ligne-{index + 2}"
         title = row[cols["title"]]
         if not rid or not title:
-            errors.append(InputError("identifiant ou titre vide.", where=where,
-                                     fix="Chaque ligne doit avoir un id et un title."))
+            skipped.append((where, "titre vide" if rid else "identifiant vide"))
             continue
         loans = None
         if cols["loans"] and row[cols["loans"]]:
             loans = _int(row[cols["loans"]])
             if loans is None or loans < 0:
-                errors.append(InputError(f"nombre de prêts « {row[cols['loans']]} » illisible.", where=where,
-                                         field="loans", fix="Écrivez un nombre entier, ou laissez vide."))
+                skipped.append((where, f"nombre de prêts « {row[cols['loans']]} » illisible (loans)"))
                 continue
         branch = (row[cols["branch_id"]] if cols["branch_id"] else "") or default_branch
         if (rid, branch) in seen:
-            errors.append(InputError(f"identifiant « {rid} » déjà vu {table.row_label(seen[(rid, branch)])}"
-                                     f"{' pour la même bibliothèque' if branch else ''}.", where=where,
-                                     fix="Chaque notice doit apparaître une fois par bibliothèque."))
+            skipped.append((where, f"identifiant « {rid} » déjà vu {table.row_label(seen[(rid, branch)])}"
+                                   f"{' pour la même bibliothèque' if branch else ''}"))
             continue
         seen[(rid, branch)] = index
         extra = {c: v for c, v in row.items() if c not in used and v}
@@ -386,11 +383,32 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
             genres=_split(row[cols["genre"]]) if cols["genre"] else [],
             dewey=next(iter(_split(row[cols["dewey"]])), "") if cols["dewey"] else "",
             branch_id=branch, url=row[cols["url"]] if cols["url"] else "", loans=loans, extra=extra))
-    if errors:
-        raise InputErrors(errors, file=table.path) if len(errors) > 1 else InputError(
-            errors[0].message, file=table.path, where=errors[0].where, fix=errors[0].fix, field=errors[0].field)
+    if not items:
+        raise csv_rows_refused(table.path, skipped)
+    if skipped:
+        notes.append(skipped_rows_note(table.path, skipped))
     return CatalogueRead(table.path, items, f"CSV ({table.encoding}, séparateur « {table.separator} »)",
-                         notes=notes)
+                         skipped=skipped, notes=notes)
+
+
+CSV_ROW_FIX = ("Chaque ligne doit avoir un titre (et un id, s'il y a une colonne id, unique par bibliothèque) ; "
+               "les prêts sont un nombre entier ou vide.")
+
+
+def csv_rows_refused(label: str, skipped: list[tuple[str, str]]) -> InputError:
+    """The error of a CSV file none of whose rows is readable: every reason, by line."""
+    errors = [InputError(f"{reason}.", where=where) for where, reason in skipped]
+    if len(errors) == 1:
+        return InputError(f"aucune ligne lisible ({skipped[0][1]}).", file=label, where=skipped[0][0], fix=CSV_ROW_FIX)
+    refused = InputErrors(errors, file=label)
+    refused.fix = CSV_ROW_FIX
+    return refused
+
+
+def skipped_rows_note(label: str, skipped: list[tuple[str, str]]) -> str:
+    shown = "; ".join(f"{w} : {r}" for w, r in skipped[:10])
+    return (f"{label} : {len(skipped)} ligne(s) ignorée(s) — {shown}" + (" …" if len(skipped) > 10 else "")
+            + ". Corrigez-les dans l'export pour qu'elles comptent.")
 
 
 def read_authorised_values(path: str | Path, category: str = "COLLECTION") -> dict[str, str]:
