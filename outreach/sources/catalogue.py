@@ -275,6 +275,38 @@ def read_marcxml(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
     return read
 
 
+@dataclass
+class RecordItem:
+    """One MARC record as an item, or the reason it is skipped."""
+
+    item: CatalogueItem | None
+    owners: list[str] = field(default_factory=list)
+    kind: str = ""  # UNIMARC or MARC21
+    id_source: str = ""  # where the id came from when the record has no 001 ("035", "003", "position")
+    reason: str = ""
+
+
+def record_item(record: pymarc.Record, position: int, collection_labels: dict[str, str] | None) -> RecordItem:
+    try:
+        if is_unimarc(record):
+            item, owners = unimarc_item(record, collection_labels)
+            kind = "UNIMARC"
+        elif record.get_fields("245"):
+            item, owners = marc21_item(record, collection_labels)
+            kind = "MARC21"
+        else:
+            return RecordItem(None, reason="ni titre UNIMARC (200) ni titre MARC21 (245)")
+    except (ValueError, AttributeError, IndexError) as exc:  # malformed fields inside a readable record
+        return RecordItem(None, reason=f"zone illisible ({exc})")
+    if not item.title:
+        return RecordItem(None, reason="titre vide (UNIMARC 200$a, MARC21 245$a)")
+    source = ""
+    if not item.id:
+        rid, source = identify(record, position)
+        item = item.model_copy(update={"id": rid})
+    return RecordItem(item, owners, kind, source)
+
+
 def _read_records(records, label: str, *, branch_of: BranchOf | None, collection_labels: dict[str, str] | None,
                   fix: str) -> CatalogueRead:
     """Catalogue items of (position, decoded record or None, reason) triples: unreadable or untitled records
@@ -286,29 +318,15 @@ def _read_records(records, label: str, *, branch_of: BranchOf | None, collection
         if decoded is None:
             skipped.append((where, reason))
             continue
-        record = decoded.record
-        try:
-            if is_unimarc(record):
-                item, owners = unimarc_item(record, collection_labels)
-                kinds.add("UNIMARC")
-            elif record.get_fields("245"):
-                item, owners = marc21_item(record, collection_labels)
-                kinds.add("MARC21")
-            else:
-                skipped.append((where, "ni titre UNIMARC (200) ni titre MARC21 (245)"))
-                continue
-        except (ValueError, AttributeError, IndexError) as exc:  # malformed fields inside a readable record
-            skipped.append((where, f"zone illisible ({exc})"))
+        made = record_item(decoded.record, position, collection_labels)
+        if made.item is None:
+            skipped.append((where, made.reason))
             continue
-        if not item.title:
-            skipped.append((where, "titre vide (UNIMARC 200$a, MARC21 245$a)"))
-            continue
-        if not item.id:
-            rid, source = identify(record, position)
-            item = item.model_copy(update={"id": rid})
-            identified.append(source)
+        kinds.add(made.kind)
+        if made.id_source:
+            identified.append(made.id_source)
         charsets.add(decoded, position)
-        items.append(item.model_copy(update={"branch_id": assign(item.id, owners)}))
+        items.append(made.item.model_copy(update={"branch_id": assign(made.item.id, made.owners)}))
     if not items:
         detail = f" ({skipped[0][0]} : {skipped[0][1]})" if skipped else ""
         raise InputError(f"aucune notice MARC lisible{detail}.", file=label, fix=fix)

@@ -71,3 +71,21 @@ def parse_marcxml(raw: bytes, label: str) -> list[pymarc.Record]:
                          fix="Chaque controlfield et datafield doit avoir un attribut tag, chaque subfield un "
                              "attribut code.") from exc
     return handler.records
+
+
+def record_of_element(element) -> pymarc.Record:
+    """A MARC record from its lxml element (MARCXML or MarcXchange), for harvested pages already parsed
+    by lxml: walking the tree is many times faster than serialising it again for the SAX reader."""
+    record = pymarc.Record()
+    for child in element:
+        name = child.tag.rpartition("}")[2] if isinstance(child.tag, str) else ""
+        if name == "leader":
+            record.leader = pymarc.Leader((child.text or "").ljust(24)[:24])
+        elif name == "controlfield":
+            record.add_field(pymarc.Field(tag=child.get("tag", ""), data=child.text or ""))
+        elif name == "datafield":
+            subfields = [pymarc.Subfield(sf.get("code", ""), sf.text or "") for sf in child
+                         if isinstance(sf.tag, str) and sf.tag.endswith("subfield")]
+            record.add_field(pymarc.Field(tag=child.get("tag", ""), subfields=subfields,
+                                          indicators=pymarc.Indicators(child.get("ind1", " "), child.get("ind2", " "))))
+    return record
