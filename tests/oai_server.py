@@ -161,8 +161,9 @@ class OaiServer:
             return self._error("badArgument", "from and until have different granularities")
         low, high = bounds
         width = 10 if kinds == {DAY} else 20
-        selected = [r for r in self.records
-                    if (low is None or r.datestamp[:width] >= low) and (high is None or r.datestamp[:width] <= high)]
+        selected = self.records if low is None and high is None else [  # (records may be made on demand)
+            r for r in self.records
+            if (low is None or r.datestamp[:width] >= low) and (high is None or r.datestamp[:width] <= high)]
         if not selected:
             return self._error("noRecordsMatch", "no record matches the request")
         return self._page(verb, args, selected, 0)

@@ -76,16 +76,19 @@ def parse_marcxml(raw: bytes, label: str) -> list[pymarc.Record]:
 def record_of_element(element) -> pymarc.Record:
     """A MARC record from its lxml element (MARCXML or MarcXchange), for harvested pages already parsed
     by lxml: walking the tree is many times faster than serialising it again for the SAX reader."""
+    from lxml import etree
+
     record = pymarc.Record()
-    for child in element:
-        name = child.tag.rpartition("}")[2] if isinstance(child.tag, str) else ""
-        if name == "leader":
-            record.leader = pymarc.Leader((child.text or "").ljust(24)[:24])
+    fields = record.fields
+    Field, Subfield = pymarc.Field, pymarc.Subfield
+    for child in element.iterchildren(etree.Element):  # elements only: no comments or processing instructions
+        name = child.tag.rpartition("}")[2]
+        if name == "datafield":
+            fields.append(Field(tag=child.get("tag", ""), subfields=[
+                Subfield(sf.get("code", ""), sf.text or "") for sf in child.iterchildren(etree.Element)],
+                indicators=pymarc.Indicators(child.get("ind1", " "), child.get("ind2", " "))))
         elif name == "controlfield":
-            record.add_field(pymarc.Field(tag=child.get("tag", ""), data=child.text or ""))
-        elif name == "datafield":
-            subfields = [pymarc.Subfield(sf.get("code", ""), sf.text or "") for sf in child
-                         if isinstance(sf.tag, str) and sf.tag.endswith("subfield")]
-            record.add_field(pymarc.Field(tag=child.get("tag", ""), subfields=subfields,
-                                          indicators=pymarc.Indicators(child.get("ind1", " "), child.get("ind2", " "))))
+            fields.append(Field(tag=child.get("tag", ""), data=child.text or ""))
+        elif name == "leader":
+            record.leader = pymarc.Leader((child.text or "").ljust(24)[:24])
     return record

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 import pymarc
 import requests
 from lxml import etree
 from sickle import Sickle, oaiexceptions
 from sickle.models import Header
+from sickle.response import OAIResponse
 
 from outreach.errors import InputError
 from outreach.sources.marcxml import record_of_element
@@ -72,9 +74,23 @@ class Repository:
         return found
 
 
+class _ParsedOnce(OAIResponse):
+    """Sickle's response parses its XML again at every look (error, token, records: three times a page)."""
+
+    @cached_property
+    def xml(self):
+        return super().xml
+
+
+class _Sickle(Sickle):
+    def harvest(self, **kwargs):
+        response = super().harvest(**kwargs)
+        return _ParsedOnce(response.http_response, response.params)
+
+
 def _client(url: str) -> Sickle:
-    return Sickle(url, class_mapping={"ListRecords": _MarcRecord, **_DEFAULT_MAP}, max_retries=2,
-                  default_retry_after=5, timeout=TIMEOUT_S)
+    return _Sickle(url, class_mapping={"ListRecords": _MarcRecord, **_DEFAULT_MAP}, max_retries=2,
+                   default_retry_after=5, timeout=TIMEOUT_S)
 
 
 def _default_map() -> dict:
