@@ -2,7 +2,7 @@
 
     python bench/bench_harvest.py [--records 500000] [--page-size 1000] [--workers 2]
 
-A local OAI-PMH repository (tests/oai_server.py, in its own process, as the library system is another
+A local OAI-PMH repository (tests/support/oai_server.py, in its own process, as the library system is another
 machine) serves the 2,383 real Roubaix UNIMARC records as MARCXML, repeated with new 001s up to --records;
 `outreach.sources.harvest_store.fetch` harvests them page by page into a SQLite store, `read_store` reads
 the store back and `match_items` matches it to the themes of data/themes.yaml. Prints each step's time and
@@ -32,7 +32,7 @@ class Repeated:
     """The served records, made on demand: 500,000 MARCXML records would not fit in memory at once."""
 
     def __init__(self, records, count: int):
-        from tests.oai_server import served
+        from tests.support.oai_server import served
 
         self.base = served(records)
         self.count = count
@@ -43,7 +43,7 @@ class Repeated:
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self.count))]
-        from tests.oai_server import ServedRecord
+        from tests.support.oai_server import ServedRecord
 
         turn, n = divmod(index, len(self.base))
         r = self.base[n]
@@ -61,7 +61,7 @@ class Repeated:
 def serve(count: int, page_size: int, ready) -> None:
     import pymarc
 
-    from tests.oai_server import OaiServer
+    from tests.support.oai_server import OaiServer
 
     with sample_catalogue_path().open("rb") as f:
         records = list(pymarc.MARCReader(f, to_unicode=True, force_utf8=True))

@@ -12,7 +12,7 @@ import pytest
 from outreach.errors import InputError
 from outreach.sources.catalogue import read_catalogue
 from outreach.sources.marc_charsets import _ISO5426_MARKS, _ISO5426_SPACING, decode_iso5426
-from tests.conftest import DATA
+from tests.support import DATA
 
 MRC = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
 SLIM = "http://www.loc.gov/MARC21/slim"

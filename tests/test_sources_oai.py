@@ -15,8 +15,8 @@ from outreach.errors import InputError
 from outreach.sources.catalogue import read_catalogue
 from outreach.sources.harvest_store import fetch, read_store
 from outreach.sources.oai import identify
-from tests.conftest import DATA
-from tests.oai_server import DAY, OaiServer, ServedRecord, served
+from tests.support import DATA
+from tests.support.oai_server import DAY, OaiServer, ServedRecord, served
 
 MRC = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
 

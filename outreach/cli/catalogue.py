@@ -55,8 +55,9 @@ def progress_bar(done: int, total: int | None) -> None:
 
 
 def run_fetch(args) -> int:
+    from outreach.paths import harvest_store_path
     from outreach.sources.catalogue import read_authorised_values
-    from outreach.sources.harvest_store import default_store, fetch
+    from outreach.sources.harvest_store import fetch
     from outreach.sources.oai import identify
 
     if args.full and args.since:
@@ -66,7 +67,7 @@ def run_fetch(args) -> int:
     labels = read_authorised_values(args.collections) if args.collections else None
     repository = identify(args.url)
     prefix = args.format or repository.marc_prefix()
-    store = Path(args.store) if args.store else default_store()
+    store = Path(args.store) if args.store else harvest_store_path()
     result = fetch(repository, store, prefix=prefix, set_spec=args.set, since=since, full=args.full,
                    collection_labels=labels, progress=None if args.quiet else progress_bar)
     if not args.quiet:

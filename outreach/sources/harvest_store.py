@@ -17,7 +17,6 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from outreach.datasets import data_dir
 from outreach.errors import InputError
 from outreach.model import CatalogueItem
 from outreach.sources.catalogue import BranchOf, CatalogueRead, record_item
@@ -34,11 +33,6 @@ CREATE TABLE IF NOT EXISTS harvests (
     finished_at TEXT NOT NULL, received INTEGER NOT NULL, deleted INTEGER NOT NULL, skipped INTEGER NOT NULL,
     full INTEGER NOT NULL);
 """
-
-
-def default_store() -> Path:
-    """Where `outreach catalogue fetch` keeps the harvested catalogue: the data folder's catalogue/."""
-    return data_dir() / "catalogue" / "harvest.sqlite"
 
 
 def is_store(path: str | Path) -> bool:
