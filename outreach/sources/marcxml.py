@@ -73,22 +73,64 @@ def parse_marcxml(raw: bytes, label: str) -> list[pymarc.Record]:
     return handler.records
 
 
-def record_of_element(element) -> pymarc.Record:
-    """A MARC record from its lxml element (MARCXML or MarcXchange), for harvested pages already parsed
-    by lxml: walking the tree is many times faster than serialising it again for the SAX reader."""
+class HarvestedField:
+    """A field of a harvested record, with the part of pymarc.Field's interface the item readers use."""
+
+    __slots__ = ("tag", "data", "subfields", "indicators")
+
+    def __init__(self, tag: str, data: str | None = None, subfields: list | None = None, indicators=("", "")):
+        self.tag, self.data, self.subfields, self.indicators = tag, data, subfields or [], indicators
+
+    def is_control_field(self) -> bool:
+        return self.data is not None
+
+    def get_subfields(self, *codes: str) -> list[str]:
+        return [sf.value for sf in self.subfields if sf.code in codes]
+
+    def value(self) -> str:
+        return self.data if self.data is not None else " ".join(sf.value for sf in self.subfields)
+
+
+class HarvestedRecord:
+    """A MARC record read from an lxml element, its fields indexed by tag.
+
+    The item readers ask a record for some thirty tags; pymarc.Record scans every field for each, and building
+    pymarc objects costs as much again. Harvests of hundreds of thousands of records use this instead; files
+    keep pymarc. It offers what the readers use: `leader`, `fields`, `get_fields`, `record[tag]`."""
+
+    def __init__(self, leader: str, fields: list[HarvestedField]):
+        self.leader = leader
+        self.fields = fields
+        self._by_tag: dict[str, list[HarvestedField]] = {}
+        for f in fields:
+            self._by_tag.setdefault(f.tag, []).append(f)
+
+    def get_fields(self, *tags: str) -> list[HarvestedField]:
+        if not tags:
+            return list(self.fields)
+        if len(tags) == 1:
+            return list(self._by_tag.get(tags[0], ()))
+        return [f for f in self.fields if f.tag in tags]
+
+    def __getitem__(self, tag: str) -> HarvestedField:
+        return self._by_tag[tag][0]
+
+
+def record_of_element(element) -> HarvestedRecord:
+    """A MARC record from its lxml element (MARCXML or MarcXchange), for harvested pages already parsed by
+    lxml: walking the tree is many times faster than serialising it again for the SAX reader."""
     from lxml import etree
 
-    record = pymarc.Record()
-    fields = record.fields
-    Field, Subfield = pymarc.Field, pymarc.Subfield
+    leader, fields = " " * 24, []
+    Subfield = pymarc.Subfield
     for child in element.iterchildren(etree.Element):  # elements only: no comments or processing instructions
         name = child.tag.rpartition("}")[2]
         if name == "datafield":
-            fields.append(Field(tag=child.get("tag", ""), subfields=[
+            fields.append(HarvestedField(child.get("tag", ""), subfields=[
                 Subfield(sf.get("code", ""), sf.text or "") for sf in child.iterchildren(etree.Element)],
-                indicators=pymarc.Indicators(child.get("ind1", " "), child.get("ind2", " "))))
+                indicators=(child.get("ind1", " "), child.get("ind2", " "))))
         elif name == "controlfield":
-            fields.append(Field(tag=child.get("tag", ""), data=child.text or ""))
+            fields.append(HarvestedField(child.get("tag", ""), data=child.text or ""))
         elif name == "leader":
-            record.leader = pymarc.Leader((child.text or "").ljust(24)[:24])
-    return record
+            leader = (child.text or "").ljust(24)[:24]
+    return HarvestedRecord(leader, fields)

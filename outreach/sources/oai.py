@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
-import pymarc
 import requests
 from lxml import etree
 from sickle import Sickle, oaiexceptions
@@ -24,7 +23,7 @@ from sickle.models import Header
 from sickle.response import OAIResponse
 
 from outreach.errors import InputError
-from outreach.sources.marcxml import record_of_element
+from outreach.sources.marcxml import HarvestedRecord, record_of_element
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 MARC_PREFIXES = ("marcxml", "marc21", "MARC21-xml", "unimarc", "marcxchange", "pmb_xml_unimarc")
@@ -39,7 +38,7 @@ class Harvested:
     identifier: str
     datestamp: str
     deleted: bool
-    record: pymarc.Record | None
+    record: HarvestedRecord | None
 
 
 class _MarcRecord:
