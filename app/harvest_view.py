@@ -8,6 +8,7 @@ import streamlit as st
 
 from app import state
 from outreach.errors import InputError
+from outreach.model import Theme
 from outreach.paths import harvest_store_path
 from outreach.themes import match_items
 
@@ -15,11 +16,10 @@ from outreach.themes import match_items
 @st.cache_data(show_spinner=False, max_entries=2)
 def _stored(path: str, stamp: float, themes_key: tuple[str, ...]):
     """The store read and matched; `stamp` (the file's mtime) makes a new harvest read again."""
-    from app.themes_state import _themes
     from outreach.sources.harvest_store import read_store
 
     read = read_store(path)
-    return read, match_items(read.items, _themes(themes_key))
+    return read, match_items(read.items, [Theme.model_validate_json(t) for t in themes_key])
 
 
 def harvest_section(themes_key: tuple[str, ...]) -> None:

@@ -19,7 +19,7 @@ from pydantic import TypeAdapter
 
 from outreach.errors import InputError
 from outreach.model import CatalogueItem
-from outreach.sources.catalogue import BranchOf, CatalogueRead, record_item
+from outreach.sources.catalogue import BranchOf, CatalogueRead, _first_branch, record_item
 from outreach.sources.oai import Harvest, Harvested, Repository
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -104,7 +104,7 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
 
 def _store(db: sqlite3.Connection, harvested: Iterable[Harvested], *, full: bool, branch_of: BranchOf | None,
            collection_labels: dict[str, str] | None, progress) -> dict:
-    assign = branch_of or (lambda rid, owners: owners[0] if owners else "")
+    assign = branch_of or _first_branch
     counts = {"received": 0, "stored": 0, "deleted": 0, "skipped": []}
     upserts, deletions = [], []
 
