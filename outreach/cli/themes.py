@@ -13,6 +13,7 @@ from outreach.errors import InputError
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
 from outreach.sources.events import read_events
 from outreach.sources.harvest_store import is_store, read_store
+from outreach.territory import branch_near
 from outreach.themes import load_themes, match_events, match_items
 
 MATCH_COLUMNS = ["item_id", "theme_id", "score", "reason"]
@@ -83,7 +84,7 @@ def run_match(args) -> int:
     agenda = None
     if args.events:
         branches = load_territory(branches_file=args.branches).branches if args.branches else list(shipped_branches())
-        agenda = read_events(args.events, branches=branches)
+        agenda = read_events(args.events, branches=branches, near=branch_near(branches))
     labels = read_authorised_values(args.collections) if args.collections else None
     catalogue = read_store(args.catalogue) if is_store(args.catalogue) else read_catalogue(
         args.catalogue, collection_labels=labels)

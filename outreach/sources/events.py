@@ -72,10 +72,14 @@ def street(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in fold(text).split())
 
 
+# (lat, lon, radius in km) → the id of the nearest branch within the radius, or None
+Near = Callable[[float, float, float], str | None]
+
+
 class BranchFinder:
     """Finds the branch of an event by id, by name, by address, or by coordinates (nearest within 300 m)."""
 
-    def __init__(self, branches: list[Branch] | None):
+    def __init__(self, branches: list[Branch] | None, near: Near | None = None):
         self.branches = list(branches or [])
         self.ids = {b.id for b in self.branches}
         named: dict[str, list[Branch]] = {}
@@ -83,11 +87,7 @@ class BranchFinder:
             named.setdefault(fold(b.name), []).append(b)
         self.names = {name: bs[0].id for name, bs in named.items() if len(bs) == 1}
         self.named = named
-        self.index = None
-        if self.branches:
-            from outreach.territory import BranchIndex
-
-            self.index = BranchIndex.of(self.branches)
+        self.near = near if self.branches else None
 
     def find(self, branch_id: str | None, name: str, lat: float | None, lon: float | None,
              place: str = "") -> tuple[str | None, str]:
@@ -104,10 +104,10 @@ class BranchFinder:
         by_address = self._by_address(where)
         if by_address:
             return by_address, "adresse"
-        if self.index is not None and lat is not None and lon is not None:
-            near = self.index.within(lat, lon, BRANCH_RADIUS_KM)
-            if near:
-                return self.branches[near[0][0]].id, "coordonnées"
+        if self.near is not None and lat is not None and lon is not None:
+            found = self.near(lat, lon, BRANCH_RADIUS_KM)
+            if found:
+                return found, "coordonnées"
         return None, ""
 
     @staticmethod
@@ -150,11 +150,13 @@ def to_local(value) -> datetime | None:
 
 
 def read_events(path: str | Path, *, data: bytes | None = None, name: str | None = None,
-                branches: list[Branch] | None = None) -> EventsRead:
+                branches: list[Branch] | None = None, near: Near | None = None) -> EventsRead:
+    """The events of an iCalendar or OpenAgenda file, each placed at one of `branches` by id, by name, or by
+    coordinates through `near` (territory.branch_near: the readers know nothing of geodesy)."""
     label = name or str(path)
     raw = input_bytes(path, data, label, empty_fix="Choisissez un export d'agenda (.ics ou .json).")
     text, _ = decode(raw, label)
-    finder = BranchFinder(branches)
+    finder = BranchFinder(branches, near)
     stripped = text.lstrip()
     if stripped.startswith("BEGIN:VCALENDAR"):
         read = _read_ical(text, label, finder)
