@@ -7,9 +7,13 @@ One record becomes one `CatalogueItem`. What the matcher reads:
   MARC21   245 title, 100/110 author, 260/264$c year, 600–651 subjects, 655 genre, 082 Dewey, 490/830
            series, 520 summary, 856$u link, 952 Koha items: $a home branch, $8 collection, $o call number,
            $l total checkouts.
-A record that cannot be read is skipped; the count and the reason of each are kept in `skipped`.
+MARCXML and MarcXchange go through the same item readers (marcxml.py); ISO 2709 records are decoded in their
+own character set (marc_charsets.py); a record without 001 is identified by 035, 003 or its position
+(marc_identity.py). A record that cannot be read is skipped; the count and the reason of each are kept in
+`skipped`.
 CSV exports need `id,title` and may have `author,year,subjects,genre,dewey,branch_id,url,loans`; several
-subjects or genres in one cell are separated by "|" (or " || "); every other column is kept in `extra`.
+subjects or genres in one cell are separated by "|" (or " || "); every other column is kept in `extra`. A bad
+row is skipped with its line and reason; the file is refused only when no row is readable.
 """
 
 from __future__ import annotations
