@@ -134,3 +134,13 @@ def test_the_cli_harvests_with_a_progress_bar_and_themes_match_reads_the_store(r
     assert "400 notice(s) lue(s) (OAI-PMH (base locale))" in err
     assert len(out.read_text().splitlines()) > 10
     assert main(["catalogue", "fetch", "http://127.0.0.1:9/oai", "--store", str(store)]) == 2
+
+
+def test_a_full_harvest_forgets_what_the_server_no_longer_lists(records, tmp_path):
+    store = tmp_path / "h.sqlite"
+    with OaiServer(served(records[:30])) as server:
+        repository = identify(server.url)
+        fetch(repository, store, prefix="marcxml")
+        server.records = server.records[:20]  # ten records purged without a trace (no deleted status kept)
+        assert fetch(repository, store, prefix="marcxml").total_in_store == 30  # incremental: nothing new
+        assert fetch(repository, store, prefix="marcxml", full=True).total_in_store == 20

@@ -78,7 +78,8 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
           collection_labels: dict[str, str] | None = None,
           progress: Callable[[int, int | None], None] | None = None) -> HarvestResult:
     """Harvest into the store at `path`: from `since`, else from the last complete harvest, else everything
-    (`full` forces everything, and then also forgets records that the server no longer lists)."""
+    (`full` forces everything and, without a set, forgets the records that the server no longer lists: the
+    store does not know which set a record came from)."""
     if since is None and not full:
         last = last_harvest(path, repository.url, prefix, set_spec)
         since = datetime.fromisoformat(last.replace("Z", "+00:00")) if last else None
@@ -89,7 +90,7 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
             db.execute("CREATE TEMP TABLE seen (identifier TEXT PRIMARY KEY)")
         counts = _store(db, harvest, full=full, branch_of=branch_of, collection_labels=collection_labels,
                         progress=progress)
-        if full:  # a full harvest is the whole catalogue: what it did not list is gone
+        if full and not set_spec:  # a full harvest of the whole catalogue: what it did not list is gone
             db.execute("DELETE FROM items WHERE identifier NOT IN (SELECT identifier FROM seen)")
         db.execute("INSERT INTO harvests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (repository.url, prefix, set_spec or "", harvest.response_date, datetime.now().isoformat(),
