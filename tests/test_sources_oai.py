@@ -113,6 +113,15 @@ def test_an_expired_token_stops_the_harvest_and_the_next_one_starts_over(records
     assert again.since is None and again.total_in_store == 500
 
 
+def test_a_web_page_that_is_not_oai_pmh_is_named(records):
+    class Portal(OaiServer):
+        def answer(self, query):  # the catalogue's public web page, given instead of its OAI-PMH address
+            return "<!DOCTYPE html><html><body><h1>Catalogue en ligne</h1></body></html>"
+
+    with Portal([]) as server, pytest.raises(InputError, match="n'est pas du XML OAI-PMH"):
+        identify(server.url)
+
+
 def test_an_unreachable_server_is_named(tmp_path):
     with OaiServer([]) as server:
         url = server.url

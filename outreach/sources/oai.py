@@ -29,6 +29,7 @@ OAI = "{http://www.openarchives.org/OAI/2.0/}"
 MARC_PREFIXES = ("marcxml", "marc21", "MARC21-xml", "unimarc", "marcxchange", "pmb_xml_unimarc")
 URL_FIX = "Vérifiez l'adresse du serveur OAI-PMH du SIGB (pour Koha : https://…/cgi-bin/koha/oai.pl)."
 TIMEOUT_S = 60
+NOT_OAI = "la réponse n'est pas du XML OAI-PMH."
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _translated(url: str, call: Callable):
     except requests.exceptions.RequestException as exc:
         raise InputError(f"requête refusée ({exc}).", file=url, fix=URL_FIX) from exc
     except etree.XMLSyntaxError as exc:
-        raise InputError("la réponse n'est pas du XML OAI-PMH.", file=url, fix=URL_FIX) from exc
+        raise InputError(NOT_OAI, file=url, fix=URL_FIX) from exc
     except oaiexceptions.BadResumptionToken as exc:
         raise InputError(f"le serveur a refusé le jeton de reprise ({exc}) : il a sans doute expiré pendant la "
                          "moisson.", file=url,
@@ -132,7 +133,10 @@ def _translated(url: str, call: Callable):
 def identify(url: str) -> Repository:
     """What the repository says of itself: name, datestamp granularity and metadata formats."""
     client = _client(url)
-    info = _translated(url, client.Identify)
+    try:
+        info = _translated(url, client.Identify)
+    except (AttributeError, TypeError) as exc:  # Sickle's lenient parser read an HTML page: no Identify in it
+        raise InputError(NOT_OAI, file=url, fix=URL_FIX) from exc
     formats = _translated(url, lambda: [f.metadataPrefix for f in client.ListMetadataFormats()])
     return Repository(url, getattr(info, "repositoryName", ""), getattr(info, "granularity", "YYYY-MM-DD"), formats)
 
