@@ -74,8 +74,7 @@ def files_version(*paths: Path | str) -> tuple[tuple[str, int], ...]:
 def data_version() -> tuple[tuple[str, int], ...]:
     """The shipped files every page reads: the network, the national lists, the themes, the samples."""
     from outreach import datasets
-    from outreach.themes import themes_path
-    from outreach.themes.samples import sample_catalogue_path
+    from outreach.themes import sample_catalogue_path, themes_path
 
     return files_version(datasets.shipped_branches_path(), datasets.shipped_areas_path(),
                          datasets.national_libraries_path(), datasets.national_communes_path(), themes_path(),
@@ -122,7 +121,7 @@ def upload_of(widget_value) -> tuple[str, bytes] | None:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _planned(campaign_yaml: str, settings_json: str, version: tuple):
     from outreach.campaign import campaign_from_yaml
-    from outreach.meta.files import plan_campaign
+    from outreach.meta import plan_campaign
 
     campaign = campaign_from_yaml(campaign_yaml)
     plan, payloads = plan_campaign(campaign)
@@ -143,8 +142,7 @@ def posts(campaign_yaml: str, site_url: str):
     """(blog address, posts) of a campaign, as `outreach channels` makes them, cached on the campaign file's
     text and the blog's address."""
     from outreach.campaign import campaign_from_yaml
-    from outreach.channels import compose
-    from outreach.channels.campaign import campaign_brief
+    from outreach.channels import campaign_brief, compose
 
     brief = campaign_brief(campaign_from_yaml(campaign_yaml), site_url=site_url)
     return brief.blog_site, compose(brief)

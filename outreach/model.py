@@ -10,8 +10,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from outreach.insee import departement_of  # noqa: F401  (where the readers found it before)
-
 
 class Branch(BaseModel):
     """A library branch (établissement) people can be sent to."""

@@ -94,8 +94,8 @@ def test_cli_streams_an_iso2709_catalogue_with_the_same_output(tmp_path, whole, 
     from outreach.cli import themes as themes_cli
 
     outs = []
-    for threshold in (10**12, 0):  # one process, then every core (as for a file of 20 MB and more)
-        monkeypatch.setattr(themes_cli, "STREAM_PARALLEL_FROM", threshold)
+    for threshold in (10**12, 0):  # read whole, then streamed on every core (as a file of 20 MB and more)
+        monkeypatch.setattr(themes_cli, "STREAM_FROM", threshold)
         out_file = tmp_path / f"m{threshold}.csv"
         err = io.StringIO()
         with redirect_stdout(io.StringIO()), redirect_stderr(err):

@@ -6,9 +6,6 @@ import sys
 
 from outreach.cli.common import print_notes
 
-# the channels package and the campaign are imported by the functions that use them: `outreach --help` and
-# the other sub-commands do not pay for them
-
 ACTIONS = ["schedule", "publish-due", "status"]
 
 
@@ -38,14 +35,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    if args.action:
-        return publish(args)
     from outreach.atomic import output_dir
     from outreach.campaign import load_campaign
-    from outreach.channels import compose, load_channels
-    from outreach.channels.campaign import campaign_brief
-    from outreach.channels.exports import render_files
+    from outreach.channels import campaign_brief, compose, load_channels, render_files
 
+    if args.action:
+        return publish(args)
     campaign = load_campaign(args.campaign)
     channels = load_channels(args.channels)
     brief = campaign_brief(campaign, site_url=args.site)
@@ -70,8 +65,7 @@ def publish(args) -> int:
     from pathlib import Path
 
     from outreach.campaign import load_campaign
-    from outreach.channels import compose, load_channels, publishing
-    from outreach.channels.campaign import campaign_brief
+    from outreach.channels import campaign_brief, compose, load_channels, publishing
     from outreach.settings import load_settings
 
     campaign = load_campaign(args.campaign)

@@ -7,9 +7,6 @@ from datetime import date
 
 from outreach.errors import InputError
 
-# the compliance package and the pipeline are imported by the functions that use them: `outreach --help` and
-# the other sub-commands do not pay for them
-
 
 def register(sub) -> None:
     a = sub.add_parser("attest", help="attester des points manuels de la checklist RGPD d'une campagne",
@@ -44,12 +41,7 @@ def _day(text: str | None) -> date | None:
 
 
 def run_attest(args) -> int:
-    from outreach.compliance.attestations import (
-        add_attestation,
-        attestations_path,
-        load_attestations,
-        remove_attestation,
-    )
+    from outreach.compliance import add_attestation, attestations_path, load_attestations, remove_attestation
 
     if args.remove:
         for item in args.items:
@@ -80,7 +72,7 @@ def run_attest(args) -> int:
 def _findings(campaign, items: list[str]) -> dict[str, str]:
     """What the tool found for the semi-automatic items to attest (the campaign is planned only for them)."""
     from outreach import pipeline
-    from outreach.compliance.rules import load_rules
+    from outreach.compliance import load_rules
 
     rules = {r.id: r for r in load_rules()}
     wanted = {i.strip().upper() for i in items} & {r.id for r in rules.values() if r.kind == "semi"}
@@ -102,9 +94,7 @@ def _findings(campaign, items: list[str]) -> dict[str, str]:
 
 def run_checklist(args) -> int:
     from outreach import pipeline
-    from outreach.compliance.evaluate import SEVERITY_LABELS, STATUS_LABELS
-    from outreach.compliance.gate import EXIT_REFUSED
-    from outreach.compliance.reports import STATUS_SYMBOLS
+    from outreach.compliance import EXIT_REFUSED, SEVERITY_LABELS, STATUS_LABELS, STATUS_SYMBOLS
 
     verdict = pipeline.prepare_file(args.campaign).verdict
     for item in verdict.checklist.items:

@@ -14,9 +14,6 @@ from outreach.cli.common import print_notes
 if TYPE_CHECKING:
     from outreach.planner import Plan
 
-# the pipeline (campaign, planner, compliance, Meta files) is imported by the functions that use it:
-# `outreach --help` and the other sub-commands do not pay for it
-
 
 def register(sub) -> None:
     p = sub.add_parser("plan", help="plan d'une campagne Meta (fichiers pour l'API et le Gestionnaire de publicités)",
@@ -58,9 +55,9 @@ def summary_lines(plan: Plan) -> list[str]:
 # ------------------------------------------------------------------------------------------ commands
 
 def run_plan(args) -> int:
+    # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
     from outreach import pipeline
 
-    # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
     prepared = pipeline.prepare_file(args.campaign, draft=args.draft, template=args.template, out_dir=args.out)
     print_notes(prepared.plan.notes)
     written = pipeline.write_outputs(prepared, args.out)
@@ -93,11 +90,11 @@ def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
 
 def run_push(args) -> int:
     from outreach import pipeline
-    from outreach.meta.files import IDS_FILE
+    from outreach.meta import IDS_FILE
 
     folder = Path(args.dir)
     if args.estimates:
-        from outreach.meta.client import MetaClient  # facebook-business: loaded for a push only
+        from outreach.meta import MetaClient  # facebook-business: loaded for a push only
 
         payloads = pipeline.read_payloads(folder)
         client = MetaClient(args.account, api_version=payloads["api_version"])

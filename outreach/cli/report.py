@@ -23,8 +23,8 @@ from outreach.errors import InputError
 if TYPE_CHECKING:
     from outreach.reporting import ReportStore
 
-# the reporting package (pandas, SQLAlchemy) is imported by the functions that use it: `outreach --help`
-# and the other sub-commands do not pay for it
+# the reporting package (pandas, SQLAlchemy) is imported by the functions that use it: `outreach --help` and
+# the other sub-commands do not pay for it
 BY_CHOICES = ("theme", "branch", "area", "day")  # the keys of reporting.DIMENSIONS (a test keeps them equal)
 
 
@@ -117,23 +117,15 @@ def run_import(args) -> int:
 
 
 def run_insights(args) -> int:
-    from outreach.meta.insights import fetch_insights, standard_queries
-    from outreach.reporting import read_plan_dir
+    from outreach import pipeline
+    from outreach.meta import standard_queries
 
-    plans = [read_plan_dir(d) for d in args.plan]
-    names = args.query
-    fetched = []
-    for query in standard_queries(args.account or args.campaign, args.since, args.until, args.preset, names,
-                                  args.mode):
-        print(f"{query.describe()}…", file=sys.stderr)
-        fetched.append(fetch_insights(query, progress=lambda p: print(f"\r  rapport Meta : {p} %", end="",
-                                                                      file=sys.stderr)))
-        print("", file=sys.stderr)
-    store = _store(args)
-    for plan in plans:
-        store.register_plan(plan)
-    for rows in fetched:
-        summary = store.import_rows(rows, kind="insights")
+    queries = standard_queries(args.account or args.campaign, args.since, args.until, args.preset, args.query,
+                               args.mode)
+    done = pipeline.import_insights(_store(args), queries, args.plan,
+                                    announce=lambda q: print(f"{q.describe()}…", file=sys.stderr),
+                                    progress=lambda p: print(f"\r  rapport Meta : {p} %", end="", file=sys.stderr))
+    for rows, summary in done:
         print_notes(rows.notes)
         print(summary.describe())
     return 0
@@ -153,19 +145,11 @@ def run_reach(args) -> int:
 
 
 def run_activity(args) -> int:
-    import hashlib
+    from outreach import pipeline
 
-    from outreach.sources.activity import read_activity
-
-    read = [read_activity(f) for f in args.files]  # every file checked before anything is stored
-    store = _store(args)
-    for r, path in zip(read, args.files, strict=True):
-        with open(path, "rb") as fh:
-            sha = hashlib.sha256(fh.read()).hexdigest()
-        batch, replaced = store.import_activity(r.frame, r.path, sha)
-        print_notes(r.notes)
-        print(f"{r.path} : {len(r.frame)} ligne(s) d'activité importée(s) (lot n° {batch}"
-              f"{f', {replaced} remplaçant des mois déjà présents' if replaced else ''}).")
+    for done in pipeline.import_activity(_store(args), args.files):
+        print_notes(done.notes)
+        print(done.describe())
     return 0
 
 

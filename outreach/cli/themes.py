@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from outreach.cli.common import output_text, print_notes
+from outreach.cli.common import emit_csv, output_text, print_notes
 from outreach.errors import InputError
 
 MATCH_COLUMNS = ["item_id", "theme_id", "score", "reason"]
@@ -32,8 +32,9 @@ def register(sub) -> None:
                                        "item_id,theme_id,score,reason ; les événements ont un item_id préfixé "
                                        "« event: ».")
     m.add_argument("--catalogue", metavar="FICHIER", required=True,
-                   help="catalogue : ISO 2709 (UNIMARC ou MARC21, .mrc) ou CSV "
-                        "id,title,author,year,subjects,genre,dewey,branch_id")
+                   help="catalogue : ISO 2709 (UNIMARC ou MARC21, .mrc), MARCXML / MarcXchange, CSV "
+                        "id,title,author,year,subjects,genre,dewey,branch_id, ou la base moissonnée par "
+                        "`outreach catalogue fetch` (data/catalogue/harvest.sqlite)")
     m.add_argument("--events", metavar="FICHIER", help="agenda : iCalendar (.ics) ou export OpenAgenda (.json)")
     m.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
     m.add_argument("--branches", metavar="FICHIER",
@@ -50,10 +51,8 @@ def register(sub) -> None:
 
 
 def run_list(args) -> int:
-    # imports on demand: `outreach --help` and the other sub-commands do not pay for them
     import pandas as pd
 
-    from outreach.cli.common import emit_csv
     from outreach.themes import load_themes
 
     themes = load_themes(args.themes)
@@ -76,8 +75,7 @@ def run_list(args) -> int:
 
 def run_match(args) -> int:
     from outreach.datasets import load_territory, shipped_branches
-    from outreach.sources.catalogue import read_authorised_values
-    from outreach.sources.events import read_events
+    from outreach.sources import read_authorised_values, read_events
     from outreach.territory import branch_near
     from outreach.themes import load_themes, match_events
 
@@ -116,30 +114,28 @@ def run_match(args) -> int:
     return 0
 
 
-STREAM_PARALLEL_FROM = 20_000_000  # bytes of ISO 2709 (some 13,000 records): below, one process is quicker
+STREAM_FROM = 20_000_000  # bytes of ISO 2709 (some 13,000 records) from which the catalogue is streamed
 
 
 def _catalogue_matches(path: str, themes, labels, min_score: float):
     """(iterator of (item_id, theme_id, score, reason), summary with .items .format .notes).
 
-    An ISO 2709 file is streamed: read block by block, matched on every core, in bounded memory whatever
-    its size (a union catalogue holds millions of records). A CSV catalogue is read whole."""
+    A large ISO 2709 file (a union catalogue holds millions of records) is streamed: read block by block,
+    matched on every core, in bounded memory whatever its size (`outreach.themes.union`). Other catalogues
+    are read whole, with every note of their reader (character sets, records identified without 001)."""
     from types import SimpleNamespace
 
-    from outreach.sources.catalogue import is_iso2709, read_catalogue
-    from outreach.themes import match_items
-    from outreach.themes.union import iso2709_head, match_iso2709_file
+    from outreach.sources import is_iso2709, is_store, read_catalogue, read_store
+    from outreach.themes import iso2709_head, match_iso2709_file, match_items
 
-    head = iso2709_head(path)
-    if head is not None and is_iso2709(head):
-        size = Path(path).stat().st_size
-        progress = _progress_bar(size) if sys.stderr.isatty() else None
-        workers = (os.cpu_count() or 1) if size >= STREAM_PARALLEL_FROM else 1
-        return match_iso2709_file(path, themes, collection_labels=labels, min_score=min_score, workers=workers,
-                                  read=progress)
-    catalogue = read_catalogue(path, collection_labels=labels)
-    matches = ((m.item_id, m.theme_id, m.score, m.reason) for m in match_items(catalogue.items, themes)
-               if m.score >= min_score)
+    head = None if is_store(path) else iso2709_head(path)
+    if head is not None and is_iso2709(head) and Path(path).stat().st_size >= STREAM_FROM:
+        progress = _progress_bar(Path(path).stat().st_size) if sys.stderr.isatty() else None
+        return match_iso2709_file(path, themes, collection_labels=labels, min_score=min_score,
+                                  workers=os.cpu_count() or 1, read=progress)
+    catalogue = read_store(path) if is_store(path) else read_catalogue(path, collection_labels=labels)
+    matches = ((m.item_id, m.theme_id, m.score, m.reason)
+               for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1) if m.score >= min_score)
     return matches, SimpleNamespace(items=len(catalogue.items), format=catalogue.format, notes=catalogue.notes)
 
 

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from outreach.errors import InputError, InputErrors
-from outreach.insee import departement_of
 from outreach.sources.coordinates import check_point, check_points
 from outreach.sources.geojson import checked_position, feature_label, first_property, load_features
+from outreach.sources.insee import departement_of
 from outreach.sources.tabular import Table, duplicates, parse_float, parse_floats, read_table
 
 if TYPE_CHECKING:

@@ -85,17 +85,19 @@ def _match_chunk(chunk: list[tuple[int, bytes]]) -> tuple[list[Match], list[tupl
     n_skipped = n_items = 0
     kinds: set[str] = set()
     memo = Memo()
-    for position, raw in chunk:
-        for where, item, detail in marc_items(raw, first=position, collection_labels=_WORKER["labels"]):
-            if item is None:
-                n_skipped += 1
-                if len(skipped) < KEPT_SKIPS:
-                    skipped.append((where, detail))
-                continue
-            n_items += 1
-            kinds.add(detail)
-            matches.extend((m.item_id, m.theme_id, m.score, m.reason)
-                           for m in match_item(compiled, item, ignore, memo) if m.score >= min_score)
+    # the chunk's records are consecutive: read together, they share the character set guessed for records
+    # that declare none, as in a whole-file read
+    raw = b"".join(record for _, record in chunk)
+    for where, item, detail in marc_items(raw, first=chunk[0][0], collection_labels=_WORKER["labels"]):
+        if item is None:
+            n_skipped += 1
+            if len(skipped) < KEPT_SKIPS:
+                skipped.append((where, detail))
+            continue
+        n_items += 1
+        kinds.add(detail)
+        matches.extend((m.item_id, m.theme_id, m.score, m.reason)
+                       for m in match_item(compiled, item, ignore, memo) if m.score >= min_score)
     return matches, skipped, n_skipped, n_items, kinds
 
 

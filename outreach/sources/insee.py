@@ -1,6 +1,6 @@
 """INSEE codes: the département of a commune code or a postcode.
 
-Apart from the models so that the readers of the national lists use it without loading pydantic.
+Apart from the models, so that the readers of the national lists use it without loading pydantic.
 """
 
 from __future__ import annotations
