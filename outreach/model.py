@@ -222,7 +222,7 @@ class ChecklistItem(BaseModel):
     fix: str = ""
     page: str = ""  # app page where it is fixed (Campagne, Paramètres, Questionnaire…)
     field: str = ""  # campaign or settings field to change
-    attested_by: Literal["any", "dpo"] = "any"
+    attested_by: Literal["any", "dpo", "legal"] = "any"
     attestation: Attestation | None = None
     finding: str = ""  # what the check itself found (auto and semi items), without the attestation
 

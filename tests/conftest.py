@@ -15,8 +15,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch):
-    """Keep every cache (geocoding, interests…) inside the test's temporary folder."""
+    """Keep every cache (geocoding, interests…) inside the test's temporary folder, and the network settings
+    (with the Meta token stored beside them) too: a developer's own network.yaml or secrets never leak in."""
     monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "settings" / "network.yaml"))
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import state
 from outreach.datasets import example_campaign_path
+from outreach.meta import token_store
 from tests.compliance_helpers import NETWORK_YAML, attested_copy
 from tests.conftest import ROOT
 from tests.graph_server import TOKEN, GraphServer
@@ -15,7 +16,7 @@ PAGE = str(ROOT / "app/pages/exporter.py")
 @pytest.fixture
 def ready(tmp_path, monkeypatch):
     settings = tmp_path / "network.yaml"
-    settings.write_text(NETWORK_YAML, encoding="utf-8")
+    settings.write_text(NETWORK_YAML + "ad_account_id: act_1234567\n", encoding="utf-8")
     monkeypatch.setenv("OUTREACH_SETTINGS", str(settings))
     monkeypatch.setenv("OUTREACH_OUTPUT_DIR", str(tmp_path / "sorties"))
     return attested_copy(example_campaign_path(), tmp_path / "campaigns")
@@ -53,9 +54,11 @@ def test_attested_campaign_exports_the_cli_files_and_pushes_paused(ready, tmp_pa
     server = GraphServer()
     server.start()
     try:
-        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+        # the token pasted on the Paramètres page, no META_ACCESS_TOKEN: what a user without IT has
+        monkeypatch.delenv("META_ACCESS_TOKEN", raising=False)
+        token_store.save_token(TOKEN)
         monkeypatch.setenv("META_GRAPH_URL", server.url)
-        at.text_input(key="push_account").input("act_1234567").run()
+        assert "act_1234567" in " ".join(m.value for m in at.markdown)
         assert at.button(key="push_create").disabled  # creation only after a validation
         at.button(key="push_dry_run").click().run()
         assert not at.exception and not at.error, [e.value for e in at.error]
@@ -98,7 +101,6 @@ def test_the_token_never_reaches_the_screen_even_when_meta_echoes_it(ready, monk
         monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
         monkeypatch.setenv("META_GRAPH_URL", server.url)
         at = open_page(ready)
-        at.text_input(key="push_account").input("act_1234567").run()
         at.button(key="push_dry_run").click().run()
         assert not at.exception
         assert at.error, "Meta's refusal is shown"
@@ -114,7 +116,6 @@ def test_an_output_folder_that_cannot_be_written_is_an_error_not_a_traceback(rea
     monkeypatch.setenv("OUTREACH_OUTPUT_DIR", str(blocker))
     monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
     at = open_page(ready)
-    at.text_input(key="push_account").input("act_1234567").run()
     at.button(key="push_dry_run").click().run()
     assert not at.exception
     assert any("not-a-folder" in e.value for e in at.error), [e.value for e in at.error]

@@ -75,11 +75,17 @@ if not verdict.export_allowed:
     st.stop()
 
 settings = state.settings()
-account = st.text_input("Compte publicitaire", settings.ad_account_id, key="push_account", placeholder="act_…",
-                        help="Le jeton d'accès vient de META_ACCESS_TOKEN ou de .streamlit/secrets.toml ; "
-                             "il n'est jamais affiché.")
+account = settings.ad_account_id
+if not account:
+    st.warning("Aucun compte publicitaire choisi : connectez Meta et choisissez le compte sur la page "
+               "Paramètres.", icon="⚙️")
+    state.link("app/pages/parametres.py", "Ouvrir les paramètres", ":material/settings:")
+    st.stop()
+st.markdown(f"**Compte publicitaire** : {settings.ad_account_name or account} (choisi dans les Paramètres ; "
+            "le jeton enregistré n'est jamais affiché).")
 folder = output_dir(campaign)
-st.caption(f"Les fichiers envoyés et les identifiants créés par Meta sont gardés dans `{folder}`.")
+st.caption(f"Les fichiers envoyés et les identifiants créés par Meta sont gardés dans le dossier de sortie, "
+           f"sous « {folder.name} » : un second envoi ne crée rien en double.")
 validated_key = "push_validated_for"
 fingerprint = (account, files.get(META_API_FILE, b""))
 
@@ -97,7 +103,7 @@ def push(dry_run: bool) -> None:
                 # only the file and the system's reason: an OSError's own text may carry a request URL
                 raise InputError(f"écriture impossible ({exc.strerror or type(exc).__name__}).",
                                  file=exc.filename or folder,
-                                 fix="Choisissez un dossier de sortie où vous pouvez écrire (OUTREACH_OUTPUT_DIR).") from exc
+                                 fix="Demandez un dossier de sortie où vous pouvez écrire.") from exc
         except InputError as exc:
             status.update(label="Échec", state="error")
             st.error(str(exc), icon="⚠️")

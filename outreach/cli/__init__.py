@@ -7,13 +7,14 @@ import sys
 
 from outreach.cli import channels as channels_cmd
 from outreach.cli import compliance as compliance_cmd
+from outreach.cli import meta as meta_cmd
 from outreach.cli import nearest, questionnaire, report
 from outreach.cli import plan as plan_cmd
 from outreach.cli import themes as themes_cli
 from outreach.errors import InputError
 
 # modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
-COMMANDS = [nearest, themes_cli, plan_cmd, compliance_cmd, channels_cmd, questionnaire, report]
+COMMANDS = [nearest, themes_cli, plan_cmd, compliance_cmd, channels_cmd, questionnaire, report, meta_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
