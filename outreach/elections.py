@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from outreach.datasets import REPO_ROOT
+from outreach.errors import InputError
 from outreach.yamlfile import read_yaml, validation_error
 
 CALENDAR_FILE = REPO_ROOT / "data" / "elections.yaml"
@@ -111,4 +112,39 @@ def overlapping(start: date, end: date, elections: list[Election]) -> list[tuple
         opens, closes = election.period()
         if start <= closes and end >= opens:
             found.append((election, opens, closes))
+    return found
+
+
+# the columns of the calendar as the Paramètres page shows them
+COLUMN_LABELS = {"type": "Élection", "month": "Mois du 1er tour (AAAA-MM)", "first": "1er tour", "second": "2d tour",
+                 "confirmed": "Dates fixées", "source": "Source"}
+
+
+def _a_date(value) -> date | None:
+    if value is None or value != value:  # None, or a NaN/NaT left by an empty cell
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def elections_from_rows(rows: list[dict]) -> list[Election]:
+    """Rows {type, month, first, second, confirmed, source} (the edited calendar) as elections; the first bad
+    row is an InputError naming its number and column; wholly empty rows are dropped."""
+    found = []
+    for number, row in enumerate(rows, start=1):
+        if not str(row.get("type") or "").strip() and not str(row.get("month") or "").strip():
+            continue
+        try:
+            rounds = [d for d in (_a_date(row.get("first")), _a_date(row.get("second"))) if d]
+            found.append(Election(type=str(row.get("type") or "").strip(), month=str(row.get("month") or ""),
+                                  rounds=rounds, confirmed=bool(row.get("confirmed")),
+                                  source=str(row.get("source") or "").strip()))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            column = COLUMN_LABELS.get(str(first["loc"][0]) if first["loc"] else "", "tours")
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise InputError(f"{message}.", where=f"calendrier des élections, ligne {number}", field=column,
+                             fix="Corrigez la ligne ou supprimez-la.") from exc
+        except ValueError as exc:
+            raise InputError("date illisible.", where=f"calendrier des élections, ligne {number}", field="tours",
+                             fix="Choisissez la date dans le calendrier.") from exc
     return found

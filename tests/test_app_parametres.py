@@ -88,3 +88,13 @@ def test_a_site_without_https_is_refused_beside_its_field(graph, tmp_path):
     button(at, "Enregistrer").click().run()
     assert any("https://" in e.value for e in at.error)
     assert not (tmp_path / "network.yaml").exists()
+
+
+
+def test_the_election_calendar_is_shipped_editable_and_saved(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.button(key="elections_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert {e["type"] for e in saved["elections"]} >= {"municipales", "présidentielle", "législatives"}
+    assert any(e["rounds"] == ["2026-03-15", "2026-03-22"] for e in saved["elections"])

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from outreach.compliance import add_attestation
-from outreach.elections import Election, overlapping, shipped_calendar
+from outreach.elections import Election, elections_from_rows, overlapping, shipped_calendar
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings
 from tests.compliance_cases import CASES, SETTINGS, checklist
@@ -80,3 +80,13 @@ def test_settings_keep_an_edited_calendar_and_the_old_single_date():
     settings = NetworkSettings(elections=[], election_date=date(2027, 6, 13))
     assert [e.rounds for e in settings.election_calendar()] == [[date(2027, 6, 13), date(2027, 6, 20)]]
     assert len(NetworkSettings().election_calendar()) == len(shipped_calendar())
+
+
+def test_edited_rows_become_elections_and_a_bad_row_is_named():
+    rows = [{"type": "législatives", "month": "2027-06", "first": date(2027, 6, 13), "second": float("nan"),
+             "confirmed": True, "source": "décret"}, {"type": "", "month": "", "first": None}]
+    assert [e.rounds for e in elections_from_rows(rows)] == [[date(2027, 6, 13)]]
+    with pytest.raises(InputError) as caught:
+        elections_from_rows(rows[:1] + [{"type": "présidentielle", "month": "avril 2027"}])
+    assert caught.value.where == "calendrier des élections, ligne 2" and caught.value.field == "Mois du 1er tour (AAAA-MM)"
+    assert "AAAA-MM" in caught.value.message

@@ -3,7 +3,7 @@
 import streamlit as st
 from pydantic import ValidationError
 
-from app import meta_connection_view, state
+from app import elections_view, meta_connection_view, state
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings, save_settings
 
@@ -53,11 +53,6 @@ with st.form("settings"):
                                placeholder="Ville de …")
     dpo = c9.text_input("Contact du délégué à la protection des données (DPO)", current.dpo_contact, key="dpo_contact",
                         placeholder="dpo@ville-….fr")
-    election = st.date_input("Date de la prochaine élection générale (facultatif)", current.election_date,
-                             key="election_date", format="DD/MM/YYYY",
-                             help="Période préélectorale : pas de campagne de promotion des réalisations de la "
-                                  "commune à partir du premier jour du sixième mois qui précède le mois du "
-                                  "scrutin (Code électoral, art. L.52-1).")
     submitted = st.form_submit_button("Enregistrer", type="primary")
     save_error = st.empty()
 
@@ -66,7 +61,7 @@ if submitted:
     values = current.model_dump() | dict(
         network_name=name, website=website.strip(), facebook_page_id=page_id, instagram_user_id=ig,
         ad_account_id=account, dsa_beneficiary=beneficiary, dsa_payer=payer, default_budget_eur=budget,
-        min_daily_budget_eur=min_daily, controller_name=controller, dpo_contact=dpo, election_date=election)
+        min_daily_budget_eur=min_daily, controller_name=controller, dpo_contact=dpo)
     # a hand-typed id no longer matches the name Meta gave with the previous one
     for key, name_key in (("facebook_page_id", "facebook_page_name"), ("instagram_user_id", "instagram_username"),
                           ("ad_account_id", "ad_account_name")):
@@ -94,3 +89,5 @@ if submitted:
         else:
             st.session_state[state.SETTINGS] = updated
             save_error.success("Paramètres enregistrés.")
+
+elections_view.show()
