@@ -34,6 +34,16 @@ class Branch(BaseModel):
     opening_hours: str = ""
     facebook_page_id: str = ""
 
+    @property
+    def display_name(self) -> str:
+        """The name with its town, as people tell libraries apart: « Médiathèque municipale (Aubagne) »; a name
+        that already says its town is left as it is (« Bibliothèque municipale de Marseille - Alcazar »)."""
+        from outreach.text import fold
+
+        if not self.city or f" {fold(self.city)} " in f" {fold(self.name)} ":
+            return self.name
+        return f"{self.name} ({self.city})"
+
 
 AreaKind = Literal["commune", "arrondissement", "custom"]
 

@@ -152,7 +152,7 @@ def assign(branches: list[Branch], areas: list[Area], index: BranchIndex | None 
     lon = np.fromiter((a.lon for a in areas), float, len(areas))
     found = index.nearest(lat, lon)
     ids = np.array([b.id for b in branches] + [""], dtype=object)
-    names = np.array([b.name for b in branches] + [""], dtype=object)
+    names = np.array([b.display_name for b in branches] + [""], dtype=object)
     return pd.DataFrame({
         "area_code": [a.code for a in areas],
         "area_name": [a.name for a in areas],
@@ -185,7 +185,7 @@ def _positions(coords):
             yield from _positions(c)
 
 
-CATCHMENT_COLUMNS = ["branch_id", "branch_name", "area_codes", "n_areas", "population", "radius_km",
+CATCHMENT_COLUMNS = ["branch_id", "branch_name", "area_codes", "area_names", "n_areas", "population", "radius_km",
                      "max_distance_km"]
 
 
@@ -203,12 +203,14 @@ def catchments(branches: list[Branch], areas: list[Area], assignments: pd.DataFr
     for b in branches:
         group = members.get(b.id)
         if group is None:
-            rows.append((b.id, b.name, [], 0, 0, 0.0, 0.0))
+            rows.append((b.id, b.display_name, [], [], 0, 0, 0.0, 0.0))
             continue
         codes = group["area_code"].tolist()
         radius = max(farthest_point_km(by_id[b.id], by_code[c]) for c in codes)
         population = int(group["population"].fillna(0).sum())
-        rows.append((b.id, b.name, codes, len(codes), population, radius, float(group["distance_km"].max())))
+        names = [by_code[c].name for c in codes]  # what people read; the codes stay for files and joins
+        rows.append((b.id, b.display_name, codes, names, len(codes), population, radius,
+                     float(group["distance_km"].max())))
     frame = pd.DataFrame(rows, columns=CATCHMENT_COLUMNS)
     return frame.sort_values(["population", "branch_id"], ascending=[False, True], ignore_index=True)
 

@@ -52,3 +52,13 @@ def tokens(text: str) -> tuple[str, ...]:
 def key(text: str) -> str:
     """A whole value as one comparable string (used for genre and collection labels)."""
     return " ".join(tokens(text))
+
+
+NARROW_NBSP = "\u202f"
+
+
+def french_number(value: float | int, decimals: int = 0) -> str:
+    """A number as French readers write it: « 4 000 », « 1,5 », « 12 345,67 » (narrow no-break space for
+    thousands, comma for decimals)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NARROW_NBSP).replace(".", ",")
