@@ -171,7 +171,7 @@ with tab_theme:
     st.altair_chart(charts.reach_bars(themes, "Thème"), width="stretch", height=charts.bars_height(themes))
     show_table(themes, "Thème")
 with tab_spend:
-    st.altair_chart(charts.spend_vs_reach(figures.adsets), width="stretch")
+    st.altair_chart(charts.spend_vs_reach(figures.adsets, dashboard_state.theme_labels()), width="stretch")
     st.caption("Un point par ensemble de publicités : en haut à gauche, beaucoup de personnes pour peu d'argent.")
     show_table(branches, "Bibliothèque")
 with tab_map:
