@@ -11,7 +11,7 @@ import pydeck as pdk
 
 from app.territory_view import CATCHMENT_PALETTE, zoom_for
 from outreach.planner import Plan
-from outreach.text import french_number
+from outreach.text import number
 
 
 def plan_table(plan: Plan) -> pd.DataFrame:
@@ -41,9 +41,9 @@ def circles_deck(plan: Plan, theme_id: str | None = None) -> pdk.Deck:
                 "lat": loc.lat, "lon": loc.lon, "radius_m": loc.radius_km * 1000, "colour": [*colour, 60],
                 "line": [*colour, 220],
                 # plain text (deck.gl would show tags of an HTML template as text)
-                "tooltip": f"{loc.branch_name}\n{a.name}\nRayon : {french_number(loc.radius_km, 1)} km · "
-                           f"{french_number(loc.population)} habitants\nBudget de l'ensemble : "
-                           f"{french_number(a.daily_budget_eur, 2)} € / jour"})
+                "tooltip": f"{loc.branch_name}\n{a.name}\nRayon : {number(loc.radius_km, 1)} km · "
+                           f"{number(loc.population)} habitants\nBudget de l'ensemble : "
+                           f"{number(a.daily_budget_eur, 2)} € / jour"})
     layers = [
         pdk.Layer("ScatterplotLayer", rows, get_position=["lon", "lat"], get_radius="radius_m",
                   get_fill_color="colour", get_line_color="line", stroked=True, filled=True,

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from outreach import reporting
-from outreach.text import french_number
+from outreach.text import number
 
 BLUE = "#000091"  # the French State's blue, the colour of public services
 # axis labels as French readers write numbers (« 4 000 », « 1,5 »): Vega formats in English, then this swaps
@@ -20,7 +20,7 @@ def french_axis(title: str | None, **kwargs) -> alt.Axis:
 
 def with_french(frame: pd.DataFrame, columns: dict[str, int]) -> pd.DataFrame:
     """`<column>_fr`: the figure as text, French style, for tooltips (Vega would write « 4,000.00 »)."""
-    return frame.assign(**{f"{c}_fr": [french_number(v, d) if pd.notna(v) else "—" for v in frame[c]]
+    return frame.assign(**{f"{c}_fr": [number(v, d) if pd.notna(v) else "—" for v in frame[c]]
                            for c, d in columns.items()})
 
 

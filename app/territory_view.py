@@ -13,7 +13,7 @@ import pydeck as pdk
 
 from outreach.model import Area, Branch
 from outreach.territory import BranchIndex
-from outreach.text import french_number
+from outreach.text import number
 
 # Okabe & Ito's palette (2008), distinguishable with the common colour-vision deficiencies; black is kept
 # for the branches themselves.
@@ -55,7 +55,7 @@ def deck(branches: list[Branch], areas: list[Area], assignments: pd.DataFrame, c
         # plain text: deck.gl escapes the values it puts into an HTML template, so tags would show as text
         tooltip = (f"{a.name} ({a.code})\nPopulation : {_int(a.population)}\n"
                    f"Bibliothèque la plus proche : {row['branch_name']}\n"
-                   f"Distance : {french_number(row['distance_km'], 1)} km")
+                   f"Distance : {number(row['distance_km'], 1)} km")
         area_layer_data.append({"geometry": a.geometry, "lat": a.lat, "lon": a.lon, "colour": [*colour, 150],
                                 "tooltip": tooltip, "population": a.population or 0})
     layers = []
@@ -92,7 +92,7 @@ def zoom_for(dlat: float, dlon: float) -> float:
 
 
 def _int(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{int(value):,}".replace(",", "\u202f")
+    return number(value)
 
 
 def swatch(colour: tuple[int, int, int]) -> str:

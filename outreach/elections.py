@@ -17,11 +17,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from outreach.datasets import REPO_ROOT
+from outreach import paths
 from outreach.errors import InputError
 from outreach.yamlfile import read_yaml, validation_error
 
-CALENDAR_FILE = REPO_ROOT / "data" / "elections.yaml"
 RULE = "Code électoral, art. L.52-1, al. 2"
 
 
@@ -90,8 +89,12 @@ class ElectionCalendar(BaseModel):
     elections: list[Election] = Field(default_factory=list)
 
 
+def calendar_file() -> Path:
+    return paths.data_dir() / "elections.yaml"
+
+
 def shipped_calendar(path: str | Path | None = None) -> list[Election]:
-    path = Path(path or CALENDAR_FILE)
+    path = Path(path or calendar_file())
     try:
         return ElectionCalendar.model_validate(read_yaml(path) or {}).elections
     except ValidationError as exc:

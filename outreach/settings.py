@@ -7,7 +7,6 @@ checklist read the controller and DPO from here.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from outreach import atomic
-from outreach.datasets import REPO_ROOT
 from outreach.elections import Election, shipped_calendar, single_date
+from outreach.paths import settings_path
 from outreach.yamlfile import read_yaml, validation_error
 
 
@@ -51,10 +50,6 @@ class NetworkSettings(BaseModel):
         if self.election_date:
             found.append(single_date(self.election_date))
         return found
-
-
-def settings_path() -> Path:
-    return Path(os.environ.get("OUTREACH_SETTINGS") or REPO_ROOT / "network.yaml")
 
 
 def load_settings(path: str | Path | None = None) -> NetworkSettings:

@@ -5,13 +5,6 @@ import json
 import pandas as pd
 
 from app import dashboard_charts as charts
-from outreach.text import french_number
-
-
-def test_french_numbers():
-    assert french_number(4000) == "4\u202f000"
-    assert french_number(1234567.891, 2) == "1\u202f234\u202f567,89"
-    assert french_number(1.5, 1) == "1,5"
 
 
 def test_spend_against_reach_shows_theme_labels_and_french_figures():

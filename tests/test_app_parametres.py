@@ -5,8 +5,8 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from outreach.meta import token_store
-from tests.conftest import ROOT
-from tests.graph_server import TOKEN, GraphServer
+from tests.support import ROOT
+from tests.support.graph_server import TOKEN, GraphServer
 
 PAGE = str(ROOT / "app/pages/parametres.py")
 

@@ -11,7 +11,7 @@ from outreach.compliance import add_attestation
 from outreach.elections import Election, elections_from_rows, overlapping, shipped_calendar
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings
-from tests.compliance_cases import CASES, SETTINGS, checklist
+from tests.support.compliance_cases import CASES, SETTINGS, checklist
 
 
 def test_the_shipped_calendar_names_every_general_election_with_its_source():

@@ -10,7 +10,7 @@ import pytest
 from outreach.errors import InputError
 from outreach.meta import connection, token_store
 from outreach.meta.client import MetaError, access_token
-from tests.graph_server import TOKEN, GraphServer
+from tests.support.graph_server import TOKEN, GraphServer
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 from outreach.errors import InputError
-from outreach.settings import settings_path
+from outreach.paths import settings_path
 
 TOKEN_KEY = "META_ACCESS_TOKEN"
 TOKEN_ENV = TOKEN_KEY
