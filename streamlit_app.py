@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from app import state
+from app import french_widgets, state
 
 st.set_page_config(page_title="outreach — médiathèques", page_icon="📚", layout="wide")
+french_widgets.apply()
 
 
 def page(path: str, title: str, icon: str, url: str, default: bool = False):

@@ -138,6 +138,10 @@ def choices_part() -> None:
             st.error(f"Enregistrement impossible : {exc}", icon="⚠️")
         else:
             st.session_state[state.SETTINGS] = updated
+            # the manual fields of the settings form below (drawn later in this run) show the chosen ids, so
+            # that saving that form keeps them instead of writing back what the fields held before
+            for key in ("facebook_page_id", "instagram_user_id", "ad_account_id"):
+                st.session_state[key] = getattr(updated, key)
             st.success(f"Les campagnes utiliseront « {by_id[page].label} » et le compte « {by_id[account].label} ».",
                        icon="✅")
 

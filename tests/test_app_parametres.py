@@ -52,6 +52,12 @@ def test_paste_test_and_choose_from_meta_lists(graph, tmp_path):
     assert (saved["ad_account_id"], saved["facebook_page_id"], saved["instagram_user_id"]) == \
         ("act_1234567890", "104857600000002", "17841400000000001")
     assert saved["facebook_page_name"] == "Festival du livre" and saved["instagram_username"] == "@mediatheques_ville"
+    # saving the network's form afterwards keeps the chosen accounts (its manual fields show them)
+    at.text_input(key="dsa_payer").input("Ville de Marseille")
+    button(at, "Enregistrer").click().run()
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert saved["facebook_page_id"] == "104857600000002" and saved["facebook_page_name"] == "Festival du livre"
+    assert saved["dsa_payer"] == "Ville de Marseille"
     assert TOKEN not in everything_on_screen(at)
     assert TOKEN not in (tmp_path / "network.yaml").read_text(encoding="utf-8")
 

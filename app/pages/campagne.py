@@ -114,7 +114,7 @@ with st.form("campaign_form"):
     st.subheader("Paramètres")
     name = st.text_input("Nom de la campagne", _default("name", ""), key="c_name")
     chosen_themes = st.multiselect("Thèmes", list(themes), default=[t for t in _default("themes", []) if t in themes],
-                                   format_func=themes.get, key="c_themes")
+                                   format_func=themes.get, key="c_themes", placeholder="Choisissez un ou plusieurs thèmes")
     c1, c2 = st.columns(2)
     dep_options = shipped_deps + [d for d in departements if d not in shipped_deps]
     dep_default = _default("territory.departement", "13")

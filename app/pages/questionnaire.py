@@ -52,7 +52,7 @@ with tab_config:
         intro = st.text_area("Texte d'introduction", config.intro, key="q_intro")
         offered = st.multiselect("Centres d'intérêt proposés (vide : tous les thèmes non sensibles)", choices,
                                  default=[t for t in config.offered_themes if t in choices],
-                                 format_func=labels.get, key="q_themes")
+                                 format_func=labels.get, key="q_themes", placeholder="Tous les thèmes non sensibles")
         st.caption("Jamais proposés, car une réponse révélerait des données sensibles (règle SEN-04) : "
                    + (", ".join(sensitive) or "aucun") + ".")
         rights = st.text_input("Où exercer ses droits (vide : le DPO)", config.rights_contact, key="q_rights",
