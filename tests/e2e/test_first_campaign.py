@@ -178,6 +178,10 @@ def test_a_new_network_runs_its_first_campaign_without_it(new_network, page):
     graph.simulate(account="act_1234567890", campaign_id=campaigns[0]["id"], campaign_name=campaigns[0]["name"],
                    adsets=[(a["id"], a["name"]) for a in ad_sets], start="2027-06-01", end="2027-06-10")
     go(page, "Tableau de bord", "Tableau de bord")
+    dropzone = page.locator("[data-testid='stFileUploaderDropzone']").first
+    dropzone.wait_for(timeout=TIMEOUT)  # Streamlit's uploader, its English words hidden and French ones shown
+    assert "Upload" not in dropzone.inner_text() and "per file" not in dropzone.inner_text()
+    check_french(page, "Tableau de bord")
     click(page, "Lire les résultats chez Meta")
     see(page, "importée(s)")
     check_french(page, "Tableau de bord")
