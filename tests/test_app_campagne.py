@@ -166,10 +166,10 @@ def test_a_new_campaign_starts_from_the_network_settings_not_from_the_example(tm
 
 
 def test_the_example_s_marseille_advertiser_is_flagged_against_another_network(tmp_path, monkeypatch):
-    from outreach.compliance.gate import review_file
+    from outreach.pipeline import prepare_file
 
     (tmp_path / "network.yaml").write_text(NETWORK_YAML + SETTINGS_ADVERTISER, encoding="utf-8")
-    verdict, _, _ = review_file(EXAMPLE)
+    verdict = prepare_file(EXAMPLE).verdict
     item = verdict.checklist.item("AD-05")
     assert item.status == "flag" and item.blocks
     assert "Médiathèques d'Aubagne" in item.detail and "Ville de Marseille" in item.detail

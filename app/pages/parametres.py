@@ -20,6 +20,9 @@ with st.form("settings"):
     website = st.text_input("Site web (page d'arrivée des publicités)", current.website, key="website",
                             placeholder="https://…")
     website_error = st.empty()
+    blog_url = st.text_input("Adresse du blog (WordPress)", current.blog_url, key="blog_url", placeholder="https://…",
+                             help="Les relais des réseaux renvoient vers les articles de ce blog.")
+    blog_error = st.empty()
     st.subheader("Identité des publicités")
     chosen = [f"Page Facebook : **{current.facebook_page_name or current.facebook_page_id or 'à choisir'}**",
               f"Instagram : **{current.instagram_username or current.instagram_user_id or 'aucun'}**",
@@ -59,7 +62,7 @@ with st.form("settings"):
 if submitted:
     page_id, ig, account = page_id.strip(), ig.strip(), account.strip()
     values = current.model_dump() | dict(
-        network_name=name, website=website.strip(), facebook_page_id=page_id, instagram_user_id=ig,
+        network_name=name, website=website.strip(), blog_url=blog_url.strip(), facebook_page_id=page_id, instagram_user_id=ig,
         ad_account_id=account, dsa_beneficiary=beneficiary, dsa_payer=payer, default_budget_eur=budget,
         min_daily_budget_eur=min_daily, controller_name=controller, dpo_contact=dpo)
     # a hand-typed id no longer matches the name Meta gave with the previous one
@@ -83,7 +86,12 @@ if submitted:
             updated = NetworkSettings(**values)
             save_settings(updated)
         except ValidationError as exc:
-            save_error.error(f"Valeur refusée : {exc.errors()[0]['msg']}", icon="⚠️")
+            # each refused field beside its input (the rules live in NetworkSettings)
+            slots = {"facebook_page_id": page_error, "instagram_user_id": ig_error, "ad_account_id": account_error,
+                     "website": website_error, "blog_url": blog_error}
+            for error in exc.errors():
+                where = slots.get(str(error["loc"][0]) if error["loc"] else "", save_error)
+                where.error(f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}.", icon="⚠️")
         except (InputError, OSError) as exc:
             save_error.error(f"Enregistrement impossible : {exc}", icon="⚠️")
         else:
