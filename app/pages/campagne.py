@@ -252,7 +252,7 @@ if s2.button("Enregistrer le fichier", key="c_save"):
             raise InputError("le fichier de campagne doit finir par .yaml.", file=target)
         saved = save_campaign(campaign, target)
         st.session_state["campaign_path"] = str(saved)
-        st.success(f"Campagne enregistrée : {saved}")
+        st.success(f"Campagne enregistrée (fichier « {saved.name} »).")
     except (InputError, OSError) as exc:
         st.error(str(exc), icon="⚠️")
 

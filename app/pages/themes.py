@@ -16,7 +16,6 @@ from outreach.themes import (
     load_themes,
     parse_themes,
     save_themes,
-    themes_path,
 )
 from outreach.themes.samples import shipped_catalogue
 from outreach.yamlfile import parse_yaml
@@ -116,13 +115,12 @@ with tab_browse:
             check_slot.error(str(exc), icon="⚠️")
     if save_col.button("Enregistrer le fichier des thèmes", key="themes_save"):
         try:
-            target = save_themes(st.session_state.themes_list)
-            st.success(f"Enregistré : {target}", icon="💾")
+            save_themes(st.session_state.themes_list)
+            st.success(f"Fichier des thèmes enregistré ({len(st.session_state.themes_list)} thèmes).", icon="💾")
         except InputError as exc:
             st.error(str(exc), icon="⚠️")
     st.download_button("Télécharger themes.yaml", dump_themes(st.session_state.themes_list),
                        file_name="themes.yaml", mime="text/yaml")
-    st.caption(f"Fichier : {themes_path()}")
 
 # ---------- per branch ----------
 with tab_branch:
