@@ -17,13 +17,14 @@ from outreach import datasets, pipeline
 from outreach.campaign import (
     Campaign,
     campaign_from_dict,
+    campaign_from_form,
     campaign_from_yaml,
     campaign_to_yaml,
     save_campaign,
 )
-from outreach.compliance.minors import FLOOR_EXPLAINED, TEENS_ADVICE, youth_aim
+from outreach.compliance import minors
 from outreach.errors import InputError
-from outreach.meta import sheet
+from outreach.meta import read_template
 from outreach.text import number, slug
 
 CAMPAIGNS_DIR = datasets.campaigns_dir()
@@ -110,7 +111,7 @@ def identity_choice(label: str, key: str, in_file: str | None, setting_id: str, 
 
 
 with st.form("campaign_form"):
-    st.subheader("Paramètres")
+    st.header("Paramètres")
     name = st.text_input("Nom de la campagne", _default("name", ""), key="c_name")
     chosen_themes = st.multiselect("Thèmes", list(themes), default=[t for t in _default("themes", []) if t in themes],
                                    format_func=themes.get, key="c_themes", placeholder="Choisissez un ou plusieurs thèmes")
@@ -135,9 +136,9 @@ with st.form("campaign_form"):
                          key="c_objective")
     ages = c1.slider("Âges", 18, 65, (_default("audience.age_min", 18), _default("audience.age_max", 65)),
                      key="c_ages", help="65 = 65 ans et plus.")
-    c1.caption(FLOOR_EXPLAINED)
+    c1.caption(minors.FLOOR_EXPLAINED)
     with c1.expander("Et les 15–17 ans ?"):
-        st.markdown("\n".join(f"- {advice}" for advice in TEENS_ADVICE))
+        st.markdown("\n".join(f"- {advice}" for advice in minors.TEENS_ADVICE))
     geo = c2.radio("Ciblage géographique", ["radius", "postcodes"], horizontal=True,
                    index=["radius", "postcodes"].index(_default("geo", "radius")),
                    format_func={"radius": "Rayon autour de la bibliothèque", "postcodes": "Codes postaux"}.get,
@@ -165,13 +166,8 @@ with st.form("campaign_form"):
                            "payer": payer},
             "landing_url": landing, "geo": geo,
         }
-        if campaign is not None:  # keep what the form does not show (overrides, compliance keys, copy edits)
-            kept = campaign.model_dump(include={"branch_landing_urls", "theme_landing_urls", "custom_audiences",
-                                                "special_ad_categories", "uses_questionnaire", "election_date",
-                                                "copy_overrides"})
-            raw = kept | raw
         try:
-            campaign = campaign_from_dict(raw, file="formulaire")
+            campaign = campaign_from_form(raw, campaign)
             st.session_state["campaign"] = campaign
         except InputError as exc:
             state.show_input_error(exc)
@@ -179,10 +175,10 @@ with st.form("campaign_form"):
 if campaign is None:
     st.info("Choisissez un fichier de campagne ou remplissez le formulaire, puis « Construire le plan ».")
     st.stop()
-aimed = youth_aim([campaign.name] + [themes.get(t, t) for t in campaign.themes])
+aimed = minors.youth_aim([campaign.name] + [themes.get(t, t) for t in campaign.themes])
 if aimed and campaign.audience.age_min >= 18:
     st.warning(f"Cette campagne vise des jeunes ({', '.join(aimed)}) mais Meta ne la montrera qu'à partir de "
-               f"{campaign.audience.age_min} ans. Pour les 15–17 ans : " + " ; ".join(TEENS_ADVICE) + ".", icon="🧒")
+               f"{campaign.audience.age_min} ans. Pour les 15–17 ans : " + " ; ".join(minors.TEENS_ADVICE) + ".", icon="🧒")
 
 # ------------------------------------------------------------------------------------------ the plan
 
@@ -196,10 +192,10 @@ except InputError as exc:
 st.session_state["campaign_payloads"] = payloads
 st.session_state["campaign_plan"] = plan
 
-st.subheader("Plan")
+st.header("Plan")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Ensembles de publicités", len(plan.ad_sets))
-m2.metric("Habitants couverts", number(sum(a.population for a in plan.ad_sets if a.theme_id == campaign.themes[0])))
+m2.metric("Habitants couverts", number(plan.population))
 m3.metric("Budget par jour", f"{number(plan.daily_budget_eur, 2)} €")
 m4.metric("Budget total", f"{number(plan.total_budget_eur, 2)} €", help=f"{plan.days} jour(s)")
 for note in plan.notes:
@@ -218,7 +214,7 @@ st.pydeck_chart(circles_deck(plan, map_theme), height=480, alt="Carte des cercle
 
 # ------------------------------------------------------------------------------------------ copy
 
-st.subheader("Textes des publicités")
+st.header("Textes des publicités")
 refs = [a.ref for a in plan.ad_sets]
 by_ref = {a.ref: a for a in plan.ad_sets}
 ref = st.selectbox("Ensemble de publicités", refs, format_func=lambda r: by_ref[r].name, key="c_copy_ref")
@@ -242,14 +238,12 @@ with st.form("copy_form"):
 
 # ------------------------------------------------------------------------------------------ save, download
 
-st.subheader("Enregistrer et télécharger")
+st.header("Enregistrer et télécharger")
 s1, s2 = st.columns([3, 1])
 default_path = st.session_state.get("campaign_path") or str(CAMPAIGNS_DIR / f"{slug(campaign.name)}.yaml")
 target = s1.text_input("Fichier", default_path, key="c_save_path")
 if s2.button("Enregistrer le fichier", key="c_save"):
     try:
-        if not target.endswith((".yaml", ".yml")):
-            raise InputError("le fichier de campagne doit finir par .yaml.", file=target)
         saved = save_campaign(campaign, target)
         st.session_state["campaign_path"] = str(saved)
         st.success(f"Campagne enregistrée (fichier « {saved.name} »).")
@@ -262,7 +256,7 @@ template_file = st.file_uploader("Modèle : un export du Gestionnaire de publici
 columns = None
 if template_file is not None:
     try:
-        columns = sheet.read_template(data=template_file.getvalue(), name=template_file.name)
+        columns = read_template(data=template_file.getvalue(), name=template_file.name)
     except InputError as exc:
         state.show_input_error(exc)
 

@@ -15,7 +15,7 @@ meta_connection_view.show()
 
 current = state.settings()
 with st.form("settings"):
-    st.subheader("Le réseau")
+    st.header("Le réseau")
     name = st.text_input("Nom du réseau", current.network_name, key="network_name")
     website = st.text_input("Site web (page d'arrivée des publicités)", current.website, key="website",
                             placeholder="https://…")
@@ -23,7 +23,7 @@ with st.form("settings"):
     blog_url = st.text_input("Adresse du blog (WordPress)", current.blog_url, key="blog_url", placeholder="https://…",
                              help="Les relais des réseaux renvoient vers les articles de ce blog.")
     blog_error = st.empty()
-    st.subheader("Identité des publicités")
+    st.header("Identité des publicités")
     chosen = [f"Page Facebook : **{current.facebook_page_name or current.facebook_page_id or 'à choisir'}**",
               f"Instagram : **{current.instagram_username or current.instagram_user_id or 'aucun'}**",
               f"Compte publicitaire : **{current.ad_account_name or current.ad_account_id or 'à choisir'}**"]
@@ -50,7 +50,7 @@ with st.form("settings"):
     min_daily = c7.number_input("Budget quotidien minimum par ensemble de publicités (€)", min_value=0.5,
                                 value=float(current.min_daily_budget_eur), step=0.5, key="min_daily_budget_eur",
                                 help="Le minimum de Meta dépend du compte ; vérifiez-le dans le Gestionnaire de publicités.")
-    st.subheader("Protection des données")
+    st.header("Protection des données")
     c8, c9 = st.columns(2)
     controller = c8.text_input("Responsable du traitement", current.controller_name, key="controller_name",
                                placeholder="Ville de …")
