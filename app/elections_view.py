@@ -23,7 +23,7 @@ def _table(elections: list[Election]) -> pd.DataFrame:
 
 def show() -> None:
     current = state.settings()
-    st.subheader("Calendrier des élections")
+    st.header("Calendrier des élections")
     st.caption(f"{RULE} : pas de campagne de promotion des réalisations ou de la gestion de la commune à partir du "
                "premier jour du sixième mois qui précède le mois de l'élection, jusqu'au dernier tour. Une campagne "
                "qui rencontre cette période est signalée sur la page RGPD ; le service juridique peut l'autoriser.")

@@ -147,7 +147,7 @@ def choices_part() -> None:
 
 
 def show() -> None:
-    st.subheader("Connexion à Meta (Facebook et Instagram)")
+    st.header("Connexion à Meta (Facebook et Instagram)")
     token_part()
     choices_part()
     with st.expander("Guide : obtenir un jeton durable (utilisateur système)"):

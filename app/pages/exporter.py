@@ -30,7 +30,7 @@ except InputError as exc:
     st.stop()
 
 st.markdown(f"**Campagne** : {campaign.name} — {len(plan.ad_sets)} ensemble(s) de publicités, "
-            f"{plan.total_budget_eur:.2f} € au total." + (f" Fichier : `{path}`." if path else ""))
+            f"{plan.total_budget_eur:.2f} € au total.")
 if path is None:
     st.warning("Cette campagne n'est pas enregistrée : enregistrez-la sur la page Campagne pour pouvoir "
                "l'attester et l'exporter.", icon="💾")
