@@ -1,4 +1,6 @@
-"""A new network's whole first campaign, in a real browser, with nothing edited by hand and no token in the
+"""(Named to run after test_walkthrough.py: its cold-start timing counts from the shared server's start.)
+
+A new network's whole first campaign, in a real browser, with nothing edited by hand and no token in the
 environment: Paramètres (paste the token, test it, choose the accounts from Meta's lists, fill the network)
 → Thèmes → Campagne (a new campaign, from the settings) → RGPD (attestations) → Exporter (validation, then
 creation, paused, on the local Graph server) → Tableau de bord (Insights read from that server).
