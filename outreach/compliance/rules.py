@@ -35,7 +35,7 @@ class Rule(BaseModel):
     severity: Literal["blocking", "warning"]
     check: str | None = None
     applies: Applies = "always"
-    attested_by: Literal["any", "dpo"] = "any"
+    attested_by: Literal["any", "dpo", "legal"] = "any"
     fix: str = ""
     where: Where = Field(default_factory=Where)
 
