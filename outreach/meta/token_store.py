@@ -40,9 +40,14 @@ def _read(path: Path) -> dict:
                          fix="Corrigez-le (format TOML) ou supprimez-le, puis collez à nouveau le jeton.") from exc
 
 
-def stored_token() -> str | None:
-    value = _read(secrets_file()).get(TOKEN_KEY)
+def stored_secret(key: str) -> str | None:
+    """A secret kept in the file (the Meta token, the blog's application password, the Mastodon token…)."""
+    value = _read(secrets_file()).get(key)
     return str(value) if value else None
+
+
+def stored_token() -> str | None:
+    return stored_secret(TOKEN_KEY)
 
 
 def token_source() -> str | None:
@@ -66,14 +71,14 @@ def check_shape(token: str) -> str:
     return token
 
 
-def _without_key(text: str) -> str:
-    """The file's text without its top-level META_ACCESS_TOKEN line (other keys and tables untouched)."""
+def _without_key(text: str, key: str) -> str:
+    """The file's text without the top-level line of `key` (other keys and tables untouched)."""
     kept, in_table = [], False
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("["):
             in_table = True
-        if not in_table and re.match(rf"{TOKEN_KEY}\s*=", stripped):
+        if not in_table and re.match(rf"{re.escape(key)}\s*=", stripped):
             continue
         kept.append(line)
     return "\n".join(kept).strip("\n")
@@ -93,21 +98,29 @@ def _write_private(path: Path, text: str) -> None:
         raise
 
 
-def save_token(token: str) -> Path:
-    token = check_shape(token)
+def save_secret(key: str, value: str) -> Path:
+    """Keep `value` under `key` (a checked secret: no quote, no line break), the file's other keys as they were."""
     path = secrets_file()
     _read(path)  # an unreadable file is reported, not overwritten
-    rest = _without_key(path.read_text(encoding="utf-8")) if path.exists() else ""
+    rest = _without_key(path.read_text(encoding="utf-8"), key) if path.exists() else ""
     # a top-level key must come before the first [table]: put it first
-    text = f'{TOKEN_KEY} = "{token}"\n' + (rest + "\n" if rest else "")
+    text = f'{key} = "{value}"\n' + (rest + "\n" if rest else "")
     _write_private(path, text)
     return path
 
 
-def forget_token() -> bool:
+def forget_secret(key: str) -> bool:
     path = secrets_file()
-    if not path.exists() or TOKEN_KEY not in _read(path):
+    if not path.exists() or key not in _read(path):
         return False
-    rest = _without_key(path.read_text(encoding="utf-8"))
+    rest = _without_key(path.read_text(encoding="utf-8"), key)
     _write_private(path, rest + "\n" if rest else "")
     return True
+
+
+def save_token(token: str) -> Path:
+    return save_secret(TOKEN_KEY, check_shape(token))
+
+
+def forget_token() -> bool:
+    return forget_secret(TOKEN_KEY)
