@@ -19,7 +19,8 @@ import sys
 from outreach import atomic, pipeline, reporting
 from outreach.cli.common import emit_csv, emit_text, print_notes
 from outreach.errors import InputError
-from outreach.reporting import ReportStore
+from outreach.meta import standard_queries
+from outreach.reporting import ReportStore, management_report
 
 
 def register(sub) -> None:
@@ -107,8 +108,6 @@ def run_import(args) -> int:
 
 
 def run_insights(args) -> int:
-    from outreach.meta import standard_queries
-
     queries = standard_queries(args.account or args.campaign, args.since, args.until, args.preset, args.query,
                                args.mode)
     done = pipeline.import_insights(_store(args), queries, args.plan,
@@ -150,8 +149,6 @@ def run_outcome(args) -> int:
 
 
 def run_html(args) -> int:
-    from outreach.reporting import management_report
-
     store = _store(args)
     html = management_report(store, _plan_ids(store, args.campaign_name), months=args.months)
     atomic.write_text(args.out, html)
