@@ -16,9 +16,12 @@ from datetime import date
 import numpy as np
 
 from outreach.compliance.context import CheckContext, as_data, attr, payload_interest_names
+from outreach.compliance.ropa import build_entry, missing_fields
 from outreach.compliance.sensitive import SensitiveLists, Term, normalise
+from outreach.datasets import national_branches, shipped_branches
 from outreach.elections import RULE as ELECTION_RULE
 from outreach.elections import overlapping, single_date
+from outreach.territory import chord_to_km, unit_vectors
 
 PASS, FAIL, FLAG = "pass", "fail", "flag"
 MIN_RADIUS_KM = 1.0
@@ -466,8 +469,6 @@ def circles_centred_on_branches(ctx: CheckContext) -> CheckResult:
         points += [(float(attr(loc, "lat")), float(attr(loc, "lon"))) for loc in attr(ad_set, "locations", []) or []]
         points.append((float(attr(ad_set, "lat")), float(attr(ad_set, "lon"))))
     if not points:
-        from outreach.datasets import national_branches, shipped_branches
-
         points = [(b.lat, b.lon) for b in (*shipped_branches(), *national_branches())]
     circles = [(ad_set.get("name", "?"), float(loc.get("latitude", 0)), float(loc.get("longitude", 0)))
                for ad_set in ctx.payload_ad_sets() for loc in _payload_circles(ad_set)]
@@ -485,8 +486,6 @@ def circles_centred_on_branches(ctx: CheckContext) -> CheckResult:
 def _nearest_km(circles: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Distance in km from each circle centre to the nearest point (exact chord search on the sphere)."""
     from scipy.spatial import cKDTree
-
-    from outreach.territory import chord_to_km, unit_vectors
 
     tree = cKDTree(unit_vectors(points[:, 0], points[:, 1]))
     chords, _ = tree.query(unit_vectors(circles[:, 0], circles[:, 1]))
@@ -559,8 +558,6 @@ def teens_not_reachable(ctx: CheckContext) -> CheckResult:
 # --- H. records, rights, ad identity, elections --------------------------------------------------------
 @check("ropa_entry_complete")
 def ropa_entry_complete(ctx: CheckContext) -> CheckResult:
-    from outreach.compliance.ropa import build_entry, missing_fields
-
     missing = missing_fields(build_entry(ctx))
     if missing:
         return CheckResult(FAIL, "Fiche du registre incomplète : " + ", ".join(missing) + ".")
