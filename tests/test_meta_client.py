@@ -67,9 +67,10 @@ def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path
         assert ad_set["campaign_id"] == ids["campaign"]
     ad = graph.created("ad")[0]
     assert ad["adset_id"] in {ids[a["ref"]] for a in payloads["ad_sets"]}
-    # interests resolved by name through the search, locale fr_FR
+    # interests resolved by their English name through the search, in locale en_US (Meta answers names in
+    # the locale asked for: in fr_FR, "Science fiction" comes back as "Science-fiction" and would not match)
     searches = [r["params"] for r in graph.calls("GET", "/search") if r["params"]["type"] == "adinterest"]
-    assert searches and all(s["locale"] == "fr_FR" for s in searches)
+    assert searches and all(s["locale"] == "en_US" for s in searches)
     sent = graph.created("adset")[0]["targeting"]["flexible_spec"][0]["interests"]
     assert all(i["id"].startswith("999") for i in sent)
 
@@ -168,13 +169,14 @@ def test_meta_refusals_become_french_messages_naming_the_field(graph, payloads, 
 def test_goal_budget_and_retired_interest_errors(graph, payloads, tmp_path):
     broken = json.loads(json.dumps(payloads))
     broken["ad_sets"][0]["optimization_goal"] = "LINK_CLICKS"
+    broken["ad_sets"][0]["daily_budget"] = 1000  # above the clicks floor: Meta then refuses the goal itself
     with pytest.raises(MetaError, match="optimisation"):
         client().push(broken, tmp_path / "a")
-    graph.min_daily_budget_cents = 10_000_00
-    with pytest.raises(MetaError, match="minimum") as err:
-        client().push(payloads, tmp_path / "b")
-    assert "budget_eur" in err.value.field
-    graph.min_daily_budget_cents = 100
+    graph.minimum_budgets["min_daily_budget_imp"] = 10_000_00
+    with pytest.raises(MetaError, match="minimal") as err:
+        client(cache_dir=tmp_path / "cache-b").push(payloads, tmp_path / "b")
+    assert "budget_eur" in err.value.field and "10000.00 EUR" in str(err.value)
+    graph.minimum_budgets["min_daily_budget_imp"] = 100
     graph.option_status["9990000000001"] = "NON_DELIVERABLE"
     with pytest.raises(MetaError, match="retiré") as err:
         client().push(payloads, tmp_path / "c")

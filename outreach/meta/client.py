@@ -1,8 +1,14 @@
 """The Marketing API through the facebook-business SDK: interests, estimates, and the push.
 
-- Interest names → Meta ids with `search?type=adinterest&locale=fr_FR`, cached in a JSON file so that a
-  name is looked up once; ids checked with `adinterestvalid` and `targetingoptionstatus` (Meta retires
-  interests a few times a year, and an ad set with a retired one stops delivering).
+- Interests: an id kept in the themes file is used as is; a name alone is looked up with
+  `search?type=adinterest&locale=en_US` (Meta answers names in the locale asked for, and the themes file
+  holds Meta's English names). Hits are cached; a miss is cached for a day only and comes back with Meta's
+  suggestions (`adinterestsuggestion`), explained in French. Every id is checked with `targetingoptionstatus`
+  before a push (Meta retires interests a few times a year, and an ad set with a retired one stops delivering).
+- Budget floors: `act_…/minimum_budgets` per account (cached a day, with its currency); each ad set's budget
+  is checked against the floor of its optimisation goal before anything is sent.
+- Rate limits (codes 4, 17, 32, 613, 80000–80014): the wait Meta gives in `x-business-use-case-usage` /
+  `x-ad-account-usage` (`estimated_time_to_regain_access`, in minutes) is honoured, at least a minute.
 - Delivery estimates per ad set: Meta gives a range; both bounds are kept, never a single figure.
 - The push: campaign → ad sets → creatives → ads (a hand-edited status other than PAUSED, or a parameter
   the GDPR checklist blocks, is refused before anything is sent), each first sent with
@@ -50,6 +56,17 @@ TOKEN_ENV = "META_ACCESS_TOKEN"
 GRAPH_URL_ENV = "META_GRAPH_URL"
 # Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 80004}
+# the rate-limit codes: app, user, page, custom and business-use-case limits (ads management is 80004)
+RATE_LIMIT_CODES = {4, 17, 32, 613} | set(range(80000, 80015))
+RATE_LIMIT_MIN_WAIT_S = 60.0  # Meta counts its windows in minutes: a few seconds' wait only fails again
+USAGE_HEADERS = ("x-business-use-case-usage", "x-ad-account-usage", "x-app-usage")
+INTEREST_LOCALE = "en_US"  # the themes file holds Meta's English names
+MISS_TTL = timedelta(days=1)  # an unknown name is asked again after a day (Meta adds and renames interests)
+BUDGETS_TTL = timedelta(days=1)
+# act_…/minimum_budgets field that applies to each optimisation goal (clicks are "high frequency" events)
+GOAL_FLOOR_FIELD = {"REACH": "min_daily_budget_imp", "IMPRESSIONS": "min_daily_budget_imp",
+                    "AD_RECALL_LIFT": "min_daily_budget_imp", "THRUPLAY": "min_daily_budget_video_views",
+                    "LINK_CLICKS": "min_daily_budget_high_freq", "LANDING_PAGE_VIEWS": "min_daily_budget_high_freq"}
 # how far this machine's clock may be behind Meta's when telling a lost create from an older namesake
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -106,6 +123,12 @@ def hide_token_from_logs() -> None:
         logger.addFilter(REDACT_TOKEN)
 
 
+def scrub(text: str, secret: str | None = None) -> str:
+    """`text` without the token: Meta's error text sometimes echoes the request URL, query string included."""
+    text = RedactToken.SECRET.sub(r"\1=***", str(text))
+    return text.replace(secret, "***") if secret and len(secret) >= 8 else text
+
+
 # ------------------------------------------------------------------------------------------ errors
 
 @dataclass(frozen=True)
@@ -157,12 +180,14 @@ WORD_RULES = [
 ]
 
 
-def french_error(exc: FacebookRequestError, what: str) -> MetaError:
-    """A clear French message for one of Meta's errors, naming the field; never Meta's raw request."""
+def french_error(exc: FacebookRequestError, what: str, secret: str | None = None) -> MetaError:
+    """A clear French message for one of Meta's errors, naming the field; never Meta's raw request, never the
+    token (even when Meta's text quotes the URL it was sent to)."""
     code, subcode = exc.api_error_code(), exc.api_error_subcode()
     body = exc.body() if isinstance(exc.body(), dict) else {}
     error = body.get("error", {}) if isinstance(body, dict) else {}
-    meta_says = error.get("error_user_msg") or error.get("error_user_title") or exc.api_error_message() or ""
+    meta_says = scrub(error.get("error_user_msg") or error.get("error_user_title") or exc.api_error_message() or "",
+                      secret)
     if code == 190:
         return MetaError("jeton d'accès Meta invalide ou expiré.", where=TOKEN_ENV, field=TOKEN_ENV,
                          fix="Générez un nouveau jeton (droit ads_management) et mettez-le dans META_ACCESS_TOKEN.")
@@ -172,8 +197,11 @@ def french_error(exc: FacebookRequestError, what: str) -> MetaError:
     rule = SUBCODE_RULES.get(subcode)
     if rule is None:
         blamed = " ".join(" ".join(map(str, spec)) for spec in (exc.api_blame_field_specs() or []))
-        haystack = f"{meta_says} {exc.api_error_message() or ''} {blamed}".casefold()
+        haystack = f"{meta_says} {scrub(exc.api_error_message() or '', secret)} {blamed}".casefold()
         rule = next((r for word, r in WORD_RULES if word in haystack), None)
+    if code in RATE_LIMIT_CODES:
+        return MetaError(f"{what} : Meta limite le nombre d'appels pour ce compte (code {code}).", field=None,
+                         fix="Relancez plus tard : ce qui a été créé est noté et ne sera pas recréé.")
     if rule is None:
         return MetaError(f"{what} : Meta a refusé la demande (code {code}"
                          f"{f', sous-code {subcode}' if subcode else ''}) : {meta_says}", field=None)
@@ -188,6 +216,37 @@ def is_transient(exc: Exception) -> bool:
         return bool(exc.api_transient_error()) or (exc.http_status() or 0) >= 500 or \
             exc.api_error_code() in TRANSIENT_CODES
     return False
+
+
+def rate_limit_wait_s(exc: Exception) -> float | None:
+    """Seconds to wait before calling again when Meta says a rate limit is reached; None otherwise.
+
+    Meta puts `estimated_time_to_regain_access` (minutes) in its usage headers, per use case; the longest
+    one wins, and never less than a minute."""
+    if not isinstance(exc, FacebookRequestError) or exc.api_error_code() not in RATE_LIMIT_CODES:
+        return None
+    return max(RATE_LIMIT_MIN_WAIT_S, 60.0 * usage_wait_minutes(exc.http_headers() or {}))
+
+
+def usage_wait_minutes(headers) -> float:
+    """The longest `estimated_time_to_regain_access` found in Meta's usage headers (0 when none)."""
+    lowered = {str(k).lower(): v for k, v in (headers.items() if hasattr(headers, "items") else
+                                              ((h.get("name"), h.get("value")) for h in headers))}
+    longest = 0.0
+    for name in USAGE_HEADERS:
+        try:
+            usage = json.loads(lowered.get(name) or "{}")
+        except ValueError:
+            continue
+        entries = [e for values in usage.values() if isinstance(values, list) for e in values] \
+            if isinstance(usage, dict) and "estimated_time_to_regain_access" not in usage else [usage]
+        for entry in entries:
+            if isinstance(entry, dict):
+                try:
+                    longest = max(longest, float(entry.get("estimated_time_to_regain_access") or 0))
+                except (TypeError, ValueError):
+                    continue
+    return longest
 
 
 # ------------------------------------------------------------------------------------------ client
@@ -213,13 +272,16 @@ class MetaClient:
                                                  "publicités → Paramètres du compte).")
         self.account_id = account_id
         hide_token_from_logs()
-        self.api = FacebookAdsApi.init(access_token=access_token(token), api_version=api_version,
+        self._secret = access_token(token)
+        self.api = FacebookAdsApi.init(access_token=self._secret, api_version=api_version,
                                        timeout=timeout_s, crash_log=False)
         # per-session base URL: the SDK joins it with the version for every call made through this api
         self.api._session.GRAPH = (graph_url or os.environ.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
         self.account = AdAccount(account_id, api=self.api)
         self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
         self.cache_path = Path(cache_dir or datasets.cache_dir()) / "meta-interests.json"
+        self.budgets_path = self.cache_path.with_name("meta-minimum-budgets.json")
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     # -- low level -----------------------------------------------------------------------------------
 
@@ -233,13 +295,14 @@ class MetaClient:
                 return call()
             except (FacebookRequestError, requests.RequestException) as exc:
                 if attempt < self.retries and is_transient(exc):
-                    self.sleep(self.backoff_s * 2 ** attempt)
+                    wait = rate_limit_wait_s(exc)
+                    self.sleep(wait if wait is not None else self.backoff_s * 2 ** attempt)
                     found = after_transient() if after_transient else None
                     if found is not None:
                         return found
                     continue
                 if isinstance(exc, FacebookRequestError):
-                    raise french_error(exc, what) from None
+                    raise french_error(exc, what, self._secret) from None
                 raise MetaError(f"{what} : le serveur de Meta ne répond pas ({type(exc).__name__}).",
                                 fix="Vérifiez la connexion et relancez : ce qui a été créé ne le sera pas deux "
                                     "fois.") from None
@@ -256,32 +319,45 @@ class MetaClient:
         except (FileNotFoundError, ValueError):
             return {}
 
-    def search_interests(self, query: str, limit: int = 25) -> list[dict]:
+    def search_interests(self, query: str, limit: int = 25, locale: str = INTEREST_LOCALE) -> list[dict]:
         # the SDK's TargetingSearch.search ignores the session's base URL: call /search on our api instead
         data = self._get(f"recherche du centre d'intérêt « {query} »", ("search",), {
-            "type": TargetingSearch.TargetingSearchTypes.interest, "q": query, "locale": "fr_FR",
+            "type": TargetingSearch.TargetingSearchTypes.interest, "q": query, "locale": locale,
             "limit": limit})
         return data.get("data", [])
 
+    def suggest_interests(self, names: list[str], limit: int = 5) -> list[dict]:
+        """Meta's suggestions near `names` (`adinterestsuggestion`), in English like the themes file."""
+        data = self._get("suggestions de centres d'intérêt", ("search",), {
+            "type": "adinterestsuggestion", "interest_list": list(names), "locale": INTEREST_LOCALE,
+            "limit": limit})
+        return [_interest_row(r) for r in data.get("data", []) if r.get("id")]
+
     def resolve_interests(self, names: list[str]) -> dict[str, dict | None]:
-        """Name → {id, name, audience bounds} (None when Meta knows no such interest); cached on disk."""
+        """Name → {id, name, audience bounds, resolved_at} (None when Meta knows no such interest).
+
+        Hits stay cached; a miss is cached with Meta's suggestions for a day (`MISS_TTL`), then asked again."""
         cache = self._cache()
+        now = self.now()
         out, changed = {}, False
         for name in names:
             key = name.casefold()
-            if key not in cache:
+            entry = cache.get(key)
+            if entry is None or (entry.get("missing") and now - _when(entry.get("checked_at")) > MISS_TTL):
                 rows = self.search_interests(name)
                 exact = next((r for r in rows if r.get("name", "").casefold() == key), None)
-                cache[key] = None if exact is None else {
-                    "id": str(exact["id"]), "name": exact["name"],
-                    "audience_size_lower_bound": exact.get("audience_size_lower_bound"),
-                    "audience_size_upper_bound": exact.get("audience_size_upper_bound"),
-                    "resolved_at": datetime.now(UTC).isoformat(timespec="seconds")}
+                stamp = now.isoformat(timespec="seconds")
+                entry = _interest_row(exact) | {"resolved_at": stamp} if exact else \
+                    {"missing": True, "checked_at": stamp, "suggestions": self.suggest_interests([name])}
+                cache[key] = entry
                 changed = True
-            out[name] = cache[key]
+            out[name] = None if entry.get("missing") else entry
         if changed:
             atomic.write_text(self.cache_path, json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True))
         return out
+
+    def cached_suggestions(self, name: str) -> list[dict]:
+        return (self._cache().get(name.casefold()) or {}).get("suggestions") or []
 
     def interest_status(self, ids: list[str]) -> dict[str, str]:
         """Id → NORMAL, DEPRECATING, NON_DELIVERABLE… (targetingoptionstatus)."""
@@ -297,6 +373,50 @@ class MetaClient:
         data = self._get("validation des centres d'intérêt", ("search",), {
             "type": "adinterestvalid", "interest_fbid_list": [str(i) for i in ids]})
         return {str(r["id"]): bool(r.get("valid")) for r in data.get("data", []) if "id" in r}
+
+    # -- budget floors -------------------------------------------------------------------------------
+
+    def minimum_budgets(self) -> dict:
+        """This account's floors (`act_…/minimum_budgets`): {currency, min_daily_budget_imp, …} in cents of
+        the account's currency; cached a day per account and currency."""
+        try:
+            cache = json.loads(self.budgets_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            cache = {}
+        entry = cache.get(self.account_id)
+        if entry and self.now() - _when(entry.get("fetched_at")) <= BUDGETS_TTL:
+            return entry
+        data = self._get("lecture des budgets minimaux du compte", (self.account_id, "minimum_budgets"), {})
+        rows = data.get("data") or []
+        if not rows:
+            raise MetaError("Meta n'a pas donné les budgets minimaux de ce compte.", field="account",
+                            fix="Vérifiez le compte publicitaire (act_…) et relancez.")
+        entry = dict(rows[0], fetched_at=self.now().isoformat(timespec="seconds"))
+        cache[self.account_id] = entry
+        atomic.write_text(self.budgets_path, json.dumps(cache, indent=1, sort_keys=True))
+        return entry
+
+    def floor_cents(self, optimization_goal: str) -> int:
+        """The smallest daily budget Meta accepts for an ad set optimised for this goal, in cents."""
+        budgets = self.minimum_budgets()
+        return int(budgets.get(GOAL_FLOOR_FIELD.get(optimization_goal, "min_daily_budget_imp")) or 0)
+
+    def check_floors(self, payloads: dict) -> None:
+        """Refuse, before anything is sent, an ad set whose daily budget is under its goal's floor."""
+        under = []
+        for ad_set in payloads["ad_sets"]:
+            floor = self.floor_cents(ad_set.get("optimization_goal", "REACH"))
+            if int(ad_set.get("daily_budget") or 0) < floor:
+                under.append((ad_set, floor))
+        if under:
+            currency = self.minimum_budgets().get("currency", "EUR")
+            first, floor = under[0]
+            raise MetaError(f"{len(under)} ensemble(s) de publicités sous le budget quotidien minimal de Meta pour "
+                            f"ce compte ({floor / 100:.2f} {currency} par jour en {first.get('optimization_goal')}), "
+                            f"dont « {first.get('name')} » ({int(first.get('daily_budget') or 0) / 100:.2f} "
+                            f"{currency}).", where="budget_eur (daily_budget)", field="budget_eur (daily_budget)",
+                            fix="Refaites le plan avec ce minimum (« outreach plan » le lit quand un jeton est "
+                                "défini) : les petits bassins seront regroupés ; ou augmentez budget_eur.")
 
     # -- estimates -----------------------------------------------------------------------------------
 
@@ -329,8 +449,8 @@ class MetaClient:
         unknown = [n for n, hit in resolved.items() if hit is None]
         if unknown:
             raise MetaError(f"centre(s) d'intérêt inconnu(s) de Meta : {', '.join(unknown)}.", where="interests",
-                            field="interests", fix="Corrigez le nom (tel qu'il apparaît dans le Gestionnaire de "
-                                                   "publicités) dans le thème ou dans extra_interests.")
+                            field="interests", fix=unknown_interest_fix(
+                                {n: self.cached_suggestions(n) for n in unknown}))
         for ad_set in prepared["ad_sets"]:
             for group in ad_set["targeting"].get("flexible_spec", []):
                 group["interests"] = [i if i.get("id") else {"id": resolved[i["name"]]["id"], "name": i["name"]}
@@ -356,6 +476,7 @@ class MetaClient:
         ids_path = out_dir / IDS_FILE
         report = PushReport(ids=_read_ids(ids_path))
         prepared = self.prepare(_paused(payloads), file=out_dir / META_API_FILE)
+        self.check_floors(prepared)
         say = progress or (lambda _msg: None)
         steps = [("campaigns", [prepared["campaign"]], "la campagne"),
                  ("adsets", prepared["ad_sets"], "l'ensemble de publicités"),
@@ -477,3 +598,39 @@ def _resolve_refs(value, ids: dict[str, str]):
 
     resolved = walk(value)
     return None if missing else resolved
+
+
+def _when(stamp) -> datetime:
+    try:
+        return datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
+def _interest_row(row: dict) -> dict:
+    return {"id": str(row["id"]), "name": row.get("name", ""),
+            "audience_size_lower_bound": row.get("audience_size_lower_bound"),
+            "audience_size_upper_bound": row.get("audience_size_upper_bound"),
+            "path": row.get("path") or []}
+
+
+def audience_fr(row: dict) -> str:
+    """« 60,0 à 71,0 millions de personnes »: Meta's range, never a single figure."""
+    low, high = row.get("audience_size_lower_bound"), row.get("audience_size_upper_bound")
+    if not low or not high:
+        return "audience inconnue"
+    return (f"{low / 1e6:.1f} à {high / 1e6:.1f} millions de personnes".replace(".", ",") if high >= 1e6 else
+            f"{low:,} à {high:,} personnes".replace(",", "\u202f"))
+
+
+def unknown_interest_fix(suggestions: dict[str, list[dict]]) -> str:
+    """What to do about interests Meta does not know: its suggestions for each, in French."""
+    parts = []
+    for name, rows in suggestions.items():
+        if rows:
+            shown = " ; ".join(f"« {r['name']} » (id {r['id']}, {audience_fr(r)})" for r in rows[:5])
+            parts.append(f"Pour « {name} », Meta propose : {shown}.")
+        else:
+            parts.append(f"Pour « {name} », Meta ne propose rien d'approchant.")
+    return ("Écrivez le nom anglais exact du Gestionnaire de publicités dans le thème (data/themes.yaml) ou dans "
+            "extra_interests. " + " ".join(parts) + " Une recherche sans résultat est refaite après un jour.")
