@@ -35,6 +35,7 @@ MAX_LOCATIONS_PER_AD_SET = 200  # Meta's limit on custom locations in one ad set
 UTM_SOURCE = "meta"
 MERGED_PLACE = "Les médiathèques proches"  # how the copy names the branches of a merged ad set
 UTM_MEDIUM = "paid_social"
+OBJECTIVE_FR = {"awareness": "notoriété", "traffic": "trafic"}
 
 
 class InterestRef(BaseModel):
@@ -81,7 +82,9 @@ class AdSetPlan(BaseModel):
     url_tags: str
     lat: float
     lon: float
-    postcodes: list[str] = Field(default_factory=list)
+    postcodes: list[str] = Field(default_factory=list)  # the postcodes this ad set alone targets
+    # postcodes inside its circles that another ad set of the theme targets (outreach.overlap)
+    excluded_postcodes: list[str] = Field(default_factory=list)
     locations: list[Location] = Field(default_factory=list)  # more than one when catchments were merged
     notes: list[str] = Field(default_factory=list)
 
@@ -105,9 +108,20 @@ class OutsideArea(BaseModel):
     population: int
 
 
+class Delivery(BaseModel):
+    """Where and how often the ads show, from the network settings."""
+
+    audience_network: bool = False
+    frequency_max: int | None = 2  # impressions per person and period, on reach campaigns only
+    frequency_days: int = 7
+
+
 class Plan(BaseModel):
     campaign: Campaign
     ad_sets: list[AdSetPlan]
+    delivery: Delivery = Field(default_factory=Delivery)
+    # share of the people reached whom two ad sets of one theme both target (outreach.overlap)
+    same_theme_overlap: float | None = None
     outside_areas: list[OutsideArea] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     days: int
@@ -235,13 +249,16 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
 
 # ---------------------------------------------------------------------------------------------- budget
 
-def _merge_small(catchments: list[_Catchment], threshold_population: float) -> list[list[_Catchment]]:
-    """Group catchments so that every group has at least `threshold_population` people.
+def _merge_small(catchments: list[_Catchment], threshold_population: float, max_groups: int | None = None
+                 ) -> list[list[_Catchment]]:
+    """Group catchments so that every group has at least `threshold_population` people, and there are at most
+    `max_groups` groups (the Page's ad limit).
 
-    The smallest group joins a neighbouring group, until none is below the threshold (or one group is
-    left): the group of the nearest branch, or a nearby group that is itself too small when one is not
-    much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
+    The smallest group joins a neighbouring group, until none is below the threshold and the count fits (or
+    one group is left): the group of the nearest branch, or a nearby group that is itself too small when one
+    is not much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
     """
+    max_groups = max_groups or len(catchments)
     n = len(catchments)
     parent = list(range(n))
     members = {i: [i] for i in range(n)}
@@ -253,7 +270,7 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
             i = parent[i]
         return i
 
-    if n <= 1 or min(population) >= threshold_population:
+    if n <= 1 or (min(population) >= threshold_population and n <= max_groups):
         return [[c] for c in catchments]
     points = unit_vectors([c.branch.lat for c in catchments], [c.branch.lon for c in catchments])
     tree = cKDTree(points)
@@ -267,10 +284,11 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
         pop, _, i = heapq.heappop(heap)
         if find(i) != i or pop != population[i]:
             continue  # stale entry
-        if pop >= threshold_population:
+        if pop >= threshold_population and groups <= max_groups:
             break
+        # past the floor, merging goes on only for the ad limit: any neighbour will do, the smallest first
         target = _neighbour_group(tree, points, near, members[i], i, find, members, n, population,
-                                  threshold_population)
+                                  max(threshold_population, pop + 1))
         if target is None:
             continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
@@ -329,10 +347,10 @@ def _split_cents(total: int, weights: list[int]) -> list[int]:
 
 # ---------------------------------------------------------------------------------------------- plan
 
-def _min_daily_cents() -> int:
+def _network_settings():
     from outreach.settings import load_settings
 
-    return math.ceil(load_settings().min_daily_budget_eur * 100 - 1e-9)
+    return load_settings()
 
 
 def _summaries(themes, scope_branches, items, events, today, *, cacheable: bool = False):
@@ -365,8 +383,14 @@ def _compute_summaries(themes, scope_branches, items, events, today):
 
 
 def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, items=None, events=None,
-               today: date | None = None, min_daily_budget_eur: float | None = None) -> Plan:
+               today: date | None = None, min_daily_budget_eur: float | None = None, settings=None,
+               floor_source: str | None = None) -> Plan:
+    """`min_daily_budget_eur`: the account's floor read from Meta for this objective (`floor_source` says
+    where from); without it, the settings' offline floor for the campaign's objective."""
+    from outreach.settings import min_daily_budget_eur as offline_floor
     from outreach.themes import ad_copy
+
+    settings = settings if settings is not None else _network_settings()
 
     chosen_themes = _themes(campaign, themes)
     network, network_areas, notes = _network(campaign, branches, areas)
@@ -389,8 +413,17 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
                          fix="Élargissez le territoire (département, bibliothèques ou zones).")
 
     days = campaign.period.days
-    min_cents = (math.ceil(min_daily_budget_eur * 100 - 1e-9) if min_daily_budget_eur is not None
-                 else _min_daily_cents())
+    floor_eur = min_daily_budget_eur if min_daily_budget_eur is not None else \
+        offline_floor(settings, campaign.objective)
+    min_cents = math.ceil(floor_eur * 100 - 1e-9)
+    objective_fr = OBJECTIVE_FR[campaign.objective]
+    notes.append(f"Budget quotidien minimal par ensemble de publicités ({objective_fr}) : {min_cents / 100:.2f} €, "
+                 + (floor_source or "valeur par défaut des paramètres (sans jeton Meta)") + ".")
+    ad_limit = settings.page_ad_limit
+    if len(chosen_themes) > ad_limit:
+        raise InputError(f"{len(chosen_themes)} thèmes demandent au moins {len(chosen_themes)} publicités, plus que "
+                         f"la limite de {ad_limit} publicités de la Page.", where="themes", field="themes",
+                         fix="Retirez des thèmes, ou faites plusieurs campagnes successives.")
     daily_cents = math.floor(campaign.budget_eur * 100 / days + 1e-9)
     theme_cents = _split_cents(daily_cents, [1] * len(chosen_themes))
     if min(theme_cents) < min_cents:
@@ -404,15 +437,28 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     total_population = sum(c.population for c in catchments)
     # every theme has the same catchments, so the smallest theme budget decides the merging for all
     threshold = total_population * min_cents / min(theme_cents)
-    groups = _merge_small(catchments, threshold)
+    max_groups = ad_limit // len(chosen_themes)
+    groups = _merge_small(catchments, threshold, max_groups)
+    if len(groups) > max_groups:
+        raise InputError(
+            f"{len(groups)} ensembles de publicités par thème × {len(chosen_themes)} thème(s) = "
+            f"{len(groups) * len(chosen_themes)} publicités, au-delà de la limite de {ad_limit} de la Page ; "
+            f"les bassins ne peuvent plus être regroupés (au plus {MAX_LOCATIONS_PER_AD_SET} cercles par ensemble).",
+            where="territory", field="territory",
+            fix="Retirez des thèmes, réduisez le territoire, ou passez en codes postaux (geo: postcodes).")
     merged = [g for g in groups if len(g) > 1]
     if merged:
+        floor_groups = len(_merge_small(catchments, threshold))
+        why = (f"pour que chacun ait au moins {min_cents / 100:.2f} € par jour" if floor_groups <= max_groups else
+               f"pour que chacun ait au moins {min_cents / 100:.2f} € par jour et que la campagne tienne dans la "
+               f"limite de {ad_limit} publicités de la Page ({max_groups} par thème)")
         notes.append(f"{sum(len(g) for g in merged)} petits bassins regroupés en {len(merged)} ensemble(s) de "
-                     f"publicités pour que chacun ait au moins {min_cents / 100:.2f} € par jour.")
+                     f"publicités {why}.")
     if outside:
         notes.append(f"{len(outside)} zone(s) dépassent le rayon maximal de Meta ({MAX_RADIUS_KM:g} km) autour "
                      "de leur bibliothèque : elles ne sont que partiellement couvertes.")
 
+    geo_split = _postcode_split(groups)
     summaries = _summaries(chosen_themes, [c.branch for c in catchments], items, events,
                            today or campaign.period.start,
                            cacheable=themes is None and items is None and events is None)
@@ -424,8 +470,11 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         if min(shares) < min_cents:  # only when Meta's location cap stopped a merge
             notes.append(f"{sum(1 for x in shares if x < min_cents)} ensemble(s) de publicités « {theme.label} » "
                          f"sous le minimum de {min_cents / 100:.2f} € par jour : Meta pourrait les refuser.")
-        for group, share in zip(groups, shares, strict=True):
-            ad_sets.append(_ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy))
+        for g, (group, share) in enumerate(zip(groups, shares, strict=True)):
+            ad_set = _ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy)
+            if geo_split is not None:
+                ad_set.postcodes, ad_set.excluded_postcodes = geo_split[0][g], geo_split[1][g]
+            ad_sets.append(ad_set)
     if campaign.geo == "postcodes":
         without = [a for a in ad_sets if not a.postcodes]
         if without:
@@ -446,8 +495,27 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
                      "texte générique, qui n'annonce aucun chiffre.")
     if not any(i.id for a in ad_sets for i in a.interests):
         notes.append("Les identifiants Meta des centres d'intérêt seront résolus à l'envoi (outreach push).")
+    delivery = Delivery(audience_network=settings.audience_network, frequency_days=settings.frequency_days,
+                        frequency_max=settings.frequency_max if campaign.objective == "awareness" else None)
     return Plan(campaign=campaign, ad_sets=ad_sets, outside_areas=outside, notes=notes, days=days,
-                daily_budget_eur=sum(a.daily_budget_cents for a in ad_sets) / 100)
+                daily_budget_eur=sum(a.daily_budget_cents for a in ad_sets) / 100, delivery=delivery)
+
+
+def _postcode_split(groups: list[list[_Catchment]]) -> tuple[list[list[str]], list[list[str]]] | None:
+    """Per group, the postcodes it alone targets and those its circles must exclude (another group owns
+    them), so that no one is in two ad sets of a theme; None for a single group."""
+    if len(groups) < 2:
+        return None
+    from outreach import overlap
+
+    units = overlap.national_units()
+    circles = [[(c.branch.lat, c.branch.lon, c.radius_km) for c in group] for group in groups]
+    areas = [{a.code for c in group for a in c.areas} for group in groups]
+    owner = overlap.owners(units, circles, areas)
+    owned: list[set[str]] = [set() for _ in groups]
+    for g, group in enumerate(groups):
+        owned[g] = {p for c in group for a in c.areas for p in a.postcodes if owner.get(p, g) == g}
+    return [sorted(o) for o in owned], overlap.exclusions(units, circles, owner)
 
 
 def _theme_of(themes, theme_id):

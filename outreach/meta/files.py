@@ -26,8 +26,23 @@ EXPORT_FILES = (META_API_FILE, XLSX_FILE, TXT_FILE, PLAN_CSV_FILE)
 
 
 def plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:
+    """The plan and its payloads; with a Meta token and an ad account, on the account's own budget floor."""
+    if "min_daily_budget_eur" not in kwargs:
+        from outreach.meta.budgets import account_floor
+        from outreach.settings import load_settings
+
+        settings = kwargs.setdefault("settings", load_settings())
+        floor, source = account_floor(campaign.objective, settings)
+        kwargs.update(min_daily_budget_eur=floor, floor_source=source)
     plan = build_plan(campaign, **kwargs)
-    return plan, build_payloads(plan)
+    payloads = build_payloads(plan)
+    if len(plan.ad_sets) > len(campaign.themes):  # one ad set per theme cannot compete with itself
+        from outreach.overlap import same_theme_overlap
+
+        plan.same_theme_overlap = same_theme_overlap(payloads)
+        plan.notes.append(f"Part des personnes touchées que deux ensembles de publicités d'un même thème ciblent "
+                          f"à la fois : {f'{plan.same_theme_overlap * 100:.1f}'.replace('.', ',')} %.")
+    return plan, payloads
 
 
 def plan_csv(plan: Plan) -> bytes:
