@@ -62,7 +62,7 @@ def test_attested_campaign_exports_the_cli_files_and_pushes_paused(ready, tmp_pa
         assert server.objects == {}
         at.button(key="push_create").click().run()
         assert not at.error, [e.value for e in at.error]
-        folder = tmp_path / "sorties" / "sf-pres-de-chez-vous-bouches-du-rhone"
+        folder = tmp_path / "sorties" / "exemple-sf-bouches-du-rhone"  # the campaign's identity
         payloads = json.loads((folder / "meta-api.json").read_text(encoding="utf-8"))
         ids = json.loads((folder / "meta-ids.json").read_text(encoding="utf-8"))
         assert set(ids) >= {a["ref"] for a in payloads["ad_sets"]}

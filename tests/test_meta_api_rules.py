@@ -103,3 +103,83 @@ def test_token_is_scrubbed_when_meta_echoes_the_url(graph, payloads, tmp_path): 
     with pytest.raises(MetaError) as err:
         client().push(payloads, tmp_path)
     assert TOKEN not in str(err.value) and "access_token=***" in str(err.value)
+
+
+# ------------------------------------------------------------------------------------------ one identity per folder
+
+def test_campaign_identity_is_written_into_a_file_that_has_none(tmp_path):
+    from outreach.campaign import ensure_identity, load_campaign
+    from outreach.settings import NetworkSettings
+    from tests.conftest import ROOT
+
+    text = (ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml").read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("id:")) + "\n"
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(text, encoding="utf-8")
+    second.write_text(text, encoding="utf-8")  # the same name: the same slug, never the same identity
+    a = ensure_identity(first, load_campaign(first, settings=NetworkSettings()))
+    b = ensure_identity(second, load_campaign(second, settings=NetworkSettings()))
+    assert a.id != b.id and a.id.startswith("sf-pres-de-chez-vous-bouches-du-rhone-")
+    again = load_campaign(first, settings=NetworkSettings())
+    assert again.id == a.id and ensure_identity(first, again) == again
+    assert "# Nom de la campagne" in first.read_text(encoding="utf-8")  # comments kept
+
+
+def test_folder_pushed_to_one_account_is_refused_for_another(graph, payloads, tmp_path):  # noqa: F811
+    client().push(payloads, tmp_path)
+    before = len(graph.objects)
+    with pytest.raises(MetaError, match="act_1234567") as err:
+        MetaClient("act_7654321", sleep=lambda _s: None).push(payloads, tmp_path)
+    assert "--account act_1234567" in str(err.value) and len(graph.objects) == before
+
+
+def test_folder_of_another_campaign_is_refused(graph, payloads, tmp_path):  # noqa: F811
+    mine = dict(json.loads(json.dumps(payloads)), campaign_identity="bibliotheque-a-1234abcd")
+    client().push(mine, tmp_path)
+    other = dict(mine, campaign_identity="bibliotheque-b-5678ef01")
+    with pytest.raises(MetaError, match="bibliotheque-a-1234abcd"):
+        client().push(other, tmp_path)
+    ids = json.loads((tmp_path / "meta-ids.json").read_text())
+    assert ids["_campaign_identity"] == "bibliotheque-a-1234abcd" and ids["_account"] == "act_1234567"
+
+
+# ------------------------------------------------------------------------------------------ batch API
+
+def test_push_goes_through_batches_of_at_most_fifty(graph, payloads, tmp_path):  # noqa: F811
+    many = json.loads(json.dumps(payloads))
+    template = {k: many[k][0] for k in ("ad_sets", "creatives", "ads")}
+    for key in ("ad_sets", "creatives", "ads"):
+        many[key] = []
+    for n in range(60):  # 60 ads: two batches per step
+        ref = f"science-fiction--b{n}"
+        many["ad_sets"].append(dict(template["ad_sets"], ref=ref, name=f"Ensemble {n}"))
+        many["creatives"].append(dict(template["creatives"], ref=f"{ref}/creative", name=f"Visuel {n}"))
+        many["ads"].append(dict(template["ads"], ref=f"{ref}/ad", name=f"Pub {n}", adset_id=f"ref:{ref}",
+                                creative={"creative_id": f"ref:{ref}/creative"}))
+    client().push(many, tmp_path)
+    assert len(graph.created("ad")) == 60
+    batches = [r for r in graph.requests if r["method"] == "POST" and r["path"].rstrip("/").count("/") == 1]
+    sizes = [len(r["params"]["batch"]) for r in batches]
+    assert max(sizes) <= 50 and len(batches) == 2 + 3 * 2 * 2  # campaign (validate, create) + 3 steps × 2 × 2
+
+
+def test_graph_server_refuses_a_batch_of_more_than_fifty(graph):
+    import requests
+
+    calls = [{"method": "GET", "relative_url": "search?type=adinterest&q=manga"}] * 51
+    answer = requests.post(f"{graph.url}/v26.0/", data={"access_token": TOKEN, "batch": json.dumps(calls)},
+                           timeout=5)
+    assert answer.status_code == 400 and "50" in answer.json()["error"]["message"]
+
+
+def test_interrupted_batch_push_resumes_without_duplicates(graph, payloads, tmp_path):  # noqa: F811
+    # the second ad's create is refused: the first ads' ids are kept, a re-run creates only what is missing
+    graph.fail(r"/ads$", graph_error("Invalid parameter", code=100, subcode=1487901, user_msg="Bad link."),
+               times=1, method="POST", real_only=True)
+    with pytest.raises(MetaError):
+        client().push(payloads, tmp_path)
+    ids = json.loads((tmp_path / "meta-ids.json").read_text())
+    kept = [k for k in ids if k.endswith("/ad")]
+    assert len(kept) == len(graph.created("ad")) == len(payloads["ads"]) - 1
+    client().push(payloads, tmp_path)
+    assert len(graph.created("ad")) == len(payloads["ads"]) and len(graph.created("adset")) == len(payloads["ad_sets"])

@@ -44,7 +44,7 @@ def client(**kwargs) -> MetaClient:
 
 
 def sent_params(server, edge):
-    return [r["params"] for r in server.calls("POST", f"/{edge}")]
+    return [r["params"] for r in server.calls("POST", f"/{edge}") if r["path"].endswith(f"/{edge}")]
 
 
 def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path):
@@ -52,14 +52,17 @@ def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path
     n = len(payloads["ad_sets"])
     assert len(graph.created("campaign")) == 1
     assert len(graph.created("adset")) == len(graph.created("creative")) == len(graph.created("ad")) == n
-    # each object was sent twice: validate_only first, then for real
+    # each object was sent twice, in batches: validate_only first, then for real
     for edge in ("campaigns", "adsets", "adcreatives", "ads"):
         params = sent_params(graph, edge)
-        assert [p.get("execution_options") for p in params[:2]] == [["validate_only"], None]
+        half = len(params) // 2
+        assert [p.get("execution_options") for p in params] == [["validate_only"]] * half + [None] * half
         assert all(p.get("status", "PAUSED") == "PAUSED" for p in params)
     assert not any("ACTIVE" in r["body"].decode() for r in graph.requests)
     # every ref is mapped to its Meta id in meta-ids.json, children linked to the created parents
     ids = json.loads((tmp_path / IDS_FILE).read_text())
+    assert ids.pop("_account") == "act_1234567"  # the folder's objects live in that ad account
+    assert ids.pop("_campaign_identity") == payloads["campaign_identity"] == "exemple-sf-bouches-du-rhone"
     assert set(ids) == {"campaign"} | {a["ref"] for a in payloads["ad_sets"]} | \
         {c["ref"] for c in payloads["creatives"]} | {a["ref"] for a in payloads["ads"]}
     assert ids == report.ids
@@ -123,12 +126,19 @@ def test_lost_ad_set_answer_is_found_under_its_own_campaign(graph, payloads, tmp
 
 
 def test_backoff_grows_exponentially(graph, payloads, tmp_path):
+    # the three ad sets travel in one batch: their three 503s are one failed round, waited once
     graph.fail(r"/adsets$", graph_error("Service temporarily unavailable", code=2, transient=True),
                status=503, times=3, method="POST")
     sleeps = []
     MetaClient("act_1234567", sleep=sleeps.append).push(payloads, tmp_path)
-    assert sleeps == [1.0, 2.0, 4.0]
+    assert sleeps == [1.0]
     assert len(graph.created("adset")) == len(payloads["ad_sets"])
+    # one call failing round after round waits longer each time
+    graph.fail(r"/campaigns$", graph_error("Service temporarily unavailable", code=2, transient=True),
+               status=503, times=3, method="POST")
+    sleeps.clear()
+    MetaClient("act_1234567", sleep=sleeps.append).push(payloads, tmp_path / "again")
+    assert sleeps == [1.0, 2.0, 4.0]
 
 
 def test_transient_errors_are_retried_then_reported(graph, payloads, tmp_path):

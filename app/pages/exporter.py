@@ -27,7 +27,8 @@ st.caption("Les fichiers pour Meta (API Marketing, import du Gestionnaire de pub
 
 def output_dir(campaign) -> Path:
     base = Path(os.environ.get("OUTREACH_OUTPUT_DIR") or datasets.REPO_ROOT / "sorties")
-    return base / slug(campaign.name)
+    # the campaign's identity, never its name's slug alone: two names may give the same slug
+    return base / (campaign.id or slug(campaign.name))
 
 
 try:

@@ -66,6 +66,12 @@ def run_plan(args) -> int:
         raise InputError("c'est un fichier, pas un dossier.", file=args.out, where="--out",
                          fix="Donnez le nom d'un dossier (il sera créé au besoin).")
     campaign = load_campaign(args.campaign)
+    if campaign.id is None:
+        from outreach.campaign import ensure_identity
+
+        campaign = ensure_identity(args.campaign, campaign)
+        print(f"Identité de la campagne écrite dans {args.campaign} : {campaign.id} (le dossier et l'envoi à "
+              "Meta la suivent).", file=sys.stderr)
     template = sheet.read_template(args.template) if args.template else None
     plan, payloads = plan_campaign(campaign)
     if template:

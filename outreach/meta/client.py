@@ -52,6 +52,12 @@ from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 IDS_FILE = "meta-ids.json"
+# meta-ids.json maps each ref to its Meta id, and records which account and which campaign file the folder's
+# objects belong to, under keys that no ref can take (refs never start with "_")
+META_KEY_PREFIX = "_"
+ACCOUNT_KEY = "_account"
+IDENTITY_KEY = "_campaign_identity"
+BATCH_SIZE = 50  # Meta's limit of calls per batch request
 TOKEN_ENV = "META_ACCESS_TOKEN"
 GRAPH_URL_ENV = "META_GRAPH_URL"
 # Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
@@ -472,9 +478,14 @@ class MetaClient:
 
     def push(self, payloads: dict, out_dir: str | Path, *, dry_run: bool = False,
              progress: Callable[[str], None] | None = None) -> PushReport:
+        """Validate then create, paused, everything not created yet; through the Batch API, 50 calls per
+        request, each step's ids written to meta-ids.json as soon as Meta gives them (resumable)."""
         out_dir = Path(out_dir)
         ids_path = out_dir / IDS_FILE
-        report = PushReport(ids=_read_ids(ids_path))
+        folder = _read_ids(ids_path)
+        identity = payloads.get("campaign_identity")
+        _check_folder(folder, self.account_id, identity, ids_path)
+        report = PushReport(ids={k: v for k, v in folder.items() if not k.startswith(META_KEY_PREFIX)})
         prepared = self.prepare(_paused(payloads), file=out_dir / META_API_FILE)
         self.check_floors(prepared)
         say = progress or (lambda _msg: None)
@@ -482,49 +493,106 @@ class MetaClient:
                  ("adsets", prepared["ad_sets"], "l'ensemble de publicités"),
                  ("adcreatives", prepared["creatives"], "la publicité (visuel)"),
                  ("ads", prepared["ads"], "la publicité")]
-        waiting: list[str] = []
+        owner = {ACCOUNT_KEY: self.account_id} | ({IDENTITY_KEY: identity} if identity else {})
+
+        def save() -> None:
+            atomic.write_text(ids_path, json.dumps(owner | report.ids, indent=1, sort_keys=True))
+
+        waiting = 0
         for edge, objects, label in steps:
+            todo = []
             for obj in objects:
                 ref = obj[REF]
-                what = f"{label} « {obj.get('name', ref)} »"
                 if ref in report.ids:
                     report.reused.append(ref)
                     continue
                 params = _resolve_refs({k: v for k, v in obj.items() if k != REF}, report.ids)
                 if params is None:  # a parent does not exist yet (dry run): Meta cannot validate it
-                    waiting.append(label)
+                    waiting += 1
                     continue
-                self._create(edge, dict(params, execution_options=["validate_only"]), what)
-                report.validated.append(ref)
-                say(f"validé : {what}")
+                todo.append((ref, params, f"{label} « {obj.get('name', ref)} »"))
+            for start in range(0, len(todo), BATCH_SIZE):
+                chunk = todo[start:start + BATCH_SIZE]
+                self._send(edge, [(ref, dict(params, execution_options=["validate_only"]), what)
+                                  for ref, params, what in chunk], lost=None)
+                report.validated += [ref for ref, _, _ in chunk]
+                say(f"validé : {len(chunk)} × {label}")
                 if dry_run:
                     continue
-                new_id = self._create_once(edge, params, what)
-                report.ids[ref] = new_id
-                report.created.append(ref)
-                atomic.write_text(ids_path, json.dumps(report.ids, indent=1, sort_keys=True))
-                say(f"créé (en pause) : {what} → {new_id}")
+                created = self._send(edge, chunk, lost=self._find_existing, on_partial=lambda got: (
+                    report.ids.update(got), report.created.extend(got), save()))
+                report.ids.update(created)
+                report.created += [ref for ref in created if ref not in report.created]
+                save()
+                say(f"créé (en pause) : {len(created)} × {label}")
         if waiting:
-            report.notes.append(f"{len(waiting)} objet(s) non validé(s) : Meta ne valide un ensemble de publicités "
+            report.notes.append(f"{waiting} objet(s) non validé(s) : Meta ne valide un ensemble de publicités "
                                 "ou une publicité qu'une fois sa campagne créée (lancez l'envoi sans --dry-run).")
         return report
 
-    def _create(self, edge: str, params: dict, what: str) -> dict:
-        return self._with_retries(what, lambda: self.api.call(
-            "POST", (self.account_id, edge), params=params).json())
+    def _send(self, edge: str, calls: list[tuple[str, dict, str]], *, lost: Callable | None,
+              on_partial: Callable[[dict], object] | None = None) -> dict[str, str]:
+        """POST each call to act_…/<edge> in one batch request; ref → id of what Meta created.
 
-    def _create_once(self, edge: str, params: dict, what: str) -> str:
-        """Create, retrying transient failures; a create whose answer was lost is found by name, not redone."""
-        # objects of that name created before this call belong to an earlier push (last month's campaign…)
+        Calls that fail for a passing reason (5xx, rate limit, no answer) are sent again after the wait;
+        before a create is sent again, `lost(edge, params, what, since)` looks for the object its lost answer
+        may have made. The first refusal stops everything, after the ids obtained are kept (`on_partial`)."""
         since = datetime.now(UTC) - CLOCK_SKEW
+        pending, done = list(calls), {}
+        for attempt in range(self.retries + 1):
+            try:
+                answers = self._batch(edge, pending)
+            except (FacebookRequestError, requests.RequestException) as exc:
+                if not is_transient(exc):
+                    raise (french_error(exc, pending[0][2], self._secret) if isinstance(exc, FacebookRequestError)
+                           else MetaError(f"{pending[0][2]} : le serveur de Meta ne répond pas.")) from None
+                # the whole request failed on the way: each call may or may not have been run
+                answers = [(False, exc)] * len(pending)
+            retry, refused, waits = [], None, []
+            for (ref, params, what), (ok, value) in zip(pending, answers, strict=True):
+                if ok:
+                    done[ref] = str(value.get("id", "")) if isinstance(value, dict) else ""
+                elif value is None or is_transient(value):
+                    retry.append((ref, params, what))
+                    waits.append(rate_limit_wait_s(value) if value is not None else None)
+                elif refused is None:
+                    refused = french_error(value, what, self._secret)
+            if refused is not None or (retry and attempt == self.retries):
+                if on_partial and done:
+                    on_partial(done)
+                if refused is not None:
+                    raise refused
+                first = next(v for (ok, v) in answers if not ok)
+                if isinstance(first, FacebookRequestError):
+                    raise french_error(first, retry[0][2], self._secret)
+                raise MetaError(f"{retry[0][2]} : le serveur de Meta ne répond pas.",
+                                fix="Vérifiez la connexion et relancez : ce qui a été créé ne le sera pas deux fois.")
+            if not retry:
+                return done
+            known = [w for w in waits if w is not None]
+            self.sleep(max(known) if known else self.backoff_s * 2 ** attempt)
+            pending = []
+            for ref, params, what in retry:
+                found = lost(edge, params, what, since) if lost else None
+                if found:
+                    done[ref] = found
+                else:
+                    pending.append((ref, params, what))
+            if not pending:
+                return done
+        return done
 
-        def lost_answer():
-            existing = self._find_existing(edge, params, what, since)
-            return {"id": existing} if existing else None
-
-        answer = self._with_retries(what, lambda: self.api.call("POST", (self.account_id, edge), params=params).json(),
-                                    after_transient=lost_answer)
-        return str(answer["id"])
+    def _batch(self, edge: str, calls: list[tuple[str, dict, str]]) -> list[tuple[bool, object]]:
+        """One Batch API request (≤ 50 calls): (True, answer) or (False, FacebookRequestError | None) per
+        call, None when Meta gave no answer for it (it ran out of time: the call is sent again)."""
+        answers: list = [(False, None)] * len(calls)
+        batch = self.api.new_batch()
+        for n, (_ref, params, _what) in enumerate(calls):
+            batch.add("POST", (self.account_id, edge), params=params,
+                      success=lambda r, n=n: answers.__setitem__(n, (True, r.json())),
+                      failure=lambda r, n=n: answers.__setitem__(n, (False, r.error())))
+        batch.execute()
+        return answers
 
     def _find_existing(self, edge: str, params: dict, what: str, since: datetime) -> str | None:
         """The object a lost create may have made: same name, under the same parent when it has one, created
@@ -577,6 +645,28 @@ def _read_ids(path: Path) -> dict[str, str]:
         raise InputError("fichier d'identifiants Meta illisible.", file=path,
                          fix="Supprimez-le seulement si rien n'a été créé chez Meta ; sinon corrigez le JSON.") from exc
     return {str(k): str(v) for k, v in data.items()}
+
+
+def _check_folder(folder: dict[str, str], account: str, identity: str | None, path: Path) -> None:
+    """A folder's objects live in one ad account and belong to one campaign file: pushing them elsewhere would
+    report success and create nothing there (every ref is already known)."""
+    recorded = folder.get(ACCOUNT_KEY)
+    refs = [k for k in folder if not k.startswith(META_KEY_PREFIX)]
+    if refs and recorded is None:
+        raise MetaError("ce dossier a déjà été envoyé à Meta par une version d'outreach qui ne notait pas le "
+                        "compte publicitaire.", file=path, field="account",
+                        fix=f"Ajoutez \"{ACCOUNT_KEY}\": \"act_…\" (le compte de cet envoi) dans le fichier, ou "
+                            "refaites le plan dans un nouveau dossier pour un nouvel envoi.")
+    if recorded is not None and recorded != account:
+        raise MetaError(f"ce dossier a été envoyé au compte publicitaire {recorded}, pas à {account} : les "
+                        "objets qu'il note n'existent pas dans ce compte.", file=path, where="--account",
+                        field="account", fix=f"Relancez avec --account {recorded}, ou refaites le plan dans un "
+                                             "nouveau dossier pour envoyer la campagne à un autre compte.")
+    theirs = folder.get(IDENTITY_KEY)
+    if theirs and identity and theirs != identity:
+        raise MetaError(f"ce dossier contient les objets Meta de la campagne « {theirs} », pas de « {identity} ».",
+                        file=path, field="id", fix="Écrivez le plan de cette campagne dans son propre dossier "
+                                                   "(« outreach plan CAMPAGNE.yaml --out AUTRE_DOSSIER »).")
 
 
 def _resolve_refs(value, ids: dict[str, str]):

@@ -59,7 +59,10 @@ def payloads_json(payloads: dict) -> str:
     """meta-api.json with one Meta object per line: readable, diffable, and fast to write for a national
     plan (json's C encoder only runs without indentation)."""
     dump = json.JSONEncoder(ensure_ascii=False).encode
-    parts = [f'{{"api_version": {dump(payloads["api_version"])},', f' "campaign": {dump(payloads["campaign"])},']
+    parts = [f'{{"api_version": {dump(payloads["api_version"])},']
+    if payloads.get("campaign_identity"):
+        parts.append(f' "campaign_identity": {dump(payloads["campaign_identity"])},')
+    parts.append(f' "campaign": {dump(payloads["campaign"])},')
     keys = ["ad_sets", "creatives", "ads"]
     for n, key in enumerate(keys):
         objects = payloads[key]

@@ -199,6 +199,8 @@ def ad_params(ad_set: AdSetPlan) -> dict:
 def build_payloads(plan: Plan) -> dict:
     return {
         "api_version": API_VERSION,
+        # the campaign file's identity: meta-ids.json records it, and a folder serves one campaign only
+        "campaign_identity": plan.campaign.id,
         "campaign": campaign_params(plan),
         "ad_sets": [ad_set_params(plan, a) for a in plan.ad_sets],
         "creatives": [creative_params(plan, a) for a in plan.ad_sets],
