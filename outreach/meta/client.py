@@ -166,6 +166,11 @@ SUBCODE_RULES = {
                    "retirez des thèmes, puis refaites le plan."),
     1870199: _Rule("targeting.geo_locations.location_types", "Meta n'accepte plus le champ location_types.",
                    "Retirez location_types du ciblage."),
+    1885611: _Rule("frequency_control_specs", "Meta n'accepte un plafond de fréquence qu'en optimisation de la "
+                   "couverture (REACH, campagne de notoriété).", "Refaites le plan (outreach ne met le plafond que "
+                   "sur les campagnes awareness) ou retirez frequency_control_specs du fichier."),
+    1487756: _Rule("targeting (placements)", "un emplacement de diffusion n'est pas accepté par Meta.",
+                   "Refaites le plan : outreach envoie les fils, stories et reels de Facebook et d'Instagram."),
     4834011: _Rule("is_adset_budget_sharing_enabled", "Meta exige de dire si le budget peut être partagé "
                    "entre ensembles de publicités.", "Envoyez is_adset_budget_sharing_enabled = false."),
 }
