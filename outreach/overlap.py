@@ -25,12 +25,22 @@ from outreach.territory import km_to_chord, unit_vectors
 
 @dataclass(frozen=True)
 class Units:
-    """People as points: one row per (commune, postcode), with the commune's population split evenly."""
+    """People as points: one row per (commune, postcode), with the commune's population split evenly;
+    `code` numbers the postcodes (index into `postcodes`) so that set operations stay in numpy."""
 
     area_code: np.ndarray
     postcode: np.ndarray
     population: np.ndarray
     tree: cKDTree
+    postcodes: np.ndarray  # the distinct postcodes, sorted
+    code: np.ndarray  # per unit, the index of its postcode in `postcodes`
+
+    def codes_of(self, postcodes) -> np.ndarray:
+        """Indices of these postcodes among the known ones (unknown ones left out)."""
+        wanted = np.asarray(list(postcodes), dtype=self.postcodes.dtype)
+        at = np.searchsorted(self.postcodes, wanted)
+        at = np.minimum(at, len(self.postcodes) - 1)
+        return at[self.postcodes[at] == wanted]
 
 
 @lru_cache(maxsize=1)
@@ -46,9 +56,10 @@ def national_units() -> Units:
     postcodes = frame["postcodes"].str.replace(",", ";").str.split(";")
     frame = frame.assign(share=postcodes.str.len().clip(lower=1), postcode=postcodes).explode("postcode")
     population = pd.to_numeric(frame["population"], errors="coerce").fillna(0) / frame["share"]
-    return Units(frame["code"].to_numpy(dtype=str), frame["postcode"].fillna("").str.strip().to_numpy(dtype=str),
-                 population.to_numpy(dtype=float), cKDTree(unit_vectors(frame["lat"].astype(float),
-                                                                        frame["lon"].astype(float))))
+    postcode = frame["postcode"].fillna("").str.strip().to_numpy(dtype=str)
+    distinct, code = np.unique(postcode, return_inverse=True)
+    return Units(frame["code"].to_numpy(dtype=str), postcode, population.to_numpy(dtype=float),
+                 cKDTree(unit_vectors(frame["lat"].astype(float), frame["lon"].astype(float))), distinct, code)
 
 
 def inside(units: Units, circles: list[tuple[float, float, float]]) -> np.ndarray:
@@ -67,20 +78,26 @@ def owners(units: Units, group_circles: list[list[tuple[float, float, float]]],
 
     A postcode of the territory goes to the group whose catchments hold most of its people; a postcode
     outside it that circles reach goes to the group whose circles hold most of its people."""
+    import pandas as pd
+
     area_group = {code: g for g, codes in enumerate(group_areas) for code in codes}
-    scope_pop: dict[str, dict[int, float]] = {}
-    reach_pop: dict[str, dict[int, float]] = {}
+    in_scope = np.isin(units.area_code, list(area_group))
+    scope_idx = np.flatnonzero(in_scope)
+    scope = pd.DataFrame({"code": units.code[scope_idx], "pop": units.population[scope_idx],
+                          "group": [area_group[c] for c in units.area_code[scope_idx].tolist()]})
+    reached = []
     for g, circles in enumerate(group_circles):
-        for i in inside(units, circles).tolist():
-            postcode = str(units.postcode[i])
-            if postcode and str(units.area_code[i]) not in area_group:
-                _add(reach_pop, postcode, g, float(units.population[i]))
-    for i in np.flatnonzero(np.isin(units.area_code, list(area_group))).tolist():
-        postcode = str(units.postcode[i])
-        if postcode:
-            _add(scope_pop, postcode, area_group[str(units.area_code[i])], float(units.population[i]))
-    chosen = {p: _largest(pops) for p, pops in reach_pop.items()}
-    chosen.update({p: _largest(pops) for p, pops in scope_pop.items()})  # the territory's own people first
+        idx = inside(units, circles)
+        idx = idx[~in_scope[idx]]
+        if len(idx):
+            reached.append(pd.DataFrame({"code": units.code[idx], "pop": units.population[idx], "group": g}))
+    chosen: dict[str, int] = {}
+    # the territory's own people decide last, so that they win over people outside it
+    for table in ([pd.concat(reached)] if reached else []) + [scope]:
+        sums = table.groupby(["code", "group"], sort=True)["pop"].sum().reset_index()
+        best = sums.sort_values(["code", "pop", "group"], ascending=[True, False, True]).drop_duplicates("code")
+        chosen.update({str(units.postcodes[c]): int(g) for c, g in zip(best["code"], best["group"], strict=True)
+                       if units.postcodes[c]})
     return chosen
 
 
@@ -98,7 +115,7 @@ def exclusions(units: Units, group_circles: list[list[tuple[float, float, float]
     """For each group, the postcodes its circles touch that another group owns."""
     out = []
     for g, circles in enumerate(group_circles):
-        touched = {str(units.postcode[i]) for i in inside(units, circles).tolist()}
+        touched = units.postcodes[np.unique(units.code[inside(units, circles)])].tolist()
         out.append(sorted(p for p in touched if p and owner.get(p, g) != g))
     return out
 
@@ -112,17 +129,16 @@ def same_theme_overlap(payloads: dict, units: Units | None = None) -> float:
         # refs are "<theme>--<lead branch>" (outreach.planner)
         by_theme.setdefault(str(ad_set.get("ref", "")).split("--")[0], []).append(ad_set["targeting"])
     reached = overlapped = 0.0
-    postcode_keys = np.char.add("FR:", units.postcode.astype(str))
     for specs in by_theme.values():
         count = np.zeros(len(units.population), dtype=np.int32)
         for spec in specs:
-            count += targeted(units, spec, postcode_keys)
+            count += targeted(units, spec)
         reached += float(units.population[count >= 1].sum())
         overlapped += float(units.population[count >= 2].sum())
     return overlapped / reached if reached else 0.0
 
 
-def targeted(units: Units, spec: dict, postcode_keys: np.ndarray) -> np.ndarray:
+def targeted(units: Units, spec: dict) -> np.ndarray:
     """1 for every unit this targeting includes, 0 elsewhere."""
     geo = spec.get("geo_locations", {})
     hit = np.zeros(len(units.population), dtype=bool)
@@ -130,10 +146,19 @@ def targeted(units: Units, spec: dict, postcode_keys: np.ndarray) -> np.ndarray:
                                                                       else 1.0))
                for c in geo.get("custom_locations", [])]
     hit[inside(units, circles)] = True
-    zips = [z["key"] for z in geo.get("zips", [])]
-    if zips:
-        hit |= np.isin(postcode_keys, zips)
-    excluded = [z["key"] for z in (spec.get("excluded_geo_locations") or {}).get("zips", [])]
-    if excluded:
-        hit &= ~np.isin(postcode_keys, excluded)
+    zips = _postcode_mask(units, geo.get("zips", []))
+    if zips is not None:
+        hit |= zips[units.code]
+    excluded = _postcode_mask(units, (spec.get("excluded_geo_locations") or {}).get("zips", []))
+    if excluded is not None:
+        hit &= ~excluded[units.code]
     return hit.astype(np.int32)
+
+
+def _postcode_mask(units: Units, zips: list[dict]) -> np.ndarray | None:
+    """Per known postcode, whether it is among Meta's zip keys ("FR:13001"); None when there are none."""
+    if not zips:
+        return None
+    mask = np.zeros(len(units.postcodes), dtype=bool)
+    mask[units.codes_of(str(z["key"]).removeprefix("FR:") for z in zips)] = True
+    return mask

@@ -249,16 +249,13 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
 
 # ---------------------------------------------------------------------------------------------- budget
 
-def _merge_small(catchments: list[_Catchment], threshold_population: float, max_groups: int | None = None
-                 ) -> list[list[_Catchment]]:
-    """Group catchments so that every group has at least `threshold_population` people, and there are at most
-    `max_groups` groups (the Page's ad limit).
+def _merge_small(catchments: list[_Catchment], threshold_population: float) -> list[list[_Catchment]]:
+    """Group catchments so that every group has at least `threshold_population` people.
 
-    The smallest group joins a neighbouring group, until none is below the threshold and the count fits (or
-    one group is left): the group of the nearest branch, or a nearby group that is itself too small when one
-    is not much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
+    The smallest group joins a neighbouring group, until none is below the threshold (or one group is
+    left): the group of the nearest branch, or a nearby group that is itself too small when one is not
+    much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
     """
-    max_groups = max_groups or len(catchments)
     n = len(catchments)
     parent = list(range(n))
     members = {i: [i] for i in range(n)}
@@ -270,7 +267,7 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float, max_
             i = parent[i]
         return i
 
-    if n <= 1 or (min(population) >= threshold_population and n <= max_groups):
+    if n <= 1 or min(population) >= threshold_population:
         return [[c] for c in catchments]
     points = unit_vectors([c.branch.lat for c in catchments], [c.branch.lon for c in catchments])
     tree = cKDTree(points)
@@ -284,11 +281,10 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float, max_
         pop, _, i = heapq.heappop(heap)
         if find(i) != i or pop != population[i]:
             continue  # stale entry
-        if pop >= threshold_population and groups <= max_groups:
+        if pop >= threshold_population:
             break
-        # past the floor, merging goes on only for the ad limit: any neighbour will do, the smallest first
         target = _neighbour_group(tree, points, near, members[i], i, find, members, n, population,
-                                  max(threshold_population, pop + 1))
+                                  threshold_population)
         if target is None:
             continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
@@ -331,6 +327,41 @@ def _neighbour_group(tree, points, near, own_members, own_root, find, members, n
         if nearest is not None or k >= n:
             return nearest[1] if nearest else None
         k = min(n, k * 4)
+
+
+def _fit_limit(groups: list[list[_Catchment]], max_groups: int) -> list[list[_Catchment]]:
+    """At most `max_groups` groups (the Page's ad limit), each made of neighbouring groups: the groups are
+    cut in two along the longer side of their extent, at the point that shares their circles in proportion
+    to the number of groups each side gets, until there are as many sides as groups allowed. Balanced by
+    circles, so that no group goes past Meta's 200 circles when the territory allows it. O(n log² n)."""
+    if len(groups) <= max_groups:
+        return groups
+    lat = np.array([g[0].branch.lat for g in groups])
+    lon = np.array([g[0].branch.lon for g in groups])
+    size = np.array([len(g) for g in groups])
+    tie = np.argsort([g[0].branch.id for g in groups], kind="stable")  # a stable order for equal positions
+    rank = np.empty_like(tie)
+    rank[tie] = np.arange(len(tie))
+    leaves: list[np.ndarray] = []
+
+    def cut(part: np.ndarray, k: int) -> None:
+        if k <= 1 or len(part) <= 1:
+            leaves.append(part)
+            return
+        # a degree of longitude is shorter than one of latitude away from the equator
+        scale = math.cos(math.radians(float(lat[part].mean())))
+        by_lon = np.ptp(lon[part]) * scale > np.ptp(lat[part])
+        major, minor = (lon, lat) if by_lon else (lat, lon)
+        order = part[np.lexsort((rank[part], minor[part], major[part]))]
+        k_left = k // 2
+        running = np.cumsum(size[order])
+        at = int(np.searchsorted(running, running[-1] * k_left / k, side="right"))
+        at = min(max(at, 1), len(order) - 1)
+        cut(order[:at], k_left)
+        cut(order[at:], k - k_left)
+
+    cut(np.arange(len(groups)), max_groups)
+    return [[c for i in leaf.tolist() for c in groups[i]] for leaf in leaves if len(leaf)]
 
 
 def _split_cents(total: int, weights: list[int]) -> list[int]:
@@ -438,18 +469,21 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     # every theme has the same catchments, so the smallest theme budget decides the merging for all
     threshold = total_population * min_cents / min(theme_cents)
     max_groups = ad_limit // len(chosen_themes)
-    groups = _merge_small(catchments, threshold, max_groups)
-    if len(groups) > max_groups:
+    floor_groups = _merge_small(catchments, threshold)
+    # past the limit, the catchments themselves are shared out (finer than the floor's groups, so that the
+    # circles spread evenly); groups that size hold far more people than the floor asks
+    groups = floor_groups if len(floor_groups) <= max_groups else _fit_limit([[c] for c in catchments], max_groups)
+    crowded = max(len(g) for g in groups)
+    if crowded > MAX_LOCATIONS_PER_AD_SET and campaign.geo == "radius":
         raise InputError(
-            f"{len(groups)} ensembles de publicités par thème × {len(chosen_themes)} thème(s) = "
-            f"{len(groups) * len(chosen_themes)} publicités, au-delà de la limite de {ad_limit} de la Page ; "
-            f"les bassins ne peuvent plus être regroupés (au plus {MAX_LOCATIONS_PER_AD_SET} cercles par ensemble).",
-            where="territory", field="territory",
+            f"{len(catchments)} bassins en {max_groups} ensembles de publicités par thème ({len(chosen_themes)} "
+            f"thème(s), limite de {ad_limit} publicités de la Page) : un ensemble aurait {crowded} cercles, au-delà "
+            f"des {MAX_LOCATIONS_PER_AD_SET} que Meta accepte.", where="territory", field="territory",
             fix="Retirez des thèmes, réduisez le territoire, ou passez en codes postaux (geo: postcodes).")
     merged = [g for g in groups if len(g) > 1]
     if merged:
-        floor_groups = len(_merge_small(catchments, threshold))
-        why = (f"pour que chacun ait au moins {min_cents / 100:.2f} € par jour" if floor_groups <= max_groups else
+        why = (f"pour que chacun ait au moins {min_cents / 100:.2f} € par jour" if len(floor_groups) <= max_groups
+               else
                f"pour que chacun ait au moins {min_cents / 100:.2f} € par jour et que la campagne tienne dans la "
                f"limite de {ad_limit} publicités de la Page ({max_groups} par thème)")
         notes.append(f"{sum(len(g) for g in merged)} petits bassins regroupés en {len(merged)} ensemble(s) de "
