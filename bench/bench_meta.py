@@ -4,7 +4,7 @@
 
 - A national plan within the Page's ad limit (every geolocated library × 3 themes, 250 ads): the plan and
   its payloads, same-theme overlap measured, as `outreach plan` does after loading the data (timed apart).
-- A push of 250 ads to the local Graph server (tests/graph_server.py, on 127.0.0.1) through the Batch API:
+- A push of 250 ads to the local Graph server (tests/support/graph_server.py, on 127.0.0.1) through the Batch API:
   validation then creation of the campaign, ad sets, creatives and ads, ids written after every batch.
 - The same-theme overlap of a traffic campaign on the Bouches-du-Rhône (people targeted by two ad sets of
   one theme, over people targeted), with the exclusions outreach sends and without them.
@@ -31,7 +31,7 @@ from outreach.datasets import national_areas, national_branches  # noqa: E402
 from outreach.meta.files import plan_campaign  # noqa: E402
 from outreach.overlap import same_theme_overlap  # noqa: E402
 from outreach.settings import NetworkSettings  # noqa: E402
-from tests.graph_server import TOKEN, GraphServer  # noqa: E402
+from tests.support.graph_server import TOKEN, GraphServer  # noqa: E402
 
 SETTINGS = NetworkSettings()  # page_ad_limit 250, floors 1 € (awareness) and 5 € (traffic)
 

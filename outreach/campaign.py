@@ -161,7 +161,7 @@ def new_identity(name: str) -> str:
     campaigns whose names give the same slug never share an output folder or a Meta campaign."""
     import uuid
 
-    from outreach.planner import slug  # the planner imports this module: imported when needed
+    from outreach.text import slug
 
     stem = slug(name)[:40].strip("-") or "campagne"
     return f"{stem}-{uuid.uuid4().hex[:8]}"

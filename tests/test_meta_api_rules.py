@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from outreach.meta.client import MetaClient, MetaError
-from tests.graph_server import TOKEN, GraphServer, graph_error
+from tests.support.graph_server import TOKEN, GraphServer, graph_error
 from tests.test_meta_client import client, payloads  # noqa: F401  (the shared small plan fixture)
 
 
@@ -110,7 +110,7 @@ def test_token_is_scrubbed_when_meta_echoes_the_url(graph, payloads, tmp_path): 
 def test_campaign_identity_is_written_into_a_file_that_has_none(tmp_path):
     from outreach.campaign import ensure_identity, load_campaign
     from outreach.settings import NetworkSettings
-    from tests.conftest import ROOT
+    from tests.support import ROOT
 
     text = (ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml").read_text(encoding="utf-8")
     text = "\n".join(line for line in text.splitlines() if not line.startswith("id:")) + "\n"

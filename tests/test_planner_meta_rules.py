@@ -13,8 +13,8 @@ from outreach.meta.payloads import build_payloads
 from outreach.overlap import same_theme_overlap
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
-from tests.conftest import ROOT
-from tests.graph_server import TOKEN, GraphServer
+from tests.support import ROOT
+from tests.support.graph_server import TOKEN, GraphServer
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 SETTINGS = NetworkSettings()
