@@ -212,3 +212,49 @@ def test_themes_resolve_writes_ids_and_dates_then_checks_by_id(graph, tmp_path, 
     searched = [r["params"].get("q") for r in graph.calls("GET", "/search") if r["params"]["type"] == "adinterest"]
     assert "Science fiction" not in searched
     assert "Science fiction film (en cours de retrait)" in out.err
+
+
+# ------------------------------------------------------------------------------------------ plan changed after a push
+
+def test_push_after_a_plan_change_brings_the_objects_in_line(graph, payloads, tmp_path):  # noqa: F811
+    client().push(payloads, tmp_path)
+    ids = json.loads((tmp_path / "meta-ids.json").read_text())
+    before = len(graph.objects)
+    changed = json.loads(json.dumps(payloads))
+    first = changed["ad_sets"][0]
+    first["daily_budget"] += 100
+    first["end_time"] = "2027-04-15T23:59:00+0200"
+    changed["creatives"][1]["object_story_spec"]["link_data"]["message"] = "Nouveau texte."
+    extra = dict(changed["ad_sets"][0], ref="science-fiction--new", name="Nouvel ensemble")
+    changed["ad_sets"].append(extra)
+    graph.requests.clear()
+    report = client().push(changed, tmp_path)
+    # the ad set updated in place, with only what changed and never its status
+    updated = graph.objects[ids[first["ref"]]]
+    assert int(updated["params"]["daily_budget"]) == first["daily_budget"]  # form-encoded, as Meta receives it
+    assert updated["updates"] == [{"daily_budget": str(first["daily_budget"]), "end_time": "2027-04-15T23:59:00+0200"}]
+    # a creative cannot be edited at Meta: a new one, and its ad points to it
+    new_creative = report.ids[changed["creatives"][1]["ref"]]
+    assert new_creative != ids[changed["creatives"][1]["ref"]]
+    ad = graph.objects[ids[changed["ads"][1]["ref"]]]
+    assert ad["params"]["creative"] == {"creative_id": new_creative} and "status" not in ad["updates"][0]
+    # the new ad set is created paused; nothing else was recreated
+    assert graph.objects[report.ids["science-fiction--new"]]["params"]["status"] == "PAUSED"
+    assert len(graph.objects) == before + 2
+    assert not any("status" in r["params"] for r in graph.requests
+                   if r["method"] == "POST" and r["path"].rstrip("/").count("/") == 2)  # POST /v26.0/{id}
+    assert set(report.updated) == {first["ref"], changed["ads"][1]["ref"]}
+    # nothing changed: nothing sent
+    graph.requests.clear()
+    again = client().push(changed, tmp_path)
+    assert again.updated == [] and again.created == [] and not graph.calls("POST")
+
+
+def test_push_refuses_a_change_meta_does_not_allow_on_an_existing_object(graph, payloads, tmp_path):  # noqa: F811
+    client().push(payloads, tmp_path)
+    changed = json.loads(json.dumps(payloads))
+    changed["ad_sets"][0]["optimization_goal"] = "IMPRESSIONS"
+    graph.requests.clear()
+    with pytest.raises(MetaError, match="optimization_goal") as err:
+        client().push(changed, tmp_path)
+    assert "nouveau dossier" in str(err.value) and not graph.calls("POST")

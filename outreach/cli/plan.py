@@ -36,7 +36,9 @@ def register(sub) -> None:
                        description="Valide puis crée chez Meta, en pause, la campagne, les ensembles de "
                                    "publicités, les visuels et les publicités de DOSSIER/meta-api.json. Les "
                                    "identifiants créés sont notés dans DOSSIER/meta-ids.json : relancer après "
-                                   "une erreur ne crée rien en double. Un fichier modifié à la main qui "
+                                   "une erreur ne crée rien en double ; après un nouveau plan dans le même "
+                                   "dossier, l'envoi met à jour les objets déjà créés (budgets, textes, visuels, "
+                                   "dates) sans toucher à leur diffusion. Un fichier modifié à la main qui "
                                    "n'est pas en pause, ou que la checklist RGPD bloque, est refusé avant tout "
                                    "envoi. Jeton : META_ACCESS_TOKEN.")
     q.add_argument("dir", metavar="DOSSIER", help="dossier écrit par « outreach plan »")
@@ -79,10 +81,11 @@ def run_plan(args) -> int:
         if missing:
             plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
     if (Path(args.out) / IDS_FILE).exists():
-        # the push skips every ref already in meta-ids.json: a changed plan would not change those objects
+        # the push brings the objects already created in line with this plan, and never recreates them
         plan.notes.append(f"{Path(args.out) / IDS_FILE} garde les objets créés par un envoi précédent : « outreach "
-                          "push » ne les recréera ni ne les modifiera. Pour une nouvelle campagne, choisissez un "
-                          "autre dossier ; pour modifier celle-ci, passez par le Gestionnaire de publicités.")
+                          "push » les mettra à jour (budgets, textes, visuels, dates), créera en pause ce qui est "
+                          "nouveau, et ne touchera pas à leur diffusion. Pour une nouvelle campagne, choisissez un "
+                          "autre dossier.")
     print_notes(plan.notes)
     # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
     verdict = review(campaign, plan, payloads, campaign_path=args.campaign, draft=args.draft)
@@ -145,6 +148,6 @@ def run_push(args) -> int:
     if args.dry_run:
         print(f"Validation seule : {len(report.validated)} objet(s) validé(s) par Meta, rien n'a été créé.")
     else:
-        print(f"{len(report.created)} objet(s) créé(s) en pause, {len(report.reused)} déjà créé(s) "
-              f"auparavant ; identifiants dans {folder / 'meta-ids.json'}.")
+        print(f"{len(report.created)} objet(s) créé(s) en pause, {len(report.updated)} mis à jour, "
+              f"{len(report.reused)} inchangé(s) ; identifiants dans {folder / 'meta-ids.json'}.")
     return 0

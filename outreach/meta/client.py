@@ -58,6 +58,13 @@ META_KEY_PREFIX = "_"
 ACCOUNT_KEY = "_account"
 IDENTITY_KEY = "_campaign_identity"
 BATCH_SIZE = 50  # Meta's limit of calls per batch request
+# what each object was last sent with (ref → params), to bring the objects in line when the plan changes
+SENT_FILE = "meta-sent.json"
+# fields Meta does not let an existing object change (a new campaign is needed); status is never updated
+FROZEN = {"campaigns": {"objective", "special_ad_categories", "special_ad_category_country", "buying_type"},
+          "adsets": {"campaign_id", "optimization_goal", "billing_event", "destination_type"},
+          "ads": {"adset_id"}}
+NEVER_UPDATED = {"status", "execution_options"}
 TOKEN_ENV = "META_ACCESS_TOKEN"
 GRAPH_URL_ENV = "META_GRAPH_URL"
 # Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
@@ -267,7 +274,8 @@ class PushReport:
     ids: dict[str, str] = field(default_factory=dict)  # ref → Meta id
     validated: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)  # already created by an earlier run
+    reused: list[str] = field(default_factory=list)  # already created by an earlier run, unchanged
+    updated: list[str] = field(default_factory=list)  # already created, brought in line with the plan
     notes: list[str] = field(default_factory=list)
 
 
@@ -503,19 +511,34 @@ class MetaClient:
         def save() -> None:
             atomic.write_text(ids_path, json.dumps(owner | report.ids, indent=1, sort_keys=True))
 
+        sent_path = out_dir / SENT_FILE
+        sent = _read_sent(sent_path)
+        _refuse_frozen_changes(steps, report.ids, sent)
+        planned = {obj[REF] for _, objects, _ in steps for obj in objects}
         waiting = 0
         for edge, objects, label in steps:
-            todo = []
+            todo, updates = [], []
             for obj in objects:
                 ref = obj[REF]
-                if ref in report.ids:
-                    report.reused.append(ref)
-                    continue
                 params = _resolve_refs({k: v for k, v in obj.items() if k != REF}, report.ids)
                 if params is None:  # a parent does not exist yet (dry run): Meta cannot validate it
                     waiting += 1
                     continue
-                todo.append((ref, params, f"{label} « {obj.get('name', ref)} »"))
+                what = f"{label} « {obj.get('name', ref)} »"
+                if ref in report.ids:
+                    before = sent.get(ref)
+                    changes = {} if before is None else \
+                        {k: v for k, v in params.items() if before.get(k) != v and k not in NEVER_UPDATED}
+                    if before is None:  # pushed before outreach kept what it sent: taken as the reference
+                        sent[ref] = params
+                    if not changes:
+                        report.reused.append(ref)
+                    elif edge == "adcreatives":  # Meta's creatives cannot be edited: a new one, then the ad
+                        todo.append((ref, params, what))
+                    else:
+                        updates.append((ref, changes, what))
+                else:
+                    todo.append((ref, params, what))
             for start in range(0, len(todo), BATCH_SIZE):
                 chunk = todo[start:start + BATCH_SIZE]
                 self._send(edge, [(ref, dict(params, execution_options=["validate_only"]), what)
@@ -524,29 +547,63 @@ class MetaClient:
                 say(f"validé : {len(chunk)} × {label}")
                 if dry_run:
                     continue
-                created = self._send(edge, chunk, lost=self._find_existing, on_partial=lambda got: (
-                    report.ids.update(got), report.created.extend(got), save()))
-                report.ids.update(created)
-                report.created += [ref for ref in created if ref not in report.created]
-                save()
-                say(f"créé (en pause) : {len(created)} × {label}")
+
+                def keep(got: dict, chunk=chunk) -> None:
+                    report.ids.update(got)
+                    report.created.extend(r for r in got if r not in report.created)
+                    sent.update({ref: params for ref, params, _ in chunk if ref in got})
+                    save()
+                    atomic.write_text(sent_path, json.dumps(sent, ensure_ascii=False, sort_keys=True))
+
+                keep(self._send(edge, chunk, lost=self._find_existing, on_partial=keep))
+                say(f"créé (en pause) : {len(chunk)} × {label}")
+            for start in range(0, len(updates), BATCH_SIZE):
+                chunk = updates[start:start + BATCH_SIZE]
+                nodes = {ref: report.ids[ref] for ref, _, _ in chunk}
+                self._send(edge, [(ref, dict(changes, execution_options=["validate_only"]), what)
+                                  for ref, changes, what in chunk], lost=None, nodes=nodes)
+                if dry_run:
+                    report.notes.append(f"{len(chunk)} × {label} à mettre à jour : "
+                                        + ", ".join(sorted({k for _, c, _ in chunk for k in c})) + ".")
+                    continue
+
+                def kept(got: dict, chunk=chunk) -> None:
+                    for ref, changes, _ in chunk:
+                        if ref in got:
+                            sent[ref] = {k: v for k, v in sent.get(ref, {}).items()} | changes
+                            report.updated.append(ref)
+                    atomic.write_text(sent_path, json.dumps(sent, ensure_ascii=False, sort_keys=True))
+
+                kept(self._send(edge, chunk, lost=None, nodes=nodes, on_partial=kept))
+                say(f"mis à jour : {len(chunk)} × {label} (" + ", ".join(sorted({k for _, c, _ in chunk
+                                                                                  for k in c})) + ")")
+        if not dry_run and sent:
+            atomic.write_text(sent_path, json.dumps(sent, ensure_ascii=False, sort_keys=True))
+        gone = sorted(r for r in report.ids if r not in planned)
+        if gone:
+            report.notes.append(f"{len(gone)} objet(s) créé(s) par un envoi précédent ne sont plus dans le plan "
+                                f"({', '.join(gone[:5])}{' …' if len(gone) > 5 else ''}) : outreach ne touche pas "
+                                "à leur diffusion ; mettez-les en pause ou supprimez-les dans le Gestionnaire de "
+                                "publicités.")
         if waiting:
             report.notes.append(f"{waiting} objet(s) non validé(s) : Meta ne valide un ensemble de publicités "
                                 "ou une publicité qu'une fois sa campagne créée (lancez l'envoi sans --dry-run).")
         return report
 
     def _send(self, edge: str, calls: list[tuple[str, dict, str]], *, lost: Callable | None,
-              on_partial: Callable[[dict], object] | None = None) -> dict[str, str]:
+              on_partial: Callable[[dict], object] | None = None, nodes: dict[str, str] | None = None
+              ) -> dict[str, str]:
         """POST each call to act_…/<edge> in one batch request; ref → id of what Meta created.
 
         Calls that fail for a passing reason (5xx, rate limit, no answer) are sent again after the wait;
         before a create is sent again, `lost(edge, params, what, since)` looks for the object its lost answer
-        may have made. The first refusal stops everything, after the ids obtained are kept (`on_partial`)."""
+        may have made. The first refusal stops everything, after the ids obtained are kept (`on_partial`).
+        With `nodes` (ref → Meta id), each call updates that object instead (POST /{id}: idempotent)."""
         since = datetime.now(UTC) - CLOCK_SKEW
         pending, done = list(calls), {}
         for attempt in range(self.retries + 1):
             try:
-                answers = self._batch(edge, pending)
+                answers = self._batch(edge, pending, nodes)
             except (FacebookRequestError, requests.RequestException) as exc:
                 if not is_transient(exc):
                     raise (french_error(exc, pending[0][2], self._secret) if isinstance(exc, FacebookRequestError)
@@ -556,7 +613,8 @@ class MetaClient:
             retry, refused, waits = [], None, []
             for (ref, params, what), (ok, value) in zip(pending, answers, strict=True):
                 if ok:
-                    done[ref] = str(value.get("id", "")) if isinstance(value, dict) else ""
+                    done[ref] = (nodes or {}).get(ref) or (str(value.get("id", "")) if isinstance(value, dict)
+                                                           else "")
                 elif value is None or is_transient(value):
                     retry.append((ref, params, what))
                     waits.append(rate_limit_wait_s(value) if value is not None else None)
@@ -587,13 +645,15 @@ class MetaClient:
                 return done
         return done
 
-    def _batch(self, edge: str, calls: list[tuple[str, dict, str]]) -> list[tuple[bool, object]]:
+    def _batch(self, edge: str, calls: list[tuple[str, dict, str]], nodes: dict[str, str] | None = None
+               ) -> list[tuple[bool, object]]:
         """One Batch API request (≤ 50 calls): (True, answer) or (False, FacebookRequestError | None) per
         call, None when Meta gave no answer for it (it ran out of time: the call is sent again)."""
         answers: list = [(False, None)] * len(calls)
         batch = self.api.new_batch()
-        for n, (_ref, params, _what) in enumerate(calls):
-            batch.add("POST", (self.account_id, edge), params=params,
+        for n, (ref, params, _what) in enumerate(calls):
+            path = (nodes[ref],) if nodes else (self.account_id, edge)
+            batch.add("POST", path, params=params,
                       success=lambda r, n=n: answers.__setitem__(n, (True, r.json())),
                       failure=lambda r, n=n: answers.__setitem__(n, (False, r.error())))
         batch.execute()
@@ -650,6 +710,34 @@ def _read_ids(path: Path) -> dict[str, str]:
         raise InputError("fichier d'identifiants Meta illisible.", file=path,
                          fix="Supprimez-le seulement si rien n'a été créé chez Meta ; sinon corrigez le JSON.") from exc
     return {str(k): str(v) for k, v in data.items()}
+
+
+def _read_sent(path: Path) -> dict[str, dict]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise InputError("fichier des paramètres envoyés à Meta illisible.", file=path,
+                         fix="Supprimez-le : le prochain envoi le réécrit (sans pouvoir comparer cette fois).") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _refuse_frozen_changes(steps, ids: dict[str, str], sent: dict[str, dict]) -> None:
+    """Before anything is sent: a change Meta does not allow on an existing object (objective, optimisation
+    goal…) asks for a new campaign, in a new folder."""
+    for edge, objects, label in steps:
+        for obj in objects:
+            before = sent.get(obj[REF])
+            if obj[REF] not in ids or before is None:
+                continue
+            params = _resolve_refs({k: v for k, v in obj.items() if k != REF}, ids) or {}
+            frozen = sorted(k for k in FROZEN.get(edge, ()) if k in params and params[k] != before.get(k))
+            if frozen:
+                raise MetaError(f"{label} « {obj.get('name', obj[REF])} » existe déjà chez Meta et ne peut plus "
+                                f"changer de {', '.join(frozen)}.", field=frozen[0], where=frozen[0],
+                                fix="Remettez la valeur envoyée, ou écrivez le plan dans un nouveau dossier pour "
+                                    "créer une nouvelle campagne.")
 
 
 def _check_folder(folder: dict[str, str], account: str, identity: str | None, path: Path) -> None:

@@ -259,6 +259,8 @@ class GraphServer(LocalServer):
         if len(parts) == 1 and parts[0] in self.objects and method == "GET":
             obj = self.objects[parts[0]]
             return 200, dict(obj["params"], id=parts[0])
+        if len(parts) == 1 and parts[0] in self.objects and method == "POST":
+            return self.update(parts[0], params)
         return 400, graph_error(f"Unsupported {method} request. Object with ID '{'/'.join(parts)}' does not "
                                 "exist, cannot be loaded due to missing permissions, or does not support this "
                                 "operation.", code=100, subcode=33)
@@ -324,6 +326,31 @@ class GraphServer(LocalServer):
             self.objects[new_id] = {"kind": kind, "account": account, "params": params,
                                     "created_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S%z")}
         return 200, {"id": new_id}
+
+    # fields Meta does not let an existing object change: a new object is needed
+    IMMUTABLE = {"campaign": {"objective", "special_ad_categories"},
+                 "adset": {"campaign_id", "optimization_goal", "billing_event"},
+                 "creative": {"object_story_spec", "url_tags"}, "ad": {"adset_id"}}
+
+    def update(self, object_id: str, params: dict):
+        """POST /{id}: the fields given replace the object's; checked as a create would be."""
+        obj = self.objects[object_id]
+        changes = {k: v for k, v in params.items() if k not in ("access_token", "execution_options")}
+        frozen = sorted(set(changes) & self.IMMUTABLE[obj["kind"]])
+        if frozen:
+            return 400, graph_error("Invalid parameter", code=100, subcode=1487390,
+                                    title="Field cannot be edited",
+                                    user_msg=f"{', '.join(frozen)} cannot be changed once the object is created.",
+                                    blame_field=frozen[0])
+        merged = dict(obj["params"], **changes)
+        problem = getattr(self, f"check_{obj['kind']}")(obj["account"], merged)
+        if problem:
+            return 400, problem
+        if "validate_only" not in (params.get("execution_options") or []):
+            with self._lock:
+                obj["params"] = merged
+                obj.setdefault("updates", []).append(changes)
+        return 200, {"success": True}
 
     def _exists(self, kind: str, object_id) -> bool:
         obj = self.objects.get(str(object_id))
