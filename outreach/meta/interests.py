@@ -51,3 +51,28 @@ def check_themes(client, themes) -> tuple[list, list[InterestCheck]]:
                 checks.append(InterestCheck(theme.id, interest.name, None, "UNKNOWN",
                                             suggestions=client.cached_suggestions(interest.name)))
     return updated, checks
+
+
+def meta_account_for_checks() -> str | None:
+    """The ad account to ask Meta with, when a token is set (environment or Streamlit secrets) and the
+    settings name an account; None otherwise (the Thèmes page then says what is missing)."""
+    import os
+
+    from outreach.meta.client import TOKEN_ENV, streamlit_secret
+    from outreach.settings import load_settings
+
+    if not (os.environ.get(TOKEN_ENV) or streamlit_secret(TOKEN_ENV)):
+        return None
+    return load_settings().ad_account_id or None
+
+
+def checks_table(checks: list[InterestCheck]) -> list[dict]:
+    """Rows for the Thèmes page, in French."""
+    from outreach.meta.client import audience_fr
+
+    rows = []
+    for c in checks:
+        hint = "; ".join(f"{r['name']} ({r['id']}, {audience_fr(r)})" for r in c.suggestions[:3])
+        rows.append({"Centre d'intérêt": c.name, "Identifiant Meta": c.id or "—", "Statut": c.status_fr,
+                     "Audience (Meta)": c.audience or "—", "Suggestions de Meta": hint or "—"})
+    return rows
