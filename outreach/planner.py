@@ -35,6 +35,9 @@ UTM_SOURCE = "meta"
 MERGED_PLACE = "Les médiathèques proches"  # how the copy names the branches of a merged ad set
 UTM_MEDIUM = "paid_social"
 OBJECTIVE_FR = {"awareness": "notoriété", "traffic": "trafic"}
+# Meta's rules for a special ad category (EMPLOYMENT, HOUSING, CREDIT): 18–65+, no postcodes, location
+# circles of at least 15 miles, restricted detailed targeting
+SPECIAL_MIN_RADIUS_KM = 24.2  # 15 miles = 24.14 km, rounded up to the planner's 0.1 km
 
 
 class InterestRef(BaseModel):
@@ -418,6 +421,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     settings = settings if settings is not None else _network_settings()
 
     chosen_themes = _themes(campaign, themes)
+    campaign, special_notes = _special_category(campaign, chosen_themes)
     network, network_areas, notes = _network(campaign, branches, areas)
     branch_by_id = {b.id: b for b in network}
     area_by_code = {a.code: a for a in network_areas}
@@ -436,6 +440,10 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         raise InputError("aucune zone habitée n'a pour plus proche une des bibliothèques choisies.",
                          where="territory", field="territory",
                          fix="Élargissez le territoire (département, bibliothèques ou zones).")
+    notes += special_notes
+    if campaign.special_ad_categories and special_notes:
+        for c in catchments:
+            c.radius_km = max(c.radius_km, SPECIAL_MIN_RADIUS_KM)
 
     days = campaign.period.days
     floor_eur = min_daily_budget_eur if min_daily_budget_eur is not None else \
@@ -463,10 +471,17 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     # every theme has the same catchments, so the smallest theme budget decides the merging for all
     threshold = total_population * min_cents / min(theme_cents)
     max_groups = ad_limit // len(chosen_themes)
+    if campaign.special_ad_categories and special_notes:
+        # no postcode exclusions allowed: the circles of one theme go together, 200 to an ad set, so that
+        # nobody sits in two of its ad sets
+        max_groups = min(max_groups, math.ceil(len(catchments) / MAX_LOCATIONS_PER_AD_SET))
     floor_groups = _merge_small(catchments, threshold)
     # past the limit, the catchments themselves are shared out (finer than the floor's groups, so that the
     # circles spread evenly); groups that size hold far more people than the floor asks
     groups = floor_groups if len(floor_groups) <= max_groups else _fit_limit([[c] for c in catchments], max_groups)
+    if special_notes and len(groups) < len(floor_groups):
+        notes.append(f"{len(catchments)} bassins réunis en {len(groups)} ensemble(s) de publicités : sans exclusion de "
+                     "codes postaux, c'est ce qui évite que deux ensembles du thème ciblent les mêmes personnes.")
     crowded = max(len(g) for g in groups)
     if crowded > MAX_LOCATIONS_PER_AD_SET and campaign.geo == "radius":
         raise InputError(
@@ -486,7 +501,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         notes.append(f"{len(outside)} zone(s) dépassent le rayon maximal de Meta ({MAX_RADIUS_KM:g} km) autour "
                      "de leur bibliothèque : elles ne sont que partiellement couvertes.")
 
-    geo_split = _postcode_split(groups)
+    geo_split = None if special_notes else _postcode_split(groups)
     summaries = _summaries(chosen_themes, [c.branch for c in catchments], items, events,
                            today or campaign.period.start,
                            cacheable=themes is None and items is None and events is None)
@@ -550,7 +565,39 @@ def _theme_of(themes, theme_id):
     return next(t for t in themes if t.id == theme_id)
 
 
+def _special_category(campaign: Campaign, themes) -> tuple[Campaign, list[str]]:
+    """A campaign of a theme Meta puts in a special ad category, under that category's rules; the notes say
+    what changed. Such a theme shares its campaign with no other (Meta sets the category per campaign)."""
+    categories = {getattr(t, "special_ad_category", None) for t in themes}
+    if categories == {None}:
+        return campaign, []
+    special = [t for t in themes if getattr(t, "special_ad_category", None)]
+    if len(categories) > 1:
+        names = ", ".join(f"« {t.label} » ({t.special_ad_category})" for t in special)
+        raise InputError(f"{names} : Meta place ce thème dans une catégorie spéciale de publicité, qui s'applique "
+                         "à toute la campagne.", where="themes", field="themes",
+                         fix="Faites une campagne à part pour ce thème (outreach y appliquera les règles de Meta), "
+                             "et retirez-le de celle-ci.")
+    category = special[0].special_ad_category
+    notes = [f"Catégorie spéciale de publicité {category} (thème « {special[0].label} ») : campagne marquée "
+             f"{category} pour la France, centres d'intérêt retirés (ciblage détaillé restreint), rayons d'au "
+             f"moins {SPECIAL_MIN_RADIUS_KM:g} km (15 miles)."]
+    changes: dict = {"special_ad_categories": sorted(set(campaign.special_ad_categories) | {category})}
+    if (campaign.audience.age_min, campaign.audience.age_max) != (18, 65):
+        changes["audience"] = campaign.audience.model_copy(update={"age_min": 18, "age_max": 65})
+        notes.append(f"Âges {campaign.audience.age_min}–{campaign.audience.age_max} remplacés par 18–65+ : Meta "
+                     f"ne permet pas de les restreindre en catégorie {category}.")
+    if campaign.geo == "postcodes":
+        changes["geo"] = "radius"
+        notes.append(f"Ciblage par codes postaux remplacé par des cercles : Meta l'interdit en catégorie {category}.")
+    if campaign.extra_interests:
+        changes["extra_interests"] = []
+    return campaign.model_copy(update=changes), notes
+
+
 def _interests(theme, campaign: Campaign) -> list[InterestRef]:
+    if campaign.special_ad_categories and getattr(theme, "special_ad_category", None):
+        return []  # detailed targeting is restricted in a special ad category
     if getattr(theme, "sensitivity", "none") != "none":
         # a sensitive theme may be promoted, never used as a targeting criterion (GDPR art. 9, checklist SEN)
         return []

@@ -146,3 +146,33 @@ def test_graph_server_accepts_the_plan_and_refuses_a_cap_on_clicks(graph, traffi
     with pytest.raises(MetaError, match="plafond de fréquence") as err:
         MetaClient("act_1234567", sleep=lambda _s: None).push(capped, tmp_path / "capped")
     assert err.value.field == "frequency_control_specs"
+
+
+# ------------------------------------------------------------------------------------------ special ad categories
+
+def test_employment_theme_gets_a_campaign_under_metas_rules(graph, example, tmp_path):
+    narrowed = variant(example, themes=["emploi-formation"], audience={"age_min": 25, "age_max": 45},
+                       geo="postcodes", budget_eur=600)
+    plan, payloads = plan_campaign(narrowed, settings=SETTINGS)
+    assert payloads["campaign"]["special_ad_categories"] == ["EMPLOYMENT"]
+    assert payloads["campaign"]["special_ad_category_country"] == ["FR"]
+    for ad_set in payloads["ad_sets"]:
+        t = ad_set["targeting"]
+        assert (t["age_min"], t["age_max"]) == (18, 65) and "flexible_spec" not in t
+        assert "zips" not in t["geo_locations"] and "excluded_geo_locations" not in t
+        assert all(c["radius"] >= 24.2 for c in t["geo_locations"]["custom_locations"])
+    assert len(payloads["ad_sets"]) == 1  # the département's circles together: no self-competition
+    text = " ".join(plan.notes)
+    assert "EMPLOYMENT" in text and "25–45 remplacés par 18–65+" in text and "codes postaux remplacé" in text
+    MetaClient("act_1234567", sleep=lambda _s: None).push(payloads, tmp_path / "ok")
+    # the defect: the same theme planned as an ordinary campaign would send what Meta refuses in the category
+    ordinary = json.loads(json.dumps(payloads))
+    ordinary["ad_sets"][0]["targeting"]["geo_locations"]["custom_locations"][0]["radius"] = 5.0
+    with pytest.raises(MetaError, match="catégorie spéciale"):
+        MetaClient("act_1234567", sleep=lambda _s: None).push(ordinary, tmp_path / "refused")
+
+
+def test_employment_theme_never_shares_a_campaign(example):
+    with pytest.raises(InputError, match="catégorie spéciale") as err:
+        build_plan(variant(example, themes=["science-fiction", "emploi-formation"]), settings=SETTINGS)
+    assert err.value.field == "themes" and "campagne à part" in str(err.value)

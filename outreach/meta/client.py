@@ -173,6 +173,9 @@ SUBCODE_RULES = {
                    "retirez des thèmes, puis refaites le plan."),
     1870199: _Rule("targeting.geo_locations.location_types", "Meta n'accepte plus le champ location_types.",
                    "Retirez location_types du ciblage."),
+    1870128: _Rule("targeting (catégorie spéciale)", "ce ciblage n'est pas permis dans la catégorie spéciale de "
+                   "la campagne (âges 18–65+, pas de codes postaux, rayons d'au moins 15 miles, pas de centres "
+                   "d'intérêt).", "Refaites le plan : outreach applique ces règles au thème de la catégorie."),
     1885611: _Rule("frequency_control_specs", "Meta n'accepte un plafond de fréquence qu'en optimisation de la "
                    "couverture (REACH, campagne de notoriété).", "Refaites le plan (outreach ne met le plafond que "
                    "sur les campagnes awareness) ou retirez frequency_control_specs du fichier."),

@@ -426,12 +426,42 @@ class GraphServer(LocalServer):
                                title="Performance goal isn't available",
                                user_msg="The optimization goal is not valid for this campaign objective.",
                                blame_field="optimization_goal")
+        special = self.check_special_category(campaign, targeting)
+        if special:
+            return special
         floor = self.minimum_budgets[GOAL_FLOOR.get(goal, "min_daily_budget_imp")]
         if int(p.get("daily_budget", 0)) < floor:
             return graph_error("Invalid parameter", code=100, subcode=1885272, title="Your budget is too low",
                                user_msg=f"The minimum daily budget for {goal} is {floor / 100:.2f} €.",
                                blame_field="daily_budget")
         return self.check_delivery(goal, targeting, p)
+
+    def check_special_category(self, campaign: dict, targeting: dict):
+        """Special ad categories (employment, housing, credit): ages 18–65+ untouched, no postcodes, circles of
+        at least 15 miles, no detailed targeting by interests; the campaign names the country."""
+        categories = [c for c in campaign.get("special_ad_categories") or [] if c != "NONE"]
+        if not categories:
+            return None
+
+        def refuse(why: str):
+            return graph_error("Invalid parameter", code=100, subcode=1870128,
+                               title="Targeting not available for special ad category",
+                               user_msg=f"Ads in the {categories[0]} category {why}.", blame_field="targeting")
+
+        if not campaign.get("special_ad_category_country"):
+            return refuse("need special_ad_category_country")
+        if int(targeting.get("age_min", 18)) != 18 or int(targeting.get("age_max", 65)) != 65:
+            return refuse("can't narrow age")
+        excluded = targeting.get("excluded_geo_locations") or {}
+        if (targeting.get("geo_locations") or {}).get("zips") or excluded.get("zips"):
+            return refuse("can't target or exclude postcodes")
+        for loc in (targeting.get("geo_locations") or {}).get("custom_locations", []):
+            km = float(loc.get("radius", 0)) * (1.609344 if loc.get("distance_unit") == "mile" else 1.0)
+            if km < 15 * 1.609344 - 1e-6:
+                return refuse("need a radius of at least 15 miles")
+        if any(g.get("interests") for g in targeting.get("flexible_spec") or []):
+            return refuse("can't use these detailed targeting options")
+        return None
 
     def check_delivery(self, goal: str, targeting: dict, p: dict):
         """Placements (each position list needs its platform, and only known positions) and the frequency
