@@ -64,7 +64,7 @@ def push(payloads: dict, repeat: int) -> None:
 
     names = {i["name"] for a in payloads["ad_sets"] for g in a["targeting"].get("flexible_spec", [])
              for i in g.get("interests", [])}
-    best, n_ads, n_requests = None, 0, 0
+    best, cpu, n_ads, n_requests = None, None, 0, 0
     for _ in range(repeat):
         server = GraphServer()
         for n, name in enumerate(sorted(names)):  # the plan's interests, known to the stand-in
@@ -75,16 +75,18 @@ def push(payloads: dict, repeat: int) -> None:
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 os.environ["OUTREACH_CACHE_DIR"] = tmp
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 MetaClient("act_1234567").push(payloads, Path(tmp) / "out")
-                elapsed = time.perf_counter() - t0  # client and server share the machine: wall time
+                # client and server run in this process: its CPU time covers both
+                elapsed, used = time.perf_counter() - t0, time.process_time() - c0
                 n_ads = len(json.loads((Path(tmp) / "out" / "meta-ids.json").read_text())) // 3
         finally:
             server.stop()
         n_requests = len([r for r in server.requests if not r.get("in_batch")])
         best = elapsed if best is None else min(best, elapsed)
+        cpu = used if cpu is None else min(cpu, used)
     print(f"push of {len(payloads['ads'])} ads ({n_ads} ad sets + creatives + ads created) to the local Graph "
-          f"server: {n_requests} HTTP requests (batches of ≤ 50), {best:.2f} s (best of {repeat})")
+          f"server: {n_requests} HTTP requests (batches of ≤ 50), {best:.2f} s ({cpu:.2f} s of CPU; best of {repeat})")
 
 
 def overlap_bouches_du_rhone() -> None:
