@@ -402,11 +402,25 @@ def campaign_to_yaml(campaign: Campaign) -> str:
 
 
 def save_campaign(campaign: Campaign, path: str | Path) -> Path:
+    """Write the campaign file; a campaign without identity keeps the one its file already has (the app's
+    form does not carry it), or gets a new one."""
     path = Path(path)
     if campaign.id is None:
-        campaign = campaign.model_copy(update={"id": new_identity(campaign.name)})
+        campaign = campaign.model_copy(update={"id": _identity_in(path) or new_identity(campaign.name)})
     atomic.write_text(path, campaign_to_yaml(campaign))
     return path
+
+
+def _identity_in(path: Path) -> str | None:
+    """The identity already written in a campaign file, if any (None for a missing or unreadable file)."""
+    import re
+
+    try:
+        raw = read_yaml(path)
+    except (InputError, OSError):
+        return None
+    value = raw.get("id") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) and re.fullmatch(IDENTITY_PATTERN, value) else None
 
 
 def ensure_identity(path: str | Path, campaign: Campaign) -> Campaign:

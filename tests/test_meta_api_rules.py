@@ -258,3 +258,16 @@ def test_push_refuses_a_change_meta_does_not_allow_on_an_existing_object(graph, 
     with pytest.raises(MetaError, match="optimization_goal") as err:
         client().push(changed, tmp_path)
     assert "nouveau dossier" in str(err.value) and not graph.calls("POST")
+
+
+def test_saving_a_campaign_again_keeps_its_identity(tmp_path):
+    from outreach.campaign import load_campaign, save_campaign
+    from outreach.settings import NetworkSettings
+    from tests.support import ROOT
+
+    campaign = load_campaign(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml", settings=NetworkSettings())
+    without = campaign.model_copy(update={"id": None})  # what the app's form gives back
+    path = save_campaign(without, tmp_path / "c.yaml")
+    first = load_campaign(path, settings=NetworkSettings()).id
+    save_campaign(without.model_copy(update={"budget_eur": 400}), path)
+    assert first and load_campaign(path, settings=NetworkSettings()).id == first
