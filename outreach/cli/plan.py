@@ -148,6 +148,5 @@ def run_push(args) -> int:
     if args.dry_run:
         print(f"Validation seule : {len(report.validated)} objet(s) validé(s) par Meta, rien n'a été créé.")
     else:
-        print(f"{len(report.created)} objet(s) créé(s) en pause, {len(report.updated)} mis à jour, "
-              f"{len(report.reused)} inchangé(s) ; identifiants dans {folder / 'meta-ids.json'}.")
+        print(f"{report.summary()} Identifiants dans {folder / 'meta-ids.json'}.")
     return 0

@@ -281,6 +281,11 @@ class PushReport:
     updated: list[str] = field(default_factory=list)  # already created, brought in line with the plan
     notes: list[str] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """What the push did, in French (the CLI and the Exporter page say the same)."""
+        return (f"{len(self.created)} objet(s) créé(s) en pause, {len(self.updated)} mis à jour, "
+                f"{len(self.reused)} inchangé(s).")
+
 
 class MetaClient:
     def __init__(self, account_id: str, *, token: str | None = None, graph_url: str | None = None,
