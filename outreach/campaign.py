@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from outreach import atomic
 from outreach.errors import InputError, InputErrors
+from outreach.model import meta_id_text
 from outreach.yamlfile import parse_yaml, read_yaml
 
 MIN_AGE_EU = 18  # Meta no longer shows ads to minors in the EU/EEA/CH
@@ -101,12 +102,7 @@ class Advertiser(BaseModel):
     @field_validator("page_id", "instagram_user_id", mode="before")
     @classmethod
     def _ids_as_text(cls, value):
-        if value is None:
-            return value
-        text = str(value).strip()
-        if text and not text.isdigit():
-            raise ValueError(f"« {text} » n'est pas un identifiant Meta (que des chiffres)")
-        return text
+        return meta_id_text(value)
 
     @field_validator("instagram_user_id")
     @classmethod
@@ -401,10 +397,29 @@ def campaign_to_yaml(campaign: Campaign) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+CAMPAIGN_SUFFIXES = (".yaml", ".yml")
+# the keys the Campagne page's form edits; every other key of an open campaign is kept as it is
+FORM_FIELDS = frozenset({"name", "themes", "territory", "period", "budget_eur", "objective", "audience",
+                         "extra_interests", "advertiser", "landing_url", "geo"})
+
+
+def campaign_from_form(form: dict, previous: Campaign | None = None, *, settings=None) -> Campaign:
+    """The campaign the form describes; what the form does not show (overrides, compliance keys, copy edits,
+    and any key added later) is taken from the campaign it was opened on."""
+    unknown = set(form) - FORM_FIELDS
+    if unknown:
+        raise ValueError(f"not form fields: {sorted(unknown)}")  # a developer's mistake, not the user's
+    kept = previous.model_dump(exclude=set(FORM_FIELDS)) if previous is not None else {}
+    return campaign_from_dict(kept | form, file="formulaire", settings=settings)
+
+
 def save_campaign(campaign: Campaign, path: str | Path) -> Path:
-    """Write the campaign file; a campaign without identity keeps the one its file already has (the app's
-    form does not carry it), or gets a new one."""
+    """Write the campaign file, only as .yaml (the campaigns folder lists those), all or nothing; a campaign
+    without identity keeps the one its file already has, or gets a new one."""
     path = Path(path)
+    if path.suffix.lower() not in CAMPAIGN_SUFFIXES:
+        raise InputError("le fichier de campagne doit finir par .yaml.", file=path, field="path",
+                         fix=f"Enregistrez-le sous {path.with_suffix('.yaml').name}.")
     if campaign.id is None:
         campaign = campaign.model_copy(update={"id": _identity_in(path) or new_identity(campaign.name)})
     atomic.write_text(path, campaign_to_yaml(campaign))

@@ -8,7 +8,8 @@ import pytest
 
 from outreach.campaign import load_campaign
 from outreach.errors import InputError
-from outreach.meta.client import IDS_FILE, MetaClient, MetaError, access_token, streamlit_secret
+from outreach.meta.client import MetaClient, MetaError, access_token, streamlit_secret
+from outreach.meta.files import IDS_FILE
 from outreach.meta.payloads import build_payloads
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
@@ -208,7 +209,6 @@ def test_interest_cache_avoids_second_lookup(graph, tmp_path):
     again = client(cache_dir=tmp_path).resolve_interests(["science fiction", "Manga"])
     assert len(graph.calls("GET", "/search")) == n
     assert again["Manga"] == first["Manga"]
-    assert client().validate_interest_ids(["9990000000003", "999"]) == {"9990000000003": True, "999": False}
 
 
 def test_delivery_estimates_keep_both_bounds(graph, payloads):

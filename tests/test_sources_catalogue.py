@@ -15,6 +15,7 @@ from outreach.sources.catalogue import (
     read_catalogue_csv,
 )
 from tests.support import DATA
+from tests.support.readers import ReaderContract
 
 MRC = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
 LABELS = DATA / "samples" / "roubaix-koha-authorised-values.csv"
@@ -156,3 +157,9 @@ def test_the_flattened_roubaix_export_reads_as_csv(roubaix, tmp_path):
     [item] = read.items
     assert item.id == "11596" and item.extra["collections"] == ["ALT - SF"]
     assert io  # keep the import list honest
+
+
+class TestReaderContract(ReaderContract):
+    reader = staticmethod(read_catalogue)
+    sample = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
+    attribute = "items"

@@ -7,26 +7,19 @@ Meta created and a second push creates nothing twice.
 
 import io
 import zipfile
-from pathlib import Path
 
 import streamlit as st
 
 from app import state
-from outreach import paths
+from outreach import pipeline
 from outreach.campaign import campaign_to_yaml
-from outreach.compliance.gate import gated_outputs, review, write_gated
 from outreach.errors import InputError
-from outreach.meta.files import META_API_FILE, render_outputs
+from outreach.meta import META_API_FILE
 from outreach.text import slug
 
 st.title("Exporter")
 st.caption("Les fichiers pour Meta (API Marketing, import du Gestionnaire de publicités), la checklist RGPD, "
            "et l'envoi à Meta : validation d'abord, création toujours en pause.")
-
-
-def output_dir(campaign) -> Path:
-    # the campaign's identity, never its name's slug alone: two names may give the same slug
-    return paths.output_dir() / (campaign.id or slug(campaign.name))
 
 
 try:
@@ -44,7 +37,11 @@ if path is None:
 
 draft = st.toggle("Écrire des brouillons même si la checklist bloque", key="export_draft",
                   help="Les fichiers sont alors marqués BROUILLON (noms et contenus) et ne peuvent pas être envoyés.")
-verdict = review(campaign, plan, payloads, campaign_path=path, draft=draft)
+folder = pipeline.campaign_out_dir(campaign)
+prepared = pipeline.prepare(campaign, campaign_path=path, draft=draft, planned=(plan, payloads), out_dir=folder)
+verdict = prepared.verdict
+for note in prepared.plan.notes[len(plan.notes):]:  # an earlier push in the same folder, as the CLI says
+    st.warning(note, icon="⚠️")
 
 if verdict.export_allowed:
     st.success("Checklist RGPD : aucun point bloquant ouvert, l'export est autorisé.", icon="✅")
@@ -52,9 +49,9 @@ else:
     st.error(verdict.message(), icon="⛔")
     state.link("app/pages/rgpd.py", "Ouvrir la checklist RGPD", ":material/shield:")
 
-files = gated_outputs(verdict, plan, payloads)
+files = prepared.outputs()
 
-st.subheader("Fichiers")
+st.header("Fichiers")
 columns = st.columns(3)
 for i, (name, data) in enumerate(sorted(files.items())):
     mime = "application/json" if name.endswith(".json") else (
@@ -68,7 +65,7 @@ with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
 st.download_button("Tout télécharger (.zip)", bundle.getvalue(), file_name=f"{slug(campaign.name)}.zip",
                    mime="application/zip", key="download_all", type="primary")
 
-st.subheader("Envoyer à Meta")
+st.header("Envoyer à Meta")
 if not verdict.export_allowed:
     st.info("L'envoi est possible une fois la checklist sans point bloquant ouvert (les brouillons ne s'envoient pas).")
     st.stop()
@@ -77,26 +74,16 @@ settings = state.settings()
 account = st.text_input("Compte publicitaire", settings.ad_account_id, key="push_account", placeholder="act_…",
                         help="Le jeton d'accès vient de META_ACCESS_TOKEN ou de .streamlit/secrets.toml ; "
                              "il n'est jamais affiché.")
-folder = output_dir(campaign)
 st.caption(f"Les fichiers envoyés et les identifiants créés par Meta sont gardés dans `{folder}`.")
 validated_key = "push_validated_for"
 fingerprint = (account, files.get(META_API_FILE, b""))
 
 
 def push(dry_run: bool) -> None:
-    from outreach.meta.client import MetaClient
-
     label = "Validation par Meta (rien n'est créé)…" if dry_run else "Création chez Meta, en pause…"
     with st.status(label, expanded=True) as status:
         try:
-            try:
-                write_gated(verdict, render_outputs(plan, payloads), folder)
-                report = MetaClient(account).push(payloads, folder, dry_run=dry_run, progress=status.write)
-            except OSError as exc:
-                # only the file and the system's reason: an OSError's own text may carry a request URL
-                raise InputError(f"écriture impossible ({exc.strerror or type(exc).__name__}).",
-                                 file=exc.filename or folder,
-                                 fix="Choisissez un dossier de sortie où vous pouvez écrire (OUTREACH_OUTPUT_DIR).") from exc
+            report = pipeline.export_and_push(prepared, folder, account, dry_run=dry_run, progress=status.write)
         except InputError as exc:
             status.update(label="Échec", state="error")
             st.error(str(exc), icon="⚠️")

@@ -47,11 +47,11 @@ from facebook_business.exceptions import FacebookRequestError
 from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError
-from outreach.meta.files import META_API_FILE
-from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
+from outreach.meta.files import IDS_FILE, META_API_FILE
+from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
+from outreach.model import is_ad_account
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
-IDS_FILE = "meta-ids.json"
 # meta-ids.json maps each ref to its Meta id, and records which account and which campaign file the folder's
 # objects belong to, under keys that no ref can take (refs never start with "_")
 META_KEY_PREFIX = "_"
@@ -293,7 +293,7 @@ class MetaClient:
                  retries: int = 4, backoff_s: float = 1.0, sleep: Callable[[float], None] = time.sleep,
                  timeout_s: float = 60):
         account_id = str(account_id).strip()
-        if not account_id.startswith("act_") or not account_id[4:].isdigit():
+        if not is_ad_account(account_id):
             raise MetaError(f"identifiant de compte publicitaire « {account_id} » invalide.", where="--account",
                             field="account", fix="Écrivez-le act_ suivi des chiffres (Gestionnaire de "
                                                  "publicités → Paramètres du compte).")
@@ -394,13 +394,6 @@ class MetaClient:
             "type": "targetingoptionstatus", "targeting_option_list": [str(i) for i in ids]})
         return {str(r["id"]): r.get("current_status", "") for r in data.get("data", [])}
 
-    def validate_interest_ids(self, ids: list[str]) -> dict[str, bool]:
-        if not ids:
-            return {}
-        data = self._get("validation des centres d'intérêt", ("search",), {
-            "type": "adinterestvalid", "interest_fbid_list": [str(i) for i in ids]})
-        return {str(r["id"]): bool(r.get("valid")) for r in data.get("data", []) if "id" in r}
-
     # -- budget floors -------------------------------------------------------------------------------
 
     def minimum_budgets(self) -> dict:
@@ -468,7 +461,7 @@ class MetaClient:
 
         First the GDPR gate once more, on the parameters themselves, before anything reaches Meta (a look-up
         or an estimate included): a meta-api.json edited by hand after the gate let it out is checked too."""
-        refuse_unsafe_payloads(payloads, file=file)
+        refuse_unsafe_payloads(payloads, file=file or META_API_FILE)
         prepared = deepcopy(payloads)
         names = sorted({i["name"] for a in prepared["ad_sets"] for g in a["targeting"].get("flexible_spec", [])
                         for i in g.get("interests", []) if not i.get("id")})
@@ -528,7 +521,7 @@ class MetaClient:
             todo, updates = [], []
             for obj in objects:
                 ref = obj[REF]
-                params = _resolve_refs({k: v for k, v in obj.items() if k != REF}, report.ids)
+                params = _resolve_refs(without_ref(obj), report.ids)
                 if params is None:  # a parent does not exist yet (dry run): Meta cannot validate it
                     waiting += 1
                     continue

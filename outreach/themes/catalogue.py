@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -30,6 +31,22 @@ FIELD_LABELS = {
 
 def themes_path() -> Path:
     return data_dir() / "themes.yaml"
+
+
+def themes_file_key() -> tuple[str, int]:
+    """The catalogue file and its modification time: a cache key that changes when the app edits it."""
+    path = themes_path()
+    return str(path), path.stat().st_mtime_ns if path.exists() else 0
+
+
+def shipped_themes() -> tuple[Theme, ...]:
+    """The theme catalogue (`data/themes.yaml`), read again only when its file changes (the app edits it)."""
+    return _shipped_themes(themes_file_key())
+
+
+@lru_cache(maxsize=4)
+def _shipped_themes(file_key: tuple[str, int]) -> tuple[Theme, ...]:
+    return tuple(load_themes(file_key[0]))
 
 
 def _explain(error: dict) -> tuple[str, str]:
@@ -177,6 +194,23 @@ def dump_themes(themes: list[Theme], *, header: bool = True) -> str:
     entries = [t.model_dump(mode="json", exclude_none=True) for t in themes]
     body = yaml.dump({"themes": entries}, Dumper=_ThemesDumper, allow_unicode=True, sort_keys=False, width=110)
     return (THEMES_HEADER if header else "") + body
+
+
+def replace_theme(themes: list[Theme], theme_id: str, edited_yaml: str) -> list[Theme]:
+    """The catalogue with theme `theme_id` replaced by the one theme the YAML text describes (the Thèmes page's
+    edit box): one theme at a time, under an id no other theme has."""
+    label = "thème modifié"
+    entries = parse_yaml(edited_yaml, file=label)
+    others = [t.id for t in themes if t.id != theme_id]
+    parsed = parse_themes(entries if isinstance(entries, list) else [entries], label, other_ids=others + [theme_id])
+    if len(parsed) != 1:
+        raise InputError(f"{len(parsed)} thèmes dans la zone de modification.", file=label,
+                         fix="Modifiez un seul thème à la fois ; ajoutez les autres au fichier des thèmes.")
+    [new] = parsed
+    if new.id in others:
+        raise InputError(f"l'identifiant « {new.id} » est déjà pris.", file=label, field="id",
+                         fix="Choisissez un identifiant qu'aucun autre thème n'a.")
+    return [new if t.id == theme_id else t for t in themes]
 
 
 def save_themes(themes: list[Theme], path: str | Path | None = None) -> Path:
