@@ -26,7 +26,7 @@ NETWORK_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "ma
 
 def meta_status(theme) -> None:
     """With a Meta token and an ad account: each interest's id, status and audience, from Meta."""
-    from outreach.meta.interests import check_themes, checks_table, meta_account_for_checks
+    from outreach.meta import MetaClient, check_themes, checks_table, meta_account_for_checks
 
     account = meta_account_for_checks()
     if account is None:
@@ -34,8 +34,6 @@ def meta_status(theme) -> None:
                    "montre le statut et l'audience de chaque centre d'intérêt.")
         return
     if st.button("Vérifier les centres d'intérêt auprès de Meta", key=f"themes_meta_{theme.id}"):
-        from outreach.meta.client import MetaClient
-
         try:
             updated, checks = check_themes(MetaClient(account), [theme])
         except InputError as exc:

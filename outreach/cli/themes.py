@@ -68,8 +68,7 @@ def register_resolve(actions) -> None:
 
 
 def run_resolve(args) -> int:
-    from outreach.meta.client import MetaClient, unknown_interest_fix
-    from outreach.meta.interests import check_themes
+    from outreach.meta import MetaClient, check_themes, unknown_interest_fix
     from outreach.settings import load_settings
     from outreach.themes import save_themes, themes_path
 

@@ -47,7 +47,7 @@ from facebook_business.exceptions import FacebookRequestError
 from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError
-from outreach.meta.files import IDS_FILE, META_API_FILE
+from outreach.meta.names import IDS_FILE, META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
 from outreach.model import is_ad_account
 

@@ -13,17 +13,16 @@ from pathlib import Path
 from outreach import atomic
 from outreach.campaign import Campaign
 from outreach.meta import sheet
+from outreach.meta.names import IDS_FILE, META_API_FILE  # noqa: F401  (IDS_FILE: imported from here too)
 from outreach.meta.payloads import build_payloads
 from outreach.planner import Plan, build_plan
 
 PLAN_CSV_COLUMNS = ["adset_name", "branch_id", "branch_name", "theme_id", "areas", "population", "radius_km",
                     "daily_budget_eur", "interests"]
-META_API_FILE = "meta-api.json"
 XLSX_FILE = "ads-manager.xlsx"
 TXT_FILE = "ads-manager.txt"
 PLAN_CSV_FILE = "plan.csv"
 EXPORT_FILES = (META_API_FILE, XLSX_FILE, TXT_FILE, PLAN_CSV_FILE)
-IDS_FILE = "meta-ids.json"  # written by the push: the ref → id of every object Meta created
 
 
 def plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:
