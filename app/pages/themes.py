@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app import state, themes_state
+from app import harvest_view, state, themes_state
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
 from outreach.themes import (
@@ -141,11 +141,11 @@ with tab_branch:
 
 # ---------- upload ----------
 with tab_upload:
-    st.caption("Un export du catalogue (ISO 2709 UNIMARC ou MARC21, ou CSV id,title,author,year,subjects,genre,"
+    st.caption("Un export du catalogue (ISO 2709 UNIMARC ou MARC21, MARCXML, ou CSV id,title,author,year,subjects,genre,"
                "dewey,branch_id) ou de l'agenda (iCalendar .ics, OpenAgenda .json) : chaque notice ou événement "
                "reçoit ses thèmes, avec la raison.")
     cat_col, ag_col = st.columns(2)
-    catalogue_file = cat_col.file_uploader("Catalogue", type=["mrc", "marc", "iso", "csv", "txt"],
+    catalogue_file = cat_col.file_uploader("Catalogue", type=["mrc", "marc", "iso", "xml", "csv", "txt"],
                                            key="themes_catalogue_upload")
     agenda_file = ag_col.file_uploader("Agenda", type=["ics", "json"], key="themes_agenda_upload")
     if catalogue_file is not None:
@@ -180,3 +180,4 @@ with tab_upload:
                 hide_index=True, width="stretch")
         except InputError as exc:
             state.show_input_error(exc, ag_col)
+    harvest_view.harvest_section(key)
