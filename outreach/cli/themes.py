@@ -67,7 +67,7 @@ def register_resolve(actions) -> None:
 def run_resolve(args) -> int:
     from outreach.meta import MetaClient, check_themes, unknown_interest_fix
     from outreach.settings import load_settings
-    from outreach.themes import save_themes, themes_path
+    from outreach.themes import load_themes, save_themes, themes_path
 
     account = args.account or load_settings().ad_account_id
     if not account:
