@@ -185,6 +185,24 @@ class AdCopy(BaseModel):
     generic: bool
 
 
+class Visual(BaseModel):
+    """An ad's image: drawn by outreach (theme × branch) or given by the officer in the campaign file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file_name: str  # its name in the export's images/ folder, in Meta's image library and in the sheet
+    source: Literal["drawn", "given"]
+    alt_text: str  # French description for screen readers (the preview, the posts)
+    path: str = ""  # the given file
+    # what a drawn visual shows, and in which colours (the network's, from the settings)
+    theme_label: str = ""
+    branch_line: str = ""
+    town: str = ""
+    signature: str = ""
+    primary: str = ""
+    accent: str = ""
+
+
 # --- Compliance ---
 # The GDPR / DSA checklist evaluated on every campaign: its items, their status, and the attestations.
 

@@ -26,7 +26,7 @@ from scipy.spatial import cKDTree
 from outreach import datasets
 from outreach.campaign import Campaign, french_validation_error
 from outreach.errors import InputError
-from outreach.model import AdCopy, Area, Branch
+from outreach.model import AdCopy, Area, Branch, Visual
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
 
 MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
@@ -84,6 +84,7 @@ class AdSetPlan(BaseModel):
     postcodes: list[str] = Field(default_factory=list)
     locations: list[Location] = Field(default_factory=list)  # more than one when catchments were merged
     notes: list[str] = Field(default_factory=list)
+    visual: Visual | None = None  # every planned ad set gets one (outreach.meta.visuals.assign_visuals)
 
     @property
     def branch_ids(self) -> list[str]:
@@ -438,6 +439,10 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     ad_sets.sort(key=lambda a: (campaign.themes.index(a.theme_id), -a.population, a.branch_id))
     _unique_names(ad_sets)
     _apply_copy_overrides(campaign, ad_sets)
+    # Meta refuses a link ad without an image: each ad set gets the officer's or a drawn one
+    from outreach.meta.visuals import assign_visuals
+
+    assign_visuals(campaign, ad_sets, branch_by_id)
     # a theme that is not only about events is a collection theme: no item means generic copy, said here
     generic = [a for a in ad_sets if a.generic_copy and
                getattr(_theme_of(chosen_themes, a.theme_id), "kind", "collection") != "event"]

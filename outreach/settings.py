@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from outreach import atomic
 from outreach.datasets import REPO_ROOT
@@ -33,10 +33,22 @@ class NetworkSettings(BaseModel):
     dsa_payer: str = ""  # who pays for them
     default_budget_eur: float = Field(default=300, gt=0)
     min_daily_budget_eur: float = Field(default=1.0, gt=0)  # per ad set; Meta's floor depends on the account
+    # the network's colours for the visuals outreach draws: the background and the accent band (#RRGGBB)
+    colour_primary: str = "#1D3557"
+    colour_accent: str = "#F4A261"
     # GDPR
     controller_name: str = ""  # the commune (or EPCI), controller of the processing
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
     election_date: date | None = None  # next general election: pre-election period rules (Code électoral L.52-1)
+
+
+    @field_validator("colour_primary", "colour_accent")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        from outreach.meta.visuals import parse_hex
+
+        r, g, b = parse_hex(value)  # ValueError in French: « … n'est pas une couleur #RRVVBB »
+        return f"#{r:02X}{g:02X}{b:02X}"
 
 
 def settings_path() -> Path:

@@ -13,13 +13,20 @@ handle), e.g. to add Insights for reporting tests.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import io
 import itertools
 import json
 import re
 import threading
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP as email_policy
 from urllib.parse import parse_qs
+
+from PIL import Image, UnidentifiedImageError
 
 from tests.servers import LocalServer
 
@@ -83,6 +90,7 @@ class GraphServer(LocalServer):
         self.interests = [dict(i) for i in DEFAULT_INTERESTS]
         self.option_status: dict[str, str] = {}  # interest id → NORMAL | DEPRECATING | NON_DELIVERABLE
         self.objects: dict[str, dict] = {}  # id → {"kind", "account", "params"}
+        self.images: dict[str, dict[str, dict]] = {}  # account → image hash → {name, width, height}
         self._ids = itertools.count(120200000000001)
         self._faults: list[dict] = []
         self._lock = threading.Lock()
@@ -113,6 +121,7 @@ class GraphServer(LocalServer):
     # -- HTTP ----------------------------------------------------------------------------------------
 
     def handle(self, request: dict):
+        request["files"] = self._files(request)
         request["params"] = self._params(request)
         if request["params"].get("access_token") != self.token:
             return 400, graph_error("Invalid OAuth access token - Cannot parse access token", code=190)
@@ -138,7 +147,10 @@ class GraphServer(LocalServer):
     @staticmethod
     def _params(request: dict) -> dict:
         params = dict(request["query"])
-        if request["method"] == "POST" and request["body"]:
+        if request["files"] is not None:  # multipart: the form's plain fields are parameters too
+            params.update({k: v.decode("utf-8") for k, (filename, v) in request["files"].items() if filename is None})
+            request["files"] = {k: v for k, v in request["files"].items() if v[0] is not None}
+        elif request["method"] == "POST" and request["body"]:
             for key, values in parse_qs(request["body"].decode("utf-8"), keep_blank_values=True).items():
                 params[key] = values[0]
         decoded = {}
@@ -148,6 +160,18 @@ class GraphServer(LocalServer):
                     value = json.loads(value)
             decoded[key] = value
         return decoded
+
+    @staticmethod
+    def _files(request: dict) -> dict | None:
+        """A multipart/form-data body (what the SDK sends with `files=`): field → (file name or None, bytes)."""
+        content_type = next((v for k, v in request["headers"].items() if k.lower() == "content-type"), "")
+        if request["method"] != "POST" or not content_type.startswith("multipart/form-data"):
+            return None
+        message = BytesParser(policy=email_policy).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + request["body"])
+        return {part.get_param("name", header="content-disposition"): (part.get_filename(),
+                                                                        part.get_payload(decode=True))
+                for part in message.iter_parts()}
 
     def route(self, request: dict):
         match = re.fullmatch(r"/v\d+\.\d+/(.+)", request["path"])
@@ -165,6 +189,8 @@ class GraphServer(LocalServer):
                 return self.list_objects(account, KINDS[edge], params)
             if edge == "delivery_estimate" and method == "GET":
                 return self.delivery_estimate(params)
+            if edge == "adimages" and method == "POST":
+                return self.upload_images(account, request)
         if len(parts) == 1 and parts[0] in self.objects and method == "GET":
             obj = self.objects[parts[0]]
             return 200, dict(obj["params"], id=parts[0])
@@ -306,7 +332,50 @@ class GraphServer(LocalServer):
         if not str(link.get("link", "")).startswith("https://"):
             return graph_error("Invalid parameter", code=100, subcode=1487901, title="Invalid link",
                                user_msg="The link must be a valid URL.", blame_field="link")
+        return self.check_creative_image(account, link)
+
+    # -- images (AdImage) ----------------------------------------------------------------------------
+
+    def check_creative_image(self, account, link: dict):
+        """Meta refuses a link ad without a visual ("Missing Image", subcode 1487212); an image_hash must be
+        one uploaded to this ad account (hashes are scoped to the account)."""
+        if not any(link.get(k) for k in ("image_hash", "picture", "child_attachments", "video_id")):
+            return graph_error("Invalid parameter", code=100, subcode=1487212, title="Missing Image",
+                               user_msg="Your ad needs an image. Please add an image to your ad.",
+                               blame_field="image_hash")
+        image_hash = link.get("image_hash")
+        if image_hash and str(image_hash) not in self.images.get(account, {}):
+            return graph_error(f"(#100) Image with hash {image_hash} not found in this ad account", code=100,
+                               blame_field="image_hash")
         return None
+
+    def upload_images(self, account: str, request: dict):
+        """`POST act_…/adimages`: files (multipart, keyed by file name) or `bytes` (base64), answered as
+        `{"images": {<file name or "bytes">: {"hash", "url", "width", "height", "name"}}}`."""
+        uploads = {name: data for name, (_filename, data) in (request["files"] or {}).items()}
+        if request["params"].get("bytes"):
+            try:
+                uploads["bytes"] = base64.b64decode(request["params"]["bytes"], validate=True)
+            except ValueError:
+                return 400, graph_error("(#100) Param bytes must be a base64 encoded image", code=100)
+        if not uploads:
+            return 400, graph_error("(#100) No image was uploaded: send a file or bytes", code=100)
+        answer = {}
+        for name, data in uploads.items():
+            try:
+                with Image.open(io.BytesIO(data)) as image:
+                    kind, (width, height) = image.format, image.size
+            except (UnidentifiedImageError, OSError):
+                return 400, graph_error(f"(#100) Invalid image file: {name}", code=100, title="Invalid image",
+                                        user_msg="The image you uploaded could not be read.")
+            if kind not in ("JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"):
+                return 400, graph_error(f"(#100) Unsupported image format: {kind}", code=100)
+            image_hash = hashlib.md5(data).hexdigest()  # same bytes, same hash, as at Meta
+            with self._lock:
+                self.images.setdefault(account, {})[image_hash] = {"name": name, "width": width, "height": height}
+            answer[name] = {"hash": image_hash, "url": f"{self.url}/images/{image_hash}", "width": width,
+                            "height": height, "name": name}
+        return 200, {"images": answer}
 
     def check_ad(self, account, p):
         if not self._exists("adset", p.get("adset_id")):

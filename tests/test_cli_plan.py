@@ -48,9 +48,13 @@ def planned(tmp_path_factory):
 
 def test_plan_writes_the_four_files(planned):
     assert sorted(p.name for p in planned.iterdir()) == ["ads-manager.txt", "ads-manager.xlsx", "checklist.html",
-                                                        "checklist.json", "checklist.md", "meta-api.json",
-                                                        "plan.csv", "registre-art30.md"]
+                                                        "checklist.json", "checklist.md", "images",
+                                                        "meta-api.json", "plan.csv", "registre-art30.md"]
     payloads = json.loads((planned / "meta-api.json").read_text(encoding="utf-8"))
+    # one visual per ad set (drawn: the example gives none), beside the sheet that names them
+    assert sorted(p.name for p in (planned / "images").iterdir()) == \
+        sorted(i["file"].removeprefix("images/") for i in payloads["images"])
+    assert len(payloads["images"]) == len(payloads["ad_sets"])
     lines = (planned / "plan.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == HEADER
     rows = list(csv.DictReader(lines))
@@ -130,9 +134,9 @@ def test_bad_input_exit_2_nothing_written(tmp_path, capsys, changes, words):
 
 
 def test_existing_outputs_untouched_on_error(planned, tmp_path):
-    before = {p.name: p.read_bytes() for p in planned.iterdir()}
+    before = {str(p): p.read_bytes() for p in planned.rglob("*") if p.is_file()}
     assert main(["plan", str(write_campaign(tmp_path, budget_eur=1)), "--out", str(planned)]) == 2
-    assert {p.name: p.read_bytes() for p in planned.iterdir()} == before
+    assert {str(p): p.read_bytes() for p in planned.rglob("*") if p.is_file()} == before
 
 
 def test_push_then_dry_run(planned, tmp_path, monkeypatch, capsys):

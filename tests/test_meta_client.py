@@ -2,6 +2,7 @@
 
 import json
 import logging
+import shutil
 import sys
 
 import pytest
@@ -10,6 +11,7 @@ from outreach.campaign import load_campaign
 from outreach.errors import InputError
 from outreach.meta.client import IDS_FILE, MetaClient, MetaError, access_token, streamlit_secret
 from outreach.meta.payloads import build_payloads
+from outreach.meta.visuals import visual_files
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
 from tests.conftest import ROOT
@@ -19,14 +21,24 @@ EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 
 
 @pytest.fixture(scope="module")
-def payloads():
+def planned():
     campaign = load_campaign(EXAMPLE, settings=NetworkSettings())
     # three neighbouring branches of Marseille keep the push small; the ids are the Ministry's
     campaign = campaign.model_copy(update={"territory": campaign.territory.model_copy(
         update={"departement": "13", "branches": []})})
     plan = build_plan(campaign, min_daily_budget_eur=1.0)
     small = plan.model_copy(update={"ad_sets": plan.ad_sets[:3]})
-    return build_payloads(small)
+    return build_payloads(small), visual_files(small.ad_sets)
+
+
+@pytest.fixture
+def payloads(planned, tmp_path):
+    """The payloads, with their visuals in tmp_path/images/ as `outreach plan` writes them."""
+    payloads, images = planned
+    for name, data in images.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    return payloads
 
 
 @pytest.fixture
@@ -37,6 +49,13 @@ def graph(monkeypatch):
     monkeypatch.setenv("META_GRAPH_URL", server.url)
     yield server
     server.stop()
+
+
+def beside(tmp_path, name: str):
+    """Another pushed folder holding the same visuals (tmp_path/images/)."""
+    folder = tmp_path / name
+    shutil.copytree(tmp_path / "images", folder / "images")
+    return folder
 
 
 def client(**kwargs) -> MetaClient:
@@ -57,11 +76,20 @@ def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path
         params = sent_params(graph, edge)
         assert [p.get("execution_options") for p in params[:2]] == [["validate_only"], None]
         assert all(p.get("status", "PAUSED") == "PAUSED" for p in params)
-    assert not any("ACTIVE" in r["body"].decode() for r in graph.requests)
+    assert not any(b"ACTIVE" in r["body"] for r in graph.requests if not r["files"])
     # every ref is mapped to its Meta id in meta-ids.json, children linked to the created parents
     ids = json.loads((tmp_path / IDS_FILE).read_text())
     assert set(ids) == {"campaign"} | {a["ref"] for a in payloads["ad_sets"]} | \
-        {c["ref"] for c in payloads["creatives"]} | {a["ref"] for a in payloads["ads"]}
+        {c["ref"] for c in payloads["creatives"]} | {a["ref"] for a in payloads["ads"]} | \
+        {i["ref"] for i in payloads["images"]}
+    # every visual uploaded once, as a file named as in the sheet, before the creatives that use its hash
+    uploads = graph.calls("POST", "/adimages")
+    assert sorted(name for r in uploads for name in r["files"]) == sorted(i["file"].removeprefix("images/")
+                                                                         for i in payloads["images"])
+    assert graph.requests.index(uploads[-1]) < graph.requests.index(graph.calls("POST", "/adcreatives")[0])
+    library = graph.images["act_1234567"]
+    for creative in graph.created("creative"):
+        assert creative["object_story_spec"]["link_data"]["image_hash"] in library
     assert ids == report.ids
     for ad_set in graph.created("adset"):
         assert ad_set["campaign_id"] == ids["campaign"]
@@ -79,7 +107,8 @@ def test_rerun_creates_no_duplicates(graph, payloads, tmp_path):
     before = len(graph.objects)
     report = client().push(payloads, tmp_path)
     assert len(graph.objects) == before and report.created == []
-    assert len(report.reused) == before
+    assert len(report.reused) == before + len(payloads["images"])
+    assert len(graph.calls("POST", "/adimages")) == len(payloads["images"])  # not uploaded twice
 
 
 def test_failure_midway_then_rerun_finishes_without_duplicates(graph, payloads, tmp_path):
@@ -107,10 +136,10 @@ def test_lost_answer_after_create_is_found_by_name_not_recreated(graph, payloads
 
 def test_lost_ad_set_answer_is_found_under_its_own_campaign(graph, payloads, tmp_path):
     # an earlier push of the same plan (another folder) left ad sets with the same names
-    client().push(payloads, tmp_path / "first")
+    client().push(payloads, beside(tmp_path, "first"))
     graph.fail(r"/adsets$", graph_error("An unexpected error has occurred.", code=2, transient=True),
                status=500, times=1, method="POST", after_create=True, real_only=True)
-    report = client().push(payloads, tmp_path / "second")
+    report = client().push(payloads, beside(tmp_path, "second"))
     first_ids = json.loads((tmp_path / "first" / IDS_FILE).read_text())
     assert report.ids["campaign"] != first_ids["campaign"]
     for ad_set in payloads["ad_sets"]:
@@ -142,8 +171,11 @@ def test_dry_run_validates_only(graph, payloads, tmp_path):
     report = client().push(payloads, tmp_path, dry_run=True)
     assert graph.objects == {}
     assert "campaign" in report.validated
-    assert all(c["ref"] in report.validated for c in payloads["creatives"])
-    assert report.notes  # ad sets and ads cannot be validated before their campaign exists
+    # ad sets, creatives and ads cannot be validated before their campaign and images exist; uploading an
+    # image would create it in the account's library, which a dry run never does
+    assert not any(c["ref"] in report.validated for c in payloads["creatives"])
+    assert graph.calls("POST", "/adimages") == [] and graph.images == {}
+    assert report.notes and "images" in report.notes[0]
     assert not (tmp_path / IDS_FILE).exists()
 
 
@@ -169,15 +201,15 @@ def test_goal_budget_and_retired_interest_errors(graph, payloads, tmp_path):
     broken = json.loads(json.dumps(payloads))
     broken["ad_sets"][0]["optimization_goal"] = "LINK_CLICKS"
     with pytest.raises(MetaError, match="optimisation"):
-        client().push(broken, tmp_path / "a")
+        client().push(broken, beside(tmp_path, "a"))
     graph.min_daily_budget_cents = 10_000_00
     with pytest.raises(MetaError, match="minimum") as err:
-        client().push(payloads, tmp_path / "b")
+        client().push(payloads, beside(tmp_path, "b"))
     assert "budget_eur" in err.value.field
     graph.min_daily_budget_cents = 100
     graph.option_status["9990000000001"] = "NON_DELIVERABLE"
     with pytest.raises(MetaError, match="retiré") as err:
-        client().push(payloads, tmp_path / "c")
+        client().push(payloads, beside(tmp_path, "c"))
     assert err.value.field == "interests"
 
 
@@ -328,13 +360,13 @@ def test_errors_without_subcode_are_named_by_their_words(user_msg, field):
 
 def test_lost_campaign_answer_is_not_mistaken_for_an_older_campaign_of_the_same_name(graph, payloads, tmp_path):
     # the same plan pushed last month (another folder): a campaign of the same name already exists
-    client().push(payloads, tmp_path / "last-month")
+    client().push(payloads, beside(tmp_path, "last-month"))
     old_id = json.loads((tmp_path / "last-month" / IDS_FILE).read_text())["campaign"]
     from datetime import UTC, datetime, timedelta
 
     graph.objects[old_id]["created_time"] = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S%z")
     graph.fail(r"/campaigns$", graph_error("An unexpected error has occurred.", code=2, transient=True),
                status=502, times=1, method="POST", after_create=True, real_only=True)
-    report = client().push(payloads, tmp_path / "now")
+    report = client().push(payloads, beside(tmp_path, "now"))
     new_campaigns = [c["id"] for c in graph.created("campaign") if c["id"] != old_id]
     assert report.ids["campaign"] != old_id and [report.ids["campaign"]] == new_campaigns

@@ -31,7 +31,7 @@ def payloads():
 
 
 def test_file_shape_and_links(payloads):
-    assert set(payloads) == {"api_version", "campaign", "ad_sets", "creatives", "ads"}
+    assert set(payloads) == {"api_version", "campaign", "images", "ad_sets", "creatives", "ads"}
     assert payloads["api_version"] == API_VERSION == "v26.0"
     n = len(payloads["ad_sets"])
     assert len(payloads["creatives"]) == len(payloads["ads"]) == n
@@ -42,6 +42,13 @@ def test_file_shape_and_links(payloads):
     for ad in payloads["ads"]:
         assert ad["adset_id"].removeprefix("ref:") in refs
         assert ad["creative"]["creative_id"].removeprefix("ref:") in refs
+    # every creative has a visual (Meta refuses a link ad without one): an image the push uploads first
+    images = {i["ref"]: i for i in payloads["images"]}
+    for creative in payloads["creatives"]:
+        image_hash = creative["object_story_spec"]["link_data"]["image_hash"]
+        assert image_hash.removeprefix("ref:") in images
+    assert all(i["file"] == "images/" + i["ref"].removeprefix("image/") and i["alt_text"]
+               for i in images.values())
     json.dumps(payloads)  # plain JSON
 
 

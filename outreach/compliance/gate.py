@@ -110,6 +110,9 @@ class Verdict:
             return dict(rendered)
         files = {}
         for name, data in rendered.items():
+            if name.startswith("images/"):  # the sheet names them: they keep their names (push refuses a draft)
+                files[name] = data
+                continue
             if name.endswith(".csv"):
                 data = f"# {DRAFT_WARNING}\n".encode() + data
             elif name.endswith(".json") and data.lstrip().startswith(b"{"):
@@ -155,6 +158,7 @@ def write_gated(verdict: Verdict, rendered: dict[str, bytes], out_dir: str | Pat
     stale = stale_outputs(out_dir, verdict, sorted(set(EXPORT_FILES) | set(rendered)))
     with atomic.output_dir(out_dir) as staging:
         for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)  # images/ beside the sheet
             (staging / name).write_bytes(data)
     for path in stale:
         path.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from outreach import atomic
 from outreach.campaign import Campaign
 from outreach.meta import sheet
 from outreach.meta.payloads import build_payloads
+from outreach.meta.visuals import visual_files
 from outreach.planner import Plan, build_plan
 
 PLAN_CSV_COLUMNS = ["adset_name", "branch_id", "branch_name", "theme_id", "areas", "population", "radius_km",
@@ -45,7 +46,7 @@ def payloads_json(payloads: dict) -> str:
     plan (json's C encoder only runs without indentation)."""
     dump = json.JSONEncoder(ensure_ascii=False).encode
     parts = [f'{{"api_version": {dump(payloads["api_version"])},', f' "campaign": {dump(payloads["campaign"])},']
-    keys = ["ad_sets", "creatives", "ads"]
+    keys = ["images", "ad_sets", "creatives", "ads"] if "images" in payloads else ["ad_sets", "creatives", "ads"]
     for n, key in enumerate(keys):
         objects = payloads[key]
         parts.append(f' "{key}": [' + ("" if objects else "]" + ("," if n < len(keys) - 1 else "")))
@@ -58,12 +59,14 @@ def payloads_json(payloads: dict) -> str:
 
 
 def render_outputs(plan: Plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
+    """Every file of the export by name; the visuals under images/, beside the sheet that names them."""
     rows = sheet.rows(payloads)
     return {
         META_API_FILE: payloads_json(payloads).encode("utf-8"),
         XLSX_FILE: sheet.to_xlsx(rows, template_columns),
         TXT_FILE: sheet.to_txt(rows, template_columns),
         PLAN_CSV_FILE: plan_csv(plan),
+        **visual_files(plan.ad_sets),
     }
 
 

@@ -57,6 +57,11 @@ def parent(ref: str) -> str:
     return f"{REF_PREFIX}{ref}"
 
 
+def image_ref(file_name: str) -> str:
+    """The ref of an uploaded image: the push records its hash under it in meta-ids.json."""
+    return f"image/{file_name}"
+
+
 def creative_ref(ad_set_ref: str) -> str:
     return f"{ad_set_ref}/creative"
 
@@ -140,6 +145,9 @@ def creative_params(plan: Plan, ad_set: AdSetPlan) -> dict:
         D.call_to_action: {AdCreativeLinkDataCallToAction.Field.type: AdCreativeLinkDataCallToAction.Type.learn_more,
                            AdCreativeLinkDataCallToAction.Field.value: {"link": ad_set.landing_url}},
     }
+    if ad_set.visual is not None:
+        # the push uploads the image (AdImage) first and puts the hash Meta returns in place of the ref
+        link_data[D.image_hash] = parent(image_ref(ad_set.visual.file_name))
     story = {S.page_id: c.advertiser.page_id}
     if c.advertiser.instagram_user_id:
         story[S.instagram_user_id] = c.advertiser.instagram_user_id
@@ -162,10 +170,23 @@ def ad_params(ad_set: AdSetPlan) -> dict:
     }
 
 
+def image_params(plan: Plan) -> list[dict]:
+    """One entry per image file: what the push uploads through `POST act_…/adimages` (not a Meta object's
+    params: the file itself is sent, from the folder's images/)."""
+    seen: dict[str, dict] = {}
+    for a in plan.ad_sets:
+        v = a.visual
+        if v is not None and v.file_name not in seen:
+            seen[v.file_name] = {REF: image_ref(v.file_name), "file": f"images/{v.file_name}", "source": v.source,
+                                 "alt_text": v.alt_text}
+    return list(seen.values())
+
+
 def build_payloads(plan: Plan) -> dict:
     return {
         "api_version": API_VERSION,
         "campaign": campaign_params(plan),
+        "images": image_params(plan),
         "ad_sets": [ad_set_params(plan, a) for a in plan.ad_sets],
         "creatives": [creative_params(plan, a) for a in plan.ad_sets],
         "ads": [ad_params(a) for a in plan.ad_sets],
