@@ -5,7 +5,9 @@ facebook-business SDK sends them), `{"data": [...]}` lists, `{"id": ...}` on cre
 for `execution_options=["validate_only"]`, and errors as `{"error": {message, type, code, error_subcode,
 error_user_title, error_user_msg, is_transient, fbtrace_id}}`. It enforces the rules Meta enforces on the
 fields this tool sends (DSA names, advantage audience flag, objective/goal pairs, minimum budget, retired
-interests, `location_types`, `instagram_actor_id`), so that a payload mistake fails here as it would there.
+interests, `location_types`, `instagram_actor_id`, a link ad without an image, an image hash not uploaded to
+the account), so that a payload mistake fails here as it would there. `POST act_…/adimages` takes files
+(multipart, as the SDK's AdImage sends them) or base64 `bytes` and answers `{"images": {name: {hash, url}}}`.
 
 Reusable: subclass it and extend `route(request)` (call `super().route(request)` for the paths you do not
 handle), e.g. to add Insights for reporting tests.

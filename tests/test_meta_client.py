@@ -370,3 +370,47 @@ def test_lost_campaign_answer_is_not_mistaken_for_an_older_campaign_of_the_same_
     report = client().push(payloads, beside(tmp_path, "now"))
     new_campaigns = [c["id"] for c in graph.created("campaign") if c["id"] != old_id]
     assert report.ids["campaign"] != old_id and [report.ids["campaign"]] == new_campaigns
+
+
+def test_link_ad_without_image_is_refused_as_meta_does(graph, payloads, tmp_path):
+    """The defect of before: a creative with no visual. Meta answers 1487212 "Missing Image"."""
+    broken = json.loads(json.dumps(payloads))
+    broken["images"] = []
+    for creative in broken["creatives"]:
+        del creative["object_story_spec"]["link_data"]["image_hash"]
+    with pytest.raises(MetaError) as err:
+        client().push(broken, tmp_path)
+    assert err.value.field == "images" and "sans visuel" in err.value.message
+    assert graph.created("creative") == []
+
+
+def test_unknown_image_hash_is_refused(graph, payloads, tmp_path):
+    (tmp_path / IDS_FILE).write_text(json.dumps({i["ref"]: "0" * 32 for i in payloads["images"]}))
+    with pytest.raises(MetaError, match="image_hash|hash"):
+        client().push(payloads, tmp_path)
+    assert graph.created("creative") == []
+
+
+def test_image_replaced_by_hand_is_checked_before_anything_is_sent(graph, payloads, tmp_path):
+    from PIL import Image
+
+    first = tmp_path / payloads["images"][0]["file"]
+    Image.new("RGB", (600, 600), "white").save(first, "PNG")
+    with pytest.raises(InputError) as err:
+        client().push(payloads, tmp_path)
+    assert str(first) in str(err.value) and "1080" in str(err.value)
+    assert graph.calls("POST") == []
+
+
+def test_adimages_accepts_base64_bytes_as_meta_does(graph):
+    import base64
+
+    import requests
+
+    data = (ROOT / "docs" / "screenshots" / "01-territoire.png").read_bytes()
+    answer = requests.post(f"{graph.url}/v26.0/act_1/adimages", params={"access_token": TOKEN},
+                           data={"bytes": base64.b64encode(data).decode()}, timeout=10).json()
+    assert set(answer["images"]) == {"bytes"} and len(answer["images"]["bytes"]["hash"]) == 32
+    refused = requests.post(f"{graph.url}/v26.0/act_1/adimages", params={"access_token": TOKEN},
+                            files={"notes.txt": b"hello"}, timeout=10)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == 100

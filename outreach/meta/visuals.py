@@ -70,12 +70,14 @@ def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-WHITE, INK = (255, 255, 255), (17, 17, 17)
+WHITE, INK, BLACK = (255, 255, 255), (17, 17, 17), (0, 0, 0)
 
 
 def text_colour_on(background: tuple[int, int, int]) -> tuple[int, int, int]:
-    """White or near-black, whichever reads better; one of them always passes AA on any background."""
-    return max((WHITE, INK), key=lambda c: contrast_ratio(c, background))
+    """White or a soft near-black, whichever reads better; pure black when neither reaches AA (on mid
+    greys and oranges): white or pure black always reaches 4.58:1 at least."""
+    best = max((WHITE, INK), key=lambda c: contrast_ratio(c, background))
+    return best if contrast_ratio(best, background) >= WCAG_AA else BLACK
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -192,35 +194,52 @@ def draw_visual(visual: Visual, primary: str, accent: str) -> bytes:
     return _draw(visual.theme_label, visual.branch_line, visual.town, visual.signature, primary, accent)
 
 
+LEVELS = 16  # shades of the text's anti-aliasing kept per ground: smooth edges in a 32-colour palette
+
+
+def _palette(ground: tuple[int, int, int], ink: tuple[int, int, int]) -> list[int]:
+    """LEVELS colours from the ground (0) to the ink (LEVELS - 1): the anti-aliased edges of the text."""
+    steps = LEVELS - 1
+    return [round(g + (i - g) * k / steps) for k in range(LEVELS) for g, i in zip(ground, ink, strict=True)]
+
+
 @lru_cache(maxsize=512)
 def _draw(theme: str, branch: str, town: str, signature: str, primary: str, accent: str) -> bytes:
+    """Text is drawn as coverage masks, which become indices into a palette of ground-to-ink shades: a
+    palette PNG encodes about ten times faster than an RGB one, and the edges stay anti-aliased."""
     width, height = DRAWN_SIZE
     background, band = parse_hex(primary), parse_hex(accent)
     ink, band_ink = text_colour_on(background), text_colour_on(band)
-    image = Image.new("RGB", DRAWN_SIZE, background)
-    draw = ImageDraw.Draw(image)
+    on_ground = Image.new("L", DRAWN_SIZE, 0)  # how much each pixel is covered by text on the background
+    draw = ImageDraw.Draw(on_ground)
     margin = 96
     text_width = width - 2 * margin
     # the accent band at the top carries the network's name; the theme is the largest text of the visual
     band_height = 150
-    draw.rectangle((0, 0, width, band_height), fill=band)
-    sig_font, sig_lines = _fit(draw, signature, text_width, range(54, 31, -2), 1)
-    _block(draw, sig_lines, sig_font, margin, (band_height - sig_font.size) // 2 - 4, band_ink)
+    on_band = Image.new("L", (width, band_height), 0)
+    band_draw = ImageDraw.Draw(on_band)
+    sig_font, sig_lines = _fit(band_draw, signature, text_width, range(54, 31, -2), 1)
+    _block(band_draw, sig_lines, sig_font, margin, (band_height - sig_font.size) // 2 - 4, 255)
     theme_font, theme_lines = _fit(draw, theme, text_width, range(132, 71, -4), 3)
-    y = _block(draw, theme_lines, theme_font, margin, 300, ink, spacing=1.1)
-    draw.rectangle((margin, y + 40, margin + 180, y + 56), fill=band)  # a short rule in the accent colour
+    y = _block(draw, theme_lines, theme_font, margin, 300, 255, spacing=1.1)
+    rule = (margin, y + 40, margin + 181, y + 57)  # a short rule in the accent colour under the theme
     # the place at the bottom: branch then town, never smaller than 48 px (16 px on a 360 px-wide phone)
     branch_font, branch_lines = _fit(draw, branch, text_width, range(72, 47, -2), 3)
     town_font, town_lines = _fit(draw, town, text_width, range(60, 47, -2), 1) if town else (_font(48), [])
     line_h = round(branch_font.size * 1.18)
     bottom = height - margin - (round(town_font.size * 1.18) * len(town_lines))
     y = bottom - line_h * len(branch_lines) - (24 if town_lines else 0)
-    y = _block(draw, branch_lines, branch_font, margin, y, ink)
+    y = _block(draw, branch_lines, branch_font, margin, y, 255)
     if town_lines:
-        _block(draw, town_lines, town_font, margin, y + 24, ink)
+        _block(draw, town_lines, town_font, margin, y + 24, 255)
+    steps = LEVELS - 1
+    indices = on_ground.point([(v * steps + 127) // 255 for v in range(256)])
+    indices.paste(on_band.point([LEVELS + (v * steps + 127) // 255 for v in range(256)]), (0, 0))
+    indices.paste(LEVELS, rule)
+    image = indices.convert("P")  # from L, Pillow keeps each value as the palette index
+    image.putpalette(_palette(background, ink) + _palette(band, band_ink))
     out = io.BytesIO()
-    # flat colours and text: PNG stays sharp and small; level 3 is much faster than the default for ~same size
-    image.save(out, "PNG", optimize=False, compress_level=3)
+    image.save(out, "PNG", compress_level=3)  # 20 KiB in a third of the default level's time
     return out.getvalue()
 
 
