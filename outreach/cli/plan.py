@@ -72,6 +72,11 @@ def run_plan(args) -> int:
         missing = sheet.unmapped(sheet.rows(payloads), template)
         if missing:
             plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
+    unresolved = sheet.unresolved(payloads)
+    if unresolved:
+        plan.notes.append("ads-manager.xlsx nomme ces centres d'intérêt sans leur identifiant Meta, que l'import du "
+                          "Gestionnaire de publicités demande : " + ", ".join(unresolved) + ". L'envoi par "
+                          "l'API (outreach push) les résout lui-même.")
     if (Path(args.out) / IDS_FILE).exists():
         # the push skips every ref already in meta-ids.json: a changed plan would not change those objects
         plan.notes.append(f"{Path(args.out) / IDS_FILE} garde les objets créés par un envoi précédent : « outreach "

@@ -60,7 +60,7 @@ def payloads_json(payloads: dict) -> str:
 
 def render_outputs(plan: Plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
     """Every file of the export by name; the visuals under images/, beside the sheet that names them."""
-    rows = sheet.rows(payloads)
+    rows = sheet.rows(payloads, sheet.formats_of(template_columns))
     return {
         META_API_FILE: payloads_json(payloads).encode("utf-8"),
         XLSX_FILE: sheet.to_xlsx(rows, template_columns),
