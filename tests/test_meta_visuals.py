@@ -219,3 +219,26 @@ def test_images_round_trip_through_the_campaign_file(example_yaml, tmp_path):
     assert written["images"] == {"themes": {"science-fiction": "a.jpg"},
                                  "branches": {"5424": {"file": "b.jpg", "alt": "B"}}}
     assert "images" not in yaml.safe_load(campaign_to_yaml(campaign_file(tmp_path, example_yaml)))
+
+
+def test_officer_replaces_one_ad_sets_visual_then_goes_back(example_yaml, tmp_path, monkeypatch):
+    from outreach.meta.visuals import drawn_again, replace_visual
+
+    monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(tmp_path / "campagnes"))
+    campaign = campaign_file(tmp_path, example_yaml)
+    plan, _ = plan_campaign(campaign)
+    ref = plan.ad_sets[1].ref
+    with pytest.raises(InputError) as err:
+        replace_visual(campaign, ref, image_bytes(1080, 1920), "story.jpg")
+    assert err.value.file == "story.jpg" and not (tmp_path / "visuels").exists()
+    upload = image_bytes(1080, 1350, colour=(10, 120, 60))
+    updated = replace_visual(campaign, ref, upload, "photo.jpg", alt="Des lecteurs dans la salle de SF.")
+    choice = updated.images.ad_sets[ref]
+    assert choice.file.startswith("visuels/") and (tmp_path / choice.file).read_bytes() == upload
+    plan, payloads = plan_campaign(updated)
+    replaced = next(a for a in plan.ad_sets if a.ref == ref).visual
+    assert replaced.source == "given" and replaced.alt_text == "Des lecteurs dans la salle de SF."
+    assert render_outputs(plan, payloads)[f"images/{replaced.file_name}"] == upload
+    assert all(a.visual.source == "drawn" for a in plan.ad_sets if a.ref != ref)
+    back, _ = plan_campaign(drawn_again(updated, ref))
+    assert next(a for a in back.ad_sets if a.ref == ref).visual.source == "drawn"

@@ -31,6 +31,13 @@ with st.form("settings"):
     min_daily = c7.number_input("Budget quotidien minimum par ensemble de publicités (€)", min_value=0.5,
                                 value=float(current.min_daily_budget_eur), step=0.5, key="min_daily_budget_eur",
                                 help="Le minimum de Meta dépend du compte ; vérifiez-le dans le Gestionnaire de publicités.")
+    st.subheader("Visuels des publicités")
+    v1, v2 = st.columns(2)
+    primary = v1.color_picker("Couleur de fond", current.colour_primary, key="colour_primary",
+                              help="Le fond des visuels qu'outreach dessine quand une publicité n'a pas d'image ; "
+                                   "le texte y prend le blanc ou le noir, selon ce qui se lit le mieux (WCAG AA).")
+    accent = v2.color_picker("Couleur d'accent", current.colour_accent, key="colour_accent",
+                             help="Le bandeau du nom du réseau et le filet sous le thème.")
     st.subheader("Protection des données")
     c8, c9 = st.columns(2)
     controller = c8.text_input("Responsable du traitement", current.controller_name, key="controller_name",
@@ -46,7 +53,8 @@ with st.form("settings"):
 if submitted:
     values = dict(network_name=name, website=website, facebook_page_id=page_id.strip(), instagram_user_id=ig.strip(),
                   ad_account_id=account.strip(), dsa_beneficiary=beneficiary, dsa_payer=payer,
-                  default_budget_eur=budget, min_daily_budget_eur=min_daily, controller_name=controller,
+                  default_budget_eur=budget, min_daily_budget_eur=min_daily, colour_primary=primary,
+                  colour_accent=accent, controller_name=controller,
                   dpo_contact=dpo, election_date=election, departements=current.departements)
     problems = []
     if page_id.strip() and not page_id.strip().isdigit():

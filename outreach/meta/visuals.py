@@ -328,3 +328,32 @@ def visual_files(ad_sets: list) -> dict[str, bytes]:
         else:
             files[name] = draw_visual(visual, visual.primary, visual.accent)
     return files
+
+
+# ------------------------------------------------------------------------------------------ the officer's choice
+
+REPLACED_DIR = "visuels"  # where the app keeps the images an officer gives, beside the campaign files
+
+
+def replace_visual(campaign, ref: str, data: bytes, name: str, *, alt: str = ""):
+    """The campaign with its ad set `ref` shown with the image `data` (an upload named `name`): the image is
+    checked as Meta would, kept in visuels/ beside the campaign files (its name carries a digest of its bytes,
+    so a replaced image never overwrites one a saved campaign still uses), and named in images.ad_sets."""
+    from outreach import atomic
+
+    kind, _, _ = check_image(data, label=name)
+    file_name = given_file_name(Path(ref.replace("--", "-")), data, kind)
+    target = campaign.images_dir / REPLACED_DIR / file_name
+    if not target.exists():
+        atomic.write_bytes(target, data)
+    images = campaign.images.model_dump()
+    images["ad_sets"][ref] = {"file": f"{REPLACED_DIR}/{file_name}", "alt": alt.strip()}
+    return campaign.model_validate(campaign.model_dump() | {"images": images}).with_source_dir(campaign._source_dir)
+
+
+def drawn_again(campaign, ref: str):
+    """The campaign with the ad set `ref`'s own image removed: it falls back to its branch's or theme's image,
+    or to the drawn visual."""
+    images = campaign.images.model_dump()
+    images["ad_sets"].pop(ref, None)
+    return campaign.model_validate(campaign.model_dump() | {"images": images}).with_source_dir(campaign._source_dir)
