@@ -298,9 +298,9 @@ class Campaign(BaseModel):
         """The folder relative image paths start from."""
         if self._source_dir is not None:
             return self._source_dir
-        from outreach import datasets
+        from outreach import paths
 
-        return datasets.campaigns_dir()
+        return paths.campaigns_dir()
 
     def with_source_dir(self, folder: str | Path | None) -> Campaign:
         self._source_dir = Path(folder) if folder is not None else None

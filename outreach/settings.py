@@ -7,7 +7,6 @@ checklist read the controller and DPO from here.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from outreach import atomic
-from outreach.datasets import REPO_ROOT
+from outreach.paths import settings_path
 from outreach.yamlfile import read_yaml, validation_error
 
 
@@ -41,7 +40,6 @@ class NetworkSettings(BaseModel):
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
     election_date: date | None = None  # next general election: pre-election period rules (Code électoral L.52-1)
 
-
     @field_validator("colour_primary", "colour_accent")
     @classmethod
     def _hex_colour(cls, value: str) -> str:
@@ -49,10 +47,6 @@ class NetworkSettings(BaseModel):
 
         r, g, b = parse_hex(value)  # ValueError in French: « … n'est pas une couleur #RRVVBB »
         return f"#{r:02X}{g:02X}{b:02X}"
-
-
-def settings_path() -> Path:
-    return Path(os.environ.get("OUTREACH_SETTINGS") or REPO_ROOT / "network.yaml")
 
 
 def load_settings(path: str | Path | None = None) -> NetworkSettings:

@@ -14,8 +14,8 @@ from outreach.meta.payloads import build_payloads
 from outreach.meta.visuals import visual_files
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
-from tests.conftest import ROOT
-from tests.graph_server import TOKEN, GraphServer, graph_error
+from tests.support import ROOT
+from tests.support.graph_server import TOKEN, GraphServer, graph_error
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 

@@ -13,7 +13,7 @@ from outreach.campaign import load_campaign
 from outreach.meta import sheet
 from outreach.meta.files import plan_campaign, render_outputs
 from outreach.settings import NetworkSettings
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 

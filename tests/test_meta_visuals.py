@@ -26,7 +26,7 @@ from outreach.meta.visuals import (
 )
 from outreach.model import Visual
 from outreach.settings import NetworkSettings
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs
 
 from PIL import Image, UnidentifiedImageError
 
-from tests.servers import LocalServer
+from tests.support.servers import LocalServer
 
 TOKEN = "TEST-TOKEN-not-a-real-one"
 
