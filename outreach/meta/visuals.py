@@ -203,7 +203,7 @@ def _palette(ground: tuple[int, int, int], ink: tuple[int, int, int]) -> list[in
     return [round(g + (i - g) * k / steps) for k in range(LEVELS) for g, i in zip(ground, ink, strict=True)]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=2048)  # ≈ 25 KiB each: a national plan's visuals stay drawn across the app's reruns
 def _draw(theme: str, branch: str, town: str, signature: str, primary: str, accent: str) -> bytes:
     """Text is drawn as coverage masks, which become indices into a palette of ground-to-ink shades: a
     palette PNG encodes about ten times faster than an RGB one, and the edges stay anti-aliased."""
