@@ -32,7 +32,6 @@ MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
 MAX_RADIUS_KM = 80.0
 MAX_LOCATIONS_PER_AD_SET = 200  # Meta's limit on custom locations in one ad set
 UTM_SOURCE = "meta"
-MERGED_PLACE = "Les médiathèques proches"  # how the copy names the branches of a merged ad set
 UTM_MEDIUM = "paid_social"
 
 
@@ -470,17 +469,19 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
             ad_copy) -> AdSetPlan:
     lead = max(group, key=lambda c: (c.population, [-ord(ch) for ch in c.branch.id]))
     parts = [p for p in (summaries.get((theme.id, c.branch.id)) for c in group) if p is not None]
+    # the copy names the lead branch and its town; a merged ad set adds « et dans N bibliothèques voisines »
+    others = len(group) - 1
     if len(group) == 1:
         copy = ad_copy(theme, lead.branch, parts[0] if parts else None)
     elif not parts:
-        copy = ad_copy(theme, MERGED_PLACE, None)
+        copy = ad_copy(theme, lead.branch, None, others=others)
     else:
         # one ad for several branches: it speaks of them together and counts what they hold together
         merged = parts[0].model_copy(update={
             "branch_id": lead.branch.id, "n_items": sum(p.n_items for p in parts),
             "top_items": [i for p in parts for i in p.top_items],
             "next_events": sorted((e for p in parts for e in p.next_events), key=lambda e: (e.start, e.id))})
-        copy = ad_copy(theme, MERGED_PLACE, merged)
+        copy = ad_copy(theme, lead.branch, merged, others=others)
     ref = f"{slug(theme.id)}--{slug(lead.branch.id)}"
     label = getattr(theme, "label", theme.id)
     others = f" + {len(group) - 1}" if len(group) > 1 else ""

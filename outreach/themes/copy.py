@@ -80,10 +80,23 @@ def _event_phrase(event: LibraryEvent) -> str:
     return f"« {title} » le {day_month(event.start)}"
 
 
-def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
-            distance_minutes: int | None = None) -> AdCopy:
-    """Primary text, headline and description for one theme at one branch."""
+def where_with_town(branch: Branch | str, others: int = 0) -> str:
+    """'à la bibliothèque Bonneveine, à Marseille': the branch and its town (unless its name already says
+    it), then, for an ad set that merged neighbouring catchments, 'et dans 3 bibliothèques voisines'."""
     where = place(branch)
+    city = branch.city.strip() if isinstance(branch, Branch) else ""
+    if city and fold(city) not in fold(branch.name):
+        where += f", à {city}"
+    if others > 0:
+        where += f", et dans {others} bibliothèque{'s' if others > 1 else ''} voisine{'s' if others > 1 else ''}"
+    return where
+
+
+def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
+            distance_minutes: int | None = None, others: int = 0) -> AdCopy:
+    """Primary text, headline and description for one theme at one branch (and its `others` neighbours
+    when catchments were merged: the summary then counts what they hold together)."""
+    where = where_with_town(branch, others)
     n = summary.n_items if summary else 0
     event = summary.next_events[0] if summary and summary.next_events else None
     near = f", à {distance_minutes} minutes de chez vous" if distance_minutes is not None and distance_minutes >= 0 \
@@ -99,18 +112,20 @@ def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
     else:
         primary = f"{theme.label} : passez {where}{near} et demandez conseil aux bibliothécaires."
         generic = True
-    headline = _headline(theme, n, event)
+    headline = _headline(theme, n, event, branch.city if isinstance(branch, Branch) else "")
     description = _cut(_description(branch), DESCRIPTION_MAX)
     return AdCopy(primary_text=_cut(primary, PRIMARY_MAX), headline=headline, description=description,
                   generic=generic)
 
 
-def _headline(theme: Theme, n: int, event: LibraryEvent | None) -> str:
+def _headline(theme: Theme, n: int, event: LibraryEvent | None, city: str = "") -> str:
     candidates = []
     if event is not None and (title := _cut(event.title, 25)):
         candidates.append(f"{title} le {day_month(event.start)}")
     if n > 0:
         candidates.append(f"{theme.label} : {n} titre{'s' if n > 1 else ''}")
+    if city:
+        candidates.append(f"{theme.label} à {city}")
     candidates.append(f"{theme.label} à la médiathèque")
     for text in candidates:
         if len(text) <= HEADLINE_MAX:
