@@ -183,6 +183,9 @@ class AdCopy(BaseModel):
     headline: str = Field(max_length=40)
     description: str
     generic: bool
+    # other wordings of the same proven facts, which Meta rotates (multiple text options, 5 in all at most)
+    other_primary_texts: list[str] = Field(default_factory=list, max_length=4)
+    other_headlines: list[str] = Field(default_factory=list, max_length=4)
 
 
 class Visual(BaseModel):

@@ -529,6 +529,11 @@ def _apply_copy_overrides(campaign: Campaign, ad_sets: list[AdSetPlan]) -> None:
         if not edit:
             continue
         updates = {k: v for k, v in edit.model_dump().items() if v}
+        # the drafted variations are other wordings of the draft: the officer's own text replaces them too
+        if "primary_text" in updates:
+            updates["other_primary_texts"] = []
+        if "headline" in updates:
+            updates["other_headlines"] = []
         try:
             ad_set.copy = type(ad_set.copy).model_validate(ad_set.copy.model_dump() | updates | {"generic": False})
         except ValidationError as exc:

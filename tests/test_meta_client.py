@@ -414,3 +414,15 @@ def test_adimages_accepts_base64_bytes_as_meta_does(graph):
     refused = requests.post(f"{graph.url}/v26.0/act_1/adimages", params={"access_token": TOKEN},
                             files={"notes.txt": b"hello"}, timeout=10)
     assert refused.status_code == 400 and refused.json()["error"]["code"] == 100
+
+
+def test_text_options_pass_and_more_than_five_are_refused(graph, payloads, tmp_path):
+    assert any("asset_feed_spec" in c for c in payloads["creatives"])
+    client().push(payloads, beside(tmp_path, "ok"))
+    sent = [c for c in graph.created("creative") if "asset_feed_spec" in c]
+    assert sent and all(len(c["asset_feed_spec"]["bodies"]) <= 5 for c in sent)
+    too_many = json.loads(json.dumps(payloads))
+    creative = next(c for c in too_many["creatives"] if "asset_feed_spec" in c)
+    creative["asset_feed_spec"]["bodies"] = [{"text": f"Texte {i}"} for i in range(6)]
+    with pytest.raises(MetaError, match="asset_feed_spec"):
+        client().push(too_many, beside(tmp_path, "six"))

@@ -193,3 +193,32 @@ def test_cuts_fall_between_words_never_inside_one():
                                                     next_events=[event]))
     assert "Rencontre-dédicace" not in copy.headline and len(copy.headline) <= HEADLINE_MAX
     assert f"« {event.title} » le 12 décembre" in copy.primary_text  # whole in the primary text
+
+
+def test_text_variations_say_only_the_same_proven_facts(demo):
+    themes, _, _, branches, summaries = demo
+    seen = 0
+    for t in themes:
+        for b in DEMO_BRANCHES:
+            s = summaries[(t.id, b)]
+            copy = ad_copy(t, branches[b], s)
+            texts = [copy.primary_text, *copy.other_primary_texts]
+            assert len(texts) <= 5 and len(set(texts)) == len(texts)
+            assert len([copy.headline, *copy.other_headlines]) <= 5
+            assert all(len(h) <= HEADLINE_MAX for h in copy.other_headlines)
+            # the numbers of the facts, and those inside names (an event « Play Paris 13 », the theme)
+            names = " ".join([t.label, branches[b].name, *(e.title for e in s.next_events)])
+            allowed = {str(s.n_items)} | {str(e.start.day) for e in s.next_events} | set(re.findall(r"\d+", names))
+            for text in texts + copy.other_headlines:
+                assert set(re.findall(r"\d+", text)) <= allowed, text
+                assert branches[b].name.split()[-1] in text or text in copy.other_headlines
+            if copy.generic:
+                assert copy.other_primary_texts == []
+            seen += bool(copy.other_primary_texts)
+    assert seen  # the demonstration branches that hold titles get variations
+
+
+def test_one_title_is_singular_in_every_variation(sf, merlan):
+    copy = ad_copy(sf, merlan, _summary(1))
+    assert any("1 titre de science-fiction vous attend au Merlan" in t for t in copy.other_primary_texts)
+    assert not any("attendent" in t for t in copy.other_primary_texts)

@@ -227,6 +227,12 @@ with choose:
     else:
         st.caption(f"Votre image : {visual.path}")
     st.caption(f"Texte alternatif : {visual.alt_text}")
+    if ad_set.copy.other_primary_texts or ad_set.copy.other_headlines:
+        with st.expander("Autres formulations, que Meta alterne (mêmes faits)"):
+            for text in ad_set.copy.other_primary_texts:
+                st.markdown(f"- {text}")
+            for text in ad_set.copy.other_headlines:
+                st.markdown(f"- *Titre* : {text}")
     upload = st.file_uploader("Remplacer le visuel (JPG ou PNG, 1080 px de large au moins, format 1:1 ou 4:5)",
                               type=["jpg", "jpeg", "png"], key=f"visual_upload_{ref}")
     alt = st.text_input("Texte alternatif de votre image (ce qu'elle montre)", key=f"visual_alt_{ref}")

@@ -152,11 +152,37 @@ def creative_params(plan: Plan, ad_set: AdSetPlan) -> dict:
     if c.advertiser.instagram_user_id:
         story[S.instagram_user_id] = c.advertiser.instagram_user_id
     story[S.link_data] = link_data
-    return {
+    params = {
         REF: creative_ref(ad_set.ref),
         AdCreative.Field.name: f"{ad_set.name} — visuel",
         AdCreative.Field.object_story_spec: story,
         AdCreative.Field.url_tags: ad_set.url_tags,
+    }
+    params.update(text_options(plan, ad_set))
+    return params
+
+
+def text_options(plan: Plan, ad_set: AdSetPlan) -> dict:
+    """Meta's multiple text options: the draft's other wordings, which Meta rotates per person (up to 5
+    primary texts and 5 headlines, the first ones being link_data's). Only Meta's rotation is asked for
+    (TEXT_LIQUIDITY): no generated or rewritten text, so that the ad never says more than the facts.
+    Left out for special ad categories, whose ads outreach keeps as plain as possible."""
+    copy = ad_set.copy
+    bodies = [copy.primary_text, *copy.other_primary_texts]
+    titles = [copy.headline, *copy.other_headlines]
+    if plan.campaign.special_ad_categories or (len(bodies) < 2 and len(titles) < 2):
+        return {}
+    return {
+        AdCreative.Field.asset_feed_spec: {
+            "optimization_type": "DEGREES_OF_FREEDOM",
+            "bodies": [{"text": t} for t in bodies],
+            "titles": [{"text": t} for t in titles],
+            "descriptions": [{"text": copy.description}],
+            "link_urls": [{"website_url": ad_set.landing_url}],
+            "call_to_action_types": [AdCreativeLinkDataCallToAction.Type.learn_more],
+        },
+        AdCreative.Field.degrees_of_freedom_spec: {
+            "degrees_of_freedom_type": "USER_ENROLLED", "text_transformation_types": ["TEXT_LIQUIDITY"]},
     }
 
 

@@ -334,7 +334,7 @@ class GraphServer(LocalServer):
         if not str(link.get("link", "")).startswith("https://"):
             return graph_error("Invalid parameter", code=100, subcode=1487901, title="Invalid link",
                                user_msg="The link must be a valid URL.", blame_field="link")
-        return self.check_creative_image(account, link)
+        return self.check_creative_image(account, link) or self.check_text_options(p)
 
     # -- images (AdImage) ----------------------------------------------------------------------------
 
@@ -349,6 +349,30 @@ class GraphServer(LocalServer):
         if image_hash and str(image_hash) not in self.images.get(account, {}):
             return graph_error(f"(#100) Image with hash {image_hash} not found in this ad account", code=100,
                                blame_field="image_hash")
+        return None
+
+    MAX_TEXT_OPTIONS = 5  # primary texts, headlines and descriptions each, in Meta's multiple text options
+
+    def check_text_options(self, p: dict):
+        """An asset_feed_spec of text options: at most 5 of each text, none empty, with the link and the
+        call to action Meta requires of an asset feed."""
+        spec = p.get("asset_feed_spec")
+        if spec is None:
+            return None
+        for key in ("bodies", "titles", "descriptions"):
+            texts = spec.get(key) or []
+            if len(texts) > self.MAX_TEXT_OPTIONS:
+                return graph_error(f"(#100) asset_feed_spec[{key}] must contain at most {self.MAX_TEXT_OPTIONS} "
+                                   "elements", code=100, blame_field="asset_feed_spec")
+            if any(not str((t or {}).get("text", "")).strip() for t in texts):
+                return graph_error(f"(#100) asset_feed_spec[{key}] text must not be empty", code=100,
+                                   blame_field="asset_feed_spec")
+        if not spec.get("link_urls"):
+            return graph_error("(#100) asset_feed_spec[link_urls] is required", code=100,
+                               blame_field="asset_feed_spec")
+        if not spec.get("call_to_action_types"):
+            return graph_error("(#100) asset_feed_spec[call_to_action_types] is required", code=100,
+                               blame_field="asset_feed_spec")
         return None
 
     def upload_images(self, account: str, request: dict):
