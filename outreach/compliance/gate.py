@@ -162,7 +162,21 @@ def write_gated(verdict: Verdict, rendered: dict[str, bytes], out_dir: str | Pat
             (staging / name).write_bytes(data)
     for path in stale:
         path.unlink(missing_ok=True)
+    _remove_stale_images(Path(out_dir), {name for name in files if name.startswith("images/")})
     return [Path(out_dir) / name for name in files]
+
+
+def _remove_stale_images(out_dir: Path, kept: set[str]) -> None:
+    """The visuals of an earlier run that this one does not write: all of them when the export is refused
+    (nothing ready to push stays), the ones of an older plan otherwise."""
+    folder = out_dir / "images"
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.is_file() and f"images/{path.name}" not in kept:
+            path.unlink()
+    if not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def review_file(campaign_path: str | Path, *, draft: bool = False, settings=None, today: date | None = None):

@@ -92,6 +92,9 @@ def check_image(data: bytes, *, label: str, placement: str = "feed") -> tuple[st
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind, (width, height) = image.format, image.size
+    except Image.DecompressionBombError as exc:  # a few MB that would unpack to gigabytes
+        raise InputError("l'image est démesurée (trop de pixels).", file=label,
+                         fix="Réduisez-la, par ex. à 1080 × 1350 px.") from exc
     except (UnidentifiedImageError, OSError) as exc:
         raise InputError("ce n'est pas une image lisible.", file=label,
                          fix="Choisissez une image JPG ou PNG.") from exc
