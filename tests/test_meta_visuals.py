@@ -185,6 +185,8 @@ def test_given_images_by_theme_branch_and_ad_set_most_precise_wins(example_yaml,
     assert by_ref[other.ref].alt_text == "La façade de la bibliothèque."
     rest = [v for r, v in by_ref.items() if r not in (one.ref, other.ref)]
     assert rest and all(v.file_name.startswith("theme-") for v in rest)
+    # without the officer's alt text, it says what the image is for, never what it would show
+    assert by_ref[one.ref].alt_text.startswith("Visuel de la publicité « Science-fiction »")
     # one upload per file, however many ad sets use it
     assert len(payloads["images"]) == 3
     files = render_outputs(plan, payloads)

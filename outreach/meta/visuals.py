@@ -246,9 +246,13 @@ def _draw(theme: str, branch: str, town: str, signature: str, primary: str, acce
     return out.getvalue()
 
 
-def alt_text(theme: str, branch: str, town: str) -> str:
+def alt_text(theme: str, branch: str, town: str, *, drawn: bool = True) -> str:
+    """What a drawn visual shows; for an officer's image without its own alt text, only what it is for
+    (outreach cannot see what a photo shows, and says so rather than invent it)."""
     where = f"{branch}, {town}" if town and town.casefold() not in branch.casefold() else branch
-    return f"Affiche : « {theme} », {where}."
+    if drawn:
+        return f"Affiche : « {theme} », {where}."
+    return f"Visuel de la publicité « {theme} », {where}."
 
 
 # ------------------------------------------------------------------------------------------ the plan's visuals
@@ -280,7 +284,7 @@ def assign_visuals(campaign, ad_sets: list, branches: dict, settings=None) -> No
                 read[str(path)] = read_given(path, f"{path} ({where})")
             _, file_name = read[str(path)]
             ad_set.visual = Visual(file_name=file_name, source="given", path=str(path),
-                                   alt_text=choice.alt or alt_text(theme, branch_line, town))
+                                   alt_text=choice.alt or alt_text(theme, branch_line, town, drawn=False))
         else:
             drawn = (theme, branch_line, town, settings.network_name, settings.colour_primary, settings.colour_accent)
             # the name changes with what is drawn: new colours make a new image, which the push uploads again
