@@ -89,7 +89,7 @@ def _default(path: str, fallback):
 
 
 with st.form("campaign_form"):
-    st.subheader("Paramètres")
+    st.header("Paramètres")
     name = st.text_input("Nom de la campagne", _default("name", ""), key="c_name")
     chosen_themes = st.multiselect("Thèmes", list(themes), default=[t for t in _default("themes", []) if t in themes],
                                    format_func=themes.get, key="c_themes")
@@ -167,7 +167,7 @@ except InputError as exc:
 st.session_state["campaign_payloads"] = payloads
 st.session_state["campaign_plan"] = plan
 
-st.subheader("Plan")
+st.header("Plan")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Ensembles de publicités", len(plan.ad_sets))
 m2.metric("Habitants couverts", number(sum(a.population for a in plan.ad_sets if a.theme_id == campaign.themes[0])))
@@ -189,7 +189,7 @@ st.pydeck_chart(circles_deck(plan, map_theme), height=480, alt="Carte des cercle
 
 # ------------------------------------------------------------------------------------------ copy
 
-st.subheader("Textes des publicités")
+st.header("Textes des publicités")
 refs = [a.ref for a in plan.ad_sets]
 by_ref = {a.ref: a for a in plan.ad_sets}
 ref = st.selectbox("Ensemble de publicités", refs, format_func=lambda r: by_ref[r].name, key="c_copy_ref")
@@ -249,7 +249,7 @@ with choose:
 
 # ------------------------------------------------------------------------------------------ save, download
 
-st.subheader("Enregistrer et télécharger")
+st.header("Enregistrer et télécharger")
 s1, s2 = st.columns([3, 1])
 default_path = st.session_state.get("campaign_path") or str(CAMPAIGNS_DIR / f"{slug(campaign.name)}.yaml")
 target = s1.text_input("Fichier", default_path, key="c_save_path")

@@ -48,7 +48,7 @@ else:
 
 files = prepared.outputs()
 
-st.subheader("Fichiers")
+st.header("Fichiers")
 columns = st.columns(3)
 for i, (name, data) in enumerate(sorted(files.items())):
     mime = "application/json" if name.endswith(".json") else (
@@ -62,7 +62,7 @@ with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
 st.download_button("Tout télécharger (.zip)", bundle.getvalue(), file_name=f"{slug(campaign.name)}.zip",
                    mime="application/zip", key="download_all", type="primary")
 
-st.subheader("Envoyer à Meta")
+st.header("Envoyer à Meta")
 if not verdict.export_allowed:
     st.info("L'envoi est possible une fois la checklist sans point bloquant ouvert (les brouillons ne s'envoient pas).")
     st.stop()

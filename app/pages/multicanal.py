@@ -7,6 +7,7 @@ officer's edits are checked against each network's rules before they reach the d
 
 import html
 import io
+import re
 import zipfile
 
 import streamlit as st
@@ -236,7 +237,8 @@ for tab, (cid, profile) in zip(tabs, channels.items(), strict=False):
         if cid == "youtube":
             for brief in pack.lsf:
                 with st.expander(f"Brief de la vidéo LSF : {brief.title}", expanded=True):
-                    st.markdown(brief.markdown())
+                    # one level down: the brief's own title sits under the page's (headings in order)
+                    st.markdown(re.sub(r"^(#+) ", r"#\1 ", brief.markdown(), flags=re.MULTILINE))
                     st.download_button("Sous-titres (.srt)", brief.srt(), file_name=f"lsf-{brief.theme_id}.srt",
                                        mime="text/plain", key=f"srt-{brief.theme_id}")
 

@@ -92,7 +92,7 @@ with tab_config:
             first = exc.errors()[0]
             st.error(f"Réglage refusé pour « {'.'.join(str(p) for p in first['loc'])} » : {first['msg']}.",
                      icon="⚠️")
-    st.subheader("Notice d'information affichée")
+    st.header("Notice d'information affichée")
     st.caption(f"Version {notice.version} — empreinte SHA-256 {notice.hash[:16]}… (enregistrée avec chaque "
                "consentement). Le responsable du traitement et le DPO viennent de la page Paramètres.")
     for heading, body in notice.sections:

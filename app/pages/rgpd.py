@@ -52,7 +52,7 @@ except InputError as exc:
     st.stop()
 
 checklist = verdict.checklist
-st.subheader(checklist.campaign)
+st.header(checklist.campaign)
 st.caption(f"Fichier : {path}" if path else "Campagne non enregistrée : enregistrez-la sur la page Campagne "
                                             "pour pouvoir attester.")
 
@@ -143,7 +143,7 @@ for column, (name, mime) in zip(document_columns, [("checklist.html", "text/html
 
 meta_files = [name for name in files if name not in verdict.checklist_files()]
 if meta_files:
-    st.subheader("Fichiers pour Meta" + (" — BROUILLON" if verdict.is_draft else ""))
+    st.header("Fichiers pour Meta" + (" — BROUILLON" if verdict.is_draft else ""))
     meta_columns = st.columns(len(meta_files))
     for column, name in zip(meta_columns, meta_files, strict=True):
         column.download_button(f"Télécharger {name}", files[name], file_name=name, key=f"rgpd_{name}")

@@ -162,12 +162,36 @@ def show_table(table: reporting.ReachTable, heading: str) -> None:
                        file_name=f"couverture-par-{table.by}.csv", mime="text/csv", key=f"dl_{table.by}")
 
 
+def described(chart, text: str):
+    """A chart that a screen reader announces by what it shows (Vega's default is « Vega visualization »),
+    with the same sentence written under it for everyone."""
+    st.caption(text)
+    return chart.properties(description=text)
+
+
+def chart_data(frame, columns: dict[str, str]) -> None:
+    """The figures behind a chart, as a table (RGAA 4.1: a chart has a text alternative with its data)."""
+    with st.expander("Données du graphique"):
+        st.dataframe(frame[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
+
+
+def top(table: reporting.ReachTable) -> str:
+    row = table.frame.iloc[0]
+    return f"{row['label']} en tête ({reporting.reach_shown(row.to_dict())} personnes)" if len(table.frame) else ""
+
+
 with tab_theme:
-    st.altair_chart(charts.reach_bars(themes, "Thème"), width="stretch", height=charts.bars_height(themes))
+    st.altair_chart(described(charts.reach_bars(themes, "Thème"),
+                              f"Barres : personnes touchées par thème, du plus au moins touché ; {top(themes)}."),
+                    width="stretch", height=charts.bars_height(themes))
     show_table(themes, "Thème")
 with tab_spend:
-    st.altair_chart(charts.spend_vs_reach(figures.adsets), width="stretch")
-    st.caption("Un point par ensemble de publicités : en haut à gauche, beaucoup de personnes pour peu d'argent.")
+    st.altair_chart(described(charts.spend_vs_reach(figures.adsets),
+                              "Un point par ensemble de publicités, sa dépense en abscisse et les personnes touchées "
+                              "en ordonnée : en haut à gauche, beaucoup de personnes pour peu d'argent."),
+                    width="stretch")
+    chart_data(figures.adsets, {"adset_name": "Ensemble de publicités", "branch_name": "Bibliothèque",
+                                "spend": "Dépense (€)", "reach": "Couverture"})
     show_table(branches, "Bibliothèque")
 with tab_map:
     areas_geojson, branch_points = figures.areas_geojson, figures.branch_points
@@ -181,7 +205,10 @@ with tab_day:
     if days.frame.empty:
         st.info(" ".join(days.notes))
     else:
-        st.altair_chart(charts.daily_lines(days), width="stretch")
+        st.altair_chart(described(charts.daily_lines(days),
+                                  f"Courbes : personnes touchées et impressions jour par jour, du {days.frame['key'].min()} "
+                                  f"au {days.frame['key'].max()}."), width="stretch")
+        chart_data(days.frame, {"key": "Jour", "reach": "Personnes touchées", "impressions": "Impressions"})
         for note in days.notes:
             st.caption(note)
 with tab_outcome:
@@ -194,7 +221,12 @@ with tab_outcome:
     elif result.frame.empty or not (result.frame["metric"] == metric).any():
         st.info(f"Pas de données « {reporting.OUTCOME_LABELS[metric]} » dans l'activité importée.")
     else:
-        st.altair_chart(charts.outcome_bars(result.frame, metric), width="stretch")
+        label = reporting.OUTCOME_LABELS[metric]
+        st.altair_chart(described(charts.outcome_bars(result.frame, metric),
+                                  f"Barres : {label.lower()} par mois en moyenne, avant, pendant et après la campagne, "
+                                  "pour chaque bibliothèque ciblée puis témoin."), width="stretch")
+        chart_data(result.frame[result.frame["metric"] == metric],
+                   {"branch_name": "Bibliothèque", **{w: w.capitalize() for w in reporting.WINDOWS}})
         if metric in result.control:
             st.caption(f"Bibliothèques non ciblées (témoins) : {result.control[metric]:+.1f} % "
                        "entre avant et après.".replace(".", ",", 1))

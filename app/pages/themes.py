@@ -61,7 +61,7 @@ with tab_browse:
     st.markdown("**Hashtags** : " + " · ".join(f"{NETWORK_NAMES.get(n, n)} {' '.join(tags)}"
                                                 for n, tags in theme.hashtags.items()))
 
-    st.subheader("Modifier")
+    st.header("Modifier")
     st.caption("Le thème en YAML : modifiez-le, vérifiez, puis enregistrez le fichier des thèmes.")
     edited = st.text_area("Thème (YAML)", dump_themes([theme], header=False).split("themes:\n", 1)[1], height=320,
                           key=f"themes_yaml_{pick}")
