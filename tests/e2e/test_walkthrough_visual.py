@@ -1,4 +1,5 @@
-"""The Campagne page's preview in a real browser: the ad shown as a feed post, its visual replaced by an
+"""(Named to run after test_walkthrough.py, whose first test times the app's cold start from the session's
+shared server.) The Campagne page's preview in a real browser: the ad shown as a feed post, its visual replaced by an
 upload (checked as Meta would), then the default one back; the campaign file keeps the choice."""
 
 import io
