@@ -17,12 +17,13 @@ from outreach import datasets, pipeline
 from outreach.campaign import (
     Campaign,
     campaign_from_dict,
+    campaign_from_form,
     campaign_from_yaml,
     campaign_to_yaml,
     save_campaign,
 )
 from outreach.errors import InputError
-from outreach.meta import sheet
+from outreach.meta import read_template
 from outreach.meta.visuals import drawn_again, replace_visual, visual_files
 from outreach.text import number, slug
 
@@ -140,13 +141,8 @@ with st.form("campaign_form"):
                            "payer": payer},
             "landing_url": landing, "geo": geo,
         }
-        if campaign is not None:  # keep what the form does not show (overrides, compliance keys, copy edits)
-            kept = campaign.model_dump(include={"branch_landing_urls", "theme_landing_urls", "custom_audiences",
-                                                "special_ad_categories", "uses_questionnaire", "election_date",
-                                                "copy_overrides", "images"})
-            raw = kept | raw
         try:
-            campaign = campaign_from_dict(raw, file="formulaire")
+            campaign = campaign_from_form(raw, campaign)
             st.session_state["campaign"] = campaign
         except InputError as exc:
             state.show_input_error(exc)
@@ -170,7 +166,7 @@ st.session_state["campaign_plan"] = plan
 st.header("Plan")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Ensembles de publicités", len(plan.ad_sets))
-m2.metric("Habitants couverts", number(sum(a.population for a in plan.ad_sets if a.theme_id == campaign.themes[0])))
+m2.metric("Habitants couverts", number(plan.population))
 m3.metric("Budget par jour", f"{number(plan.daily_budget_eur, 2)} €")
 m4.metric("Budget total", f"{number(plan.total_budget_eur, 2)} €", help=f"{plan.days} jour(s)")
 for note in plan.notes:
@@ -255,8 +251,6 @@ default_path = st.session_state.get("campaign_path") or str(CAMPAIGNS_DIR / f"{s
 target = s1.text_input("Fichier", default_path, key="c_save_path")
 if s2.button("Enregistrer le fichier", key="c_save"):
     try:
-        if not target.endswith((".yaml", ".yml")):
-            raise InputError("le fichier de campagne doit finir par .yaml.", file=target)
         saved = save_campaign(campaign, target)
         st.session_state["campaign_path"] = str(saved)
         st.success(f"Campagne enregistrée : {saved}")
@@ -269,7 +263,7 @@ template_file = st.file_uploader("Modèle : un export du Gestionnaire de publici
 columns = None
 if template_file is not None:
     try:
-        columns = sheet.read_template(data=template_file.getvalue(), name=template_file.name)
+        columns = read_template(data=template_file.getvalue(), name=template_file.name)
     except InputError as exc:
         state.show_input_error(exc)
 

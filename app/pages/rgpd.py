@@ -14,9 +14,15 @@ from streamlit.errors import StreamlitAPIException
 from app import state
 from outreach import pipeline
 from outreach.campaign import campaign_to_yaml
-from outreach.compliance import add_attestation, load_attestations, remove_attestation
-from outreach.compliance.evaluate import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS
-from outreach.compliance.reports import STATUS_SYMBOLS
+from outreach.compliance import (
+    KIND_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    STATUS_SYMBOLS,
+    add_attestation,
+    load_attestations,
+    remove_attestation,
+)
 from outreach.errors import InputError
 
 APP_ROOT = Path(__file__).resolve().parents[2]  # where streamlit_app.py and app/ are

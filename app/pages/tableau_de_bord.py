@@ -8,11 +8,10 @@ import streamlit as st
 
 from app import dashboard_charts as charts
 from app import dashboard_state, state
-from outreach import paths, reporting
+from outreach import paths, pipeline, reporting
 from outreach.errors import InputError
-from outreach.meta.insights import fetch_insights, standard_queries
-from outreach.reporting import ReportStore, demo_store, read_plan_dir
-from outreach.sources.activity import read_activity
+from outreach.meta import standard_queries
+from outreach.reporting import ReportStore, demo_store
 from outreach.text import number
 
 st.title("Tableau de bord")
@@ -64,10 +63,8 @@ with st.expander("Importer des résultats", expanded=not store.has_results()):
                                      "loans;visits)", type=["csv", "txt"], key="dash_activity")
     if st.button("Importer l'activité", key="dash_import_activity", disabled=activity_file is None):
         try:
-            read = read_activity(activity_file.name, data=activity_file.getvalue(), name=activity_file.name)
-            batch, replaced = store.import_activity(read.frame, read.path)
-            st.success(f"{read.path} : {len(read.frame)} ligne(s) importée(s) (lot n° {batch}"
-                       f"{f', {replaced} mois remplacés' if replaced else ''}).")
+            for done in pipeline.import_activity(store, [state.upload_of(activity_file)]):
+                st.success(done.describe())
         except InputError as exc:
             state.show_input_error(exc)
 
@@ -79,17 +76,20 @@ with st.expander("Importer des résultats", expanded=not store.has_results()):
     until = c3.date_input("Au", value=None, key="dash_meta_until", format="DD/MM/YYYY")
     if st.button("Lire les résultats chez Meta", key="dash_meta_fetch", disabled=not meta_object.strip()):
         try:
-            with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
-                plans = [d for d in (save_plan_files(plan_uploads, Path(tmp)), plan_path.strip() or None) if d]
-                for plan in plans:
-                    store.register_plan(read_plan_dir(plan))
             queries = standard_queries(meta_object.strip(), since.isoformat() if since else None,
                                        until.isoformat() if until else None)
             progress = st.progress(0, text="Lecture des résultats chez Meta…")
-            for i, query in enumerate(queries):
-                rows = fetch_insights(query)
-                progress.progress((i + 1) / len(queries), text=query.describe())
-                st.success(store.import_rows(rows, kind="insights").describe())
+            asked = []
+
+            def announce(query) -> None:
+                asked.append(query)
+                progress.progress(len(asked) / len(queries), text=query.describe())
+
+            with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
+                plans = [d for d in (save_plan_files(plan_uploads, Path(tmp)), plan_path.strip() or None) if d]
+                done = pipeline.import_insights(store, queries, plans, announce=announce)
+            for _, summary in done:
+                st.success(summary.describe())
         except InputError as exc:
             state.show_input_error(exc)
 
