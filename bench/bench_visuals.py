@@ -13,7 +13,7 @@ import statistics
 import time
 
 from outreach import datasets
-from outreach.meta.visuals import _draw, check_image
+from outreach.visuals import _draw, check_image
 
 THEMES = ["Science-fiction", "Mangas et bandes dessinées", "Street art", "Jeux vidéo", "Polars et romans noirs"]
 
@@ -43,8 +43,8 @@ def plan_written() -> None:
 
     from outreach.campaign import load_campaign
     from outreach.meta.files import plan_campaign, write_plan_outputs
-    from outreach.meta.visuals import visual_files
     from outreach.settings import NetworkSettings
+    from outreach.visuals import visual_files
 
     example = load_campaign(datasets.example_campaign_path(), settings=NetworkSettings())
     campaign = example.model_copy(update={"themes": ["science-fiction", "manga", "jeux-video"],

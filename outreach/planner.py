@@ -82,7 +82,7 @@ class AdSetPlan(BaseModel):
     postcodes: list[str] = Field(default_factory=list)
     locations: list[Location] = Field(default_factory=list)  # more than one when catchments were merged
     notes: list[str] = Field(default_factory=list)
-    visual: Visual | None = None  # every planned ad set gets one (outreach.meta.visuals.assign_visuals)
+    visual: Visual | None = None  # every planned ad set gets one (outreach.visuals.assign_visuals)
 
     @property
     def branch_ids(self) -> list[str]:
@@ -421,7 +421,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     _unique_names(ad_sets)
     _apply_copy_overrides(campaign, ad_sets)
     # Meta refuses a link ad without an image: each ad set gets the officer's or a drawn one
-    from outreach.meta.visuals import assign_visuals
+    from outreach.visuals import assign_visuals
 
     assign_visuals(campaign, ad_sets, branch_by_id)
     # a theme that is not only about events is a collection theme: no item means generic copy, said here

@@ -7,6 +7,7 @@ checklist read the controller and DPO from here.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -48,10 +49,10 @@ class NetworkSettings(BaseModel):
     @field_validator("colour_primary", "colour_accent")
     @classmethod
     def _hex_colour(cls, value: str) -> str:
-        from outreach.meta.visuals import parse_hex
-
-        r, g, b = parse_hex(value)  # ValueError in French: « … n'est pas une couleur #RRVVBB »
-        return f"#{r:02X}{g:02X}{b:02X}"
+        match = re.fullmatch(r"#?([0-9a-fA-F]{6})", str(value).strip())
+        if not match:
+            raise ValueError(f"« {value} » n'est pas une couleur #RRVVBB")
+        return "#" + match.group(1).upper()
 
     @field_validator("facebook_page_id", "instagram_user_id", mode="before")
     @classmethod

@@ -12,9 +12,9 @@ from outreach.errors import InputError
 from outreach.meta.client import MetaClient, MetaError, access_token, streamlit_secret
 from outreach.meta.files import IDS_FILE
 from outreach.meta.payloads import build_payloads
-from outreach.meta.visuals import visual_files
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
+from outreach.visuals import visual_files
 from tests.support import ROOT
 from tests.support.graph_server import TOKEN, GraphServer, graph_error
 

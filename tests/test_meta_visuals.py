@@ -9,11 +9,13 @@ import pytest
 import yaml
 from PIL import Image
 
+from outreach import visuals
 from outreach.campaign import load_campaign
 from outreach.errors import InputError
-from outreach.meta import visuals
 from outreach.meta.files import plan_campaign, render_outputs
-from outreach.meta.visuals import (
+from outreach.model import Visual
+from outreach.settings import NetworkSettings
+from outreach.visuals import (
     DRAWN_SIZE,
     INK,
     WCAG_AA,
@@ -24,8 +26,6 @@ from outreach.meta.visuals import (
     parse_hex,
     text_colour_on,
 )
-from outreach.model import Visual
-from outreach.settings import NetworkSettings
 from tests.support import ROOT
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
@@ -224,7 +224,7 @@ def test_images_round_trip_through_the_campaign_file(example_yaml, tmp_path):
 
 
 def test_officer_replaces_one_ad_sets_visual_then_goes_back(example_yaml, tmp_path, monkeypatch):
-    from outreach.meta.visuals import drawn_again, replace_visual
+    from outreach.visuals import drawn_again, replace_visual
 
     monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(tmp_path / "campagnes"))
     campaign = campaign_file(tmp_path, example_yaml)

@@ -23,8 +23,7 @@ from outreach.campaign import (
     save_campaign,
 )
 from outreach.errors import InputError
-from outreach.meta import read_template
-from outreach.meta.visuals import drawn_again, replace_visual, visual_files
+from outreach.meta import drawn_again, read_template, replace_visual, visual_files
 from outreach.text import number, slug
 
 CAMPAIGNS_DIR = datasets.campaigns_dir()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from outreach.meta.files import EXPORT_FILES, IDS_FILE, META_API_FILE, plan_campaign, render_outputs
 from outreach.meta.sheet import read_template
+from outreach.visuals import drawn_again, replace_visual, visual_files
 
 if TYPE_CHECKING:
     from outreach.meta.client import MetaClient
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 _LAZY = {"MetaClient": "outreach.meta.client", "fetch_insights": "outreach.meta.insights",
          "standard_queries": "outreach.meta.insights"}
 
-__all__ = ["EXPORT_FILES", "IDS_FILE", "META_API_FILE", "MetaClient", "fetch_insights", "plan_campaign",
-           "read_template", "render_outputs", "standard_queries"]
+__all__ = ["EXPORT_FILES", "IDS_FILE", "META_API_FILE", "MetaClient", "drawn_again", "fetch_insights",
+           "plan_campaign", "read_template", "render_outputs", "replace_visual", "standard_queries", "visual_files"]
 
 
 def __getattr__(name: str):

@@ -44,8 +44,8 @@ from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError
 from outreach.meta.files import IDS_FILE, META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
-from outreach.meta.visuals import check_image
 from outreach.model import is_ad_account
+from outreach.visuals import check_image
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 TOKEN_ENV = "META_ACCESS_TOKEN"

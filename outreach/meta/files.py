@@ -14,8 +14,8 @@ from outreach import atomic
 from outreach.campaign import Campaign
 from outreach.meta import sheet
 from outreach.meta.payloads import build_payloads
-from outreach.meta.visuals import visual_files
 from outreach.planner import Plan, build_plan
+from outreach.visuals import visual_files
 
 PLAN_CSV_COLUMNS = ["adset_name", "branch_id", "branch_name", "theme_id", "areas", "population", "radius_km",
                     "daily_budget_eur", "interests"]
