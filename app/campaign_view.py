@@ -5,6 +5,9 @@ Presentation only: the plan itself comes from outreach.planner.
 
 from __future__ import annotations
 
+import base64
+import html
+
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -56,3 +59,40 @@ def circles_deck(plan: Plan, theme_id: str | None = None) -> pdk.Deck:
     view = pdk.ViewState(latitude=float(np.mean(lats)), longitude=float(np.mean(lons)),
                          zoom=zoom_for(max(lats) - min(lats) + 0.3, max(lons) - min(lons) + 0.3))
     return DrawnDeck(layers=layers, initial_view_state=view, tooltip={"text": "{tooltip}"}, map_style="light")
+
+
+
+SEE_MORE_AT = 125  # characters of primary text Meta shows in a feed before « … Voir plus »
+
+
+def feed_post_html(ad_set, page_name: str, image: bytes) -> str:
+    """One ad as people see it in a Facebook feed: the Page, « Sponsorisé », the primary text (cut where
+    Meta cuts it), the visual with its alt text, then the link's domain, headline, description and button."""
+    from urllib.parse import urlparse
+
+    e = html.escape
+    copy = ad_set.copy
+    if len(copy.primary_text) > SEE_MORE_AT:
+        shown = e(copy.primary_text[:SEE_MORE_AT].rstrip()) + "… <span style='color:#65676b'>Voir plus</span>"
+    else:
+        shown = e(copy.primary_text)
+    kind = "image/png" if image[:4] == b"\x89PNG" else "image/jpeg"
+    source = f"data:{kind};base64,{base64.b64encode(image).decode('ascii')}"
+    domain = urlparse(ad_set.landing_url).netloc.removeprefix("www.").upper()
+    alt = ad_set.visual.alt_text if ad_set.visual else ""
+    return (
+        "<div class='feed-post' style='max-width:440px;border:1px solid #dadde1;border-radius:8px;"
+        "background:#fff;color:#1c1e21;font-family:system-ui,sans-serif;overflow:hidden'>"
+        "<div style='display:flex;gap:8px;align-items:center;padding:12px'>"
+        "<div style='width:40px;height:40px;border-radius:50%;background:#1d3557'></div>"
+        f"<div><div style='font-weight:600'>{e(page_name)}</div>"
+        "<div style='font-size:12px;color:#65676b'>Sponsorisé</div></div></div>"
+        f"<div class='primary' style='padding:0 12px 12px;white-space:pre-wrap'>{shown}</div>"
+        f"<img src='{source}' alt='{e(alt, quote=True)}' style='width:100%;display:block'>"
+        "<div style='display:flex;justify-content:space-between;align-items:center;gap:8px;padding:10px 12px;"
+        "background:#f0f2f5'><div style='min-width:0'>"
+        f"<div style='font-size:12px;color:#65676b'>{e(domain)}</div>"
+        f"<div class='headline' style='font-weight:600'>{e(copy.headline)}</div>"
+        f"<div style='font-size:13px;color:#65676b'>{e(copy.description)}</div></div>"
+        "<span class='cta' style='background:#e4e6eb;padding:8px 12px;border-radius:6px;font-weight:600;"
+        "white-space:nowrap'>En savoir plus</span></div></div>")

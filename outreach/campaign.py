@@ -13,7 +13,15 @@ from typing import Literal
 from urllib.parse import urlparse
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from outreach import atomic
 from outreach.errors import InputError, InputErrors
@@ -135,6 +143,48 @@ class CopyEdit(BaseModel):
     description: str | None = None
 
 
+class ImageChoice(BaseModel):
+    """An image the officer gives: its file (relative to the campaign file's folder) and its alt text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str = Field(min_length=1)
+    alt: str = ""  # what the image shows, for screen readers; outreach cannot guess it
+
+    @model_validator(mode="before")
+    @classmethod
+    def _path_alone(cls, value):
+        return {"file": value} if isinstance(value, str) else value
+
+
+class CampaignImages(BaseModel):
+    """The officer's images, by theme id, by branch id or by ad set ref; the most precise one wins, and an
+    ad set with none gets a visual drawn by outreach (theme, branch, town, in the network's colours)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    themes: dict[str, ImageChoice] = Field(default_factory=dict)
+    branches: dict[str, ImageChoice] = Field(default_factory=dict)
+    ad_sets: dict[str, ImageChoice] = Field(default_factory=dict)
+
+    @field_validator("themes", "branches", "ad_sets", mode="before")
+    @classmethod
+    def _keys_as_text(cls, value):
+        return {} if value is None else {str(k).strip(): v for k, v in dict(value).items()}
+
+    def for_ad_set(self, ref: str, branch_id: str, theme_id: str) -> tuple[str, ImageChoice] | None:
+        """(where it was given, the choice) for one ad set, or None: an ad set's image, else its branch's,
+        else its theme's."""
+        for scope, key in (("ad_sets", ref), ("branches", branch_id), ("themes", theme_id)):
+            choice = getattr(self, scope).get(key)
+            if choice is not None:
+                return f"images.{scope}.{key}", choice
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.themes or self.branches or self.ad_sets)
+
+
 def _special_ad_categories() -> set[str]:
     """The SDK's own enum: a misspelt category is refused here rather than by Meta at push time."""
     from facebook_business.adobjects.campaign import Campaign as MetaCampaign
@@ -190,6 +240,10 @@ class Campaign(BaseModel):
     election_date: date | None = None
     # copy rewritten by hand, by ad set ref (e.g. "science-fiction--17615"); the drafts fill the rest
     copy_overrides: dict[str, CopyEdit] = Field(default_factory=dict)
+    # the officer's own visuals (see CampaignImages); paths are relative to the campaign file's folder
+    images: CampaignImages = Field(default_factory=CampaignImages)
+    # where the file was read from: relative image paths start there (the campaigns folder when unknown)
+    _source_dir: Path | None = PrivateAttr(default=None)
 
     @field_validator("name")
     @classmethod
@@ -245,6 +299,25 @@ class Campaign(BaseModel):
 
     def landing_url_for(self, branch_id: str, theme_id: str) -> str:
         return self.branch_landing_urls.get(branch_id) or self.theme_landing_urls.get(theme_id) or self.landing_url
+
+    def __eq__(self, other) -> bool:
+        # the same campaign wherever its file was read from (pydantic would compare _source_dir too)
+        return isinstance(other, Campaign) and self.model_dump() == other.model_dump()
+
+    __hash__ = None  # mutable, like every pydantic model
+
+    @property
+    def images_dir(self) -> Path:
+        """The folder relative image paths start from."""
+        if self._source_dir is not None:
+            return self._source_dir
+        from outreach import paths
+
+        return paths.campaigns_dir()
+
+    def with_source_dir(self, folder: str | Path | None) -> Campaign:
+        self._source_dir = Path(folder) if folder is not None else None
+        return self
 
 
 # French names of the keys, so that a message can say what the field is as well as where it is
@@ -332,6 +405,8 @@ def campaign_from_dict(raw: dict, *, file: str | Path | None = None, settings=No
         raise missing[0]
     if missing:
         raise InputErrors(missing, file=file)
+    if file is not None and Path(file).suffix.lower() in (".yaml", ".yml"):
+        campaign.with_source_dir(Path(file).resolve().parent)
     return campaign
 
 
@@ -390,12 +465,18 @@ def campaign_to_yaml(campaign: Campaign) -> str:
     # keep the file short: leave optional keys out while they hold their defaults
     for key, default in (("branch_landing_urls", {}), ("theme_landing_urls", {}), ("custom_audiences", []),
                          ("special_ad_categories", []), ("uses_questionnaire", False), ("election_date", None),
-                         ("extra_interests", []), ("copy_overrides", {})):
+                         ("extra_interests", []), ("copy_overrides", {}), ("images", {})):
         if data.get(key) == default:
             data.pop(key)
     if "copy_overrides" in data:
         data["copy_overrides"] = {ref: {k: v for k, v in edit.items() if v is not None}
                                   for ref, edit in data["copy_overrides"].items()}
+    if "images" in data:
+        data["images"] = {scope: {key: choice if choice.get("alt") else choice["file"]
+                                  for key, choice in choices.items()}
+                          for scope, choices in data["images"].items() if choices}
+        if not data["images"]:
+            data.pop("images")
     territory = {k: v for k, v in data["territory"].items() if v}
     data["territory"] = territory
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

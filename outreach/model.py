@@ -183,6 +183,27 @@ class AdCopy(BaseModel):
     headline: str = Field(max_length=40)
     description: str
     generic: bool
+    # other wordings of the same proven facts, which Meta rotates (multiple text options, 5 in all at most)
+    other_primary_texts: list[str] = Field(default_factory=list, max_length=4)
+    other_headlines: list[str] = Field(default_factory=list, max_length=4)
+
+
+class Visual(BaseModel):
+    """An ad's image: drawn by outreach (theme × branch) or given by the officer in the campaign file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file_name: str  # its name in the export's images/ folder, in Meta's image library and in the sheet
+    source: Literal["drawn", "given"]
+    alt_text: str  # French description for screen readers (the preview, the posts)
+    path: str = ""  # the given file
+    # what a drawn visual shows, and in which colours (the network's, from the settings)
+    theme_label: str = ""
+    branch_line: str = ""
+    town: str = ""
+    signature: str = ""
+    primary: str = ""
+    accent: str = ""
 
 
 # --- Compliance ---

@@ -23,7 +23,7 @@ from scipy.spatial import cKDTree
 from outreach import datasets
 from outreach.campaign import Campaign, french_validation_error
 from outreach.errors import InputError
-from outreach.model import AdCopy, Area, Branch
+from outreach.model import AdCopy, Area, Branch, Visual
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
 from outreach.text import slug
 from outreach.themes.catalogue import shipped_themes, themes_file_key
@@ -32,7 +32,6 @@ MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
 MAX_RADIUS_KM = 80.0
 MAX_LOCATIONS_PER_AD_SET = 200  # Meta's limit on custom locations in one ad set
 UTM_SOURCE = "meta"
-MERGED_PLACE = "Les médiathèques proches"  # how the copy names the branches of a merged ad set
 UTM_MEDIUM = "paid_social"
 OBJECTIVE_FR = {"awareness": "notoriété", "traffic": "trafic"}
 # Meta's rules for a special ad category (EMPLOYMENT, HOUSING, CREDIT): 18–65+, no postcodes, location
@@ -89,6 +88,7 @@ class AdSetPlan(BaseModel):
     excluded_postcodes: list[str] = Field(default_factory=list)
     locations: list[Location] = Field(default_factory=list)  # more than one when catchments were merged
     notes: list[str] = Field(default_factory=list)
+    visual: Visual | None = None  # every planned ad set gets one (outreach.visuals.assign_visuals)
 
     @property
     def branch_ids(self) -> list[str]:
@@ -518,6 +518,10 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     ad_sets.sort(key=lambda a: (campaign.themes.index(a.theme_id), -a.population, a.branch_id))
     _unique_names(ad_sets)
     _apply_copy_overrides(campaign, ad_sets)
+    # Meta refuses a link ad without an image: each ad set gets the officer's or a drawn one
+    from outreach.visuals import assign_visuals
+
+    assign_visuals(campaign, ad_sets, branch_by_id)
     # a theme that is not only about events is a collection theme: no item means generic copy, said here
     generic = [a for a in ad_sets if a.generic_copy and
                getattr(_theme_of(chosen_themes, a.theme_id), "kind", "collection") != "event"]
@@ -602,17 +606,19 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
             ad_copy) -> AdSetPlan:
     lead = max(group, key=lambda c: (c.population, [-ord(ch) for ch in c.branch.id]))
     parts = [p for p in (summaries.get((theme.id, c.branch.id)) for c in group) if p is not None]
+    # the copy names the lead branch and its town; a merged ad set adds « et dans N bibliothèques voisines »
+    others = len(group) - 1
     if len(group) == 1:
         copy = ad_copy(theme, lead.branch, parts[0] if parts else None)
     elif not parts:
-        copy = ad_copy(theme, MERGED_PLACE, None)
+        copy = ad_copy(theme, lead.branch, None, others=others)
     else:
         # one ad for several branches: it speaks of them together and counts what they hold together
         merged = parts[0].model_copy(update={
             "branch_id": lead.branch.id, "n_items": sum(p.n_items for p in parts),
             "top_items": [i for p in parts for i in p.top_items],
             "next_events": sorted((e for p in parts for e in p.next_events), key=lambda e: (e.start, e.id))})
-        copy = ad_copy(theme, MERGED_PLACE, merged)
+        copy = ad_copy(theme, lead.branch, merged, others=others)
     ref = f"{slug(theme.id)}--{slug(lead.branch.id)}"
     label = getattr(theme, "label", theme.id)
     others = f" + {len(group) - 1}" if len(group) > 1 else ""
@@ -660,6 +666,11 @@ def _apply_copy_overrides(campaign: Campaign, ad_sets: list[AdSetPlan]) -> None:
         if not edit:
             continue
         updates = {k: v for k, v in edit.model_dump().items() if v}
+        # the drafted variations are other wordings of the draft: the officer's own text replaces them too
+        if "primary_text" in updates:
+            updates["other_primary_texts"] = []
+        if "headline" in updates:
+            updates["other_headlines"] = []
         try:
             ad_set.copy = type(ad_set.copy).model_validate(ad_set.copy.model_dump() | updates | {"generic": False})
         except ValidationError as exc:

@@ -7,6 +7,7 @@ checklist read the controller and DPO from here.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +53,9 @@ class NetworkSettings(BaseModel):
     frequency_days: int = Field(default=7, ge=1, le=90)
     # ads running or in review at once on the Page (Meta: 250 for most Pages)
     page_ad_limit: int = Field(default=250, ge=1)
+    # the network's colours for the visuals outreach draws: the background and the accent band (#RRGGBB)
+    colour_primary: str = "#1D3557"
+    colour_accent: str = "#F4A261"
     # GDPR
     controller_name: str = ""  # the commune (or EPCI), controller of the processing
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
@@ -65,6 +69,14 @@ class NetworkSettings(BaseModel):
         if self.election_date:
             found.append(single_date(self.election_date))
         return found
+
+    @field_validator("colour_primary", "colour_accent")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        match = re.fullmatch(r"#?([0-9a-fA-F]{6})", str(value).strip())
+        if not match:
+            raise ValueError(f"« {value} » n'est pas une couleur #RRVVBB")
+        return "#" + match.group(1).upper()
 
     @field_validator("facebook_page_id", "instagram_user_id", mode="before")
     @classmethod

@@ -178,3 +178,36 @@ def test_the_example_s_marseille_advertiser_is_flagged_against_another_network(t
 SETTINGS_ADVERTISER = ("facebook_page_id: '1098765432'\nfacebook_page_name: Médiathèques d'Aubagne\n"
                        "dsa_payer: Ville d'Aubagne\ndsa_beneficiary: Ville d'Aubagne — Médiathèques\n"
                        "website: https://mediatheques.aubagne.example.fr/\ndefault_budget_eur: 450\n")
+
+
+def test_each_ad_is_previewed_as_a_feed_post_with_its_visual():
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    at = page()
+    assert not at.exception
+    plan = at.session_state["campaign_plan"]
+    ref = at.selectbox(key="c_copy_ref").value
+    ad_set = next(a for a in plan.ad_sets if a.ref == ref)
+    (preview,) = [h for h in at.get("html") if "feed-post" in h.proto.body]
+    body = preview.proto.body
+    assert "Sponsorisé" in body and "En savoir plus" in body
+    assert html_text(ad_set.copy.headline) in body and html_text(ad_set.copy.primary_text[:60]) in body
+    # the visual itself, with its alt text, as the export and the push carry it
+    source = re.search(r"src='data:image/png;base64,([^']+)'", body).group(1)
+    assert Image.open(io.BytesIO(base64.b64decode(source))).size == (1080, 1350)
+    assert f"alt='{html_text(ad_set.visual.alt_text)}'" in body
+    # another ad set, another preview
+    other = next(a for a in plan.ad_sets if a.ref != ref)
+    at.selectbox(key="c_copy_ref").set_value(other.ref).run()
+    (preview,) = [h for h in at.get("html") if "feed-post" in h.proto.body]
+    assert html_text(other.visual.alt_text) in preview.proto.body
+
+
+def html_text(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)

@@ -48,9 +48,13 @@ def planned(tmp_path_factory):
 
 def test_plan_writes_the_four_files(planned):
     assert sorted(p.name for p in planned.iterdir()) == ["ads-manager.txt", "ads-manager.xlsx", "checklist.html",
-                                                        "checklist.json", "checklist.md", "meta-api.json",
-                                                        "plan.csv", "registre-art30.md"]
+                                                        "checklist.json", "checklist.md", "images",
+                                                        "meta-api.json", "plan.csv", "registre-art30.md"]
     payloads = json.loads((planned / "meta-api.json").read_text(encoding="utf-8"))
+    # one visual per ad set (drawn: the example gives none), beside the sheet that names them
+    assert sorted(p.name for p in (planned / "images").iterdir()) == \
+        sorted(i["file"].removeprefix("images/") for i in payloads["images"])
+    assert len(payloads["images"]) == len(payloads["ad_sets"])
     lines = (planned / "plan.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == HEADER
     rows = list(csv.DictReader(lines))
@@ -67,12 +71,19 @@ def test_sheet_one_row_per_ad_with_ads_manager_headers(planned):
     header, body = list(rows[0]), rows[1:]
     assert header == sheet.DEFAULT_COLUMNS and len(body) == len(payloads["ads"])
     first = dict(zip(header, list(body[0]) + [None] * (len(header) - len(body[0])), strict=True))
-    assert first["Campaign Objective"] == "OUTCOME_AWARENESS" and first["Ad Set Run Status"] == "PAUSED"
+    # the value formats of Ads Manager's own exports
+    assert first["Campaign Objective"] == "Outcome Awareness" and first["Ad Set Run Status"] == "PAUSED"
     assert first["Link Object ID"] == "o:1234567890"
     assert first["Beneficiary"].startswith("Ville de") and first["Payer"].startswith("Ville de")
-    assert first["Advantage Audience"] == "0" and first["Age Min"] == "18"
+    assert first["Advantage Audience"] == 0 and first["Age Min"] == 18 and first["Age Max"] == 65
+    assert isinstance(first["Ad Set Daily Budget"], float) and first["Ad Set Daily Budget"] > 0
     assert json.loads(first["Flexible Inclusions"])[0]["interests"][0]["name"] == "Science fiction"
-    assert "km" in first["Addresses"] and first["Ad Set Time Start"] == "2027-03-01 00:00:00"
+    assert first["Addresses"].startswith("(") and "km" in first["Addresses"]
+    assert first["Ad Set Time Start"] == "03/01/2027 12:00:00 am"
+    assert first["Ad Set Time Stop"] == "03/31/2027 11:59:00 pm"
+    # the visual: its file is in images/ beside the sheet
+    assert first["Creative Type"] == "Link Page Post Ad"
+    assert (planned / "images" / first["Image File Name"]).is_file()
     # the text file: same cells, tab-separated, UTF-8 with BOM
     raw = (planned / "ads-manager.txt").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -130,9 +141,9 @@ def test_bad_input_exit_2_nothing_written(tmp_path, capsys, changes, words):
 
 
 def test_existing_outputs_untouched_on_error(planned, tmp_path):
-    before = {p.name: p.read_bytes() for p in planned.iterdir()}
+    before = {str(p): p.read_bytes() for p in planned.rglob("*") if p.is_file()}
     assert main(["plan", str(write_campaign(tmp_path, budget_eur=1)), "--out", str(planned)]) == 2
-    assert {p.name: p.read_bytes() for p in planned.iterdir()} == before
+    assert {str(p): p.read_bytes() for p in planned.rglob("*") if p.is_file()} == before
 
 
 def test_push_then_dry_run(planned, tmp_path, monkeypatch, capsys):

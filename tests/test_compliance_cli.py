@@ -21,6 +21,7 @@ from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 EXPORTS = ["ads-manager.txt", "ads-manager.xlsx", "meta-api.json", "plan.csv"]
+IMAGES = ["images"]  # the visuals, named by the sheet: beside the export and its drafts, gone with a refusal
 CHECKLIST = ["checklist.html", "checklist.json", "checklist.md", "registre-art30.md"]
 
 
@@ -85,7 +86,7 @@ def test_unattested_campaign_refused_then_exported_once_attested(tmp_path, capsy
         add_attestation(campaign, item, name="Paul Durand", role="Délégué à la protection des données")
     add_attestation(campaign, "AD-03", name="Dominique Leroy", role="Service juridique")  # April 2027
     assert main(["plan", str(campaign), "--out", str(out)]) == 0
-    assert names(out) == sorted(EXPORTS + CHECKLIST)
+    assert names(out) == sorted(EXPORTS + CHECKLIST + IMAGES)
     report = json.loads((out / "checklist.json").read_text(encoding="utf-8"))
     assert report["export_allowed"] and report["blocking"] == []
     attested = {i["id"]: i for i in report["items"] if i["status"] == "attest"}
@@ -102,7 +103,7 @@ def test_draft_writes_marked_files_and_still_exits_3_when_an_item_fails(tmp_path
     campaign = attested_copy(CASES / "lgbt.yaml", tmp_path / "c")
     out = tmp_path / "out"
     assert main(["plan", str(campaign), "--out", str(out), "--draft"]) == 3
-    assert names(out) == sorted(CHECKLIST + [f"BROUILLON-{n}" for n in EXPORTS])
+    assert names(out) == sorted(CHECKLIST + IMAGES + [f"BROUILLON-{n}" for n in EXPORTS])
     payloads = json.loads((out / "BROUILLON-meta-api.json").read_text(encoding="utf-8"))
     assert payloads["draft"] is True and payloads["campaign"]["name"].startswith("[BROUILLON] ")
     assert "BROUILLON" in payloads["avertissement"]
@@ -117,7 +118,7 @@ def test_draft_writes_marked_files_and_still_exits_3_when_an_item_fails(tmp_path
     campaign.write_text(campaign.read_text(encoding="utf-8").replace("- LGBT culture", "- Space exploration"),
                         encoding="utf-8")
     assert main(["plan", str(campaign), "--out", str(out)]) == 0
-    assert names(out) == sorted(EXPORTS + CHECKLIST)
+    assert names(out) == sorted(EXPORTS + CHECKLIST + IMAGES)
     assert json.loads((out / "checklist.json").read_text(encoding="utf-8"))["draft"] is False
 
 
@@ -188,7 +189,7 @@ def test_checklist_into_an_exported_folder_removes_the_export_it_now_refuses(tmp
     campaign = attested_copy(CASES / "conforme.yaml", tmp_path / "campaigns")
     out = tmp_path / "out"
     assert main(["plan", str(campaign), "--out", str(out)]) == 0
-    assert names(out) == sorted(EXPORTS + CHECKLIST)
+    assert names(out) == sorted(EXPORTS + CHECKLIST + IMAGES)
     # an attestation is withdrawn: the checklist says no, so the folder must not keep files ready to push
     assert main(["attest", str(campaign), "DPIA-01", "--remove"]) == 0
     assert main(["checklist", str(campaign), "--out", str(out)]) == 3

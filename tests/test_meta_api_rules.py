@@ -8,7 +8,7 @@ import pytest
 
 from outreach.meta.client import MetaClient, MetaError
 from tests.support.graph_server import TOKEN, GraphServer, graph_error
-from tests.test_meta_client import client, payloads  # noqa: F401  (the shared small plan fixture)
+from tests.test_meta_client import beside, client, payloads, planned  # noqa: F401  (the shared small plan and its visuals)
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_interest_with_an_id_is_not_searched_but_checked_by_id(graph, payloads, 
     # an id Meta has retired since is refused before anything is created
     graph.option_status["9990000000002"] = "DEPRECATING"
     with pytest.raises(MetaError, match="Science fiction film"):
-        client().push(with_ids, tmp_path / "again")
+        client().push(with_ids, beside(tmp_path, "again"))
     assert len(graph.created("campaign")) == 1
 
 
@@ -84,7 +84,7 @@ def test_rate_limit_waits_what_the_usage_header_says(graph, payloads, tmp_path):
     assert sleeps == [180.0]  # 3 minutes from x-business-use-case-usage, not a few seconds
     graph.throttle(code=17, minutes=0, times=1)
     sleeps.clear()
-    MetaClient("act_1234567", sleep=sleeps.append).push(payloads, tmp_path / "b")
+    MetaClient("act_1234567", sleep=sleeps.append).push(payloads, beside(tmp_path, "b"))
     assert sleeps == [60.0]  # no estimate: at least a minute
 
 

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import shutil
 import sys
 
 import pytest
@@ -13,6 +14,7 @@ from outreach.meta.files import IDS_FILE
 from outreach.meta.payloads import build_payloads
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
+from outreach.visuals import visual_files
 from tests.support import ROOT
 from tests.support.graph_server import TOKEN, GraphServer, graph_error
 
@@ -20,14 +22,24 @@ EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 
 
 @pytest.fixture(scope="module")
-def payloads():
+def planned():
     campaign = load_campaign(EXAMPLE, settings=NetworkSettings())
     # three neighbouring branches of Marseille keep the push small; the ids are the Ministry's
     campaign = campaign.model_copy(update={"territory": campaign.territory.model_copy(
         update={"departement": "13", "branches": []})})
     plan = build_plan(campaign, min_daily_budget_eur=1.0)
     small = plan.model_copy(update={"ad_sets": plan.ad_sets[:3]})
-    return build_payloads(small)
+    return build_payloads(small), visual_files(small.ad_sets)
+
+
+@pytest.fixture
+def payloads(planned, tmp_path):
+    """The payloads, with their visuals in tmp_path/images/ as `outreach plan` writes them."""
+    payloads, images = planned
+    for name, data in images.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    return payloads
 
 
 @pytest.fixture
@@ -38,6 +50,13 @@ def graph(monkeypatch):
     monkeypatch.setenv("META_GRAPH_URL", server.url)
     yield server
     server.stop()
+
+
+def beside(tmp_path, name: str):
+    """Another pushed folder holding the same visuals (tmp_path/images/)."""
+    folder = tmp_path / name
+    shutil.copytree(tmp_path / "images", folder / "images", dirs_exist_ok=True)
+    return folder
 
 
 def client(**kwargs) -> MetaClient:
@@ -59,13 +78,22 @@ def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path
         half = len(params) // 2
         assert [p.get("execution_options") for p in params] == [["validate_only"]] * half + [None] * half
         assert all(p.get("status", "PAUSED") == "PAUSED" for p in params)
-    assert not any("ACTIVE" in r["body"].decode() for r in graph.requests)
+    assert not any(b"ACTIVE" in r["body"] for r in graph.requests if not r["files"])
     # every ref is mapped to its Meta id in meta-ids.json, children linked to the created parents
     ids = json.loads((tmp_path / IDS_FILE).read_text())
     assert ids.pop("_account") == "act_1234567"  # the folder's objects live in that ad account
     assert ids.pop("_campaign_identity") == payloads["campaign_identity"] == "exemple-sf-bouches-du-rhone"
     assert set(ids) == {"campaign"} | {a["ref"] for a in payloads["ad_sets"]} | \
-        {c["ref"] for c in payloads["creatives"]} | {a["ref"] for a in payloads["ads"]}
+        {c["ref"] for c in payloads["creatives"]} | {a["ref"] for a in payloads["ads"]} | \
+        {i["ref"] for i in payloads["images"]}
+    # every visual uploaded once, as a file named as in the sheet, before the creatives that use its hash
+    uploads = graph.calls("POST", "/adimages")
+    assert sorted(name for r in uploads for name in r["files"]) == sorted(i["file"].removeprefix("images/")
+                                                                         for i in payloads["images"])
+    assert graph.requests.index(uploads[-1]) < graph.requests.index(graph.calls("POST", "/adcreatives")[0])
+    library = graph.images["act_1234567"]
+    for creative in graph.created("creative"):
+        assert creative["object_story_spec"]["link_data"]["image_hash"] in library
     assert ids == report.ids
     for ad_set in graph.created("adset"):
         assert ad_set["campaign_id"] == ids["campaign"]
@@ -84,7 +112,8 @@ def test_rerun_creates_no_duplicates(graph, payloads, tmp_path):
     before = len(graph.objects)
     report = client().push(payloads, tmp_path)
     assert len(graph.objects) == before and report.created == []
-    assert len(report.reused) == before
+    assert len(report.reused) == before + len(payloads["images"])
+    assert len(graph.calls("POST", "/adimages")) == len(payloads["images"])  # not uploaded twice
 
 
 def test_failure_midway_then_rerun_finishes_without_duplicates(graph, payloads, tmp_path):
@@ -112,10 +141,10 @@ def test_lost_answer_after_create_is_found_by_name_not_recreated(graph, payloads
 
 def test_lost_ad_set_answer_is_found_under_its_own_campaign(graph, payloads, tmp_path):
     # an earlier push of the same plan (another folder) left ad sets with the same names
-    client().push(payloads, tmp_path / "first")
+    client().push(payloads, beside(tmp_path, "first"))
     graph.fail(r"/adsets$", graph_error("An unexpected error has occurred.", code=2, transient=True),
                status=500, times=1, method="POST", after_create=True, real_only=True)
-    report = client().push(payloads, tmp_path / "second")
+    report = client().push(payloads, beside(tmp_path, "second"))
     first_ids = json.loads((tmp_path / "first" / IDS_FILE).read_text())
     assert report.ids["campaign"] != first_ids["campaign"]
     for ad_set in payloads["ad_sets"]:
@@ -138,7 +167,7 @@ def test_backoff_grows_exponentially(graph, payloads, tmp_path):
     graph.fail(r"/campaigns$", graph_error("Service temporarily unavailable", code=2, transient=True),
                status=503, times=3, method="POST")
     sleeps.clear()
-    MetaClient("act_1234567", sleep=sleeps.append).push(payloads, tmp_path / "again")
+    MetaClient("act_1234567", sleep=sleeps.append).push(payloads, beside(tmp_path, "again"))
     assert sleeps == [1.0, 2.0, 4.0]
 
 
@@ -154,8 +183,11 @@ def test_dry_run_validates_only(graph, payloads, tmp_path):
     report = client().push(payloads, tmp_path, dry_run=True)
     assert graph.objects == {}
     assert "campaign" in report.validated
-    assert all(c["ref"] in report.validated for c in payloads["creatives"])
-    assert report.notes  # ad sets and ads cannot be validated before their campaign exists
+    # ad sets, creatives and ads cannot be validated before their campaign and images exist; uploading an
+    # image would create it in the account's library, which a dry run never does
+    assert not any(c["ref"] in report.validated for c in payloads["creatives"])
+    assert graph.calls("POST", "/adimages") == [] and graph.images == {}
+    assert report.notes and "images" in report.notes[0]
     assert not (tmp_path / IDS_FILE).exists()
 
 
@@ -182,15 +214,15 @@ def test_goal_budget_and_retired_interest_errors(graph, payloads, tmp_path):
     broken["ad_sets"][0]["optimization_goal"] = "LINK_CLICKS"
     broken["ad_sets"][0]["daily_budget"] = 1000  # above the clicks floor: Meta then refuses the goal itself
     with pytest.raises(MetaError, match="optimisation"):
-        client().push(broken, tmp_path / "a")
+        client().push(broken, beside(tmp_path, "a"))
     graph.minimum_budgets["min_daily_budget_imp"] = 10_000_00
     with pytest.raises(MetaError, match="minimal") as err:
-        client(cache_dir=tmp_path / "cache-b").push(payloads, tmp_path / "b")
+        client(cache_dir=tmp_path / "cache-b").push(payloads, beside(tmp_path, "b"))
     assert "budget_eur" in err.value.field and "10000.00 EUR" in str(err.value)
     graph.minimum_budgets["min_daily_budget_imp"] = 100
     graph.option_status["9990000000001"] = "NON_DELIVERABLE"
     with pytest.raises(MetaError, match="retiré") as err:
-        client().push(payloads, tmp_path / "c")
+        client().push(payloads, beside(tmp_path, "c"))
     assert err.value.field == "interests"
 
 
@@ -340,13 +372,69 @@ def test_errors_without_subcode_are_named_by_their_words(user_msg, field):
 
 def test_lost_campaign_answer_is_not_mistaken_for_an_older_campaign_of_the_same_name(graph, payloads, tmp_path):
     # the same plan pushed last month (another folder): a campaign of the same name already exists
-    client().push(payloads, tmp_path / "last-month")
+    client().push(payloads, beside(tmp_path, "last-month"))
     old_id = json.loads((tmp_path / "last-month" / IDS_FILE).read_text())["campaign"]
     from datetime import UTC, datetime, timedelta
 
     graph.objects[old_id]["created_time"] = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S%z")
     graph.fail(r"/campaigns$", graph_error("An unexpected error has occurred.", code=2, transient=True),
                status=502, times=1, method="POST", after_create=True, real_only=True)
-    report = client().push(payloads, tmp_path / "now")
+    report = client().push(payloads, beside(tmp_path, "now"))
     new_campaigns = [c["id"] for c in graph.created("campaign") if c["id"] != old_id]
     assert report.ids["campaign"] != old_id and [report.ids["campaign"]] == new_campaigns
+
+
+def test_link_ad_without_image_is_refused_as_meta_does(graph, payloads, tmp_path):
+    """The defect of before: a creative with no visual. Meta answers 1487212 "Missing Image"."""
+    broken = json.loads(json.dumps(payloads))
+    broken["images"] = []
+    for creative in broken["creatives"]:
+        del creative["object_story_spec"]["link_data"]["image_hash"]
+    with pytest.raises(MetaError) as err:
+        client().push(broken, tmp_path)
+    assert err.value.field == "images" and "sans visuel" in err.value.message
+    assert graph.created("creative") == []
+
+
+def test_unknown_image_hash_is_refused(graph, payloads, tmp_path):
+    (tmp_path / IDS_FILE).write_text(json.dumps({i["ref"]: "0" * 32 for i in payloads["images"]}))
+    with pytest.raises(MetaError, match="image_hash|hash"):
+        client().push(payloads, tmp_path)
+    assert graph.created("creative") == []
+
+
+def test_image_replaced_by_hand_is_checked_before_anything_is_sent(graph, payloads, tmp_path):
+    from PIL import Image
+
+    first = tmp_path / payloads["images"][0]["file"]
+    Image.new("RGB", (600, 600), "white").save(first, "PNG")
+    with pytest.raises(InputError) as err:
+        client().push(payloads, tmp_path)
+    assert str(first) in str(err.value) and "1080" in str(err.value)
+    assert graph.calls("POST") == []
+
+
+def test_adimages_accepts_base64_bytes_as_meta_does(graph):
+    import base64
+
+    import requests
+
+    data = (ROOT / "docs" / "screenshots" / "01-territoire.png").read_bytes()
+    answer = requests.post(f"{graph.url}/v26.0/act_1/adimages", params={"access_token": TOKEN},
+                           data={"bytes": base64.b64encode(data).decode()}, timeout=10).json()
+    assert set(answer["images"]) == {"bytes"} and len(answer["images"]["bytes"]["hash"]) == 32
+    refused = requests.post(f"{graph.url}/v26.0/act_1/adimages", params={"access_token": TOKEN},
+                            files={"notes.txt": b"hello"}, timeout=10)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == 100
+
+
+def test_text_options_pass_and_more_than_five_are_refused(graph, payloads, tmp_path):
+    assert any("asset_feed_spec" in c for c in payloads["creatives"])
+    client().push(payloads, beside(tmp_path, "ok"))
+    sent = [c for c in graph.created("creative") if "asset_feed_spec" in c]
+    assert sent and all(len(c["asset_feed_spec"]["bodies"]) <= 5 for c in sent)
+    too_many = json.loads(json.dumps(payloads))
+    creative = next(c for c in too_many["creatives"] if "asset_feed_spec" in c)
+    creative["asset_feed_spec"]["bodies"] = [{"text": f"Texte {i}"} for i in range(6)]
+    with pytest.raises(MetaError, match="asset_feed_spec"):
+        client().push(too_many, beside(tmp_path, "six"))

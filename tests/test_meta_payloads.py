@@ -31,7 +31,7 @@ def payloads():
 
 
 def test_file_shape_and_links(payloads):
-    assert set(payloads) == {"api_version", "campaign_identity", "campaign", "ad_sets", "creatives", "ads"}
+    assert set(payloads) == {"api_version", "campaign_identity", "campaign", "images", "ad_sets", "creatives", "ads"}
     assert payloads["api_version"] == API_VERSION == "v26.0"
     n = len(payloads["ad_sets"])
     assert len(payloads["creatives"]) == len(payloads["ads"]) == n
@@ -42,6 +42,13 @@ def test_file_shape_and_links(payloads):
     for ad in payloads["ads"]:
         assert ad["adset_id"].removeprefix("ref:") in refs
         assert ad["creative"]["creative_id"].removeprefix("ref:") in refs
+    # every creative has a visual (Meta refuses a link ad without one): an image the push uploads first
+    images = {i["ref"]: i for i in payloads["images"]}
+    for creative in payloads["creatives"]:
+        image_hash = creative["object_story_spec"]["link_data"]["image_hash"]
+        assert image_hash.removeprefix("ref:") in images
+    assert all(i["file"] == "images/" + i["ref"].removeprefix("image/") and i["alt_text"]
+               for i in images.values())
     json.dumps(payloads)  # plain JSON
 
 
@@ -129,3 +136,28 @@ def test_params_are_what_the_sdk_sends(payloads, monkeypatch):
     assert sent[AdSet.Field.daily_budget] == payloads["ad_sets"][0]["daily_budget"]
     campaign_request = account.create_campaign(params=without_ref(payloads["campaign"]), pending=True)
     assert campaign_request.get_params()["objective"] == "OUTCOME_AWARENESS"
+
+
+def test_text_options_rotate_the_drafts_wordings_only():
+    plan = plan_of()
+    p = build_payloads(plan)
+    with_options = [c for c in p["creatives"] if "asset_feed_spec" in c]
+    for creative, ad_set in zip(p["creatives"], plan.ad_sets, strict=True):
+        spec = creative.get("asset_feed_spec")
+        if spec is None:
+            continue
+        link = creative["object_story_spec"]["link_data"]
+        assert spec["bodies"][0]["text"] == link["message"] and spec["titles"][0]["text"] == link["name"]
+        assert max(len(spec["bodies"]), len(spec["titles"])) >= 2 and len(spec["bodies"]) <= 5
+        assert [b["text"] for b in spec["bodies"][1:]] == ad_set.copy.other_primary_texts
+        assert spec["link_urls"] == [{"website_url": link["link"]}]
+        # only Meta's rotation of our own texts: nothing generated
+        assert creative["degrees_of_freedom_spec"]["text_transformation_types"] == ["TEXT_LIQUIDITY"]
+    assert with_options
+    # no text options for a special ad category, nor once the officer rewrote the text
+    assert not any("asset_feed_spec" in c for c in build_payloads(plan_of(special_ad_categories=["EMPLOYMENT"]))
+                   ["creatives"])
+    ref = plan.ad_sets[0].ref
+    edited = plan_of(copy_overrides={ref: {"primary_text": "Notre texte.", "headline": "Notre titre"}})
+    first = next(a for a in edited.ad_sets if a.ref == ref)
+    assert first.copy.other_primary_texts == [] and first.copy.other_headlines == []

@@ -186,9 +186,24 @@ def test_merged_ad_sets_speak_of_the_branches_together(example):
     merged = [a for a in plan.ad_sets if len(a.locations) > 1]
     assert merged
     for a in merged:
-        assert "médiathèques proches" in a.copy.primary_text.lower()
+        # the lead branch by name, then its neighbours counted: « …, et dans 3 bibliothèques voisines »
+        others = len(a.locations) - 1
+        assert a.copy.primary_text.lower().count(f"et dans {others} bibliothèque") == 1
+        # the name without the town Branch.display_name adds in brackets: the copy says « à Marseille »
+        assert a.locations[0].branch_name.split(" (")[0].split()[-1].lower() in a.copy.primary_text.lower()
         assert a.branch_id == a.locations[0].branch_id  # the lead is the most populated catchment
         assert a.population == sum(loc.population for loc in a.locations)
+
+
+def test_every_ad_set_names_its_branch_and_town(example):
+    from outreach.datasets import shipped_branches
+
+    towns = {b.id: b.city for b in shipped_branches()}
+    plan = build_plan(example, min_daily_budget_eur=1.0)
+    for a in plan.ad_sets:
+        text = a.copy.primary_text
+        assert f"à {towns[a.branch_id]}" in text or towns[a.branch_id] in a.branch_name, text
+        assert a.branch_name.split(" (")[0].split()[-1] in text, text
 
 
 def test_national_departement_respects_meta_location_cap(example):

@@ -35,6 +35,16 @@ def traffic13(example):
     return plan_campaign(variant(example, objective="traffic", budget_eur=3000), settings=SETTINGS)
 
 
+def with_visuals(folder, plan):
+    """A folder holding the plan's visuals, as `outreach plan` writes them beside meta-api.json."""
+    from outreach.visuals import visual_files
+
+    for name, data in visual_files(plan.ad_sets).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return folder
+
+
 @pytest.fixture
 def graph(monkeypatch):
     server = GraphServer()
@@ -134,17 +144,17 @@ def test_placements_and_frequency_cap(traffic13, example):
 
 
 def test_graph_server_accepts_the_plan_and_refuses_a_cap_on_clicks(graph, traffic13, tmp_path):
-    _, payloads = traffic13
+    plan, payloads = traffic13
     small = dict(payloads, ad_sets=payloads["ad_sets"][:2], creatives=payloads["creatives"][:2],
                  ads=payloads["ads"][:2])
-    MetaClient("act_1234567", sleep=lambda _s: None).push(small, tmp_path / "ok")
+    MetaClient("act_1234567", sleep=lambda _s: None).push(small, with_visuals(tmp_path / "ok", plan))
     sent = graph.created("adset")[0]["targeting"]
     assert sent["excluded_geo_locations"]["zips"] and sent["publisher_platforms"] == ["facebook", "instagram"]
     capped = json.loads(json.dumps(small))
     capped["ad_sets"][0]["frequency_control_specs"] = [{"event": "IMPRESSIONS", "interval_days": 7,
                                                         "max_frequency": 2}]
     with pytest.raises(MetaError, match="plafond de fréquence") as err:
-        MetaClient("act_1234567", sleep=lambda _s: None).push(capped, tmp_path / "capped")
+        MetaClient("act_1234567", sleep=lambda _s: None).push(capped, with_visuals(tmp_path / "capped", plan))
     assert err.value.field == "frequency_control_specs"
 
 
@@ -164,12 +174,12 @@ def test_employment_theme_gets_a_campaign_under_metas_rules(graph, example, tmp_
     assert len(payloads["ad_sets"]) == 1  # the département's circles together: no self-competition
     text = " ".join(plan.notes)
     assert "EMPLOYMENT" in text and "25–45 remplacés par 18–65+" in text and "codes postaux remplacé" in text
-    MetaClient("act_1234567", sleep=lambda _s: None).push(payloads, tmp_path / "ok")
+    MetaClient("act_1234567", sleep=lambda _s: None).push(payloads, with_visuals(tmp_path / "ok", plan))
     # the defect: the same theme planned as an ordinary campaign would send what Meta refuses in the category
     ordinary = json.loads(json.dumps(payloads))
     ordinary["ad_sets"][0]["targeting"]["geo_locations"]["custom_locations"][0]["radius"] = 5.0
     with pytest.raises(MetaError, match="catégorie spéciale"):
-        MetaClient("act_1234567", sleep=lambda _s: None).push(ordinary, tmp_path / "refused")
+        MetaClient("act_1234567", sleep=lambda _s: None).push(ordinary, with_visuals(tmp_path / "refused", plan))
 
 
 def test_employment_theme_never_shares_a_campaign(example):

@@ -90,19 +90,34 @@ def merlan():
 def test_the_issue_example(sf):
     alcazar = Branch(id="x", name="Médiathèque de l'Alcazar", city="Marseille", lat=43.3, lon=5.38)
     copy = ad_copy(sf, alcazar, _summary(312, [_event()]), distance_minutes=10)
-    assert copy.primary_text == ("À la médiathèque de l'Alcazar, à 10 minutes de chez vous : 312 titres de "
-                                 "science-fiction, et « Club de lecture SF » le 12 décembre.")
+    # the town too, as issue 13 asks of every ad set's text
+    assert copy.primary_text == ("À la médiathèque de l'Alcazar, à Marseille, à 10 minutes de chez vous : 312 "
+                                 "titres de science-fiction, et « Club de lecture SF » le 12 décembre.")
     assert not copy.generic and len(copy.headline) <= HEADLINE_MAX
 
 
 def test_only_true_figures(sf, merlan):
     no_distance = ad_copy(sf, merlan, _summary(7))
-    assert no_distance.primary_text == "Au Merlan : 7 titres de science-fiction."
+    assert no_distance.primary_text == "Au Merlan, à Marseille : 7 titres de science-fiction."
     assert "minutes" not in no_distance.primary_text
     only_event = ad_copy(sf, merlan, _summary(0, [_event()]))
     assert "0 " not in only_event.primary_text and "12 décembre" in only_event.primary_text
     one = ad_copy(sf, merlan, _summary(1))
     assert "1 titre de science-fiction" in one.primary_text
+
+
+def test_town_and_neighbours_are_named(sf, merlan):
+    # a name that already says the town does not repeat it
+    alcazar = Branch(id="x", name="Médiathèque de l'Alcazar", city="Marseille", lat=43.3, lon=5.38)
+    assert ad_copy(sf, alcazar, _summary(3)).primary_text.startswith("À la médiathèque de l'Alcazar, à Marseille :")
+    city_named = Branch(id="y", name="Médiathèque de Marseille", city="Marseille", lat=43.3, lon=5.38)
+    assert ad_copy(sf, city_named, _summary(3)).primary_text.count("Marseille") == 1
+    merged = ad_copy(sf, merlan, _summary(40), others=3)
+    assert merged.primary_text == ("Au Merlan, à Marseille, et dans 3 bibliothèques voisines : 40 titres de "
+                                   "science-fiction.")
+    generic = ad_copy(sf, merlan, None, others=1)
+    assert generic.generic and "et dans 1 bibliothèque voisine" in generic.primary_text
+    assert "Marseille" in generic.primary_text
 
 
 def test_generic_fallback_claims_nothing(sf, merlan):
@@ -178,3 +193,32 @@ def test_cuts_fall_between_words_never_inside_one():
                                                     next_events=[event]))
     assert "Rencontre-dédicace" not in copy.headline and len(copy.headline) <= HEADLINE_MAX
     assert f"« {event.title} » le 12 décembre" in copy.primary_text  # whole in the primary text
+
+
+def test_text_variations_say_only_the_same_proven_facts(demo):
+    themes, _, _, branches, summaries = demo
+    seen = 0
+    for t in themes:
+        for b in DEMO_BRANCHES:
+            s = summaries[(t.id, b)]
+            copy = ad_copy(t, branches[b], s)
+            texts = [copy.primary_text, *copy.other_primary_texts]
+            assert len(texts) <= 5 and len(set(texts)) == len(texts)
+            assert len([copy.headline, *copy.other_headlines]) <= 5
+            assert all(len(h) <= HEADLINE_MAX for h in copy.other_headlines)
+            # the numbers of the facts, and those inside names (an event « Play Paris 13 », the theme)
+            names = " ".join([t.label, branches[b].name, *(e.title for e in s.next_events)])
+            allowed = {str(s.n_items)} | {str(e.start.day) for e in s.next_events} | set(re.findall(r"\d+", names))
+            for text in texts + copy.other_headlines:
+                assert set(re.findall(r"\d+", text)) <= allowed, text
+                assert branches[b].name.split()[-1] in text or text in copy.other_headlines
+            if copy.generic:
+                assert copy.other_primary_texts == []
+            seen += bool(copy.other_primary_texts)
+    assert seen  # the demonstration branches that hold titles get variations
+
+
+def test_one_title_is_singular_in_every_variation(sf, merlan):
+    copy = ad_copy(sf, merlan, _summary(1))
+    assert any("1 titre de science-fiction vous attend au Merlan" in t for t in copy.other_primary_texts)
+    assert not any("attendent" in t for t in copy.other_primary_texts)

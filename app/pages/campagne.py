@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from app import state
-from app.campaign_view import circles_deck, plan_table
+from app.campaign_view import circles_deck, feed_post_html, plan_table
 from outreach import datasets, pipeline
 from outreach.campaign import (
     Campaign,
@@ -24,7 +24,7 @@ from outreach.campaign import (
 )
 from outreach.compliance import minors
 from outreach.errors import InputError
-from outreach.meta import read_template
+from outreach.meta import drawn_again, read_template, replace_visual, visual_files
 from outreach.text import number, slug
 
 CAMPAIGNS_DIR = datasets.campaigns_dir()
@@ -239,6 +239,42 @@ with st.form("copy_form"):
             st.rerun()
         except (InputError, ValueError) as exc:
             st.error(f"Texte refusé : {exc}", icon="⚠️")
+
+# ------------------------------------------------------------------------------------------ preview, visual
+
+st.subheader("Aperçu de la publicité")
+st.caption("Telle qu'elle paraîtra dans un fil Facebook : texte principal, visuel, titre, description et bouton.")
+look, choose = st.columns([3, 2])
+with look:
+    st.html(feed_post_html(ad_set, state.settings().network_name, visual_files([ad_set])[
+        f"images/{ad_set.visual.file_name}"]))
+with choose:
+    visual = ad_set.visual
+    if visual.source == "drawn":
+        st.caption("Visuel dessiné par outreach (thème, bibliothèque, ville, couleurs des Paramètres).")
+    else:
+        st.caption(f"Votre image : {visual.path}")
+    st.caption(f"Texte alternatif : {visual.alt_text}")
+    if ad_set.copy.other_primary_texts or ad_set.copy.other_headlines:
+        with st.expander("Autres formulations, que Meta alterne (mêmes faits)"):
+            for text in ad_set.copy.other_primary_texts:
+                st.markdown(f"- {text}")
+            for text in ad_set.copy.other_headlines:
+                st.markdown(f"- *Titre* : {text}")
+    upload = st.file_uploader("Remplacer le visuel (JPG ou PNG, 1080 px de large au moins, format 1:1 ou 4:5)",
+                              type=["jpg", "jpeg", "png"], key=f"visual_upload_{ref}")
+    alt = st.text_input("Texte alternatif de votre image (ce qu'elle montre)", key=f"visual_alt_{ref}")
+    if upload is not None and st.button("Utiliser cette image", key=f"visual_use_{ref}"):
+        try:
+            updated = replace_visual(campaign, ref, upload.getvalue(), upload.name, alt=alt)
+            state.planned(campaign_to_yaml(updated))  # the plan must still build with it
+            st.session_state["campaign"] = updated
+            st.rerun()
+        except (InputError, OSError) as exc:
+            st.error(f"Image refusée : {exc}", icon="⚠️")
+    if ref in campaign.images.ad_sets and st.button("Revenir au visuel par défaut", key=f"visual_reset_{ref}"):
+        st.session_state["campaign"] = drawn_again(campaign, ref)
+        st.rerun()
 
 # ------------------------------------------------------------------------------------------ save, download
 

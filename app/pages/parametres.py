@@ -58,6 +58,13 @@ with st.form("settings"):
     ad_limit = c11.number_input("Publicités actives ou en examen au plus sur la Page", min_value=1, step=10,
                                 value=int(current.page_ad_limit), key="page_ad_limit",
                                 help="La limite de Meta est de 250 pour la plupart des Pages.")
+    st.header("Visuels des publicités")
+    v1, v2 = st.columns(2)
+    primary = v1.color_picker("Couleur de fond", current.colour_primary, key="colour_primary",
+                              help="Le fond des visuels qu'outreach dessine quand une publicité n'a pas d'image ; "
+                                   "le texte y prend le blanc ou le noir, selon ce qui se lit le mieux (WCAG AA).")
+    accent = v2.color_picker("Couleur d'accent", current.colour_accent, key="colour_accent",
+                             help="Le bandeau du nom du réseau et le filet sous le thème.")
     st.header("Protection des données")
     c8, c9 = st.columns(2)
     controller = c8.text_input("Responsable du traitement", current.controller_name, key="controller_name",
@@ -73,7 +80,7 @@ if submitted:
         network_name=name, website=website.strip(), blog_url=blog_url.strip(), facebook_page_id=page_id, instagram_user_id=ig,
         ad_account_id=account, dsa_beneficiary=beneficiary, dsa_payer=payer, default_budget_eur=budget,
         min_daily_budget_eur=min_daily, min_daily_budget_traffic_eur=min_traffic, page_ad_limit=int(ad_limit),
-        controller_name=controller, dpo_contact=dpo)
+        colour_primary=primary, colour_accent=accent, controller_name=controller, dpo_contact=dpo)
     # a hand-typed id no longer matches the name Meta gave with the previous one
     for key, name_key in (("facebook_page_id", "facebook_page_name"), ("instagram_user_id", "instagram_username"),
                           ("ad_account_id", "ad_account_name")):

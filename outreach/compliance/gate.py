@@ -114,6 +114,9 @@ class Verdict:
             return dict(rendered)
         files = {}
         for name, data in rendered.items():
+            if name.startswith("images/"):  # the sheet names them: they keep their names (push refuses a draft)
+                files[name] = data
+                continue
             if name.endswith(".csv"):
                 data = f"# {DRAFT_WARNING}\n".encode() + data
             elif name.endswith(".json") and data.lstrip().startswith(b"{"):
@@ -159,10 +162,25 @@ def write_gated(verdict: Verdict, rendered: dict[str, bytes], out_dir: str | Pat
     stale = stale_outputs(out_dir, verdict, sorted(set(export_names) | set(rendered)))
     with atomic.output_dir(out_dir) as staging:
         for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)  # images/ beside the sheet
             (staging / name).write_bytes(data)
     for path in stale:
         path.unlink(missing_ok=True)
+    _remove_stale_images(Path(out_dir), {name for name in files if name.startswith("images/")})
     return [Path(out_dir) / name for name in files]
+
+
+def _remove_stale_images(out_dir: Path, kept: set[str]) -> None:
+    """The visuals of an earlier run that this one does not write: all of them when the export is refused
+    (nothing ready to push stays), the ones of an older plan otherwise."""
+    folder = out_dir / "images"
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.is_file() and f"images/{path.name}" not in kept:
+            path.unlink()
+    if not any(folder.iterdir()):
+        folder.rmdir()
 
 
 # The checks that read the Meta parameters alone (no campaign file, no attestation): what `outreach push`

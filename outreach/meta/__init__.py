@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from outreach.meta.files import EXPORT_FILES, IDS_FILE, META_API_FILE, plan_campaign, render_outputs
 from outreach.meta.sheet import read_template
+from outreach.visuals import drawn_again, replace_visual, visual_files
 
 if TYPE_CHECKING:
     from outreach.meta.client import MetaClient, unknown_interest_fix
@@ -22,8 +23,9 @@ _LAZY = {"MetaClient": "outreach.meta.client", "fetch_insights": "outreach.meta.
 # `connection` (token check, Meta's lists) and `token_store` (the pasted token) are submodules, imported by name
 # (`from outreach.meta import connection`) when the Paramètres page or `outreach meta` need them: they load the SDK
 __all__ = ["EXPORT_FILES", "IDS_FILE", "META_API_FILE", "MetaClient", "check_themes", "checks_table", "connection",
-           "fetch_insights", "meta_account_for_checks", "plan_campaign", "read_template", "render_outputs",
-           "standard_queries", "token_store", "unknown_interest_fix"]
+           "drawn_again", "fetch_insights", "meta_account_for_checks", "plan_campaign", "read_template",
+           "render_outputs", "replace_visual", "standard_queries", "token_store", "unknown_interest_fix",
+           "visual_files"]
 
 
 def __getattr__(name: str):

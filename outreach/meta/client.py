@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -51,6 +52,7 @@ from outreach.errors import InputError
 from outreach.meta.names import IDS_FILE, META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
 from outreach.model import is_ad_account
+from outreach.visuals import check_image
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 # meta-ids.json maps each ref to its Meta id, and records which account and which campaign file the folder's
@@ -187,6 +189,9 @@ SUBCODE_RULES = {
                    "sur les campagnes awareness) ou retirez frequency_control_specs du fichier."),
     1487756: _Rule("targeting (placements)", "un emplacement de diffusion n'est pas accepté par Meta.",
                    "Refaites le plan : outreach envoie les fils, stories et reels de Facebook et d'Instagram."),
+    1487212: _Rule("images", "Meta refuse une publicité sans visuel (« Missing Image »).",
+                   "Refaites le plan avec « outreach plan » : chaque publicité y reçoit une image (la vôtre, "
+                   "donnée dans « images » du fichier de campagne, ou une image dessinée par outreach)."),
     4834011: _Rule("is_adset_budget_sharing_enabled", "Meta exige de dire si le budget peut être partagé "
                    "entre ensembles de publicités.", "Envoyez is_adset_budget_sharing_enabled = false."),
 }
@@ -519,6 +524,8 @@ class MetaClient:
         def save() -> None:
             atomic.write_text(ids_path, json.dumps(owner | report.ids, indent=1, sort_keys=True))
 
+        self.upload_images(prepared, out_dir, report, dry_run=dry_run, say=say, save=save)
+
         sent_path = out_dir / SENT_FILE
         sent = _read_sent(sent_path)
         _refuse_frozen_changes(steps, report.ids, sent)
@@ -594,9 +601,56 @@ class MetaClient:
                                 "à leur diffusion ; mettez-les en pause ou supprimez-les dans le Gestionnaire de "
                                 "publicités.")
         if waiting:
-            report.notes.append(f"{waiting} objet(s) non validé(s) : Meta ne valide un ensemble de publicités "
-                                "ou une publicité qu'une fois sa campagne créée (lancez l'envoi sans --dry-run).")
+            report.notes.append(f"{waiting} objet(s) non validé(s) : Meta ne valide un ensemble de publicités, "
+                                "un visuel ou une publicité qu'une fois créés la campagne et les images dont il "
+                                "dépend (lancez l'envoi sans --dry-run).")
         return report
+
+    # -- images (AdImage) ----------------------------------------------------------------------------
+
+    def upload_images(self, payloads: dict, out_dir: Path, report: PushReport, *, dry_run: bool,
+                      say: Callable[[str], None], save: Callable[[], None]) -> None:
+        """Upload each visual of the folder's images/ once (`POST act_…/adimages`) and record its hash under
+        the image's ref, which the creatives name in `image_hash`. Every file is checked first, as Meta
+        would, so that a visual replaced by hand after the plan is refused before anything is created; a
+        dry run uploads nothing (an upload is a creation in the account's image library)."""
+        images = payloads.get("images") or []
+        files = {}
+        for image in images:
+            path = out_dir / image["file"]
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                raise MetaError("image absente du dossier.", where=str(path), field="images",
+                                fix="Refaites « outreach plan » dans ce dossier : il y écrit les visuels.") from None
+            check_image(data, label=str(path))
+            files[image[REF]] = (path.name, data)
+        for image in images:
+            ref = image[REF]
+            if ref in report.ids:
+                report.reused.append(ref)
+                continue
+            if dry_run:
+                continue
+            name, data = files[ref]
+            report.ids[ref] = self._upload_image(name, data)
+            report.created.append(ref)
+            save()  # with the folder's account and campaign identity, like every other id
+            say(f"image envoyée : {name} → {report.ids[ref]}")
+
+    def _upload_image(self, name: str, data: bytes) -> str:
+        """The image's hash; sent as a file named `name`, as the SDK's AdImage does, so that the account's
+        image library shows the same name as the sheet's Image File Name. Uploading the same bytes again
+        gives the same hash, so a retry after a lost answer is harmless."""
+        answer = self._with_retries(f"l'image « {name} »", lambda: self.api.call(
+            "POST", (self.account_id, "adimages"), files={name: io.BytesIO(data)}).json())
+        images = answer.get("images") or {}
+        found = images.get(name) or next(iter(images.values()), None)
+        if not found or not found.get("hash"):
+            raise MetaError(f"l'image « {name} » : Meta n'a pas renvoyé d'empreinte (hash).", field="images",
+                            fix="Relancez l'envoi ; si cela se répète, envoyez l'image dans la médiathèque du "
+                                "compte depuis le Gestionnaire de publicités.")
+        return str(found["hash"])
 
     def _send(self, edge: str, calls: list[tuple[str, dict, str]], *, lost: Callable | None,
               on_partial: Callable[[dict], object] | None = None, nodes: dict[str, str] | None = None

@@ -16,6 +16,7 @@ from outreach.meta import sheet
 from outreach.meta.names import IDS_FILE, META_API_FILE  # noqa: F401  (IDS_FILE: imported from here too)
 from outreach.meta.payloads import build_payloads
 from outreach.planner import Plan, build_plan
+from outreach.visuals import visual_files
 
 PLAN_CSV_COLUMNS = ["adset_name", "branch_id", "branch_name", "theme_id", "areas", "population", "radius_km",
                     "daily_budget_eur", "interests"]
@@ -63,7 +64,7 @@ def payloads_json(payloads: dict) -> str:
     if payloads.get("campaign_identity"):
         parts.append(f' "campaign_identity": {dump(payloads["campaign_identity"])},')
     parts.append(f' "campaign": {dump(payloads["campaign"])},')
-    keys = ["ad_sets", "creatives", "ads"]
+    keys = ["images", "ad_sets", "creatives", "ads"] if "images" in payloads else ["ad_sets", "creatives", "ads"]
     for n, key in enumerate(keys):
         objects = payloads[key]
         parts.append(f' "{key}": [' + ("" if objects else "]" + ("," if n < len(keys) - 1 else "")))
@@ -76,12 +77,14 @@ def payloads_json(payloads: dict) -> str:
 
 
 def render_outputs(plan: Plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
-    rows = sheet.rows(payloads)
+    """Every file of the export by name; the visuals under images/, beside the sheet that names them."""
+    rows = sheet.rows(payloads, sheet.formats_of(template_columns))
     return {
         META_API_FILE: payloads_json(payloads).encode("utf-8"),
         XLSX_FILE: sheet.to_xlsx(rows, template_columns),
         TXT_FILE: sheet.to_txt(rows, template_columns),
         PLAN_CSV_FILE: plan_csv(plan),
+        **visual_files(plan.ad_sets),
     }
 
 

@@ -61,6 +61,11 @@ def parent(ref: str) -> str:
     return f"{REF_PREFIX}{ref}"
 
 
+def image_ref(file_name: str) -> str:
+    """The ref of an uploaded image: the push records its hash under it in meta-ids.json."""
+    return f"image/{file_name}"
+
+
 def creative_ref(ad_set_ref: str) -> str:
     return f"{ad_set_ref}/creative"
 
@@ -174,15 +179,44 @@ def creative_params(plan: Plan, ad_set: AdSetPlan) -> dict:
         D.call_to_action: {AdCreativeLinkDataCallToAction.Field.type: AdCreativeLinkDataCallToAction.Type.learn_more,
                            AdCreativeLinkDataCallToAction.Field.value: {"link": ad_set.landing_url}},
     }
+    if ad_set.visual is not None:
+        # the push uploads the image (AdImage) first and puts the hash Meta returns in place of the ref
+        link_data[D.image_hash] = parent(image_ref(ad_set.visual.file_name))
     story = {S.page_id: c.advertiser.page_id}
     if c.advertiser.instagram_user_id:
         story[S.instagram_user_id] = c.advertiser.instagram_user_id
     story[S.link_data] = link_data
-    return {
+    params = {
         REF: creative_ref(ad_set.ref),
         AdCreative.Field.name: f"{ad_set.name} — visuel",
         AdCreative.Field.object_story_spec: story,
         AdCreative.Field.url_tags: ad_set.url_tags,
+    }
+    params.update(text_options(plan, ad_set))
+    return params
+
+
+def text_options(plan: Plan, ad_set: AdSetPlan) -> dict:
+    """Meta's multiple text options: the draft's other wordings, which Meta rotates per person (up to 5
+    primary texts and 5 headlines, the first ones being link_data's). Only Meta's rotation is asked for
+    (TEXT_LIQUIDITY): no generated or rewritten text, so that the ad never says more than the facts.
+    Left out for special ad categories, whose ads outreach keeps as plain as possible."""
+    copy = ad_set.copy
+    bodies = [copy.primary_text, *copy.other_primary_texts]
+    titles = [copy.headline, *copy.other_headlines]
+    if plan.campaign.special_ad_categories or (len(bodies) < 2 and len(titles) < 2):
+        return {}
+    return {
+        AdCreative.Field.asset_feed_spec: {
+            "optimization_type": "DEGREES_OF_FREEDOM",
+            "bodies": [{"text": t} for t in bodies],
+            "titles": [{"text": t} for t in titles],
+            "descriptions": [{"text": copy.description}],
+            "link_urls": [{"website_url": ad_set.landing_url}],
+            "call_to_action_types": [AdCreativeLinkDataCallToAction.Type.learn_more],
+        },
+        AdCreative.Field.degrees_of_freedom_spec: {
+            "degrees_of_freedom_type": "USER_ENROLLED", "text_transformation_types": ["TEXT_LIQUIDITY"]},
     }
 
 
@@ -196,12 +230,25 @@ def ad_params(ad_set: AdSetPlan) -> dict:
     }
 
 
+def image_params(plan: Plan) -> list[dict]:
+    """One entry per image file: what the push uploads through `POST act_…/adimages` (not a Meta object's
+    params: the file itself is sent, from the folder's images/)."""
+    seen: dict[str, dict] = {}
+    for a in plan.ad_sets:
+        v = a.visual
+        if v is not None and v.file_name not in seen:
+            seen[v.file_name] = {REF: image_ref(v.file_name), "file": f"images/{v.file_name}", "source": v.source,
+                                 "alt_text": v.alt_text}
+    return list(seen.values())
+
+
 def build_payloads(plan: Plan) -> dict:
     return {
         "api_version": API_VERSION,
         # the campaign file's identity: meta-ids.json records it, and a folder serves one campaign only
         "campaign_identity": plan.campaign.id,
         "campaign": campaign_params(plan),
+        "images": image_params(plan),
         "ad_sets": [ad_set_params(plan, a) for a in plan.ad_sets],
         "creatives": [creative_params(plan, a) for a in plan.ad_sets],
         "ads": [ad_params(a) for a in plan.ad_sets],

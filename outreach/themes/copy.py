@@ -80,10 +80,23 @@ def _event_phrase(event: LibraryEvent) -> str:
     return f"« {title} » le {day_month(event.start)}"
 
 
-def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
-            distance_minutes: int | None = None) -> AdCopy:
-    """Primary text, headline and description for one theme at one branch."""
+def where_with_town(branch: Branch | str, others: int = 0) -> str:
+    """'à la bibliothèque Bonneveine, à Marseille': the branch and its town (unless its name already says
+    it), then, for an ad set that merged neighbouring catchments, 'et dans 3 bibliothèques voisines'."""
     where = place(branch)
+    city = branch.city.strip() if isinstance(branch, Branch) else ""
+    if city and fold(city) not in fold(branch.name):
+        where += f", à {city}"
+    if others > 0:
+        where += f", et dans {others} bibliothèque{'s' if others > 1 else ''} voisine{'s' if others > 1 else ''}"
+    return where
+
+
+def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
+            distance_minutes: int | None = None, others: int = 0) -> AdCopy:
+    """Primary text, headline and description for one theme at one branch (and its `others` neighbours
+    when catchments were merged: the summary then counts what they hold together)."""
+    where = where_with_town(branch, others)
     n = summary.n_items if summary else 0
     event = summary.next_events[0] if summary and summary.next_events else None
     near = f", à {distance_minutes} minutes de chez vous" if distance_minutes is not None and distance_minutes >= 0 \
@@ -99,23 +112,58 @@ def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
     else:
         primary = f"{theme.label} : passez {where}{near} et demandez conseil aux bibliothécaires."
         generic = True
-    headline = _headline(theme, n, event)
+    city = branch.city if isinstance(branch, Branch) else ""
+    headlines = _headlines(theme, n, event, city)
     description = _cut(_description(branch), DESCRIPTION_MAX)
-    return AdCopy(primary_text=_cut(primary, PRIMARY_MAX), headline=headline, description=description,
-                  generic=generic)
+    primary = _cut(primary, PRIMARY_MAX)
+    others_texts = [t for t in dict.fromkeys(_cut(v, PRIMARY_MAX) for v in _variations(theme, where, n, event))
+                    if t and t != primary][:VARIATIONS - 1]
+    return AdCopy(primary_text=primary, headline=headlines[0], description=description, generic=generic,
+                  other_primary_texts=others_texts, other_headlines=headlines[1:VARIATIONS])
 
 
-def _headline(theme: Theme, n: int, event: LibraryEvent | None) -> str:
+VARIATIONS = 5  # Meta's multiple text options: up to 5 primary texts and 5 headlines per ad
+
+
+def _variations(theme: Theme, where: str, n: int, event: LibraryEvent | None) -> list[str]:
+    """Other wordings of the same facts: each sentence says only what the first one says (the count of
+    matched titles, the next matched event, the place), or nothing countable at all."""
+    out = []
+    if n > 0:
+        out.append(f"{_cap(f'{n} {_noun(theme, n)}')} vous attend{'ent' if n > 1 else ''} {where}.")
+        # « Envie de science-fiction ? », but « Envie de LSF ? »: an acronym keeps its capitals
+        label = theme.label[:1].lower() + theme.label[1:] if theme.label[1:2].islower() else theme.label
+        out.append(f"Envie de {label} ? {_cap(where)} : {n} {_noun(theme, n)} à découvrir.")
+    if event is not None:
+        out.append(f"{_cap(_event_phrase(event))}, {where}.")
+    out.append(f"{theme.label} : passez {where} et demandez conseil aux bibliothécaires.")
+    return out
+
+
+def _headlines(theme: Theme, n: int, event: LibraryEvent | None, city: str = "") -> list[str]:
+    """The headline first, then the other candidates that fit Meta's 40 characters."""
+    first = _headline(theme, n, event, city)
+    return list(dict.fromkeys([first, *(c for c in _headline_candidates(theme, n, event, city)
+                                        if len(c) <= HEADLINE_MAX)]))
+
+
+def _headline(theme: Theme, n: int, event: LibraryEvent | None, city: str = "") -> str:
+    for text in _headline_candidates(theme, n, event, city):
+        if len(text) <= HEADLINE_MAX:
+            return text
+    return _cut(theme.label, HEADLINE_MAX) or "À découvrir à la médiathèque"
+
+
+def _headline_candidates(theme: Theme, n: int, event: LibraryEvent | None, city: str = "") -> list[str]:
     candidates = []
     if event is not None and (title := _cut(event.title, 25)):
         candidates.append(f"{title} le {day_month(event.start)}")
     if n > 0:
         candidates.append(f"{theme.label} : {n} titre{'s' if n > 1 else ''}")
+    if city:
+        candidates.append(f"{theme.label} à {city}")
     candidates.append(f"{theme.label} à la médiathèque")
-    for text in candidates:
-        if len(text) <= HEADLINE_MAX:
-            return text
-    return _cut(theme.label, HEADLINE_MAX) or "À découvrir à la médiathèque"
+    return candidates
 
 
 def _description(branch: Branch | str) -> str:

@@ -5,7 +5,9 @@ facebook-business SDK sends them), `{"data": [...]}` lists, `{"id": ...}` on cre
 for `execution_options=["validate_only"]`, and errors as `{"error": {message, type, code, error_subcode,
 error_user_title, error_user_msg, is_transient, fbtrace_id}}`. It enforces the rules Meta enforces on the
 fields this tool sends (DSA names, advantage audience flag, objective/goal pairs, minimum budget, retired
-interests, `location_types`, `instagram_actor_id`), so that a payload mistake fails here as it would there.
+interests, `location_types`, `instagram_actor_id`, a link ad without an image, an image hash not uploaded to
+the account), so that a payload mistake fails here as it would there. `POST act_…/adimages` takes files
+(multipart, as the SDK's AdImage sends them) or base64 `bytes` and answers `{"images": {name: {hash, url}}}`.
 
 Like Meta, it also answers interest names in the locale asked for (en_US by default), gives budget floors
 per optimisation goal (`act_…/minimum_budgets`), checks placements and frequency caps, runs batch requests
@@ -18,13 +20,20 @@ handle), e.g. to add Insights for reporting tests.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import io
 import itertools
 import json
 import re
 import threading
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP as email_policy
 from urllib.parse import parse_qs
+
+from PIL import Image, UnidentifiedImageError
 
 from tests.support.servers import LocalServer
 
@@ -190,6 +199,7 @@ class GraphServer(LocalServer):
         self.interests = [dict(i) for i in DEFAULT_INTERESTS]
         self.option_status: dict[str, str] = {}  # interest id → NORMAL | DEPRECATING | NON_DELIVERABLE
         self.objects: dict[str, dict] = {}  # id → {"kind", "account", "params"}
+        self.images: dict[str, dict[str, dict]] = {}  # account → image hash → {name, width, height}
         self._ids = itertools.count(120200000000001)
         self._faults: list[dict] = []
         self._lock = threading.Lock()
@@ -225,6 +235,7 @@ class GraphServer(LocalServer):
     # -- HTTP ----------------------------------------------------------------------------------------
 
     def handle(self, request: dict):
+        request["files"] = self._files(request)
         request["params"] = self._params(request)
         if request["params"].get("access_token") != self.token:
             return 400, graph_error("Invalid OAuth access token - Cannot parse access token", code=190)
@@ -274,7 +285,7 @@ class GraphServer(LocalServer):
                 path = f"{version}/{path}"
             sub = {"method": str(call.get("method", "GET")).upper(), "path": f"/{path}",
                    "query": {k: v[0] for k, v in parse_qs(query).items()} | {"access_token": self.token},
-                   "body": str(call.get("body", "")).encode("utf-8"), "headers": {}, "in_batch": True}
+                   "body": str(call.get("body", "")).encode("utf-8"), "headers": {}, "files": None, "in_batch": True}
             self.requests.append(sub)
             sub["params"] = self._params(sub)
             status, payload = self._answer(sub)
@@ -305,7 +316,10 @@ class GraphServer(LocalServer):
     @staticmethod
     def _params(request: dict) -> dict:
         params = dict(request["query"])
-        if request["method"] == "POST" and request["body"]:
+        if request.get("files") is not None:  # multipart: the form's plain fields are parameters too
+            params.update({k: v.decode("utf-8") for k, (filename, v) in request["files"].items() if filename is None})
+            request["files"] = {k: v for k, v in request["files"].items() if v[0] is not None}
+        elif request["method"] == "POST" and request["body"]:
             for key, values in parse_qs(request["body"].decode("utf-8"), keep_blank_values=True).items():
                 params[key] = values[0]
         decoded = {}
@@ -315,6 +329,18 @@ class GraphServer(LocalServer):
                     value = json.loads(value)
             decoded[key] = value
         return decoded
+
+    @staticmethod
+    def _files(request: dict) -> dict | None:
+        """A multipart/form-data body (what the SDK sends with `files=`): field → (file name or None, bytes)."""
+        content_type = next((v for k, v in request["headers"].items() if k.lower() == "content-type"), "")
+        if request["method"] != "POST" or not content_type.startswith("multipart/form-data"):
+            return None
+        message = BytesParser(policy=email_policy).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + request["body"])
+        return {part.get_param("name", header="content-disposition"): (part.get_filename(),
+                                                                        part.get_payload(decode=True))
+                for part in message.iter_parts()}
 
     def route(self, request: dict):
         match = re.fullmatch(r"/v\d+\.\d+/(.+)", request["path"])
@@ -337,6 +363,8 @@ class GraphServer(LocalServer):
                 return self.delivery_estimate(params)
             if edge == "minimum_budgets" and method == "GET":
                 return 200, {"data": [dict(self.minimum_budgets, currency=self.currency)]}
+            if edge == "adimages" and method == "POST":
+                return self.upload_images(account, request)
         if len(parts) == 1 and parts[0] in self.objects and method == "GET":
             obj = self.objects[parts[0]]
             return 200, dict(obj["params"], id=parts[0])
@@ -586,7 +614,74 @@ class GraphServer(LocalServer):
         if not str(link.get("link", "")).startswith("https://"):
             return graph_error("Invalid parameter", code=100, subcode=1487901, title="Invalid link",
                                user_msg="The link must be a valid URL.", blame_field="link")
+        return self.check_creative_image(account, link) or self.check_text_options(p)
+
+    # -- images (AdImage) ----------------------------------------------------------------------------
+
+    def check_creative_image(self, account, link: dict):
+        """Meta refuses a link ad without a visual ("Missing Image", subcode 1487212); an image_hash must be
+        one uploaded to this ad account (hashes are scoped to the account)."""
+        if not any(link.get(k) for k in ("image_hash", "picture", "child_attachments", "video_id")):
+            return graph_error("Invalid parameter", code=100, subcode=1487212, title="Missing Image",
+                               user_msg="Your ad needs an image. Please add an image to your ad.",
+                               blame_field="image_hash")
+        image_hash = link.get("image_hash")
+        if image_hash and str(image_hash) not in self.images.get(account, {}):
+            return graph_error(f"(#100) Image with hash {image_hash} not found in this ad account", code=100,
+                               blame_field="image_hash")
         return None
+
+    MAX_TEXT_OPTIONS = 5  # primary texts, headlines and descriptions each, in Meta's multiple text options
+
+    def check_text_options(self, p: dict):
+        """An asset_feed_spec of text options: at most 5 of each text, none empty, with the link and the
+        call to action Meta requires of an asset feed."""
+        spec = p.get("asset_feed_spec")
+        if spec is None:
+            return None
+        for key in ("bodies", "titles", "descriptions"):
+            texts = spec.get(key) or []
+            if len(texts) > self.MAX_TEXT_OPTIONS:
+                return graph_error(f"(#100) asset_feed_spec[{key}] must contain at most {self.MAX_TEXT_OPTIONS} "
+                                   "elements", code=100, blame_field="asset_feed_spec")
+            if any(not str((t or {}).get("text", "")).strip() for t in texts):
+                return graph_error(f"(#100) asset_feed_spec[{key}] text must not be empty", code=100,
+                                   blame_field="asset_feed_spec")
+        if not spec.get("link_urls"):
+            return graph_error("(#100) asset_feed_spec[link_urls] is required", code=100,
+                               blame_field="asset_feed_spec")
+        if not spec.get("call_to_action_types"):
+            return graph_error("(#100) asset_feed_spec[call_to_action_types] is required", code=100,
+                               blame_field="asset_feed_spec")
+        return None
+
+    def upload_images(self, account: str, request: dict):
+        """`POST act_…/adimages`: files (multipart, keyed by file name) or `bytes` (base64), answered as
+        `{"images": {<file name or "bytes">: {"hash", "url", "width", "height", "name"}}}`."""
+        uploads = {name: data for name, (_filename, data) in (request["files"] or {}).items()}
+        if request["params"].get("bytes"):
+            try:
+                uploads["bytes"] = base64.b64decode(request["params"]["bytes"], validate=True)
+            except ValueError:
+                return 400, graph_error("(#100) Param bytes must be a base64 encoded image", code=100)
+        if not uploads:
+            return 400, graph_error("(#100) No image was uploaded: send a file or bytes", code=100)
+        answer = {}
+        for name, data in uploads.items():
+            try:
+                with Image.open(io.BytesIO(data)) as image:
+                    kind, (width, height) = image.format, image.size
+            except (UnidentifiedImageError, OSError):
+                return 400, graph_error(f"(#100) Invalid image file: {name}", code=100, title="Invalid image",
+                                        user_msg="The image you uploaded could not be read.")
+            if kind not in ("JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"):
+                return 400, graph_error(f"(#100) Unsupported image format: {kind}", code=100)
+            image_hash = hashlib.md5(data).hexdigest()  # same bytes, same hash, as at Meta
+            with self._lock:
+                self.images.setdefault(account, {})[image_hash] = {"name": name, "width": width, "height": height}
+            answer[name] = {"hash": image_hash, "url": f"{self.url}/images/{image_hash}", "width": width,
+                            "height": height, "name": name}
+        return 200, {"images": answer}
 
     def check_ad(self, account, p):
         if not self._exists("adset", p.get("adset_id")):

@@ -1,0 +1,246 @@
+"""Visuals: the officer's images checked as Meta checks them, the drawn ones legible and contrasted, every
+ad set of a real plan with one, and the files beside the export."""
+
+import io
+import json
+import random
+
+import pytest
+import yaml
+from PIL import Image
+
+from outreach import visuals
+from outreach.campaign import load_campaign
+from outreach.errors import InputError
+from outreach.meta.files import plan_campaign, render_outputs
+from outreach.model import Visual
+from outreach.settings import NetworkSettings
+from outreach.visuals import (
+    DRAWN_SIZE,
+    INK,
+    WCAG_AA,
+    WHITE,
+    check_image,
+    contrast_ratio,
+    draw_visual,
+    parse_hex,
+    text_colour_on,
+)
+from tests.support import ROOT
+
+EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
+
+
+def image_bytes(width: int, height: int, kind: str = "JPEG", colour=(40, 90, 160)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, kind)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+@pytest.mark.parametrize(("size", "kind"), [((1080, 1080), "JPEG"), ((1080, 1350), "PNG"), ((2160, 2700), "JPEG"),
+                                            ((1080, 1349), "PNG")])
+def test_feed_images_meta_accepts(size, kind):
+    assert check_image(image_bytes(*size, kind), label="v.img") == (kind, *size)
+
+
+def test_story_ratio_is_for_stories_only():
+    data = image_bytes(1080, 1920)
+    assert check_image(data, label="story.jpg", placement="story") == ("JPEG", 1080, 1920)
+    with pytest.raises(InputError) as err:
+        check_image(data, label="story.jpg")
+    assert err.value.file == "story.jpg" and "stories" in err.value.message and "1:1 ou 4:5" in err.value.fix
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (image_bytes(800, 800), ["800 × 800", "1080 px"]),
+    (image_bytes(1920, 1080), ["1920:1080"]),
+    (image_bytes(1080, 1080, "GIF"), ["GIF", "JPG"]),
+    (b"not an image at all", ["pas une image"]),
+    (b"", ["vide"]),
+])
+def test_images_meta_would_refuse_are_named_with_the_fix(data, words):
+    with pytest.raises(InputError) as err:
+        check_image(data, label="visuels/affiche.jpg")
+    text = str(err.value)
+    assert text.startswith("visuels/affiche.jpg")
+    assert all(w in text for w in words), text
+
+
+def test_weight_over_meta_limit(monkeypatch):
+    monkeypatch.setattr(visuals, "MAX_BYTES", 1000)
+    with pytest.raises(InputError, match="Mo"):
+        check_image(image_bytes(1080, 1080, "PNG", (0, 0, 0)) + b"\0" * 2000, label="lourde.png")
+
+
+# ------------------------------------------------------------------------------------------ drawing
+
+def test_one_of_white_or_ink_passes_aa_on_any_background():
+    rng = random.Random(13)
+    for _ in range(2000):
+        background = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        assert contrast_ratio(text_colour_on(background), background) >= WCAG_AA
+    assert contrast_ratio(WHITE, INK) > 18 and round(contrast_ratio((0, 0, 0), WHITE), 1) == 21.0
+
+
+def drawn(primary="#1D3557", accent="#F4A261", theme="Science-fiction", branch="Médiathèque de l'Alcazar",
+          town="Marseille") -> tuple[Image.Image, Visual]:
+    visual = Visual(file_name="x.png", source="drawn", alt_text="…", theme_label=theme, branch_line=branch,
+                    town=town, signature="Bibliothèques de Marseille", primary=primary, accent=accent)
+    return Image.open(io.BytesIO(draw_visual(visual, primary, accent))).convert("RGB"), visual
+
+
+@pytest.mark.parametrize(("primary", "accent"), [("#1D3557", "#F4A261"), ("#FFE600", "#0B3D91"),
+                                                 ("#777777", "#888888")])
+def test_drawn_visual_is_feed_sized_and_its_text_contrasts_at_aa(primary, accent):
+    image, _ = drawn(primary, accent)
+    assert image.size == DRAWN_SIZE  # 4:5, 1080 px wide: what check_image asks of the officer's images
+    colours = dict((c, n) for n, c in image.getcolors(maxcolors=1 << 20))
+    background, band = parse_hex(primary), parse_hex(accent)
+    # the text is drawn in the colour chosen for each ground, and there is a lot of it
+    for ground in (background, band):
+        ink = text_colour_on(ground)
+        assert colours.get(ink, 0) > 2000, (ground, ink)
+        assert contrast_ratio(ink, ground) >= WCAG_AA
+    check_image(draw_visual(drawn(primary, accent)[1], primary, accent), label="dessin.png")
+
+
+def test_long_names_stay_inside_the_margins_in_large_type():
+    image, _ = drawn(theme="Bandes dessinées, romans graphiques et mangas pour adolescents",
+                     branch="Bibliothèque municipale à vocation régionale de l'Alcazar et 12 autres bibliothèques",
+                     town="Saint-Rémy-de-Provence")
+    background = parse_hex("#1D3557")
+    width, height = image.size
+    pixels = image.load()
+    # no text runs into the 90 px margins below the band (a cut word would touch them)
+    for x in list(range(0, 90)) + list(range(width - 90, width)):
+        for y in range(160, height, 7):
+            assert pixels[x, y] == background, (x, y)
+    # the smallest type allowed is 48 px (16 px on a 360 px-wide phone): every fitted size respects it
+    assert visuals._fit(ImageDrawProbe.draw, "Saint-Rémy-de-Provence", 888, range(60, 47, -2), 1)[0].size >= 48
+
+
+class ImageDrawProbe:
+    from PIL import ImageDraw as _ImageDraw
+
+    draw = _ImageDraw.Draw(Image.new("RGB", (10, 10)))
+
+
+def test_alt_text_names_theme_branch_and_town():
+    assert visuals.alt_text("Manga", "Bibliothèque du Merlan", "Marseille") == \
+        "Affiche : « Manga », Bibliothèque du Merlan, Marseille."
+    assert visuals.alt_text("Manga", "Médiathèque de Marseille", "Marseille").count("Marseille") == 1
+
+
+# ------------------------------------------------------------------------------------------ the plan
+
+@pytest.fixture(scope="module")
+def example_yaml():
+    return yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def campaign_file(tmp_path, raw, **changes):
+    path = tmp_path / "campagne.yaml"
+    path.write_text(yaml.safe_dump(raw | changes, allow_unicode=True), encoding="utf-8")
+    return load_campaign(path, settings=NetworkSettings())
+
+
+def test_every_ad_set_of_the_example_gets_a_drawn_visual_in_the_network_colours(example_yaml, tmp_path, monkeypatch):
+    settings = tmp_path / "network.yaml"
+    settings.write_text("network_name: Bibliothèques de Marseille\ncolour_primary: '#0b3d91'\n", encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(settings))
+    plan, payloads = plan_campaign(campaign_file(tmp_path, example_yaml))
+    assert plan.ad_sets and all(a.visual is not None and a.visual.source == "drawn" for a in plan.ad_sets)
+    first = plan.ad_sets[0].visual
+    assert (first.primary, first.signature) == ("#0B3D91", "Bibliothèques de Marseille")
+    assert first.theme_label == "Science-fiction" and first.town == "Marseille"
+    files = render_outputs(plan, payloads)
+    images = {k: v for k, v in files.items() if k.startswith("images/")}
+    assert sorted(images) == sorted(i["file"] for i in payloads["images"])
+    for data in images.values():
+        check_image(data, label="dessin")
+    # the colours are part of the name: new colours, new files (which a push uploads again)
+    settings.write_text("colour_primary: '#222222'\n", encoding="utf-8")
+    again, _ = plan_campaign(campaign_file(tmp_path, example_yaml))
+    assert again.ad_sets[0].visual.file_name != first.file_name
+
+
+def test_given_images_by_theme_branch_and_ad_set_most_precise_wins(example_yaml, tmp_path):
+    folder = tmp_path / "visuels"
+    folder.mkdir()
+    (folder / "theme.jpg").write_bytes(image_bytes(1080, 1080))
+    (folder / "branche.png").write_bytes(image_bytes(1080, 1350, "PNG"))
+    (folder / "ensemble.jpg").write_bytes(image_bytes(1080, 1350, colour=(200, 30, 30)))
+    plain, _ = plan_campaign(campaign_file(tmp_path, example_yaml))
+    one, other = plain.ad_sets[0], plain.ad_sets[1]
+    campaign = campaign_file(tmp_path, example_yaml, images={
+        "themes": {"science-fiction": "visuels/theme.jpg"},
+        "branches": {other.branch_id: {"file": "visuels/branche.png", "alt": "La façade de la bibliothèque."}},
+        "ad_sets": {one.ref: "visuels/ensemble.jpg"}})
+    plan, payloads = plan_campaign(campaign)
+    by_ref = {a.ref: a.visual for a in plan.ad_sets}
+    assert by_ref[one.ref].file_name.startswith("ensemble-") and by_ref[one.ref].source == "given"
+    assert by_ref[other.ref].file_name.startswith("branche-")
+    assert by_ref[other.ref].alt_text == "La façade de la bibliothèque."
+    rest = [v for r, v in by_ref.items() if r not in (one.ref, other.ref)]
+    assert rest and all(v.file_name.startswith("theme-") for v in rest)
+    # without the officer's alt text, it says what the image is for, never what it would show
+    assert by_ref[one.ref].alt_text.startswith("Visuel de la publicité « Science-fiction »")
+    # one upload per file, however many ad sets use it
+    assert len(payloads["images"]) == 3
+    files = render_outputs(plan, payloads)
+    assert files[f"images/{by_ref[one.ref].file_name}"] == (folder / "ensemble.jpg").read_bytes()
+    json.dumps(payloads)
+
+
+def test_a_bad_given_image_stops_the_plan_naming_file_and_key(example_yaml, tmp_path):
+    (tmp_path / "petite.jpg").write_bytes(image_bytes(600, 600))
+    with pytest.raises(InputError) as err:
+        plan_campaign(campaign_file(tmp_path, example_yaml, images={"themes": {"science-fiction": "petite.jpg"}}))
+    assert "petite.jpg" in err.value.file and "images.themes.science-fiction" in err.value.file
+    assert "1080" in str(err.value)
+    with pytest.raises(InputError, match="introuvable"):
+        plan_campaign(campaign_file(tmp_path, example_yaml, images={"themes": {"science-fiction": "absente.jpg"}}))
+
+
+def test_keys_that_match_nothing_are_refused(example_yaml, tmp_path):
+    (tmp_path / "v.jpg").write_bytes(image_bytes(1080, 1080))
+    with pytest.raises(InputError) as err:
+        plan_campaign(campaign_file(tmp_path, example_yaml, images={"themes": {"manga": "v.jpg"},
+                                                                     "ad_sets": {"sf--0": "v.jpg"}}))
+    assert "images.themes.manga" in err.value.message and "images.ad_sets.sf--0" in err.value.message
+
+
+def test_images_round_trip_through_the_campaign_file(example_yaml, tmp_path):
+    from outreach.campaign import campaign_to_yaml
+
+    campaign = campaign_file(tmp_path, example_yaml, images={"themes": {"science-fiction": "a.jpg"},
+                                                             "branches": {"5424": {"file": "b.jpg", "alt": "B"}}})
+    written = yaml.safe_load(campaign_to_yaml(campaign))
+    assert written["images"] == {"themes": {"science-fiction": "a.jpg"},
+                                 "branches": {"5424": {"file": "b.jpg", "alt": "B"}}}
+    assert "images" not in yaml.safe_load(campaign_to_yaml(campaign_file(tmp_path, example_yaml)))
+
+
+def test_officer_replaces_one_ad_sets_visual_then_goes_back(example_yaml, tmp_path, monkeypatch):
+    from outreach.visuals import drawn_again, replace_visual
+
+    monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(tmp_path / "campagnes"))
+    campaign = campaign_file(tmp_path, example_yaml)
+    plan, _ = plan_campaign(campaign)
+    ref = plan.ad_sets[1].ref
+    with pytest.raises(InputError) as err:
+        replace_visual(campaign, ref, image_bytes(1080, 1920), "story.jpg")
+    assert err.value.file == "story.jpg" and not (tmp_path / "visuels").exists()
+    upload = image_bytes(1080, 1350, colour=(10, 120, 60))
+    updated = replace_visual(campaign, ref, upload, "photo.jpg", alt="Des lecteurs dans la salle de SF.")
+    choice = updated.images.ad_sets[ref]
+    assert choice.file.startswith("visuels/") and (tmp_path / choice.file).read_bytes() == upload
+    plan, payloads = plan_campaign(updated)
+    replaced = next(a for a in plan.ad_sets if a.ref == ref).visual
+    assert replaced.source == "given" and replaced.alt_text == "Des lecteurs dans la salle de SF."
+    assert render_outputs(plan, payloads)[f"images/{replaced.file_name}"] == upload
+    assert all(a.visual.source == "drawn" for a in plan.ad_sets if a.ref != ref)
+    back, _ = plan_campaign(drawn_again(updated, ref))
+    assert next(a for a in back.ad_sets if a.ref == ref).visual.source == "drawn"
