@@ -138,6 +138,10 @@ class CatalogueItem(BaseModel):
     branch_id: str = ""
     url: str = ""
     loans: int | None = None
+    # how the library shelves it: call numbers of its copies ("R POL SIM", "BD M ONE", "641.5 CUI") and its
+    # shelf, section or category codes (Koha 995$h/952$8, "cat 1", "localisation", "support"…)
+    call_numbers: list[str] = Field(default_factory=list)
+    shelves: list[str] = Field(default_factory=list)
     extra: dict = Field(default_factory=dict)
 
 

@@ -23,6 +23,13 @@ import pymarc
 
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
+from outreach.sources.shelving import (
+    csv_shelving,
+    dewey_in_call_numbers,
+    folded_headers,
+    is_text,
+    marc_shelving,
+)
 from outreach.sources.tabular import Table, input_bytes, read_table
 from outreach.text import fold
 
@@ -277,7 +284,7 @@ def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
         if not item.id or not item.title:
             skipped.append((where, "notice sans identifiant (001) ou sans titre"))
             continue
-        items.append(item.model_copy(update={"branch_id": assign(item.id, owners)}))
+        items.append(item.model_copy(update={"branch_id": assign(item.id, owners), **marc_shelving(record)}))
     if not items:
         detail = f" ({skipped[0][1]})" if skipped else ""
         raise InputError(f"aucune notice MARC lisible{detail}.", file=label,
@@ -316,6 +323,7 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
     if cols["id"] is None:  # a list of titles (most loaned, new acquisitions…): the line number identifies
         notes.append(f"{table.path} : pas de colonne id ; chaque notice est identifiée par son numéro de ligne.")
     used = {c for c in cols.values() if c}
+    headers = folded_headers(table.frame.columns)
     errors: list[InputError] = []
     items: list[CatalogueItem] = []
     seen: dict[tuple[str, str], int] = {}
@@ -355,11 +363,20 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
             genres=_split(row[cols["genre"]]) if cols["genre"] else [],
             dewey=next(iter(_split(row[cols["dewey"]])), "") if cols["dewey"] else "",
             branch_id=branch, url=row[cols["url"]] if cols["url"] else "", loans=loans, extra=extra))
+        items[-1] = _with_shelving(items[-1], row, headers)
     if errors:
         raise InputErrors(errors, file=table.path) if len(errors) > 1 else InputError(
             errors[0].message, file=table.path, where=errors[0].where, fix=errors[0].fix, field=errors[0].field)
     return CatalogueRead(table.path, items, f"CSV ({table.encoding}, séparateur « {table.separator} »)",
                          notes=notes)
+
+
+def _with_shelving(item: CatalogueItem, row: dict, headers: dict[str, str]) -> CatalogueItem:
+    """The row's call numbers and shelf codes; the Dewey number of a print call number when no column gives one."""
+    shelving = csv_shelving(row, headers)
+    if not item.dewey and is_text(shelving["shelves"]):
+        shelving["dewey"] = dewey_in_call_numbers(shelving["call_numbers"])
+    return item.model_copy(update=shelving)
 
 
 def read_authorised_values(path: str | Path, category: str = "COLLECTION") -> dict[str, str]:

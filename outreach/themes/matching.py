@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch
 from outreach.text import key, tokens
 from outreach.themes import dewey as dw
+from outreach.themes import shelves
 
 # field → (weight, French name used in the reason)
 ITEM_FIELDS = {
+    "shelf": (1.0, "rayon"),
     "genre": (1.0, "genre"),
     "collection": (1.0, "collection"),
     "subject": (0.9, "sujet"),
@@ -58,9 +60,12 @@ class CompiledThemes:
     exclude_words: list[frozenset[str]] = field(default_factory=list)
     exclude_phrases: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
     rivals: list[list[int]] = field(default_factory=list)
+    # shelf map: code words → (theme index, code as written); see outreach.themes.shelves
+    shelves: dict[tuple[str, ...], list[tuple[int, str]]] = field(default_factory=dict)
 
 
-def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None = None) -> CompiledThemes:
+def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None = None,
+                   shelf_map: dict[str, list[str]] | None = None) -> CompiledThemes:
     """The vocabulary of `themes`, compiled for matching.
 
     A theme's `rivals` decide its series-only matches, so a theme must be matched with its rivals beside it
@@ -68,6 +73,9 @@ def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None 
     would count the fantasy novels of an SF imprint). Rivals missing from `themes` are taken from
     `referees` (default: the themes file, data/themes.yaml) and compiled as referees: they are consulted,
     never reported.
+
+    `shelf_map` (code → theme ids) defaults to the map in force: the shipped conventions and the network's
+    own file (`outreach.themes.shelves.load_shelf_map`).
     """
     reported = list(themes)
     c = CompiledThemes(reported + _missing_rivals(reported, referees), len(reported))
@@ -99,6 +107,8 @@ def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None 
         c.exclude_phrases.append(tuple(phrases))
     position = {t.id: i for i, t in enumerate(c.themes)}
     c.rivals = [[position[r] for r in t.rivals if r in position] for t in c.themes]
+    c.shelves = shelves.compile_shelf_map(shelves.load_shelf_map() if shelf_map is None else shelf_map,
+                                          c.themes[:c.reported])
     return c
 
 
@@ -287,6 +297,19 @@ def _scan_dewey(c: CompiledThemes, ev: Evidence, dewey: str) -> None:
                 break
 
 
+def _scan_shelves(c: CompiledThemes, ev: Evidence, item: CatalogueItem) -> None:
+    """The shelf map over the item's call numbers and shelf codes: a librarian's filing, the strongest clue."""
+    if not c.shelves:
+        return
+    weight, label = ITEM_FIELDS["shelf"]
+    for value in shelves.shelf_values(item):
+        found = shelves.find_code(shelves.code_words(value), c.shelves)
+        if found is None:
+            continue
+        for theme, code in c.shelves[found]:
+            ev.add(theme, weight, f"{label} « {code} » (cote « {_short(value, 40)} »)", "shelf", " ".join(found))
+
+
 def _as_list(value) -> list[str]:
     if not value:
         return []
@@ -299,6 +322,8 @@ def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozen
                memo: Memo | None = None) -> list[ThemeMatch]:
     memo = Memo() if memo is None else memo
     ev = Evidence()
+    if "shelf" not in ignore:
+        _scan_shelves(c, ev, item)
     if "genre" not in ignore:
         _scan_labels(c, ev, item.genres, "genre", memo)
     if "collection" not in ignore:
