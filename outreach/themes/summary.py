@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from outreach.model import Branch, CatalogueItem, LibraryEvent, Theme, ThemeSummary
 from outreach.themes.matching import Memo, compile_themes, match_events, match_item
+from outreach.themes.works import merge_works
 
 PARIS = ZoneInfo("Europe/Paris")
 TOP_ITEMS = 5
@@ -29,6 +30,8 @@ def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], th
               next_events: int = NEXT_EVENTS) -> dict[tuple[str, str], ThemeSummary]:
     """One summary per (theme id, branch id), for every theme and every given branch, even when empty.
 
+    `n_items` counts works (see `outreach.themes.works`), not rows.
+
     `top_items` are the most loaned items when loans are known (ties and unknown loans: most recent first),
     `next_events` the events of that branch starting today or later, soonest first.
     """
@@ -37,7 +40,8 @@ def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], th
     compiled = compile_themes([t for t in themes if t.kind != "event"])
     matched: dict[tuple[str, str], list[CatalogueItem]] = defaultdict(list)
     memo = Memo()
-    for item in items:  # item by item: a record held by several branches is one item per branch
+    # works, not rows: a title listed once a year, or once per copy, counts once, with its loans summed
+    for item in merge_works(items):  # a record held by several branches is one item per branch
         for m in match_item(compiled, item, memo=memo):
             matched[(m.theme_id, item.branch_id)].append(item)
     upcoming = {e.id: e for e in events if e.branch_id and _event_day(e) >= today}
