@@ -26,7 +26,7 @@ from scipy.spatial import cKDTree
 from outreach import datasets
 from outreach.campaign import Campaign, french_validation_error
 from outreach.errors import InputError
-from outreach.model import AdCopy, Area, Branch
+from outreach.model import AdCopy, Area, Branch, CatalogueProvenance
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
 
 MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
@@ -112,6 +112,8 @@ class Plan(BaseModel):
     notes: list[str] = Field(default_factory=list)
     days: int
     daily_budget_eur: float  # what the ad sets spend together per day
+    # which catalogue the copy's figures come from; the demonstration sample gives none (checklist AD-05)
+    catalogue: CatalogueProvenance | None = None
 
     @property
     def total_budget_eur(self) -> float:
@@ -369,6 +371,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     from outreach.themes import ad_copy
 
     chosen_themes = _themes(campaign, themes)
+    items = list(items) if items is not None else None  # read twice: summaries, then provenance
     network, network_areas, notes = _network(campaign, branches, areas)
     branch_by_id = {b.id: b for b in network}
     area_by_code = {a.code: a for a in network_areas}
@@ -439,7 +442,11 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     _unique_names(ad_sets)
     _apply_copy_overrides(campaign, ad_sets)
     # a theme that is not only about events is a collection theme: no item means generic copy, said here
-    generic = [a for a in ad_sets if a.generic_copy and
+    catalogue = _provenance(items)
+    if catalogue.demo:
+        notes.append("Catalogue : échantillon de démonstration ; les textes n'annoncent aucun nombre de documents. "
+                     "Chargez le catalogue de vos bibliothèques pour qu'ils citent ce qu'elles proposent.")
+    generic = [a for a in ad_sets if a.generic_copy and not catalogue.demo and
                getattr(_theme_of(chosen_themes, a.theme_id), "kind", "collection") != "event"]
     if generic:
         notes.append(f"{len(generic)} ensemble(s) de publicités sans document du thème dans la bibliothèque : "
@@ -447,7 +454,15 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     if not any(i.id for a in ad_sets for i in a.interests):
         notes.append("Les identifiants Meta des centres d'intérêt seront résolus à l'envoi (outreach push).")
     return Plan(campaign=campaign, ad_sets=ad_sets, outside_areas=outside, notes=notes, days=days,
-                daily_budget_eur=sum(a.daily_budget_cents for a in ad_sets) / 100)
+                daily_budget_eur=sum(a.daily_budget_cents for a in ad_sets) / 100, catalogue=catalogue)
+
+
+def _provenance(items) -> CatalogueProvenance:
+    """The catalogue behind the copy: the demonstration sample unless the caller gave its own items."""
+    from outreach.themes.provenance import provenance_of
+    from outreach.themes.samples import shipped_provenance
+
+    return shipped_provenance() if items is None else provenance_of(items)
 
 
 def _theme_of(themes, theme_id):
@@ -490,7 +505,9 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
     notes = []
     if len(group) > 1:
         notes.append("Regroupe les bassins de : " + ", ".join(c.branch.name for c in group) + ".")
-    if copy.generic:
+    if any(p.demo for p in parts):
+        notes.append("Catalogue de démonstration : le texte n'annonce aucun nombre de documents.")
+    elif copy.generic:
         where = lead.branch.name if len(group) == 1 else "ces bibliothèques"
         notes.append(f"Aucun document « {label} » repéré dans {where} : texte générique.")
     # built from validated parts: skip re-validating tens of thousands of area codes

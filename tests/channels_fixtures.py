@@ -41,7 +41,10 @@ def example_campaign():
 def example_brief():
     from outreach.channels.campaign import campaign_brief
 
-    return campaign_brief(example_campaign(), events=EVENTS, site_url="https://blog.exemple.fr")
+    from tests.catalogue_fixtures import loaded_sample
+
+    # the network's own catalogue (the sample, unmarked): the texts may state its figures
+    return campaign_brief(example_campaign(), items=loaded_sample(), events=EVENTS, site_url="https://blog.exemple.fr")
 
 
 @cache

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from outreach.model import Branch, CatalogueItem, LibraryEvent, Theme, ThemeSummary
 from outreach.themes.matching import Memo, compile_themes, match_events, match_item
+from outreach.themes.provenance import is_demo
 from outreach.themes.works import merge_works
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -58,5 +59,6 @@ def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], th
             ranked = sorted(found, key=lambda i: (-(i.loans if i.loans is not None else -1), -(i.year or 0), i.id))
             evs = sorted(matched_events.get(k, []), key=lambda e: (_wall_clock(e.start), e.id))
             out[k] = ThemeSummary(theme_id=theme.id, branch_id=branch, n_items=len(found),
-                                  top_items=ranked[:top], next_events=evs[:next_events])
+                                  top_items=ranked[:top], next_events=evs[:next_events],
+                                  demo=any(is_demo(i) for i in found))
     return out
