@@ -40,7 +40,6 @@ def example_campaign():
 @cache
 def example_brief():
     from outreach.channels.campaign import campaign_brief
-
     from tests.catalogue_fixtures import loaded_sample
 
     # the network's own catalogue (the sample, unmarked): the texts may state its figures
