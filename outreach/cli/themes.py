@@ -13,6 +13,8 @@ from outreach.errors import InputError
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
 from outreach.sources.events import read_events
 from outreach.themes import load_themes, match_events, match_items
+from outreach.themes.coverage import measure_coverage, summary_line, theme_line
+from outreach.themes.coverage import warnings as coverage_warnings
 
 MATCH_COLUMNS = ["item_id", "theme_id", "score", "reason"]
 SENSITIVITY_FR = {"none": "aucune", "flag": "à surveiller", "block": "interdit au ciblage"}
@@ -86,7 +88,11 @@ def run_match(args) -> int:
     catalogue = read_catalogue(args.catalogue, collection_labels=labels)
     notes = list(catalogue.notes)
     # a large catalogue is shared between the cores (only from 20,000 records)
-    rows = [m.model_dump() for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1)]
+    item_matches = match_items(catalogue.items, themes, workers=os.cpu_count() or 1)
+    rows = [m.model_dump() for m in item_matches]
+    cov = measure_coverage(catalogue.items, [m for m in item_matches if m.score >= args.min_score])
+    notes += [summary_line(cov, catalogue.path), theme_line(cov, themes)]
+    warned = coverage_warnings(cov, catalogue.path)
     n_events = 0
     if agenda is not None:
         notes += agenda.notes
@@ -99,4 +105,6 @@ def run_match(args) -> int:
     print(f"{len(catalogue.items)} notice(s) lue(s) ({catalogue.format})"
           + (f", {n_events} événement(s)" if args.events else "")
           + f" ; {len(frame)} correspondance(s) pour {matched} notice(s) ou événement(s).", file=sys.stderr)
+    for warning in warned:  # last, where the eye falls
+        print(f"Attention : {warning}", file=sys.stderr)
     return 0
