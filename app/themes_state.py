@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import streamlit as st
@@ -12,13 +13,16 @@ from outreach.sources.catalogue import read_catalogue
 from outreach.sources.events import read_events
 from outreach.themes import (
     DEMO_BRANCHES,
+    compile_themes,
     match_events,
     match_items,
     shipped_catalogue,
     shipped_events,
     summarise,
 )
+from outreach.themes.coverage import measure_coverage
 from outreach.themes.samples import roubaix_collection_labels
+from outreach.themes.shelves import load_shelf_map, propose_shelf_map
 
 
 def _themes(dumped: tuple[str, ...]) -> list[Theme]:
@@ -31,19 +35,29 @@ def freeze(themes: list[Theme]) -> tuple[str, ...]:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def demo_summaries(themes_key: tuple[str, ...], today: date) -> dict[tuple[str, str], ThemeSummary]:
+def demo_summaries(themes_key: tuple[str, ...], today: date, shelves_key: str = "") -> dict[tuple[str, str], ThemeSummary]:
+    """`shelves_key` (unused in the body) makes a saved shelf map compute the summaries again."""
     return summarise(shipped_catalogue(), shipped_events(today), _themes(themes_key), DEMO_BRANCHES, today)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def demo_matches(themes_key: tuple[str, ...]) -> list[ThemeMatch]:
+def demo_matches(themes_key: tuple[str, ...], shelves_key: str = "") -> list[ThemeMatch]:
     return match_items(shipped_catalogue(), _themes(themes_key))
 
 
+def shelf_key() -> str:
+    """The shelf map in force, as a cache key: saving the map matches the loaded file again."""
+    return json.dumps(load_shelf_map(), sort_keys=True)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def uploaded_catalogue(name: str, data: bytes, themes_key: tuple[str, ...]):
+def uploaded_catalogue(name: str, data: bytes, themes_key: tuple[str, ...], shelves_key: str):
     read = read_catalogue(name, data=data, name=name, collection_labels=roubaix_collection_labels())
-    return read, match_items(read.items, _themes(themes_key))
+    themes = _themes(themes_key)
+    shelf_map = json.loads(shelves_key)
+    matches = match_items(read.items, compile_themes([t for t in themes if t.kind != "event"], shelf_map=shelf_map))
+    return read, matches, measure_coverage(read.items, matches, shelf_map), \
+        propose_shelf_map(read.items, themes, shelf_map)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -174,6 +174,7 @@ m2.metric("Habitants couverts", f"{sum(a.population for a in plan.ad_sets if a.t
           .replace(",", "\u202f"))
 m3.metric("Budget par jour", f"{plan.daily_budget_eur:.2f} €")
 m4.metric("Budget total", f"{plan.total_budget_eur:.2f} €", help=f"{plan.days} jour(s)")
+state.catalogue_banner(plan.catalogue)
 for note in plan.notes:
     st.info(note, icon="ℹ️")
 

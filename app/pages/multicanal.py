@@ -20,6 +20,7 @@ from outreach.channels.exports import BLOG_FILE, CALENDAR_FILE, POSTS_FILE, rend
 from outreach.channels.posts import KIND_LABELS
 from outreach.channels.text import count, links_in
 from outreach.errors import InputError
+from outreach.themes.samples import shipped_provenance
 
 ICONS = {"blog": "📝", "facebook": "📘", "instagram": "📸", "x": "✖️", "mastodon": "🐘", "youtube": "▶️",
          "newsletter": "✉️"}
@@ -51,6 +52,8 @@ except InputError as exc:
 source = "campagne ouverte sur la page Campagne" if from_session else f"exemple {campaign_path.name}"
 st.info(f"**{campaign.name}** — du {campaign.period.start:%d/%m/%Y} au {campaign.period.end:%d/%m/%Y} "
         f"({source}).", icon="📣")
+# the posts rest on the shipped demonstration sample (campaign_brief's default): said, with what follows
+state.catalogue_banner(shipped_provenance())
 site_input = st.text_input("Adresse du blog WordPress", key="channels_site", placeholder="https://…",
                            help="Les relais renvoient vers l'article à cette adresse. Vide : le site web des "
                                 "Paramètres, sinon le site de la page d'arrivée de la campagne.")
