@@ -10,7 +10,7 @@ from outreach.errors import InputError
 from outreach.planner import MAX_RADIUS_KM, build_plan
 from outreach.settings import NetworkSettings
 from outreach.territory import analyse
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 SETTINGS = NetworkSettings()
@@ -163,7 +163,7 @@ def test_minimum_comes_from_network_settings(example, tmp_path, monkeypatch):
 
 def test_generic_copy_where_the_branch_has_nothing_for_the_theme(example):
     from outreach.themes import load_themes, shipped_events, summarise
-    from tests.catalogue_fixtures import loaded_sample
+    from tests.support.catalogue_fixtures import loaded_sample
 
     # the network's own catalogue (the sample, unmarked): the copy may state its figures
     plan = build_plan(variant(example, budget_eur=400_000), min_daily_budget_eur=1.0, items=loaded_sample())

@@ -18,7 +18,7 @@ from outreach.themes.shelves import (
     read_shelf_map,
     save_shelf_map,
 )
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 ROUBAIX_FLAT = ROOT.parent / "shared" / "data" / "catalogue" / "roubaix-sample-2383-flat.csv"
 

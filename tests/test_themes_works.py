@@ -8,7 +8,7 @@ from outreach.model import CatalogueItem
 from outreach.sources.catalogue import read_catalogue
 from outreach.themes import load_themes, summarise
 from outreach.themes.works import isbn_key, merge_works
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 PARIS = ROOT.parent / "shared" / "data" / "catalogue" / "paris-titres-les-plus-pretes-2018.csv"
 

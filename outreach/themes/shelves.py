@@ -22,9 +22,9 @@ from pathlib import Path
 import yaml
 
 from outreach import atomic
-from outreach.datasets import data_dir
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem, Theme
+from outreach.paths import shelf_map_path, shipped_shelf_map_path
 from outreach.text import fold, stem
 from outreach.yamlfile import parse_yaml, read_yaml
 
@@ -45,15 +45,9 @@ def code_words(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in fold(text).split())
 
 
-def shipped_shelf_map_path() -> Path:
-    return data_dir() / "shelf-map.yaml"
-
-
 def network_shelf_map_path() -> Path:
     """`shelf-map.yaml` beside the network settings file (network.yaml)."""
-    from outreach.settings import settings_path
-
-    return settings_path().with_name("shelf-map.yaml")
+    return shelf_map_path()
 
 
 def parse_shelf_map(raw: object, label: str, *, theme_ids: Iterable[str] | None = None) -> dict[str, list[str]]:

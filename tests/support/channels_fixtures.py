@@ -11,7 +11,7 @@ from functools import cache
 
 from outreach.campaign import load_campaign
 from outreach.model import LibraryEvent
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 EXAMPLE = ROOT / "campaigns/exemple-sf-bouches-du-rhone.yaml"
 
@@ -40,7 +40,7 @@ def example_campaign():
 @cache
 def example_brief():
     from outreach.channels.campaign import campaign_brief
-    from tests.catalogue_fixtures import loaded_sample
+    from tests.support.catalogue_fixtures import loaded_sample
 
     # the network's own catalogue (the sample, unmarked): the texts may state its figures
     return campaign_brief(example_campaign(), items=loaded_sample(), events=EVENTS, site_url="https://blog.exemple.fr")
