@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch
-from outreach.text import key, tokens
+from outreach.text import fold, key, tokens
 from outreach.themes import dewey as dw
 from outreach.themes import shelves
 
@@ -39,6 +39,7 @@ EVENT_FIELDS = {
     "description": (0.6, "description"),
 }
 MIN_SCORE = 0.5
+SINGLE_TITLE_WORD = 0.4  # below MIN_SCORE: one word of a title never makes a match alone
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,13 @@ def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_nam
         for term, at in hits:
             context = words[max(0, at - EXCLUSION_WINDOW): at + len(term.words) + EXCLUSION_WINDOW] if prose else words
             if not _excluded(c, term.theme, context):
-                ev.add(term.theme, weight, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
+                # one word of a work's title is a weak clue ("Le jardin secret", "Cuisine et dépendances"): it needs
+                # another clue to make a match, unless it is the whole subtitle, where a publisher states the
+                # genre ("De l'or et des larmes : thriller")
+                weak = (fields is ITEM_FIELDS and field_name == "title" and len(term.words) == 1
+                        and tokens(value.rsplit(" : ", 1)[-1]) != term.words)
+                w = SINGLE_TITLE_WORD if weak else weight
+                ev.add(term.theme, w, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
                        " ".join(term.words) or term.text)
 
 
@@ -310,6 +317,16 @@ def _scan_shelves(c: CompiledThemes, ev: Evidence, item: CatalogueItem) -> None:
             ev.add(theme, weight, f"{label} « {code} » (cote « {_short(value, 40)} »)", "shelf", " ".join(found))
 
 
+PUBLISHER_COLUMNS = frozenset({"publisher", "editeur", "editeurs", "edition", "editions", "marque_editoriale"})
+
+
+def _publishers(item: CatalogueItem) -> list[str]:
+    """A CSV export's publisher column (kept in `extra` under its own name): the imprints of a genre ("Ki-oon",
+    "Kana") are read like publishers' series."""
+    return [v for k, v in item.extra.items() if isinstance(v, str) and v
+            and fold(k).replace(" ", "_") in PUBLISHER_COLUMNS]
+
+
 def _as_list(value) -> list[str]:
     if not value:
         return []
@@ -332,7 +349,7 @@ def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozen
     if "dewey" not in ignore and item.dewey:
         _scan_dewey(c, ev, item.dewey)
     if "series" not in ignore:
-        _scan_text(c, ev, _as_list(item.extra.get("series")), "series", ITEM_FIELDS, memo)
+        _scan_text(c, ev, _as_list(item.extra.get("series")) + _publishers(item), "series", ITEM_FIELDS, memo)
     if "title" not in ignore:
         _scan_text(c, ev, [item.title], "title", ITEM_FIELDS)
     if "summary" not in ignore:
