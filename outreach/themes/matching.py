@@ -39,6 +39,7 @@ EVENT_FIELDS = {
     "description": (0.6, "description"),
 }
 MIN_SCORE = 0.5
+KINSHIP_FIELDS = frozenset({"same_author", "same_series"})  # see outreach.themes.kinship
 SINGLE_TITLE_WORD = 0.4  # below MIN_SCORE: one word of a title never makes a match alone
 
 
@@ -361,16 +362,17 @@ PARALLEL_FROM = 20_000  # below this, starting processes costs more than it save
 _SHARED: tuple = ()  # (compiled themes, items, ignored fields), inherited by forked workers
 
 
-def _match_slice(bounds: tuple[int, int]) -> list[tuple[str, str, float, str]]:
+def _match_slice(bounds: tuple[int, int]) -> list[list[tuple[str, str, float, str]]]:
     c, items, skip = _SHARED
     memo = Memo()
-    return [(m.item_id, m.theme_id, m.score, m.reason)
-            for item in items[bounds[0]:bounds[1]] for m in match_item(c, item, skip, memo)]
+    return [[(m.item_id, m.theme_id, m.score, m.reason) for m in match_item(c, item, skip, memo)]
+            for item in items[bounds[0]:bounds[1]]]
 
 
 def _match_parallel(c: CompiledThemes, items: list[CatalogueItem], skip: set[str],
-                    workers: int) -> list[ThemeMatch] | None:
-    """Matches computed by forked processes sharing the items copy-on-write; None where fork is missing."""
+                    workers: int) -> list[list[ThemeMatch]] | None:
+    """Matches of each item, computed by forked processes sharing the items copy-on-write; None where fork
+    is missing."""
     import multiprocessing
 
     global _SHARED
@@ -384,31 +386,41 @@ def _match_parallel(c: CompiledThemes, items: list[CatalogueItem], skip: set[str
             parts = pool.map(_match_slice, slices)
     finally:
         _SHARED = ()
-    return [ThemeMatch(item_id=i, theme_id=t, score=s, reason=r) for part in parts for i, t, s, r in part]
+    return [[ThemeMatch(item_id=i, theme_id=t, score=s, reason=r) for i, t, s, r in one]
+            for part in parts for one in part]
+
+
+def match_each(items: Iterable[CatalogueItem], themes: Sequence[Theme] | CompiledThemes, *,
+               ignore: Iterable[str] = (), workers: int = 1) -> tuple[list[CatalogueItem], list[list[ThemeMatch]]]:
+    """The items and the matches of each, position by position, the works without clues of a matched
+    author or series included (see `outreach.themes.kinship`)."""
+    from outreach.themes.kinship import spread
+
+    c = themes if isinstance(themes, CompiledThemes) else compile_themes(
+        [t for t in themes if t.kind != "event"])
+    skip = set(ignore)
+    unknown = skip - set(ITEM_FIELDS) - KINSHIP_FIELDS
+    if unknown:
+        raise ValueError(f"unknown item fields: {sorted(unknown)}")
+    items = list(items)
+    per_item = None
+    if workers > 1 and len(items) >= PARALLEL_FROM:
+        per_item = _match_parallel(c, items, skip, workers)
+    if per_item is None:
+        memo = Memo()
+        per_item = [match_item(c, item, skip, memo) for item in items]
+    spread(items, per_item, skip)
+    return items, per_item
 
 
 def match_items(items: Iterable[CatalogueItem], themes: Sequence[Theme] | CompiledThemes, *,
                 ignore: Iterable[str] = (), workers: int = 1) -> list[ThemeMatch]:
     """Every item–theme match. `ignore` leaves fields out (e.g. {"collection"} to measure without the
-    library's own shelving). Themes of kind "event" are not matched against the catalogue. With
-    `workers` > 1, a large catalogue is split between that many processes (same result, same order)."""
-    c = themes if isinstance(themes, CompiledThemes) else compile_themes(
-        [t for t in themes if t.kind != "event"])
-    skip = set(ignore)
-    unknown = skip - set(ITEM_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown item fields: {sorted(unknown)}")
-    if workers > 1:
-        items = list(items)
-        if len(items) >= PARALLEL_FROM:
-            done = _match_parallel(c, items, skip, workers)
-            if done is not None:
-                return done
-    out: list[ThemeMatch] = []
-    memo = Memo()
-    for item in items:
-        out.extend(match_item(c, item, skip, memo))
-    return out
+    library's own shelving; {"same_author", "same_series"} without the spreading over an author's or a
+    series' works). Themes of kind "event" are not matched against the catalogue. With `workers` > 1, a
+    large catalogue is split between that many processes (same result, same order)."""
+    _, per_item = match_each(items, themes, ignore=ignore, workers=workers)
+    return [m for found in per_item for m in found]
 
 
 def match_event(c: CompiledThemes, event: LibraryEvent) -> list[ThemeMatch]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from outreach.model import Branch, CatalogueItem, LibraryEvent, Theme, ThemeSummary
-from outreach.themes.matching import Memo, compile_themes, match_events, match_item
+from outreach.themes.matching import compile_themes, match_each, match_events
 from outreach.themes.provenance import is_demo
 from outreach.themes.works import merge_works
 
@@ -40,10 +40,12 @@ def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], th
     branch_ids = [b.id if isinstance(b, Branch) else str(b) for b in branches]
     compiled = compile_themes([t for t in themes if t.kind != "event"])
     matched: dict[tuple[str, str], list[CatalogueItem]] = defaultdict(list)
-    memo = Memo()
     # works, not rows: a title listed once a year, or once per copy, counts once, with its loans summed
-    for item in merge_works(items):  # a record held by several branches is one item per branch
-        for m in match_item(compiled, item, memo=memo):
+    # a record held by several branches is one item per branch; an author's or a series' works without
+    # clues count with the theme they were given (outreach.themes.kinship)
+    works, per_item = match_each(merge_works(items), compiled)
+    for item, found in zip(works, per_item, strict=True):
+        for m in found:
             matched[(m.theme_id, item.branch_id)].append(item)
     upcoming = {e.id: e for e in events if e.branch_id and _event_day(e) >= today}
     matched_events: dict[tuple[str, str], list[LibraryEvent]] = defaultdict(list)
