@@ -314,7 +314,11 @@ def _min_daily_cents() -> int:
 
 def _summaries(themes, scope_branches, items, events, today, *, cacheable: bool = False):
     if cacheable:  # shipped themes, catalogue and agenda: the same question gets the same answer
-        key = (themes_file_key(), tuple(t.id for t in themes), tuple(b.id for b in scope_branches), today)
+        from outreach.themes.shelves import load_shelf_map
+
+        # the shelf map in force matches too: a map saved on the Thèmes page is a new question
+        key = (themes_file_key(), tuple(sorted((k, tuple(v)) for k, v in load_shelf_map().items())),
+               tuple(t.id for t in themes), tuple(b.id for b in scope_branches), today)
         if key not in _SHIPPED_SUMMARIES:
             if len(_SHIPPED_SUMMARIES) >= 8:
                 _SHIPPED_SUMMARIES.pop(next(iter(_SHIPPED_SUMMARIES)))
