@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from outreach.model import CatalogueItem, ThemeMatch
 from outreach.text import fold
@@ -26,19 +27,26 @@ SERIES_SCORE = 0.6
 MIN_AUTHOR_WORKS = 2
 AUTHOR_SHARE = 0.75
 # "One Piece. 83", "Les Légendaires, 18", "Naruto : tome 3", "Blacksad - 2": the name before the number
-_VOLUME = re.compile(r"^(.*?[^\W\d_].*?)\s*[.,:;\-–]\s*(?:t\.|tome|vol\.?|volume|n°|no)?\s*\d{1,3}\b", re.IGNORECASE)
+_VOLUME = re.compile(r"\s*[.,:;\-–]\s*(?:t\.|tome|vol\.?|volume|n°|no)?\s*\d{1,3}\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def _author(text: str) -> str:
+    return " ".join(sorted(fold(text).split()))
 
 
 def author_key(item: CatalogueItem) -> str:
     """"Simenon, Georges" and "Georges Simenon" are one author."""
-    return " ".join(sorted(fold(item.author).split()))
+    return _author(item.author) if item.author else ""
 
 
 def series_key(item: CatalogueItem) -> str:
     """The series a numbered volume belongs to (its title before the number, with its author), or ""."""
-    m = _VOLUME.match(item.title or "")
-    name = fold(m.group(1)) if m else ""
-    return f"{name}|{author_key(item)}" if len(name) >= 3 else ""
+    if not item.title or not any(ch.isdigit() for ch in item.title):  # the common case, decided in C
+        return ""
+    m = _VOLUME.search(item.title)
+    name = fold(item.title[:m.start()]) if m else ""
+    return f"{name}|{author_key(item)}" if len(name) >= 3 and not name.isdigit() else ""
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -59,7 +67,7 @@ def spread(items: list[CatalogueItem], per_item: list[list[ThemeMatch]], ignore:
         strong = {m.theme_id for m in found if m.score >= STRONG}
         if not strong:
             continue
-        a, s = author_key(item), series_key(item)
+        a, s = author_key(item), series_key(item) if use_series else ""
         if a:
             author_works[a] += 1
             by_author[a].update(strong)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch
 from outreach.text import fold, key, tokens
@@ -311,7 +312,7 @@ def _scan_shelves(c: CompiledThemes, ev: Evidence, item: CatalogueItem) -> None:
         return
     weight, label = ITEM_FIELDS["shelf"]
     for value in shelves.shelf_values(item):
-        found = shelves.find_code(shelves.code_words(value), c.shelves)
+        found = shelves.find_code(shelves.head_words(value), c.shelves)
         if found is None:
             continue
         for theme, code in c.shelves[found]:
@@ -324,8 +325,12 @@ PUBLISHER_COLUMNS = frozenset({"publisher", "editeur", "editeurs", "edition", "e
 def _publishers(item: CatalogueItem) -> list[str]:
     """A CSV export's publisher column (kept in `extra` under its own name): the imprints of a genre ("Ki-oon",
     "Kana") are read like publishers' series."""
-    return [v for k, v in item.extra.items() if isinstance(v, str) and v
-            and fold(k).replace(" ", "_") in PUBLISHER_COLUMNS]
+    return [v for k, v in item.extra.items() if isinstance(v, str) and v and _is_publisher_column(k)]
+
+
+@lru_cache(maxsize=1024)
+def _is_publisher_column(name: str) -> bool:
+    return fold(name).replace(" ", "_") in PUBLISHER_COLUMNS
 
 
 def _as_list(value) -> list[str]:

@@ -45,6 +45,17 @@ def code_words(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in fold(text).split())
 
 
+@lru_cache(maxsize=65536)
+def _head_words(head: str) -> tuple[str, ...]:
+    return code_words(head)
+
+
+def head_words(value: str) -> tuple[str, ...]:
+    """The first words of a call number, as compared: only they can hold a code (audience mark, then at
+    most `MAX_CODE_WORDS`), and the heads repeat ("R POL", "BD M") where whole call numbers do not."""
+    return _head_words(" ".join(value.split()[:MAX_CODE_WORDS + 1]))
+
+
 def network_shelf_map_path() -> Path:
     """`shelf-map.yaml` beside the network settings file (network.yaml)."""
     return shelf_map_path()
