@@ -40,7 +40,8 @@ def register(sub) -> None:
                                        "« event: ».")
     m.add_argument("--catalogue", metavar="FICHIER", required=True,
                    help="catalogue : ISO 2709 (UNIMARC ou MARC21, .mrc) ou CSV "
-                        "id,title,author,year,subjects,genre,dewey,branch_id")
+                        "id,title,author,year,subjects,genre,dewey,branch_id, avec si possible les cotes et "
+                        "rayons (cote, section, catégorie, localisation…) lus par la carte des cotes")
     m.add_argument("--events", metavar="FICHIER", help="agenda : iCalendar (.ics) ou export OpenAgenda (.json)")
     m.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
     m.add_argument("--branches", metavar="FICHIER",
