@@ -173,3 +173,23 @@ def test_the_network_shelf_map_is_edited_on_its_tab(tmp_path, monkeypatch):
     at.button(key="shelf_map_save").click().run()
     assert any("policier" in e.value and "RNOIR" in e.value for e in at.error)
     assert yaml.safe_load((tmp_path / "shelf-map.yaml").read_text(encoding="utf-8"))["shelves"]["RNOIR"] == "polar"
+
+
+def test_harvesting_the_catalogue_from_the_page(data_copy):
+    import pymarc
+
+    from tests.support.oai_server import OaiServer, served
+
+    with (DATA / "samples" / "roubaix-unimarc-sample-2383.mrc").open("rb") as f:
+        records = [r for _, r in zip(range(120), pymarc.MARCReader(f, to_unicode=True, force_utf8=True), strict=False)]
+    at = page()
+    with OaiServer(served(records), page_size=50) as server:
+        at.text_input(key="themes_oai_url").set_value(server.url)
+        at.button[-1].click().run()  # the form's submit button is the page's last button
+    assert not at.exception
+    assert any("moisson complète" in s.value and "120 notice(s) reçue(s)" in s.value for s in at.success)
+    assert any(m.label == "Notices moissonnées" and m.value == "120" for m in at.metric)
+    assert (data_copy / "catalogue" / "harvest.sqlite").is_file()
+    at.text_input(key="themes_oai_url").set_value("http://127.0.0.1:9/oai")
+    at.button[-1].click().run()
+    assert any("injoignable" in e.value for e in at.error)
