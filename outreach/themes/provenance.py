@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from outreach.model import CatalogueItem, CatalogueProvenance
+from outreach.text import french_date, number
 
 DEMO_MARK = "demo"
 # the most recent loan date in the sample's 995$y: the day the export was, at the latest, taken
@@ -34,12 +35,12 @@ def provenance_of(items: Iterable[CatalogueItem], *, label: str = "catalogue cha
 
 
 def _records(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f") + (" notice" if n == 1 else " notices")
+    return number(n) + (" notice" if n == 1 else " notices")
 
 
 def banner_text(p: CatalogueProvenance) -> str:
     """The French line shown above figures: which catalogue, its date, its record count."""
-    when = f" du {p.as_of:%d/%m/%Y}" if p.as_of else ""
+    when = f" du {french_date(p.as_of)}" if p.as_of else ""
     if p.demo:
         return (f"Chiffres issus de l'{p.label}{when}, {_records(p.records)} : ils illustrent l'outil et ne "
                 "décrivent aucune de vos bibliothèques. Les annonces et les publications n'en citent aucun ; "
