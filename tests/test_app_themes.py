@@ -189,6 +189,8 @@ def test_harvesting_the_catalogue_from_the_page(data_copy):
     assert not at.exception
     assert any("moisson complète" in s.value and "120 notice(s) reçue(s)" in s.value for s in at.success)
     assert any(m.label == "Notices moissonnées" and m.value == "120" for m in at.metric)
+    # the harvested catalogue's own banner: its figures are the network's, with their date and count
+    assert any("catalogue moissonné" in c.value and "120 notices" in c.value for c in at.caption)
     assert (data_copy / "catalogue" / "harvest.sqlite").is_file()
     at.text_input(key="themes_oai_url").set_value("http://127.0.0.1:9/oai")
     at.button[-1].click().run()
