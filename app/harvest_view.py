@@ -12,10 +12,7 @@ from app import state
 from outreach.errors import InputError
 from outreach.model import Theme
 from outreach.paths import harvest_store_path
-from outreach.themes import match_items
-from outreach.themes.coverage import measure_coverage
-from outreach.themes.coverage import warnings as coverage_warnings
-from outreach.themes.provenance import provenance_of
+from outreach.themes import coverage_warnings, match_items, measure_coverage, provenance_of
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

@@ -113,7 +113,7 @@ def show_input_error(exc: InputError, where=None) -> None:
 def catalogue_banner(provenance, where=None) -> None:
     """Which catalogue the figures below come from, with its date and record count; a warning when it is
     the demonstration sample (its figures describe none of the network's branches)."""
-    from outreach.themes.provenance import banner_text
+    from outreach.themes import banner_text
 
     if provenance is None:
         return

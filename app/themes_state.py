@@ -14,15 +14,16 @@ from outreach.territory import branch_near
 from outreach.themes import (
     DEMO_BRANCHES,
     compile_themes,
+    load_shelf_map,
     match_events,
     match_items,
+    measure_coverage,
+    propose_shelf_map,
     roubaix_collection_labels,
     shipped_catalogue,
     shipped_events,
     summarise,
 )
-from outreach.themes.coverage import measure_coverage
-from outreach.themes.shelves import load_shelf_map, propose_shelf_map
 
 
 def _themes(dumped: tuple[str, ...]) -> list[Theme]:

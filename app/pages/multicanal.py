@@ -28,7 +28,7 @@ from outreach.channels import (
     review_edits,
 )
 from outreach.errors import InputError
-from outreach.themes.samples import shipped_provenance
+from outreach.themes import shipped_provenance
 
 ICONS = {"blog": "📝", "facebook": "📘", "instagram": "📸", "x": "✖️", "mastodon": "🐘", "youtube": "▶️",
          "newsletter": "✉️"}

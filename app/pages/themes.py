@@ -11,24 +11,23 @@ from outreach.errors import InputError
 from outreach.themes import (
     DEMO_BRANCHES,
     ad_copy,
-    dump_themes,
-    load_themes,
-    replace_theme,
-    save_themes,
-    shipped_catalogue,
-    themes_path,
-)
-from outreach.themes.coverage import summary_line, theme_line
-from outreach.themes.coverage import warnings as coverage_warnings
-from outreach.themes.provenance import provenance_of
-from outreach.themes.samples import shipped_provenance
-from outreach.themes.shelves import (
+    coverage_by_theme,
+    coverage_summary,
+    coverage_warnings,
     dump_shelf_map,
+    dump_themes,
     load_shelf_map,
+    load_themes,
     network_entries,
     network_shelf_map_path,
     parse_shelf_map,
+    provenance_of,
+    replace_theme,
     save_shelf_map,
+    save_themes,
+    shipped_catalogue,
+    shipped_provenance,
+    themes_path,
 )
 from outreach.yamlfile import parse_yaml
 
@@ -204,7 +203,7 @@ with tab_upload:
             cat_col.metric("Notices lues", len(read.items), help=read.format)
             state.catalogue_banner(provenance_of(read.items, label=f"catalogue chargé « {catalogue_file.name} »"),
                                    cat_col)
-            cat_col.caption(summary_line(cov, catalogue_file.name) + " " + theme_line(cov, themes))
+            cat_col.caption(coverage_summary(cov, catalogue_file.name) + " " + coverage_by_theme(cov, themes))
             for warning in coverage_warnings(cov, catalogue_file.name):
                 cat_col.warning(warning, icon="⚠️")
             shelf_proposal(proposal)

@@ -12,9 +12,15 @@ from outreach.datasets import load_territory, shipped_branches
 from outreach.errors import InputError
 from outreach.sources import is_store, read_authorised_values, read_catalogue, read_events, read_store
 from outreach.territory import branch_near
-from outreach.themes import load_themes, match_events, match_items
-from outreach.themes.coverage import measure_coverage, summary_line, theme_line
-from outreach.themes.coverage import warnings as coverage_warnings
+from outreach.themes import (
+    coverage_by_theme,
+    coverage_summary,
+    coverage_warnings,
+    load_themes,
+    match_events,
+    match_items,
+    measure_coverage,
+)
 
 MATCH_COLUMNS = ["item_id", "theme_id", "score", "reason"]
 SENSITIVITY_FR = {"none": "aucune", "flag": "à surveiller", "block": "interdit au ciblage"}
@@ -94,7 +100,7 @@ def run_match(args) -> int:
     item_matches = match_items(catalogue.items, themes, workers=os.cpu_count() or 1)
     rows = [m.model_dump() for m in item_matches]
     cov = measure_coverage(catalogue.items, [m for m in item_matches if m.score >= args.min_score])
-    notes += [summary_line(cov, catalogue.path), theme_line(cov, themes)]
+    notes += [coverage_summary(cov, catalogue.path), coverage_by_theme(cov, themes)]
     warned = coverage_warnings(cov, catalogue.path)
     n_events = 0
     if agenda is not None:
