@@ -175,6 +175,11 @@ def test_the_network_shelf_map_is_edited_on_its_tab(tmp_path, monkeypatch):
     assert yaml.safe_load((tmp_path / "shelf-map.yaml").read_text(encoding="utf-8"))["shelves"]["RNOIR"] == "polar"
 
 
+def harvest_button(at):
+    """The harvest form's submit button (it has no key: found by its label)."""
+    return next(b for b in at.button if b.label == "Moissonner")
+
+
 def test_harvesting_the_catalogue_from_the_page(data_copy):
     import pymarc
 
@@ -185,7 +190,7 @@ def test_harvesting_the_catalogue_from_the_page(data_copy):
     at = page()
     with OaiServer(served(records), page_size=50) as server:
         at.text_input(key="themes_oai_url").set_value(server.url)
-        at.button[-1].click().run()  # the form's submit button is the page's last button
+        harvest_button(at).click().run()
     assert not at.exception
     assert any("moisson complète" in s.value and "120 notice(s) reçue(s)" in s.value for s in at.success)
     assert any(m.label == "Notices moissonnées" and m.value == "120" for m in at.metric)
@@ -193,5 +198,5 @@ def test_harvesting_the_catalogue_from_the_page(data_copy):
     assert any("catalogue moissonné" in c.value and "120 notices" in c.value for c in at.caption)
     assert (data_copy / "catalogue" / "harvest.sqlite").is_file()
     at.text_input(key="themes_oai_url").set_value("http://127.0.0.1:9/oai")
-    at.button[-1].click().run()
+    harvest_button(at).click().run()
     assert any("injoignable" in e.value for e in at.error)
