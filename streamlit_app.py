@@ -8,7 +8,7 @@ wrongly (axe: list, listitem). Each page gets its own document title, and the do
 import streamlit as st
 import streamlit.components.v1 as components
 
-from app import state
+from app import french_widgets, state, warmup
 
 
 def page(path: str, title: str, icon: str, url: str, default: bool = False):
@@ -33,6 +33,7 @@ sections = {
 }
 navigation = st.navigation([p for pages in sections.values() for p in pages], position="hidden")
 st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques", page_icon="📚", layout="wide")
+french_widgets.apply()
 # a focus ring that shows where the keyboard is, distinct from the current page's grey marker
 st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }</style>")
 # Streamlit writes <html lang="en"> and has no setting for it: the page's language is set once loaded, by a
@@ -51,3 +52,5 @@ try:
 finally:
     # after the page: the campaign it opened or saved is the one shown (also when the page stopped early)
     state.sidebar()
+    # once the first page is drawn, what the others need loads in the background (app/warmup.py)
+    warmup.start()

@@ -1,4 +1,7 @@
-"""Cached loading for the Thèmes page: the demonstration sample, its summaries, uploaded files matched."""
+"""Cached loading for the Thèmes page: the demonstration sample, its summaries, uploaded files matched.
+
+Kept once per process (st.cache_resource, never copied: a rerun only redraws), keyed on the themes and on the
+modification times of the shipped files (`state.data_version`)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import date
 
 import streamlit as st
 
+from app.state import data_version
 from outreach.datasets import shipped_branches
 from outreach.model import Theme, ThemeMatch, ThemeSummary
 from outreach.sources import read_catalogue, read_events
@@ -35,15 +39,13 @@ def freeze(themes: list[Theme]) -> tuple[str, ...]:
     return tuple(t.model_dump_json() for t in themes)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
 def demo_summaries(themes_key: tuple[str, ...], today: date, shelves_key: str = "") -> dict[tuple[str, str], ThemeSummary]:
     """`shelves_key` (unused in the body) makes a saved shelf map compute the summaries again."""
-    return summarise(shipped_catalogue(), shipped_events(today), _themes(themes_key), DEMO_BRANCHES, today)
+    return _demo_summaries(themes_key, today, shelves_key, data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
 def demo_matches(themes_key: tuple[str, ...], shelves_key: str = "") -> list[ThemeMatch]:
-    return match_items(shipped_catalogue(), _themes(themes_key))
+    return _demo_matches(themes_key, shelves_key, data_version())
 
 
 def shelf_key() -> str:
@@ -51,7 +53,18 @@ def shelf_key() -> str:
     return json.dumps(load_shelf_map(), sort_keys=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _demo_summaries(themes_key: tuple[str, ...], today: date, shelves_key: str,
+                    version: tuple) -> dict[tuple[str, str], ThemeSummary]:
+    return summarise(shipped_catalogue(), shipped_events(today), _themes(themes_key), DEMO_BRANCHES, today)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _demo_matches(themes_key: tuple[str, ...], shelves_key: str, version: tuple) -> list[ThemeMatch]:
+    return match_items(shipped_catalogue(), _themes(themes_key))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def uploaded_catalogue(name: str, data: bytes, themes_key: tuple[str, ...], shelves_key: str):
     read = read_catalogue(name, data=data, name=name, collection_labels=roubaix_collection_labels())
     themes = _themes(themes_key)
@@ -61,7 +74,7 @@ def uploaded_catalogue(name: str, data: bytes, themes_key: tuple[str, ...], shel
         propose_shelf_map(read.items, themes, shelf_map)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def uploaded_agenda(name: str, data: bytes, themes_key: tuple[str, ...]):
     read = read_events(name, data=data, name=name, branches=list(shipped_branches()),
                        near=branch_near(list(shipped_branches())))

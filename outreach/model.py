@@ -34,6 +34,13 @@ class Branch(BaseModel):
     opening_hours: str = ""
     facebook_page_id: str = ""
 
+    @property
+    def display_name(self) -> str:
+        """The name with its town (outreach.text.name_with_town)."""
+        from outreach.text import name_with_town
+
+        return name_with_town(self.name, self.city)
+
 
 AreaKind = Literal["commune", "arrondissement", "custom"]
 
@@ -58,16 +65,6 @@ class Area(BaseModel):
     geometry: dict | None = None
 
 
-def departement_of(insee_code: str) -> str:
-    """Département of an INSEE commune code (2 characters, 3 overseas 971…976, 2A/2B in Corsica) or, when
-    that is all a file gives, of a postcode: Corsican postcodes start with 20, 200xx–201xx in Corse-du-Sud
-    and 202xx–206xx in Haute-Corse (true of every commune in the national list)."""
-    code = insee_code.strip()
-    if code.startswith("97"):
-        return code[:3]
-    if code.startswith("20") and code.isdigit():
-        return "2A" if code < "20200" else "2B"
-    return code[:2]
 
 
 # --- Themes ---
@@ -123,6 +120,9 @@ class Theme(BaseModel):
     # how the copy names the matched titles after their number: "312 titres de science-fiction"
     copy_noun: str = ""
     sensitivity_note: str = ""
+    # Meta's special ad category for ads about this theme (EMPLOYMENT for jobs and training): such a theme is
+    # planned in a campaign of its own, under that category's rules
+    special_ad_category: Literal["EMPLOYMENT", "HOUSING", "CREDIT"] | None = None
 
 
 class CatalogueItem(BaseModel):
@@ -239,7 +239,7 @@ class ChecklistItem(BaseModel):
     fix: str = ""
     page: str = ""  # app page where it is fixed (Campagne, Paramètres, Questionnaire…)
     field: str = ""  # campaign or settings field to change
-    attested_by: Literal["any", "dpo"] = "any"
+    attested_by: Literal["any", "dpo", "legal"] = "any"
     attestation: Attestation | None = None
     finding: str = ""  # what the check itself found (auto and semi items), without the attestation
 

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from outreach import atomic
+from outreach.elections import Election, shipped_calendar, single_date
 from outreach.model import ad_account_text, meta_id_text
 from outreach.paths import settings_path
 from outreach.yamlfile import read_yaml, validation_error
@@ -33,14 +34,37 @@ class NetworkSettings(BaseModel):
     facebook_page_id: str = ""
     instagram_user_id: str = ""
     ad_account_id: str = ""  # act_…
+    # the names Meta gave with those ids when they were chosen on the Paramètres page (shown instead of ids)
+    facebook_page_name: str = ""
+    instagram_username: str = ""
+    ad_account_name: str = ""
     dsa_beneficiary: str = ""  # who the ads are for (DSA art. 26): the commune or its libraries
     dsa_payer: str = ""  # who pays for them
     default_budget_eur: float = Field(default=300, gt=0)
-    min_daily_budget_eur: float = Field(default=1.0, gt=0)  # per ad set; Meta's floor depends on the account
+    # per ad set and per day, when no token lets outreach read the account's own floors (act_…/minimum_budgets):
+    # Meta's floor depends on the optimisation goal, clicks costing several times impressions
+    min_daily_budget_eur: float = Field(default=1.0, gt=0)  # awareness (reach, billed on impressions)
+    min_daily_budget_traffic_eur: float = Field(default=5.0, gt=0)  # traffic (link clicks)
+    # delivery: Facebook and Instagram feeds, stories and reels; Audience Network only when asked for
+    audience_network: bool = False
+    # at most this many impressions per person and per period, on reach (awareness) campaigns
+    frequency_max: int = Field(default=2, ge=1, le=90)
+    frequency_days: int = Field(default=7, ge=1, le=90)
+    # ads running or in review at once on the Page (Meta: 250 for most Pages)
+    page_ad_limit: int = Field(default=250, ge=1)
     # GDPR
     controller_name: str = ""  # the commune (or EPCI), controller of the processing
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
-    election_date: date | None = None  # next general election: pre-election period rules (Code électoral L.52-1)
+    election_date: date | None = None  # older single date of the next election; still counted (L.52-1)
+    # the calendar of general elections as edited on the Paramètres page; None: the shipped one
+    elections: list[Election] | None = None
+
+    def election_calendar(self) -> list[Election]:
+        """Every election the pre-election rule looks at: the edited (or shipped) calendar, and the old date."""
+        found = list(self.elections) if self.elections is not None else shipped_calendar()
+        if self.election_date:
+            found.append(single_date(self.election_date))
+        return found
 
     @field_validator("facebook_page_id", "instagram_user_id", mode="before")
     @classmethod
@@ -75,3 +99,8 @@ def save_settings(settings: NetworkSettings, path: str | Path | None = None) -> 
     data = settings.model_dump(mode="json")
     atomic.write_text(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return path
+
+
+def min_daily_budget_eur(settings: NetworkSettings, objective: str) -> float:
+    """The offline floor for an ad set of a campaign with this objective."""
+    return settings.min_daily_budget_traffic_eur if objective == "traffic" else settings.min_daily_budget_eur

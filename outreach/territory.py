@@ -20,13 +20,18 @@ assumes the areas are near a branch: the bounds hold at any distance, up to anti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from pyproj import Geod
 from scipy.spatial import cKDTree
 
-from outreach.model import Area, Branch
+from outreach.text import name_with_town
+
+if TYPE_CHECKING:
+    from outreach.model import Area, Branch  # the models are built only for callers that need them
+
 
 WGS84 = Geod(ellps="WGS84")
 SPHERE_RADIUS_KM = 6371.0088
@@ -157,27 +162,53 @@ ASSIGNMENT_COLUMNS = ["area_code", "area_name", "branch_id", "branch_name", "dis
                       "population", "departement", "area_lat", "area_lon"]
 
 
-def assign(branches: list[Branch], areas: list[Area], index: BranchIndex | None = None) -> pd.DataFrame:
-    """One row per area: its nearest and second-nearest branch with the geodesic distances."""
-    if not areas:
+def _columns(items: list | pd.DataFrame, names: tuple[str, ...]) -> dict[str, pd.Series]:
+    """The named columns of a frame, or of a list of models (read attribute by attribute)."""
+    if isinstance(items, pd.DataFrame):
+        return {n: items[n].reset_index(drop=True) for n in names}
+    return {n: pd.Series([getattr(x, n) for x in items], dtype=float if n in ("lat", "lon") else object)
+            for n in names}
+
+
+def _display_names(branches: list[Branch] | pd.DataFrame, names: pd.Series) -> pd.Series:
+    """Each branch's name with its town (Branch.display_name), from models or from a frame's columns."""
+    if not isinstance(branches, pd.DataFrame):
+        return pd.Series([x.display_name for x in branches], dtype=object)
+    if "city" not in branches:
+        return names.reset_index(drop=True)
+    cities = branches["city"].fillna("").astype(str).reset_index(drop=True)
+    return pd.Series([name_with_town(n, c) for n, c in zip(names, cities, strict=True)], dtype=object)
+
+
+def assign(branches: list[Branch] | pd.DataFrame, areas: list[Area] | pd.DataFrame,
+           index: BranchIndex | None = None) -> pd.DataFrame:
+    """One row per area: its nearest and second-nearest branch with the geodesic distances.
+
+    `branches` and `areas` are models or frames with their columns (id, name, lat, lon; code, name,
+    population, departement, lat, lon): a national run on frames builds no object per row, and the text
+    columns are taken as they are stored (no conversion to Python strings and back)."""
+    if len(areas) == 0:
         return pd.DataFrame(columns=ASSIGNMENT_COLUMNS)
-    index = index or BranchIndex.of(branches)
-    lat = np.fromiter((a.lat for a in areas), float, len(areas))
-    lon = np.fromiter((a.lon for a in areas), float, len(areas))
+    b = _columns(branches, ("id", "name", "lat", "lon"))
+    a = _columns(areas, ("code", "name", "population", "departement", "lat", "lon"))
+    index = index or BranchIndex(b["lat"].to_numpy(dtype=float), b["lon"].to_numpy(dtype=float))
+    lat, lon = a["lat"].to_numpy(dtype=float), a["lon"].to_numpy(dtype=float)
     found = index.nearest(lat, lon)
-    ids = np.array([b.id for b in branches] + [""], dtype=object)
-    names = np.array([b.name for b in branches] + [""], dtype=object)
+    # position -1 (no second branch when there is only one) picks the trailing ""
+    ids = pd.concat([b["id"], pd.Series([""], dtype=b["id"].dtype)], ignore_index=True)
+    names = pd.concat([_display_names(branches, b["name"]), pd.Series([""], dtype=object)], ignore_index=True)
+    second = np.where(found.second < 0, len(ids) - 1, found.second)
     return pd.DataFrame({
-        "area_code": [a.code for a in areas],
-        "area_name": [a.name for a in areas],
-        "branch_id": ids[found.first],
-        "branch_name": names[found.first],
+        "area_code": a["code"],
+        "area_name": a["name"],
+        "branch_id": ids.take(found.first).reset_index(drop=True),
+        "branch_name": names.take(found.first).reset_index(drop=True),
         "distance_km": found.first_km,
-        "second_branch_id": ids[found.second],  # -1 picks the trailing "" when there is one branch only
-        "second_branch_name": names[found.second],
+        "second_branch_id": ids.take(second).reset_index(drop=True),
+        "second_branch_name": names.take(second).reset_index(drop=True),
         "second_distance_km": found.second_km,
-        "population": pd.array([a.population for a in areas], dtype="Int64"),
-        "departement": [a.departement for a in areas],
+        "population": pd.array(a["population"], dtype="Int64"),
+        "departement": a["departement"],
         "area_lat": lat,
         "area_lon": lon,
     })
@@ -199,7 +230,7 @@ def _positions(coords):
             yield from _positions(c)
 
 
-CATCHMENT_COLUMNS = ["branch_id", "branch_name", "area_codes", "n_areas", "population", "radius_km",
+CATCHMENT_COLUMNS = ["branch_id", "branch_name", "area_codes", "area_names", "n_areas", "population", "radius_km",
                      "max_distance_km"]
 
 
@@ -217,12 +248,14 @@ def catchments(branches: list[Branch], areas: list[Area], assignments: pd.DataFr
     for b in branches:
         group = members.get(b.id)
         if group is None:
-            rows.append((b.id, b.name, [], 0, 0, 0.0, 0.0))
+            rows.append((b.id, b.display_name, [], [], 0, 0, 0.0, 0.0))
             continue
         codes = group["area_code"].tolist()
         radius = max(farthest_point_km(by_id[b.id], by_code[c]) for c in codes)
         population = int(group["population"].fillna(0).sum())
-        rows.append((b.id, b.name, codes, len(codes), population, radius, float(group["distance_km"].max())))
+        names = [by_code[c].name for c in codes]  # what people read; the codes stay for files and joins
+        rows.append((b.id, b.display_name, codes, names, len(codes), population, radius,
+                     float(group["distance_km"].max())))
     frame = pd.DataFrame(rows, columns=CATCHMENT_COLUMNS)
     return frame.sort_values(["population", "branch_id"], ascending=[False, True], ignore_index=True)
 

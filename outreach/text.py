@@ -89,3 +89,11 @@ def tokens(text: str) -> tuple[str, ...]:
 def key(text: str) -> str:
     """A whole value as one comparable string (used for genre and collection labels)."""
     return " ".join(tokens(text))
+
+
+def name_with_town(name: str, town: str) -> str:
+    """A library's name with its town, as people tell libraries apart: « Médiathèque municipale (Aubagne) »; a
+    name that already says its town is left as it is (« Bibliothèque municipale de Marseille - Alcazar »)."""
+    if not town or f" {fold(town)} " in f" {fold(name)} ":
+        return name
+    return f"{name} ({town})"

@@ -23,12 +23,9 @@ def data_copy(tmp_path, monkeypatch):
     for name in ("themes.yaml", "branches.geojson", "areas.geojson"):
         shutil.copy(DATA / name, target / name)
     (target / "samples").symlink_to(DATA / "samples")
+    # the shipped files are cached on their path and modification time: this folder's are read anew
     monkeypatch.setenv("OUTREACH_DATA_DIR", str(target))
-    from outreach import datasets
-
-    datasets.shipped_branches.cache_clear()
-    yield target
-    datasets.shipped_branches.cache_clear()
+    return target
 
 
 def page() -> AppTest:
@@ -178,6 +175,51 @@ def test_the_network_shelf_map_is_edited_on_its_tab(tmp_path, monkeypatch):
 def harvest_button(at):
     """The harvest form's submit button (it has no key: found by its label)."""
     return next(b for b in at.button if b.label == "Moissonner")
+
+
+def test_the_form_edits_a_theme_without_yaml(data_copy):
+    at = page()
+    at.text_input(key="tf_label_science-fiction").set_value("Science-fiction et anticipation")
+    at.text_area(key="tf_keywords_science-fiction").set_value("science-fiction\nanticipation\nspace opera")
+    at.text_input(key="tf_tags_instagram_science-fiction").set_value("scifi #anticipation")
+    next(b for b in at.button if b.label == "Appliquer").click().run()
+    assert not at.exception and any("vérifié" in s.value for s in at.success), [e.value for e in at.error]
+    at.button(key="themes_save").click().run()
+    saved = {t.id: t for t in load_themes(data_copy / "themes.yaml")}["science-fiction"]
+    assert saved.label == "Science-fiction et anticipation" and "space opera" in saved.keywords
+    assert saved.hashtags["instagram"] == ["#scifi", "#anticipation"]
+
+
+def test_a_bad_value_in_the_form_is_named_beside_it(data_copy):
+    at = page()
+    at.text_area(key="tf_dewey_science-fiction").set_value("science")
+    next(b for b in at.button if b.label == "Appliquer").click().run()
+    assert not at.exception
+    assert any("dewey" in e.value for e in at.error)
+
+
+def test_with_a_token_the_page_shows_each_interest_status_and_audience(data_copy, tmp_path, monkeypatch):
+    from tests.support.graph_server import TOKEN, GraphServer
+
+    server = GraphServer()
+    server.start()
+    try:
+        settings = tmp_path / "network.yaml"
+        settings.write_text("ad_account_id: act_1234567\n", encoding="utf-8")
+        monkeypatch.setenv("OUTREACH_SETTINGS", str(settings))
+        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("META_GRAPH_URL", server.url)
+        at = page()
+        at.button(key="themes_meta_science-fiction").click().run()
+        assert not at.exception
+        table = at.dataframe[0].value
+        row = table[table["Centre d'intérêt"] == "Science fiction"].iloc[0]
+        assert row["Identifiant Meta"] == "9990000000001" and row["Statut"] == "actif"
+        assert row["Audience (Meta)"] == "310,0 à 364,0 millions de personnes"
+        saved = next(t for t in load_themes(data_copy / "themes.yaml") if t.id == "science-fiction")
+        assert saved.meta_interests[0].id == "9990000000001" and saved.meta_interests[0].resolved_at == date.today()
+    finally:
+        server.stop()
 
 
 def test_harvesting_the_catalogue_from_the_page(data_copy):

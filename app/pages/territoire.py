@@ -60,8 +60,11 @@ m4.metric(f"Zones à plus de {threshold} km", len(underserved),
 
 colour_by = st.radio("Colorer les zones selon", ["branch", "distance"], horizontal=True, key="territory_colour",
                      format_func={"branch": "la bibliothèque la plus proche", "distance": "la distance"}.get)
-colours = branch_colours(source.branches)
-st.pydeck_chart(deck(source.branches, source.areas, assignments, colour_by, colours), height=520,
+# drawn once per territory and colouring, not at every rerun
+colours = state.derived(report, "colours", lambda: branch_colours(source.branches))
+drawn = state.derived(report, f"deck:{colour_by}",
+                      lambda: deck(source.branches, source.areas, assignments, colour_by, colours))
+st.pydeck_chart(drawn, height=520,
                 alt="Carte des zones colorées par bibliothèque la plus proche")
 legend = catchment_legend(catchments, colours) if colour_by == "branch" else distance_legend()
 st.markdown(legend, unsafe_allow_html=True)
@@ -78,11 +81,12 @@ with tab_areas:
                  column_config={"Distance (km)": st.column_config.NumberColumn(format="%.2f"),
                                 "Distance 2 (km)": st.column_config.NumberColumn(format="%.2f")})
     st.download_button("Télécharger le tableau (CSV)",
-                       assignments.drop(columns=["area_lat", "area_lon"]).to_csv(index=False, float_format="%.3f"),
+                       state.derived(report, "csv", lambda: assignments.drop(columns=["area_lat", "area_lon"]).to_csv(
+                           index=False, float_format="%.3f")),
                        file_name="bibliotheque-la-plus-proche.csv", mime="text/csv")
 with tab_catch:
     table = catchments.assign(
-        Couleur="", Zones=catchments["area_codes"].map(lambda c: ", ".join(c)))
+        Couleur="", Zones=catchments["area_names"].map(lambda names: ", ".join(names)))
     table = table.rename(columns={"branch_name": "Bibliothèque", "n_areas": "Nb de zones", "population": "Population",
                                   "radius_km": "Rayon couvrant (km)"})
     table = table[["Couleur", "Bibliothèque", "Nb de zones", "Population", "Rayon couvrant (km)", "Zones"]]

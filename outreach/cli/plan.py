@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from outreach import pipeline
 from outreach.cli.common import print_notes
-from outreach.meta import IDS_FILE
-from outreach.planner import Plan
+
+if TYPE_CHECKING:
+    from outreach.planner import Plan
 
 
 def register(sub) -> None:
@@ -31,11 +32,15 @@ def register(sub) -> None:
                        description="Valide puis crée chez Meta, en pause, la campagne, les ensembles de "
                                    "publicités, les visuels et les publicités de DOSSIER/meta-api.json. Les "
                                    "identifiants créés sont notés dans DOSSIER/meta-ids.json : relancer après "
-                                   "une erreur ne crée rien en double. Un fichier modifié à la main qui "
+                                   "une erreur ne crée rien en double ; après un nouveau plan dans le même "
+                                   "dossier, l'envoi met à jour les objets déjà créés (budgets, textes, visuels, "
+                                   "dates) sans toucher à leur diffusion. Un fichier modifié à la main qui "
                                    "n'est pas en pause, ou que la checklist RGPD bloque, est refusé avant tout "
-                                   "envoi. Jeton : META_ACCESS_TOKEN.")
+                                   "envoi. Jeton : celui des Paramètres (« outreach meta token ») ou "
+                                   "META_ACCESS_TOKEN.")
     q.add_argument("dir", metavar="DOSSIER", help="dossier écrit par « outreach plan »")
-    q.add_argument("--account", metavar="act_ID", required=True, help="compte publicitaire Meta (act_…)")
+    q.add_argument("--account", metavar="act_ID",
+                   help="compte publicitaire Meta (act_…) ; par défaut celui des Paramètres du réseau")
     q.add_argument("--dry-run", action="store_true", help="valider seulement (validate_only) : rien n'est créé")
     q.add_argument("--estimates", action="store_true",
                    help="demander aussi à Meta l'audience estimée de chaque ensemble de publicités "
@@ -55,6 +60,8 @@ def summary_lines(plan: Plan) -> list[str]:
 
 def run_plan(args) -> int:
     # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
+    from outreach import pipeline
+
     prepared = pipeline.prepare_file(args.campaign, draft=args.draft, template=args.template, out_dir=args.out)
     print_notes(prepared.plan.notes)
     written = pipeline.write_outputs(prepared, args.out)
@@ -85,20 +92,34 @@ def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
     return path
 
 
+def _settings_account() -> str:
+    from outreach.errors import InputError
+    from outreach.settings import load_settings
+
+    account = load_settings().ad_account_id
+    if not account:
+        raise InputError("aucun compte publicitaire choisi.", field="--account",
+                         fix="Choisissez-le sur la page Paramètres (ou « outreach meta use »), ou donnez --account.")
+    return account
+
+
 def run_push(args) -> int:
+    from outreach import pipeline
+    from outreach.meta import IDS_FILE
+
     folder = Path(args.dir)
+    account = args.account or _settings_account()
     if args.estimates:
         from outreach.meta import MetaClient  # facebook-business: loaded for a push only
 
         payloads = pipeline.read_payloads(folder)
-        client = MetaClient(args.account, api_version=payloads["api_version"])
+        client = MetaClient(account, api_version=payloads["api_version"])
         write_estimates(folder, payloads, client.estimates(payloads))
-    report = pipeline.push_folder(folder, args.account, dry_run=args.dry_run,
+    report = pipeline.push_folder(folder, account, dry_run=args.dry_run,
                                   progress=lambda msg: print(msg, file=sys.stderr))
     print_notes(report.notes)
     if args.dry_run:
         print(f"Validation seule : {len(report.validated)} objet(s) validé(s) par Meta, rien n'a été créé.")
     else:
-        print(f"{len(report.created)} objet(s) créé(s) en pause, {len(report.reused)} déjà créé(s) "
-              f"auparavant ; identifiants dans {folder / IDS_FILE}.")
+        print(f"{report.summary()} Identifiants dans {folder / IDS_FILE}.")
     return 0

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
+from pathlib import Path
 
-import pandas as pd
-
-from outreach.cli.common import emit_csv, print_notes
-from outreach.datasets import load_territory, shipped_branches
+from outreach.cli.common import emit_csv, output_text, print_notes
 from outreach.errors import InputError
-from outreach.sources import is_store, read_authorised_values, read_catalogue, read_events, read_store
-from outreach.territory import branch_near
-from outreach.themes import (
-    coverage_by_theme,
-    coverage_summary,
-    coverage_warnings,
-    load_themes,
-    match_events,
-    match_items,
-    measure_coverage,
-)
 
 MATCH_COLUMNS = ["item_id", "theme_id", "score", "reason"]
 SENSITIVITY_FR = {"none": "aucune", "flag": "à surveiller", "block": "interdit au ciblage"}
@@ -38,6 +26,8 @@ def register(sub) -> None:
     lst.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
     lst.add_argument("--csv", action="store_true", help="sortie CSV plutôt qu'un tableau lisible")
     lst.set_defaults(func=run_list)
+
+    register_resolve(actions)
 
     m = actions.add_parser("match", help="thèmes de chaque notice du catalogue et de chaque événement (CSV)",
                            description="Écrit une ligne par correspondance notice–thème : "
@@ -63,7 +53,52 @@ def register(sub) -> None:
     m.set_defaults(func=run_match)
 
 
+def register_resolve(actions) -> None:
+    r = actions.add_parser("resolve", help="identifiants Meta des centres d'intérêt, écrits dans le fichier de thèmes",
+                           description="Demande à Meta l'identifiant de chaque centre d'intérêt nommé dans les thèmes "
+                                       "(nom anglais du Gestionnaire de publicités), l'écrit avec la date dans le "
+                                       "fichier de thèmes, et vérifie par identifiant que Meta ne l'a pas retiré. "
+                                       "Jeton : META_ACCESS_TOKEN.")
+    r.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
+    r.add_argument("--account", metavar="act_ID",
+                   help="compte publicitaire Meta (défaut : celui des paramètres, network.yaml)")
+    r.set_defaults(func=run_resolve)
+
+
+def run_resolve(args) -> int:
+    from outreach.meta import MetaClient, check_themes, unknown_interest_fix
+    from outreach.settings import load_settings
+    from outreach.themes import load_themes, save_themes, themes_path
+
+    account = args.account or load_settings().ad_account_id
+    if not account:
+        raise InputError("aucun compte publicitaire.", where="--account", field="--account",
+                         fix="Donnez --account act_… ou renseignez le compte sur la page Paramètres.")
+    path = args.themes or themes_path()
+    themes = load_themes(path)
+    updated, checks = check_themes(MetaClient(account), themes)
+    if updated != themes:
+        save_themes(updated, path)
+    for c in checks:
+        print(f"{c.theme_id}\t{c.name}\t{c.id or ''}\t{c.status_fr}\t{c.audience}")
+    unknown = {c.name: c.suggestions for c in checks if c.id is None}
+    retired = [c for c in checks if c.id and c.status not in ("NORMAL", "DELIVERABLE")]
+    resolved = sum(1 for c in checks if c.id)
+    print(f"{resolved} centre(s) d'intérêt identifié(s) sur {len(checks)} ; identifiants et dates dans {path}.",
+          file=sys.stderr)
+    if unknown:
+        print(f"Inconnu(s) de Meta : {', '.join(unknown)}. {unknown_interest_fix(unknown)}", file=sys.stderr)
+    if retired:
+        print("Retiré(s) ou en cours de retrait : " + ", ".join(f"{c.name} ({c.status_fr})" for c in retired)
+              + ". Remplacez-les dans le thème.", file=sys.stderr)
+    return 1 if unknown or retired else 0
+
+
 def run_list(args) -> int:
+    import pandas as pd
+
+    from outreach.themes import load_themes
+
     themes = load_themes(args.themes)
     rows = [{
         "id": t.id, "libellé": t.label, "sensibilité": t.sensitivity, "type": t.kind,
@@ -83,6 +118,11 @@ def run_list(args) -> int:
 
 
 def run_match(args) -> int:
+    from outreach.datasets import load_territory, shipped_branches
+    from outreach.sources import read_authorised_values, read_events
+    from outreach.territory import branch_near
+    from outreach.themes import load_themes, match_events
+
     if not 0.5 <= args.min_score <= 1.0:
         raise InputError(f"score minimal {args.min_score} hors de l'intervalle.", field="--min-score",
                          fix="Donnez une valeur entre 0.5 et 1.")
@@ -93,27 +133,80 @@ def run_match(args) -> int:
         branches = load_territory(branches_file=args.branches).branches if args.branches else list(shipped_branches())
         agenda = read_events(args.events, branches=branches, near=branch_near(branches))
     labels = read_authorised_values(args.collections) if args.collections else None
-    catalogue = read_store(args.catalogue) if is_store(args.catalogue) else read_catalogue(
-        args.catalogue, collection_labels=labels)
-    notes = list(catalogue.notes)
-    # a large catalogue is shared between the cores (only from 20,000 records)
-    item_matches = match_items(catalogue.items, themes, workers=os.cpu_count() or 1)
-    rows = [m.model_dump() for m in item_matches]
-    cov = measure_coverage(catalogue.items, [m for m in item_matches if m.score >= args.min_score])
-    notes += [coverage_summary(cov, catalogue.path), coverage_by_theme(cov, themes)]
-    warned = coverage_warnings(cov, catalogue.path)
-    n_events = 0
-    if agenda is not None:
-        notes += agenda.notes
-        n_events = len(agenda.events)
-        rows += [{**m.model_dump(), "item_id": f"event:{m.item_id}"} for m in match_events(agenda.events, themes)]
-    print_notes(notes)
-    frame = pd.DataFrame([r for r in rows if r["score"] >= args.min_score], columns=MATCH_COLUMNS)
-    emit_csv(frame, args.out, float_format="%.3f")
-    matched = frame["item_id"].nunique() if len(frame) else 0
-    print(f"{len(catalogue.items)} notice(s) lue(s) ({catalogue.format})"
-          + (f", {n_events} événement(s)" if args.events else "")
-          + f" ; {len(frame)} correspondance(s) pour {matched} notice(s) ou événement(s).", file=sys.stderr)
-    for warning in warned:  # last, where the eye falls
+    matches, summary = _catalogue_matches(args.catalogue, themes, labels, args.min_score)
+    rows = n_matched = 0
+    last_id = None
+    with output_text(args.out) as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(MATCH_COLUMNS)
+        for item_id, theme_id, score, reason in matches:
+            writer.writerow((item_id, theme_id, f"{score:.3f}", reason))
+            rows += 1
+            n_matched += item_id != last_id  # an item's matches come together: no set of millions of ids
+            last_id = item_id
+        if agenda is not None:
+            for m in match_events(agenda.events, themes):
+                if m.score >= args.min_score:
+                    writer.writerow((f"event:{m.item_id}", m.theme_id, f"{m.score:.3f}", m.reason))
+                    rows += 1
+                    n_matched += m.item_id != last_id
+                    last_id = m.item_id
+    print_notes(list(summary.notes) + (agenda.notes if agenda is not None else []))
+    print(f"{summary.items} notice(s) lue(s) ({summary.format})"
+          + (f", {len(agenda.events)} événement(s)" if agenda is not None else "")
+          + f" ; {rows} correspondance(s) pour {n_matched} notice(s) ou événement(s).", file=sys.stderr)
+    for warning in getattr(summary, "warnings", []):  # last, where the eye falls (files read whole)
         print(f"Attention : {warning}", file=sys.stderr)
     return 0
+
+
+STREAM_FROM = 20_000_000  # bytes of ISO 2709 (some 13,000 records) from which the catalogue is streamed
+
+
+def _catalogue_matches(path: str, themes, labels, min_score: float):
+    """(iterator of (item_id, theme_id, score, reason), summary with .items .format .notes).
+
+    A large ISO 2709 file (a union catalogue holds millions of records) is streamed: read block by block,
+    matched on every core, in bounded memory whatever its size (`outreach.themes.union`). Other catalogues
+    are read whole, with every note of their reader (character sets, records identified without 001)."""
+    from types import SimpleNamespace
+
+    from outreach.sources import is_iso2709, is_store, read_catalogue, read_store
+    from outreach.themes import (
+        coverage_by_theme,
+        coverage_summary,
+        coverage_warnings,
+        iso2709_head,
+        match_iso2709_file,
+        match_items,
+        measure_coverage,
+    )
+
+    head = None if is_store(path) else iso2709_head(path)
+    if head is not None and is_iso2709(head) and Path(path).stat().st_size >= STREAM_FROM:
+        progress = _progress_bar(Path(path).stat().st_size) if sys.stderr.isatty() else None
+        return match_iso2709_file(path, themes, collection_labels=labels, min_score=min_score,
+                                  workers=os.cpu_count() or 1, read=progress)
+    catalogue = read_store(path) if is_store(path) else read_catalogue(path, collection_labels=labels)
+    kept = [m for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1) if m.score >= min_score]
+    # the coverage of a file read whole: records with a clue, matches per theme, and a warning when few
+    cov = measure_coverage(catalogue.items, kept)
+    notes = list(catalogue.notes) + [coverage_summary(cov, catalogue.path), coverage_by_theme(cov, themes)]
+    matches = ((m.item_id, m.theme_id, m.score, m.reason) for m in kept)
+    return matches, SimpleNamespace(items=len(catalogue.items), format=catalogue.format, notes=notes,
+                                    warnings=coverage_warnings(cov, catalogue.path))
+
+
+def _progress_bar(total: int):
+    """A progress bar on stderr, fed with the number of bytes read."""
+    state = {"read": 0, "shown": -1}
+
+    def read(n: int) -> None:
+        state["read"] += n
+        percent = min(100, state["read"] * 100 // max(total, 1))
+        if percent != state["shown"]:
+            state["shown"] = percent
+            bar = "#" * (percent // 4)
+            print(f"\rAppariement du catalogue : [{bar:<25}] {percent} %", end="\n" if percent == 100 else "",
+                  file=sys.stderr, flush=True)
+    return read

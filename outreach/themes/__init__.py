@@ -4,8 +4,9 @@ Public surface (import from here): the catalogue of themes (`load_themes`, `save
 `with_resolved_interests`), the matcher (`match_items`, `match_events`), summaries per theme × branch
 (`summarise`), ad copy (`ad_copy`) and the shipped demonstration sample (`shipped_catalogue`,
 `shipped_events`, `DEMO_BRANCHES`); the shelf map (`load_shelf_map`, `save_shelf_map`, `propose_shelf_map`…),
-the coverage of a file (`measure_coverage`, `coverage_warnings`…) and the provenance of figures
-(`provenance_of`, `shipped_provenance`, `banner_text`).
+the coverage of a file (`measure_coverage`, `coverage_warnings`…), the provenance of figures
+(`provenance_of`, `shipped_provenance`, `banner_text`) and a union catalogue streamed in bounded memory on every
+core (`match_iso2709_file`).
 """
 
 from outreach.themes.catalogue import (
@@ -28,6 +29,7 @@ from outreach.themes.provenance import banner_text, provenance_of
 from outreach.themes.samples import (
     DEMO_BRANCHES,
     roubaix_collection_labels,
+    sample_catalogue_path,
     shipped_catalogue,
     shipped_events,
     shipped_provenance,
@@ -42,10 +44,12 @@ from outreach.themes.shelves import (
     save_shelf_map,
 )
 from outreach.themes.summary import summarise
+from outreach.themes.union import iso2709_head, match_iso2709_file
 
 __all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "banner_text", "compile_themes",
-           "coverage_by_theme", "coverage_summary", "coverage_warnings", "dump_shelf_map", "dump_themes",
-           "load_shelf_map", "load_themes", "match_events", "match_items", "measure_coverage", "network_entries",
-           "network_shelf_map_path", "parse_shelf_map", "parse_themes", "propose_shelf_map", "provenance_of",
-           "replace_theme", "roubaix_collection_labels", "save_shelf_map", "save_themes", "shipped_catalogue",
-           "shipped_events", "shipped_provenance", "summarise", "themes_path", "with_resolved_interests"]
+           "coverage_by_theme", "coverage_summary", "coverage_warnings", "dump_shelf_map", "dump_themes", "editor",
+           "iso2709_head", "load_shelf_map", "load_themes", "match_events", "match_iso2709_file", "match_items",
+           "measure_coverage", "network_entries", "network_shelf_map_path", "parse_shelf_map", "parse_themes",
+           "propose_shelf_map", "provenance_of", "replace_theme", "roubaix_collection_labels",
+           "sample_catalogue_path", "save_shelf_map", "save_themes", "shipped_catalogue", "shipped_events",
+           "shipped_provenance", "summarise", "themes_path", "with_resolved_interests"]

@@ -57,10 +57,13 @@ class LocalServer:
         request = {"method": method, "path": url.path, "query": {k: v[0] for k, v in parse_qs(url.query).items()},
                    "body": body, "headers": dict(handler.headers)}
         self.requests.append(request)
-        status, payload = self.handle(request)
+        # a stand-in answers (status, payload) or (status, payload, extra headers)
+        status, payload, *extra = self.handle(request)
         data = json.dumps(payload).encode("utf-8")
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json; charset=utf-8")
+        for name, value in (extra[0] if extra else {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
