@@ -3,6 +3,8 @@ progress bar, into the same local store as `outreach catalogue fetch`, and show 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,7 @@ from app import state
 from outreach.errors import InputError
 from outreach.model import Theme
 from outreach.paths import harvest_store_path
-from outreach.themes import match_items
+from outreach.themes import coverage_warnings, match_items, measure_coverage, provenance_of
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -44,6 +46,11 @@ def harvest_section(themes_key: tuple[str, ...]) -> None:
         for note in read.notes:
             st.info(note, icon="ℹ️")
         st.metric("Notices moissonnées", len(read.items), help=str(store))
+        # which catalogue the figures come from, and whether they will be low (shelf codes to map)
+        state.catalogue_banner(provenance_of(read.items, label="catalogue moissonné",
+                                             when=date.fromtimestamp(store.stat().st_mtime)))
+        for warning in coverage_warnings(measure_coverage(read.items, matches), "Catalogue moissonné"):
+            st.warning(warning, icon="⚠️")
         titles = {i.id: i.title for i in read.items}
         st.dataframe(pd.DataFrame([{"Notice": m.item_id, "Titre": titles.get(m.item_id, ""), "Thème": m.theme_id,
                                     "Score": m.score, "Pourquoi": m.reason} for m in matches],

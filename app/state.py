@@ -172,3 +172,17 @@ def link(page_file: str, label: str, icon: str | None = None) -> None:
 def show_input_error(exc: InputError, where=None) -> None:
     """An InputError in plain French, where the user acted (a column, a form) or at the top."""
     (where or st).error(str(exc), icon="⚠️")
+
+
+def catalogue_banner(provenance, where=None) -> None:
+    """Which catalogue the figures below come from, with its date and record count; a warning when it is
+    the demonstration sample (its figures describe none of the network's branches)."""
+    from outreach.themes import banner_text
+
+    if provenance is None:
+        return
+    box = where or st
+    if provenance.demo:
+        box.warning(banner_text(provenance), icon="📚")
+    else:
+        box.caption(banner_text(provenance))

@@ -5,6 +5,7 @@ modification times of the shipped files (`state.data_version`)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import streamlit as st
@@ -16,8 +17,12 @@ from outreach.sources import read_catalogue, read_events
 from outreach.territory import branch_near
 from outreach.themes import (
     DEMO_BRANCHES,
+    compile_themes,
+    load_shelf_map,
     match_events,
     match_items,
+    measure_coverage,
+    propose_shelf_map,
     roubaix_collection_labels,
     shipped_catalogue,
     shipped_events,
@@ -34,28 +39,39 @@ def freeze(themes: list[Theme]) -> tuple[str, ...]:
     return tuple(t.model_dump_json() for t in themes)
 
 
-def demo_summaries(themes_key: tuple[str, ...], today: date) -> dict[tuple[str, str], ThemeSummary]:
-    return _demo_summaries(themes_key, today, data_version())
+def demo_summaries(themes_key: tuple[str, ...], today: date, shelves_key: str = "") -> dict[tuple[str, str], ThemeSummary]:
+    """`shelves_key` (unused in the body) makes a saved shelf map compute the summaries again."""
+    return _demo_summaries(themes_key, today, shelves_key, data_version())
 
 
-def demo_matches(themes_key: tuple[str, ...]) -> list[ThemeMatch]:
-    return _demo_matches(themes_key, data_version())
+def demo_matches(themes_key: tuple[str, ...], shelves_key: str = "") -> list[ThemeMatch]:
+    return _demo_matches(themes_key, shelves_key, data_version())
+
+
+def shelf_key() -> str:
+    """The shelf map in force, as a cache key: saving the map matches the loaded file again."""
+    return json.dumps(load_shelf_map(), sort_keys=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _demo_summaries(themes_key: tuple[str, ...], today: date, version: tuple) -> dict[tuple[str, str], ThemeSummary]:
+def _demo_summaries(themes_key: tuple[str, ...], today: date, shelves_key: str,
+                    version: tuple) -> dict[tuple[str, str], ThemeSummary]:
     return summarise(shipped_catalogue(), shipped_events(today), _themes(themes_key), DEMO_BRANCHES, today)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _demo_matches(themes_key: tuple[str, ...], version: tuple) -> list[ThemeMatch]:
+def _demo_matches(themes_key: tuple[str, ...], shelves_key: str, version: tuple) -> list[ThemeMatch]:
     return match_items(shipped_catalogue(), _themes(themes_key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def uploaded_catalogue(name: str, data: bytes, themes_key: tuple[str, ...]):
+def uploaded_catalogue(name: str, data: bytes, themes_key: tuple[str, ...], shelves_key: str):
     read = read_catalogue(name, data=data, name=name, collection_labels=roubaix_collection_labels())
-    return read, match_items(read.items, _themes(themes_key))
+    themes = _themes(themes_key)
+    shelf_map = json.loads(shelves_key)
+    matches = match_items(read.items, compile_themes([t for t in themes if t.kind != "event"], shelf_map=shelf_map))
+    return read, matches, measure_coverage(read.items, matches, shelf_map), \
+        propose_shelf_map(read.items, themes, shelf_map)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

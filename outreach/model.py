@@ -138,6 +138,10 @@ class CatalogueItem(BaseModel):
     branch_id: str = ""
     url: str = ""
     loans: int | None = None
+    # how the library shelves it: call numbers of its copies ("R POL SIM", "BD M ONE", "641.5 CUI") and its
+    # shelf, section or category codes (Koha 995$h/952$8, "cat 1", "localisation", "support"…)
+    call_numbers: list[str] = Field(default_factory=list)
+    shelves: list[str] = Field(default_factory=list)
     extra: dict = Field(default_factory=dict)
 
 
@@ -167,13 +171,26 @@ class ThemeMatch(BaseModel):
 
 
 class ThemeSummary(BaseModel):
-    """What one branch offers for one theme: how many items, the most loaned ones, the next events."""
+    """What one branch offers for one theme: how many items, the most loaned ones, the next events.
+
+    `demo` is set when the items come from the demonstration sample: its figures may be shown as such,
+    never stated in an ad or a post."""
 
     theme_id: str
     branch_id: str
     n_items: int
     top_items: list[CatalogueItem] = Field(default_factory=list)
     next_events: list[LibraryEvent] = Field(default_factory=list)
+    demo: bool = False
+
+
+class CatalogueProvenance(BaseModel):
+    """Which catalogue the figures come from: shown in a banner wherever figures are, and kept with a plan."""
+
+    label: str
+    records: int
+    as_of: date | None = None  # the export's date, when known
+    demo: bool = False
 
 
 class AdCopy(BaseModel):

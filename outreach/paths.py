@@ -72,6 +72,16 @@ def settings_path() -> Path:
     return Path(_env("OUTREACH_SETTINGS") or home() / "network.yaml")
 
 
+def shelf_map_path() -> Path:
+    """The network's shelf map (call-number and shelf codes → themes), beside its settings file."""
+    return settings_path().with_name("shelf-map.yaml")
+
+
+def shipped_shelf_map_path() -> Path:
+    """The shelf map of common French conventions, shipped with the data."""
+    return data_dir() / "shelf-map.yaml"
+
+
 def questionnaire_path() -> Path:
     return Path(_env("OUTREACH_QUESTIONNAIRE") or home() / "questionnaire.yaml")
 

@@ -23,7 +23,7 @@ from scipy.spatial import cKDTree
 from outreach import datasets
 from outreach.campaign import Campaign, french_validation_error
 from outreach.errors import InputError
-from outreach.model import AdCopy, Area, Branch, Visual
+from outreach.model import AdCopy, Area, Branch, CatalogueProvenance, Visual
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
 from outreach.text import slug
 from outreach.themes.catalogue import shipped_themes, themes_file_key
@@ -128,6 +128,8 @@ class Plan(BaseModel):
     notes: list[str] = Field(default_factory=list)
     days: int
     daily_budget_eur: float  # what the ad sets spend together per day
+    # which catalogue the copy's figures come from; the demonstration sample gives none (checklist AD-06)
+    catalogue: CatalogueProvenance | None = None
 
     @property
     def total_budget_eur(self) -> float:
@@ -371,7 +373,11 @@ def _network_settings():
 
 def _summaries(themes, scope_branches, items, events, today, *, cacheable: bool = False):
     if cacheable:  # shipped themes, catalogue and agenda: the same question gets the same answer
-        key = (themes_file_key(), tuple(t.id for t in themes), tuple(b.id for b in scope_branches), today)
+        from outreach.themes.shelves import load_shelf_map
+
+        # the shelf map in force matches too: a map saved on the Thèmes page is a new question
+        key = (themes_file_key(), tuple(sorted((k, tuple(v)) for k, v in load_shelf_map().items())),
+               tuple(t.id for t in themes), tuple(b.id for b in scope_branches), today)
         if key not in _SHIPPED_SUMMARIES:
             if len(_SHIPPED_SUMMARIES) >= 8:
                 _SHIPPED_SUMMARIES.pop(next(iter(_SHIPPED_SUMMARIES)))
@@ -409,6 +415,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     settings = settings if settings is not None else _network_settings()
 
     chosen_themes = _themes(campaign, themes)
+    items = list(items) if items is not None else None  # read twice: summaries, then provenance
     campaign, special_notes = _special_category(campaign, chosen_themes)
     network, network_areas, notes = _network(campaign, branches, areas)
     branch_by_id = {b.id: b for b in network}
@@ -523,7 +530,11 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
 
     assign_visuals(campaign, ad_sets, branch_by_id)
     # a theme that is not only about events is a collection theme: no item means generic copy, said here
-    generic = [a for a in ad_sets if a.generic_copy and
+    catalogue = _provenance(items)
+    if catalogue.demo:
+        notes.append("Catalogue : échantillon de démonstration ; les textes n'annoncent aucun nombre de documents. "
+                     "Chargez le catalogue de vos bibliothèques pour qu'ils citent ce qu'elles proposent.")
+    generic = [a for a in ad_sets if a.generic_copy and not catalogue.demo and
                getattr(_theme_of(chosen_themes, a.theme_id), "kind", "collection") != "event"]
     if generic:
         notes.append(f"{len(generic)} ensemble(s) de publicités sans document du thème dans la bibliothèque : "
@@ -533,7 +544,16 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     delivery = Delivery(audience_network=settings.audience_network, frequency_days=settings.frequency_days,
                         frequency_max=settings.frequency_max if campaign.objective == "awareness" else None)
     return Plan(campaign=campaign, ad_sets=ad_sets, outside_areas=outside, notes=notes, days=days,
-                daily_budget_eur=sum(a.daily_budget_cents for a in ad_sets) / 100, delivery=delivery)
+                daily_budget_eur=sum(a.daily_budget_cents for a in ad_sets) / 100, delivery=delivery,
+                catalogue=catalogue)
+
+
+def _provenance(items) -> CatalogueProvenance:
+    """The catalogue behind the copy: the demonstration sample unless the caller gave its own items."""
+    from outreach.themes.provenance import provenance_of
+    from outreach.themes.samples import shipped_provenance
+
+    return shipped_provenance() if items is None else provenance_of(items)
 
 
 def _postcode_split(groups: list[list[_Catchment]]) -> tuple[list[list[str]], list[list[str]]] | None:
@@ -627,7 +647,9 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
     notes = []
     if len(group) > 1:
         notes.append("Regroupe les bassins de : " + ", ".join(c.branch.display_name for c in group) + ".")
-    if copy.generic:
+    if any(p.demo for p in parts):
+        notes.append("Catalogue de démonstration : le texte n'annonce aucun nombre de documents.")
+    elif copy.generic:
         where = lead.branch.display_name if len(group) == 1 else "ces bibliothèques"
         notes.append(f"Aucun document « {label} » repéré dans {where} : texte générique.")
     # built from validated parts: skip re-validating tens of thousands of area codes

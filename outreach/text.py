@@ -1,8 +1,9 @@
 """Text helpers shared by every module: one fold, one slug, one French number and date format, and text
 as the matcher compares it (accents and case removed, punctuation to spaces, light French stemming).
 
-The stemmer is deliberately light (plural and feminine endings only): heavier stemming merges words that
-must stay apart ("jardin" and "jardinage", "science" and "scientifique") and costs precision.
+The stemmer is deliberately light (plural, feminine and verb endings only): heavier stemming merges words
+that must stay apart ("science" and "scientifique") and costs precision; a theme names its compounds
+as keywords instead ("jardin" beside "jardinage").
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def french_date(value: dt.date | str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Light French stem: plural then feminine endings ("policières" → "policier", "animaux" → "animal")."""
+    """Light French stem: plural, feminine and verb endings ("policières" → "polici", "animaux" → "animal",
+    "cuisinez" → "cuisin")."""
     if len(word) <= 3 or word.isdigit():
         return word
     if word.endswith("aux") and len(word) > 5:
@@ -72,6 +74,10 @@ def stem(word: str) -> str:
         word = word[:-1]
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
+    # infinitives and the imperative of titles ("cuisiner", "cuisinez", "jardiner") meet their noun
+    # ("cuisine" → "cuisin"); only on long words, so that "super" or "poster" stay whole
+    if len(word) >= 7 and word.endswith(("er", "ez")):
+        word = word[:-2]
     return word
 
 

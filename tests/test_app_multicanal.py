@@ -22,8 +22,10 @@ def test_page_previews_every_channel_of_the_example_campaign():
     metrics = _metrics(at)
     assert metrics["Réseaux"] == "7" and metrics["À corriger"] == "0"
     assert int(metrics["Publications"]) == len(at.text_area)
-    # 7 SF records in the two demonstration branches of the 13 (an SF imprint's fantasy is not counted)
-    assert at.text_area(key=PREFIX + "x--science-fiction--relais").value.startswith("7 documents")
+    # the page rests on the demonstration sample: a banner says so, and no post states its counts
+    assert any("échantillon de démonstration" in w.value for w in at.warning)
+    relay = at.text_area(key=PREFIX + "x--science-fiction--relais").value
+    assert relay.startswith("Sur notre blog") and "documents" not in relay
     assert any("/ 280** caractères — chaque lien compte pour 23" in m.value for m in at.markdown)
     labels = [b.proto.label for b in at.get("download_button")]
     assert {"Publications (posts.csv)", "Calendrier éditorial (calendar.ics)", "Brouillons WordPress (blog.wxr.xml)",

@@ -37,7 +37,10 @@ def test_page_renders_with_its_widgets():
     at = page()
     assert not at.exception
     assert at.title[0].value == "Thèmes"
-    assert len(at.tabs) == 3
+    assert len(at.tabs) == 4
+    # the figures of the per-branch tab are said to come from the demonstration sample, with date and count
+    assert any("échantillon de démonstration" in w.value and "2\u202f383 notices" in w.value and "19/05/2024" in w.value
+               for w in at.warning)
     assert at.selectbox(key="themes_pick").value == "science-fiction"
     assert at.selectbox(key="themes_branch").value == "17615"
     assert any("Brouillon d'annonce" in m.value for m in at.markdown)
@@ -128,6 +131,52 @@ def test_a_bad_upload_is_an_error_beside_the_input():
     assert any("title" in e.value for e in at.error)
 
 
+LOCAL_EXPORT = """Titre;Auteur;Cote;Section
+Le Horla;Maupassant, Guy de;R MAU;Fantastique
+La Morte amoureuse;Gautier, Théophile;R GAU;Fantastique
+Carmilla;Le Fanu, Sheridan;R LEF;Fantastique
+Le ventre de l'Atlantique;Diome, Fatou;R DIO;Romans
+"""
+
+
+def test_a_loaded_file_warns_proposes_its_codes_and_the_confirmed_map_is_saved(tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    at = page()
+    at.file_uploader(key="themes_catalogue_upload").set_value(
+        ("export.csv", LOCAL_EXPORT.encode("utf-8"), "text/csv")).run()
+    assert not at.exception
+    # the loaded file's own banner, and the coverage warning with what to do
+    assert any("catalogue chargé « export.csv »" in c.value and "4 notices" in c.value for c in at.caption)
+    assert any("portent un indice" in w.value and "Cotes et rayons" in w.value for w in at.warning)
+    # its most frequent codes are proposed with their counts; the officer keeps the proposal and saves it
+    at.button(key="shelf_proposal_save").click().run()
+    assert not at.exception
+    saved = yaml.safe_load((tmp_path / "shelf-map.yaml").read_text(encoding="utf-8"))["shelves"]
+    assert saved == {"Fantastique": "fantasy"}
+    table = next(d.value for d in at.dataframe if {"Pourquoi", "Notice", "Thème"} <= set(d.value.columns))
+    assert sorted(table.loc[table["Thème"] == "fantasy", "Titre"]) == ["Carmilla", "La Morte amoureuse", "Le Horla"]
+    assert not any("portent un indice" in w.value for w in at.warning)
+
+
+def test_the_network_shelf_map_is_edited_on_its_tab(tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    at = page()
+    at.text_area(key="shelf_map_yaml").set_value("shelves:\n  RNOIR: polar\n  BD: []\n").run()
+    at.button(key="shelf_map_save").click().run()
+    assert not at.exception and any("Carte des cotes enregistrée" in m.value for m in at.success)
+    saved = yaml.safe_load((tmp_path / "shelf-map.yaml").read_text(encoding="utf-8"))["shelves"]
+    assert saved == {"BD": [], "RNOIR": "polar"}
+    at.text_area(key="shelf_map_yaml").set_value("shelves:\n  RNOIR: policier\n").run()
+    at.button(key="shelf_map_save").click().run()
+    assert any("policier" in e.value and "RNOIR" in e.value for e in at.error)
+    assert yaml.safe_load((tmp_path / "shelf-map.yaml").read_text(encoding="utf-8"))["shelves"]["RNOIR"] == "polar"
+
+
+def harvest_button(at):
+    """The harvest form's submit button (it has no key: found by its label)."""
+    return next(b for b in at.button if b.label == "Moissonner")
+
+
 def test_the_form_edits_a_theme_without_yaml(data_copy):
     at = page()
     at.text_input(key="tf_label_science-fiction").set_value("Science-fiction et anticipation")
@@ -183,11 +232,13 @@ def test_harvesting_the_catalogue_from_the_page(data_copy):
     at = page()
     with OaiServer(served(records), page_size=50) as server:
         at.text_input(key="themes_oai_url").set_value(server.url)
-        at.button[-1].click().run()  # the form's submit button is the page's last button
+        harvest_button(at).click().run()
     assert not at.exception
     assert any("moisson complète" in s.value and "120 notice(s) reçue(s)" in s.value for s in at.success)
     assert any(m.label == "Notices moissonnées" and m.value == "120" for m in at.metric)
+    # the harvested catalogue's own banner: its figures are the network's, with their date and count
+    assert any("catalogue moissonné" in c.value and "120 notices" in c.value for c in at.caption)
     assert (data_copy / "catalogue" / "harvest.sqlite").is_file()
     at.text_input(key="themes_oai_url").set_value("http://127.0.0.1:9/oai")
-    at.button[-1].click().run()
+    harvest_button(at).click().run()
     assert any("injoignable" in e.value for e in at.error)

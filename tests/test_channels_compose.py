@@ -9,6 +9,7 @@ from outreach.channels.checks import length
 from outreach.channels.links import utm_of
 from outreach.channels.text import ELLIPSIS, links_in
 from outreach.themes import load_themes, shipped_catalogue, shipped_events, summarise
+from tests.support.catalogue_fixtures import loaded_sample
 from tests.support.channels_fixtures import EVENTS, check_pack, example_brief, example_campaign, example_pack
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -90,7 +91,7 @@ def test_texts_state_the_true_figures():
     theme = next(t for t in load_themes() if t.id == "science-fiction")
     brief = example_brief()
     branch_ids = [b.branch_id for b in brief.themes[0].branches]
-    summaries = summarise(shipped_catalogue(), EVENTS, [theme], branch_ids, campaign.period.start)
+    summaries = summarise(loaded_sample(), EVENTS, [theme], branch_ids, campaign.period.start)
     stocked = {b: s.n_items for (_, b), s in summaries.items() if s.n_items}
     total = sum(stocked.values())
     assert total > 0 and len(stocked) >= 2
@@ -109,6 +110,21 @@ def test_texts_state_the_true_figures():
     # what the relay says is in the article is in the article (no opening hours there to promise)
     assert "Horaires" not in relay.text and "horaires" not in pack.blogs[0].html.lower()
     assert "Tous les détails dans l'article." in relay.text
+
+
+def test_the_demonstration_sample_gives_no_figure_and_no_title_to_the_posts():
+    """Without a catalogue of its own, a network's posts state no count and name no title of the sample."""
+    from outreach.channels.campaign import campaign_brief
+
+    brief = campaign_brief(example_campaign(), events=EVENTS, site_url="https://blog.exemple.fr")
+    assert all(b.n_items == 0 and not b.top_items for t in brief.themes for b in t.branches)
+    pack = compose(brief)
+    texts = [p.text for p in pack.posts] + [b.html for b in pack.blogs]
+    assert not any("documents liés" in t for t in texts)
+    sample_titles = {i.title for i in shipped_catalogue()}
+    assert not any(f"«\u00a0{title}\u00a0»" in t for t in texts for title in sample_titles)
+    # the events are announced all the same
+    assert any("Club de lecture science-fiction" in t for t in texts)
 
 
 def test_events_announced_at_d14_d7_d1_with_their_dates():

@@ -121,3 +121,30 @@ def test_events_placed_on_the_user_s_branches(tmp_path):
     code, out, err = run("themes", "match", "--catalogue", str(catalogue), "--events", str(ics),
                          "--branches", str(branches))
     assert code == 0 and "event:e1,manga" in out and "sans bibliothèque" not in err
+
+
+LOCAL_CODES = """Titre;Auteur;Cote;Prêts
+La nuit du carrefour;Simenon, Georges;RNOIR SIM;12
+Le chien jaune;Simenon, Georges;RNOIR SIM;8
+Maigret tend un piège;Simenon, Georges;RNOIR SIM;4
+Le ventre de l'Atlantique;Diome, Fatou;R DIO;3
+"""
+
+
+def test_match_warns_on_stderr_when_few_records_carry_a_clue(tmp_path, monkeypatch):
+    """A plain export whose local shelf code is unknown: a French warning says to map it; once mapped in
+    the network's shelf map, the crime novels are found and the warning goes."""
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    catalogue = tmp_path / "export.csv"
+    catalogue.write_text(LOCAL_CODES, encoding="utf-8")
+    code, out, err = run("themes", "match", "--catalogue", str(catalogue))
+    assert code == 0
+    assert "0 notice(s) sur 4 (0 %) portent un indice de thème" in err
+    assert "Attention :" in err and "Cotes et rayons" in err
+    assert "polar" not in out
+    (tmp_path / "shelf-map.yaml").write_text("shelves:\n  RNOIR: polar\n", encoding="utf-8")
+    code, out, err = run("themes", "match", "--catalogue", str(catalogue))
+    frame = pd.read_csv(io.StringIO(out), dtype=str)
+    assert code == 0 and frame.loc[frame.theme_id == "polar", "item_id"].tolist() == ["ligne-2", "ligne-3", "ligne-4"]
+    assert "3 notice(s) sur 4 (75 %)" in err and "Polar et thriller 3" in err.split("Notices par thème : ")[1]
+    assert "Attention :" not in err

@@ -7,6 +7,7 @@ import pytest
 from outreach.compliance.checks import CHECKS, pre_election_window
 from outreach.compliance.community_facts import ConsentOption
 from outreach.compliance.rules import load_rules
+from outreach.model import CatalogueProvenance
 from outreach.settings import NetworkSettings
 from tests.support.compliance_cases import SETTINGS, checklist, facts
 
@@ -36,6 +37,14 @@ def drop_payer(payloads):
 NO_DPO = NetworkSettings(controller_name="Ville de Marseille", min_daily_budget_eur=1.0, elections=[])
 OTHER_PAGE = SETTINGS.model_copy(update={"facebook_page_id": "999888777", "facebook_page_name": "Médiathèques d'Aubagne",
                                          "dsa_payer": "Ville d'Aubagne"})
+
+
+def own_catalogue(plan):
+    plan.catalogue = CatalogueProvenance(label="catalogue chargé (export-koha.mrc)", records=48210)
+
+
+def hand_written_figure(plan):
+    plan.ad_sets[0].copy = plan.ad_sets[0].copy.model_copy(update={"primary_text": "Au Merlan : 312 titres de SF !"})
 
 # check → (item, passing case, failing case); a case is (campaign file, options, expected status)
 CASES = {
@@ -93,7 +102,17 @@ CASES = {
                                                                          "flag")),
     "teens_not_reachable": ("MIN-04", ("conforme.yaml", {}, "pass"), ("ados.yaml", {}, "flag")),
     "copy_not_political": ("AD-04", ("conforme.yaml", {}, "pass"), ("texte-politique.yaml", {}, "flag")),
+    "copy_not_from_demo_data": ("AD-06", ("conforme.yaml", {"edit_plan": own_catalogue}, "pass"),
+                                ("conforme.yaml", {}, "flag")),
 }
+
+
+def test_a_figure_written_by_hand_on_demonstration_data_is_named():
+    item = checklist("conforme.yaml", edit_plan=hand_written_figure).item("AD-06")
+    assert item.status == "flag" and "échantillon de démonstration" in item.detail
+    assert "« 312 titres »" in item.detail
+    plain = checklist("conforme.yaml").item("AD-06")
+    assert "n'annoncent aucun nombre" in plain.detail and "312" not in plain.detail
 
 
 def test_every_check_has_a_case_and_every_rule_a_known_check():

@@ -1,5 +1,7 @@
 """The plan on the shipped network (Bouches-du-Rhône and Paris) and the shipped themes."""
 
+import re
+
 import pytest
 
 from outreach.campaign import Campaign, campaign_from_dict, load_campaign
@@ -162,12 +164,15 @@ def test_minimum_comes_from_network_settings(example, tmp_path, monkeypatch):
 
 
 def test_generic_copy_where_the_branch_has_nothing_for_the_theme(example):
-    from outreach.themes import load_themes, shipped_catalogue, shipped_events, summarise
+    from outreach.themes import load_themes, shipped_events, summarise
+    from tests.support.catalogue_fixtures import loaded_sample
 
-    plan = build_plan(variant(example, budget_eur=400_000), min_daily_budget_eur=1.0)
+    # the network's own catalogue (the sample, unmarked): the copy may state its figures
+    plan = build_plan(variant(example, budget_eur=400_000), min_daily_budget_eur=1.0, items=loaded_sample())
+    assert plan.catalogue is not None and not plan.catalogue.demo and plan.catalogue.records == 2383
     themes = [t for t in load_themes() if t.id == "science-fiction"]
     branches = [b for b in shipped_branches() if b.id in {a.branch_id for a in plan.ad_sets}]
-    summaries = summarise(shipped_catalogue(), shipped_events(), themes, branches, example.period.start)
+    summaries = summarise(loaded_sample(), shipped_events(), themes, branches, example.period.start)
     for a in plan.ad_sets:
         summary = summaries[("science-fiction", a.branch_id)]
         n = summary.n_items
@@ -179,6 +184,17 @@ def test_generic_copy_where_the_branch_has_nothing_for_the_theme(example):
     # Le Merlan holds part of the demonstration catalogue: its ad speaks of what it really has
     assert not next(a for a in plan.ad_sets if a.branch_id == "5425").generic_copy
     assert any("texte générique" in n for n in plan.notes)
+
+
+def test_the_demonstration_sample_never_gives_the_copy_a_figure(example):
+    """Without a catalogue of its own, the plan says so and no ad states a count of documents."""
+    plan = build_plan(variant(example, budget_eur=400_000), min_daily_budget_eur=1.0)
+    assert plan.catalogue.demo and plan.catalogue.records == 2383
+    assert any("échantillon de démonstration" in n for n in plan.notes)
+    merlan = next(a for a in plan.ad_sets if a.branch_id == "5425")  # holds part of the sample
+    assert "titre" not in merlan.copy.primary_text and "titre" not in merlan.copy.headline
+    assert any("Catalogue de démonstration" in n for n in merlan.notes)
+    assert not any(re.search(r"\d+ titres?", a.copy.primary_text + a.copy.headline) for a in plan.ad_sets)
 
 
 def test_merged_ad_sets_speak_of_the_branches_together(example):

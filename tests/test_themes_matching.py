@@ -74,7 +74,9 @@ def test_accents_case_and_plurals(compiled):
     assert tokens("Romans policiers") == tokens("roman policier")
     assert tokens("animaux") == tokens("animal")
     assert "jeux-video" in themes_of(compiled, title="L'histoire des JEUX VIDÉOS")
-    assert "cuisine" in themes_of(compiled, title="Mes recettes du dimanche")
+    assert "cuisine" in themes_of(compiled, title="Mes recettes de cuisine")
+    # verb forms meet their noun
+    assert "cuisine" in themes_of(compiled, title="Cuisinez vos recettes")
     assert "polar" in themes_of(compiled, title="Un roman", genres=["Romans policiers pour la jeunesse"])
 
 
@@ -192,3 +194,28 @@ def test_a_theme_matched_alone_still_yields_to_its_rival():
     assert alone == together
     [without_referee] = match_items([althalus], compile_themes(sf, referees=[]))  # what an SF-only run used to say
     assert without_referee.theme_id == "science-fiction"
+
+
+def test_one_word_of_a_title_is_a_weak_clue(compiled):
+    """« Le jardin secret » is a novel: one title word alone makes no match; a second clue, or the word
+    standing as the whole subtitle (where publishers state the genre), does."""
+    assert "cuisine" not in themes_of(compiled, title="Mes recettes du dimanche")
+    assert "jardinage" not in themes_of(compiled, title="Le jardin secret")
+    assert "jardinage" in themes_of(compiled, title="Le jardin secret", subjects=["Jardinage biologique"])
+    assert "polar" in themes_of(compiled, title="De l'or et des larmes : thriller")
+    assert "polar" not in themes_of(compiled, title="Thriller : la vie de Michael Jackson")
+
+
+def test_gardening_finds_the_garden_and_leaves_botany_out(compiled):
+    assert "jardinage" in themes_of(compiled, title="X", subjects=["Jardins -- Entretien"])
+    assert "jardinage" in themes_of(compiled, title="Jardiner au naturel", dewey="635.048")
+    assert "jardinage" not in themes_of(compiled, title="Flore de France", subjects=["Botanique -- France"])
+    assert "jardinage" not in themes_of(compiled, title="Revue de botanique", subjects=["Botanique -- Périodiques"],
+                                        dewey="580")
+
+
+def test_a_genre_s_imprints_are_read_in_the_publisher_column(compiled):
+    """Plain exports name the publisher, not the series: the manga imprints tell the genre."""
+    assert "manga" in themes_of(compiled, title="L'attaque des titans. 1", extra={"Éditeur": "Pika"})
+    assert "manga" in themes_of(compiled, title="Ao Ashi. 3", extra={"publisher": "Ki-oon"})
+    assert "manga" not in themes_of(compiled, title="Le tour du monde", extra={"Éditeur": "Gallimard"})

@@ -202,6 +202,7 @@ m1.metric("Ensembles de publicités", len(plan.ad_sets))
 m2.metric("Habitants couverts", number(plan.population))
 m3.metric("Budget par jour", f"{number(plan.daily_budget_eur, 2)} €")
 m4.metric("Budget total", f"{number(plan.total_budget_eur, 2)} €", help=f"{plan.days} jour(s)")
+state.catalogue_banner(plan.catalogue)
 for note in plan.notes:
     st.info(note, icon="ℹ️")
 

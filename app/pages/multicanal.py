@@ -26,6 +26,7 @@ from outreach.channels import (
     review_edits,
 )
 from outreach.errors import InputError
+from outreach.themes import shipped_provenance
 
 ICONS = {"blog": "📝", "facebook": "📘", "instagram": "📸", "x": "✖️", "mastodon": "🐘", "youtube": "▶️",
          "newsletter": "✉️"}
@@ -133,6 +134,8 @@ except InputError as exc:
 source = "campagne ouverte sur la page Campagne" if from_session else f"exemple {campaign_path.name}"
 st.info(f"**{campaign.name}** — du {campaign.period.start:%d/%m/%Y} au {campaign.period.end:%d/%m/%Y} "
         f"({source}).", icon="📣")
+# the posts rest on the shipped demonstration sample (campaign_brief's default): said, with what follows
+state.catalogue_banner(shipped_provenance())
 settings = state.settings()
 try:
     with st.spinner("Rédaction des publications…"):

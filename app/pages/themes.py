@@ -11,13 +11,25 @@ from outreach.errors import InputError
 from outreach.themes import (
     DEMO_BRANCHES,
     ad_copy,
+    coverage_by_theme,
+    coverage_summary,
+    coverage_warnings,
+    dump_shelf_map,
     dump_themes,
     editor,
+    load_shelf_map,
     load_themes,
+    network_entries,
+    network_shelf_map_path,
+    parse_shelf_map,
+    provenance_of,
     replace_theme,
+    save_shelf_map,
     save_themes,
     shipped_catalogue,
+    shipped_provenance,
 )
+from outreach.yamlfile import parse_yaml
 
 SENSITIVITY = {"none": "aucune", "flag": "à surveiller (ciblage large, sans critère d'intérêt)",
                "block": "interdit au ciblage"}
@@ -61,7 +73,10 @@ by_id = {t.id: t for t in themes}
 key = themes_state.freeze(themes)
 branches = {b.id: b for b in shipped_branches()}
 
-tab_browse, tab_branch, tab_upload = st.tabs(["Catalogue des thèmes", "Par bibliothèque", "Vos fichiers"])
+if "shelf_map_saved" in st.session_state:
+    st.success(f"Carte des cotes enregistrée : {st.session_state.pop('shelf_map_saved')}", icon="💾")
+tab_browse, tab_branch, tab_upload, tab_shelves = st.tabs(["Catalogue des thèmes", "Par bibliothèque", "Vos fichiers",
+                                                           "Cotes et rayons"])
 
 # ---------- browse and edit ----------
 with tab_browse:
@@ -138,12 +153,13 @@ with tab_browse:
 
 # ---------- per branch ----------
 with tab_branch:
-    st.caption("Démonstration : notices réelles de la médiathèque de Roubaix et événements OpenAgenda réels, "
-               "attribués à quatre bibliothèques du réseau livré (voir data/SOURCES.md).")
+    state.catalogue_banner(shipped_provenance())
+    st.caption("Événements : OpenAgenda réels, redatés et attribués aux bibliothèques du réseau livré (voir "
+               "data/SOURCES.md).")
     today = st.date_input("Rendez-vous à partir du", date.today(), key="themes_today", format="DD/MM/YYYY")
     branch_id = st.selectbox("Bibliothèque", list(DEMO_BRANCHES), key="themes_branch",
                              format_func=lambda b: f"{branches[b].name} ({branches[b].city})")
-    summaries = themes_state.demo_summaries(key, today)
+    summaries = themes_state.demo_summaries(key, today, themes_state.shelf_key())
     rows = []
     for t in themes:
         s = summaries[(t.id, branch_id)]
@@ -156,9 +172,10 @@ with tab_branch:
                             format_func=lambda i: by_id[i].label)
     s = summaries[(theme_id, branch_id)]
     copy = ad_copy(by_id[theme_id], branches[branch_id], s)
-    st.markdown("**Brouillon d'annonce**" + (" (générique : aucun chiffre à prouver)" if copy.generic else ""))
+    st.markdown("**Brouillon d'annonce**" + (" (générique : aucun chiffre à prouver)" if copy.generic else "")
+                + (" — sans chiffre : l'échantillon de démonstration ne décrit pas cette bibliothèque" if s.demo else ""))
     st.info(f"{copy.primary_text}\n\n**{copy.headline}** — {copy.description}")
-    reasons = {m.item_id: (m.score, m.reason) for m in themes_state.demo_matches(key) if m.theme_id == theme_id}
+    reasons = {m.item_id: (m.score, m.reason) for m in themes_state.demo_matches(key, themes_state.shelf_key()) if m.theme_id == theme_id}
     items = [i for i in shipped_catalogue() if i.branch_id == branch_id and i.id in reasons]
     items.sort(key=lambda i: (-(i.loans or 0), i.title))
     st.dataframe(pd.DataFrame([{
@@ -169,6 +186,57 @@ with tab_branch:
     if s.next_events:
         st.markdown("**Prochains rendez-vous** : " + " ; ".join(
             f"{e.title} le {e.start:%d/%m/%Y à %H h %M}" for e in s.next_events))
+
+# ---------- shelf map ----------
+def shelf_proposal(proposal) -> None:
+    """The loaded file's most frequent codes with their counts and a proposed theme, for the officer to confirm."""
+    if not proposal:
+        return
+    st.markdown("**Cotes et rayons les plus fréquents du fichier** : confirmez ou corrigez le thème, puis ajoutez-les "
+                "à la carte des cotes du réseau (un thème vide : code ignoré).")
+    frame = pd.DataFrame([{"Garder": bool(p.themes) and p.source != "carte", "Code": p.code, "Notices": p.records,
+                           "Exemple": p.example, "Thème": p.themes[0] if p.themes else "",
+                           "Origine": {"carte": "déjà dans la carte", "libellé": "proposé d'après le libellé"}
+                           .get(p.source, "")} for p in proposal])
+    edited = st.data_editor(frame, hide_index=True, width="stretch", key="shelf_proposal_editor",
+                            disabled=["Notices", "Exemple", "Origine"],
+                            column_config={"Thème": st.column_config.SelectboxColumn(options=[""] + list(by_id))})
+    if st.button("Ajouter les lignes gardées à la carte des cotes", key="shelf_proposal_save"):
+        entries = network_entries()
+        for row in edited.to_dict("records"):
+            if row["Garder"]:
+                entries[str(row["Code"]).strip()] = [row["Thème"]] if row["Thème"] else []
+        try:
+            saved_shelf_map(save_shelf_map(entries, theme_ids=by_id))
+        except InputError as exc:
+            state.show_input_error(exc)
+
+
+def saved_shelf_map(target) -> None:
+    """Run the page again, so that every figure on it uses the saved map, and say so at the top."""
+    st.session_state.shelf_map_saved = str(target)
+    st.rerun()
+
+
+with tab_shelves:
+    st.caption("Les débuts de cote et les codes de rayon, section ou catégorie de vos exemplaires (« R POL », "
+               "« BD M », « SF »…) : le signe le plus sûr du genre d'un document, puisqu'un bibliothécaire l'a "
+               "rangé là. La carte livrée suit les usages courants ; la carte du réseau les complète ou les "
+               "désactive (un code sans thème).")
+    in_force, own = load_shelf_map(), network_entries()
+    st.dataframe(pd.DataFrame([{"Code": code, "Thème(s)": ", ".join(ids) or "— (désactivé)",
+                                "Origine": "réseau" if code in own else "livrée"}
+                               for code, ids in sorted(in_force.items())]),
+                 hide_index=True, width="stretch", key="shelf_map_table")
+    own_text = st.text_area("Carte des cotes du réseau (YAML)", dump_shelf_map(own), height=220, key="shelf_map_yaml")
+    if st.button("Vérifier et enregistrer la carte des cotes", key="shelf_map_save"):
+        try:
+            entries = parse_shelf_map(parse_yaml(own_text, file="carte des cotes"), "carte des cotes",
+                                      theme_ids=by_id)
+            saved_shelf_map(save_shelf_map(entries, theme_ids=by_id))
+        except InputError as exc:
+            state.show_input_error(exc)
+    st.caption(f"Fichier : {network_shelf_map_path()}")
 
 # ---------- upload ----------
 with tab_upload:
@@ -181,11 +249,18 @@ with tab_upload:
     agenda_file = ag_col.file_uploader("Agenda", type=["ics", "json"], key="themes_agenda_upload")
     if catalogue_file is not None:
         try:
-            read, matches = themes_state.uploaded_catalogue(catalogue_file.name, catalogue_file.getvalue(), key)
+            read, matches, cov, proposal = themes_state.uploaded_catalogue(
+                catalogue_file.name, catalogue_file.getvalue(), key, themes_state.shelf_key())
             titles = {i.id: i.title for i in read.items}
             for note in read.notes:
                 cat_col.info(note, icon="ℹ️")
             cat_col.metric("Notices lues", len(read.items), help=read.format)
+            state.catalogue_banner(provenance_of(read.items, label=f"catalogue chargé « {catalogue_file.name} »"),
+                                   cat_col)
+            cat_col.caption(coverage_summary(cov, catalogue_file.name) + " " + coverage_by_theme(cov, themes))
+            for warning in coverage_warnings(cov, catalogue_file.name):
+                cat_col.warning(warning, icon="⚠️")
+            shelf_proposal(proposal)
             frame = pd.DataFrame([{"Notice": m.item_id, "Titre": titles.get(m.item_id, ""), "Thème": m.theme_id,
                                    "Score": m.score, "Pourquoi": m.reason} for m in matches],
                                  columns=["Notice", "Titre", "Thème", "Score", "Pourquoi"])

@@ -127,10 +127,12 @@ def theme_offer(theme, summaries, branches: dict, landing_url_for=None) -> Theme
         if s.theme_id != theme.id:
             continue
         branch = branches.get(s.branch_id)
+        # the demonstration sample's titles and counts are true of no branch: a post states none of them
+        demo = bool(getattr(s, "demo", False))
         offers.append(BranchOffer(
             branch_id=s.branch_id, branch_name=branch.name if branch else s.branch_id,
-            city=branch.city if branch else "", n_items=int(s.n_items),
-            top_items=[item_ref(i) for i in (s.top_items or []) if _text(i, "title").strip()],
+            city=branch.city if branch else "", n_items=0 if demo else int(s.n_items),
+            top_items=[] if demo else [item_ref(i) for i in (s.top_items or []) if _text(i, "title").strip()],
             events=list(s.next_events or []),
             landing_url=landing_url_for(s.branch_id, theme.id) if landing_url_for else ""))
     return ThemeOffer(theme_id=theme.id, label=theme.label, description=getattr(theme, "description", "") or "",

@@ -35,8 +35,9 @@ def register(sub) -> None:
                                        "« event: ».")
     m.add_argument("--catalogue", metavar="FICHIER", required=True,
                    help="catalogue : ISO 2709 (UNIMARC ou MARC21, .mrc), MARCXML / MarcXchange, CSV "
-                        "id,title,author,year,subjects,genre,dewey,branch_id, ou la base moissonnée par "
-                        "`outreach catalogue fetch` (data/catalogue/harvest.sqlite)")
+                        "id,title,author,year,subjects,genre,dewey,branch_id (avec si possible les cotes et rayons : "
+                        "cote, section, catégorie, localisation…, lus par la carte des cotes), ou la base moissonnée "
+                        "par `outreach catalogue fetch` (data/catalogue/harvest.sqlite)")
     m.add_argument("--events", metavar="FICHIER", help="agenda : iCalendar (.ics) ou export OpenAgenda (.json)")
     m.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
     m.add_argument("--branches", metavar="FICHIER",
@@ -150,10 +151,12 @@ def run_match(args) -> int:
                     rows += 1
                     n_matched += m.item_id != last_id
                     last_id = m.item_id
-    print_notes(summary.notes + (agenda.notes if agenda is not None else []))
+    print_notes(list(summary.notes) + (agenda.notes if agenda is not None else []))
     print(f"{summary.items} notice(s) lue(s) ({summary.format})"
           + (f", {len(agenda.events)} événement(s)" if agenda is not None else "")
           + f" ; {rows} correspondance(s) pour {n_matched} notice(s) ou événement(s).", file=sys.stderr)
+    for warning in getattr(summary, "warnings", []):  # last, where the eye falls (files read whole)
+        print(f"Attention : {warning}", file=sys.stderr)
     return 0
 
 
@@ -169,7 +172,15 @@ def _catalogue_matches(path: str, themes, labels, min_score: float):
     from types import SimpleNamespace
 
     from outreach.sources import is_iso2709, is_store, read_catalogue, read_store
-    from outreach.themes import iso2709_head, match_iso2709_file, match_items
+    from outreach.themes import (
+        coverage_by_theme,
+        coverage_summary,
+        coverage_warnings,
+        iso2709_head,
+        match_iso2709_file,
+        match_items,
+        measure_coverage,
+    )
 
     head = None if is_store(path) else iso2709_head(path)
     if head is not None and is_iso2709(head) and Path(path).stat().st_size >= STREAM_FROM:
@@ -177,9 +188,13 @@ def _catalogue_matches(path: str, themes, labels, min_score: float):
         return match_iso2709_file(path, themes, collection_labels=labels, min_score=min_score,
                                   workers=os.cpu_count() or 1, read=progress)
     catalogue = read_store(path) if is_store(path) else read_catalogue(path, collection_labels=labels)
-    matches = ((m.item_id, m.theme_id, m.score, m.reason)
-               for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1) if m.score >= min_score)
-    return matches, SimpleNamespace(items=len(catalogue.items), format=catalogue.format, notes=catalogue.notes)
+    kept = [m for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1) if m.score >= min_score]
+    # the coverage of a file read whole: records with a clue, matches per theme, and a warning when few
+    cov = measure_coverage(catalogue.items, kept)
+    notes = list(catalogue.notes) + [coverage_summary(cov, catalogue.path), coverage_by_theme(cov, themes)]
+    matches = ((m.item_id, m.theme_id, m.score, m.reason) for m in kept)
+    return matches, SimpleNamespace(items=len(catalogue.items), format=catalogue.format, notes=notes,
+                                    warnings=coverage_warnings(cov, catalogue.path))
 
 
 def _progress_bar(total: int):

@@ -722,3 +722,28 @@ def copy_not_political(ctx: CheckContext) -> CheckResult:
     if not texts:
         return CheckResult(PASS, "Aucun texte à relire (plan absent).")
     return CheckResult(PASS, f"{len(texts)} texte(s) relu(s), aucun mot politique.")
+
+
+_FIGURE = re.compile(r"\b\d[\d\u202f\u00a0 ]*\s+(?:titres?|documents?|livres?|romans?|mangas?|albums?|bd|films?|"
+                     r"ouvrages?|disques?|jeux)\b", re.IGNORECASE)
+
+
+@check("copy_not_from_demo_data")
+def copy_not_from_demo_data(ctx: CheckContext) -> CheckResult:
+    """The demonstration sample's counts are true of no branch: a plan built on it is flagged, and so is a
+    text written by hand that states a count while no catalogue of the network backs it."""
+    catalogue = attr(ctx.plan, "catalogue") if ctx.plan is not None else None
+    if catalogue is None:
+        return CheckResult(PASS, "Aucun plan : pas de texte à rapprocher d'un catalogue.")
+    if not attr(catalogue, "demo", False):
+        return CheckResult(PASS, f"Textes fondés sur le {attr(catalogue, 'label', 'catalogue chargé')} "
+                                 f"({attr(catalogue, 'records', 0)} notices).")
+    stated = [f"{where} : « {m.group(0).strip()} »" for where, text in _copy_texts(ctx)
+              if (m := _FIGURE.search(text))]
+    detail = ("Le plan repose sur l'échantillon de démonstration (notices de Roubaix réparties entre des "
+              "bibliothèques du réseau livré) : ses chiffres ne décrivent aucune de vos bibliothèques.")
+    if stated:
+        detail += " Chiffre(s) dans un texte : " + _listing(stated) + "."
+    else:
+        detail += " Les textes générés n'annoncent aucun nombre de documents."
+    return CheckResult(FLAG, detail)

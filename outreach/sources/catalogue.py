@@ -30,6 +30,13 @@ from outreach.model import CatalogueItem
 from outreach.sources.marc_charsets import CharsetReport, Decoded, decode_record
 from outreach.sources.marc_identity import identified_note, identify
 from outreach.sources.marcxml import is_xml, parse_marcxml
+from outreach.sources.shelving import (
+    csv_shelving,
+    dewey_in_call_numbers,
+    folded_headers,
+    is_text,
+    marc_shelving,
+)
 from outreach.sources.tabular import Table, input_bytes, read_table
 from outreach.text import fold
 
@@ -309,6 +316,8 @@ def record_item(record: pymarc.Record, position: int, collection_labels: dict[st
     if not item.id:
         rid, source = identify(record, position)
         item = item.model_copy(update={"id": rid})
+    # call numbers and shelf codes, for the shelf map (a file read or a harvest alike)
+    item = item.model_copy(update=marc_shelving(record))
     return RecordItem(item, owners, kind, source)
 
 
@@ -405,6 +414,7 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
     if cols["id"] is None:  # a list of titles (most loaned, new acquisitions…): the line number identifies
         notes.append(f"{table.path} : pas de colonne id ; chaque notice est identifiée par son numéro de ligne.")
     used = {c for c in cols.values() if c}
+    headers = folded_headers(table.frame.columns)
     skipped: list[tuple[str, str]] = []  # (line, reason): a bad row costs only itself, as a bad MARC record
     items: list[CatalogueItem] = []
     seen: dict[tuple[str, str], int] = {}
@@ -441,6 +451,7 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
             genres=_split(row[cols["genre"]]) if cols["genre"] else [],
             dewey=next(iter(_split(row[cols["dewey"]])), "") if cols["dewey"] else "",
             branch_id=branch, url=row[cols["url"]] if cols["url"] else "", loans=loans, extra=extra))
+        items[-1] = _with_shelving(items[-1], row, headers)
     if not items:
         raise csv_rows_refused(table.path, skipped)
     if skipped:
@@ -467,6 +478,14 @@ def skipped_rows_note(label: str, skipped: list[tuple[str, str]]) -> str:
     shown = "; ".join(f"{w} : {r}" for w, r in skipped[:10])
     return (f"{label} : {len(skipped)} ligne(s) ignorée(s) — {shown}" + (" …" if len(skipped) > 10 else "")
             + ". Corrigez-les dans l'export pour qu'elles comptent.")
+
+
+def _with_shelving(item: CatalogueItem, row: dict, headers: dict[str, str]) -> CatalogueItem:
+    """The row's call numbers and shelf codes; the Dewey number of a print call number when no column gives one."""
+    shelving = csv_shelving(row, headers)
+    if not item.dewey and is_text(shelving["shelves"]):
+        shelving["dewey"] = dewey_in_call_numbers(shelving["call_numbers"])
+    return item.model_copy(update=shelving)
 
 
 def read_authorised_values(path: str | Path, category: str = "COLLECTION") -> dict[str, str]:

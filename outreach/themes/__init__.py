@@ -3,8 +3,10 @@
 Public surface (import from here): the catalogue of themes (`load_themes`, `save_themes`,
 `with_resolved_interests`), the matcher (`match_items`, `match_events`), summaries per theme × branch
 (`summarise`), ad copy (`ad_copy`) and the shipped demonstration sample (`shipped_catalogue`,
-`shipped_events`, `DEMO_BRANCHES`); a union catalogue streamed in bounded memory on every core
-(`match_iso2709_file`).
+`shipped_events`, `DEMO_BRANCHES`); the shelf map (`load_shelf_map`, `save_shelf_map`, `propose_shelf_map`…),
+the coverage of a file (`measure_coverage`, `coverage_warnings`…), the provenance of figures
+(`provenance_of`, `shipped_provenance`, `banner_text`) and a union catalogue streamed in bounded memory on every
+core (`match_iso2709_file`).
 """
 
 from outreach.themes.catalogue import (
@@ -18,19 +20,36 @@ from outreach.themes.catalogue import (
     with_resolved_interests,
 )
 from outreach.themes.copy import HEADLINE_MAX, ad_copy
+from outreach.themes.coverage import measure_coverage
+from outreach.themes.coverage import summary_line as coverage_summary
+from outreach.themes.coverage import theme_line as coverage_by_theme
+from outreach.themes.coverage import warnings as coverage_warnings
 from outreach.themes.matching import compile_themes, match_events, match_items
+from outreach.themes.provenance import banner_text, provenance_of
 from outreach.themes.samples import (
     DEMO_BRANCHES,
     roubaix_collection_labels,
     sample_catalogue_path,
     shipped_catalogue,
     shipped_events,
+    shipped_provenance,
+)
+from outreach.themes.shelves import (
+    dump_shelf_map,
+    load_shelf_map,
+    network_entries,
+    network_shelf_map_path,
+    parse_shelf_map,
+    propose_shelf_map,
+    save_shelf_map,
 )
 from outreach.themes.summary import summarise
 from outreach.themes.union import iso2709_head, match_iso2709_file
 
-__all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "compile_themes", "dump_themes", "editor",
-           "iso2709_head", "load_themes", "match_events", "match_iso2709_file", "match_items", "parse_themes",
-           "replace_theme", "roubaix_collection_labels", "sample_catalogue_path", "save_themes", "shipped_catalogue",
-           "shipped_events", "summarise", "themes_path",
-           "with_resolved_interests"]
+__all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "banner_text", "compile_themes",
+           "coverage_by_theme", "coverage_summary", "coverage_warnings", "dump_shelf_map", "dump_themes", "editor",
+           "iso2709_head", "load_shelf_map", "load_themes", "match_events", "match_iso2709_file", "match_items",
+           "measure_coverage", "network_entries", "network_shelf_map_path", "parse_shelf_map", "parse_themes",
+           "propose_shelf_map", "provenance_of", "replace_theme", "roubaix_collection_labels",
+           "sample_catalogue_path", "save_shelf_map", "save_themes", "shipped_catalogue", "shipped_events",
+           "shipped_provenance", "summarise", "themes_path", "with_resolved_interests"]

@@ -15,13 +15,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch
-from outreach.text import key, tokens
+from outreach.text import fold, key, tokens
 from outreach.themes import dewey as dw
+from outreach.themes import shelves
 
 # field → (weight, French name used in the reason)
 ITEM_FIELDS = {
+    "shelf": (1.0, "rayon"),
     "genre": (1.0, "genre"),
     "collection": (1.0, "collection"),
     "subject": (0.9, "sujet"),
@@ -37,6 +40,8 @@ EVENT_FIELDS = {
     "description": (0.6, "description"),
 }
 MIN_SCORE = 0.5
+KINSHIP_FIELDS = frozenset({"same_author", "same_series"})  # see outreach.themes.kinship
+SINGLE_TITLE_WORD = 0.4  # below MIN_SCORE: one word of a title never makes a match alone
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,12 @@ class CompiledThemes:
     exclude_words: list[frozenset[str]] = field(default_factory=list)
     exclude_phrases: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
     rivals: list[list[int]] = field(default_factory=list)
+    # shelf map: code words → (theme index, code as written); see outreach.themes.shelves
+    shelves: dict[tuple[str, ...], list[tuple[int, str]]] = field(default_factory=dict)
 
 
-def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None = None) -> CompiledThemes:
+def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None = None,
+                   shelf_map: dict[str, list[str]] | None = None) -> CompiledThemes:
     """The vocabulary of `themes`, compiled for matching.
 
     A theme's `rivals` decide its series-only matches, so a theme must be matched with its rivals beside it
@@ -68,6 +76,9 @@ def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None 
     would count the fantasy novels of an SF imprint). Rivals missing from `themes` are taken from
     `referees` (default: the themes file, data/themes.yaml) and compiled as referees: they are consulted,
     never reported.
+
+    `shelf_map` (code → theme ids) defaults to the map in force: the shipped conventions and the network's
+    own file (`outreach.themes.shelves.load_shelf_map`).
     """
     reported = list(themes)
     c = CompiledThemes(reported + _missing_rivals(reported, referees), len(reported))
@@ -99,6 +110,8 @@ def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None 
         c.exclude_phrases.append(tuple(phrases))
     position = {t.id: i for i, t in enumerate(c.themes)}
     c.rivals = [[position[r] for r in t.rivals if r in position] for t in c.themes]
+    c.shelves = shelves.compile_shelf_map(shelves.load_shelf_map() if shelf_map is None else shelf_map,
+                                          c.themes[:c.reported])
     return c
 
 
@@ -227,7 +240,13 @@ def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_nam
         for term, at in hits:
             context = words[max(0, at - EXCLUSION_WINDOW): at + len(term.words) + EXCLUSION_WINDOW] if prose else words
             if not _excluded(c, term.theme, context):
-                ev.add(term.theme, weight, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
+                # one word of a work's title is a weak clue ("Le jardin secret", "Cuisine et dépendances"): it needs
+                # another clue to make a match, unless it is the whole subtitle, where a publisher states the
+                # genre ("De l'or et des larmes : thriller")
+                weak = (fields is ITEM_FIELDS and field_name == "title" and len(term.words) == 1
+                        and tokens(value.rsplit(" : ", 1)[-1]) != term.words)
+                w = SINGLE_TITLE_WORD if weak else weight
+                ev.add(term.theme, w, f"{label} : « {term.text} » dans « {_short(value)} »", field_name,
                        " ".join(term.words) or term.text)
 
 
@@ -287,6 +306,33 @@ def _scan_dewey(c: CompiledThemes, ev: Evidence, dewey: str) -> None:
                 break
 
 
+def _scan_shelves(c: CompiledThemes, ev: Evidence, item: CatalogueItem) -> None:
+    """The shelf map over the item's call numbers and shelf codes: a librarian's filing, the strongest clue."""
+    if not c.shelves:
+        return
+    weight, label = ITEM_FIELDS["shelf"]
+    for value in shelves.shelf_values(item):
+        found = shelves.find_code(shelves.head_words(value), c.shelves)
+        if found is None:
+            continue
+        for theme, code in c.shelves[found]:
+            ev.add(theme, weight, f"{label} « {code} » (cote « {_short(value, 40)} »)", "shelf", " ".join(found))
+
+
+PUBLISHER_COLUMNS = frozenset({"publisher", "editeur", "editeurs", "edition", "editions", "marque_editoriale"})
+
+
+def _publishers(item: CatalogueItem) -> list[str]:
+    """A CSV export's publisher column (kept in `extra` under its own name): the imprints of a genre ("Ki-oon",
+    "Kana") are read like publishers' series."""
+    return [v for k, v in item.extra.items() if isinstance(v, str) and v and _is_publisher_column(k)]
+
+
+@lru_cache(maxsize=1024)
+def _is_publisher_column(name: str) -> bool:
+    return fold(name).replace(" ", "_") in PUBLISHER_COLUMNS
+
+
 def _as_list(value) -> list[str]:
     if not value:
         return []
@@ -299,6 +345,8 @@ def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozen
                memo: Memo | None = None) -> list[ThemeMatch]:
     memo = Memo() if memo is None else memo
     ev = Evidence()
+    if "shelf" not in ignore:
+        _scan_shelves(c, ev, item)
     if "genre" not in ignore:
         _scan_labels(c, ev, item.genres, "genre", memo)
     if "collection" not in ignore:
@@ -307,7 +355,7 @@ def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozen
     if "dewey" not in ignore and item.dewey:
         _scan_dewey(c, ev, item.dewey)
     if "series" not in ignore:
-        _scan_text(c, ev, _as_list(item.extra.get("series")), "series", ITEM_FIELDS, memo)
+        _scan_text(c, ev, _as_list(item.extra.get("series")) + _publishers(item), "series", ITEM_FIELDS, memo)
     if "title" not in ignore:
         _scan_text(c, ev, [item.title], "title", ITEM_FIELDS)
     if "summary" not in ignore:
@@ -319,16 +367,17 @@ PARALLEL_FROM = 20_000  # below this, starting processes costs more than it save
 _SHARED: tuple = ()  # (compiled themes, items, ignored fields), inherited by forked workers
 
 
-def _match_slice(bounds: tuple[int, int]) -> list[tuple[str, str, float, str]]:
+def _match_slice(bounds: tuple[int, int]) -> list[list[tuple[str, str, float, str]]]:
     c, items, skip = _SHARED
     memo = Memo()
-    return [(m.item_id, m.theme_id, m.score, m.reason)
-            for item in items[bounds[0]:bounds[1]] for m in match_item(c, item, skip, memo)]
+    return [[(m.item_id, m.theme_id, m.score, m.reason) for m in match_item(c, item, skip, memo)]
+            for item in items[bounds[0]:bounds[1]]]
 
 
 def _match_parallel(c: CompiledThemes, items: list[CatalogueItem], skip: set[str],
-                    workers: int) -> list[ThemeMatch] | None:
-    """Matches computed by forked processes sharing the items copy-on-write; None where fork is missing."""
+                    workers: int) -> list[list[ThemeMatch]] | None:
+    """Matches of each item, computed by forked processes sharing the items copy-on-write; None where fork
+    is missing."""
     import multiprocessing
 
     global _SHARED
@@ -342,31 +391,41 @@ def _match_parallel(c: CompiledThemes, items: list[CatalogueItem], skip: set[str
             parts = pool.map(_match_slice, slices)
     finally:
         _SHARED = ()
-    return [ThemeMatch(item_id=i, theme_id=t, score=s, reason=r) for part in parts for i, t, s, r in part]
+    return [[ThemeMatch(item_id=i, theme_id=t, score=s, reason=r) for i, t, s, r in one]
+            for part in parts for one in part]
+
+
+def match_each(items: Iterable[CatalogueItem], themes: Sequence[Theme] | CompiledThemes, *,
+               ignore: Iterable[str] = (), workers: int = 1) -> tuple[list[CatalogueItem], list[list[ThemeMatch]]]:
+    """The items and the matches of each, position by position, the works without clues of a matched
+    author or series included (see `outreach.themes.kinship`)."""
+    from outreach.themes.kinship import spread
+
+    c = themes if isinstance(themes, CompiledThemes) else compile_themes(
+        [t for t in themes if t.kind != "event"])
+    skip = set(ignore)
+    unknown = skip - set(ITEM_FIELDS) - KINSHIP_FIELDS
+    if unknown:
+        raise ValueError(f"unknown item fields: {sorted(unknown)}")
+    items = list(items)
+    per_item = None
+    if workers > 1 and len(items) >= PARALLEL_FROM:
+        per_item = _match_parallel(c, items, skip, workers)
+    if per_item is None:
+        memo = Memo()
+        per_item = [match_item(c, item, skip, memo) for item in items]
+    spread(items, per_item, skip)
+    return items, per_item
 
 
 def match_items(items: Iterable[CatalogueItem], themes: Sequence[Theme] | CompiledThemes, *,
                 ignore: Iterable[str] = (), workers: int = 1) -> list[ThemeMatch]:
     """Every item–theme match. `ignore` leaves fields out (e.g. {"collection"} to measure without the
-    library's own shelving). Themes of kind "event" are not matched against the catalogue. With
-    `workers` > 1, a large catalogue is split between that many processes (same result, same order)."""
-    c = themes if isinstance(themes, CompiledThemes) else compile_themes(
-        [t for t in themes if t.kind != "event"])
-    skip = set(ignore)
-    unknown = skip - set(ITEM_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown item fields: {sorted(unknown)}")
-    if workers > 1:
-        items = list(items)
-        if len(items) >= PARALLEL_FROM:
-            done = _match_parallel(c, items, skip, workers)
-            if done is not None:
-                return done
-    out: list[ThemeMatch] = []
-    memo = Memo()
-    for item in items:
-        out.extend(match_item(c, item, skip, memo))
-    return out
+    library's own shelving; {"same_author", "same_series"} without the spreading over an author's or a
+    series' works). Themes of kind "event" are not matched against the catalogue. With `workers` > 1, a
+    large catalogue is split between that many processes (same result, same order)."""
+    _, per_item = match_each(items, themes, ignore=ignore, workers=workers)
+    return [m for found in per_item for m in found]
 
 
 def match_event(c: CompiledThemes, event: LibraryEvent) -> list[ThemeMatch]:

@@ -17,11 +17,12 @@ from functools import cache
 from pathlib import Path
 
 from outreach import atomic
-from outreach.model import CatalogueItem, LibraryEvent
+from outreach.model import CatalogueItem, CatalogueProvenance, LibraryEvent
 from outreach.paths import cache_dir, data_dir
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
 from outreach.sources.events import read_events
 from outreach.territory import branch_near
+from outreach.themes.provenance import DEMO_MARK, provenance_of
 
 # Médiathèque de la Canopée (Paris 1er), Marguerite Duras (Paris 20e), Le Merlan (Marseille 14e),
 # Méjanes (Aix-en-Provence): ids of data/branches.geojson
@@ -59,8 +60,11 @@ def _cache_key() -> str:
     (a reader fixed in an update must not be hidden behind the previous version's cached result)."""
     import outreach.model
     import outreach.sources.catalogue
+    import outreach.sources.shelving
+    import outreach.themes.provenance
 
     sources = (sample_catalogue_path(), sample_authorised_values_path(), Path(__file__),
+               Path(outreach.themes.provenance.__file__), Path(outreach.sources.shelving.__file__),
                Path(outreach.sources.catalogue.__file__), Path(outreach.model.__file__))
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
 
@@ -76,15 +80,21 @@ def _shipped_catalogue() -> tuple[CatalogueItem, ...]:
         pass
     read = read_catalogue(sample_catalogue_path(), branch_of=demo_branch,
                           collection_labels=roubaix_collection_labels())
-    items = tuple(read.items)
+    # marked as demonstration data: its figures are shown as such, never stated in an ad or a post
+    items = tuple(i.model_copy(update={"extra": {**i.extra, DEMO_MARK: True}}) for i in read.items)
     with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
         atomic.write_bytes(cached, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
     return items
 
 
 def shipped_catalogue() -> list[CatalogueItem]:
-    """The Roubaix records, each assigned to one of the demonstration branches."""
+    """The Roubaix records, each assigned to one of the demonstration branches (marked as demonstration data)."""
     return list(_shipped_catalogue())
+
+
+def shipped_provenance() -> CatalogueProvenance:
+    """What the banner says of the demonstration sample."""
+    return provenance_of(_shipped_catalogue())
 
 
 @cache

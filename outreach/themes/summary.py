@@ -8,7 +8,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from outreach.model import Branch, CatalogueItem, LibraryEvent, Theme, ThemeSummary
-from outreach.themes.matching import Memo, compile_themes, match_events, match_item
+from outreach.themes.matching import compile_themes, match_each, match_events
+from outreach.themes.provenance import is_demo
+from outreach.themes.works import merge_works
 
 PARIS = ZoneInfo("Europe/Paris")
 TOP_ITEMS = 5
@@ -29,6 +31,8 @@ def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], th
               next_events: int = NEXT_EVENTS) -> dict[tuple[str, str], ThemeSummary]:
     """One summary per (theme id, branch id), for every theme and every given branch, even when empty.
 
+    `n_items` counts works (see `outreach.themes.works`), not rows.
+
     `top_items` are the most loaned items when loans are known (ties and unknown loans: most recent first),
     `next_events` the events of that branch starting today or later, soonest first.
     """
@@ -36,9 +40,12 @@ def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], th
     branch_ids = [b.id if isinstance(b, Branch) else str(b) for b in branches]
     compiled = compile_themes([t for t in themes if t.kind != "event"])
     matched: dict[tuple[str, str], list[CatalogueItem]] = defaultdict(list)
-    memo = Memo()
-    for item in items:  # item by item: a record held by several branches is one item per branch
-        for m in match_item(compiled, item, memo=memo):
+    # works, not rows: a title listed once a year, or once per copy, counts once, with its loans summed
+    # a record held by several branches is one item per branch; an author's or a series' works without
+    # clues count with the theme they were given (outreach.themes.kinship)
+    works, per_item = match_each(merge_works(items), compiled)
+    for item, found in zip(works, per_item, strict=True):
+        for m in found:
             matched[(m.theme_id, item.branch_id)].append(item)
     upcoming = {e.id: e for e in events if e.branch_id and _event_day(e) >= today}
     matched_events: dict[tuple[str, str], list[LibraryEvent]] = defaultdict(list)
@@ -54,5 +61,6 @@ def summarise(items: Iterable[CatalogueItem], events: Iterable[LibraryEvent], th
             ranked = sorted(found, key=lambda i: (-(i.loans if i.loans is not None else -1), -(i.year or 0), i.id))
             evs = sorted(matched_events.get(k, []), key=lambda e: (_wall_clock(e.start), e.id))
             out[k] = ThemeSummary(theme_id=theme.id, branch_id=branch, n_items=len(found),
-                                  top_items=ranked[:top], next_events=evs[:next_events])
+                                  top_items=ranked[:top], next_events=evs[:next_events],
+                                  demo=any(is_demo(i) for i in found))
     return out

@@ -40,8 +40,10 @@ def example_campaign():
 @cache
 def example_brief():
     from outreach.channels.campaign import campaign_brief
+    from tests.support.catalogue_fixtures import loaded_sample
 
-    return campaign_brief(example_campaign(), events=EVENTS, site_url="https://blog.exemple.fr")
+    # the network's own catalogue (the sample, unmarked): the texts may state its figures
+    return campaign_brief(example_campaign(), items=loaded_sample(), events=EVENTS, site_url="https://blog.exemple.fr")
 
 
 @cache

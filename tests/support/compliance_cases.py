@@ -53,9 +53,13 @@ def planned(name: str):
     return campaign, plan, payloads
 
 
-def checklist(name: str, *, settings=SETTINGS, questionnaire=None, edit=None, plan=True, attestations=None):
+def checklist(name: str, *, settings=SETTINGS, questionnaire=None, edit=None, plan=True, attestations=None,
+              edit_plan=None):
     campaign, built_plan, payloads = planned(name)
     payloads = copy.deepcopy(payloads)
+    if edit_plan:  # on a copy: the planned cases are shared between tests
+        built_plan = built_plan.model_copy(deep=True)
+        edit_plan(built_plan)
     if edit:
         edit(payloads)
     themes = themes_with_blocked() if name == "theme-bloque.yaml" else shipped_themes()
