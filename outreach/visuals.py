@@ -364,3 +364,28 @@ def drawn_again(campaign, ref: str):
     images = campaign.images.model_dump()
     images["ad_sets"].pop(ref, None)
     return campaign.model_validate(campaign.model_dump() | {"images": images}).with_source_dir(campaign._source_dir)
+
+
+# ------------------------------------------------------------------------------------------ the posts' visuals
+
+def theme_visual_files(campaign, themes: list, settings, folder: Path) -> dict[str, Path]:
+    """One visual per theme for the organic posts (blog, Facebook, Mastodon, Instagram), written in `folder`:
+    the officer's image for the theme (`images.themes` of the campaign file), else one drawn for the theme
+    and the whole network, in its colours. Theme id → file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for theme in themes:
+        choice = campaign.images.themes.get(theme.id)
+        if choice is not None:
+            path = Path(choice.file)
+            path = path if path.is_absolute() else campaign.images_dir / path
+            data, name = read_given(path, f"{path} (images.themes.{theme.id})")
+        else:
+            data = _draw(theme.label, "Dans nos bibliothèques", "", settings.network_name, settings.colour_primary,
+                         settings.colour_accent)
+            name = f"{theme.id}-reseaux.png"
+        target = folder / name
+        if not target.exists() or target.read_bytes() != data:
+            target.write_bytes(data)
+        files[theme.id] = target
+    return files

@@ -78,6 +78,10 @@ def test_channels_schedule_sends_once_and_status_reports_it(tmp_path, monkeypatc
         assert not server.scheduled and f"{len(planned)} changement(s) serait envoyé(s) sur Mastodon" in shown.err
         assert main(["channels", "schedule", str(EXAMPLE), "--out", str(out)]) == 0
         assert len(server.scheduled) == len(planned) and (out / "publications.json").exists()
+        # each status carries the theme's visual (drawn in the network's colours) with its description
+        assert all(len(st["media_attachments"]) == 1 and st["media_attachments"][0]["description"]
+                   for st in server.scheduled.values())
+        assert (out / "visuels" / "science-fiction-reseaux.png").exists()
         capsys.readouterr()
         assert main(["channels", "schedule", str(EXAMPLE), "--out", str(out)]) == 0
         assert len(server.scheduled) == len(planned) and "0 changement(s) envoyé(s)" in capsys.readouterr().err

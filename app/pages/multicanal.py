@@ -93,7 +93,11 @@ def publishing_tab(pack, campaign, settings, channels, blocking) -> None:
                 st.error(f"{publisher.network} : {exc}", icon="⚠️")
     ledger = publishing.Ledger.load(output_dir() / slug(campaign.name) / "multicanal" / publishing.LEDGER_FILE)
     now = datetime.now(UTC)
-    actions = publishing.plan(pack, ledger, publishers, now=now)
+    from outreach.channels import campaign_themes
+    from outreach.visuals import theme_visual_files
+
+    visuals = theme_visual_files(campaign, campaign_themes(campaign), settings, ledger.path.parent / "visuels")
+    actions = publishing.plan(pack, ledger, publishers, now=now, visuals=visuals)
     states = {"draft": "brouillon", "scheduled": "programmée", "published": "publiée"}
     st.dataframe([{"Date": f"{a.when:%d/%m/%Y %H:%M}", "Réseau": channels[a.channel].name,
                    "Publication": a.title, "État": states.get(getattr(ledger.get(a.post_id), "state", ""),
@@ -114,7 +118,8 @@ def publishing_tab(pack, campaign, settings, channels, blocking) -> None:
         scheduling = {k: v for k, v in publishers.items() if v.schedules}
         try:
             with st.spinner("Envoi aux réseaux…"):
-                done = publishing.apply(pack, ledger, scheduling, now=now, only=set(chosen) or None)
+                done = publishing.apply(pack, ledger, scheduling, now=now, visuals=visuals,
+                                        only=set(chosen) or None)
             st.success(f"{done.sent} publication(s) envoyée(s).", icon="✅")
             st.rerun()
         except InputError as exc:

@@ -72,20 +72,26 @@ def publish(args) -> int:
     channels = load_channels(args.channels)
     brief = campaign_brief(campaign, site_url=args.site)
     pack = compose(brief, channels)
-    publishers = publishing.connect(load_settings(), pack)
+    settings = load_settings()
+    publishers = publishing.connect(settings, pack)
     if not publishers:
         print("Aucun réseau connecté : renseignez le blog, la page Facebook ou l'instance Mastodon et leurs jetons "
               "(page Multicanal).", file=sys.stderr)
         return 2
     Path(args.out).mkdir(parents=True, exist_ok=True)
     ledger = publishing.Ledger.load(Path(args.out) / publishing.LEDGER_FILE)
+    from outreach.channels import campaign_themes
+    from outreach.visuals import theme_visual_files
+
+    visuals = theme_visual_files(campaign, campaign_themes(campaign), settings, Path(args.out) / "visuels")
     now = datetime.now(UTC)
     if args.action == "status" or args.dry_run:
-        actions = publishing.plan(pack, ledger, publishers, now=now)
+        actions = publishing.plan(pack, ledger, publishers, now=now, visuals=visuals)
     else:
         if args.action == "schedule":  # schedules only: what is published at once waits for publish-due
             publishers = {k: v for k, v in publishers.items() if v.schedules}
-        done = publishing.apply(pack, ledger, publishers, now=now, only=set(args.only or []) or None,
+        done = publishing.apply(pack, ledger, publishers, now=now, visuals=visuals,
+                                only=set(args.only or []) or None,
                                 progress=lambda n, a: print(f"  {n}. {a.channel} — {a.post_id} : {a.label}",
                                                             file=sys.stderr))
         actions = done.actions
