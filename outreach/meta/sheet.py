@@ -16,10 +16,13 @@ import io
 import json
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
+from outreach.bounds import MAX_XLSX_BYTES
 from outreach.errors import InputError
 from outreach.sources.tabular import decode, read_bytes, sniff_separator
+from outreach.sources.xlsx import open_workbook
+from outreach.sources.xlsx import rows as sheet_rows
 
 # The header of an Ads Manager export, in its order (the subset a campaign of this tool fills, plus the
 # id columns Ads Manager uses to tell new objects from edits: left empty, they mean "create").
@@ -117,15 +120,11 @@ def read_template(path: str | Path | None = None, *, data: bytes | None = None, 
     """The header row of an Ads Manager export (.xlsx, .csv or tab-separated .txt) from the user's account."""
     label = name or str(path)
     if data is None:
-        data = read_bytes(path)  # says « fichier introuvable » in French when it is missing
+        data = read_bytes(path, MAX_XLSX_BYTES)  # says « fichier introuvable » in French when it is missing
     if label.lower().endswith(".xlsx"):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True)
-        except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
-            raise InputError("ce n'est pas un classeur Excel lisible.", file=label,
-                             fix="Exportez une publicité depuis le Gestionnaire de publicités au format .xlsx.") \
-                from exc
-        header = next(book.active.iter_rows(max_row=1, values_only=True), ())
+        with open_workbook(data, label, "Exportez une publicité depuis le Gestionnaire de publicités au format "
+                                        ".xlsx.") as book:
+            header = next(sheet_rows(book.active, label, max_rows=1), ())
         columns = [str(c).strip() for c in header if c is not None and str(c).strip()]
     else:
         text, _ = decode(data, label)
