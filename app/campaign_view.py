@@ -13,6 +13,7 @@ import pydeck as pdk
 
 from app.territory_view import CATCHMENT_PALETTE, zoom_for
 from outreach.planner import Plan
+from outreach.text import number
 
 
 def plan_table(plan: Plan) -> pd.DataFrame:
@@ -42,8 +43,8 @@ def circles_deck(plan: Plan, theme_id: str | None = None) -> pdk.Deck:
                 "lat": loc.lat, "lon": loc.lon, "radius_m": loc.radius_km * 1000, "colour": [*colour, 60],
                 "line": [*colour, 220],
                 "tooltip": f"<b>{html.escape(loc.branch_name)}</b><br/>{html.escape(a.name)}<br/>"
-                           f"Rayon : {loc.radius_km:g} km · {loc.population:,} habitants<br/>"
-                           f"Budget de l'ensemble : {a.daily_budget_eur:.2f} € / jour".replace(",", "\u202f")})
+                           f"Rayon : {loc.radius_km:g} km · {number(loc.population)} habitants<br/>"
+                           f"Budget de l'ensemble : {number(a.daily_budget_eur, 2)} € / jour"})
     layers = [
         pdk.Layer("ScatterplotLayer", rows, get_position=["lon", "lat"], get_radius="radius_m",
                   get_fill_color="colour", get_line_color="line", stroked=True, filled=True,

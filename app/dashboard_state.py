@@ -10,8 +10,7 @@ import streamlit as st
 
 from outreach import reporting
 from outreach.errors import InputError
-from outreach.report_html import management_report
-from outreach.store import ReportStore
+from outreach.reporting import ReportStore, management_report
 
 
 @dataclass

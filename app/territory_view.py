@@ -13,6 +13,7 @@ import pydeck as pdk
 
 from outreach.model import Area, Branch
 from outreach.territory import BranchIndex
+from outreach.text import number
 
 # Okabe & Ito's palette (2008), distinguishable with the common colour-vision deficiencies; black is kept
 # for the branches themselves.
@@ -90,7 +91,7 @@ def zoom_for(dlat: float, dlon: float) -> float:
 
 
 def _int(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{int(value):,}".replace(",", "\u202f")
+    return number(value)
 
 
 def swatch(colour: tuple[int, int, int]) -> str:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_territory import machine  # noqa: E402
 from outreach import reporting  # noqa: E402
 from outreach.datasets import national_branches  # noqa: E402
-from outreach.store import ReportStore  # noqa: E402
+from outreach.reporting import ReportStore  # noqa: E402
 
 THEMES = ["science-fiction", "manga", "street-art"]
 HEADER = ["Début des rapports", "Fin des rapports", "Nom de la campagne", "Nom de l'ensemble de publicités",

@@ -1,4 +1,4 @@
-"""Quality figures of the theme matcher on the real Roubaix UNIMARC sample (quoted in the README).
+"""Quality figures of the theme matcher on the real Roubaix UNIMARC sample (quoted in docs/themes.md).
 
     python bench/quality_themes.py
 

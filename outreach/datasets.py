@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from outreach.errors import InputError
 from outreach.model import Area, Branch
+from outreach.paths import campaigns_dir, data_dir, shipped_campaigns_dir
 from outreach.sources.areas import read_areas
 from outreach.sources.branches import read_branches, read_ministry_csv
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("OUTREACH_DATA_DIR") or REPO_ROOT / "data")
-
-
-def cache_dir() -> Path:
-    """Where caches live: geocoded addresses, Meta interests, parsed samples (OUTREACH_CACHE_DIR overrides)."""
-    return Path(os.environ.get("OUTREACH_CACHE_DIR") or Path.home() / ".cache" / "outreach")
-
-
-def campaigns_dir() -> Path:
-    """Where campaign files live (OUTREACH_CAMPAIGNS_DIR overrides campaigns/ of the repository)."""
-    return Path(os.environ.get("OUTREACH_CAMPAIGNS_DIR") or REPO_ROOT / "campaigns")
 
 
 def campaign_files() -> list[Path]:
@@ -38,7 +22,7 @@ def example_campaign_path() -> Path:
     """The annotated example campaign: in the campaigns folder when it was copied there, else the shipped one."""
     name = "exemple-sf-bouches-du-rhone.yaml"
     local = campaigns_dir() / name
-    return local if local.exists() else REPO_ROOT / "campaigns" / name
+    return local if local.exists() else shipped_campaigns_dir() / name
 
 
 def shipped_branches_path() -> Path:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
-import unicodedata
 import warnings
 from datetime import date
 from functools import lru_cache
@@ -28,6 +26,7 @@ from outreach.campaign import Campaign, french_validation_error
 from outreach.errors import InputError
 from outreach.model import AdCopy, Area, Branch
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
+from outreach.text import slug
 
 MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
 MAX_RADIUS_KM = 80.0
@@ -119,11 +118,6 @@ class Plan(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------- scope
-
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
 
 def _network(campaign: Campaign, branches, areas) -> tuple[list[Branch], list[Area], list[str]]:
     dep = campaign.territory.departement

@@ -7,7 +7,6 @@ checklist read the controller and DPO from here.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from outreach import atomic
-from outreach.datasets import REPO_ROOT
+from outreach.paths import settings_path
 from outreach.yamlfile import read_yaml, validation_error
 
 
@@ -37,10 +36,6 @@ class NetworkSettings(BaseModel):
     controller_name: str = ""  # the commune (or EPCI), controller of the processing
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
     election_date: date | None = None  # next general election: pre-election period rules (Code électoral L.52-1)
-
-
-def settings_path() -> Path:
-    return Path(os.environ.get("OUTREACH_SETTINGS") or REPO_ROOT / "network.yaml")
 
 
 def load_settings(path: str | Path | None = None) -> NetworkSettings:

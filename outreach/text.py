@@ -1,4 +1,5 @@
-"""Text as the matcher compares it: accents and case removed, punctuation to spaces, light French stemming.
+"""Text helpers shared by every module: one fold, one slug, one French number and date format, and text
+as the matcher compares it (accents and case removed, punctuation to spaces, light French stemming).
 
 The stemmer is deliberately light (plural and feminine endings only): heavier stemming merges words that
 must stay apart ("jardin" and "jardinage", "science" and "scientifique") and costs precision.
@@ -6,6 +7,8 @@ must stay apart ("jardin" and "jardinage", "science" and "scientifique") and cos
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -28,6 +31,34 @@ def fold(text: str) -> str:
             text = text.translate(_LIGATURES)
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return text.lower().strip()
+
+
+def slug(text: str) -> str:
+    """The folded words joined by hyphens: file names, UTM values, references ("Cœur à l'ouvrage" → "coeur-a-l-ouvrage")."""
+    return "-".join(fold(text).split())
+
+
+NNBSP = "\u202f"  # narrow no-break space: the French thousands separator
+MISSING = "—"  # what a missing figure reads as
+
+
+def number(value, decimals: int = 0, suffix: str = "") -> str:
+    """A figure as French readers write it: "12\u202f345", "1\u202f234,50 €"; "—" when it is missing."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):  # None, pandas' NA
+        return MISSING
+    if math.isnan(value):
+        return MISSING
+    text = f"{round(value):,}" if decimals == 0 else f"{value:,.{decimals}f}"
+    return text.replace(",", NNBSP).replace(".", ",") + suffix
+
+
+def french_date(value: dt.date | str) -> str:
+    """A day as French readers write it: "05/03/2027" (from a date, a datetime or an ISO string)."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return value.strftime("%d/%m/%Y")
 
 
 @lru_cache(maxsize=65536)

@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from outreach.plan_link import read_plan_dir  # noqa: E402
+from outreach.reporting import read_plan_dir  # noqa: E402
 
 FACEBOOK_ADULTS = 0.60
 THEME_SHARE = {"science-fiction": 0.07, "manga": 0.05, "street-art": 0.03}

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser import browser  # noqa: F401  (the session's shared browser fixture)
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.support.browser import browser  # noqa: F401  (the session's shared browser fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +15,7 @@ def isolated_cache(tmp_path, monkeypatch):
 
 @pytest.fixture
 def ban_server():
-    from tests.servers import BanServer
+    from tests.support.servers import BanServer
 
     server = BanServer()
     server.start()

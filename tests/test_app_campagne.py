@@ -4,8 +4,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from outreach.campaign import load_campaign
-from tests.compliance_helpers import NETWORK_YAML, attested_copy
-from tests.conftest import ROOT
+from tests.support import ROOT
+from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
 
 PAGE = str(ROOT / "app/pages/campagne.py")
 EXAMPLE = str(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml")

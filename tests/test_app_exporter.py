@@ -5,9 +5,9 @@ from streamlit.testing.v1 import AppTest
 
 from app import state
 from outreach.datasets import example_campaign_path
-from tests.compliance_helpers import NETWORK_YAML, attested_copy
-from tests.conftest import ROOT
-from tests.graph_server import TOKEN, GraphServer
+from tests.support import ROOT
+from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
+from tests.support.graph_server import TOKEN, GraphServer
 
 PAGE = str(ROOT / "app/pages/exporter.py")
 

@@ -1,7 +1,7 @@
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def test_accueil_points_to_the_settings_when_they_are_empty(tmp_path, monkeypatch):

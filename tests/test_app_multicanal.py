@@ -1,7 +1,7 @@
 from streamlit.testing.v1 import AppTest
 
 from outreach.campaign import load_campaign
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 PAGE = str(ROOT / "app/pages/multicanal.py")
 EXAMPLE = ROOT / "campaigns/exemple-sf-bouches-du-rhone.yaml"

@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from outreach.community.config import load_config
 from outreach.community.store import utcnow
-from tests import community_support as cs
-from tests.conftest import ROOT
+from tests.support import ROOT
+from tests.support import community_support as cs
 
 PAGE = str(ROOT / "app/pages/questionnaire.py")
 

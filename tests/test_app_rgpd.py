@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from outreach.campaign import load_campaign
 from outreach.compliance import load_attestations
-from tests.compliance_cases import CASES
-from tests.compliance_helpers import NETWORK_YAML
-from tests.conftest import ROOT
+from tests.support import ROOT
+from tests.support.compliance_cases import CASES
+from tests.support.compliance_helpers import NETWORK_YAML
 
 PAGE = str(ROOT / "app/pages/rgpd.py")
 
@@ -91,7 +91,7 @@ def test_dpo_signs_off_a_flagged_theme(tmp_path):
 
 
 def test_meta_files_only_once_allowed_or_as_drafts(tmp_path):
-    from tests.compliance_helpers import attested_copy
+    from tests.support.compliance_helpers import attested_copy
 
     campaign = tmp_path / "conforme.yaml"
     shutil.copyfile(CASES / "conforme.yaml", campaign)

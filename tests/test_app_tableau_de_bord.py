@@ -1,12 +1,10 @@
 from streamlit.testing.v1 import AppTest
 
 from outreach import reporting
-from outreach.reporting_demo import demo_dir
+from outreach.reporting import ReportStore, demo_dir
 from outreach.sources.ads_reports import read_ads_report
-from outreach.store import ReportStore
-from tests import reporting_fixtures
-from tests.conftest import ROOT
-from tests.reporting_fixtures import export_rows, period_figures, write_csv, write_plan_dir
+from tests.support import ROOT, reporting_fixtures
+from tests.support.reporting_fixtures import export_rows, period_figures, write_csv, write_plan_dir
 
 PAGE = str(ROOT / "app/pages/tableau_de_bord.py")
 store_url = reporting_fixtures.store_url  # fixture
@@ -107,8 +105,8 @@ def test_unreachable_database_is_said_in_french(monkeypatch):
 def test_read_results_from_meta(tmp_path, store_url, monkeypatch):
     import datetime as dt
 
-    from tests.graph_server import TOKEN
-    from tests.reporting_fixtures import CAMPAIGN_ID, simulated_meta
+    from tests.support.graph_server import TOKEN
+    from tests.support.reporting_fixtures import CAMPAIGN_ID, simulated_meta
 
     with simulated_meta(monkeypatch, "act_77") as server:
         at = AppTest.from_file(PAGE, default_timeout=60).run()

@@ -1,6 +1,6 @@
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 PAGE = str(ROOT / "app/pages/territoire.py")
 

@@ -10,7 +10,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from outreach.themes import load_themes
-from tests.conftest import DATA, ROOT
+from tests.support import DATA, ROOT
 
 PAGE = str(ROOT / "app/pages/themes.py")
 

@@ -6,7 +6,7 @@ import yaml
 from outreach.campaign import Campaign, campaign_from_dict, load_campaign, save_campaign
 from outreach.errors import InputError, InputErrors
 from outreach.settings import NetworkSettings
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 EMPTY_SETTINGS = NetworkSettings()

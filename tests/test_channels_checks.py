@@ -4,7 +4,7 @@ from outreach.channels.checks import apply_edits, check_pack
 from outreach.channels.links import utm_of
 from outreach.channels.text import links_in
 from outreach.errors import InputError, InputErrors
-from tests.channels_fixtures import example_pack
+from tests.support.channels_fixtures import example_pack
 
 X_RELAY = "x--science-fiction--relais"
 

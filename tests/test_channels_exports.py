@@ -12,7 +12,7 @@ from outreach.channels import compose
 from outreach.channels.exports import CSV_COLUMNS, calendar_ics, posts_csv, render_files
 from outreach.channels.links import utm_of
 from outreach.channels.wxr import NAMESPACES, blog_wxr, cdata
-from tests.channels_fixtures import example_brief, example_pack
+from tests.support.channels_fixtures import example_brief, example_pack
 
 NOW = datetime(2027, 2, 1, 12, 0, tzinfo=UTC)
 NS = {k: v for k, v in NAMESPACES.items()}

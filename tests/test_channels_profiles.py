@@ -5,7 +5,7 @@ import yaml
 
 from outreach.channels.profiles import CHANNEL_IDS, load_channels, parse_channels
 from outreach.errors import InputError
-from tests.conftest import DATA
+from tests.support import DATA
 
 SEED_NETWORKS = ("blog", "facebook", "instagram", "x", "youtube")
 

@@ -6,8 +6,8 @@ from icalendar import Calendar
 
 from outreach.channels.links import utm_of
 from outreach.cli import main
-from tests.channels_fixtures import EXAMPLE
-from tests.conftest import DATA
+from tests.support import DATA
+from tests.support.channels_fixtures import EXAMPLE
 
 
 def test_channels_writes_posts_calendar_and_wxr(tmp_path, capsys):

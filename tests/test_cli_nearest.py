@@ -5,7 +5,7 @@ import json
 import pytest
 
 from outreach.cli import main
-from tests.conftest import DATA
+from tests.support import DATA
 
 
 def run(capsys, *argv):

@@ -10,9 +10,9 @@ from openpyxl import Workbook, load_workbook
 
 from outreach.cli import main
 from outreach.meta import sheet
-from tests.compliance_helpers import NETWORK_YAML, attested_copy
-from tests.conftest import ROOT
-from tests.graph_server import TOKEN, GraphServer
+from tests.support import ROOT
+from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
+from tests.support.graph_server import TOKEN, GraphServer
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 HEADER = "adset_name,branch_id,branch_name,theme_id,areas,population,radius_km,daily_budget_eur,interests"

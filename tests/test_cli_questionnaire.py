@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from outreach.cli import main
-from tests import community_support as cs
+from tests.support import community_support as cs
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import re
 import pytest
 
 from outreach.cli import main
-from tests import reporting_fixtures
-from tests.graph_server import TOKEN
-from tests.reporting_fixtures import (
+from tests.support import reporting_fixtures
+from tests.support.graph_server import TOKEN
+from tests.support.reporting_fixtures import (
     CAMPAIGN,
     CAMPAIGN_ID,
     export_rows,
@@ -139,8 +139,8 @@ def test_insights_command_end_to_end(tmp_path, store_url, capsys, monkeypatch):
 
 def test_results_of_a_plan_written_by_outreach_plan(tmp_path, store_url, capsys, monkeypatch):
     """The contract with `outreach plan`: its real output on the example campaign links every row."""
-    from tests.compliance_helpers import NETWORK_YAML, attested_copy
-    from tests.conftest import ROOT
+    from tests.support import ROOT
+    from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
 
     # the example as a network would export it: settings complete, checklist attested (see compliance)
     (tmp_path / "network.yaml").write_text(NETWORK_YAML, encoding="utf-8")

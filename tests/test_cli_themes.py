@@ -9,7 +9,7 @@ import pandas as pd
 import yaml
 
 from outreach.cli import main
-from tests.conftest import DATA, FIXTURES
+from tests.support import DATA, FIXTURES
 
 MRC = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
 AGENDA = DATA / "samples" / "agenda-demo.json"

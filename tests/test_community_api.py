@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 from outreach.community.service import build_service, create_app
 from outreach.community.store import email_sha256, interests, proofs, respondents
 from outreach.territory import assign
-from tests import community_support as cs
+from tests.support import community_support as cs
 
 ADMIN = "jeton-admin-de-test-0123456789"
 

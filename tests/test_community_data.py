@@ -21,7 +21,7 @@ from outreach.community.recommend import build_recommender
 from outreach.community.service import build_service, create_app
 from outreach.community.store import email_sha256, respondents, utcnow
 from outreach.errors import InputError
-from tests import community_support as cs
+from tests.support import community_support as cs
 
 TODAY = date(2026, 11, 22)
 MERLAN = "5425"  # Le Merlan (Marseille 14e), a branch of the demonstration catalogue

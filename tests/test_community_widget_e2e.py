@@ -20,8 +20,8 @@ import httpx
 import pytest
 import yaml
 
-from tests.browser import require_browser, unavailable
-from tests.conftest import ROOT
+from tests.support import ROOT
+from tests.support.browser import require_browser, unavailable
 
 pytestmark = pytest.mark.e2e
 

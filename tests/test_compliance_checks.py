@@ -8,7 +8,7 @@ from outreach.compliance.checks import CHECKS, pre_election_window
 from outreach.compliance.context import ConsentOption
 from outreach.compliance.rules import load_rules
 from outreach.settings import NetworkSettings
-from tests.compliance_cases import SETTINGS, checklist, facts
+from tests.support.compliance_cases import SETTINGS, checklist, facts
 
 
 @pytest.fixture(autouse=True)

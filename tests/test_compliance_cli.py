@@ -15,9 +15,9 @@ from outreach.compliance import add_attestation, load_attestations
 from outreach.compliance.gate import review_file
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings
-from tests.compliance_cases import CASES
-from tests.compliance_helpers import NETWORK_YAML, attested_copy
-from tests.conftest import ROOT
+from tests.support import ROOT
+from tests.support.compliance_cases import CASES
+from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 EXPORTS = ["ads-manager.txt", "ads-manager.xlsx", "meta-api.json", "plan.csv"]

@@ -10,7 +10,7 @@ from outreach.compliance.rules import load_rules
 from outreach.compliance.sensitive import load_lists, normalise
 from outreach.errors import InputError
 from outreach.themes import load_themes
-from tests.conftest import DATA
+from tests.support import DATA
 
 REFERENCE_IDS = ["ROLE-01", "ROLE-02", "BASIS-01", "BASIS-02", "TGT-01", "TGT-02", "TGT-03", "TGT-04", "CA-01",
                  "CA-02", "CA-03", "CA-04", "CA-05", "CA-06", "PIX-01", "PIX-02", "PIX-03", "PIX-04", "PIX-05",

@@ -12,8 +12,8 @@ from outreach.meta.client import IDS_FILE, MetaClient, MetaError, access_token, 
 from outreach.meta.payloads import build_payloads
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
-from tests.conftest import ROOT
-from tests.graph_server import TOKEN, GraphServer, graph_error
+from tests.support import ROOT
+from tests.support.graph_server import TOKEN, GraphServer, graph_error
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 

@@ -4,11 +4,17 @@ from outreach import reporting
 from outreach.errors import InputError
 from outreach.meta.client import MetaError
 from outreach.meta.insights import InsightsQuery, fetch_insights, insights_api
-from outreach.store import ReportStore
-from tests import reporting_fixtures
-from tests.graph_insights import InsightsGraphServer
-from tests.graph_server import TOKEN, graph_error
-from tests.reporting_fixtures import CAMPAIGN, CAMPAIGN_ID, meta_adsets, planned_adsets, write_plan_dir
+from outreach.reporting import ReportStore
+from tests.support import reporting_fixtures
+from tests.support.graph_insights import InsightsGraphServer
+from tests.support.graph_server import TOKEN, graph_error
+from tests.support.reporting_fixtures import (
+    CAMPAIGN,
+    CAMPAIGN_ID,
+    meta_adsets,
+    planned_adsets,
+    write_plan_dir,
+)
 
 store_url = reporting_fixtures.store_url  # fixture
 

@@ -13,7 +13,7 @@ from outreach.campaign import campaign_from_dict, load_campaign
 from outreach.meta.payloads import API_VERSION, build_payloads, paris_time, without_ref
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 SETTINGS = NetworkSettings()

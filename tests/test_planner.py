@@ -8,7 +8,7 @@ from outreach.errors import InputError
 from outreach.planner import MAX_RADIUS_KM, build_plan
 from outreach.settings import NetworkSettings
 from outreach.territory import analyse
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
 SETTINGS = NetworkSettings()

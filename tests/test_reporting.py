@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 from outreach import reporting
 from outreach.errors import InputError
-from outreach.store import ReportStore
-from tests import reporting_fixtures
-from tests.reporting_fixtures import (
+from outreach.reporting import ReportStore
+from tests.support import reporting_fixtures
+from tests.support.reporting_fixtures import (
     CAMPAIGN,
     export_rows,
     period_figures,

@@ -4,7 +4,7 @@ import pytest
 
 from outreach.errors import InputError, InputErrors
 from outreach.sources.ads_reports import read_ads_report
-from tests.reporting_fixtures import (
+from tests.support.reporting_fixtures import (
     CAMPAIGN,
     EN_HEADER,
     FR_HEADER,

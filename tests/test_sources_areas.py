@@ -5,7 +5,7 @@ from shapely.geometry import Point, shape
 
 from outreach.errors import InputError
 from outreach.sources.areas import read_areas
-from tests.conftest import DATA
+from tests.support import DATA
 
 
 @pytest.fixture(scope="module")

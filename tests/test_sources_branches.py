@@ -5,7 +5,7 @@ import pytest
 from outreach.errors import InputError
 from outreach.sources.branches import paris_arrondissement, read_branches, read_ministry_csv
 from outreach.sources.geocoding import Geocoder
-from tests.conftest import DATA
+from tests.support import DATA
 
 NATIONAL = DATA / "national" / "bibliotheques.csv.gz"
 

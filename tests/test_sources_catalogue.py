@@ -14,7 +14,7 @@ from outreach.sources.catalogue import (
     read_catalogue,
     read_catalogue_csv,
 )
-from tests.conftest import DATA
+from tests.support import DATA
 
 MRC = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
 LABELS = DATA / "samples" / "roubaix-koha-authorised-values.csv"

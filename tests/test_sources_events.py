@@ -9,7 +9,7 @@ import pytest
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
 from outreach.sources.events import read_events
-from tests.conftest import DATA, FIXTURES
+from tests.support import DATA, FIXTURES
 
 OLD_SHAPE = FIXTURES / "openagenda-evenements-a-paris-2018-extract.json"
 NEW_SHAPE = DATA / "samples" / "agenda-demo.json"

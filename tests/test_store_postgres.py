@@ -9,9 +9,9 @@ import os
 import pytest
 import sqlalchemy as sa
 
-from outreach import reporting, store
-from outreach.store import ReportStore
-from tests.reporting_fixtures import (
+from outreach import db, reporting
+from outreach.reporting import ReportStore, results_store
+from tests.support.reporting_fixtures import (
     CAMPAIGN_ID,
     export_rows,
     period_figures,
@@ -27,11 +27,11 @@ pytestmark = pytest.mark.skipif(not URL, reason="OUTREACH_TEST_POSTGRES_URL is n
 @pytest.fixture
 def pg():
     engine = sa.create_engine(URL)
-    store.metadata.drop_all(engine)
+    results_store.metadata.drop_all(engine)
     engine.dispose()
-    store.forget_engine(URL)
+    db.forget(URL)
     yield ReportStore(URL)
-    store.forget_engine(URL)
+    db.forget(URL)
 
 
 def test_import_twice_and_corrections_on_postgres(tmp_path, pg):

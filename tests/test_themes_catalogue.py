@@ -10,7 +10,7 @@ import yaml
 from outreach.errors import InputError
 from outreach.model import NETWORKS
 from outreach.themes import REQUIRED_IDS, dump_themes, load_themes, save_themes
-from tests.conftest import DATA
+from tests.support import DATA
 
 SHIPPED = DATA / "themes.yaml"
 

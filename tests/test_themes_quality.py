@@ -5,7 +5,7 @@ roubaix-koha-authorised-values.csv), 7 of the 2,383 records. Universe: the adult
 collections, 379 records), where the library could have shelved an SF novel; films, comics and youth
 books are shelved elsewhere whatever their genre. The collection label is itself one of the matcher's
 fields, so the figure is given with it (circular) and without it (the bibliographic data alone).
-The figures over the whole catalogue are pinned as well: they are lower for reasons listed in the README.
+The figures over the whole catalogue are pinned as well: they are lower for reasons listed in docs/themes.md.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def test_science_fiction_over_the_whole_catalogue(sample):
     assert q.recall >= 0.8
     disagreements = {i.title for i in q.false_positives}
     # SF films and an SF animation (true SF, shelved with films), a fantasy cycle in an SF imprint kept in
-    # storage, a comic book in a series called "Anticipation": the README discusses each
+    # storage, a comic book in a series called "Anticipation": docs/themes.md discusses each
     assert disagreements == {"Thor : Ragnarok", "Everything everywhere all at once", "La  planète au trésor",
                              "Le Signe du chaos", "Les obsessions de Sam Gibbs"}
 

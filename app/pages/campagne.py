@@ -24,7 +24,7 @@ from outreach.campaign import (
 from outreach.compliance.gate import gated_outputs, review
 from outreach.errors import InputError
 from outreach.meta import sheet
-from outreach.planner import slug
+from outreach.text import number, slug
 
 CAMPAIGNS_DIR = datasets.campaigns_dir()
 NEW = "__new__"
@@ -170,10 +170,9 @@ st.session_state["campaign_plan"] = plan
 st.subheader("Plan")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Ensembles de publicités", len(plan.ad_sets))
-m2.metric("Habitants couverts", f"{sum(a.population for a in plan.ad_sets if a.theme_id == campaign.themes[0]):,}"
-          .replace(",", "\u202f"))
-m3.metric("Budget par jour", f"{plan.daily_budget_eur:.2f} €")
-m4.metric("Budget total", f"{plan.total_budget_eur:.2f} €", help=f"{plan.days} jour(s)")
+m2.metric("Habitants couverts", number(sum(a.population for a in plan.ad_sets if a.theme_id == campaign.themes[0])))
+m3.metric("Budget par jour", f"{number(plan.daily_budget_eur, 2)} €")
+m4.metric("Budget total", f"{number(plan.total_budget_eur, 2)} €", help=f"{plan.days} jour(s)")
 for note in plan.notes:
     st.info(note, icon="ℹ️")
 

@@ -6,19 +6,18 @@ Meta created and a second push creates nothing twice.
 """
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
 import streamlit as st
 
 from app import state
-from outreach import datasets
+from outreach import paths
 from outreach.campaign import campaign_to_yaml
 from outreach.compliance.gate import gated_outputs, review, write_gated
 from outreach.errors import InputError
 from outreach.meta.files import META_API_FILE, render_outputs
-from outreach.planner import slug
+from outreach.text import slug
 
 st.title("Exporter")
 st.caption("Les fichiers pour Meta (API Marketing, import du Gestionnaire de publicités), la checklist RGPD, "
@@ -26,8 +25,7 @@ st.caption("Les fichiers pour Meta (API Marketing, import du Gestionnaire de pub
 
 
 def output_dir(campaign) -> Path:
-    base = Path(os.environ.get("OUTREACH_OUTPUT_DIR") or datasets.REPO_ROOT / "sorties")
-    return base / slug(campaign.name)
+    return paths.output_dir() / slug(campaign.name)
 
 
 try:

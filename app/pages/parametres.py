@@ -5,7 +5,8 @@ from pydantic import ValidationError
 
 from app import state
 from outreach.errors import InputError
-from outreach.settings import NetworkSettings, save_settings, settings_path
+from outreach.paths import settings_path
+from outreach.settings import NetworkSettings, save_settings
 
 st.title("Paramètres du réseau")
 st.caption(f"Enregistrés dans `{settings_path()}`. Les nouvelles campagnes en reprennent les valeurs.")

@@ -5,11 +5,12 @@ import streamlit as st
 from pydantic import ValidationError
 
 from app import state
+from outreach import paths
 from outreach.community import overview
-from outreach.community.config import QuestionnaireConfig, config_path, load_config, save_config
+from outreach.community.config import QuestionnaireConfig, load_config, save_config
 from outreach.community.notice import missing_fields, render_notice
 from outreach.community.offer import build_offer
-from outreach.community.store import Store, database_url
+from outreach.community.store import Store
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
 from outreach.settings import load_settings
@@ -24,7 +25,7 @@ try:
     config = load_config()
     themes = load_themes()
     offer = build_offer(themes, config)
-    store = Store(database_url())
+    store = Store(paths.database_url())
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()
@@ -130,4 +131,4 @@ with tab_purge:
         report = store.purge(config.retention_months, config.proof_retention_years)
         st.success(f"Purge faite : {report.respondents} personne(s) effacée(s), {report.proofs} preuve(s) "
                    "supprimée(s).")
-st.caption(f"Réglages : {config_path()}")
+st.caption(f"Réglages : {paths.questionnaire_path()}")

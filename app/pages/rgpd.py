@@ -5,12 +5,13 @@ example. Evaluation, attestations and files all come from outreach.compliance, a
 """
 
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from app import state
-from outreach import datasets
 from outreach.campaign import campaign_to_yaml
 from outreach.compliance import add_attestation, load_attestations, remove_attestation
 from outreach.compliance.evaluate import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS
@@ -18,6 +19,7 @@ from outreach.compliance.gate import gated_outputs, review
 from outreach.compliance.reports import STATUS_SYMBOLS
 from outreach.errors import InputError
 
+APP_ROOT = Path(__file__).resolve().parents[2]  # where streamlit_app.py and app/ are
 PAGE_FILES = {"Campagne": "app/pages/campagne.py", "Paramètres": "app/pages/parametres.py",
               "Thèmes": "app/pages/themes.py", "Questionnaire": "app/pages/questionnaire.py",
               "RGPD": "app/pages/rgpd.py"}
@@ -31,7 +33,7 @@ st.caption("Checklist RGPD / DSA de la campagne : vérifiée automatiquement qua
 def link_to(page: str, field: str) -> None:
     label = f"Corriger sur la page {page}" + (f" (champ « {field} »)" if field else "")
     target = PAGE_FILES.get(page)
-    if target and (datasets.REPO_ROOT / target).exists():
+    if target and (APP_ROOT / target).exists():
         try:
             st.page_link(target, label=label, icon="✏️")
             return

@@ -8,20 +8,19 @@ import streamlit as st
 
 from app import dashboard_charts as charts
 from app import dashboard_state, state
-from outreach import reporting
+from outreach import paths, reporting
 from outreach.errors import InputError
 from outreach.meta.insights import fetch_insights, standard_queries
-from outreach.plan_link import read_plan_dir
-from outreach.reporting_demo import demo_store
+from outreach.reporting import ReportStore, demo_store, read_plan_dir
 from outreach.sources.activity import read_activity
-from outreach.store import ReportStore, database_url
+from outreach.text import number
 
 st.title("Tableau de bord")
 st.caption("Couverture, impressions, dépense et clics de vos campagnes Meta, par thème, par bibliothèque et par "
            "zone ; et la fréquentation des bibliothèques avant et après.")
 
 if "dashboard_url" not in st.session_state:
-    st.session_state["dashboard_url"] = database_url()
+    st.session_state["dashboard_url"] = paths.database_url()
 try:
     store = ReportStore(st.session_state["dashboard_url"])
 except InputError as exc:  # OUTREACH_DATABASE_URL wrong, or the server down
@@ -104,7 +103,7 @@ with st.expander("Importer des résultats", expanded=not store.has_results()):
         except InputError as exc:
             state.show_input_error(exc)
     if demo and right.button("Revenir à mes résultats", key="dash_back"):
-        st.session_state["dashboard_url"] = database_url()
+        st.session_state["dashboard_url"] = paths.database_url()
         st.session_state["dashboard_demo"] = False
         st.rerun()
 
@@ -130,13 +129,13 @@ themes, branches = figures.themes, figures.branches
 total = themes.total
 mark = reporting.reach_mark(total)
 m = st.columns(6)
-m[0].metric("Personnes touchées", mark + reporting.fr_int(total["reach"]), help=total["reach_basis"])
-m[1].metric("Impressions", reporting.fr_int(total["impressions"]))
-m[2].metric("Répétition", reporting.fr_num(total["frequency"]))
-m[3].metric("Dépense", reporting.fr_num(total["spend"]) + " €")
-m[4].metric("Coût / 1 000 personnes", reporting.fr_num(total["cost_per_1000_reached"]) + " €")
-m[5].metric("Clics sur un lien", reporting.fr_int(total["link_clicks"]),
-            help=f"CTR : {reporting.fr_num(total['ctr'])} %")
+m[0].metric("Personnes touchées", mark + number(total["reach"]), help=total["reach_basis"])
+m[1].metric("Impressions", number(total["impressions"]))
+m[2].metric("Répétition", number(total["frequency"], 2))
+m[3].metric("Dépense", number(total["spend"], 2) + " €")
+m[4].metric("Coût / 1 000 personnes", number(total["cost_per_1000_reached"], 2) + " €")
+m[5].metric("Clics sur un lien", number(total["link_clicks"]),
+            help=f"CTR : {number(total['ctr'], 2)} %")
 
 tab_theme, tab_spend, tab_map, tab_day, tab_outcome, tab_history = st.tabs(
     ["Par thème", "Dépense et couverture", "Carte", "Par jour", "Fréquentation", "Imports"])

@@ -6,6 +6,7 @@ import streamlit as st
 from app import state
 from app.territory_view import branch_colours, catchment_legend, deck, distance_legend
 from outreach.errors import InputError
+from outreach.text import number
 
 st.title("Territoire")
 st.caption("Pour chaque commune ou arrondissement, la bibliothèque la plus proche (distance géodésique), "
@@ -53,9 +54,9 @@ under_pop = int(underserved["population"].fillna(0).sum())
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Bibliothèques", len(source.branches))
 m2.metric("Zones", len(source.areas))
-m3.metric("Habitants", f"{population:,}".replace(",", "\u202f"))
+m3.metric("Habitants", number(population))
 m4.metric(f"Zones à plus de {threshold} km", len(underserved),
-          help=f"{under_pop:,} habitants".replace(",", "\u202f"))
+          help=f"{number(under_pop)} habitants")
 
 colour_by = st.radio("Colorer les zones selon", ["branch", "distance"], horizontal=True, key="territory_colour",
                      format_func={"branch": "la bibliothèque la plus proche", "distance": "la distance"}.get)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from outreach.channels import french
 from outreach.channels.links import utm_of, with_utm
 from outreach.channels.posts import ChannelPack, Post
 from outreach.channels.profiles import ChannelProfile, load_channels
 from outreach.channels.text import count, links_in
 from outreach.errors import InputError, InputErrors
+from outreach.text import number
 
 
 class Problem(BaseModel):
@@ -38,10 +38,10 @@ def check_post(post: Post, profile: ChannelProfile) -> list[Problem]:
 
     n = length(post, profile)
     if n > c.max_chars:
-        add(f"{french.number(n)} caractères pour {french.number(c.max_chars)} au plus sur {profile.name}"
+        add(f"{number(n)} caractères pour {number(c.max_chars)} au plus sur {profile.name}"
             + (" (chaque lien compte pour 23)." if c.link_chars else "."))
     elif c.target_chars and n > c.target_chars:
-        add(f"{french.number(n)} caractères : au-delà des {french.number(c.target_chars)} conseillés sur "
+        add(f"{number(n)} caractères : au-delà des {number(c.target_chars)} conseillés sur "
             f"{profile.name}.", blocking=False)
     if not post.text.strip():
         add("le texte est vide.")

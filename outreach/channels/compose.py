@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 from outreach.channels import french
 from outreach.channels.inputs import CampaignBrief, ItemRef, ThemeOffer
-from outreach.channels.links import slug, with_utm
+from outreach.channels.links import with_utm
 from outreach.channels.lsf import lsf_brief
 from outreach.channels.posts import BlogDraft, ChannelPack, ImageBrief, Post
 from outreach.channels.profiles import ChannelProfile, load_channels
 from outreach.channels.text import count, fit, shorten
 from outreach.model import LibraryEvent
+from outreach.text import number, slug
 
 PARIS = ZoneInfo("Europe/Paris")
 RELAY_CHANNELS = ("facebook", "instagram", "x", "mastodon")
@@ -247,7 +248,7 @@ class Composer:
         tags = hashtags_for(profile, theme)
         fig, items, nxt = figure_sentence(theme), items_sentence(theme), next_event_sentence(theme, events)
         headline = f"Sur notre blog : {french.quote(blog.title)}."
-        told = fig if french.number(theme.n_items) not in blog.title else ""  # the title may already say it
+        told = fig if number(theme.n_items) not in blog.title else ""  # the title may already say it
         if profile.id == "facebook":
             sentences = [headline, told, items, nxt, FACEBOOK_POINTER]
             tail = f"{link}\n\n{tag_line(tags)}".strip()

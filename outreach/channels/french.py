@@ -1,23 +1,20 @@
-"""French formatting of what the posts say: numbers, dates, times, lists."""
+"""French wording of what the posts say: dates in words, times, lists, quotes (figures: outreach.text.number)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from outreach.text import number
+
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
-NNBSP = "\u202f"  # narrow no-break space: the French thousands separator
 NBSP = "\u00a0"  # no-break space: inside guillemets, so that a line never starts with a lone »
 
 
 def quote(text: str) -> str:
     """« text », with no-break spaces so that the quotes stay glued to their words."""
     return f"«{NBSP}{text.strip()}{NBSP}»"
-
-
-def number(n: int) -> str:
-    return f"{n:,}".replace(",", NNBSP)
 
 
 def day(d: date | datetime) -> str:

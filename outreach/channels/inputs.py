@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from outreach.channels.links import slug
 from outreach.model import LibraryEvent
+from outreach.text import slug
 
 
 class ItemRef(BaseModel):

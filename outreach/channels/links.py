@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from outreach.text import slug
+
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
-
-
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def with_utm(url: str, *, source: str, medium: str, campaign: str, content: str) -> str:

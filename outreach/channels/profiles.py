@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from outreach.datasets import data_dir
 from outreach.errors import InputError, InputErrors
+from outreach.paths import data_dir
 from outreach.yamlfile import read_yaml
 
 CHANNEL_IDS = ("blog", "facebook", "instagram", "x", "mastodon", "youtube", "newsletter")

@@ -12,8 +12,8 @@ import re
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from outreach.channels.links import slug
 from outreach.channels.posts import ChannelPack
+from outreach.text import slug
 
 WXR_VERSION = "1.2"
 NAMESPACES = {

@@ -20,7 +20,7 @@ import sys
 from outreach import atomic, reporting
 from outreach.cli.common import emit_csv, emit_text, print_notes
 from outreach.errors import InputError
-from outreach.store import ReportStore
+from outreach.reporting import ReportStore
 
 
 def register(sub) -> None:
@@ -109,7 +109,7 @@ def run_import(args) -> int:
 
 def run_insights(args) -> int:
     from outreach.meta.insights import fetch_insights, standard_queries
-    from outreach.plan_link import read_plan_dir
+    from outreach.reporting import read_plan_dir
 
     plans = [read_plan_dir(d) for d in args.plan]
     names = args.query
@@ -168,7 +168,7 @@ def run_outcome(args) -> int:
 
 
 def run_html(args) -> int:
-    from outreach.report_html import management_report
+    from outreach.reporting import management_report
 
     store = _store(args)
     html = management_report(store, _plan_ids(store, args.campaign_name), months=args.months)

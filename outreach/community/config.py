@@ -6,14 +6,13 @@ the « Questionnaire & communauté » page. The controller and the DPO come from
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from outreach import atomic
-from outreach.datasets import REPO_ROOT
+from outreach.paths import questionnaire_path
 from outreach.yamlfile import read_yaml, validation_error
 
 
@@ -75,12 +74,8 @@ class QuestionnaireConfig(BaseModel):
         return cleaned
 
 
-def config_path() -> Path:
-    return Path(os.environ.get("OUTREACH_QUESTIONNAIRE") or REPO_ROOT / "questionnaire.yaml")
-
-
 def load_config(path: str | Path | None = None) -> QuestionnaireConfig:
-    path = Path(path) if path else config_path()
+    path = Path(path) if path else questionnaire_path()
     if not path.exists():
         return QuestionnaireConfig()
     try:
@@ -91,6 +86,6 @@ def load_config(path: str | Path | None = None) -> QuestionnaireConfig:
 
 
 def save_config(config: QuestionnaireConfig, path: str | Path | None = None) -> Path:
-    path = Path(path) if path else config_path()
+    path = Path(path) if path else questionnaire_path()
     atomic.write_text(path, yaml.safe_dump(config.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
     return path

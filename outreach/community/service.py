@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import parse_qs
@@ -20,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from outreach import paths
 from outreach.community import exports, pages
 from outreach.community.audience import audience_csv, audience_rows
 from outreach.community.config import QuestionnaireConfig, load_config
@@ -31,7 +31,6 @@ from outreach.community.validation import AnswerRejected, FieldError, validate_a
 from outreach.community.vocabulary import AGE_BANDS, PURPOSE_LABELS, PURPOSES
 from outreach.settings import NetworkSettings, load_settings
 
-ADMIN_TOKEN_ENV = "OUTREACH_ADMIN_TOKEN"
 # the API's community export, as first published: the CLI's without last_interaction_at
 API_COMMUNITY_COLUMNS = [c for c in exports.COMMUNITY_COLUMNS if c != "last_interaction_at"]
 
@@ -122,13 +121,13 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
     app.state.service = svc
 
     def is_admin(request: Request) -> bool:
-        expected = os.environ.get(ADMIN_TOKEN_ENV, "")
+        expected = paths.admin_token()
         given = request.headers.get("authorization", "")
         return bool(expected) and hmac.compare_digest(given.encode(), f"Bearer {expected}".encode())
 
     def forbidden() -> JSONResponse:
-        if not os.environ.get(ADMIN_TOKEN_ENV):
-            return JSONResponse({"detail": f"accès administrateur désactivé : définissez {ADMIN_TOKEN_ENV}."},
+        if not paths.admin_token():
+            return JSONResponse({"detail": "accès administrateur désactivé : définissez OUTREACH_ADMIN_TOKEN."},
                                 status_code=503)
         return JSONResponse({"detail": "jeton administrateur manquant ou invalide."}, status_code=401,
                             headers={"WWW-Authenticate": "Bearer"})

@@ -17,7 +17,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import (
     Boolean,
@@ -30,23 +29,19 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     delete,
-    event,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
+from outreach import db, paths
 from outreach.community.notice import Notice
 from outreach.community.offer import Placement
 from outreach.community.validation import Answer, PreferenceChange
 from outreach.community.vocabulary import EMAIL_PURPOSES, PURPOSES
 from outreach.errors import InputError
-from outreach.store import database_url  # one database for results and members, by default
 
 metadata = MetaData()
 
@@ -125,25 +120,6 @@ def email_sha256(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()
 
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-            cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint, safe with WAL
-            cursor.execute("PRAGMA foreign_keys=ON")
-            # erased rows are overwritten with zeros, whatever this SQLite build's default is
-            cursor.execute("PRAGMA secure_delete=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-
-
 @dataclass
 class Member:
     id: str
@@ -181,24 +157,12 @@ def _purposes_json(consents: dict[str, bool]) -> str:
 
 class Store:
     def __init__(self, url: str | None = None):
-        self.url = url or database_url()
-        try:
-            if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
-                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = make_engine(self.url)
-            self.is_sqlite = self.engine.dialect.name == "sqlite"
-            metadata.create_all(self.engine)
-        except (OSError, ImportError, ArgumentError, NoSuchModuleError, OperationalError) as exc:
-            # a wrong address or a server down is the user's to fix: said in French, never a traceback
-            # (the class of the error only: the message of some drivers repeats the URL and its password)
-            raise InputError(f"base de données invalide ou inaccessible ({exc.__class__.__name__}).",
-                             where="OUTREACH_DATABASE_URL", field="OUTREACH_DATABASE_URL",
-                             fix="Vérifiez l'adresse (sqlite:///chemin/outreach.sqlite ou "
-                                 "postgresql+psycopg://utilisateur@serveur/base), les droits d'accès et que le "
-                                 "serveur est démarré.") from exc
+        self.url = url or paths.database_url()
+        self.engine = db.create_tables(self.url, metadata)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        db.forget(self.url)
 
     # --- notices ---------------------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from outreach.campaign import french_validation_error
-from outreach.datasets import data_dir
 from outreach.errors import InputError
+from outreach.paths import data_dir
 from outreach.yamlfile import read_yaml
 
 Applies = Literal["always", "profiled", "questionnaire", "custom_audiences"]

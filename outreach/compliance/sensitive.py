@@ -9,14 +9,13 @@ tolerated, because interest names and their French labels use plurals freely.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from outreach.datasets import data_dir
 from outreach.errors import InputError
+from outreach.paths import data_dir
+from outreach.text import fold
 from outreach.yamlfile import read_yaml
 
 LEVELS = ("block", "flag")
@@ -25,11 +24,7 @@ LEVELS = ("block", "flag")
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> tuple[str, ...]:
     """Words of a text without accents, casefolded; any non-alphanumeric character is a separator."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    # ligatures and the like that NFKD leaves alone
-    plain = plain.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    return tuple(w for w in re.split(r"[^0-9a-z]+", plain) if w)
+    return tuple(fold(text).split())
 
 
 def _same_word(text_word: str, term_word: str) -> bool:

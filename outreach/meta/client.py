@@ -38,7 +38,7 @@ from facebook_business.adobjects.targetingsearch import TargetingSearch
 from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 
-from outreach import atomic, datasets
+from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError
 from outreach.meta.files import META_API_FILE
@@ -219,7 +219,7 @@ class MetaClient:
         self.api._session.GRAPH = (graph_url or os.environ.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
         self.account = AdAccount(account_id, api=self.api)
         self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
-        self.cache_path = Path(cache_dir or datasets.cache_dir()) / "meta-interests.json"
+        self.cache_path = Path(cache_dir or paths.cache_dir()) / "meta-interests.json"
 
     # -- low level -----------------------------------------------------------------------------------
 

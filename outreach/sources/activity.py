@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pandas as pd
 
 from outreach.errors import InputError, InputErrors
 from outreach.sources.tabular import parse_float, read_table
+from outreach.text import fold
 
 ALIASES = {
     "branch_id": ("branch_id", "bibliotheque", "code_bib", "id_bibliotheque", "etablissement", "branch"),
@@ -44,8 +44,7 @@ class ActivityRead:
 
 
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return "_".join(fold(text).split())
 
 
 def parse_month(value: str) -> str | None:

@@ -8,7 +8,6 @@ that is how the tests point it at a local server.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from geopy.exc import GeocoderQuotaExceeded, GeocoderServiceError, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import BANFrance, Nominatim
 
+from outreach import paths
 from outreach.errors import InputError
 
 USER_AGENT = "outreach-mediatheques/0.1 (https://github.com/outreach-mediatheques)"
@@ -27,16 +27,13 @@ PROVIDERS = {
     "ban": ("api-adresse.data.gouv.fr", 0.05),
     "nominatim": ("nominatim.openstreetmap.org", 1.0),
 }
-GEOCODER_URL_ENV = "OUTREACH_GEOCODER_URL"
 MIN_BAN_SCORE = 0.5  # below this the BAN's answer is a guess (a street with the same name elsewhere…)
 
 Progress = Callable[[int, int], None]
 
 
 def default_cache_path() -> Path:
-    from outreach.datasets import cache_dir  # datasets reads sources: imported here, not at module level
-
-    return cache_dir() / "geocoding.sqlite"
+    return paths.cache_dir() / "geocoding.sqlite"
 
 
 class GeocodingUnavailable(InputError):
@@ -50,9 +47,9 @@ class Geocoder:
         if provider not in PROVIDERS:
             raise InputError(f"géocodeur inconnu « {provider} ».", fix=f"Choisissez parmi : {', '.join(PROVIDERS)}.")
         default_domain, default_delay = PROVIDERS[provider]
-        if domain is None and os.environ.get(GEOCODER_URL_ENV):
+        if domain is None and paths.geocoder_url():
             # a self-hosted instance (BAN's addok, a Nominatim mirror), or the tests' local server
-            parsed = urlsplit(os.environ[GEOCODER_URL_ENV])
+            parsed = urlsplit(paths.geocoder_url())
             domain, scheme = parsed.netloc + parsed.path.rstrip("/"), scheme or parsed.scheme
         self.provider = provider
         self.domain = domain or default_domain

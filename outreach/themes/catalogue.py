@@ -10,9 +10,9 @@ import yaml
 from pydantic import ValidationError
 
 from outreach import atomic
-from outreach.datasets import data_dir
 from outreach.errors import InputError, InputErrors
 from outreach.model import Theme
+from outreach.paths import data_dir
 from outreach.yamlfile import parse_yaml, read_yaml
 
 REQUIRED_IDS = ("science-fiction", "fantasy", "polar", "manga", "bande-dessinee", "street-art",

@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 
 from outreach import atomic
-from outreach.datasets import cache_dir, data_dir
 from outreach.model import CatalogueItem, LibraryEvent
+from outreach.paths import cache_dir, data_dir
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
 from outreach.sources.events import read_events
 

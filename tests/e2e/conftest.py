@@ -8,16 +8,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from outreach.datasets import example_campaign_path
-from tests.browser import require_browser
-from tests.compliance_helpers import NETWORK_YAML, attested_copy
-from tests.conftest import ROOT
-
-ARTIFACTS = ROOT / "test-artifacts"
+from tests.support import ROOT
+from tests.support.browser import require_browser
+from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
 
 
 def free_port() -> int:
@@ -71,11 +68,3 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    # Streamlit scrolls inside its own container: a tall viewport shows the whole page
-    page.screenshot(path=str(path))
-    return path

@@ -8,7 +8,7 @@ the next pages see. A screenshot of each page is kept in test-artifacts/.
 import json
 import time
 
-from tests.e2e.conftest import screenshot
+from tests.support.browser import screenshot
 
 TIMEOUT = 60_000
 

@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 from outreach.errors import InputError
-from outreach.plan_link import read_plan_dir
+from outreach.reporting.plan_link import read_plan_dir
+from outreach.reporting.results_store import ImportSummary, ReportStore
 from outreach.sources.ads_reports import read_ads_report
-from outreach.store import ImportSummary, ReportStore
+from outreach.text import number
 
 UNMATCHED = "(non rattaché)"
 DIMENSIONS = {"theme": "theme_id", "branch": "branch_id", "area": "area_code", "day": "date"}
@@ -397,18 +398,6 @@ def to_csv_frame(table: ReachTable) -> pd.DataFrame:
     return out
 
 
-def fr_int(value) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{round(float(value)):,}".replace(",", "\u202f")
-
-
-def fr_num(value, decimals: int = 2, suffix: str = "") -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{float(value):,.{decimals}f}".replace(",", "\u202f").replace(".", ",") + suffix
-
-
 def reach_mark(r) -> str:
     """"" for an exact reach, "≈ " for an estimate shared among areas, "≤ " for an upper bound."""
     if r["reach_exact"]:
@@ -418,7 +407,7 @@ def reach_mark(r) -> str:
 
 def reach_shown(r) -> str:
     """A row's reach as the user reads it: French digits after its mark ("≤ 12 345")."""
-    return reach_mark(r) + fr_int(r["reach"])
+    return reach_mark(r) + number(r["reach"])
 
 
 HEADINGS = {"theme": "Thème", "branch": "Bibliothèque", "area": "Zone", "day": "Jour"}
@@ -432,9 +421,9 @@ def to_markdown(table: ReachTable) -> str:
 
     def row(name, r) -> str:
         reach = reach_shown(r)
-        cells = [name, reach, fr_int(r["impressions"]), fr_num(r["frequency"]), fr_num(r["spend"]),
-                 fr_num(r["cpm"]), fr_num(r["cost_per_1000_reached"]), fr_int(r["link_clicks"]),
-                 fr_num(r["ctr"])]
+        cells = [name, reach, number(r["impressions"]), number(r["frequency"], 2), number(r["spend"], 2),
+                 number(r["cpm"], 2), number(r["cost_per_1000_reached"], 2), number(r["link_clicks"]),
+                 number(r["ctr"], 2)]
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
     for r in table.frame.to_dict("records"):
@@ -585,14 +574,14 @@ def outcome_markdown(result: Outcome) -> str:
     for r in result.frame.to_dict("records"):
         change = "—" if pd.isna(r["change_pct"]) else f"{r['change_pct']:+.1f} %".replace(".", ",")
         lines.append(f"| {r['branch_name']} ({r['branch_id']}) | {'oui' if r['in_campaign'] else 'non'} | "
-                     f"{r['label']} | {fr_num(r['avant'], 1)} | {fr_num(r['pendant'], 1)} | "
-                     f"{fr_num(r['après'], 1)} | {change} |")
-    text = "\n".join(lines) + "\n"
+                     f"{r['label']} | {number(r['avant'], 1)} | {number(r['pendant'], 1)} | "
+                     f"{number(r['après'], 1)} | {change} |")
+    out = "\n".join(lines) + "\n"
     if result.control:
-        text += "\nBibliothèques non ciblées (témoins) : " + " ; ".join(
+        out += "\nBibliothèques non ciblées (témoins) : " + " ; ".join(
             f"{OUTCOME_LABELS[m]} {v:+.1f} %".replace(".", ",") for m, v in result.control.items()) + ".\n"
-    text += "\n" + "\n".join(f"- {n}" for n in result.notes) + "\n"
-    return text
+    out += "\n" + "\n".join(f"- {n}" for n in result.notes) + "\n"
+    return out
 
 
 def plan_choices(store: ReportStore) -> dict[int, str]:

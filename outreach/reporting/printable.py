@@ -10,9 +10,10 @@ from html import escape
 
 import pandas as pd
 
-from outreach import reporting
 from outreach.errors import InputError
-from outreach.store import ReportStore
+from outreach.reporting import figures as reporting
+from outreach.reporting.results_store import ReportStore
+from outreach.text import french_date, number
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm; }
@@ -49,7 +50,7 @@ def _bars(labels: list[str], values: list[float], marks: list[str], unit: str = 
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" fill="#000091" '
                      f'fill-opacity="{0.45 if mark else 0.85}"/>')
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}" font-size="11">'
-                     f'{escape(mark + reporting.fr_int(value) + unit)}</text>')
+                     f'{escape(mark + number(value) + unit)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -62,9 +63,9 @@ def _table(table: reporting.ReachTable, heading: str, limit: int | None = None) 
     for r in rows.to_dict("records"):
         name = r["label"] if r["label"] == r["key"] else f"{r['label']} ({r['key']})"
         body.append(f"<tr><td>{escape(str(name))}</td><td>{escape(reporting.reach_shown(r))}"
-                    f"</td><td>{reporting.fr_int(r['impressions'])}</td><td>{reporting.fr_num(r['frequency'])}</td>"
-                    f"<td>{reporting.fr_num(r['spend'])}</td><td>{reporting.fr_num(r['cost_per_1000_reached'])}</td>"
-                    f"<td>{reporting.fr_int(r['link_clicks'])}</td><td>{reporting.fr_num(r['ctr'])}</td></tr>")
+                    f"</td><td>{number(r['impressions'])}</td><td>{number(r['frequency'], 2)}</td>"
+                    f"<td>{number(r['spend'], 2)}</td><td>{number(r['cost_per_1000_reached'], 2)}</td>"
+                    f"<td>{number(r['link_clicks'])}</td><td>{number(r['ctr'], 2)}</td></tr>")
     more = ""
     if limit and len(table.frame) > limit:
         more = f"<p class='notes'>… et {len(table.frame) - limit} autre(s) ligne(s).</p>"
@@ -74,13 +75,13 @@ def _table(table: reporting.ReachTable, heading: str, limit: int | None = None) 
 def _kpis(total: dict) -> str:
     mark = reporting.reach_mark(total)
     items = [
-        (mark + reporting.fr_int(total["reach"]), "personnes touchées" + (" (au plus)" if mark == "≤ " else "")),
-        (reporting.fr_int(total["impressions"]), "impressions"),
-        (reporting.fr_num(total["frequency"]), "répétition moyenne"),
-        (reporting.fr_num(total["spend"]) + " €", "dépensés"),
-        (reporting.fr_num(total["cost_per_1000_reached"]) + " €", "pour 1 000 personnes touchées"),
-        (reporting.fr_int(total["link_clicks"]), "clics vers le site"),
-        (reporting.fr_num(total["ctr"]) + " %", "taux de clic"),
+        (mark + number(total["reach"]), "personnes touchées" + (" (au plus)" if mark == "≤ " else "")),
+        (number(total["impressions"]), "impressions"),
+        (number(total["frequency"], 2), "répétition moyenne"),
+        (number(total["spend"], 2) + " €", "dépensés"),
+        (number(total["cost_per_1000_reached"], 2) + " €", "pour 1 000 personnes touchées"),
+        (number(total["link_clicks"]), "clics vers le site"),
+        (number(total["ctr"], 2) + " %", "taux de clic"),
     ]
     return "<div class='kpis'>" + "".join(f"<div class='kpi'><b>{escape(v)}</b><span>{escape(label)}</span></div>"
                                           for v, label in items) + "</div>"
@@ -101,8 +102,8 @@ def _outcome(store: ReportStore, plan_ids, months: int) -> str:
         cls = "" if pd.isna(change) else ("up" if change > 0 else "down")
         shown = "—" if pd.isna(change) else f"{change:+.1f} %".replace(".", ",")
         rows.append(f"<tr><td>{escape(str(r['branch_name']))}</td><td>{'oui' if r['in_campaign'] else 'non'}</td>"
-                    f"<td>{escape(r['label'])}</td><td>{reporting.fr_num(r['avant'], 1)}</td>"
-                    f"<td>{reporting.fr_num(r['pendant'], 1)}</td><td>{reporting.fr_num(r['après'], 1)}</td>"
+                    f"<td>{escape(r['label'])}</td><td>{number(r['avant'], 1)}</td>"
+                    f"<td>{number(r['pendant'], 1)}</td><td>{number(r['après'], 1)}</td>"
                     f"<td class='{cls}'>{shown}</td></tr>")
     control = ""
     if result.control:
@@ -115,10 +116,6 @@ def _outcome(store: ReportStore, plan_ids, months: int) -> str:
             "<table><tr><th>Bibliothèque</th><th>Ciblée</th><th>Indicateur</th><th>Avant</th><th>Pendant</th>"
             f"<th>Après</th><th>Évolution</th></tr>{''.join(rows)}</table>{control}"
             + "".join(f"<p class='notes'>{escape(n)}</p>" for n in result.notes))
-
-
-def _fr_date(iso: str) -> str:
-    return dt.date.fromisoformat(str(iso)).strftime("%d/%m/%Y")
 
 
 def management_report(store: ReportStore, plan_ids: list[int] | None = None, months: int = 3,
@@ -134,7 +131,7 @@ def management_report(store: ReportStore, plan_ids: list[int] | None = None, mon
     branches = reporting.reach_table(store, "branch", plan_ids)
     areas = reporting.reach_table(store, "area", plan_ids)
     total = themes.total
-    period = f"du {_fr_date(total['start'])} au {_fr_date(total['stop'])}" if total.get("start") else ""
+    period = f"du {french_date(total['start'])} au {french_date(total['stop'])}" if total.get("start") else ""
     notes = sorted({*themes.notes, *branches.notes, *areas.notes, f"Total : {total['reach_basis']}."})
     batches = store.batches()
     today = today or dt.date.today()
@@ -148,7 +145,7 @@ def management_report(store: ReportStore, plan_ids: list[int] | None = None, mon
 <html lang="fr"><head><meta charset="utf-8"><title>Bilan de campagne — {escape(names)}</title>
 <style>{CSS}</style></head><body>
 <h1>Bilan de campagne</h1>
-<p class="sub">{escape(names)} — {escape(period)} — établi le {today.strftime("%d/%m/%Y")}</p>
+<p class="sub">{escape(names)} — {escape(period)} — établi le {french_date(today)}</p>
 <section><h2>L'essentiel</h2>{_kpis(total)}</section>
 <section><h2>Couverture par thème</h2>{bars(themes)}{_table(themes, "Thème")}</section>
 <section><h2>Couverture par bibliothèque</h2>{bars(branches)}{_table(branches, "Bibliothèque")}</section>

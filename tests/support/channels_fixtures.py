@@ -11,7 +11,7 @@ from functools import cache
 
 from outreach.campaign import load_campaign
 from outreach.model import LibraryEvent
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 EXAMPLE = ROOT / "campaigns/exemple-sf-bouches-du-rhone.yaml"
 

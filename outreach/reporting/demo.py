@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from outreach import reporting
-from outreach.datasets import cache_dir, data_dir
+from outreach import db
+from outreach.paths import cache_dir, data_dir
+from outreach.reporting.figures import import_reports
+from outreach.reporting.results_store import ReportStore
 from outreach.sources.activity import read_activity
-from outreach.store import ReportStore, forget_engine
 
 EXPORTS = ("ensembles-par-jour.csv", "ensembles-sur-la-periode.xlsx", "campagne-par-jour-et-periode.csv")
 ACTIVITY = "activite-bibliotheques.csv"
@@ -31,13 +32,13 @@ def demo_store() -> ReportStore:
     """A fresh database holding the demonstration plan, results and activity."""
     path = demo_database_path()
     url = f"sqlite:///{path}"
-    forget_engine(url)
+    db.forget(url)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     store = ReportStore(url)
     folder = demo_dir()
-    reporting.import_reports(store, [folder / name for name in EXPORTS], [folder / "plan"])
+    import_reports(store, [folder / name for name in EXPORTS], [folder / "plan"])
     activity = read_activity(folder / ACTIVITY)
     store.import_activity(activity.frame, activity.path)
     return store

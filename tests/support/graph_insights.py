@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from tests.graph_server import GraphServer, graph_error
+from tests.support.graph_server import GraphServer, graph_error
 
 
 @dataclass

@@ -14,7 +14,7 @@ from outreach.meta.files import plan_campaign
 from outreach.model import Theme
 from outreach.settings import NetworkSettings
 from outreach.themes import load_themes
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 
 CASES = FIXTURES / "compliance"
 SETTINGS = NetworkSettings(controller_name="Ville de Marseille", dpo_contact="dpo@mairie.example.fr",

@@ -134,12 +134,12 @@ def write_xlsx(path: Path, rows: list[list], title: str | None = None) -> Path:
 @pytest.fixture
 def store_url(tmp_path, monkeypatch):
     """A fresh SQLite results database in the test's folder, also the default for the CLI."""
-    from outreach import store
+    from outreach import db
 
     url = f"sqlite:///{tmp_path / 'results.sqlite'}"
     monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
     yield url
-    store.forget_engine(url)
+    db.forget(url)
 
 
 @pytest.fixture
@@ -156,8 +156,8 @@ def meta_adsets() -> list[tuple[str, str]]:
 def simulated_meta(monkeypatch, account: str):
     """A local Graph server that ran the fixture campaign (21 days) under `account`, with META_ACCESS_TOKEN
     and META_GRAPH_URL pointing at it; stopped on the way out."""
-    from tests.graph_insights import InsightsGraphServer
-    from tests.graph_server import TOKEN
+    from tests.support.graph_insights import InsightsGraphServer
+    from tests.support.graph_server import TOKEN
 
     server = InsightsGraphServer()
     server.start()

@@ -1,7 +1,8 @@
 """SQL persistence of campaign results (SQLAlchemy 2): a SQLite file by default, any database by URL.
 
 `OUTREACH_DATABASE_URL` chooses the database (e.g. `postgresql+psycopg://user@host/outreach`); without it
-the results live in `outreach.sqlite` beside the project (next to `network.yaml`).
+the results live in `outreach.sqlite` beside `network.yaml` (see outreach.paths); the engine comes from
+outreach.db, shared with the consent store.
 
 Every import is a batch (`report_batches`): nothing is ever overwritten. A result row is identified by the
 object it measures (a planned ad set or campaign, or the id/name Meta gave it when it matches no plan) and
@@ -17,17 +18,14 @@ question reads a few hundred rows instead of millions.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
-from outreach.datasets import REPO_ROOT
-from outreach.errors import InputError
-from outreach.plan_link import LinkIndex, PlanLink, link_rows
+from outreach import db, paths
+from outreach.reporting.plan_link import LinkIndex, PlanLink, link_rows
 from outreach.sources.ads_reports import ResultRows
 
 metadata = sa.MetaData()
@@ -159,52 +157,6 @@ RESULT_INSERT_COLUMNS = ["batch_id", "object_id", "date_start", "date_stop", "re
 IDENTITY = ["level", "campaign_id", "campaign_name", "adset_id", "adset_name"]
 
 
-def database_url() -> str:
-    return os.environ.get("OUTREACH_DATABASE_URL") or f"sqlite:///{REPO_ROOT / 'outreach.sqlite'}"
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the app) never wait for an import
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: a million-row import keeps its index in memory
-    cursor.close()
-
-
-_engines: dict[str, Engine] = {}
-
-
-def make_engine(url: str | None = None) -> Engine:
-    """One engine per URL for the process, with the schema created."""
-    url = url or database_url()
-    if url not in _engines:
-        try:
-            engine = sa.create_engine(url)
-        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
-            raise InputError(f"adresse de base de données invalide ({exc.__class__.__name__}).",
-                             where="OUTREACH_DATABASE_URL", field="OUTREACH_DATABASE_URL",
-                             fix="Exemples : sqlite:///chemin/outreach.sqlite ou "
-                                 "postgresql+psycopg://utilisateur@serveur/base.") from exc
-        if engine.dialect.name == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
-        try:
-            metadata.create_all(engine)
-        except sa.exc.OperationalError as exc:
-            raise InputError(f"base de données inaccessible ({exc.orig.__class__.__name__}).",
-                             where="OUTREACH_DATABASE_URL", field="OUTREACH_DATABASE_URL",
-                             fix="Vérifiez l'adresse, les droits d'accès et que le serveur est démarré.") from exc
-        _engines[url] = engine
-    return _engines[url]
-
-
-def forget_engine(url: str) -> None:
-    """Close and drop a cached engine (tests, or a database file the user deleted)."""
-    engine = _engines.pop(url, None)
-    if engine is not None:
-        engine.dispose()
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
@@ -252,8 +204,8 @@ class ReportStore:
     """The results database: plans, import batches, result rows, library activity."""
 
     def __init__(self, url: str | None = None):
-        self.url = url or database_url()
-        self.engine = make_engine(self.url)
+        self.url = url or paths.database_url()
+        self.engine = db.create_tables(self.url, metadata)
 
     # -- plans ------------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import threading
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
-from tests.servers import LocalServer
+from tests.support.servers import LocalServer
 
 TOKEN = "TEST-TOKEN-not-a-real-one"
 
