@@ -1,4 +1,4 @@
-"""Benchmark: every hostile input of tests/hostile_cases.py, each read in its own process under a 1 GB cap.
+"""Benchmark: every hostile input of tests/support/hostile_cases.py, each read in its own process under a 1 GB cap.
 
     python bench/bench_hostile.py
 
@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_territory import machine  # noqa: E402
-from tests.hostile_cases import CASES  # noqa: E402
+from tests.support.hostile_cases import CASES  # noqa: E402
 
 MEMORY_CAP = 1 << 30
 
 CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-from tests.hostile_cases import read
+from tests.support.hostile_cases import read
 from outreach.errors import InputError
 data = open({path!r}, "rb").read()
 started = time.perf_counter()

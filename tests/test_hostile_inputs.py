@@ -1,4 +1,4 @@
-"""Every hostile input of tests/hostile_cases.py ends in a French InputError, quickly and within memory.
+"""Every hostile input of tests/support/hostile_cases.py ends in a French InputError, quickly and within memory.
 
 bench/bench_hostile.py runs the same cases one per child process and measures their memory and time for
 docs/security.md; here each is checked for its outcome and a time bound.
@@ -11,7 +11,7 @@ import time
 import pytest
 
 from outreach.errors import InputError
-from tests.hostile_cases import CASES, read
+from tests.support.hostile_cases import CASES, read
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
