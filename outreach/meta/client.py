@@ -40,7 +40,7 @@ from facebook_business.exceptions import FacebookRequestError
 
 from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
-from outreach.errors import InputError
+from outreach.errors import InputError, register_secret
 from outreach.meta.files import META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
 
@@ -56,6 +56,11 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 class MetaError(InputError):
     """Meta refused something: the message says which field and what to change."""
+
+
+class NotJsonAnswer(requests.RequestException):
+    """The Graph API's address answered something else than a JSON object (a proxy's HTML error page, a
+    captive portal): handled like a connection failure, retried, then explained in French."""
 
 
 # ------------------------------------------------------------------------------------------ token
@@ -81,6 +86,7 @@ def access_token(explicit: str | None = None) -> str:
         raise MetaError("aucun jeton d'accès Meta.", where=TOKEN_ENV, field=TOKEN_ENV,
                         fix="Définissez la variable d'environnement META_ACCESS_TOKEN (ou la clé du même nom "
                             "dans .streamlit/secrets.toml) avec un jeton ayant le droit ads_management.")
+    register_secret(token)
     return token
 
 
@@ -240,13 +246,26 @@ class MetaClient:
                     continue
                 if isinstance(exc, FacebookRequestError):
                     raise french_error(exc, what) from None
+                if isinstance(exc, NotJsonAnswer):
+                    raise MetaError(f"{what} : l'adresse de l'API de Meta a répondu autre chose que du JSON "
+                                    f"({exc}).", where=GRAPH_URL_ENV,
+                                    fix="Panne passagère de Meta ou d'un proxy : relancez plus tard ; si cela "
+                                        f"dure, vérifiez {GRAPH_URL_ENV}.") from None
                 raise MetaError(f"{what} : le serveur de Meta ne répond pas ({type(exc).__name__}).",
                                 fix="Vérifiez la connexion et relancez : ce qui a été créé ne le sera pas deux "
                                     "fois.") from None
         raise AssertionError("unreachable")
 
+    def _call(self, method: str, path: tuple, params: dict) -> dict:
+        """One Graph API call whose answer must be a JSON object; anything else raises NotJsonAnswer."""
+        response = self.api.call(method, path, params=params)
+        answer = response.json()
+        if not isinstance(answer, dict):
+            raise NotJsonAnswer(f"HTTP {response.status()}, {response.headers().get('Content-Type', '?')}")
+        return answer
+
     def _get(self, what: str, path: tuple, params: dict) -> dict:
-        return self._with_retries(what, lambda: self.api.call("GET", path, params=params).json())
+        return self._with_retries(what, lambda: self._call("GET", path, params))
 
     # -- interests -----------------------------------------------------------------------------------
 
@@ -389,8 +408,7 @@ class MetaClient:
         return report
 
     def _create(self, edge: str, params: dict, what: str) -> dict:
-        return self._with_retries(what, lambda: self.api.call(
-            "POST", (self.account_id, edge), params=params).json())
+        return self._with_retries(what, lambda: self._call("POST", (self.account_id, edge), params))
 
     def _create_once(self, edge: str, params: dict, what: str) -> str:
         """Create, retrying transient failures; a create whose answer was lost is found by name, not redone."""
@@ -401,7 +419,7 @@ class MetaClient:
             existing = self._find_existing(edge, params, what, since)
             return {"id": existing} if existing else None
 
-        answer = self._with_retries(what, lambda: self.api.call("POST", (self.account_id, edge), params=params).json(),
+        answer = self._with_retries(what, lambda: self._call("POST", (self.account_id, edge), params),
                                     after_transient=lost_answer)
         return str(answer["id"])
 

@@ -58,9 +58,11 @@ class LocalServer:
                    "body": body, "headers": dict(handler.headers)}
         self.requests.append(request)
         status, payload = self.handle(request)
-        data = json.dumps(payload).encode("utf-8")
+        # bytes are sent as an HTML page: what a proxy or a load balancer in front of the service answers
+        html = isinstance(payload, bytes)
+        data = payload if html else json.dumps(payload).encode("utf-8")
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/json; charset=utf-8")
+        handler.send_header("Content-Type", "text/html; charset=utf-8" if html else "application/json; charset=utf-8")
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
