@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from outreach import atomic
 from outreach.errors import InputError, InputErrors
+from outreach.text import hidden_characters
 from outreach.yamlfile import parse_yaml, read_yaml
 
 MIN_AGE_EU = 18  # Meta no longer shows ads to minors in the EU/EEA/CH
@@ -183,6 +184,10 @@ class Campaign(BaseModel):
     def _name_stripped(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("le nom de la campagne est vide")
+        hidden = hidden_characters(value.strip())
+        if hidden:
+            raise ValueError(f"le nom contient un retour à la ligne ou un caractère invisible ({', '.join(hidden[:3])}) "
+                             "; écrivez-le sur une seule ligne")
         return value.strip()
 
     @field_validator("themes", "extra_interests", mode="before")
