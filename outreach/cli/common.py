@@ -6,7 +6,7 @@ import sys
 
 import pandas as pd
 
-from outreach import atomic
+from outreach import atomic, cells
 
 
 def print_notes(notes: list[str]) -> None:
@@ -23,4 +23,4 @@ def emit_text(text: str, out: str | None) -> None:
 
 
 def emit_csv(frame: pd.DataFrame, out: str | None, float_format: str | None = None) -> None:
-    emit_text(frame.to_csv(index=False, float_format=float_format, lineterminator="\n"), out)
+    emit_text(cells.safe_frame(frame).to_csv(index=False, float_format=float_format, lineterminator="\n"), out)

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from outreach import cells
 from outreach.campaign import load_campaign
 from outreach.cli.common import print_notes
 from outreach.compliance.gate import review, write_gated
@@ -90,13 +91,12 @@ def run_plan(args) -> int:
 
 def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
     """Meta's audience estimate per ad set: a range, so both bounds are kept."""
-    import csv
     import io
 
     from outreach import atomic
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = cells.writer(buffer, lineterminator="\n")
     writer.writerow(["ref", "adset_name", "estimate_lower", "estimate_upper"])
     for ad_set in payloads["ad_sets"]:
         lower, upper = estimates.get(ad_set["ref"], (None, None))

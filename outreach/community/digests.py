@@ -12,7 +12,6 @@ Nothing is sent from here: a municipal mailing tool sends the files.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from email.utils import format_datetime, make_msgid
 from html import escape
 from pathlib import Path
 
-from outreach import atomic
+from outreach import atomic, cells
 from outreach.community.offer import Offer
 from outreach.community.recommend import ALL_THEMES, Recommendation, Recommender, segments
 from outreach.community.store import Member
@@ -103,10 +102,10 @@ def write_digests(folder: str | Path, members: list[Member], recommender: Recomm
                   branch_names: dict[str, str], network: str, sender: str) -> DigestReport:
     receiving = [m for m in members if m.consents["email_recommendations"] and m.email]
     recipients = io.StringIO()
-    rec_writer = csv.writer(recipients, lineterminator="\n")
+    rec_writer = cells.writer(recipients, lineterminator="\n")
     rec_writer.writerow(["respondent_id", "email", "branch_id", "segments", "unsubscribe_url", "preferences_url"])
     recos_csv = io.StringIO()
-    reco_writer = csv.writer(recos_csv, lineterminator="\n")
+    reco_writer = cells.writer(recos_csv, lineterminator="\n")
     reco_writer.writerow(["respondent_id", "rank", "kind", "theme_id", "title", "detail", "url"])
     member_segments: dict[str, list[str]] = {}
     groups = segments(receiving, offer)

@@ -17,7 +17,9 @@ import json
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
+from outreach import cells
 from outreach.bounds import MAX_XLSX_BYTES
 from outreach.errors import InputError
 from outreach.sources.tabular import decode, read_bytes, sniff_separator
@@ -145,13 +147,23 @@ def unmapped(rows_: list[dict[str, str]], columns: list[str]) -> list[str]:
     return sorted(filled - set(columns))
 
 
+def text_cell(sheet, value):
+    """A cell typed as text: openpyxl would store a string starting with « = » as a live formula (a campaign
+    named =HYPERLINK(…) would become a link); None writes no cell at all."""
+    if not value:
+        return None
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
 def to_xlsx(rows_: list[dict[str, str]], columns: list[str] | None = None) -> bytes:
     columns = columns or DEFAULT_COLUMNS
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Ads")
     sheet.append(columns)
     for row in rows_:
-        sheet.append([row.get(c) or None for c in columns])  # None: no cell written at all
+        sheet.append([text_cell(sheet, row.get(c)) for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -161,7 +173,7 @@ def to_txt(rows_: list[dict[str, str]], columns: list[str] | None = None) -> byt
     """Tab-separated, UTF-8 with a BOM so that Excel and Ads Manager read the accents right."""
     columns = columns or DEFAULT_COLUMNS
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = cells.writer(buffer, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(columns)
     for row in rows_:
         writer.writerow([str(row.get(c, "")).replace("\t", " ") for c in columns])
