@@ -6,6 +6,7 @@ store. They are plain ASGI so that they cost little on the hot path (the load te
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 import time
@@ -69,14 +70,19 @@ class RateLimit:
     """A token bucket per client address: `per_minute` requests, refilled continuously; then 429.
 
     The static files (the widget, the page) are not counted: they are cached and harmless. The client is
-    the socket's peer, or the first X-Forwarded-For address when the service is told it sits behind a proxy.
+    the socket's peer; behind a reverse proxy (`trust_forwarded_for`), when the peer is one of
+    `trusted_proxies`, X-Forwarded-For is read from the right, past the trusted proxies, and the first
+    address no proxy of ours added is the client. The leftmost address is whatever the client wrote: taking
+    it, as before, let anyone get a fresh bucket per request.
     """
 
     EXEMPT = ("/widget.js", "/questionnaire", "/healthz")
     MAX_CLIENTS = 50_000
 
-    def __init__(self, app, per_minute: int, trust_forwarded_for: bool = False, clock=time.monotonic):
+    def __init__(self, app, per_minute: int, trust_forwarded_for: bool = False, clock=time.monotonic,
+                 trusted_proxies: list[str] | tuple[str, ...] = ("127.0.0.1", "::1")):
         self.app = app
+        self.trusted = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self.trust_forwarded_for = trust_forwarded_for
@@ -84,13 +90,25 @@ class RateLimit:
         self.buckets: dict[str, tuple[float, float]] = {}
         self.lock = threading.Lock()
 
+    def is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False  # not an address at all (a forged "unknown"): never one of our proxies
+        return any(ip in network for network in self.trusted)
+
     def client_of(self, scope) -> str:
-        if self.trust_forwarded_for:
-            for name, value in scope["headers"]:
-                if name == b"x-forwarded-for":
-                    return value.decode("latin-1").split(",")[0].strip()
         client = scope.get("client")
-        return client[0] if client else "?"
+        peer = client[0] if client else "?"
+        if not self.trust_forwarded_for or not self.is_trusted(peer):
+            return peer
+        # several X-Forwarded-For headers read as one list, in order (RFC 7230 §3.2.2)
+        hops = [h.strip() for name, value in scope["headers"] if name == b"x-forwarded-for"
+                for h in value.decode("latin-1").split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not self.is_trusted(hop):
+                return hop
+        return hops[0] if hops else peer
 
     def allow(self, client: str) -> tuple[bool, float]:
         now = self.clock()

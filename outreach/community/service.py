@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from outreach import paths
+from outreach.bounds import parse_json
 from outreach.community import exports, pages
 from outreach.community.audience import audience_csv, audience_rows
 from outreach.community.config import QuestionnaireConfig, load_config
@@ -29,6 +30,7 @@ from outreach.community.offer import Offer, PostcodeResolver, build_offer
 from outreach.community.store import Store
 from outreach.community.validation import AnswerRejected, FieldError, validate_answer, validate_change
 from outreach.community.vocabulary import AGE_BANDS, PURPOSE_LABELS, PURPOSES
+from outreach.errors import InputError
 from outreach.settings import NetworkSettings, load_settings
 
 # the API's community export, as first published: the CLI's without last_interaction_at
@@ -85,13 +87,29 @@ def rejected(errors: list[FieldError], status: int = 422) -> JSONResponse:
     return JSONResponse({"detail": detail, "errors": [e.as_json() for e in errors]}, status_code=status)
 
 
+# an answer is a flat object with one level of lists and objects: anything deeper is refused before parsing
+MAX_BODY_DEPTH = 4
+
+
 async def read_json(request: Request):
+    """The request's JSON body, or a 400 naming the problem: malformed, too deeply nested, a number too long
+    to read, or a lone surrogate (\\ud800), which JSON allows but no database column can store."""
     body = await request.body()
+    if not body:
+        return None
     try:
-        return json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AnswerRejected([FieldError("body", f"JSON mal formé (position {getattr(exc, 'pos', 0)}) : "
-                                         "envoyez un objet JSON valide en UTF-8.")]) from exc
+        payload = parse_json(body.decode("utf-8"), "body", max_depth=MAX_BODY_DEPTH)
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AnswerRejected([FieldError("body", "le corps n'est pas en UTF-8 : envoyez un objet JSON valide en "
+                                         "UTF-8.")]) from exc
+    except UnicodeEncodeError as exc:
+        raise AnswerRejected([FieldError("body", "caractère invalide (moitié de paire UTF-16 isolée) : envoyez "
+                                         "du texte Unicode valide.")]) from exc
+    except InputError as exc:
+        raise AnswerRejected([FieldError("body", f"JSON refusé ({exc.message.rstrip('.')}) : envoyez un objet "
+                                         "JSON valide en UTF-8.")]) from exc
+    return payload
 
 
 def csv_response(text: str, filename: str) -> Response:
@@ -103,6 +121,20 @@ def csv_response(text: str, filename: str) -> Response:
 def origin_of(url: str) -> str:
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/')[0]}"
+
+
+def cross_site(request: Request, public_url: str) -> bool:
+    """A form sent from another site (CSRF): the browser says so in Sec-Fetch-Site, or in an Origin that is
+    neither the service's public address nor the address it was reached at. A client that sends neither
+    header is not a browser, so it cannot be made to send a form by a page it visits."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    own = {origin_of(public_url), f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    return origin.rstrip("/") not in own
 
 
 def page_headers(script_origin: str | None = None) -> dict[str, str]:
@@ -219,6 +251,10 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
         is_form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
         if member is None:
             return not_found_page() if is_form else JSONResponse({"detail": "lien inconnu."}, status_code=404)
+        if is_form and cross_site(request, svc.config.public_url):
+            return HTMLResponse(pages.message_page("Demande refusée", "Ce formulaire ne peut être envoyé que depuis "
+                                                   "la page de gestion de vos choix : ouvrez le lien reçu et "
+                                                   "recommencez.", "errors"), status_code=403)
         if is_form:
             fields = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
             action = fields.get("action", ["update"])[0]
@@ -293,7 +329,8 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
 
     # innermost first: limits run before the app, CORS wraps everything (refusals carry CORS headers too)
     app.add_middleware(RateLimit, per_minute=svc.config.rate_limit_per_minute,
-                       trust_forwarded_for=svc.config.trust_forwarded_for)
+                       trust_forwarded_for=svc.config.trust_forwarded_for,
+                       trusted_proxies=svc.config.trusted_proxies)
     app.add_middleware(BodySizeLimit, max_bytes=svc.config.max_body_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=svc.config.allowed_origins,
                        allow_methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],

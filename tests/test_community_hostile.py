@@ -1,0 +1,145 @@
+"""The questionnaire service against hostile requests: bodies that used to give a 500, invisible characters
+in e-mails, page addresses that carry personal data, forged X-Forwarded-For, cross-site forms, one person
+answering twice with two age bands, and the digests' List-Unsubscribe header."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+
+import pytest
+from fastapi.testclient import TestClient
+
+from outreach.community.audience import audience_rows, audit_audience_file, write_audience_file
+from outreach.community.digests import write_digests
+from outreach.community.limits import RateLimit
+from outreach.community.service import build_service, create_app
+from outreach.community.validation import page_without_personal_data
+from tests.support import community_support as cs
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = cs.fresh_store("sqlite", tmp_path)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def client(store):
+    service = build_service(store=store, config=cs.config(), settings=cs.settings(), themes=cs.themes(),
+                            resolver=cs.resolver())
+    return TestClient(create_app(service), raise_server_exceptions=False)
+
+
+def post_raw(client, body: bytes):
+    return client.post("/api/responses", content=body, headers={"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("body", [b"[" * 1000 + b"]" * 1000, b'{"interests": ' + b"9" * 5000 + b"}",
+                                  b'{"interests": ["\\ud800"], "postcode": "13001"}', b'{"a": "\xff"}',
+                                  b'{"page_url": "https://x.fr:99999/", "postcode": "13001"}'])
+def test_bodies_that_gave_a_500_are_a_400_or_422_in_french(client, store, body):
+    r = post_raw(client, body)
+    assert r.status_code in (400, 422), r.text
+    assert r.json()["detail"].startswith("réponse refusée") and store.count() == 0
+
+
+@pytest.mark.parametrize("address", ["alice\x00@exemple.fr", "alice\u202e@exemple.fr", "al\u200bice@exemple.fr",
+                                     "alice@exemple.fr\r\nBcc: x@y.fr", "\ufeffalice@exemple.fr"])
+def test_emails_with_invisible_characters_are_refused(client, store, address):
+    r = client.post("/api/responses", json=cs.with_email(email=address))
+    assert r.status_code == 422 and "invisible" in r.text and store.count() == 0
+
+
+def test_emails_are_nfc_normalised(client, store):
+    decomposed = "he\u0301le\u0300ne@exemple.fr"  # « hélène » typed with combining accents
+    token = client.post("/api/responses", json=cs.with_email(email=decomposed)).json()["token"]
+    assert store.by_token(token).email == "hélène@exemple.fr"
+
+
+def test_page_url_keeps_no_personal_data(client, store):
+    url = ("https://alice:motdepasse@www.marseille.fr/e-services/dossier/20240123/alice.martin%40exemple.fr/"
+           "etat?nom=Martin#suivi")
+    token = client.post("/api/responses", json=cs.answer(page_url=url)).json()["token"]
+    [proof] = store.proofs()
+    assert proof["page_url"] == "https://www.marseille.fr/e-services/dossier/…/…/etat"
+    assert store.by_token(token) is not None
+    assert page_without_personal_data("https://www.marseille.fr/bibliotheques/agenda/") == \
+        "https://www.marseille.fr/bibliotheques/agenda/"
+    assert page_without_personal_data("https://x.fr/s/550e8400-e29b-41d4-a716-446655440000/p") == "https://x.fr/s/…/p"
+
+
+def test_forwarded_for_is_read_from_the_right_past_trusted_proxies():
+    limit = RateLimit(None, 60, trust_forwarded_for=True, trusted_proxies=["10.0.0.0/8"])
+
+    def client_of(peer, *headers):
+        return limit.client_of({"client": (peer, 1), "headers": [(b"x-forwarded-for", h.encode()) for h in headers]})
+
+    # the client may write anything on the left; our proxy appends the address it saw
+    assert client_of("10.0.0.2", "1.2.3.4, 198.51.100.9") == "198.51.100.9"
+    assert client_of("10.0.0.2", "1.2.3.4, 198.51.100.9, 10.0.0.7") == "198.51.100.9"  # two proxies of ours
+    assert client_of("10.0.0.2", "1.2.3.4", "198.51.100.9") == "198.51.100.9"  # header sent twice
+    assert client_of("10.0.0.2", "unknown, 198.51.100.9") == "198.51.100.9"
+    # a peer that is not one of our proxies: its header is ignored
+    assert client_of("203.0.113.5", "1.2.3.4") == "203.0.113.5"
+    # rotating the leftmost address no longer gives a fresh bucket
+    limit = RateLimit(None, 5, trust_forwarded_for=True, trusted_proxies=["10.0.0.0/8"])
+    allowed = [limit.allow(limit.client_of({"client": ("10.0.0.2", 1), "headers": [
+        (b"x-forwarded-for", f"192.0.2.{i}, 198.51.100.9".encode())]}))[0] for i in range(10)]
+    assert allowed.count(True) == 5
+
+
+def test_a_bad_trusted_proxy_is_a_french_error():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="ni une adresse IP"):
+        cs.config(trusted_proxies=["mon-proxy"])
+
+
+def test_preferences_form_refuses_cross_site_posts(client, store):
+    token = client.post("/api/responses", json=cs.answer()).json()["token"]
+    form = {"action": "delete"}
+    for headers in ({"Origin": "https://attaquant.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        r = client.post(f"/preferences/{token}", data=form, headers=headers)
+        assert r.status_code == 403 and "Demande refusée" in r.text
+        assert store.by_token(token) is not None
+    r = client.post(f"/preferences/{token}", data=form,
+                    headers={"Origin": cs.PUBLIC_URL, "Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 200 and store.by_token(token) is None
+
+
+@pytest.mark.parametrize("minor_first", [True, False])
+def test_the_youngest_age_band_wins_whatever_the_order(store, tmp_path, minor_first):
+    """One address given as 15-17 (e-mails only) and as 18-24 with Meta matching: never in the audience
+    file, and the audit's verdict on a file holding it is the same in both orders."""
+    minor = cs.with_email(email="camille@exemple.fr", age="15-17")
+    adult = cs.answer(email="camille@exemple.fr", age_band="18-24", consents={"meta_matching": True})
+    for body in ([minor, adult] if minor_first else [adult, minor]):
+        cs.add(store, body)
+    assert audience_rows(store) == []
+    path = tmp_path / "audience.csv"
+    write_audience_file(store, path)
+    from outreach.community.store import email_sha256
+
+    path.write_text(f"email\n{email_sha256('camille@exemple.fr')}\n", encoding="utf-8")
+    audit = audit_audience_file(path, store)
+    assert audit.minors == [2] and audit.without_consent == []
+
+
+def test_list_unsubscribe_is_a_plain_url(store, tmp_path):
+    from tests.test_community_data import recommender
+
+    token = cs.add(store, cs.with_email(email="dominique@exemple.fr") | {"postcode": "13014"})
+    offer, reco = recommender()
+    out = tmp_path / "digests"
+    names = {b.id: b.name for b in cs.resolver().branches}
+    write_digests(out, store.members(), reco, offer, cs.PUBLIC_URL, names, "Médiathèques",
+                  "Médiathèques <ne-pas-repondre@example.fr>")
+    [eml] = (out / "members").glob("*.eml")
+    raw = eml.read_bytes()
+    assert f"\nList-Unsubscribe: <{cs.PUBLIC_URL}/unsubscribe/{token}>\n".encode() in raw
+    assert b"\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\n" in raw
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert all(len(line) <= 998 for line in raw.split(b"\n"))
+    assert msg.get_body(("plain",))["Content-Transfer-Encoding"] in ("quoted-printable", "base64", "7bit")
