@@ -10,6 +10,7 @@ from outreach.datasets import shipped_branches
 from outreach.model import Theme, ThemeMatch, ThemeSummary
 from outreach.sources.catalogue import read_catalogue
 from outreach.sources.events import read_events
+from outreach.territory import branch_near
 from outreach.themes import (
     DEMO_BRANCHES,
     match_events,
@@ -48,5 +49,6 @@ def uploaded_catalogue(name: str, data: bytes, themes_key: tuple[str, ...]):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def uploaded_agenda(name: str, data: bytes, themes_key: tuple[str, ...]):
-    read = read_events(name, data=data, name=name, branches=list(shipped_branches()))
+    read = read_events(name, data=data, name=name, branches=list(shipped_branches()),
+                       near=branch_near(list(shipped_branches())))
     return read, match_events(read.events, _themes(themes_key))

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from outreach import atomic
 from outreach.errors import InputError, InputErrors
+from outreach.model import meta_id_text
 from outreach.text import hidden_characters
 from outreach.yamlfile import parse_yaml, read_yaml
 
@@ -102,12 +103,7 @@ class Advertiser(BaseModel):
     @field_validator("page_id", "instagram_user_id", mode="before")
     @classmethod
     def _ids_as_text(cls, value):
-        if value is None:
-            return value
-        text = str(value).strip()
-        if text and not text.isdigit():
-            raise ValueError(f"« {text} » n'est pas un identifiant Meta (que des chiffres)")
-        return text
+        return meta_id_text(value)
 
     @field_validator("instagram_user_id")
     @classmethod

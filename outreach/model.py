@@ -230,3 +230,28 @@ class ChecklistItem(BaseModel):
     def blocks(self) -> bool:
         """A blocking item that is neither satisfied nor attested stops the export."""
         return self.severity == "blocking" and self.status not in ("pass", "attest")
+
+
+# --- Meta identifiers: one rule for the settings, the campaign file, the push and the Insights import ---
+
+def is_ad_account(value: str) -> bool:
+    """`act_` then the account's digits, as Ads Manager shows it."""
+    return value.startswith("act_") and value[4:].isdigit()
+
+
+def meta_id_text(value) -> str | None:
+    """A Page or Instagram id as text (YAML may read it as a number); ValueError unless digits only."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text and not text.isdigit():
+        raise ValueError(f"« {text} » n'est pas un identifiant Meta (que des chiffres)")
+    return text
+
+
+def ad_account_text(value) -> str:
+    """An ad account as text, empty or `act_` then digits; ValueError otherwise."""
+    text = str(value or "").strip()
+    if text and not is_ad_account(text):
+        raise ValueError(f"« {text} » n'est pas un compte publicitaire : il s'écrit act_ suivi de chiffres")
+    return text

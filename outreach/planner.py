@@ -15,7 +15,6 @@ import heapq
 import math
 import warnings
 from datetime import date
-from functools import lru_cache
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -27,6 +26,7 @@ from outreach.errors import InputError
 from outreach.model import AdCopy, Area, Branch
 from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
 from outreach.text import slug
+from outreach.themes.catalogue import shipped_themes, themes_file_key
 
 MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
 MAX_RADIUS_KM = 80.0
@@ -142,25 +142,6 @@ def _pick(wanted: list[str], known: dict, field: str, what: str, fix: str) -> li
         shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
         raise InputError(f"{len(missing)} {what} introuvable(s) : {shown}.", where=field, field=field, fix=fix)
     return [known[code] for code in wanted]
-
-
-def _themes_file_key() -> tuple[str, int]:
-    from outreach.themes import themes_path
-
-    path = themes_path()
-    return str(path), path.stat().st_mtime_ns if path.exists() else 0
-
-
-def shipped_themes() -> tuple:
-    """The theme catalogue (`data/themes.yaml`), read again only when its file changes (the app edits it)."""
-    return _shipped_themes(_themes_file_key())
-
-
-@lru_cache(maxsize=4)
-def _shipped_themes(file_key: tuple[str, int]) -> tuple:
-    from outreach.themes import load_themes
-
-    return tuple(load_themes(file_key[0]))
 
 
 def _themes(campaign: Campaign, themes) -> list:
@@ -331,7 +312,7 @@ def _min_daily_cents() -> int:
 
 def _summaries(themes, scope_branches, items, events, today, *, cacheable: bool = False):
     if cacheable:  # shipped themes, catalogue and agenda: the same question gets the same answer
-        key = (_themes_file_key(), tuple(t.id for t in themes), tuple(b.id for b in scope_branches), today)
+        key = (themes_file_key(), tuple(t.id for t in themes), tuple(b.id for b in scope_branches), today)
         if key not in _SHIPPED_SUMMARIES:
             if len(_SHIPPED_SUMMARIES) >= 8:
                 _SHIPPED_SUMMARIES.pop(next(iter(_SHIPPED_SUMMARIES)))

@@ -11,9 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from outreach import atomic
+from outreach.model import ad_account_text, meta_id_text
 from outreach.paths import settings_path
 from outreach.yamlfile import read_yaml, validation_error
 
@@ -24,6 +25,10 @@ class NetworkSettings(BaseModel):
     network_name: str = "Réseau des médiathèques"
     departements: list[str] = Field(default_factory=lambda: ["13", "75"])
     website: str = ""
+    blog_url: str = ""  # the WordPress blog's own address: drafts, bridges and the WXR file point there
+    wordpress_user: str = ""  # its application password is a secret (WORDPRESS_APP_PASSWORD), never kept here
+    wordpress_schedule: bool = False  # False: articles arrive as drafts; True: scheduled at their calendar slot
+    mastodon_instance: str = ""  # https://… ; its token is a secret (MASTODON_TOKEN)
     # Meta
     facebook_page_id: str = ""
     instagram_user_id: str = ""
@@ -36,6 +41,23 @@ class NetworkSettings(BaseModel):
     controller_name: str = ""  # the commune (or EPCI), controller of the processing
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
     election_date: date | None = None  # next general election: pre-election period rules (Code électoral L.52-1)
+
+    @field_validator("facebook_page_id", "instagram_user_id", mode="before")
+    @classmethod
+    def _meta_ids(cls, value):
+        return meta_id_text(value) or ""
+
+    @field_validator("ad_account_id", mode="before")
+    @classmethod
+    def _ad_account(cls, value):
+        return ad_account_text(value)
+
+    def missing_for_launch(self) -> list[str]:
+        """What a campaign needs from these settings and is not filled in, in French (the Accueil page)."""
+        return [label for label, value in (("la page Facebook", self.facebook_page_id),
+                                           ("le bénéficiaire (DSA)", self.dsa_beneficiary),
+                                           ("le payeur (DSA)", self.dsa_payer),
+                                           ("le contact du DPO", self.dpo_contact)) if not value]
 
 
 def load_settings(path: str | Path | None = None) -> NetworkSettings:

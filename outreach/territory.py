@@ -138,6 +138,20 @@ class BranchIndex:
         return [(i, d) for d, i in pairs]
 
 
+def branch_near(branches: list[Branch]):
+    """`(lat, lon, km) → id of the nearest branch within km, or None`: how readers place what has coordinates
+    (sources.events) without depending on the territory."""
+    if not branches:
+        return None
+    index = BranchIndex.of(branches)
+
+    def near(lat: float, lon: float, km: float) -> str | None:
+        found = index.within(lat, lon, km)
+        return branches[found[0][0]].id if found else None
+
+    return near
+
+
 ASSIGNMENT_COLUMNS = ["area_code", "area_name", "branch_id", "branch_name", "distance_km",
                       "second_branch_id", "second_branch_name", "second_distance_km",
                       "population", "departement", "area_lat", "area_lon"]

@@ -6,7 +6,7 @@ from tests.support import ROOT
 
 def test_accueil_points_to_the_settings_when_they_are_empty(tmp_path, monkeypatch):
     monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
-    at = AppTest.from_file(str(ROOT / "app/pages/accueil.py")).run()
+    at = AppTest.from_file(str(ROOT / "app/pages/accueil.py"), default_timeout=60).run()
     assert not at.exception
     assert any("page Facebook" in i.value for i in at.info)
 
@@ -14,7 +14,7 @@ def test_accueil_points_to_the_settings_when_they_are_empty(tmp_path, monkeypatc
 def test_parametres_saves_the_settings(tmp_path, monkeypatch):
     path = tmp_path / "network.yaml"
     monkeypatch.setenv("OUTREACH_SETTINGS", str(path))
-    at = AppTest.from_file(str(ROOT / "app/pages/parametres.py")).run()
+    at = AppTest.from_file(str(ROOT / "app/pages/parametres.py"), default_timeout=60).run()
     assert not at.exception
     at.text_input(key="network_name").input("Médiathèques d'Aubagne")
     at.text_input(key="facebook_page_id").input("1234567890")
@@ -28,7 +28,7 @@ def test_parametres_saves_the_settings(tmp_path, monkeypatch):
 def test_parametres_refuses_a_page_id_with_letters(tmp_path, monkeypatch):
     path = tmp_path / "network.yaml"
     monkeypatch.setenv("OUTREACH_SETTINGS", str(path))
-    at = AppTest.from_file(str(ROOT / "app/pages/parametres.py")).run()
+    at = AppTest.from_file(str(ROOT / "app/pages/parametres.py"), default_timeout=60).run()
     at.text_input(key="facebook_page_id").input("ma-page")
     at.button[0].click().run()
     assert any("chiffres" in e.value for e in at.error)
@@ -37,7 +37,7 @@ def test_parametres_refuses_a_page_id_with_letters(tmp_path, monkeypatch):
 
 def test_the_whole_app_starts_on_accueil(tmp_path, monkeypatch):
     monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py")).run()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
     assert not at.exception
     assert at.title[0].value.startswith("outreach")
     assert any("Réseau" in m.value for m in at.sidebar.markdown)
@@ -48,7 +48,7 @@ def test_accueil_sends_an_open_campaign_to_the_checklist(tmp_path, monkeypatch):
     from outreach.datasets import example_campaign_path
 
     monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
-    at = AppTest.from_file(str(ROOT / "app/pages/accueil.py"))
+    at = AppTest.from_file(str(ROOT / "app/pages/accueil.py"), default_timeout=60)
     at.session_state["campaign"] = load_campaign(example_campaign_path())
     at.session_state["campaign_path"] = str(example_campaign_path())
     at.run()

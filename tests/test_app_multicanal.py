@@ -57,3 +57,40 @@ def test_page_reads_the_campaign_open_in_the_session():
     assert not at.exception
     assert "Manga à la Canopée" in at.info[0].value and "page Campagne" in at.info[0].value
     assert any(ta.key.startswith("channels_edit--manga-a-la-canopee--x--manga--") for ta in at.text_area)
+
+
+def test_networks_are_connected_and_posts_scheduled_from_the_page(tmp_path, monkeypatch):
+    import stat
+
+    from outreach.settings import load_settings
+    from tests.support.social_servers import MastodonServer
+
+    server = MastodonServer()
+    server.start()
+    try:
+        monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+        monkeypatch.setenv("OUTREACH_OUTPUT_DIR", str(tmp_path / "sorties"))
+        monkeypatch.delenv("MASTODON_TOKEN", raising=False)
+        at = AppTest.from_file(PAGE, default_timeout=60).run()
+        assert any("Aucun réseau connecté" in i.value for i in at.info)
+        form = {w.label: w for w in at.text_input}
+        form["Instance Mastodon"].set_value(server.url)
+        form["Jeton Mastodon"].set_value(server.token)
+        next(b for b in at.button if b.label == "Enregistrer").click().run()
+        assert not at.exception
+        assert load_settings().mastodon_instance == server.url
+        secrets = tmp_path / ".streamlit" / "secrets.toml"
+        assert stat.S_IMODE(secrets.stat().st_mode) == 0o600 and server.token in secrets.read_text()
+        assert server.token not in str(at.text_input)  # never shown again
+
+        at = AppTest.from_file(PAGE, default_timeout=60).run()
+        button = next(b for b in at.button if b.label.startswith("Programmer"))
+        n = int(button.label.split()[1])
+        assert n >= 1 and not server.scheduled
+        button.click().run()
+        assert not at.exception and len(server.scheduled) == n
+        assert any("Tout est à jour" in s.value for s in at.success)
+        table = at.dataframe[-1].value
+        assert set(table["État"]) == {"programmée"}
+    finally:
+        server.stop()

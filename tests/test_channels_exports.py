@@ -125,3 +125,48 @@ def test_wxr_stays_well_formed_with_control_characters_from_an_export():
     html = root.find("channel/item/content:encoded", NS).text
     assert "Cartes et plans" in html and "\x0c" not in html
     assert root.find("channel/item/title").text == pack.blogs[0].title.replace("\x0b", "")
+
+
+def test_wxr_site_is_the_blogs_own_so_the_importers_url_rewriting_keeps_the_librarys_links():
+    """WordPress ≥ 6.7's importer rewrites every link that starts with wp:base_site_url to the importing site."""
+    pack = example_pack()
+    channel = _wxr_root(blog_wxr(pack, site_url=example_brief().blog_site, now=NOW)).find("channel")
+    base = channel.find("wp:base_site_url", NS).text
+    assert base == "https://blog.exemple.fr"
+    html = channel.find("item/content:encoded", NS).text
+    library_links = [u for u in re.findall(r'href="([^"]+)"', html) if "bmvr.marseille.fr" in u]
+    assert library_links and not any(u.startswith(base) for u in library_links)
+
+
+def test_without_a_blog_address_nothing_is_rewritten_and_bridges_point_to_the_landing_page():
+    brief = example_brief().model_copy(update={"site_url": ""})
+    pack = compose(brief)
+    channel = _wxr_root(blog_wxr(pack, site_url=brief.blog_site, now=NOW)).find("channel")
+    assert not channel.find("wp:base_site_url", NS).text  # empty: the importer keeps every link as written
+    relays = [p for p in pack.posts if p.kind == "relay"]
+    assert relays and all(p.link.startswith(brief.landing_url.split("?")[0].rstrip("/")) for p in relays)
+
+
+def test_bridges_link_to_the_article_whatever_the_permalink_structure():
+    pack = example_pack()
+    blog = pack.blogs[0]
+    assert blog.url == f"https://blog.exemple.fr/?name={blog.slug}"
+    for post in pack.posts:
+        if post.kind in ("relay", "article"):
+            assert post.link.startswith(blog.url + "&utm_source="), post.id
+    rows = list(csv.DictReader(io.StringIO(posts_csv(pack))))
+    article = next(r for r in rows if r["kind"] == "article")
+    assert article["link"].startswith(blog.url)  # the blog row links to the article, not the landing page
+
+
+def test_a_published_visual_becomes_an_attachment_and_the_featured_image():
+    url = "https://blog.exemple.fr/wp-content/uploads/2027/03/sf.png"
+    pack = compose(example_brief().model_copy(update={"visual_urls": {"science-fiction": url}}))
+    items = _wxr_root(blog_wxr(pack, site_url="https://blog.exemple.fr", now=NOW)).findall("channel/item")
+    post, attachment = items
+    assert attachment.find("wp:post_type", NS).text == "attachment"
+    assert attachment.find("wp:attachment_url", NS).text == url
+    assert attachment.find("wp:post_parent", NS).text == post.find("wp:post_id", NS).text
+    metas = {m.find("wp:meta_key", NS).text: m.find("wp:meta_value", NS).text for m in post.findall("wp:postmeta", NS)}
+    assert metas["_thumbnail_id"] == attachment.find("wp:post_id", NS).text
+    assert f'src="{url}"' in post.find("content:encoded", NS).text

@@ -57,3 +57,40 @@ def test_bad_channels_file_exits_2_and_keeps_previous_outputs(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "canaux.yaml" in err and "(x)" in err and "max_chars" in err
     assert (out / "posts.csv").read_text(encoding="utf-8") == "ancien"
+
+
+def test_channels_schedule_sends_once_and_status_reports_it(tmp_path, monkeypatch, capsys):
+    from outreach.settings import NetworkSettings, save_settings
+    from tests.support.social_servers import MastodonServer
+
+    server = MastodonServer()
+    server.start()
+    try:
+        settings = tmp_path / "network.yaml"
+        save_settings(NetworkSettings(mastodon_instance=server.url), settings)
+        monkeypatch.setenv("OUTREACH_SETTINGS", str(settings))
+        monkeypatch.setenv("MASTODON_TOKEN", server.token)
+        out = tmp_path / "sortie"
+        assert main(["channels", "schedule", str(EXAMPLE), "--out", str(out), "--dry-run"]) == 0
+        shown = capsys.readouterr()
+        planned = [line.split("\t") for line in shown.out.splitlines()]
+        assert planned and {line[1] for line in planned} == {"Mastodon"}
+        assert not server.scheduled and f"{len(planned)} changement(s) serait envoyé(s) sur Mastodon" in shown.err
+        assert main(["channels", "schedule", str(EXAMPLE), "--out", str(out)]) == 0
+        assert len(server.scheduled) == len(planned) and (out / "publications.json").exists()
+        capsys.readouterr()
+        assert main(["channels", "schedule", str(EXAMPLE), "--out", str(out)]) == 0
+        assert len(server.scheduled) == len(planned) and "0 changement(s) envoyé(s)" in capsys.readouterr().err
+        assert main(["channels", "status", str(EXAMPLE), "--out", str(out)]) == 0
+        lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+        assert len(lines) == len(planned) and {line[3] for line in lines} == {"programmée"}
+        (out / "publications.json").unlink()
+        monkeypatch.setenv("MASTODON_TOKEN", "jeton-revoque")
+        assert main(["channels", "schedule", str(EXAMPLE), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "Mastodon a refusé" in err and "HTTP 401" in err and "Traceback" not in err
+        monkeypatch.setenv("MASTODON_TOKEN", "jeton-révoqué")  # pasted with a typo no HTTP header can carry
+        assert main(["channels", "schedule", str(EXAMPLE), "--out", str(out)]) == 2
+        assert "caractères" in capsys.readouterr().err
+    finally:
+        server.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from outreach.compliance.checks import CHECKS, pre_election_window
-from outreach.compliance.context import ConsentOption
+from outreach.compliance.community_facts import ConsentOption
 from outreach.compliance.rules import load_rules
 from outreach.settings import NetworkSettings
 from tests.support.compliance_cases import SETTINGS, checklist, facts
@@ -177,12 +177,10 @@ def test_facts_of_the_community_questionnaire_when_installed(tmp_path, monkeypat
         assert result.item(item).status == "pass", (item, result.item(item).detail)
 
 
-def test_no_facts_without_the_community_capability():
-    from outreach.compliance.context import questionnaire_facts
+def test_facts_are_read_from_the_community_capability():
+    from outreach.community import load_config, render_notice
+    from outreach.compliance.community_facts import facts_from_community
 
-    try:
-        import outreach.community  # noqa: F401
-    except ImportError:
-        assert questionnaire_facts(SETTINGS) is None
-    else:
-        assert questionnaire_facts(SETTINGS) is not None
+    found = facts_from_community(SETTINGS)
+    assert found.notice_text == render_notice(load_config(), SETTINGS).text
+    assert [c.purpose for c in found.consents] and not any(c.default_checked for c in found.consents)

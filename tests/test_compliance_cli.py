@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from outreach.cli import main
 from outreach.compliance import add_attestation, load_attestations
-from outreach.compliance.gate import review_file
 from outreach.errors import InputError
+from outreach.pipeline import prepare_file
 from outreach.settings import NetworkSettings
 from tests.support import ROOT
 from tests.support.compliance_cases import CASES
@@ -43,7 +43,8 @@ def names(folder):
 
 
 def test_shipped_example_passes_its_automatic_items():
-    verdict, plan, _ = review_file(EXAMPLE)
+    prepared = prepare_file(EXAMPLE)
+    verdict, plan = prepared.verdict, prepared.plan
     auto = [i for i in verdict.checklist.items if i.kind == "auto"]
     assert len(auto) >= 15 and plan.ad_sets
     assert [(i.id, i.detail) for i in auto if i.status != "pass"] == []
@@ -167,7 +168,7 @@ def test_attestation_in_the_future_refused(tmp_path):
 def test_flag_attested_by_the_dpo_turns_to_attest(tmp_path):
     campaign = copy("lsf.yaml", tmp_path)
     add_attestation(campaign, "SEN-03", name="Paul Durand", role="DPO")
-    verdict, _, _ = review_file(campaign)
+    verdict = prepare_file(campaign).verdict
     item = verdict.checklist.item("SEN-03")
     assert item.status == "attest" and "Paul Durand" in item.detail and item.attestation.role == "DPO"
 
@@ -176,7 +177,7 @@ def test_hand_edited_attestation_by_a_non_dpo_does_not_count(tmp_path):
     campaign = copy("conforme.yaml", tmp_path)
     (tmp_path / "campaigns" / "conforme.attestations.yaml").write_text(
         "attestations:\n- {item: DPIA-01, name: X Y, role: Stagiaire, date: 2026-11-01}\n", encoding="utf-8")
-    verdict, _, _ = review_file(campaign)
+    verdict = prepare_file(campaign).verdict
     assert verdict.checklist.item("DPIA-01").status == "todo"
 
 
@@ -259,11 +260,11 @@ def test_a_flag_attested_for_one_finding_does_not_cover_another(tmp_path, capsys
     campaign = copy("lsf.yaml", tmp_path)
     assert main(["attest", str(campaign), "SEN-03", "--name", "Paul Durand", "--role", "DPO"]) == 0
     assert "lsf" in load_attestations(campaign)[0].about
-    verdict, _, _ = review_file(campaign)
+    verdict = prepare_file(campaign).verdict
     assert verdict.checklist.item("SEN-03").status == "attest"
     # a second flagged theme joins the campaign: the DPO's sign-off was about LSF only
     campaign.write_text(campaign.read_text(encoding="utf-8").replace("- lsf", "- lsf\n- langues"), encoding="utf-8")
-    verdict, _, _ = review_file(campaign)
+    verdict = prepare_file(campaign).verdict
     item = verdict.checklist.item("SEN-03")
     assert item.status == "flag" and "à renouveler" in item.detail and "langues" in item.detail
     # nothing to attest on a semi item that passes, and a failure cannot be attested

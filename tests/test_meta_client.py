@@ -8,7 +8,8 @@ import pytest
 
 from outreach.campaign import load_campaign
 from outreach.errors import InputError
-from outreach.meta.client import IDS_FILE, MetaClient, MetaError, access_token, streamlit_secret
+from outreach.meta.client import MetaClient, MetaError, access_token, streamlit_secret
+from outreach.meta.files import IDS_FILE
 from outreach.meta.payloads import build_payloads
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings

@@ -9,6 +9,7 @@ import pytest
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
 from outreach.sources.events import read_events
+from outreach.territory import branch_near
 from tests.support import DATA, FIXTURES
 
 OLD_SHAPE = FIXTURES / "openagenda-evenements-a-paris-2018-extract.json"
@@ -21,7 +22,7 @@ def branches():
 
 
 def test_old_openagenda_shape(branches):
-    read = read_events(OLD_SHAPE, branches=branches)
+    read = read_events(OLD_SHAPE, branches=branches, near=branch_near(branches))
     assert read.format == "OpenAgenda (ancien format)"
     by_title = {e.title: e for e in read.events}
     herge = by_title["Constellations : le ciel dessiné"]
@@ -35,7 +36,7 @@ def test_old_openagenda_shape(branches):
 
 
 def test_new_openagenda_shape_with_branch_ids(branches):
-    read = read_events(NEW_SHAPE, branches=branches)
+    read = read_events(NEW_SHAPE, branches=branches, near=branch_near(branches))
     assert read.format == "OpenAgenda" and len(read.events) == 20
     assert all(e.branch_id for e in read.events)
     play = next(e for e in read.events if e.title == "Play Paris 13")
@@ -50,7 +51,7 @@ def test_coordinates_within_300_m(branches):
            '"2026-12-12T14:00:00+01:00", "location_name": "Salle du forum", "location_coordinates": [48.8625, 2.3480]}},'
            '{"fields": {"uid": "2", "title_fr": "Loin", "firstdate_begin": "2026-12-12T14:00:00+01:00",'
            '"location_coordinates": [48.8700, 2.3480]}}]}')
-    near, far = read_events("a.json", data=doc.encode(), branches=branches).events
+    near, far = read_events("a.json", data=doc.encode(), branches=branches, near=branch_near(branches)).events
     assert near.branch_id == "17615" and far.branch_id is None
     assert near.start == datetime(2026, 12, 12, 14, 0)  # Paris wall-clock time
 
@@ -88,7 +89,7 @@ END:VCALENDAR
 
 
 def test_icalendar(branches):
-    read = read_events("agenda.ics", data=ICS.encode(), branches=branches)
+    read = read_events("agenda.ics", data=ICS.encode(), branches=branches, near=branch_near(branches))
     assert read.format == "iCalendar"
     club, manga, conte = read.events
     assert club.branch_id == "17615"  # by name (the LOCATION's first part)
@@ -120,7 +121,7 @@ def test_openagenda_api_answer_with_multilingual_values(branches):
         "location": {"name": "Bibliothèque Crimée", "latitude": 48.884882, "longitude": 2.38305}}]}
     import json
 
-    [event] = read_events("api.json", data=json.dumps(doc).encode(), branches=branches).events
+    [event] = read_events("api.json", data=json.dumps(doc).encode(), branches=branches, near=branch_near(branches)).events
     assert (event.id, event.title, event.branch_id) == ("42", "Atelier manga", "10229")
     assert event.keywords == ["manga", "dessin"] and event.start == datetime(2026, 12, 12, 14, 0)
     assert event.end == datetime(2026, 12, 12, 16, 0)
@@ -132,7 +133,7 @@ def test_a_malformed_record_is_skipped_with_its_reason_never_a_crash(branches):
            b"BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Geo casse\r\nDTSTART:20261212T100000\r\nGEO:abc\r\nEND:VEVENT\r\n"
            b"BEGIN:VEVENT\r\nUID:c\r\nSUMMARY:Club manga\r\nDTSTART:20261212T140000\r\nEND:VEVENT\r\n"
            b"END:VCALENDAR\r\n")
-    read = read_events("agenda.ics", data=ics, branches=branches)
+    read = read_events("agenda.ics", data=ics, branches=branches, near=branch_near(branches))
     assert [e.id for e in read.events] == ["c"]
     assert [w for w, _ in read.skipped] == ["événement n° 1 « Date cassee »", "événement n° 2 « Geo casse »"]
     assert all(r.startswith("valeur illisible") for _, r in read.skipped)
@@ -141,7 +142,7 @@ def test_a_malformed_record_is_skipped_with_its_reason_never_a_crash(branches):
     doc = (b'[1, {"fields": "x"}, {"title": "Coords", "firstdate_begin": "2026-12-12", "location_coordinates": ["a", "b"]},'
            b' {"title": "Horaires", "timings": ["x"]},'
            b' {"title": "Lieu multilingue", "firstdate_begin": "2026-12-12", "location_name": {"fr": "Canop\\u00e9e"}}]')
-    read = read_events("agenda.json", data=doc, branches=branches)
+    read = read_events("agenda.json", data=doc, branches=branches, near=branch_near(branches))
     assert [(e.title, e.location_name) for e in read.events] == [("Lieu multilingue", "Canopée")]
     assert [w for w, _ in read.skipped] == ["enregistrement n° 1", "enregistrement n° 2", "enregistrement n° 3 « Coords »",
                                            "enregistrement n° 4 « Horaires »"]
@@ -164,7 +165,7 @@ def test_a_recurring_event_gives_every_date_of_its_series(branches):
            b"RRULE:FREQ=WEEKLY;UNTIL=20261231T230000Z\r\nEXDATE;TZID=Europe/Paris:20261226T103000\r\n"
            b"X-BRANCH-ID:5425\r\nEND:VEVENT\r\n"
            b"END:VCALENDAR\r\n")
-    read = read_events("conte.ics", data=ics, branches=branches)
+    read = read_events("conte.ics", data=ics, branches=branches, near=branch_near(branches))
     assert [(e.start, e.end) for e in read.events] == [
         (datetime(2026, 12, 5, 10, 30), datetime(2026, 12, 5, 11, 30)),
         (datetime(2026, 12, 12, 10, 30), datetime(2026, 12, 12, 11, 30)),

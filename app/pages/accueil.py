@@ -25,10 +25,7 @@ st.markdown(
 
 st.subheader("Prochaine étape")
 current = state.settings()
-missing = [label for label, value in (("la page Facebook", current.facebook_page_id),
-                                       ("le bénéficiaire (DSA)", current.dsa_beneficiary),
-                                       ("le payeur (DSA)", current.dsa_payer),
-                                       ("le contact du DPO", current.dpo_contact)) if not value]
+missing = current.missing_for_launch()
 if missing:
     st.info("Renseignez " + ", ".join(missing) + " dans les paramètres du réseau.", icon="⚙️")
     state.link("app/pages/parametres.py", "Ouvrir les paramètres", ":material/settings:")
@@ -38,13 +35,15 @@ if campaign is None:
     state.link("app/pages/territoire.py", "Voir le territoire", ":material/map:")
     state.link("app/pages/campagne.py", "Ouvrir une campagne", ":material/campaign:")
 else:
-    from outreach.compliance.gate import review
+    from outreach import pipeline
+    from outreach.campaign import campaign_to_yaml
     from outreach.errors import InputError
-    from outreach.meta.files import plan_campaign
 
     try:
-        plan, payloads = plan_campaign(campaign)
-        verdict = review(campaign, plan, payloads, campaign_path=st.session_state.get(state.CAMPAIGN_PATH))
+        # the pages' shared cached plan, then the same review as every other page
+        _, plan, payloads = state.planned(campaign_to_yaml(campaign))
+        verdict = pipeline.prepare(campaign, campaign_path=st.session_state.get(state.CAMPAIGN_PATH),
+                                   planned=(plan, payloads)).verdict
     except InputError as exc:
         state.show_input_error(exc)
         state.link("app/pages/campagne.py", "Corriger la campagne", ":material/campaign:")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from app import state
 from app.campaign_view import circles_deck, plan_table
-from outreach import datasets
+from outreach import datasets, pipeline
 from outreach.campaign import (
     Campaign,
     campaign_from_dict,
@@ -21,7 +21,6 @@ from outreach.campaign import (
     campaign_to_yaml,
     save_campaign,
 )
-from outreach.compliance.gate import gated_outputs, review
 from outreach.errors import InputError
 from outreach.meta import sheet
 from outreach.text import number, slug
@@ -234,15 +233,16 @@ columns = None
 if template_file is not None:
     try:
         columns = sheet.read_template(data=template_file.getvalue(), name=template_file.name)
-        missing = sheet.unmapped(sheet.rows(payloads), columns)
-        if missing:
-            st.warning("Colonnes absentes du modèle, laissées de côté : " + ", ".join(missing), icon="⚠️")
     except InputError as exc:
         state.show_input_error(exc)
 
 # What leaves the tool goes through the GDPR / DSA gate, exactly as `outreach plan` does.
-verdict = review(campaign, plan, payloads, campaign_path=st.session_state.get("campaign_path"))
-outputs = gated_outputs(verdict, plan, payloads, columns)
+prepared = pipeline.prepare(campaign, campaign_path=st.session_state.get("campaign_path"), template_columns=columns,
+                            planned=(plan, payloads))
+verdict = prepared.verdict
+outputs = prepared.outputs()
+for note in prepared.plan.notes[len(plan.notes):]:  # what the template check found
+    st.warning(note, icon="⚠️")
 if not verdict.export_allowed:
     blockers = ", ".join(i.id for i in verdict.checklist.open_blockers)
     st.warning(f"Les fichiers pour Meta seront disponibles une fois la checklist RGPD sans point bloquant ouvert "

@@ -7,25 +7,19 @@ Meta created and a second push creates nothing twice.
 
 import io
 import zipfile
-from pathlib import Path
 
 import streamlit as st
 
 from app import state
-from outreach import paths
+from outreach import pipeline
 from outreach.campaign import campaign_to_yaml
-from outreach.compliance.gate import gated_outputs, review, write_gated
 from outreach.errors import InputError
-from outreach.meta.files import META_API_FILE, render_outputs
+from outreach.meta.files import META_API_FILE
 from outreach.text import slug
 
 st.title("Exporter")
 st.caption("Les fichiers pour Meta (API Marketing, import du Gestionnaire de publicités), la checklist RGPD, "
            "et l'envoi à Meta : validation d'abord, création toujours en pause.")
-
-
-def output_dir(campaign) -> Path:
-    return paths.output_dir() / slug(campaign.name)
 
 
 try:
@@ -43,7 +37,8 @@ if path is None:
 
 draft = st.toggle("Écrire des brouillons même si la checklist bloque", key="export_draft",
                   help="Les fichiers sont alors marqués BROUILLON (noms et contenus) et ne peuvent pas être envoyés.")
-verdict = review(campaign, plan, payloads, campaign_path=path, draft=draft)
+prepared = pipeline.prepare(campaign, campaign_path=path, draft=draft, planned=(plan, payloads))
+verdict = prepared.verdict
 
 if verdict.export_allowed:
     st.success("Checklist RGPD : aucun point bloquant ouvert, l'export est autorisé.", icon="✅")
@@ -51,7 +46,7 @@ else:
     st.error(verdict.message(), icon="⛔")
     state.link("app/pages/rgpd.py", "Ouvrir la checklist RGPD", ":material/shield:")
 
-files = gated_outputs(verdict, plan, payloads)
+files = prepared.outputs()
 
 st.subheader("Fichiers")
 columns = st.columns(3)
@@ -76,26 +71,17 @@ settings = state.settings()
 account = st.text_input("Compte publicitaire", settings.ad_account_id, key="push_account", placeholder="act_…",
                         help="Le jeton d'accès vient de META_ACCESS_TOKEN ou de .streamlit/secrets.toml ; "
                              "il n'est jamais affiché.")
-folder = output_dir(campaign)
+folder = pipeline.campaign_out_dir(campaign)
 st.caption(f"Les fichiers envoyés et les identifiants créés par Meta sont gardés dans `{folder}`.")
 validated_key = "push_validated_for"
 fingerprint = (account, files.get(META_API_FILE, b""))
 
 
 def push(dry_run: bool) -> None:
-    from outreach.meta.client import MetaClient
-
     label = "Validation par Meta (rien n'est créé)…" if dry_run else "Création chez Meta, en pause…"
     with st.status(label, expanded=True) as status:
         try:
-            try:
-                write_gated(verdict, render_outputs(plan, payloads), folder)
-                report = MetaClient(account).push(payloads, folder, dry_run=dry_run, progress=status.write)
-            except OSError as exc:
-                # only the file and the system's reason: an OSError's own text may carry a request URL
-                raise InputError(f"écriture impossible ({exc.strerror or type(exc).__name__}).",
-                                 file=exc.filename or folder,
-                                 fix="Choisissez un dossier de sortie où vous pouvez écrire (OUTREACH_OUTPUT_DIR).") from exc
+            report = pipeline.export_and_push(prepared, folder, account, dry_run=dry_run, progress=status.write)
         except InputError as exc:
             status.update(label="Échec", state="error")
             st.error(str(exc), icon="⚠️")

@@ -38,6 +38,90 @@ def packed(campaign_yaml: str, site_url: str):
     return brief.blog_site, compose(brief)
 
 
+def publishing_tab(pack, campaign, settings, channels, blocking) -> None:
+    """Connect the networks, see where each post stands, schedule all of them or a chosen few."""
+    from datetime import UTC, datetime
+
+    from outreach.channels import publishing
+    from outreach.paths import output_dir
+    from outreach.settings import save_settings
+    from outreach.text import slug
+
+    with st.expander("Connecter les réseaux", expanded=not (settings.blog_url or settings.mastodon_instance)):
+        st.caption("La page Facebook et le compte Instagram utilisent la connexion à Meta de la page Paramètres. "
+                   "Les mots de passe et jetons restent sur cet ordinateur, lisibles par vous seul, et ne "
+                   "s'affichent plus une fois enregistrés.")
+        with st.form("networks"):
+            c1, c2 = st.columns(2)
+            blog = c1.text_input("Adresse du blog WordPress", settings.blog_url, placeholder="https://…")
+            user = c1.text_input("Identifiant WordPress", settings.wordpress_user)
+            password = c1.text_input("Mot de passe d'application WordPress", type="password",
+                                     placeholder="déjà enregistré" if publishing.secret(publishing.WORDPRESS_PASSWORD)
+                                     else "Comptes → Profil → Mots de passe d'application")
+            schedule_posts = c1.checkbox("Programmer les articles à leur date (sinon : brouillons à relire)",
+                                         settings.wordpress_schedule)
+            instance = c2.text_input("Instance Mastodon", settings.mastodon_instance, placeholder="https://…")
+            token = c2.text_input("Jeton Mastodon", type="password",
+                                  placeholder="déjà enregistré" if publishing.secret(publishing.MASTODON_TOKEN)
+                                  else "Préférences → Développement → Nouvelle application")
+            saved = st.form_submit_button("Enregistrer")
+        if saved:
+            try:
+                for name, value in ((publishing.WORDPRESS_PASSWORD, password), (publishing.MASTODON_TOKEN, token)):
+                    if value.strip():
+                        publishing.save_secret(name, value)
+                settings = settings.model_copy(update={"blog_url": blog.strip(), "wordpress_user": user.strip(),
+                                                       "wordpress_schedule": schedule_posts,
+                                                       "mastodon_instance": instance.strip()})
+                save_settings(settings)
+                st.success("Réseaux enregistrés.", icon="✅")
+            except InputError as exc:
+                state.show_input_error(exc)
+    try:
+        publishers = publishing.connect(settings, pack)
+    except InputError as exc:
+        state.show_input_error(exc)
+        return
+    if not publishers:
+        st.info("Aucun réseau connecté : renseignez-les ci-dessus (ou la connexion à Meta dans Paramètres). Les "
+                "fichiers de l'onglet Téléchargements restent disponibles.", icon="ℹ️")
+        return
+    if st.button("Tester la connexion", key="test_networks"):
+        for publisher in publishers.values():
+            try:
+                st.success(f"{publisher.network} : connecté ({publisher.check()}).", icon="✅")
+            except InputError as exc:
+                st.error(f"{publisher.network} : {exc}", icon="⚠️")
+    ledger = publishing.Ledger.load(output_dir() / slug(campaign.name) / "multicanal" / publishing.LEDGER_FILE)
+    now = datetime.now(UTC)
+    actions = publishing.plan(pack, ledger, publishers, now=now)
+    states = {"draft": "brouillon", "scheduled": "programmée", "published": "publiée"}
+    st.dataframe([{"Date": f"{a.when:%d/%m/%Y %H:%M}", "Réseau": channels[a.channel].name,
+                   "Publication": a.title, "État": states.get(getattr(ledger.get(a.post_id), "state", ""),
+                                                               "non envoyée"),
+                   "À faire": a.label + (f" ({a.note})" if a.note else "")} for a in actions],
+                 hide_index=True, width="stretch")
+    pending = [a for a in actions if a.kind in ("create", "update", "delete")]
+    if blocking:
+        st.error("Corrigez d'abord les publications signalées dans les onglets des réseaux.", icon="⚠️")
+        return
+    if not pending:
+        st.success("Tout est à jour sur les réseaux connectés.", icon="✅")
+        return
+    labels = {a.post_id: f"{channels[a.channel].name} — {a.when:%d/%m %H:%M} — {a.title}" for a in pending}
+    chosen = st.multiselect("Publications à programmer (toutes si aucune n'est choisie)", list(labels),
+                            format_func=labels.get, placeholder="Choisir une ou plusieurs publications")
+    if st.button(f"Programmer {len(chosen) or len(pending)} publication(s)", type="primary", key="schedule"):
+        scheduling = {k: v for k, v in publishers.items() if v.schedules}
+        try:
+            with st.spinner("Envoi aux réseaux…"):
+                done = publishing.apply(pack, ledger, scheduling, now=now, only=set(chosen) or None)
+            st.success(f"{done.sent} publication(s) envoyée(s).", icon="✅")
+            st.rerun()
+        except InputError as exc:
+            st.error(str(exc), icon="⚠️")
+
+
 # ------------------------------------------------------------------------------------------ the campaign
 
 from_session = st.session_state.get(state.CAMPAIGN) is not None
@@ -51,12 +135,10 @@ except InputError as exc:
 source = "campagne ouverte sur la page Campagne" if from_session else f"exemple {campaign_path.name}"
 st.info(f"**{campaign.name}** — du {campaign.period.start:%d/%m/%Y} au {campaign.period.end:%d/%m/%Y} "
         f"({source}).", icon="📣")
-site_input = st.text_input("Adresse du blog WordPress", key="channels_site", placeholder="https://…",
-                           help="Les relais renvoient vers l'article à cette adresse. Vide : le site web des "
-                                "Paramètres, sinon le site de la page d'arrivée de la campagne.")
+settings = state.settings()
 try:
     with st.spinner("Rédaction des publications…"):
-        site, pack = packed(campaign_to_yaml(campaign), site_input.strip())
+        site, pack = packed(campaign_to_yaml(campaign), settings.blog_url.strip())
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()
@@ -125,7 +207,7 @@ def preview(post, profile) -> None:
 
 
 tabs = st.tabs([f"{ICONS.get(cid, '')} {profile.name}" for cid, profile in channels.items()]
-               + ["🗓️ Calendrier", "⬇️ Téléchargements"])
+               + ["🗓️ Calendrier", "⬇️ Téléchargements", "🚀 Publier sur les réseaux"])
 for tab, (cid, profile) in zip(tabs, channels.items(), strict=False):
     with tab:
         st.markdown(f"**Rôle** : {profile.role}  \n**Public** : {profile.public}")
@@ -158,13 +240,13 @@ for tab, (cid, profile) in zip(tabs, channels.items(), strict=False):
                     st.download_button("Sous-titres (.srt)", brief.srt(), file_name=f"lsf-{brief.theme_id}.srt",
                                        mime="text/plain", key=f"srt-{brief.theme_id}")
 
-with tabs[-2]:
+with tabs[-3]:
     st.dataframe([{"Date": f"{p.when:%d/%m/%Y %H:%M}", "Réseau": channels[p.channel].name,
                    "Publication": KIND_LABELS[p.kind] + (f" (J-{p.reminder_days})" if p.reminder_days else ""),
                    "Texte": p.title or p.text.split("\n")[0][:120]} for p in posts],
                  hide_index=True, width="stretch")
 
-with tabs[-1]:
+with tabs[-2]:
     if blocking:
         st.error(f"{len(blocking)} publication(s) à corriger avant de télécharger : voyez les messages sous les "
                  "textes modifiés.", icon="⚠️")
@@ -184,3 +266,6 @@ with tabs[-1]:
                 z.writestr(name, data)
         st.download_button("Tout (zip)", archive.getvalue(), file_name=f"{pack.campaign_slug}-multicanal.zip",
                            mime="application/zip", key="dl_zip")
+
+with tabs[-1]:
+    publishing_tab(pack.with_posts(posts), campaign, settings, channels, blocking)

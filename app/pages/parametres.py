@@ -16,6 +16,8 @@ with st.form("settings"):
     st.subheader("Le réseau")
     name = st.text_input("Nom du réseau", current.network_name, key="network_name")
     website = st.text_input("Site web", current.website, key="website", placeholder="https://…")
+    blog_url = st.text_input("Adresse du blog (WordPress)", current.blog_url, key="blog_url", placeholder="https://…",
+                             help="Les relais des réseaux renvoient vers les articles de ce blog.")
     st.subheader("Meta (Facebook et Instagram)")
     c1, c2, c3 = st.columns(3)
     page_id = c1.text_input("Identifiant de la page Facebook", current.facebook_page_id, key="facebook_page_id",
@@ -45,26 +47,19 @@ with st.form("settings"):
     submitted = st.form_submit_button("Enregistrer", type="primary")
 
 if submitted:
-    values = dict(network_name=name, website=website, facebook_page_id=page_id.strip(), instagram_user_id=ig.strip(),
+    values = dict(network_name=name, website=website, blog_url=blog_url.strip(), facebook_page_id=page_id.strip(),
+                  instagram_user_id=ig.strip(),
                   ad_account_id=account.strip(), dsa_beneficiary=beneficiary, dsa_payer=payer,
                   default_budget_eur=budget, min_daily_budget_eur=min_daily, controller_name=controller,
                   dpo_contact=dpo, election_date=election, departements=current.departements)
-    problems = []
-    if page_id.strip() and not page_id.strip().isdigit():
-        problems.append("L'identifiant de la page Facebook ne contient que des chiffres.")
-    if account.strip() and not (account.strip().startswith("act_") and account.strip()[4:].isdigit()):
-        problems.append("Le compte publicitaire s'écrit act_ suivi de chiffres.")
-    if problems:
-        for p in problems:
-            st.error(p, icon="⚠️")
+    try:
+        updated = NetworkSettings(**values)
+        path = save_settings(updated)
+    except ValidationError as exc:
+        for error in exc.errors():  # each field refused, beside the form (the rules live in NetworkSettings)
+            st.error(f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}.", icon="⚠️")
+    except (InputError, OSError) as exc:
+        st.error(f"Enregistrement impossible : {exc}", icon="⚠️")
     else:
-        try:
-            updated = NetworkSettings(**values)
-            path = save_settings(updated)
-        except ValidationError as exc:
-            st.error(f"Valeur refusée : {exc.errors()[0]['msg']}", icon="⚠️")
-        except (InputError, OSError) as exc:
-            st.error(f"Enregistrement impossible : {exc}", icon="⚠️")
-        else:
-            st.session_state[state.SETTINGS] = updated
-            st.success(f"Paramètres enregistrés dans {path}.")
+        st.session_state[state.SETTINGS] = updated
+        st.success(f"Paramètres enregistrés dans {path}.")

@@ -12,10 +12,10 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from app import state
+from outreach import pipeline
 from outreach.campaign import campaign_to_yaml
 from outreach.compliance import add_attestation, load_attestations, remove_attestation
 from outreach.compliance.evaluate import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS
-from outreach.compliance.gate import gated_outputs, review
 from outreach.compliance.reports import STATUS_SYMBOLS
 from outreach.errors import InputError
 
@@ -45,7 +45,8 @@ def link_to(page: str, field: str) -> None:
 try:
     campaign, path = state.current_campaign()
     campaign, plan, payloads = state.planned(campaign_to_yaml(campaign))
-    verdict = review(campaign, plan, payloads, campaign_path=path)
+    prepared = pipeline.prepare(campaign, campaign_path=path, planned=(plan, payloads))
+    verdict = prepared.verdict
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()
@@ -130,9 +131,9 @@ st.header("Documents")
 draft = False
 if not verdict.export_allowed:
     draft = st.checkbox("Télécharger aussi les fichiers Meta en BROUILLON (ne pas diffuser)", key="rgpd_draft")
-    verdict.draft_requested = draft
-    verdict.checklist.draft = verdict.is_draft
-files = gated_outputs(verdict, plan, payloads)
+    prepared = prepared.with_draft(draft)
+    verdict = prepared.verdict
+files = prepared.outputs()
 document_columns = st.columns(4)
 for column, (name, mime) in zip(document_columns, [("checklist.html", "text/html"),
                                                    ("checklist.md", "text/markdown"),
@@ -140,8 +141,7 @@ for column, (name, mime) in zip(document_columns, [("checklist.html", "text/html
                                                    ("registre-art30.md", "text/markdown")], strict=True):
     column.download_button(f"Télécharger {name}", files[name], file_name=name, mime=mime, key=f"rgpd_{name}")
 
-meta_files = [name for name in files if name not in ("checklist.html", "checklist.md", "checklist.json",
-                                                     "registre-art30.md")]
+meta_files = [name for name in files if name not in verdict.checklist_files()]
 if meta_files:
     st.subheader("Fichiers pour Meta" + (" — BROUILLON" if verdict.is_draft else ""))
     meta_columns = st.columns(len(meta_files))

@@ -67,7 +67,7 @@ def campaign_brief(campaign, *, themes=None, branches: list[Branch] | None = Non
 
     Items and events default to the shipped demonstration sample; `today` to the campaign's start, so
     that the events announced are those of the campaign period; `site_url` (the blog) to the network
-    settings' website, else the landing page's site.
+    settings' blog address (none: bridges link to the landing page).
     """
     from outreach.themes import summarise
 
@@ -88,6 +88,6 @@ def campaign_brief(campaign, *, themes=None, branches: list[Branch] | None = Non
     if site_url is None:
         from outreach.settings import load_settings
 
-        site_url = load_settings().website
+        site_url = load_settings().blog_url
     return CampaignBrief(name=campaign.name, start=campaign.period.start, end=campaign.period.end,
                          landing_url=campaign.landing_url, site_url=site_url or "", themes=offers)

@@ -15,19 +15,26 @@ from __future__ import annotations
 
 import html
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from outreach.channels import french
-from outreach.channels.inputs import CampaignBrief, ItemRef, ThemeOffer
+from outreach.channels.inputs import CampaignBrief, ThemeOffer
 from outreach.channels.links import with_utm
 from outreach.channels.lsf import lsf_brief
 from outreach.channels.posts import BlogDraft, ChannelPack, ImageBrief, Post
 from outreach.channels.profiles import ChannelProfile, load_channels
+from outreach.channels.sentences import (
+    PARIS,
+    event_phrase,
+    figure_sentence,
+    item_title,
+    items_sentence,
+    local,
+    next_event_sentence,
+)
 from outreach.channels.text import count, fit, shorten
 from outreach.model import LibraryEvent
 from outreach.text import number, slug
 
-PARIS = ZoneInfo("Europe/Paris")
 RELAY_CHANNELS = ("facebook", "instagram", "x", "mastodon")
 MAX_BRANCHES_LISTED = 15  # in the blog article; the others are counted, not listed
 ADVICE_TAG = "Conseil2bib"
@@ -36,45 +43,6 @@ ADVICE_SENTENCE = ("Un conseil de lecture ? Posez votre question avec #Conseil2b
 # the article holds the branches, titles and events, not opening hours: the pointer promises only what it holds
 FACEBOOK_POINTER = "Tous les détails dans l'article."
 REMINDER_PREFIX = {0: "Aujourd'hui", 1: "Demain", 7: "Dans une semaine", 14: "Dans deux semaines"}
-
-
-# ------------------------------------------------------------------------------------------ sentences
-
-def figure_sentence(theme: ThemeOffer) -> str:
-    """The theme's true figure: how many items, in how many branches ('' when there is none)."""
-    stocked = theme.stocked
-    if not stocked:
-        return ""
-    items = french.plural(theme.n_items, "document lié", "documents liés")
-    if len(stocked) == 1:
-        return f"{stocked[0].branch_name} : {items} au thème {french.quote(theme.label)}."
-    return f"{items} au thème {french.quote(theme.label)} dans {len(stocked)} bibliothèques du réseau."
-
-
-def _item(item: ItemRef) -> str:
-    return f"{french.quote(item.title)}" + (f" ({item.author})" if item.author else "")
-
-
-def items_sentence(theme: ThemeOffer, n: int = 3) -> str:
-    items = theme.top_items(n)
-    return f"À emprunter : {french.join([_item(i) for i in items])}." if items else ""
-
-
-def place_of(theme: ThemeOffer, event: LibraryEvent) -> str:
-    return event.location_name or theme.branch_name(event.branch_id)
-
-
-def local(t: datetime) -> datetime:
-    return t.replace(tzinfo=PARIS) if t.tzinfo is None else t.astimezone(PARIS)
-
-
-def event_phrase(theme: ThemeOffer, event: LibraryEvent, *, short: bool = False) -> str:
-    place = place_of(theme, event)
-    return f"{french.quote(event.title)}, {french.when(local(event.start), short=short)}" + (f", {place}" if place else "")
-
-
-def next_event_sentence(theme: ThemeOffer, events: list[LibraryEvent]) -> str:
-    return f"Prochain rendez-vous : {event_phrase(theme, events[0])}." if events else ""
 
 
 # ------------------------------------------------------------------------------------------ hashtags, links
@@ -225,8 +193,10 @@ class Composer:
     def blog_draft(self, theme: ThemeOffer, events: list[LibraryEvent], day: date, video_when: datetime) -> BlogDraft:
         profile = self.channels["blog"]
         post_slug = slug(f"{self.brief.name}-{theme.theme_id}")
-        url = f"{self.brief.blog_site}/{post_slug}/"
-        image = theme_image(profile, theme)
+        # ?name= finds a post by its slug whatever the blog's permalink structure; without a blog, the
+        # bridges send people to the landing page instead of an article that does not exist
+        url = f"{self.brief.blog_site}/?name={post_slug}" if self.brief.blog_site else self.landing(theme)
+        image = theme_image(profile, theme).model_copy(update={"url": self.brief.visual_urls.get(theme.theme_id, "")})
         excerpt_limit = profile.constraints.excerpt_max_chars or 300
         excerpt = fit([figure_sentence(theme) or f"Le thème {french.quote(theme.label)} dans les bibliothèques du réseau.",
                        next_event_sentence(theme, events)], excerpt_limit, profile.constraints)
@@ -238,7 +208,7 @@ class Composer:
     def article_post(self, theme: ThemeOffer, blog: BlogDraft) -> Post:
         return Post(id=f"blog--{theme.theme_id}--article", channel="blog", kind="article", theme_id=theme.theme_id,
                     when=blog.when, title=blog.title, text=blog.excerpt, hashtags=blog.tags,
-                    link=self.link(self.landing(theme), "blog", f"{theme.theme_id}-article"),
+                    link=self.link(blog.url, "blog", f"{theme.theme_id}-article"),
                     images=[blog.featured_image])
 
     # -------------------------------------------------------------------------------------- bridges
@@ -287,7 +257,7 @@ class Composer:
         link = self.link(blog.url, profile.id, f"{theme.theme_id}-conseil")
         tags = hashtags_for(profile, theme, first=[ADVICE_TAG])
         items = theme.top_items(1)
-        pick = f"Par exemple : {_item(items[0])}." if items else ""
+        pick = f"Par exemple : {item_title(items[0])}." if items else ""
         sentences = [f"{theme.label} : un conseil de lecture ? Posez votre question avec #{ADVICE_TAG}, "
                      "nos bibliothécaires vous répondent.", pick]
         tail = f"{link} {tag_line(tags, skip_in=' '.join(sentences))}".strip()
@@ -347,7 +317,8 @@ class Composer:
         text = "\n\n".join(short)
         if _newsletter_fits(text, profile):
             return text
-        home = self.link(self.brief.blog_site + "/", "newsletter", "lettre-blog")
+        home = self.link(self.brief.blog_site + "/" if self.brief.blog_site else self.brief.landing_url, "newsletter",
+                         "lettre-blog")
         for n in range(len(short) - 1, -1, -1):
             rest = [t.label for t in self.brief.themes[n:]]
             tail = f"Et aussi sur notre blog : {french.join(rest)}. {home}"
@@ -448,7 +419,8 @@ class BlogBody:
         blocks = []
         if t.description:
             blocks.append(self.paragraph(e(t.description)))
-        blocks.append(self.image_block(image))
+        if image.url:  # no image block without an image: WordPress drops or shows an empty one
+            blocks.append(self.image_block(image))
         fig = figure_sentence(t)
         if fig:
             blocks.append(self.heading("Dans les bibliothèques"))
@@ -466,7 +438,7 @@ class BlogBody:
         items = t.top_items(5)
         if items:
             blocks.append(self.heading("À emprunter"))
-            blocks.append(self.bullet_list([e(_item(i)) + (f", {i.year}" if i.year else "") for i in items]))
+            blocks.append(self.bullet_list([e(item_title(i)) + (f", {i.year}" if i.year else "") for i in items]))
         blocks.append(self.paragraph(self.anchor(self.link(self.c.landing(t), "catalogue"),
                                                  f"Tout le thème {french.quote(t.label)} dans le catalogue")))
         if self.events:
@@ -480,10 +452,8 @@ class BlogBody:
         return "\n\n".join(blocks) + "\n"
 
     def image_block(self, image: ImageBrief) -> str:
-        # the officer uploads the image in WordPress; the block carries the alt text and the brief meanwhile
         return (f'<!-- wp:image {{"sizeSlug":"large"}} -->\n<figure class="wp-block-image size-large">'
-                f'<img alt="{html.escape(image.alt_text)}"/>'
-                f'<figcaption class="wp-element-caption">{html.escape(image.description)}</figcaption></figure>\n'
+                f'<img src="{html.escape(image.url)}" alt="{html.escape(image.alt_text)}"/></figure>\n'
                 "<!-- /wp:image -->")
 
     def networks(self) -> list[str]:

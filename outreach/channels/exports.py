@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 from outreach import cells
 from outreach.channels.posts import KIND_LABELS, ChannelPack
 from outreach.channels.profiles import ChannelProfile, load_channels
+from outreach.channels.timezone import rule_based_vtimezone
 
 CSV_COLUMNS = ["channel", "date", "text", "link", "hashtags", "alt_text"]
 EXTRA_COLUMNS = ["kind", "theme_id", "title", "event_id", "post_id"]
@@ -60,9 +61,20 @@ def calendar_ics(pack: ChannelPack, channels: dict[str, ChannelProfile] | None =
         ev.add("categories", [name])
         ev.add("status", "TENTATIVE")  # drafts until the officer publishes them
         cal.add_component(ev)
-    if hasattr(cal, "add_missing_timezones"):
-        cal.add_missing_timezones()
+    _add_timezones(cal, pack)
     return cal.to_ical()
+
+
+def _add_timezones(cal: Calendar, pack: ChannelPack) -> None:
+    """A VTIMEZONE per zone used, in the yearly-rule form every client reads (see channels/timezone.py)."""
+    zones = {str(p.when.tzinfo) for p in pack.posts if p.when.tzinfo is not None and str(p.when.tzinfo) != "UTC"}
+    years = range(min(p.when.year for p in pack.posts), max(p.when.year for p in pack.posts) + 1) if pack.posts \
+        else range(pack.start.year, pack.start.year + 1)
+    for tzid in sorted(zones):
+        component = rule_based_vtimezone(tzid, years)
+        if component is not None:
+            cal.add_component(component)
+    cal.add_missing_timezones()  # a zone no yearly rule describes keeps icalendar's explicit transitions
 
 
 POSTS_FILE, CALENDAR_FILE, BLOG_FILE = "posts.csv", "calendar.ics", "blog.wxr.xml"

@@ -8,7 +8,6 @@ them from the themes capability's `Theme` and `ThemeSummary`; `campaign_brief` f
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -88,8 +87,9 @@ class CampaignBrief(BaseModel):
     start: date
     end: date
     landing_url: str
-    site_url: str = ""  # the blog's address; the landing page's site when empty
+    site_url: str = ""  # the blog's own address; none: no article address to link to
     themes: list[ThemeOffer]
+    visual_urls: dict[str, str] = Field(default_factory=dict)  # theme id → address of its published visual
 
     @property
     def slug(self) -> str:
@@ -97,10 +97,7 @@ class CampaignBrief(BaseModel):
 
     @property
     def blog_site(self) -> str:
-        if self.site_url:
-            return self.site_url.rstrip("/")
-        parts = urlsplit(self.landing_url)
-        return f"{parts.scheme}://{parts.netloc}"
+        return self.site_url.strip().rstrip("/")
 
 
 # ------------------------------------------------------------------------- adapters to the other capabilities

@@ -14,6 +14,7 @@ from datetime import datetime
 from outreach.channels import french
 from outreach.channels.posts import LsfBrief, SubtitleCue
 from outreach.channels.profiles import ChannelProfile
+from outreach.channels.sentences import event_phrase, figure_sentence, items_sentence
 
 CHARS_PER_SECOND = 15
 LINE_CHARS = 42
@@ -59,8 +60,6 @@ def _duration(text: str) -> float:
 
 
 def outline(theme, events, brief) -> list[str]:
-    from outreach.channels.compose import event_phrase, figure_sentence, items_sentence
-
     points = [f"Bonjour ! Aujourd'hui, le thème {french.quote(theme.label)} dans nos bibliothèques."]
     if theme.description:
         points.append(theme.description.strip())

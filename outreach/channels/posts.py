@@ -22,6 +22,7 @@ class ImageBrief(BaseModel):
     ratio: str
     width: int
     height: int
+    url: str = ""  # where the visual is published, once it exists; the brief stands in for it until then
 
 
 class Post(BaseModel):

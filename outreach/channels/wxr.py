@@ -4,6 +4,10 @@ Written the way WordPress's own exporter writes it — one element per line, tex
 that every parser of the WordPress importer reads it, including its line-based fallback, which expects
 `<item>` and `</item>` on lines of their own and `<wp:author>…</wp:author>` on one line. Posts are
 drafts (`wp:status` draft) dated at their calendar slot; nothing is published by importing.
+
+The site address is the blog's own (`blog_url` in the settings): the importer's default option rewrites
+every link that starts with it to the importing site, so any other address — the library's catalogue, its
+agenda — must not share it. Without a blog address the field stays empty, and the importer rewrites nothing.
 """
 
 from __future__ import annotations
@@ -45,6 +49,31 @@ def _wp_date(t: datetime) -> str:
     return t.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _meta(key: str, value: str) -> list[str]:
+    return ["\t\t<wp:postmeta>", f"\t\t\t<wp:meta_key>{cdata(key)}</wp:meta_key>",
+            f"\t\t\t<wp:meta_value>{cdata(value)}</wp:meta_value>", "\t\t</wp:postmeta>"]
+
+
+def _attachment(blog, parent_id: int, attachment_id: int) -> list[str]:
+    """The post's visual as an attachment item, as WordPress's exporter writes one."""
+    image = blog.featured_image
+    name = image.url.rstrip("/").rsplit("/", 1)[-1]
+    return ["\t<item>", f"\t\t<title>{cdata(name)}</title>", f"\t\t<link>{_xml_text(image.url)}</link>",
+            f"\t\t<dc:creator>{cdata(AUTHOR_LOGIN)}</dc:creator>",
+            f'\t\t<guid isPermaLink="false">{_xml_text(image.url)}</guid>',
+            "\t\t<description></description>", f"\t\t<content:encoded>{cdata('')}</content:encoded>",
+            f"\t\t<excerpt:encoded>{cdata(image.alt_text)}</excerpt:encoded>",
+            f"\t\t<wp:post_id>{attachment_id}</wp:post_id>",
+            f"\t\t<wp:post_date>{cdata(_wp_date(blog.when))}</wp:post_date>",
+            f"\t\t<wp:post_date_gmt>{cdata(_wp_date(blog.when.astimezone(UTC)))}</wp:post_date_gmt>",
+            f"\t\t<wp:post_name>{cdata(slug(name))}</wp:post_name>",
+            f"\t\t<wp:status>{cdata('inherit')}</wp:status>",
+            f"\t\t<wp:post_parent>{parent_id}</wp:post_parent>",
+            f"\t\t<wp:post_type>{cdata('attachment')}</wp:post_type>",
+            f"\t\t<wp:attachment_url>{cdata(image.url)}</wp:attachment_url>",
+            *_meta("_wp_attachment_image_alt", image.alt_text), "\t</item>"]
+
+
 def blog_wxr(pack: ChannelPack, *, site_url: str, site_name: str = "", author_name: str = "",
              now: datetime | None = None) -> str:
     site = site_url.rstrip("/")
@@ -82,6 +111,9 @@ def blog_wxr(pack: ChannelPack, *, site_url: str, site_name: str = "", author_na
             lines.append(f"\t<wp:tag><wp:term_id>{term_id}</wp:term_id><wp:tag_slug>{cdata(term_slug)}</wp:tag_slug>"
                          f"<wp:tag_name>{cdata(name)}</wp:tag_name></wp:tag>")
     lines += ["", "\t<generator>outreach</generator>", ""]
+    # the visuals that exist are attachments (the importer downloads them) and the posts' featured images
+    visuals = {i: len(pack.blogs) + n for n, i in enumerate(
+        (i for i, b in enumerate(pack.blogs, start=1) if b.featured_image.url), start=1)}
     for post_id, blog in enumerate(pack.blogs, start=1):
         gmt = blog.when.astimezone(UTC)
         lines += ["\t<item>",
@@ -111,8 +143,11 @@ def blog_wxr(pack: ChannelPack, *, site_url: str, site_name: str = "", author_na
             lines.append(f'\t\t<category domain="category" nicename="{_xml_text(slug(c))}">{cdata(c)}</category>')
         for t in blog.tags:
             lines.append(f'\t\t<category domain="post_tag" nicename="{_xml_text(slug(t))}">{cdata(t)}</category>')
-        lines += ["\t\t<wp:postmeta>", f"\t\t\t<wp:meta_key>{cdata('_outreach_image_brief')}</wp:meta_key>",
-                  f"\t\t\t<wp:meta_value>{cdata(blog.featured_image.description)}</wp:meta_value>",
-                  "\t\t</wp:postmeta>", "\t</item>"]
+        lines += _meta("_outreach_image_brief", blog.featured_image.description)
+        if post_id in visuals:
+            lines += _meta("_thumbnail_id", str(visuals[post_id]))
+        lines.append("\t</item>")
+    for post_id, attachment_id in visuals.items():
+        lines += _attachment(pack.blogs[post_id - 1], post_id, attachment_id)
     lines += ["</channel>", "</rss>", ""]
     return "\n".join(lines)

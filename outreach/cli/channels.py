@@ -11,6 +11,8 @@ from outreach.channels.campaign import campaign_brief
 from outreach.channels.exports import render_files
 from outreach.cli.common import print_notes
 
+ACTIONS = ["schedule", "publish-due", "status"]
+
 
 def register(sub) -> None:
     p = sub.add_parser("channels", help="publications par réseau, calendrier éditorial et brouillons du blog",
@@ -18,15 +20,28 @@ def register(sub) -> None:
                                    "publication), calendar.ics (calendrier éditorial), blog.wxr.xml (brouillons "
                                    "WordPress : Outils → Importer → WordPress) et, par thème, le brief de la "
                                    "vidéo LSF (lsf-THEME.md) et ses sous-titres (lsf-THEME.srt).")
+    p.add_argument("action", nargs="?", choices=ACTIONS, metavar="ACTION",
+                   help="rien : écrire les fichiers ; schedule : programmer les publications sur les réseaux "
+                        "connectés (blog WordPress, page Facebook, Mastodon) ; publish-due : publier ce qui est dû "
+                        "(Instagram) et programmer ce qui entre dans la fenêtre des réseaux — à lancer par cron ou "
+                        "un minuteur systemd ; status : l'état de chaque publication")
     p.add_argument("campaign", metavar="CAMPAGNE.yaml", help="fichier de campagne")
-    p.add_argument("--out", metavar="DOSSIER", required=True, help="dossier de sortie (créé au besoin)")
+    p.add_argument("--out", metavar="DOSSIER", required=True,
+                   help="dossier de sortie (créé au besoin) ; il garde aussi le registre des publications "
+                        "envoyées (publications.json)")
+    p.add_argument("--dry-run", action="store_true", help="schedule, publish-due : dire ce qui serait envoyé, sans "
+                                                          "rien envoyer")
+    p.add_argument("--only", metavar="PUBLICATION", action="append",
+                   help="schedule : ne programmer que cette publication (identifiant de posts.csv ; répétable)")
     p.add_argument("--channels", metavar="FICHIER", help="profils des réseaux (défaut : data/channels.yaml)")
-    p.add_argument("--site", metavar="URL", help="adresse du blog WordPress (défaut : site web de network.yaml, "
-                                                 "sinon le site de la page d'arrivée)")
+    p.add_argument("--site", metavar="URL", help="adresse du blog WordPress (défaut : celle des paramètres ; sans blog, les "
+                                                 "relais renvoient vers la page d'arrivée)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if args.action:
+        return publish(args)
     campaign = load_campaign(args.campaign)
     channels = load_channels(args.channels)
     brief = campaign_brief(campaign, site_url=args.site)
@@ -42,4 +57,46 @@ def run(args) -> int:
     counts = ", ".join(f"{channels[c].name} {n}" for c, n in by_channel.items())
     print(f"{len(pack.posts)} publication(s) du {pack.start:%d/%m/%Y} au {pack.end:%d/%m/%Y} ({counts}) ; "
           f"{len(pack.blogs)} brouillon(s) de blog ; écrit dans {args.out}.", file=sys.stderr)
+    return 0
+
+
+def publish(args) -> int:
+    """schedule / publish-due / status: the campaign's posts on the connected networks, through their APIs."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from outreach.channels import publishing
+    from outreach.settings import load_settings
+
+    campaign = load_campaign(args.campaign)
+    channels = load_channels(args.channels)
+    brief = campaign_brief(campaign, site_url=args.site)
+    pack = compose(brief, channels)
+    publishers = publishing.connect(load_settings(), pack)
+    if not publishers:
+        print("Aucun réseau connecté : renseignez le blog, la page Facebook ou l'instance Mastodon et leurs jetons "
+              "(page Multicanal).", file=sys.stderr)
+        return 2
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    ledger = publishing.Ledger.load(Path(args.out) / publishing.LEDGER_FILE)
+    now = datetime.now(UTC)
+    if args.action == "status" or args.dry_run:
+        actions = publishing.plan(pack, ledger, publishers, now=now)
+    else:
+        if args.action == "schedule":  # schedules only: what is published at once waits for publish-due
+            publishers = {k: v for k, v in publishers.items() if v.schedules}
+        done = publishing.apply(pack, ledger, publishers, now=now, only=set(args.only or []) or None,
+                                progress=lambda n, a: print(f"  {n}. {a.channel} — {a.post_id} : {a.label}",
+                                                            file=sys.stderr))
+        actions = done.actions
+    for a in actions:
+        entry = ledger.get(a.post_id)
+        state = {"draft": "brouillon", "scheduled": "programmée", "published": "publiée"}.get(
+            entry.state if entry else "", "non envoyée")
+        note = f" ({a.note})" if a.note else ""
+        print(f"{a.when:%d/%m/%Y %H:%M}\t{channels[a.channel].name if a.channel in channels else a.channel}\t"
+              f"{a.post_id}\t{state}\t{a.label}{note}")
+    verb = "serait envoyé" if args.dry_run or args.action == "status" else "envoyé"
+    changes = sum(a.kind in ("create", "update", "delete", "publish") for a in actions)
+    print(f"{changes} changement(s) {verb}(s) sur {', '.join(p.network for p in publishers.values())}.", file=sys.stderr)
     return 0

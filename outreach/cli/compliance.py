@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 
+from outreach import pipeline
 from outreach.compliance.attestations import (
     add_attestation,
     attestations_path,
@@ -12,7 +13,7 @@ from outreach.compliance.attestations import (
     remove_attestation,
 )
 from outreach.compliance.evaluate import SEVERITY_LABELS, STATUS_LABELS
-from outreach.compliance.gate import EXIT_REFUSED, review_file, write_gated
+from outreach.compliance.gate import EXIT_REFUSED
 from outreach.compliance.reports import STATUS_SYMBOLS
 from outreach.compliance.rules import load_rules
 from outreach.errors import InputError
@@ -83,7 +84,7 @@ def _findings(campaign, items: list[str]) -> dict[str, str]:
     wanted = {i.strip().upper() for i in items} & {r.id for r in rules.values() if r.kind == "semi"}
     if not wanted:
         return {}
-    verdict, _, _ = review_file(campaign)
+    verdict = pipeline.prepare_file(campaign).verdict
     found = {}
     for item_id in sorted(wanted):
         item = verdict.checklist.item(item_id)
@@ -98,14 +99,14 @@ def _findings(campaign, items: list[str]) -> dict[str, str]:
 
 
 def run_checklist(args) -> int:
-    verdict, _, _ = review_file(args.campaign)
+    verdict = pipeline.prepare_file(args.campaign).verdict
     for item in verdict.checklist.items:
         print(f"{STATUS_SYMBOLS[item.status]} {item.id:<10} {STATUS_LABELS[item.status]:<13} "
               f"{SEVERITY_LABELS[item.severity]:<13} {item.title}")
         if item.status in ("fail", "flag", "todo"):
             print(f"    {item.detail}")
     if args.out:
-        for path in write_gated(verdict, {}, args.out):
+        for path in pipeline.write_checklist(verdict, args.out):
             print(path, file=sys.stderr)
     print(verdict.message(), file=sys.stderr)
     return 0 if verdict.export_allowed else EXIT_REFUSED

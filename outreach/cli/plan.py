@@ -1,22 +1,16 @@
 """`outreach plan` (campaign file → Meta files) and `outreach push` (Meta files → Meta, paused).
 
-`outreach plan` runs in steps — plan, payloads, checks, render, write: `plan_campaign` gives the plan and its
-payloads, the GDPR gate (`outreach.compliance.gate.review`) decides what may leave, `render_outputs` gives
-the files' bytes, and `write_gated` writes what the verdict lets through, all or nothing.
+Both are thin: `outreach.pipeline` plans, checks, writes and pushes, the same way as the app's Exporter page.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from outreach import cells
-from outreach.campaign import load_campaign
+from outreach import cells, pipeline
 from outreach.cli.common import print_notes
-from outreach.compliance.gate import review, write_gated
-from outreach.meta import sheet
-from outreach.meta.files import META_API_FILE, plan_campaign, render_outputs
+from outreach.meta.files import IDS_FILE
 from outreach.planner import Plan
 
 
@@ -60,33 +54,15 @@ def summary_lines(plan: Plan) -> list[str]:
 # ------------------------------------------------------------------------------------------ commands
 
 def run_plan(args) -> int:
-    from outreach.errors import InputError
-    from outreach.meta.client import IDS_FILE
-
-    if Path(args.out).exists() and not Path(args.out).is_dir():
-        raise InputError("c'est un fichier, pas un dossier.", file=args.out, where="--out",
-                         fix="Donnez le nom d'un dossier (il sera créé au besoin).")
-    campaign = load_campaign(args.campaign)
-    template = sheet.read_template(args.template) if args.template else None
-    plan, payloads = plan_campaign(campaign)
-    if template:
-        missing = sheet.unmapped(sheet.rows(payloads), template)
-        if missing:
-            plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
-    if (Path(args.out) / IDS_FILE).exists():
-        # the push skips every ref already in meta-ids.json: a changed plan would not change those objects
-        plan.notes.append(f"{Path(args.out) / IDS_FILE} garde les objets créés par un envoi précédent : « outreach "
-                          "push » ne les recréera ni ne les modifiera. Pour une nouvelle campagne, choisissez un "
-                          "autre dossier ; pour modifier celle-ci, passez par le Gestionnaire de publicités.")
-    print_notes(plan.notes)
     # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
-    verdict = review(campaign, plan, payloads, campaign_path=args.campaign, draft=args.draft)
-    written = write_gated(verdict, render_outputs(plan, verdict.export_payloads(payloads), template), args.out)
-    for line in summary_lines(plan) + [verdict.message()]:
+    prepared = pipeline.prepare_file(args.campaign, draft=args.draft, template=args.template, out_dir=args.out)
+    print_notes(prepared.plan.notes)
+    written = pipeline.write_outputs(prepared, args.out)
+    for line in summary_lines(prepared.plan) + [prepared.verdict.message()]:
         print(line, file=sys.stderr)
     for path in written:
         print(path)
-    return verdict.exit_code
+    return prepared.verdict.exit_code
 
 
 def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
@@ -109,36 +85,19 @@ def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
 
 
 def run_push(args) -> int:
-    from outreach.errors import InputError
-    from outreach.meta.client import MetaClient
-
     folder = Path(args.dir)
-    source = folder / META_API_FILE
-    try:
-        payloads = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("fichier introuvable.", file=source,
-                         fix="Lancez d'abord « outreach plan CAMPAGNE.yaml --out DOSSIER ».") from exc
-    except ValueError as exc:
-        raise InputError(f"JSON invalide ({exc}).", file=source, fix="Refaites le plan.") from exc
-    missing = [k for k in ("api_version", "campaign", "ad_sets", "creatives", "ads") if k not in payloads] \
-        if isinstance(payloads, dict) else ["campaign"]
-    if missing:
-        raise InputError(f"clé(s) absente(s) : {', '.join(missing)}.", file=source,
-                         fix="Refaites le plan avec « outreach plan » plutôt que de modifier ce fichier à la main.")
-    if payloads.get("draft"):  # a draft renamed by hand: the GDPR checklist still blocks this campaign
-        raise InputError("ce fichier est un BROUILLON : la checklist RGPD bloque encore la campagne.", file=source,
-                         fix="Corrigez ou attestez les points bloquants (checklist.html, page RGPD), puis refaites "
-                             "« outreach plan » sans --draft.")
-    client = MetaClient(args.account, api_version=payloads["api_version"])
     if args.estimates:
+        from outreach.meta.client import MetaClient  # facebook-business: loaded for a push only
+
+        payloads = pipeline.read_payloads(folder)
+        client = MetaClient(args.account, api_version=payloads["api_version"])
         write_estimates(folder, payloads, client.estimates(payloads))
-    report = client.push(payloads, folder, dry_run=args.dry_run,
-                         progress=lambda msg: print(msg, file=sys.stderr))
+    report = pipeline.push_folder(folder, args.account, dry_run=args.dry_run,
+                                  progress=lambda msg: print(msg, file=sys.stderr))
     print_notes(report.notes)
     if args.dry_run:
         print(f"Validation seule : {len(report.validated)} objet(s) validé(s) par Meta, rien n'a été créé.")
     else:
         print(f"{len(report.created)} objet(s) créé(s) en pause, {len(report.reused)} déjà créé(s) "
-              f"auparavant ; identifiants dans {folder / 'meta-ids.json'}.")
+              f"auparavant ; identifiants dans {folder / IDS_FILE}.")
     return 0

@@ -12,6 +12,7 @@ from outreach.datasets import load_territory, shipped_branches
 from outreach.errors import InputError
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
 from outreach.sources.events import read_events
+from outreach.territory import branch_near
 from outreach.themes import load_themes, match_events, match_items
 
 MATCH_COLUMNS = ["item_id", "theme_id", "score", "reason"]
@@ -81,7 +82,7 @@ def run_match(args) -> int:
     agenda = None
     if args.events:
         branches = load_territory(branches_file=args.branches).branches if args.branches else list(shipped_branches())
-        agenda = read_events(args.events, branches=branches)
+        agenda = read_events(args.events, branches=branches, near=branch_near(branches))
     labels = read_authorised_values(args.collections) if args.collections else None
     catalogue = read_catalogue(args.catalogue, collection_labels=labels)
     notes = list(catalogue.notes)

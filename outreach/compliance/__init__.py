@@ -14,7 +14,8 @@ from outreach.compliance.attestations import (
     load_attestations,
     remove_attestation,
 )
-from outreach.compliance.context import CheckContext, QuestionnaireFacts, build_context
+from outreach.compliance.community_facts import QuestionnaireFacts
+from outreach.compliance.context import CheckContext, build_context
 from outreach.compliance.evaluate import Checklist, evaluate
 from outreach.compliance.reports import write_checklist
 from outreach.compliance.ropa import build_entry

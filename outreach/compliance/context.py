@@ -13,8 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from outreach.compliance.community_facts import QuestionnaireFacts, facts_from_community
 from outreach.compliance.sensitive import SensitiveLists, load_lists, normalise
 from outreach.settings import NetworkSettings, load_settings
+from outreach.themes.catalogue import shipped_themes
 
 
 def attr(obj: Any, name: str, default: Any = None) -> Any:
@@ -32,28 +34,6 @@ def as_data(campaign: Any) -> dict:
     if hasattr(campaign, "model_dump"):
         return campaign.model_dump(mode="python")
     return dict(campaign)
-
-
-@dataclass(frozen=True)
-class ConsentOption:
-    purpose: str
-    default_checked: bool = False
-    required: bool = False
-
-
-@dataclass
-class QuestionnaireFacts:
-    """What the checklist needs to know of the interest questionnaire (items FORM-*, SEN-04, MIN-02, CA-03)."""
-
-    notice_text: str
-    consents: list[ConsentOption]
-    fields: list[str]
-    min_age: int | None
-    withdrawal_url: str = ""
-    dismissible: bool = True
-    blocks_service: bool = False
-    offered_themes: list[str] = field(default_factory=list)  # empty: every non-sensitive theme
-    origin: str = ""  # where these facts were read, said in the details
 
 
 @dataclass(frozen=True)
@@ -194,19 +174,8 @@ def payload_interest_names(ad_set: dict) -> list[str]:
 
 
 def load_theme_catalogue() -> dict[str, Any]:
-    """The themes of data/themes.yaml by id (the planner's copy, read again only when the file changes)."""
-    from outreach.planner import shipped_themes
-
+    """The themes of data/themes.yaml by id (read again only when the file changes)."""
     return {attr(t, "id"): t for t in shipped_themes()}
-
-
-def questionnaire_facts(settings: NetworkSettings) -> QuestionnaireFacts | None:
-    """The questionnaire as the community capability configures it, or None when it is not installed."""
-    try:
-        from outreach.compliance.community_facts import facts_from_community
-    except ImportError:
-        return None
-    return facts_from_community(settings)
 
 
 def build_context(campaign: Any, plan: Any = None, payload: dict | None = None, *, themes=None,
@@ -222,5 +191,5 @@ def build_context(campaign: Any, plan: Any = None, payload: dict | None = None, 
                        campaign_path=Path(campaign_path) if campaign_path else None)
     if ctx.questionnaire is None and ctx.uses_questionnaire:
         # read only when needed: a campaign without the questionnaire does not depend on its settings
-        ctx.questionnaire = questionnaire_facts(settings)
+        ctx.questionnaire = facts_from_community(settings)
     return ctx

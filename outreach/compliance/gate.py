@@ -13,6 +13,7 @@ item fails, or when the export is refused because blocking items wait for an att
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,22 +24,18 @@ from outreach.compliance.attestations import load_attestations
 from outreach.compliance.context import CheckContext, build_context
 from outreach.compliance.evaluate import Checklist, evaluate, evaluate_rule
 from outreach.compliance.reports import (
-    CHECKLIST_HTML,
-    CHECKLIST_JSON,
-    CHECKLIST_MD,
     DRAFT_PREFIX,
     DRAFT_WARNING,
-    ROPA_MD,
     checklist_files,
     draft_name,
 )
 from outreach.compliance.ropa import build_entry
 from outreach.compliance.rules import load_rules
 from outreach.errors import InputError
+from outreach.settings import NetworkSettings
 
 EXIT_REFUSED = 3
 DRAFT_CAMPAIGN_PREFIX = "[BROUILLON] "
-CHECKLIST_FILES = (CHECKLIST_JSON, CHECKLIST_MD, CHECKLIST_HTML, ROPA_MD)
 
 
 @dataclass
@@ -87,6 +84,13 @@ class Verdict:
             lines.append("Export refusé : seuls la checklist et le registre ont été écrits (voir checklist.html ; "
                          "--draft pour écrire des brouillons).")
         return "\n".join(lines)
+
+    def with_draft(self, draft: bool) -> Verdict:
+        """The same verdict with the draft asked for or not (a new one: a cached verdict never changes)."""
+        checklist = copy.copy(self.checklist)
+        verdict = dataclasses.replace(self, checklist=checklist, draft_requested=draft)
+        checklist.draft = verdict.is_draft
+        return verdict
 
     # --- files ----------------------------------------------------------------------------------------
     def checklist_files(self) -> dict[str, bytes]:
@@ -145,40 +149,20 @@ def stale_outputs(out_dir: str | Path, verdict: Verdict, export_names: list[str]
     return [out_dir / n for n in sorted(unwanted) if (out_dir / n).is_file()]
 
 
-def write_gated(verdict: Verdict, rendered: dict[str, bytes], out_dir: str | Path) -> list[Path]:
-    """Write the checklist files and what the verdict lets through, all or nothing; remove stale exports."""
-    from outreach.meta.files import EXPORT_FILES
+def write_gated(verdict: Verdict, rendered: dict[str, bytes], out_dir: str | Path,
+                export_names: tuple[str, ...] = ()) -> list[Path]:
+    """Write the checklist files and what the verdict lets through, all or nothing; remove stale exports.
 
+    `export_names`: every export file name, rendered this time or not (`outreach checklist --out` renders
+    none): a refusal must not leave an earlier export ready to push beside it."""
     files = {**verdict.export_files(rendered), **verdict.checklist_files()}
-    # every Meta file, rendered this time or not (`outreach checklist --out` renders none): a refusal must not
-    # leave an earlier export ready to push beside it
-    stale = stale_outputs(out_dir, verdict, sorted(set(EXPORT_FILES) | set(rendered)))
+    stale = stale_outputs(out_dir, verdict, sorted(set(export_names) | set(rendered)))
     with atomic.output_dir(out_dir) as staging:
         for name, data in files.items():
             (staging / name).write_bytes(data)
     for path in stale:
         path.unlink(missing_ok=True)
     return [Path(out_dir) / name for name in files]
-
-
-def review_file(campaign_path: str | Path, *, draft: bool = False, settings=None, today: date | None = None):
-    """Load, plan and review a campaign file: `(verdict, plan, payloads)` (what the CLI and the app show)."""
-    from outreach.campaign import load_campaign
-    from outreach.meta.files import plan_campaign
-
-    campaign = load_campaign(campaign_path, settings=settings)
-    plan, payloads = plan_campaign(campaign)
-    verdict = review(campaign, plan, payloads, campaign_path=campaign_path, draft=draft, settings=settings,
-                     today=today)
-    return verdict, plan, payloads
-
-
-def gated_outputs(verdict: Verdict, plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
-    """Every file the verdict lets out, by name, for a download in the app (same bytes as the CLI writes)."""
-    from outreach.meta.files import render_outputs
-
-    rendered = render_outputs(plan, verdict.export_payloads(payloads), template_columns)
-    return {**verdict.export_files(rendered), **verdict.checklist_files()}
 
 
 # The checks that read the Meta parameters alone (no campaign file, no attestation): what `outreach push`
@@ -189,9 +173,6 @@ PAYLOAD_CHECKS = ("adults_only", "no_blocked_interest", "flagged_topics_broad_on
 
 def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None) -> None:
     """Raise an InputError naming the blocking items the payloads themselves break (before any push)."""
-    from outreach.meta.files import META_API_FILE
-    from outreach.settings import NetworkSettings
-
     campaign = {"name": str((payloads.get("campaign") or {}).get("name", ""))}
     # none of these checks reads the network settings: the defaults keep the push independent of them
     ctx = build_context(campaign, None, payloads, themes={}, settings=NetworkSettings())
@@ -200,6 +181,6 @@ def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None) ->
     if failing:
         raise InputError("envoi refusé, la checklist RGPD bloque ces paramètres : "
                          + " ; ".join(f"{i.id} {i.title} : {i.detail}" for i in failing),
-                         file=file or META_API_FILE, field=failing[0].field or None,
+                         file=file, field=failing[0].field or None,
                          fix="Refaites le plan avec « outreach plan » à partir du fichier de campagne corrigé, "
                              "sans modifier meta-api.json à la main.")

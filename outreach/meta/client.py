@@ -41,11 +41,11 @@ from facebook_business.exceptions import FacebookRequestError
 from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError, register_secret
-from outreach.meta.files import META_API_FILE
+from outreach.meta.files import IDS_FILE, META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
+from outreach.model import is_ad_account
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
-IDS_FILE = "meta-ids.json"
 TOKEN_ENV = "META_ACCESS_TOKEN"
 GRAPH_URL_ENV = "META_GRAPH_URL"
 # Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
@@ -213,7 +213,7 @@ class MetaClient:
                  retries: int = 4, backoff_s: float = 1.0, sleep: Callable[[float], None] = time.sleep,
                  timeout_s: float = 60):
         account_id = str(account_id).strip()
-        if not account_id.startswith("act_") or not account_id[4:].isdigit():
+        if not is_ad_account(account_id):
             raise MetaError(f"identifiant de compte publicitaire « {account_id} » invalide.", where="--account",
                             field="account", fix="Écrivez-le act_ suivi des chiffres (Gestionnaire de "
                                                  "publicités → Paramètres du compte).")
@@ -340,7 +340,7 @@ class MetaClient:
 
         First the GDPR gate once more, on the parameters themselves, before anything reaches Meta (a look-up
         or an estimate included): a meta-api.json edited by hand after the gate let it out is checked too."""
-        refuse_unsafe_payloads(payloads, file=file)
+        refuse_unsafe_payloads(payloads, file=file or META_API_FILE)
         prepared = deepcopy(payloads)
         names = sorted({i["name"] for a in prepared["ad_sets"] for g in a["targeting"].get("flexible_spec", [])
                         for i in g.get("interests", []) if not i.get("id")})

@@ -22,6 +22,7 @@ XLSX_FILE = "ads-manager.xlsx"
 TXT_FILE = "ads-manager.txt"
 PLAN_CSV_FILE = "plan.csv"
 EXPORT_FILES = (META_API_FILE, XLSX_FILE, TXT_FILE, PLAN_CSV_FILE)
+IDS_FILE = "meta-ids.json"  # written by the push: the ref → id of every object Meta created
 
 
 def plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:

@@ -43,6 +43,7 @@ from outreach.meta.client import (
     is_transient,
 )
 from outreach.meta.payloads import API_VERSION
+from outreach.model import is_ad_account
 from outreach.sources.ads_reports import ACCOUNT_CURRENCY, ROW_COLUMNS, ResultRows
 
 F = AdsInsights.Field
@@ -67,7 +68,7 @@ class InsightsQuery:
 
     def check(self) -> None:
         oid = str(self.object_id).strip()
-        if not (oid.startswith("act_") and oid[4:].isdigit()) and not oid.isdigit():
+        if not is_ad_account(oid) and not oid.isdigit():
             raise InputError(f"« {self.object_id} » n'est ni un compte publicitaire (act_…) ni un identifiant de "
                              "campagne.", field="object_id",
                              fix="Donnez act_ suivi des chiffres du compte, ou l'identifiant numérique de la campagne.")

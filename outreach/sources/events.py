@@ -55,18 +55,18 @@ class EventsRead:
     notes: list[str] = field(default_factory=list)
 
 
+# (lat, lon, radius in km) → the id of the nearest branch within the radius, or None
+Near = Callable[[float, float, float], str | None]
+
+
 class BranchFinder:
     """Finds the branch of an event by id, by name, or by coordinates (nearest within 300 m)."""
 
-    def __init__(self, branches: list[Branch] | None):
+    def __init__(self, branches: list[Branch] | None, near: Near | None = None):
         self.branches = list(branches or [])
         self.ids = {b.id for b in self.branches}
         self.names = {fold(b.name): b.id for b in self.branches}
-        self.index = None
-        if self.branches:
-            from outreach.territory import BranchIndex
-
-            self.index = BranchIndex.of(self.branches)
+        self.near = near if self.branches else None
 
     def find(self, branch_id: str | None, name: str, lat: float | None, lon: float | None) -> tuple[str | None, str]:
         """(branch id or None, how it was found)."""
@@ -74,10 +74,10 @@ class BranchFinder:
             return branch_id, "id"
         if name and fold(name) in self.names:
             return self.names[fold(name)], "nom"
-        if self.index is not None and lat is not None and lon is not None:
-            near = self.index.within(lat, lon, BRANCH_RADIUS_KM)
-            if near:
-                return self.branches[near[0][0]].id, "coordonnées"
+        if self.near is not None and lat is not None and lon is not None:
+            found = self.near(lat, lon, BRANCH_RADIUS_KM)
+            if found:
+                return found, "coordonnées"
         return None, ""
 
 
@@ -102,11 +102,13 @@ def to_local(value) -> datetime | None:
 
 
 def read_events(path: str | Path, *, data: bytes | None = None, name: str | None = None,
-                branches: list[Branch] | None = None) -> EventsRead:
+                branches: list[Branch] | None = None, near: Near | None = None) -> EventsRead:
+    """The events of an iCalendar or OpenAgenda file, each placed at one of `branches` by id, by name, or by
+    coordinates through `near` (territory.branch_near: the readers know nothing of geodesy)."""
     label = name or str(path)
     raw = input_bytes(path, data, label, empty_fix="Choisissez un export d'agenda (.ics ou .json).", max_bytes=MAX_AGENDA_BYTES)
     text, _ = decode(raw, label)
-    finder = BranchFinder(branches)
+    finder = BranchFinder(branches, near)
     stripped = text.lstrip()
     if stripped.startswith("BEGIN:VCALENDAR"):
         read = _read_ical(text, label, finder)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -30,6 +31,22 @@ FIELD_LABELS = {
 
 def themes_path() -> Path:
     return data_dir() / "themes.yaml"
+
+
+def themes_file_key() -> tuple[str, int]:
+    """The catalogue file and its modification time: a cache key that changes when the app edits it."""
+    path = themes_path()
+    return str(path), path.stat().st_mtime_ns if path.exists() else 0
+
+
+def shipped_themes() -> tuple[Theme, ...]:
+    """The theme catalogue (`data/themes.yaml`), read again only when its file changes (the app edits it)."""
+    return _shipped_themes(themes_file_key())
+
+
+@lru_cache(maxsize=4)
+def _shipped_themes(file_key: tuple[str, int]) -> tuple[Theme, ...]:
+    return tuple(load_themes(file_key[0]))
 
 
 def _explain(error: dict) -> tuple[str, str]:

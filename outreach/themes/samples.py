@@ -21,6 +21,7 @@ from outreach.model import CatalogueItem, LibraryEvent
 from outreach.paths import cache_dir, data_dir
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
 from outreach.sources.events import read_events
+from outreach.territory import branch_near
 
 # Médiathèque de la Canopée (Paris 1er), Marguerite Duras (Paris 20e), Le Merlan (Marseille 14e),
 # Méjanes (Aix-en-Provence): ids of data/branches.geojson
@@ -90,7 +91,8 @@ def shipped_catalogue() -> list[CatalogueItem]:
 def _sample_events() -> tuple[LibraryEvent, ...]:
     from outreach.datasets import shipped_branches
 
-    return tuple(read_events(sample_events_path(), branches=list(shipped_branches())).events)
+    return tuple(read_events(sample_events_path(), branches=list(shipped_branches()),
+                             near=branch_near(list(shipped_branches()))).events)
 
 
 def shipped_events(today: date | None = None) -> list[LibraryEvent]:

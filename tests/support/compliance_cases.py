@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from outreach.campaign import load_campaign
 from outreach.compliance import build_context, evaluate
-from outreach.compliance.context import ConsentOption, QuestionnaireFacts
+from outreach.compliance.community_facts import ConsentOption, QuestionnaireFacts
 from outreach.meta.files import plan_campaign
 from outreach.model import Theme
 from outreach.settings import NetworkSettings

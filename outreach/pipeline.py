@@ -1,0 +1,155 @@
+"""The one path both faces take: campaign → plan → checklist → gated outputs (files) → push.
+
+The CLI sub-commands and the app pages call these functions and only show what they return, so that the
+checks run the same way whichever face the user works in: the Ads Manager template's columns, the warning
+about a folder that already holds `meta-ids.json`, the checklist gate, the draft marking, and the checks of a
+`meta-api.json` before it is pushed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from outreach import paths
+from outreach.campaign import Campaign, load_campaign
+from outreach.compliance.gate import Verdict, review, write_gated
+from outreach.errors import InputError
+from outreach.meta import sheet
+from outreach.meta.files import EXPORT_FILES, IDS_FILE, META_API_FILE, plan_campaign, render_outputs
+from outreach.planner import Plan
+from outreach.text import slug
+
+if TYPE_CHECKING:  # the client loads facebook-business (a second): only a push needs it
+    from outreach.meta.client import MetaClient, PushReport
+
+PAYLOAD_KEYS = ("api_version", "campaign", "ad_sets", "creatives", "ads")
+
+
+@dataclass
+class Prepared:
+    """A campaign planned and checked: what every output is made from."""
+
+    campaign: Campaign
+    plan: Plan
+    payloads: dict
+    verdict: Verdict
+    template_columns: list[str] | None = None
+
+    def with_draft(self, draft: bool) -> Prepared:
+        return dataclasses.replace(self, verdict=self.verdict.with_draft(draft))
+
+    def outputs(self) -> dict[str, bytes]:
+        """Every file the verdict lets out, by name (the checklist always; the Meta files when allowed, or
+        marked BROUILLON for a draft): the same bytes for a download and for a folder."""
+        rendered = render_outputs(self.plan, self.verdict.export_payloads(self.payloads), self.template_columns)
+        return {**self.verdict.export_files(rendered), **self.verdict.checklist_files()}
+
+
+def prepare(campaign: Campaign, *, campaign_path: str | Path | None = None, draft: bool = False,
+            template_columns: list[str] | None = None, out_dir: str | Path | None = None, settings=None,
+            today: date | None = None, planned: tuple[Plan, dict] | None = None) -> Prepared:
+    """Plan the campaign (or take `planned`, the app's cached plan) and review it with its attestations.
+
+    `out_dir`, when known, is checked now: a folder holding an earlier push's ids adds a note to the plan."""
+    plan, payloads = planned if planned is not None else plan_campaign(campaign)
+    plan = plan.model_copy(update={"notes": list(plan.notes)})  # the notes below never reach a cached plan
+    if template_columns:
+        missing = sheet.unmapped(sheet.rows(payloads), template_columns)
+        if missing:
+            plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
+    if out_dir is not None and (Path(out_dir) / IDS_FILE).exists():
+        # the push skips every ref already in meta-ids.json: a changed plan would not change those objects
+        plan.notes.append(f"{Path(out_dir) / IDS_FILE} garde les objets créés par un envoi précédent : « outreach "
+                          "push » ne les recréera ni ne les modifiera. Pour une nouvelle campagne, choisissez un "
+                          "autre dossier ; pour modifier celle-ci, passez par le Gestionnaire de publicités.")
+    verdict = review(campaign, plan, payloads, campaign_path=campaign_path, draft=draft, settings=settings,
+                     today=today)
+    return Prepared(campaign, plan, payloads, verdict, template_columns)
+
+
+def prepare_file(campaign_path: str | Path, *, draft: bool = False, template: str | Path | None = None,
+                 out_dir: str | Path | None = None, settings=None, today: date | None = None) -> Prepared:
+    """`prepare` for a campaign file, with an optional Ads Manager export whose header is the template."""
+    campaign = load_campaign(campaign_path, settings=settings)
+    columns = sheet.read_template(template) if template else None
+    return prepare(campaign, campaign_path=campaign_path, draft=draft, template_columns=columns, out_dir=out_dir,
+                   settings=settings, today=today)
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("c'est un fichier, pas un dossier.", file=out_dir, where="--out",
+                         fix="Donnez le nom d'un dossier (il sera créé au besoin).")
+    return out_dir
+
+
+def write_outputs(prepared: Prepared, out_dir: str | Path) -> list[Path]:
+    """Write what the verdict lets out into `out_dir`, all or nothing; earlier exports it contradicts go."""
+    rendered = render_outputs(prepared.plan, prepared.verdict.export_payloads(prepared.payloads),
+                              prepared.template_columns)
+    return write_gated(prepared.verdict, rendered, check_out_dir(out_dir), EXPORT_FILES)
+
+
+def write_checklist(verdict: Verdict, out_dir: str | Path) -> list[Path]:
+    """The checklist and the record alone (no Meta file), removing a Meta export it contradicts."""
+    return write_gated(verdict, {}, check_out_dir(out_dir), EXPORT_FILES)
+
+
+def read_payloads(folder: str | Path) -> dict:
+    """The `meta-api.json` of a folder that `outreach plan` (or the Exporter page) wrote, ready to push."""
+    source = Path(folder) / META_API_FILE
+    try:
+        payloads = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("fichier introuvable.", file=source,
+                         fix="Lancez d'abord « outreach plan CAMPAGNE.yaml --out DOSSIER ».") from exc
+    except ValueError as exc:
+        raise InputError(f"JSON invalide ({exc}).", file=source, fix="Refaites le plan.") from exc
+    missing = [k for k in PAYLOAD_KEYS if k not in payloads] if isinstance(payloads, dict) else ["campaign"]
+    if missing:
+        raise InputError(f"clé(s) absente(s) : {', '.join(missing)}.", file=source,
+                         fix="Refaites le plan avec « outreach plan » plutôt que de modifier ce fichier à la main.")
+    if payloads.get("draft"):  # a draft renamed by hand: the GDPR checklist still blocks this campaign
+        raise InputError("ce fichier est un BROUILLON : la checklist RGPD bloque encore la campagne.", file=source,
+                         fix="Corrigez ou attestez les points bloquants (checklist.html, page RGPD), puis refaites "
+                             "« outreach plan » sans --draft.")
+    return payloads
+
+
+def push_folder(folder: str | Path, account: str, *, dry_run: bool = False,
+                progress: Callable[[str], None] | None = None, client: MetaClient | None = None) -> PushReport:
+    """Push a folder's `meta-api.json` to Meta, paused; the ids created are kept in the folder."""
+    from outreach.meta.client import MetaClient
+
+    payloads = read_payloads(folder)
+    client = client or MetaClient(account, api_version=payloads["api_version"])
+    return client.push(payloads, folder, dry_run=dry_run, progress=progress)
+
+
+def export_and_push(prepared: Prepared, out_dir: str | Path, account: str, *, dry_run: bool = False,
+                    progress: Callable[[str], None] | None = None) -> PushReport:
+    """The app's « Envoyer à Meta »: write the folder as `outreach plan` does, then push it as `outreach push`
+    does, so that the folder holds the same files whichever face made it."""
+    if not prepared.verdict.export_allowed:
+        raise InputError("envoi refusé : la checklist RGPD a des points bloquants ouverts.",
+                         fix="Corrigez ou attestez-les sur la page RGPD.")
+    try:
+        write_outputs(prepared, out_dir)
+    except OSError as exc:
+        # only the file and the system's reason: an OSError's own text may carry a request URL
+        raise InputError(f"écriture impossible ({exc.strerror or type(exc).__name__}).",
+                         file=exc.filename or out_dir,
+                         fix="Choisissez un dossier de sortie où vous pouvez écrire (OUTREACH_OUTPUT_DIR).") from exc
+    return push_folder(out_dir, account, dry_run=dry_run, progress=progress)
+
+
+def campaign_out_dir(campaign: Campaign) -> Path:
+    """Where the app writes and pushes a campaign's files: one folder per campaign in OUTREACH_OUTPUT_DIR."""
+    return paths.output_dir() / slug(campaign.name)
