@@ -382,6 +382,27 @@ def campaign_to_yaml(campaign: Campaign) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+def campaign_file_in(folder: str | Path, typed: str | Path) -> Path:
+    """Where the app may save a campaign file typed by the user: a .yaml file inside `folder` (the
+    campaigns folder), a relative name being taken from there. `..`, an absolute path elsewhere or a
+    symbolic link that leads out are refused, so that whatever is typed, the app writes only there."""
+    root = Path(folder).resolve()
+    text = str(typed).strip()
+    hidden = hidden_characters(text)
+    if not text or hidden:
+        raise InputError("nom de fichier vide ou contenant un caractère invisible.", file=text or None,
+                         fix="Donnez un nom comme « ma-campagne.yaml ».")
+    path = Path(text)
+    target = (path if path.is_absolute() else root / path).resolve()
+    if not target.is_relative_to(root) or target == root:
+        raise InputError("l'application n'enregistre les campagnes que dans le dossier des campagnes.", file=text,
+                         fix=f"Donnez un nom de fichier dans {root} (par exemple « ma-campagne.yaml »), sans « .. ».")
+    if target.suffix not in (".yaml", ".yml"):
+        raise InputError("le fichier de campagne doit finir par .yaml.", file=text,
+                         fix="Ajoutez « .yaml » à la fin du nom.")
+    return target
+
+
 def save_campaign(campaign: Campaign, path: str | Path) -> Path:
     path = Path(path)
     atomic.write_text(path, campaign_to_yaml(campaign))

@@ -16,6 +16,7 @@ from app.campaign_view import circles_deck, plan_table
 from outreach import datasets, pipeline
 from outreach.campaign import (
     Campaign,
+    campaign_file_in,
     campaign_from_dict,
     campaign_from_yaml,
     campaign_to_yaml,
@@ -218,12 +219,10 @@ default_path = st.session_state.get("campaign_path") or str(CAMPAIGNS_DIR / f"{s
 target = s1.text_input("Fichier", default_path, key="c_save_path")
 if s2.button("Enregistrer le fichier", key="c_save"):
     try:
-        if not target.endswith((".yaml", ".yml")):
-            raise InputError("le fichier de campagne doit finir par .yaml.", file=target)
-        saved = save_campaign(campaign, target)
+        saved = save_campaign(campaign, campaign_file_in(CAMPAIGNS_DIR, target))
         st.session_state["campaign_path"] = str(saved)
         st.success(f"Campagne enregistrée : {saved}")
-    except (InputError, OSError) as exc:
+    except InputError as exc:
         st.error(str(exc), icon="⚠️")
 
 template_file = st.file_uploader("Modèle : un export du Gestionnaire de publicités de votre compte (facultatif)",
