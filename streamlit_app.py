@@ -3,8 +3,10 @@
 import streamlit as st
 
 from app import state
+from app.access_gate import require_access
 
 st.set_page_config(page_title="outreach — médiathèques", page_icon="📚", layout="wide")
+require_access()  # alone on 127.0.0.1, or logged in on a shared deployment
 
 
 def page(path: str, title: str, icon: str, url: str, default: bool = False):
