@@ -143,3 +143,39 @@ def test_list_unsubscribe_is_a_plain_url(store, tmp_path):
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert all(len(line) <= 998 for line in raw.split(b"\n"))
     assert msg.get_body(("plain",))["Content-Transfer-Encoding"] in ("quoted-printable", "base64", "7bit")
+
+
+def on_disk(tmp_path) -> bytes:
+    return b"".join(p.read_bytes() for p in tmp_path.glob("community.sqlite*"))
+
+
+def test_a_reader_cannot_block_an_erasure_and_the_address_leaves_the_disk(client, store, tmp_path):
+    import sqlite3
+    import time
+
+    token = client.post("/api/responses", json=cs.with_email(email="effacez.moi@exemple.fr")).json()["token"]
+    assert b"effacez.moi@exemple.fr" in on_disk(tmp_path)
+    reader = sqlite3.connect(tmp_path / "community.sqlite")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM community_respondents").fetchone()  # holds a snapshot of the log
+    try:
+        started = time.perf_counter()
+        r = client.post(f"/preferences/{token}", data={"action": "delete"})
+        assert r.status_code == 200 and time.perf_counter() - started < 1.0
+        assert store.by_token(token) is None
+    finally:
+        reader.rollback()
+        reader.close()
+    deadline = time.monotonic() + 5
+    while b"effacez.moi@exemple.fr" in on_disk(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert b"effacez.moi@exemple.fr" not in on_disk(tmp_path)
+
+
+def test_an_address_change_leaves_no_trace_of_the_old_one(client, store, tmp_path):
+    token = client.post("/api/responses", json=cs.with_email(email="ancienne.adresse@exemple.fr")).json()["token"]
+    r = client.post(f"/preferences/{token}", json={"email": "nouvelle.adresse@exemple.fr"})
+    assert r.status_code == 200, r.text
+    assert store.by_token(token).email == "nouvelle.adresse@exemple.fr"
+    disk = on_disk(tmp_path)
+    assert b"ancienne.adresse@exemple.fr" not in disk and b"nouvelle.adresse@exemple.fr" in disk

@@ -247,7 +247,9 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
 
     @app.post("/preferences/{token}")
     async def change_preferences(token: str, request: Request):
-        member = svc.store.by_token(token)
+        # every store call of this async endpoint runs in the thread pool: a database that makes it wait
+        # (a reader holding SQLite's log during an erasure) never stops the event loop, i.e. the server
+        member = await run_in_threadpool(svc.store.by_token, token)
         is_form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
         if member is None:
             return not_found_page() if is_form else JSONResponse({"detail": "lien inconnu."}, status_code=404)
@@ -268,13 +270,13 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
             action = payload.pop("action", "update")
         branch = svc.resolver.branch_name(member.branch_id)
         if action == "delete":
-            svc.store.erase(token, channel="preferences")
+            await run_in_threadpool(svc.store.erase, token, channel="preferences")
             if is_form:
                 return HTMLResponse(pages.message_page("Données effacées", "Vos données ont été effacées. "
                                                        "Merci de l'intérêt porté à la médiathèque."))
             return Response(status_code=204)
         if action == "withdraw":
-            member = svc.store.withdraw_all(token, svc.notice, channel="preferences")
+            member = await run_in_threadpool(svc.store.withdraw_all, token, svc.notice, channel="preferences")
             saved = "Vos consentements sont retirés et votre adresse e-mail est effacée."
         elif action == "update":
             try:
@@ -285,7 +287,7 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
                 return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice, branch, token,
                                                            errors=exc.errors), status_code=422,
                                     headers=page_headers())
-            member = svc.store.change(token, new, svc.notice, channel="preferences")
+            member = await run_in_threadpool(svc.store.change, token, new, svc.notice, channel="preferences")
             saved = "Vos choix sont enregistrés."
         else:
             raise AnswerRejected([FieldError("action", "action inconnue : update, withdraw ou delete.")])

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -277,8 +279,8 @@ class Store:
                     mechanism=f"preferences:{channel}", age_band=new.age_band,
                     withdrawal_channel=channel if withdrawn else None, withdrawn_at=now if withdrawn else None))
             found = self._member_rows(conn, respondents.c.id == rid)
-        if row["email"] and not new.email:
-            self._scrub()
+        if (row["email"] and row["email"] != new.email) or row["postcode"] != new.placement.postcode:
+            self._scrub()  # the old address (e-mail or postcode) must not stay in the log
         return found[0]
 
     @staticmethod
@@ -318,12 +320,34 @@ class Store:
         self._scrub()
         return True
 
+    SCRUB_WAIT_MS = 200  # how long an erasure waits for readers before leaving the scrub to a thread
+    SCRUB_RETRY_S = 0.5
+
     def _scrub(self) -> None:
         """After an erasure on SQLite: the write-ahead log still holds the old pages (e-mail, token) until
-        it is checkpointed and overwritten; truncating it now makes the erasure real on disk at once."""
-        if self.is_sqlite:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        it is checkpointed and overwritten; truncating it makes the erasure real on disk.
+
+        A reader in the middle of a transaction holds the log: the checkpoint then waits at most
+        SCRUB_WAIT_MS, and a background thread retries until the reader is done, so that no reader can
+        make an erasure (or the server behind it) wait."""
+        if self.is_sqlite and not self._checkpoint(self.SCRUB_WAIT_MS):
+            threading.Thread(target=self._scrub_later, name="outreach-scrub", daemon=True).start()
+
+    def _checkpoint(self, wait_ms: int) -> bool:
+        """True when the log was emptied (SQLite answers busy=0)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+            try:
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
+            finally:
+                conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+        return busy == 0
+
+    def _scrub_later(self, attempts: int = 7200) -> None:
+        for _ in range(attempts):  # an hour at most: a reader that long is a bug elsewhere
+            time.sleep(self.SCRUB_RETRY_S)
+            if self._checkpoint(self.SCRUB_WAIT_MS):
+                return
 
     def _erase_rows(self, conn, rows, now: datetime, channel: str, event_name: str) -> None:
         ids = [r["id"] for r in rows]
