@@ -179,3 +179,39 @@ def test_an_address_change_leaves_no_trace_of_the_old_one(client, store, tmp_pat
     assert store.by_token(token).email == "nouvelle.adresse@exemple.fr"
     disk = on_disk(tmp_path)
     assert b"ancienne.adresse@exemple.fr" not in disk and b"nouvelle.adresse@exemple.fr" in disk
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_rate_limit_buckets_in_the_database_are_shared_by_workers(kind, tmp_path):
+    """Two workers (two bucket objects, as two processes would hold) on one database: 5 a minute in all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from outreach.community.limits import DatabaseBuckets
+
+    db = cs.fresh_store(kind, tmp_path)
+    now = [1_000_000.0]
+    workers = [DatabaseBuckets(db.engine, per_minute=5, clock=lambda: now[0]) for _ in range(2)]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: workers[i % 2].allow("198.51.100.9")[0], range(20)))
+    assert results.count(True) == 5
+    allowed, wait = workers[0].allow("198.51.100.9")
+    assert not allowed and 0 < wait <= 12
+    assert workers[1].allow("203.0.113.1")[0]  # another client has its own bucket
+    now[0] += 12.0  # one token back every 12 s
+    assert workers[1].allow("198.51.100.9")[0] and not workers[0].allow("198.51.100.9")[0]
+    db.dispose()
+
+
+def test_the_service_on_a_server_database_limits_through_the_database(tmp_path):
+    """The app uses the shared buckets when the store is not SQLite (checked here by the middleware's state)."""
+    db = cs.fresh_store("postgresql", tmp_path)
+    service = build_service(store=db, config=cs.config(rate_limit_per_minute=3), settings=cs.settings(),
+                            themes=cs.themes(), resolver=cs.resolver())
+    client = TestClient(create_app(service), raise_server_exceptions=False)
+    codes = [client.get("/api/questionnaire").status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    from outreach.community.store import rate_buckets
+
+    with db.engine.connect() as conn:
+        assert conn.execute(rate_buckets.select()).mappings().one()["allowed"] is False
+    db.dispose()

@@ -24,7 +24,7 @@ from outreach.bounds import parse_json
 from outreach.community import exports, pages
 from outreach.community.audience import audience_csv, audience_rows
 from outreach.community.config import QuestionnaireConfig, load_config
-from outreach.community.limits import BodySizeLimit, RateLimit
+from outreach.community.limits import BodySizeLimit, DatabaseBuckets, RateLimit
 from outreach.community.notice import Notice, render_notice, require_complete
 from outreach.community.offer import Offer, PostcodeResolver, build_offer
 from outreach.community.store import Store
@@ -330,7 +330,10 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
                             status_code=404)
 
     # innermost first: limits run before the app, CORS wraps everything (refusals carry CORS headers too)
-    app.add_middleware(RateLimit, per_minute=svc.config.rate_limit_per_minute,
+    # on a server database the buckets live there, shared by every worker and instance; on SQLite (one
+    # process) they stay in memory, which costs no write per request
+    shared = None if svc.store.is_sqlite else DatabaseBuckets(svc.store.engine, svc.config.rate_limit_per_minute)
+    app.add_middleware(RateLimit, per_minute=svc.config.rate_limit_per_minute, shared=shared,
                        trust_forwarded_for=svc.config.trust_forwarded_for,
                        trusted_proxies=svc.config.trusted_proxies)
     app.add_middleware(BodySizeLimit, max_bytes=svc.config.max_body_bytes)
@@ -339,3 +342,9 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
                        allow_credentials=False, max_age=600)
     return app
 
+
+
+def app_from_environment() -> FastAPI:
+    """The app each worker process builds (`outreach questionnaire serve --workers N`): the database, the
+    settings and the questionnaire's file come from the OUTREACH_* environment."""
+    return create_app()

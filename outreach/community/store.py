@@ -24,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -93,6 +94,15 @@ proofs = Table(
     Column("age_band", String(16)),
     Column("withdrawn_at", DateTime),
     Column("withdrawal_channel", String(32)),
+)
+
+# the rate limit's token buckets, shared by every worker and instance that uses the database (limits.py)
+rate_buckets = Table(
+    "community_rate_buckets", metadata,
+    Column("client", String(64), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False, index=True),  # seconds since the epoch, as the workers' clocks say
+    Column("allowed", Boolean, nullable=False),
 )
 
 notices = Table(
