@@ -1,19 +1,22 @@
-"""Entry point of the app: page navigation and the sidebar showing where the user is, nothing else."""
+"""Entry point of the app: page navigation and the sidebar showing where the user is, nothing else.
+
+The sidebar's links are drawn here with st.page_link rather than by st.navigation's own menu: that menu
+puts its section headers inside the list of links (a <header> in a <ul>), which screen readers announce
+wrongly (axe: list, listitem). Each page gets its own document title, and the document says it is French.
+"""
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from app import state
 from app.access_gate import require_access
-
-st.set_page_config(page_title="outreach — médiathèques", page_icon="📚", layout="wide")
-require_access()  # alone on 127.0.0.1, or logged in on a shared deployment
 
 
 def page(path: str, title: str, icon: str, url: str, default: bool = False):
     return st.Page(f"app/pages/{path}", title=title, icon=f":material/{icon}:", url_path=url, default=default)
 
 
-pages = {
+sections = {
     "": [page("accueil.py", "Accueil", "home", "accueil", default=True)],
     "Préparer": [
         page("territoire.py", "Territoire", "map", "territoire"),
@@ -29,7 +32,22 @@ pages = {
     "Mesurer": [page("tableau_de_bord.py", "Tableau de bord", "monitoring", "tableau-de-bord")],
     "Réglages": [page("parametres.py", "Paramètres", "settings", "parametres")],
 }
-navigation = st.navigation(pages)
+navigation = st.navigation([p for pages in sections.values() for p in pages], position="hidden")
+st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques", page_icon="📚", layout="wide")
+# a focus ring that shows where the keyboard is, distinct from the current page's grey marker
+st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }</style>")
+# Streamlit writes <html lang="en"> and has no setting for it: the page's language is set once loaded, by a
+# script in an empty frame that then leaves the keyboard's path and the screen reader's view
+components.html("<script>window.parent.document.documentElement.lang = 'fr';"
+                "const f = window.frameElement; f.tabIndex = -1; f.setAttribute('aria-hidden', 'true');"
+                "f.title = 'langue du document';</script>", height=0)
+require_access()  # alone on 127.0.0.1, or logged in on a shared deployment; nothing below runs otherwise
+with st.sidebar:
+    for section, pages in sections.items():
+        if section:
+            st.markdown(f"**{section}**")
+        for p in pages:
+            st.page_link(p)
 try:
     navigation.run()
 finally:

@@ -69,7 +69,7 @@ def upload_of(widget_value) -> tuple[str, bytes] | None:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _planned(campaign_yaml: str, settings_json: str):
     from outreach.campaign import campaign_from_yaml
-    from outreach.meta.files import plan_campaign
+    from outreach.meta import plan_campaign
 
     campaign = campaign_from_yaml(campaign_yaml)
     plan, payloads = plan_campaign(campaign)

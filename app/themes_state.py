@@ -8,18 +8,17 @@ import streamlit as st
 
 from outreach.datasets import shipped_branches
 from outreach.model import Theme, ThemeMatch, ThemeSummary
-from outreach.sources.catalogue import read_catalogue
-from outreach.sources.events import read_events
+from outreach.sources import read_catalogue, read_events
 from outreach.territory import branch_near
 from outreach.themes import (
     DEMO_BRANCHES,
     match_events,
     match_items,
+    roubaix_collection_labels,
     shipped_catalogue,
     shipped_events,
     summarise,
 )
-from outreach.themes.samples import roubaix_collection_labels
 
 
 def _themes(dumped: tuple[str, ...]) -> list[Theme]:

@@ -382,6 +382,22 @@ def campaign_to_yaml(campaign: Campaign) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+CAMPAIGN_SUFFIXES = (".yaml", ".yml")
+# the keys the Campagne page's form edits; every other key of an open campaign is kept as it is
+FORM_FIELDS = frozenset({"name", "themes", "territory", "period", "budget_eur", "objective", "audience",
+                         "extra_interests", "advertiser", "landing_url", "geo"})
+
+
+def campaign_from_form(form: dict, previous: Campaign | None = None, *, settings=None) -> Campaign:
+    """The campaign the form describes; what the form does not show (overrides, compliance keys, copy edits,
+    and any key added later) is taken from the campaign it was opened on."""
+    unknown = set(form) - FORM_FIELDS
+    if unknown:
+        raise ValueError(f"not form fields: {sorted(unknown)}")  # a developer's mistake, not the user's
+    kept = previous.model_dump(exclude=set(FORM_FIELDS)) if previous is not None else {}
+    return campaign_from_dict(kept | form, file="formulaire", settings=settings)
+
+
 def campaign_file_in(folder: str | Path, typed: str | Path) -> Path:
     """Where the app may save a campaign file typed by the user: a .yaml file inside `folder` (the
     campaigns folder), a relative name being taken from there. `..`, an absolute path elsewhere or a
@@ -404,6 +420,10 @@ def campaign_file_in(folder: str | Path, typed: str | Path) -> Path:
 
 
 def save_campaign(campaign: Campaign, path: str | Path) -> Path:
+    """Write the campaign file, only as .yaml (the campaigns folder lists those), all or nothing."""
     path = Path(path)
+    if path.suffix.lower() not in CAMPAIGN_SUFFIXES:
+        raise InputError("le fichier de campagne doit finir par .yaml.", file=path, field="path",
+                         fix=f"Enregistrez-le sous {path.with_suffix('.yaml').name}.")
     atomic.write_text(path, campaign_to_yaml(campaign))
     return path

@@ -90,3 +90,8 @@ def geocoder_url() -> str | None:
 
 def admin_token() -> str:
     return _env("OUTREACH_ADMIN_TOKEN") or ""
+
+
+def harvest_store_path() -> Path:
+    """The catalogue harvested over OAI-PMH (`outreach catalogue fetch`): in the data folder's catalogue/."""
+    return data_dir() / "catalogue" / "harvest.sqlite"

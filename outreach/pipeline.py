@@ -9,6 +9,7 @@ about a folder that already holds `meta-ids.json`, the checklist gate, the draft
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from outreach.errors import InputError
 from outreach.meta import sheet
 from outreach.meta.files import EXPORT_FILES, IDS_FILE, META_API_FILE, plan_campaign, render_outputs
 from outreach.planner import Plan
+from outreach.reporting import ImportSummary, ReportStore, read_plan_dir
+from outreach.sources import read_activity
+from outreach.sources.ads_reports import ResultRows
 from outreach.text import slug
 
 if TYPE_CHECKING:  # the client loads facebook-business (a second): only a push needs it
@@ -153,3 +157,50 @@ def export_and_push(prepared: Prepared, out_dir: str | Path, account: str, *, dr
 def campaign_out_dir(campaign: Campaign) -> Path:
     """Where the app writes and pushes a campaign's files: one folder per campaign in OUTREACH_OUTPUT_DIR."""
     return paths.output_dir() / slug(campaign.name)
+
+
+# ------------------------------------------------------------------------------------------ after the campaign
+
+@dataclass
+class ActivityImport:
+    path: str
+    rows: int
+    batch: int
+    replaced: int
+    notes: list[str]
+
+    def describe(self) -> str:
+        return (f"{self.path} : {self.rows} ligne(s) d'activité importée(s) (lot n° {self.batch}"
+                f"{f', {self.replaced} remplaçant des mois déjà présents' if self.replaced else ''}).")
+
+
+def import_activity(store: ReportStore, files: list[str | Path | tuple[str, bytes]]) -> list[ActivityImport]:
+    """Monthly activity files (a path, or (name, bytes) for an upload): every file is read and checked before
+    anything is stored, and each batch records the sha256 of the bytes it came from."""
+    reads = []
+    for file in files:
+        name, data = (file[0], file[1]) if isinstance(file, tuple) else (str(file), Path(file).read_bytes())
+        reads.append((read_activity(name, data=data, name=name), hashlib.sha256(data).hexdigest()))
+    done = []
+    for read, sha in reads:
+        batch, replaced = store.import_activity(read.frame, read.path, sha)
+        done.append(ActivityImport(read.path, len(read.frame), batch, replaced, list(read.notes)))
+    return done
+
+
+def import_insights(store: ReportStore, queries: list, plan_dirs: list = (), *,
+                    announce: Callable[[object], None] | None = None,
+                    progress: Callable[[int], None] | None = None) -> list[tuple[ResultRows, ImportSummary]]:
+    """Read results from Meta's Insights API and store them: every query is fetched before anything is
+    stored, so that a failure on the third query leaves no partial import behind."""
+    from outreach.meta import fetch_insights
+
+    plans = [read_plan_dir(d) for d in plan_dirs]
+    fetched = []
+    for query in queries:
+        if announce:
+            announce(query)
+        fetched.append(fetch_insights(query, progress=progress))
+    for plan in plans:
+        store.register_plan(plan)
+    return [(rows, store.import_rows(rows, kind="insights")) for rows in fetched]

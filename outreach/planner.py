@@ -116,6 +116,13 @@ class Plan(BaseModel):
     def total_budget_eur(self) -> float:
         return round(self.daily_budget_eur * self.days, 2)
 
+    @property
+    def population(self) -> int:
+        """People living where the campaign reaches: every theme targets the same areas, so one theme's ad sets
+        count them once."""
+        first = self.campaign.themes[0] if self.campaign.themes else None
+        return sum(a.population for a in self.ad_sets if a.theme_id == first)
+
 
 # ---------------------------------------------------------------------------------------------- scope
 

@@ -102,19 +102,24 @@ def test_unreachable_database_is_said_in_french(monkeypatch):
     assert any("OUTREACH_DATABASE_URL" in e.value or "base de données" in e.value for e in at.error)
 
 
-def test_read_results_from_meta(tmp_path, store_url, monkeypatch):
+def fetch_from_meta(tmp_path, account: str) -> AppTest:
+    """The page's « Lire les résultats chez Meta » for the fixture campaign's three weeks, with its plan."""
     import datetime as dt
 
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    at.text_input(key="dash_plan_dir").set_value(str(write_plan_dir(tmp_path / "plan")))
+    at.text_input(key="dash_meta_object").set_value(account)
+    at.date_input(key="dash_meta_since").set_value(dt.date(2026, 12, 1))
+    at.date_input(key="dash_meta_until").set_value(dt.date(2026, 12, 21)).run()
+    return at.button(key="dash_meta_fetch").click().run()
+
+
+def test_read_results_from_meta(tmp_path, store_url, monkeypatch):
     from tests.support.graph_server import TOKEN
     from tests.support.reporting_fixtures import CAMPAIGN_ID, simulated_meta
 
     with simulated_meta(monkeypatch, "act_77") as server:
-        at = AppTest.from_file(PAGE, default_timeout=60).run()
-        at.text_input(key="dash_plan_dir").set_value(str(write_plan_dir(tmp_path / "plan")))
-        at.text_input(key="dash_meta_object").set_value("act_77")
-        at.date_input(key="dash_meta_since").set_value(dt.date(2026, 12, 1))
-        at.date_input(key="dash_meta_until").set_value(dt.date(2026, 12, 21)).run()
-        at.button(key="dash_meta_fetch").click().run()
+        at = fetch_from_meta(tmp_path, "act_77")
         assert not at.exception
         assert sum("importée(s)" in s.value for s in at.success) == 3
         total = server.true_reach(campaign_id=CAMPAIGN_ID)
@@ -124,3 +129,18 @@ def test_read_results_from_meta(tmp_path, store_url, monkeypatch):
         at.text_input(key="dash_meta_object").set_value("compte 77").run()
         at.button(key="dash_meta_fetch").click().run()
         assert any("ni un compte publicitaire" in e.value for e in at.error)
+
+
+def test_a_failing_insights_query_stores_nothing(tmp_path, store_url, monkeypatch):
+    """The page used to store each query as it came: a failure on the last left a partial import."""
+    from tests.support.graph_server import graph_error
+    from tests.support.reporting_fixtures import simulated_meta
+
+    with simulated_meta(monkeypatch, "act_77") as server:
+        compute = server._compute
+        # the campaign-level query, asked last, fails: the ad-set queries fetched before must not be stored
+        monkeypatch.setattr(server, "_compute", lambda node, params: graph_error(
+            "(#100) Unsupported request", code=100) if params.get("level") == "campaign" else compute(node, params))
+        at = fetch_from_meta(tmp_path, "act_77")
+        assert not at.exception and at.error
+        assert not ReportStore(store_url).has_results()

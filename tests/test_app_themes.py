@@ -129,3 +129,23 @@ def test_a_bad_upload_is_an_error_beside_the_input():
     at.file_uploader(key="themes_catalogue_upload").set_value(("export.csv", b"id,auteur\n1,X\n", "text/csv")).run()
     assert not at.exception
     assert any("title" in e.value for e in at.error)
+
+
+def test_harvesting_the_catalogue_from_the_page(data_copy):
+    import pymarc
+
+    from tests.support.oai_server import OaiServer, served
+
+    with (DATA / "samples" / "roubaix-unimarc-sample-2383.mrc").open("rb") as f:
+        records = [r for _, r in zip(range(120), pymarc.MARCReader(f, to_unicode=True, force_utf8=True), strict=False)]
+    at = page()
+    with OaiServer(served(records), page_size=50) as server:
+        at.text_input(key="themes_oai_url").set_value(server.url)
+        at.button[-1].click().run()  # the form's submit button is the page's last button
+    assert not at.exception
+    assert any("moisson complète" in s.value and "120 notice(s) reçue(s)" in s.value for s in at.success)
+    assert any(m.label == "Notices moissonnées" and m.value == "120" for m in at.metric)
+    assert (data_copy / "catalogue" / "harvest.sqlite").is_file()
+    at.text_input(key="themes_oai_url").set_value("http://127.0.0.1:9/oai")
+    at.button[-1].click().run()
+    assert any("injoignable" in e.value for e in at.error)

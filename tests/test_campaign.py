@@ -160,3 +160,33 @@ def test_empty_name_is_said_in_french(tmp_path):
     with pytest.raises(InputError) as err:
         load_campaign(write(tmp_path, raw(name="")), settings=EMPTY_SETTINGS)
     assert err.value.field == "name" and "vide" in str(err.value) and "String" not in str(err.value)
+
+
+def test_the_form_keeps_what_it_does_not_show():
+    """The Campagne page used to keep a hard-coded list of keys: a key added since was lost on « Construire »."""
+    from outreach.campaign import FORM_FIELDS, campaign_from_form
+
+    opened = load_campaign(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml")
+    edited = opened.model_copy(update={"uses_questionnaire": True, "theme_landing_urls": {"manga": "https://m.fr/manga"}})
+    form = {k: v for k, v in edited.model_dump().items() if k in FORM_FIELDS} | {"name": "Autre nom"}
+    again = campaign_from_form(form, edited)
+    assert again.name == "Autre nom" and again.uses_questionnaire
+    assert again.theme_landing_urls == {"manga": "https://m.fr/manga"}
+    assert {k for k in Campaign.model_fields if k not in FORM_FIELDS} >= {"copy_overrides", "custom_audiences"}
+
+
+def test_a_campaign_is_saved_only_as_yaml(tmp_path):
+    campaign = load_campaign(ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml")
+    with pytest.raises(InputError) as err:
+        save_campaign(campaign, tmp_path / "campagne.txt")
+    assert ".yaml" in str(err.value) and not (tmp_path / "campagne.txt").exists()
+    assert save_campaign(campaign, tmp_path / "campagne.yaml").exists()
+
+
+def test_settings_refuse_a_page_id_with_letters_and_an_account_without_act():
+    with pytest.raises(ValueError, match="chiffres"):
+        NetworkSettings(facebook_page_id="ma-page")
+    with pytest.raises(ValueError, match="act_"):
+        NetworkSettings(ad_account_id="1234567")
+    assert NetworkSettings(facebook_page_id=" 123 ", ad_account_id="act_42").facebook_page_id == "123"
+    assert NetworkSettings().missing_for_launch()[0] == "la page Facebook"

@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from outreach.channels import compose, french, load_channels
-from outreach.channels.checks import check_pack, length
+from outreach.channels.checks import length
 from outreach.channels.links import utm_of
 from outreach.channels.text import ELLIPSIS, links_in
 from outreach.themes import load_themes, shipped_catalogue, shipped_events, summarise
-from tests.support.channels_fixtures import EVENTS, example_brief, example_campaign, example_pack
+from tests.support.channels_fixtures import EVENTS, check_pack, example_brief, example_campaign, example_pack
 
 PARIS = ZoneInfo("Europe/Paris")
 CHANNELS = load_channels()

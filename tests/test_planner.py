@@ -66,6 +66,8 @@ def test_enough_budget_gives_one_ad_set_per_catchment_split_by_population(exampl
     inhabited = report.catchments[report.catchments["population"] > 0]
     assert len(plan.ad_sets) == 2 * len(inhabited)
     assert {a.theme_id for a in plan.ad_sets} == {"science-fiction", "manga"}
+    # the people reached are counted once, not once per theme
+    assert plan.population == int(inhabited["population"].sum())
     sf = [a for a in plan.ad_sets if a.theme_id == "science-fiction"]
     assert all(len(a.locations) == 1 for a in sf)
     # the radius covers the catchment: it is the territory's covering radius, rounded up to 0.1 km

@@ -4,6 +4,8 @@ import pytest
 
 from outreach.errors import InputError, InputErrors
 from outreach.sources.ads_reports import read_ads_report
+from tests.support import DATA
+from tests.support.readers import ReaderContract
 from tests.support.reporting_fixtures import (
     CAMPAIGN,
     EN_HEADER,
@@ -240,3 +242,9 @@ def test_ragged_csv_refused(tmp_path):
                                     "2026-12-01;A;1;2;3;4;5\n", encoding="utf-8")
     with pytest.raises(InputError, match="même nombre de colonnes"):
         read_ads_report(tmp_path / "r.csv")
+
+
+class TestReaderContract(ReaderContract):
+    reader = staticmethod(read_ads_report)
+    sample = DATA / "samples" / "resultats-demo" / "ensembles-par-jour.csv"
+    attribute = "frame"

@@ -6,6 +6,7 @@ from shapely.geometry import Point, shape
 from outreach.errors import InputError
 from outreach.sources.areas import read_areas
 from tests.support import DATA
+from tests.support.readers import ReaderContract
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +72,9 @@ def test_invalid_json_gives_line_and_column(tmp_path):
     with pytest.raises(InputError) as err:
         read_areas(path)
     assert "ligne 2" in str(err.value)
+
+
+class TestReaderContract(ReaderContract):
+    reader = staticmethod(read_areas)
+    sample = DATA / "areas.geojson"
+    attribute = "areas"

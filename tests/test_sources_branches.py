@@ -6,6 +6,7 @@ from outreach.errors import InputError
 from outreach.sources.branches import paris_arrondissement, read_branches, read_ministry_csv
 from outreach.sources.geocoding import Geocoder
 from tests.support import DATA
+from tests.support.readers import ReaderContract
 
 NATIONAL = DATA / "national" / "bibliotheques.csv.gz"
 
@@ -177,3 +178,9 @@ def test_open_to_public_written_as_text_is_understood(tmp_path, flag, expected):
     if flag is not None:
         feature["properties"]["open_to_public"] = flag
     assert read_branches(_geojson(tmp_path, [feature])).branches[0].open_to_public is expected
+
+
+class TestReaderContract(ReaderContract):
+    reader = staticmethod(read_branches)
+    sample = DATA / "branches.geojson"
+    attribute = "branches"

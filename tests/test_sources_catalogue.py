@@ -15,6 +15,7 @@ from outreach.sources.catalogue import (
     read_catalogue_csv,
 )
 from tests.support import DATA
+from tests.support.readers import ReaderContract
 
 MRC = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
 LABELS = DATA / "samples" / "roubaix-koha-authorised-values.csv"
@@ -119,11 +120,22 @@ def test_csv_in_every_encoding(encoding, sep):
     assert b1.extra["cote"] == "SF LIU"  # unknown columns are kept
 
 
-def test_csv_errors_name_the_row():
-    with pytest.raises(InputError, match="ligne 3"):
-        read_catalogue_csv("e.csv", data=b"id,title,loans\n1,A,3\n2,B,beaucoup\n")
-    with pytest.raises(InputError, match="déjà vu"):
-        read_catalogue_csv("e.csv", data=b"id,title\n1,A\n1,B\n")
+def test_bad_csv_rows_are_skipped_with_their_line_and_reason():
+    read = read_catalogue_csv("e.csv", data=b"id,title,loans\n1,A,3\n2,B,beaucoup\n3,,1\n4,D,\n1,E,2\n")
+    assert [i.id for i in read.items] == ["1", "4"]
+    assert read.skipped == [("ligne 3", "nombre de prêts « beaucoup » illisible (loans)"), ("ligne 4", "titre vide"),
+                            ("ligne 6", "identifiant « 1 » déjà vu ligne 2")]
+    [note] = [n for n in read.notes if "ignorée" in n]
+    assert note.startswith("e.csv : 3 ligne(s) ignorée(s) — ligne 3 : nombre de prêts")
+
+
+def test_a_csv_file_is_refused_only_when_no_row_is_readable():
+    with pytest.raises(InputError) as err:
+        read_catalogue_csv("e.csv", data=b"id,title\n1,\n,B\n")
+    text = str(err.value)
+    assert "e.csv" in text and "ligne 2 : titre vide" in text and "ligne 3 : identifiant vide" in text
+    with pytest.raises(InputError, match="ligne 2 : aucune ligne lisible \\(titre vide\\)"):
+        read_catalogue_csv("e.csv", data=b"id,title\n1,\n")
     with pytest.raises(InputError) as err:
         read_catalogue_csv("e.csv", data=b"id,titre_oeuvre\n1,A\n")
     assert "title" in str(err.value) and "e.csv" in str(err.value)
@@ -134,8 +146,8 @@ def test_a_separator_alone_in_a_list_cell_is_an_empty_list():
     assert (item.dewey, item.subjects) == ("", [])
 
 
-def test_marc_xml_is_named_even_after_a_byte_order_mark():
-    with pytest.raises(InputError, match="MARC-XML"):
+def test_an_xml_file_without_records_is_named_even_after_a_byte_order_mark():
+    with pytest.raises(InputError, match="aucune notice"):
         read_catalogue("notices.xml", data=b"\xef\xbb\xbf<?xml version='1.0'?><collection/>")
 
 
@@ -156,3 +168,9 @@ def test_the_flattened_roubaix_export_reads_as_csv(roubaix, tmp_path):
     [item] = read.items
     assert item.id == "11596" and item.extra["collections"] == ["ALT - SF"]
     assert io  # keep the import list honest
+
+
+class TestReaderContract(ReaderContract):
+    reader = staticmethod(read_catalogue)
+    sample = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
+    attribute = "items"

@@ -8,9 +8,10 @@ import pytest
 
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
-from outreach.sources.events import read_events
+from outreach.sources.events import clean, read_events
 from outreach.territory import branch_near
 from tests.support import DATA, FIXTURES
+from tests.support.readers import ReaderContract
 
 OLD_SHAPE = FIXTURES / "openagenda-evenements-a-paris-2018-extract.json"
 NEW_SHAPE = DATA / "samples" / "agenda-demo.json"
@@ -182,3 +183,108 @@ def test_a_recurring_event_gives_every_date_of_its_series(branches):
     assert [(e.title, e.start.day) for e in read.events] == [
         ("Club manga", 5), ("Club manga", 12), ("Club manga", 19), ("Club BD", 5), ("Club BD", 12)]
     assert read.skipped == []
+
+
+class TestReaderContract(ReaderContract):
+    reader = staticmethod(read_events)
+    sample = DATA / "samples" / "agenda-demo.json"
+    attribute = "events"
+
+
+# ---------- the agenda as libraries publish it: cancellations, all-day events, zones, places ----------
+
+SHARED_EVENTS = DATA.parent.parent / "shared" / "data" / "events"
+
+
+def _ics(*events: str) -> bytes:
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Bibliothèque//Agenda//FR\r\n"
+            + "".join(f"BEGIN:VEVENT\r\n{e.strip()}\r\nEND:VEVENT\r\n" for e in events)
+            + "END:VCALENDAR\r\n").replace("\n    ", "\n").encode()
+
+
+def test_cancelled_events_are_left_out_and_counted(branches):
+    data = _ics("UID:a\r\nSUMMARY:Club manga\r\nDTSTART:20261212T140000\r\nSTATUS:CONFIRMED",
+                "UID:b\r\nSUMMARY:Concert annulé\r\nDTSTART:20261213T140000\r\nSTATUS:CANCELLED",
+                "UID:c\r\nSUMMARY:Heure du conte\r\nDTSTART;TZID=Europe/Paris:20261205T103000\r\n"
+                "RRULE:FREQ=WEEKLY;COUNT=3",
+                "UID:c\r\nRECURRENCE-ID;TZID=Europe/Paris:20261212T103000\r\nSUMMARY:Heure du conte\r\n"
+                "DTSTART;TZID=Europe/Paris:20261212T103000\r\nSTATUS:CANCELLED")
+    read = read_events("agenda.ics", data=data, branches=branches)
+    assert [(e.title, e.start.day) for e in read.events] == [
+        ("Club manga", 12), ("Heure du conte", 5), ("Heure du conte", 19)]  # the 12th is called off
+    assert read.cancelled == ["Concert annulé", "Heure du conte"]
+    assert any("2 événement(s) annulé(s) écarté(s)" in n for n in read.notes)
+    with pytest.raises(InputError, match="tous les événements de l'agenda sont annulés"):
+        read_events("a.ics", data=_ics("UID:b\r\nSUMMARY:X\r\nDTSTART:20261213T140000\r\nSTATUS:CANCELLED"))
+
+
+@pytest.mark.skipif(not SHARED_EVENTS.is_dir(), reason="../shared/data/events absent")
+def test_openagenda_statuses_as_the_real_export_writes_them(branches):
+    import json
+
+    path = SHARED_EVENTS / "openagenda_paris_q-Paris_100rec.json"
+    read = read_events(path, branches=branches)
+    assert len(read.events) == 100 and read.cancelled == []  # 98 « Programmé », 2 « Complet »: all kept
+    doc = json.loads(path.read_text())
+    records = doc if isinstance(doc, list) else doc.get("records") or doc.get("results")
+    first = records[0].get("fields", records[0])
+    first["status"] = json.dumps({"id": 6, "label": {"fr": "Annulé", "en": "Cancelled"}})
+    read = read_events("export.json", data=json.dumps(doc).encode(), branches=branches)
+    assert len(read.events) == 99 and read.cancelled == [clean(first["title_fr"])]
+
+
+def test_all_day_events_and_durations():
+    data = _ics("UID:a\r\nSUMMARY:Braderie de livres\r\nDTSTART;VALUE=DATE:20261212",
+                "UID:b\r\nSUMMARY:Salon BD\r\nDTSTART;VALUE=DATE:20261212\r\nDTEND;VALUE=DATE:20261214",
+                "UID:c\r\nSUMMARY:Atelier\r\nDTSTART:20261212T140000\r\nDURATION:PT1H30M")
+    a, b, c = read_events("a.ics", data=data).events
+    assert (a.start, a.end) == (datetime(2026, 12, 12), datetime(2026, 12, 13))  # one whole day
+    assert (b.start, b.end) == (datetime(2026, 12, 12), datetime(2026, 12, 14))  # DTEND is exclusive
+    assert c.end == datetime(2026, 12, 12, 15, 30)
+
+
+OUTLOOK_ZONE = """BEGIN:VTIMEZONE
+TZID:Romance Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+"""
+
+
+def test_times_stay_as_the_agenda_shows_them_in_every_zone():
+    data = _ics("UID:a\r\nSUMMARY:Atelier (Outlook)\r\nDTSTART;TZID=Romance Standard Time:20261007T140000",
+                "UID:b\r\nSUMMARY:Conte créole\r\nDTSTART;TZID=America/Guadeloupe:20261007T140000",
+                "UID:c\r\nSUMMARY:Club\r\nDTSTART:20260707T120000Z")
+    data = data.replace(b"PRODID:-//Biblioth\xc3\xa8que//Agenda//FR\r\n",
+                        b"PRODID:-//Microsoft Corporation//Outlook 16.0//FR\r\n"
+                        + OUTLOOK_ZONE.replace("\n", "\r\n").encode())
+    outlook, guadeloupe, utc = read_events("a.ics", data=data).events
+    assert outlook.start == datetime(2026, 10, 7, 14, 0)  # Outlook's own zone name, defined in the file
+    assert guadeloupe.start == datetime(2026, 10, 7, 14, 0)  # not moved to Paris time
+    assert utc.start == datetime(2026, 7, 7, 14, 0)  # UTC read in Paris (summer time)
+
+
+def test_events_placed_by_name_and_town_or_by_address(branches):
+    data = _ics(
+        # a name 20 shipped branches share: the town decides
+        "UID:a\r\nSUMMARY:Lecture\r\nDTSTART:20261212T140000\r\n"
+        "LOCATION:Médiathèque municipale\\, Rue du Lieutenant Flandi\\, 13400 Aubagne",
+        # no name at all: the street, abbreviated, and the postcode
+        "UID:b\r\nSUMMARY:Atelier\r\nDTSTART:20261212T140000\r\nLOCATION:Salle d'animation\\, 32 r. Fernand-Rambert\\, 13190",
+        # the shared name alone places nothing
+        "UID:c\r\nSUMMARY:Conte\r\nDTSTART:20261212T140000\r\nLOCATION:Médiathèque municipale",
+        # a street of the same name in another town places nothing either
+        "UID:d\r\nSUMMARY:Vente\r\nDTSTART:20261212T140000\r\nLOCATION:32 rue Fernand Rambert\\, 69000 Lyon")
+    a, b, c, d = read_events("a.ics", data=data, branches=branches).events
+    assert a.branch_id == "386" and b.branch_id == "383"
+    assert c.branch_id is None and d.branch_id is None

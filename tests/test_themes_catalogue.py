@@ -179,3 +179,20 @@ def test_the_cached_sample_depends_on_the_reader_code(monkeypatch, tmp_path):
             m.setattr(module, "__file__", str(changed))
             assert samples._cache_key() != before
     assert samples._cache_key() == before
+
+
+def test_replacing_one_theme_keeps_the_others_and_refuses_two_themes_or_a_taken_id():
+    from outreach.themes import dump_themes, load_themes, replace_theme
+
+    themes = load_themes()
+    first, second = themes[0], themes[1]
+    text = dump_themes([first.model_copy(update={"label": "Nouveau libellé"})], header=False).split("themes:\n", 1)[1]
+    replaced = replace_theme(themes, first.id, text)
+    assert replaced[0].label == "Nouveau libellé" and replaced[1:] == themes[1:]
+    two = dump_themes([first, second], header=False).split("themes:\n", 1)[1]
+    with pytest.raises(InputError, match="2 thèmes"):
+        replace_theme(themes, first.id, two)
+    taken = dump_themes([first.model_copy(update={"id": second.id})], header=False).split("themes:\n", 1)[1]
+    with pytest.raises(InputError) as err:
+        replace_theme(themes, first.id, taken)
+    assert err.value.field == "id" and "déjà pris" in str(err.value)

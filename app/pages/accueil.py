@@ -10,7 +10,7 @@ st.markdown(
     "communication d'un réseau de médiathèques à toucher les personnes qui ne la fréquentent pas, à partir de "
     "leurs centres d'intérêt et de la bibliothèque la plus proche de chez elles.")
 
-st.subheader("Le parcours")
+st.header("Le parcours")
 st.markdown(
     "1. **Territoire** — la bibliothèque la plus proche de chaque commune ou arrondissement, le bassin de chaque "
     "bibliothèque, les zones mal desservies.\n"
@@ -23,7 +23,7 @@ st.markdown(
     "6. **Multicanal, questionnaire, tableau de bord** — les publications par réseau, la communauté d'intérêt, "
     "la couverture obtenue.")
 
-st.subheader("Prochaine étape")
+st.header("Prochaine étape")
 current = state.settings()
 missing = current.missing_for_launch()
 if missing:

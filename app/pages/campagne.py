@@ -18,12 +18,13 @@ from outreach.campaign import (
     Campaign,
     campaign_file_in,
     campaign_from_dict,
+    campaign_from_form,
     campaign_from_yaml,
     campaign_to_yaml,
     save_campaign,
 )
 from outreach.errors import InputError
-from outreach.meta import sheet
+from outreach.meta import read_template
 from outreach.text import number, slug
 
 CAMPAIGNS_DIR = datasets.campaigns_dir()
@@ -89,7 +90,7 @@ def _default(path: str, fallback):
 
 
 with st.form("campaign_form"):
-    st.subheader("Paramètres")
+    st.header("Paramètres")
     name = st.text_input("Nom de la campagne", _default("name", ""), key="c_name")
     chosen_themes = st.multiselect("Thèmes", list(themes), default=[t for t in _default("themes", []) if t in themes],
                                    format_func=themes.get, key="c_themes")
@@ -140,13 +141,8 @@ with st.form("campaign_form"):
                            "payer": payer},
             "landing_url": landing, "geo": geo,
         }
-        if campaign is not None:  # keep what the form does not show (overrides, compliance keys, copy edits)
-            kept = campaign.model_dump(include={"branch_landing_urls", "theme_landing_urls", "custom_audiences",
-                                                "special_ad_categories", "uses_questionnaire", "election_date",
-                                                "copy_overrides"})
-            raw = kept | raw
         try:
-            campaign = campaign_from_dict(raw, file="formulaire")
+            campaign = campaign_from_form(raw, campaign)
             st.session_state["campaign"] = campaign
         except InputError as exc:
             state.show_input_error(exc)
@@ -167,10 +163,10 @@ except InputError as exc:
 st.session_state["campaign_payloads"] = payloads
 st.session_state["campaign_plan"] = plan
 
-st.subheader("Plan")
+st.header("Plan")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Ensembles de publicités", len(plan.ad_sets))
-m2.metric("Habitants couverts", number(sum(a.population for a in plan.ad_sets if a.theme_id == campaign.themes[0])))
+m2.metric("Habitants couverts", number(plan.population))
 m3.metric("Budget par jour", f"{number(plan.daily_budget_eur, 2)} €")
 m4.metric("Budget total", f"{number(plan.total_budget_eur, 2)} €", help=f"{plan.days} jour(s)")
 for note in plan.notes:
@@ -189,7 +185,7 @@ st.pydeck_chart(circles_deck(plan, map_theme), height=480, alt="Carte des cercle
 
 # ------------------------------------------------------------------------------------------ copy
 
-st.subheader("Textes des publicités")
+st.header("Textes des publicités")
 refs = [a.ref for a in plan.ad_sets]
 by_ref = {a.ref: a for a in plan.ad_sets}
 ref = st.selectbox("Ensemble de publicités", refs, format_func=lambda r: by_ref[r].name, key="c_copy_ref")
@@ -213,7 +209,7 @@ with st.form("copy_form"):
 
 # ------------------------------------------------------------------------------------------ save, download
 
-st.subheader("Enregistrer et télécharger")
+st.header("Enregistrer et télécharger")
 s1, s2 = st.columns([3, 1])
 default_path = st.session_state.get("campaign_path") or str(CAMPAIGNS_DIR / f"{slug(campaign.name)}.yaml")
 target = s1.text_input("Fichier", default_path, key="c_save_path")
@@ -231,7 +227,7 @@ template_file = st.file_uploader("Modèle : un export du Gestionnaire de publici
 columns = None
 if template_file is not None:
     try:
-        columns = sheet.read_template(data=template_file.getvalue(), name=template_file.name)
+        columns = read_template(data=template_file.getvalue(), name=template_file.name)
     except InputError as exc:
         state.show_input_error(exc)
 

@@ -14,7 +14,7 @@ from app import state
 from outreach import pipeline
 from outreach.campaign import campaign_to_yaml
 from outreach.errors import InputError
-from outreach.meta.files import META_API_FILE
+from outreach.meta import META_API_FILE
 from outreach.text import slug
 
 st.title("Exporter")
@@ -37,8 +37,11 @@ if path is None:
 
 draft = st.toggle("Écrire des brouillons même si la checklist bloque", key="export_draft",
                   help="Les fichiers sont alors marqués BROUILLON (noms et contenus) et ne peuvent pas être envoyés.")
-prepared = pipeline.prepare(campaign, campaign_path=path, draft=draft, planned=(plan, payloads))
+folder = pipeline.campaign_out_dir(campaign)
+prepared = pipeline.prepare(campaign, campaign_path=path, draft=draft, planned=(plan, payloads), out_dir=folder)
 verdict = prepared.verdict
+for note in prepared.plan.notes[len(plan.notes):]:  # an earlier push in the same folder, as the CLI says
+    st.warning(note, icon="⚠️")
 
 if verdict.export_allowed:
     st.success("Checklist RGPD : aucun point bloquant ouvert, l'export est autorisé.", icon="✅")
@@ -48,7 +51,7 @@ else:
 
 files = prepared.outputs()
 
-st.subheader("Fichiers")
+st.header("Fichiers")
 columns = st.columns(3)
 for i, (name, data) in enumerate(sorted(files.items())):
     mime = "application/json" if name.endswith(".json") else (
@@ -62,7 +65,7 @@ with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
 st.download_button("Tout télécharger (.zip)", bundle.getvalue(), file_name=f"{slug(campaign.name)}.zip",
                    mime="application/zip", key="download_all", type="primary")
 
-st.subheader("Envoyer à Meta")
+st.header("Envoyer à Meta")
 if not verdict.export_allowed:
     st.info("L'envoi est possible une fois la checklist sans point bloquant ouvert (les brouillons ne s'envoient pas).")
     st.stop()
@@ -71,7 +74,6 @@ settings = state.settings()
 account = st.text_input("Compte publicitaire", settings.ad_account_id, key="push_account", placeholder="act_…",
                         help="Le jeton d'accès vient de META_ACCESS_TOKEN ou de .streamlit/secrets.toml ; "
                              "il n'est jamais affiché.")
-folder = pipeline.campaign_out_dir(campaign)
 st.caption(f"Les fichiers envoyés et les identifiants créés par Meta sont gardés dans `{folder}`.")
 validated_key = "push_validated_for"
 fingerprint = (account, files.get(META_API_FILE, b""))

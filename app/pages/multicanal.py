@@ -7,18 +7,26 @@ officer's edits are checked against each network's rules before they reach the d
 
 import html
 import io
+import re
 import zipfile
 
 import streamlit as st
 
 from app import state
 from outreach.campaign import campaign_from_yaml, campaign_to_yaml
-from outreach.channels import compose, load_channels
-from outreach.channels.campaign import campaign_brief
-from outreach.channels.checks import check_post, edit_post
-from outreach.channels.exports import BLOG_FILE, CALENDAR_FILE, POSTS_FILE, render_files
-from outreach.channels.posts import KIND_LABELS
-from outreach.channels.text import count, links_in
+from outreach.channels import (
+    BLOG_FILE,
+    CALENDAR_FILE,
+    KIND_LABELS,
+    POSTS_FILE,
+    campaign_brief,
+    compose,
+    count,
+    links_in,
+    load_channels,
+    render_files,
+    review_edits,
+)
 from outreach.errors import InputError
 
 ICONS = {"blog": "📝", "facebook": "📘", "instagram": "📸", "x": "✖️", "mastodon": "🐘", "youtube": "▶️",
@@ -150,15 +158,9 @@ for note in pack.notes:
 
 edit_key = f"channels_edit--{pack.campaign_slug}--"
 drafts = {p.id: p.text for p in pack.posts}
-posts, problems = [], {}
-for post in pack.posts:
-    text = st.session_state.get(edit_key + post.id, post.text)
-    if text != post.text:
-        post, found = edit_post(post, text, channels[post.channel], pack.campaign_name)
-    else:
-        found = check_post(post, channels[post.channel])
-    posts.append(post)
-    problems[post.id] = found
+edited, problems = review_edits(pack, {p.id: st.session_state.get(edit_key + p.id, p.text) for p in pack.posts},
+                                channels)
+posts = edited.posts
 blocking = [p for found in problems.values() for p in found if p.blocking]
 
 m1, m2, m3, m4 = st.columns(4)
@@ -236,7 +238,8 @@ for tab, (cid, profile) in zip(tabs, channels.items(), strict=False):
         if cid == "youtube":
             for brief in pack.lsf:
                 with st.expander(f"Brief de la vidéo LSF : {brief.title}", expanded=True):
-                    st.markdown(brief.markdown())
+                    # one level down: the brief's own title sits under the page's (headings in order)
+                    st.markdown(re.sub(r"^(#+) ", r"#\1 ", brief.markdown(), flags=re.MULTILINE))
                     st.download_button("Sous-titres (.srt)", brief.srt(), file_name=f"lsf-{brief.theme_id}.srt",
                                        mime="text/plain", key=f"srt-{brief.theme_id}")
 

@@ -13,12 +13,12 @@ st.caption(f"Enregistrés dans `{settings_path()}`. Les nouvelles campagnes en r
 
 current = state.settings()
 with st.form("settings"):
-    st.subheader("Le réseau")
+    st.header("Le réseau")
     name = st.text_input("Nom du réseau", current.network_name, key="network_name")
     website = st.text_input("Site web", current.website, key="website", placeholder="https://…")
     blog_url = st.text_input("Adresse du blog (WordPress)", current.blog_url, key="blog_url", placeholder="https://…",
                              help="Les relais des réseaux renvoient vers les articles de ce blog.")
-    st.subheader("Meta (Facebook et Instagram)")
+    st.header("Meta (Facebook et Instagram)")
     c1, c2, c3 = st.columns(3)
     page_id = c1.text_input("Identifiant de la page Facebook", current.facebook_page_id, key="facebook_page_id",
                             help="Chiffres seulement : Paramètres de la page > Transparence de la page.")
@@ -34,7 +34,7 @@ with st.form("settings"):
     min_daily = c7.number_input("Budget quotidien minimum par ensemble de publicités (€)", min_value=0.5,
                                 value=float(current.min_daily_budget_eur), step=0.5, key="min_daily_budget_eur",
                                 help="Le minimum de Meta dépend du compte ; vérifiez-le dans le Gestionnaire de publicités.")
-    st.subheader("Protection des données")
+    st.header("Protection des données")
     c8, c9 = st.columns(2)
     controller = c8.text_input("Responsable du traitement", current.controller_name, key="controller_name",
                                placeholder="Ville de …")

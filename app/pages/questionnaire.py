@@ -6,11 +6,16 @@ from pydantic import ValidationError
 
 from app import state
 from outreach import paths
-from outreach.community import overview
-from outreach.community.config import QuestionnaireConfig, load_config, save_config
-from outreach.community.notice import missing_fields, render_notice
-from outreach.community.offer import build_offer
-from outreach.community.store import Store
+from outreach.community import (
+    QuestionnaireConfig,
+    Store,
+    build_offer,
+    load_config,
+    missing_fields,
+    overview,
+    render_notice,
+    save_config,
+)
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
 from outreach.settings import load_settings
@@ -92,7 +97,7 @@ with tab_config:
             first = exc.errors()[0]
             st.error(f"Réglage refusé pour « {'.'.join(str(p) for p in first['loc'])} » : {first['msg']}.",
                      icon="⚠️")
-    st.subheader("Notice d'information affichée")
+    st.header("Notice d'information affichée")
     st.caption(f"Version {notice.version} — empreinte SHA-256 {notice.hash[:16]}… (enregistrée avec chaque "
                "consentement). Le responsable du traitement et le DPO viennent de la page Paramètres.")
     for heading, body in notice.sections:

@@ -14,9 +14,15 @@ from streamlit.errors import StreamlitAPIException
 from app import state
 from outreach import pipeline
 from outreach.campaign import campaign_to_yaml
-from outreach.compliance import add_attestation, load_attestations, remove_attestation
-from outreach.compliance.evaluate import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS
-from outreach.compliance.reports import STATUS_SYMBOLS
+from outreach.compliance import (
+    KIND_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    STATUS_SYMBOLS,
+    add_attestation,
+    load_attestations,
+    remove_attestation,
+)
 from outreach.errors import InputError
 
 APP_ROOT = Path(__file__).resolve().parents[2]  # where streamlit_app.py and app/ are
@@ -52,7 +58,7 @@ except InputError as exc:
     st.stop()
 
 checklist = verdict.checklist
-st.subheader(checklist.campaign)
+st.header(checklist.campaign)
 st.caption(f"Fichier : {path}" if path else "Campagne non enregistrée : enregistrez-la sur la page Campagne "
                                             "pour pouvoir attester.")
 
@@ -143,7 +149,7 @@ for column, (name, mime) in zip(document_columns, [("checklist.html", "text/html
 
 meta_files = [name for name in files if name not in verdict.checklist_files()]
 if meta_files:
-    st.subheader("Fichiers pour Meta" + (" — BROUILLON" if verdict.is_draft else ""))
+    st.header("Fichiers pour Meta" + (" — BROUILLON" if verdict.is_draft else ""))
     meta_columns = st.columns(len(meta_files))
     for column, name in zip(meta_columns, meta_files, strict=True):
         column.download_button(f"Télécharger {name}", files[name], file_name=name, key=f"rgpd_{name}")

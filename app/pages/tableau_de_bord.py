@@ -8,12 +8,11 @@ import streamlit as st
 
 from app import dashboard_charts as charts
 from app import dashboard_state, state
-from outreach import paths, reporting
+from outreach import paths, pipeline, reporting
 from outreach.cells import safe_frame
 from outreach.errors import InputError
-from outreach.meta.insights import fetch_insights, standard_queries
-from outreach.reporting import ReportStore, demo_store, read_plan_dir
-from outreach.sources.activity import read_activity
+from outreach.meta import standard_queries
+from outreach.reporting import ReportStore, demo_store
 from outreach.text import number
 
 st.title("Tableau de bord")
@@ -65,10 +64,8 @@ with st.expander("Importer des résultats", expanded=not store.has_results()):
                                      "loans;visits)", type=["csv", "txt"], key="dash_activity")
     if st.button("Importer l'activité", key="dash_import_activity", disabled=activity_file is None):
         try:
-            read = read_activity(activity_file.name, data=activity_file.getvalue(), name=activity_file.name)
-            batch, replaced = store.import_activity(read.frame, read.path)
-            st.success(f"{read.path} : {len(read.frame)} ligne(s) importée(s) (lot n° {batch}"
-                       f"{f', {replaced} mois remplacés' if replaced else ''}).")
+            for done in pipeline.import_activity(store, [state.upload_of(activity_file)]):
+                st.success(done.describe())
         except InputError as exc:
             state.show_input_error(exc)
 
@@ -80,17 +77,20 @@ with st.expander("Importer des résultats", expanded=not store.has_results()):
     until = c3.date_input("Au", value=None, key="dash_meta_until", format="DD/MM/YYYY")
     if st.button("Lire les résultats chez Meta", key="dash_meta_fetch", disabled=not meta_object.strip()):
         try:
-            with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
-                plans = [d for d in (save_plan_files(plan_uploads, Path(tmp)), plan_path.strip() or None) if d]
-                for plan in plans:
-                    store.register_plan(read_plan_dir(plan))
             queries = standard_queries(meta_object.strip(), since.isoformat() if since else None,
                                        until.isoformat() if until else None)
             progress = st.progress(0, text="Lecture des résultats chez Meta…")
-            for i, query in enumerate(queries):
-                rows = fetch_insights(query)
-                progress.progress((i + 1) / len(queries), text=query.describe())
-                st.success(store.import_rows(rows, kind="insights").describe())
+            asked = []
+
+            def announce(query) -> None:
+                asked.append(query)
+                progress.progress(len(asked) / len(queries), text=query.describe())
+
+            with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
+                plans = [d for d in (save_plan_files(plan_uploads, Path(tmp)), plan_path.strip() or None) if d]
+                done = pipeline.import_insights(store, queries, plans, announce=announce)
+            for _, summary in done:
+                st.success(summary.describe())
         except InputError as exc:
             state.show_input_error(exc)
 
@@ -163,12 +163,36 @@ def show_table(table: reporting.ReachTable, heading: str) -> None:
                        file_name=f"couverture-par-{table.by}.csv", mime="text/csv", key=f"dl_{table.by}")
 
 
+def described(chart, text: str):
+    """A chart that a screen reader announces by what it shows (Vega's default is « Vega visualization »),
+    with the same sentence written under it for everyone."""
+    st.caption(text)
+    return chart.properties(description=text)
+
+
+def chart_data(frame, columns: dict[str, str]) -> None:
+    """The figures behind a chart, as a table (RGAA 4.1: a chart has a text alternative with its data)."""
+    with st.expander("Données du graphique"):
+        st.dataframe(frame[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
+
+
+def top(table: reporting.ReachTable) -> str:
+    row = table.frame.iloc[0]
+    return f"{row['label']} en tête ({reporting.reach_shown(row.to_dict())} personnes)" if len(table.frame) else ""
+
+
 with tab_theme:
-    st.altair_chart(charts.reach_bars(themes, "Thème"), width="stretch", height=charts.bars_height(themes))
+    st.altair_chart(described(charts.reach_bars(themes, "Thème"),
+                              f"Barres : personnes touchées par thème, du plus au moins touché ; {top(themes)}."),
+                    width="stretch", height=charts.bars_height(themes))
     show_table(themes, "Thème")
 with tab_spend:
-    st.altair_chart(charts.spend_vs_reach(figures.adsets), width="stretch")
-    st.caption("Un point par ensemble de publicités : en haut à gauche, beaucoup de personnes pour peu d'argent.")
+    st.altair_chart(described(charts.spend_vs_reach(figures.adsets),
+                              "Un point par ensemble de publicités, sa dépense en abscisse et les personnes touchées "
+                              "en ordonnée : en haut à gauche, beaucoup de personnes pour peu d'argent."),
+                    width="stretch")
+    chart_data(figures.adsets, {"adset_name": "Ensemble de publicités", "branch_name": "Bibliothèque",
+                                "spend": "Dépense (€)", "reach": "Couverture"})
     show_table(branches, "Bibliothèque")
 with tab_map:
     areas_geojson, branch_points = figures.areas_geojson, figures.branch_points
@@ -182,7 +206,10 @@ with tab_day:
     if days.frame.empty:
         st.info(" ".join(days.notes))
     else:
-        st.altair_chart(charts.daily_lines(days), width="stretch")
+        st.altair_chart(described(charts.daily_lines(days),
+                                  f"Courbes : personnes touchées et impressions jour par jour, du {days.frame['key'].min()} "
+                                  f"au {days.frame['key'].max()}."), width="stretch")
+        chart_data(days.frame, {"key": "Jour", "reach": "Personnes touchées", "impressions": "Impressions"})
         for note in days.notes:
             st.caption(note)
 with tab_outcome:
@@ -195,7 +222,12 @@ with tab_outcome:
     elif result.frame.empty or not (result.frame["metric"] == metric).any():
         st.info(f"Pas de données « {reporting.OUTCOME_LABELS[metric]} » dans l'activité importée.")
     else:
-        st.altair_chart(charts.outcome_bars(result.frame, metric), width="stretch")
+        label = reporting.OUTCOME_LABELS[metric]
+        st.altair_chart(described(charts.outcome_bars(result.frame, metric),
+                                  f"Barres : {label.lower()} par mois en moyenne, avant, pendant et après la campagne, "
+                                  "pour chaque bibliothèque ciblée puis témoin."), width="stretch")
+        chart_data(result.frame[result.frame["metric"] == metric],
+                   {"branch_name": "Bibliothèque", **{w: w.capitalize() for w in reporting.WINDOWS}})
         if metric in result.control:
             st.caption(f"Bibliothèques non ciblées (témoins) : {result.control[metric]:+.1f} % "
                        "entre avant et après.".replace(".", ",", 1))

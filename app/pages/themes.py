@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app import state, themes_state
+from app import harvest_view, state, themes_state
 from outreach.cells import safe_frame
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
@@ -14,12 +14,11 @@ from outreach.themes import (
     ad_copy,
     dump_themes,
     load_themes,
-    parse_themes,
+    replace_theme,
     save_themes,
+    shipped_catalogue,
     themes_path,
 )
-from outreach.themes.samples import shipped_catalogue
-from outreach.yamlfile import parse_yaml
 
 SENSITIVITY = {"none": "aucune", "flag": "à surveiller (ciblage large, sans critère d'intérêt)",
                "block": "interdit au ciblage"}
@@ -62,23 +61,15 @@ with tab_browse:
     st.markdown("**Hashtags** : " + " · ".join(f"{NETWORK_NAMES.get(n, n)} {' '.join(tags)}"
                                                 for n, tags in theme.hashtags.items()))
 
-    st.subheader("Modifier")
+    st.header("Modifier")
     st.caption("Le thème en YAML : modifiez-le, vérifiez, puis enregistrez le fichier des thèmes.")
     edited = st.text_area("Thème (YAML)", dump_themes([theme], header=False).split("themes:\n", 1)[1], height=320,
                           key=f"themes_yaml_{pick}")
     check_col, save_col = st.columns(2)
     if check_col.button("Vérifier et appliquer", key="themes_check"):
         try:
-            entries = parse_yaml(edited, file="thème modifié")
-            parsed = parse_themes(entries if isinstance(entries, list) else [entries], "thème modifié",
-                                  other_ids=by_id)
-            if len(parsed) != 1:
-                raise InputError(f"{len(parsed)} thèmes dans la zone de modification.", file="thème modifié",
-                                 fix="Modifiez un seul thème à la fois ; ajoutez les autres au fichier des thèmes.")
-            [new] = parsed
-            if new.id != pick and new.id in by_id:
-                raise InputError(f"l'identifiant « {new.id} » est déjà pris.", field="id")
-            st.session_state.themes_list = [new if t.id == pick else t for t in themes]
+            st.session_state.themes_list = replace_theme(themes, pick, edited)
+            new = st.session_state.themes_list[[t.id for t in themes].index(pick)]
             st.success(f"Thème « {new.label} » vérifié ; enregistrez pour le garder.", icon="✅")
         except InputError as exc:
             st.error(str(exc), icon="⚠️")
@@ -128,11 +119,11 @@ with tab_branch:
 
 # ---------- upload ----------
 with tab_upload:
-    st.caption("Un export du catalogue (ISO 2709 UNIMARC ou MARC21, ou CSV id,title,author,year,subjects,genre,"
+    st.caption("Un export du catalogue (ISO 2709 UNIMARC ou MARC21, MARCXML, ou CSV id,title,author,year,subjects,genre,"
                "dewey,branch_id) ou de l'agenda (iCalendar .ics, OpenAgenda .json) : chaque notice ou événement "
                "reçoit ses thèmes, avec la raison.")
     cat_col, ag_col = st.columns(2)
-    catalogue_file = cat_col.file_uploader("Catalogue", type=["mrc", "marc", "iso", "csv", "txt"],
+    catalogue_file = cat_col.file_uploader("Catalogue", type=["mrc", "marc", "iso", "xml", "csv", "txt"],
                                            key="themes_catalogue_upload")
     agenda_file = ag_col.file_uploader("Agenda", type=["ics", "json"], key="themes_agenda_upload")
     if catalogue_file is not None:
@@ -167,3 +158,4 @@ with tab_upload:
                 hide_index=True, width="stretch")
         except InputError as exc:
             state.show_input_error(exc, ag_col)
+    harvest_view.harvest_section(key)

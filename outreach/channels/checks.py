@@ -13,7 +13,7 @@ from outreach.channels.links import utm_of, with_utm
 from outreach.channels.posts import ChannelPack, Post
 from outreach.channels.profiles import ChannelProfile, load_channels
 from outreach.channels.text import count, links_in
-from outreach.errors import InputError, InputErrors
+from outreach.errors import InputError
 from outreach.text import number
 
 
@@ -61,11 +61,6 @@ def check_post(post: Post, profile: ChannelProfile) -> list[Problem]:
     return out
 
 
-def check_pack(pack: ChannelPack, channels: dict[str, ChannelProfile] | None = None) -> list[Problem]:
-    channels = channels or load_channels()
-    return [p for post in pack.posts for p in check_post(post, channels[post.channel])]
-
-
 def tag_links(text: str, post: Post, profile: ChannelProfile, campaign: str) -> str:
     """Every link of `text` without UTM parameters gets those of the post's channel; a bare domain
     ("bmvr.marseille.fr/agenda", which the networks make clickable) gets its https:// scheme as well."""
@@ -84,25 +79,23 @@ def edit_post(post: Post, text: str, profile: ChannelProfile, campaign: str) -> 
     return edited, check_post(edited, profile)
 
 
-def apply_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, ChannelProfile] | None = None
-                ) -> ChannelPack:
-    """The pack with the edited texts (post id → text); an edit that breaks a channel's rule is refused."""
+def review_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, ChannelProfile] | None = None
+                 ) -> tuple[ChannelPack, dict[str, list[Problem]]]:
+    """The pack with the edited texts (post id → text; an unchanged text is no edit), and every post's
+    problems against its channel's rules (the Multicanal page shows them under each text)."""
     channels = channels or load_channels()
     known = {p.id for p in pack.posts}
     unknown = sorted(set(edits) - known)
     if unknown:
         raise InputError(f"publication inconnue : {', '.join(unknown)}.",
                          fix="Régénérez les publications : la campagne a changé depuis la modification.")
-    posts, problems = [], []
+    posts, problems = [], {}
     for post in pack.posts:
-        if post.id in edits:
-            profile = channels[post.channel]
+        profile = channels[post.channel]
+        if post.id in edits and edits[post.id] != post.text:
             post, found = edit_post(post, edits[post.id], profile, pack.campaign_name)
-            problems += [InputError(p.message, where=f"{profile.name}, {post.when:%d/%m/%Y %H:%M}", field=post.id)
-                         for p in found if p.blocking]
+        else:
+            found = check_post(post, profile)
         posts.append(post)
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise InputErrors(problems)
-    return pack.with_posts(posts)
+        problems[post.id] = found
+    return pack.with_posts(posts), problems

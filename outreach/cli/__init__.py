@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from outreach import paths
+from outreach.cli import catalogue as catalogue_cmd
 from outreach.cli import channels as channels_cmd
 from outreach.cli import compliance as compliance_cmd
 from outreach.cli import nearest, questionnaire, report
@@ -17,7 +18,7 @@ from outreach.cli import themes as themes_cli
 from outreach.errors import InputError, mask_secrets
 
 # modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
-COMMANDS = [nearest, themes_cli, plan_cmd, compliance_cmd, channels_cmd, questionnaire, report]
+COMMANDS = [nearest, themes_cli, catalogue_cmd, plan_cmd, compliance_cmd, channels_cmd, questionnaire, report]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,9 +6,7 @@ import sys
 
 from outreach.atomic import output_dir
 from outreach.campaign import load_campaign
-from outreach.channels import compose, load_channels
-from outreach.channels.campaign import campaign_brief
-from outreach.channels.exports import render_files
+from outreach.channels import campaign_brief, compose, load_channels, render_files
 from outreach.cli.common import print_notes
 
 ACTIONS = ["schedule", "publish-due", "status"]

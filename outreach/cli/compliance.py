@@ -6,16 +6,17 @@ import sys
 from datetime import date
 
 from outreach import pipeline
-from outreach.compliance.attestations import (
+from outreach.compliance import (
+    EXIT_REFUSED,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    STATUS_SYMBOLS,
     add_attestation,
     attestations_path,
     load_attestations,
+    load_rules,
     remove_attestation,
 )
-from outreach.compliance.evaluate import SEVERITY_LABELS, STATUS_LABELS
-from outreach.compliance.gate import EXIT_REFUSED
-from outreach.compliance.reports import STATUS_SYMBOLS
-from outreach.compliance.rules import load_rules
 from outreach.errors import InputError
 
 

@@ -6,7 +6,7 @@ import sys
 
 from outreach.cli.common import emit_csv, print_notes
 from outreach.datasets import load_territory
-from outreach.sources.geocoding import Geocoder
+from outreach.sources import Geocoder
 from outreach.territory import assign
 
 COLUMNS = ["area_code", "area_name", "branch_id", "branch_name", "distance_km",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from outreach import cells, pipeline
 from outreach.cli.common import print_notes
-from outreach.meta.files import IDS_FILE
+from outreach.meta import IDS_FILE
 from outreach.planner import Plan
 
 
@@ -87,7 +87,7 @@ def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
 def run_push(args) -> int:
     folder = Path(args.dir)
     if args.estimates:
-        from outreach.meta.client import MetaClient  # facebook-business: loaded for a push only
+        from outreach.meta import MetaClient  # facebook-business: loaded for a push only
 
         payloads = pipeline.read_payloads(folder)
         client = MetaClient(args.account, api_version=payloads["api_version"])

@@ -60,13 +60,13 @@ def register(sub) -> None:
 
 
 def _store(args):
-    from outreach.community.store import Store
+    from outreach.community import Store
 
     return Store(args.database)
 
 
 def _config(args):
-    from outreach.community.config import load_config
+    from outreach.community import load_config
 
     return load_config(args.config)
 
@@ -74,7 +74,7 @@ def _config(args):
 def run_serve(args) -> int:
     import uvicorn
 
-    from outreach.community.service import build_service, create_app
+    from outreach.community import build_service, create_app
 
     store = _store(args)
     service = build_service(store=store, config=_config(args))  # checked once here, before any worker starts
@@ -120,9 +120,7 @@ def run_export(args) -> int:
 
 
 def run_digests(args) -> int:
-    from outreach.community.digests import write_digests
-    from outreach.community.recommend import build_recommender
-    from outreach.community.service import build_service
+    from outreach.community import build_recommender, build_service, write_digests
 
     service = build_service(store=_store(args), config=_config(args))
     members = service.store.members()
@@ -138,7 +136,7 @@ def run_digests(args) -> int:
 
 
 def run_audience(args) -> int:
-    from outreach.community.audience import write_audience_file
+    from outreach.community import write_audience_file
 
     n = write_audience_file(_store(args), args.out)
     print_notes([f"{n} adresse(s) chiffrée(s) (SHA-256) de personnes majeures ayant accepté le rapprochement "
@@ -147,7 +145,7 @@ def run_audience(args) -> int:
 
 
 def run_audit(args) -> int:
-    from outreach.community.audience import audit_audience_file
+    from outreach.community import audit_audience_file
 
     audit = audit_audience_file(args.file, _store(args))
     if audit.ok:
@@ -159,7 +157,7 @@ def run_audit(args) -> int:
 
 
 def run_stats(args) -> int:
-    from outreach.community.exports import csv_text
+    from outreach.community import csv_text
 
     sys.stdout.write(csv_text(_store(args).stats(), ["theme_id", "branch_id", "members", "email_recommendations",
                                                      "meta_matching"]))

@@ -14,10 +14,9 @@ overrides it.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 
-from outreach import atomic, reporting
+from outreach import atomic, pipeline, reporting
 from outreach.cli.common import emit_csv, emit_text, print_notes
 from outreach.errors import InputError
 from outreach.reporting import ReportStore
@@ -108,23 +107,14 @@ def run_import(args) -> int:
 
 
 def run_insights(args) -> int:
-    from outreach.meta.insights import fetch_insights, standard_queries
-    from outreach.reporting import read_plan_dir
+    from outreach.meta import standard_queries
 
-    plans = [read_plan_dir(d) for d in args.plan]
-    names = args.query
-    fetched = []
-    for query in standard_queries(args.account or args.campaign, args.since, args.until, args.preset, names,
-                                  args.mode):
-        print(f"{query.describe()}…", file=sys.stderr)
-        fetched.append(fetch_insights(query, progress=lambda p: print(f"\r  rapport Meta : {p} %", end="",
-                                                                      file=sys.stderr)))
-        print("", file=sys.stderr)
-    store = _store(args)
-    for plan in plans:
-        store.register_plan(plan)
-    for rows in fetched:
-        summary = store.import_rows(rows, kind="insights")
+    queries = standard_queries(args.account or args.campaign, args.since, args.until, args.preset, args.query,
+                               args.mode)
+    done = pipeline.import_insights(_store(args), queries, args.plan,
+                                    announce=lambda q: print(f"{q.describe()}…", file=sys.stderr),
+                                    progress=lambda p: print(f"\r  rapport Meta : {p} %", end="", file=sys.stderr))
+    for rows, summary in done:
         print_notes(rows.notes)
         print(summary.describe())
     return 0
@@ -142,17 +132,9 @@ def run_reach(args) -> int:
 
 
 def run_activity(args) -> int:
-    from outreach.sources.activity import read_activity
-
-    read = [read_activity(f) for f in args.files]  # every file checked before anything is stored
-    store = _store(args)
-    for r, path in zip(read, args.files, strict=True):
-        with open(path, "rb") as fh:
-            sha = hashlib.sha256(fh.read()).hexdigest()
-        batch, replaced = store.import_activity(r.frame, r.path, sha)
-        print_notes(r.notes)
-        print(f"{r.path} : {len(r.frame)} ligne(s) d'activité importée(s) (lot n° {batch}"
-              f"{f', {replaced} remplaçant des mois déjà présents' if replaced else ''}).")
+    for done in pipeline.import_activity(_store(args), args.files):
+        print_notes(done.notes)
+        print(done.describe())
     return 0
 
 

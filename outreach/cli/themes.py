@@ -10,8 +10,7 @@ import pandas as pd
 from outreach.cli.common import emit_csv, print_notes
 from outreach.datasets import load_territory, shipped_branches
 from outreach.errors import InputError
-from outreach.sources.catalogue import read_authorised_values, read_catalogue
-from outreach.sources.events import read_events
+from outreach.sources import is_store, read_authorised_values, read_catalogue, read_events, read_store
 from outreach.territory import branch_near
 from outreach.themes import load_themes, match_events, match_items
 
@@ -37,8 +36,9 @@ def register(sub) -> None:
                                        "item_id,theme_id,score,reason ; les événements ont un item_id préfixé "
                                        "« event: ».")
     m.add_argument("--catalogue", metavar="FICHIER", required=True,
-                   help="catalogue : ISO 2709 (UNIMARC ou MARC21, .mrc) ou CSV "
-                        "id,title,author,year,subjects,genre,dewey,branch_id")
+                   help="catalogue : ISO 2709 (UNIMARC ou MARC21, .mrc), MARCXML / MarcXchange, CSV "
+                        "id,title,author,year,subjects,genre,dewey,branch_id, ou la base moissonnée par "
+                        "`outreach catalogue fetch` (data/catalogue/harvest.sqlite)")
     m.add_argument("--events", metavar="FICHIER", help="agenda : iCalendar (.ics) ou export OpenAgenda (.json)")
     m.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
     m.add_argument("--branches", metavar="FICHIER",
@@ -84,7 +84,8 @@ def run_match(args) -> int:
         branches = load_territory(branches_file=args.branches).branches if args.branches else list(shipped_branches())
         agenda = read_events(args.events, branches=branches, near=branch_near(branches))
     labels = read_authorised_values(args.collections) if args.collections else None
-    catalogue = read_catalogue(args.catalogue, collection_labels=labels)
+    catalogue = read_store(args.catalogue) if is_store(args.catalogue) else read_catalogue(
+        args.catalogue, collection_labels=labels)
     notes = list(catalogue.notes)
     # a large catalogue is shared between the cores (only from 20,000 records)
     rows = [m.model_dump() for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1)]

@@ -5,7 +5,32 @@ checklist (FORM-01…09, CA-01…06, MIN-01/02, RET-01, SEN-04, A11Y-01): one co
 by default, e-mail only for an e-mail purpose, a proof per consent, withdrawal and erasure at once.
 """
 
-from outreach.community.config import QuestionnaireConfig, load_config, save_config
-from outreach.community.notice import Notice, render_notice
+from typing import TYPE_CHECKING
 
-__all__ = ["Notice", "QuestionnaireConfig", "load_config", "render_notice", "save_config"]
+from outreach.community import exports, overview
+from outreach.community.audience import audit_audience_file, write_audience_file
+from outreach.community.config import QuestionnaireConfig, load_config, save_config
+from outreach.community.digests import write_digests
+from outreach.community.exports import csv_text
+from outreach.community.notice import Notice, missing_fields, render_notice
+from outreach.community.offer import build_offer
+from outreach.community.recommend import build_recommender
+from outreach.community.store import Store
+
+if TYPE_CHECKING:  # FastAPI: loaded when the service starts, not by every page that reads the store
+    from outreach.community.service import build_service, create_app
+
+_LAZY = {"build_service": "outreach.community.service", "create_app": "outreach.community.service"}
+
+__all__ = ["Notice", "QuestionnaireConfig", "Store", "audit_audience_file", "build_offer",
+           "build_recommender", "build_service", "create_app", "csv_text", "exports", "load_config",
+           "missing_fields", "overview", "render_notice", "save_config", "write_audience_file",
+           "write_digests"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,12 +16,14 @@ from outreach.compliance.attestations import (
 )
 from outreach.compliance.community_facts import QuestionnaireFacts
 from outreach.compliance.context import CheckContext, build_context
-from outreach.compliance.evaluate import Checklist, evaluate
-from outreach.compliance.reports import write_checklist
+from outreach.compliance.evaluate import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS, Checklist, evaluate
+from outreach.compliance.gate import EXIT_REFUSED
+from outreach.compliance.reports import STATUS_SYMBOLS, write_checklist
 from outreach.compliance.ropa import build_entry
 from outreach.compliance.rules import load_rules
 from outreach.compliance.sensitive import load_lists
 
-__all__ = ["CheckContext", "Checklist", "QuestionnaireFacts", "add_attestation", "attestations_path",
+__all__ = ["CheckContext", "Checklist", "EXIT_REFUSED", "KIND_LABELS", "QuestionnaireFacts",
+           "SEVERITY_LABELS", "STATUS_LABELS", "STATUS_SYMBOLS", "add_attestation", "attestations_path",
            "build_context", "build_entry", "evaluate", "load_attestations", "load_lists", "load_rules",
            "remove_attestation", "write_checklist"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from outreach import atomic
 from outreach.compliance.evaluate import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS, Checklist
-from outreach.compliance.ropa import FIELDS, render_markdown
+from outreach.compliance.ropa import render_markdown
 
 CHECKLIST_JSON = "checklist.json"
 CHECKLIST_MD = "checklist.md"
@@ -131,10 +131,6 @@ def checklist_html(checklist: Checklist) -> str:
               "<div>Délégué(e) à la protection des données — nom, date, signature</div></div>",
               "</body></html>"]
     return "\n".join(parts)
-
-
-def ropa_fields() -> list[str]:
-    return [label for _, label, _ in FIELDS]
 
 
 def checklist_files(checklist: Checklist, ropa_entry: dict) -> dict[str, bytes]:

@@ -1,1 +1,28 @@
-"""Meta (Facebook/Instagram): Marketing API payloads, the Ads Manager file, the facebook-business client."""
+"""Meta (Facebook/Instagram): Marketing API payloads, the Ads Manager file, the facebook-business client.
+
+The client and the Insights import load facebook-business (a second or more): they are resolved on first use
+(PEP 562), so that planning, the CLI's help and the app's pages that never push do not pay for it.
+"""
+
+from typing import TYPE_CHECKING
+
+from outreach.meta.files import EXPORT_FILES, IDS_FILE, META_API_FILE, plan_campaign, render_outputs
+from outreach.meta.sheet import read_template
+
+if TYPE_CHECKING:
+    from outreach.meta.client import MetaClient
+    from outreach.meta.insights import fetch_insights, standard_queries
+
+_LAZY = {"MetaClient": "outreach.meta.client", "fetch_insights": "outreach.meta.insights",
+         "standard_queries": "outreach.meta.insights"}
+
+__all__ = ["EXPORT_FILES", "IDS_FILE", "META_API_FILE", "MetaClient", "fetch_insights", "plan_campaign",
+           "read_template", "render_outputs", "standard_queries"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -42,7 +42,7 @@ from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError, register_secret
 from outreach.meta.files import IDS_FILE, META_API_FILE
-from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX
+from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
 from outreach.model import is_ad_account
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
@@ -310,13 +310,6 @@ class MetaClient:
             "type": "targetingoptionstatus", "targeting_option_list": [str(i) for i in ids]})
         return {str(r["id"]): r.get("current_status", "") for r in data.get("data", [])}
 
-    def validate_interest_ids(self, ids: list[str]) -> dict[str, bool]:
-        if not ids:
-            return {}
-        data = self._get("validation des centres d'intérêt", ("search",), {
-            "type": "adinterestvalid", "interest_fbid_list": [str(i) for i in ids]})
-        return {str(r["id"]): bool(r.get("valid")) for r in data.get("data", []) if "id" in r}
-
     # -- estimates -----------------------------------------------------------------------------------
 
     def delivery_estimate(self, targeting: dict, optimization_goal: str) -> tuple[int | None, int | None]:
@@ -388,7 +381,7 @@ class MetaClient:
                 if ref in report.ids:
                     report.reused.append(ref)
                     continue
-                params = _resolve_refs({k: v for k, v in obj.items() if k != REF}, report.ids)
+                params = _resolve_refs(without_ref(obj), report.ids)
                 if params is None:  # a parent does not exist yet (dry run): Meta cannot validate it
                     waiting.append(label)
                     continue

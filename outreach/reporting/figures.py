@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -83,10 +82,6 @@ def import_reports(store: ReportStore, files: list, plan_dirs: list = ()) -> lis
 
 
 # ---------------------------------------------------------------------------------------------- per object
-
-
-def _days(start: str, stop: str) -> int:
-    return (date.fromisoformat(stop) - date.fromisoformat(start)).days + 1
 
 
 def object_figures(store: ReportStore, plan_ids: list[int] | None = None) -> pd.DataFrame:

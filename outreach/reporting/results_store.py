@@ -177,10 +177,6 @@ class ImportSummary:
     duplicate_at: dt.datetime | None = None
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def rows_new(self) -> int:
-        return self.rows_read - self.rows_replaced if self.duplicate_of is None else 0
-
     def describe(self) -> str:
         """One French sentence for the user."""
         if self.duplicate_of is not None:

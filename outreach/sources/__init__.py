@@ -1,1 +1,31 @@
-"""Readers of outside formats. Each turns a file into model types or raises an InputError."""
+"""Readers of outside formats. Each turns a file into model types or raises an InputError.
+
+They depend on nothing but the model, the errors, text and paths (tests/test_architecture.py). Each reader
+is loaded on first use (PEP 562): importing one reader never loads the others' libraries (pymarc, icalendar,
+geopy).
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from outreach.sources.activity import read_activity
+    from outreach.sources.catalogue import read_authorised_values, read_catalogue
+    from outreach.sources.events import read_events
+    from outreach.sources.geocoding import Geocoder
+    from outreach.sources.harvest_store import fetch, is_store, read_store
+    from outreach.sources.oai import identify
+
+_LAZY = {"read_activity": "activity", "read_authorised_values": "catalogue", "read_catalogue": "catalogue",
+         "read_events": "events", "Geocoder": "geocoding", "is_store": "harvest_store", "read_store": "harvest_store",
+         "fetch": "harvest_store", "identify": "oai"}
+
+__all__ = ["Geocoder", "fetch", "identify", "is_store", "read_activity", "read_authorised_values", "read_catalogue", "read_events",
+           "read_store"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

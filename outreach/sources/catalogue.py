@@ -7,9 +7,13 @@ One record becomes one `CatalogueItem`. What the matcher reads:
   MARC21   245 title, 100/110 author, 260/264$c year, 600–651 subjects, 655 genre, 082 Dewey, 490/830
            series, 520 summary, 856$u link, 952 Koha items: $a home branch, $8 collection, $o call number,
            $l total checkouts.
-A record that cannot be read is skipped; the count and the reason of each are kept in `skipped`.
+MARCXML and MarcXchange go through the same item readers (marcxml.py); ISO 2709 records are decoded in their
+own character set (marc_charsets.py); a record without 001 is identified by 035, 003 or its position
+(marc_identity.py). A record that cannot be read is skipped; the count and the reason of each are kept in
+`skipped`.
 CSV exports need `id,title` and may have `author,year,subjects,genre,dewey,branch_id,url,loans`; several
-subjects or genres in one cell are separated by "|" (or " || "); every other column is kept in `extra`.
+subjects or genres in one cell are separated by "|" (or " || "); every other column is kept in `extra`. A bad
+row is skipped with its line and reason; the file is refused only when no row is readable.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ import pymarc
 from outreach.bounds import MAX_MARC_BYTES
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
+from outreach.sources.marc_charsets import CharsetReport, Decoded, decode_record
+from outreach.sources.marc_identity import identified_note, identify
+from outreach.sources.marcxml import is_xml, parse_marcxml
 from outreach.sources.tabular import Table, input_bytes, read_table
 from outreach.text import fold
 
@@ -75,14 +82,13 @@ def is_iso2709(raw: bytes) -> bool:
 def read_catalogue(path: str | Path, *, data: bytes | None = None, name: str | None = None,
                    branch_of: BranchOf | None = None, collection_labels: dict[str, str] | None = None,
                    default_branch: str = "") -> CatalogueRead:
-    """Read a catalogue file whatever its format (ISO 2709 or CSV)."""
+    """Read a catalogue file whatever its format (ISO 2709, MARCXML / MarcXchange or CSV)."""
     label = name or str(path)
     raw = input_bytes(path, data, label, empty_fix="Choisissez un export du catalogue.", max_bytes=MAX_MARC_BYTES)
     if is_iso2709(raw):
         return read_marc(raw, label, branch_of=branch_of, collection_labels=collection_labels)
-    if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":  # BOM and blanks aside
-        raise InputError("MARC-XML n'est pas encore lu.", file=label,
-                         fix="Exportez le catalogue en ISO 2709 (.mrc) ou en CSV.")
+    if is_xml(raw):
+        return read_marcxml(raw, label, branch_of=branch_of, collection_labels=collection_labels)
     return read_catalogue_csv(path, data=raw, name=label, default_branch=default_branch)
 
 
@@ -233,6 +239,7 @@ def _records(raw: bytes):
     terminator first means one damaged record costs only itself.
     """
     chunks = raw.split(b"\x1d")
+    guessed: dict = {}  # the character set guessed for records that declare none, kept across the file
     if chunks and not chunks[-1].strip():
         chunks.pop()
     for position, chunk in enumerate(chunks, start=1):
@@ -245,45 +252,91 @@ def _records(raw: bytes):
             yield position, None, f"notice tronquée ou mal délimitée (longueur annoncée {int(head)}, lue {len(chunk) + 1})"
             continue
         try:
-            record = pymarc.Record(data=chunk + b"\x1d", to_unicode=True, force_utf8=True, utf8_handling="replace")
+            decoded = decode_record(chunk + b"\x1d", guessed)
         except Exception as exc:  # pymarc raises many kinds on a malformed directory or leader
             yield position, None, _REASONS.get(type(exc).__name__, f"notice illisible ({type(exc).__name__})")
             continue
-        yield position, record, ""
+        yield position, decoded, ""
 
 
 def read_marc(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
               collection_labels: dict[str, str] | None = None) -> CatalogueRead:
-    """Read ISO 2709 bytes (UNIMARC or MARC21, decided record by record)."""
+    """Read ISO 2709 bytes (UNIMARC or MARC21, decided record by record, each in its character set)."""
+    return _read_records(_records(raw), label, branch_of=branch_of, collection_labels=collection_labels,
+                         fix="Vérifiez que le fichier est un export ISO 2709 (UNIMARC ou MARC21) complet.")
+
+
+def read_marcxml(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
+                 collection_labels: dict[str, str] | None = None) -> CatalogueRead:
+    """Read MARCXML or MarcXchange bytes: one record or a collection (XML says its own encoding)."""
+    records = parse_marcxml(raw, label)
+    if not records:
+        raise InputError("aucune notice (<record>) dans ce fichier XML.", file=label,
+                         fix="Exportez les notices en MARCXML (<collection> de <record>) ou en MarcXchange.")
+    read = _read_records(((n, Decoded(r, "XML", None, 0), "") for n, r in enumerate(records, start=1)), label,
+                         branch_of=branch_of, collection_labels=collection_labels,
+                         fix="Vérifiez que les notices ont un titre (UNIMARC 200$a, MARC21 245$a).")
+    read.format += " (XML)"
+    return read
+
+
+@dataclass
+class RecordItem:
+    """One MARC record as an item, or the reason it is skipped."""
+
+    item: CatalogueItem | None
+    owners: list[str] = field(default_factory=list)
+    kind: str = ""  # UNIMARC or MARC21
+    id_source: str = ""  # where the id came from when the record has no 001 ("035", "003", "position")
+    reason: str = ""
+
+
+def record_item(record: pymarc.Record, position: int, collection_labels: dict[str, str] | None) -> RecordItem:
+    try:
+        if is_unimarc(record):
+            item, owners = unimarc_item(record, collection_labels)
+            kind = "UNIMARC"
+        elif record.get_fields("245"):
+            item, owners = marc21_item(record, collection_labels)
+            kind = "MARC21"
+        else:
+            return RecordItem(None, reason="ni titre UNIMARC (200) ni titre MARC21 (245)")
+    except (ValueError, AttributeError, IndexError) as exc:  # malformed fields inside a readable record
+        return RecordItem(None, reason=f"zone illisible ({exc})")
+    if not item.title:
+        return RecordItem(None, reason="titre vide (UNIMARC 200$a, MARC21 245$a)")
+    source = ""
+    if not item.id:
+        rid, source = identify(record, position)
+        item = item.model_copy(update={"id": rid})
+    return RecordItem(item, owners, kind, source)
+
+
+def _read_records(records, label: str, *, branch_of: BranchOf | None, collection_labels: dict[str, str] | None,
+                  fix: str) -> CatalogueRead:
+    """Catalogue items of (position, decoded record or None, reason) triples: unreadable or untitled records
+    are skipped with their reason, records without 001 are identified otherwise, character sets reported."""
     assign = branch_of or _first_branch
-    items, skipped, kinds = [], [], set()
-    for position, record, reason in _records(raw):
+    items, skipped, kinds, identified, charsets = [], [], set(), [], CharsetReport()
+    for position, decoded, reason in records:
         where = f"notice n° {position}"
-        if record is None:
+        if decoded is None:
             skipped.append((where, reason))
             continue
-        try:
-            if is_unimarc(record):
-                item, owners = unimarc_item(record, collection_labels)
-                kinds.add("UNIMARC")
-            elif record.get_fields("245"):
-                item, owners = marc21_item(record, collection_labels)
-                kinds.add("MARC21")
-            else:
-                skipped.append((where, "ni titre UNIMARC (200) ni titre MARC21 (245)"))
-                continue
-        except (ValueError, AttributeError, IndexError) as exc:  # malformed fields inside a readable record
-            skipped.append((where, f"zone illisible ({exc})"))
+        made = record_item(decoded.record, position, collection_labels)
+        if made.item is None:
+            skipped.append((where, made.reason))
             continue
-        if not item.id or not item.title:
-            skipped.append((where, "notice sans identifiant (001) ou sans titre"))
-            continue
-        items.append(item.model_copy(update={"branch_id": assign(item.id, owners)}))
+        kinds.add(made.kind)
+        if made.id_source:
+            identified.append(made.id_source)
+        charsets.add(decoded, position)
+        items.append(made.item.model_copy(update={"branch_id": assign(made.item.id, made.owners)}))
     if not items:
-        detail = f" ({skipped[0][1]})" if skipped else ""
-        raise InputError(f"aucune notice MARC lisible{detail}.", file=label,
-                         fix="Vérifiez que le fichier est un export ISO 2709 (UNIMARC ou MARC21) complet.")
-    notes = []
+        detail = f" ({skipped[0][0]} : {skipped[0][1]})" if skipped else ""
+        raise InputError(f"aucune notice MARC lisible{detail}.", file=label, fix=fix)
+    charsets.refuse_if_garbled(label, len(items))
+    notes = charsets.notes(label) + identified_note(label, identified)
     if skipped:
         shown = "; ".join(f"{w} : {r}" for w, r in skipped[:10])
         notes.append(f"{label} : {len(skipped)} notice(s) illisible(s) ignorée(s) — {shown}"
@@ -317,7 +370,7 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
     if cols["id"] is None:  # a list of titles (most loaned, new acquisitions…): the line number identifies
         notes.append(f"{table.path} : pas de colonne id ; chaque notice est identifiée par son numéro de ligne.")
     used = {c for c in cols.values() if c}
-    errors: list[InputError] = []
+    skipped: list[tuple[str, str]] = []  # (line, reason): a bad row costs only itself, as a bad MARC record
     items: list[CatalogueItem] = []
     seen: dict[tuple[str, str], int] = {}
     for index, row in enumerate(table.frame.to_dict("records")):
@@ -325,21 +378,18 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
         rid = row[cols["id"]] if cols["id"] else f"ligne-{index + 2}"
         title = row[cols["title"]]
         if not rid or not title:
-            errors.append(InputError("identifiant ou titre vide.", where=where,
-                                     fix="Chaque ligne doit avoir un id et un title."))
+            skipped.append((where, "titre vide" if rid else "identifiant vide"))
             continue
         loans = None
         if cols["loans"] and row[cols["loans"]]:
             loans = _int(row[cols["loans"]])
             if loans is None or loans < 0:
-                errors.append(InputError(f"nombre de prêts « {row[cols['loans']]} » illisible.", where=where,
-                                         field="loans", fix="Écrivez un nombre entier, ou laissez vide."))
+                skipped.append((where, f"nombre de prêts « {row[cols['loans']]} » illisible (loans)"))
                 continue
         branch = (row[cols["branch_id"]] if cols["branch_id"] else "") or default_branch
         if (rid, branch) in seen:
-            errors.append(InputError(f"identifiant « {rid} » déjà vu {table.row_label(seen[(rid, branch)])}"
-                                     f"{' pour la même bibliothèque' if branch else ''}.", where=where,
-                                     fix="Chaque notice doit apparaître une fois par bibliothèque."))
+            skipped.append((where, f"identifiant « {rid} » déjà vu {table.row_label(seen[(rid, branch)])}"
+                                   f"{' pour la même bibliothèque' if branch else ''}"))
             continue
         seen[(rid, branch)] = index
         extra = {c: v for c, v in row.items() if c not in used and v}
@@ -356,11 +406,32 @@ def read_catalogue_csv(path: str | Path, *, data: bytes | None = None, name: str
             genres=_split(row[cols["genre"]]) if cols["genre"] else [],
             dewey=next(iter(_split(row[cols["dewey"]])), "") if cols["dewey"] else "",
             branch_id=branch, url=row[cols["url"]] if cols["url"] else "", loans=loans, extra=extra))
-    if errors:
-        raise InputErrors(errors, file=table.path) if len(errors) > 1 else InputError(
-            errors[0].message, file=table.path, where=errors[0].where, fix=errors[0].fix, field=errors[0].field)
+    if not items:
+        raise csv_rows_refused(table.path, skipped)
+    if skipped:
+        notes.append(skipped_rows_note(table.path, skipped))
     return CatalogueRead(table.path, items, f"CSV ({table.encoding}, séparateur « {table.separator} »)",
-                         notes=notes)
+                         skipped=skipped, notes=notes)
+
+
+CSV_ROW_FIX = ("Chaque ligne doit avoir un titre (et un id, s'il y a une colonne id, unique par bibliothèque) ; "
+               "les prêts sont un nombre entier ou vide.")
+
+
+def csv_rows_refused(label: str, skipped: list[tuple[str, str]]) -> InputError:
+    """The error of a CSV file none of whose rows is readable: every reason, by line."""
+    errors = [InputError(f"{reason}.", where=where) for where, reason in skipped]
+    if len(errors) == 1:
+        return InputError(f"aucune ligne lisible ({skipped[0][1]}).", file=label, where=skipped[0][0], fix=CSV_ROW_FIX)
+    refused = InputErrors(errors, file=label)
+    refused.fix = CSV_ROW_FIX
+    return refused
+
+
+def skipped_rows_note(label: str, skipped: list[tuple[str, str]]) -> str:
+    shown = "; ".join(f"{w} : {r}" for w, r in skipped[:10])
+    return (f"{label} : {len(skipped)} ligne(s) ignorée(s) — {shown}" + (" …" if len(skipped) > 10 else "")
+            + ". Corrigez-les dans l'export pour qu'elles comptent.")
 
 
 def read_authorised_values(path: str | Path, category: str = "COLLECTION") -> dict[str, str]:

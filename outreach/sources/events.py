@@ -9,16 +9,24 @@ Formats:
                      {"records": [{"fields": …}]} response, or an OpenAgenda API {"events": [...]} answer
                      with multilingual {"fr": …} values.
 The branch of an event is found, in this order: by id (a `branch_id` field, or an iCal X-BRANCH-ID), by
-name (the location name equals a branch's name, accents and case aside), or by coordinates (the nearest
-branch within 300 m). An event that matches no branch is kept with `branch_id=None` and counted in the
-notes: it cannot be advertised for a branch, but it is not lost.
-Times are kept as wall-clock times in Europe/Paris (naive datetimes), the way an agenda shows them.
+name (the location name equals a branch's name, accents and case aside, when one branch has that name; a
+name many branches share, "Médiathèque municipale", counts only with the branch's town in the location), by
+address (the branch's street, abbreviations aside, and its postcode or town in the location), or by
+coordinates (the nearest branch within 300 m). An event that matches no branch is kept with
+`branch_id=None` and counted in the notes: it cannot be advertised for a branch, but it is not lost.
+Cancelled events (iCal STATUS:CANCELLED, OpenAgenda status 6 « Annulé ») are left out and counted; a
+cancelled occurrence of a series removes that date only.
+Times are kept as wall-clock times (naive datetimes), the way an agenda shows them: a time with a named
+zone or an offset stays as written there (an event in Guadeloupe at 14:00 is at 14:00); a UTC time ("Z")
+is read in Europe/Paris. An all-day event (DTSTART;VALUE=DATE) starts at midnight and, without DTEND,
+lasts that day.
 """
 
 from __future__ import annotations
 
 import datetime as datetime_module
 import html
+import json
 import re
 import types
 from collections.abc import Callable
@@ -53,6 +61,18 @@ class EventsRead:
     format: str
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)  # titles of the events left out as cancelled
+
+
+_ABBREVIATIONS = {"r": "rue", "av": "avenue", "ave": "avenue", "bd": "boulevard", "bld": "boulevard",
+                  "pl": "place", "ch": "chemin", "che": "chemin", "imp": "impasse", "all": "allee", "sq": "square",
+                  "st": "saint", "ste": "sainte", "fg": "faubourg", "pte": "porte", "crs": "cours", "qu": "quai"}
+_POSTCODE = re.compile(r"\b(\d{5})\b")
+
+
+def street(text: str) -> str:
+    """An address folded, its abbreviations written out ("32 r. Fernand-Rambert" → "32 rue fernand rambert")."""
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in fold(text).split())
 
 
 # (lat, lon, radius in km) → the id of the nearest branch within the radius, or None
@@ -60,25 +80,52 @@ Near = Callable[[float, float, float], str | None]
 
 
 class BranchFinder:
-    """Finds the branch of an event by id, by name, or by coordinates (nearest within 300 m)."""
+    """Finds the branch of an event by id, by name, by address, or by coordinates (nearest within 300 m)."""
 
     def __init__(self, branches: list[Branch] | None, near: Near | None = None):
         self.branches = list(branches or [])
         self.ids = {b.id for b in self.branches}
-        self.names = {fold(b.name): b.id for b in self.branches}
+        named: dict[str, list[Branch]] = {}
+        for b in self.branches:
+            named.setdefault(fold(b.name), []).append(b)
+        self.names = {name: bs[0].id for name, bs in named.items() if len(bs) == 1}
+        self.named = named
         self.near = near if self.branches else None
 
-    def find(self, branch_id: str | None, name: str, lat: float | None, lon: float | None) -> tuple[str | None, str]:
-        """(branch id or None, how it was found)."""
+    def find(self, branch_id: str | None, name: str, lat: float | None, lon: float | None,
+             place: str = "") -> tuple[str | None, str]:
+        """(branch id or None, how it was found); `place` is the whole location text (name, address, town)."""
         if branch_id and (not self.ids or branch_id in self.ids):
             return branch_id, "id"
-        if name and fold(name) in self.names:
-            return self.names[fold(name)], "nom"
+        folded = fold(name)
+        if folded in self.names:
+            return self.names[folded], "nom"
+        where = f" {street(place or name)} "
+        in_town = [b for b in self.named.get(folded, []) if fold(b.city) and f" {fold(b.city)} " in where]
+        if len(in_town) == 1:
+            return in_town[0].id, "nom et commune"
+        by_address = self._by_address(where)
+        if by_address:
+            return by_address, "adresse"
         if self.near is not None and lat is not None and lon is not None:
             found = self.near(lat, lon, BRANCH_RADIUS_KM)
             if found:
                 return found, "coordonnées"
         return None, ""
+
+    @staticmethod
+    def _street(branch: Branch) -> str:
+        """The branch's street, or '' when its address is no street ("Paris", a bare place name)."""
+        text = street(branch.address)
+        return text if len(text.split()) >= 2 and text != fold(branch.city) else ""
+
+    def _by_address(self, where: str) -> str | None:
+        """The one branch whose street is in the location, with its postcode or its town; None if none or many."""
+        postcodes = set(_POSTCODE.findall(where))
+        found = {b.id for b in self.branches
+                 if self._street(b) and f" {self._street(b)} " in where
+                 and (b.postcode in postcodes or (fold(b.city) and f" {fold(b.city)} " in where))}
+        return found.pop() if len(found) == 1 else None
 
 
 def to_local(value) -> datetime | None:
@@ -95,7 +142,11 @@ def to_local(value) -> datetime | None:
             except ValueError:
                 return None
     if isinstance(value, datetime):
-        return value.astimezone(PARIS).replace(tzinfo=None) if value.tzinfo else value
+        if value.tzinfo is None:
+            return value
+        if value.utcoffset() == timedelta(0) and str(value.tzinfo) in ("UTC", "UTC+00:00", "Z", "tzutc()"):
+            return value.astimezone(PARIS).replace(tzinfo=None)  # UTC says nothing of the place: Paris
+        return value.replace(tzinfo=None)  # the wall-clock time of the event's own zone
     if isinstance(value, date):
         return datetime.combine(value, time(0, 0))
     return None
@@ -118,6 +169,9 @@ def read_events(path: str | Path, *, data: bytes | None = None, name: str | None
         raise InputError("format d'agenda non reconnu.", file=label,
                          fix="Donnez un fichier iCalendar (.ics, commençant par BEGIN:VCALENDAR) ou un export "
                              "OpenAgenda en JSON.")
+    if not read.events and read.cancelled:
+        raise InputError(f"tous les événements de l'agenda sont annulés ({len(read.cancelled)}).", file=label,
+                         fix="Choisissez un agenda qui a des événements à venir.")
     if not read.events:
         first = f" ({read.skipped[0][0]} : {read.skipped[0][1]})" if read.skipped else ""
         raise InputError(f"aucun événement lisible{first}.", file=label,
@@ -127,6 +181,10 @@ def read_events(path: str | Path, *, data: bytes | None = None, name: str | None
         read.notes.append(f"{label} : {len(unplaced)} événement(s) sans bibliothèque reconnue (ni identifiant, "
                           f"ni nom, ni coordonnées à moins de 300 m d'une bibliothèque) : "
                           + ", ".join(f"« {e.title} »" for e in unplaced[:5]) + ("…" if len(unplaced) > 5 else "")
+                          + ".")
+    if read.cancelled:
+        read.notes.append(f"{label} : {len(read.cancelled)} événement(s) annulé(s) écarté(s) : "
+                          + ", ".join(f"« {t} »" for t in read.cancelled[:5]) + ("…" if len(read.cancelled) > 5 else "")
                           + ".")
     if read.skipped:
         read.notes.append(f"{label} : {len(read.skipped)} événement(s) ignoré(s) — "
@@ -159,23 +217,30 @@ def _read_ical(text: str, label: str, finder: BranchFinder) -> EventsRead:
     except ValueError as exc:
         raise InputError(f"iCalendar illisible ({exc}).", file=label,
                          fix="Exportez à nouveau l'agenda au format iCalendar (.ics).") from exc
-    events, moved, skipped = [], [], []
+    events, moved, skipped, cancelled, called_off = [], [], [], [], []
     for position, component in enumerate(calendar.walk("VEVENT"), start=1):
         title = clean(str(component.get("SUMMARY") or ""))
         where = f"événement n° {position}" + (f" « {title} »" if title else "")
+        is_cancelled = str(component.get("STATUS") or "").strip().upper() == "CANCELLED"
+        if is_cancelled:
+            cancelled.append(title or where)
+            if component.get("RECURRENCE-ID") is None:
+                continue
         try:
-            _keep(moved if component.get("RECURRENCE-ID") is not None else events, skipped, where,
-                  partial(_ical_events, component, title, position, finder),
+            _keep(called_off if is_cancelled else moved if component.get("RECURRENCE-ID") is not None else events,
+                  skipped, where, partial(_ical_events, component, title, position, finder),
                   "sans titre (SUMMARY) ou sans date de début (DTSTART)")
         except InputError as exc:  # a series too costly to expand: the file is refused, naming the event
             exc.file, exc.where = label, f"{where}, règle de répétition (RRULE)"
             raise
-    if not events and not moved and not skipped:
+    if not events and not moved and not skipped and not cancelled:
         raise InputError("aucun événement (VEVENT) dans le calendrier.", file=label)
-    # a moved occurrence (RECURRENCE-ID) takes the place of the one its series gives, wherever it is written
+    # a moved occurrence (RECURRENCE-ID) takes the place of the one its series gives, wherever it is written;
+    # a cancelled one removes it
     replacing = {e.id: e for e in moved}
-    events = [replacing.pop(e.id, e) for e in events] + list(replacing.values())
-    return EventsRead(label, events, "iCalendar", skipped)
+    gone = {e.id for e in called_off}
+    events = [replacing.pop(e.id, e) for e in events if e.id not in gone] + list(replacing.values())
+    return EventsRead(label, events, "iCalendar", skipped, cancelled=cancelled)
 
 
 RECURRENCE_HORIZON = timedelta(days=366)  # a series without end is read up to a year after today
@@ -261,13 +326,25 @@ def _as_list(value) -> list:
     return [] if value is None else value if isinstance(value, list) else [value]
 
 
+def _ical_end(component, start: datetime) -> datetime | None:
+    """DTEND, else DTSTART + DURATION, else the end of the day for an all-day event (RFC 5545 §3.6.1)."""
+    end_prop = component.get("DTEND")
+    if end_prop is not None:
+        return to_local(end_prop.dt)
+    duration = component.get("DURATION")
+    if duration is not None:
+        return start + duration.dt
+    if not isinstance(component.get("DTSTART").dt, datetime):
+        return start + timedelta(days=1)
+    return None
+
+
 def _ical_event(component, title: str, position: int, finder: BranchFinder) -> LibraryEvent | None:
     """One VEVENT as an event; None without a title or a start."""
     start_prop = component.get("DTSTART")
     start = to_local(start_prop.dt) if start_prop is not None else None
     if not title or start is None:
         return None
-    end_prop = component.get("DTEND")
     geo = component.get("GEO")
     lat, lon = (float(geo.latitude), float(geo.longitude)) if geo is not None else (None, None)
     location = str(component.get("LOCATION") or "").strip()
@@ -276,11 +353,11 @@ def _ical_event(component, title: str, position: int, finder: BranchFinder) -> L
     for cat in cats if isinstance(cats, list) else [cats] if cats is not None else []:
         categories += [str(c) for c in getattr(cat, "cats", [cat])]
     branch_hint = str(component.get("X-BRANCH-ID") or "").strip() or None
-    branch, _ = finder.find(branch_hint, location.split(",")[0], lat, lon)
+    branch, _ = finder.find(branch_hint, location.split(",")[0], lat, lon, place=location)
     return LibraryEvent(
         id=str(component.get("UID") or "").strip() or f"ics-{position}", title=title,
         description=clean(str(component.get("DESCRIPTION") or "")), start=start,
-        end=to_local(end_prop.dt) if end_prop is not None else None, branch_id=branch, location_name=location,
+        end=_ical_end(component, start), branch_id=branch, location_name=location,
         lat=lat, lon=lon, url=str(component.get("URL") or ""), keywords=categories)
 
 
@@ -351,7 +428,7 @@ def _read_openagenda(text: str, label: str, finder: BranchFinder) -> EventsRead:
     if not records:
         raise InputError("aucun événement trouvé dans le JSON.", file=label,
                          fix="Attendu : une liste d'événements OpenAgenda ou une réponse {\"records\": [...]}.")
-    events, skipped = [], []
+    events, skipped, cancelled = [], [], []
     for position, record in enumerate(records, start=1):
         f = record.get("fields", record) if isinstance(record, dict) else None
         if not isinstance(f, dict):
@@ -359,11 +436,31 @@ def _read_openagenda(text: str, label: str, finder: BranchFinder) -> EventsRead:
             continue
         title = clean(_fr(f.get("title_fr")) or _fr(f.get("title")))
         where = f"enregistrement n° {position}" + (f" « {title} »" if title else "")
+        if _is_cancelled(f.get("status")):
+            cancelled.append(title or where)
+            continue
         _keep(events, skipped, where, partial(_openagenda_event, record, f, title, position, finder),
               "sans titre ou sans date")
     shape = "OpenAgenda" + (" (ancien format)" if any(
         isinstance(r, dict) and "placename" in r.get("fields", r) for r in records) else "")
-    return EventsRead(label, events, shape, skipped)
+    return EventsRead(label, events, shape, skipped, cancelled=cancelled)
+
+
+OPENAGENDA_CANCELLED = 6  # OpenAgenda's statuses: 1 programmé, 2 reprogrammé, 3 en ligne, 4 reporté, 5 complet, 6 annulé
+
+
+def _is_cancelled(status) -> bool:
+    """OpenAgenda's status: a number, {"id": 6, "label": {"fr": "Annulé"}}, or that object as JSON text (the
+    Opendatasoft exports)."""
+    if isinstance(status, str) and status.strip().startswith("{"):
+        try:
+            status = json.loads(status)
+        except json.JSONDecodeError:
+            return False
+    if isinstance(status, dict):
+        label = _fr(status.get("label")).strip().lower()
+        return status.get("id") == OPENAGENDA_CANCELLED or label in ("annulé", "annule", "cancelled")
+    return str(status).strip() == str(OPENAGENDA_CANCELLED)
 
 
 def _openagenda_event(record: dict, f: dict, title: str, position: int, finder: BranchFinder) -> LibraryEvent | None:
@@ -374,7 +471,10 @@ def _openagenda_event(record: dict, f: dict, title: str, position: int, finder: 
     lat, lon = _latlon(f)
     loc = f.get("location") if isinstance(f.get("location"), dict) else {}
     place_name = _fr(f.get("location_name") or f.get("placename") or loc.get("name")).strip()
-    branch, _ = finder.find(str(f.get("branch_id") or "") or None, place_name, lat, lon)
+    place = " ".join(_fr(v) for v in (place_name, f.get("location_address") or f.get("address") or loc.get("address"),
+                                      f.get("location_postalcode") or loc.get("postalCode"),
+                                      f.get("location_city") or f.get("city") or loc.get("city")) if v)
+    branch, _ = finder.find(str(f.get("branch_id") or "") or None, place_name, lat, lon, place=place)
     url = f.get("canonicalurl") or f.get("link") or ""
     return LibraryEvent(
         id=str(f.get("uid") or record.get("recordid") or f"openagenda-{position}"), title=title,

@@ -11,15 +11,22 @@ from outreach.themes.catalogue import (
     dump_themes,
     load_themes,
     parse_themes,
+    replace_theme,
     save_themes,
     themes_path,
     with_resolved_interests,
 )
 from outreach.themes.copy import HEADLINE_MAX, ad_copy
 from outreach.themes.matching import compile_themes, match_events, match_items
-from outreach.themes.samples import DEMO_BRANCHES, shipped_catalogue, shipped_events
+from outreach.themes.samples import (
+    DEMO_BRANCHES,
+    roubaix_collection_labels,
+    shipped_catalogue,
+    shipped_events,
+)
 from outreach.themes.summary import summarise
 
 __all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "compile_themes", "dump_themes",
-           "load_themes", "match_events", "match_items", "parse_themes", "save_themes", "shipped_catalogue",
-           "shipped_events", "summarise", "themes_path", "with_resolved_interests"]
+           "load_themes", "match_events", "match_items", "parse_themes", "replace_theme",
+           "roubaix_collection_labels", "save_themes", "shipped_catalogue", "shipped_events", "summarise", "themes_path",
+           "with_resolved_interests"]

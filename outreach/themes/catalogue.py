@@ -194,6 +194,23 @@ def dump_themes(themes: list[Theme], *, header: bool = True) -> str:
     return (THEMES_HEADER if header else "") + body
 
 
+def replace_theme(themes: list[Theme], theme_id: str, edited_yaml: str) -> list[Theme]:
+    """The catalogue with theme `theme_id` replaced by the one theme the YAML text describes (the Thèmes page's
+    edit box): one theme at a time, under an id no other theme has."""
+    label = "thème modifié"
+    entries = parse_yaml(edited_yaml, file=label)
+    others = [t.id for t in themes if t.id != theme_id]
+    parsed = parse_themes(entries if isinstance(entries, list) else [entries], label, other_ids=others + [theme_id])
+    if len(parsed) != 1:
+        raise InputError(f"{len(parsed)} thèmes dans la zone de modification.", file=label,
+                         fix="Modifiez un seul thème à la fois ; ajoutez les autres au fichier des thèmes.")
+    [new] = parsed
+    if new.id in others:
+        raise InputError(f"l'identifiant « {new.id} » est déjà pris.", file=label, field="id",
+                         fix="Choisissez un identifiant qu'aucun autre thème n'a.")
+    return [new if t.id == theme_id else t for t in themes]
+
+
 def save_themes(themes: list[Theme], path: str | Path | None = None) -> Path:
     """Write the themes atomically after checking that they read back identically."""
     target = Path(path) if path is not None else themes_path()

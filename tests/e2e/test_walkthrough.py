@@ -24,7 +24,7 @@ def settle(page):
 
 
 def go(page, label: str, heading: str):
-    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=label).click()
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name=label, exact=True).click()
     page.get_by_role("heading", name=heading).first.wait_for(timeout=TIMEOUT)
     settle(page)
 

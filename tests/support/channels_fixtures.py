@@ -49,3 +49,12 @@ def example_pack():
     from outreach.channels import compose
 
     return compose(example_brief())
+
+
+def check_pack(pack):
+    """Every problem of every post of a pack against its channel's rules (none, for a pack fit to publish)."""
+    from outreach.channels.checks import check_post
+    from outreach.channels.profiles import load_channels
+
+    channels = load_channels()
+    return [p for post in pack.posts for p in check_post(post, channels[post.channel])]

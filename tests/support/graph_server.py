@@ -336,3 +336,16 @@ class GraphServer(LocalServer):
         lower = int(1000 * area)
         return 200, {"data": [{"estimate_mau_lower_bound": lower,
                                "estimate_mau_upper_bound": int(lower * 1.18), "estimate_ready": True}]}
+
+
+@contextlib.contextmanager
+def serving_meta(monkeypatch, server: GraphServer | None = None):
+    """`server` (a plain GraphServer by default) started, with the SDK's token and address pointing at it."""
+    server = server or GraphServer()
+    server.start()
+    try:
+        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("META_GRAPH_URL", server.url)
+        yield server
+    finally:
+        server.stop()
