@@ -34,7 +34,7 @@ def test_renders_the_shipped_example_by_default():
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     assert at.title[0].value == "RGPD"
-    assert at.subheader[0].value == "SF près de chez vous — Bouches-du-Rhône"
+    assert at.header[0].value == "SF près de chez vous — Bouches-du-Rhône"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["☐ À attester"] == "12" and metrics["✘ Non conforme"] == "0"
     assert "DPIA-01" in at.error[0].value and "PIX-01" not in at.error[0].value  # warnings never block
