@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
+from outreach import paths
 from outreach.cli.common import emit_text, print_notes
 from outreach.errors import InputError
 
@@ -90,9 +90,9 @@ def run_serve(args) -> int:
                          where="--workers", fix="Donnez --database postgresql+psycopg://… ou retirez --workers.")
     # each worker builds its own app from the environment: pass on what the options chose
     if args.database:
-        os.environ["OUTREACH_DATABASE_URL"] = args.database
+        paths.pass_to_child_processes("OUTREACH_DATABASE_URL", args.database)
     if args.config:
-        os.environ["OUTREACH_QUESTIONNAIRE"] = str(Path(args.config).resolve())
+        paths.pass_to_child_processes("OUTREACH_QUESTIONNAIRE", str(Path(args.config).resolve()))
     uvicorn.run("outreach.community.service:app_from_environment", factory=True, workers=args.workers,
                 host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
