@@ -215,3 +215,11 @@ def test_the_service_on_a_server_database_limits_through_the_database(tmp_path):
     with db.engine.connect() as conn:
         assert conn.execute(rate_buckets.select()).mappings().one()["allowed"] is False
     db.dispose()
+
+
+def test_several_workers_need_postgresql(tmp_path, monkeypatch, capsys):
+    from outreach.cli import main
+
+    cs.configured(tmp_path, monkeypatch)
+    assert main(["questionnaire", "serve", "--workers", "4", "--port", "1"]) == 2
+    assert "PostgreSQL" in capsys.readouterr().err
