@@ -30,10 +30,12 @@ def go(page, label: str, heading: str):
 
 
 def test_first_page_after_a_cold_start(app_server, page):
+    # from the server's start when this is its first visitor, else from this visit (the server is warm)
+    since = time.perf_counter() if app_server.get("visited") else app_server["started"]
     page.goto(app_server["url"])
     page.get_by_role("heading", name="outreach — faire connaître la médiathèque").wait_for(timeout=TIMEOUT)
     # generous here (CI machines vary); bench/bench_app.py measures the real figure
-    assert time.perf_counter() - app_server["started"] < 30
+    assert time.perf_counter() - since < 30
     screenshot(page, "00-accueil")
 
 
