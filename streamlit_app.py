@@ -8,7 +8,7 @@ wrongly (axe: list, listitem). Each page gets its own document title, and the do
 import streamlit as st
 import streamlit.components.v1 as components
 
-from app import state
+from app import state, warmup
 from app.access_gate import require_access
 
 
@@ -53,3 +53,5 @@ try:
 finally:
     # after the page: the campaign it opened or saved is the one shown (also when the page stopped early)
     state.sidebar()
+    # once the first page is drawn, what the others need loads in the background (app/warmup.py)
+    warmup.start()

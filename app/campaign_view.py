@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from app.territory_view import CATCHMENT_PALETTE, zoom_for
+from app.territory_view import CATCHMENT_PALETTE, DrawnDeck, zoom_for
 from outreach.planner import Plan
 from outreach.text import number
 
@@ -56,4 +56,4 @@ def circles_deck(plan: Plan, theme_id: str | None = None) -> pdk.Deck:
     lons = [r["lon"] for r in rows] or [2.4]
     view = pdk.ViewState(latitude=float(np.mean(lats)), longitude=float(np.mean(lons)),
                          zoom=zoom_for(max(lats) - min(lats) + 0.3, max(lons) - min(lons) + 0.3))
-    return pdk.Deck(layers=layers, initial_view_state=view, tooltip={"html": "{tooltip}"}, map_style="light")
+    return DrawnDeck(layers=layers, initial_view_state=view, tooltip={"html": "{tooltip}"}, map_style="light")

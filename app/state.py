@@ -1,18 +1,24 @@
 """What the pages share: cached loading of the data, the current selection, error display.
 
-Heavy work is cached (st.cache_data) on its inputs, so that a rerun after a widget change only redraws.
+Heavy data and results are kept once per process (st.cache_resource: shared by every session, never copied,
+so a rerun after a widget change only redraws), keyed on their inputs and on the modification times of the
+files they come from (`data_version`): a file changed on disk is read again. What is cached is never
+modified by the pages.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from outreach import datasets
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings, load_settings
-from outreach.territory import TerritoryReport, analyse
+
+if TYPE_CHECKING:  # the data modules are imported by the functions that use them: the first page needs none
+    from outreach.datasets import TerritoryInput
+    from outreach.territory import TerritoryReport
 
 # st.session_state keys shared by the pages
 CAMPAIGN = "campaign"  # the current Campaign (outreach.campaign), the source of truth being its file
@@ -44,6 +50,8 @@ def sidebar() -> None:
 
 def departement_choices() -> dict[str, str]:
     """Départements to choose from: the shipped network first (with commune outlines), then the others."""
+    from outreach import datasets
+
     names = datasets.departement_names()
     shipped = datasets.shipped_departements()
     choices = {code: f"{code} — {names.get(code, '')} (réseau livré, contours des communes)" for code in shipped}
@@ -52,22 +60,66 @@ def departement_choices() -> dict[str, str]:
     return choices
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+def files_version(*paths: Path | str) -> tuple[tuple[str, int], ...]:
+    """(path, modification time) of each file, 0 when missing: a cache key that changes with the files."""
+    found = []
+    for path in paths:
+        try:
+            found.append((str(path), Path(path).stat().st_mtime_ns))
+        except OSError:
+            found.append((str(path), 0))
+    return tuple(found)
+
+
+def data_version() -> tuple[tuple[str, int], ...]:
+    """The shipped files every page reads: the network, the national lists, the themes, the samples."""
+    from outreach import datasets
+    from outreach.themes import sample_catalogue_path, themes_path
+
+    return files_version(datasets.shipped_branches_path(), datasets.shipped_areas_path(),
+                         datasets.national_libraries_path(), datasets.national_communes_path(), themes_path(),
+                         sample_catalogue_path())
+
+
 def territory(departement: str, threshold_km: float, branches_upload: tuple[str, bytes] | None = None,
               areas_upload: tuple[str, bytes] | None = None,
-              _progress=None) -> tuple[datasets.TerritoryInput, TerritoryReport]:
+              _progress=None) -> tuple[TerritoryInput, TerritoryReport]:
     """`_progress(done, total)` follows the geocoding of uploaded addresses (not part of the cache key)."""
+    return _territory(departement, threshold_km, branches_upload, areas_upload, data_version(), _progress)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _territory(departement, threshold_km, branches_upload, areas_upload, version, _progress):
+    from outreach import datasets
+    from outreach.territory import analyse
+
     source = datasets.load_territory(branches_file=branches_upload, areas_file=areas_upload,
                                      departement=departement, progress=_progress)
     return source, analyse(source.branches, source.areas, threshold_km)
+
+
+_DERIVED: dict = {}  # (id of a cached object, name) → (the object, what was derived from it); once per process
+_DERIVED_MAX = 64
+
+
+def derived(owner, name: str, build):
+    """What a page draws from a cached object (a map, a table, a file to download), built once per object
+    rather than at every rerun. `name` says which view, with the widget values it depends on."""
+    key = (id(owner), name)
+    hit = _DERIVED.get(key)
+    if hit is None or hit[0] is not owner:  # an id can be reused once its object is gone
+        if len(_DERIVED) >= _DERIVED_MAX:
+            _DERIVED.pop(next(iter(_DERIVED)))
+        hit = _DERIVED[key] = (owner, build())
+    return hit[1]
 
 
 def upload_of(widget_value) -> tuple[str, bytes] | None:
     return None if widget_value is None else (widget_value.name, widget_value.getvalue())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _planned(campaign_yaml: str, settings_json: str):
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _planned(campaign_yaml: str, settings_json: str, version: tuple):
     from outreach.campaign import campaign_from_yaml
     from outreach.meta import plan_campaign
 
@@ -79,14 +131,26 @@ def _planned(campaign_yaml: str, settings_json: str):
 def planned(campaign_yaml: str):
     """(campaign, plan, payloads) of a campaign file's text, as `outreach plan` makes them.
 
-    Cached on the text and on the network settings, which give the plan its defaults (the advertiser, the
-    minimum daily budget): saving the Paramètres page plans again.
+    Cached on the text, on the network settings, which give the plan its defaults (the advertiser, the
+    minimum daily budget): saving the Paramètres page plans again, and on the shipped files.
     """
-    return _planned(campaign_yaml, settings().model_dump_json())
+    return _planned(campaign_yaml, settings().model_dump_json(), data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def posts(campaign_yaml: str, site_url: str):
+    """(blog address, posts) of a campaign, as `outreach channels` makes them, cached on the campaign file's
+    text and the blog's address."""
+    from outreach.campaign import campaign_from_yaml
+    from outreach.channels import campaign_brief, compose
+
+    brief = campaign_brief(campaign_from_yaml(campaign_yaml), site_url=site_url)
+    return brief.blog_site, compose(brief)
 
 
 def current_campaign():
     """(campaign, its file or None): the one open on the Campagne page, else the shipped example."""
+    from outreach import datasets
     from outreach.campaign import load_campaign
 
     campaign = st.session_state.get(CAMPAIGN)

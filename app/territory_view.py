@@ -26,6 +26,15 @@ DISTANCE_BINS = [(0, 2, (253, 231, 37)), (2, 5, (94, 201, 98)), (5, 10, (33, 145
                  (10, 20, (59, 82, 139)), (20, float("inf"), (68, 1, 84))]
 
 
+class DrawnDeck(pdk.Deck):
+    """A map whose JSON is made once: Streamlit asks for it at every rerun, and the deck never changes."""
+
+    def to_json(self) -> str:
+        if "_json" not in self.__dict__:
+            self.__dict__["_json"] = super().to_json()
+        return self.__dict__["_json"]
+
+
 def branch_colours(branches: list[Branch]) -> dict[str, tuple[int, int, int]]:
     """Give each branch a palette colour different from its nearest neighbours' (greedy colouring)."""
     if not branches:
@@ -82,7 +91,7 @@ def deck(branches: list[Branch], areas: list[Area], assignments: pd.DataFrame, c
     lons = [a.lon for a in areas] + [b.lon for b in branches]
     view = pdk.ViewState(latitude=float(np.mean(lats)), longitude=float(np.mean(lons)),
                          zoom=zoom_for(max(lats) - min(lats), max(lons) - min(lons)))
-    return pdk.Deck(layers=layers, initial_view_state=view, tooltip={"html": "{tooltip}"}, map_style="light")
+    return DrawnDeck(layers=layers, initial_view_state=view, tooltip={"html": "{tooltip}"}, map_style="light")
 
 
 def zoom_for(dlat: float, dlon: float) -> float:

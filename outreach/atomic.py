@@ -53,6 +53,26 @@ def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
 
 
 @contextmanager
+def open_for_writing(path: str | Path, encoding: str = "utf-8") -> Iterator:
+    """A text file to write step by step: it replaces `path` when the block ends without error, and is
+    removed otherwise (`path` is then left as it was)."""
+    path = Path(path)
+    if path.exists() and not path.is_file():  # a device or a pipe: write through
+        with open(path, "w", encoding=encoding, newline="") as f:
+            yield f
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
 def output_dir(path: str | Path) -> Iterator[Path]:
     """Yield a staging folder; on success its files replace those of `path`, on failure nothing changes.
 

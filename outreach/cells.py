@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d[\d\s\u202f\xa0]*([.,]\d+)?([eE][+-]?\d+)?%?")
@@ -63,6 +65,8 @@ def dict_writer(buffer, fieldnames, **kwargs) -> _SafeDictWriter:
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` whose text columns go through `safe` (numbers and dates are left as they are)."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from outreach.errors import InputError
-from outreach.model import Area, Branch
 from outreach.paths import campaigns_dir, data_dir, shipped_campaigns_dir
-from outreach.sources.areas import read_areas
-from outreach.sources.branches import read_branches, read_ministry_csv
+from outreach.sources.areas import AreasRead, areas_of, read_areas
+from outreach.sources.branches import BranchesRead, branches_of, read_branches, read_ministry_csv
+
+if TYPE_CHECKING:
+    from outreach.model import Area, Branch  # the models are built only for callers that need them
 
 
 def campaign_files() -> list[Path]:
@@ -41,24 +46,56 @@ def national_communes_path() -> Path:
     return data_dir() / "national" / "communes.csv.gz"
 
 
+# The shipped files are read once per process and again only when one changes: each read is cached on the
+# file's path and modification time. The reads keep their frames; the models are built on first use.
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0  # the reader reports the missing file
+
+
 @cache
+def _branches_file(path: Path, mtime_ns: int, ministry: bool) -> BranchesRead:
+    return read_ministry_csv(path) if ministry else read_branches(path)
+
+
+@cache
+def _areas_file(path: Path, mtime_ns: int) -> AreasRead:
+    return read_areas(path)
+
+
+def shipped_branches_read() -> BranchesRead:
+    return _branches_file(shipped_branches_path(), _mtime(shipped_branches_path()), False)
+
+
+def shipped_areas_read() -> AreasRead:
+    return _areas_file(shipped_areas_path(), _mtime(shipped_areas_path()))
+
+
+def national_branches_read() -> BranchesRead:
+    return _branches_file(national_libraries_path(), _mtime(national_libraries_path()), True)
+
+
+def national_areas_read() -> AreasRead:
+    return _areas_file(national_communes_path(), _mtime(national_communes_path()))
+
+
 def shipped_branches() -> tuple[Branch, ...]:
-    return tuple(read_branches(shipped_branches_path()).branches)
+    return tuple(shipped_branches_read().branches)
 
 
-@cache
 def shipped_areas() -> tuple[Area, ...]:
-    return tuple(read_areas(shipped_areas_path()).areas)
+    return tuple(shipped_areas_read().areas)
 
 
-@cache
 def national_branches() -> tuple[Branch, ...]:
-    return tuple(read_ministry_csv(national_libraries_path()).branches)
+    return tuple(national_branches_read().branches)
 
 
-@cache
 def national_areas() -> tuple[Area, ...]:
-    return tuple(read_areas(national_communes_path()).areas)
+    return tuple(national_areas_read().areas)
 
 
 def departements_path() -> Path:
@@ -75,20 +112,31 @@ def departement_names() -> dict[str, str]:
 
 
 def shipped_departements() -> list[str]:
-    return sorted({a.departement for a in shipped_areas()})
+    return sorted(set(shipped_areas_read().frame["departement"]))
 
 
 def national_departements() -> list[str]:
-    return sorted({a.departement for a in national_areas()})
+    return sorted(set(national_areas_read().frame["departement"]))
 
 
 @dataclass
 class TerritoryInput:
-    branches: list[Branch]
-    areas: list[Area]
+    """Branches and areas of one job, as frames (the columns of Branch and Area); the models are built on
+    first use, for the callers that need them (`outreach nearest` works on the columns only)."""
+
+    branch_frame: pd.DataFrame
+    area_frame: pd.DataFrame
     branches_source: str
     areas_source: str
     notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def branches(self) -> list[Branch]:
+        return branches_of(self.branch_frame)
+
+    @cached_property
+    def areas(self) -> list[Area]:
+        return areas_of(self.area_frame)
 
 
 FileArg = str | Path | tuple[str, bytes]  # a path, or (name, content) for an upload
@@ -111,43 +159,42 @@ def load_territory(*, branches_file: FileArg | None = None, areas_file: FileArg 
     """
     notes: list[str] = []
     dep = departement.strip().upper().zfill(2) if departement else None
-    use_national = dep is not None and dep not in shipped_departements()
-    if dep is not None and use_national and dep not in national_departements():
+    # with both files given the shipped and national lists play no part (and are not even read)
+    use_national = dep is not None and not (branches_file and areas_file) and dep not in shipped_departements()
+    if use_national and dep not in national_departements():
         raise InputError(f"département « {departement} » inconnu.",
                          fix="Donnez un code de département comme 13, 75, 2A ou 974.", field="departement")
 
     if branches_file:
         args, kwargs = _read_args(branches_file)
         read = read_branches(*args, **kwargs, geocoder=geocoder, progress=progress)
-        branches, branches_source = read.branches, read.path
         notes += read.notes
-    elif use_national:
-        branches, branches_source = list(national_branches()), str(national_libraries_path())
     else:
-        branches, branches_source = list(shipped_branches()), str(shipped_branches_path())
+        read = national_branches_read() if use_national else shipped_branches_read()
+    branches, branches_source = read.frame, read.path
     if areas_file:
         args, kwargs = _read_args(areas_file)
         read_a = read_areas(*args, **kwargs)
-        areas, areas_source = read_a.areas, read_a.path
         notes += read_a.notes
-    elif use_national:
-        areas, areas_source = list(national_areas()), str(national_communes_path())
     else:
-        areas, areas_source = list(shipped_areas()), str(shipped_areas_path())
+        read_a = national_areas_read() if use_national else shipped_areas_read()
+    areas, areas_source = read_a.frame, read_a.path
 
     if dep is not None:
-        branches = [b for b in branches if b.departement == dep]
-        areas = [a for a in areas if a.departement == dep]
-    closed = [b for b in branches if not b.open_to_public]
-    if closed and not include_closed:
-        branches = [b for b in branches if b.open_to_public]
-        notes.append(f"{len(closed)} site(s) fermé(s) au public écarté(s) : "
-                     + ", ".join(b.name for b in closed[:5]) + ("…" if len(closed) > 5 else "") + ".")
+        branches = branches[branches["departement"] == dep]
+        areas = areas[areas["departement"] == dep]
+    closed = branches[~branches["open_to_public"]]
+    if len(closed) and not include_closed:
+        branches = branches[branches["open_to_public"]]
+        names = closed["name"].tolist()
+        notes.append(f"{len(names)} site(s) fermé(s) au public écarté(s) : "
+                     + ", ".join(names[:5]) + ("…" if len(names) > 5 else "") + ".")
     where = f" dans le département {dep}" if dep else ""
-    if not branches:
+    if branches.empty:
         raise InputError(f"aucune bibliothèque{where}.", file=branches_source,
                          fix="Vérifiez le code de département ou le fichier de bibliothèques.")
-    if not areas:
+    if areas.empty:
         raise InputError(f"aucune zone{where}.", file=areas_source,
                          fix="Vérifiez le code de département ou le fichier de zones.")
-    return TerritoryInput(branches, areas, branches_source, areas_source, notes)
+    return TerritoryInput(branches.reset_index(drop=True), areas.reset_index(drop=True), branches_source,
+                          areas_source, notes)

@@ -20,13 +20,16 @@ assumes the areas are near a branch: the bounds hold at any distance, up to anti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from pyproj import Geod
 from scipy.spatial import cKDTree
 
-from outreach.model import Area, Branch
+if TYPE_CHECKING:
+    from outreach.model import Area, Branch  # the models are built only for callers that need them
+
 
 WGS84 = Geod(ellps="WGS84")
 SPHERE_RADIUS_KM = 6371.0088
@@ -157,27 +160,43 @@ ASSIGNMENT_COLUMNS = ["area_code", "area_name", "branch_id", "branch_name", "dis
                       "population", "departement", "area_lat", "area_lon"]
 
 
-def assign(branches: list[Branch], areas: list[Area], index: BranchIndex | None = None) -> pd.DataFrame:
-    """One row per area: its nearest and second-nearest branch with the geodesic distances."""
-    if not areas:
+def _columns(items: list | pd.DataFrame, names: tuple[str, ...]) -> dict[str, pd.Series]:
+    """The named columns of a frame, or of a list of models (read attribute by attribute)."""
+    if isinstance(items, pd.DataFrame):
+        return {n: items[n].reset_index(drop=True) for n in names}
+    return {n: pd.Series([getattr(x, n) for x in items], dtype=float if n in ("lat", "lon") else object)
+            for n in names}
+
+
+def assign(branches: list[Branch] | pd.DataFrame, areas: list[Area] | pd.DataFrame,
+           index: BranchIndex | None = None) -> pd.DataFrame:
+    """One row per area: its nearest and second-nearest branch with the geodesic distances.
+
+    `branches` and `areas` are models or frames with their columns (id, name, lat, lon; code, name,
+    population, departement, lat, lon): a national run on frames builds no object per row, and the text
+    columns are taken as they are stored (no conversion to Python strings and back)."""
+    if len(areas) == 0:
         return pd.DataFrame(columns=ASSIGNMENT_COLUMNS)
-    index = index or BranchIndex.of(branches)
-    lat = np.fromiter((a.lat for a in areas), float, len(areas))
-    lon = np.fromiter((a.lon for a in areas), float, len(areas))
+    b = _columns(branches, ("id", "name", "lat", "lon"))
+    a = _columns(areas, ("code", "name", "population", "departement", "lat", "lon"))
+    index = index or BranchIndex(b["lat"].to_numpy(dtype=float), b["lon"].to_numpy(dtype=float))
+    lat, lon = a["lat"].to_numpy(dtype=float), a["lon"].to_numpy(dtype=float)
     found = index.nearest(lat, lon)
-    ids = np.array([b.id for b in branches] + [""], dtype=object)
-    names = np.array([b.name for b in branches] + [""], dtype=object)
+    # position -1 (no second branch when there is only one) picks the trailing ""
+    ids = pd.concat([b["id"], pd.Series([""], dtype=b["id"].dtype)], ignore_index=True)
+    names = pd.concat([b["name"], pd.Series([""], dtype=b["name"].dtype)], ignore_index=True)
+    second = np.where(found.second < 0, len(ids) - 1, found.second)
     return pd.DataFrame({
-        "area_code": [a.code for a in areas],
-        "area_name": [a.name for a in areas],
-        "branch_id": ids[found.first],
-        "branch_name": names[found.first],
+        "area_code": a["code"],
+        "area_name": a["name"],
+        "branch_id": ids.take(found.first).reset_index(drop=True),
+        "branch_name": names.take(found.first).reset_index(drop=True),
         "distance_km": found.first_km,
-        "second_branch_id": ids[found.second],  # -1 picks the trailing "" when there is one branch only
-        "second_branch_name": names[found.second],
+        "second_branch_id": ids.take(second).reset_index(drop=True),
+        "second_branch_name": names.take(second).reset_index(drop=True),
         "second_distance_km": found.second_km,
-        "population": pd.array([a.population for a in areas], dtype="Int64"),
-        "departement": [a.departement for a in areas],
+        "population": pd.array(a["population"], dtype="Int64"),
+        "departement": a["departement"],
         "area_lat": lat,
         "area_lon": lon,
     })

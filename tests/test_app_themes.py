@@ -23,12 +23,9 @@ def data_copy(tmp_path, monkeypatch):
     for name in ("themes.yaml", "branches.geojson", "areas.geojson"):
         shutil.copy(DATA / name, target / name)
     (target / "samples").symlink_to(DATA / "samples")
+    # the shipped files are cached on their path and modification time: this folder's are read anew
     monkeypatch.setenv("OUTREACH_DATA_DIR", str(target))
-    from outreach import datasets
-
-    datasets.shipped_branches.cache_clear()
-    yield target
-    datasets.shipped_branches.cache_clear()
+    return target
 
 
 def page() -> AppTest:

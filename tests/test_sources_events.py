@@ -49,7 +49,7 @@ def test_new_openagenda_shape_with_branch_ids(branches):
 def test_coordinates_within_300_m(branches):
     # 48.8625 N, 2.3480 E is about 80 m from the Canopée (17615); 48.8700 N is about 900 m away
     doc = ('{"records": [{"fields": {"uid": "1", "title_fr": "Atelier manga", "firstdate_begin": '
-           '"2026-12-12T14:00:00+01:00", "location_name": "Salle du forum", "location_coordinates": [48.8625, 2.3480]}},'
+           '"2026-12-12T14:00:00+01:00", "location_name": "Médiathèque, salle du forum", "location_coordinates": [48.8625, 2.3480]}},'
            '{"fields": {"uid": "2", "title_fr": "Loin", "firstdate_begin": "2026-12-12T14:00:00+01:00",'
            '"location_coordinates": [48.8700, 2.3480]}}]}')
     near, far = read_events("a.json", data=doc.encode(), branches=branches, near=branch_near(branches)).events
@@ -288,3 +288,20 @@ def test_events_placed_by_name_and_town_or_by_address(branches):
     a, b, c, d = read_events("a.ics", data=data, branches=branches).events
     assert a.branch_id == "386" and b.branch_id == "383"
     assert c.branch_id is None and d.branch_id is None
+
+
+@pytest.mark.skipif(not SHARED_EVENTS.is_dir(), reason="../shared/data/events absent")
+def test_real_paris_events_near_a_library_are_not_placed_there_unless_they_are_in_it(branches):
+    from outreach.sources.events import may_be_a_library
+
+    placed = {}
+    for path in sorted(SHARED_EVENTS.glob("openagenda_*.json")):
+        for e in read_events(path, branches=branches, near=branch_near(branches)).events:
+            if e.branch_id:
+                placed[e.location_name] = e.branch_id
+    # the libraries of these real exports are found, by their name …
+    assert placed["Bibliothèque Forney"] == "18964" and placed["Bibliothèque Crimée"] == "10229"
+    assert placed["Bibliothèque Hergé"] == "10241"
+    # … and the churches, town halls and theatres within 300 m of one are not (28 of 100 were before)
+    assert "Église Saint-Eustache" not in placed and "Hôtel de ville de Paris" not in placed
+    assert all(may_be_a_library(name) for name in placed), placed

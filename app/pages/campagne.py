@@ -38,8 +38,12 @@ st.caption("Une campagne Meta (Facebook, Instagram) : un ensemble de publicités
            "vers les habitants intéressés par le thème qui ont cette bibliothèque pour plus proche.")
 
 
-@st.cache_data(show_spinner=False)
 def theme_choices() -> dict[str, str]:
+    return _theme_choices(state.data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _theme_choices(version: tuple) -> dict[str, str]:
     from outreach.themes import load_themes
 
     return {t.id: t.label for t in load_themes()}
@@ -172,7 +176,7 @@ m4.metric("Budget total", f"{number(plan.total_budget_eur, 2)} €", help=f"{pla
 for note in plan.notes:
     st.info(note, icon="ℹ️")
 
-table = plan_table(plan)
+table = state.derived(plan, "table", lambda: plan_table(plan))
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={"Budget / jour (€)": st.column_config.NumberColumn(format="%.2f"),
                             "Rayon (km)": st.column_config.NumberColumn(format="%.1f")})
@@ -181,7 +185,7 @@ if plan.outside_areas:
         st.dataframe([o.model_dump() for o in plan.outside_areas], hide_index=True, width="stretch")
 
 map_theme = st.selectbox("Carte du thème", campaign.themes, format_func=lambda t: themes.get(t, t), key="c_map_theme")
-st.pydeck_chart(circles_deck(plan, map_theme), height=480, alt="Carte des cercles ciblés par ensemble de publicités")
+st.pydeck_chart(state.derived(plan, f"deck:{map_theme}", lambda: circles_deck(plan, map_theme)), height=480, alt="Carte des cercles ciblés par ensemble de publicités")
 
 # ------------------------------------------------------------------------------------------ copy
 

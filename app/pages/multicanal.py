@@ -13,14 +13,12 @@ import zipfile
 import streamlit as st
 
 from app import state
-from outreach.campaign import campaign_from_yaml, campaign_to_yaml
+from outreach.campaign import campaign_to_yaml
 from outreach.channels import (
     BLOG_FILE,
     CALENDAR_FILE,
     KIND_LABELS,
     POSTS_FILE,
-    campaign_brief,
-    compose,
     count,
     links_in,
     load_channels,
@@ -36,14 +34,6 @@ st.title("Multicanal")
 st.caption("Une campagne, chaque réseau dans son rôle : le blog d'abord, site central qui intègre les autres "
            "réseaux, puis les relais qui renvoient vers l'article, et les annonces d'événements à J-14, J-7 et "
            "J-1 — d'après la stratégie de dissémination de la médiathèque de la Canopée.")
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def packed(campaign_yaml: str, site_url: str):
-    """Posts of a campaign, cached on the campaign file's text and the blog's address."""
-    campaign = campaign_from_yaml(campaign_yaml)
-    brief = campaign_brief(campaign, site_url=site_url)
-    return brief.blog_site, compose(brief)
 
 
 def publishing_tab(pack, campaign, settings, channels, blocking) -> None:
@@ -146,7 +136,7 @@ st.info(f"**{campaign.name}** — du {campaign.period.start:%d/%m/%Y} au {campai
 settings = state.settings()
 try:
     with st.spinner("Rédaction des publications…"):
-        site, pack = packed(campaign_to_yaml(campaign), settings.blog_url.strip())
+        site, pack = state.posts(campaign_to_yaml(campaign), settings.blog_url.strip())
 except InputError as exc:
     state.show_input_error(exc)
     st.stop()
@@ -254,8 +244,16 @@ with tabs[-2]:
         st.error(f"{len(blocking)} publication(s) à corriger avant de télécharger : voyez les messages sous les "
                  "textes modifiés.", icon="⚠️")
     else:
-        final = pack.with_posts(posts)
-        files = render_files(final, site_url=site, site_name=campaign.name, channels=channels)
+        def downloads():
+            files = render_files(pack.with_posts(posts), site_url=site, site_name=campaign.name, channels=channels)
+            archive = io.BytesIO()
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+                for name, data in files.items():
+                    z.writestr(name, data)
+            return files, archive.getvalue()
+
+        # made again only when a text changes
+        files, zipped = state.derived(pack, "files:" + "\x00".join(p.text for p in posts), downloads)
         st.download_button("Publications (posts.csv)", files[POSTS_FILE], file_name=POSTS_FILE, mime="text/csv",
                            key="dl_posts")
         st.download_button("Calendrier éditorial (calendar.ics)", files[CALENDAR_FILE], file_name=CALENDAR_FILE,
@@ -263,11 +261,7 @@ with tabs[-2]:
         st.download_button("Brouillons WordPress (blog.wxr.xml)", files[BLOG_FILE], file_name=BLOG_FILE,
                            mime="application/xml", key="dl_wxr",
                            help="Dans WordPress : Outils → Importer → WordPress ; les articles arrivent en brouillon.")
-        archive = io.BytesIO()
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in files.items():
-                z.writestr(name, data)
-        st.download_button("Tout (zip)", archive.getvalue(), file_name=f"{pack.campaign_slug}-multicanal.zip",
+        st.download_button("Tout (zip)", zipped, file_name=f"{pack.campaign_slug}-multicanal.zip",
                            mime="application/zip", key="dl_zip")
 
 with tabs[-1]:

@@ -61,8 +61,11 @@ m4.metric(f"Zones à plus de {threshold} km", len(underserved),
 
 colour_by = st.radio("Colorer les zones selon", ["branch", "distance"], horizontal=True, key="territory_colour",
                      format_func={"branch": "la bibliothèque la plus proche", "distance": "la distance"}.get)
-colours = branch_colours(source.branches)
-st.pydeck_chart(deck(source.branches, source.areas, assignments, colour_by, colours), height=520,
+# drawn once per territory and colouring, not at every rerun
+colours = state.derived(report, "colours", lambda: branch_colours(source.branches))
+drawn = state.derived(report, f"deck:{colour_by}",
+                      lambda: deck(source.branches, source.areas, assignments, colour_by, colours))
+st.pydeck_chart(drawn, height=520,
                 alt="Carte des zones colorées par bibliothèque la plus proche")
 legend = catchment_legend(catchments, colours) if colour_by == "branch" else distance_legend()
 st.markdown(legend, unsafe_allow_html=True)
@@ -79,8 +82,8 @@ with tab_areas:
                  column_config={"Distance (km)": st.column_config.NumberColumn(format="%.2f"),
                                 "Distance 2 (km)": st.column_config.NumberColumn(format="%.2f")})
     st.download_button("Télécharger le tableau (CSV)",
-                       safe_frame(assignments.drop(columns=["area_lat", "area_lon"])).to_csv(index=False,
-                                                                                          float_format="%.3f"),
+                       state.derived(report, "csv", lambda: safe_frame(assignments.drop(
+                           columns=["area_lat", "area_lon"])).to_csv(index=False, float_format="%.3f")),
                        file_name="bibliotheque-la-plus-proche.csv", mime="text/csv")
 with tab_catch:
     table = catchments.assign(

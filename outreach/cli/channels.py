@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from outreach.atomic import output_dir
-from outreach.campaign import load_campaign
-from outreach.channels import campaign_brief, compose, load_channels, render_files
 from outreach.cli.common import print_notes
 
 ACTIONS = ["schedule", "publish-due", "status"]
@@ -38,6 +35,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from outreach.atomic import output_dir
+    from outreach.campaign import load_campaign
+    from outreach.channels import campaign_brief, compose, load_channels, render_files
+
     if args.action:
         return publish(args)
     campaign = load_campaign(args.campaign)
@@ -63,7 +64,8 @@ def publish(args) -> int:
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from outreach.channels import publishing
+    from outreach.campaign import load_campaign
+    from outreach.channels import campaign_brief, compose, load_channels, publishing
     from outreach.settings import load_settings
 
     campaign = load_campaign(args.campaign)

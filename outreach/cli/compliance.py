@@ -5,18 +5,6 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from outreach import pipeline
-from outreach.compliance import (
-    EXIT_REFUSED,
-    SEVERITY_LABELS,
-    STATUS_LABELS,
-    STATUS_SYMBOLS,
-    add_attestation,
-    attestations_path,
-    load_attestations,
-    load_rules,
-    remove_attestation,
-)
 from outreach.errors import InputError
 
 
@@ -53,6 +41,8 @@ def _day(text: str | None) -> date | None:
 
 
 def run_attest(args) -> int:
+    from outreach.compliance import add_attestation, attestations_path, load_attestations, remove_attestation
+
     if args.remove:
         for item in args.items:
             removed = remove_attestation(args.campaign, item)
@@ -81,6 +71,9 @@ def run_attest(args) -> int:
 
 def _findings(campaign, items: list[str]) -> dict[str, str]:
     """What the tool found for the semi-automatic items to attest (the campaign is planned only for them)."""
+    from outreach import pipeline
+    from outreach.compliance import load_rules
+
     rules = {r.id: r for r in load_rules()}
     wanted = {i.strip().upper() for i in items} & {r.id for r in rules.values() if r.kind == "semi"}
     if not wanted:
@@ -100,6 +93,9 @@ def _findings(campaign, items: list[str]) -> dict[str, str]:
 
 
 def run_checklist(args) -> int:
+    from outreach import pipeline
+    from outreach.compliance import EXIT_REFUSED, SEVERITY_LABELS, STATUS_LABELS, STATUS_SYMBOLS
+
     verdict = pipeline.prepare_file(args.campaign).verdict
     for item in verdict.checklist.items:
         print(f"{STATUS_SYMBOLS[item.status]} {item.id:<10} {STATUS_LABELS[item.status]:<13} "

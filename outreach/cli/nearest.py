@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from outreach.cli.common import emit_csv, print_notes
-from outreach.datasets import load_territory
-from outreach.sources import Geocoder
-from outreach.territory import assign
-
 COLUMNS = ["area_code", "area_name", "branch_id", "branch_name", "distance_km",
            "second_branch_id", "second_branch_name", "second_distance_km", "population", "departement"]
 
@@ -34,10 +29,15 @@ def geocoding_progress(done: int, total: int) -> None:
 
 
 def run(args) -> int:
-    geocoder = Geocoder(args.geocoder) if args.branches else None
+    # imported here, not at the top: `outreach --help` and the other sub-commands do not pay for them
+    from outreach.cli.common import csv_text, emit_text, print_notes
+    from outreach.datasets import load_territory
+    from outreach.territory import assign
+
+    # the service's name: the geocoder (geopy and its HTTP stack) is made only if addresses need it
     territory = load_territory(branches_file=args.branches, areas_file=args.areas, departement=args.departement,
-                               include_closed=args.all_sites, geocoder=geocoder, progress=geocoding_progress)
+                               include_closed=args.all_sites, geocoder=args.geocoder, progress=geocoding_progress)
     print_notes(territory.notes)
-    frame = assign(territory.branches, territory.areas)[COLUMNS]
-    emit_csv(frame, args.out, float_format="%.3f")
+    frame = assign(territory.branch_frame, territory.area_frame)[COLUMNS]  # columns only: no model per row
+    emit_text(csv_text(frame, float_format="%.3f"), args.out)
     return 0

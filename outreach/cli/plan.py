@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outreach import cells, pipeline
 from outreach.cli.common import print_notes
-from outreach.meta import IDS_FILE
-from outreach.planner import Plan
+
+if TYPE_CHECKING:
+    from outreach.planner import Plan
 
 
 def register(sub) -> None:
@@ -55,6 +57,7 @@ def summary_lines(plan: Plan) -> list[str]:
 
 def run_plan(args) -> int:
     # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
+
     prepared = pipeline.prepare_file(args.campaign, draft=args.draft, template=args.template, out_dir=args.out)
     print_notes(prepared.plan.notes)
     written = pipeline.write_outputs(prepared, args.out)
@@ -85,6 +88,8 @@ def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
 
 
 def run_push(args) -> int:
+    from outreach.meta import IDS_FILE
+
     folder = Path(args.dir)
     if args.estimates:
         from outreach.meta import MetaClient  # facebook-business: loaded for a push only

@@ -15,11 +15,17 @@ overrides it.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from outreach import atomic, pipeline, reporting
 from outreach.cli.common import emit_csv, emit_text, print_notes
 from outreach.errors import InputError
-from outreach.reporting import ReportStore
+
+if TYPE_CHECKING:
+    from outreach.reporting import ReportStore
+
+# the reporting package (pandas, SQLAlchemy) is imported by the functions that use it: `outreach --help` and
+# the other sub-commands do not pay for it
+BY_CHOICES = ("theme", "branch", "area", "day")  # the keys of reporting.DIMENSIONS (a test keeps them equal)
 
 
 def register(sub) -> None:
@@ -53,7 +59,7 @@ def register(sub) -> None:
     ins.set_defaults(func=run_insights)
 
     reach = rsub.add_parser("reach", help="couverture, impressions, dépense… par thème, bibliothèque, zone ou jour")
-    reach.add_argument("--by", required=True, choices=list(reporting.DIMENSIONS))
+    reach.add_argument("--by", required=True, choices=BY_CHOICES)
     reach.add_argument("--format", choices=["csv", "md"], default="csv")
     reach.add_argument("--campaign-name", metavar="NOM", help="une seule campagne (nom dans le plan)")
     reach.add_argument("--out", metavar="FICHIER", help="fichier de sortie (défaut : sortie standard)")
@@ -83,6 +89,8 @@ def register(sub) -> None:
 
 
 def _store(args) -> ReportStore:
+    from outreach.reporting import ReportStore
+
     return ReportStore(args.database)
 
 
@@ -98,6 +106,8 @@ def _plan_ids(store: ReportStore, name: str | None) -> list[int] | None:
 
 
 def run_import(args) -> int:
+    from outreach import reporting
+
     read = reporting.read_reports(args.files, args.plan)  # all checked before the database is even opened
     summaries = reporting.store_reports(_store(args), read)
     for s in summaries:
@@ -107,6 +117,7 @@ def run_import(args) -> int:
 
 
 def run_insights(args) -> int:
+    from outreach import pipeline
     from outreach.meta import standard_queries
 
     queries = standard_queries(args.account or args.campaign, args.since, args.until, args.preset, args.query,
@@ -121,6 +132,8 @@ def run_insights(args) -> int:
 
 
 def run_reach(args) -> int:
+    from outreach import reporting
+
     store = _store(args)
     table = reporting.reach_table(store, args.by, _plan_ids(store, args.campaign_name))
     if args.format == "md":
@@ -132,6 +145,8 @@ def run_reach(args) -> int:
 
 
 def run_activity(args) -> int:
+    from outreach import pipeline
+
     for done in pipeline.import_activity(_store(args), args.files):
         print_notes(done.notes)
         print(done.describe())
@@ -139,6 +154,8 @@ def run_activity(args) -> int:
 
 
 def run_outcome(args) -> int:
+    from outreach import reporting
+
     store = _store(args)
     result = reporting.outcome(store, args.months, _plan_ids(store, args.campaign_name))
     if args.format == "md":
@@ -150,6 +167,7 @@ def run_outcome(args) -> int:
 
 
 def run_html(args) -> int:
+    from outreach import atomic
     from outreach.reporting import management_report
 
     store = _store(args)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
+from pathlib import Path
 
-import pandas as pd
-
-from outreach.cli.common import emit_csv, print_notes
-from outreach.datasets import load_territory, shipped_branches
+from outreach.cli.common import emit_csv, output_text, print_notes
 from outreach.errors import InputError
-from outreach.sources import is_store, read_authorised_values, read_catalogue, read_events, read_store
-from outreach.territory import branch_near
-from outreach.themes import load_themes, match_events, match_items
 
 MATCH_COLUMNS = ["item_id", "theme_id", "score", "reason"]
 SENSITIVITY_FR = {"none": "aucune", "flag": "à surveiller", "block": "interdit au ciblage"}
@@ -55,6 +51,10 @@ def register(sub) -> None:
 
 
 def run_list(args) -> int:
+    import pandas as pd
+
+    from outreach.themes import load_themes
+
     themes = load_themes(args.themes)
     rows = [{
         "id": t.id, "libellé": t.label, "sensibilité": t.sensitivity, "type": t.kind,
@@ -74,6 +74,11 @@ def run_list(args) -> int:
 
 
 def run_match(args) -> int:
+    from outreach.datasets import load_territory, shipped_branches
+    from outreach.sources import read_authorised_values, read_events
+    from outreach.territory import branch_near
+    from outreach.themes import load_themes, match_events
+
     if not 0.5 <= args.min_score <= 1.0:
         raise InputError(f"score minimal {args.min_score} hors de l'intervalle.", field="--min-score",
                          fix="Donnez une valeur entre 0.5 et 1.")
@@ -84,21 +89,66 @@ def run_match(args) -> int:
         branches = load_territory(branches_file=args.branches).branches if args.branches else list(shipped_branches())
         agenda = read_events(args.events, branches=branches, near=branch_near(branches))
     labels = read_authorised_values(args.collections) if args.collections else None
-    catalogue = read_store(args.catalogue) if is_store(args.catalogue) else read_catalogue(
-        args.catalogue, collection_labels=labels)
-    notes = list(catalogue.notes)
-    # a large catalogue is shared between the cores (only from 20,000 records)
-    rows = [m.model_dump() for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1)]
-    n_events = 0
-    if agenda is not None:
-        notes += agenda.notes
-        n_events = len(agenda.events)
-        rows += [{**m.model_dump(), "item_id": f"event:{m.item_id}"} for m in match_events(agenda.events, themes)]
-    print_notes(notes)
-    frame = pd.DataFrame([r for r in rows if r["score"] >= args.min_score], columns=MATCH_COLUMNS)
-    emit_csv(frame, args.out, float_format="%.3f")
-    matched = frame["item_id"].nunique() if len(frame) else 0
-    print(f"{len(catalogue.items)} notice(s) lue(s) ({catalogue.format})"
-          + (f", {n_events} événement(s)" if args.events else "")
-          + f" ; {len(frame)} correspondance(s) pour {matched} notice(s) ou événement(s).", file=sys.stderr)
+    matches, summary = _catalogue_matches(args.catalogue, themes, labels, args.min_score)
+    rows = n_matched = 0
+    last_id = None
+    with output_text(args.out) as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(MATCH_COLUMNS)
+        for item_id, theme_id, score, reason in matches:
+            writer.writerow((item_id, theme_id, f"{score:.3f}", reason))
+            rows += 1
+            n_matched += item_id != last_id  # an item's matches come together: no set of millions of ids
+            last_id = item_id
+        if agenda is not None:
+            for m in match_events(agenda.events, themes):
+                if m.score >= args.min_score:
+                    writer.writerow((f"event:{m.item_id}", m.theme_id, f"{m.score:.3f}", m.reason))
+                    rows += 1
+                    n_matched += m.item_id != last_id
+                    last_id = m.item_id
+    print_notes(summary.notes + (agenda.notes if agenda is not None else []))
+    print(f"{summary.items} notice(s) lue(s) ({summary.format})"
+          + (f", {len(agenda.events)} événement(s)" if agenda is not None else "")
+          + f" ; {rows} correspondance(s) pour {n_matched} notice(s) ou événement(s).", file=sys.stderr)
     return 0
+
+
+STREAM_FROM = 20_000_000  # bytes of ISO 2709 (some 13,000 records) from which the catalogue is streamed
+
+
+def _catalogue_matches(path: str, themes, labels, min_score: float):
+    """(iterator of (item_id, theme_id, score, reason), summary with .items .format .notes).
+
+    A large ISO 2709 file (a union catalogue holds millions of records) is streamed: read block by block,
+    matched on every core, in bounded memory whatever its size (`outreach.themes.union`). Other catalogues
+    are read whole, with every note of their reader (character sets, records identified without 001)."""
+    from types import SimpleNamespace
+
+    from outreach.sources import is_iso2709, is_store, read_catalogue, read_store
+    from outreach.themes import iso2709_head, match_iso2709_file, match_items
+
+    head = None if is_store(path) else iso2709_head(path)
+    if head is not None and is_iso2709(head) and Path(path).stat().st_size >= STREAM_FROM:
+        progress = _progress_bar(Path(path).stat().st_size) if sys.stderr.isatty() else None
+        return match_iso2709_file(path, themes, collection_labels=labels, min_score=min_score,
+                                  workers=os.cpu_count() or 1, read=progress)
+    catalogue = read_store(path) if is_store(path) else read_catalogue(path, collection_labels=labels)
+    matches = ((m.item_id, m.theme_id, m.score, m.reason)
+               for m in match_items(catalogue.items, themes, workers=os.cpu_count() or 1) if m.score >= min_score)
+    return matches, SimpleNamespace(items=len(catalogue.items), format=catalogue.format, notes=catalogue.notes)
+
+
+def _progress_bar(total: int):
+    """A progress bar on stderr, fed with the number of bytes read."""
+    state = {"read": 0, "shown": -1}
+
+    def read(n: int) -> None:
+        state["read"] += n
+        percent = min(100, state["read"] * 100 // max(total, 1))
+        if percent != state["shown"]:
+            state["shown"] = percent
+            bar = "#" * (percent // 4)
+            print(f"\rAppariement du catalogue : [{bar:<25}] {percent} %", end="\n" if percent == 100 else "",
+                  file=sys.stderr, flush=True)
+    return read

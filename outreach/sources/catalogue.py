@@ -232,17 +232,18 @@ _REASONS = {
 }
 
 
-def _records(raw: bytes):
+def _records(raw: bytes, first: int = 1):
     """(position, record or None, reason) for each record, resynchronising on the 0x1D terminators.
 
     pymarc's stream reader stops at the first record whose length is wrong; cutting the file on the record
     terminator first means one damaged record costs only itself.
+    `first` is the position of the first record of `raw` in its file (a part of a long file read in chunks).
     """
     chunks = raw.split(b"\x1d")
     guessed: dict = {}  # the character set guessed for records that declare none, kept across the file
     if chunks and not chunks[-1].strip():
         chunks.pop()
-    for position, chunk in enumerate(chunks, start=1):
+    for position, chunk in enumerate(chunks, start=first):
         chunk = chunk.lstrip(b"\r\n ")
         head = chunk[:5]
         if not head.isdigit():
@@ -342,6 +343,41 @@ def _read_records(records, label: str, *, branch_of: BranchOf | None, collection
         notes.append(f"{label} : {len(skipped)} notice(s) illisible(s) ignorée(s) — {shown}"
                      + (" …" if len(skipped) > 10 else "") + ".")
     return CatalogueRead(label, items, " + ".join(sorted(kinds)), skipped, notes)
+
+
+def marc_items(raw: bytes, *, first: int = 1, branch_of: BranchOf | None = None,
+               collection_labels: dict[str, str] | None = None):
+    """(where, item or None, format or reason) for each record of ISO 2709 bytes, as `read_marc` reads them,
+    one at a time: for a reader of a long file in chunks (`outreach.themes.union`). `first`: see `_records`.
+    The notes on character sets and on records identified without 001 are `read_marc`'s only."""
+    assign = branch_of or _first_branch
+    for position, decoded, reason in _records(raw, first):
+        where = f"notice n° {position}"
+        if decoded is None:
+            yield where, None, reason
+            continue
+        made = record_item(decoded.record, position, collection_labels)
+        if made.item is None:
+            yield where, None, made.reason
+            continue
+        yield where, made.item.model_copy(update={"branch_id": assign(made.item.id, made.owners)}), made.kind
+
+
+def no_marc_record(label: str, skipped: list[tuple[str, str]]) -> InputError:
+    """The error of a file without one readable record, as `read_marc` raises it."""
+    detail = f" ({skipped[0][0]} : {skipped[0][1]})" if skipped else ""
+    return InputError(f"aucune notice MARC lisible{detail}.", file=label,
+                      fix="Vérifiez que le fichier est un export ISO 2709 (UNIMARC ou MARC21) complet.")
+
+
+def skipped_notes(label: str, skipped: list[tuple[str, str]], count: int | None = None) -> list[str]:
+    """The note on skipped records, as `read_marc` writes it: how many (`count` when only the first ones were
+    kept) and the first ten."""
+    if not skipped:
+        return []
+    shown = "; ".join(f"{w} : {r}" for w, r in skipped[:10])
+    total = len(skipped) if count is None else count
+    return [f"{label} : {total} notice(s) illisible(s) ignorée(s) — {shown}" + (" …" if total > 10 else "") + "."]
 
 
 # ---------- CSV ----------

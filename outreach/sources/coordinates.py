@@ -7,6 +7,8 @@ coordinates (Lambert-93, EPSG:2154, in metres) given where degrees are expected.
 
 from __future__ import annotations
 
+import numpy as np
+
 from outreach.errors import InputError
 
 # (south, west, north, east) boxes, generous by a few kilometres
@@ -48,3 +50,21 @@ def check_point(lat: float, lon: float, *, file: str, where: str) -> None:
     raise InputError(f"le point (latitude {lat:g}, longitude {lon:g}) est hors de France.",
                      file=file, where=where,
                      fix="Vérifiez les coordonnées : elles doivent être en degrés WGS84 (EPSG:4326).")
+
+
+def check_points(lat: np.ndarray, lon: np.ndarray, *, file: str, where) -> list[tuple[int, InputError]]:
+    """`check_point` over whole columns: (row, error) for every implausible point, in row order.
+
+    The plausible case is decided column-wise; only the rows that fail it go through `check_point`, which
+    names the mistake. `where(row)` gives the row's label."""
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    plausible = np.zeros(lat.shape, dtype=bool)
+    for s, w, n, e in FRANCE_BOXES:
+        plausible |= (lat >= s) & (lat <= n) & (lon >= w) & (lon <= e)
+    found = []
+    for row in np.flatnonzero(~plausible).tolist():
+        try:
+            check_point(float(lat[row]), float(lon[row]), file=file, where=where(row))
+        except InputError as exc:
+            found.append((row, exc))
+    return found

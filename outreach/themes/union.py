@@ -1,0 +1,146 @@
+"""Matching a union catalogue: millions of ISO 2709 records, in bounded memory, on every core.
+
+The file is read block by block and cut on the record terminators; chunks of raw records go to worker
+processes (`outreach.streaming`), each of which decodes them with the catalogue reader
+(`outreach.sources.catalogue.marc_items`) and matches them with the themes it compiled once. Only the
+matches come back, in the file's order; the caller writes them as they come. The result is the one
+`read_catalogue` followed by `match_items` gives, damaged records reported the same way.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach.errors import InputError
+from outreach.model import Theme
+from outreach.sources.catalogue import marc_items, no_marc_record, skipped_notes
+from outreach.streaming import stream_map
+from outreach.themes.matching import ITEM_FIELDS, Memo, compile_themes, match_item
+
+BLOCK = 1 << 20  # bytes read at a time
+CHUNK = 1_000  # records per chunk sent to a worker (about 1.5 MB of UNIMARC)
+KEPT_SKIPS = 10  # damaged records named in the note (all are counted)
+
+Match = tuple[str, str, float, str]  # item_id, theme_id, score, reason
+
+
+@dataclass
+class StreamSummary:
+    """What a streamed match found besides the matches: counts and the notes on damaged records."""
+
+    label: str
+    records: int = 0
+    items: int = 0
+    kinds: set[str] = field(default_factory=set)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # the first KEPT_SKIPS only
+    n_skipped: int = 0
+
+    @property
+    def format(self) -> str:
+        return " + ".join(sorted(self.kinds))
+
+    @property
+    def notes(self) -> list[str]:
+        return skipped_notes(self.label, self.skipped, self.n_skipped)
+
+
+def iso2709_records(path: str | Path, *, read: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """The raw records of an ISO 2709 file (.gz too), each with its terminator, read block by block;
+    `read(n)` is told of every n bytes read (of the file as stored), for a progress bar."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with open(path, "rb") as raw_file, (opener(raw_file) if opener is gzip.open else raw_file) as f:
+        rest = b""
+        last = 0
+        while block := f.read(BLOCK):
+            if read:
+                now = raw_file.tell()
+                read(now - last)
+                last = now
+            parts = (rest + block).split(b"\x1d")
+            rest = parts.pop()
+            for part in parts:
+                yield part + b"\x1d"
+        if rest.strip():
+            yield rest
+
+
+# the state of a worker process: the compiled themes and the options, set once by _start
+_WORKER: dict = {}
+
+
+def _start(themes: list[Theme], collection_labels: dict[str, str] | None, ignore: frozenset[str],
+           min_score: float) -> None:
+    _WORKER.update(compiled=compile_themes([t for t in themes if t.kind != "event"]), labels=collection_labels,
+                   ignore=set(ignore), min_score=min_score)
+
+
+def _match_chunk(chunk: list[tuple[int, bytes]]) -> tuple[list[Match], list[tuple[str, str]], int, int, set[str]]:
+    """(matches, the first skipped records, skipped count, items, formats) of (position, raw record) pairs."""
+    compiled, ignore, min_score = _WORKER["compiled"], _WORKER["ignore"], _WORKER["min_score"]
+    matches: list[Match] = []
+    skipped: list[tuple[str, str]] = []
+    n_skipped = n_items = 0
+    kinds: set[str] = set()
+    memo = Memo()
+    # the chunk's records are consecutive: read together, they share the character set guessed for records
+    # that declare none, as in a whole-file read
+    raw = b"".join(record for _, record in chunk)
+    for where, item, detail in marc_items(raw, first=chunk[0][0], collection_labels=_WORKER["labels"]):
+        if item is None:
+            n_skipped += 1
+            if len(skipped) < KEPT_SKIPS:
+                skipped.append((where, detail))
+            continue
+        n_items += 1
+        kinds.add(detail)
+        matches.extend((m.item_id, m.theme_id, m.score, m.reason)
+                       for m in match_item(compiled, item, ignore, memo) if m.score >= min_score)
+    return matches, skipped, n_skipped, n_items, kinds
+
+
+def stream_matches(records: Iterable[bytes], themes: list[Theme], *, label: str, summary: StreamSummary,
+                   collection_labels: dict[str, str] | None = None, ignore: Iterable[str] = (),
+                   min_score: float = 0.0, workers: int | None = None, chunk_size: int = CHUNK,
+                   done: Callable[[int], None] | None = None) -> Iterator[Match]:
+    """The matches of a stream of raw ISO 2709 records, in order, on `workers` processes (every core by
+    default). `summary` is filled as the stream goes; at the end, InputError if no record was readable."""
+    skip = frozenset(ignore)
+    unknown = skip - set(ITEM_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown item fields: {sorted(unknown)}")
+    numbered = enumerate(records, start=1)  # positions in the file, for the notes on damaged records
+    for matches, skipped, n_skipped, n_items, kinds in stream_map(
+            _match_chunk, numbered, workers=workers, chunk_size=chunk_size, initializer=_start,
+            initargs=(list(themes), collection_labels, skip, min_score), done=done):
+        summary.records += n_items + n_skipped
+        summary.items += n_items
+        summary.kinds |= kinds
+        summary.n_skipped += n_skipped
+        summary.skipped.extend(skipped[:KEPT_SKIPS - len(summary.skipped)])
+        yield from matches
+    if not summary.items:
+        raise no_marc_record(label, summary.skipped)
+
+
+def match_iso2709_file(path: str | Path, themes: list[Theme], **kwargs) -> tuple[Iterator[Match], StreamSummary]:
+    """`stream_matches` over a file; the summary is complete once the iterator is exhausted."""
+    label = str(path)
+    if not Path(path).is_file():
+        raise InputError("fichier introuvable.", file=label, fix="Vérifiez le chemin.")
+    summary = StreamSummary(label)
+    read = kwargs.pop("read", None)
+    return stream_matches(iso2709_records(path, read=read), themes, label=label, summary=summary,
+                          **kwargs), summary
+
+
+def iso2709_head(path: str | Path, size: int = 100_000) -> bytes | None:
+    """The first bytes of a file (uncompressed when .gz), enough to tell ISO 2709; None if it cannot be read
+    (the reader then reports why)."""
+    try:
+        with (gzip.open if str(path).endswith(".gz") else open)(path, "rb") as f:
+            return f.read(size)
+    except (OSError, EOFError):
+        return None
