@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from outreach import cells, pipeline
 from outreach.cli.common import print_notes
 
 if TYPE_CHECKING:
@@ -57,6 +56,7 @@ def summary_lines(plan: Plan) -> list[str]:
 
 def run_plan(args) -> int:
     # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
+    from outreach import pipeline
 
     prepared = pipeline.prepare_file(args.campaign, draft=args.draft, template=args.template, out_dir=args.out)
     print_notes(prepared.plan.notes)
@@ -75,6 +75,8 @@ def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
     from outreach import atomic
 
     buffer = io.StringIO()
+    from outreach import cells  # formula-like values marked as text
+
     writer = cells.writer(buffer, lineterminator="\n")
     writer.writerow(["ref", "adset_name", "estimate_lower", "estimate_upper"])
     for ad_set in payloads["ad_sets"]:
@@ -88,6 +90,7 @@ def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
 
 
 def run_push(args) -> int:
+    from outreach import pipeline
     from outreach.meta import IDS_FILE
 
     folder = Path(args.dir)
