@@ -8,7 +8,7 @@ wrongly (axe: list, listitem). Each page gets its own document title, and the do
 import streamlit as st
 import streamlit.components.v1 as components
 
-from app import state, warmup
+from app import french_widgets, state, warmup
 from app.access_gate import require_access
 
 
@@ -34,6 +34,7 @@ sections = {
 }
 navigation = st.navigation([p for pages in sections.values() for p in pages], position="hidden")
 st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques", page_icon="📚", layout="wide")
+french_widgets.apply()
 # a focus ring that shows where the keyboard is, distinct from the current page's grey marker
 st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }</style>")
 # Streamlit writes <html lang="en"> and has no setting for it: the page's language is set once loaded, by a

@@ -5,8 +5,6 @@ Presentation only: the plan itself comes from outreach.planner.
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -42,9 +40,10 @@ def circles_deck(plan: Plan, theme_id: str | None = None) -> pdk.Deck:
             rows.append({
                 "lat": loc.lat, "lon": loc.lon, "radius_m": loc.radius_km * 1000, "colour": [*colour, 60],
                 "line": [*colour, 220],
-                "tooltip": f"<b>{html.escape(loc.branch_name)}</b><br/>{html.escape(a.name)}<br/>"
-                           f"Rayon : {loc.radius_km:g} km · {number(loc.population)} habitants<br/>"
-                           f"Budget de l'ensemble : {number(a.daily_budget_eur, 2)} € / jour"})
+                # plain text (deck.gl would show tags of an HTML template as text)
+                "tooltip": f"{loc.branch_name}\n{a.name}\nRayon : {number(loc.radius_km, 1)} km · "
+                           f"{number(loc.population)} habitants\nBudget de l'ensemble : "
+                           f"{number(a.daily_budget_eur, 2)} € / jour"})
     layers = [
         pdk.Layer("ScatterplotLayer", rows, get_position=["lon", "lat"], get_radius="radius_m",
                   get_fill_color="colour", get_line_color="line", stroked=True, filled=True,
@@ -56,4 +55,4 @@ def circles_deck(plan: Plan, theme_id: str | None = None) -> pdk.Deck:
     lons = [r["lon"] for r in rows] or [2.4]
     view = pdk.ViewState(latitude=float(np.mean(lats)), longitude=float(np.mean(lons)),
                          zoom=zoom_for(max(lats) - min(lats) + 0.3, max(lons) - min(lons) + 0.3))
-    return DrawnDeck(layers=layers, initial_view_state=view, tooltip={"html": "{tooltip}"}, map_style="light")
+    return DrawnDeck(layers=layers, initial_view_state=view, tooltip={"text": "{tooltip}"}, map_style="light")

@@ -47,3 +47,15 @@ def outcome(url: str, version: str, plan_ids: tuple[int, ...] | None, months: in
 @st.cache_data(show_spinner=False, max_entries=16)
 def report_html(url: str, version: str, plan_ids: tuple[int, ...] | None, months: int) -> str:
     return management_report(ReportStore(url), list(plan_ids) if plan_ids is not None else None, months=months)
+
+
+@st.cache_data(show_spinner=False)
+def theme_labels() -> dict[str, str]:
+    """Theme id → its French label, for charts (ids are for files, people read labels)."""
+    from outreach.errors import InputError
+    from outreach.themes import load_themes
+
+    try:
+        return {t.id: t.label for t in load_themes()}
+    except InputError:
+        return {}

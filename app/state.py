@@ -44,7 +44,7 @@ def sidebar() -> None:
         st.markdown(f"**Réseau** : {current.network_name}")
         if campaign is not None:
             st.markdown(f"**Campagne** : {campaign.name}")
-            st.caption(str(st.session_state.get(CAMPAIGN_PATH, "non enregistrée")))
+            st.caption("enregistrée" if st.session_state.get(CAMPAIGN_PATH) else "non enregistrée")
         else:
             st.markdown("**Campagne** : aucune ouverte")
 

@@ -61,9 +61,10 @@ def deck(branches: list[Branch], areas: list[Area], assignments: pd.DataFrame, c
     for a in areas:
         row = rows.loc[a.code]
         colour = colours.get(row["branch_id"], (200, 200, 200)) if colour_by == "branch" else distance_colour(row["distance_km"])
-        tooltip = (f"<b>{html.escape(a.name)}</b> ({a.code})<br/>Population : {_int(a.population)}<br/>"
-                   f"Bibliothèque la plus proche : {html.escape(row['branch_name'])}<br/>"
-                   f"Distance : {row['distance_km']:.1f} km")
+        # plain text: deck.gl escapes the values it puts into an HTML template, so tags would show as text
+        tooltip = (f"{a.name} ({a.code})\nPopulation : {_int(a.population)}\n"
+                   f"Bibliothèque la plus proche : {row['branch_name']}\n"
+                   f"Distance : {number(row['distance_km'], 1)} km")
         area_layer_data.append({"geometry": a.geometry, "lat": a.lat, "lon": a.lon, "colour": [*colour, 150],
                                 "tooltip": tooltip, "population": a.population or 0})
     layers = []
@@ -82,8 +83,8 @@ def deck(branches: list[Branch], areas: list[Area], assignments: pd.DataFrame, c
                                 get_radius=600, radius_min_pixels=3, radius_max_pixels=12, pickable=True))
     layers.append(pdk.Layer(
         "ScatterplotLayer",
-        [{"lat": b.lat, "lon": b.lon, "tooltip": f"<b>{html.escape(b.name)}</b><br/>{html.escape(b.address)} "
-          f"{html.escape(b.postcode)} {html.escape(b.city)}"} for b in branches],
+        [{"lat": b.lat, "lon": b.lon, "tooltip": f"{b.display_name}\n{b.address} {b.postcode} {b.city}".strip()}
+         for b in branches],
         get_position=["lon", "lat"], get_fill_color=[20, 20, 20, 230], get_line_color=[255, 255, 255],
         line_width_min_pixels=1, stroked=True, get_radius=150, radius_min_pixels=4, radius_max_pixels=9,
         pickable=True))
@@ -91,7 +92,7 @@ def deck(branches: list[Branch], areas: list[Area], assignments: pd.DataFrame, c
     lons = [a.lon for a in areas] + [b.lon for b in branches]
     view = pdk.ViewState(latitude=float(np.mean(lats)), longitude=float(np.mean(lons)),
                          zoom=zoom_for(max(lats) - min(lats), max(lons) - min(lons)))
-    return DrawnDeck(layers=layers, initial_view_state=view, tooltip={"html": "{tooltip}"}, map_style="light")
+    return DrawnDeck(layers=layers, initial_view_state=view, tooltip={"text": "{tooltip}"}, map_style="light")
 
 
 def zoom_for(dlat: float, dlon: float) -> float:

@@ -295,6 +295,10 @@ def campaign_from_dict(raw: dict, *, file: str | Path | None = None, settings=No
     raw["advertiser"] = _with_advertiser_defaults(raw.get("advertiser"), settings)
     if raw.get("budget_eur") is None and settings is not None:
         raw["budget_eur"] = settings.default_budget_eur
+    if not raw.get("landing_url"):  # the network's site, as for the advertiser
+        from outreach.settings import load_settings
+
+        raw["landing_url"] = (settings or load_settings()).website or raw.get("landing_url")
     try:
         campaign = Campaign.model_validate(raw)
     except ValidationError as exc:

@@ -34,6 +34,13 @@ class Branch(BaseModel):
     opening_hours: str = ""
     facebook_page_id: str = ""
 
+    @property
+    def display_name(self) -> str:
+        """The name with its town (outreach.text.name_with_town)."""
+        from outreach.text import name_with_town
+
+        return name_with_town(self.name, self.city)
+
 
 AreaKind = Literal["commune", "arrondissement", "custom"]
 
@@ -212,7 +219,7 @@ class ChecklistItem(BaseModel):
     fix: str = ""
     page: str = ""  # app page where it is fixed (Campagne, Paramètres, Questionnaire…)
     field: str = ""  # campaign or settings field to change
-    attested_by: Literal["any", "dpo"] = "any"
+    attested_by: Literal["any", "dpo", "legal"] = "any"
     attestation: Attestation | None = None
     finding: str = ""  # what the check itself found (auto and semi items), without the attestation
 

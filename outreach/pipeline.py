@@ -15,22 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from outreach import paths
 from outreach.campaign import Campaign, load_campaign
 from outreach.compliance.gate import Verdict, review, write_gated
 from outreach.errors import InputError
 from outreach.meta import sheet
+from outreach.meta.client import MetaClient, PushReport
 from outreach.meta.files import EXPORT_FILES, IDS_FILE, META_API_FILE, plan_campaign, render_outputs
+from outreach.meta.insights import fetch_insights
 from outreach.planner import Plan
 from outreach.reporting import ImportSummary, ReportStore, read_plan_dir
 from outreach.sources import read_activity
 from outreach.sources.ads_reports import ResultRows
 from outreach.text import slug
-
-if TYPE_CHECKING:  # the client loads facebook-business (a second): only a push needs it
-    from outreach.meta.client import MetaClient, PushReport
 
 PAYLOAD_KEYS = ("api_version", "campaign", "ad_sets", "creatives", "ads")
 
@@ -130,8 +128,6 @@ def read_payloads(folder: str | Path) -> dict:
 def push_folder(folder: str | Path, account: str, *, dry_run: bool = False,
                 progress: Callable[[str], None] | None = None, client: MetaClient | None = None) -> PushReport:
     """Push a folder's `meta-api.json` to Meta, paused; the ids created are kept in the folder."""
-    from outreach.meta.client import MetaClient
-
     payloads = read_payloads(folder)
     client = client or MetaClient(account, api_version=payloads["api_version"])
     return client.push(payloads, folder, dry_run=dry_run, progress=progress)
@@ -193,8 +189,6 @@ def import_insights(store: ReportStore, queries: list, plan_dirs: list = (), *,
                     progress: Callable[[int], None] | None = None) -> list[tuple[ResultRows, ImportSummary]]:
     """Read results from Meta's Insights API and store them: every query is fetched before anything is
     stored, so that a failure on the third query leaves no partial import behind."""
-    from outreach.meta import fetch_insights
-
     plans = [read_plan_dir(d) for d in plan_dirs]
     fetched = []
     for query in queries:

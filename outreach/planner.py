@@ -181,7 +181,7 @@ class _Catchment:
     def location(self) -> Location:
         # one per catchment, shared by the ad sets of every theme; built from valid data, so not re-validated
         if self._location is None:
-            self._location = Location.model_construct(branch_id=self.branch.id, branch_name=self.branch.name,
+            self._location = Location.model_construct(branch_id=self.branch.id, branch_name=self.branch.display_name,
                                         lat=self.branch.lat, lon=self.branch.lon, radius_km=self.radius_km,
                                         population=self.population, area_codes=[a.code for a in self.areas])
         return self._location
@@ -210,7 +210,7 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
         for area, far in pairs:
             if far > MAX_RADIUS_KM:
                 outside.append(OutsideArea(area_code=area.code, area_name=area.name, branch_id=branch.id,
-                                           branch_name=branch.name, farthest_km=round(far, 1),
+                                           branch_name=branch.display_name, farthest_km=round(far, 1),
                                            population=area.population or 0))
     return catchments, outside
 
@@ -467,17 +467,17 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
     ref = f"{slug(theme.id)}--{slug(lead.branch.id)}"
     label = getattr(theme, "label", theme.id)
     others = f" + {len(group) - 1}" if len(group) > 1 else ""
-    name = f"{lead.branch.name}{others} | {label} | {campaign.audience.age_min}-{campaign.audience.age_max}"
+    name = f"{lead.branch.display_name}{others} | {label} | {campaign.audience.age_min}-{campaign.audience.age_max}"
     areas = [a for c in group for a in c.areas]
     notes = []
     if len(group) > 1:
-        notes.append("Regroupe les bassins de : " + ", ".join(c.branch.name for c in group) + ".")
+        notes.append("Regroupe les bassins de : " + ", ".join(c.branch.display_name for c in group) + ".")
     if copy.generic:
-        where = lead.branch.name if len(group) == 1 else "ces bibliothèques"
+        where = lead.branch.display_name if len(group) == 1 else "ces bibliothèques"
         notes.append(f"Aucun document « {label} » repéré dans {where} : texte générique.")
     # built from validated parts: skip re-validating tens of thousands of area codes
     return AdSetPlan.model_construct(
-        name=name, ref=ref, branch_id=lead.branch.id, branch_name=lead.branch.name, theme_id=theme.id,
+        name=name, ref=ref, branch_id=lead.branch.id, branch_name=lead.branch.display_name, theme_id=theme.id,
         theme_label=label, area_codes=sorted(a.code for a in areas), population=sum(c.population for c in group),
         radius_km=lead.radius_km, daily_budget_eur=cents / 100, interests=interests, copy=copy,
         generic_copy=bool(copy.generic), landing_url=campaign.landing_url_for(lead.branch.id, theme.id),

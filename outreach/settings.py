@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from outreach import atomic
+from outreach.elections import Election, shipped_calendar, single_date
 from outreach.model import ad_account_text, meta_id_text
 from outreach.paths import settings_path
 from outreach.yamlfile import read_yaml, validation_error
@@ -33,6 +34,10 @@ class NetworkSettings(BaseModel):
     facebook_page_id: str = ""
     instagram_user_id: str = ""
     ad_account_id: str = ""  # act_…
+    # the names Meta gave with those ids when they were chosen on the Paramètres page (shown instead of ids)
+    facebook_page_name: str = ""
+    instagram_username: str = ""
+    ad_account_name: str = ""
     dsa_beneficiary: str = ""  # who the ads are for (DSA art. 26): the commune or its libraries
     dsa_payer: str = ""  # who pays for them
     default_budget_eur: float = Field(default=300, gt=0)
@@ -40,7 +45,16 @@ class NetworkSettings(BaseModel):
     # GDPR
     controller_name: str = ""  # the commune (or EPCI), controller of the processing
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
-    election_date: date | None = None  # next general election: pre-election period rules (Code électoral L.52-1)
+    election_date: date | None = None  # older single date of the next election; still counted (L.52-1)
+    # the calendar of general elections as edited on the Paramètres page; None: the shipped one
+    elections: list[Election] | None = None
+
+    def election_calendar(self) -> list[Election]:
+        """Every election the pre-election rule looks at: the edited (or shipped) calendar, and the old date."""
+        found = list(self.elections) if self.elections is not None else shipped_calendar()
+        if self.election_date:
+            found.append(single_date(self.election_date))
+        return found
 
     @field_validator("facebook_page_id", "instagram_user_id", mode="before")
     @classmethod

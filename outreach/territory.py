@@ -27,6 +27,8 @@ import pandas as pd
 from pyproj import Geod
 from scipy.spatial import cKDTree
 
+from outreach.text import name_with_town
+
 if TYPE_CHECKING:
     from outreach.model import Area, Branch  # the models are built only for callers that need them
 
@@ -168,6 +170,16 @@ def _columns(items: list | pd.DataFrame, names: tuple[str, ...]) -> dict[str, pd
             for n in names}
 
 
+def _display_names(branches: list[Branch] | pd.DataFrame, names: pd.Series) -> pd.Series:
+    """Each branch's name with its town (Branch.display_name), from models or from a frame's columns."""
+    if not isinstance(branches, pd.DataFrame):
+        return pd.Series([x.display_name for x in branches], dtype=object)
+    if "city" not in branches:
+        return names.reset_index(drop=True)
+    cities = branches["city"].fillna("").astype(str).reset_index(drop=True)
+    return pd.Series([name_with_town(n, c) for n, c in zip(names, cities, strict=True)], dtype=object)
+
+
 def assign(branches: list[Branch] | pd.DataFrame, areas: list[Area] | pd.DataFrame,
            index: BranchIndex | None = None) -> pd.DataFrame:
     """One row per area: its nearest and second-nearest branch with the geodesic distances.
@@ -184,7 +196,7 @@ def assign(branches: list[Branch] | pd.DataFrame, areas: list[Area] | pd.DataFra
     found = index.nearest(lat, lon)
     # position -1 (no second branch when there is only one) picks the trailing ""
     ids = pd.concat([b["id"], pd.Series([""], dtype=b["id"].dtype)], ignore_index=True)
-    names = pd.concat([b["name"], pd.Series([""], dtype=b["name"].dtype)], ignore_index=True)
+    names = pd.concat([_display_names(branches, b["name"]), pd.Series([""], dtype=object)], ignore_index=True)
     second = np.where(found.second < 0, len(ids) - 1, found.second)
     return pd.DataFrame({
         "area_code": a["code"],
@@ -218,7 +230,7 @@ def _positions(coords):
             yield from _positions(c)
 
 
-CATCHMENT_COLUMNS = ["branch_id", "branch_name", "area_codes", "n_areas", "population", "radius_km",
+CATCHMENT_COLUMNS = ["branch_id", "branch_name", "area_codes", "area_names", "n_areas", "population", "radius_km",
                      "max_distance_km"]
 
 
@@ -236,12 +248,14 @@ def catchments(branches: list[Branch], areas: list[Area], assignments: pd.DataFr
     for b in branches:
         group = members.get(b.id)
         if group is None:
-            rows.append((b.id, b.name, [], 0, 0, 0.0, 0.0))
+            rows.append((b.id, b.display_name, [], [], 0, 0, 0.0, 0.0))
             continue
         codes = group["area_code"].tolist()
         radius = max(farthest_point_km(by_id[b.id], by_code[c]) for c in codes)
         population = int(group["population"].fillna(0).sum())
-        rows.append((b.id, b.name, codes, len(codes), population, radius, float(group["distance_km"].max())))
+        names = [by_code[c].name for c in codes]  # what people read; the codes stay for files and joins
+        rows.append((b.id, b.display_name, codes, names, len(codes), population, radius,
+                     float(group["distance_km"].max())))
     frame = pd.DataFrame(rows, columns=CATCHMENT_COLUMNS)
     return frame.sort_values(["population", "branch_id"], ascending=[False, True], ignore_index=True)
 

@@ -93,3 +93,11 @@ def hidden_characters(text: str) -> list[str]:
     that look alike differ, or reverse what is shown.
     """
     return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+
+
+def name_with_town(name: str, town: str) -> str:
+    """A library's name with its town, as people tell libraries apart: « Médiathèque municipale (Aubagne) »; a
+    name that already says its town is left as it is (« Bibliothèque municipale de Marseille - Alcazar »)."""
+    if not town or f" {fold(town)} " in f" {fold(name)} ":
+        return name
+    return f"{name} ({town})"

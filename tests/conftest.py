@@ -9,8 +9,10 @@ from tests.support.browser import browser  # noqa: F401  (the session's shared b
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch):
-    """Keep every cache (geocoding, interests…) inside the test's temporary folder."""
+    """Keep every cache (geocoding, interests…) inside the test's temporary folder, and the network settings
+    (with the Meta token stored beside them) too: a developer's own network.yaml or secrets never leak in."""
     monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "settings" / "network.yaml"))
 
 
 @pytest.fixture

@@ -137,15 +137,16 @@ def test_new_campaign_then_switching_files_refills_the_form():
 
 def test_new_campaign_does_not_borrow_the_previous_files_attestations_or_path(tmp_path, monkeypatch):
     # an attested file allows the export; a new campaign typed afterwards has no attestation of its own
+    (tmp_path / "network.yaml").write_text(NETWORK_YAML + "facebook_page_id: '1234567890'\n", encoding="utf-8")
     at, attested = attested_page(tmp_path, monkeypatch)
     assert "meta-api.json" in {d.label for d in at.get("download_button")}
     at.selectbox(key="campaign_file").set_value("__new__").run()
     from datetime import date
 
-    for key, value in (("c_name", "Manga à Marseille"), ("c_landing", "https://bibliotheques.example.fr/manga"),
-                       ("c_page", "1234567890"), ("c_beneficiary", "Ville de Marseille"),
-                       ("c_payer", "Ville de Marseille")):
-        at.text_input(key=key).set_value(value)
+    at.text_input(key="c_name").set_value("Manga à Marseille")
+    at.text_input(key="c_landing").set_value("https://bibliotheques.example.fr/manga")
+    at.text_input(key="c_beneficiary").set_value("Ville de Marseille")
+    at.text_input(key="c_payer").set_value("Ville de Marseille")
     at.multiselect(key="c_themes").set_value(["science-fiction"])
     at.date_input(key="c_start").set_value(date(2027, 3, 1))
     at.date_input(key="c_end").set_value(date(2027, 3, 31))
@@ -169,3 +170,39 @@ def test_the_page_saves_only_inside_the_campaigns_folder(tmp_path, monkeypatch, 
     at.text_input(key="c_save_path").set_value("copie.yaml")  # a plain name goes into the folder
     next(b for b in at.button if b.label == "Enregistrer le fichier").click().run()
     assert not at.exception and (folder / "copie.yaml").is_file()
+
+
+def test_a_new_campaign_starts_from_the_network_settings_not_from_the_example(tmp_path, monkeypatch):
+    (tmp_path / "network.yaml").write_text(NETWORK_YAML + SETTINGS_ADVERTISER, encoding="utf-8")
+    at = page()
+    at.selectbox(key="campaign_file").set_value("__new__").run()
+    assert at.text_input(key="c_payer").value == "Ville d'Aubagne"
+    assert at.text_input(key="c_beneficiary").value == "Ville d'Aubagne — Médiathèques"
+    assert at.text_input(key="c_landing").value == "https://mediatheques.aubagne.example.fr/"
+    assert at.number_input(key="c_budget").value == 450
+    assert "Médiathèques d'Aubagne" in at.selectbox(key="c_page").format_func(at.selectbox(key="c_page").value)
+    from datetime import date
+
+    at.text_input(key="c_name").set_value("Manga à Aubagne")
+    at.multiselect(key="c_themes").set_value(["manga"])
+    at.date_input(key="c_start").set_value(date(2027, 6, 1))
+    at.date_input(key="c_end").set_value(date(2027, 6, 30))
+    next(b for b in at.button if b.label == "Construire le plan").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    advertiser = at.session_state["campaign"].advertiser
+    assert (advertiser.page_id, advertiser.payer) == ("1098765432", "Ville d'Aubagne")
+
+
+def test_the_example_s_marseille_advertiser_is_flagged_against_another_network(tmp_path, monkeypatch):
+    from outreach.pipeline import prepare_file
+
+    (tmp_path / "network.yaml").write_text(NETWORK_YAML + SETTINGS_ADVERTISER, encoding="utf-8")
+    verdict = prepare_file(EXAMPLE).verdict
+    item = verdict.checklist.item("AD-05")
+    assert item.status == "flag" and item.blocks
+    assert "Médiathèques d'Aubagne" in item.detail and "Ville de Marseille" in item.detail
+
+
+SETTINGS_ADVERTISER = ("facebook_page_id: '1098765432'\nfacebook_page_name: Médiathèques d'Aubagne\n"
+                       "dsa_payer: Ville d'Aubagne\ndsa_beneficiary: Ville d'Aubagne — Médiathèques\n"
+                       "website: https://mediatheques.aubagne.example.fr/\ndefault_budget_eur: 450\n")

@@ -5,6 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import state
 from outreach.datasets import example_campaign_path
+from outreach.meta import token_store
 from tests.support import ROOT
 from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
 from tests.support.graph_server import TOKEN, GraphServer, serving_meta
@@ -16,7 +17,7 @@ META_FILES = ("meta-api.json", "ads-manager.xlsx", "ads-manager.txt", "plan.csv"
 @pytest.fixture
 def ready(tmp_path, monkeypatch):
     settings = tmp_path / "network.yaml"
-    settings.write_text(NETWORK_YAML, encoding="utf-8")
+    settings.write_text(NETWORK_YAML + "ad_account_id: act_1234567\n", encoding="utf-8")
     monkeypatch.setenv("OUTREACH_SETTINGS", str(settings))
     monkeypatch.setenv("OUTREACH_OUTPUT_DIR", str(tmp_path / "sorties"))
     return attested_copy(example_campaign_path(), tmp_path / "campaigns")
@@ -29,7 +30,7 @@ def open_page(campaign_path) -> AppTest:
 
 
 def push_from_page(at: AppTest, *, dry_run: bool) -> AppTest:
-    at.text_input(key="push_account").input("act_1234567").run()
+    """Validate (and create unless dry_run) with the account the network's settings hold."""
     at.button(key="push_dry_run").click().run()
     if not dry_run:
         at.button(key="push_create").click().run()
@@ -78,8 +79,14 @@ def test_attested_campaign_exports_the_cli_files_and_pushes_paused(ready, tmp_pa
     names = {b.label for b in at.get("download_button")}
     assert {"meta-api.json", "ads-manager.xlsx", "ads-manager.txt", "plan.csv", "checklist.json"} <= names
 
-    with serving_meta(monkeypatch) as server:
-        at.text_input(key="push_account").input("act_1234567").run()
+    server = GraphServer()
+    server.start()
+    try:
+        # the token pasted on the Paramètres page, no META_ACCESS_TOKEN: what a user without IT has
+        monkeypatch.delenv("META_ACCESS_TOKEN", raising=False)
+        token_store.save_token(TOKEN)
+        monkeypatch.setenv("META_GRAPH_URL", server.url)
+        assert "act_1234567" in " ".join(m.value for m in at.markdown)
         assert at.button(key="push_create").disabled  # creation only after a validation
         at.button(key="push_dry_run").click().run()
         assert not at.exception and not at.error, [e.value for e in at.error]
@@ -92,6 +99,8 @@ def test_attested_campaign_exports_the_cli_files_and_pushes_paused(ready, tmp_pa
         assert set(ids) >= {a["ref"] for a in payloads["ad_sets"]}
         assert all(o.get("status", "PAUSED") == "PAUSED" for o in server.objects.values())
         assert TOKEN not in str([m.value for m in at.markdown]) + str([m.value for m in at.caption])
+    finally:
+        server.stop()
 
 
 def everything_on_screen(at: AppTest) -> str:
@@ -129,7 +138,6 @@ def test_an_output_folder_that_cannot_be_written_is_an_error_not_a_traceback(rea
     monkeypatch.setenv("OUTREACH_OUTPUT_DIR", str(blocker))
     monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
     at = open_page(ready)
-    at.text_input(key="push_account").input("act_1234567").run()
     at.button(key="push_dry_run").click().run()
     assert not at.exception
     assert any("not-a-folder" in e.value for e in at.error), [e.value for e in at.error]

@@ -19,7 +19,7 @@ def test_parametres_saves_the_settings(tmp_path, monkeypatch):
     at.text_input(key="network_name").input("Médiathèques d'Aubagne")
     at.text_input(key="facebook_page_id").input("1234567890")
     at.text_input(key="dsa_payer").input("Ville d'Aubagne")
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Enregistrer").click().run()
     assert not at.error, [e.value for e in at.error]
     saved = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert saved["network_name"] == "Médiathèques d'Aubagne" and saved["facebook_page_id"] == "1234567890"
@@ -30,7 +30,7 @@ def test_parametres_refuses_a_page_id_with_letters(tmp_path, monkeypatch):
     monkeypatch.setenv("OUTREACH_SETTINGS", str(path))
     at = AppTest.from_file(str(ROOT / "app/pages/parametres.py"), default_timeout=60).run()
     at.text_input(key="facebook_page_id").input("ma-page")
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Enregistrer").click().run()
     assert any("chiffres" in e.value for e in at.error)
     assert not path.exists()
 

@@ -30,7 +30,9 @@ def test_page_shows_the_community_and_the_snippet(env):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Membres"] == "3" and metrics["Rapprochement Meta"] == "1"
-    assert any('/widget.js" defer></script>' in c.value for c in at.code)
+    # a local address gives no snippet to paste, only what to fill in (the issue saw http://127.0.0.1 pasted)
+    assert not any("widget.js" in c.value for c in at.code)
+    assert any("https://" in w.value for w in at.warning)
     frame = at.dataframe[0].value
     first = next(t.label for t in cs.themes() if t.id == cs.offered_ids()[0])
     assert frame.loc[frame["Thème"] == first, "Membres"].sum() == 3 and "@" not in frame.to_csv()
@@ -57,6 +59,9 @@ def test_saving_settings_and_a_bad_origin(env):
     assert saved.allowed_origins == ["https://www.marseille.fr", "https://demarches.marseille.fr"]
     assert saved.offered_themes == ["science-fiction", "manga"]
     assert any("https://questionnaire.ville.fr/widget.js" in c.value for c in at.code)
+    at.button(key="q_hosting").click().run()  # the hosting folder, made from that public address
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "q_hosting_download" in {d.key for d in at.get("download_button")}
 
     at.text_area(key="q_origins").set_value("https://www.marseille.fr/page")
     at.button[0].click().run()

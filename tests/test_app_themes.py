@@ -128,6 +128,27 @@ def test_a_bad_upload_is_an_error_beside_the_input():
     assert any("title" in e.value for e in at.error)
 
 
+def test_the_form_edits_a_theme_without_yaml(data_copy):
+    at = page()
+    at.text_input(key="tf_label_science-fiction").set_value("Science-fiction et anticipation")
+    at.text_area(key="tf_keywords_science-fiction").set_value("science-fiction\nanticipation\nspace opera")
+    at.text_input(key="tf_tags_instagram_science-fiction").set_value("scifi #anticipation")
+    next(b for b in at.button if b.label == "Appliquer").click().run()
+    assert not at.exception and any("vérifié" in s.value for s in at.success), [e.value for e in at.error]
+    at.button(key="themes_save").click().run()
+    saved = {t.id: t for t in load_themes(data_copy / "themes.yaml")}["science-fiction"]
+    assert saved.label == "Science-fiction et anticipation" and "space opera" in saved.keywords
+    assert saved.hashtags["instagram"] == ["#scifi", "#anticipation"]
+
+
+def test_a_bad_value_in_the_form_is_named_beside_it(data_copy):
+    at = page()
+    at.text_area(key="tf_dewey_science-fiction").set_value("science")
+    next(b for b in at.button if b.label == "Appliquer").click().run()
+    assert not at.exception
+    assert any("dewey" in e.value for e in at.error)
+
+
 def test_harvesting_the_catalogue_from_the_page(data_copy):
     import pymarc
 

@@ -164,7 +164,7 @@ def test_push_then_dry_run(planned, tmp_path, monkeypatch, capsys):
         monkeypatch.delenv("META_ACCESS_TOKEN")
         monkeypatch.chdir(tmp_path)
         assert main(["push", str(folder), "--account", "act_1234567"]) == 2
-        assert "META_ACCESS_TOKEN" in capsys.readouterr().err
+        assert "outreach meta token" in capsys.readouterr().err
     finally:
         server.stop()
 

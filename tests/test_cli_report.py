@@ -60,7 +60,7 @@ def test_reach_markdown_to_file(imported, capsys):
     out = imported / "theme.md"
     assert main(["report", "reach", "--by", "branch", "--format", "md", "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("| Bibliothèque | Couverture |") and "La Grognarde (5424)" in text and "**Total**" in text
+    assert text.startswith("| Bibliothèque | Couverture |") and "La Grognarde (Marseille) (5424)" in text and "**Total**" in text
 
 
 def test_import_same_file_twice(imported, capsys):

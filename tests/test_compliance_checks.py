@@ -33,7 +33,9 @@ def drop_payer(payloads):
     del payloads["ad_sets"][0]["dsa_payor"]
 
 
-NO_DPO = NetworkSettings(controller_name="Ville de Marseille", min_daily_budget_eur=1.0)
+NO_DPO = NetworkSettings(controller_name="Ville de Marseille", min_daily_budget_eur=1.0, elections=[])
+OTHER_PAGE = SETTINGS.model_copy(update={"facebook_page_id": "999888777", "facebook_page_name": "Médiathèques d'Aubagne",
+                                         "dsa_payer": "Ville d'Aubagne"})
 
 # check → (item, passing case, failing case); a case is (campaign file, options, expected status)
 CASES = {
@@ -86,7 +88,10 @@ CASES = {
                                ("conforme.yaml", {"settings": NO_DPO}, "fail")),
     "dsa_beneficiary_and_payer": ("AD-01", ("conforme.yaml", {}, "pass"), ("payeur-a-completer.yaml", {}, "fail")),
     "no_political_category": ("AD-02", ("conforme.yaml", {}, "pass"), ("politique.yaml", {}, "fail")),
-    "outside_pre_election_period": ("AD-03", ("apres-election.yaml", {}, "pass"), ("pre-electorale.yaml", {}, "fail")),
+    "outside_pre_election_period": ("AD-03", ("apres-election.yaml", {}, "pass"), ("pre-electorale.yaml", {}, "flag")),
+    "advertiser_matches_settings": ("AD-05", ("conforme.yaml", {}, "pass"), ("conforme.yaml", {"settings": OTHER_PAGE},
+                                                                         "flag")),
+    "teens_not_reachable": ("MIN-04", ("conforme.yaml", {}, "pass"), ("ados.yaml", {}, "flag")),
     "copy_not_political": ("AD-04", ("conforme.yaml", {}, "pass"), ("texte-politique.yaml", {}, "flag")),
 }
 

@@ -48,8 +48,10 @@ def test_shipped_example_passes_its_automatic_items():
     auto = [i for i in verdict.checklist.items if i.kind == "auto"]
     assert len(auto) >= 15 and plan.ad_sets
     assert [(i.id, i.detail) for i in auto if i.status != "pass"] == []
-    # what it still needs is only people's attestations
-    assert {i.status for i in verdict.checklist.open_blockers} == {"todo"}
+    # what it still needs is only people's attestations: manual items, and the legal service's opinion on
+    # March 2027, in the pre-election period of the presidential election (shipped calendar)
+    assert {i.status for i in verdict.checklist.open_blockers} == {"todo", "flag"}
+    assert [i.id for i in verdict.checklist.open_blockers if i.status == "flag"] == ["AD-03"]
 
 
 @pytest.mark.parametrize(("name", "item", "words"), [
@@ -81,12 +83,13 @@ def test_unattested_campaign_refused_then_exported_once_attested(tmp_path, capsy
         add_attestation(campaign, item, name="Claire Martin", role="Chargée de communication")
     for item in ("BASIS-02", "DPIA-01"):
         add_attestation(campaign, item, name="Paul Durand", role="Délégué à la protection des données")
+    add_attestation(campaign, "AD-03", name="Dominique Leroy", role="Service juridique")  # April 2027
     assert main(["plan", str(campaign), "--out", str(out)]) == 0
     assert names(out) == sorted(EXPORTS + CHECKLIST)
     report = json.loads((out / "checklist.json").read_text(encoding="utf-8"))
     assert report["export_allowed"] and report["blocking"] == []
     attested = {i["id"]: i for i in report["items"] if i["status"] == "attest"}
-    assert set(attested) == {"ROLE-01", "ROLE-02", "XFER-01", "BASIS-02", "DPIA-01"}
+    assert set(attested) == {"ROLE-01", "ROLE-02", "XFER-01", "BASIS-02", "DPIA-01", "AD-03"}
     assert attested["DPIA-01"]["attestation"]["name"] == "Paul Durand"
     # the campaign changes and breaks a rule: the earlier export must not stay beside the refusal
     campaign.write_text(campaign.read_text(encoding="utf-8").replace("extra_interests: []",

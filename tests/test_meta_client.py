@@ -227,7 +227,7 @@ def test_bad_token_and_missing_token(graph, payloads, tmp_path, monkeypatch):
     assert "wrong-secret-token" not in str(err.value)
     monkeypatch.delenv("META_ACCESS_TOKEN")
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(MetaError, match="META_ACCESS_TOKEN"):
+    with pytest.raises(MetaError, match="page Paramètres"):
         access_token()
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text('META_ACCESS_TOKEN = "from-secrets"\n')

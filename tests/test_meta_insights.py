@@ -139,7 +139,7 @@ def test_missing_token(monkeypatch):
     monkeypatch.delenv("META_ACCESS_TOKEN", raising=False)
     monkeypatch.chdir("/")
     monkeypatch.setenv("HOME", "/nonexistent")
-    with pytest.raises(MetaError, match="META_ACCESS_TOKEN"):
+    with pytest.raises(MetaError, match="aucun jeton"):
         insights_api()
 
 

@@ -220,4 +220,14 @@ def test_ad_set_names_are_unique_even_for_homonymous_branches(example):
     plan = build_plan(variant(example, territory={"departement": "59"}, budget_eur=1_000_000), min_daily_budget_eur=1.0)
     names = [a.name for a in plan.ad_sets]
     assert len(set(names)) == len(names)
-    assert any("[" in n for n in names)
+    # two « Bibliotheque Municipale Louis Aragon »: their towns tell them apart, as people do
+    aragon = {n.split(" | ")[0] for n in names if n.startswith("Bibliotheque Municipale Louis Aragon")}
+    assert len(aragon) == 2 and all("(" in n for n in aragon) and not any("[" in n for n in names)
+
+
+def test_same_name_in_the_same_town_gets_the_branch_id():
+    from outreach.planner import AdSetPlan, _unique_names
+
+    twins = [AdSetPlan.model_construct(name="Médiathèque (Lille) | Manga | 18-65", branch_id=i) for i in ("1", "2")]
+    _unique_names(twins)
+    assert [a.name for a in twins] == ["Médiathèque (Lille) [1] | Manga | 18-65", "Médiathèque (Lille) [2] | Manga | 18-65"]

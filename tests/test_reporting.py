@@ -256,7 +256,7 @@ def test_outcome_before_during_after(tmp_path, plan_dir, store_url):
     assert row["in_campaign"] and row["avant"] == 40 and row["pendant"] == 40 and row["après"] == 60
     assert row["change_pct"] == pytest.approx(50.0)
     assert result.control["registrations"] == pytest.approx(5 / 30 * 100)
-    assert row["branch_name"] == "La Grognarde"
+    assert row["branch_name"] == "La Grognarde (Marseille)"  # the branch with its town
     assert any("Cinq Avenues" in n for n in result.notes)  # targeted branch without activity figures
 
 

@@ -23,6 +23,7 @@ from outreach.campaign import (
     campaign_to_yaml,
     save_campaign,
 )
+from outreach.compliance import minors
 from outreach.errors import InputError
 from outreach.meta import read_template
 from outreach.text import number, slug
@@ -86,18 +87,39 @@ departements = datasets.departement_names()
 shipped_deps = datasets.shipped_departements()
 
 
+network = state.settings()
+# a new campaign starts from the network's settings, never from the example's Page, payer or landing page
+NEW_DEFAULTS = {"budget_eur": network.default_budget_eur, "landing_url": network.website,
+                "advertiser.beneficiary": network.dsa_beneficiary, "advertiser.payer": network.dsa_payer}
+
+
 def _default(path: str, fallback):
     value = campaign
     for part in path.split("."):
         value = getattr(value, part, None) if value is not None else None
+    if value in (None, "", []) and campaign is None:
+        value = NEW_DEFAULTS.get(path)
     return fallback if value in (None, "", []) else value
+
+
+FROM_SETTINGS = ""
+
+
+def identity_choice(label: str, key: str, in_file: str | None, setting_id: str, setting_name: str, column):
+    """Page or Instagram account: the one of the Paramètres, or the (different) one the file names; never typed."""
+    shown = setting_name or setting_id
+    options = [FROM_SETTINGS] + ([in_file] if in_file and in_file != setting_id else [])
+    labels = {FROM_SETTINGS: f"Celui des Paramètres : {shown}" if shown else "Celui des Paramètres (à choisir)"}
+    if len(options) > 1:
+        labels[in_file] = f"Celui du fichier : {in_file} (différent des Paramètres)"
+    return column.selectbox(label, options, index=len(options) - 1, key=key, format_func=labels.get)
 
 
 with st.form("campaign_form"):
     st.header("Paramètres")
     name = st.text_input("Nom de la campagne", _default("name", ""), key="c_name")
     chosen_themes = st.multiselect("Thèmes", list(themes), default=[t for t in _default("themes", []) if t in themes],
-                                   format_func=themes.get, key="c_themes")
+                                   format_func=themes.get, key="c_themes", placeholder="Choisissez un ou plusieurs thèmes")
     c1, c2 = st.columns(2)
     dep_options = shipped_deps + [d for d in departements if d not in shipped_deps]
     dep_default = _default("territory.departement", "13")
@@ -118,7 +140,10 @@ with st.form("campaign_form"):
                          format_func={"awareness": "Notoriété", "traffic": "Trafic vers le site"}.get,
                          key="c_objective")
     ages = c1.slider("Âges", 18, 65, (_default("audience.age_min", 18), _default("audience.age_max", 65)),
-                     key="c_ages", help="18 ans minimum dans l'UE ; 65 = 65 ans et plus.")
+                     key="c_ages", help="65 = 65 ans et plus.")
+    c1.caption(minors.FLOOR_EXPLAINED)
+    with c1.expander("Et les 15–17 ans ?"):
+        st.markdown("\n".join(f"- {advice}" for advice in minors.TEENS_ADVICE))
     geo = c2.radio("Ciblage géographique", ["radius", "postcodes"], horizontal=True,
                    index=["radius", "postcodes"].index(_default("geo", "radius")),
                    format_func={"radius": "Rayon autour de la bibliothèque", "postcodes": "Codes postaux"}.get,
@@ -126,11 +151,12 @@ with st.form("campaign_form"):
     extra = st.text_input("Centres d'intérêt Meta en plus (séparés par des virgules)",
                           ", ".join(_default("extra_interests", [])), key="c_extra")
     landing = st.text_input("Page d'arrivée (https://…)", _default("landing_url", ""), key="c_landing")
-    st.markdown("**Annonceur** (les valeurs vides sont prises dans les Paramètres du réseau)")
+    st.markdown("**Annonceur** (repris des Paramètres du réseau)")
     a1, a2 = st.columns(2)
-    page_id = a1.text_input("Identifiant de la Page Facebook", _default("advertiser.page_id", ""), key="c_page")
-    ig = a2.text_input("Identifiant du compte Instagram (facultatif)",
-                       _default("advertiser.instagram_user_id", "") or "", key="c_ig")
+    page_id = identity_choice("Page Facebook", "c_page", _default("advertiser.page_id", None),
+                              network.facebook_page_id, network.facebook_page_name, a1)
+    ig = identity_choice("Compte Instagram", "c_ig", _default("advertiser.instagram_user_id", None),
+                         network.instagram_user_id, network.instagram_username, a2)
     beneficiary = a1.text_input("Bénéficiaire (DSA)", _default("advertiser.beneficiary", ""), key="c_beneficiary")
     payer = a2.text_input("Payeur (DSA)", _default("advertiser.payer", ""), key="c_payer")
     submitted = st.form_submit_button("Construire le plan", type="primary")
@@ -154,6 +180,10 @@ with st.form("campaign_form"):
 if campaign is None:
     st.info("Choisissez un fichier de campagne ou remplissez le formulaire, puis « Construire le plan ».")
     st.stop()
+aimed = minors.youth_aim([campaign.name] + [themes.get(t, t) for t in campaign.themes])
+if aimed and campaign.audience.age_min >= 18:
+    st.warning(f"Cette campagne vise des jeunes ({', '.join(aimed)}) mais Meta ne la montrera qu'à partir de "
+               f"{campaign.audience.age_min} ans. Pour les 15–17 ans : " + " ; ".join(minors.TEENS_ADVICE) + ".", icon="🧒")
 
 # ------------------------------------------------------------------------------------------ the plan
 
@@ -221,8 +251,8 @@ if s2.button("Enregistrer le fichier", key="c_save"):
     try:
         saved = save_campaign(campaign, campaign_file_in(CAMPAIGNS_DIR, target))
         st.session_state["campaign_path"] = str(saved)
-        st.success(f"Campagne enregistrée : {saved}")
-    except InputError as exc:
+        st.success(f"Campagne enregistrée (fichier « {saved.name} »).")
+    except (InputError, OSError) as exc:
         st.error(str(exc), icon="⚠️")
 
 template_file = st.file_uploader("Modèle : un export du Gestionnaire de publicités de votre compte (facultatif)",

@@ -30,7 +30,7 @@ except InputError as exc:
     st.stop()
 
 st.markdown(f"**Campagne** : {campaign.name} — {len(plan.ad_sets)} ensemble(s) de publicités, "
-            f"{plan.total_budget_eur:.2f} € au total." + (f" Fichier : `{path}`." if path else ""))
+            f"{plan.total_budget_eur:.2f} € au total.")
 if path is None:
     st.warning("Cette campagne n'est pas enregistrée : enregistrez-la sur la page Campagne pour pouvoir "
                "l'attester et l'exporter.", icon="💾")
@@ -71,10 +71,16 @@ if not verdict.export_allowed:
     st.stop()
 
 settings = state.settings()
-account = st.text_input("Compte publicitaire", settings.ad_account_id, key="push_account", placeholder="act_…",
-                        help="Le jeton d'accès vient de META_ACCESS_TOKEN ou de .streamlit/secrets.toml ; "
-                             "il n'est jamais affiché.")
-st.caption(f"Les fichiers envoyés et les identifiants créés par Meta sont gardés dans `{folder}`.")
+account = settings.ad_account_id
+if not account:
+    st.warning("Aucun compte publicitaire choisi : connectez Meta et choisissez le compte sur la page "
+               "Paramètres.", icon="⚙️")
+    state.link("app/pages/parametres.py", "Ouvrir les paramètres", ":material/settings:")
+    st.stop()
+st.markdown(f"**Compte publicitaire** : {settings.ad_account_name or account} (choisi dans les Paramètres ; "
+            "le jeton enregistré n'est jamais affiché).")
+st.caption(f"Les fichiers envoyés et les identifiants créés par Meta sont gardés dans le dossier de sortie, "
+           f"sous « {folder.name} » : un second envoi ne crée rien en double.")
 validated_key = "push_validated_for"
 fingerprint = (account, files.get(META_API_FILE, b""))
 

@@ -1,29 +1,45 @@
-"""Paramètres: the network, its Facebook page and ad account, DSA beneficiary and payer, GDPR contacts, defaults."""
+"""Paramètres: the Meta connection, the network, its DSA beneficiary and payer, GDPR contacts, defaults."""
 
 import streamlit as st
 from pydantic import ValidationError
 
-from app import state
+from app import elections_view, meta_connection_view, state
 from outreach.errors import InputError
-from outreach.paths import settings_path
 from outreach.settings import NetworkSettings, save_settings
 
 st.title("Paramètres du réseau")
-st.caption(f"Enregistrés dans `{settings_path()}`. Les nouvelles campagnes en reprennent les valeurs.")
+st.caption("Les nouvelles campagnes reprennent ces valeurs : la Page, le compte Instagram, le payeur, le "
+           "bénéficiaire et la page d'arrivée.")
+
+meta_connection_view.show()
 
 current = state.settings()
 with st.form("settings"):
     st.header("Le réseau")
     name = st.text_input("Nom du réseau", current.network_name, key="network_name")
-    website = st.text_input("Site web", current.website, key="website", placeholder="https://…")
+    website = st.text_input("Site web (page d'arrivée des publicités)", current.website, key="website",
+                            placeholder="https://…")
+    website_error = st.empty()
     blog_url = st.text_input("Adresse du blog (WordPress)", current.blog_url, key="blog_url", placeholder="https://…",
                              help="Les relais des réseaux renvoient vers les articles de ce blog.")
-    st.header("Meta (Facebook et Instagram)")
-    c1, c2, c3 = st.columns(3)
-    page_id = c1.text_input("Identifiant de la page Facebook", current.facebook_page_id, key="facebook_page_id",
-                            help="Chiffres seulement : Paramètres de la page > Transparence de la page.")
-    ig = c2.text_input("Identifiant du compte Instagram (facultatif)", current.instagram_user_id, key="instagram_user_id")
-    account = c3.text_input("Compte publicitaire", current.ad_account_id, key="ad_account_id", placeholder="act_…")
+    blog_error = st.empty()
+    st.header("Identité des publicités")
+    chosen = [f"Page Facebook : **{current.facebook_page_name or current.facebook_page_id or 'à choisir'}**",
+              f"Instagram : **{current.instagram_username or current.instagram_user_id or 'aucun'}**",
+              f"Compte publicitaire : **{current.ad_account_name or current.ad_account_id or 'à choisir'}**"]
+    st.markdown(" — ".join(chosen))
+    st.caption("Choisis dans les listes de Meta ci-dessus, après « Tester la connexion ».")
+    with st.expander("Saisie manuelle des identifiants (sans connexion à Meta)"):
+        c1, c2, c3 = st.columns(3)
+        page_id = c1.text_input("Identifiant de la Page Facebook", current.facebook_page_id, key="facebook_page_id",
+                                help="Chiffres seulement : Paramètres de la Page > Transparence de la Page.")
+        page_error = c1.empty()
+        ig = c2.text_input("Identifiant du compte Instagram (facultatif)", current.instagram_user_id,
+                           key="instagram_user_id")
+        ig_error = c2.empty()
+        account = c3.text_input("Compte publicitaire", current.ad_account_id, key="ad_account_id",
+                                placeholder="act_…")
+        account_error = c3.empty()
     c4, c5 = st.columns(2)
     beneficiary = c4.text_input("Bénéficiaire des publicités (DSA)", current.dsa_beneficiary, key="dsa_beneficiary",
                                 help="Au nom de qui la publicité est diffusée, affiché par Meta (DSA, art. 26).")
@@ -40,26 +56,46 @@ with st.form("settings"):
                                placeholder="Ville de …")
     dpo = c9.text_input("Contact du délégué à la protection des données (DPO)", current.dpo_contact, key="dpo_contact",
                         placeholder="dpo@ville-….fr")
-    election = st.date_input("Date de la prochaine élection générale (facultatif)", current.election_date,
-                             key="election_date", format="DD/MM/YYYY",
-                             help="Période préélectorale : pas de campagne de promotion des réalisations de la "
-                                  "commune dans les 6 mois qui précèdent (Code électoral, art. L.52-1).")
     submitted = st.form_submit_button("Enregistrer", type="primary")
+    save_error = st.empty()
 
 if submitted:
-    values = dict(network_name=name, website=website, blog_url=blog_url.strip(), facebook_page_id=page_id.strip(),
-                  instagram_user_id=ig.strip(),
-                  ad_account_id=account.strip(), dsa_beneficiary=beneficiary, dsa_payer=payer,
-                  default_budget_eur=budget, min_daily_budget_eur=min_daily, controller_name=controller,
-                  dpo_contact=dpo, election_date=election, departements=current.departements)
-    try:
-        updated = NetworkSettings(**values)
-        path = save_settings(updated)
-    except ValidationError as exc:
-        for error in exc.errors():  # each field refused, beside the form (the rules live in NetworkSettings)
-            st.error(f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}.", icon="⚠️")
-    except (InputError, OSError) as exc:
-        st.error(f"Enregistrement impossible : {exc}", icon="⚠️")
-    else:
-        st.session_state[state.SETTINGS] = updated
-        st.success(f"Paramètres enregistrés dans {path}.")
+    page_id, ig, account = page_id.strip(), ig.strip(), account.strip()
+    values = current.model_dump() | dict(
+        network_name=name, website=website.strip(), blog_url=blog_url.strip(), facebook_page_id=page_id, instagram_user_id=ig,
+        ad_account_id=account, dsa_beneficiary=beneficiary, dsa_payer=payer, default_budget_eur=budget,
+        min_daily_budget_eur=min_daily, controller_name=controller, dpo_contact=dpo)
+    # a hand-typed id no longer matches the name Meta gave with the previous one
+    for key, name_key in (("facebook_page_id", "facebook_page_name"), ("instagram_user_id", "instagram_username"),
+                          ("ad_account_id", "ad_account_name")):
+        if values[key] != getattr(current, key):
+            values[name_key] = ""
+    problems = []
+    if page_id and not page_id.isdigit():
+        problems.append((page_error, "L'identifiant de la Page Facebook ne contient que des chiffres."))
+    if ig and not ig.isdigit():
+        problems.append((ig_error, "L'identifiant du compte Instagram ne contient que des chiffres."))
+    if account and not (account.startswith("act_") and account[4:].isdigit()):
+        problems.append((account_error, "Le compte publicitaire s'écrit act_ suivi de chiffres."))
+    if values["website"] and not values["website"].startswith("https://"):
+        problems.append((website_error, "L'adresse du site commence par https:// (Meta refuse les autres liens)."))
+    for slot, problem in problems:
+        slot.error(problem, icon="⚠️")
+    if not problems:
+        try:
+            updated = NetworkSettings(**values)
+            save_settings(updated)
+        except ValidationError as exc:
+            # each refused field beside its input (the rules live in NetworkSettings)
+            slots = {"facebook_page_id": page_error, "instagram_user_id": ig_error, "ad_account_id": account_error,
+                     "website": website_error, "blog_url": blog_error}
+            for error in exc.errors():
+                where = slots.get(str(error["loc"][0]) if error["loc"] else "", save_error)
+                where.error(f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}.", icon="⚠️")
+        except (InputError, OSError) as exc:
+            save_error.error(f"Enregistrement impossible : {exc}", icon="⚠️")
+        else:
+            st.session_state[state.SETTINGS] = updated
+            save_error.success("Paramètres enregistrés.")
+
+elections_view.show()

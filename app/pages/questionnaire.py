@@ -2,6 +2,7 @@
 community (counts only), run the retention purge. Every rule lives in outreach.community."""
 
 import streamlit as st
+import yaml
 from pydantic import ValidationError
 
 from app import state
@@ -10,6 +11,7 @@ from outreach.community import (
     QuestionnaireConfig,
     Store,
     build_offer,
+    hosting,
     load_config,
     missing_fields,
     overview,
@@ -57,7 +59,7 @@ with tab_config:
         intro = st.text_area("Texte d'introduction", config.intro, key="q_intro")
         offered = st.multiselect("Centres d'intérêt proposés (vide : tous les thèmes non sensibles)", choices,
                                  default=[t for t in config.offered_themes if t in choices],
-                                 format_func=labels.get, key="q_themes")
+                                 format_func=labels.get, key="q_themes", placeholder="Tous les thèmes non sensibles")
         st.caption("Jamais proposés, car une réponse révélerait des données sensibles (règle SEN-04) : "
                    + (", ".join(sensitive) or "aucun") + ".")
         rights = st.text_input("Où exercer ses droits (vide : le DPO)", config.rights_contact, key="q_rights",
@@ -106,11 +108,30 @@ with tab_config:
 with tab_embed:
     st.markdown("Collez cette ligne dans la page du service en ligne de la commune : une invitation discrète "
                 "apparaît en bas de page ; elle ne bloque jamais le service et « Non merci » la ferme.")
-    st.code(overview.embed_snippet(config), language="html")
-    st.markdown(f"Le même formulaire en page : [{config.public_url}/questionnaire]({config.public_url}/questionnaire)")
-    st.markdown("Démarrer le service : `outreach questionnaire serve --host 0.0.0.0 --port 8765` (derrière le "
-                "proxy HTTPS de la commune). Statistiques et exports : en-tête `Authorization: Bearer` avec "
-                "la valeur de `OUTREACH_ADMIN_TOKEN`.")
+    try:
+        hosting.public_host(config)
+    except InputError as exc:  # never a snippet with a local or http address: it would not work on a public page
+        st.warning("La ligne à coller apparaîtra ici une fois l'adresse publique https:// du questionnaire "
+                   "renseignée (onglet Réglages). " + exc.message, icon="🔒")
+    else:
+        st.code(overview.embed_snippet(config), language="html")
+        st.markdown(f"Le même formulaire en page : [{config.public_url}/questionnaire]"
+                    f"({config.public_url}/questionnaire)")
+        st.markdown("**Hébergement** — un dossier prêt pour le service informatique : le questionnaire, sa base "
+                    "PostgreSQL et Caddy, qui obtient le certificat TLS de l'adresse publique. Sur le serveur, une "
+                    "commande le démarre (mode d'emploi dans le fichier LISEZMOI.md du dossier).")
+        if st.button("Préparer le dossier d'hébergement", key="q_hosting"):
+            settings = state.settings()
+            try:
+                network = yaml.safe_dump(settings.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
+                st.session_state["q_hosting_zip"] = hosting.bundle_zip(config, network,
+                                                                       paths.checkout() or paths.home())
+            except InputError as exc:
+                st.error(str(exc), icon="⚠️")
+        if st.session_state.get("q_hosting_zip"):
+            st.download_button("Télécharger le dossier (.zip)", st.session_state["q_hosting_zip"],
+                               file_name="questionnaire-hebergement.zip", mime="application/zip",
+                               key="q_hosting_download")
 
 with tab_community:
     counts = overview.totals(store)

@@ -98,6 +98,8 @@ for item in (i for i in items if i.status in TO_HANDLE):
 
 # ------------------------------------------------------------------------------------------ attestations
 
+ROLE_MARKS = {"any": "", "dpo": " (DPO)", "legal": " (service juridique)"}
+
 st.header("Attestations")
 attestable = [i for i in checklist.items if i.kind != "auto" and i.status in ("todo", "flag", "attest")]
 if path is None:
@@ -105,12 +107,13 @@ if path is None:
 else:
     with st.form("rgpd_attest"):
         st.markdown("Une attestation engage la personne nommée ; les points marqués « DPO » doivent être attestés "
-                    "par le délégué à la protection des données.")
+                    "par le délégué à la protection des données, ceux marqués « service juridique » par un juriste "
+                    "de la commune.")
         choice = st.selectbox("Point à attester", [i.id for i in attestable], key="rgpd_item",
                               format_func=lambda i: f"{i} — {checklist.item(i).title}"
-                              + (" (DPO)" if checklist.item(i).attested_by == "dpo" else ""))
+                              + ROLE_MARKS[checklist.item(i).attested_by])
         name = st.text_input("Prénom et nom", key="rgpd_name")
-        role = st.text_input("Fonction", key="rgpd_role", placeholder="Chargée de communication, DPO…")
+        role = st.text_input("Fonction", key="rgpd_role", placeholder="Chargée de communication, DPO, service juridique…")
         note = st.text_input("Précision (facultatif)", key="rgpd_note",
                              placeholder="référence de l'AIPD, date de vérification…")
         submitted = st.form_submit_button("Attester")

@@ -69,10 +69,14 @@ with st.expander("Importer des résultats", expanded=not store.has_results()):
         except InputError as exc:
             state.show_input_error(exc)
 
-    st.markdown("**Ou lire les résultats directement chez Meta** (API Insights ; jeton dans META_ACCESS_TOKEN "
-                "ou .streamlit/secrets.toml)")
+    st.markdown("**Ou lire les résultats directement chez Meta** (avec le jeton et le compte choisis sur la page "
+                "Paramètres)")
     c1, c2, c3 = st.columns([2, 1, 1])
-    meta_object = c1.text_input("Compte publicitaire (act_…) ou identifiant de campagne", key="dash_meta_object")
+    network = state.settings()
+    meta_object = c1.text_input("Compte publicitaire ou identifiant d'une campagne Meta", network.ad_account_id,
+                                key="dash_meta_object",
+                                help=f"Par défaut, tout le compte {network.ad_account_name or network.ad_account_id}"
+                                     " choisi dans les Paramètres.")
     since = c2.date_input("Du", value=None, key="dash_meta_since", format="DD/MM/YYYY")
     until = c3.date_input("Au", value=None, key="dash_meta_until", format="DD/MM/YYYY")
     if st.button("Lire les résultats chez Meta", key="dash_meta_fetch", disabled=not meta_object.strip()):
@@ -187,7 +191,7 @@ with tab_theme:
                     width="stretch", height=charts.bars_height(themes))
     show_table(themes, "Thème")
 with tab_spend:
-    st.altair_chart(described(charts.spend_vs_reach(figures.adsets),
+    st.altair_chart(described(charts.spend_vs_reach(figures.adsets, dashboard_state.theme_labels()),
                               "Un point par ensemble de publicités, sa dépense en abscisse et les personnes touchées "
                               "en ordonnée : en haut à gauche, beaucoup de personnes pour peu d'argent."),
                     width="stretch")

@@ -87,7 +87,7 @@ with tab_areas:
                        file_name="bibliotheque-la-plus-proche.csv", mime="text/csv")
 with tab_catch:
     table = catchments.assign(
-        Couleur="", Zones=catchments["area_codes"].map(lambda c: ", ".join(c)))
+        Couleur="", Zones=catchments["area_names"].map(lambda names: ", ".join(names)))
     table = table.rename(columns={"branch_name": "Bibliothèque", "n_areas": "Nb de zones", "population": "Population",
                                   "radius_km": "Rayon couvrant (km)"})
     table = table[["Couleur", "Bibliothèque", "Nb de zones", "Population", "Rayon couvrant (km)", "Zones"]]

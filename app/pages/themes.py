@@ -13,11 +13,11 @@ from outreach.themes import (
     DEMO_BRANCHES,
     ad_copy,
     dump_themes,
+    editor,
     load_themes,
     replace_theme,
     save_themes,
     shipped_catalogue,
-    themes_path,
 )
 
 SENSITIVITY = {"none": "aucune", "flag": "à surveiller (ciblage large, sans critère d'intérêt)",
@@ -62,26 +62,57 @@ with tab_browse:
                                                 for n, tags in theme.hashtags.items()))
 
     st.header("Modifier")
-    st.caption("Le thème en YAML : modifiez-le, vérifiez, puis enregistrez le fichier des thèmes.")
-    edited = st.text_area("Thème (YAML)", dump_themes([theme], header=False).split("themes:\n", 1)[1], height=320,
-                          key=f"themes_yaml_{pick}")
+    st.caption("Modifiez le thème, appliquez, puis enregistrez le fichier des thèmes.")
+    values = editor.to_form(theme)
+    with st.form(f"theme_form_{pick}"):
+        form = {"label": st.text_input("Nom du thème", values["label"], key=f"tf_label_{pick}"),
+                "description": st.text_area("Description", values["description"], height=80, key=f"tf_desc_{pick}"),
+                "sensitivity": st.selectbox("Sensibilité", list(editor.SENSITIVITIES),
+                                            index=list(editor.SENSITIVITIES).index(values["sensitivity"]),
+                                            format_func=editor.SENSITIVITIES.get, key=f"tf_sens_{pick}"),
+                "meta_interests": st.text_area("Centres d'intérêt Meta (un par ligne, tels que le Gestionnaire de "
+                                               "publicités les écrit)", values["meta_interests"], height=100,
+                                               key=f"tf_interests_{pick}")}
+        c1, c2 = st.columns(2)
+        for i, (field, label) in enumerate(editor.LIST_FIELDS.items()):
+            form[field] = (c1 if i % 2 == 0 else c2).text_area(label, values[field], height=110,
+                                                                key=f"tf_{field}_{pick}")
+        st.markdown("**Hashtags par réseau** (séparés par des espaces ; pour le blog, des étiquettes séparées par "
+                    "des virgules)")
+        cols = st.columns(3)
+        for i, network in enumerate(NETWORK_NAMES):
+            form[f"hashtags_{network}"] = cols[i % 3].text_input(NETWORK_NAMES[network], values[f"hashtags_{network}"],
+                                                                 key=f"tf_tags_{network}_{pick}")
+        applied = st.form_submit_button("Appliquer", type="primary")
+        form_slot = st.empty()
+    if applied:
+        try:
+            new = editor.from_form(theme, form, by_id)
+            st.session_state.themes_list = [new if t.id == pick else t for t in themes]
+            form_slot.success(f"Thème « {new.label} » vérifié ; enregistrez le fichier pour le garder.", icon="✅")
+        except InputError as exc:
+            form_slot.error(str(exc), icon="⚠️")
+
+    with st.expander("Mode expert : le thème en YAML"):
+        edited = st.text_area("Thème (YAML)", dump_themes([theme], header=False).split("themes:\n", 1)[1],
+                              height=320, key=f"themes_yaml_{pick}")
+        check_slot = st.empty()
     check_col, save_col = st.columns(2)
-    if check_col.button("Vérifier et appliquer", key="themes_check"):
+    if check_col.button("Vérifier et appliquer le YAML", key="themes_check"):
         try:
             st.session_state.themes_list = replace_theme(themes, pick, edited)
             new = st.session_state.themes_list[[t.id for t in themes].index(pick)]
-            st.success(f"Thème « {new.label} » vérifié ; enregistrez pour le garder.", icon="✅")
+            check_slot.success(f"Thème « {new.label} » vérifié ; enregistrez pour le garder.", icon="✅")
         except InputError as exc:
-            st.error(str(exc), icon="⚠️")
+            check_slot.error(str(exc), icon="⚠️")
     if save_col.button("Enregistrer le fichier des thèmes", key="themes_save"):
         try:
-            target = save_themes(st.session_state.themes_list)
-            st.success(f"Enregistré : {target}", icon="💾")
+            save_themes(st.session_state.themes_list)
+            st.success(f"Fichier des thèmes enregistré ({len(st.session_state.themes_list)} thèmes).", icon="💾")
         except InputError as exc:
             st.error(str(exc), icon="⚠️")
     st.download_button("Télécharger themes.yaml", dump_themes(st.session_state.themes_list),
                        file_name="themes.yaml", mime="text/yaml")
-    st.caption(f"Fichier : {themes_path()}")
 
 # ---------- per branch ----------
 with tab_branch:

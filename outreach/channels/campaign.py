@@ -13,6 +13,9 @@ from outreach import datasets
 from outreach.channels.inputs import CampaignBrief, theme_offer
 from outreach.errors import InputError
 from outreach.model import Branch
+from outreach.settings import load_settings
+from outreach.territory import assign
+from outreach.themes import load_themes, shipped_catalogue, shipped_events, summarise
 
 # enough for every event of a theme in a branch over a campaign, not only the next three of a summary
 EVENTS_PER_BRANCH = 100
@@ -20,8 +23,6 @@ TOP_ITEMS = 5
 
 
 def scope_branches(campaign) -> list[Branch]:
-    from outreach.territory import assign
-
     t = campaign.territory
     try:
         territory = datasets.load_territory(departement=t.departement)
@@ -50,8 +51,6 @@ def scope_branches(campaign) -> list[Branch]:
 
 def campaign_themes(campaign, themes=None) -> list:
     if themes is None:
-        from outreach.themes import load_themes
-
         themes = load_themes()
     by_id = {t.id: t for t in themes}
     unknown = [t for t in campaign.themes if t not in by_id]
@@ -69,25 +68,17 @@ def campaign_brief(campaign, *, themes=None, branches: list[Branch] | None = Non
     that the events announced are those of the campaign period; `site_url` (the blog) to the network
     settings' blog address (none: bridges link to the landing page).
     """
-    from outreach.themes import summarise
-
     chosen = campaign_themes(campaign, themes)
     branches = scope_branches(campaign) if branches is None else list(branches)
     if items is None:
-        from outreach.themes import shipped_catalogue
-
         items = shipped_catalogue()
     if events is None:
-        from outreach.themes import shipped_events
-
         events = shipped_events()
     summaries = summarise(items, events, chosen, branches, today or campaign.period.start, top=TOP_ITEMS,
                           next_events=EVENTS_PER_BRANCH)
     by_id = {b.id: b for b in branches}
     offers = [theme_offer(t, list(summaries.values()), by_id, campaign.landing_url_for) for t in chosen]
     if site_url is None:
-        from outreach.settings import load_settings
-
         site_url = load_settings().blog_url
     return CampaignBrief(name=campaign.name, start=campaign.period.start, end=campaign.period.end,
                          landing_url=campaign.landing_url, site_url=site_url or "", themes=offers)

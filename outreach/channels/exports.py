@@ -12,6 +12,7 @@ from outreach import cells
 from outreach.channels.posts import KIND_LABELS, ChannelPack
 from outreach.channels.profiles import ChannelProfile, load_channels
 from outreach.channels.timezone import rule_based_vtimezone
+from outreach.channels.wxr import blog_wxr
 
 CSV_COLUMNS = ["channel", "date", "text", "link", "hashtags", "alt_text"]
 EXTRA_COLUMNS = ["kind", "theme_id", "title", "event_id", "post_id"]
@@ -83,8 +84,6 @@ POSTS_FILE, CALENDAR_FILE, BLOG_FILE = "posts.csv", "calendar.ics", "blog.wxr.xm
 def render_files(pack: ChannelPack, *, site_url: str, site_name: str = "",
                  channels: dict[str, ChannelProfile] | None = None, now: datetime | None = None) -> dict[str, bytes]:
     """Every output file by name: posts, calendar, WordPress drafts, and per theme the LSF brief and subtitles."""
-    from outreach.channels.wxr import blog_wxr
-
     files = {POSTS_FILE: posts_csv(pack).encode("utf-8"),
              CALENDAR_FILE: calendar_ics(pack, channels, now=now),
              BLOG_FILE: blog_wxr(pack, site_url=site_url, site_name=site_name, now=now).encode("utf-8")}

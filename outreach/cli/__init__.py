@@ -12,13 +12,15 @@ from outreach import paths
 from outreach.cli import catalogue as catalogue_cmd
 from outreach.cli import channels as channels_cmd
 from outreach.cli import compliance as compliance_cmd
+from outreach.cli import meta as meta_cmd
 from outreach.cli import nearest, questionnaire, report
 from outreach.cli import plan as plan_cmd
 from outreach.cli import themes as themes_cli
 from outreach.errors import InputError, mask_secrets
 
 # modules with `register(subparsers)`; each sets `func(args) -> int` on its parser
-COMMANDS = [nearest, themes_cli, catalogue_cmd, plan_cmd, compliance_cmd, channels_cmd, questionnaire, report]
+COMMANDS = [nearest, themes_cli, catalogue_cmd, plan_cmd, compliance_cmd, channels_cmd, questionnaire, report,
+            meta_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

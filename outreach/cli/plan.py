@@ -34,9 +34,11 @@ def register(sub) -> None:
                                    "identifiants créés sont notés dans DOSSIER/meta-ids.json : relancer après "
                                    "une erreur ne crée rien en double. Un fichier modifié à la main qui "
                                    "n'est pas en pause, ou que la checklist RGPD bloque, est refusé avant tout "
-                                   "envoi. Jeton : META_ACCESS_TOKEN.")
+                                   "envoi. Jeton : celui des Paramètres (« outreach meta token ») ou "
+                                   "META_ACCESS_TOKEN.")
     q.add_argument("dir", metavar="DOSSIER", help="dossier écrit par « outreach plan »")
-    q.add_argument("--account", metavar="act_ID", required=True, help="compte publicitaire Meta (act_…)")
+    q.add_argument("--account", metavar="act_ID",
+                   help="compte publicitaire Meta (act_…) ; par défaut celui des Paramètres du réseau")
     q.add_argument("--dry-run", action="store_true", help="valider seulement (validate_only) : rien n'est créé")
     q.add_argument("--estimates", action="store_true",
                    help="demander aussi à Meta l'audience estimée de chaque ensemble de publicités "
@@ -89,18 +91,30 @@ def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
     return path
 
 
+def _settings_account() -> str:
+    from outreach.errors import InputError
+    from outreach.settings import load_settings
+
+    account = load_settings().ad_account_id
+    if not account:
+        raise InputError("aucun compte publicitaire choisi.", field="--account",
+                         fix="Choisissez-le sur la page Paramètres (ou « outreach meta use »), ou donnez --account.")
+    return account
+
+
 def run_push(args) -> int:
     from outreach import pipeline
     from outreach.meta import IDS_FILE
 
     folder = Path(args.dir)
+    account = args.account or _settings_account()
     if args.estimates:
         from outreach.meta import MetaClient  # facebook-business: loaded for a push only
 
         payloads = pipeline.read_payloads(folder)
-        client = MetaClient(args.account, api_version=payloads["api_version"])
+        client = MetaClient(account, api_version=payloads["api_version"])
         write_estimates(folder, payloads, client.estimates(payloads))
-    report = pipeline.push_folder(folder, args.account, dry_run=args.dry_run,
+    report = pipeline.push_folder(folder, account, dry_run=args.dry_run,
                                   progress=lambda msg: print(msg, file=sys.stderr))
     print_notes(report.notes)
     if args.dry_run:

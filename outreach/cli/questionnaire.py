@@ -33,6 +33,11 @@ def register(sub) -> None:
                    "où les limites de débit sont partagées")
     s.set_defaults(func=run_serve)
 
+    s = qs.add_parser("hosting", help="dossier d'hébergement : image, compose (service, PostgreSQL, Caddy pour le "
+                      "TLS) depuis l'adresse publique ; puis « docker compose up -d » sur le serveur")
+    s.add_argument("--out", required=True, metavar="DOSSIER")
+    s.set_defaults(func=run_hosting)
+
     s = qs.add_parser("purge", help="effacer les personnes sans contact actif depuis la durée de conservation")
     s.set_defaults(func=run_purge)
 
@@ -95,6 +100,28 @@ def run_serve(args) -> int:
         paths.pass_to_child_processes("OUTREACH_QUESTIONNAIRE", str(Path(args.config).resolve()))
     uvicorn.run("outreach.community.service:app_from_environment", factory=True, workers=args.workers,
                 host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def run_hosting(args) -> int:
+    import yaml
+
+    from outreach import paths
+    from outreach.community import hosting
+    from outreach.errors import InputError
+    from outreach.settings import load_settings
+
+    config = _config(args)
+    settings = load_settings()
+    missing = [label for label, value in (("le responsable du traitement", settings.controller_name),
+                                          ("le contact du DPO", settings.dpo_contact)) if not value.strip()]
+    if missing:  # the service refuses to start without them (its notice names them): say it here, not on the server
+        raise InputError(f"paramètres du réseau incomplets : {' et '.join(missing)}.", field="Paramètres",
+                         fix="Renseignez-les sur la page Paramètres, puis refaites le dossier d'hébergement.")
+    network = yaml.safe_dump(settings.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
+    written = hosting.write_bundle(config, network, args.out, paths.checkout() or paths.home())
+    print(f"Dossier d'hébergement écrit : {args.out} ({len(written)} éléments). Sur le serveur : créez .env "
+          "(LISEZMOI.md), puis « docker compose up -d ».", file=sys.stderr)
     return 0
 
 

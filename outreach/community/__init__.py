@@ -7,7 +7,7 @@ by default, e-mail only for an e-mail purpose, a proof per consent, withdrawal a
 
 from typing import TYPE_CHECKING
 
-from outreach.community import exports, overview
+from outreach.community import exports, hosting, overview
 from outreach.community.audience import audit_audience_file, write_audience_file
 from outreach.community.config import QuestionnaireConfig, load_config, save_config
 from outreach.community.digests import write_digests
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # FastAPI: loaded when the service starts, not by every page 
 _LAZY = {"build_service": "outreach.community.service", "create_app": "outreach.community.service"}
 
 __all__ = ["Notice", "QuestionnaireConfig", "Store", "audit_audience_file", "build_offer",
-           "build_recommender", "build_service", "create_app", "csv_text", "exports", "load_config",
+           "build_recommender", "build_service", "create_app", "csv_text", "exports", "hosting", "load_config",
            "missing_fields", "overview", "render_notice", "save_config", "write_audience_file",
            "write_digests"]
 

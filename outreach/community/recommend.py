@@ -16,6 +16,7 @@ from outreach.community.offer import Offer
 from outreach.community.store import Member
 from outreach.model import Branch, ThemeSummary
 from outreach.territory import geodesic_km
+from outreach.themes import shipped_catalogue, shipped_events, summarise
 
 ALL_THEMES = "toutes"  # segment of the members who did not grant personalisation
 
@@ -133,8 +134,6 @@ def build_recommender(offer: Offer, branches: list[Branch], member_branches: lis
                       items=None, events=None) -> Recommender:
     """Summaries for the offered themes at the members' branches and every branch that has a catalogue or
     events (candidates for the fallback), from the shipped demonstration sample by default."""
-    from outreach.themes import shipped_catalogue, shipped_events, summarise
-
     items = shipped_catalogue() if items is None else list(items)
     events = shipped_events(today) if events is None else list(events)
     branch_ids = set(member_branches) | {i.branch_id for i in items if i.branch_id} | {

@@ -30,8 +30,10 @@ from outreach.community.offer import Offer, PostcodeResolver, build_offer
 from outreach.community.store import Store
 from outreach.community.validation import AnswerRejected, FieldError, validate_answer, validate_change
 from outreach.community.vocabulary import AGE_BANDS, PURPOSE_LABELS, PURPOSES
+from outreach.datasets import shipped_areas, shipped_branches
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings, load_settings
+from outreach.themes import load_themes
 
 # the API's community export, as first published: the CLI's without last_interaction_at
 API_COMMUNITY_COLUMNS = [c for c in exports.COMMUNITY_COLUMNS if c != "last_interaction_at"]
@@ -69,12 +71,8 @@ def build_service(store: Store | None = None, config: QuestionnaireConfig | None
     settings = settings or load_settings()
     require_complete(settings)
     if themes is None:
-        from outreach.themes import load_themes
-
         themes = load_themes()
     if resolver is None:
-        from outreach.datasets import shipped_areas, shipped_branches
-
         resolver = PostcodeResolver(shipped_branches(), shipped_areas())
     notice = render_notice(config, settings)
     store = store or Store()

@@ -23,7 +23,7 @@ from outreach.compliance.ropa import build_entry
 from outreach.compliance.rules import load_rules
 from outreach.compliance.sensitive import load_lists
 
-__all__ = ["CheckContext", "Checklist", "EXIT_REFUSED", "KIND_LABELS", "QuestionnaireFacts",
+__all__ = ["CheckContext", "minors", "Checklist", "EXIT_REFUSED", "KIND_LABELS", "QuestionnaireFacts",
            "SEVERITY_LABELS", "STATUS_LABELS", "STATUS_SYMBOLS", "add_attestation", "attestations_path",
            "build_context", "build_entry", "evaluate", "load_attestations", "load_lists", "load_rules",
            "remove_attestation", "write_checklist"]

@@ -50,9 +50,30 @@ def load_attestations(campaign_path: str | Path) -> list[Attestation]:
     return list(found.values())
 
 
-def is_dpo(role: str) -> bool:
+# the legal service clears the pre-election flag (AD-03): only a lawyer may judge a campaign's content
+LEGAL_ROLES = ("service juridique", "juriste", "affaires juridiques", "direction juridique", "service du contentieux")
+
+
+def _has_role(role: str, roles: tuple[str, ...]) -> bool:
     words = " " + " ".join(normalise(role)) + " "
-    return any(f" {r} " in words for r in DPO_ROLES)
+    return any(f" {r} " in words for r in roles)
+
+
+def is_dpo(role: str) -> bool:
+    return _has_role(role, DPO_ROLES)
+
+
+def is_legal(role: str) -> bool:
+    return _has_role(role, LEGAL_ROLES)
+
+
+def role_accepted(rule_attested_by: str, role: str) -> bool:
+    """Whether a person of this role may attest an item reserved to the DPO, the legal service or anyone."""
+    if rule_attested_by == "dpo":
+        return is_dpo(role)
+    if rule_attested_by == "legal":
+        return is_legal(role)
+    return True
 
 
 def _rule(item_id: str, rules: list[Rule]) -> Rule:
@@ -89,6 +110,10 @@ def add_attestation(campaign_path: str | Path, item_id: str, *, name: str, role:
         raise InputError(f"« {rule.id} » doit être attesté par le délégué à la protection des données "
                          f"(fonction donnée : « {role} »).", field="role",
                          fix="Faites attester par le DPO de la commune (fonction « DPO »).")
+    if rule.attested_by == "legal" and not is_legal(role):
+        raise InputError(f"« {rule.id} » doit être attesté par le service juridique (fonction donnée : « {role} »).",
+                         field="role", fix="Faites attester par un juriste de la commune (fonction « service "
+                                           "juridique »).")
     on = on or date.today()
     if on > date.today():
         raise InputError(f"date d'attestation dans le futur ({on.isoformat()}).", field="date",

@@ -11,12 +11,17 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
 from outreach.compliance.context import CheckContext, as_data, attr, payload_interest_names
+from outreach.compliance.ropa import build_entry, missing_fields
 from outreach.compliance.sensitive import SensitiveLists, Term, normalise
+from outreach.datasets import national_branches, shipped_branches
+from outreach.elections import RULE as ELECTION_RULE
+from outreach.elections import overlapping, single_date
+from outreach.territory import chord_to_km, unit_vectors
 
 PASS, FAIL, FLAG = "pass", "fail", "flag"
 MIN_RADIUS_KM = 1.0
@@ -464,8 +469,6 @@ def circles_centred_on_branches(ctx: CheckContext) -> CheckResult:
         points += [(float(attr(loc, "lat")), float(attr(loc, "lon"))) for loc in attr(ad_set, "locations", []) or []]
         points.append((float(attr(ad_set, "lat")), float(attr(ad_set, "lon"))))
     if not points:
-        from outreach.datasets import national_branches, shipped_branches
-
         points = [(b.lat, b.lon) for b in (*shipped_branches(), *national_branches())]
     circles = [(ad_set.get("name", "?"), float(loc.get("latitude", 0)), float(loc.get("longitude", 0)))
                for ad_set in ctx.payload_ad_sets() for loc in _payload_circles(ad_set)]
@@ -483,8 +486,6 @@ def circles_centred_on_branches(ctx: CheckContext) -> CheckResult:
 def _nearest_km(circles: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Distance in km from each circle centre to the nearest point (exact chord search on the sphere)."""
     from scipy.spatial import cKDTree
-
-    from outreach.territory import chord_to_km, unit_vectors
 
     tree = cKDTree(unit_vectors(points[:, 0], points[:, 1]))
     chords, _ = tree.query(unit_vectors(circles[:, 0], circles[:, 1]))
@@ -539,11 +540,24 @@ def youth_themes_reviewed(ctx: CheckContext) -> CheckResult:
     return CheckResult(PASS, "Aucun thème jeunesse.")
 
 
+@check("teens_not_reachable")
+def teens_not_reachable(ctx: CheckContext) -> CheckResult:
+    from outreach.compliance.minors import TEENS_ADVICE, youth_aim
+
+    age_min = int(ctx.get("audience.age_min") or MIN_AGE)
+    labels = [ctx.name] + [str(attr(ctx.themes.get(t), "label", t)) for t in ctx.theme_ids]
+    found = youth_aim(labels)
+    if found and age_min >= MIN_AGE:
+        return CheckResult(FLAG, f"La campagne vise des jeunes ({', '.join(found)}) mais son audience commence à "
+                                 f"{age_min} ans : Meta ne montrera rien aux moins de 18 ans. Pour les 15–17 ans : "
+                                 + " ; ".join(TEENS_ADVICE) + ".")
+    return CheckResult(PASS, "Ni le nom ni les thèmes ne visent des moins de 18 ans." if not found else
+                       "Audience sous 18 ans : voir MIN-01.")
+
+
 # --- H. records, rights, ad identity, elections --------------------------------------------------------
 @check("ropa_entry_complete")
 def ropa_entry_complete(ctx: CheckContext) -> CheckResult:
-    from outreach.compliance.ropa import build_entry, missing_fields
-
     missing = missing_fields(build_entry(ctx))
     if missing:
         return CheckResult(FAIL, "Fiche du registre incomplète : " + ", ".join(missing) + ".")
@@ -617,29 +631,56 @@ def no_political_category(ctx: CheckContext) -> CheckResult:
 
 
 def pre_election_window(election: date) -> tuple[date, date]:
-    """L.52-1 al. 2: from the 1st day of the 6th month before the election's month; to the second round."""
-    month = election.month - 6
-    year = election.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return date(year, month, 1), election + timedelta(days=7)
+    """L.52-1 al. 2 for an election known by one date: from the 1st day of the 6th month before its month, to
+    the second round a week later (outreach.elections.single_date)."""
+    return single_date(election).period()
 
 
 @check("outside_pre_election_period")
 def outside_pre_election_period(ctx: CheckContext) -> CheckResult:
-    election = ctx.election_date
     start, end = ctx.get("period.start"), ctx.get("period.end")
-    if election is None:
-        return CheckResult(PASS, "Aucune date d'élection configurée (campagne ou Paramètres).")
-    opens, closes = pre_election_window(election)
     if start is None or end is None:
-        return CheckResult(FAIL, "Période de la campagne inconnue : impossible de la comparer à la période "
-                                 "pré-électorale.")
-    if start <= closes and end >= opens:
-        return CheckResult(FAIL, f"La campagne ({start:%d/%m/%Y}–{end:%d/%m/%Y}) tombe dans la période "
-                                 f"pré-électorale du {opens:%d/%m/%Y} au {closes:%d/%m/%Y} (scrutin du "
-                                 f"{election:%d/%m/%Y}).")
-    return CheckResult(PASS, f"Hors période pré-électorale ({opens:%d/%m/%Y}–{closes:%d/%m/%Y}, scrutin du "
-                             f"{election:%d/%m/%Y}).")
+        return CheckResult(FAIL, "Période de la campagne inconnue : impossible de la comparer aux périodes "
+                                 "préélectorales.")
+    elections = ctx.elections
+    hits = overlapping(start, end, elections)
+    if hits:
+        periods = "; ".join(f"{e.describe()} : du {opens:%d/%m/%Y} au {closes:%d/%m/%Y}" for e, opens, closes in hits)
+        return CheckResult(FLAG, f"La campagne ({start:%d/%m/%Y}–{end:%d/%m/%Y}) tombe dans la période "
+                                 f"préélectorale ({ELECTION_RULE}) des {periods}. Interdit : promouvoir les "
+                                 "réalisations ou la gestion de la collectivité ; faire connaître l'offre de la "
+                                 "médiathèque peut rester permis : au service juridique d'en juger et de l'attester.")
+    upcoming = sorted((e for e in elections if e.period()[1] >= start), key=lambda e: e.period()[0])
+    following = f" Prochaine : {upcoming[0].describe()}, période à partir du {upcoming[0].period()[0]:%d/%m/%Y}." \
+        if upcoming else ""
+    return CheckResult(PASS, f"Hors période préélectorale ({ELECTION_RULE}).{following}")
+
+
+ADVERTISER_FIELDS = (("page_id", "facebook_page_id", "Page Facebook", "facebook_page_name"),
+                     ("instagram_user_id", "instagram_user_id", "compte Instagram", "instagram_username"),
+                     ("beneficiary", "dsa_beneficiary", "bénéficiaire (DSA)", None),
+                     ("payer", "dsa_payer", "payeur (DSA)", None))
+
+
+@check("advertiser_matches_settings")
+def advertiser_matches_settings(ctx: CheckContext) -> CheckResult:
+    """A campaign speaking as another Page, or paid by someone else, than the network's settings say: often a
+    file copied from another network or from the example; sometimes intended (a festival's own Page)."""
+    advertiser = ctx.data.get("advertiser") or {}
+    advertiser = as_data(advertiser) if not isinstance(advertiser, dict) else advertiser
+    differences = []
+    for key, setting, label, name_key in ADVERTISER_FIELDS:
+        expected = str(getattr(ctx.settings, setting) or "").strip()
+        given = str(advertiser.get(key) or "").strip()
+        if expected and given != expected:
+            shown = getattr(ctx.settings, name_key) if name_key else ""
+            differences.append(f"{label} « {given or 'aucun'} » au lieu de « {shown or expected} »")
+    if differences:
+        return CheckResult(FLAG, "L'annonceur de la campagne diffère des Paramètres du réseau : "
+                                 + _listing(differences) + ".")
+    if not any(getattr(ctx.settings, s) for _, s, _, _ in ADVERTISER_FIELDS):
+        return CheckResult(PASS, "Paramètres du réseau sans annonceur : rien à comparer.")
+    return CheckResult(PASS, "Annonceur conforme aux Paramètres du réseau.")
 
 
 POLITICAL_TERMS = ("maire", "adjoint au maire", "adjointe au maire", "elu", "elus", "elue", "elues",

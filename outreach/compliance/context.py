@@ -15,6 +15,7 @@ from typing import Any
 
 from outreach.compliance.community_facts import QuestionnaireFacts, facts_from_community
 from outreach.compliance.sensitive import SensitiveLists, load_lists, normalise
+from outreach.elections import single_date
 from outreach.settings import NetworkSettings, load_settings
 from outreach.themes.catalogue import shipped_themes
 
@@ -84,6 +85,14 @@ class CheckContext:
     @property
     def election_date(self) -> date | None:
         return self.data.get("election_date") or self.settings.election_date
+
+    @property
+    def elections(self) -> list:
+        """The network's calendar of general elections, plus the date a campaign file may give."""
+        found = self.settings.election_calendar()
+        if self.data.get("election_date"):
+            found.append(single_date(self.data["election_date"]))
+        return found
 
     def custom_audiences(self) -> list[dict]:
         """Audiences of the campaign file and of the payloads (a hand-edited payload can add some)."""

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from outreach.compliance.attestations import is_dpo
+from outreach.compliance.attestations import role_accepted
 from outreach.compliance.checks import CHECKS
 from outreach.compliance.context import CheckContext
 from outreach.compliance.rules import Rule, load_rules
@@ -24,6 +24,7 @@ from outreach.model import Attestation, ChecklistItem
 STATUS_LABELS = {"pass": "conforme", "fail": "non conforme", "flag": "à examiner", "attest": "attesté",
                  "todo": "à attester"}
 SEVERITY_LABELS = {"blocking": "bloquant", "warning": "avertissement"}
+ATTESTED_BY = {"any": "une personne nommée", "dpo": "le DPO", "legal": "le service juridique"}
 KIND_LABELS = {"auto": "automatique", "semi": "semi-automatique", "manual": "manuel"}
 
 
@@ -69,7 +70,7 @@ def _applies(rule: Rule, ctx: CheckContext) -> str | None:
 def _valid(attestation: Attestation | None, rule: Rule) -> Attestation | None:
     if attestation is None:
         return None
-    if rule.attested_by == "dpo" and not is_dpo(attestation.role):
+    if not role_accepted(rule.attested_by, attestation.role):
         return None
     return attestation
 
@@ -89,7 +90,7 @@ def evaluate_rule(rule: Rule, ctx: CheckContext, attestation: Attestation | None
         if attestation:
             status, detail = "attest", _said(attestation)
         else:
-            who = "le DPO" if rule.attested_by == "dpo" else "une personne nommée"
+            who = ATTESTED_BY[rule.attested_by]
             status, detail = "todo", f"À attester par {who}."
             attestation = None
     else:

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from outreach.campaign import french_validation_error
+from outreach.compliance.checks import CHECKS
 from outreach.errors import InputError
 from outreach.paths import data_dir
 from outreach.yamlfile import read_yaml
@@ -35,7 +36,7 @@ class Rule(BaseModel):
     severity: Literal["blocking", "warning"]
     check: str | None = None
     applies: Applies = "always"
-    attested_by: Literal["any", "dpo"] = "any"
+    attested_by: Literal["any", "dpo", "legal"] = "any"
     fix: str = ""
     where: Where = Field(default_factory=Where)
 
@@ -59,8 +60,6 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
 
 @lru_cache(maxsize=8)
 def _load(path_text: str, _mtime: int) -> tuple[Rule, ...]:
-    from outreach.compliance.checks import CHECKS  # the registry: every named check must exist
-
     path = Path(path_text)
     raw = read_yaml(path, missing_fix="Restaurez data/compliance.yaml depuis le dépôt.") or {}
     rules: list[Rule] = []

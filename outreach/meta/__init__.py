@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 _LAZY = {"MetaClient": "outreach.meta.client", "fetch_insights": "outreach.meta.insights",
          "standard_queries": "outreach.meta.insights"}
 
-__all__ = ["EXPORT_FILES", "IDS_FILE", "META_API_FILE", "MetaClient", "fetch_insights", "plan_campaign",
-           "read_template", "render_outputs", "standard_queries"]
+# `connection` (token check, Meta's lists) and `token_store` (the pasted token) are submodules, imported by name
+# (`from outreach.meta import connection`) when the Paramètres page or `outreach meta` need them: they load the SDK
+__all__ = ["EXPORT_FILES", "IDS_FILE", "META_API_FILE", "MetaClient", "connection", "fetch_insights", "plan_campaign",
+           "read_template", "render_outputs", "standard_queries", "token_store"]
 
 
 def __getattr__(name: str):

@@ -12,7 +12,8 @@
   when a create fails in a way that may have happened anyway (a 5xx), the object is looked up by name
   (and creation time, so that last month's namesake is not taken for it) before it is sent again. Transient errors are retried with exponential backoff.
 - Meta's errors become French messages that name the field to fix.
-- The token comes from META_ACCESS_TOKEN or the Streamlit secrets file; it is never printed, logged or
+- The token comes from META_ACCESS_TOKEN, the one stored from the Paramètres page (outreach.meta.token_store)
+  or the Streamlit secrets file; it is never printed, logged or
   written (the SDK's own exception text contains request details, so it is never shown as is). The
   SDK's crash reporter, which would post tracebacks to Meta, stays off. META_GRAPH_URL points the SDK at
   another Graph server (the tests' local one).
@@ -81,11 +82,16 @@ def streamlit_secret(name: str, roots: list[Path] | None = None) -> str | None:
 
 
 def access_token(explicit: str | None = None) -> str:
-    token = explicit or os.environ.get(TOKEN_ENV) or streamlit_secret(TOKEN_ENV)
+    """The token to use: given, else the environment, else the one stored from the Paramètres page (or
+    `outreach meta token`), else Streamlit's secrets in the working folder or the home folder."""
+    from outreach.meta.token_store import stored_token
+
+    token = explicit or os.environ.get(TOKEN_ENV) or stored_token() or streamlit_secret(TOKEN_ENV)
     if not token:
-        raise MetaError("aucun jeton d'accès Meta.", where=TOKEN_ENV, field=TOKEN_ENV,
-                        fix="Définissez la variable d'environnement META_ACCESS_TOKEN (ou la clé du même nom "
-                            "dans .streamlit/secrets.toml) avec un jeton ayant le droit ads_management.")
+        raise MetaError("aucun jeton d'accès Meta n'est enregistré.", field="jeton",
+                        fix="Collez-le sur la page Paramètres, rubrique « Connexion à Meta » (ou « outreach meta "
+                            "token » en ligne de commande) : un jeton d'utilisateur système ayant les droits "
+                            "ads_management et ads_read.")
     register_secret(token)
     return token
 
@@ -170,8 +176,9 @@ def french_error(exc: FacebookRequestError, what: str) -> MetaError:
     error = body.get("error", {}) if isinstance(body, dict) else {}
     meta_says = error.get("error_user_msg") or error.get("error_user_title") or exc.api_error_message() or ""
     if code == 190:
-        return MetaError("jeton d'accès Meta invalide ou expiré.", where=TOKEN_ENV, field=TOKEN_ENV,
-                         fix="Générez un nouveau jeton (droit ads_management) et mettez-le dans META_ACCESS_TOKEN.")
+        return MetaError("jeton d'accès Meta invalide ou expiré.", field="jeton",
+                         fix="Générez un nouveau jeton (droit ads_management) et collez-le sur la page "
+                             "Paramètres, rubrique « Connexion à Meta ».")
     if code in (10, 200) or (code and 200 <= code < 300):
         return MetaError(f"{what} : le jeton n'a pas le droit de gérer ce compte publicitaire ({meta_says}).",
                          field="account", fix="Vérifiez que le jeton a ads_management et accès au compte.")

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from outreach.datasets import national_areas, shipped_areas, shipped_branches
 from outreach.errors import InputError
 from outreach.reporting.plan_link import read_plan_dir
 from outreach.reporting.results_store import ImportSummary, ReportStore
@@ -184,8 +185,6 @@ def _group_reach(members: pd.DataFrame, adsets_per_plan: dict[int, set], campaig
 
 def _area_weights(areas: pd.DataFrame) -> pd.DataFrame:
     """(plan_adset_id, area_code, weight): the population share of each area in its ad set's target."""
-    from outreach.datasets import national_areas, shipped_areas
-
     population = {a.code: a.population for a in shipped_areas()}
     names = {a.code: a.name for a in shipped_areas()}
     missing = set(areas["area_code"]) - set(population)
@@ -505,8 +504,6 @@ def outcome(store: ReportStore, months: int = 3, plan_ids: list[int] | None = No
         planned = planned[planned["plan_id"].isin(plan_ids)]
     targeted = set(planned["branch_id"])
     names = dict(zip(planned["branch_id"], planned["branch_name"], strict=False))
-    from outreach.datasets import shipped_branches
-
     for b in shipped_branches():
         names.setdefault(b.id, b.name)
 
@@ -602,8 +599,6 @@ def adset_figures(store: ReportStore, plan_ids: list[int] | None = None) -> pd.D
 def reach_map_data(store: ReportStore, plan_ids: list[int] | None = None) -> tuple[dict, pd.DataFrame]:
     """(GeoJSON of the targeted areas with their estimated reach, branches with position and reach)."""
     from shapely.geometry import mapping, shape
-
-    from outreach.datasets import shipped_areas, shipped_branches
 
     areas = reach_table(store, "area", plan_ids).frame.set_index("key")
     features = []

@@ -29,7 +29,8 @@ from outreach.themes.samples import (
 from outreach.themes.summary import summarise
 from outreach.themes.union import iso2709_head, match_iso2709_file
 
-__all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "compile_themes", "dump_themes",
+__all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "compile_themes", "dump_themes", "editor",
            "iso2709_head", "load_themes", "match_events", "match_iso2709_file", "match_items", "parse_themes",
-           "replace_theme", "roubaix_collection_labels", "sample_catalogue_path", "save_themes", "shipped_catalogue", "shipped_events", "summarise", "themes_path",
+           "replace_theme", "roubaix_collection_labels", "sample_catalogue_path", "save_themes", "shipped_catalogue",
+           "shipped_events", "summarise", "themes_path",
            "with_resolved_interests"]

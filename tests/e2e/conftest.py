@@ -27,7 +27,6 @@ def free_port() -> int:
 def app_server(tmp_path_factory):
     """`streamlit run streamlit_app.py` on a free loopback port, with its own settings and caches."""
     require_browser()
-    port = free_port()
     home = tmp_path_factory.mktemp("app-home")
     # a network whose settings are filled and whose example campaign has its manual items attested, as a
     # communication officer and the DPO would have done before a launch
@@ -37,6 +36,12 @@ def app_server(tmp_path_factory):
     env = dict(os.environ, OUTREACH_CACHE_DIR=str(home / "cache"), OUTREACH_SETTINGS=str(home / "network.yaml"),
                OUTREACH_CAMPAIGNS_DIR=str(home / "campaigns"), OUTREACH_OUTPUT_DIR=str(home / "sorties"),
                STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    yield from run_app(env, home)
+
+
+def run_app(env: dict, home):
+    """Start `streamlit run` with this environment, yield its address, stop it afterwards."""
+    port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",

@@ -17,8 +17,9 @@ from outreach.themes import load_themes
 from tests.support import FIXTURES
 
 CASES = FIXTURES / "compliance"
+# no calendar of elections: each check is tested alone (AD-03 is tested with the dates its cases give)
 SETTINGS = NetworkSettings(controller_name="Ville de Marseille", dpo_contact="dpo@mairie.example.fr",
-                           min_daily_budget_eur=1.0)
+                           min_daily_budget_eur=1.0, elections=[])
 TODAY = date(2027, 2, 1)
 
 # what the community capability's questionnaire says of itself (one consent per purpose, unticked…)

@@ -30,4 +30,7 @@ def attested_copy(campaign: Path, folder: Path, items=BLOCKING_ATTESTABLE) -> Pa
     shutil.copyfile(campaign, copy)
     for item in items:
         add_attestation(copy, item, name="Camille Test", role="DPO", on=date(2026, 11, 1))
+    if "AD-03" not in items:
+        # a campaign in the pre-election period of an election of the shipped calendar: cleared by the lawyer
+        add_attestation(copy, "AD-03", name="Dominique Test", role="Service juridique", on=date(2026, 11, 1))
     return copy

@@ -75,6 +75,81 @@ def graph_error(message: str, *, code: int = 100, subcode: int | None = None, ti
     return {"error": error}
 
 
+# -- the connection: who the token is, what it may do, what it may reach ------------------------------------
+
+
+class ConnectionState:
+    """The token's side of Graph as the Paramètres page reads it: `me`, `me/permissions`, `debug_token`,
+    `me/adaccounts`, `me/accounts` (Pages) and `act_…/instagram_accounts`.
+
+    As Meta does: `debug_token` answers only a token of the same app (`same_app=False` refuses it with
+    #100); listing Pages needs `pages_show_list` and listing ad accounts `ads_read` or `ads_management`
+    (#200 otherwise); lists are paged with `paging.cursors.after` and `next`."""
+
+    def __init__(self):
+        self.name = "Système Médiathèques"
+        self.scopes = ["ads_management", "ads_read", "pages_read_engagement", "pages_show_list", "public_profile"]
+        self.expires_at = 0  # 0: never, as for a system user's token
+        self.expired = False
+        self.same_app = True
+        self.page_size = 2  # small, so that the client must follow the cursors
+        self.ad_accounts = [
+            {"id": "act_1234567890", "account_id": "1234567890", "name": "Médiathèques — communication",
+             "account_status": 1, "currency": "EUR"},
+            {"id": "act_2222222222", "account_id": "2222222222", "name": "Ancien compte", "account_status": 101,
+             "currency": "EUR"},
+        ]
+        self.pages = [{"id": "104857600000001", "name": "Médiathèques de la Ville"},
+                      {"id": "104857600000002", "name": "Festival du livre"},
+                      {"id": "104857600000003", "name": "Conservatoire"}]
+        self.instagram = {"act_1234567890": [{"id": "17841400000000001", "username": "mediatheques_ville"}]}
+
+    def route(self, parts: list[str], method: str, params: dict, token: str):
+        if method != "GET":
+            return None
+        if parts == ["me"]:
+            return 200, {"id": "61550000000001", "name": self.name}
+        if parts == ["me", "permissions"]:
+            return 200, {"data": [{"permission": s, "status": "granted"} for s in self.scopes]}
+        if parts == ["debug_token"]:
+            if not self.same_app:
+                return 400, graph_error("(#100) You must provide an app access token, or a user access token "
+                                        "that is an owner or developer of the app", code=100)
+            if params.get("input_token") != token:
+                return 200, {"data": {"is_valid": False, "error": {"code": 190, "message": "Invalid OAuth access "
+                                                                                           "token."}}}
+            return 200, {"data": {"app_id": "1000000000001", "type": "SYSTEM_USER", "application": "Outreach",
+                                  "is_valid": True, "expires_at": self.expires_at, "issued_at": 1700000000,
+                                  "scopes": list(self.scopes), "user_id": "61550000000001"}}
+        if parts == ["me", "adaccounts"]:
+            if not {"ads_read", "ads_management"} & set(self.scopes):
+                return 400, graph_error("(#200) Requires ads_read or ads_management permission", code=200,
+                                        kind="OAuthException")
+            return 200, self._paged(self.ad_accounts, params)
+        if parts == ["me", "accounts"]:
+            if "pages_show_list" not in self.scopes:
+                return 400, graph_error("(#200) Requires pages_show_list permission to manage the object",
+                                        code=200)
+            return 200, self._paged(self.pages, params)
+        if len(parts) == 2 and parts[0].startswith("act_") and parts[1] == "instagram_accounts":
+            if parts[0] not in {a["id"] for a in self.ad_accounts}:
+                return 400, graph_error(f"(#100) Object with ID '{parts[0]}' does not exist, cannot be loaded "
+                                        "due to missing permissions, or does not support this operation", code=100,
+                                        subcode=33)
+            return 200, self._paged(self.instagram.get(parts[0], []), params)
+        return None
+
+    def _paged(self, rows: list[dict], params: dict) -> dict:
+        fields = str(params.get("fields", "id")).split(",")
+        start = int(params.get("after") or 0)
+        size = min(int(params.get("limit", 25)), self.page_size)
+        chunk = [{f: r[f] for f in fields if f in r} | {"id": r["id"]} for r in rows[start:start + size]]
+        body = {"data": chunk, "paging": {"cursors": {"before": str(start), "after": str(start + len(chunk))}}}
+        if start + size < len(rows):
+            body["paging"]["next"] = "https://graph.facebook.com/next-page"
+        return body
+
+
 class GraphServer(LocalServer):
     def __init__(self, token: str = TOKEN, min_daily_budget_cents: int = 100):
         super().__init__()
@@ -86,6 +161,7 @@ class GraphServer(LocalServer):
         self._ids = itertools.count(120200000000001)
         self._faults: list[dict] = []
         self._lock = threading.Lock()
+        self.connection = ConnectionState()
         # poll faster than serve_forever's default 0.5 s so that stopping the server does not slow tests
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                        daemon=True)
@@ -116,6 +192,8 @@ class GraphServer(LocalServer):
         request["params"] = self._params(request)
         if request["params"].get("access_token") != self.token:
             return 400, graph_error("Invalid OAuth access token - Cannot parse access token", code=190)
+        if self.connection.expired:
+            return 400, graph_error("Error validating access token: Session has expired.", code=190, subcode=463)
         fault = self._fault_for(request)
         if fault and not fault["after_create"]:
             return fault["status"], fault["payload"]
@@ -155,6 +233,9 @@ class GraphServer(LocalServer):
             return 404, graph_error("Unknown path components", code=2500)
         parts = match.group(1).split("/")
         method, params = request["method"], request["params"]
+        answer = self.connection.route(parts, method, params, self.token)
+        if answer is not None:
+            return answer
         if parts == ["search"] and method == "GET":
             return self.search(params)
         if len(parts) == 2 and parts[0].startswith("act_"):

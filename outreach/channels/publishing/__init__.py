@@ -11,12 +11,8 @@ statuses) are scheduled ahead; Instagram, which has no scheduling API, is publis
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
-import tomllib
 from collections.abc import Callable
-from pathlib import Path
 
 from outreach.channels.posts import ChannelPack
 from outreach.channels.publishing.base import PublishError, Remote, checked_secret
@@ -32,41 +28,22 @@ __all__ = ["KIND_LABELS", "LEDGER_FILE", "Action", "Ledger", "Outcome", "Publish
            "apply", "connect", "plan", "save_secret", "secret"]
 
 
-def _secrets_file() -> Path:
-    from outreach.paths import settings_path
-
-    return settings_path().parent / ".streamlit" / "secrets.toml"
-
-
 def secret(name: str) -> str | None:
-    """A network's secret: the environment, else the secrets file beside the settings (where the app saves it)."""
-    if os.environ.get(name):
-        return os.environ[name]
-    try:
-        value = tomllib.loads(_secrets_file().read_text(encoding="utf-8")).get(name)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
-    return str(value) if value else None
+    """A network's secret: the environment, else the secrets file the app saves to (beside the settings)."""
+    from outreach.meta.token_store import stored_secret
+
+    return os.environ.get(name) or stored_secret(name)
 
 
 def save_secret(name: str, value: str) -> None:
-    """Keep a secret in the secrets file, readable by its owner only; its other keys stay as they were."""
+    """Keep a network's secret as the Meta token is kept: in the secrets file, readable by its owner only."""
+    from outreach.meta.token_store import save_secret as save
+
     value = checked_secret(value, name)
-    path = _secrets_file()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PublishError("fichier de secrets illisible.", file=path,
-                           fix="Corrigez-le (format TOML) ou supprimez-le, puis enregistrez à nouveau.") from exc
-    data[name] = value
-    lines = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in data.items() if not isinstance(v, dict)]
-    for table, values in ((k, v) for k, v in data.items() if isinstance(v, dict)):
-        lines += ["", f"[{table}]"] + [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items()]
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secrets.", suffix=".tmp")  # created 0600
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
-    os.replace(tmp, path)
+    if '"' in value or "\\" in value:
+        raise PublishError(f"{name} contient un guillemet ou une barre oblique inverse.", where=name,
+                           fix="Copiez-le à nouveau depuis le réseau, sans rien autour.")
+    save(name, value)
 
 
 def connect(settings, pack: ChannelPack, get_secret: Callable[[str], str | None] = secret, *,

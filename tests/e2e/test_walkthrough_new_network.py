@@ -1,0 +1,191 @@
+"""(Named to run after test_walkthrough.py: its cold-start timing counts from the shared server's start.)
+
+A new network's whole first campaign, in a real browser, with nothing edited by hand and no token in the
+environment: Paramètres (paste the token, test it, choose the accounts from Meta's lists, fill the network)
+→ Thèmes → Campagne (a new campaign, from the settings) → RGPD (attestations) → Exporter (validation, then
+creation, paused, on the local Graph server) → Tableau de bord (Insights read from that server).
+
+The environment only isolates the run (OUTREACH_* folders in a temporary home) and points the SDK at the
+local Graph server (META_GRAPH_URL): no META_ACCESS_TOKEN, no network.yaml, no campaign file beforehand.
+Every page visited is also read for English words of Streamlit or of developers (ENGLISH_UI_WORDS).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import run_app
+from tests.e2e.test_walkthrough import TIMEOUT, go, settle
+from tests.support.browser import require_browser, screenshot
+from tests.support.graph_insights import InsightsGraphServer
+from tests.support.graph_server import TOKEN
+
+# words that must never reach a page: Streamlit's defaults and developers' vocabulary
+ENGLISH_UI_WORDS = ["Upload", "Drag and drop", "Browse files", "per file", "Choose an option", "Choose options",
+                    "No results", "Search", "Press Enter", "Deploy", "Running", "Traceback", "None", "null",
+                    "True", "False", "budget_eur", "dpo_contact", "META_ACCESS_TOKEN", "OUTREACH_", "SHA-256",
+                    ".yaml", "secrets.toml", "network.yaml"]
+
+
+def english_words(page) -> list[str]:
+    text = page.locator("[data-testid='stMain']").inner_text()
+    return [w for w in ENGLISH_UI_WORDS if re.search(rf"(?<![\w]){re.escape(w)}", text)]
+
+
+@pytest.fixture
+def new_network(tmp_path):
+    require_browser()
+    graph = InsightsGraphServer(today="2027-07-15")
+    graph.start()
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTREACH_", "META_"))}
+    env.update(OUTREACH_CACHE_DIR=str(home / "cache"), OUTREACH_SETTINGS=str(home / "network.yaml"),
+               OUTREACH_CAMPAIGNS_DIR=str(home / "campagnes"), OUTREACH_OUTPUT_DIR=str(home / "sorties"),
+               OUTREACH_DATABASE_URL=f"sqlite:///{home / 'resultats.sqlite'}", META_GRAPH_URL=graph.url,
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    app = run_app(env, home)
+    try:
+        yield next(app) | {"graph": graph}
+    finally:
+        next(app, None)
+        graph.stop()
+
+
+def fill(page, label: str, value: str) -> None:
+    field = page.get_by_label(label, exact=True)
+    field.fill(value)
+    field.press("Tab")
+
+
+def type_date(page, label: str, digits: str) -> None:
+    """Streamlit's date field is made of segments (day, month, year) that advance as digits are typed."""
+    page.get_by_label(label, exact=True).get_by_role("spinbutton").first.click()
+    page.keyboard.type(digits)
+    page.keyboard.press("Escape")  # the calendar that opened with the field would cover the next one
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option).first.click()
+    settle(page)
+
+
+def click(page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+    settle(page)
+
+
+def see(page, text: str) -> None:
+    try:
+        page.get_by_text(text).first.wait_for(timeout=TIMEOUT)
+    except Exception:  # say what the page shows instead
+        pytest.fail(f"« {text} » n'apparaît pas ; la page montre :\n"
+                    + page.locator("[data-testid='stMain']").inner_text()[-2500:])
+
+
+def check_french(page, where: str) -> None:
+    found = english_words(page)
+    assert not found, f"{where} : mots anglais ou de développeur à l'écran : {found}"
+
+
+def test_a_new_network_runs_its_first_campaign_without_it(new_network, page):
+    graph = new_network["graph"]
+    page.goto(new_network["url"])
+    page.get_by_role("heading", name="outreach — faire connaître la médiathèque").wait_for(timeout=TIMEOUT)
+    settle(page)
+    check_french(page, "Accueil")
+
+    # -- Paramètres: the token, its test, the accounts from Meta's lists, the network ------------------
+    go(page, "Paramètres", "Paramètres du réseau")
+    check_french(page, "Paramètres")
+    page.get_by_label("Jeton d'accès Meta", exact=True).fill(TOKEN)
+    click(page, "Enregistrer le jeton")
+    see(page, "Jeton enregistré")
+    assert TOKEN not in page.content()
+    click(page, "Tester la connexion")
+    see(page, "Jeton valide")
+    choose(page, "Page Facebook", "Médiathèques de la Ville")
+    choose(page, "Compte Instagram", "@mediatheques_ville")
+    click(page, "Utiliser ces comptes")
+    see(page, "Les campagnes utiliseront")
+    fill(page, "Nom du réseau", "Médiathèques de la Ville")
+    fill(page, "Site web (page d'arrivée des publicités)", "https://mediatheques.example.fr/")
+    fill(page, "Bénéficiaire des publicités (DSA)", "Ville de Marseille — Médiathèques")
+    fill(page, "Payeur des publicités (DSA)", "Ville de Marseille")
+    fill(page, "Responsable du traitement", "Ville de Marseille")
+    fill(page, "Contact du délégué à la protection des données (DPO)", "dpo@ville.example.fr")
+    click(page, "Enregistrer")
+    see(page, "Paramètres enregistrés")
+    check_french(page, "Paramètres")
+    screenshot(page, "10-parametres")
+
+    # -- Thèmes: the catalogue matched to the themes ----------------------------------------------------
+    go(page, "Thèmes", "Thèmes")
+    check_french(page, "Thèmes")
+
+    # -- Campagne: a new campaign starts from the settings -------------------------------------------
+    go(page, "Campagne", "Campagne")
+    expect(page.get_by_label("Payeur (DSA)", exact=True)).to_have_value("Ville de Marseille", timeout=TIMEOUT)
+    expect(page.get_by_label("Page d'arrivée (https://…)", exact=True)).to_have_value(
+        "https://mediatheques.example.fr/", timeout=TIMEOUT)
+    fill(page, "Nom de la campagne", "Science-fiction en juin")
+    page.get_by_label("Thèmes", exact=True).click()
+    page.get_by_role("option", name="Science-fiction").first.click()
+    page.keyboard.press("Escape")
+    type_date(page, "Début", "01062027")
+    type_date(page, "Fin", "30062027")
+    click(page, "Construire le plan")
+    see(page, "Ensembles de publicités")
+    click(page, "Enregistrer le fichier")
+    see(page, "Campagne enregistrée")
+    check_french(page, "Campagne")
+    screenshot(page, "11-campagne")
+
+    # -- RGPD: the manual items attested by named people -------------------------------------------------
+    go(page, "RGPD", "RGPD")
+    for item in ("ROLE-01", "ROLE-02", "XFER-01", "BASIS-02", "DPIA-01"):
+        page.get_by_label("Point à attester", exact=True).click()
+        page.get_by_role("option", name=re.compile(rf"^{item} ")).first.click()
+        fill(page, "Prénom et nom", "Camille Martin")
+        fill(page, "Fonction", "DPO")
+        click(page, "Attester")
+        page.wait_for_timeout(1500)  # the page runs again once the attestation is written (st.rerun)
+        settle(page)
+    see(page, "Aucun point bloquant ouvert")
+    check_french(page, "RGPD")
+
+    # -- Exporter: validation, then creation, paused -----------------------------------------------------
+    go(page, "Exporter", "Exporter")
+    see(page, "l'export est autorisé")
+    click(page, "1. Valider chez Meta (sans rien créer)")
+    see(page, "Validé par Meta")
+    assert graph.objects == {}
+    click(page, "2. Créer chez Meta, en pause")
+    see(page, "créé(s) en pause")
+    check_french(page, "Exporter")
+    screenshot(page, "12-exporter")
+    campaigns, ad_sets = graph.created("campaign"), graph.created("adset")
+    assert len(campaigns) == 1 and ad_sets
+    assert all(o["params"].get("status") == "PAUSED" for o in graph.objects.values() if o["kind"] != "creative")
+    assert {a["dsa_payor"] for a in ad_sets} == {"Ville de Marseille"}
+    assert {c["object_story_spec"]["page_id"] for c in graph.created("creative")} == {"104857600000001"}
+    assert {c["object_story_spec"].get("instagram_user_id") for c in graph.created("creative")} == {"17841400000000001"}
+
+    # -- Tableau de bord: what Meta delivered, read through Insights ----------------------------------
+    graph.simulate(account="act_1234567890", campaign_id=campaigns[0]["id"], campaign_name=campaigns[0]["name"],
+                   adsets=[(a["id"], a["name"]) for a in ad_sets], start="2027-06-01", end="2027-06-10")
+    go(page, "Tableau de bord", "Tableau de bord")
+    dropzone = page.locator("[data-testid='stFileUploaderDropzone']").first
+    dropzone.wait_for(timeout=TIMEOUT)  # Streamlit's uploader, its English words hidden and French ones shown
+    assert "Upload" not in dropzone.inner_text() and "per file" not in dropzone.inner_text()
+    check_french(page, "Tableau de bord")
+    click(page, "Lire les résultats chez Meta")
+    see(page, "importée(s)")
+    check_french(page, "Tableau de bord")
+    screenshot(page, "13-tableau-de-bord")
+    assert TOKEN not in page.content()

@@ -1,0 +1,106 @@
+"""Paramètres: the Meta connection without IT (paste, test, choose from Meta's lists) and errors beside fields."""
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from outreach.meta import token_store
+from tests.support import ROOT
+from tests.support.graph_server import TOKEN, GraphServer
+
+PAGE = str(ROOT / "app/pages/parametres.py")
+
+
+def everything_on_screen(at: AppTest) -> str:
+    return "\n".join(str(getattr(node, "proto", "")) for node in at._tree)
+
+
+@pytest.fixture
+def graph(tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    monkeypatch.delenv("META_ACCESS_TOKEN", raising=False)
+    server = GraphServer()
+    server.start()
+    monkeypatch.setenv("META_GRAPH_URL", server.url)
+    yield server
+    server.stop()
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_paste_test_and_choose_from_meta_lists(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert not at.exception
+    assert at.button(key="meta_test").disabled  # nothing to test before a token is pasted
+    at.text_input(key="meta_token").input(TOKEN)
+    button(at, "Enregistrer le jeton").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert token_store.stored_token() == TOKEN
+    # (the form clears the masked field on submit; AppTest does not emulate clear_on_submit)
+    at.button(key="meta_test").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Jeton valide" in s.value for s in at.success)
+    assert at.selectbox(key="meta_pick_account").options == [
+        "Médiathèques — communication (act_1234567890, EUR, actif)", "Ancien compte (act_2222222222, EUR, fermé)"]
+    at.selectbox(key="meta_pick_page").select("104857600000002").run()
+    at.selectbox(key="meta_pick_instagram").select("17841400000000001").run()
+    at.button(key="meta_use_choices").click().run()
+    assert not at.error, [e.value for e in at.error]
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert (saved["ad_account_id"], saved["facebook_page_id"], saved["instagram_user_id"]) == \
+        ("act_1234567890", "104857600000002", "17841400000000001")
+    assert saved["facebook_page_name"] == "Festival du livre" and saved["instagram_username"] == "@mediatheques_ville"
+    # saving the network's form afterwards keeps the chosen accounts (its manual fields show them)
+    at.text_input(key="dsa_payer").input("Ville de Marseille")
+    button(at, "Enregistrer").click().run()
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert saved["facebook_page_id"] == "104857600000002" and saved["facebook_page_name"] == "Festival du livre"
+    assert saved["dsa_payer"] == "Ville de Marseille"
+    assert TOKEN not in everything_on_screen(at)
+    assert TOKEN not in (tmp_path / "network.yaml").read_text(encoding="utf-8")
+
+
+def test_a_token_missing_a_permission_is_named_and_offers_no_lists(graph):
+    graph.connection.scopes = ["ads_read", "pages_show_list"]
+    token_store.save_token(TOKEN)
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.button(key="meta_test").click().run()
+    assert not at.exception
+    assert any("ads_management : MANQUANT" in m.value for m in at.markdown)
+    assert not [s for s in at.selectbox if s.key and s.key.startswith("meta_pick")]
+
+
+def test_a_revoked_token_is_reported_beside_the_test(graph):
+    token_store.save_token("EAAB" + "r" * 40)
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.button(key="meta_test").click().run()
+    assert not at.exception
+    assert any("Jeton refusé par Meta" in e.value for e in at.error)
+
+
+def test_a_pasted_sentence_is_refused_in_the_form(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="meta_token").input("mon jeton est dans le mail")
+    button(at, "Enregistrer le jeton").click().run()
+    assert any("forme d'un jeton" in e.value for e in at.error)
+    assert not (tmp_path / ".streamlit" / "secrets.toml").exists()
+
+
+def test_a_site_without_https_is_refused_beside_its_field(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="website").input("http://mediatheques.example.fr")
+    button(at, "Enregistrer").click().run()
+    assert any("https://" in e.value for e in at.error)
+    assert not (tmp_path / "network.yaml").exists()
+
+
+
+def test_the_election_calendar_is_shipped_editable_and_saved(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.button(key="elections_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert {e["type"] for e in saved["elections"]} >= {"municipales", "présidentielle", "législatives"}
+    assert any(e["rounds"] == ["2026-03-15", "2026-03-22"] for e in saved["elections"])

@@ -1,0 +1,139 @@
+"""Hosting the questionnaire: the bundle made from the public address, and the same services started here.
+
+No container engine runs on this machine (nor in CI): the compose file is checked by `docker compose config`
+(or podman's) where one exists, and otherwise the test says so and starts the compose file's questionnaire
+service directly, with the same command, environment and configuration, on PostgreSQL when the test server is
+there (OUTREACH_TEST_POSTGRES_URL, as .ci/run sets it) and on SQLite otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from outreach.cli import main
+from outreach.community.config import QuestionnaireConfig
+from outreach.community.hosting import bundle, public_host
+from outreach.errors import InputError
+from tests.support import ROOT
+from tests.support.compliance_helpers import NETWORK_YAML
+
+PUBLIC = "https://questionnaire.ville.example.fr"
+
+
+@pytest.mark.parametrize("address", ["http://127.0.0.1:8765", "http://questionnaire.ville.fr",
+                                     "https://192.168.1.20", "https://localhost:8443", "https://intranet",
+                                     "https://www.ville.fr/questionnaire"])
+def test_an_address_caddy_cannot_certify_is_refused(address):
+    with pytest.raises(InputError) as caught:
+        public_host(QuestionnaireConfig(public_url=address))
+    assert caught.value.field == "Adresse publique du service" and "https://" in caught.value.fix
+
+
+def test_the_bundle_is_made_from_the_public_address():
+    files = bundle(QuestionnaireConfig(public_url=PUBLIC), "network_name: Médiathèques\n")
+    compose = yaml.safe_load(files["compose.yaml"])
+    assert set(compose["services"]) == {"db", "questionnaire", "caddy"}
+    assert compose["services"]["questionnaire"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "443:443" in compose["services"]["caddy"]["ports"]
+    assert compose["services"]["questionnaire"]["environment"]["OUTREACH_DATABASE_URL"].startswith(
+        "postgresql+psycopg://outreach:${POSTGRES_PASSWORD")
+    assert files["Caddyfile"].splitlines()[1] == "questionnaire.ville.example.fr {"
+    behind = yaml.safe_load(files["config/questionnaire.yaml"])
+    assert behind["trust_forwarded_for"] is True and behind["public_url"] == PUBLIC
+    assert f'<script src="{PUBLIC}/widget.js" defer></script>' in files["LISEZMOI.md"]
+    assert "docker compose up -d" in files["LISEZMOI.md"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_folder_is_written_and_its_services_run(tmp_path, monkeypatch):
+    (tmp_path / "network.yaml").write_text(NETWORK_YAML, encoding="utf-8")  # controller and DPO: the notice's
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    config = tmp_path / "questionnaire.yaml"
+    config.write_text(f"public_url: {PUBLIC}\n", encoding="utf-8")
+    out = tmp_path / "hebergement"
+    assert main(["questionnaire", "--config", str(config), "hosting", "--out", str(out)]) == 0
+    assert (out / "outreach" / "community" / "static" / "widget.js").is_file() and (out / "data").is_dir()
+    compose = yaml.safe_load((out / "compose.yaml").read_text(encoding="utf-8"))
+
+    engine = next((e for e in ("docker", "podman") if shutil.which(e) and subprocess.run(
+        [e, "compose", "version"], capture_output=True).returncode == 0), None)
+    if engine:  # the engine's own reading of the file: variables, dependencies, volumes
+        env = dict(os.environ, POSTGRES_PASSWORD="x", OUTREACH_ADMIN_TOKEN="y")
+        subprocess.run([engine, "compose", "config", "-q"], cwd=out, env=env, check=True)
+        if subprocess.run([engine, "info"], capture_output=True).returncode == 0:
+            subprocess.run([engine, "compose", "build", "questionnaire"], cwd=out, env=env, check=True)
+    else:
+        print("Aucun moteur de conteneurs avec « compose » ici : ni lecture du fichier par le moteur ni image "
+              "construite ; le service du compose est démarré directement, même commande, même environnement.")
+
+    service = compose["services"]["questionnaire"]
+    database = os.environ.get("OUTREACH_TEST_POSTGRES_URL") or f"sqlite:///{tmp_path / 'q.sqlite'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
+    env |= {k: v.replace("/config/", f"{out}/config/") for k, v in service["environment"].items()}
+    env |= {"OUTREACH_DATABASE_URL": database, "OUTREACH_ADMIN_TOKEN": "jeton-admin-de-test",
+            "OUTREACH_CACHE_DIR": str(tmp_path / "cache")}
+    dockerfile_cmd = (out / "Dockerfile").read_text(encoding="utf-8").splitlines()[-1]
+    assert dockerfile_cmd.startswith("CMD [\"outreach\", \"questionnaire\", \"--config\", \"/config/questionnaire.yaml\"")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "outreach", "questionnaire", "--config",
+                             str(out / "config" / "questionnaire.yaml"), "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], cwd=out, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail("le service s'est arrêté :\n" + proc.stdout.read().decode(errors="replace"))
+                if time.time() > deadline:
+                    pytest.fail("le service ne répond pas en 60 s")
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"{url}/questionnaire", timeout=5) as r:
+            page = r.read().decode("utf-8")
+        assert r.status == 200 and PUBLIC in page  # links point to the public https address
+        with urllib.request.urlopen(f"{url}/widget.js", timeout=5) as r:
+            assert r.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_without_controller_and_dpo_the_folder_is_refused(tmp_path, capsys):
+    config = tmp_path / "questionnaire.yaml"
+    config.write_text(f"public_url: {PUBLIC}\n", encoding="utf-8")
+    assert main(["questionnaire", "--config", str(config), "hosting", "--out", str(tmp_path / "h")]) == 2
+    assert "responsable du traitement" in capsys.readouterr().err and not (tmp_path / "h").exists()
+
+
+def test_an_http_address_writes_nothing(tmp_path, monkeypatch):
+    (tmp_path / "network.yaml").write_text(NETWORK_YAML, encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    config = tmp_path / "questionnaire.yaml"
+    config.write_text("public_url: http://127.0.0.1:8765\n", encoding="utf-8")
+    assert main(["questionnaire", "--config", str(config), "hosting", "--out", str(tmp_path / "h")]) == 2
+    assert not (tmp_path / "h").exists()
+
+
+def test_the_image_sources_are_in_the_repository():
+    from outreach.community.hosting import SOURCES
+
+    assert all((ROOT / s).exists() for s in SOURCES)
+    assert Path(ROOT / "outreach" / "community" / "static" / "widget.js").is_file()
