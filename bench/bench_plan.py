@@ -41,8 +41,10 @@ def campaign(branch_ids: list[str], budget_eur: float):
 def run(c, branches, areas, themes, items, events) -> tuple[float, int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
+        # a Page whose ad limit was raised (large advertisers): the Page's limit itself is in bench_meta.py
         plan, payloads = plan_campaign(c, branches=branches, areas=areas, themes=themes, items=items,
-                                       events=events, min_daily_budget_eur=1.0)
+                                       events=events, min_daily_budget_eur=1.0,
+                                       settings=NetworkSettings(page_ad_limit=100_000))
         write_plan_outputs(plan, payloads, Path(tmp) / "out")
         elapsed = time.perf_counter() - t0
         size = sum(p.stat().st_size for p in (Path(tmp) / "out").iterdir())

@@ -150,9 +150,26 @@ def _https(url: str, where: str) -> str:
     return url.strip()
 
 
+IDENTITY_PATTERN = r"^[a-z0-9][a-z0-9-]{5,79}$"
+
+
+def new_identity(name: str) -> str:
+    """A campaign's identity: its name's slug (readable in folder names) and 8 random hex digits, so that two
+    campaigns whose names give the same slug never share an output folder or a Meta campaign."""
+    import uuid
+
+    from outreach.text import slug
+
+    stem = slug(name)[:40].strip("-") or "campagne"
+    return f"{stem}-{uuid.uuid4().hex[:8]}"
+
+
 class Campaign(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # stable identity, written into the file the first time it is planned or saved: output folders and
+    # pushed Meta objects follow it (never the name, which two campaigns may share)
+    id: str | None = Field(default=None, pattern=IDENTITY_PATTERN)
     name: str = Field(min_length=1)
     themes: list[str] = Field(min_length=1)
     territory: CampaignTerritory
@@ -237,6 +254,7 @@ class Campaign(BaseModel):
 
 # French names of the keys, so that a message can say what the field is as well as where it is
 FIELD_LABELS = {
+    "id": "identité de la campagne (écrite par outreach)",
     "name": "nom de la campagne",
     "themes": "thèmes",
     "territory": "territoire",
@@ -372,6 +390,8 @@ def campaign_from_yaml(text: str, *, file: str | Path | None = None, settings=No
 
 def campaign_to_yaml(campaign: Campaign) -> str:
     data = campaign.model_dump(mode="json")
+    if data.get("id") is None:
+        data.pop("id")
     # keep the file short: leave optional keys out while they hold their defaults
     for key, default in (("branch_landing_urls", {}), ("theme_landing_urls", {}), ("custom_audiences", []),
                          ("special_ad_categories", []), ("uses_questionnaire", False), ("election_date", None),
@@ -424,10 +444,42 @@ def campaign_file_in(folder: str | Path, typed: str | Path) -> Path:
 
 
 def save_campaign(campaign: Campaign, path: str | Path) -> Path:
-    """Write the campaign file, only as .yaml (the campaigns folder lists those), all or nothing."""
+    """Write the campaign file, only as .yaml (the campaigns folder lists those), all or nothing; a campaign
+    without identity keeps the one its file already has, or gets a new one."""
     path = Path(path)
     if path.suffix.lower() not in CAMPAIGN_SUFFIXES:
         raise InputError("le fichier de campagne doit finir par .yaml.", file=path, field="path",
                          fix=f"Enregistrez-le sous {path.with_suffix('.yaml').name}.")
+    if campaign.id is None:
+        campaign = campaign.model_copy(update={"id": _identity_in(path) or new_identity(campaign.name)})
     atomic.write_text(path, campaign_to_yaml(campaign))
     return path
+
+
+def _identity_in(path: Path) -> str | None:
+    """The identity already written in a campaign file, if any (None for a missing or unreadable file)."""
+    import re
+
+    try:
+        raw = read_yaml(path)
+    except (InputError, OSError):
+        return None
+    value = raw.get("id") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) and re.fullmatch(IDENTITY_PATTERN, value) else None
+
+
+def ensure_identity(path: str | Path, campaign: Campaign) -> Campaign:
+    """The campaign with its identity; when the file has none yet, one is written into it (a line `id: …`
+    before `name:`, so that the officer's comments and layout stay as they are)."""
+    if campaign.id is not None:
+        return campaign
+    path = Path(path)
+    identity = new_identity(campaign.name)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next((i for i, line in enumerate(lines) if line.startswith("name:")), len(lines))
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    if lines and at == len(lines) and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    lines.insert(at, f"id: {identity}{newline}")
+    atomic.write_text(path, "".join(lines))
+    return campaign.model_copy(update={"id": identity})

@@ -120,6 +120,9 @@ class Theme(BaseModel):
     # how the copy names the matched titles after their number: "312 titres de science-fiction"
     copy_noun: str = ""
     sensitivity_note: str = ""
+    # Meta's special ad category for ads about this theme (EMPLOYMENT for jobs and training): such a theme is
+    # planned in a campaign of its own, under that category's rules
+    special_ad_category: Literal["EMPLOYMENT", "HOUSING", "CREDIT"] | None = None
 
 
 class CatalogueItem(BaseModel):

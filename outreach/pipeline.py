@@ -15,22 +15,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outreach import paths
-from outreach.campaign import Campaign, load_campaign
+from outreach.campaign import Campaign, ensure_identity, load_campaign
 from outreach.compliance.gate import Verdict, review, write_gated
 from outreach.errors import InputError
 from outreach.meta import sheet
-from outreach.meta.client import MetaClient, PushReport
 from outreach.meta.files import EXPORT_FILES, IDS_FILE, META_API_FILE, plan_campaign, render_outputs
-from outreach.meta.insights import fetch_insights
 from outreach.planner import Plan
 from outreach.reporting import ImportSummary, ReportStore, read_plan_dir
 from outreach.sources import read_activity
 from outreach.sources.ads_reports import ResultRows
 from outreach.text import slug
 
-PAYLOAD_KEYS = ("api_version", "campaign", "ad_sets", "creatives", "ads")
+if TYPE_CHECKING:  # the client loads facebook-business (a second): only a push or an Insights read needs it
+    from outreach.meta.client import MetaClient, PushReport
+
+PAYLOAD_KEYS = ("api_version", "campaign", "ad_sets", "creatives", "ads")  # campaign_identity: optional
 
 
 @dataclass
@@ -66,10 +68,11 @@ def prepare(campaign: Campaign, *, campaign_path: str | Path | None = None, draf
         if missing:
             plan.notes.append("colonnes absentes du modèle, laissées de côté : " + ", ".join(missing) + ".")
     if out_dir is not None and (Path(out_dir) / IDS_FILE).exists():
-        # the push skips every ref already in meta-ids.json: a changed plan would not change those objects
+        # the push brings the objects already created in line with this plan, and never recreates them
         plan.notes.append(f"{Path(out_dir) / IDS_FILE} garde les objets créés par un envoi précédent : « outreach "
-                          "push » ne les recréera ni ne les modifiera. Pour une nouvelle campagne, choisissez un "
-                          "autre dossier ; pour modifier celle-ci, passez par le Gestionnaire de publicités.")
+                          "push » les mettra à jour (budgets, textes, visuels, dates), créera en pause ce qui est "
+                          "nouveau, et ne touchera pas à leur diffusion. Pour une nouvelle campagne, choisissez un "
+                          "autre dossier.")
     verdict = review(campaign, plan, payloads, campaign_path=campaign_path, draft=draft, settings=settings,
                      today=today)
     return Prepared(campaign, plan, payloads, verdict, template_columns)
@@ -79,9 +82,16 @@ def prepare_file(campaign_path: str | Path, *, draft: bool = False, template: st
                  out_dir: str | Path | None = None, settings=None, today: date | None = None) -> Prepared:
     """`prepare` for a campaign file, with an optional Ads Manager export whose header is the template."""
     campaign = load_campaign(campaign_path, settings=settings)
+    written = campaign.id is None
+    if written:  # the first plan of a file gives it its identity, which its folder and Meta objects follow
+        campaign = ensure_identity(campaign_path, campaign)
     columns = sheet.read_template(template) if template else None
-    return prepare(campaign, campaign_path=campaign_path, draft=draft, template_columns=columns, out_dir=out_dir,
-                   settings=settings, today=today)
+    prepared = prepare(campaign, campaign_path=campaign_path, draft=draft, template_columns=columns,
+                       out_dir=out_dir, settings=settings, today=today)
+    if written:
+        prepared.plan.notes.insert(0, f"Identité de la campagne écrite dans {campaign_path} : {campaign.id} (son "
+                                      "dossier et ses objets chez Meta la suivent).")
+    return prepared
 
 
 def check_out_dir(out_dir: str | Path) -> Path:
@@ -129,7 +139,10 @@ def push_folder(folder: str | Path, account: str, *, dry_run: bool = False,
                 progress: Callable[[str], None] | None = None, client: MetaClient | None = None) -> PushReport:
     """Push a folder's `meta-api.json` to Meta, paused; the ids created are kept in the folder."""
     payloads = read_payloads(folder)
-    client = client or MetaClient(account, api_version=payloads["api_version"])
+    if client is None:
+        from outreach.meta.client import MetaClient
+
+        client = MetaClient(account, api_version=payloads["api_version"])
     return client.push(payloads, folder, dry_run=dry_run, progress=progress)
 
 
@@ -151,8 +164,9 @@ def export_and_push(prepared: Prepared, out_dir: str | Path, account: str, *, dr
 
 
 def campaign_out_dir(campaign: Campaign) -> Path:
-    """Where the app writes and pushes a campaign's files: one folder per campaign in OUTREACH_OUTPUT_DIR."""
-    return paths.output_dir() / slug(campaign.name)
+    """Where the app writes and pushes a campaign's files: one folder per campaign in OUTREACH_OUTPUT_DIR, named
+    after its identity (two names may give the same slug; the identity is the file's own)."""
+    return paths.output_dir() / (campaign.id or slug(campaign.name))
 
 
 # ------------------------------------------------------------------------------------------ after the campaign
@@ -194,6 +208,8 @@ def import_insights(store: ReportStore, queries: list, plan_dirs: list = (), *,
     for query in queries:
         if announce:
             announce(query)
+        from outreach.meta.insights import fetch_insights
+
         fetched.append(fetch_insights(query, progress=progress))
     for plan in plans:
         store.register_plan(plan)

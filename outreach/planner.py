@@ -34,6 +34,10 @@ MAX_LOCATIONS_PER_AD_SET = 200  # Meta's limit on custom locations in one ad set
 UTM_SOURCE = "meta"
 MERGED_PLACE = "Les médiathèques proches"  # how the copy names the branches of a merged ad set
 UTM_MEDIUM = "paid_social"
+OBJECTIVE_FR = {"awareness": "notoriété", "traffic": "trafic"}
+# Meta's rules for a special ad category (EMPLOYMENT, HOUSING, CREDIT): 18–65+, no postcodes, location
+# circles of at least 15 miles, restricted detailed targeting
+SPECIAL_MIN_RADIUS_KM = 24.2  # 15 miles = 24.14 km, rounded up to the planner's 0.1 km
 
 
 class InterestRef(BaseModel):
@@ -80,7 +84,9 @@ class AdSetPlan(BaseModel):
     url_tags: str
     lat: float
     lon: float
-    postcodes: list[str] = Field(default_factory=list)
+    postcodes: list[str] = Field(default_factory=list)  # the postcodes this ad set alone targets
+    # postcodes inside its circles that another ad set of the theme targets (outreach.overlap)
+    excluded_postcodes: list[str] = Field(default_factory=list)
     locations: list[Location] = Field(default_factory=list)  # more than one when catchments were merged
     notes: list[str] = Field(default_factory=list)
 
@@ -104,9 +110,20 @@ class OutsideArea(BaseModel):
     population: int
 
 
+class Delivery(BaseModel):
+    """Where and how often the ads show, from the network settings."""
+
+    audience_network: bool = False
+    frequency_max: int | None = 2  # impressions per person and period, on reach campaigns only
+    frequency_days: int = 7
+
+
 class Plan(BaseModel):
     campaign: Campaign
     ad_sets: list[AdSetPlan]
+    delivery: Delivery = Field(default_factory=Delivery)
+    # share of the people reached whom two ad sets of one theme both target (outreach.overlap)
+    same_theme_overlap: float | None = None
     outside_areas: list[OutsideArea] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     days: int
@@ -297,6 +314,41 @@ def _neighbour_group(tree, points, near, own_members, own_root, find, members, n
         k = min(n, k * 4)
 
 
+def _fit_limit(groups: list[list[_Catchment]], max_groups: int) -> list[list[_Catchment]]:
+    """At most `max_groups` groups (the Page's ad limit), each made of neighbouring groups: the groups are
+    cut in two along the longer side of their extent, at the point that shares their circles in proportion
+    to the number of groups each side gets, until there are as many sides as groups allowed. Balanced by
+    circles, so that no group goes past Meta's 200 circles when the territory allows it. O(n log² n)."""
+    if len(groups) <= max_groups:
+        return groups
+    lat = np.array([g[0].branch.lat for g in groups])
+    lon = np.array([g[0].branch.lon for g in groups])
+    size = np.array([len(g) for g in groups])
+    tie = np.argsort([g[0].branch.id for g in groups], kind="stable")  # a stable order for equal positions
+    rank = np.empty_like(tie)
+    rank[tie] = np.arange(len(tie))
+    leaves: list[np.ndarray] = []
+
+    def cut(part: np.ndarray, k: int) -> None:
+        if k <= 1 or len(part) <= 1:
+            leaves.append(part)
+            return
+        # a degree of longitude is shorter than one of latitude away from the equator
+        scale = math.cos(math.radians(float(lat[part].mean())))
+        by_lon = np.ptp(lon[part]) * scale > np.ptp(lat[part])
+        major, minor = (lon, lat) if by_lon else (lat, lon)
+        order = part[np.lexsort((rank[part], minor[part], major[part]))]
+        k_left = k // 2
+        running = np.cumsum(size[order])
+        at = int(np.searchsorted(running, running[-1] * k_left / k, side="right"))
+        at = min(max(at, 1), len(order) - 1)
+        cut(order[:at], k_left)
+        cut(order[at:], k - k_left)
+
+    cut(np.arange(len(groups)), max_groups)
+    return [[c for i in leaf.tolist() for c in groups[i]] for leaf in leaves if len(leaf)]
+
+
 def _split_cents(total: int, weights: list[int]) -> list[int]:
     """Largest-remainder split of `total` cents in proportion to `weights` (ties by position)."""
     whole = sum(weights)
@@ -311,10 +363,10 @@ def _split_cents(total: int, weights: list[int]) -> list[int]:
 
 # ---------------------------------------------------------------------------------------------- plan
 
-def _min_daily_cents() -> int:
+def _network_settings():
     from outreach.settings import load_settings
 
-    return math.ceil(load_settings().min_daily_budget_eur * 100 - 1e-9)
+    return load_settings()
 
 
 def _summaries(themes, scope_branches, items, events, today, *, cacheable: bool = False):
@@ -347,10 +399,17 @@ def _compute_summaries(themes, scope_branches, items, events, today):
 
 
 def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, items=None, events=None,
-               today: date | None = None, min_daily_budget_eur: float | None = None) -> Plan:
+               today: date | None = None, min_daily_budget_eur: float | None = None, settings=None,
+               floor_source: str | None = None) -> Plan:
+    """`min_daily_budget_eur`: the account's floor read from Meta for this objective (`floor_source` says
+    where from); without it, the settings' offline floor for the campaign's objective."""
+    from outreach.settings import min_daily_budget_eur as offline_floor
     from outreach.themes import ad_copy
 
+    settings = settings if settings is not None else _network_settings()
+
     chosen_themes = _themes(campaign, themes)
+    campaign, special_notes = _special_category(campaign, chosen_themes)
     network, network_areas, notes = _network(campaign, branches, areas)
     branch_by_id = {b.id: b for b in network}
     area_by_code = {a.code: a for a in network_areas}
@@ -369,10 +428,23 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         raise InputError("aucune zone habitée n'a pour plus proche une des bibliothèques choisies.",
                          where="territory", field="territory",
                          fix="Élargissez le territoire (département, bibliothèques ou zones).")
+    notes += special_notes
+    if campaign.special_ad_categories and special_notes:
+        for c in catchments:
+            c.radius_km = max(c.radius_km, SPECIAL_MIN_RADIUS_KM)
 
     days = campaign.period.days
-    min_cents = (math.ceil(min_daily_budget_eur * 100 - 1e-9) if min_daily_budget_eur is not None
-                 else _min_daily_cents())
+    floor_eur = min_daily_budget_eur if min_daily_budget_eur is not None else \
+        offline_floor(settings, campaign.objective)
+    min_cents = math.ceil(floor_eur * 100 - 1e-9)
+    objective_fr = OBJECTIVE_FR[campaign.objective]
+    notes.append(f"Budget quotidien minimal par ensemble de publicités ({objective_fr}) : {min_cents / 100:.2f} €, "
+                 + (floor_source or "valeur par défaut des paramètres (sans jeton Meta)") + ".")
+    ad_limit = settings.page_ad_limit
+    if len(chosen_themes) > ad_limit:
+        raise InputError(f"{len(chosen_themes)} thèmes demandent au moins {len(chosen_themes)} publicités, plus que "
+                         f"la limite de {ad_limit} publicités de la Page.", where="themes", field="themes",
+                         fix="Retirez des thèmes, ou faites plusieurs campagnes successives.")
     daily_cents = math.floor(campaign.budget_eur * 100 / days + 1e-9)
     theme_cents = _split_cents(daily_cents, [1] * len(chosen_themes))
     if min(theme_cents) < min_cents:
@@ -386,15 +458,38 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     total_population = sum(c.population for c in catchments)
     # every theme has the same catchments, so the smallest theme budget decides the merging for all
     threshold = total_population * min_cents / min(theme_cents)
-    groups = _merge_small(catchments, threshold)
+    max_groups = ad_limit // len(chosen_themes)
+    if campaign.special_ad_categories and special_notes:
+        # no postcode exclusions allowed: the circles of one theme go together, 200 to an ad set, so that
+        # nobody sits in two of its ad sets
+        max_groups = min(max_groups, math.ceil(len(catchments) / MAX_LOCATIONS_PER_AD_SET))
+    floor_groups = _merge_small(catchments, threshold)
+    # past the limit, the catchments themselves are shared out (finer than the floor's groups, so that the
+    # circles spread evenly); groups that size hold far more people than the floor asks
+    groups = floor_groups if len(floor_groups) <= max_groups else _fit_limit([[c] for c in catchments], max_groups)
+    if special_notes and len(groups) < len(floor_groups):
+        notes.append(f"{len(catchments)} bassins réunis en {len(groups)} ensemble(s) de publicités : sans exclusion de "
+                     "codes postaux, c'est ce qui évite que deux ensembles du thème ciblent les mêmes personnes.")
+    crowded = max(len(g) for g in groups)
+    if crowded > MAX_LOCATIONS_PER_AD_SET and campaign.geo == "radius":
+        raise InputError(
+            f"{len(catchments)} bassins en {max_groups} ensembles de publicités par thème ({len(chosen_themes)} "
+            f"thème(s), limite de {ad_limit} publicités de la Page) : un ensemble aurait {crowded} cercles, au-delà "
+            f"des {MAX_LOCATIONS_PER_AD_SET} que Meta accepte.", where="territory", field="territory",
+            fix="Retirez des thèmes, réduisez le territoire, ou passez en codes postaux (geo: postcodes).")
     merged = [g for g in groups if len(g) > 1]
     if merged:
+        why = (f"pour que chacun ait au moins {min_cents / 100:.2f} € par jour" if len(floor_groups) <= max_groups
+               else
+               f"pour que chacun ait au moins {min_cents / 100:.2f} € par jour et que la campagne tienne dans la "
+               f"limite de {ad_limit} publicités de la Page ({max_groups} par thème)")
         notes.append(f"{sum(len(g) for g in merged)} petits bassins regroupés en {len(merged)} ensemble(s) de "
-                     f"publicités pour que chacun ait au moins {min_cents / 100:.2f} € par jour.")
+                     f"publicités {why}.")
     if outside:
         notes.append(f"{len(outside)} zone(s) dépassent le rayon maximal de Meta ({MAX_RADIUS_KM:g} km) autour "
                      "de leur bibliothèque : elles ne sont que partiellement couvertes.")
 
+    geo_split = None if special_notes else _postcode_split(groups)
     summaries = _summaries(chosen_themes, [c.branch for c in catchments], items, events,
                            today or campaign.period.start,
                            cacheable=themes is None and items is None and events is None)
@@ -406,8 +501,11 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         if min(shares) < min_cents:  # only when Meta's location cap stopped a merge
             notes.append(f"{sum(1 for x in shares if x < min_cents)} ensemble(s) de publicités « {theme.label} » "
                          f"sous le minimum de {min_cents / 100:.2f} € par jour : Meta pourrait les refuser.")
-        for group, share in zip(groups, shares, strict=True):
-            ad_sets.append(_ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy))
+        for g, (group, share) in enumerate(zip(groups, shares, strict=True)):
+            ad_set = _ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy)
+            if geo_split is not None:
+                ad_set.postcodes, ad_set.excluded_postcodes = geo_split[0][g], geo_split[1][g]
+            ad_sets.append(ad_set)
     if campaign.geo == "postcodes":
         without = [a for a in ad_sets if not a.postcodes]
         if without:
@@ -428,15 +526,66 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
                      "texte générique, qui n'annonce aucun chiffre.")
     if not any(i.id for a in ad_sets for i in a.interests):
         notes.append("Les identifiants Meta des centres d'intérêt seront résolus à l'envoi (outreach push).")
+    delivery = Delivery(audience_network=settings.audience_network, frequency_days=settings.frequency_days,
+                        frequency_max=settings.frequency_max if campaign.objective == "awareness" else None)
     return Plan(campaign=campaign, ad_sets=ad_sets, outside_areas=outside, notes=notes, days=days,
-                daily_budget_eur=sum(a.daily_budget_cents for a in ad_sets) / 100)
+                daily_budget_eur=sum(a.daily_budget_cents for a in ad_sets) / 100, delivery=delivery)
+
+
+def _postcode_split(groups: list[list[_Catchment]]) -> tuple[list[list[str]], list[list[str]]] | None:
+    """Per group, the postcodes it alone targets and those its circles must exclude (another group owns
+    them), so that no one is in two ad sets of a theme; None for a single group."""
+    if len(groups) < 2:
+        return None
+    from outreach import overlap
+
+    units = overlap.national_units()
+    circles = [[(c.branch.lat, c.branch.lon, c.radius_km) for c in group] for group in groups]
+    areas = [{a.code for c in group for a in c.areas} for group in groups]
+    owner = overlap.owners(units, circles, areas)
+    owned: list[set[str]] = [set() for _ in groups]
+    for g, group in enumerate(groups):
+        owned[g] = {p for c in group for a in c.areas for p in a.postcodes if owner.get(p, g) == g}
+    return [sorted(o) for o in owned], overlap.exclusions(units, circles, owner)
 
 
 def _theme_of(themes, theme_id):
     return next(t for t in themes if t.id == theme_id)
 
 
+def _special_category(campaign: Campaign, themes) -> tuple[Campaign, list[str]]:
+    """A campaign of a theme Meta puts in a special ad category, under that category's rules; the notes say
+    what changed. Such a theme shares its campaign with no other (Meta sets the category per campaign)."""
+    categories = {getattr(t, "special_ad_category", None) for t in themes}
+    if categories == {None}:
+        return campaign, []
+    special = [t for t in themes if getattr(t, "special_ad_category", None)]
+    if len(categories) > 1:
+        names = ", ".join(f"« {t.label} » ({t.special_ad_category})" for t in special)
+        raise InputError(f"{names} : Meta place ce thème dans une catégorie spéciale de publicité, qui s'applique "
+                         "à toute la campagne.", where="themes", field="themes",
+                         fix="Faites une campagne à part pour ce thème (outreach y appliquera les règles de Meta), "
+                             "et retirez-le de celle-ci.")
+    category = special[0].special_ad_category
+    notes = [f"Catégorie spéciale de publicité {category} (thème « {special[0].label} ») : campagne marquée "
+             f"{category} pour la France, centres d'intérêt retirés (ciblage détaillé restreint), rayons d'au "
+             f"moins {SPECIAL_MIN_RADIUS_KM:g} km (15 miles)."]
+    changes: dict = {"special_ad_categories": sorted(set(campaign.special_ad_categories) | {category})}
+    if (campaign.audience.age_min, campaign.audience.age_max) != (18, 65):
+        changes["audience"] = campaign.audience.model_copy(update={"age_min": 18, "age_max": 65})
+        notes.append(f"Âges {campaign.audience.age_min}–{campaign.audience.age_max} remplacés par 18–65+ : Meta "
+                     f"ne permet pas de les restreindre en catégorie {category}.")
+    if campaign.geo == "postcodes":
+        changes["geo"] = "radius"
+        notes.append(f"Ciblage par codes postaux remplacé par des cercles : Meta l'interdit en catégorie {category}.")
+    if campaign.extra_interests:
+        changes["extra_interests"] = []
+    return campaign.model_copy(update=changes), notes
+
+
 def _interests(theme, campaign: Campaign) -> list[InterestRef]:
+    if campaign.special_ad_categories and getattr(theme, "special_ad_category", None):
+        return []  # detailed targeting is restricted in a special ad category
     if getattr(theme, "sensitivity", "none") != "none":
         # a sensitive theme may be promoted, never used as a targeting criterion (GDPR art. 9, checklist SEN)
         return []

@@ -41,7 +41,17 @@ class NetworkSettings(BaseModel):
     dsa_beneficiary: str = ""  # who the ads are for (DSA art. 26): the commune or its libraries
     dsa_payer: str = ""  # who pays for them
     default_budget_eur: float = Field(default=300, gt=0)
-    min_daily_budget_eur: float = Field(default=1.0, gt=0)  # per ad set; Meta's floor depends on the account
+    # per ad set and per day, when no token lets outreach read the account's own floors (act_…/minimum_budgets):
+    # Meta's floor depends on the optimisation goal, clicks costing several times impressions
+    min_daily_budget_eur: float = Field(default=1.0, gt=0)  # awareness (reach, billed on impressions)
+    min_daily_budget_traffic_eur: float = Field(default=5.0, gt=0)  # traffic (link clicks)
+    # delivery: Facebook and Instagram feeds, stories and reels; Audience Network only when asked for
+    audience_network: bool = False
+    # at most this many impressions per person and per period, on reach (awareness) campaigns
+    frequency_max: int = Field(default=2, ge=1, le=90)
+    frequency_days: int = Field(default=7, ge=1, le=90)
+    # ads running or in review at once on the Page (Meta: 250 for most Pages)
+    page_ad_limit: int = Field(default=250, ge=1)
     # GDPR
     controller_name: str = ""  # the commune (or EPCI), controller of the processing
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
@@ -89,3 +99,8 @@ def save_settings(settings: NetworkSettings, path: str | Path | None = None) -> 
     data = settings.model_dump(mode="json")
     atomic.write_text(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return path
+
+
+def min_daily_budget_eur(settings: NetworkSettings, objective: str) -> float:
+    """The offline floor for an ad set of a campaign with this objective."""
+    return settings.min_daily_budget_traffic_eur if objective == "traffic" else settings.min_daily_budget_eur

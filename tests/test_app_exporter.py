@@ -93,7 +93,7 @@ def test_attested_campaign_exports_the_cli_files_and_pushes_paused(ready, tmp_pa
         assert server.objects == {}
         at.button(key="push_create").click().run()
         assert not at.error, [e.value for e in at.error]
-        folder = tmp_path / "sorties" / "sf-pres-de-chez-vous-bouches-du-rhone"
+        folder = tmp_path / "sorties" / "exemple-sf-bouches-du-rhone"  # the campaign's identity
         payloads = json.loads((folder / "meta-api.json").read_text(encoding="utf-8"))
         ids = json.loads((folder / "meta-ids.json").read_text(encoding="utf-8"))
         assert set(ids) >= {a["ref"] for a in payloads["ad_sets"]}
@@ -149,7 +149,7 @@ def test_the_app_writes_and_pushes_the_folder_the_cli_writes(ready, tmp_path, mo
     with serving_meta(monkeypatch):
         at = push_from_page(open_page(campaign), dry_run=True)
         assert not at.exception and not at.error, [e.value for e in at.error]
-        app_dir = tmp_path / "sorties" / "sf-pres-de-chez-vous-bouches-du-rhone"
+        app_dir = tmp_path / "sorties" / "exemple-sf-bouches-du-rhone"  # the campaign's identity
         result = cli("plan", str(campaign), "--out", str(tmp_path / "cli"))
         assert result.returncode == 0, result.stderr
         for name in META_FILES:
@@ -162,12 +162,12 @@ def test_the_app_writes_and_pushes_the_folder_the_cli_writes(ready, tmp_path, mo
 
 def test_the_app_warns_about_an_earlier_push_in_its_folder_as_the_cli_does(ready, tmp_path):
     campaign = ready
-    folder = tmp_path / "sorties" / "sf-pres-de-chez-vous-bouches-du-rhone"
+    folder = tmp_path / "sorties" / "exemple-sf-bouches-du-rhone"  # the campaign's identity
     folder.mkdir(parents=True)
     (folder / "meta-ids.json").write_text('{"campagne": "120200000000001"}', encoding="utf-8")
     at = open_page(campaign)
     assert not at.exception
-    assert any("meta-ids.json" in w.value and "ne les recréera" in w.value for w in at.warning)
+    assert any("meta-ids.json" in w.value and "les mettra à jour" in w.value for w in at.warning)
     from outreach import pipeline
 
     prepared = pipeline.prepare_file(campaign, out_dir=folder)

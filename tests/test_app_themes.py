@@ -149,6 +149,30 @@ def test_a_bad_value_in_the_form_is_named_beside_it(data_copy):
     assert any("dewey" in e.value for e in at.error)
 
 
+def test_with_a_token_the_page_shows_each_interest_status_and_audience(data_copy, tmp_path, monkeypatch):
+    from tests.support.graph_server import TOKEN, GraphServer
+
+    server = GraphServer()
+    server.start()
+    try:
+        settings = tmp_path / "network.yaml"
+        settings.write_text("ad_account_id: act_1234567\n", encoding="utf-8")
+        monkeypatch.setenv("OUTREACH_SETTINGS", str(settings))
+        monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("META_GRAPH_URL", server.url)
+        at = page()
+        at.button(key="themes_meta_science-fiction").click().run()
+        assert not at.exception
+        table = at.dataframe[0].value
+        row = table[table["Centre d'intérêt"] == "Science fiction"].iloc[0]
+        assert row["Identifiant Meta"] == "9990000000001" and row["Statut"] == "actif"
+        assert row["Audience (Meta)"] == "310,0 à 364,0 millions de personnes"
+        saved = next(t for t in load_themes(data_copy / "themes.yaml") if t.id == "science-fiction")
+        assert saved.meta_interests[0].id == "9990000000001" and saved.meta_interests[0].resolved_at == date.today()
+    finally:
+        server.stop()
+
+
 def test_harvesting_the_catalogue_from_the_page(data_copy):
     import pymarc
 

@@ -157,9 +157,9 @@ def test_push_then_dry_run(planned, tmp_path, monkeypatch, capsys):
         assert len(server.objects) == 1 + 3 * len(payloads["ad_sets"])
         out = capsys.readouterr()
         assert TOKEN not in out.out + out.err and "en pause" in out.out
-        # planning again into the pushed folder says that the objects already created stay as they are
+        # planning again into the pushed folder says that the push will bring the objects in line
         assert main(["plan", str(attested_copy(EXAMPLE, tmp_path / "again")), "--out", str(folder)]) == 0
-        assert "meta-ids.json garde les objets créés" in capsys.readouterr().err
+        assert "les mettra à jour" in capsys.readouterr().err
         # without a token: a clear message, exit 2
         monkeypatch.delenv("META_ACCESS_TOKEN")
         monkeypatch.chdir(tmp_path)

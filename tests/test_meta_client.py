@@ -45,7 +45,7 @@ def client(**kwargs) -> MetaClient:
 
 
 def sent_params(server, edge):
-    return [r["params"] for r in server.calls("POST", f"/{edge}")]
+    return [r["params"] for r in server.calls("POST", f"/{edge}") if r["path"].endswith(f"/{edge}")]
 
 
 def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path):
@@ -53,14 +53,17 @@ def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path
     n = len(payloads["ad_sets"])
     assert len(graph.created("campaign")) == 1
     assert len(graph.created("adset")) == len(graph.created("creative")) == len(graph.created("ad")) == n
-    # each object was sent twice: validate_only first, then for real
+    # each object was sent twice, in batches: validate_only first, then for real
     for edge in ("campaigns", "adsets", "adcreatives", "ads"):
         params = sent_params(graph, edge)
-        assert [p.get("execution_options") for p in params[:2]] == [["validate_only"], None]
+        half = len(params) // 2
+        assert [p.get("execution_options") for p in params] == [["validate_only"]] * half + [None] * half
         assert all(p.get("status", "PAUSED") == "PAUSED" for p in params)
     assert not any("ACTIVE" in r["body"].decode() for r in graph.requests)
     # every ref is mapped to its Meta id in meta-ids.json, children linked to the created parents
     ids = json.loads((tmp_path / IDS_FILE).read_text())
+    assert ids.pop("_account") == "act_1234567"  # the folder's objects live in that ad account
+    assert ids.pop("_campaign_identity") == payloads["campaign_identity"] == "exemple-sf-bouches-du-rhone"
     assert set(ids) == {"campaign"} | {a["ref"] for a in payloads["ad_sets"]} | \
         {c["ref"] for c in payloads["creatives"]} | {a["ref"] for a in payloads["ads"]}
     assert ids == report.ids
@@ -68,9 +71,10 @@ def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path
         assert ad_set["campaign_id"] == ids["campaign"]
     ad = graph.created("ad")[0]
     assert ad["adset_id"] in {ids[a["ref"]] for a in payloads["ad_sets"]}
-    # interests resolved by name through the search, locale fr_FR
+    # interests resolved by their English name through the search, in locale en_US (Meta answers names in
+    # the locale asked for: in fr_FR, "Science fiction" comes back as "Science-fiction" and would not match)
     searches = [r["params"] for r in graph.calls("GET", "/search") if r["params"]["type"] == "adinterest"]
-    assert searches and all(s["locale"] == "fr_FR" for s in searches)
+    assert searches and all(s["locale"] == "en_US" for s in searches)
     sent = graph.created("adset")[0]["targeting"]["flexible_spec"][0]["interests"]
     assert all(i["id"].startswith("999") for i in sent)
 
@@ -123,12 +127,19 @@ def test_lost_ad_set_answer_is_found_under_its_own_campaign(graph, payloads, tmp
 
 
 def test_backoff_grows_exponentially(graph, payloads, tmp_path):
+    # the three ad sets travel in one batch: their three 503s are one failed round, waited once
     graph.fail(r"/adsets$", graph_error("Service temporarily unavailable", code=2, transient=True),
                status=503, times=3, method="POST")
     sleeps = []
     MetaClient("act_1234567", sleep=sleeps.append).push(payloads, tmp_path)
-    assert sleeps == [1.0, 2.0, 4.0]
+    assert sleeps == [1.0]
     assert len(graph.created("adset")) == len(payloads["ad_sets"])
+    # one call failing round after round waits longer each time
+    graph.fail(r"/campaigns$", graph_error("Service temporarily unavailable", code=2, transient=True),
+               status=503, times=3, method="POST")
+    sleeps.clear()
+    MetaClient("act_1234567", sleep=sleeps.append).push(payloads, tmp_path / "again")
+    assert sleeps == [1.0, 2.0, 4.0]
 
 
 def test_transient_errors_are_retried_then_reported(graph, payloads, tmp_path):
@@ -169,13 +180,14 @@ def test_meta_refusals_become_french_messages_naming_the_field(graph, payloads, 
 def test_goal_budget_and_retired_interest_errors(graph, payloads, tmp_path):
     broken = json.loads(json.dumps(payloads))
     broken["ad_sets"][0]["optimization_goal"] = "LINK_CLICKS"
+    broken["ad_sets"][0]["daily_budget"] = 1000  # above the clicks floor: Meta then refuses the goal itself
     with pytest.raises(MetaError, match="optimisation"):
         client().push(broken, tmp_path / "a")
-    graph.min_daily_budget_cents = 10_000_00
-    with pytest.raises(MetaError, match="minimum") as err:
-        client().push(payloads, tmp_path / "b")
-    assert "budget_eur" in err.value.field
-    graph.min_daily_budget_cents = 100
+    graph.minimum_budgets["min_daily_budget_imp"] = 10_000_00
+    with pytest.raises(MetaError, match="minimal") as err:
+        client(cache_dir=tmp_path / "cache-b").push(payloads, tmp_path / "b")
+    assert "budget_eur" in err.value.field and "10000.00 EUR" in str(err.value)
+    graph.minimum_budgets["min_daily_budget_imp"] = 100
     graph.option_status["9990000000001"] = "NON_DELIVERABLE"
     with pytest.raises(MetaError, match="retiré") as err:
         client().push(payloads, tmp_path / "c")

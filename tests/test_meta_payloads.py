@@ -31,7 +31,7 @@ def payloads():
 
 
 def test_file_shape_and_links(payloads):
-    assert set(payloads) == {"api_version", "campaign", "ad_sets", "creatives", "ads"}
+    assert set(payloads) == {"api_version", "campaign_identity", "campaign", "ad_sets", "creatives", "ads"}
     assert payloads["api_version"] == API_VERSION == "v26.0"
     n = len(payloads["ad_sets"])
     assert len(payloads["creatives"]) == len(payloads["ads"]) == n

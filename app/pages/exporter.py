@@ -101,8 +101,7 @@ def push(dry_run: bool) -> None:
             status.update(label=f"Validé par Meta : {len(report.validated)} objet(s), rien n'a été créé.",
                           state="complete")
         else:
-            status.update(label=f"{len(report.created)} objet(s) créé(s) en pause, {len(report.reused)} "
-                                f"déjà créé(s) auparavant.", state="complete")
+            status.update(label=report.summary(), state="complete")
 
 
 left, right = st.columns(2)

@@ -47,9 +47,17 @@ with st.form("settings"):
     c6, c7 = st.columns(2)
     budget = c6.number_input("Budget par défaut d'une campagne (€)", min_value=1.0, value=float(current.default_budget_eur),
                              step=50.0, key="default_budget_eur")
-    min_daily = c7.number_input("Budget quotidien minimum par ensemble de publicités (€)", min_value=0.5,
+    min_daily = c7.number_input("Budget quotidien minimum par ensemble de publicités, notoriété (€)", min_value=0.5,
                                 value=float(current.min_daily_budget_eur), step=0.5, key="min_daily_budget_eur",
-                                help="Le minimum de Meta dépend du compte ; vérifiez-le dans le Gestionnaire de publicités.")
+                                help="Utilisé sans jeton Meta ; avec un jeton, outreach lit le minimum du compte.")
+    c10, c11 = st.columns(2)
+    min_traffic = c10.number_input("Budget quotidien minimum par ensemble de publicités, trafic (€)", min_value=0.5,
+                                   value=float(current.min_daily_budget_traffic_eur), step=0.5,
+                                   key="min_daily_budget_traffic_eur",
+                                   help="Un clic coûte plus qu'une impression : le minimum de Meta est plus élevé.")
+    ad_limit = c11.number_input("Publicités actives ou en examen au plus sur la Page", min_value=1, step=10,
+                                value=int(current.page_ad_limit), key="page_ad_limit",
+                                help="La limite de Meta est de 250 pour la plupart des Pages.")
     st.header("Protection des données")
     c8, c9 = st.columns(2)
     controller = c8.text_input("Responsable du traitement", current.controller_name, key="controller_name",
@@ -64,7 +72,8 @@ if submitted:
     values = current.model_dump() | dict(
         network_name=name, website=website.strip(), blog_url=blog_url.strip(), facebook_page_id=page_id, instagram_user_id=ig,
         ad_account_id=account, dsa_beneficiary=beneficiary, dsa_payer=payer, default_budget_eur=budget,
-        min_daily_budget_eur=min_daily, controller_name=controller, dpo_contact=dpo)
+        min_daily_budget_eur=min_daily, min_daily_budget_traffic_eur=min_traffic, page_ad_limit=int(ad_limit),
+        controller_name=controller, dpo_contact=dpo)
     # a hand-typed id no longer matches the name Meta gave with the previous one
     for key, name_key in (("facebook_page_id", "facebook_page_name"), ("instagram_user_id", "instagram_username"),
                           ("ad_account_id", "ad_account_name")):

@@ -25,6 +25,28 @@ SENSITIVITY = {"none": "aucune", "flag": "à surveiller (ciblage large, sans cri
 NETWORK_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "mastodon": "Mastodon",
                  "youtube": "YouTube", "blog": "Blog"}
 
+def meta_status(theme) -> None:
+    """With a Meta token and an ad account: each interest's id, status and audience, from Meta."""
+    from outreach.meta import MetaClient, check_themes, checks_table, meta_account_for_checks
+
+    account = meta_account_for_checks()
+    if account is None:
+        st.caption("Avec un jeton Meta (META_ACCESS_TOKEN) et un compte publicitaire (page Paramètres), cette page "
+                   "montre le statut et l'audience de chaque centre d'intérêt.")
+        return
+    if st.button("Vérifier les centres d'intérêt auprès de Meta", key=f"themes_meta_{theme.id}"):
+        try:
+            updated, checks = check_themes(MetaClient(account), [theme])
+        except InputError as exc:
+            state.show_input_error(exc)
+            return
+        st.dataframe(pd.DataFrame(checks_table(checks)), hide_index=True, key=f"themes_meta_table_{theme.id}")
+        if updated[0] != theme:
+            st.session_state.themes_list = [updated[0] if t.id == theme.id else t for t in themes]
+            save_themes(st.session_state.themes_list)
+            st.success("Identifiants Meta et date de résolution enregistrés dans le fichier des thèmes.")
+
+
 st.title("Thèmes")
 st.caption("Les centres d'intérêt du public, reliés aux collections et aux rendez-vous de chaque bibliothèque : "
            "ce que l'annonce peut promettre, preuve à l'appui.")
@@ -53,6 +75,7 @@ with tab_browse:
     left.markdown("**Intérêts Meta** : " + ", ".join(
         i.name + (f" (`{i.id}`, résolu le {i.resolved_at:%d/%m/%Y})" if i.id and i.resolved_at else "")
         for i in theme.meta_interests))
+    meta_status(theme)
     left.markdown("**Mots-clés** : " + ", ".join(theme.keywords))
     left.markdown("**Vedettes RAMEAU** : " + (", ".join(theme.rameau) or "—"))
     right.markdown("**Dewey** : " + (", ".join(theme.dewey) or "—"))

@@ -32,7 +32,9 @@ def register(sub) -> None:
                        description="Valide puis crée chez Meta, en pause, la campagne, les ensembles de "
                                    "publicités, les visuels et les publicités de DOSSIER/meta-api.json. Les "
                                    "identifiants créés sont notés dans DOSSIER/meta-ids.json : relancer après "
-                                   "une erreur ne crée rien en double. Un fichier modifié à la main qui "
+                                   "une erreur ne crée rien en double ; après un nouveau plan dans le même "
+                                   "dossier, l'envoi met à jour les objets déjà créés (budgets, textes, visuels, "
+                                   "dates) sans toucher à leur diffusion. Un fichier modifié à la main qui "
                                    "n'est pas en pause, ou que la checklist RGPD bloque, est refusé avant tout "
                                    "envoi. Jeton : celui des Paramètres (« outreach meta token ») ou "
                                    "META_ACCESS_TOKEN.")
@@ -120,6 +122,5 @@ def run_push(args) -> int:
     if args.dry_run:
         print(f"Validation seule : {len(report.validated)} objet(s) validé(s) par Meta, rien n'a été créé.")
     else:
-        print(f"{len(report.created)} objet(s) créé(s) en pause, {len(report.reused)} déjà créé(s) "
-              f"auparavant ; identifiants dans {folder / IDS_FILE}.")
+        print(f"{report.summary()} Identifiants dans {folder / IDS_FILE}.")
     return 0

@@ -27,6 +27,8 @@ def register(sub) -> None:
     lst.add_argument("--csv", action="store_true", help="sortie CSV plutôt qu'un tableau lisible")
     lst.set_defaults(func=run_list)
 
+    register_resolve(actions)
+
     m = actions.add_parser("match", help="thèmes de chaque notice du catalogue et de chaque événement (CSV)",
                            description="Écrit une ligne par correspondance notice–thème : "
                                        "item_id,theme_id,score,reason ; les événements ont un item_id préfixé "
@@ -48,6 +50,47 @@ def register(sub) -> None:
                         "simples mentions dans un résumé)")
     m.add_argument("--out", metavar="FICHIER", help="fichier CSV de sortie (défaut : sortie standard)")
     m.set_defaults(func=run_match)
+
+
+def register_resolve(actions) -> None:
+    r = actions.add_parser("resolve", help="identifiants Meta des centres d'intérêt, écrits dans le fichier de thèmes",
+                           description="Demande à Meta l'identifiant de chaque centre d'intérêt nommé dans les thèmes "
+                                       "(nom anglais du Gestionnaire de publicités), l'écrit avec la date dans le "
+                                       "fichier de thèmes, et vérifie par identifiant que Meta ne l'a pas retiré. "
+                                       "Jeton : META_ACCESS_TOKEN.")
+    r.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
+    r.add_argument("--account", metavar="act_ID",
+                   help="compte publicitaire Meta (défaut : celui des paramètres, network.yaml)")
+    r.set_defaults(func=run_resolve)
+
+
+def run_resolve(args) -> int:
+    from outreach.meta import MetaClient, check_themes, unknown_interest_fix
+    from outreach.settings import load_settings
+    from outreach.themes import load_themes, save_themes, themes_path
+
+    account = args.account or load_settings().ad_account_id
+    if not account:
+        raise InputError("aucun compte publicitaire.", where="--account", field="--account",
+                         fix="Donnez --account act_… ou renseignez le compte sur la page Paramètres.")
+    path = args.themes or themes_path()
+    themes = load_themes(path)
+    updated, checks = check_themes(MetaClient(account), themes)
+    if updated != themes:
+        save_themes(updated, path)
+    for c in checks:
+        print(f"{c.theme_id}\t{c.name}\t{c.id or ''}\t{c.status_fr}\t{c.audience}")
+    unknown = {c.name: c.suggestions for c in checks if c.id is None}
+    retired = [c for c in checks if c.id and c.status not in ("NORMAL", "DELIVERABLE")]
+    resolved = sum(1 for c in checks if c.id)
+    print(f"{resolved} centre(s) d'intérêt identifié(s) sur {len(checks)} ; identifiants et dates dans {path}.",
+          file=sys.stderr)
+    if unknown:
+        print(f"Inconnu(s) de Meta : {', '.join(unknown)}. {unknown_interest_fix(unknown)}", file=sys.stderr)
+    if retired:
+        print("Retiré(s) ou en cours de retrait : " + ", ".join(f"{c.name} ({c.status_fr})" for c in retired)
+              + ". Remplacez-les dans le thème.", file=sys.stderr)
+    return 1 if unknown or retired else 0
 
 
 def run_list(args) -> int:

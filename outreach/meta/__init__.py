@@ -10,16 +10,20 @@ from outreach.meta.files import EXPORT_FILES, IDS_FILE, META_API_FILE, plan_camp
 from outreach.meta.sheet import read_template
 
 if TYPE_CHECKING:
-    from outreach.meta.client import MetaClient
+    from outreach.meta.client import MetaClient, unknown_interest_fix
     from outreach.meta.insights import fetch_insights, standard_queries
+    from outreach.meta.interests import check_themes, checks_table, meta_account_for_checks
 
 _LAZY = {"MetaClient": "outreach.meta.client", "fetch_insights": "outreach.meta.insights",
-         "standard_queries": "outreach.meta.insights"}
+         "standard_queries": "outreach.meta.insights", "unknown_interest_fix": "outreach.meta.client",
+         "check_themes": "outreach.meta.interests", "checks_table": "outreach.meta.interests",
+         "meta_account_for_checks": "outreach.meta.interests"}
 
 # `connection` (token check, Meta's lists) and `token_store` (the pasted token) are submodules, imported by name
 # (`from outreach.meta import connection`) when the Paramètres page or `outreach meta` need them: they load the SDK
-__all__ = ["EXPORT_FILES", "IDS_FILE", "META_API_FILE", "MetaClient", "connection", "fetch_insights", "plan_campaign",
-           "read_template", "render_outputs", "standard_queries", "token_store"]
+__all__ = ["EXPORT_FILES", "IDS_FILE", "META_API_FILE", "MetaClient", "check_themes", "checks_table", "connection",
+           "fetch_insights", "meta_account_for_checks", "plan_campaign", "read_template", "render_outputs",
+           "standard_queries", "token_store", "unknown_interest_fix"]
 
 
 def __getattr__(name: str):

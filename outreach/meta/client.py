@@ -1,8 +1,14 @@
 """The Marketing API through the facebook-business SDK: interests, estimates, and the push.
 
-- Interest names → Meta ids with `search?type=adinterest&locale=fr_FR`, cached in a JSON file so that a
-  name is looked up once; ids checked with `adinterestvalid` and `targetingoptionstatus` (Meta retires
-  interests a few times a year, and an ad set with a retired one stops delivering).
+- Interests: an id kept in the themes file is used as is; a name alone is looked up with
+  `search?type=adinterest&locale=en_US` (Meta answers names in the locale asked for, and the themes file
+  holds Meta's English names). Hits are cached; a miss is cached for a day only and comes back with Meta's
+  suggestions (`adinterestsuggestion`), explained in French. Every id is checked with `targetingoptionstatus`
+  before a push (Meta retires interests a few times a year, and an ad set with a retired one stops delivering).
+- Budget floors: `act_…/minimum_budgets` per account (cached a day, with its currency); each ad set's budget
+  is checked against the floor of its optimisation goal before anything is sent.
+- Rate limits (codes 4, 17, 32, 613, 80000–80014): the wait Meta gives in `x-business-use-case-usage` /
+  `x-ad-account-usage` (`estimated_time_to_regain_access`, in minutes) is honoured, at least a minute.
 - Delivery estimates per ad set: Meta gives a range; both bounds are kept, never a single figure.
 - The push: campaign → ad sets → creatives → ads (a hand-edited status other than PAUSED, or a parameter
   the GDPR checklist blocks, is refused before anything is sent), each first sent with
@@ -42,15 +48,39 @@ from facebook_business.exceptions import FacebookRequestError
 from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError, register_secret
-from outreach.meta.files import IDS_FILE, META_API_FILE
+from outreach.meta.names import IDS_FILE, META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
 from outreach.model import is_ad_account
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+# meta-ids.json maps each ref to its Meta id, and records which account and which campaign file the folder's
+# objects belong to, under keys that no ref can take (refs never start with "_")
+META_KEY_PREFIX = "_"
+ACCOUNT_KEY = "_account"
+IDENTITY_KEY = "_campaign_identity"
+BATCH_SIZE = 50  # Meta's limit of calls per batch request
+# what each object was last sent with (ref → params), to bring the objects in line when the plan changes
+SENT_FILE = "meta-sent.json"
+# fields Meta does not let an existing object change (a new campaign is needed); status is never updated
+FROZEN = {"campaigns": {"objective", "special_ad_categories", "special_ad_category_country", "buying_type"},
+          "adsets": {"campaign_id", "optimization_goal", "billing_event", "destination_type"},
+          "ads": {"adset_id"}}
+NEVER_UPDATED = {"status", "execution_options"}
 TOKEN_ENV = "META_ACCESS_TOKEN"
 GRAPH_URL_ENV = "META_GRAPH_URL"
 # Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 80004}
+# the rate-limit codes: app, user, page, custom and business-use-case limits (ads management is 80004)
+RATE_LIMIT_CODES = {4, 17, 32, 613} | set(range(80000, 80015))
+RATE_LIMIT_MIN_WAIT_S = 60.0  # Meta counts its windows in minutes: a few seconds' wait only fails again
+USAGE_HEADERS = ("x-business-use-case-usage", "x-ad-account-usage", "x-app-usage")
+INTEREST_LOCALE = "en_US"  # the themes file holds Meta's English names
+MISS_TTL = timedelta(days=1)  # an unknown name is asked again after a day (Meta adds and renames interests)
+BUDGETS_TTL = timedelta(days=1)
+# act_…/minimum_budgets field that applies to each optimisation goal (clicks are "high frequency" events)
+GOAL_FLOOR_FIELD = {"REACH": "min_daily_budget_imp", "IMPRESSIONS": "min_daily_budget_imp",
+                    "AD_RECALL_LIFT": "min_daily_budget_imp", "THRUPLAY": "min_daily_budget_video_views",
+                    "LINK_CLICKS": "min_daily_budget_high_freq", "LANDING_PAGE_VIEWS": "min_daily_budget_high_freq"}
 # how far this machine's clock may be behind Meta's when telling a lost create from an older namesake
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -149,6 +179,14 @@ SUBCODE_RULES = {
                    "retirez des thèmes, puis refaites le plan."),
     1870199: _Rule("targeting.geo_locations.location_types", "Meta n'accepte plus le champ location_types.",
                    "Retirez location_types du ciblage."),
+    1870128: _Rule("targeting (catégorie spéciale)", "ce ciblage n'est pas permis dans la catégorie spéciale de "
+                   "la campagne (âges 18–65+, pas de codes postaux, rayons d'au moins 15 miles, pas de centres "
+                   "d'intérêt).", "Refaites le plan : outreach applique ces règles au thème de la catégorie."),
+    1885611: _Rule("frequency_control_specs", "Meta n'accepte un plafond de fréquence qu'en optimisation de la "
+                   "couverture (REACH, campagne de notoriété).", "Refaites le plan (outreach ne met le plafond que "
+                   "sur les campagnes awareness) ou retirez frequency_control_specs du fichier."),
+    1487756: _Rule("targeting (placements)", "un emplacement de diffusion n'est pas accepté par Meta.",
+                   "Refaites le plan : outreach envoie les fils, stories et reels de Facebook et d'Instagram."),
     4834011: _Rule("is_adset_budget_sharing_enabled", "Meta exige de dire si le budget peut être partagé "
                    "entre ensembles de publicités.", "Envoyez is_adset_budget_sharing_enabled = false."),
 }
@@ -170,7 +208,8 @@ WORD_RULES = [
 
 
 def french_error(exc: FacebookRequestError, what: str) -> MetaError:
-    """A clear French message for one of Meta's errors, naming the field; never Meta's raw request."""
+    """A clear French message for one of Meta's errors, naming the field; never Meta's raw request, never the
+    token (even when Meta's text quotes the URL it was sent to: MetaError masks it, see outreach.errors)."""
     code, subcode = exc.api_error_code(), exc.api_error_subcode()
     body = exc.body() if isinstance(exc.body(), dict) else {}
     error = body.get("error", {}) if isinstance(body, dict) else {}
@@ -187,6 +226,9 @@ def french_error(exc: FacebookRequestError, what: str) -> MetaError:
         blamed = " ".join(" ".join(map(str, spec)) for spec in (exc.api_blame_field_specs() or []))
         haystack = f"{meta_says} {exc.api_error_message() or ''} {blamed}".casefold()
         rule = next((r for word, r in WORD_RULES if word in haystack), None)
+    if code in RATE_LIMIT_CODES:
+        return MetaError(f"{what} : Meta limite le nombre d'appels pour ce compte (code {code}).", field=None,
+                         fix="Relancez plus tard : ce qui a été créé est noté et ne sera pas recréé.")
     if rule is None:
         return MetaError(f"{what} : Meta a refusé la demande (code {code}"
                          f"{f', sous-code {subcode}' if subcode else ''}) : {meta_says}", field=None)
@@ -203,6 +245,37 @@ def is_transient(exc: Exception) -> bool:
     return False
 
 
+def rate_limit_wait_s(exc: Exception) -> float | None:
+    """Seconds to wait before calling again when Meta says a rate limit is reached; None otherwise.
+
+    Meta puts `estimated_time_to_regain_access` (minutes) in its usage headers, per use case; the longest
+    one wins, and never less than a minute."""
+    if not isinstance(exc, FacebookRequestError) or exc.api_error_code() not in RATE_LIMIT_CODES:
+        return None
+    return max(RATE_LIMIT_MIN_WAIT_S, 60.0 * usage_wait_minutes(exc.http_headers() or {}))
+
+
+def usage_wait_minutes(headers) -> float:
+    """The longest `estimated_time_to_regain_access` found in Meta's usage headers (0 when none)."""
+    lowered = {str(k).lower(): v for k, v in (headers.items() if hasattr(headers, "items") else
+                                              ((h.get("name"), h.get("value")) for h in headers))}
+    longest = 0.0
+    for name in USAGE_HEADERS:
+        try:
+            usage = json.loads(lowered.get(name) or "{}")
+        except ValueError:
+            continue
+        entries = [e for values in usage.values() if isinstance(values, list) for e in values] \
+            if isinstance(usage, dict) and "estimated_time_to_regain_access" not in usage else [usage]
+        for entry in entries:
+            if isinstance(entry, dict):
+                try:
+                    longest = max(longest, float(entry.get("estimated_time_to_regain_access") or 0))
+                except (TypeError, ValueError):
+                    continue
+    return longest
+
+
 # ------------------------------------------------------------------------------------------ client
 
 @dataclass
@@ -210,8 +283,14 @@ class PushReport:
     ids: dict[str, str] = field(default_factory=dict)  # ref → Meta id
     validated: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)  # already created by an earlier run
+    reused: list[str] = field(default_factory=list)  # already created by an earlier run, unchanged
+    updated: list[str] = field(default_factory=list)  # already created, brought in line with the plan
     notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """What the push did, in French (the CLI and the Exporter page say the same)."""
+        return (f"{len(self.created)} objet(s) créé(s) en pause, {len(self.updated)} mis à jour, "
+                f"{len(self.reused)} inchangé(s).")
 
 
 class MetaClient:
@@ -226,13 +305,16 @@ class MetaClient:
                                                  "publicités → Paramètres du compte).")
         self.account_id = account_id
         hide_token_from_logs()
-        self.api = FacebookAdsApi.init(access_token=access_token(token), api_version=api_version,
+        self._secret = access_token(token)
+        self.api = FacebookAdsApi.init(access_token=self._secret, api_version=api_version,
                                        timeout=timeout_s, crash_log=False)
         # per-session base URL: the SDK joins it with the version for every call made through this api
         self.api._session.GRAPH = (graph_url or os.environ.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
         self.account = AdAccount(account_id, api=self.api)
         self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
         self.cache_path = Path(cache_dir or paths.cache_dir()) / "meta-interests.json"
+        self.budgets_path = self.cache_path.with_name("meta-minimum-budgets.json")
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     # -- low level -----------------------------------------------------------------------------------
 
@@ -246,7 +328,8 @@ class MetaClient:
                 return call()
             except (FacebookRequestError, requests.RequestException) as exc:
                 if attempt < self.retries and is_transient(exc):
-                    self.sleep(self.backoff_s * 2 ** attempt)
+                    wait = rate_limit_wait_s(exc)
+                    self.sleep(wait if wait is not None else self.backoff_s * 2 ** attempt)
                     found = after_transient() if after_transient else None
                     if found is not None:
                         return found
@@ -282,32 +365,45 @@ class MetaClient:
         except (FileNotFoundError, ValueError):
             return {}
 
-    def search_interests(self, query: str, limit: int = 25) -> list[dict]:
+    def search_interests(self, query: str, limit: int = 25, locale: str = INTEREST_LOCALE) -> list[dict]:
         # the SDK's TargetingSearch.search ignores the session's base URL: call /search on our api instead
         data = self._get(f"recherche du centre d'intérêt « {query} »", ("search",), {
-            "type": TargetingSearch.TargetingSearchTypes.interest, "q": query, "locale": "fr_FR",
+            "type": TargetingSearch.TargetingSearchTypes.interest, "q": query, "locale": locale,
             "limit": limit})
         return data.get("data", [])
 
+    def suggest_interests(self, names: list[str], limit: int = 5) -> list[dict]:
+        """Meta's suggestions near `names` (`adinterestsuggestion`), in English like the themes file."""
+        data = self._get("suggestions de centres d'intérêt", ("search",), {
+            "type": "adinterestsuggestion", "interest_list": list(names), "locale": INTEREST_LOCALE,
+            "limit": limit})
+        return [_interest_row(r) for r in data.get("data", []) if r.get("id")]
+
     def resolve_interests(self, names: list[str]) -> dict[str, dict | None]:
-        """Name → {id, name, audience bounds} (None when Meta knows no such interest); cached on disk."""
+        """Name → {id, name, audience bounds, resolved_at} (None when Meta knows no such interest).
+
+        Hits stay cached; a miss is cached with Meta's suggestions for a day (`MISS_TTL`), then asked again."""
         cache = self._cache()
+        now = self.now()
         out, changed = {}, False
         for name in names:
             key = name.casefold()
-            if key not in cache:
+            entry = cache.get(key)
+            if entry is None or (entry.get("missing") and now - _when(entry.get("checked_at")) > MISS_TTL):
                 rows = self.search_interests(name)
                 exact = next((r for r in rows if r.get("name", "").casefold() == key), None)
-                cache[key] = None if exact is None else {
-                    "id": str(exact["id"]), "name": exact["name"],
-                    "audience_size_lower_bound": exact.get("audience_size_lower_bound"),
-                    "audience_size_upper_bound": exact.get("audience_size_upper_bound"),
-                    "resolved_at": datetime.now(UTC).isoformat(timespec="seconds")}
+                stamp = now.isoformat(timespec="seconds")
+                entry = _interest_row(exact) | {"resolved_at": stamp} if exact else \
+                    {"missing": True, "checked_at": stamp, "suggestions": self.suggest_interests([name])}
+                cache[key] = entry
                 changed = True
-            out[name] = cache[key]
+            out[name] = None if entry.get("missing") else entry
         if changed:
             atomic.write_text(self.cache_path, json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True))
         return out
+
+    def cached_suggestions(self, name: str) -> list[dict]:
+        return (self._cache().get(name.casefold()) or {}).get("suggestions") or []
 
     def interest_status(self, ids: list[str]) -> dict[str, str]:
         """Id → NORMAL, DEPRECATING, NON_DELIVERABLE… (targetingoptionstatus)."""
@@ -316,6 +412,50 @@ class MetaClient:
         data = self._get("vérification des centres d'intérêt", ("search",), {
             "type": "targetingoptionstatus", "targeting_option_list": [str(i) for i in ids]})
         return {str(r["id"]): r.get("current_status", "") for r in data.get("data", [])}
+
+    # -- budget floors -------------------------------------------------------------------------------
+
+    def minimum_budgets(self) -> dict:
+        """This account's floors (`act_…/minimum_budgets`): {currency, min_daily_budget_imp, …} in cents of
+        the account's currency; cached a day per account and currency."""
+        try:
+            cache = json.loads(self.budgets_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            cache = {}
+        entry = cache.get(self.account_id)
+        if entry and self.now() - _when(entry.get("fetched_at")) <= BUDGETS_TTL:
+            return entry
+        data = self._get("lecture des budgets minimaux du compte", (self.account_id, "minimum_budgets"), {})
+        rows = data.get("data") or []
+        if not rows:
+            raise MetaError("Meta n'a pas donné les budgets minimaux de ce compte.", field="account",
+                            fix="Vérifiez le compte publicitaire (act_…) et relancez.")
+        entry = dict(rows[0], fetched_at=self.now().isoformat(timespec="seconds"))
+        cache[self.account_id] = entry
+        atomic.write_text(self.budgets_path, json.dumps(cache, indent=1, sort_keys=True))
+        return entry
+
+    def floor_cents(self, optimization_goal: str) -> int:
+        """The smallest daily budget Meta accepts for an ad set optimised for this goal, in cents."""
+        budgets = self.minimum_budgets()
+        return int(budgets.get(GOAL_FLOOR_FIELD.get(optimization_goal, "min_daily_budget_imp")) or 0)
+
+    def check_floors(self, payloads: dict) -> None:
+        """Refuse, before anything is sent, an ad set whose daily budget is under its goal's floor."""
+        under = []
+        for ad_set in payloads["ad_sets"]:
+            floor = self.floor_cents(ad_set.get("optimization_goal", "REACH"))
+            if int(ad_set.get("daily_budget") or 0) < floor:
+                under.append((ad_set, floor))
+        if under:
+            currency = self.minimum_budgets().get("currency", "EUR")
+            first, floor = under[0]
+            raise MetaError(f"{len(under)} ensemble(s) de publicités sous le budget quotidien minimal de Meta pour "
+                            f"ce compte ({floor / 100:.2f} {currency} par jour en {first.get('optimization_goal')}), "
+                            f"dont « {first.get('name')} » ({int(first.get('daily_budget') or 0) / 100:.2f} "
+                            f"{currency}).", where="budget_eur (daily_budget)", field="budget_eur (daily_budget)",
+                            fix="Refaites le plan avec ce minimum (« outreach plan » le lit quand un jeton est "
+                                "défini) : les petits bassins seront regroupés ; ou augmentez budget_eur.")
 
     # -- estimates -----------------------------------------------------------------------------------
 
@@ -348,8 +488,8 @@ class MetaClient:
         unknown = [n for n, hit in resolved.items() if hit is None]
         if unknown:
             raise MetaError(f"centre(s) d'intérêt inconnu(s) de Meta : {', '.join(unknown)}.", where="interests",
-                            field="interests", fix="Corrigez le nom (tel qu'il apparaît dans le Gestionnaire de "
-                                                   "publicités) dans le thème ou dans extra_interests.")
+                            field="interests", fix=unknown_interest_fix(
+                                {n: self.cached_suggestions(n) for n in unknown}))
         for ad_set in prepared["ad_sets"]:
             for group in ad_set["targeting"].get("flexible_spec", []):
                 group["interests"] = [i if i.get("id") else {"id": resolved[i["name"]]["id"], "name": i["name"]}
@@ -371,57 +511,173 @@ class MetaClient:
 
     def push(self, payloads: dict, out_dir: str | Path, *, dry_run: bool = False,
              progress: Callable[[str], None] | None = None) -> PushReport:
+        """Validate then create, paused, everything not created yet; through the Batch API, 50 calls per
+        request, each step's ids written to meta-ids.json as soon as Meta gives them (resumable)."""
         out_dir = Path(out_dir)
         ids_path = out_dir / IDS_FILE
-        report = PushReport(ids=_read_ids(ids_path))
+        folder = _read_ids(ids_path)
+        identity = payloads.get("campaign_identity")
+        _check_folder(folder, self.account_id, identity, ids_path)
+        report = PushReport(ids={k: v for k, v in folder.items() if not k.startswith(META_KEY_PREFIX)})
         prepared = self.prepare(_paused(payloads), file=out_dir / META_API_FILE)
+        self.check_floors(prepared)
         say = progress or (lambda _msg: None)
         steps = [("campaigns", [prepared["campaign"]], "la campagne"),
                  ("adsets", prepared["ad_sets"], "l'ensemble de publicités"),
                  ("adcreatives", prepared["creatives"], "la publicité (visuel)"),
                  ("ads", prepared["ads"], "la publicité")]
-        waiting: list[str] = []
+        owner = {ACCOUNT_KEY: self.account_id} | ({IDENTITY_KEY: identity} if identity else {})
+
+        def save() -> None:
+            atomic.write_text(ids_path, json.dumps(owner | report.ids, indent=1, sort_keys=True))
+
+        sent_path = out_dir / SENT_FILE
+        sent = _read_sent(sent_path)
+        _refuse_frozen_changes(steps, report.ids, sent)
+        planned = {obj[REF] for _, objects, _ in steps for obj in objects}
+        waiting = 0
         for edge, objects, label in steps:
+            todo, updates = [], []
             for obj in objects:
                 ref = obj[REF]
-                what = f"{label} « {obj.get('name', ref)} »"
-                if ref in report.ids:
-                    report.reused.append(ref)
-                    continue
                 params = _resolve_refs(without_ref(obj), report.ids)
                 if params is None:  # a parent does not exist yet (dry run): Meta cannot validate it
-                    waiting.append(label)
+                    waiting += 1
                     continue
-                self._create(edge, dict(params, execution_options=["validate_only"]), what)
-                report.validated.append(ref)
-                say(f"validé : {what}")
+                what = f"{label} « {obj.get('name', ref)} »"
+                if ref in report.ids:
+                    before = sent.get(ref)
+                    changes = {} if before is None else \
+                        {k: v for k, v in params.items() if before.get(k) != v and k not in NEVER_UPDATED}
+                    if before is None:  # pushed before outreach kept what it sent: taken as the reference
+                        sent[ref] = params
+                    if not changes:
+                        report.reused.append(ref)
+                    elif edge == "adcreatives":  # Meta's creatives cannot be edited: a new one, then the ad
+                        todo.append((ref, params, what))
+                    else:
+                        updates.append((ref, changes, what))
+                else:
+                    todo.append((ref, params, what))
+            for start in range(0, len(todo), BATCH_SIZE):
+                chunk = todo[start:start + BATCH_SIZE]
+                self._send(edge, [(ref, dict(params, execution_options=["validate_only"]), what)
+                                  for ref, params, what in chunk], lost=None)
+                report.validated += [ref for ref, _, _ in chunk]
+                say(f"validé : {len(chunk)} × {label}")
                 if dry_run:
                     continue
-                new_id = self._create_once(edge, params, what)
-                report.ids[ref] = new_id
-                report.created.append(ref)
-                atomic.write_text(ids_path, json.dumps(report.ids, indent=1, sort_keys=True))
-                say(f"créé (en pause) : {what} → {new_id}")
+
+                def keep(got: dict, chunk=chunk) -> None:
+                    report.ids.update(got)
+                    report.created.extend(r for r in got if r not in report.created)
+                    sent.update({ref: params for ref, params, _ in chunk if ref in got})
+                    save()
+                    atomic.write_text(sent_path, json.dumps(sent, ensure_ascii=False, sort_keys=True))
+
+                keep(self._send(edge, chunk, lost=self._find_existing, on_partial=keep))
+                say(f"créé (en pause) : {len(chunk)} × {label}")
+            for start in range(0, len(updates), BATCH_SIZE):
+                chunk = updates[start:start + BATCH_SIZE]
+                nodes = {ref: report.ids[ref] for ref, _, _ in chunk}
+                self._send(edge, [(ref, dict(changes, execution_options=["validate_only"]), what)
+                                  for ref, changes, what in chunk], lost=None, nodes=nodes)
+                if dry_run:
+                    report.notes.append(f"{len(chunk)} × {label} à mettre à jour : "
+                                        + ", ".join(sorted({k for _, c, _ in chunk for k in c})) + ".")
+                    continue
+
+                def kept(got: dict, chunk=chunk) -> None:
+                    for ref, changes, _ in chunk:
+                        if ref in got:
+                            sent[ref] = {k: v for k, v in sent.get(ref, {}).items()} | changes
+                            report.updated.append(ref)
+                    atomic.write_text(sent_path, json.dumps(sent, ensure_ascii=False, sort_keys=True))
+
+                kept(self._send(edge, chunk, lost=None, nodes=nodes, on_partial=kept))
+                say(f"mis à jour : {len(chunk)} × {label} (" + ", ".join(sorted({k for _, c, _ in chunk
+                                                                                  for k in c})) + ")")
+        if not dry_run and sent:
+            atomic.write_text(sent_path, json.dumps(sent, ensure_ascii=False, sort_keys=True))
+        gone = sorted(r for r in report.ids if r not in planned)
+        if gone:
+            report.notes.append(f"{len(gone)} objet(s) créé(s) par un envoi précédent ne sont plus dans le plan "
+                                f"({', '.join(gone[:5])}{' …' if len(gone) > 5 else ''}) : outreach ne touche pas "
+                                "à leur diffusion ; mettez-les en pause ou supprimez-les dans le Gestionnaire de "
+                                "publicités.")
         if waiting:
-            report.notes.append(f"{len(waiting)} objet(s) non validé(s) : Meta ne valide un ensemble de publicités "
+            report.notes.append(f"{waiting} objet(s) non validé(s) : Meta ne valide un ensemble de publicités "
                                 "ou une publicité qu'une fois sa campagne créée (lancez l'envoi sans --dry-run).")
         return report
 
-    def _create(self, edge: str, params: dict, what: str) -> dict:
-        return self._with_retries(what, lambda: self._call("POST", (self.account_id, edge), params))
+    def _send(self, edge: str, calls: list[tuple[str, dict, str]], *, lost: Callable | None,
+              on_partial: Callable[[dict], object] | None = None, nodes: dict[str, str] | None = None
+              ) -> dict[str, str]:
+        """POST each call to act_…/<edge> in one batch request; ref → id of what Meta created.
 
-    def _create_once(self, edge: str, params: dict, what: str) -> str:
-        """Create, retrying transient failures; a create whose answer was lost is found by name, not redone."""
-        # objects of that name created before this call belong to an earlier push (last month's campaign…)
+        Calls that fail for a passing reason (5xx, rate limit, no answer) are sent again after the wait;
+        before a create is sent again, `lost(edge, params, what, since)` looks for the object its lost answer
+        may have made. The first refusal stops everything, after the ids obtained are kept (`on_partial`).
+        With `nodes` (ref → Meta id), each call updates that object instead (POST /{id}: idempotent)."""
         since = datetime.now(UTC) - CLOCK_SKEW
+        pending, done = list(calls), {}
+        for attempt in range(self.retries + 1):
+            try:
+                answers = self._batch(edge, pending, nodes)
+            except (FacebookRequestError, requests.RequestException) as exc:
+                if not is_transient(exc):
+                    raise (french_error(exc, pending[0][2]) if isinstance(exc, FacebookRequestError)
+                           else MetaError(f"{pending[0][2]} : le serveur de Meta ne répond pas.")) from None
+                # the whole request failed on the way: each call may or may not have been run
+                answers = [(False, exc)] * len(pending)
+            retry, refused, waits = [], None, []
+            for (ref, params, what), (ok, value) in zip(pending, answers, strict=True):
+                if ok:
+                    done[ref] = (nodes or {}).get(ref) or (str(value.get("id", "")) if isinstance(value, dict)
+                                                           else "")
+                elif value is None or is_transient(value):
+                    retry.append((ref, params, what))
+                    waits.append(rate_limit_wait_s(value) if value is not None else None)
+                elif refused is None:
+                    refused = french_error(value, what)
+            if refused is not None or (retry and attempt == self.retries):
+                if on_partial and done:
+                    on_partial(done)
+                if refused is not None:
+                    raise refused
+                first = next(v for (ok, v) in answers if not ok)
+                if isinstance(first, FacebookRequestError):
+                    raise french_error(first, retry[0][2])
+                raise MetaError(f"{retry[0][2]} : le serveur de Meta ne répond pas.",
+                                fix="Vérifiez la connexion et relancez : ce qui a été créé ne le sera pas deux fois.")
+            if not retry:
+                return done
+            known = [w for w in waits if w is not None]
+            self.sleep(max(known) if known else self.backoff_s * 2 ** attempt)
+            pending = []
+            for ref, params, what in retry:
+                found = lost(edge, params, what, since) if lost else None
+                if found:
+                    done[ref] = found
+                else:
+                    pending.append((ref, params, what))
+            if not pending:
+                return done
+        return done
 
-        def lost_answer():
-            existing = self._find_existing(edge, params, what, since)
-            return {"id": existing} if existing else None
-
-        answer = self._with_retries(what, lambda: self._call("POST", (self.account_id, edge), params),
-                                    after_transient=lost_answer)
-        return str(answer["id"])
+    def _batch(self, edge: str, calls: list[tuple[str, dict, str]], nodes: dict[str, str] | None = None
+               ) -> list[tuple[bool, object]]:
+        """One Batch API request (≤ 50 calls): (True, answer) or (False, FacebookRequestError | None) per
+        call, None when Meta gave no answer for it (it ran out of time: the call is sent again)."""
+        answers: list = [(False, None)] * len(calls)
+        batch = self.api.new_batch()
+        for n, (ref, params, _what) in enumerate(calls):
+            path = (nodes[ref],) if nodes else (self.account_id, edge)
+            batch.add("POST", path, params=params,
+                      success=lambda r, n=n: answers.__setitem__(n, (True, r.json())),
+                      failure=lambda r, n=n: answers.__setitem__(n, (False, r.error())))
+        batch.execute()
+        return answers
 
     def _find_existing(self, edge: str, params: dict, what: str, since: datetime) -> str | None:
         """The object a lost create may have made: same name, under the same parent when it has one, created
@@ -476,6 +732,56 @@ def _read_ids(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
+def _read_sent(path: Path) -> dict[str, dict]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise InputError("fichier des paramètres envoyés à Meta illisible.", file=path,
+                         fix="Supprimez-le : le prochain envoi le réécrit (sans pouvoir comparer cette fois).") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _refuse_frozen_changes(steps, ids: dict[str, str], sent: dict[str, dict]) -> None:
+    """Before anything is sent: a change Meta does not allow on an existing object (objective, optimisation
+    goal…) asks for a new campaign, in a new folder."""
+    for edge, objects, label in steps:
+        for obj in objects:
+            before = sent.get(obj[REF])
+            if obj[REF] not in ids or before is None:
+                continue
+            params = _resolve_refs({k: v for k, v in obj.items() if k != REF}, ids) or {}
+            frozen = sorted(k for k in FROZEN.get(edge, ()) if k in params and params[k] != before.get(k))
+            if frozen:
+                raise MetaError(f"{label} « {obj.get('name', obj[REF])} » existe déjà chez Meta et ne peut plus "
+                                f"changer de {', '.join(frozen)}.", field=frozen[0], where=frozen[0],
+                                fix="Remettez la valeur envoyée, ou écrivez le plan dans un nouveau dossier pour "
+                                    "créer une nouvelle campagne.")
+
+
+def _check_folder(folder: dict[str, str], account: str, identity: str | None, path: Path) -> None:
+    """A folder's objects live in one ad account and belong to one campaign file: pushing them elsewhere would
+    report success and create nothing there (every ref is already known)."""
+    recorded = folder.get(ACCOUNT_KEY)
+    refs = [k for k in folder if not k.startswith(META_KEY_PREFIX)]
+    if refs and recorded is None:
+        raise MetaError("ce dossier a déjà été envoyé à Meta par une version d'outreach qui ne notait pas le "
+                        "compte publicitaire.", file=path, field="account",
+                        fix=f"Ajoutez \"{ACCOUNT_KEY}\": \"act_…\" (le compte de cet envoi) dans le fichier, ou "
+                            "refaites le plan dans un nouveau dossier pour un nouvel envoi.")
+    if recorded is not None and recorded != account:
+        raise MetaError(f"ce dossier a été envoyé au compte publicitaire {recorded}, pas à {account} : les "
+                        "objets qu'il note n'existent pas dans ce compte.", file=path, where="--account",
+                        field="account", fix=f"Relancez avec --account {recorded}, ou refaites le plan dans un "
+                                             "nouveau dossier pour envoyer la campagne à un autre compte.")
+    theirs = folder.get(IDENTITY_KEY)
+    if theirs and identity and theirs != identity:
+        raise MetaError(f"ce dossier contient les objets Meta de la campagne « {theirs} », pas de « {identity} ».",
+                        file=path, field="id", fix="Écrivez le plan de cette campagne dans son propre dossier "
+                                                   "(« outreach plan CAMPAGNE.yaml --out AUTRE_DOSSIER »).")
+
+
 def _resolve_refs(value, ids: dict[str, str]):
     """Replace every "ref:<ref>" by the created object's id; None when one is not created yet."""
     missing = False
@@ -495,3 +801,39 @@ def _resolve_refs(value, ids: dict[str, str]):
 
     resolved = walk(value)
     return None if missing else resolved
+
+
+def _when(stamp) -> datetime:
+    try:
+        return datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
+def _interest_row(row: dict) -> dict:
+    return {"id": str(row["id"]), "name": row.get("name", ""),
+            "audience_size_lower_bound": row.get("audience_size_lower_bound"),
+            "audience_size_upper_bound": row.get("audience_size_upper_bound"),
+            "path": row.get("path") or []}
+
+
+def audience_fr(row: dict) -> str:
+    """« 60,0 à 71,0 millions de personnes »: Meta's range, never a single figure."""
+    low, high = row.get("audience_size_lower_bound"), row.get("audience_size_upper_bound")
+    if not low or not high:
+        return "audience inconnue"
+    return (f"{low / 1e6:.1f} à {high / 1e6:.1f} millions de personnes".replace(".", ",") if high >= 1e6 else
+            f"{low:,} à {high:,} personnes".replace(",", "\u202f"))
+
+
+def unknown_interest_fix(suggestions: dict[str, list[dict]]) -> str:
+    """What to do about interests Meta does not know: its suggestions for each, in French."""
+    parts = []
+    for name, rows in suggestions.items():
+        if rows:
+            shown = " ; ".join(f"« {r['name']} » (id {r['id']}, {audience_fr(r)})" for r in rows[:5])
+            parts.append(f"Pour « {name} », Meta propose : {shown}.")
+        else:
+            parts.append(f"Pour « {name} », Meta ne propose rien d'approchant.")
+    return ("Écrivez le nom anglais exact du Gestionnaire de publicités dans le thème (data/themes.yaml) ou dans "
+            "extra_interests. " + " ".join(parts) + " Une recherche sans résultat est refaite après un jour.")

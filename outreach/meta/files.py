@@ -12,22 +12,36 @@ from pathlib import Path
 from outreach import atomic, cells
 from outreach.campaign import Campaign
 from outreach.meta import sheet
+from outreach.meta.names import IDS_FILE, META_API_FILE  # noqa: F401  (IDS_FILE: imported from here too)
 from outreach.meta.payloads import build_payloads
 from outreach.planner import Plan, build_plan
 
 PLAN_CSV_COLUMNS = ["adset_name", "branch_id", "branch_name", "theme_id", "areas", "population", "radius_km",
                     "daily_budget_eur", "interests"]
-META_API_FILE = "meta-api.json"
 XLSX_FILE = "ads-manager.xlsx"
 TXT_FILE = "ads-manager.txt"
 PLAN_CSV_FILE = "plan.csv"
 EXPORT_FILES = (META_API_FILE, XLSX_FILE, TXT_FILE, PLAN_CSV_FILE)
-IDS_FILE = "meta-ids.json"  # written by the push: the ref → id of every object Meta created
 
 
 def plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:
+    """The plan and its payloads; with a Meta token and an ad account, on the account's own budget floor."""
+    if "min_daily_budget_eur" not in kwargs:
+        from outreach.meta.budgets import account_floor
+        from outreach.settings import load_settings
+
+        settings = kwargs.setdefault("settings", load_settings())
+        floor, source = account_floor(campaign.objective, settings)
+        kwargs.update(min_daily_budget_eur=floor, floor_source=source)
     plan = build_plan(campaign, **kwargs)
-    return plan, build_payloads(plan)
+    payloads = build_payloads(plan)
+    if len(plan.ad_sets) > len(campaign.themes):  # one ad set per theme cannot compete with itself
+        from outreach.overlap import same_theme_overlap
+
+        plan.same_theme_overlap = same_theme_overlap(payloads)
+        plan.notes.append(f"Part des personnes touchées que deux ensembles de publicités d'un même thème ciblent "
+                          f"à la fois : {f'{plan.same_theme_overlap * 100:.1f}'.replace('.', ',')} %.")
+    return plan, payloads
 
 
 def plan_csv(plan: Plan) -> bytes:
@@ -44,7 +58,10 @@ def payloads_json(payloads: dict) -> str:
     """meta-api.json with one Meta object per line: readable, diffable, and fast to write for a national
     plan (json's C encoder only runs without indentation)."""
     dump = json.JSONEncoder(ensure_ascii=False).encode
-    parts = [f'{{"api_version": {dump(payloads["api_version"])},', f' "campaign": {dump(payloads["campaign"])},']
+    parts = [f'{{"api_version": {dump(payloads["api_version"])},']
+    if payloads.get("campaign_identity"):
+        parts.append(f' "campaign_identity": {dump(payloads["campaign_identity"])},')
+    parts.append(f' "campaign": {dump(payloads["campaign"])},')
     keys = ["ad_sets", "creatives", "ads"]
     for n, key in enumerate(keys):
         objects = payloads[key]

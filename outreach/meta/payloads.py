@@ -12,7 +12,11 @@ Choices that follow Meta's current rules (see the Meta reference in the shared d
 - everything PAUSED; budgets in cents; times in Europe/Paris with their offset;
 - DSA beneficiary and payer on every ad set; `targeting_automation.advantage_audience = 0` so that the
   interests stay hard constraints; never `location_types` (rejected since 2024);
-- `instagram_user_id`, never the retired `instagram_actor_id`.
+- `instagram_user_id`, never the retired `instagram_actor_id`;
+- placements said explicitly (Facebook and Instagram feeds, stories and reels): left out, Meta places the
+  ads automatically, Audience Network included; Audience Network only when the settings ask for it;
+- on reach campaigns, `frequency_control_specs` (settings: 2 impressions per person per 7 days by default;
+  Meta accepts it only when optimising for REACH or THRUPLAY).
 """
 
 from __future__ import annotations
@@ -91,8 +95,12 @@ def targeting(plan: Plan, ad_set: AdSetPlan) -> dict:
         geo = {TargetingGeoLocation.Field.custom_locations: [
             {L.latitude: round(loc.lat, 6), L.longitude: round(loc.lon, 6), L.radius: loc.radius_km,
              L.distance_unit: "kilometer"} for loc in (ad_set.locations or [ad_set])]}
-    spec = {
-        Targeting.Field.geo_locations: geo,
+    spec = {Targeting.Field.geo_locations: geo}
+    if TargetingGeoLocation.Field.custom_locations in geo and ad_set.excluded_postcodes:
+        # postcodes inside the circles that another ad set of the theme targets (no self-competition)
+        spec[Targeting.Field.excluded_geo_locations] = {
+            TargetingGeoLocation.Field.zips: [{"key": f"FR:{p}"} for p in ad_set.excluded_postcodes]}
+    spec |= {
         Targeting.Field.age_min: c.audience.age_min,
         Targeting.Field.age_max: c.audience.age_max,
     }
@@ -102,8 +110,31 @@ def targeting(plan: Plan, ad_set: AdSetPlan) -> dict:
     if c.custom_audiences:
         spec[Targeting.Field.custom_audiences] = [{"id": a.id, "name": a.name} if a.name else {"id": a.id}
                                                   for a in c.custom_audiences]
+    spec.update(placements(plan))
     spec[Targeting.Field.targeting_automation] = {TargetingAutomation.Field.advantage_audience: 0}
     return spec
+
+
+FACEBOOK_POSITIONS = ["feed", "story", "facebook_reels"]
+INSTAGRAM_POSITIONS = ["stream", "story", "reels"]
+AUDIENCE_NETWORK_POSITIONS = ["classic"]
+
+
+def placements(plan: Plan) -> dict:
+    platforms = ["facebook", "instagram"] + (["audience_network"] if plan.delivery.audience_network else [])
+    spec = {Targeting.Field.publisher_platforms: platforms,
+            Targeting.Field.facebook_positions: list(FACEBOOK_POSITIONS),
+            Targeting.Field.instagram_positions: list(INSTAGRAM_POSITIONS)}
+    if plan.delivery.audience_network:
+        spec[Targeting.Field.audience_network_positions] = list(AUDIENCE_NETWORK_POSITIONS)
+    return spec
+
+
+def frequency_specs(plan: Plan, goal: str) -> list[dict] | None:
+    d = plan.delivery
+    if d.frequency_max is None or goal not in (AdSet.OptimizationGoal.reach, AdSet.OptimizationGoal.thruplay):
+        return None
+    return [{"event": "IMPRESSIONS", "interval_days": d.frequency_days, "max_frequency": d.frequency_max}]
 
 
 def ad_set_params(plan: Plan, ad_set: AdSetPlan) -> dict:
@@ -126,6 +157,9 @@ def ad_set_params(plan: Plan, ad_set: AdSetPlan) -> dict:
     }
     if c.objective == "traffic":
         params[AdSet.Field.destination_type] = AdSet.DestinationType.website
+    frequency = frequency_specs(plan, goal)
+    if frequency:
+        params[AdSet.Field.frequency_control_specs] = frequency
     return params
 
 
@@ -165,6 +199,8 @@ def ad_params(ad_set: AdSetPlan) -> dict:
 def build_payloads(plan: Plan) -> dict:
     return {
         "api_version": API_VERSION,
+        # the campaign file's identity: meta-ids.json records it, and a folder serves one campaign only
+        "campaign_identity": plan.campaign.id,
         "campaign": campaign_params(plan),
         "ad_sets": [ad_set_params(plan, a) for a in plan.ad_sets],
         "creatives": [creative_params(plan, a) for a in plan.ad_sets],

@@ -171,6 +171,8 @@ THEMES_HEADER = """\
 #   kind       collection | event | both: what the theme is matched against
 #   copy_noun  how the ad copy names the matched titles after their number ("312 titres de science-fiction");
 #              it must stay true whatever the mix of books, films and records it counts
+#   special_ad_category  EMPLOYMENT (or HOUSING, CREDIT) when Meta puts ads about the theme in a special ad
+#              category: the theme is then planned in a campaign of its own, under that category's rules
 
 """
 

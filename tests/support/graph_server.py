@@ -7,6 +7,11 @@ error_user_title, error_user_msg, is_transient, fbtrace_id}}`. It enforces the r
 fields this tool sends (DSA names, advantage audience flag, objective/goal pairs, minimum budget, retired
 interests, `location_types`, `instagram_actor_id`), so that a payload mistake fails here as it would there.
 
+Like Meta, it also answers interest names in the locale asked for (en_US by default), gives budget floors
+per optimisation goal (`act_…/minimum_budgets`), checks placements and frequency caps, runs batch requests
+(at most 50 calls), sends usage headers (`x-business-use-case-usage`) and, when told to throttle, answers the
+rate-limit codes (17, 613, 80004) with the wait in those headers.
+
 Reusable: subclass it and extend `route(request)` (call `super().route(request)` for the paths you do not
 handle), e.g. to add Insights for reporting tests.
 """
@@ -50,6 +55,30 @@ DEFAULT_INTERESTS = [
     {"id": "9990000000007", "name": "Comics", "audience_size_lower_bound": 200000000,
      "audience_size_upper_bound": 235000000, "path": ["Interests", "Entertainment", "Comics"]},
 ]
+
+# the same interests as Meta names them for a French-speaking user (`locale=fr_FR`)
+LOCALISED_NAMES = {"fr_FR": {
+    "9990000000001": "Science-fiction", "9990000000002": "Film de science-fiction",
+    "9990000000008": "Livres de science-fiction", "9990000000009": "Anime", "9990000000010": "Roman policier",
+    "9990000000003": "Manga", "9990000000004": "Art urbain", "9990000000005": "Lecture",
+    "9990000000006": "Livres", "9990000000007": "Bandes dessinées"}}
+
+# act_…/minimum_budgets, in cents of EUR: the floor depends on how often the optimised event happens
+DEFAULT_MINIMUM_BUDGETS = {"min_daily_budget_imp": 100, "min_daily_budget_high_freq": 500,
+                           "min_daily_budget_low_freq": 2500, "min_daily_budget_video_views": 100}
+GOAL_FLOOR = {"REACH": "min_daily_budget_imp", "IMPRESSIONS": "min_daily_budget_imp",
+              "AD_RECALL_LIFT": "min_daily_budget_imp", "THRUPLAY": "min_daily_budget_video_views",
+              "LINK_CLICKS": "min_daily_budget_high_freq", "LANDING_PAGE_VIEWS": "min_daily_budget_high_freq"}
+# positions Meta accepts per platform (v26: Instagram Explore removed)
+POSITIONS = {"facebook_positions": ("facebook", {"feed", "right_hand_column", "marketplace", "video_feeds", "story",
+                                                 "search", "instream_video", "facebook_reels", "profile_feed",
+                                                 "notification"}),
+             "instagram_positions": ("instagram", {"stream", "story", "reels", "profile_feed", "ig_search",
+                                                   "profile_reels"}),
+             "audience_network_positions": ("audience_network", {"classic", "rewarded_video"})}
+MAX_BATCH = 50
+RATE_LIMIT_CODES = {17: "User request limit reached", 613: "Calls to this api have exceeded the rate limit.",
+                    80004: "There have been too many calls to this ad-account. Wait a bit and try again."}
 
 OUTCOME_GOALS = {  # objective → goals Meta accepts for it (the pairs this tool may send)
     "OUTCOME_AWARENESS": {"REACH", "IMPRESSIONS", "AD_RECALL_LIFT", "THRUPLAY"},
@@ -151,10 +180,13 @@ class ConnectionState:
 
 
 class GraphServer(LocalServer):
-    def __init__(self, token: str = TOKEN, min_daily_budget_cents: int = 100):
+    def __init__(self, token: str = TOKEN, currency: str = "EUR"):
         super().__init__()
         self.token = token
-        self.min_daily_budget_cents = min_daily_budget_cents
+        self.currency = currency
+        self.minimum_budgets = dict(DEFAULT_MINIMUM_BUDGETS)
+        self.throttled: list[dict] = []  # pending rate-limit answers (see `throttle`)
+        self.call_count = 0  # what the usage header last reported, in % of the allowance
         self.interests = [dict(i) for i in DEFAULT_INTERESTS]
         self.option_status: dict[str, str] = {}  # interest id → NORMAL | DEPRECATING | NON_DELIVERABLE
         self.objects: dict[str, dict] = {}  # id → {"kind", "account", "params"}
@@ -180,6 +212,10 @@ class GraphServer(LocalServer):
                              "times": times, "method": method, "after_create": after_create,
                              "real_only": real_only})
 
+    def throttle(self, *, code: int = 80004, minutes: int = 1, times: int = 1) -> None:
+        """Answer the next `times` calls with a rate-limit error whose usage header says to wait `minutes`."""
+        self.throttled.append({"code": code, "minutes": minutes, "times": times})
+
     def created(self, kind: str) -> list[dict]:
         return [dict(o["params"], id=i) for i, o in self.objects.items() if o["kind"] == kind]
 
@@ -194,6 +230,59 @@ class GraphServer(LocalServer):
             return 400, graph_error("Invalid OAuth access token - Cannot parse access token", code=190)
         if self.connection.expired:
             return 400, graph_error("Error validating access token: Session has expired.", code=190, subcode=463)
+        wait = self._throttle_for()
+        if wait:
+            return 400, graph_error(RATE_LIMIT_CODES[wait["code"]], code=wait["code"], transient=True,
+                                    kind="OAuthException"), self.usage_headers(wait["minutes"])
+        if request["method"] == "POST" and re.fullmatch(r"/v\d+\.\d+/?", request["path"]):
+            status, payload = self.batch(request)
+            return status, payload, self.usage_headers()
+        status, payload = self._answer(request)
+        return status, payload, self.usage_headers()
+
+    def usage_headers(self, minutes: int = 0) -> dict:
+        """`x-business-use-case-usage` as Meta sends it: per business, per use case, percentages and the wait."""
+        self.call_count = 100 if minutes else 4
+        usage = {"123456789": [{"type": "ads_management", "call_count": self.call_count, "total_cputime": 1,
+                                "total_time": 1, "estimated_time_to_regain_access": minutes}]}
+        return {"x-business-use-case-usage": json.dumps(usage),
+                "x-ad-account-usage": json.dumps({"acc_id_util_pct": self.call_count, "reset_time_duration": 0})}
+
+    def _throttle_for(self):
+        with self._lock:
+            for wait in self.throttled:
+                if wait["times"] > 0:
+                    wait["times"] -= 1
+                    return wait
+        return None
+
+    def batch(self, request: dict):
+        """The Batch API: `batch` = JSON list of {method, relative_url, body}; one answer per call, each
+        {code, headers, body (JSON text)}; more than 50 calls is refused as a whole."""
+        calls = request["params"].get("batch")
+        if not isinstance(calls, list) or not calls:
+            return 400, graph_error("(#100) The parameter batch is required", code=100)
+        if len(calls) > MAX_BATCH:
+            return 400, graph_error(f"(#1) Too many requests in batch message. Maximum batch size is {MAX_BATCH}",
+                                    code=1)
+        version = request["path"].strip("/")
+        answers = []
+        for call in calls:
+            url = str(call.get("relative_url", "")).lstrip("/")
+            path, _, query = url.partition("?")
+            if not re.match(r"v\d+\.\d+/", path):
+                path = f"{version}/{path}"
+            sub = {"method": str(call.get("method", "GET")).upper(), "path": f"/{path}",
+                   "query": {k: v[0] for k, v in parse_qs(query).items()} | {"access_token": self.token},
+                   "body": str(call.get("body", "")).encode("utf-8"), "headers": {}, "in_batch": True}
+            self.requests.append(sub)
+            sub["params"] = self._params(sub)
+            status, payload = self._answer(sub)
+            answers.append({"code": status, "headers": [{"name": "Content-Type", "value": "application/json"}],
+                            "body": json.dumps(payload)})
+        return 200, answers
+
+    def _answer(self, request: dict):
         fault = self._fault_for(request)
         if fault and not fault["after_create"]:
             return fault["status"], fault["payload"]
@@ -246,22 +335,44 @@ class GraphServer(LocalServer):
                 return self.list_objects(account, KINDS[edge], params)
             if edge == "delivery_estimate" and method == "GET":
                 return self.delivery_estimate(params)
+            if edge == "minimum_budgets" and method == "GET":
+                return 200, {"data": [dict(self.minimum_budgets, currency=self.currency)]}
         if len(parts) == 1 and parts[0] in self.objects and method == "GET":
             obj = self.objects[parts[0]]
             return 200, dict(obj["params"], id=parts[0])
+        if len(parts) == 1 and parts[0] in self.objects and method == "POST":
+            return self.update(parts[0], params)
         return 400, graph_error(f"Unsupported {method} request. Object with ID '{'/'.join(parts)}' does not "
                                 "exist, cannot be loaded due to missing permissions, or does not support this "
                                 "operation.", code=100, subcode=33)
 
     # -- /search -------------------------------------------------------------------------------------
 
+    def localised(self, interest: dict, locale: str | None) -> dict:
+        """The interest as Meta shows it in `locale` (Meta's default is en_US)."""
+        name = LOCALISED_NAMES.get(locale or "en_US", {}).get(interest["id"], interest["name"])
+        return dict(interest, name=name)
+
     def search(self, params: dict):
         kind = params.get("type")
+        locale = params.get("locale")
         if kind == "adinterest":
             q = str(params.get("q", "")).casefold()
-            found = [i for i in self.interests if q and q in i["name"].casefold()]
+            shown = [self.localised(i, locale) for i in self.interests
+                     if self.option_status.get(i["id"], "NORMAL") == "NORMAL"]
+            found = [i for i in shown if q and q in i["name"].casefold()]
             found.sort(key=lambda i: (i["name"].casefold() != q, -i["audience_size_upper_bound"]))
             return 200, {"data": found[: int(params.get("limit", 25))]}
+        if kind == "adinterestsuggestion":
+            # interests near the ones given: here, those sharing a word or a category with them
+            given = [str(n).casefold() for n in params.get("interest_list") or []]
+            if not given:
+                return 400, graph_error("(#100) The parameter interest_list is required", code=100)
+            words = {w for n in given for w in n.split() if len(w) > 3}
+            rows = [self.localised(i, locale) for i in self.interests if i["name"].casefold() not in given and
+                    (words & set(i["name"].casefold().split()) or
+                     any(w in " ".join(i["path"]).casefold() for w in words))]
+            return 200, {"data": rows[: int(params.get("limit", 5))]}
         if kind == "adinterestvalid":
             names = params.get("interest_list") or []
             ids = params.get("interest_fbid_list") or []
@@ -296,6 +407,31 @@ class GraphServer(LocalServer):
             self.objects[new_id] = {"kind": kind, "account": account, "params": params,
                                     "created_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S%z")}
         return 200, {"id": new_id}
+
+    # fields Meta does not let an existing object change: a new object is needed
+    IMMUTABLE = {"campaign": {"objective", "special_ad_categories"},
+                 "adset": {"campaign_id", "optimization_goal", "billing_event"},
+                 "creative": {"object_story_spec", "url_tags"}, "ad": {"adset_id"}}
+
+    def update(self, object_id: str, params: dict):
+        """POST /{id}: the fields given replace the object's; checked as a create would be."""
+        obj = self.objects[object_id]
+        changes = {k: v for k, v in params.items() if k not in ("access_token", "execution_options")}
+        frozen = sorted(set(changes) & self.IMMUTABLE[obj["kind"]])
+        if frozen:
+            return 400, graph_error("Invalid parameter", code=100, subcode=1487390,
+                                    title="Field cannot be edited",
+                                    user_msg=f"{', '.join(frozen)} cannot be changed once the object is created.",
+                                    blame_field=frozen[0])
+        merged = dict(obj["params"], **changes)
+        problem = getattr(self, f"check_{obj['kind']}")(obj["account"], merged)
+        if problem:
+            return 400, problem
+        if "validate_only" not in (params.get("execution_options") or []):
+            with self._lock:
+                obj["params"] = merged
+                obj.setdefault("updates", []).append(changes)
+        return 200, {"success": True}
 
     def _exists(self, kind: str, object_id) -> bool:
         obj = self.objects.get(str(object_id))
@@ -371,10 +507,73 @@ class GraphServer(LocalServer):
                                title="Performance goal isn't available",
                                user_msg="The optimization goal is not valid for this campaign objective.",
                                blame_field="optimization_goal")
-        if int(p.get("daily_budget", 0)) < self.min_daily_budget_cents:
+        special = self.check_special_category(campaign, targeting)
+        if special:
+            return special
+        floor = self.minimum_budgets[GOAL_FLOOR.get(goal, "min_daily_budget_imp")]
+        if int(p.get("daily_budget", 0)) < floor:
             return graph_error("Invalid parameter", code=100, subcode=1885272, title="Your budget is too low",
-                               user_msg=f"The minimum daily budget is {self.min_daily_budget_cents / 100:.2f} €.",
+                               user_msg=f"The minimum daily budget for {goal} is {floor / 100:.2f} €.",
                                blame_field="daily_budget")
+        return self.check_delivery(goal, targeting, p)
+
+    def check_special_category(self, campaign: dict, targeting: dict):
+        """Special ad categories (employment, housing, credit): ages 18–65+ untouched, no postcodes, circles of
+        at least 15 miles, no detailed targeting by interests; the campaign names the country."""
+        categories = [c for c in campaign.get("special_ad_categories") or [] if c != "NONE"]
+        if not categories:
+            return None
+
+        def refuse(why: str):
+            return graph_error("Invalid parameter", code=100, subcode=1870128,
+                               title="Targeting not available for special ad category",
+                               user_msg=f"Ads in the {categories[0]} category {why}.", blame_field="targeting")
+
+        if not campaign.get("special_ad_category_country"):
+            return refuse("need special_ad_category_country")
+        if int(targeting.get("age_min", 18)) != 18 or int(targeting.get("age_max", 65)) != 65:
+            return refuse("can't narrow age")
+        excluded = targeting.get("excluded_geo_locations") or {}
+        if (targeting.get("geo_locations") or {}).get("zips") or excluded.get("zips"):
+            return refuse("can't target or exclude postcodes")
+        for loc in (targeting.get("geo_locations") or {}).get("custom_locations", []):
+            km = float(loc.get("radius", 0)) * (1.609344 if loc.get("distance_unit") == "mile" else 1.0)
+            if km < 15 * 1.609344 - 1e-6:
+                return refuse("need a radius of at least 15 miles")
+        if any(g.get("interests") for g in targeting.get("flexible_spec") or []):
+            return refuse("can't use these detailed targeting options")
+        return None
+
+    def check_delivery(self, goal: str, targeting: dict, p: dict):
+        """Placements (each position list needs its platform, and only known positions) and the frequency
+        cap (writable only when optimising for REACH or THRUPLAY, since v20)."""
+        platforms = targeting.get("publisher_platforms")
+        for key, (platform, known) in POSITIONS.items():
+            positions = targeting.get(key)
+            if positions is None:
+                continue
+            if platforms is not None and platform not in platforms:
+                return graph_error("Invalid parameter", code=100, subcode=1487756, title="Placement mismatch",
+                                   user_msg=f"{key} needs {platform} in publisher_platforms.",
+                                   blame_field="targeting")
+            unknown = [x for x in positions if x not in known]
+            if unknown:
+                return graph_error("Invalid parameter", code=100, subcode=1487756, title="Invalid placement",
+                                   user_msg=f"Invalid {key}: {', '.join(unknown)}.", blame_field="targeting")
+        specs = p.get("frequency_control_specs")
+        if specs:
+            if goal not in ("REACH", "THRUPLAY"):
+                return graph_error("Invalid parameter", code=100, subcode=1885611,
+                                   title="Frequency control not available",
+                                   user_msg="Frequency controls are only available with reach or ThruPlay "
+                                            "optimization.", blame_field="frequency_control_specs")
+            for spec in specs:
+                if spec.get("event") != "IMPRESSIONS" or not 1 <= int(spec.get("interval_days", 0)) <= 90 or \
+                        int(spec.get("max_frequency", 0)) < 1:
+                    return graph_error("Invalid parameter", code=100, subcode=1885611,
+                                       title="Invalid frequency control",
+                                       user_msg="Frequency control needs event IMPRESSIONS, 1-90 days and at "
+                                                "least 1 impression.", blame_field="frequency_control_specs")
         return None
 
     def check_creative(self, account, p):

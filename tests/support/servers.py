@@ -57,12 +57,15 @@ class LocalServer:
         request = {"method": method, "path": url.path, "query": {k: v[0] for k, v in parse_qs(url.query).items()},
                    "body": body, "headers": dict(handler.headers)}
         self.requests.append(request)
-        status, payload = self.handle(request)
+        # a stand-in answers (status, payload) or (status, payload, extra headers)
+        status, payload, *extra = self.handle(request)
         # bytes are sent as an HTML page: what a proxy or a load balancer in front of the service answers
         html = isinstance(payload, bytes)
         data = payload if html else json.dumps(payload).encode("utf-8")
         handler.send_response(status)
         handler.send_header("Content-Type", "text/html; charset=utf-8" if html else "application/json; charset=utf-8")
+        for name, value in (extra[0] if extra else {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
