@@ -9,6 +9,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from app import french_widgets, state, warmup
+from app.access_gate import require_access
 
 
 def page(path: str, title: str, icon: str, url: str, default: bool = False):
@@ -41,6 +42,7 @@ st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-
 components.html("<script>window.parent.document.documentElement.lang = 'fr';"
                 "const f = window.frameElement; f.tabIndex = -1; f.setAttribute('aria-hidden', 'true');"
                 "f.title = 'langue du document';</script>", height=0)
+require_access()  # alone on 127.0.0.1, or logged in on a shared deployment; nothing below runs otherwise
 with st.sidebar:
     for section, pages in sections.items():
         if section:

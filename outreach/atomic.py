@@ -9,9 +9,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from outreach.errors import InputError
+
+
+def unwritable(path: Path, exc: OSError) -> InputError:
+    """A write the system refused (no such folder, no right, read-only or full disk) as a French error."""
+    reasons = {2: "le dossier n'existe pas et ne peut pas être créé", 13: "droit d'écriture refusé",
+               17: "un fichier porte le nom d'un dossier du chemin", 20: "un élément du chemin est un fichier",
+               21: "c'est un dossier", 28: "disque plein", 30: "système de fichiers en lecture seule"}
+    reason = reasons.get(exc.errno, exc.strerror or type(exc).__name__)
+    return InputError(f"impossible d'écrire ici ({reason}).", file=path,
+                      fix="Choisissez un dossier où vous avez le droit d'écrire (--out), ou libérez de la place.")
+
 
 def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file renamed over it; an OSError becomes an InputError."""
     path = Path(path)
+    try:
+        _write_bytes(path, data)
+    except OSError as exc:
+        raise unwritable(path, exc) from exc
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
     if path.exists() and not path.is_file():
         # a device or a pipe (/dev/null, /dev/stdout): write through, never replace it
         with open(path, "wb") as f:
@@ -59,16 +79,22 @@ def output_dir(path: str | Path) -> Iterator[Path]:
     Files already in `path` that the job does not write are left alone (a user's notes, attestations…).
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    except OSError as exc:
+        raise unwritable(target, exc) from exc
     try:
         yield staging
-        target.mkdir(exist_ok=True)
-        for item in sorted(staging.rglob("*")):
-            dest = target / item.relative_to(staging)
-            if item.is_dir():
-                dest.mkdir(exist_ok=True)
-            else:
-                os.replace(item, dest)
+        try:
+            target.mkdir(exist_ok=True)
+            for item in sorted(staging.rglob("*")):
+                dest = target / item.relative_to(staging)
+                if item.is_dir():
+                    dest.mkdir(exist_ok=True)
+                else:
+                    os.replace(item, dest)
+        except OSError as exc:
+            raise unwritable(target, exc) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)

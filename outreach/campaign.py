@@ -26,6 +26,7 @@ from pydantic import (
 from outreach import atomic
 from outreach.errors import InputError, InputErrors
 from outreach.model import meta_id_text
+from outreach.text import hidden_characters
 from outreach.yamlfile import parse_yaml, read_yaml
 
 MIN_AGE_EU = 18  # Meta no longer shows ads to minors in the EU/EEA/CH
@@ -250,6 +251,10 @@ class Campaign(BaseModel):
     def _name_stripped(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("le nom de la campagne est vide")
+        hidden = hidden_characters(value.strip())
+        if hidden:
+            raise ValueError(f"le nom contient un retour à la ligne ou un caractère invisible ({', '.join(hidden[:3])}) "
+                             "; écrivez-le sur une seule ligne")
         return value.strip()
 
     @field_validator("themes", "extra_interests", mode="before")
@@ -496,6 +501,27 @@ def campaign_from_form(form: dict, previous: Campaign | None = None, *, settings
         raise ValueError(f"not form fields: {sorted(unknown)}")  # a developer's mistake, not the user's
     kept = previous.model_dump(exclude=set(FORM_FIELDS)) if previous is not None else {}
     return campaign_from_dict(kept | form, file="formulaire", settings=settings)
+
+
+def campaign_file_in(folder: str | Path, typed: str | Path) -> Path:
+    """Where the app may save a campaign file typed by the user: a .yaml file inside `folder` (the
+    campaigns folder), a relative name being taken from there. `..`, an absolute path elsewhere or a
+    symbolic link that leads out are refused, so that whatever is typed, the app writes only there."""
+    root = Path(folder).resolve()
+    text = str(typed).strip()
+    hidden = hidden_characters(text)
+    if not text or hidden:
+        raise InputError("nom de fichier vide ou contenant un caractère invisible.", file=text or None,
+                         fix="Donnez un nom comme « ma-campagne.yaml ».")
+    path = Path(text)
+    target = (path if path.is_absolute() else root / path).resolve()
+    if not target.is_relative_to(root) or target == root:
+        raise InputError("l'application n'enregistre les campagnes que dans le dossier des campagnes.", file=text,
+                         fix=f"Donnez un nom de fichier dans {root} (par exemple « ma-campagne.yaml »), sans « .. ».")
+    if target.suffix not in (".yaml", ".yml"):
+        raise InputError("le fichier de campagne doit finir par .yaml.", file=text,
+                         fix="Ajoutez « .yaml » à la fin du nom.")
+    return target
 
 
 def save_campaign(campaign: Campaign, path: str | Path) -> Path:

@@ -6,13 +6,34 @@ prints it and exits 2; the app shows it beside the input that caused it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# Secrets in use (the Meta token…), registered where they are read: every message shown to a user passes
+# through mask_secrets, so an outside service that echoes the request (Meta's error texts do) cannot show
+# them on screen or in a terminal.
+_SECRETS: set[str] = set()
+_SECRET_PARAMETERS = re.compile(r"\b(access_token|appsecret_proof|client_secret|password)=[^&\s\"']+", re.I)
+MASK = "•••"
+
+
+def register_secret(value: str | None) -> None:
+    if value and len(value) >= 8:  # a short value would mask ordinary words
+        _SECRETS.add(value)
+
+
+def mask_secrets(text: str) -> str:
+    """`text` with every registered secret, and any `access_token=…`-like parameter, replaced by •••."""
+    for secret in _SECRETS:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return _SECRET_PARAMETERS.sub(rf"\1={MASK}", text)
 
 
 class InputError(Exception):
     def __init__(self, message: str, *, file: str | Path | None = None, where: str | None = None,
                  fix: str | None = None, field: str | None = None):
-        self.message = message
+        self.message = mask_secrets(message)
         self.file = str(file) if file is not None else None
         self.where = where
         self.fix = fix
@@ -29,7 +50,7 @@ class InputError(Exception):
         text = f"{head} : {self.message}" if head else self.message
         if self.fix:
             text += f" {self.fix}"
-        return text
+        return mask_secrets(text)
 
 
 class InputErrors(InputError):

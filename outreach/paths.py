@@ -40,6 +40,13 @@ def _env(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+def pass_to_child_processes(name: str, value: str) -> None:
+    """Set a variable for the processes started from now on (the questionnaire service's workers build
+    their app from the environment): the one place besides _env that touches an OUTREACH_* variable."""
+    assert name in VARIABLES, name
+    os.environ[name] = value
+
+
 def checkout() -> Path | None:
     """The repository's root when the package runs from a checkout, else None."""
     return PACKAGE_PARENT if (PACKAGE_PARENT / "pyproject.toml").is_file() else None

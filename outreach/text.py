@@ -91,6 +91,16 @@ def key(text: str) -> str:
     return " ".join(tokens(text))
 
 
+def hidden_characters(text: str) -> list[str]:
+    """The invisible characters of `text` that a one-line value must not hold, as U+XXXX codes.
+
+    Control characters (line breaks, NUL…) break headers and file formats (an iCalendar line, an e-mail
+    header); format characters (bidi overrides, zero-width spaces and joiners, U+FEFF) make two values
+    that look alike differ, or reverse what is shown.
+    """
+    return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+
+
 def name_with_town(name: str, town: str) -> str:
     """A library's name with its town, as people tell libraries apart: « Médiathèque municipale (Aubagne) »; a
     name that already says its town is left as it is (« Bibliothèque municipale de Marseille - Alcazar »)."""

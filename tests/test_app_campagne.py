@@ -1,4 +1,6 @@
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -84,8 +86,19 @@ def test_form_error_is_shown_beside_the_form():
     assert any("https://" in e.value for e in at.error)
 
 
-def test_form_changes_the_plan_and_copy_edit_goes_into_the_file(tmp_path):
-    at = page()
+def page_in(folder, monkeypatch) -> AppTest:
+    """The page with `folder` as the campaigns folder, on a copy of the example there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / Path(EXAMPLE).name
+    shutil.copy(EXAMPLE, copy)
+    monkeypatch.setenv("OUTREACH_CAMPAIGNS_DIR", str(folder))
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["campaign_path"] = str(copy)
+    return at.run()
+
+
+def test_form_changes_the_plan_and_copy_edit_goes_into_the_file(tmp_path, monkeypatch):
+    at = page_in(tmp_path / "campagnes", monkeypatch)
     before = int({m.label: m.value for m in at.metric}["Ensembles de publicités"])
     at.number_input(key="c_budget").set_value(3000.0)
     submit = next(b for b in at.button if b.label == "Construire le plan")
@@ -100,7 +113,7 @@ def test_form_changes_the_plan_and_copy_edit_goes_into_the_file(tmp_path):
     assert not at.exception
     campaign = at.session_state["campaign"]
     assert campaign.copy_overrides[ref].headline == "La SF près de chez vous"
-    target = tmp_path / "ma-campagne.yaml"
+    target = tmp_path / "campagnes" / "ma-campagne.yaml"
     at.text_input(key="c_save_path").set_value(str(target))
     next(b for b in at.button if b.label == "Enregistrer le fichier").click().run()
     assert not at.exception
@@ -142,6 +155,21 @@ def test_new_campaign_does_not_borrow_the_previous_files_attestations_or_path(tm
     assert at.session_state["campaign"].name == "Manga à Marseille"
     assert "meta-api.json" not in {d.label for d in at.get("download_button")}
     assert at.text_input(key="c_save_path").value != str(attested)
+
+
+@pytest.mark.parametrize("typed", ["../../hors-du-dossier.yaml", "{tmp}/ailleurs.yaml", "lien/evasion.yaml",
+                                   "campagne.txt", "sous\u202edossier.yaml"])
+def test_the_page_saves_only_inside_the_campaigns_folder(tmp_path, monkeypatch, typed):
+    folder = tmp_path / "campagnes"
+    at = page_in(folder, monkeypatch)
+    (folder / "lien").symlink_to(tmp_path)  # a link that leads out of the folder
+    at.text_input(key="c_save_path").set_value(typed.format(tmp=tmp_path))
+    next(b for b in at.button if b.label == "Enregistrer le fichier").click().run()
+    assert not at.exception and at.error
+    assert sorted(p.name for p in tmp_path.rglob("*.yaml")) == [Path(EXAMPLE).name, "network.yaml"]
+    at.text_input(key="c_save_path").set_value("copie.yaml")  # a plain name goes into the folder
+    next(b for b in at.button if b.label == "Enregistrer le fichier").click().run()
+    assert not at.exception and (folder / "copie.yaml").is_file()
 
 
 def test_a_new_campaign_starts_from_the_network_settings_not_from_the_example(tmp_path, monkeypatch):

@@ -368,7 +368,8 @@ def test_rate_limit_refills_and_can_trust_a_proxy():
     from outreach.community.limits import RateLimit
 
     now = [0.0]
-    limit = RateLimit(None, per_minute=60, trust_forwarded_for=True, clock=lambda: now[0])
+    limit = RateLimit(None, per_minute=60, trust_forwarded_for=True, clock=lambda: now[0],
+                      trusted_proxies=["127.0.0.1", "10.0.0.0/8"])
     assert all(limit.allow("a")[0] for _ in range(60))
     allowed, wait = limit.allow("a")
     assert not allowed and 0 < wait <= 1

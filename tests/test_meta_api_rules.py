@@ -102,7 +102,7 @@ def test_token_is_scrubbed_when_meta_echoes_the_url(graph, payloads, tmp_path): 
                                            user_msg=f"Bad request {echoed} (token {TOKEN})"), method="POST")
     with pytest.raises(MetaError) as err:
         client().push(payloads, tmp_path)
-    assert TOKEN not in str(err.value) and "access_token=***" in str(err.value)
+    assert TOKEN not in str(err.value) and "access_token=•••" in str(err.value)
 
 
 # ------------------------------------------------------------------------------------------ one identity per folder

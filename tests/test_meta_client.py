@@ -438,3 +438,22 @@ def test_text_options_pass_and_more_than_five_are_refused(graph, payloads, tmp_p
     creative["asset_feed_spec"]["bodies"] = [{"text": f"Texte {i}"} for i in range(6)]
     with pytest.raises(MetaError, match="asset_feed_spec"):
         client().push(too_many, beside(tmp_path, "six"))
+
+
+@pytest.mark.parametrize("status", [502, 200])
+def test_an_html_page_instead_of_json_is_a_french_error(graph, status):
+    """A proxy's « 502 Bad Gateway » page (or a portal's 200 page) is retried, then explained in French."""
+    graph.fail(r"/search", b"<html><body><h1>502 Bad Gateway</h1></body></html>", status=status, times=10)
+    with pytest.raises(MetaError, match="autre chose que du JSON") as refused:
+        client(retries=2).search_interests("manga")
+    assert f"HTTP {status}" in str(refused.value) and "META_GRAPH_URL" in str(refused.value)
+    assert len(graph.calls("GET", "/search")) == 3  # retried like a connection failure
+
+
+def test_the_token_is_masked_when_meta_echoes_the_request(graph):
+    graph.fail(r"/search", graph_error(f"Invalid parameter: access_token={TOKEN}&q=manga",
+                                       title=f"Valeur refusée {TOKEN}"), times=1)
+    with pytest.raises(MetaError) as refused:
+        client(retries=0).search_interests("manga")
+    shown = str(refused.value)
+    assert TOKEN not in shown and "•••" in shown and "Meta a refusé" in shown

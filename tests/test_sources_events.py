@@ -105,7 +105,7 @@ def test_icalendar(branches):
 def test_bad_agendas():
     with pytest.raises(InputError, match="format d'agenda"):
         read_events("a.txt", data=b"hello")
-    with pytest.raises(InputError, match="JSON illisible"):
+    with pytest.raises(InputError, match="JSON invalide"):
         read_events("a.json", data=b'{"records": [')
     with pytest.raises(InputError, match="aucun événement"):
         read_events("a.json", data=b'{"records": []}')

@@ -16,6 +16,7 @@ from app.campaign_view import circles_deck, feed_post_html, plan_table
 from outreach import datasets, pipeline
 from outreach.campaign import (
     Campaign,
+    campaign_file_in,
     campaign_from_dict,
     campaign_from_form,
     campaign_from_yaml,
@@ -285,7 +286,7 @@ default_path = st.session_state.get("campaign_path") or str(CAMPAIGNS_DIR / f"{s
 target = s1.text_input("Fichier", default_path, key="c_save_path")
 if s2.button("Enregistrer le fichier", key="c_save"):
     try:
-        saved = save_campaign(campaign, target)
+        saved = save_campaign(campaign, campaign_file_in(CAMPAIGNS_DIR, target))
         st.session_state["campaign_path"] = str(saved)
         st.success(f"Campagne enregistrée (fichier « {saved.name} »).")
     except (InputError, OSError) as exc:

@@ -9,6 +9,7 @@ import streamlit as st
 from app import dashboard_charts as charts
 from app import dashboard_state, state
 from outreach import paths, pipeline, reporting
+from outreach.cells import safe_frame
 from outreach.errors import InputError
 from outreach.meta import standard_queries
 from outreach.reporting import ReportStore, demo_store
@@ -162,7 +163,7 @@ def show_table(table: reporting.ReachTable, heading: str) -> None:
                                  "Clics sur un lien", "CTR (%)")})
     for note in table.notes:
         st.caption(note)
-    st.download_button("Télécharger (CSV)", reporting.to_csv_frame(table).to_csv(index=False),
+    st.download_button("Télécharger (CSV)", safe_frame(reporting.to_csv_frame(table)).to_csv(index=False),
                        file_name=f"couverture-par-{table.by}.csv", mime="text/csv", key=f"dl_{table.by}")
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app import state
 from app.territory_view import branch_colours, catchment_legend, deck, distance_legend
+from outreach.cells import safe_frame
 from outreach.errors import InputError
 from outreach.text import number
 
@@ -81,8 +82,8 @@ with tab_areas:
                  column_config={"Distance (km)": st.column_config.NumberColumn(format="%.2f"),
                                 "Distance 2 (km)": st.column_config.NumberColumn(format="%.2f")})
     st.download_button("Télécharger le tableau (CSV)",
-                       state.derived(report, "csv", lambda: assignments.drop(columns=["area_lat", "area_lon"]).to_csv(
-                           index=False, float_format="%.3f")),
+                       state.derived(report, "csv", lambda: safe_frame(assignments.drop(
+                           columns=["area_lat", "area_lon"])).to_csv(index=False, float_format="%.3f")),
                        file_name="bibliotheque-la-plus-proche.csv", mime="text/csv")
 with tab_catch:
     table = catchments.assign(

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import harvest_view, state, themes_state
+from outreach.cells import safe_frame
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
 from outreach.themes import (
@@ -265,8 +266,8 @@ with tab_upload:
                                    "Score": m.score, "Pourquoi": m.reason} for m in matches],
                                  columns=["Notice", "Titre", "Thème", "Score", "Pourquoi"])
             st.dataframe(frame, hide_index=True, width="stretch", key="themes_catalogue_table")
-            st.download_button("Télécharger les correspondances (CSV)", pd.DataFrame(
-                [m.model_dump() for m in matches], columns=["item_id", "theme_id", "score", "reason"]).to_csv(
+            st.download_button("Télécharger les correspondances (CSV)", safe_frame(pd.DataFrame(
+                [m.model_dump() for m in matches], columns=["item_id", "theme_id", "score", "reason"])).to_csv(
                 index=False, float_format="%.3f"), file_name="correspondances-themes.csv", mime="text/csv")
         except InputError as exc:
             state.show_input_error(exc, cat_col)

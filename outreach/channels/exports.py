@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from outreach import cells
 from outreach.channels.posts import KIND_LABELS, ChannelPack
 from outreach.channels.profiles import ChannelProfile, load_channels
 from outreach.channels.timezone import rule_based_vtimezone
@@ -23,7 +23,7 @@ SLOT_MINUTES = 15  # a post's event in the calendar: a reminder, not a meeting
 def posts_csv(pack: ChannelPack) -> str:
     """One row per post in date order; the header's first six columns are the ones the issue names."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = cells.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + EXTRA_COLUMNS)
     for p in pack.posts:
         writer.writerow([p.channel, p.when.isoformat(), p.text, p.link, p.hashtag_text,

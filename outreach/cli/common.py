@@ -27,7 +27,9 @@ def emit_text(text: str, out: str | None) -> None:
 
 
 def emit_csv(frame: pd.DataFrame, out: str | None, float_format: str | None = None) -> None:
-    emit_text(frame.to_csv(index=False, float_format=float_format, lineterminator="\n"), out)
+    from outreach import cells  # formula-like values marked as text (cells.py)
+
+    emit_text(cells.safe_frame(frame).to_csv(index=False, float_format=float_format, lineterminator="\n"), out)
 
 
 def csv_text(frame: pd.DataFrame, float_format: str = "%.3f") -> str:
@@ -39,6 +41,8 @@ def csv_text(frame: pd.DataFrame, float_format: str = "%.3f") -> str:
 
     import numpy as np
 
+    from outreach import cells  # formula-like values marked as text (cells.py)
+
     columns = []
     for name in frame.columns:
         column = frame[name]
@@ -48,9 +52,9 @@ def csv_text(frame: pd.DataFrame, float_format: str = "%.3f") -> str:
         elif column.dtype.kind in "iu" or str(column.dtype) in ("Int64", "Int32"):
             texts = [str(v) for v in column.to_numpy(dtype=object).tolist()]
         elif column.dtype.kind in "OSUT" or str(column.dtype).startswith(("str", "string")):
-            texts = ["" if v is None else str(v) for v in column.to_numpy(dtype=object).tolist()]
+            texts = ["" if v is None else cells.safe(str(v)) for v in column.to_numpy(dtype=object).tolist()]
         else:  # dates, categories…: pandas' own text
-            return frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+            return cells.safe_frame(frame).to_csv(index=False, float_format=float_format, lineterminator="\n")
         if missing.any():
             texts = np.where(missing, "", np.asarray(texts, dtype=object)).tolist()
         columns.append(texts)

@@ -74,13 +74,14 @@ def run_plan(args) -> int:
 
 def write_estimates(folder: Path, payloads: dict, estimates: dict) -> Path:
     """Meta's audience estimate per ad set: a range, so both bounds are kept."""
-    import csv
     import io
 
     from outreach import atomic
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    from outreach import cells  # formula-like values marked as text
+
+    writer = cells.writer(buffer, lineterminator="\n")
     writer.writerow(["ref", "adset_name", "estimate_lower", "estimate_upper"])
     for ad_set in payloads["ad_sets"]:
         lower, upper = estimates.get(ad_set["ref"], (None, None))

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 
+from outreach import paths
 from outreach.cli.common import emit_text, print_notes
+from outreach.errors import InputError
 
 
 def register(sub) -> None:
@@ -26,6 +29,8 @@ def register(sub) -> None:
     s = qs.add_parser("serve", help="démarrer le service (pop-up, formulaire, API)")
     s.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
     s.add_argument("--port", type=int, default=8765, help="port (défaut : 8765)")
+    s.add_argument("--workers", type=int, default=1, help="processus (défaut : 1) ; plus d'un demande PostgreSQL, "
+                   "où les limites de débit sont partagées")
     s.set_defaults(func=run_serve)
 
     s = qs.add_parser("hosting", help="dossier d'hébergement : image, compose (service, PostgreSQL, Caddy pour le "
@@ -76,11 +81,25 @@ def run_serve(args) -> int:
 
     from outreach.community import build_service, create_app
 
-    service = build_service(store=_store(args), config=_config(args))
+    store = _store(args)
+    service = build_service(store=store, config=_config(args))  # checked once here, before any worker starts
     print(f"Questionnaire : http://{args.host}:{args.port}/questionnaire — intégration : "
           f"<script src=\"{service.config.public_url}/widget.js\" defer></script>", file=sys.stderr)
     # no access log: the preference links carry each person's token
-    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)
+    if args.workers <= 1:
+        uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)
+        return 0
+    if store.is_sqlite:
+        raise InputError("plusieurs processus (--workers) demandent une base PostgreSQL : avec SQLite, un seul "
+                         "processus écrit à la fois et chacun aurait ses propres limites de débit.",
+                         where="--workers", fix="Donnez --database postgresql+psycopg://… ou retirez --workers.")
+    # each worker builds its own app from the environment: pass on what the options chose
+    if args.database:
+        paths.pass_to_child_processes("OUTREACH_DATABASE_URL", args.database)
+    if args.config:
+        paths.pass_to_child_processes("OUTREACH_QUESTIONNAIRE", str(Path(args.config).resolve()))
+    uvicorn.run("outreach.community.service:app_from_environment", factory=True, workers=args.workers,
+                host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 
 

@@ -16,17 +16,36 @@ from pathlib import Path
 
 from outreach import atomic
 from outreach.community.store import Store
-from outreach.community.vocabulary import is_adult
+from outreach.community.vocabulary import is_adult, youngest_band
 from outreach.errors import InputError
 
 HEADER = "email"
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
+@dataclass
+class Person:
+    """Everything the store holds under one e-mail digest, seen as one person."""
+
+    meta_matching: bool  # granted in at least one of the answers still stored
+    age_band: str | None  # the youngest band given in any of them
+
+
+def people(store: Store) -> dict[str, Person]:
+    """One Person per e-mail digest: the most restrictive age band wins, so neither the audience file nor
+    its audit depends on the order in which the answers came."""
+    answers: dict[str, list] = {}
+    for m in store.members():
+        if m.email_sha256:
+            answers.setdefault(m.email_sha256, []).append(m)
+    return {digest: Person(any(m.consents["meta_matching"] for m in ms), youngest_band(m.age_band for m in ms))
+            for digest, ms in answers.items()}
+
+
 def audience_rows(store: Store) -> list[str]:
-    """Sorted, de-duplicated digests of the members who may be matched."""
-    return sorted({m.email_sha256 for m in store.members()
-                   if m.consents["meta_matching"] and is_adult(m.age_band) and m.email_sha256})
+    """Sorted, de-duplicated digests of the people who may be matched: consent given, and an adult by
+    every answer they gave."""
+    return sorted(d for d, p in people(store).items() if p.meta_matching and is_adult(p.age_band))
 
 
 def audience_csv(digests: list[str]) -> str:
@@ -77,7 +96,7 @@ def audit_audience_file(path: str | Path, store: Store) -> AudienceAudit:
     if header != [HEADER]:
         raise InputError(f"en-tête inattendu {header!r} : une seule colonne « email » est attendue.", file=path,
                          where="ligne 1", fix="Régénérez le fichier avec « outreach questionnaire audience ».")
-    members = {m.email_sha256: m for m in store.members() if m.email_sha256}
+    members = people(store)
     audit = AudienceAudit()
     for line, row in enumerate(reader, start=2):
         if not row:
@@ -88,7 +107,7 @@ def audit_audience_file(path: str | Path, store: Store) -> AudienceAudit:
             audit.plaintext.append(line)
             continue
         member = members.get(value)
-        if member is None or not member.consents["meta_matching"]:
+        if member is None or not member.meta_matching:
             audit.without_consent.append(line)
         elif not is_adult(member.age_band):
             audit.minors.append(line)

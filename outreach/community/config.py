@@ -6,6 +6,7 @@ the « Questionnaire & communauté » page. The controller and the DPO come from
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import yaml
@@ -42,8 +43,10 @@ class QuestionnaireConfig(BaseModel):
     proof_retention_years: int = Field(default=5, ge=1, le=10)
     rate_limit_per_minute: int = Field(default=30, ge=1)
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
-    # trust X-Forwarded-For from a reverse proxy for the rate limit (only behind one)
+    # behind a reverse proxy: read the client's address from X-Forwarded-For, as written by these proxies
+    # (addresses or networks, e.g. 10.0.0.0/8); the rightmost address they did not add is the client
     trust_forwarded_for: bool = False
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
 
     @field_validator("public_url")
     @classmethod
@@ -60,6 +63,16 @@ class QuestionnaireConfig(BaseModel):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("l'adresse de la politique de confidentialité doit commencer par https://")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"« {value} » n'est ni une adresse IP ni un réseau (10.0.0.0/8)") from None
+        return [v.strip() for v in values]
 
     @field_validator("allowed_origins")
     @classmethod

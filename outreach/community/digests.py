@@ -12,7 +12,8 @@ Nothing is sent from here: a municipal mailing tool sends the files.
 
 from __future__ import annotations
 
-import csv
+import dataclasses
+import email.policy
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,10 +22,16 @@ from email.utils import format_datetime, make_msgid
 from html import escape
 from pathlib import Path
 
-from outreach import atomic
+from outreach import atomic, cells
 from outreach.community.offer import Offer
 from outreach.community.recommend import ALL_THEMES, Recommendation, Recommender, segments
 from outreach.community.store import Member
+from outreach.community.vocabulary import (
+    EMAIL_RECOMMENDATIONS,
+    PERSONALISATION,
+    allowed_for_age,
+    youngest_band,
+)
 
 MERGE_FIELD = "{{lien_desinscription}}"
 
@@ -99,14 +106,45 @@ def member_email(member: Member, recos: list[Recommendation], public_url: str, b
     return msg
 
 
+# Python folds a header line past 78 characters, and a header with no space to fold at (a long
+# <https://…/unsubscribe/TOKEN>) gets RFC 2047-encoded instead, which no mail client reads as a URL.
+# RFC 5322 allows lines of 998 characters: headers are written with that limit, the bodies are already
+# encoded (quoted-printable or base64) when the message is built, so their lines stay short.
+UNFOLDED_HEADERS = email.policy.default.clone(max_line_length=998)
+
+
+def eml_bytes(msg: EmailMessage) -> bytes:
+    """The message as an .eml file, its List-Unsubscribe a plain <https://…> (RFC 2369, RFC 8058)."""
+    return msg.as_bytes(policy=UNFOLDED_HEADERS)
+
+
+def within_age(members: list[Member]) -> list[Member]:
+    """The members who receive e-mails, each judged by the youngest age band given under their address
+    (the most restrictive answer wins everywhere): no e-mail under 15, no personalisation under 18."""
+    bands: dict[str, list[str | None]] = {}
+    for m in members:
+        if m.email_sha256:
+            bands.setdefault(m.email_sha256, []).append(m.age_band)
+    out = []
+    for m in members:
+        band = youngest_band(bands.get(m.email_sha256 or "", [m.age_band]))
+        if not (m.consents[EMAIL_RECOMMENDATIONS] and m.email and band
+                and allowed_for_age(EMAIL_RECOMMENDATIONS, band)):
+            continue
+        if m.consents[PERSONALISATION] and not allowed_for_age(PERSONALISATION, band):
+            m = dataclasses.replace(m, consents=m.consents | {PERSONALISATION: False})
+        out.append(m)
+    return out
+
+
 def write_digests(folder: str | Path, members: list[Member], recommender: Recommender, offer: Offer, public_url: str,
                   branch_names: dict[str, str], network: str, sender: str) -> DigestReport:
-    receiving = [m for m in members if m.consents["email_recommendations"] and m.email]
+    receiving = within_age(members)
     recipients = io.StringIO()
-    rec_writer = csv.writer(recipients, lineterminator="\n")
+    rec_writer = cells.writer(recipients, lineterminator="\n")
     rec_writer.writerow(["respondent_id", "email", "branch_id", "segments", "unsubscribe_url", "preferences_url"])
     recos_csv = io.StringIO()
-    reco_writer = csv.writer(recos_csv, lineterminator="\n")
+    reco_writer = cells.writer(recos_csv, lineterminator="\n")
     reco_writer.writerow(["respondent_id", "rank", "kind", "theme_id", "title", "detail", "url"])
     member_segments: dict[str, list[str]] = {}
     groups = segments(receiving, offer)
@@ -123,7 +161,7 @@ def write_digests(folder: str | Path, members: list[Member], recommender: Recomm
             for r in recos:
                 reco_writer.writerow([m.id, r.rank, r.kind, r.theme_id, r.title, r.detail, r.url])
             msg = member_email(m, recos, public_url, branch_names, network, sender)
-            (staging / "members" / f"{m.id}.eml").write_bytes(bytes(msg))
+            (staging / "members" / f"{m.id}.eml").write_bytes(eml_bytes(msg))
             rec_writer.writerow([m.id, m.email, m.branch_id, " ".join(member_segments.get(m.id, [])),
                                  f"{public_url}/unsubscribe/{m.token}", f"{public_url}/preferences/{m.token}"])
         for (theme_id, branch_id), _group in groups.items():

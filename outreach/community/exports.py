@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
+from outreach import cells
 from outreach.community.store import Store
 from outreach.community.vocabulary import PURPOSES
 
@@ -32,7 +32,7 @@ def proof_rows(store: Store) -> list[dict]:
 def csv_text(rows: list[dict], columns: list[str]) -> str:
     """The rows as CSV with these columns only (keys beyond them are left out)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer = cells.dict_writer(buffer, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

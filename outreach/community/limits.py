@@ -6,9 +6,12 @@ store. They are plain ASGI so that they cost little on the hot path (the load te
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 import time
+
+import anyio.to_thread
 
 SIZE_LIMITED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -65,18 +68,64 @@ class BodySizeLimit:
         return await self.app(scope, replay, send)
 
 
+class DatabaseBuckets:
+    """Token buckets kept in the database, so that several workers or instances behind a load balancer
+    share them: each request is one atomic upsert (INSERT … ON CONFLICT DO UPDATE) that refills the
+    client's bucket for the time elapsed and takes a token when there is one. PostgreSQL and SQLite both
+    run it in one statement, so two workers never both spend the last token."""
+
+    FORGET_AFTER_S = 3600  # a bucket untouched for an hour is full again: its row goes
+
+    def __init__(self, engine, per_minute: int, clock=time.time):
+        from outreach.community.store import rate_buckets
+
+        self.engine, self.table, self.clock = engine, rate_buckets, clock
+        self.capacity, self.rate = float(per_minute), per_minute / 60.0
+        if engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        self.insert = insert
+        self.calls = 0
+
+    def allow(self, client: str) -> tuple[bool, float]:
+        from sqlalchemy import case, delete, func
+
+        now, t = self.clock(), self.table
+        refilled = func.min(self.capacity, t.c.tokens + (now - t.c.updated) * self.rate) \
+            if self.engine.dialect.name == "sqlite" else \
+            func.least(self.capacity, t.c.tokens + (now - t.c.updated) * self.rate)
+        statement = self.insert(t).values(client=client[:64], tokens=self.capacity - 1, updated=now, allowed=True)
+        statement = statement.on_conflict_do_update(index_elements=[t.c.client], set_={
+            "tokens": case((refilled >= 1, refilled - 1), else_=refilled), "updated": now,
+            "allowed": refilled >= 1}).returning(t.c.tokens, t.c.allowed)
+        with self.engine.begin() as conn:
+            tokens, allowed = conn.execute(statement).one()
+            self.calls += 1
+            if self.calls % 1000 == 0:
+                conn.execute(delete(t).where(t.c.updated < now - self.FORGET_AFTER_S))
+        return bool(allowed), 0.0 if allowed else (1 - tokens) / self.rate
+
+
 class RateLimit:
     """A token bucket per client address: `per_minute` requests, refilled continuously; then 429.
 
     The static files (the widget, the page) are not counted: they are cached and harmless. The client is
-    the socket's peer, or the first X-Forwarded-For address when the service is told it sits behind a proxy.
+    the socket's peer; behind a reverse proxy (`trust_forwarded_for`), when the peer is one of
+    `trusted_proxies`, X-Forwarded-For is read from the right, past the trusted proxies, and the first
+    address no proxy of ours added is the client. The leftmost address is whatever the client wrote: taking
+    it, as before, let anyone get a fresh bucket per request.
     """
 
     EXEMPT = ("/widget.js", "/questionnaire", "/healthz")
     MAX_CLIENTS = 50_000
 
-    def __init__(self, app, per_minute: int, trust_forwarded_for: bool = False, clock=time.monotonic):
+    def __init__(self, app, per_minute: int, trust_forwarded_for: bool = False, clock=time.monotonic,
+                 trusted_proxies: list[str] | tuple[str, ...] = ("127.0.0.1", "::1"),
+                 shared: DatabaseBuckets | None = None):
         self.app = app
+        self.shared = shared  # buckets in the database (several workers); None: in this process's memory
+        self.trusted = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self.trust_forwarded_for = trust_forwarded_for
@@ -84,13 +133,25 @@ class RateLimit:
         self.buckets: dict[str, tuple[float, float]] = {}
         self.lock = threading.Lock()
 
+    def is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False  # not an address at all (a forged "unknown"): never one of our proxies
+        return any(ip in network for network in self.trusted)
+
     def client_of(self, scope) -> str:
-        if self.trust_forwarded_for:
-            for name, value in scope["headers"]:
-                if name == b"x-forwarded-for":
-                    return value.decode("latin-1").split(",")[0].strip()
         client = scope.get("client")
-        return client[0] if client else "?"
+        peer = client[0] if client else "?"
+        if not self.trust_forwarded_for or not self.is_trusted(peer):
+            return peer
+        # several X-Forwarded-For headers read as one list, in order (RFC 7230 §3.2.2)
+        hops = [h.strip() for name, value in scope["headers"] if name == b"x-forwarded-for"
+                for h in value.decode("latin-1").split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not self.is_trusted(hop):
+                return hop
+        return hops[0] if hops else peer
 
     def allow(self, client: str) -> tuple[bool, float]:
         now = self.clock()
@@ -112,7 +173,11 @@ class RateLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] == "OPTIONS" or scope["path"] in self.EXEMPT:
             return await self.app(scope, receive, send)
-        allowed, wait = self.allow(self.client_of(scope))
+        client = self.client_of(scope)
+        if self.shared is not None:
+            allowed, wait = await anyio.to_thread.run_sync(self.shared.allow, client)
+        else:
+            allowed, wait = self.allow(client)
         if not allowed:
             return await _send_json(send, 429, {"detail": "trop de requêtes : réessayez dans quelques secondes."},
                                     [(b"retry-after", str(max(1, round(wait))).encode())])

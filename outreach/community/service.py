@@ -20,16 +20,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from outreach import paths
+from outreach.bounds import parse_json
 from outreach.community import exports, pages
 from outreach.community.audience import audience_csv, audience_rows
 from outreach.community.config import QuestionnaireConfig, load_config
-from outreach.community.limits import BodySizeLimit, RateLimit
+from outreach.community.limits import BodySizeLimit, DatabaseBuckets, RateLimit
 from outreach.community.notice import Notice, render_notice, require_complete
 from outreach.community.offer import Offer, PostcodeResolver, build_offer
 from outreach.community.store import Store
 from outreach.community.validation import AnswerRejected, FieldError, validate_answer, validate_change
 from outreach.community.vocabulary import AGE_BANDS, PURPOSE_LABELS, PURPOSES
 from outreach.datasets import shipped_areas, shipped_branches
+from outreach.errors import InputError
 from outreach.settings import NetworkSettings, load_settings
 from outreach.themes import load_themes
 
@@ -83,13 +85,29 @@ def rejected(errors: list[FieldError], status: int = 422) -> JSONResponse:
     return JSONResponse({"detail": detail, "errors": [e.as_json() for e in errors]}, status_code=status)
 
 
+# an answer is a flat object with one level of lists and objects: anything deeper is refused before parsing
+MAX_BODY_DEPTH = 4
+
+
 async def read_json(request: Request):
+    """The request's JSON body, or a 400 naming the problem: malformed, too deeply nested, a number too long
+    to read, or a lone surrogate (\\ud800), which JSON allows but no database column can store."""
     body = await request.body()
+    if not body:
+        return None
     try:
-        return json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AnswerRejected([FieldError("body", f"JSON mal formé (position {getattr(exc, 'pos', 0)}) : "
-                                         "envoyez un objet JSON valide en UTF-8.")]) from exc
+        payload = parse_json(body.decode("utf-8"), "body", max_depth=MAX_BODY_DEPTH)
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AnswerRejected([FieldError("body", "le corps n'est pas en UTF-8 : envoyez un objet JSON valide en "
+                                         "UTF-8.")]) from exc
+    except UnicodeEncodeError as exc:
+        raise AnswerRejected([FieldError("body", "caractère invalide (moitié de paire UTF-16 isolée) : envoyez "
+                                         "du texte Unicode valide.")]) from exc
+    except InputError as exc:
+        raise AnswerRejected([FieldError("body", f"JSON refusé ({exc.message.rstrip('.')}) : envoyez un objet "
+                                         "JSON valide en UTF-8.")]) from exc
+    return payload
 
 
 def csv_response(text: str, filename: str) -> Response:
@@ -101,6 +119,20 @@ def csv_response(text: str, filename: str) -> Response:
 def origin_of(url: str) -> str:
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/')[0]}"
+
+
+def cross_site(request: Request, public_url: str) -> bool:
+    """A form sent from another site (CSRF): the browser says so in Sec-Fetch-Site, or in an Origin that is
+    neither the service's public address nor the address it was reached at. A client that sends neither
+    header is not a browser, so it cannot be made to send a form by a page it visits."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    own = {origin_of(public_url), f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    return origin.rstrip("/") not in own
 
 
 def page_headers(script_origin: str | None = None) -> dict[str, str]:
@@ -213,10 +245,16 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
 
     @app.post("/preferences/{token}")
     async def change_preferences(token: str, request: Request):
-        member = svc.store.by_token(token)
+        # every store call of this async endpoint runs in the thread pool: a database that makes it wait
+        # (a reader holding SQLite's log during an erasure) never stops the event loop, i.e. the server
+        member = await run_in_threadpool(svc.store.by_token, token)
         is_form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
         if member is None:
             return not_found_page() if is_form else JSONResponse({"detail": "lien inconnu."}, status_code=404)
+        if is_form and cross_site(request, svc.config.public_url):
+            return HTMLResponse(pages.message_page("Demande refusée", "Ce formulaire ne peut être envoyé que depuis "
+                                                   "la page de gestion de vos choix : ouvrez le lien reçu et "
+                                                   "recommencez.", "errors"), status_code=403)
         if is_form:
             fields = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
             action = fields.get("action", ["update"])[0]
@@ -230,13 +268,13 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
             action = payload.pop("action", "update")
         branch = svc.resolver.branch_name(member.branch_id)
         if action == "delete":
-            svc.store.erase(token, channel="preferences")
+            await run_in_threadpool(svc.store.erase, token, channel="preferences")
             if is_form:
                 return HTMLResponse(pages.message_page("Données effacées", "Vos données ont été effacées. "
                                                        "Merci de l'intérêt porté à la médiathèque."))
             return Response(status_code=204)
         if action == "withdraw":
-            member = svc.store.withdraw_all(token, svc.notice, channel="preferences")
+            member = await run_in_threadpool(svc.store.withdraw_all, token, svc.notice, channel="preferences")
             saved = "Vos consentements sont retirés et votre adresse e-mail est effacée."
         elif action == "update":
             try:
@@ -247,7 +285,7 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
                 return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice, branch, token,
                                                            errors=exc.errors), status_code=422,
                                     headers=page_headers())
-            member = svc.store.change(token, new, svc.notice, channel="preferences")
+            member = await run_in_threadpool(svc.store.change, token, new, svc.notice, channel="preferences")
             saved = "Vos choix sont enregistrés."
         else:
             raise AnswerRejected([FieldError("action", "action inconnue : update, withdraw ou delete.")])
@@ -290,11 +328,21 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
                             status_code=404)
 
     # innermost first: limits run before the app, CORS wraps everything (refusals carry CORS headers too)
-    app.add_middleware(RateLimit, per_minute=svc.config.rate_limit_per_minute,
-                       trust_forwarded_for=svc.config.trust_forwarded_for)
+    # on a server database the buckets live there, shared by every worker and instance; on SQLite (one
+    # process) they stay in memory, which costs no write per request
+    shared = None if svc.store.is_sqlite else DatabaseBuckets(svc.store.engine, svc.config.rate_limit_per_minute)
+    app.add_middleware(RateLimit, per_minute=svc.config.rate_limit_per_minute, shared=shared,
+                       trust_forwarded_for=svc.config.trust_forwarded_for,
+                       trusted_proxies=svc.config.trusted_proxies)
     app.add_middleware(BodySizeLimit, max_bytes=svc.config.max_body_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=svc.config.allowed_origins,
                        allow_methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
                        allow_credentials=False, max_age=600)
     return app
 
+
+
+def app_from_environment() -> FastAPI:
+    """The app each worker process builds (`outreach questionnaire serve --workers N`): the database, the
+    settings and the questionnaire's file come from the OUTREACH_* environment."""
+    return create_app()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -93,6 +96,15 @@ proofs = Table(
     Column("withdrawal_channel", String(32)),
 )
 
+# the rate limit's token buckets, shared by every worker and instance that uses the database (limits.py)
+rate_buckets = Table(
+    "community_rate_buckets", metadata,
+    Column("client", String(64), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False, index=True),  # seconds since the epoch, as the workers' clocks say
+    Column("allowed", Boolean, nullable=False),
+)
+
 notices = Table(
     "community_notices", metadata,
     Column("version", String(32), primary_key=True),
@@ -160,6 +172,10 @@ class Store:
         self.url = url or paths.database_url()
         self.engine = db.create_tables(self.url, metadata)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # erasures asked to be scrubbed from the log, and the latest one a checkpoint covered (see _scrub)
+        self._scrub_lock = threading.Lock()
+        self._scrub_wanted = self._scrub_done = 0
+        self._scrub_running = False
 
     def dispose(self) -> None:
         db.forget(self.url)
@@ -277,8 +293,8 @@ class Store:
                     mechanism=f"preferences:{channel}", age_band=new.age_band,
                     withdrawal_channel=channel if withdrawn else None, withdrawn_at=now if withdrawn else None))
             found = self._member_rows(conn, respondents.c.id == rid)
-        if row["email"] and not new.email:
-            self._scrub()
+        if (row["email"] and row["email"] != new.email) or row["postcode"] != new.placement.postcode:
+            self._scrub()  # the old address (e-mail or postcode) must not stay in the log
         return found[0]
 
     @staticmethod
@@ -318,12 +334,56 @@ class Store:
         self._scrub()
         return True
 
+    SCRUB_WAIT_MS = 20  # how long a retry may hold back writers while it waits for readers
+    SCRUB_RETRY_S = 0.25
+
     def _scrub(self) -> None:
         """After an erasure on SQLite: the write-ahead log still holds the old pages (e-mail, token) until
-        it is checkpointed and overwritten; truncating it now makes the erasure real on disk at once."""
-        if self.is_sqlite:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        it is checkpointed and truncated; truncating it makes the erasure real on disk.
+
+        A checkpoint that waits for readers also holds back every writer, so the erasure tries once without
+        waiting; when a reader holds the log, one background thread per store retries (waiting at most
+        SCRUB_WAIT_MS each time) until the log is emptied after the latest erasure. No reader can make an
+        erasure, or the answers arriving meanwhile, wait."""
+        if not self.is_sqlite:
+            return
+        with self._scrub_lock:
+            self._scrub_wanted += 1
+            wanted, running = self._scrub_wanted, self._scrub_running
+        if not running and self._checkpoint(0):
+            return
+        with self._scrub_lock:
+            if self._scrub_running or self._scrub_done >= wanted:
+                return
+            self._scrub_running = True
+        threading.Thread(target=self._scrub_later, name="outreach-scrub", daemon=True).start()
+
+    def _checkpoint(self, wait_ms: int) -> bool:
+        """True when the log was emptied (SQLite answers busy=0)."""
+        with self._scrub_lock:
+            wanted = self._scrub_wanted
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+            try:
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
+            finally:
+                conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+        if busy == 0:
+            with self._scrub_lock:
+                self._scrub_done = max(self._scrub_done, wanted)
+        return busy == 0
+
+    def _scrub_later(self, attempts: int = 14400) -> None:
+        try:
+            for _ in range(attempts):  # an hour at most: a reader that long is a bug elsewhere
+                time.sleep(self.SCRUB_RETRY_S)
+                if self._checkpoint(self.SCRUB_WAIT_MS):
+                    with self._scrub_lock:
+                        if self._scrub_done >= self._scrub_wanted:
+                            return  # nothing erased since this checkpoint began
+        finally:
+            with self._scrub_lock:
+                self._scrub_running = False
 
     def _erase_rows(self, conn, rows, now: datetime, channel: str, event_name: str) -> None:
         ids = [r["id"] for r in rows]

@@ -7,9 +7,10 @@ Every problem is collected, so the person fixes them in one go; nothing is store
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from outreach.community.offer import Offer, Placement, PostcodeResolver
 from outreach.community.vocabulary import (
@@ -21,6 +22,7 @@ from outreach.community.vocabulary import (
     PURPOSES,
     allowed_for_age,
 )
+from outreach.text import hidden_characters
 
 RESPONSE_FIELDS = ("interests", "postcode", "age_band", "email", "consents", "notice_version", "page_url",
                    "mechanism")
@@ -98,12 +100,38 @@ def _consents(value: Any, errors: list[FieldError]) -> dict[str, bool]:
 
 
 def _email(value: Any, errors: list[FieldError]) -> str | None:
+    """The address NFC-normalised (an « é » typed in two ways is one address); invisible characters refused:
+    a NUL, a bidi override or a zero-width space makes an address that looks like another one."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if not isinstance(value, str) or len(value.strip()) > 254 or not EMAIL.match(value.strip()):
+    if isinstance(value, str) and hidden_characters(value.strip()):
+        errors.append(FieldError("email", "l'adresse e-mail contient un caractère invisible ou de contrôle "
+                                 f"({', '.join(hidden_characters(value.strip())[:3])}) : retapez-la."))
+        return None
+    value = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
+    if not isinstance(value, str) or len(value) > 254 or not EMAIL.match(value):
         errors.append(FieldError("email", "adresse e-mail invalide : écrivez-la sous la forme nom@exemple.fr."))
         return None
-    return value.strip()
+    return value
+
+
+# a path segment that may name or identify someone: an e-mail, a number of 4 digits or more (a file or
+# account number), a long hexadecimal or mixed token (a session, a UUID)
+_PERSONAL_SEGMENT = re.compile(r"@|%40|\d{4,}|^[0-9a-f-]{16,}$|^(?=.*\d)(?=.*[a-z])[\w-]{20,}$", re.I)
+HIDDEN_SEGMENT = "…"
+
+
+def page_without_personal_data(url: str) -> str:
+    """The page an answer came from, kept to prove where consent was given (FORM-06), without what could
+    identify the person (FORM-07): no user name or password, no query string or fragment (e-service URLs
+    carry file numbers and names there), and each path segment that looks like an e-mail or an identifier
+    replaced by « … »."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    segments = [HIDDEN_SEGMENT if _PERSONAL_SEGMENT.search(unquote(s)) else s for s in parts.path.split("/")]
+    return urlunsplit((parts.scheme, host, "/".join(segments), "", ""))
 
 
 def _placement(value: Any, resolver: PostcodeResolver, errors: list[FieldError]) -> Placement | None:
@@ -176,12 +204,15 @@ def validate_answer(payload: Any, offer: Offer, resolver: PostcodeResolver, noti
 
     page_url = payload.get("page_url")
     if page_url is not None and (not isinstance(page_url, str) or len(page_url) > MAX_URL
-                                 or not page_url.startswith(("http://", "https://"))):
+                                 or not page_url.startswith(("http://", "https://")) or hidden_characters(page_url)):
         errors.append(FieldError("page_url", "adresse de page invalide (http:// ou https://)."))
         page_url = None
     elif page_url is not None:
-        # the page, not its query string: e-service URLs may carry a file number or a name (FORM-07)
-        page_url = urlsplit(page_url)._replace(query="", fragment="").geturl()
+        try:
+            page_url = page_without_personal_data(page_url)
+        except ValueError:  # a port out of range, a malformed IPv6 host
+            errors.append(FieldError("page_url", "adresse de page invalide (http:// ou https://)."))
+            page_url = None
     mechanism = payload.get("mechanism", "api")
     if mechanism not in MECHANISMS:
         errors.append(FieldError("mechanism", "mécanisme inconnu : widget, page ou api."))

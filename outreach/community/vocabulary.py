@@ -52,6 +52,17 @@ def is_adult(age_band: str | None) -> bool:
     return age_band is not None and age_band in AGE_BANDS and age_band not in MINORS
 
 
+def youngest_band(bands) -> str | None:
+    """The most restrictive of the age bands one person gave (answers with the same e-mail address): a
+    person who once said 15-17 is treated as 15-17 everywhere, whatever the order of the answers; a
+    missing band counts as unknown, which allows nothing that needs an age."""
+    order = list(AGE_BANDS)
+    bands = list(bands)
+    if not bands or any(b not in AGE_BANDS for b in bands):
+        return None
+    return min(bands, key=order.index)
+
+
 def allowed_for_age(purpose: str, age_band: str) -> bool:
     if MIN_AGE[purpose] >= 18:
         return is_adult(age_band)

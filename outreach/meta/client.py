@@ -48,7 +48,7 @@ from facebook_business.exceptions import FacebookRequestError
 
 from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
-from outreach.errors import InputError
+from outreach.errors import InputError, register_secret
 from outreach.meta.names import IDS_FILE, META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
 from outreach.model import is_ad_account
@@ -91,6 +91,11 @@ class MetaError(InputError):
     """Meta refused something: the message says which field and what to change."""
 
 
+class NotJsonAnswer(requests.RequestException):
+    """The Graph API's address answered something else than a JSON object (a proxy's HTML error page, a
+    captive portal): handled like a connection failure, retried, then explained in French."""
+
+
 # ------------------------------------------------------------------------------------------ token
 
 def streamlit_secret(name: str, roots: list[Path] | None = None) -> str | None:
@@ -119,6 +124,7 @@ def access_token(explicit: str | None = None) -> str:
                         fix="Collez-le sur la page Paramètres, rubrique « Connexion à Meta » (ou « outreach meta "
                             "token » en ligne de commande) : un jeton d'utilisateur système ayant les droits "
                             "ads_management et ads_read.")
+    register_secret(token)
     return token
 
 
@@ -142,12 +148,6 @@ def hide_token_from_logs() -> None:
     logger = logging.getLogger("urllib3.connectionpool")
     if REDACT_TOKEN not in logger.filters:
         logger.addFilter(REDACT_TOKEN)
-
-
-def scrub(text: str, secret: str | None = None) -> str:
-    """`text` without the token: Meta's error text sometimes echoes the request URL, query string included."""
-    text = RedactToken.SECRET.sub(r"\1=***", str(text))
-    return text.replace(secret, "***") if secret and len(secret) >= 8 else text
 
 
 # ------------------------------------------------------------------------------------------ errors
@@ -212,14 +212,13 @@ WORD_RULES = [
 ]
 
 
-def french_error(exc: FacebookRequestError, what: str, secret: str | None = None) -> MetaError:
+def french_error(exc: FacebookRequestError, what: str) -> MetaError:
     """A clear French message for one of Meta's errors, naming the field; never Meta's raw request, never the
-    token (even when Meta's text quotes the URL it was sent to)."""
+    token (even when Meta's text quotes the URL it was sent to: MetaError masks it, see outreach.errors)."""
     code, subcode = exc.api_error_code(), exc.api_error_subcode()
     body = exc.body() if isinstance(exc.body(), dict) else {}
     error = body.get("error", {}) if isinstance(body, dict) else {}
-    meta_says = scrub(error.get("error_user_msg") or error.get("error_user_title") or exc.api_error_message() or "",
-                      secret)
+    meta_says = error.get("error_user_msg") or error.get("error_user_title") or exc.api_error_message() or ""
     if code == 190:
         return MetaError("jeton d'accès Meta invalide ou expiré.", field="jeton",
                          fix="Générez un nouveau jeton (droit ads_management) et collez-le sur la page "
@@ -230,7 +229,7 @@ def french_error(exc: FacebookRequestError, what: str, secret: str | None = None
     rule = SUBCODE_RULES.get(subcode)
     if rule is None:
         blamed = " ".join(" ".join(map(str, spec)) for spec in (exc.api_blame_field_specs() or []))
-        haystack = f"{meta_says} {scrub(exc.api_error_message() or '', secret)} {blamed}".casefold()
+        haystack = f"{meta_says} {exc.api_error_message() or ''} {blamed}".casefold()
         rule = next((r for word, r in WORD_RULES if word in haystack), None)
     if code in RATE_LIMIT_CODES:
         return MetaError(f"{what} : Meta limite le nombre d'appels pour ce compte (code {code}).", field=None,
@@ -341,14 +340,27 @@ class MetaClient:
                         return found
                     continue
                 if isinstance(exc, FacebookRequestError):
-                    raise french_error(exc, what, self._secret) from None
+                    raise french_error(exc, what) from None
+                if isinstance(exc, NotJsonAnswer):
+                    raise MetaError(f"{what} : l'adresse de l'API de Meta a répondu autre chose que du JSON "
+                                    f"({exc}).", where=GRAPH_URL_ENV,
+                                    fix="Panne passagère de Meta ou d'un proxy : relancez plus tard ; si cela "
+                                        f"dure, vérifiez {GRAPH_URL_ENV}.") from None
                 raise MetaError(f"{what} : le serveur de Meta ne répond pas ({type(exc).__name__}).",
                                 fix="Vérifiez la connexion et relancez : ce qui a été créé ne le sera pas deux "
                                     "fois.") from None
         raise AssertionError("unreachable")
 
+    def _call(self, method: str, path: tuple, params: dict) -> dict:
+        """One Graph API call whose answer must be a JSON object; anything else raises NotJsonAnswer."""
+        response = self.api.call(method, path, params=params)
+        answer = response.json()
+        if not isinstance(answer, dict):
+            raise NotJsonAnswer(f"HTTP {response.status()}, {response.headers().get('Content-Type', '?')}")
+        return answer
+
     def _get(self, what: str, path: tuple, params: dict) -> dict:
-        return self._with_retries(what, lambda: self.api.call("GET", path, params=params).json())
+        return self._with_retries(what, lambda: self._call("GET", path, params))
 
     # -- interests -----------------------------------------------------------------------------------
 
@@ -668,7 +680,7 @@ class MetaClient:
                 answers = self._batch(edge, pending, nodes)
             except (FacebookRequestError, requests.RequestException) as exc:
                 if not is_transient(exc):
-                    raise (french_error(exc, pending[0][2], self._secret) if isinstance(exc, FacebookRequestError)
+                    raise (french_error(exc, pending[0][2]) if isinstance(exc, FacebookRequestError)
                            else MetaError(f"{pending[0][2]} : le serveur de Meta ne répond pas.")) from None
                 # the whole request failed on the way: each call may or may not have been run
                 answers = [(False, exc)] * len(pending)
@@ -681,7 +693,7 @@ class MetaClient:
                     retry.append((ref, params, what))
                     waits.append(rate_limit_wait_s(value) if value is not None else None)
                 elif refused is None:
-                    refused = french_error(value, what, self._secret)
+                    refused = french_error(value, what)
             if refused is not None or (retry and attempt == self.retries):
                 if on_partial and done:
                     on_partial(done)
@@ -689,7 +701,7 @@ class MetaClient:
                     raise refused
                 first = next(v for (ok, v) in answers if not ok)
                 if isinstance(first, FacebookRequestError):
-                    raise french_error(first, retry[0][2], self._secret)
+                    raise french_error(first, retry[0][2])
                 raise MetaError(f"{retry[0][2]} : le serveur de Meta ne répond pas.",
                                 fix="Vérifiez la connexion et relancez : ce qui a été créé ne le sera pas deux fois.")
             if not retry:

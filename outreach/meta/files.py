@@ -5,12 +5,11 @@ Shared by the CLI (`outreach plan`) and the app (Campagne page), so that both wr
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
 
-from outreach import atomic
+from outreach import atomic, cells
 from outreach.campaign import Campaign
 from outreach.meta import sheet
 from outreach.meta.names import IDS_FILE, META_API_FILE  # noqa: F401  (IDS_FILE: imported from here too)
@@ -48,7 +47,7 @@ def plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:
 
 def plan_csv(plan: Plan) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = cells.writer(buffer, lineterminator="\n")
     writer.writerow(PLAN_CSV_COLUMNS)
     for a in plan.ad_sets:
         writer.writerow([a.name, a.branch_id, a.branch_name, a.theme_id, " ".join(a.area_codes), a.population,

@@ -23,10 +23,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
+from outreach import cells
+from outreach.bounds import MAX_XLSX_BYTES
 from outreach.errors import InputError
 from outreach.sources.tabular import decode, read_bytes, sniff_separator
+from outreach.sources.xlsx import open_workbook
+from outreach.sources.xlsx import rows as sheet_rows
 
 # The header of an Ads Manager export, in its order (the subset a campaign of this tool fills, plus the
 # id columns Ads Manager uses to tell new objects from edits: left empty, they mean "create").
@@ -188,15 +193,11 @@ def read_template(path: str | Path | None = None, *, data: bytes | None = None, 
     with the value formats its first rows show (a header alone keeps Ads Manager's default formats)."""
     label = name or str(path)
     if data is None:
-        data = read_bytes(path)  # says « fichier introuvable » in French when it is missing
+        data = read_bytes(path, MAX_XLSX_BYTES)  # says « fichier introuvable » in French when it is missing
     if label.lower().endswith(".xlsx"):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True)
-        except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
-            raise InputError("ce n'est pas un classeur Excel lisible.", file=label,
-                             fix="Exportez une publicité depuis le Gestionnaire de publicités au format .xlsx.") \
-                from exc
-        table = list(book.active.iter_rows(max_row=1 + SAMPLE_ROWS, values_only=True))
+        with open_workbook(data, label, "Exportez une publicité depuis le Gestionnaire de publicités au format "
+                                        ".xlsx.") as book:
+            table = list(sheet_rows(book.active, label, max_rows=1 + SAMPLE_ROWS))
         workbook = True
     else:
         text, _ = decode(data, label)
@@ -263,12 +264,14 @@ def unmapped(rows_: list[dict[str, Value]], columns: list[str]) -> list[str]:
     return sorted(filled - set(columns))
 
 
-def _cell(value: Value | datetime, formats: ValueFormats):
+def _cell(sheet, value: Value | datetime, formats: ValueFormats):
     if value in (None, ""):
         return None  # no cell written at all
-    if isinstance(value, (int, float)) and not formats.numeric:
-        return _text(value, formats)
-    return value
+    if isinstance(value, (int, float)) and formats.numeric:
+        return value
+    if isinstance(value, datetime):
+        return value
+    return text_cell(sheet, _text(value, formats))
 
 
 def _text(value: Value | datetime, formats: ValueFormats) -> str:
@@ -281,6 +284,16 @@ def _text(value: Value | datetime, formats: ValueFormats) -> str:
     return str(value)
 
 
+def text_cell(sheet, value):
+    """A cell typed as text: openpyxl would store a string starting with « = » as a live formula (a campaign
+    named =HYPERLINK(…) would become a link); None writes no cell at all."""
+    if not value:
+        return None
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
 def to_xlsx(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> bytes:
     columns = columns or DEFAULT_COLUMNS
     formats = formats_of(columns)
@@ -288,7 +301,7 @@ def to_xlsx(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> 
     sheet = book.create_sheet("Ads")
     sheet.append(list(columns))
     for row in rows_:
-        sheet.append([_cell(row.get(c), formats) for c in columns])
+        sheet.append([_cell(sheet, row.get(c), formats) for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -299,7 +312,7 @@ def to_txt(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> b
     columns = columns or DEFAULT_COLUMNS
     formats = formats_of(columns)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = cells.writer(buffer, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(columns))
     for row in rows_:
         writer.writerow([_text(row.get(c), formats).replace("\t", " ") for c in columns])

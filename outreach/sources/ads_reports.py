@@ -26,8 +26,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
+from outreach.bounds import MAX_REPORT_BYTES
 from outreach.errors import InputError, InputErrors
 from outreach.sources.tabular import decode, input_bytes, sniff_separator
+from outreach.sources.xlsx import open_workbook
+from outreach.sources.xlsx import rows as sheet_rows
 
 # The fields every result row carries, in this order (see `empty_rows`).
 ID_COLUMNS = ["level", "campaign_id", "campaign_name", "adset_id", "adset_name", "date_start", "date_stop"]
@@ -131,7 +134,8 @@ def read_ads_report(path: str | Path, *, data: bytes | None = None, name: str | 
     """Read an Ads Manager export (CSV or XLSX) into result rows, or raise an InputError saying what to fix."""
     label = name or str(path)
     raw = input_bytes(path, data, label,
-                      empty_fix="Exportez à nouveau le rapport depuis le Gestionnaire de publicités.")
+                      empty_fix="Exportez à nouveau le rapport depuis le Gestionnaire de publicités.",
+                      max_bytes=MAX_REPORT_BYTES)
     if raw[:4] == b"PK\x03\x04":  # a ZIP container: XLSX
         frame, typed = _xlsx_frame(raw, label), True
     else:
@@ -186,16 +190,9 @@ def _arrow_csv(data: bytes, head: str, label: str) -> pd.DataFrame:
 
 
 def _xlsx_frame(raw: bytes, label: str) -> pd.DataFrame:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(f"classeur Excel illisible ({exc.__class__.__name__}).", file=label,
-                         fix="Exportez à nouveau le rapport au format .xlsx ou .csv.") from exc
-    try:
+    with open_workbook(raw, label, "Exportez à nouveau le rapport au format .xlsx ou .csv.") as book:
         for sheet in book.worksheets:
-            rows = list(sheet.iter_rows(values_only=True))
+            rows = list(sheet_rows(sheet, label))
             # the header is the first row that names at least two known fields (a title may come first)
             for i, row in enumerate(rows[:20]):
                 known = sum(1 for v in row if v is not None and normalise_header(v)[0] in HEADER_TO_FIELD)
@@ -208,8 +205,6 @@ def _xlsx_frame(raw: bytes, label: str) -> pd.DataFrame:
                     frame = pd.DataFrame([r[: len(header)] for r in body.values()], columns=header, dtype=object,
                                          index=list(body))
                     return frame.where(frame.notna(), "")
-    finally:
-        book.close()
     raise InputError("aucune feuille du classeur n'a d'en-tête de rapport (Couverture, Impressions…).", file=label,
                      fix="Exportez le rapport depuis le Gestionnaire de publicités sans le modifier.")
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pymarc
 
+from outreach.bounds import MAX_MARC_BYTES
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
 from outreach.sources.marc_charsets import CharsetReport, Decoded, decode_record
@@ -90,7 +91,7 @@ def read_catalogue(path: str | Path, *, data: bytes | None = None, name: str | N
                    default_branch: str = "") -> CatalogueRead:
     """Read a catalogue file whatever its format (ISO 2709, MARCXML / MarcXchange or CSV)."""
     label = name or str(path)
-    raw = input_bytes(path, data, label, empty_fix="Choisissez un export du catalogue.")
+    raw = input_bytes(path, data, label, empty_fix="Choisissez un export du catalogue.", max_bytes=MAX_MARC_BYTES)
     if is_iso2709(raw):
         return read_marc(raw, label, branch_of=branch_of, collection_labels=collection_labels)
     if is_xml(raw):

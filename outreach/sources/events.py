@@ -25,9 +25,11 @@ lasts that day.
 
 from __future__ import annotations
 
+import datetime as datetime_module
 import html
 import json
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -35,6 +37,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from outreach.bounds import MAX_AGENDA_BYTES, MAX_OCCURRENCES, parse_json
 from outreach.errors import InputError
 from outreach.model import Branch, LibraryEvent
 from outreach.sources.tabular import decode, input_bytes
@@ -167,7 +170,7 @@ def read_events(path: str | Path, *, data: bytes | None = None, name: str | None
     """The events of an iCalendar or OpenAgenda file, each placed at one of `branches` by id, by name, or by
     coordinates through `near` (territory.branch_near: the readers know nothing of geodesy)."""
     label = name or str(path)
-    raw = input_bytes(path, data, label, empty_fix="Choisissez un export d'agenda (.ics ou .json).")
+    raw = input_bytes(path, data, label, empty_fix="Choisissez un export d'agenda (.ics ou .json).", max_bytes=MAX_AGENDA_BYTES)
     text, _ = decode(raw, label)
     finder = BranchFinder(branches, near)
     stripped = text.lstrip()
@@ -236,9 +239,13 @@ def _read_ical(text: str, label: str, finder: BranchFinder) -> EventsRead:
             cancelled.append(title or where)
             if component.get("RECURRENCE-ID") is None:
                 continue
-        _keep(called_off if is_cancelled else moved if component.get("RECURRENCE-ID") is not None else events,
-              skipped, where, partial(_ical_events, component, title, position, finder),
-              "sans titre (SUMMARY) ou sans date de début (DTSTART)")
+        try:
+            _keep(called_off if is_cancelled else moved if component.get("RECURRENCE-ID") is not None else events,
+                  skipped, where, partial(_ical_events, component, title, position, finder),
+                  "sans titre (SUMMARY) ou sans date de début (DTSTART)")
+        except InputError as exc:  # a series too costly to expand: the file is refused, naming the event
+            exc.file, exc.where = label, f"{where}, règle de répétition (RRULE)"
+            raise
     if not events and not moved and not skipped and not cancelled:
         raise InputError("aucun événement (VEVENT) dans le calendrier.", file=label)
     # a moved occurrence (RECURRENCE-ID) takes the place of the one its series gives, wherever it is written;
@@ -264,8 +271,6 @@ def _ical_events(component, title: str, position: int, finder: BranchFinder) -> 
     rule = component.get("RRULE")
     if rule is None:
         return [event]
-    from dateutil.rrule import rrulestr
-
     first = component.get("DTSTART").dt
     if not isinstance(first, datetime):
         first = datetime.combine(first, time(0, 0))
@@ -273,14 +278,51 @@ def _ical_events(component, title: str, position: int, finder: BranchFinder) -> 
     excluded = {to_local(d.dt) for value in _as_list(component.get("EXDATE")) for d in value.dts}
     duration = event.end - event.start if event.end else None
     out = []
-    for occurrence in rrulestr(_until_like_start(rule.to_ical().decode(), first), dtstart=first):
+    for occurrence in _occurrences(rule.to_ical().decode(), first, horizon):
         start = to_local(occurrence)
         if start > horizon:
             break
         if start not in excluded:
+            if len(out) == MAX_OCCURRENCES:
+                raise InputError(f"la série donne plus de {MAX_OCCURRENCES} dates.", fix=SERIES_FIX)
             out.append(event.model_copy(update={"id": f"{event.id}/{start.isoformat()}", "start": start,
                                                 "end": start + duration if duration else None}))
+    if not out:
+        raise ValueError("sa règle de répétition ne donne aucune date")
     return out
+
+
+SERIES_FIX = ("Un événement de médiathèque se répète au plus chaque jour : corrigez sa règle de répétition "
+              "(RRULE) ou donnez ses dates une à une.")
+
+
+def _occurrences(rule_text: str, first: datetime, horizon: datetime):
+    """The dates of an RRULE, computed no further than the year after `horizon`.
+
+    dateutil looks for matching dates up to the year 9999 when none comes (FREQ=DAILY;BYMONTH=2;
+    BYMONTHDAY=30 takes 27 s, FREQ=HOURLY 42 s): its generator is run with that ceiling lowered to the
+    horizon's next year, which it reads from the `datetime` module it imported. Rules repeating more
+    often than hourly are refused: no agenda needs them and each gives millions of dates a year.
+    """
+    from dateutil import rrule as dateutil_rrule
+
+    if re.search(r"FREQ=(SECONDLY|MINUTELY)", rule_text, re.I):
+        raise InputError("la série se répète chaque seconde ou chaque minute.", fix=SERIES_FIX)
+    rule = dateutil_rrule.rrulestr(_until_like_start(rule_text, first), dtstart=first)
+    ceiling = _BoundedDatetime(horizon.year + 1)
+    bounded_iter = types.FunctionType(dateutil_rrule.rrule._iter.__code__,
+                                      {**dateutil_rrule.rrule._iter.__globals__, "datetime": ceiling})
+    return bounded_iter(rule)
+
+
+class _BoundedDatetime:
+    """The `datetime` module as dateutil's rrule sees it, with MAXYEAR lowered."""
+
+    def __init__(self, max_year: int):
+        self.MAXYEAR = min(max_year, datetime_module.MAXYEAR)
+
+    def __getattr__(self, name):
+        return getattr(datetime_module, name)
 
 
 def _until_like_start(rule: str, first: datetime) -> str:
@@ -394,11 +436,7 @@ def _dates(f: dict) -> tuple[datetime | None, datetime | None]:
 
 
 def _read_openagenda(text: str, label: str, finder: BranchFinder) -> EventsRead:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON illisible (ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}).", file=label,
-                         fix="Vérifiez que le fichier est l'export JSON complet de l'agenda.") from exc
+    doc = parse_json(text, label, fix="Vérifiez que le fichier est l'export JSON complet de l'agenda.")
     records = _records(doc)
     if not records:
         raise InputError("aucun événement trouvé dans le JSON.", file=label,

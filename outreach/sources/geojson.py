@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from outreach.bounds import MAX_GEOJSON_BYTES, parse_json
 from outreach.errors import InputError, InputErrors
 from outreach.sources.coordinates import check_point
 from outreach.sources.tabular import input_bytes
@@ -12,15 +13,13 @@ from outreach.sources.tabular import input_bytes
 
 def load_features(path: str | Path, *, data: bytes | None = None, name: str | None = None) -> list[dict]:
     label = name or str(path)
-    raw = input_bytes(path, data, label, empty_fix="Choisissez un fichier GeoJSON qui contient des objets.")
+    raw = input_bytes(path, data, label, empty_fix="Choisissez un fichier GeoJSON qui contient des objets.", max_bytes=MAX_GEOJSON_BYTES)
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError("le fichier n'est pas en UTF-8 comme l'exige GeoJSON.", file=label,
                          fix="Réenregistrez-le en UTF-8.") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON invalide ({exc.msg}).", file=label, where=f"ligne {exc.lineno}, colonne {exc.colno}",
-                         fix="Corrigez la syntaxe (un validateur JSON en ligne ou QGIS aide à la trouver).") from exc
+    doc = parse_json(text, label, fix="Corrigez la syntaxe (un validateur JSON en ligne ou QGIS aide à la trouver).")
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         features = doc.get("features") or []
     elif isinstance(doc, dict) and doc.get("type") == "Feature":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import math
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from outreach.bounds import MAX_CSV_BYTES, check_size, gunzip
 from outreach.errors import InputError
 
 SEPARATORS = ";,\t|"
@@ -100,9 +100,11 @@ def refuse_extra_fields(text: str, separator: str, label: str) -> None:
                              where=f"ligne {rows.line_num}", fix=SAME_WIDTH_FIX)
 
 
-def read_bytes(path: str | Path) -> bytes:
+def read_bytes(path: str | Path, max_bytes: int = MAX_CSV_BYTES) -> bytes:
+    """The bytes of `path` (decompressed when it ends in .gz), refused past `max_bytes` before reading."""
     path = Path(path)
     try:
+        check_size(path.stat().st_size, max_bytes, str(path))
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise InputError("fichier introuvable.", file=path, fix="Vérifiez le chemin.") from exc
@@ -112,17 +114,17 @@ def read_bytes(path: str | Path) -> bytes:
         raise InputError("lecture refusée par le système.", file=path,
                          fix="Vérifiez les droits du fichier, ou copiez-le dans un dossier à vous.") from exc
     if path.suffix == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:  # not gzip at all (BadGzipFile), or cut short
-            raise InputError("ce n'est pas une archive gzip complète.", file=path,
-                             fix="Compressez-le avec gzip, ou retirez « .gz » de son nom s'il n'est pas compressé.") from exc
+        raw = gunzip(raw, str(path), max_bytes)
     return raw
 
 
-def input_bytes(path: str | Path, data: bytes | None, label: str, *, empty_fix: str) -> bytes:
-    """The bytes of an uploaded file (`data`) or of `path`, refusing an empty one with `empty_fix`."""
-    raw = data if data is not None else read_bytes(path)
+def input_bytes(path: str | Path, data: bytes | None, label: str, *, empty_fix: str,
+                max_bytes: int = MAX_CSV_BYTES) -> bytes:
+    """The bytes of an uploaded file (`data`) or of `path`, refusing an empty one with `empty_fix` and one
+    larger than `max_bytes` (each reader passes the limit of its format, see outreach/bounds.py)."""
+    if data is not None:
+        check_size(len(data), max_bytes, label)
+    raw = data if data is not None else read_bytes(path, max_bytes)
     if not raw.strip():
         raise InputError("le fichier est vide.", file=label, fix=empty_fix)
     return raw

@@ -59,9 +59,11 @@ class LocalServer:
         self.requests.append(request)
         # a stand-in answers (status, payload) or (status, payload, extra headers)
         status, payload, *extra = self.handle(request)
-        data = json.dumps(payload).encode("utf-8")
+        # bytes are sent as an HTML page: what a proxy or a load balancer in front of the service answers
+        html = isinstance(payload, bytes)
+        data = payload if html else json.dumps(payload).encode("utf-8")
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/json; charset=utf-8")
+        handler.send_header("Content-Type", "text/html; charset=utf-8" if html else "application/json; charset=utf-8")
         for name, value in (extra[0] if extra else {}).items():
             handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(data)))
