@@ -38,10 +38,15 @@ french_widgets.apply()
 # a focus ring that shows where the keyboard is, distinct from the current page's grey marker
 st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }</style>")
 # Streamlit writes <html lang="en"> and has no setting for it: the page's language is set once loaded, by a
-# script in an empty frame that then leaves the keyboard's path and the screen reader's view
-components.html("<script>window.parent.document.documentElement.lang = 'fr';"
+# script in an empty frame that then leaves the keyboard's path and the screen reader's view. It also names the
+# file uploaders' buttons, whose English text app/french_widgets.py hides (axe: button-name)
+components.html("<script>const d = window.parent.document; d.documentElement.lang = 'fr';"
                 "const f = window.frameElement; f.tabIndex = -1; f.setAttribute('aria-hidden', 'true');"
-                "f.title = 'langue du document';</script>", height=0)
+                "f.title = 'langue du document';"
+                "const name = () => d.querySelectorAll('[data-testid=stFileUploaderDropzone] button:not([aria-label])')"
+                ".forEach(b => b.setAttribute('aria-label', 'Choisir un fichier'));"
+                "name(); new MutationObserver(name).observe(d.body, {childList: true, subtree: true});</script>",
+                height=0)
 require_access()  # alone on 127.0.0.1, or logged in on a shared deployment; nothing below runs otherwise
 with st.sidebar:
     for section, pages in sections.items():

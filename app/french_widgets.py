@@ -14,7 +14,7 @@ import streamlit as st
 STYLE = """
 <style>
 [data-testid="stFileUploaderDropzoneInstructions"] * { display: none; }
-[data-testid="stFileUploaderDropzoneInstructions"]::after { content: "Un fichier de 200 Mo au plus"; font-size: .875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"]::after { content: "Un fichier de 10 Mo au plus"; font-size: .875rem; }
 [data-testid="stFileUploaderDropzone"] button > * { display: none; }
 [data-testid="stFileUploaderDropzone"] button::after { content: "Choisir un fichier"; }
 </style>
