@@ -43,7 +43,7 @@ def meta_status(theme) -> None:
 
     account = meta_account_for_checks()
     if account is None:
-        st.caption("Avec un jeton Meta (META_ACCESS_TOKEN) et un compte publicitaire (page Paramètres), cette page "
+        st.caption("Une fois Meta connecté et le compte publicitaire choisi (page Paramètres), cette page "
                    "montre le statut et l'audience de chaque centre d'intérêt.")
         return
     if st.button("Vérifier les centres d'intérêt auprès de Meta", key=f"themes_meta_{theme.id}"):
