@@ -82,7 +82,8 @@ def test_the_folder_is_written_and_its_services_run(tmp_path, monkeypatch):
               "construite ; le service du compose est démarré directement, même commande, même environnement.")
 
     service = compose["services"]["questionnaire"]
-    database = os.environ.get("OUTREACH_TEST_POSTGRES_URL") or f"sqlite:///{tmp_path / 'q.sqlite'}"
+    server = os.environ.get("OUTREACH_TEST_POSTGRES_URL")
+    database = fresh_postgres_database(server) if server else f"sqlite:///{tmp_path / 'q.sqlite'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
     env |= {k: v.replace("/config/", f"{out}/config/") for k, v in service["environment"].items()}
     env |= {"OUTREACH_DATABASE_URL": database, "OUTREACH_ADMIN_TOKEN": "jeton-admin-de-test",
@@ -137,3 +138,16 @@ def test_the_image_sources_are_in_the_repository():
 
     assert all((ROOT / s).exists() for s in SOURCES)
     assert Path(ROOT / "outreach" / "community" / "static" / "widget.js").is_file()
+
+
+def fresh_postgres_database(url: str) -> str:
+    """A new, empty database on the tests' PostgreSQL server: the shared one holds other tests' notices, and a
+    notice whose text differs under the same version is rightly refused (FORM-08)."""
+    import uuid
+
+    import psycopg
+
+    name = f"hosting_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name
