@@ -26,6 +26,11 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     """`streamlit run streamlit_app.py` on a free loopback port, with its own settings and caches."""
+    yield from running_app(tmp_path_factory)
+
+
+def running_app(tmp_path_factory):
+    """The app's server for a fixture: started, yielded as {url, started, home}, stopped."""
     require_browser()
     home = tmp_path_factory.mktemp("app-home")
     # a network whose settings are filled and whose example campaign has its manual items attested, as a

@@ -5,10 +5,18 @@ upload (checked as Meta would), then the default one back; the campaign file kee
 import io
 import re
 
+import pytest
 from PIL import Image
 
+from tests.e2e.conftest import running_app
 from tests.e2e.test_walkthrough import TIMEOUT, go, settle
 from tests.support.browser import screenshot
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
+    """A server of its own: the visuals it saves and the campaign it changes stay out of the other walks."""
+    yield from running_app(tmp_path_factory)
 
 
 def jpeg(width: int, height: int) -> bytes:
