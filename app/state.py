@@ -174,6 +174,25 @@ def show_input_error(exc: InputError, where=None) -> None:
     (where or st).error(str(exc), icon="⚠️")
 
 
+def show_errors_beside(exc: InputError, slots: dict, fallback=None) -> None:
+    """Each problem of `exc` in the slot (an st.empty under a form's input) of its field: the slot named by the
+    longest prefix of the problem's field (`period` takes `period.end`), else `fallback`. The message names no
+    file nor field id: it stands under the input it is about."""
+    problems = getattr(exc, "errors", None) or [exc]
+    shown: dict[int, tuple] = {}  # by the slot's id: a slot is not meant as a dict key
+    for problem in problems:
+        field = problem.field or ""
+        key = max((k for k in slots if field == k or field.startswith(k + ".")), key=len, default=None)
+        text = problem.message[:1].upper() + problem.message[1:].rstrip(".") + "." + (
+            f" {problem.fix}" if problem.fix else "")
+        if key is None:
+            text = str(problem) if problem is exc else f"{problem.where} : {text}" if problem.where else text
+        slot = slots[key] if key else (fallback or st)
+        shown.setdefault(id(slot), (slot, []))[1].append(text)
+    for slot, texts in shown.values():
+        slot.error("\n\n".join(texts), icon="⚠️")
+
+
 def catalogue_banner(provenance, where=None) -> None:
     """Which catalogue the figures below come from, with its date and record count; a warning when it is
     the demonstration sample (its figures describe none of the network's branches)."""

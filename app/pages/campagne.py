@@ -118,8 +118,10 @@ def identity_choice(label: str, key: str, in_file: str | None, setting_id: str, 
 with st.form("campaign_form"):
     st.header("Paramètres")
     name = st.text_input("Nom de la campagne", _default("name", ""), key="c_name")
+    slots = {"name": st.empty()}  # where each field's error shows: under its input
     chosen_themes = st.multiselect("Thèmes", list(themes), default=[t for t in _default("themes", []) if t in themes],
                                    format_func=themes.get, key="c_themes", placeholder="Choisissez un ou plusieurs thèmes")
+    slots["themes"] = st.empty()
     c1, c2 = st.columns(2)
     dep_options = shipped_deps + [d for d in departements if d not in shipped_deps]
     dep_default = _default("territory.departement", "13")
@@ -131,16 +133,20 @@ with st.form("campaign_form"):
                                help="Identifiants du ministère (code_bib) séparés par des espaces ; vide = toutes.")
     area_codes = c2.text_input("Zones (codes INSEE, facultatif)", " ".join(_default("territory.areas", [])),
                                key="c_areas", help="Codes des communes ou arrondissements ; vide = toutes.")
+    slots["territory"] = c2.empty()
     start = c1.date_input("Début", _default("period.start", None), format="DD/MM/YYYY", key="c_start")
     end = c1.date_input("Fin", _default("period.end", None), format="DD/MM/YYYY", key="c_end")
+    slots["period"] = c1.empty()
     budget = c2.number_input("Budget total (€)", min_value=0.0, value=float(_default("budget_eur", 300.0)),
                              step=50.0, key="c_budget")
+    slots["budget_eur"] = c2.empty()
     objective = c2.radio("Objectif", ["awareness", "traffic"], horizontal=True,
                          index=["awareness", "traffic"].index(_default("objective", "awareness")),
                          format_func={"awareness": "Notoriété", "traffic": "Trafic vers le site"}.get,
                          key="c_objective")
     ages = c1.slider("Âges", 18, 65, (_default("audience.age_min", 18), _default("audience.age_max", 65)),
                      key="c_ages", help="65 = 65 ans et plus.")
+    slots["audience"] = c1.empty()
     c1.caption(minors.FLOOR_EXPLAINED)
     with c1.expander("Et les 15–17 ans ?"):
         st.markdown("\n".join(f"- {advice}" for advice in minors.TEENS_ADVICE))
@@ -151,14 +157,17 @@ with st.form("campaign_form"):
     extra = st.text_input("Centres d'intérêt Meta en plus (séparés par des virgules)",
                           ", ".join(_default("extra_interests", [])), key="c_extra")
     landing = st.text_input("Page d'arrivée (https://…)", _default("landing_url", ""), key="c_landing")
+    slots["landing_url"] = st.empty()
     st.markdown("**Annonceur** (repris des Paramètres du réseau)")
     a1, a2 = st.columns(2)
     page_id = identity_choice("Page Facebook", "c_page", _default("advertiser.page_id", None),
                               network.facebook_page_id, network.facebook_page_name, a1)
     ig = identity_choice("Compte Instagram", "c_ig", _default("advertiser.instagram_user_id", None),
                          network.instagram_user_id, network.instagram_username, a2)
+    slots["advertiser.page_id"], slots["advertiser.instagram_user_id"] = a1.empty(), a2.empty()
     beneficiary = a1.text_input("Bénéficiaire (DSA)", _default("advertiser.beneficiary", ""), key="c_beneficiary")
     payer = a2.text_input("Payeur (DSA)", _default("advertiser.payer", ""), key="c_payer")
+    slots["advertiser.beneficiary"], slots["advertiser.payer"] = a1.empty(), a2.empty()
     submitted = st.form_submit_button("Construire le plan", type="primary")
     if submitted:
         raw = {
@@ -175,7 +184,7 @@ with st.form("campaign_form"):
             campaign = campaign_from_form(raw, campaign)
             st.session_state["campaign"] = campaign
         except InputError as exc:
-            state.show_input_error(exc)
+            state.show_errors_beside(exc, slots)
 
 if campaign is None:
     st.info("Choisissez un fichier de campagne ou remplissez le formulaire, puis « Construire le plan ».")
@@ -282,8 +291,10 @@ with choose:
 
 st.header("Enregistrer et télécharger")
 s1, s2 = st.columns([3, 1])
-default_path = st.session_state.get("campaign_path") or str(CAMPAIGNS_DIR / f"{slug(campaign.name)}.yaml")
-target = s1.text_input("Fichier", default_path, key="c_save_path")
+# a name, not a path: the file always goes into the campaigns folder (campaign_file_in)
+opened = st.session_state.get("campaign_path")
+default_name = Path(opened).name if opened else f"{slug(campaign.name)}.yaml"
+target = s1.text_input("Nom du fichier", default_name, key="c_save_path")
 if s2.button("Enregistrer le fichier", key="c_save"):
     try:
         saved = save_campaign(campaign, campaign_file_in(CAMPAIGNS_DIR, target))

@@ -2,6 +2,7 @@
 community (counts only), run the retention purge. Every rule lives in outreach.community."""
 
 import streamlit as st
+import streamlit.components.v1 as components
 import yaml
 from pydantic import ValidationError
 
@@ -17,11 +18,21 @@ from outreach.community import (
     overview,
     render_notice,
     save_config,
+    widget,
 )
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
 from outreach.settings import load_settings
 from outreach.themes import load_themes
+
+# the settings' names as this page labels them, for a refusal that names the field the user sees
+FIELD_LABELS = {"title": "Titre du questionnaire", "intro": "Texte d'introduction",
+                "offered_themes": "Centres d'intérêt proposés", "rights_contact": "Où exercer ses droits",
+                "privacy_policy_url": "Politique de confidentialité de la commune",
+                "notice_version": "Version de la notice", "public_url": "Adresse publique du service",
+                "allowed_origins": "Sites de la commune autorisés", "retention_months": "Conservation (mois)",
+                "proof_retention_years": "Conservation des preuves (ans)",
+                "rate_limit_per_minute": "Requêtes par minute et par visiteur"}
 
 st.title("Questionnaire & communauté")
 st.caption("Un questionnaire facultatif sur les centres d'intérêt, à intégrer aux services en ligne de la commune, "
@@ -47,8 +58,8 @@ if overview.notice_needs_new_version(store, notice):
     st.warning(f"Le texte de la notice a changé depuis sa version « {notice.version} » : donnez-lui un nouveau "
                "numéro de version avant de relancer le service (règle FORM-08).", icon="⚠️")
 
-tab_config, tab_embed, tab_community, tab_purge = st.tabs(
-    ["Réglages et notice", "Intégration", "Communauté", "Conservation"])
+tab_config, tab_preview, tab_embed, tab_community, tab_purge = st.tabs(
+    ["Réglages et notice", "Aperçu", "Intégration", "Communauté", "Conservation"])
 
 with tab_config:
     sensitive = [t.label for t in themes if t.sensitivity != "none"]
@@ -90,20 +101,27 @@ with tab_config:
                 "retention_months": int(retention), "proof_retention_years": int(proof_years),
                 "rate_limit_per_minute": int(rate)})
             build_offer(themes, new)
-            path = save_config(new)
-            st.success(f"Réglages enregistrés dans {path}. Redémarrez le service pour les appliquer.")
+            save_config(new)
+            st.success("Réglages enregistrés. Redémarrez le service pour les appliquer.")
             config, notice = new, render_notice(new, settings)
         except InputError as exc:
             state.show_input_error(exc)
         except ValidationError as exc:
             first = exc.errors()[0]
-            st.error(f"Réglage refusé pour « {'.'.join(str(p) for p in first['loc'])} » : {first['msg']}.",
-                     icon="⚠️")
+            field = FIELD_LABELS.get(str(first["loc"][0]) if first["loc"] else "", "un réglage")
+            st.error(f"Réglage refusé pour « {field} » : {first['msg'].removeprefix('Value error, ')}.", icon="⚠️")
     st.header("Notice d'information affichée")
-    st.caption(f"Version {notice.version} — empreinte SHA-256 {notice.hash[:16]}… (enregistrée avec chaque "
+    st.caption(f"Version {notice.version} — empreinte du texte {notice.hash[:16]}… (enregistrée avec chaque "
                "consentement). Le responsable du traitement et le DPO viennent de la page Paramètres.")
     for heading, body in notice.sections:
         st.markdown(f"**{heading}** — {body}")
+
+with tab_preview:
+    st.markdown("Le questionnaire tel qu'il apparaîtra sur une page des services en ligne de la commune, avec les "
+                "thèmes proposés et la notice enregistrés ici. Essayez-le à la souris ou au clavier : dans l'aperçu, "
+                "rien n'est envoyé ni enregistré.")
+    data = widget.questionnaire_data(config, settings, notice, offer)
+    components.html(widget.preview_page(data, settings.controller_name), height=720, scrolling=True)
 
 with tab_embed:
     st.markdown("Collez cette ligne dans la page du service en ligne de la commune : une invitation discrète "
@@ -152,9 +170,9 @@ with tab_purge:
     st.markdown(f"Les personnes sans contact actif (réponse, clic, modification de leurs choix) depuis "
                 f"**{config.retention_months} mois** sont effacées ; les preuves de consentement des personnes "
                 f"parties sont supprimées après **{config.proof_retention_years} ans** (règle RET-01). "
-                "La même purge se lance par `outreach questionnaire purge` (à planifier chaque nuit).")
+                "Le service informatique peut la planifier chaque nuit (la commande est dans le guide "
+                "d'hébergement).")
     if st.button("Lancer la purge maintenant", key="q_purge"):
         report = store.purge(config.retention_months, config.proof_retention_years)
         st.success(f"Purge faite : {report.respondents} personne(s) effacée(s), {report.proofs} preuve(s) "
                    "supprimée(s).")
-st.caption(f"Réglages : {paths.questionnaire_path()}")

@@ -7,7 +7,7 @@ by default, e-mail only for an e-mail purpose, a proof per consent, withdrawal a
 
 from typing import TYPE_CHECKING
 
-from outreach.community import exports, hosting, overview
+from outreach.community import exports, hosting, overview, widget
 from outreach.community.audience import audit_audience_file, write_audience_file
 from outreach.community.config import QuestionnaireConfig, load_config, save_config
 from outreach.community.digests import write_digests
@@ -24,8 +24,8 @@ _LAZY = {"build_service": "outreach.community.service", "create_app": "outreach.
 
 __all__ = ["Notice", "QuestionnaireConfig", "Store", "audit_audience_file", "build_offer",
            "build_recommender", "build_service", "create_app", "csv_text", "exports", "hosting", "load_config",
-           "missing_fields", "overview", "render_notice", "save_config", "write_audience_file",
-           "write_digests"]
+           "missing_fields", "overview", "render_notice", "save_config", "widget",
+           "write_audience_file", "write_digests"]
 
 
 def __getattr__(name: str):

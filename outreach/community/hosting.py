@@ -137,6 +137,10 @@ la ligne à coller dans les pages des services en ligne est :
 
     <script src="{config.public_url}/widget.js" defer></script>
 
+Purge de conservation (règle RET-01), à planifier chaque nuit, par exemple dans la crontab du serveur :
+
+    15 3 * * * cd /chemin/du/dossier && docker compose exec -T questionnaire outreach questionnaire --config /config/questionnaire.yaml purge
+
 Mise à jour : `docker compose up -d --build`. Sauvegarde : `docker compose exec db pg_dump -U outreach outreach`.
 Les réglages (notice, thèmes proposés, sites autorisés) sont dans `config/` : refaites ce dossier depuis l'outil
 après un changement.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import json
 from dataclasses import dataclass
-from importlib import resources
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
@@ -29,7 +28,8 @@ from outreach.community.notice import Notice, render_notice, require_complete
 from outreach.community.offer import Offer, PostcodeResolver, build_offer
 from outreach.community.store import Store
 from outreach.community.validation import AnswerRejected, FieldError, validate_answer, validate_change
-from outreach.community.vocabulary import AGE_BANDS, PURPOSE_LABELS, PURPOSES
+from outreach.community.vocabulary import PURPOSES
+from outreach.community.widget import questionnaire_data, widget_source
 from outreach.datasets import shipped_areas, shipped_branches
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings, load_settings
@@ -37,10 +37,6 @@ from outreach.themes import load_themes
 
 # the API's community export, as first published: the CLI's without last_interaction_at
 API_COMMUNITY_COLUMNS = [c for c in exports.COMMUNITY_COLUMNS if c != "last_interaction_at"]
-
-
-def widget_source() -> str:
-    return resources.files("outreach.community").joinpath("static/widget.js").read_text(encoding="utf-8")
 
 
 @dataclass
@@ -53,11 +49,7 @@ class Service:
     store: Store
 
     def questionnaire_json(self) -> dict:
-        return {"title": self.config.title, "intro": self.config.intro, "themes": self.offer.as_json(),
-                "notice": self.notice.as_json(),
-                "purposes": [{"id": p, "label": PURPOSE_LABELS[p]} for p in PURPOSES],
-                "age_bands": [{"id": k, "label": v} for k, v in AGE_BANDS.items()],
-                "controller": self.settings.controller_name, "dpo_contact": self.settings.dpo_contact}
+        return questionnaire_data(self.config, self.settings, self.notice, self.offer)
 
     def preferences_url(self, token: str) -> str:
         return f"{self.config.public_url}/preferences/{token}"

@@ -8,6 +8,10 @@
  * GDPR (FORM-02/03/04/07): one checkbox per purpose, none ticked; the e-mail is asked only for an e-mail
  * purpose; refusing has no consequence. Every text is set with textContent: nothing from the server is
  * ever parsed as HTML.
+ *
+ * Preview (data-preview="true", the app's Questionnaire page): the data are read from the page's
+ * <script type="application/json" id="oq-preview-data"> instead of the service, and nothing is sent, stored
+ * or remembered, so the preview can be replayed and never counts as an answer or a refusal.
  */
 (function () {
   "use strict";
@@ -16,6 +20,7 @@
   window.__outreachQuestionnaire = true;
   var base = script.src.replace(/\/widget\.js(\?.*)?$/, "");
   var inline = script.getAttribute("data-inline") === "true";
+  var preview = script.getAttribute("data-preview") === "true";
   var STORAGE_KEY = "outreach-questionnaire:choice";
   var REMEMBER_MS = 183 * 24 * 3600 * 1000; // ask again after about six months (CNIL good practice)
 
@@ -26,6 +31,7 @@
     } catch (e) { return false; }
   }
   function remember(choice) {
+    if (preview) { return; }
     try { window.localStorage.setItem(STORAGE_KEY, JSON.stringify({ choice: choice, at: Date.now() })); } catch (e) { /* private mode */ }
   }
 
@@ -189,6 +195,7 @@
       if (ageValue) { payload.age_band = ageValue; }
       var emailValue = form.querySelector("#oq-email").value.trim();
       if (emailValue) { payload.email = emailValue; }
+      if (preview) { onDone({ preview: true }); return; }
       submit.disabled = true;
       fetch(base + "/api/responses", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload), credentials: "omit" })
         .then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); })
@@ -208,12 +215,16 @@
   function success(container, body, onClose) {
     container.textContent = "";
     var box = el("div", { "class": "oq-ok", role: "status" });
-    var title = el("h2", { id: "oq-title", tabindex: "-1" }, "Merci, votre réponse est enregistrée");
+    var title = el("h2", { id: "oq-title", tabindex: "-1" }, body.preview ? "Aperçu : réponse non envoyée" : "Merci, votre réponse est enregistrée");
     box.appendChild(title);
-    box.appendChild(el("p", null, "Votre médiathèque la plus proche : " + body.branch_name + "."));
-    var p = el("p", null, "Pour voir, modifier ou retirer vos choix à tout moment, gardez ce lien : ");
-    p.appendChild(el("a", { href: body.preferences_url }, "gérer mes choix"));
-    box.appendChild(p);
+    if (body.preview) {
+      box.appendChild(el("p", null, "Sur la page de la commune, la personne verrait ici sa médiathèque la plus proche et le lien pour gérer ses choix. Dans l'aperçu, rien n'est envoyé ni enregistré."));
+    } else {
+      box.appendChild(el("p", null, "Votre médiathèque la plus proche : " + body.branch_name + "."));
+      var p = el("p", null, "Pour voir, modifier ou retirer vos choix à tout moment, gardez ce lien : ");
+      p.appendChild(el("a", { href: body.preferences_url }, "gérer mes choix"));
+      box.appendChild(p);
+    }
     container.appendChild(box);
     if (onClose) {
       var close = el("button", { type: "button", "class": "oq-btn", id: "oq-done" }, "Fermer");
@@ -301,9 +312,19 @@
     host.appendChild(root);
   }
 
+  function previewData() {
+    var node = document.getElementById("oq-preview-data");
+    return JSON.parse(node ? node.textContent : "null");
+  }
+
   function start() {
-    if (!inline && remembered()) { return; }
+    if (!preview && !inline && remembered()) { return; }
     addStyle();
+    if (preview) {
+      var data = previewData();
+      if (data) { if (inline) { showInline(data); } else { showInvite(data); } }
+      return;
+    }
     fetch(base + "/api/questionnaire", { credentials: "omit" })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
       .then(function (data) { if (inline) { showInline(data); } else { showInvite(data); } })
