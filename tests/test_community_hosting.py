@@ -1,21 +1,29 @@
 """Hosting the questionnaire: the bundle made from the public address, and the same services started here.
 
 No container engine runs on this machine (nor in CI): the compose file is checked by `docker compose config`
-(or podman's) where one exists, and otherwise the test says so and starts the compose file's questionnaire
-service directly, with the same command, environment and configuration, on PostgreSQL when the test server is
-there (OUTREACH_TEST_POSTGRES_URL, as .ci/run sets it) and on SQLite otherwise.
+(or podman's) and the image built where an engine runs; otherwise the test says so (a warning in pytest's
+summary) and starts the same services directly: the compose file's questionnaire service, with the same command,
+environment and configuration, on PostgreSQL when the test server is there (OUTREACH_TEST_POSTGRES_URL, as
+.ci/run sets it) and on SQLite otherwise; then Debian's Caddy (.ci/run installs it) with the bundle's Caddyfile,
+its certificate from Caddy's internal authority instead of Let's Encrypt (no internet in tests), on 127.0.0.1.
+The widget is then fetched over https at the embed snippet's public address.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
+import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -77,9 +85,13 @@ def test_the_folder_is_written_and_its_services_run(tmp_path, monkeypatch):
         subprocess.run([engine, "compose", "config", "-q"], cwd=out, env=env, check=True)
         if subprocess.run([engine, "info"], capture_output=True).returncode == 0:
             subprocess.run([engine, "compose", "build", "questionnaire"], cwd=out, env=env, check=True)
+        else:
+            warnings.warn(f"{engine} lit le fichier compose mais aucun moteur ne tourne ici : l'image n'est pas "
+                          "construite ; les services sont démarrés directement.", stacklevel=1)
     else:
-        print("Aucun moteur de conteneurs avec « compose » ici : ni lecture du fichier par le moteur ni image "
-              "construite ; le service du compose est démarré directement, même commande, même environnement.")
+        warnings.warn("Aucun moteur de conteneurs avec « compose » ici : ni lecture du fichier par le moteur ni "
+                      "image construite ; les services du compose sont démarrés directement (questionnaire, "
+                      "PostgreSQL, Caddy), même commande, même environnement.", stacklevel=1)
 
     service = compose["services"]["questionnaire"]
     server = os.environ.get("OUTREACH_TEST_POSTGRES_URL")
@@ -112,6 +124,10 @@ def test_the_folder_is_written_and_its_services_run(tmp_path, monkeypatch):
         assert r.status == 200 and PUBLIC in page  # links point to the public https address
         with urllib.request.urlopen(f"{url}/widget.js", timeout=5) as r:
             assert r.status == 200
+        if shutil.which("caddy"):
+            through_caddy(out, port, tmp_path / "caddy")
+        else:
+            warnings.warn("Caddy absent (apt-get install caddy) : le relais TLS n'est pas essayé.", stacklevel=1)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -151,3 +167,60 @@ def fresh_postgres_database(url: str) -> str:
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return url.rsplit("/", 1)[0] + "/" + name
+
+
+class PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to the public host name (SNI, Host, certificate check) on 127.0.0.1, as DNS would lead there."""
+
+    def connect(self):
+        raw = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+
+
+def through_caddy(out: Path, service_port: int, home: Path) -> None:
+    """Debian's Caddy with the bundle's Caddyfile (only the upstream's address and the certificate authority
+    differ), then the embed snippet's address fetched over TLS, its certificate checked against Caddy's root."""
+    home.mkdir()
+    https_port = free_port()
+    site = (out / "Caddyfile").read_text(encoding="utf-8")
+    assert f"reverse_proxy questionnaire:{8765}" in site
+    site = site.replace("reverse_proxy questionnaire:8765", f"reverse_proxy 127.0.0.1:{service_port}")
+    host = urlparse(PUBLIC).hostname
+    site = site.replace(f"{host} {{", f"{host}:{https_port} {{\n\tbind 127.0.0.1\n\ttls internal")
+    (home / "Caddyfile").write_text(
+        "{\n\tadmin off\n\tskip_install_trust\n\tauto_https disable_redirects\n"
+        f"\tstorage file_system {home / 'data'}\n}}\n" + site, encoding="utf-8")
+    env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home / "xdg-data"),
+               XDG_CONFIG_HOME=str(home / "xdg-config"))
+    proc = subprocess.Popen(["caddy", "run", "--config", str(home / "Caddyfile"), "--adapter", "caddyfile"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    root = home / "data" / "pki" / "authorities" / "local" / "root.crt"
+    try:
+        snippet = re.search(r'<script src="([^"]+)" defer></script>', (out / "LISEZMOI.md").read_text("utf-8"))
+        widget_url = urlparse(snippet.group(1))
+        assert f"{widget_url.scheme}://{widget_url.hostname}" == PUBLIC and widget_url.path == "/widget.js"
+        deadline = time.time() + 30
+        while True:
+            try:
+                context = ssl.create_default_context(cafile=str(root))
+                connection = PinnedHTTPS(widget_url.hostname, https_port, timeout=5, context=context)
+                connection.request("GET", widget_url.path)
+                response = connection.getresponse()
+                body = response.read().decode("utf-8")
+                break
+            except (OSError, ssl.SSLError):
+                if proc.poll() is not None:
+                    pytest.fail("Caddy s'est arrêté :\n" + proc.stdout.read().decode(errors="replace"))
+                if time.time() > deadline:
+                    pytest.fail("Caddy ne sert pas le questionnaire en https en 30 s")
+                time.sleep(0.3)
+        assert response.status == 200 and "outreach-questionnaire" in body
+        assert response.getheader("Strict-Transport-Security") == "max-age=31536000"
+        assert response.getheader("Server") is None
+        connection.request("GET", "/questionnaire")
+        page = connection.getresponse()
+        assert page.status == 200 and PUBLIC in page.read().decode("utf-8")
+        connection.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

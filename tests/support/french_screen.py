@@ -1,0 +1,41 @@
+"""What must never be read on a page of the app: Streamlit's English defaults and developers' vocabulary.
+
+`english_words(text)` lists what a page's visible text holds of it: English UI words, field ids (snake_case),
+file paths, CLI commands, hash names. Shared by the end-to-end walks (tests/e2e/).
+"""
+
+from __future__ import annotations
+
+import re
+
+# words of Streamlit's widgets (uploader, select, dataframe toolbar) and of developers, as whole words
+ENGLISH_UI_WORDS = ["Upload", "Drag and drop", "Browse files", "per file", "200MB", "Choose an option",
+                    "Choose options", "No results", "1 result", "results", "Search", "Press Enter", "Deploy",
+                    "Running", "Traceback", "None", "null", "True", "False", "NaN", "budget_eur", "dpo_contact",
+                    "period (période)", "META_ACCESS_TOKEN", "OUTREACH_", "SHA-256", ".yaml", ".toml",
+                    "secrets.toml", "network.yaml", "st.", "Vega", "undefined"]
+PATTERNS = {
+    # an identifier with an underscore (a field or key name), not « act_… » nor a word cut by a line
+    "identifiant de champ": re.compile(r"(?<![\w@.-])[a-z]+(?:_[a-z]+)+(?![\w@])"),
+    # an absolute or home-relative file path; URLs and dates (01/06/2027) are left alone
+    "chemin de fichier": re.compile(r"(?<![\w:/.~-])(?:~|/(?:home|tmp|root|usr|var|etc|work|Users))/[\w.-]+"),
+}
+
+
+def _cli_command() -> re.Pattern:
+    """`outreach` followed by one of the CLI's own sub-commands, read from its parser."""
+    from outreach.cli import build_parser
+
+    names = [n for a in build_parser()._actions if isinstance(getattr(a, "choices", None), dict) for n in a.choices]
+    return re.compile(rf"\boutreach (?:{'|'.join(map(re.escape, names))})\b")
+
+
+PATTERNS["commande"] = _cli_command()
+
+
+def english_words(text: str) -> list[str]:
+    found = [w for w in ENGLISH_UI_WORDS if re.search(rf"(?<![\w]){re.escape(w)}(?![\w])" if w[-1].isalnum()
+                                                      else rf"(?<![\w]){re.escape(w)}", text)]
+    for name, pattern in PATTERNS.items():
+        found += [f"{name} : {m.group(0)}" for m in pattern.finditer(text)]
+    return found
