@@ -338,4 +338,4 @@ for cell, name in zip(cells[1:], shown, strict=False):
     cell.download_button(name, outputs[name], file_name=name, key=f"dl_{name}")
 cells[-1].download_button("campagne.yaml", campaign_yaml, file_name=Path(target).name or "campagne.yaml",
                           mime="application/x-yaml", key="dl_yaml")
-st.caption("Envoi à Meta, toujours en pause : page Exporter, ou `outreach push DOSSIER --account act_…`.")
+st.caption("Envoi à Meta, toujours en pause : page Exporter.")

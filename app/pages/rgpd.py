@@ -59,7 +59,7 @@ except InputError as exc:
 
 checklist = verdict.checklist
 st.header(checklist.campaign)
-st.caption(f"Fichier : {path}" if path else "Campagne non enregistrée : enregistrez-la sur la page Campagne "
+st.caption(f"Fichier « {Path(path).name} »" if path else "Campagne non enregistrée : enregistrez-la sur la page Campagne "
                                             "pour pouvoir attester.")
 
 counts = checklist.counts()

@@ -47,7 +47,7 @@ with st.expander("Importer des résultats", expanded=not store.has_results()):
     plan_uploads = col_p.file_uploader("Fichiers du plan (plan.csv, meta-api.json, meta-ids.json)",
                                        type=["csv", "json"], accept_multiple_files=True, key="dash_plan_files")
     plan_path = col_p.text_input("… ou dossier du plan sur ce poste", key="dash_plan_dir",
-                                 help="Le dossier écrit par « outreach plan CAMPAGNE.yaml --out DOSSIER ».")
+                                 help="Le dossier où les fichiers du plan ont été enregistrés.")
     if st.button("Importer", key="dash_import", type="primary", disabled=not reports):
         try:
             with tempfile.TemporaryDirectory(prefix="plan-") as tmp:

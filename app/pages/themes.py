@@ -21,7 +21,6 @@ from outreach.themes import (
     load_shelf_map,
     load_themes,
     network_entries,
-    network_shelf_map_path,
     parse_shelf_map,
     provenance_of,
     replace_theme,
@@ -75,7 +74,8 @@ key = themes_state.freeze(themes)
 branches = {b.id: b for b in shipped_branches()}
 
 if "shelf_map_saved" in st.session_state:
-    st.success(f"Carte des cotes enregistrée : {st.session_state.pop('shelf_map_saved')}", icon="💾")
+    st.session_state.pop("shelf_map_saved")
+    st.success("Carte des cotes enregistrée avec les réglages du réseau.", icon="💾")
 tab_browse, tab_branch, tab_upload, tab_shelves = st.tabs(["Catalogue des thèmes", "Par bibliothèque", "Vos fichiers",
                                                            "Cotes et rayons"])
 
@@ -237,7 +237,7 @@ with tab_shelves:
             saved_shelf_map(save_shelf_map(entries, theme_ids=by_id))
         except InputError as exc:
             state.show_input_error(exc)
-    st.caption(f"Fichier : {network_shelf_map_path()}")
+    st.caption("La carte des cotes est enregistrée avec les réglages du réseau.")
 
 # ---------- upload ----------
 with tab_upload:
@@ -262,7 +262,7 @@ with tab_upload:
             for warning in coverage_warnings(cov, catalogue_file.name):
                 cat_col.warning(warning, icon="⚠️")
             shelf_proposal(proposal)
-            frame = pd.DataFrame([{"Notice": m.item_id, "Titre": titles.get(m.item_id, ""), "Thème": m.theme_id,
+            frame = pd.DataFrame([{"Notice": m.item_id, "Titre": titles.get(m.item_id, ""), "Thème": by_id[m.theme_id].label if m.theme_id in by_id else m.theme_id,
                                    "Score": m.score, "Pourquoi": m.reason} for m in matches],
                                  columns=["Notice", "Titre", "Thème", "Score", "Pourquoi"])
             st.dataframe(frame, hide_index=True, width="stretch", key="themes_catalogue_table")
@@ -281,7 +281,7 @@ with tab_upload:
             st.dataframe(pd.DataFrame([{
                 "Événement": events[m.item_id].title, "Date": events[m.item_id].start,
                 "Bibliothèque": branches.get(events[m.item_id].branch_id).name
-                if events[m.item_id].branch_id in branches else "", "Thème": m.theme_id, "Score": m.score,
+                if events[m.item_id].branch_id in branches else "", "Thème": by_id[m.theme_id].label if m.theme_id in by_id else m.theme_id, "Score": m.score,
                 "Pourquoi": m.reason} for m in matches],
                 columns=["Événement", "Date", "Bibliothèque", "Thème", "Score", "Pourquoi"]),
                 hide_index=True, width="stretch")

@@ -15,7 +15,7 @@ from tests.e2e.test_accessibility import AXE, axe_violations
 from tests.e2e.test_walkthrough import TIMEOUT, go, settle
 from tests.support import ROOT
 from tests.support.browser import screenshot
-from tests.support.french_screen import english_words
+from tests.support.french_screen import english_words, screen_text
 
 # every page of the navigation, read from the entry point so that a page added there is checked too
 PAGES = re.findall(r'page\("[\w_]+\.py", "([^"]+)"', (ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
@@ -35,10 +35,6 @@ def open_expanders(page) -> None:
         if summary.is_visible():
             summary.click()
     page.wait_for_timeout(300)
-
-
-def screen_text(page) -> str:
-    return "\n".join(page.locator(f"[data-testid='{part}']").inner_text() for part in ("stSidebar", "stMain"))
 
 
 def test_pages_list_every_page_of_the_navigation():
@@ -92,17 +88,18 @@ def test_parametres_errors_sit_under_their_field(app_page):
 def test_campagne_errors_sit_under_their_field(app_page):
     page = app_page
     go(page, "Campagne", "Campagne")
-    page.get_by_label("Fichier de campagne", exact=True).click()
-    page.get_by_role("option", name="Nouvelle campagne").click()
-    settle(page)
-    page.get_by_label("Page d'arrivée (https://…)", exact=True).fill("http://mediatheques.example.fr/")
+    page.get_by_text("Ensembles de publicités").first.wait_for(timeout=TIMEOUT)  # the example campaign, planned
+    for label, value in (("Nom de la campagne", ""), ("Page d'arrivée (https://…)", "http://mediatheques.example.fr/")):
+        field = page.get_by_label(label, exact=True)
+        field.fill(value)
+        field.press("Tab")
     page.get_by_role("button", name="Construire le plan", exact=True).click()
     settle(page)
-    # no theme chosen and an http:// landing page: each problem under its own field, no field id
-    error_between(page, "au moins un thème", "Thèmes", "Département")
+    # an empty name and an http:// landing page: each problem under its own field, no field id nor file
+    error_between(page, "Ne doit pas être vide", "Nom de la campagne", "Thèmes")
     error_between(page, "https://", "Page d'arrivée (https://…)", "Page Facebook")
     text = page.locator("[data-testid='stMain']").inner_text()
-    assert "formulaire —" not in text and "landing_url" not in text and "themes (" not in text
+    assert "formulaire —" not in text and "landing_url" not in text and "name (" not in text
     screenshot(page, "21-campagne-erreurs")
 
 
@@ -111,7 +108,7 @@ def preview_frame(page):
     page.get_by_role("tab", name="Aperçu").click()
     frame_element = page.locator("iframe[title='Aperçu du questionnaire sur une page de services en ligne']")
     frame_element.wait_for(timeout=TIMEOUT)
-    frame = frame_element.content_frame
+    frame = frame_element.element_handle().content_frame()
     frame.get_by_role("button", name="Répondre").wait_for(timeout=TIMEOUT)
     return frame_element, frame
 
@@ -142,7 +139,7 @@ def test_questionnaire_preview_is_the_real_popup_with_the_networks_texts(app_pag
     assert not [u for u in requests if "/api/" in u]  # nothing sent anywhere
     assert frame.evaluate("() => localStorage.getItem('outreach-questionnaire:choice')") is None
     # axe inside the frame, with the form open again, then on the page around it
-    frame.get_by_role("button", name="Fermer").click()
+    frame.get_by_role("button", name="Fermer", exact=True).click()
     frame.get_by_role("button", name="Revoir l'invitation").click()
     frame.get_by_role("button", name="Répondre").click()
     frame.get_by_role("dialog").wait_for(timeout=TIMEOUT)

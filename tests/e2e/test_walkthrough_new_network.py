@@ -7,7 +7,8 @@ creation, paused, on the local Graph server) → Tableau de bord (Insights read 
 
 The environment only isolates the run (OUTREACH_* folders in a temporary home) and points the SDK at the
 local Graph server (META_GRAPH_URL): no META_ACCESS_TOKEN, no network.yaml, no campaign file beforehand.
-Every page visited is also read for English words of Streamlit or of developers (ENGLISH_UI_WORDS).
+Every page visited is also read for English words of Streamlit or of developers (tests/support/french_screen.py;
+tests/e2e/test_pages_in_french.py reads every page with its tabs and expanders open).
 """
 
 from __future__ import annotations
@@ -20,20 +21,14 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import run_app
 from tests.e2e.test_walkthrough import TIMEOUT, go, settle
+from tests.support import ROOT
 from tests.support.browser import require_browser, screenshot
+from tests.support.french_screen import english_words, screen_text
 from tests.support.graph_insights import InsightsGraphServer
 from tests.support.graph_server import TOKEN
 
-# words that must never reach a page: Streamlit's defaults and developers' vocabulary
-ENGLISH_UI_WORDS = ["Upload", "Drag and drop", "Browse files", "per file", "Choose an option", "Choose options",
-                    "No results", "Search", "Press Enter", "Deploy", "Running", "Traceback", "None", "null",
-                    "True", "False", "budget_eur", "dpo_contact", "META_ACCESS_TOKEN", "OUTREACH_", "SHA-256",
-                    ".yaml", "secrets.toml", "network.yaml"]
-
-
-def english_words(page) -> list[str]:
-    text = page.locator("[data-testid='stMain']").inner_text()
-    return [w for w in ENGLISH_UI_WORDS if re.search(rf"(?<![\w]){re.escape(w)}", text)]
+# the network's catalogue, as its library system exports it (Roubaix's UNIMARC sample, data/SOURCES.md)
+CATALOGUE_EXPORT = "roubaix-unimarc-sample-2383.mrc"
 
 
 @pytest.fixture
@@ -89,7 +84,7 @@ def see(page, text: str) -> None:
 
 
 def check_french(page, where: str) -> None:
-    found = english_words(page)
+    found = english_words(screen_text(page))
     assert not found, f"{where} : mots anglais ou de développeur à l'écran : {found}"
 
 
@@ -124,9 +119,19 @@ def test_a_new_network_runs_its_first_campaign_without_it(new_network, page):
     check_french(page, "Paramètres")
     screenshot(page, "10-parametres")
 
-    # -- Thèmes: the catalogue matched to the themes ----------------------------------------------------
+    # -- Thèmes: the network's catalogue export (a real UNIMARC file) matched to the themes --------------
     go(page, "Thèmes", "Thèmes")
     check_french(page, "Thèmes")
+    page.get_by_role("tab", name="Vos fichiers").click()
+    uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="Catalogue").first
+    uploader.locator("input[type=file]").set_input_files(str(ROOT / "data" / "samples" / CATALOGUE_EXPORT))
+    see(page, "Notices lues")
+    settle(page)
+    read = page.locator("[data-testid='stMetric']").filter(has_text="Notices lues").inner_text()
+    assert int(re.sub(r"\D", "", read.split("Notices lues")[1])) > 2000, read
+    see(page, CATALOGUE_EXPORT)  # the banner names the catalogue the figures come from
+    check_french(page, "Thèmes (catalogue chargé)")
+    screenshot(page, "10b-themes-catalogue")
 
     # -- Campagne: a new campaign starts from the settings -------------------------------------------
     go(page, "Campagne", "Campagne")

@@ -39,3 +39,16 @@ def english_words(text: str) -> list[str]:
     for name, pattern in PATTERNS.items():
         found += [f"{name} : {m.group(0)}" for m in pattern.finditer(text)]
     return found
+
+
+def screen_text(page) -> str:
+    """The sidebar's and the page's visible text; Material icons left out: their ligature names
+    (keyboard_arrow_right) draw an icon, are hidden from screen readers and are never read as words."""
+    return page.evaluate("""() => {
+        const hide = document.createElement('style');
+        hide.textContent = '[data-testid=stIconMaterial] { display: none !important; }';
+        document.head.append(hide);
+        const text = ['stSidebar', 'stMain'].map(t => document.querySelector(`[data-testid=${t}]`).innerText);
+        hide.remove();
+        return text.join('\\n');
+    }""")
