@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outreach import paths
+from outreach.atomic import unwritable
 from outreach.bounds import parse_json
 from outreach.campaign import Campaign, ensure_identity, load_campaign
 from outreach.compliance.gate import Verdict, review, write_gated
@@ -163,10 +164,8 @@ def export_and_push(prepared: Prepared, out_dir: str | Path, account: str, *, dr
     try:
         write_outputs(prepared, out_dir)
     except OSError as exc:
-        # only the file and the system's reason: an OSError's own text may carry a request URL
-        raise InputError(f"écriture impossible ({exc.strerror or type(exc).__name__}).",
-                         file=exc.filename or out_dir,
-                         fix="Choisissez un dossier de sortie où vous pouvez écrire (OUTREACH_OUTPUT_DIR).") from exc
+        # only the file and the system's reason, in French: an OSError's own text may carry a request URL
+        raise unwritable(Path(exc.filename or out_dir), exc) from exc
     return push_folder(out_dir, account, dry_run=dry_run, progress=progress)
 
 
