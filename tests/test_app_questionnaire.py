@@ -65,7 +65,7 @@ def test_saving_settings_and_a_bad_origin(env):
 
     at.text_area(key="q_origins").set_value("https://www.marseille.fr/page")
     at.button[0].click().run()
-    assert not at.exception and any("allowed_origins" in e.value for e in at.error)
+    assert not at.exception and any("Sites de la commune autorisés" in e.value for e in at.error)
     assert load_config().allowed_origins == ["https://www.marseille.fr", "https://demarches.marseille.fr"]
 
 

@@ -33,11 +33,16 @@ def _cli_command() -> re.Pattern:
 PATTERNS["commande"] = _cli_command()
 
 
+# Meta's own names of the token's permissions: the guide names them as Meta's screens show them, to be ticked
+META_PERMISSIONS = {"ads_management", "ads_read", "pages_read_engagement", "pages_show_list", "business_management",
+                    "instagram_basic", "pages_manage_ads"}
+
+
 def english_words(text: str) -> list[str]:
     found = [w for w in ENGLISH_UI_WORDS if re.search(rf"(?<![\w]){re.escape(w)}(?![\w])" if w[-1].isalnum()
                                                       else rf"(?<![\w]){re.escape(w)}", text)]
     for name, pattern in PATTERNS.items():
-        found += [f"{name} : {m.group(0)}" for m in pattern.finditer(text)]
+        found += [f"{name} : {m.group(0)}" for m in pattern.finditer(text) if m.group(0) not in META_PERMISSIONS]
     return found
 
 
