@@ -241,8 +241,8 @@ with tab_shelves:
 
 # ---------- upload ----------
 with tab_upload:
-    st.caption("Un export du catalogue (ISO 2709 UNIMARC ou MARC21, MARCXML, ou CSV id,title,author,year,subjects,genre,"
-               "dewey,branch_id) ou de l'agenda (iCalendar .ics, OpenAgenda .json) : chaque notice ou événement "
+    st.caption("Un export du catalogue (ISO 2709 UNIMARC ou MARC21, MARCXML, ou CSV avec l'en-tête décrit "
+               "dans le guide) ou de l'agenda (iCalendar .ics, OpenAgenda .json) : chaque notice ou événement "
                "reçoit ses thèmes, avec la raison.")
     cat_col, ag_col = st.columns(2)
     catalogue_file = cat_col.file_uploader("Catalogue", type=["mrc", "marc", "iso", "xml", "csv", "txt"],
