@@ -117,7 +117,7 @@ def test_uploading_a_catalogue_and_an_agenda():
     assert not at.exception
     table = next(d.value for d in at.dataframe if "Pourquoi" in d.value.columns and "Notice" in d.value.columns
                  and set(d.value["Notice"]) <= {"b1", "b2"})
-    assert dict(zip(table["Notice"], table["Thème"], strict=True)) == {"b1": "science-fiction", "b2": "cuisine"}
+    assert dict(zip(table["Notice"], table["Thème"], strict=True)) == {"b1": "Science-fiction", "b2": "Cuisine"}
     agenda = (DATA / "samples" / "agenda-demo.json").read_bytes()
     at.file_uploader(key="themes_agenda_upload").set_value(("agenda.json", agenda, "application/json")).run()
     assert not at.exception
@@ -154,7 +154,7 @@ def test_a_loaded_file_warns_proposes_its_codes_and_the_confirmed_map_is_saved(t
     saved = yaml.safe_load((tmp_path / "shelf-map.yaml").read_text(encoding="utf-8"))["shelves"]
     assert saved == {"Fantastique": "fantasy"}
     table = next(d.value for d in at.dataframe if {"Pourquoi", "Notice", "Thème"} <= set(d.value.columns))
-    assert sorted(table.loc[table["Thème"] == "fantasy", "Titre"]) == ["Carmilla", "La Morte amoureuse", "Le Horla"]
+    assert sorted(table.loc[table["Thème"] == "Fantasy", "Titre"]) == ["Carmilla", "La Morte amoureuse", "Le Horla"]
     assert not any("portent un indice" in w.value for w in at.warning)
 
 
