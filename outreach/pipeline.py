@@ -71,8 +71,8 @@ def prepare(campaign: Campaign, *, campaign_path: str | Path | None = None, draf
     unresolved = sheet.unresolved(payloads)
     if unresolved:
         plan.notes.append("ads-manager.xlsx nomme ces centres d'intérêt sans leur identifiant Meta, que l'import du "
-                          "Gestionnaire de publicités demande : " + ", ".join(unresolved) + ". L'envoi par "
-                          "l'API (outreach push) les résout lui-même.")
+                          "Gestionnaire de publicités demande : " + ", ".join(unresolved) + ". L'envoi direct "
+                          "à Meta (page Exporter, ou la commande push) les résout lui-même.")
     if out_dir is not None and (Path(out_dir) / IDS_FILE).exists():
         # the push brings the objects already created in line with this plan, and never recreates them
         plan.notes.append(f"{Path(out_dir) / IDS_FILE} garde les objets créés par un envoi précédent : « outreach "

@@ -540,7 +540,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         notes.append(f"{len(generic)} ensemble(s) de publicités sans document du thème dans la bibliothèque : "
                      "texte générique, qui n'annonce aucun chiffre.")
     if not any(i.id for a in ad_sets for i in a.interests):
-        notes.append("Les identifiants Meta des centres d'intérêt seront résolus à l'envoi (outreach push).")
+        notes.append("Les identifiants Meta des centres d'intérêt seront résolus à l'envoi à Meta.")
     delivery = Delivery(audience_network=settings.audience_network, frequency_days=settings.frequency_days,
                         frequency_max=settings.frequency_max if campaign.objective == "awareness" else None)
     return Plan(campaign=campaign, ad_sets=ad_sets, outside_areas=outside, notes=notes, days=days,

@@ -60,8 +60,10 @@ with st.expander("Importer des résultats", expanded=not store.has_results()):
         except InputError as exc:
             state.show_input_error(exc)
 
-    activity_file = st.file_uploader("Activité des bibliothèques par mois (CSV branch_id;month;registrations;"
-                                     "loans;visits)", type=["csv", "txt"], key="dash_activity")
+    activity_file = st.file_uploader("Activité des bibliothèques par mois (CSV : inscriptions, prêts, entrées)",
+                                     type=["csv", "txt"], key="dash_activity",
+                                     help="Une ligne par bibliothèque et par mois ; l'en-tête attendu est dans le "
+                                          "guide du tableau de bord.")
     if st.button("Importer l'activité", key="dash_import_activity", disabled=activity_file is None):
         try:
             for done in pipeline.import_activity(store, [state.upload_of(activity_file)]):

@@ -34,7 +34,10 @@ def open_expanders(page) -> None:
     for summary in page.locator("[data-testid='stMain'] details:not([open]) > summary").all():
         if summary.is_visible():
             summary.click()
-    page.wait_for_timeout(300)
+    settle(page)
+    # what an expander holds is drawn once it opens: read the page when nothing is left fading or loading
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT)
+    page.wait_for_timeout(500)
 
 
 def test_pages_list_every_page_of_the_navigation():

@@ -15,8 +15,9 @@ ENGLISH_UI_WORDS = ["Upload", "Drag and drop", "Browse files", "per file", "200M
                     "period (période)", "META_ACCESS_TOKEN", "OUTREACH_", "SHA-256", ".yaml", ".toml",
                     "secrets.toml", "network.yaml", "st.", "Vega", "undefined"]
 PATTERNS = {
-    # an identifier with an underscore (a field or key name), not « act_… » nor a word cut by a line
-    "identifiant de champ": re.compile(r"(?<![\w@.-])[a-z]+(?:_[a-z]+)+(?![\w@])"),
+    # an identifier with an underscore (a field or key name), not « act_… », nor a part of a link the posts
+    # carry (?utm_source=…&utm_medium=…: the address as it will be shared)
+    "identifiant de champ": re.compile(r"(?<![\w@.\-?&=/#])[a-z]+(?:_[a-z]+)+(?![\w@=])"),
     # an absolute or home-relative file path; URLs and dates (01/06/2027) are left alone
     "chemin de fichier": re.compile(r"(?<![\w:/.~-])(?:~|/(?:home|tmp|root|usr|var|etc|work|Users))/[\w.-]+"),
 }
