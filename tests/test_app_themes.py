@@ -195,7 +195,12 @@ def test_a_bad_value_in_the_form_is_named_beside_it(data_copy):
     at.text_area(key="tf_dewey_science-fiction").set_value("science")
     next(b for b in at.button if b.label == "Appliquer").click().run()
     assert not at.exception
-    assert any("dewey" in e.value for e in at.error)
+    # under the Dewey field, in words: neither the form's name nor the field's id
+    assert [e.value for e in at.error] == ["Indice Dewey « science » illisible. Écrivez un indice (741.5) ou un "
+                                           "intervalle (800-899)."]
+    at.text_input(key="tf_label_science-fiction").set_value("")
+    next(b for b in at.button if b.label == "Appliquer").click().run()
+    assert [e.value for e in at.error] == ["Ne doit pas être vide."]  # under the name, the first problem
 
 
 def test_with_a_token_the_page_shows_each_interest_status_and_audience(data_copy, tmp_path, monkeypatch):

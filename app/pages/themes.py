@@ -103,24 +103,32 @@ with tab_browse:
     st.caption("Modifiez le thème, appliquez, puis enregistrez le fichier des thèmes.")
     values = editor.to_form(theme)
     with st.form(f"theme_form_{pick}"):
-        form = {"label": st.text_input("Nom du thème", values["label"], key=f"tf_label_{pick}"),
-                "description": st.text_area("Description", values["description"], height=80, key=f"tf_desc_{pick}"),
-                "sensitivity": st.selectbox("Sensibilité", list(editor.SENSITIVITIES),
-                                            index=list(editor.SENSITIVITIES).index(values["sensitivity"]),
-                                            format_func=editor.SENSITIVITIES.get, key=f"tf_sens_{pick}"),
-                "meta_interests": st.text_area("Centres d'intérêt Meta (un par ligne, tels que le Gestionnaire de "
-                                               "publicités les écrit)", values["meta_interests"], height=100,
-                                               key=f"tf_interests_{pick}")}
+        form, slots = {}, {}  # slots: where each field's error shows, under its input
+        form["label"] = st.text_input("Nom du thème", values["label"], key=f"tf_label_{pick}")
+        slots["label"] = st.empty()
+        form["description"] = st.text_area("Description", values["description"], height=80, key=f"tf_desc_{pick}")
+        slots["description"] = st.empty()
+        form["sensitivity"] = st.selectbox("Sensibilité", list(editor.SENSITIVITIES),
+                                           index=list(editor.SENSITIVITIES).index(values["sensitivity"]),
+                                           format_func=editor.SENSITIVITIES.get, key=f"tf_sens_{pick}")
+        slots["sensitivity"] = st.empty()
+        form["meta_interests"] = st.text_area("Centres d'intérêt Meta (un par ligne, tels que le Gestionnaire de "
+                                              "publicités les écrit)", values["meta_interests"], height=100,
+                                              key=f"tf_interests_{pick}")
+        slots["meta_interests"] = st.empty()
         c1, c2 = st.columns(2)
         for i, (field, label) in enumerate(editor.LIST_FIELDS.items()):
-            form[field] = (c1 if i % 2 == 0 else c2).text_area(label, values[field], height=110,
-                                                                key=f"tf_{field}_{pick}")
+            column = c1 if i % 2 == 0 else c2
+            form[field] = column.text_area(label, values[field], height=110, key=f"tf_{field}_{pick}")
+            slots[field] = column.empty()
         st.markdown("**Hashtags par réseau** (séparés par des espaces ; pour le blog, des étiquettes séparées par "
                     "des virgules)")
         cols = st.columns(3)
         for i, network in enumerate(NETWORK_NAMES):
             form[f"hashtags_{network}"] = cols[i % 3].text_input(NETWORK_NAMES[network], values[f"hashtags_{network}"],
                                                                  key=f"tf_tags_{network}_{pick}")
+            slots[f"hashtags.{network}"] = cols[i % 3].empty()
+        slots["hashtags"] = st.empty()
         applied = st.form_submit_button("Appliquer", type="primary")
         form_slot = st.empty()
     if applied:
@@ -129,7 +137,7 @@ with tab_browse:
             st.session_state.themes_list = [new if t.id == pick else t for t in themes]
             form_slot.success(f"Thème « {new.label} » vérifié ; enregistrez le fichier pour le garder.", icon="✅")
         except InputError as exc:
-            form_slot.error(str(exc), icon="⚠️")
+            state.show_errors_beside(exc, slots, form_slot)
 
     with st.expander("Mode expert : le thème en YAML"):
         edited = st.text_area("Thème (YAML)", dump_themes([theme], header=False).split("themes:\n", 1)[1],
