@@ -15,7 +15,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from outreach.errors import InputError
+from outreach.errors import InputError, register_secret
 from outreach.paths import settings_path
 
 TOKEN_KEY = "META_ACCESS_TOKEN"
@@ -43,7 +43,7 @@ def _read(path: Path) -> dict:
 def stored_secret(key: str) -> str | None:
     """A secret kept in the file (the Meta token, the blog's application password, the Mastodon token…)."""
     value = _read(secrets_file()).get(key)
-    return str(value) if value else None
+    return register_secret(str(value)) if value else None
 
 
 def stored_token() -> str | None:
