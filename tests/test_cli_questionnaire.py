@@ -17,10 +17,10 @@ from tests.support import community_support as cs
 def env(tmp_path, monkeypatch):
     store = cs.configured(tmp_path, monkeypatch)
     (tmp_path / "questionnaire.yaml").write_text(yaml.safe_dump({"public_url": cs.PUBLIC_URL}), encoding="utf-8")
-    tokens = [cs.add(store, body) for body in (
+    tokens = [cs.add_confirmed(store, body) for body in (
         cs.with_email(email="Lea@Example.fr", meta_matching=True) | {"postcode": "13014"},
-        cs.with_email(email="ado@example.fr", age="15-17") | {"postcode": "13015"},
-        cs.answer(postcode="75011"))]
+        cs.with_email(email="ado@example.fr", age="15-17") | {"postcode": "13015"})]
+    tokens.append(cs.add(store, cs.answer(postcode="75011")))
     return tmp_path, store, tokens
 
 
@@ -32,7 +32,7 @@ def test_export_community_has_no_email_and_proofs_are_complete(env, capsys):
     assert {r["branch_id"] for r in rows if r["postcode"] == "13014"} == {"5425"}
     assert main(["questionnaire", "export", "proofs", "--out", str(tmp / "proofs.csv")]) == 0
     proofs = list(csv.DictReader(io.StringIO((tmp / "proofs.csv").read_text(encoding="utf-8"))))
-    assert len(proofs) == 3 and all(p["notice_hash"] and p["ts_utc"] and p["mechanism"] for p in proofs)
+    assert len(proofs) == 5 and all(p["notice_hash"] and p["ts_utc"] and p["mechanism"] for p in proofs)
 
 
 def test_audience_then_audit(env, capsys):

@@ -187,5 +187,5 @@ def run_stats(args) -> int:
     from outreach.community import csv_text
 
     sys.stdout.write(csv_text(_store(args).stats(), ["theme_id", "branch_id", "members", "email_recommendations",
-                                                     "meta_matching"]))
+                                                     "meta_matching", "counted_only"]))
     return 0

@@ -120,7 +120,8 @@ def eml_bytes(msg: EmailMessage) -> bytes:
 
 def within_age(members: list[Member]) -> list[Member]:
     """The members who receive e-mails, each judged by the youngest age band given under their address
-    (the most restrictive answer wins everywhere): no e-mail under 15, no personalisation under 18."""
+    (the most restrictive answer wins everywhere): no e-mail under 15, no personalisation under 18, and
+    none to an address not confirmed yet (double opt-in)."""
     bands: dict[str, list[str | None]] = {}
     for m in members:
         if m.email_sha256:
@@ -128,7 +129,7 @@ def within_age(members: list[Member]) -> list[Member]:
     out = []
     for m in members:
         band = youngest_band(bands.get(m.email_sha256 or "", [m.age_band]))
-        if not (m.consents[EMAIL_RECOMMENDATIONS] and m.email and band
+        if not (m.usable_consents[EMAIL_RECOMMENDATIONS] and m.email and band
                 and allowed_for_age(EMAIL_RECOMMENDATIONS, band)):
             continue
         if m.consents[PERSONALISATION] and not allowed_for_age(PERSONALISATION, band):
