@@ -46,6 +46,11 @@ def stored_secret(key: str) -> str | None:
     return register_secret(str(value)) if value else None
 
 
+def secret(key: str) -> str | None:
+    """A secret the tool uses by name: the environment first, else the secrets file; masked from then on."""
+    return register_secret(os.environ.get(key)) or stored_secret(key)
+
+
 def stored_token() -> str | None:
     return stored_secret(TOKEN_KEY)
 

@@ -31,9 +31,9 @@ __all__ = ["KIND_LABELS", "LEDGER_FILE", "Action", "Ledger", "Outcome", "Publish
 
 def secret(name: str) -> str | None:
     """A network's secret: the environment, else the secrets file the app saves to (beside the settings)."""
-    from outreach.meta.token_store import stored_secret
+    from outreach.meta.token_store import secret as named_secret
 
-    return register_secret(os.environ.get(name) or stored_secret(name))
+    return named_secret(name)
 
 
 def save_secret(name: str, value: str) -> None:
