@@ -48,7 +48,10 @@ def register(sub) -> None:
 
     s = qs.add_parser("digests", help="e-mails HTML de recommandations par membre et par segment, et CSV")
     s.add_argument("--out", metavar="DOSSIER", required=True)
-    s.add_argument("--sender", default="", help="adresse d'expédition (défaut : le site du réseau)")
+    s.add_argument("--sender", default="", help="adresse d'expédition (défaut : celle de l'envoi des e-mails, "
+                   "page Paramètres)")
+    s.add_argument("--send", action="store_true", help="envoyer aussi les e-mails par membre, par le serveur SMTP "
+                   "des Paramètres (celui des liens de confirmation)")
     s.add_argument("--today", type=date.fromisoformat, help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
     s.set_defaults(func=run_digests)
 
@@ -154,12 +157,27 @@ def run_digests(args) -> int:
     today = args.today or date.today()
     recommender = build_recommender(service.offer, service.resolver.branches, [m.branch_id for m in members], today)
     names = {b.id: b.name for b in service.resolver.branches}
-    sender = args.sender or f"{service.settings.network_name} <ne-pas-repondre@mediatheque.invalid>"
+    sender = (args.sender or service.settings.smtp_sender
+              or f"{service.settings.network_name} <ne-pas-repondre@mediatheque.invalid>")
     report = write_digests(args.out, members, recommender, service.offer, service.config.public_url, names,
                            service.settings.network_name, sender)
     print(f"Digests : {report.members} e-mail(s) par membre, {report.segments} segment(s), "
           f"{report.recommendations} recommandation(s) dans {report.folder}.")
+    if args.send:
+        sent = service.mailer.send(read_emails(report.folder / "members"))
+        print(f"{sent} e-mail(s) envoyé(s) par {service.mailer.host}.")
     return 0
+
+
+def read_emails(folder):
+    """The .eml files written by the digests, as messages to send: read with the policy they were written
+    with, so that sending does not fold (and RFC 2047-encode) List-Unsubscribe again."""
+    import email
+
+    from outreach.community.digests import UNFOLDED_HEADERS
+
+    for path in sorted(folder.glob("*.eml")):
+        yield email.message_from_bytes(path.read_bytes(), policy=UNFOLDED_HEADERS)
 
 
 def run_audience(args) -> int:

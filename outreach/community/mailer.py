@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -82,18 +83,30 @@ class Mailer:
         smtplib writes the headers RFC 2047-encoded where they hold non-ASCII text and asks for SMTPUTF8 only
         for an address that needs it; the envelope sender is the configured address, which a submission
         server checks against the account."""
+        sent = 0
+        with self._session() as conn:
+            for msg in messages:
+                if "From" not in msg:
+                    msg["From"] = self.sender
+                conn.send_message(msg, from_addr=envelope_sender(self.sender))
+                sent += 1
+        return sent
+
+    def check(self) -> None:
+        """Connect, encrypt and log in as a send would, and send nothing (the Paramètres page's test)."""
+        with self._session():
+            pass
+
+    @contextmanager
+    def _session(self) -> Iterator[smtplib.SMTP]:
+        """One connection to the server; whatever goes wrong becomes a French MailError."""
         if not self.configured:
             raise MailError("aucun serveur d'envoi d'e-mails n'est configuré.", where="SMTP",
                             fix="Renseignez le serveur SMTP et l'adresse d'expéditeur sur la page Paramètres, "
                                 "rubrique « Envoi des e-mails ».")
-        sent = 0
         try:
             with self._connect() as conn:
-                for msg in messages:
-                    if "From" not in msg:
-                        msg["From"] = self.sender
-                    conn.send_message(msg, from_addr=envelope_sender(self.sender))
-                    sent += 1
+                yield conn
         except smtplib.SMTPAuthenticationError as exc:
             raise MailError(f"identifiant ou mot de passe refusé ({exc.smtp_code}).", where=self._where(),
                             fix="Vérifiez l'utilisateur et le mot de passe SMTP (Paramètres).") from None
@@ -120,4 +133,15 @@ class Mailer:
             raise MailError(f"serveur injoignable ou connexion interrompue ({type(exc).__name__}).",
                             where=self._where(),
                             fix="Vérifiez le nom du serveur, le port et la connexion, puis réessayez.") from None
-        return sent
+
+
+def save_smtp_password(password: str) -> None:
+    """Keep the SMTP password as the Meta token is kept: the secrets file, readable by its owner only."""
+    from outreach.meta.token_store import save_secret
+
+    password = password.strip("\n")
+    if not password or any(c in password for c in "\"\\\r\n") or not password.isprintable():
+        raise MailError("le mot de passe contient un guillemet, une barre oblique inverse ou un caractère "
+                        "invisible.", where="mot de passe SMTP", field="smtp_password",
+                        fix="Copiez-le à nouveau depuis votre hébergeur de messagerie, sans rien autour.")
+    save_secret(SMTP_PASSWORD, password)
