@@ -88,6 +88,10 @@ def run_serve(args) -> int:
     service = build_service(store=store, config=_config(args))  # checked once here, before any worker starts
     print(f"Questionnaire : http://{args.host}:{args.port}/questionnaire — intégration : "
           f"<script src=\"{service.config.public_url}/widget.js\" defer></script>", file=sys.stderr)
+    if not service.mailer.configured:
+        print("Attention : aucun serveur d'e-mails n'est configuré (page Paramètres, « Envoi des e-mails ») ; les "
+              "adresses données ne recevront pas de lien de confirmation et ne serviront donc à rien.",
+              file=sys.stderr)
     # no access log: the preference links carry each person's token
     if args.workers <= 1:
         uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)

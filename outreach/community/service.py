@@ -84,7 +84,10 @@ class Service:
 
     def send_confirmation_later(self, token: str) -> None:
         """After the answer was acknowledged: a mail server down loses no answer; the person asks for the
-        link again from their preference page, and the address stays unused until then."""
+        link again from their preference page, and the address stays unused until then. Without a mail
+        server configured nothing is tried (the serve command says so once at start, not once per answer)."""
+        if not self.mailer.configured:
+            return
         try:
             self.send_confirmation(token)
         except MailError as exc:
