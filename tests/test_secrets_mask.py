@@ -12,7 +12,7 @@ from outreach.channels.publishing import secret
 from outreach.channels.publishing.base import PublishError, call
 from outreach.errors import MASK, SECRET_NAMES, InputError, mask_secrets, register_secret
 from outreach.meta.client import RedactToken
-from outreach.meta.token_store import save_secret, stored_secret
+from outreach.secret_store import save_secret, stored_secret
 
 
 @pytest.mark.parametrize("name", ["WORDPRESS_APP_PASSWORD", "MASTODON_TOKEN"])

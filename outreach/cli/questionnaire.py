@@ -154,7 +154,7 @@ def run_export(args) -> int:
 
 
 def run_digests(args) -> int:
-    from outreach.community import build_recommender, build_service, write_digests
+    from outreach.community import build_recommender, build_service, member_emails, write_digests
 
     service = build_service(store=_store(args), config=_config(args))
     members = service.store.members()
@@ -168,20 +168,10 @@ def run_digests(args) -> int:
     print(f"Digests : {report.members} e-mail(s) par membre, {report.segments} segment(s), "
           f"{report.recommendations} recommandation(s) dans {report.folder}.")
     if args.send:
-        sent = service.mailer.send(read_emails(report.folder / "members"))
+        sent = service.mailer.send(member_emails(report.folder / "members"))
         print(f"{sent} e-mail(s) envoyé(s) par {service.mailer.host}.")
     return 0
 
-
-def read_emails(folder):
-    """The .eml files written by the digests, as messages to send: read with the policy they were written
-    with, so that sending does not fold (and RFC 2047-encode) List-Unsubscribe again."""
-    import email
-
-    from outreach.community.digests import UNFOLDED_HEADERS
-
-    for path in sorted(folder.glob("*.eml")):
-        yield email.message_from_bytes(path.read_bytes(), policy=UNFOLDED_HEADERS)
 
 
 def run_audience(args) -> int:

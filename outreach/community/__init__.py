@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from outreach.community import exports, hosting, overview
 from outreach.community.audience import audit_audience_file, write_audience_file
 from outreach.community.config import QuestionnaireConfig, load_config, save_config
-from outreach.community.digests import write_digests
+from outreach.community.digests import member_emails, write_digests
 from outreach.community.exports import csv_text
 from outreach.community.mailer import SMTP_PASSWORD, Mailer, MailError, save_smtp_password, smtp_password
 from outreach.community.notice import Notice, missing_fields, render_notice
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # FastAPI: loaded when the service starts, not by every page 
 _LAZY = {"build_service": "outreach.community.service", "create_app": "outreach.community.service"}
 
 __all__ = ["SMTP_PASSWORD", "MailError", "Mailer", "Notice", "QuestionnaireConfig", "Store", "audit_audience_file", "build_offer",
-           "build_recommender", "build_service", "create_app", "csv_text", "exports", "hosting", "load_config",
+           "build_recommender", "build_service", "member_emails", "create_app", "csv_text", "exports", "hosting", "load_config",
            "missing_fields", "overview", "render_notice", "save_config", "save_smtp_password", "smtp_password", "write_audience_file",
            "write_digests"]
 

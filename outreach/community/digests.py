@@ -118,6 +118,15 @@ def eml_bytes(msg: EmailMessage) -> bytes:
     return msg.as_bytes(policy=UNFOLDED_HEADERS)
 
 
+def member_emails(folder: Path):
+    """The member e-mails written in `folder`, as messages to send: read with the policy they were written
+    with, so that sending does not fold (and RFC 2047-encode) List-Unsubscribe again."""
+    import email
+
+    for path in sorted(Path(folder).glob("*.eml")):
+        yield email.message_from_bytes(path.read_bytes(), policy=UNFOLDED_HEADERS)
+
+
 def within_age(members: list[Member]) -> list[Member]:
     """The members who receive e-mails, each judged by the youngest age band given under their address
     (the most restrictive answer wins everywhere): no e-mail under 15, no personalisation under 18, and

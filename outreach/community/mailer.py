@@ -30,7 +30,7 @@ class MailError(InputError):
 
 
 def smtp_password() -> str | None:
-    from outreach.meta.token_store import secret
+    from outreach.secret_store import secret
 
     return secret(SMTP_PASSWORD)
 
@@ -137,7 +137,7 @@ class Mailer:
 
 def save_smtp_password(password: str) -> None:
     """Keep the SMTP password as the Meta token is kept: the secrets file, readable by its owner only."""
-    from outreach.meta.token_store import save_secret
+    from outreach.secret_store import save_secret
 
     password = password.strip("\n")
     if not password or any(c in password for c in "\"\\\r\n") or not password.isprintable():

@@ -31,14 +31,14 @@ __all__ = ["KIND_LABELS", "LEDGER_FILE", "Action", "Ledger", "Outcome", "Publish
 
 def secret(name: str) -> str | None:
     """A network's secret: the environment, else the secrets file the app saves to (beside the settings)."""
-    from outreach.meta.token_store import secret as named_secret
+    from outreach.secret_store import secret as named_secret
 
     return named_secret(name)
 
 
 def save_secret(name: str, value: str) -> None:
     """Keep a network's secret as the Meta token is kept: in the secrets file, readable by its owner only."""
-    from outreach.meta.token_store import save_secret as save
+    from outreach.secret_store import save_secret as save
 
     value = checked_secret(value, name)
     if '"' in value or "\\" in value:
