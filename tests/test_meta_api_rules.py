@@ -7,19 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from outreach.meta.client import MetaClient, MetaError
-from tests.support.graph_server import TOKEN, GraphServer, graph_error
+from tests.support.graph_server import TOKEN, graph_error
 from tests.test_meta_client import beside, client, payloads, planned  # noqa: F401  (the shared small plan and its visuals)
-
-
-@pytest.fixture
-def graph(monkeypatch):
-    server = GraphServer()
-    server.start()
-    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("META_GRAPH_URL", server.url)
-    yield server
-    server.stop()
-
 
 # ------------------------------------------------------------------------------------------ interests
 

@@ -17,8 +17,7 @@ from outreach.settings import NetworkSettings
 from outreach.visuals import visual_files
 from tests.support import ROOT
 from tests.support.graph_server import TOKEN, GraphServer, graph_error
-
-EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
+from tests.support.meta_fixtures import EXAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +39,6 @@ def payloads(planned, tmp_path):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(data)
     return payloads
-
-
-@pytest.fixture
-def graph(monkeypatch):
-    server = GraphServer()
-    server.start()
-    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("META_GRAPH_URL", server.url)
-    yield server
-    server.stop()
 
 
 def beside(tmp_path, name: str):

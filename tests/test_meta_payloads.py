@@ -52,6 +52,19 @@ def test_file_shape_and_links(payloads):
     json.dumps(payloads)  # plain JSON
 
 
+def test_two_campaigns_named_alike_share_no_meta_name_nor_statistics():
+    # two networks (or two seasons) both call their campaign « SF » : their identities differ
+    first, second = (plan_of(name="SF", id=identity, territory={"departement": "13", "branches": ["5423"]})
+                     for identity in ("sf-1a2b3c4d", "sf-9f8e7d6c"))
+    a, b = build_payloads(first), build_payloads(second)
+    assert a["campaign"]["name"] == "SF [1a2b3c4d]" and b["campaign"]["name"] == "SF [9f8e7d6c]"
+    tags = [{p.split("=")[0]: p.split("=")[1] for p in c["url_tags"].split("&")} for c in (a, b)
+            for c in [c["creatives"][0]]]
+    assert tags[0]["utm_campaign"] == "sf-1a2b3c4d" and tags[1]["utm_campaign"] == "sf-9f8e7d6c"
+    # an identity written by hand, without the random tail, goes in whole
+    assert build_payloads(plan_of(id="bibliotheques-2027"))["campaign"]["name"].endswith("[bibliotheques-2027]")
+
+
 def test_campaign_params(payloads):
     c = payloads["campaign"]
     assert c[MetaCampaign.Field.objective] == MetaCampaign.Objective.outcome_awareness
@@ -91,7 +104,8 @@ def test_creatives_and_ads(payloads):
         assert link["link"].startswith("https://")
         assert link["call_to_action"] == {"type": "LEARN_MORE", "value": {"link": link["link"]}}
         assert link["message"] and link["name"] and len(link["name"]) <= 40
-        assert "utm_campaign=sf-pres-de-chez-vous-bouches-du-rhone" in creative["url_tags"]
+        # the campaign file's identity, not its name's slug (outreach.campaign.new_identity)
+        assert "utm_campaign=exemple-sf-bouches-du-rhone&" in creative["url_tags"]
     assert all(ad["status"] == "PAUSED" for ad in payloads["ads"])
 
 

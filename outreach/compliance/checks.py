@@ -621,13 +621,17 @@ def no_political_category(ctx: CheckContext) -> CheckResult:
     where = []
     if POLITICAL_CATEGORY in [str(c).upper() for c in ctx.data.get("special_ad_categories") or []]:
         where.append("special_ad_categories de la campagne")
-    if POLITICAL_CATEGORY in [str(c).upper() for c in ctx.payload_campaign().get("special_ad_categories") or []]:
-        where.append("meta-api.json (campaign.special_ad_categories)")
+    if any(POLITICAL_CATEGORY in [str(c).upper() for c in campaign.get("special_ad_categories") or []]
+           for campaign in ctx.payload_campaigns()):
+        where.append("meta-api.json (special_ad_categories d'une campagne)")
     if where:
         return CheckResult(FAIL, f"{POLITICAL_CATEGORY} dans " + " et ".join(where)
                                  + " : Meta ne diffuse plus ces publicités dans l'UE.")
-    categories = ctx.data.get("special_ad_categories") or []
-    return CheckResult(PASS, "Catégories spéciales : " + (", ".join(categories) if categories else "aucune") + ".")
+    categories = list(ctx.data.get("special_ad_categories") or [])
+    categories += [str(c) for campaign in ctx.payload_campaigns()[1:] for c in campaign.get("special_ad_categories") or []
+                   if str(c) not in categories]
+    own = " (dans une campagne Meta à part)" if len(ctx.payload_campaigns()) > 1 else ""
+    return CheckResult(PASS, "Catégories spéciales : " + (", ".join(categories) if categories else "aucune") + own + ".")
 
 
 def pre_election_window(election: date) -> tuple[date, date]:

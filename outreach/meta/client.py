@@ -50,11 +50,11 @@ from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
 from outreach.errors import InputError, register_secret
 from outreach.meta.names import IDS_FILE, META_API_FILE
-from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
+from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, campaigns_of, without_ref
 from outreach.model import is_ad_account
 from outreach.visuals import check_image
 
-DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_GRAPH_URL = paths.DEFAULT_GRAPH_URL
 # meta-ids.json maps each ref to its Meta id, and records which account and which campaign file the folder's
 # objects belong to, under keys that no ref can take (refs never start with "_")
 META_KEY_PREFIX = "_"
@@ -69,7 +69,7 @@ FROZEN = {"campaigns": {"objective", "special_ad_categories", "special_ad_catego
           "ads": {"adset_id"}}
 NEVER_UPDATED = {"status", "execution_options"}
 TOKEN_ENV = "META_ACCESS_TOKEN"
-GRAPH_URL_ENV = "META_GRAPH_URL"
+GRAPH_URL_ENV = paths.META_GRAPH_URL_ENV
 # Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 80004}
 # the rate-limit codes: app, user, page, custom and business-use-case limits (ads management is 80004)
@@ -314,7 +314,7 @@ class MetaClient:
         self.api = FacebookAdsApi.init(access_token=self._secret, api_version=api_version,
                                        timeout=timeout_s, crash_log=False)
         # per-session base URL: the SDK joins it with the version for every call made through this api
-        self.api._session.GRAPH = (graph_url or os.environ.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
+        self.api._session.GRAPH = (graph_url or paths.meta_graph_url()).rstrip("/")
         self.account = AdAccount(account_id, api=self.api)
         self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
         self.cache_path = Path(cache_dir or paths.cache_dir()) / "meta-interests.json"
@@ -527,7 +527,7 @@ class MetaClient:
         prepared = self.prepare(_paused(payloads), file=out_dir / META_API_FILE)
         self.check_floors(prepared)
         say = progress or (lambda _msg: None)
-        steps = [("campaigns", [prepared["campaign"]], "la campagne"),
+        steps = [("campaigns", campaigns_of(prepared), "la campagne"),
                  ("adsets", prepared["ad_sets"], "l'ensemble de publicités"),
                  ("adcreatives", prepared["creatives"], "la publicité (visuel)"),
                  ("ads", prepared["ads"], "la publicité")]
@@ -765,7 +765,7 @@ def _paused(payloads: dict) -> dict:
     edited by hand asks for another status, since the officer starts delivery in Ads Manager after review."""
     checked = deepcopy(payloads)
     for key in STATUS_KEYS:
-        for obj in checked[key] if isinstance(checked[key], list) else [checked[key]]:
+        for obj in campaigns_of(checked) if key == "campaign" else checked[key]:
             status = obj.setdefault("status", PAUSED)
             if status != PAUSED:
                 raise MetaError(f"« {obj.get('name', obj.get(REF))} » a le statut {status} : outreach ne crée "
@@ -775,26 +775,26 @@ def _paused(payloads: dict) -> dict:
     return checked
 
 
-def _read_ids(path: Path) -> dict[str, str]:
+def _read_folder_json(path: Path, unreadable: str, fix: str) -> dict:
+    """A JSON object the push keeps in the folder; {} when the file is not there yet."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except ValueError as exc:
-        raise InputError("fichier d'identifiants Meta illisible.", file=path,
-                         fix="Supprimez-le seulement si rien n'a été créé chez Meta ; sinon corrigez le JSON.") from exc
+        raise InputError(unreadable, file=path, fix=fix) from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _read_ids(path: Path) -> dict[str, str]:
+    data = _read_folder_json(path, "fichier d'identifiants Meta illisible.",
+                             "Supprimez-le seulement si rien n'a été créé chez Meta ; sinon corrigez le JSON.")
     return {str(k): str(v) for k, v in data.items()}
 
 
 def _read_sent(path: Path) -> dict[str, dict]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except ValueError as exc:
-        raise InputError("fichier des paramètres envoyés à Meta illisible.", file=path,
-                         fix="Supprimez-le : le prochain envoi le réécrit (sans pouvoir comparer cette fois).") from exc
-    return data if isinstance(data, dict) else {}
+    return _read_folder_json(path, "fichier des paramètres envoyés à Meta illisible.",
+                             "Supprimez-le : le prochain envoi le réécrit (sans pouvoir comparer cette fois).")
 
 
 def _refuse_frozen_changes(steps, ids: dict[str, str], sent: dict[str, dict]) -> None:

@@ -9,6 +9,10 @@ replaces it with the id Meta returns.
 Choices that follow Meta's current rules (see the Meta reference in the shared docs):
 - only `OUTCOME_*` objectives; awareness → REACH billed on IMPRESSIONS, traffic → LINK_CLICKS;
 - `special_ad_categories` on every campaign, `is_adset_budget_sharing_enabled` explicit (no campaign budget);
+  the themes of a special ad category mixed with others get a campaign of their own (`special_campaigns`,
+  ref `campaign/<category>`), whose ad sets follow the category's rules (outreach.planner);
+- the campaign file's identity in the Meta campaign's name (`identity_tag`) and in `utm_campaign`, so that
+  two campaigns named alike share neither objects nor statistics;
 - everything PAUSED; budgets in cents; times in Europe/Paris with their offset;
 - DSA beneficiary and payer on every ad set; `targeting_automation.advantage_audience = 0` so that the
   interests stay hard constraints; never `location_types` (rejected since 2024);
@@ -21,6 +25,7 @@ Choices that follow Meta's current rules (see the Meta reference in the shared d
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -36,6 +41,7 @@ from facebook_business.adobjects.targetingautomation import TargetingAutomation
 from facebook_business.adobjects.targetinggeolocation import TargetingGeoLocation
 from facebook_business.adobjects.targetinggeolocationcustomlocation import TargetingGeoLocationCustomLocation
 
+from outreach.campaign import Campaign
 from outreach.planner import AdSetPlan, Plan
 
 API_VERSION = "v26.0"
@@ -74,13 +80,35 @@ def ad_ref(ad_set_ref: str) -> str:
     return f"{ad_set_ref}/ad"
 
 
-def campaign_params(plan: Plan) -> dict:
-    c = plan.campaign
-    objective = OBJECTIVES[c.objective][0]
+def special_campaign_ref(category: str) -> str:
+    return f"{CAMPAIGN_REF}/{category.lower()}"
+
+
+def campaign_ref(plan: Plan, ad_set: AdSetPlan) -> str:
+    """The ref of the Meta campaign an ad set goes into: its special category's own, or the main one."""
+    c = plan.campaign_of(ad_set)
+    return special_campaign_ref(c.special_ad_categories[0]) if c is not plan.campaign else CAMPAIGN_REF
+
+
+def identity_tag(identity: str | None) -> str:
+    """What of the campaign file's identity goes into Meta names: its random tail (`…-1a2b3c4d`), or the whole
+    identity when written by hand; so that two campaigns named alike never share a name at Meta."""
+    if not identity:
+        return ""
+    tail = identity.rsplit("-", 1)[-1]
+    return tail if re.fullmatch(r"[0-9a-f]{8}", tail) else identity
+
+
+def meta_campaign_name(c: Campaign, category: str | None = None) -> str:
+    tag = identity_tag(c.id)
+    return c.name + (f" — {category}" if category else "") + (f" [{tag}]" if tag else "")
+
+
+def _campaign(c: Campaign, ref: str, name: str) -> dict:
     params = {
-        REF: CAMPAIGN_REF,
-        MetaCampaign.Field.name: c.name,
-        MetaCampaign.Field.objective: objective,
+        REF: ref,
+        MetaCampaign.Field.name: name,
+        MetaCampaign.Field.objective: OBJECTIVES[c.objective][0],
         MetaCampaign.Field.status: MetaCampaign.Status.paused,
         MetaCampaign.Field.special_ad_categories: list(c.special_ad_categories),
         # budgets live on the ad sets: Meta now wants this said explicitly
@@ -91,8 +119,26 @@ def campaign_params(plan: Plan) -> dict:
     return params
 
 
+def campaign_params(plan: Plan) -> dict:
+    return _campaign(plan.campaign, CAMPAIGN_REF, meta_campaign_name(plan.campaign))
+
+
+def special_campaign_params(plan: Plan) -> list[dict]:
+    """The special category's own campaign, when the campaign file mixes its themes with others."""
+    c = plan.special_campaign
+    if c is None:
+        return []
+    category = c.special_ad_categories[0]
+    return [_campaign(c, special_campaign_ref(category), meta_campaign_name(plan.campaign, category))]
+
+
+def campaigns_of(payloads: dict) -> list[dict]:
+    """Every Meta campaign of the payloads: the main one, then any special category's own."""
+    return [payloads["campaign"], *(payloads.get("special_campaigns") or [])]
+
+
 def targeting(plan: Plan, ad_set: AdSetPlan) -> dict:
-    c = plan.campaign
+    c = plan.campaign_of(ad_set)
     if c.geo == "postcodes" and ad_set.postcodes:
         geo = {TargetingGeoLocation.Field.zips: [{"key": f"FR:{p}"} for p in ad_set.postcodes]}
     else:
@@ -143,12 +189,12 @@ def frequency_specs(plan: Plan, goal: str) -> list[dict] | None:
 
 
 def ad_set_params(plan: Plan, ad_set: AdSetPlan) -> dict:
-    c = plan.campaign
+    c = plan.campaign_of(ad_set)
     _, goal, billing = OBJECTIVES[c.objective]
     params = {
         REF: ad_set.ref,
         AdSet.Field.name: ad_set.name,
-        AdSet.Field.campaign_id: parent(CAMPAIGN_REF),
+        AdSet.Field.campaign_id: parent(campaign_ref(plan, ad_set)),
         AdSet.Field.daily_budget: ad_set.daily_budget_cents,
         AdSet.Field.billing_event: billing,
         AdSet.Field.optimization_goal: goal,
@@ -204,7 +250,7 @@ def text_options(plan: Plan, ad_set: AdSetPlan) -> dict:
     copy = ad_set.copy
     bodies = [copy.primary_text, *copy.other_primary_texts]
     titles = [copy.headline, *copy.other_headlines]
-    if plan.campaign.special_ad_categories or (len(bodies) < 2 and len(titles) < 2):
+    if plan.campaign_of(ad_set).special_ad_categories or (len(bodies) < 2 and len(titles) < 2):
         return {}
     return {
         AdCreative.Field.asset_feed_spec: {
@@ -248,6 +294,8 @@ def build_payloads(plan: Plan) -> dict:
         # the campaign file's identity: meta-ids.json records it, and a folder serves one campaign only
         "campaign_identity": plan.campaign.id,
         "campaign": campaign_params(plan),
+        # present only when the campaign file mixes a special ad category's themes with others
+        **({"special_campaigns": special} if (special := special_campaign_params(plan)) else {}),
         "images": image_params(plan),
         "ad_sets": [ad_set_params(plan, a) for a in plan.ad_sets],
         "creatives": [creative_params(plan, a) for a in plan.ad_sets],

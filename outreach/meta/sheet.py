@@ -29,6 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from outreach import cells
 from outreach.bounds import MAX_XLSX_BYTES
 from outreach.errors import InputError
+from outreach.meta.payloads import campaigns_of
 from outreach.sources.tabular import decode, read_bytes, sniff_separator
 from outreach.sources.xlsx import open_workbook
 from outreach.sources.xlsx import rows as sheet_rows
@@ -127,7 +128,7 @@ def unresolved(payloads: dict) -> list[str]:
 
 def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[str, Value]]:
     """One dict per ad, keyed by Ads Manager column name; numbers are numbers."""
-    campaign = payloads["campaign"]
+    campaigns = {c["ref"]: c for c in campaigns_of(payloads)}
     ad_sets = {a["ref"]: a for a in payloads["ad_sets"]}
     creatives = {c["ref"]: c for c in payloads["creatives"]}
     out = []
@@ -139,6 +140,7 @@ def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[s
         t = ad_set["targeting"]
         image = str(link.get("image_hash", ""))
         budget = ad_set.get("daily_budget")
+        campaign = campaigns[str(ad_set["campaign_id"]).removeprefix("ref:")]
         row = {
             "Campaign Name": campaign["name"],
             "Special Ad Categories": ", ".join(campaign["special_ad_categories"]) or "None",

@@ -570,6 +570,8 @@ class GraphServer(LocalServer):
                 return refuse("need a radius of at least 15 miles")
         if any(g.get("interests") for g in targeting.get("flexible_spec") or []):
             return refuse("can't use these detailed targeting options")
+        if any((targeting.get("exclusions") or {}).get(k) for k in ("interests", "behaviors")):
+            return refuse("can't exclude detailed targeting options")
         return None
 
     def check_delivery(self, goal: str, targeting: dict, p: dict):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from outreach import paths
 from outreach.channels.posts import ChannelPack
 from outreach.channels.publishing.base import PublishError, Remote, checked_secret
 from outreach.channels.publishing.ledger import LEDGER_FILE, Ledger, Publication
@@ -55,7 +56,7 @@ def connect(settings, pack: ChannelPack, get_secret: Callable[[str], str | None]
     from outreach.channels.publishing.wordpress import WordPress
 
     transports = transports or {}
-    graph_url = graph_url or os.environ.get("META_GRAPH_URL") or "https://graph.facebook.com"
+    graph_url = graph_url or paths.meta_graph_url()
     publishers: dict = {}
     def get(name: str) -> str | None:
         value = get_secret(name)
