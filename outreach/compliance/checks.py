@@ -705,11 +705,15 @@ def _copy_texts(ctx: CheckContext) -> list[tuple[str, str]]:
     if texts:
         return texts  # the payloads' creatives carry the same texts as the plan
     for creative in (ctx.payload or {}).get("creatives") or []:
+        where = f"meta-api.json, « {creative.get('name', creative.get('ref', '?'))} »"
         link = ((creative.get("object_story_spec") or {}).get("link_data") or {})
         for key in ("message", "name", "description"):
             if link.get(key):
-                texts.append((f"meta-api.json, « {creative.get('name', creative.get('ref', '?'))} »",
-                              str(link[key])))
+                texts.append((where, str(link[key])))
+        # text options and placement-customised ads keep their wordings in the asset feed
+        feed = creative.get("asset_feed_spec") or {}
+        texts += [(where, str(t["text"])) for key in ("bodies", "titles", "descriptions")
+                  for t in feed.get(key) or [] if isinstance(t, dict) and t.get("text")]
     return texts
 
 

@@ -635,7 +635,7 @@ class MetaClient:
             except FileNotFoundError:
                 raise MetaError("image absente du dossier.", where=str(path), field="images",
                                 fix="Refaites « outreach plan » dans ce dossier : il y écrit les visuels.") from None
-            check_image(data, label=str(path))
+            check_image(data, label=str(path), placement=image.get("placement", "feed"))
             files[image[REF]] = (path.name, data)
         for image in images:
             ref = image[REF]

@@ -215,8 +215,27 @@ def ad_set_params(plan: Plan, ad_set: AdSetPlan) -> dict:
 
 
 def creative_params(plan: Plan, ad_set: AdSetPlan) -> dict:
-    c = plan.campaign
-    D, S = AdCreativeLinkData.Field, AdCreativeObjectStorySpec.Field
+    c = plan.campaign_of(ad_set)
+    S = AdCreativeObjectStorySpec.Field
+    story = {S.page_id: c.advertiser.page_id}
+    if c.advertiser.instagram_user_id:
+        story[S.instagram_user_id] = c.advertiser.instagram_user_id
+    params = {
+        REF: creative_ref(ad_set.ref),
+        AdCreative.Field.name: f"{ad_set.name} — visuel",
+        AdCreative.Field.object_story_spec: story,
+        AdCreative.Field.url_tags: ad_set.url_tags,
+    }
+    if ad_set.visual is not None and ad_set.visual.story_file_name:
+        params[AdCreative.Field.asset_feed_spec] = placement_feed(ad_set, plan.delivery.audience_network)
+        return params
+    story[S.link_data] = _link_data(ad_set)
+    params.update(text_options(plan, ad_set))
+    return params
+
+
+def _link_data(ad_set: AdSetPlan) -> dict:
+    D = AdCreativeLinkData.Field
     link_data = {
         D.message: ad_set.copy.primary_text,
         D.link: ad_set.landing_url,
@@ -228,18 +247,68 @@ def creative_params(plan: Plan, ad_set: AdSetPlan) -> dict:
     if ad_set.visual is not None:
         # the push uploads the image (AdImage) first and puts the hash Meta returns in place of the ref
         link_data[D.image_hash] = parent(image_ref(ad_set.visual.file_name))
-    story = {S.page_id: c.advertiser.page_id}
-    if c.advertiser.instagram_user_id:
-        story[S.instagram_user_id] = c.advertiser.instagram_user_id
-    story[S.link_data] = link_data
-    params = {
-        REF: creative_ref(ad_set.ref),
-        AdCreative.Field.name: f"{ad_set.name} — visuel",
-        AdCreative.Field.object_story_spec: story,
-        AdCreative.Field.url_tags: ad_set.url_tags,
+    return link_data
+
+
+FEED_LABEL, STORY_LABEL, TEXT_LABEL = "fil", "story", "texte"
+# the positions of each image: feeds (and the other positions that show a feed-like post) get the 4:5 or
+# 1:1 image, stories and reels the 9:16 one (Meta's placement asset customization)
+FEED_RULE = {"publisher_platforms": ["facebook", "instagram"], "facebook_positions": ["feed"],
+             "instagram_positions": ["stream"]}
+STORY_RULE = {"publisher_platforms": ["facebook", "instagram"], "facebook_positions": ["story", "facebook_reels"],
+              "instagram_positions": ["story", "reels"]}
+
+
+def placement_feed(ad_set: AdSetPlan, audience_network: bool = False) -> dict:
+    """Placement asset customization: one ad whose feeds show the 4:5 (or 1:1) image and whose stories and
+    reels show the 9:16 one. Each image carries a label (`adlabels`), each rule names the image label of its
+    positions; the texts are the draft's first wording, labelled once and named by both rules. Meta's
+    rotation of text options is a different optimisation of the asset feed (DEGREES_OF_FREEDOM, not
+    PLACEMENT): an ad with a 9:16 visual shows its first wording only."""
+    copy, visual = ad_set.copy, ad_set.visual
+    label = [{"name": TEXT_LABEL}]
+    feed_rule = dict(FEED_RULE)
+    if audience_network:  # every position the ad set delivers to has its image
+        feed_rule |= {"publisher_platforms": [*FEED_RULE["publisher_platforms"], "audience_network"],
+                      "audience_network_positions": list(AUDIENCE_NETWORK_POSITIONS)}
+
+    def rule(spec: dict, image: str, priority: int) -> dict:
+        return {"customization_spec": dict(spec), "image_label": {"name": image}, "body_label": {"name": TEXT_LABEL},
+                "title_label": {"name": TEXT_LABEL}, "link_url_label": {"name": TEXT_LABEL}, "priority": priority}
+
+    return {
+        "images": [{"hash": parent(image_ref(visual.file_name)), "adlabels": [{"name": FEED_LABEL}]},
+                   {"hash": parent(image_ref(visual.story_file_name)), "adlabels": [{"name": STORY_LABEL}]}],
+        "bodies": [{"text": copy.primary_text, "adlabels": label}],
+        "titles": [{"text": copy.headline, "adlabels": label}],
+        "descriptions": [{"text": copy.description}],  # one only: Meta does not customise it per placement
+        "link_urls": [{"website_url": ad_set.landing_url, "adlabels": label}],
+        "call_to_action_types": [AdCreativeLinkDataCallToAction.Type.learn_more],
+        "ad_formats": ["SINGLE_IMAGE"],
+        "optimization_type": "PLACEMENT",
+        "asset_customization_rules": [rule(feed_rule, FEED_LABEL, 1), rule(STORY_RULE, STORY_LABEL, 2)],
     }
-    params.update(text_options(plan, ad_set))
-    return params
+
+
+def creative_texts(creative: dict) -> dict:
+    """What a creative says and shows, whichever its shape (link_data, or a placement-customised asset feed):
+    message, name, description, link, call_to_action type, image_hash and story_image_hash."""
+    link = (creative.get("object_story_spec") or {}).get("link_data")
+    if link:
+        return {"message": link.get("message", ""), "name": link.get("name", ""),
+                "description": link.get("description", ""), "link": link.get("link", ""),
+                "call_to_action": (link.get("call_to_action") or {}).get("type", ""),
+                "image_hash": str(link.get("image_hash", "")), "story_image_hash": ""}
+    feed = creative.get("asset_feed_spec") or {}
+
+    def first(key: str, field: str) -> str:
+        return str(((feed.get(key) or [{}])[0] or {}).get(field, ""))
+
+    images = {(i.get("adlabels") or [{}])[0].get("name"): str(i.get("hash", "")) for i in feed.get("images") or []}
+    return {"message": first("bodies", "text"), "name": first("titles", "text"),
+            "description": first("descriptions", "text"), "link": first("link_urls", "website_url"),
+            "call_to_action": (feed.get("call_to_action_types") or [""])[0],
+            "image_hash": images.get(FEED_LABEL, ""), "story_image_hash": images.get(STORY_LABEL, "")}
 
 
 def text_options(plan: Plan, ad_set: AdSetPlan) -> dict:
@@ -285,6 +354,9 @@ def image_params(plan: Plan) -> list[dict]:
         if v is not None and v.file_name not in seen:
             seen[v.file_name] = {REF: image_ref(v.file_name), "file": f"images/{v.file_name}", "source": v.source,
                                  "alt_text": v.alt_text}
+            if v.story_file_name:  # the 9:16 one for stories and reels, checked as such before upload
+                seen[v.story_file_name] = {REF: image_ref(v.story_file_name), "file": f"images/{v.story_file_name}",
+                                           "source": v.source, "alt_text": v.alt_text, "placement": "story"}
     return list(seen.values())
 
 
