@@ -61,6 +61,8 @@ META_KEY_PREFIX = "_"
 ACCOUNT_KEY = "_account"
 IDENTITY_KEY = "_campaign_identity"
 BATCH_SIZE = 50  # Meta's limit of calls per batch request
+IMAGES_PER_UPLOAD = 10  # files sent together to act_…/adimages, up to UPLOAD_BYTES (Meta's limit is 30 MB each)
+UPLOAD_BYTES = 8 * 1024 * 1024
 # what each object was last sent with (ref → params), to bring the objects in line when the plan changes
 SENT_FILE = "meta-sent.json"
 # fields Meta does not let an existing object change (a new campaign is needed); status is never updated
@@ -637,32 +639,42 @@ class MetaClient:
                                 fix="Refaites « outreach plan » dans ce dossier : il y écrit les visuels.") from None
             check_image(data, label=str(path), placement=image.get("placement", "feed"))
             files[image[REF]] = (path.name, data)
-        for image in images:
-            ref = image[REF]
-            if ref in report.ids:
-                report.reused.append(ref)
+        reused = [image[REF] for image in images if image[REF] in report.ids]
+        report.reused += reused
+        todo = [] if dry_run else [image[REF] for image in images if image[REF] not in report.ids]
+        # several files to a request (Meta answers each under its file name): a national plan has hundreds
+        group: list[str] = []
+        for n, ref in enumerate(todo):
+            group.append(ref)
+            size = sum(len(files[r][1]) for r in group)
+            if len(group) < IMAGES_PER_UPLOAD and size < UPLOAD_BYTES and n < len(todo) - 1:
                 continue
-            if dry_run:
-                continue
-            name, data = files[ref]
-            report.ids[ref] = self._upload_image(name, data)
-            report.created.append(ref)
+            hashes = self._upload_images({files[r][0]: files[r][1] for r in group})
+            for r in group:
+                report.ids[r] = hashes[files[r][0]]
+                report.created.append(r)
             save()  # with the folder's account and campaign identity, like every other id
-            say(f"image envoyée : {name} → {report.ids[ref]}")
+            say(f"image(s) envoyée(s) : {', '.join(files[r][0] for r in group)}")
+            group = []
 
-    def _upload_image(self, name: str, data: bytes) -> str:
-        """The image's hash; sent as a file named `name`, as the SDK's AdImage does, so that the account's
+    def _upload_images(self, named: dict[str, bytes]) -> dict[str, str]:
+        """File name → hash; each sent as a file of that name, as the SDK's AdImage does, so that the account's
         image library shows the same name as the sheet's Image File Name. Uploading the same bytes again
         gives the same hash, so a retry after a lost answer is harmless."""
-        answer = self._with_retries(f"l'image « {name} »", lambda: self.api.call(
-            "POST", (self.account_id, "adimages"), files={name: io.BytesIO(data)}).json())
+        what = f"l'image « {next(iter(named))} »" if len(named) == 1 else f"{len(named)} images"
+        answer = self._with_retries(what, lambda: self.api.call(
+            "POST", (self.account_id, "adimages"),
+            files={name: io.BytesIO(data) for name, data in named.items()}).json())
         images = answer.get("images") or {}
-        found = images.get(name) or next(iter(images.values()), None)
-        if not found or not found.get("hash"):
-            raise MetaError(f"l'image « {name} » : Meta n'a pas renvoyé d'empreinte (hash).", field="images",
-                            fix="Relancez l'envoi ; si cela se répète, envoyez l'image dans la médiathèque du "
-                                "compte depuis le Gestionnaire de publicités.")
-        return str(found["hash"])
+        hashes = {}
+        for name in named:
+            found = images.get(name) or (next(iter(images.values()), None) if len(named) == 1 else None)
+            if not found or not found.get("hash"):
+                raise MetaError(f"l'image « {name} » : Meta n'a pas renvoyé d'empreinte (hash).", field="images",
+                                fix="Relancez l'envoi ; si cela se répète, envoyez l'image dans la médiathèque "
+                                    "du compte depuis le Gestionnaire de publicités.")
+            hashes[name] = str(found["hash"])
+        return hashes
 
     def _send(self, edge: str, calls: list[tuple[str, dict, str]], *, lost: Callable | None,
               on_partial: Callable[[dict], object] | None = None, nodes: dict[str, str] | None = None
