@@ -109,6 +109,17 @@ def admin_token() -> str:
     return _env("OUTREACH_ADMIN_TOKEN") or ""
 
 
+def network_catalogue_dir() -> Path:
+    """The network's own catalogue (harvested, or files the officer kept), beside its settings file: each
+    network, and each test, has its own, never the shipped data folder."""
+    return settings_path().with_name("catalogue")
+
+
+def network_agenda_dir() -> Path:
+    """The agenda files the officer kept (iCalendar, OpenAgenda), beside the network's settings file."""
+    return settings_path().with_name("agenda")
+
+
 def harvest_store_path() -> Path:
-    """The catalogue harvested over OAI-PMH (`outreach catalogue fetch`): in the data folder's catalogue/."""
-    return data_dir() / "catalogue" / "harvest.sqlite"
+    """The catalogue harvested over OAI-PMH (`outreach catalogue fetch`), in the network's catalogue folder."""
+    return network_catalogue_dir() / "harvest.sqlite"
