@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app import harvest_view, state, themes_state
+from app import harvest_view, in_force_view, state, themes_state
 from outreach.cells import safe_frame
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
@@ -261,6 +261,7 @@ with tab_upload:
             cat_col.caption(coverage_summary(cov, catalogue_file.name) + " " + coverage_by_theme(cov, themes))
             for warning in coverage_warnings(cov, catalogue_file.name):
                 cat_col.warning(warning, icon="⚠️")
+            in_force_view.keep_button("catalogue", catalogue_file.name, catalogue_file.getvalue(), cat_col)
             shelf_proposal(proposal)
             frame = pd.DataFrame([{"Notice": m.item_id, "Titre": titles.get(m.item_id, ""), "Thème": m.theme_id,
                                    "Score": m.score, "Pourquoi": m.reason} for m in matches],
@@ -278,6 +279,7 @@ with tab_upload:
             for note in read.notes:
                 ag_col.info(note, icon="ℹ️")
             ag_col.metric("Événements lus", len(read.events), help=read.format)
+            in_force_view.keep_button("agenda", agenda_file.name, agenda_file.getvalue(), ag_col)
             st.dataframe(pd.DataFrame([{
                 "Événement": events[m.item_id].title, "Date": events[m.item_id].start,
                 "Bibliothèque": branches.get(events[m.item_id].branch_id).name
@@ -287,4 +289,5 @@ with tab_upload:
                 hide_index=True, width="stretch")
         except InputError as exc:
             state.show_input_error(exc, ag_col)
+    in_force_view.section()
     harvest_view.harvest_section(key)

@@ -35,6 +35,7 @@ from outreach.text import number, slug
 from outreach.themes.provenance import provenance_of
 
 FILES_INDEX = "fichiers.yaml"
+OWNER = "owner_code"  # in an item's extra: the library system's owner code, when the settings placed it
 FEED_TIMEOUT_S = 20
 FEED_MAX_BYTES = 20 * 1024 * 1024
 MAPPING_HINT = "reliez ces codes à vos bibliothèques (page Thèmes, onglet « Vos fichiers »)"
@@ -165,10 +166,15 @@ def _settings(settings):
     return load_settings()
 
 
-def _network_ids() -> set[str]:
+def _unknown_codes(codes: Counter) -> Counter:
+    """The owner codes (with their record counts) that are no branch id of the ministry's list."""
     from outreach.datasets import national_branches, shipped_branches
 
-    return {b.id for b in shipped_branches()} | {b.id for b in national_branches()}
+    known = {b.id for b in shipped_branches()}
+    # the ministry's ids are numbers: only a number outside the shipped network needs the national list (1 s)
+    if any(c.isdigit() and c not in known for c in codes):
+        known |= {b.id for b in national_branches()}
+    return Counter({c: n for c, n in codes.items() if c not in known})
 
 
 def catalogue_in_force(settings=None, *, files: Sequence[str | Path] = ()) -> CatalogueInForce:
@@ -214,12 +220,13 @@ def catalogue_in_force(settings=None, *, files: Sequence[str | Path] = ()) -> Ca
 
 def _placed(item: CatalogueItem, mapping: dict[str, str]) -> CatalogueItem:
     branch = mapping.get(item.branch_id)
-    return item.model_copy(update={"branch_id": branch}) if branch else item
+    if not branch:
+        return item
+    return item.model_copy(update={"branch_id": branch, "extra": {**item.extra, OWNER: item.branch_id}})
 
 
 def _unplaced_note(items: list[CatalogueItem]) -> list[str]:
-    known = _network_ids()
-    codes = Counter(i.branch_id for i in items if i.branch_id not in known)
+    codes = _unknown_codes(Counter(i.branch_id for i in items))
     if not codes:
         return []
     named = ", ".join(f"« {c} » ({number(n)})" if c else f"sans code ({number(n)})" for c, n in codes.most_common(6))
@@ -230,9 +237,8 @@ def _unplaced_note(items: list[CatalogueItem]) -> list[str]:
 def owner_codes(items: Sequence[CatalogueItem], settings=None) -> list[tuple[str, int, str]]:
     """(owner code, records, branch id it maps to or "") of the codes that are not branch ids, most used first:
     what the Thèmes page asks the officer to place."""
-    known = _network_ids()
     mapping = _settings(settings).catalogue_branches
-    counts = Counter(i.branch_id for i in items if i.branch_id not in known)
+    counts = _unknown_codes(Counter(i.extra.get(OWNER, i.branch_id) for i in items))
     return [(code, n, mapping.get(code, "")) for code, n in counts.most_common()]
 
 
