@@ -50,11 +50,15 @@ def _saved(message: str) -> None:
 
 def network_branches() -> dict[str, str]:
     """Branch id → « name (town) » of the network's départements, for placing owner codes."""
-    from outreach.datasets import national_branches, shipped_branches
+    from outreach.datasets import national_branches, shipped_branches, shipped_departements
 
     departements = set(state.settings().departements)
-    found = {b.id: b for b in national_branches() if b.departement in departements}
-    found.update({b.id: b for b in shipped_branches() if b.departement in departements})
+    found = {b.id: b for b in shipped_branches() if b.departement in departements}
+    if departements - set(shipped_departements()):  # only then the national list (a second to read)
+        try:
+            found.update({b.id: b for b in national_branches() if b.departement in departements})
+        except InputError as exc:
+            state.show_input_error(exc)
     return {i: f"{b.name} ({b.city})" for i, b in sorted(found.items(), key=lambda kv: (kv[1].city, kv[1].name))}
 
 

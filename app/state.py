@@ -157,6 +157,18 @@ def catalogue_in_force():
     return _catalogue_in_force(in_force_version())
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _agenda_in_force(version: tuple):
+    from outreach.themes import agenda_in_force as read
+
+    return read()
+
+
+def agenda_in_force():
+    """The network's own agenda (its files and feeds), read once per change of its sources and at most hourly."""
+    return _agenda_in_force(in_force_version())
+
+
 def posts(campaign_yaml: str, site_url: str):
     """(blog address, posts) of a campaign, as `outreach channels` makes them, cached on the campaign file's
     text, the blog's address and the catalogue and agenda in force."""
