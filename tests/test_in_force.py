@@ -113,19 +113,29 @@ def test_owner_codes_and_a_bad_file(network, tmp_path):
     assert [f.name for f in kept_files()] == ["roubaix.mrc"]  # a refused file is not kept
 
 
-def test_cli_catalogue_option_and_kept_file_give_the_same_folder(network, tmp_path):
-    from tests.test_app_exporter import cli, content
+def test_the_cli_option_the_kept_file_and_the_app_give_the_same_folder(network, tmp_path, capsys):
+    from outreach import cli
+    from outreach.campaign import load_campaign
+    from tests.test_app_exporter import META_FILES, content
 
-    by_option = cli("plan", str(network), "--out", str(tmp_path / "option"), "--catalogue", str(ROUBAIX))
-    assert by_option.returncode == 0, by_option.stderr
+    assert cli.main(["plan", str(network), "--out", str(tmp_path / "option"), "--catalogue", str(ROUBAIX)]) == 0
     keep_catalogue_file(ROUBAIX.name, ROUBAIX.read_bytes())
-    kept = cli("plan", str(network), "--out", str(tmp_path / "kept"))
-    assert kept.returncode == 0, kept.stderr
-    for name in ("meta-api.json", "ads-manager.xlsx", "plan.csv"):
-        assert content(tmp_path / "option" / name) == content(tmp_path / "kept" / name), name
+    assert cli.main(["plan", str(network), "--out", str(tmp_path / "kept")]) == 0
+    # the Exporter page's files: its cached plan (app.state.planned is pipeline.plan_in_force), then prepare
+    campaign = load_campaign(network)
+    app = tmp_path / "app"
+    app.mkdir()
+    for name, data in pipeline.prepare(campaign, campaign_path=network,
+                                       planned=pipeline.plan_in_force(campaign)).outputs().items():
+        (app / name).parent.mkdir(parents=True, exist_ok=True)
+        (app / name).write_bytes(data)
+    for name in META_FILES:
+        assert content(tmp_path / "option" / name) == content(tmp_path / "kept" / name) == content(app / name), name
     assert re.search(r"\d+ titres? de science-fiction", (tmp_path / "kept" / "meta-api.json").read_text("utf-8"))
-    missing = cli("plan", str(network), "--out", str(tmp_path / "x"), "--catalogue", str(tmp_path / "absent.mrc"))
-    assert missing.returncode == 2 and "absent.mrc" in missing.stderr and "Traceback" not in missing.stderr
+    capsys.readouterr()
+    assert cli.main(["plan", str(network), "--out", str(tmp_path / "x"), "--catalogue", str(tmp_path / "absent.mrc")]) == 2
+    err = capsys.readouterr().err
+    assert "absent.mrc" in err and "--catalogue" in err and "Traceback" not in err
 
 
 def test_the_app_plans_on_the_catalogue_the_cli_uses(network, tmp_path):

@@ -12,11 +12,12 @@ import re
 
 import pytest
 
+from outreach.datasets import example_campaign_path
 from tests.e2e.conftest import run_app
 from tests.e2e.test_walkthrough import TIMEOUT, go, settle
 from tests.support import ROOT
 from tests.support.browser import require_browser, screenshot
-from tests.support.compliance_helpers import NETWORK_YAML
+from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
 
 ROUBAIX = ROOT / "data" / "samples" / "roubaix-unimarc-sample-2383.mrc"
 
@@ -25,8 +26,6 @@ def first_branch(home) -> str:
     """The branch of the example campaign's first ad set, planned as the app plans it."""
     from outreach import pipeline
     from outreach.campaign import load_campaign
-    from outreach.datasets import example_campaign_path
-
     plan, _ = pipeline.plan_in_force(load_campaign(example_campaign_path()))
     return plan.ad_sets[0].branch_id
 
@@ -39,6 +38,7 @@ def network(tmp_path, monkeypatch):
     monkeypatch.setenv("OUTREACH_SETTINGS", str(home / "network.yaml"))
     branch = first_branch(home)
     (home / "network.yaml").write_text(NETWORK_YAML + f"catalogue_branches: {{MED: '{branch}'}}\n", encoding="utf-8")
+    attested_copy(example_campaign_path(), home / "campagnes")  # the campaign the Campagne page opens
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTREACH_", "META_"))}
     env.update(OUTREACH_CACHE_DIR=str(home / "cache"), OUTREACH_SETTINGS=str(home / "network.yaml"),
                OUTREACH_CAMPAIGNS_DIR=str(home / "campagnes"), OUTREACH_OUTPUT_DIR=str(home / "sorties"),
