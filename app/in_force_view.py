@@ -107,7 +107,8 @@ def codes_form(items) -> None:
     with st.form("owner_codes_form"):
         picked = {}
         for i, (code, n, current) in enumerate(codes[:12]):
-            picked[code] = st.selectbox(f"Code « {code or 'sans code'} » ({number(n)} notice(s))", choices,
+            label = f"Code « {code} »" if code else "Exemplaires sans code de bibliothèque"
+            picked[code] = st.selectbox(f"{label} ({number(n)} notice(s))", choices,
                                         index=choices.index(current) if current in choices else 0,
                                         format_func=lambda b: branches.get(b, "— aucune —"), key=f"owner_code_{i}")
         saved = st.form_submit_button("Enregistrer les codes")

@@ -112,6 +112,7 @@ def keep_catalogue_file(name: str, data: bytes, *, today: date | None = None) ->
     kept = KeptFile(file=_safe_name(name, "catalogue"), name=name, loaded=today or date.today(),
                     records=len(read.items))
     atomic.write_bytes(files_dir() / kept.file, data)
+    _cache_items(data, read.items)  # read once: the plans that follow take the parsed items
     _write_index([f for f in kept_files() if f.file != kept.file] + [kept])
     return kept
 
@@ -146,16 +147,23 @@ def read_catalogue_file(name: str, data: bytes | None = None, path: Path | None 
 def _read_cached(path: Path, name: str) -> list[CatalogueItem]:
     """The items of a kept file, from a cache keyed on its bytes and the readers' code (a plan, a page, a post
     reads the same file again: pymarc takes about a second for 2,000 records)."""
+    data = path.read_bytes()
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return pickle.loads(_cache_path(data).read_bytes())
+    items = read_catalogue_file(name, data).items
+    _cache_items(data, items)
+    return items
+
+
+def _cache_path(data: bytes) -> Path:
     from outreach.themes.samples import reader_code_key
 
-    data = path.read_bytes()
-    cached = cache_dir() / f"kept-catalogue-{hashlib.sha256(data).hexdigest()[:16]}-{reader_code_key()}.pickle"
-    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        return pickle.loads(cached.read_bytes())
-    items = read_catalogue_file(name, data).items
+    return cache_dir() / f"kept-catalogue-{hashlib.sha256(data).hexdigest()[:16]}-{reader_code_key()}.pickle"
+
+
+def _cache_items(data: bytes, items: list[CatalogueItem]) -> None:
     with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
-        atomic.write_bytes(cached, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
-    return items
+        atomic.write_bytes(_cache_path(data), pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _settings(settings):
