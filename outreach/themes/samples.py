@@ -64,7 +64,6 @@ def _cache_key() -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources) + reader_code_key().encode()).hexdigest()[:16]
 
 
-@cache
 def reader_code_key() -> str:
     """Hash of the code that reads catalogue records into items: part of the key of every parsed-catalogue cache."""
     import outreach.model
