@@ -36,10 +36,10 @@ from outreach.themes.samples import sample_catalogue_path  # noqa: E402
 from outreach.themes.union import match_store  # noqa: E402
 
 
-def cpu() -> float:
-    """CPU seconds of this process and of its finished workers (user + system)."""
+def cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process, and of its finished workers."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 class Volume:
@@ -143,12 +143,15 @@ def main() -> int:
         t2, c2 = time.perf_counter(), cpu()
         size = store.stat().st_size
         server.join(timeout=10)
+    harvest, match = [b - a for a, b in zip(c0, c1, strict=True)], [b - a for a, b in zip(c1, c2, strict=True)]
     print(f"harvested {result.received:,} records ({result.stored:,} stored, {len(result.skipped)} skipped) in "
-          f"{t1 - t0:.1f} s wall, {c1 - c0:.1f} s CPU in this process and {args.workers} worker(s) "
-          f"({result.received / (c1 - c0):,.0f} records per CPU second); store {size / 2**20:.0f} MiB")
+          f"{t1 - t0:.1f} s wall, {sum(harvest):.1f} s CPU (this process {harvest[0]:.1f} s, {args.workers} "
+          f"worker(s) {harvest[1]:.1f} s; {result.received / sum(harvest):,.0f} records per CPU second); "
+          f"store {size / 2**20:.0f} MiB")
     print(f"matched the store to the themes with {args.workers} worker(s): {summary.items:,} items, "
-          f"{n_matches:,} matches in {t2 - t1:.1f} s wall, {c2 - c1:.1f} s CPU")
-    print(f"harvest + match: {t2 - t0:.1f} s wall, {c2 - c0:.1f} s CPU")
+          f"{n_matches:,} matches in {t2 - t1:.1f} s wall, {sum(match):.1f} s CPU (this process {match[0]:.1f} s)")
+    print(f"harvest + match: {t2 - t0:.1f} s wall, {sum(harvest) + sum(match):.1f} s CPU; on {args.workers} "
+          f"idle cores at least {(sum(harvest) + sum(match)) / args.workers:.0f} s")
     return 0
 
 

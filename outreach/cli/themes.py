@@ -171,7 +171,8 @@ def _catalogue_matches(path: str, themes, labels, min_score: float):
     """(iterator of (item_id, theme_id, score, reason), summary with .items .format .notes).
 
     A large ISO 2709 file (a union catalogue holds millions of records) is streamed: read block by block,
-    matched on every core, in bounded memory whatever its size (`outreach.themes.union`). Other catalogues
+    matched on every core, in bounded memory whatever its size (`outreach.themes.union`), and so is a large
+    harvested store. Other catalogues
     are read whole, with every note of their reader (character sets, records identified without 001)."""
     from types import SimpleNamespace
 
@@ -183,9 +184,12 @@ def _catalogue_matches(path: str, themes, labels, min_score: float):
         iso2709_head,
         match_iso2709_file,
         match_items,
+        match_store,
         measure_coverage,
     )
 
+    if is_store(path) and Path(path).stat().st_size >= STREAM_FROM:  # a large harvest: matched as a stream too
+        return match_store(path, themes, min_score=min_score, workers=os.cpu_count() or 1)
     head = None if is_store(path) else iso2709_head(path)
     if head is not None and is_iso2709(head) and Path(path).stat().st_size >= STREAM_FROM:
         progress = _progress_bar(Path(path).stat().st_size) if sys.stderr.isatty() else None

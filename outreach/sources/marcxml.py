@@ -125,10 +125,15 @@ class HarvestedRecord:
         return out
 
     def get_fields(self, *tags: str) -> list[HarvestedField]:
+        """The fields of these tags, in the record's order. The readers never change the list they get: with
+        one tag it is the record's own (copying it cost a tenth of reading a harvested record)."""
+        if len(tags) == 1:
+            found = self._by_tag.get(tags[0])
+            if not found:
+                return []
+            return found if isinstance(found[0], HarvestedField) else self._fields(tags[0])
         if not tags:
             return self.fields
-        if len(tags) == 1:
-            return list(self._fields(tags[0]))
         wanted, taken, out = set(tags), {}, []
         for tag in self._order:  # in the order of the record, as pymarc gives them
             if tag in wanted:

@@ -44,11 +44,12 @@ from outreach.themes.shelves import (
     save_shelf_map,
 )
 from outreach.themes.summary import summarise
-from outreach.themes.union import iso2709_head, match_iso2709_file
+from outreach.themes.union import iso2709_head, match_iso2709_file, match_store
 
 __all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "banner_text", "compile_themes",
            "coverage_by_theme", "coverage_summary", "coverage_warnings", "dump_shelf_map", "dump_themes", "editor",
            "iso2709_head", "load_shelf_map", "load_themes", "match_events", "match_iso2709_file", "match_items",
+           "match_store",
            "measure_coverage", "network_entries", "network_shelf_map_path", "parse_shelf_map", "parse_themes",
            "propose_shelf_map", "provenance_of", "replace_theme", "roubaix_collection_labels",
            "sample_catalogue_path", "save_shelf_map", "save_themes", "shipped_catalogue", "shipped_events",
