@@ -122,6 +122,9 @@ def test_exports_it_cannot_read_are_refused_in_french():
         read_events("a.csv", data=b"Date;Lieu\n2026-01-01;Paris\n")
     with pytest.raises(InputError, match="aucun événement lisible"):
         read_events("a.csv", data=b"Titre;Horaires ISO\nClub manga;demain\n")
+    with pytest.raises(InputError, match="ligne illisible") as err:  # a quote never closed swallows the rest
+        read_events("a.csv", data=b'Titre;Horaires ISO\nClub;2026-01-01\n"Atelier' + b" manga" * 30_000 + b"\n")
+    assert err.value.where == "ligne 3"
     with pytest.raises(InputError, match="classeur Excel illisible|archive endommagée"):
         read_events("a.xlsx", data=b"PK\x03\x04 not a workbook")
 

@@ -88,11 +88,21 @@ def is_table(text: str) -> bool:
     return any(f" {name} " in f" {header} " for name in ("titre", "title", "title fr", "titre fr"))
 
 
-def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(line where the row starts, its values) of a CSV text; quoted values may hold line breaks."""
+def csv_rows(text: str, label: str) -> Iterator[tuple[int, list[str]]]:
+    """(line where the row starts, its values) of a CSV text; quoted values may hold line breaks. A row the
+    csv module cannot cut (a NUL character, a cell longer than 128 kB: an unclosed quote swallowing the rest
+    of the file) stops the reading with its line."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sniff_separator(text))
     line = 1
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"ligne illisible ({exc}).", file=label, where=f"ligne {line}",
+                             fix="Vérifiez les guillemets de cette ligne (un guillemet ouvert et jamais fermé "
+                                 "avale la suite du fichier), ou exportez de nouveau l'agenda.") from exc
         yield line, values
         line = reader.line_num + 1
 

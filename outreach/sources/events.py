@@ -202,7 +202,7 @@ def read_agenda_bytes(raw: bytes, label: str, *, branches: list[Branch] | None =
         elif stripped[:1] in "[{":
             read = _read_openagenda(text, label, finder)
         elif agenda_tables.is_table(stripped):
-            read = _read_table(agenda_tables.csv_rows(stripped), label, finder, "OpenAgenda (CSV)")
+            read = _read_table(agenda_tables.csv_rows(stripped, label), label, finder, "OpenAgenda (CSV)")
         else:
             raise InputError("format d'agenda non reconnu.", file=label,
                              fix="Donnez un fichier iCalendar (.ics, commençant par BEGIN:VCALENDAR) ou un export "
