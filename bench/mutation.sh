@@ -32,6 +32,13 @@ declare -A TESTS=(
   [outreach/sources/branches.py]="tests/test_sources_branches.py tests/test_sources_branches_mutants.py"
   [outreach/sources/areas.py]="tests/test_sources_areas.py tests/test_sources_areas_mutants.py"
 )
+# Tests left out of the mutation runs only: they read the national lists (35,000 communes, 16,000 libraries)
+# and would cost seconds for each of hundreds of mutants; the small cases of the *_mutants.py files reach the
+# same code. They still run in CI.
+declare -A DESELECT=(
+  [outreach/territory.py]="tests/test_territory.py::test_matches_brute_force_at_national_scale_on_a_sample"
+  [outreach/sources/areas.py]="tests/test_sources_areas.py::test_national_communes_as_points"
+)
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
   mapfile -t modules < <(printf '%s\n' "${!TESTS[@]}" | sort)
@@ -50,11 +57,14 @@ for module in "${modules[@]}"; do
     echo "source_paths = outreach/"
     echo "only_mutate = $module"
     echo "also_copy ="
-    for extra in data/ campaigns/ app/ streamlit_app.py .streamlit/; do echo "    $extra"; done
+    for extra in data/ campaigns/ app/ streamlit_app.py .streamlit/ bench/; do echo "    $extra"; done
     echo "pytest_add_cli_args_test_selection ="
     for t in $tests; do [ -f "$t" ] && echo "    $t"; done
     # -x: a mutant is killed at the first failing test; no cache: the copies must not write into each other.
-    printf 'pytest_add_cli_args =\n    -x\n    -q\n    -p\n    no:cacheprovider\n'
+    # bench/mutmut_shared_fixtures.py: the tests that read a module-scoped fixture's result count for the
+    # functions it called (mutmut alone credits them to the first test only).
+    printf 'pytest_add_cli_args =\n    -x\n    -q\n    -p\n    no:cacheprovider\n    -p\n    bench.mutmut_shared_fixtures\n'
+    for t in ${DESELECT[$module]:-}; do printf '    --deselect\n    %s\n' "$t"; done
     # Under a shared machine's load a test can run several times slower than when it was timed.
     echo "timeout_multiplier = 30.0"
   } > "$work/setup.cfg"
