@@ -22,10 +22,10 @@ CHILDREN=${MUTATION_CHILDREN:-2}
 declare -A TESTS=(
   [outreach/territory.py]="tests/test_territory.py tests/test_territory_mutants.py tests/test_cli_nearest.py"
   [outreach/planner.py]="tests/test_planner.py tests/test_planner_meta_rules.py tests/test_planner_mutants.py"
-  [outreach/meta/payloads.py]="tests/test_meta_payloads.py tests/test_meta_payloads_mutants.py"
-  [outreach/compliance/gate.py]="tests/test_compliance_cli.py tests/test_compliance_checks.py tests/test_pipeline.py"
-  [outreach/compliance/checks.py]="tests/test_compliance_checks.py"
-  [outreach/community/validation.py]="tests/test_community_api.py tests/test_community_data.py"
+  [outreach/meta/payloads.py]="tests/test_meta_payloads.py tests/test_meta_payloads_mutants.py tests/test_planner_meta_rules.py"
+  [outreach/compliance/gate.py]="tests/test_compliance_cli.py tests/test_compliance_checks.py tests/test_pipeline.py tests/test_gate_mutants.py"
+  [outreach/compliance/checks.py]="tests/test_compliance_checks.py tests/test_checks_mutants.py"
+  [outreach/community/validation.py]="tests/test_community_api.py tests/test_community_data.py tests/test_validation_mutants.py"
   [outreach/community/store.py]="tests/test_community_data.py tests/test_community_api.py"
   [outreach/sources/catalogue.py]="tests/test_sources_catalogue.py tests/test_sources_catalogue_mutants.py"
   [outreach/sources/events.py]="tests/test_sources_events.py tests/test_sources_events_mutants.py"
@@ -38,6 +38,9 @@ declare -A TESTS=(
 declare -A DESELECT=(
   [outreach/territory.py]="tests/test_territory.py::test_matches_brute_force_at_national_scale_on_a_sample"
   [outreach/sources/areas.py]="tests/test_sources_areas.py::test_national_communes_as_points"
+  [outreach/sources/branches.py]="tests/test_sources_branches.py::test_ministry_list_reads_every_geolocated_library
+    tests/test_sources_branches.py::test_ministry_codes_are_integer_strings_and_paris_gets_its_arrondissement
+    tests/test_sources_branches.py::test_corsican_libraries_get_their_departement"
 )
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
