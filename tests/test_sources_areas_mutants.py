@@ -216,3 +216,31 @@ def test_area_frames_from_models_or_dicts_round_trip():
     assert areas_of(frame) == areas
     assert areas_of(area_frame([a.model_dump() for a in areas])) == areas
     assert areas_of(pd.DataFrame(frame)).__len__() == 2
+
+
+def test_csv_columns_under_their_other_names_and_a_departement_the_code_does_not_tell():
+    csv = ("code;name;lat;lng;departement;postcodes;population\n"
+           "Z1;Quartier nord;43.35;5.37;13;13015;0\n"
+           "Z2;Quartier sud;43.25;5.40;13;13008, 13009;\n")
+    read = read_areas("", data=csv.encode(), name="quartiers.csv")
+    north, south = read.areas
+    assert (north.lon, north.departement, north.postcodes, north.population) == (5.37, "13", ("13015",), 0)
+    assert (south.departement, south.postcodes, south.population) == ("13", ("13008", "13009"), None)
+    assert str(read.frame["population"].dtype) == "Int64"  # whole numbers, unknown ones missing
+    other = read_areas("", data=b"code,name,lat,lon\nZ3,Zone,43.3,5.4\n", name="zones.csv")
+    assert str(other.frame["population"].dtype) == "Int64" and other.areas[0].population is None
+
+
+def test_csv_kinds_declared_beyond_what_the_code_tells():
+    csv = ("code,name,lat,lon,kind\n"
+           "75108,Paris 8e,48.87,2.31,\n"
+           "Z1,Secteur 1,43.30,5.40,arrondissement\n"
+           "Z2,Secteur 2,43.30,5.40,custom\n")
+    kinds = [a.kind for a in read_areas("", data=csv.encode(), name="zones.csv").areas]
+    assert kinds == ["arrondissement", "arrondissement", "custom"]
+
+
+def test_csv_without_code_nor_lat_names_both_missing_columns():
+    with pytest.raises(InputError) as err:
+        read_areas("", data=b"nom,lon\nA,5.4\n", name="zones.csv")
+    assert "colonne(s) manquante(s) : code, lat (colonnes trouvées : nom, lon)" in str(err.value)

@@ -231,3 +231,14 @@ def test_catchments_of_a_network_with_a_branch_nearest_to_no_area_keep_every_are
     table = catchments(branches, areas, assignments)
     assert table.set_index("branch_id").at["vide", "n_areas"] == 0
     assert sorted(c for codes in table["area_codes"] for c in codes) == sorted(a.code for a in areas)
+
+
+def test_chords_and_kilometres_on_the_sphere_convert_both_ways():
+    # the certificate and the ball query turn kilometres into chords of unit vectors and back
+    from outreach.territory import SPHERE_RADIUS_KM, chord_to_km, km_to_chord
+
+    km = np.array([0.0, 0.3, 10.0, 1000.0, 15_000.0])
+    assert chord_to_km(km_to_chord(km)) == pytest.approx(km, rel=1e-12, abs=1e-9)
+    assert km_to_chord(np.pi * SPHERE_RADIUS_KM) == pytest.approx(2.0)  # antipodes: the diameter
+    assert km_to_chord(30_000.0) == pytest.approx(2.0)  # no farther than the antipodes
+    assert chord_to_km(2.0 + 1e-15) == pytest.approx(np.pi * SPHERE_RADIUS_KM)
