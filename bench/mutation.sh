@@ -32,11 +32,13 @@ declare -A TESTS=(
   [outreach/sources/branches.py]="tests/test_sources_branches.py tests/test_sources_branches_mutants.py"
   [outreach/sources/areas.py]="tests/test_sources_areas.py tests/test_sources_areas_mutants.py"
 )
-# Tests left out of the mutation runs only: they read the national lists (35,000 communes, 16,000 libraries)
-# and would cost seconds for each of hundreds of mutants; the small cases of the *_mutants.py files reach the
-# same code. They still run in CI.
+# Tests left out of the mutation runs only: they read the national lists (35,000 communes, 16,000 libraries) or
+# compare every shipped area with geopy, and would cost seconds (a minute under load) for each of hundreds of
+# mutants; the small cases of the *_mutants.py files reach the same code. They still run in CI.
 declare -A DESELECT=(
-  [outreach/territory.py]="tests/test_territory.py::test_matches_brute_force_at_national_scale_on_a_sample"
+  [outreach/territory.py]="tests/test_territory.py::test_matches_brute_force_at_national_scale_on_a_sample
+    tests/test_territory.py::test_matches_brute_force_geopy_geodesic_on_every_shipped_area
+    tests/test_cli_nearest.py::test_departement_keeps_one_side_and_reads_national_lists"
   [outreach/sources/areas.py]="tests/test_sources_areas.py::test_national_communes_as_points"
   [outreach/sources/branches.py]="tests/test_sources_branches.py::test_ministry_list_reads_every_geolocated_library
     tests/test_sources_branches.py::test_ministry_codes_are_integer_strings_and_paris_gets_its_arrondissement

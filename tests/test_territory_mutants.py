@@ -32,8 +32,11 @@ def branch(bid, lat, lon, **more):
 
 
 def scan(branches, lat, lon):
-    """First and second branch by a scan of the list: nearest first, equal distances to the earlier one."""
-    d = geodesic_km(lat, lon, [b.lat for b in branches], [b.lon for b in branches])
+    """First and second branch by a scan of the list: nearest first, equal distances to the earlier one
+    (pyproj's geodesic straight, not the engine's own helper, so that a fault there cannot hide)."""
+    _, _, metres = GEOD.inv([lon] * len(branches), [lat] * len(branches), [b.lon for b in branches],
+                            [b.lat for b in branches])
+    d = np.asarray(metres) / 1000.0
     i, j = np.lexsort((np.arange(len(d)), d))[:2]
     return (branches[i].id, float(d[i])), (branches[j].id, float(d[j]))
 
