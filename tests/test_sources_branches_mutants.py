@@ -265,3 +265,24 @@ def test_branch_frames_round_trip_and_fill_defaults():
     assert (first.address, first.open_to_public, first.surface_m2) == ("", True, None)
     assert (second.open_to_public, second.surface_m2) == (False, 12.0)
     assert branches_of(branch_frame([first, second])) == [first, second]
+
+
+def test_the_ministry_reader_reads_an_extract_given_as_bytes():
+    from outreach.sources.branches import read_ministry_csv
+
+    text = MINISTRY + "17615.0;Canopée;;;75001;Paris;75056;75;;;;;48.8618;2.3476\n"
+    read = read_ministry_csv("", data=text.encode(), name="export.csv")
+    assert (read.path, [b.id for b in read.branches], read.branches[0].insee) == ("export.csv", ["17615"], "75101")
+
+
+@pytest.mark.parametrize("row,insee,postcode,expected", [
+    ({"code_departement": "13", "departement": "Bouches-du-Rhône"}, "13201", "13001", "13"),
+    ({"code_departement": "", "departement": "Haute-Corse"}, "", "20200", "2B"),
+    ({"code_departement": "", "departement": "Corse-du-Sud"}, "", "20000", "2A"),
+    ({}, "97411", "97400", "974"),
+    ({}, "", "13400", "13"),
+])
+def test_the_data_build_gives_each_ministry_row_its_departement(row, insee, postcode, expected):
+    from outreach.sources.branches import ministry_departement
+
+    assert ministry_departement(row, insee, postcode) == expected
