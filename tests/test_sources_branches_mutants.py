@@ -286,3 +286,24 @@ def test_the_data_build_gives_each_ministry_row_its_departement(row, insee, post
     from outreach.sources.branches import ministry_departement
 
     assert ministry_departement(row, insee, postcode) == expected
+
+
+def test_ministry_codes_not_written_as_floats_and_paris_rows_without_an_insee_code():
+    text = MINISTRY + ("17615;Canopée;;;75001;Paris;;75;;;;;48.8618;2.3476\n"
+                       "1234;Relais;;;13001;Marseille;13201;13;;;;;43.30;5.38\n"
+                       "5;Sans cp;;;;Paris;75056;75;;;;;48.85;2.35\n")
+    canopee, relais, no_postcode = read_branches("", data=text.encode(), name="biblio.csv").branches
+    assert (canopee.id, canopee.insee) == ("17615", "75101")
+    assert (relais.id, relais.insee) == ("1234", "13201")
+    assert no_postcode.insee == "75056"  # no postcode to tell the arrondissement: Paris as a whole
+
+
+def test_a_file_that_is_not_the_ministry_list_is_told_where_to_find_it():
+    from outreach.sources.branches import read_ministry_csv
+
+    with pytest.raises(InputError) as err:
+        read_ministry_csv("", data=b"code_bib;latitude\n1;43.3\n", name="export.csv")
+    assert str(err.value) == (
+        "export.csv — ligne 1 (en-tête) : colonne(s) manquante(s) : nom_de_l_etablissement, longitude (colonnes "
+        "trouvées : code_bib, latitude). Utilisez l'export « Adresses des bibliothèques publiques » de "
+        "data.gouv.fr.")
