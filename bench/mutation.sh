@@ -20,7 +20,7 @@ CHILDREN=${MUTATION_CHILDREN:-2}
 
 # The tests that exercise each module directly; mutmut narrows them further to those that reach each mutant.
 declare -A TESTS=(
-  [outreach/territory.py]="tests/test_territory.py tests/test_territory_mutants.py tests/test_cli_nearest.py"
+  [outreach/territory.py]="tests/test_territory.py tests/test_territory_mutants.py"
   [outreach/planner.py]="tests/test_planner.py tests/test_planner_meta_rules.py tests/test_planner_mutants.py"
   [outreach/meta/payloads.py]="tests/test_meta_payloads.py tests/test_meta_payloads_mutants.py tests/test_planner_meta_rules.py"
   [outreach/compliance/gate.py]="tests/test_compliance_cli.py tests/test_compliance_checks.py tests/test_pipeline.py tests/test_gate_mutants.py"
@@ -37,8 +37,7 @@ declare -A TESTS=(
 # mutants; the small cases of the *_mutants.py files reach the same code. They still run in CI.
 declare -A DESELECT=(
   [outreach/territory.py]="tests/test_territory.py::test_matches_brute_force_at_national_scale_on_a_sample
-    tests/test_territory.py::test_matches_brute_force_geopy_geodesic_on_every_shipped_area
-    tests/test_cli_nearest.py::test_departement_keeps_one_side_and_reads_national_lists"
+    tests/test_territory.py::test_matches_brute_force_geopy_geodesic_on_every_shipped_area"
   [outreach/sources/areas.py]="tests/test_sources_areas.py::test_national_communes_as_points"
   [outreach/sources/branches.py]="tests/test_sources_branches.py::test_ministry_list_reads_every_geolocated_library
     tests/test_sources_branches.py::test_ministry_codes_are_integer_strings_and_paris_gets_its_arrondissement
