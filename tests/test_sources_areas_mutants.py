@@ -112,12 +112,15 @@ def test_kinds_declared_or_guessed_from_the_code():
         "13002": "quartier",  # not a kind: guessed
         "75101": "commune",   # declared, even if the code says otherwise
         "13203": "arrondissement",
+        "75108": None,        # a Paris arrondissement
+        "Z1": "arrondissement",  # declared for a code that does not say it
     }
     features = [feature({"code": code, **({"kind": kind} if kind else {})}, square(5.4, 43.3 + i * 0.05))
                 for i, (code, kind) in enumerate(kinds.items())]
     got = {a.code: a.kind for a in read_geojson(*features).areas}
     assert got == {"13201": "arrondissement", "75056": "commune", "69381": "arrondissement", "7510": "commune",
-                   "13001": "custom", "13002": "commune", "75101": "commune", "13203": "arrondissement"}
+                   "13001": "custom", "13002": "commune", "75101": "commune", "13203": "arrondissement",
+                   "75108": "arrondissement", "Z1": "arrondissement"}
     csv = "code,name,lat,lon,kind\n" + "".join(f"{code},{code},43.3,5.4,{kind or ''}\n" for code, kind in kinds.items())
     assert {a.code: a.kind for a in read_areas("", data=csv.encode(), name="zones.csv").areas} == got
 
@@ -244,3 +247,23 @@ def test_csv_without_code_nor_lat_names_both_missing_columns():
     with pytest.raises(InputError) as err:
         read_areas("", data=b"nom,lon\nA,5.4\n", name="zones.csv")
     assert "colonne(s) manquante(s) : code, lat (colonnes trouvées : nom, lon)" in str(err.value)
+
+
+def test_csv_reads_say_their_file_and_notes_and_keep_a_departement_given_in_the_file():
+    csv = "code;nom;latitude;longitude;code_departement\nZ9;Zone;43.3;5.4;13\n".encode("cp1252")
+    read = read_areas("", data=csv, name="zones.csv")
+    assert read.path == "zones.csv" and read.areas[0].departement == "13"
+    assert read.areas[0].postcodes == ()
+    accented = "code;nom;lat;lon\nZ1;Méjanes;43.53;5.45\n".encode("cp1252")
+    assert any("Windows-1252" in n for n in read_areas("", data=accented, name="zones.csv").notes)
+
+
+def test_a_population_of_zero_is_an_empty_zone_not_a_mistake():
+    area = read_geojson(feature({"code": "Z0", "population": 0}, square(5.4, 43.3))).areas[0]
+    assert area.population == 0
+
+
+def test_an_uploaded_geojson_is_named_by_its_file_name_in_messages():
+    with pytest.raises(InputError) as err:
+        read_areas("", data=b"[]", name="contours.geojson")
+    assert str(err.value).startswith("contours.geojson : ce n'est pas une FeatureCollection GeoJSON.")
