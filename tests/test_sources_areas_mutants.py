@@ -267,3 +267,29 @@ def test_an_uploaded_geojson_is_named_by_its_file_name_in_messages():
     with pytest.raises(InputError) as err:
         read_areas("", data=b"[]", name="contours.geojson")
     assert str(err.value).startswith("contours.geojson : ce n'est pas une FeatureCollection GeoJSON.")
+
+
+def test_geojson_departements_given_in_the_properties_are_kept():
+    read = read_geojson(feature({"code": "Z1", "departement": "13"}, square(5.4, 43.3)),
+                        feature({"code": "Z2", "code_departement": "84"}, square(5.0, 43.9)))
+    assert [a.departement for a in read.areas] == ["13", "84"] and read.path == "zones.geojson"
+
+
+@pytest.mark.parametrize("name", ["zones.csv.gz", "zones.txt", "zones.json"])
+def test_every_accepted_extension_is_read(name, tmp_path):
+    import gzip
+
+    if name.endswith(".json"):
+        data = geojson(feature({"code": "Z1"}, square(5.4, 43.3)))
+    else:
+        data = b"code,name,lat,lon\nZ1,Zone,43.3,5.4\n"
+        data = gzip.compress(data) if name.endswith(".gz") else data
+    (tmp_path / name).write_bytes(data)  # a file: only files are decompressed (.gz), not uploads
+    assert read_areas(tmp_path / name).areas[0].code == "Z1"
+
+
+def test_a_frame_made_from_dicts_without_an_outline_gives_areas_without_geometry():
+    frame = area_frame([{"code": "Z", "name": "Zone", "kind": "custom", "departement": "13", "population": 5,
+                         "postcodes": "13001;13002", "lat": 43.3, "lon": 5.4}])
+    (area,) = areas_of(frame)
+    assert (area.geometry, area.postcodes, area.population) == (None, ("13001", "13002"), 5)
