@@ -48,6 +48,7 @@ def test_two_branch_network_keeps_the_other_branch_as_second():
              Area(code="13028", name="La Ciotat", lat=43.1770, lon=5.6100)]
     rows = assign([aubagne, ciotat], areas)
     assert list(rows["branch_id"]) == ["aubagne", "ciotat"]
+    assert list(rows["area_code"]) == ["13005", "13028"] and list(rows["area_name"]) == ["Aubagne", "La Ciotat"]
     assert list(rows["second_branch_id"]) == ["ciotat", "aubagne"]
     assert list(rows["second_branch_name"]) == ["Médiathèque ciotat", "Médiathèque aubagne"]
     for area, row in zip(areas, rows.itertuples(), strict=True):
@@ -157,6 +158,9 @@ def test_frames_give_the_same_rows_as_models_with_the_town_in_the_branch_name():
     assert from_models["population"].tolist() == [147_000, pd.NA]
     assert list(from_models["departement"]) == ["13", "13"]
     assert from_models["area_lat"].tolist() == [43.53, 43.30] and from_models["area_lon"].tolist() == [5.45, 5.37]
+    # a town left empty in the frame adds nothing to the name
+    no_town = assign(frame_b.assign(city=[None, "Marseille"]), frame_a)
+    assert list(no_town["branch_name"]) == ["Médiathèque aix", "Bibliothèque de Marseille"]
     # a frame without towns shows the names as they are
     plain = assign(frame_b.drop(columns="city"), frame_a)
     assert list(plain["branch_name"]) == ["Médiathèque aix", "Bibliothèque de Marseille"]
@@ -182,6 +186,7 @@ def test_catchments_ordered_by_population_then_branch_with_an_empty_one_last():
     table = report.catchments
     assert list(table.columns) == CATCHMENT_COLUMNS
     assert list(table["branch_id"]) == ["a", "b", "c", "z"]
+    assert list(table.index) == [0, 1, 2, 3]  # numbered in the order shown
     assert table["population"].tolist() == [500, 100, 100, 0]
     assert table["n_areas"].tolist() == [1, 1, 2, 0]
     c_row = table.iloc[2]
@@ -245,3 +250,9 @@ def test_chords_and_kilometres_on_the_sphere_convert_both_ways():
     assert km_to_chord(np.pi * SPHERE_RADIUS_KM) == pytest.approx(2.0)  # antipodes: the diameter
     assert km_to_chord(30_000.0) == pytest.approx(2.0)  # no farther than the antipodes
     assert chord_to_km(2.0 + 1e-15) == pytest.approx(np.pi * SPHERE_RADIUS_KM)
+
+
+def test_a_network_of_one_branch_names_no_second_branch():
+    row = assign([branch("seule", 43.30, 5.40)], [Area(code="a", name="A", lat=43.31, lon=5.40)]).iloc[0]
+    assert (row["second_branch_id"], row["second_branch_name"]) == ("", "")
+    assert np.isnan(row["second_distance_km"])
