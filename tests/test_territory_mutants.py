@@ -256,3 +256,33 @@ def test_a_network_of_one_branch_names_no_second_branch():
     row = assign([branch("seule", 43.30, 5.40)], [Area(code="a", name="A", lat=43.31, lon=5.40)]).iloc[0]
     assert (row["second_branch_id"], row["second_branch_name"]) == ("", "")
     assert np.isnan(row["second_distance_km"])
+
+
+def test_a_small_network_where_the_sphere_and_the_ellipsoid_disagree_on_the_order():
+    # at Cayenne, branches 5.010 and 5.015 km east and west look nearer on the sphere than one 5.000 km north:
+    # every branch is a candidate, and the exact distances must still be computed for the northern one
+    cayenne = (4.9372, -52.3260)
+    branches = [branch("est", *at(*cayenne, 5010.0, 90.0)), branch("ouest", *at(*cayenne, 5015.0, 270.0)),
+                branch("nord", *at(*cayenne, 5000.0, 0.0))]
+    row = assign(branches, [Area(code="97302", name="Cayenne", lat=cayenne[0], lon=cayenne[1])]).iloc[0]
+    assert (row["branch_id"], row["second_branch_id"]) == ("nord", "est")
+    assert (row["distance_km"], row["second_distance_km"]) == pytest.approx((5.0, 5.01), abs=1e-9)
+
+
+def test_an_area_on_a_site_shared_by_two_branches_of_a_small_network():
+    site = (43.2965, 5.3698)
+    branches = [branch("a", *site), branch("b", *site), branch("loin", *at(*site, 3000.0, 45.0))]
+    row = assign(branches, [Area(code="a", name="A", lat=site[0], lon=site[1])]).iloc[0]
+    assert (row["branch_id"], row["second_branch_id"]) == ("a", "b")
+    assert row["distance_km"] == row["second_distance_km"] == 0.0
+
+
+def test_a_single_branch_index_says_there_is_no_second():
+    found = BranchIndex([43.30], [5.40]).nearest([43.31, 43.32], [5.40, 5.41])
+    assert found.first.tolist() == [0, 0] and found.second.tolist() == [-1, -1]
+    assert np.isnan(found.second_km).all() and (found.first_km > 0).all()
+
+
+def test_geodesic_distances_of_no_point_are_an_empty_array():
+    assert geodesic_km([], [], [], []).shape == (0,)
+    assert geodesic_km(43.3, 5.4, [43.3, 43.4], [5.4, 5.4]).tolist()[0] == 0.0
