@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Mutation testing of the core modules with mutmut 3, each module against the tests that cover it.
 #
-#   bench/mutation.sh                            # every core module (about an hour on 2 shared cores)
-#   bench/mutation.sh outreach/territory.py      # one module (minutes)
-#   MUTATION_KEEP=1 bench/mutation.sh outreach/territory.py   # keep the copy, to re-run survivors in it
+#   bench/mutation.sh                            # every core module (hours on 2 shared cores)
+#   bench/mutation.sh outreach/territory.py      # one module (15 to 30 minutes under load)
+#   MUTATION_KEEP=1 bench/mutation.sh outreach/territory.py   # keep the copy: bench/mutation_rerun.sh re-runs
+#                                                # its survivors after tests are added
 #
 # Each module is mutated in a copy of the work tree (mutmut writes its mutants/ folder there); mutmut runs,
 # for each mutant, only the listed tests that executed the mutated function, stopping at the first failure.
