@@ -18,6 +18,8 @@ from pathlib import Path
 
 import platformdirs
 
+from outreach.errors import register_secret
+
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 APP_NAME = "outreach"
 
@@ -106,7 +108,17 @@ def geocoder_url() -> str | None:
 
 
 def admin_token() -> str:
-    return _env("OUTREACH_ADMIN_TOKEN") or ""
+    return register_secret(_env("OUTREACH_ADMIN_TOKEN")) or ""
+
+
+META_GRAPH_URL_ENV = "META_GRAPH_URL"  # not an OUTREACH_* variable: the name Meta's tooling and our tests use
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+
+
+def meta_graph_url() -> str:
+    """The Graph API's address: META_GRAPH_URL (the tests' local server), else Meta's own; read here only, by
+    the Marketing API client, the Insights import and the Page publishers alike."""
+    return (os.environ.get(META_GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
 
 
 def harvest_store_path() -> Path:
