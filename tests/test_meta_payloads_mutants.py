@@ -117,13 +117,16 @@ def test_ad_set_params_name_budget_and_parent(plan):
 
 def test_campaign_params_without_special_categories_have_no_country(plan):
     params = campaign_params(plan)
-    assert params["ref"] == "campaign" and params["name"] == plan.campaign.name
+    assert params["ref"] == "campaign"
+    assert params["name"] == "SF près de chez vous — Bouches-du-Rhône [exemple-sf-bouches-du-rhone]"
     assert params["is_adset_budget_sharing_enabled"] is False
     assert "special_ad_category_country" not in params
 
 
 def test_creatives_carry_the_visual_the_texts_and_the_tracking(plan):
-    ad_set = plan.ad_sets[0]
+    # a visual without its 9:16 version: one link ad (with one, see placement_feed in test_meta_payloads.py)
+    first = plan.ad_sets[0]
+    ad_set = one_ad_set(plan, visual=first.visual.model_copy(update={"story_file_name": None}))
     creative = creative_params(plan, ad_set)
     assert creative["ref"] == f"{ad_set.ref}/creative"
     assert creative["name"] == f"{ad_set.name} — visuel"
@@ -169,9 +172,12 @@ def test_images_once_per_file_with_their_description(plan):
     first = plan.ad_sets[0]
     twice = plan.model_copy(update={"ad_sets": [first, one_ad_set(plan, ref="autre"),
                                                 one_ad_set(plan, ref="sans", visual=None)]})
-    assert image_params(twice) == [{"ref": f"image/{first.visual.file_name}",
-                                    "file": f"images/{first.visual.file_name}", "source": first.visual.source,
-                                    "alt_text": first.visual.alt_text}]
+    feed, story = first.visual.file_name, first.visual.story_file_name
+    assert image_params(twice) == [
+        {"ref": f"image/{feed}", "file": f"images/{feed}", "source": first.visual.source,
+         "alt_text": first.visual.alt_text},
+        {"ref": f"image/{story}", "file": f"images/{story}", "source": first.visual.source,
+         "alt_text": first.visual.alt_text, "placement": "story"}]
     payloads = build_payloads(twice)
     assert payloads["campaign_identity"] == plan.campaign.id == "exemple-sf-bouches-du-rhone"
     assert [a["ref"] for a in payloads["ad_sets"]] == [first.ref, "autre", "sans"]
