@@ -189,3 +189,23 @@ def test_without_ref_removes_only_the_bookkeeping_key(plan):
     params = ad_params(plan.ad_sets[0])
     sent = without_ref(params)
     assert "ref" not in sent and sent == {k: v for k, v in params.items() if k != "ref"} and len(sent) == 4
+
+
+def test_what_a_creative_says_read_back_from_either_shape(plan):
+    """creative_texts feeds the Ads Manager sheet: the same texts and images from a link ad and from a
+    placement-customised asset feed."""
+    from outreach.meta.payloads import creative_texts
+
+    first = plan.ad_sets[0]
+    link_ad = creative_params(plan, one_ad_set(plan, visual=first.visual.model_copy(update={"story_file_name": None})))
+    expected = {"message": first.copy.primary_text, "name": first.copy.headline,
+                "description": first.copy.description, "link": first.landing_url, "call_to_action": "LEARN_MORE",
+                "image_hash": f"ref:image/{first.visual.file_name}", "story_image_hash": ""}
+    assert creative_texts(link_ad) == expected
+    feed_ad = creative_params(plan, first)  # the example's visuals have their 9:16 version
+    assert "link_data" not in feed_ad["object_story_spec"]
+    assert creative_texts(feed_ad) == expected | {
+        "image_hash": f"ref:image/{first.visual.file_name}",
+        "story_image_hash": f"ref:image/{first.visual.story_file_name}"}
+    assert creative_texts({}) == {"message": "", "name": "", "description": "", "link": "", "call_to_action": "",
+                                  "image_hash": "", "story_image_hash": ""}
