@@ -121,6 +121,17 @@ def meta_graph_url() -> str:
     return (os.environ.get(META_GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
 
 
+def network_catalogue_dir() -> Path:
+    """The network's own catalogue (harvested, or files the officer kept), beside its settings file: each
+    network, and each test, has its own, never the shipped data folder."""
+    return settings_path().with_name("catalogue")
+
+
+def network_agenda_dir() -> Path:
+    """The agenda files the officer kept (iCalendar, OpenAgenda), beside the network's settings file."""
+    return settings_path().with_name("agenda")
+
+
 def harvest_store_path() -> Path:
-    """The catalogue harvested over OAI-PMH (`outreach catalogue fetch`): in the data folder's catalogue/."""
-    return data_dir() / "catalogue" / "harvest.sqlite"
+    """The catalogue harvested over OAI-PMH (`outreach catalogue fetch`), in the network's catalogue folder."""
+    return network_catalogue_dir() / "harvest.sqlite"

@@ -380,7 +380,7 @@ def _network_settings():
 
 
 def _summaries(themes, scope_branches, items, events, today, *, cacheable: bool = False):
-    if cacheable:  # shipped themes, catalogue and agenda: the same question gets the same answer
+    if cacheable:  # shipped themes and catalogue, no agenda: the same question gets the same answer
         from outreach.themes.shelves import load_shelf_map
 
         # the shelf map in force matches too: a map saved on the Thèmes page is a new question
@@ -401,11 +401,8 @@ def _compute_summaries(themes, scope_branches, items, events, today):
     import outreach.themes as themes_module
 
     items = themes_module.shipped_catalogue() if items is None else list(items)
-    if events is None:
-        # the shipped agenda comes with the themes capability; without it, no event is known
-        shipped_events = getattr(themes_module, "shipped_events", None)
-        events = shipped_events() if shipped_events else []
-    events = list(events)
+    # no agenda given, no event: the demonstration agenda never reaches copy (outreach.themes.in_force)
+    events = list(events or [])
     # only branches that hold something can have a non-empty summary: the others get an empty one
     # later, which keeps a national plan fast
     holding = {i.branch_id for i in items} | {e.branch_id for e in events if e.branch_id}

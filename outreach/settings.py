@@ -74,6 +74,11 @@ class NetworkSettings(BaseModel):
     election_date: date | None = None  # older single date of the next election; still counted (L.52-1)
     # the calendar of general elections as edited on the Paramètres page; None: the shipped one
     elections: list[Election] | None = None
+    # the network's own catalogue and agenda (outreach.themes.in_force): which branch of the network each owner
+    # code of the library system's copies is (Koha 995$b, 952$a…; a code that is already a branch id needs
+    # none), and the agenda's files or feed addresses (iCalendar, OpenAgenda export)
+    catalogue_branches: dict[str, str] = Field(default_factory=dict)
+    agenda_sources: list[str] = Field(default_factory=list)
 
     def election_calendar(self) -> list[Election]:
         """Every election the pre-election rule looks at: the edited (or shipped) calendar, and the old date."""
