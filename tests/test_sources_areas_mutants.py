@@ -293,3 +293,21 @@ def test_a_frame_made_from_dicts_without_an_outline_gives_areas_without_geometry
                          "postcodes": "13001;13002", "lat": 43.3, "lon": 5.4}])
     (area,) = areas_of(frame)
     assert (area.geometry, area.postcodes, area.population) == (None, ("13001", "13002"), 5)
+
+
+def test_postcodes_given_as_json_numbers_keep_their_leading_zero():
+    bourg, laon = read_geojson(
+        feature({"insee": "01053", "postcodes": 1000}, square(5.22, 46.2)),
+        feature({"insee": "02408", "postcodes": [2000, "02001"]}, square(3.62, 49.56)),
+    ).areas
+    assert bourg.postcodes == ("01000",) and laon.postcodes == ("02000", "02001")
+
+
+def test_a_gzipped_upload_is_read_as_the_same_file_on_disk(tmp_path):
+    import gzip
+
+    text = "code;name;lat;lng\n13055;Marseille;43.3;5.37\n"
+    (tmp_path / "zones.csv.gz").write_bytes(gzip.compress(text.encode()))
+    on_disk = read_areas(tmp_path / "zones.csv.gz").areas
+    uploaded = read_areas("", data=gzip.compress(text.encode()), name="zones.csv.gz").areas
+    assert [(a.code, a.name) for a in uploaded] == [(a.code, a.name) for a in on_disk] == [("13055", "Marseille")]
