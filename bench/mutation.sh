@@ -45,7 +45,9 @@ for module in "${modules[@]}"; do
     for t in $tests; do echo "    $t"; done
     printf 'pytest_add_cli_args =\n    -x\n    -q\n    -p\n    no:cacheprovider\n'
   } > "$work/setup.cfg"
-  (cd "$work" && "$PY" -m mutmut run --max-children "$(nproc)" >/dev/null 2>&1 || true)
+  log="$work.log"  # mutmut's own output, kept when a run fails
+  echo "$module: mutmut in $work, log in $log" >&2
+  (cd "$work" && "$PY" -m mutmut run --max-children "${MUTATION_CHILDREN:-$(nproc)}" >"$log" 2>&1 || true)
   counts=$(cd "$work" && "$PY" - <<'PYEOF'
 import json, pathlib
 from collections import Counter

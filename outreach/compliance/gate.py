@@ -146,7 +146,8 @@ def stale_outputs(out_dir: str | Path, verdict: Verdict, export_names: list[str]
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return []
-    plain = {n for n in export_names if not n.startswith(DRAFT_PREFIX)}
+    # the visuals keep their names in a draft too: `_remove_stale_images` sorts them out after the write
+    plain = {n for n in export_names if not n.startswith((DRAFT_PREFIX, "images/"))}
     drafts = {draft_name(n) for n in plain}
     unwanted = drafts if verdict.export_allowed else plain | (set() if verdict.is_draft else drafts)
     return [out_dir / n for n in sorted(unwanted) if (out_dir / n).is_file()]
