@@ -29,10 +29,10 @@ RESPONSE_FIELDS = ("interests", "postcode", "age_band", "email", "consents", "no
 PREFERENCE_FIELDS = ("interests", "postcode", "age_band", "email", "consents")
 MECHANISMS = ("widget", "page", "api")
 POSTCODE = re.compile(r"^[0-9]{5}$")
-# deliberately simple: one @, no spaces or angle brackets, a dot in the domain; the address is checked for
-# real by the person receiving the first e-mail
-EMAIL = re.compile(r"^[^\s@<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
+# deliberately simple: one @, no spaces or angle brackets, a dot in the domain, labels of 63 characters at most
+# (RFC 1035); the address is checked for real by the person receiving the first e-mail
+EMAIL = re.compile(r"^[^\s@<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 MAX_URL = 2000
 
 
