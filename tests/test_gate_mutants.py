@@ -97,6 +97,12 @@ def test_review_uses_the_settings_themes_questionnaire_and_date_it_is_given(tmp_
     assert reviewed("pre-electorale.yaml").checklist.item("AD-03").status == "flag"
 
 
+def test_the_verdict_keeps_the_context_it_was_judged_on():
+    verdict = reviewed("conforme.yaml")
+    assert verdict.context.today == TODAY and verdict.context.name == "SF à Marseille — printemps 2027"
+    assert verdict.context.settings is SETTINGS
+
+
 def test_review_reads_the_attestations_beside_the_campaign_file(tmp_path):
     verdict = reviewed("conforme.yaml", tmp_path)
     assert verdict.checklist.item("DPIA-01").status == "attest"
@@ -155,9 +161,13 @@ def test_draft_files_are_renamed_and_marked_inside():
     verdict = reviewed("conforme.yaml", draft=True)  # unattested: a draft, exit 0 (nothing fails)
     assert verdict.is_draft and verdict.exit_code == 0
     files = verdict.export_files({"plan.csv": b"adset_name\n", "meta-api.json": b'  {"campaign": {}}',
-                                  "list.json": b"[1]", "images/a.png": b"PNG", "ads-manager.txt": b"t"})
+                                  "list.json": b"[1]", "images/a.png": b"PNG", "ads-manager.txt": b"t",
+                                  "notes.txt": b"{x}"})
     assert sorted(files) == ["BROUILLON-ads-manager.txt", "BROUILLON-list.json", "BROUILLON-meta-api.json",
-                             "BROUILLON-plan.csv", "images/a.png"]
+                             "BROUILLON-notes.txt", "BROUILLON-plan.csv", "images/a.png"]
+    assert files["BROUILLON-notes.txt"] == b"{x}"  # only JSON gets the marker inside
+    # the warning is written as French text, not as \u escapes
+    assert f'"avertissement": "{DRAFT_WARNING}"'.encode() in files["BROUILLON-meta-api.json"]
     assert files["BROUILLON-plan.csv"] == f"# {DRAFT_WARNING}\nadset_name\n".encode()
     marked = json.loads(files["BROUILLON-meta-api.json"])
     assert list(marked) == ["draft", "avertissement", "campaign"] and marked["draft"] is True
@@ -256,12 +266,16 @@ def test_refuse_unsafe_payloads_names_each_failing_item(tmp_path):
     payloads = copy.deepcopy(planned("mineurs.yaml")[2])
     with pytest.raises(InputError) as caught:
         refuse_unsafe_payloads(payloads, file=tmp_path / "meta-api.json")
-    message = str(caught.value)
-    assert "envoi refusé, la checklist RGPD bloque ces paramètres : MIN-01 Aucune publicité profilée vers les " \
-           "mineurs : âge minimum 18 ans : Des mineurs seraient ciblés : meta-api.json" in message
-    assert caught.value.file == tmp_path / "meta-api.json" or str(caught.value.file) == str(tmp_path / "meta-api.json")
+    sets = ("Cinq Avenues", "Castellane", "Bonneveine")
+    assert caught.value.message == (
+        "envoi refusé, la checklist RGPD bloque ces paramètres : MIN-01 Aucune publicité profilée vers les mineurs "
+        ": âge minimum 18 ans : Des mineurs seraient ciblés : "
+        + "; ".join(f"meta-api.json, « {s} (Marseille) | Science-fiction | 16-65 » : age_min = 16" for s in sets)
+        + ".")
+    assert str(caught.value.file) == str(tmp_path / "meta-api.json")
     assert caught.value.field
-    assert "Refaites le plan avec « outreach plan » à partir du fichier de campagne corrigé" in caught.value.fix
+    assert caught.value.fix == ("Refaites le plan avec « outreach plan » à partir du fichier de campagne corrigé, "
+                                "sans modifier meta-api.json à la main.")
     refuse_unsafe_payloads(copy.deepcopy(planned("conforme.yaml")[2]))  # a compliant file goes through
     both = copy.deepcopy(planned("mineurs.yaml")[2])
     both["ad_sets"][0]["targeting"]["geo_locations"]["custom_locations"][0]["radius"] = 0.5

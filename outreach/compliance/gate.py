@@ -192,9 +192,9 @@ PAYLOAD_CHECKS = ("adults_only", "no_blocked_interest", "flagged_topics_broad_on
 
 def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None) -> None:
     """Raise an InputError naming the blocking items the payloads themselves break (before any push)."""
-    campaign = {"name": str((payloads.get("campaign") or {}).get("name", ""))}
-    # none of these checks reads the network settings: the defaults keep the push independent of them
-    ctx = build_context(campaign, None, payloads, themes={}, settings=NetworkSettings())
+    # none of these checks reads the campaign file, the theme catalogue or the network settings: empty ones
+    # and the defaults keep the push independent of them
+    ctx = build_context({}, None, payloads, themes={}, settings=NetworkSettings())
     failing = [item for rule in load_rules() if rule.check in PAYLOAD_CHECKS and rule.severity == "blocking"
                for item in [evaluate_rule(rule, ctx, None)] if item.status == "fail"]
     if failing:
