@@ -290,3 +290,14 @@ def test_refuse_unsafe_payloads_without_a_campaign_name():
     del payloads["campaign"]
     with pytest.raises(InputError, match="MIN-01"):
         refuse_unsafe_payloads(payloads)
+
+
+def test_the_push_check_does_not_read_the_network_settings(tmp_path, monkeypatch):
+    # a settings file the app would refuse must not stop the check of a meta-api.json before a push
+    good, minors = (copy.deepcopy(planned(name)[2]) for name in ("conforme.yaml", "mineurs.yaml"))
+    broken = tmp_path / "broken-network.yaml"
+    broken.write_text("min_daily_budget_eur: beaucoup\n", encoding="utf-8")
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(broken))
+    refuse_unsafe_payloads(good)
+    with pytest.raises(InputError, match="MIN-01"):
+        refuse_unsafe_payloads(minors)
