@@ -5,8 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.compliance.checks import MILE_KM, SHOWN, _listing, _origins, _radius_km
-from tests.support.compliance_cases import checklist
+from outreach.compliance.checks import (
+    MILE_KM,
+    SHOWN,
+    _copy_texts,
+    _describe,
+    _identity_problem,
+    _listing,
+    _notice_words,
+    _origins,
+    _radius_km,
+    _theme_interest_count,
+    _theme_text,
+)
+from outreach.compliance.context import build_context
+from outreach.settings import NetworkSettings
+from tests.support.compliance_cases import checklist, facts, planned, shipped_themes
 from tests.test_compliance_checks import CASES
 
 DETAILS = {
@@ -260,6 +274,7 @@ def test_listing_names_eight_and_counts_the_rest():
     assert _listing([]) == ""
     assert _listing(["a"]) == "a"
     assert _listing([str(i) for i in range(8)]) == "0; 1; 2; 3; 4; 5; 6; 7"
+    assert _listing([str(i) for i in range(9)]) == "0; 1; 2; 3; 4; 5; 6; 7 … et 1 autre(s)"
     assert _listing([str(i) for i in range(10)]) == "0; 1; 2; 3; 4; 5; 6; 7 … et 2 autre(s)"
 
 
@@ -278,3 +293,75 @@ def test_radius_in_miles_by_default():
     assert _radius_km({"radius": 2, "distance_unit": "miles"}) == pytest.approx(2 * MILE_KM)
     assert _radius_km({"radius": "3", "distance_unit": "kilometer"}) == 3.0
     assert MILE_KM == 1.609344
+
+
+def context(plan=None, payloads=None, **options):
+    return build_context({}, plan, payloads, themes={}, settings=NetworkSettings(), **options)
+
+
+def test_identity_problems_named():
+    assert _identity_problem(None) == "absent"
+    assert _identity_problem("   ") == "absent"
+    assert _identity_problem("Ville de …") == "« Ville de … » est un modèle à compléter"
+    assert _identity_problem(" <nom> ") == "« <nom> » est un modèle à compléter"
+    assert _identity_problem("X") == "« X » n'est pas un nom"
+    assert _identity_problem("ABC") == "« ABC » n'est pas un nom"
+    # four letters, or two words, make a name
+    assert _identity_problem("ABCD") is None and _identity_problem("A B") is None
+    assert _identity_problem("A B C") is None and _identity_problem("Ville de Marseille") is None
+
+
+def test_audience_described_with_its_fallbacks():
+    assert _describe({"name": "Communauté SF", "id": "12", "source": "questionnaire", "origin": "campagne"}) == \
+        "« Communauté SF » (source : questionnaire, campagne)"
+    assert _describe({"name": "", "id": "12", "source": "", "origin": "meta-api.json"}) == \
+        "« 12 » (source : non indiquée, meta-api.json)"
+
+
+def test_notice_words_are_padded_for_whole_word_search():
+    ctx = context(questionnaire=facts(notice_text="Meta Platforms, Ireland"))
+    assert _notice_words(ctx) == " meta platforms ireland "
+
+
+def test_theme_text_is_its_id_and_label():
+    assert _theme_text({"id": "manga", "label": "Mangas"}) == ["manga", "Mangas"]
+    assert _theme_text({}) == ["", ""]
+    theme = next(t for t in shipped_themes() if t.id == "science-fiction")
+    assert _theme_text(theme) == ["science-fiction", theme.label]
+
+
+def test_theme_interest_count_from_the_plan_and_the_payloads():
+    plan = {"ad_sets": [{"theme_id": "manga", "interests": ["a", "b"]}, {"theme_id": "sf", "interests": ["c"]},
+                        {"theme_id": "manga", "interests": None}]}
+    payloads = {"ad_sets": [
+        {"ref": "manga--cinq-avenues", "targeting": {"flexible_spec": [{"interests": [{"name": "Manga"}]}]}},
+        {"theme_id": "manga", "targeting": {"interests": [{"id": "6003"}]}},
+        {"ref": "sf--castellane", "theme_id": "sf", "targeting": {"interests": [{"name": "SF"}]}},
+    ]}
+    assert _theme_interest_count(context(plan, payloads), "manga") == 4
+    assert _theme_interest_count(context(plan, None), "manga") == 2
+    assert _theme_interest_count(context(None, payloads), "manga") == 2
+    assert _theme_interest_count(context(None, payloads), "sf") == 1
+    assert _theme_interest_count(context(None, {"ad_sets": [{"ref": "manga--x"}]}), "manga") == 0
+    assert _theme_interest_count(context(plan, payloads), "jazz") == 0
+    assert _theme_interest_count(context(), "manga") == 0
+
+
+def test_copy_texts_from_the_plan_else_from_the_payloads():
+    _, plan, payloads = planned("conforme.yaml")
+    from_plan = _copy_texts(context(plan, payloads))
+    first = plan.ad_sets[0]
+    assert from_plan[:3] == [(f"plan, « {first.name} »", first.copy.primary_text),
+                             (f"plan, « {first.name} »", first.copy.headline),
+                             (f"plan, « {first.name} »", first.copy.description)]
+    from_payloads = _copy_texts(context(None, payloads))
+    creative = payloads["creatives"][0]
+    link = creative["object_story_spec"]["link_data"]
+    assert from_payloads[0] == (f"meta-api.json, « {creative['name']} »", link["message"])
+    assert len(from_payloads) == len(from_plan)
+    assert _copy_texts(context({"ad_sets": [{"copy": {"headline": "Venez"}}]})) == [("plan, « ? »", "Venez")]
+    bare = {"creatives": [{"ref": "c1", "object_story_spec": {"link_data": {"name": "Titre"}}},
+                          {"object_story_spec": {"link_data": {"description": "Texte", "message": ""}}},
+                          {"name": "vide"}]}
+    assert _copy_texts(context(None, bare)) == [("meta-api.json, « c1 »", "Titre"), ("meta-api.json, « ? »", "Texte")]
+    assert _copy_texts(context()) == []
