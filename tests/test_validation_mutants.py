@@ -279,7 +279,8 @@ def test_page_url_kept_without_query_fragment_or_credentials():
 
 @pytest.mark.parametrize("value", ["ftp://www.marseille.fr/", "www.marseille.fr/agenda", "javascript:alert(1)",
                                    "https://www.marseille.fr/\u200bagenda", "https://www.marseille.fr:99999/",
-                                   "http://[::1/", 42, ["https://www.marseille.fr/"], "HTTPS:/x"])
+                                   "http://[::1/", 42, ["https://www.marseille.fr/"], "HTTPS:/x",
+                                   "https:///agenda", "http://:80/agenda", "https://lea@/agenda"])
 def test_page_url_refused(value):
     assert refused(page_url=value) == [("page_url", PAGE_MSG)]
 
