@@ -18,6 +18,8 @@ from pathlib import Path
 
 import platformdirs
 
+from outreach.errors import register_secret
+
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 APP_NAME = "outreach"
 
@@ -106,7 +108,7 @@ def geocoder_url() -> str | None:
 
 
 def admin_token() -> str:
-    return _env("OUTREACH_ADMIN_TOKEN") or ""
+    return register_secret(_env("OUTREACH_ADMIN_TOKEN")) or ""
 
 
 def harvest_store_path() -> Path:

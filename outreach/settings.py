@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -56,6 +60,14 @@ class NetworkSettings(BaseModel):
     # the network's colours for the visuals outreach draws: the background and the accent band (#RRGGBB)
     colour_primary: str = "#1D3557"
     colour_accent: str = "#F4A261"
+    # the mail server that sends the confirmation links (double opt-in) and the digests; its password is a
+    # secret (SMTP_PASSWORD), never kept here. security: "starttls" (port 587), "tls" (implicit, port 465)
+    # or "none" (a relay on the same machine only: no password is ever sent without encryption)
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_sender: str = ""  # From of every e-mail: "Médiathèques de … <ne-pas-repondre@ville.fr>"
     # GDPR
     controller_name: str = ""  # the commune (or EPCI), controller of the processing
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
@@ -69,6 +81,30 @@ class NetworkSettings(BaseModel):
         if self.election_date:
             found.append(single_date(self.election_date))
         return found
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _smtp_host(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]", value):
+            raise ValueError(f"« {value} » n'est pas un nom de serveur (smtp.exemple.fr, sans https://)")
+        return value
+
+    @field_validator("smtp_sender")
+    @classmethod
+    def _smtp_sender(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        _name, address = parseaddr(value)
+        local, _, domain = address.rpartition("@")
+        try:
+            Address(addr_spec=address)  # refuses what a mail server would
+        except (ValueError, HeaderParseError):
+            local = ""
+        if not local or "." not in domain or any(c in value for c in "\r\n"):
+            raise ValueError(f"« {value} » n'est pas une adresse d'expéditeur (Nom <adresse@ville.fr>)")
+        return value
 
     @field_validator("colour_primary", "colour_accent")
     @classmethod

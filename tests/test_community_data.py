@@ -55,10 +55,12 @@ def test_purge_erases_people_without_active_contact_for_36_months(store):
 def test_audience_file_holds_only_adults_who_granted_meta_matching(store, tmp_path):
     from facebook_business.adobjects.customaudience import CustomAudience
 
-    cs.add(store, cs.with_email(email=" Claire.Dupont@Example.FR ", meta_matching=True))
-    cs.add(store, cs.with_email(email="sans-meta@example.fr"))  # e-mails only
-    cs.add(store, cs.with_email(email="ado@example.fr", age="15-17"))  # a minor: never
-    cs.add(store, cs.answer(email="pub@example.fr", age_band="65-plus", consents={"meta_matching": True}))
+    cs.add_confirmed(store, cs.with_email(email=" Claire.Dupont@Example.FR ", meta_matching=True))
+    cs.add_confirmed(store, cs.with_email(email="sans-meta@example.fr"))  # e-mails only
+    cs.add_confirmed(store, cs.with_email(email="ado@example.fr", age="15-17"))  # a minor: never
+    cs.add_confirmed(store, cs.answer(email="pub@example.fr", age_band="65-plus", consents={"meta_matching": True}))
+    # granted but the address never confirmed (double opt-in): never used
+    cs.add(store, cs.answer(email="pas-confirme@example.fr", age_band="65-plus", consents={"meta_matching": True}))
     path = tmp_path / "audience.csv"
     assert write_audience_file(store, path) == 2
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -145,8 +147,12 @@ def test_digests_per_member_and_segment_with_unsubscribe_links(tmp_path):
     client = TestClient(create_app(service))
     perso = client.post("/api/responses", json=cs.with_email(email="perso@example.fr", personalisation=True)
                         | {"postcode": "13014", "interests": ["musiques-urbaines", "sciences"]}).json()["token"]
-    client.post("/api/responses", json=cs.with_email(email="general@example.fr") | {"postcode": "13015"})
+    general = client.post("/api/responses",
+                          json=cs.with_email(email="general@example.fr") | {"postcode": "13015"}).json()["token"]
     client.post("/api/responses", json=cs.answer(postcode="13014"))  # no e-mail: no digest
+    client.post("/api/responses", json=cs.with_email(email="jamais-confirme@example.fr"))  # not confirmed: none
+    cs.confirm(store, perso)
+    cs.confirm(store, general)
     offer, reco = recommender()
     names = {b.id: b.name for b in cs.resolver().branches}
     out = tmp_path / "digests"

@@ -257,7 +257,7 @@ def test_token_never_in_output_logs_or_files_and_crash_reporter_off(graph, paylo
     assert sys.excepthook is hook
     out = capsys.readouterr()
     assert TOKEN not in out.out + out.err
-    assert "/search?access_token=***" in caplog.text and TOKEN not in caplog.text
+    assert "/search?access_token=•••" in caplog.text and TOKEN not in caplog.text
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert TOKEN not in path.read_text(encoding="utf-8", errors="ignore")

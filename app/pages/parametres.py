@@ -3,7 +3,7 @@
 import streamlit as st
 from pydantic import ValidationError
 
-from app import elections_view, meta_connection_view, state
+from app import elections_view, meta_connection_view, smtp_view, state
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings, save_settings
 
@@ -114,4 +114,5 @@ if submitted:
             st.session_state[state.SETTINGS] = updated
             save_error.success("Paramètres enregistrés.")
 
+smtp_view.show()
 elections_view.show()

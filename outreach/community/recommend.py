@@ -120,7 +120,7 @@ def segments(members: list[Member], offer: Offer) -> dict[tuple[str, str], list[
     """Members who receive e-mails, per (theme, branch); those without personalisation per (toutes, branch)."""
     out: dict[tuple[str, str], list[Member]] = defaultdict(list)
     for m in members:
-        if not (m.consents["email_recommendations"] and m.email):
+        if not (m.usable_consents["email_recommendations"] and m.email):
             continue
         if m.consents["personalisation"]:
             for theme_id in themes_for(m, offer):

@@ -31,7 +31,6 @@ import io
 import json
 import logging
 import os
-import re
 import time
 import tomllib
 from collections.abc import Callable
@@ -48,7 +47,7 @@ from facebook_business.exceptions import FacebookRequestError
 
 from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
-from outreach.errors import InputError, register_secret
+from outreach.errors import InputError, mask_secrets, register_secret
 from outreach.meta.names import IDS_FILE, META_API_FILE
 from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
 from outreach.model import is_ad_account
@@ -132,12 +131,11 @@ class RedactToken(logging.Filter):
     """urllib3 logs every request's URL at DEBUG level, and the SDK sends the token in the query string: the
     token is masked in those records, whatever logging level the user or Streamlit sets."""
 
-    SECRET = re.compile(r"\b(access_token|appsecret_proof)=[^&\s\"']+")
-
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "access_token=" in message or "appsecret_proof=" in message:
-            record.msg, record.args = self.SECRET.sub(r"\1=***", message), None
+        shown = mask_secrets(message)
+        if shown != message:
+            record.msg, record.args = shown, None
         return True
 
 
