@@ -35,6 +35,9 @@ class NetworkSettings(BaseModel):
     wordpress_user: str = ""  # its application password is a secret (WORDPRESS_APP_PASSWORD), never kept here
     wordpress_schedule: bool = False  # False: articles arrive as drafts; True: scheduled at their calendar slot
     mastodon_instance: str = ""  # https://… ; its token is a secret (MASTODON_TOKEN)
+    # the network's agenda as it publishes it: a portal's iCalendar feed or an OpenAgenda export link
+    # (https://… or webcal://…), read by `themes match` when no --events file is given
+    agenda_url: str = ""
     # Meta
     facebook_page_id: str = ""
     instagram_user_id: str = ""
@@ -74,6 +77,11 @@ class NetworkSettings(BaseModel):
     election_date: date | None = None  # older single date of the next election; still counted (L.52-1)
     # the calendar of general elections as edited on the Paramètres page; None: the shipped one
     elections: list[Election] | None = None
+    # the network's own catalogue and agenda (outreach.themes.in_force): which branch of the network each owner
+    # code of the library system's copies is (Koha 995$b, 952$a…; a code that is already a branch id needs
+    # none), and the agenda's files or feed addresses (iCalendar, OpenAgenda export)
+    catalogue_branches: dict[str, str] = Field(default_factory=dict)
+    agenda_sources: list[str] = Field(default_factory=list)
 
     def election_calendar(self) -> list[Election]:
         """Every election the pre-election rule looks at: the edited (or shipped) calendar, and the old date."""

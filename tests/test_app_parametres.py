@@ -97,6 +97,19 @@ def test_a_site_without_https_is_refused_beside_its_field(graph, tmp_path):
     assert not (tmp_path / "network.yaml").exists()
 
 
+def test_the_agenda_address_is_saved_and_a_file_path_is_refused(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="agenda_url").input("C:/Agenda/export.csv")
+    button(at, "Enregistrer").click().run()
+    assert any("webcal://" in e.value for e in at.error)
+    assert not (tmp_path / "network.yaml").exists()
+    at.text_input(key="agenda_url").input("https://openagenda.com/agendas/123/events.v2.ics")
+    button(at, "Enregistrer").click().run()
+    assert not at.error, [e.value for e in at.error]
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert saved["agenda_url"] == "https://openagenda.com/agendas/123/events.v2.ics"
+
+
 
 def test_the_election_calendar_is_shipped_editable_and_saved(graph, tmp_path):
     at = AppTest.from_file(PAGE, default_timeout=30).run()
@@ -105,6 +118,32 @@ def test_the_election_calendar_is_shipped_editable_and_saved(graph, tmp_path):
     saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
     assert {e["type"] for e in saved["elections"]} >= {"municipales", "présidentielle", "législatives"}
     assert any(e["rounds"] == ["2026-03-15", "2026-03-22"] for e in saved["elections"])
+
+
+def test_frequency_cap_and_audience_network_are_edited_saved_and_planned(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    cap, days = at.number_input(key="frequency_max"), at.number_input(key="frequency_days")
+    assert (cap.value, days.value, cap.min, cap.max) == (2, 7, 1, 90)
+    assert "Répétition au plus par personne" in cap.label and at.checkbox(key="audience_network").value is False
+    cap.set_value(3)
+    days.set_value(14)
+    at.checkbox(key="audience_network").check()
+    button(at, "Enregistrer").click().run()
+    assert not at.error, [e.value for e in at.error]
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert (saved["frequency_max"], saved["frequency_days"], saved["audience_network"]) == (3, 14, True)
+    # the next plan follows them: Meta's frequency cap and Audience Network in the placements
+    from outreach.campaign import load_campaign
+    from outreach.meta.files import plan_campaign
+    from outreach.settings import load_settings
+    from tests.support.meta_fixtures import EXAMPLE
+
+    settings = load_settings()
+    _, payloads = plan_campaign(load_campaign(EXAMPLE, settings=settings), settings=settings,
+                                min_daily_budget_eur=1.0)
+    ad_set = payloads["ad_sets"][0]
+    assert ad_set["frequency_control_specs"] == [{"event": "IMPRESSIONS", "interval_days": 14, "max_frequency": 3}]
+    assert "audience_network" in ad_set["targeting"]["publisher_platforms"]
 
 
 def test_the_mail_server_is_saved_and_its_password_never_shown_again(graph, tmp_path):

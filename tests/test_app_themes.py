@@ -9,6 +9,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from outreach.paths import harvest_store_path
 from outreach.themes import load_themes
 from tests.support import DATA, ROOT
 
@@ -122,6 +123,19 @@ def test_uploading_a_catalogue_and_an_agenda():
     at.file_uploader(key="themes_agenda_upload").set_value(("agenda.json", agenda, "application/json")).run()
     assert not at.exception
     assert any(m.label == "Événements lus" and m.value == "20" for m in at.metric)
+
+
+def test_uploading_an_openagenda_spreadsheet_export():
+    import json
+
+    from tests.support.agenda_exports import export_xlsx
+
+    records = json.loads((ROOT / "tests" / "data" / "openagenda-paris-extract.json").read_text("utf-8"))["records"]
+    at = page()
+    at.file_uploader(key="themes_agenda_upload").set_value(
+        ("export.xlsx", export_xlsx(records), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
+    assert not at.exception and not at.error
+    assert any(m.label == "Événements lus" and m.value == "28" for m in at.metric)  # one per timing
 
 
 def test_a_bad_upload_is_an_error_beside_the_input():
@@ -238,7 +252,7 @@ def test_harvesting_the_catalogue_from_the_page(data_copy):
     assert any(m.label == "Notices moissonnées" and m.value == "120" for m in at.metric)
     # the harvested catalogue's own banner: its figures are the network's, with their date and count
     assert any("catalogue moissonné" in c.value and "120 notices" in c.value for c in at.caption)
-    assert (data_copy / "catalogue" / "harvest.sqlite").is_file()
+    assert harvest_store_path().is_file()  # the network's catalogue folder, beside its settings
     at.text_input(key="themes_oai_url").set_value("http://127.0.0.1:9/oai")
     harvest_button(at).click().run()
     assert any("injoignable" in e.value for e in at.error)

@@ -21,6 +21,7 @@ from outreach.community.recommend import build_recommender
 from outreach.community.service import build_service, create_app
 from outreach.community.store import email_sha256, respondents, utcnow
 from outreach.errors import InputError
+from outreach.themes import shipped_catalogue, shipped_events
 from tests.support import community_support as cs
 
 TODAY = date(2026, 11, 22)
@@ -96,7 +97,10 @@ def test_audience_file_holds_only_adults_who_granted_meta_matching(store, tmp_pa
 @cache
 def recommender():
     offer = build_offer(cs.themes(), cs.config())
-    return offer, build_recommender(offer, cs.resolver().branches, [MERLAN, CANOPEE], TODAY)
+    # the demonstration sample stands in for a network's loaded catalogue and agenda: given explicitly, as the
+    # recommender never draws on it by itself
+    return offer, build_recommender(offer, cs.resolver().branches, [MERLAN, CANOPEE], TODAY,
+                                    items=shipped_catalogue(), events=shipped_events(TODAY))
 
 
 def member_at(tmp_path, postcode: str, interests: list[str], personalisation: bool):

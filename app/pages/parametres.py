@@ -23,6 +23,10 @@ with st.form("settings"):
     blog_url = st.text_input("Adresse du blog (WordPress)", current.blog_url, key="blog_url", placeholder="https://…",
                              help="Les relais des réseaux renvoient vers les articles de ce blog.")
     blog_error = st.empty()
+    agenda_url = st.text_input("Adresse de l'agenda (flux iCal ou export OpenAgenda)", current.agenda_url,
+                               key="agenda_url", placeholder="https://…/agenda.ics",
+                               help="Lue par « outreach themes match » quand aucun fichier d'agenda n'est donné.")
+    agenda_error = st.empty()
     st.header("Identité des publicités")
     chosen = [f"Page Facebook : **{current.facebook_page_name or current.facebook_page_id or 'à choisir'}**",
               f"Instagram : **{current.instagram_username or current.instagram_user_id or 'aucun'}**",
@@ -58,6 +62,22 @@ with st.form("settings"):
     ad_limit = c11.number_input("Publicités actives ou en examen au plus sur la Page", min_value=1, step=10,
                                 value=int(current.page_ad_limit), key="page_ad_limit",
                                 help="La limite de Meta est de 250 pour la plupart des Pages.")
+    st.header("Diffusion des publicités")
+    d1, d2 = st.columns(2)
+    frequency_max = d1.number_input("Répétition au plus par personne (campagnes de notoriété)", min_value=1,
+                                    max_value=90, step=1, value=int(current.frequency_max), key="frequency_max",
+                                    help="Nombre d'affichages au plus pour une même personne sur la période choisie "
+                                         "à côté : au-delà, Meta montre la publicité à d'autres personnes.")
+    frequency_max_error = d1.empty()
+    frequency_days = d2.number_input("Période de ce plafond (jours)", min_value=1, max_value=90, step=1,
+                                     value=int(current.frequency_days), key="frequency_days",
+                                     help="7 jours par défaut : « 2 affichages par personne et par semaine ».")
+    frequency_days_error = d2.empty()
+    audience_network = st.checkbox("Diffuser aussi sur Audience Network (applications et sites partenaires de Meta)",
+                                   value=bool(current.audience_network), key="audience_network",
+                                   help="Désactivé par défaut : les publicités restent dans les fils, stories et "
+                                        "reels de Facebook et d'Instagram, là où la bibliothèque est reconnue.")
+    audience_network_error = st.empty()
     st.header("Visuels des publicités")
     v1, v2 = st.columns(2)
     primary = v1.color_picker("Couleur de fond", current.colour_primary, key="colour_primary",
@@ -77,9 +97,11 @@ with st.form("settings"):
 if submitted:
     page_id, ig, account = page_id.strip(), ig.strip(), account.strip()
     values = current.model_dump() | dict(
-        network_name=name, website=website.strip(), blog_url=blog_url.strip(), facebook_page_id=page_id, instagram_user_id=ig,
+        network_name=name, website=website.strip(), blog_url=blog_url.strip(), agenda_url=agenda_url.strip(),
+        facebook_page_id=page_id, instagram_user_id=ig,
         ad_account_id=account, dsa_beneficiary=beneficiary, dsa_payer=payer, default_budget_eur=budget,
         min_daily_budget_eur=min_daily, min_daily_budget_traffic_eur=min_traffic, page_ad_limit=int(ad_limit),
+        frequency_max=int(frequency_max), frequency_days=int(frequency_days), audience_network=bool(audience_network),
         colour_primary=primary, colour_accent=accent, controller_name=controller, dpo_contact=dpo)
     # a hand-typed id no longer matches the name Meta gave with the previous one
     for key, name_key in (("facebook_page_id", "facebook_page_name"), ("instagram_user_id", "instagram_username"),
@@ -95,6 +117,8 @@ if submitted:
         problems.append((account_error, "Le compte publicitaire s'écrit act_ suivi de chiffres."))
     if values["website"] and not values["website"].startswith("https://"):
         problems.append((website_error, "L'adresse du site commence par https:// (Meta refuse les autres liens)."))
+    if values["agenda_url"] and not values["agenda_url"].lower().startswith(("https://", "http://", "webcal://")):
+        problems.append((agenda_error, "L'adresse de l'agenda commence par https:// (ou webcal://)."))
     for slot, problem in problems:
         slot.error(problem, icon="⚠️")
     if not problems:
@@ -104,7 +128,9 @@ if submitted:
         except ValidationError as exc:
             # each refused field beside its input (the rules live in NetworkSettings)
             slots = {"facebook_page_id": page_error, "instagram_user_id": ig_error, "ad_account_id": account_error,
-                     "website": website_error, "blog_url": blog_error}
+                     "website": website_error, "blog_url": blog_error, "agenda_url": agenda_error,
+                     "frequency_max": frequency_max_error, "frequency_days": frequency_days_error,
+                     "audience_network": audience_network_error}
             for error in exc.errors():
                 where = slots.get(str(error["loc"][0]) if error["loc"] else "", save_error)
                 where.error(f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}.", icon="⚠️")

@@ -11,9 +11,9 @@ statuses) are scheduled ahead; Instagram, which has no scheduling API, is publis
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
+from outreach import paths
 from outreach.channels.posts import ChannelPack
 from outreach.channels.publishing.base import PublishError, Remote, checked_secret
 from outreach.channels.publishing.ledger import LEDGER_FILE, Ledger, Publication
@@ -56,7 +56,7 @@ def connect(settings, pack: ChannelPack, get_secret: Callable[[str], str | None]
     from outreach.channels.publishing.wordpress import WordPress
 
     transports = transports or {}
-    graph_url = graph_url or os.environ.get("META_GRAPH_URL") or "https://graph.facebook.com"
+    graph_url = graph_url or paths.meta_graph_url()
     publishers: dict = {}
     def get(name: str) -> str | None:
         value = register_secret(get_secret(name))
