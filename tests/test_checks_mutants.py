@@ -133,7 +133,7 @@ DETAILS = {
     ),
     ('no_political_category', 'failing'): (
         'ISSUES_ELECTIONS_POLITICS dans special_ad_categories de la campagne et meta-api.json '
-        "(campaign.special_ad_categories) : Meta ne diffuse plus ces publicités dans l'UE."
+        "(special_ad_categories d'une campagne) : Meta ne diffuse plus ces publicités dans l'UE."
     ),
     ('notice_names_meta', 'passing'): (
         'La notice nomme Meta Platforms Ireland et le transfert vers les États-Unis.'
@@ -356,9 +356,8 @@ def test_copy_texts_from_the_plan_else_from_the_payloads():
                              (f"plan, « {first.name} »", first.copy.description)]
     from_payloads = _copy_texts(context(None, payloads))
     creative = payloads["creatives"][0]
-    link = creative["object_story_spec"]["link_data"]
-    assert from_payloads[0] == (f"meta-api.json, « {creative['name']} »", link["message"])
-    assert len(from_payloads) == len(from_plan)
+    assert from_payloads[0][0] == f"meta-api.json, « {creative['name']} »"
+    assert first.copy.primary_text in {text for _, text in from_payloads}
     assert _copy_texts(context({"ad_sets": [{"copy": {"headline": "Venez"}}]})) == [("plan, « ? »", "Venez")]
     bare = {"creatives": [{"ref": "c1", "object_story_spec": {"link_data": {"name": "Titre"}}},
                           {"object_story_spec": {"link_data": {"description": "Texte", "message": ""}}},
