@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Mutation testing of the core modules with mutmut 3, each module against the tests that cover it.
 #
-#   bench/mutation.sh                            # every core module (about an hour on 2 shared cores)
-#   bench/mutation.sh outreach/territory.py      # one module (minutes)
-#   MUTATION_KEEP=1 bench/mutation.sh outreach/territory.py   # keep the copy, to re-run survivors in it
+#   bench/mutation.sh                            # every core module (hours on 2 shared cores)
+#   bench/mutation.sh outreach/territory.py      # one module (15 to 30 minutes under load)
+#   MUTATION_KEEP=1 bench/mutation.sh outreach/territory.py   # keep the copy: bench/mutation_rerun.sh re-runs
+#                                                # its survivors after tests are added
 #
 # Each module is mutated in a copy of the work tree (mutmut writes its mutants/ folder there); mutmut runs,
 # for each mutant, only the listed tests that executed the mutated function, stopping at the first failure.
@@ -20,7 +21,7 @@ CHILDREN=${MUTATION_CHILDREN:-2}
 
 # The tests that exercise each module directly; mutmut narrows them further to those that reach each mutant.
 declare -A TESTS=(
-  [outreach/territory.py]="tests/test_territory.py tests/test_territory_mutants.py tests/test_cli_nearest.py"
+  [outreach/territory.py]="tests/test_territory.py tests/test_territory_mutants.py"
   [outreach/planner.py]="tests/test_planner.py tests/test_planner_meta_rules.py tests/test_planner_mutants.py"
   [outreach/meta/payloads.py]="tests/test_meta_payloads.py tests/test_meta_payloads_mutants.py tests/test_planner_meta_rules.py"
   [outreach/compliance/gate.py]="tests/test_compliance_cli.py tests/test_compliance_checks.py tests/test_pipeline.py tests/test_gate_mutants.py"
@@ -32,11 +33,12 @@ declare -A TESTS=(
   [outreach/sources/branches.py]="tests/test_sources_branches.py tests/test_sources_branches_mutants.py"
   [outreach/sources/areas.py]="tests/test_sources_areas.py tests/test_sources_areas_mutants.py"
 )
-# Tests left out of the mutation runs only: they read the national lists (35,000 communes, 16,000 libraries)
-# and would cost seconds for each of hundreds of mutants; the small cases of the *_mutants.py files reach the
-# same code. They still run in CI.
+# Tests left out of the mutation runs only: they read the national lists (35,000 communes, 16,000 libraries) or
+# compare every shipped area with geopy, and would cost seconds (a minute under load) for each of hundreds of
+# mutants; the small cases of the *_mutants.py files reach the same code. They still run in CI.
 declare -A DESELECT=(
-  [outreach/territory.py]="tests/test_territory.py::test_matches_brute_force_at_national_scale_on_a_sample"
+  [outreach/territory.py]="tests/test_territory.py::test_matches_brute_force_at_national_scale_on_a_sample
+    tests/test_territory.py::test_matches_brute_force_geopy_geodesic_on_every_shipped_area"
   [outreach/sources/areas.py]="tests/test_sources_areas.py::test_national_communes_as_points"
   [outreach/sources/branches.py]="tests/test_sources_branches.py::test_ministry_list_reads_every_geolocated_library
     tests/test_sources_branches.py::test_ministry_codes_are_integer_strings_and_paris_gets_its_arrondissement

@@ -142,9 +142,9 @@ def test_feeds_are_read_from_their_address(records, branches, tmp_path, capsys, 
         with pytest.raises(InputError, match="HTTP 404") as err:
             read_events(f"{server.url}/agenda-2025.ics")
         assert f"{server.url}/agenda-2025.ics" in str(err.value)
-        # the network's agenda address in its settings, read by `themes match` without --events
+        # the network's agenda feed in its settings, read by `themes match` without --events
         settings = tmp_path / "network.yaml"
-        settings.write_text(f"agenda_url: {server.url}/events.csv\n", encoding="utf-8")
+        settings.write_text(f"agenda_sources: [{server.url}/events.csv]\n", encoding="utf-8")
         monkeypatch.setenv("OUTREACH_SETTINGS", str(settings))
         out = tmp_path / "m.csv"
         sample = ROOT / "data" / "samples" / "roubaix-unimarc-sample-2383.mrc"

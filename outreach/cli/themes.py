@@ -40,7 +40,7 @@ def register(sub) -> None:
                         "par `outreach catalogue fetch` (data/catalogue/harvest.sqlite)")
     m.add_argument("--events", metavar="FICHIER_OU_ADRESSE",
                    help="agenda : iCalendar (.ics) ou export OpenAgenda (.json, .csv, .xlsx), ou l'adresse de son "
-                        "flux (https://…, webcal://…) ; par défaut, l'adresse d'agenda des paramètres (agenda_url)")
+                        "flux (https://…, webcal://…) ; par défaut, les agendas du réseau (page Thèmes)")
     m.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
     m.add_argument("--branches", metavar="FICHIER",
                    help="bibliothèques où placer les événements (mêmes formats que `outreach nearest` ; "
@@ -124,7 +124,7 @@ def run_match(args) -> int:
     from outreach.settings import load_settings
     from outreach.sources import read_authorised_values, read_events
     from outreach.territory import branch_near
-    from outreach.themes import load_themes, match_events
+    from outreach.themes import agenda_in_force, load_themes, match_events
 
     if not 0.5 <= args.min_score <= 1.0:
         raise InputError(f"score minimal {args.min_score} hors de l'intervalle.", field="--min-score",
@@ -132,10 +132,11 @@ def run_match(args) -> int:
     themes = load_themes(args.themes)
     # the agenda is small: read it first, so that a mistake in it is reported before the long catalogue read
     agenda = None
-    events = args.events or load_settings().agenda_url  # the network's published agenda, when it gave one
-    if events:
+    if args.events:
         branches = load_territory(branches_file=args.branches).branches if args.branches else list(shipped_branches())
-        agenda = read_events(events, branches=branches, near=branch_near(branches))
+        agenda = read_events(args.events, branches=branches, near=branch_near(branches))
+    elif load_settings().agenda_sources:  # the network's own agenda (files and feeds kept on the Thèmes page)
+        agenda = agenda_in_force()
     labels = read_authorised_values(args.collections) if args.collections else None
     matches, summary = _catalogue_matches(args.catalogue, themes, labels, args.min_score)
     rows = n_matched = 0
