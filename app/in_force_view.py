@@ -6,12 +6,15 @@ recommendations draw from (`outreach.themes.in_force`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from app import state
 from outreach.errors import InputError
 from outreach.settings import save_settings
+from outreach.sources import is_agenda_url
 from outreach.text import french_date, number
 from outreach.themes import (
     forget_catalogue_file,
@@ -130,10 +133,18 @@ def agenda_sources() -> None:
     current = state.settings()
     with st.form("agenda_sources_form"):
         text = st.text_area("Agendas du réseau (un fichier ou une adresse de flux iCalendar ou OpenAgenda par ligne)",
-                            "\n".join(current.agenda_sources), height=100, key="agenda_sources_text")
+                            "\n".join(current.agenda_sources), height=100, key="agenda_sources_text",
+                            placeholder="https://…/agenda.ics")
+        problem = st.empty()
         saved = st.form_submit_button("Enregistrer les agendas")
     if saved:
         sources = [line.strip() for line in text.splitlines() if line.strip()]
+        # a feed by its address, or a file kept on this machine: anything else would only fail at the next plan
+        wrong = [s for s in sources if not is_agenda_url(s) and not Path(s).is_file()]
+        if wrong:
+            problem.error(f"« {wrong[0]} » n'est ni une adresse https:// ou webcal:// ni un fichier de cet ordinateur. "
+                          "Donnez l'adresse du flux, ou chargez le fichier ci-dessus.", icon="⚠️")
+            return
         try:
             save_settings(current.model_copy(update={"agenda_sources": sources}))
         except (InputError, OSError) as exc:

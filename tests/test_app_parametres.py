@@ -97,7 +97,6 @@ def test_a_site_without_https_is_refused_beside_its_field(graph, tmp_path):
     assert not (tmp_path / "network.yaml").exists()
 
 
-
 def test_the_election_calendar_is_shipped_editable_and_saved(graph, tmp_path):
     at = AppTest.from_file(PAGE, default_timeout=30).run()
     at.button(key="elections_save").click().run()

@@ -51,3 +51,11 @@ def test_the_agenda_sources_are_saved_in_the_settings(tmp_path):
     submit(at, "Enregistrer les agendas")
     assert not at.exception
     assert load_settings().agenda_sources == ["http://127.0.0.1:9/flux.ics"]
+
+
+def test_an_agenda_source_that_is_neither_a_feed_nor_a_file_is_refused_beside_the_field(tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.text_area(key="agenda_sources_text").set_value("webcal://portail.example/agenda.ics\nC:/Agenda/export.csv")
+    submit(at, "Enregistrer les agendas")
+    assert any("« C:/Agenda/export.csv » n'est ni une adresse" in e.value for e in at.error), [e.value for e in at.error]
+    assert load_settings().agenda_sources == []

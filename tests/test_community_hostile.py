@@ -161,7 +161,9 @@ def test_a_reader_cannot_block_an_erasure_and_the_address_leaves_the_disk(client
     try:
         started = time.perf_counter()
         r = client.post(f"/preferences/{token}", data={"action": "delete"})
-        assert r.status_code == 200 and time.perf_counter() - started < 1.0
+        # a blocked erasure waits for the 30 s busy timeout; the p99 < 1 s figure is measured in
+        # bench/bench_erasure.py, so this bound only tells "not blocked" apart, even on a loaded machine
+        assert r.status_code == 200 and time.perf_counter() - started < 10.0
         assert store.by_token(token) is None
     finally:
         reader.rollback()

@@ -93,7 +93,8 @@ with st.form("settings"):
 if submitted:
     page_id, ig, account = page_id.strip(), ig.strip(), account.strip()
     values = current.model_dump() | dict(
-        network_name=name, website=website.strip(), blog_url=blog_url.strip(), facebook_page_id=page_id, instagram_user_id=ig,
+        network_name=name, website=website.strip(), blog_url=blog_url.strip(),
+        facebook_page_id=page_id, instagram_user_id=ig,
         ad_account_id=account, dsa_beneficiary=beneficiary, dsa_payer=payer, default_budget_eur=budget,
         min_daily_budget_eur=min_daily, min_daily_budget_traffic_eur=min_traffic, page_ad_limit=int(ad_limit),
         frequency_max=int(frequency_max), frequency_days=int(frequency_days), audience_network=bool(audience_network),
@@ -121,8 +122,9 @@ if submitted:
         except ValidationError as exc:
             # each refused field beside its input (the rules live in NetworkSettings)
             slots = {"facebook_page_id": page_error, "instagram_user_id": ig_error, "ad_account_id": account_error,
-                     "website": website_error, "blog_url": blog_error, "frequency_max": frequency_max_error,
-                     "frequency_days": frequency_days_error, "audience_network": audience_network_error}
+                     "website": website_error, "blog_url": blog_error,
+                     "frequency_max": frequency_max_error, "frequency_days": frequency_days_error,
+                     "audience_network": audience_network_error}
             for error in exc.errors():
                 where = slots.get(str(error["loc"][0]) if error["loc"] else "", save_error)
                 where.error(f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}.", icon="⚠️")

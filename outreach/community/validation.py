@@ -29,10 +29,10 @@ RESPONSE_FIELDS = ("interests", "postcode", "age_band", "email", "consents", "no
 PREFERENCE_FIELDS = ("interests", "postcode", "age_band", "email", "consents")
 MECHANISMS = ("widget", "page", "api")
 POSTCODE = re.compile(r"^[0-9]{5}$")
-# deliberately simple: one @, no spaces or angle brackets, a dot in the domain; the address is checked for
-# real by the person receiving the first e-mail
-EMAIL = re.compile(r"^[^\s@<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
+# deliberately simple: one @, no spaces or angle brackets, a dot in the domain, labels of 63 characters at most
+# (RFC 1035); the address is checked for real by the person receiving the first e-mail
+EMAIL = re.compile(r"^[^\s@<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 MAX_URL = 2000
 
 
@@ -127,7 +127,9 @@ def page_without_personal_data(url: str) -> str:
     carry file numbers and names there), and each path segment that looks like an e-mail or an identifier
     replaced by « … »."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    if not parts.hostname:  # « https:///agenda »: no page anyone could open
+        raise ValueError(f"no host in {url!r}")
+    host = parts.hostname
     if parts.port:
         host = f"{host}:{parts.port}"
     segments = [HIDDEN_SEGMENT if _PERSONAL_SEGMENT.search(unquote(s)) else s for s in parts.path.split("/")]
@@ -210,7 +212,7 @@ def validate_answer(payload: Any, offer: Offer, resolver: PostcodeResolver, noti
     elif page_url is not None:
         try:
             page_url = page_without_personal_data(page_url)
-        except ValueError:  # a port out of range, a malformed IPv6 host
+        except ValueError:  # no host, a port out of range, a malformed IPv6 host
             errors.append(FieldError("page_url", "adresse de page invalide (http:// ou https://)."))
             page_url = None
     mechanism = payload.get("mechanism", "api")

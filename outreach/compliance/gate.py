@@ -146,7 +146,8 @@ def stale_outputs(out_dir: str | Path, verdict: Verdict, export_names: list[str]
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return []
-    plain = {n for n in export_names if not n.startswith(DRAFT_PREFIX)}
+    # the visuals keep their names in a draft too: `_remove_stale_images` sorts them out after the write
+    plain = {n for n in export_names if not n.startswith((DRAFT_PREFIX, "images/"))}
     drafts = {draft_name(n) for n in plain}
     unwanted = drafts if verdict.export_allowed else plain | (set() if verdict.is_draft else drafts)
     return [out_dir / n for n in sorted(unwanted) if (out_dir / n).is_file()]
@@ -191,9 +192,9 @@ PAYLOAD_CHECKS = ("adults_only", "no_blocked_interest", "flagged_topics_broad_on
 
 def refuse_unsafe_payloads(payloads: dict, *, file: str | Path | None = None) -> None:
     """Raise an InputError naming the blocking items the payloads themselves break (before any push)."""
-    campaign = {"name": str((payloads.get("campaign") or {}).get("name", ""))}
-    # none of these checks reads the network settings: the defaults keep the push independent of them
-    ctx = build_context(campaign, None, payloads, themes={}, settings=NetworkSettings())
+    # none of these checks reads the campaign file, the theme catalogue or the network settings: empty ones
+    # and the defaults keep the push independent of them
+    ctx = build_context({}, None, payloads, themes={}, settings=NetworkSettings())
     failing = [item for rule in load_rules() if rule.check in PAYLOAD_CHECKS and rule.severity == "blocking"
                for item in [evaluate_rule(rule, ctx, None)] if item.status == "fail"]
     if failing:

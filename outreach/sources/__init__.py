@@ -9,17 +9,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from outreach.sources.activity import read_activity
+    from outreach.sources.agenda_feed import is_url as is_agenda_url
     from outreach.sources.catalogue import is_iso2709, read_authorised_values, read_catalogue
     from outreach.sources.events import read_events
     from outreach.sources.geocoding import Geocoder
     from outreach.sources.harvest_store import fetch, is_store, read_store
     from outreach.sources.oai import identify
 
-_LAZY = {"is_iso2709": "catalogue", "read_activity": "activity", "read_authorised_values": "catalogue", "read_catalogue": "catalogue",
+_LAZY = {"is_agenda_url": ("agenda_feed", "is_url"), "is_iso2709": "catalogue", "read_activity": "activity", "read_authorised_values": "catalogue", "read_catalogue": "catalogue",
          "read_events": "events", "Geocoder": "geocoding", "is_store": "harvest_store", "read_store": "harvest_store",
          "fetch": "harvest_store", "identify": "oai"}
 
-__all__ = ["Geocoder", "fetch", "identify", "is_iso2709", "is_store", "read_activity", "read_authorised_values", "read_catalogue", "read_events",
+__all__ = ["Geocoder", "fetch", "identify", "is_agenda_url", "is_iso2709", "is_store", "read_activity", "read_authorised_values", "read_catalogue", "read_events",
            "read_store"]
 
 
@@ -27,5 +28,6 @@ def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        module, attribute = _LAZY[name] if isinstance(_LAZY[name], tuple) else (_LAZY[name], name)
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

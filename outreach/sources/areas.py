@@ -72,9 +72,16 @@ def area_frame(areas) -> pd.DataFrame:
     return frame.astype({"population": "Int64", "lat": float, "lon": float})
 
 
+def _postcode(value) -> str:
+    # a JSON number loses the leading zero of Ain's or Aisne's postcodes (1000 is 01000)
+    return f"{value:05d}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 def _postcodes(value) -> tuple[str, ...]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (_postcode(value),)
     if isinstance(value, (list, tuple)):
-        return tuple(str(v) for v in value)
+        return tuple(_postcode(v) for v in value)
     if isinstance(value, str) and value:
         return tuple(p.strip() for p in value.replace(",", ";").split(";") if p.strip())
     return ()

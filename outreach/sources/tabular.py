@@ -125,6 +125,8 @@ def input_bytes(path: str | Path, data: bytes | None, label: str, *, empty_fix: 
     if data is not None:
         check_size(len(data), max_bytes, label)
     raw = data if data is not None else read_bytes(path, max_bytes)
+    if data is not None and str(label).endswith(".gz"):  # an upload is decompressed as a file on disk is
+        raw = gunzip(raw, label, max_bytes)
     if not raw.strip():
         raise InputError("le fichier est vide.", file=label, fix=empty_fix)
     return raw

@@ -36,8 +36,6 @@ from outreach.themes.provenance import provenance_of
 
 FILES_INDEX = "fichiers.yaml"
 OWNER = "owner_code"  # in an item's extra: the library system's owner code, when the settings placed it
-FEED_TIMEOUT_S = 20
-FEED_MAX_BYTES = 20 * 1024 * 1024
 MAPPING_HINT = "reliez ces codes à vos bibliothèques (page Thèmes, onglet « Vos fichiers »)"
 
 
@@ -274,25 +272,6 @@ def read_agenda(name: str, data: bytes | None = None):
     return read_events(name, data=data, name=name, branches=branches, near=branch_near(branches))
 
 
-def _feed_bytes(url: str) -> bytes:
-    import httpx
-
-    fix = "Vérifiez l'adresse du flux (iCalendar .ics ou export OpenAgenda) dans les paramètres de l'agenda."
-    try:
-        with httpx.stream("GET", url, timeout=FEED_TIMEOUT_S, follow_redirects=True) as response:
-            if response.status_code != 200:
-                raise InputError(f"le serveur répond {response.status_code}.", file=url, fix=fix)
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > FEED_MAX_BYTES:
-                    raise InputError(f"flux de plus de {FEED_MAX_BYTES // (1024 * 1024)} Mo.", file=url, fix=fix)
-                chunks.append(chunk)
-    except httpx.HTTPError as exc:
-        raise InputError(f"flux injoignable ({type(exc).__name__}).", file=url, fix=fix) from exc
-    return b"".join(chunks)
-
-
 def agenda_in_force(settings=None) -> AgendaInForce:
     """The network's own events, from every file and feed of its settings; an unreadable one is said in a note
     and the others still count (a feed down for an hour must not stop a plan)."""
@@ -300,10 +279,7 @@ def agenda_in_force(settings=None) -> AgendaInForce:
     sources, notes = [], []
     for source in _settings(settings).agenda_sources:
         try:
-            if source.startswith(("http://", "https://")):
-                read = read_agenda(source, _feed_bytes(source))
-            else:
-                read = read_agenda(source)
+            read = read_agenda(source)  # a feed's address is fetched by the reader, within its bounds
         except InputError as exc:
             notes.append(f"Agenda laissé de côté : {exc}")
             continue

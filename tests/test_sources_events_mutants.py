@@ -1,0 +1,195 @@
+"""The agenda reader's decisions on small hand-made agendas, and the French messages and notes users read
+(issue 19's mutation testing)."""
+
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from outreach.errors import InputError
+from outreach.model import Branch
+from outreach.sources.events import BranchFinder, may_be_a_library, read_events, street, to_local
+
+ALCAZAR = Branch(id="alcazar", name="Bibliothèque de l'Alcazar", address="58 cours Belsunce", postcode="13001",
+                 city="Marseille", lat=43.2996, lon=5.3795)
+AUBAGNE = Branch(id="aubagne", name="Médiathèque municipale", address="Place de l'Hôtel de ville",
+                 postcode="13400", city="Aubagne", lat=43.2927, lon=5.5708)
+CASSIS = Branch(id="cassis", name="Médiathèque municipale", address="Paris", city="Cassis", lat=43.2146,
+                lon=5.5379)
+BRANCHES = [ALCAZAR, AUBAGNE, CASSIS]
+
+
+def openagenda(*records, name="agenda.json", branches=BRANCHES, near=None):
+    return read_events("", data=json.dumps(list(records)).encode(), name=name, branches=branches, near=near)
+
+
+def record(title, **fields):
+    return {"title_fr": title, "firstdate_begin": "2027-03-06T10:00:00+01:00", **fields}
+
+
+def test_each_way_of_finding_the_branch():
+    asked = []
+
+    def near(lat, lon, km):
+        asked.append((lat, lon, km))
+        return "alcazar"
+
+    read = openagenda(
+        record("Par identifiant", branch_id="aubagne"),
+        record("Par nom", location_name="bibliotheque de l'ALCAZAR"),
+        record("Par nom et commune", location_name="Médiathèque municipale", location_city="Aubagne"),
+        record("Par adresse", location_name="Salle", location_address="58 crs Belsunce", location_postalcode="13001"),
+        record("Par coordonnées", location_name="Médiathèque annexe", location_coordinates=[43.30, 5.38]),
+        record("Église voisine", location_name="Église Saint-Vincent", location_coordinates=[43.30, 5.38]),
+        record("Nom partagé sans commune", location_name="Médiathèque municipale"),
+        near=near)
+    assert [e.branch_id for e in read.events] == ["aubagne", "alcazar", "aubagne", "alcazar", "alcazar", None, None]
+    assert asked == [(43.30, 5.38, 0.3)]  # only the library-like name goes to the coordinates, at 300 m
+    assert read.notes == ["agenda.json : 2 événement(s) sans bibliothèque reconnue (ni identifiant, ni nom, ni "
+                          "adresse, ni coordonnées à moins de 300 m d'une bibliothèque) : « Église voisine », « Nom "
+                          "partagé sans commune »."]
+
+
+def test_a_branch_id_unknown_to_the_network_is_not_taken_but_any_id_is_without_a_network():
+    finder = BranchFinder(BRANCHES)
+    assert finder.find("inconnue", "", None, None) == (None, "")
+    assert BranchFinder(None).find("inconnue", "", None, None) == ("inconnue", "id")
+    assert BranchFinder(BRANCHES).find("cassis", "", None, None) == ("cassis", "id")
+    # a branch whose address is only its town cannot be found by address
+    assert BranchFinder([CASSIS]).find(None, "Salle", None, None, place="Salle Paris Cassis") == (None, "")
+    # nor one whose street is in the place without its postcode or town
+    assert BranchFinder(BRANCHES).find(None, "Salle", None, None, place="Salle, 58 cours Belsunce") == (None, "")
+    assert BranchFinder(BRANCHES).find(None, "Salle", None, None, place="58 cours Belsunce Marseille") == (
+        "alcazar", "adresse")
+
+
+def test_coordinates_need_a_network_both_numbers_and_a_finding():
+    assert BranchFinder([], near=lambda *a: "x").find(None, "", 43.3, 5.4) == (None, "")
+    finder = BranchFinder(BRANCHES, near=lambda *a: None)
+    assert finder.find(None, "Bibliothèque", 43.3, 5.4) == (None, "")
+    finder = BranchFinder(BRANCHES, near=lambda *a: "alcazar")
+    assert finder.find(None, "", 43.3, None) == (None, "")
+    assert finder.find(None, "", None, 5.4) == (None, "")
+    assert finder.find(None, "", 43.3, 5.4) == ("alcazar", "coordonnées")
+
+
+@pytest.mark.parametrize("name,expected", [("", True), ("BM de Cassis", True), ("Médiathèque", True),
+                                           ("Ludothèque du centre", True), ("BMVR Alcazar", True),
+                                           ("Discothèque", True), ("Artothèque", True), ("Vidéothèque", True),
+                                           ("Église Saint-Vincent", False), ("Théâtre", False),
+                                           ("bpi", True), ("bdp 13", True), ("MDP", True)])
+def test_which_places_may_be_a_library(name, expected):
+    assert may_be_a_library(name) is expected
+
+
+def test_street_abbreviations_are_written_out():
+    assert street("32 r. Fernand-Rambert") == "32 rue fernand rambert"
+    assert street("1 bd St-Michel, pl. Ste-Anne") == "1 boulevard saint michel place sainte anne"
+    assert street("Av Foch imp. du Fg") == "avenue foch impasse du faubourg"
+
+
+@pytest.mark.parametrize("value,expected", [
+    (None, None), ("", None), ("n'importe", None),
+    ("2027-03-06", datetime(2027, 3, 6)),
+    ("2027-03-06T14:00:00Z", datetime(2027, 3, 6, 15, 0)),  # UTC read in Paris (winter)
+    ("2027-07-06T14:00:00+00:00", datetime(2027, 7, 6, 16, 0)),  # summer
+    ("2027-03-06T14:00:00-04:00", datetime(2027, 3, 6, 14, 0)),  # Guadeloupe's wall clock kept
+    ("2027-03-06T14:00:00", datetime(2027, 3, 6, 14, 0)),
+    ("2027-03-06 garbage", datetime(2027, 3, 6)),
+    (date(2027, 3, 6), datetime(2027, 3, 6)),
+    (datetime(2027, 3, 6, 14, tzinfo=UTC), datetime(2027, 3, 6, 15, 0)),
+    (datetime(2027, 3, 6, 14, tzinfo=timezone(timedelta(hours=2))), datetime(2027, 3, 6, 14, 0)),
+    (42, None),
+])
+def test_times_as_the_agenda_shows_them(value, expected):
+    assert to_local(value) == expected
+
+
+def test_notes_name_at_most_five_events_then_an_ellipsis():
+    unplaced = [record(f"Atelier {i}") for i in range(7)]
+    cancelled = [record(f"Annulé {i}", status=6) for i in range(6)]
+    skipped = [{"title_fr": f"Sans date {i}"} for i in range(11)]
+    read = openagenda(*unplaced, *cancelled, *skipped)
+    assert read.notes[0].endswith("« Atelier 0 », « Atelier 1 », « Atelier 2 », « Atelier 3 », « Atelier 4 »….")
+    assert read.notes[0].startswith("agenda.json : 7 événement(s) sans bibliothèque reconnue")
+    assert read.notes[1] == ("agenda.json : 6 événement(s) annulé(s) écarté(s) : « Annulé 0 », « Annulé 1 », "
+                             "« Annulé 2 », « Annulé 3 », « Annulé 4 »….")
+    assert read.notes[2].startswith("agenda.json : 11 événement(s) ignoré(s) — enregistrement n° 14 « Sans date 0 "
+                                    "» : sans titre ou sans date; enregistrement n° 15")
+    assert "Sans date 9" in read.notes[2] and "Sans date 10" not in read.notes[2]
+    assert read.cancelled == [f"Annulé {i}" for i in range(6)]
+    # without a network nothing is said about branches
+    assert not any("sans bibliothèque" in n for n in openagenda(*unplaced, branches=None).notes)
+    assert openagenda(record("Seul", branch_id="aubagne")).notes == []
+
+
+def test_agendas_that_give_nothing_are_refused_with_what_to_do():
+    with pytest.raises(InputError) as err:
+        openagenda(record("Annulé", status=6), record("Annulé aussi", status="6"))
+    assert str(err.value) == ("agenda.json : tous les événements de l'agenda sont annulés (2). Choisissez un agenda "
+                              "qui a des événements à venir.")
+    with pytest.raises(InputError) as err:
+        openagenda({"title_fr": "Sans date"})
+    assert str(err.value) == ("agenda.json : aucun événement lisible (enregistrement n° 1 « Sans date » : sans titre "
+                              "ou sans date). Chaque événement doit avoir un titre et une date de début lisibles.")
+    with pytest.raises(InputError) as err:
+        read_events("", data=b'{"nothing": 1}', name="agenda.json")
+    assert str(err.value) == ("agenda.json : aucun événement trouvé dans le JSON. Attendu : une liste d'événements "
+                              "OpenAgenda ou une réponse {\"records\": [...]}.")
+    with pytest.raises(InputError) as err:
+        read_events("", data=b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", name="agenda.ics")
+    assert str(err.value) == "agenda.ics : aucun événement (VEVENT) dans le calendrier."
+    with pytest.raises(InputError) as err:
+        read_events("", data=b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VCALENDAR\r\n", name="agenda.ics")
+    assert str(err.value).startswith("agenda.ics : iCalendar illisible (")
+    assert str(err.value).endswith("). Exportez à nouveau l'agenda au format iCalendar (.ics).")
+
+
+def test_openagenda_fields_in_every_shape():
+    read = openagenda(
+        {"fields": {"title": "Ancien format", "date_start": "2027-03-06T10:00:00", "date_end": "2027-03-06T12:00:00",
+                    "placename": "Alcazar", "latlon": {"lat": 43.2996, "lon": 5.3795}, "tags": "conte;jeunesse",
+                    "link": "https://agenda/1", "description": "<p>Un&nbsp;conte &amp; une histoire</p>"},
+         "recordid": "r1"},
+        {"title": {"fr": "Multilingue", "en": "Multilingual"}, "timings": [{"begin": "2027-03-07T10:00:00",
+                                                                             "end": "2027-03-07T11:30:00"}],
+         "location": {"name": "Bibliothèque de l'Alcazar", "latitude": 43.2996, "longitude": 5.3795},
+         "keywords": {"fr": ["Conte", " ", "Jeunesse"]}, "uid": 7},
+        record("Fin", lastdate_end=None, firstdate_end="2027-03-06T11:00:00+01:00", keywords_fr=[]),
+        branches=None)
+    old, multi, end = read.events
+    assert read.format == "OpenAgenda (ancien format)"
+    assert (old.id, old.start, old.end, old.location_name, old.lat, old.lon) == (
+        "r1", datetime(2027, 3, 6, 10), datetime(2027, 3, 6, 12), "Alcazar", 43.2996, 5.3795)
+    assert (old.keywords, old.url, old.description) == (["conte", "jeunesse"], "https://agenda/1",
+                                                        "Un conte & une histoire")
+    assert (multi.id, multi.title, multi.start, multi.end) == ("7", "Multilingue", datetime(2027, 3, 7, 10),
+                                                               datetime(2027, 3, 7, 11, 30))
+    assert (multi.location_name, multi.lat, multi.keywords) == ("Bibliothèque de l'Alcazar", 43.2996,
+                                                                ["Conte", "Jeunesse"])
+    assert (end.end, end.keywords, end.id) == (datetime(2027, 3, 6, 11), [], "openagenda-3")
+    assert openagenda(record("Nouveau"), branches=None).format == "OpenAgenda"
+
+
+@pytest.mark.parametrize("status,cancelled", [(6, True), ("6", True), ({"id": 6}, True),
+                                              ({"id": 1, "label": {"fr": "Annulé"}}, True),
+                                              ('{"id": 6, "label": {"fr": "Annulé"}}', True),
+                                              ({"label": "cancelled"}, True), ({"id": 5, "label": "Complet"}, False),
+                                              ("{pas du json", False), (1, False), (None, False)])
+def test_openagenda_statuses(status, cancelled):
+    read = openagenda(record("Concert", status=status), record("Autre"), branches=None)
+    assert ([e.title for e in read.events] == ["Autre"]) is cancelled
+
+
+def test_a_record_that_is_no_object_is_skipped_with_its_reason():
+    read = openagenda(["pas", "un objet"], record("Bon"), branches=None)
+    assert read.skipped == [("enregistrement n° 1", "ce n'est pas un événement (objet JSON attendu)")]
+    assert [e.title for e in read.events] == ["Bon"]
+
+
+def test_responses_wrapped_in_records_results_events_or_a_single_record():
+    one = record("Un")
+    for doc in ({"records": [{"fields": one}]}, {"results": [one]}, {"events": [one]}, {"fields": one},
+                {"uid": "u", **one}):
+        read = read_events("", data=json.dumps(doc).encode(), name="a.json")
+        assert [e.title for e in read.events] == ["Un"], doc
