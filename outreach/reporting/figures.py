@@ -212,7 +212,7 @@ def reach_table(store: ReportStore, by: str, plan_ids: list[int] | None = None) 
         empty = pd.DataFrame(columns=["key", "label", "reach", "reach_exact", "reach_basis", "impressions", "spend",
                                       "link_clicks", "ad_sets", "start", "stop"])
         return ReachTable(by, _derive(empty), {}, ["Aucun résultat importé : importez un export du Gestionnaire de "
-                                                   "publicités (outreach report import … --plan …)."])
+                                                   "publicités ou les résultats lus chez Meta."])
     adsets = objects[objects["level"] == "adset"].copy()
     planned = store.planned_adsets()
     adsets = adsets.merge(planned[["plan_adset_id", "branch_id", "branch_name", "theme_id"]], how="left",
@@ -483,12 +483,12 @@ def outcome(store: ReportStore, months: int = 3, plan_ids: list[int] | None = No
     period = campaign_period(store, plan_ids)
     if period is None:
         raise InputError("aucune campagne connue : importez d'abord un plan et ses résultats.",
-                         fix="Page Tableau de bord, ou « outreach report import RAPPORT.csv --plan DOSSIER_DU_PLAN ».")
+                         fix="Importez les résultats de la campagne avec son plan (page Tableau de bord).")
     activity = store.activity()
     if activity.empty:
         raise InputError("aucune activité importée.",
-                         fix="Importez l'activité par bibliothèque et par mois (CSV branch_id;month;registrations;loans;"
-                             "visits) sur la page Tableau de bord ou avec « outreach report activity FICHIER.csv ».")
+                         fix="Importez l'activité de chaque bibliothèque par mois (inscriptions, prêts, entrées) sur la page "
+                             "Tableau de bord ; le guide du tableau de bord décrit les colonnes du fichier.")
     start_month, end_month = period[0][:7], period[1][:7]
     windows = {
         "avant": {_month_add(start_month, -k) for k in range(1, months + 1)},
