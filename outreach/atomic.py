@@ -19,7 +19,7 @@ def unwritable(path: Path, exc: OSError) -> InputError:
                21: "c'est un dossier", 28: "disque plein", 30: "système de fichiers en lecture seule"}
     reason = reasons.get(exc.errno, exc.strerror or type(exc).__name__)
     return InputError(f"impossible d'écrire ici ({reason}).", file=path,
-                      fix="Choisissez un dossier où vous avez le droit d'écrire (--out), ou libérez de la place.")
+                      fix="Choisissez un dossier de sortie où vous avez le droit d'écrire, ou libérez de la place.")
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:

@@ -88,7 +88,8 @@ def parse_json(text: str, label: str, *, max_depth: int = MAX_JSON_DEPTH,
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"JSON invalide ({exc.msg}).", file=label, where=f"ligne {exc.lineno}, colonne {exc.colno}",
+        raise InputError(f"JSON invalide ({json_problem(exc.msg)}).", file=label,
+                         where=f"ligne {exc.lineno}, colonne {exc.colno}",
                          fix=fix) from exc
     except RecursionError as exc:
         raise too_deep(max_depth, label) from exc
@@ -100,6 +101,27 @@ def parse_json(text: str, label: str, *, max_depth: int = MAX_JSON_DEPTH,
 # a string, escapes included; unrolled ("normal* (special normal*)*") so that it runs in C without backtracking
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _CHUNK = 8 * MB
+
+
+# Python's JSON messages (json/decoder.py and the C scanner) in the officer's language; any other
+# message keeps a neutral French text rather than English.
+_JSON_PROBLEMS = {
+    "Expecting value": "valeur attendue",
+    "Expecting property name enclosed in double quotes": "nom de clé entre guillemets droits attendu",
+    "Expecting ':' delimiter": "deux-points attendu",
+    "Expecting ',' delimiter": "virgule attendue",
+    "Extra data": "données après la fin du JSON",
+    "Unterminated string starting at": "texte entre guillemets non refermé",
+    "Invalid control character at": "caractère de contrôle dans un texte",
+    "Invalid \\escape": "échappement « \\ » invalide",
+    "Invalid \\uXXXX escape": "échappement « \\u » invalide",
+    "Illegal trailing comma before end of object": "virgule en trop avant « } »",
+    "Illegal trailing comma before end of array": "virgule en trop avant « ] »",
+}
+
+
+def json_problem(message: str) -> str:
+    return _JSON_PROBLEMS.get(message, "syntaxe incorrecte")
 
 
 def json_depth(text: str) -> int:

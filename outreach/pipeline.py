@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outreach import paths
+from outreach.atomic import unwritable
+from outreach.bounds import parse_json
 from outreach.campaign import Campaign, ensure_identity, load_campaign
 from outreach.compliance.gate import Verdict, review, write_gated
 from outreach.errors import InputError
@@ -123,12 +124,14 @@ def read_payloads(folder: str | Path) -> dict:
     """The `meta-api.json` of a folder that `outreach plan` (or the Exporter page) wrote, ready to push."""
     source = Path(folder) / META_API_FILE
     try:
-        payloads = json.loads(source.read_text(encoding="utf-8"))
+        text = source.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise InputError("fichier introuvable.", file=source,
                          fix="Lancez d'abord « outreach plan CAMPAGNE.yaml --out DOSSIER ».") from exc
-    except ValueError as exc:
-        raise InputError(f"JSON invalide ({exc}).", file=source, fix="Refaites le plan.") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"le fichier n'est pas en UTF-8 (octet {exc.start}).", file=source,
+                         fix="Refaites le plan.") from exc
+    payloads = parse_json(text, str(source), fix="Refaites le plan.")
     missing = [k for k in PAYLOAD_KEYS if k not in payloads] if isinstance(payloads, dict) else ["campaign"]
     if missing:
         raise InputError(f"clé(s) absente(s) : {', '.join(missing)}.", file=source,
@@ -161,10 +164,8 @@ def export_and_push(prepared: Prepared, out_dir: str | Path, account: str, *, dr
     try:
         write_outputs(prepared, out_dir)
     except OSError as exc:
-        # only the file and the system's reason: an OSError's own text may carry a request URL
-        raise InputError(f"écriture impossible ({exc.strerror or type(exc).__name__}).",
-                         file=exc.filename or out_dir,
-                         fix="Choisissez un dossier de sortie où vous pouvez écrire (OUTREACH_OUTPUT_DIR).") from exc
+        # only the file and the system's reason, in French: an OSError's own text may carry a request URL
+        raise unwritable(Path(exc.filename or out_dir), exc) from exc
     return push_folder(out_dir, account, dry_run=dry_run, progress=progress)
 
 

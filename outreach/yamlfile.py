@@ -47,8 +47,36 @@ def parse_yaml(text: str | bytes, *, file: str | Path | None = None):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"YAML invalide ({problem}).", file=file, where=where, fix=SYNTAX_FIX) from exc
+        raise InputError(f"YAML invalide ({yaml_problem(exc)}).", file=file, where=where, fix=SYNTAX_FIX) from exc
+
+
+# The messages of libyaml (the C loader used when present) and of PyYAML's pure-Python one, in the
+# officer's language, by their opening words; any other gets a neutral French text rather than English.
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "« : » inattendu ; mettez la valeur entre guillemets ou revenez à la ligne"),
+    ("expected <block end>", "indentation incohérente"),
+    ("could not find expected ':'", "« : » manquant après une clé"),
+    ("did not find expected key", "indentation incohérente ou clé manquante"),
+    ("did not find expected '-'", "indentation incohérente ou « - » manquant dans une liste"),
+    ("found a tab character", "tabulation : indentez avec des espaces"),
+    ("found character '\\t'", "tabulation : indentez avec des espaces"),
+    ("found character", "caractère qui ne peut pas commencer une valeur ; mettez-la entre guillemets"),
+    ("found undefined alias", "alias « * » sans ancre « & » correspondante"),
+    ("found unexpected end of stream", "guillemet non refermé"),
+    ("found unknown escape character", "échappement « \\ » invalide ; utilisez des guillemets simples"),
+    ("expected ',' or ']'", "« ] » manquant"),
+    ("did not find expected ',' or ']'", "« ] » manquant"),
+    ("expected ',' or '}'", "« } » manquant"),
+    ("did not find expected ',' or '}'", "« } » manquant"),
+    ("second occurrence", "ancre « & » définie deux fois"),
+    ("could not determine a constructor", "étiquette « ! » non autorisée"),
+    ("found duplicate key", "clé en double"),
+)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or ""
+    return next((french for start, french in _YAML_PROBLEMS if problem.startswith(start)), "syntaxe incorrecte")
 
 
 def expanded_size(root: yaml.Node) -> int:

@@ -140,7 +140,8 @@ def test_an_output_folder_that_cannot_be_written_is_an_error_not_a_traceback(rea
     at = open_page(ready)
     at.button(key="push_dry_run").click().run()
     assert not at.exception
-    assert any("not-a-folder" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("not-a-folder" in e.value and "impossible d'écrire ici (un fichier porte le nom d'un dossier du chemin)"
+               in e.value for e in at.error), [e.value for e in at.error]
     assert TOKEN not in everything_on_screen(at)
 
 

@@ -113,8 +113,9 @@ def test_territory_needs_something(tmp_path):
 def test_broken_yaml_and_missing_file(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("name: [unclosed\n", encoding="utf-8")
-    with pytest.raises(InputError, match="YAML invalide"):
+    with pytest.raises(InputError, match="YAML invalide") as err:
         load_campaign(path, settings=EMPTY_SETTINGS)
+    assert "« ] » manquant" in str(err.value) and "expected" not in str(err.value)
     with pytest.raises(InputError, match="introuvable"):
         load_campaign(tmp_path / "nope.yaml", settings=EMPTY_SETTINGS)
 
@@ -190,3 +191,14 @@ def test_settings_refuse_a_page_id_with_letters_and_an_account_without_act():
         NetworkSettings(ad_account_id="1234567")
     assert NetworkSettings(facebook_page_id=" 123 ", ad_account_id="act_42").facebook_page_id == "123"
     assert NetworkSettings().missing_for_launch()[0] == "la page Facebook"
+
+
+@pytest.mark.parametrize("text, french", [("name: a: b\n", "« : » inattendu"), ("name: x\n\tbudget: 1\n", "tabulation"),
+                                          ("name: *alias\n", "alias « * » sans ancre"),
+                                          ("name: 'x\n", "guillemet non refermé")])
+def test_yaml_mistakes_are_explained_in_french(tmp_path, text, french):
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_campaign(path, settings=EMPTY_SETTINGS)
+    assert french in str(err.value) and "ligne" in str(err.value)

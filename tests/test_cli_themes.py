@@ -86,7 +86,8 @@ def test_an_unreadable_agenda_writes_nothing(tmp_path):
     bad.write_text("{ pas du json", encoding="utf-8")
     out_file = tmp_path / "matches.csv"
     code, _, err = run("themes", "match", "--catalogue", str(MRC), "--events", str(bad), "--out", str(out_file))
-    assert code == 2 and "JSON invalide" in err and not out_file.exists()
+    assert code == 2 and "JSON invalide (nom de clé entre guillemets droits attendu)" in err
+    assert "Expecting" not in err and not out_file.exists()
 
 
 def test_old_openagenda_shape_through_the_cli(tmp_path):

@@ -308,7 +308,8 @@ def test_batches_record_when_and_what(tmp_path, plan_dir, store_url):
     assert isinstance(b["imported_at"], dt.datetime | pd.Timestamp)
 
 
-@pytest.mark.parametrize("content, message", [(b"{\"campaign\": ", "JSON invalide"), (b"[1, 2]", "objet JSON"),
+@pytest.mark.parametrize("content, message", [(b"{\"campaign\": ", "JSON invalide \\(valeur attendue\\)"),
+                                              (b"[1, 2]", "objet JSON"),
                                               ("{\"campaign\": {\"name\": \"Été\"}}".encode("cp1252"), "UTF-8")])
 def test_a_damaged_plan_file_is_named(tmp_path, content, message):
     plan = write_plan_dir(tmp_path / "plan")

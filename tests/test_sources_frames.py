@@ -63,3 +63,13 @@ def test_large_files_parsed_by_pyarrow_read_as_pandas_reads_them(tmp_path):
     slow = tabular.read_table(quoted).frame
     assert slow.loc[0, "nom"] == "Saint-Louis; le Haut"
     assert slow.iloc[1:].reset_index(drop=True).equals(fast)
+
+
+def test_an_unclosed_quote_is_named_in_french_with_its_line():
+    from outreach.errors import InputError
+    from outreach.sources.tabular import read_table
+
+    with pytest.raises(InputError) as refused:
+        read_table("export.csv", data=b'titre;auteur\nA;B\n"C;D\nE;F\n')
+    assert "guillemet ouvert ligne 3 et jamais refermé" in str(refused.value)
+    assert "EOF" not in str(refused.value) and "tokenizing" not in str(refused.value)

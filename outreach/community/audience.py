@@ -18,6 +18,7 @@ from outreach import atomic
 from outreach.community.store import Store
 from outreach.community.vocabulary import is_adult, youngest_band
 from outreach.errors import InputError
+from outreach.sources.tabular import read_bytes
 
 HEADER = "email"
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -87,10 +88,10 @@ class AudienceAudit:
 def audit_audience_file(path: str | Path, store: Store) -> AudienceAudit:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"lecture impossible ({exc}).", file=path, fix="Donnez le fichier produit par "
-                         "« outreach questionnaire audience ».") from exc
+        text = read_bytes(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"le fichier n'est pas en UTF-8 (octet {exc.start}).", file=path,
+                         fix="Donnez le fichier produit par « outreach questionnaire audience ».") from exc
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header != [HEADER]:

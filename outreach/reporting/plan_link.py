@@ -8,13 +8,13 @@ ad set name (within its campaign when the name is used by several plans).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from outreach.bounds import parse_json
 from outreach.errors import InputError
 from outreach.sources.tabular import parse_float, read_table
 
@@ -55,10 +55,7 @@ def _split_areas(value: str) -> tuple[str, ...]:
 
 def _load_json(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON invalide ({exc.msg}, ligne {exc.lineno}).", file=path,
-                         fix="Régénérez le plan avec « outreach plan ».") from exc
+        data = parse_json(path.read_text(encoding="utf-8"), str(path), fix="Régénérez le plan avec « outreach plan ».")
     except UnicodeDecodeError as exc:  # re-saved by an editor in another encoding
         raise InputError(f"le fichier n'est pas en UTF-8 (octet {exc.start}).", file=path,
                          fix="Enregistrez-le en UTF-8, ou régénérez le plan avec « outreach plan ».") from exc

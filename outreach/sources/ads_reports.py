@@ -182,11 +182,22 @@ def _arrow_csv(data: bytes, head: str, label: str) -> pd.DataFrame:
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "utf8" in str(exc).lower():
             raise _NotUtf8() from exc
-        raise InputError(f"CSV illisible ({str(exc).splitlines()[0]}).", file=label,
-                         fix="Vérifiez que chaque ligne a le même nombre de colonnes que l'en-tête.") from exc
+        raise _ragged_row_error(data, separator, len(names), label) from exc
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     frame.columns = names
     return frame
+
+
+def _ragged_row_error(data: bytes, separator: str, width: int, label: str) -> InputError:
+    """Arrow's own message is English and names no line: find the first row of another width with the
+    csv module (only on this error path, so the fast path stays Arrow's)."""
+    fix = "Vérifiez que chaque ligne a le même nombre de colonnes que l'en-tête, puis exportez à nouveau."
+    rows = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""), delimiter=separator)
+    next(rows, None)
+    for line, row in enumerate(rows, start=2):
+        if row and len(row) != width:
+            return InputError(f"ligne {line} : {len(row)} colonne(s) au lieu de {width}.", file=label, fix=fix)
+    return InputError("CSV illisible : les colonnes ne sont pas régulières.", file=label, fix=fix)
 
 
 def _xlsx_frame(raw: bytes, label: str) -> pd.DataFrame:

@@ -149,7 +149,7 @@ def read_table(path: str | Path, *, data: bytes | None = None, name: str | None 
                 frame = pd.read_csv(source, sep=separator, dtype=str, keep_default_na=False, encoding="utf-8",
                                     skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise InputError(f"CSV illisible ({exc}).", file=label, fix=SAME_WIDTH_FIX) from exc
+        raise InputError(f"CSV illisible ({_csv_problem(str(exc))}).", file=label, fix=SAME_WIDTH_FIX) from exc
     if longer_rows:
         refuse_extra_fields(text, separator, label)
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -161,6 +161,15 @@ def read_table(path: str | Path, *, data: bytes | None = None, name: str | None 
         raise InputError("le fichier ne contient qu'un en-tête, aucune ligne de données.", file=label,
                          fix="Choisissez le fichier complet, avec une ligne par élément sous l'en-tête.")
     return Table(path=label, frame=frame, encoding=encoding, separator=separator, notes=notes)
+
+
+def _csv_problem(message: str) -> str:
+    """The C parser's English message, in French with the file's line number (its rows count from 0)."""
+    if quote := re.search(r"EOF inside string starting at row (\d+)", message):
+        return f"guillemet ouvert ligne {int(quote[1]) + 1} et jamais refermé"
+    if width := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message):
+        return f"ligne {width[2]} : {width[3]} champs au lieu de {width[1]}"
+    return "structure de fichier incorrecte"
 
 
 LARGE = 1 << 20  # bytes from which a plain UTF-8 file goes to pyarrow's parser
