@@ -1,6 +1,6 @@
 """Benchmark: a national campaign planned and written (every geolocated library × 3 themes).
 
-    python bench/bench_plan.py [--repeat 3]
+    python bench/bench_plan.py [--repeat 3] [--budget 60000]
 
 Two budgets: one large enough for every catchment to get its own ad set (the most ad sets, the largest
 files), and a realistic national budget where small catchments are merged. Each run does what
@@ -57,6 +57,7 @@ def run(c, branches, areas, themes, items, events) -> tuple[float, float, int, i
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--budget", type=int, action="append", help="only this budget in euros (repeatable)")
     args = parser.parse_args()
     t0 = time.perf_counter()
     branches, areas = list(national_branches()), list(national_areas())
@@ -66,7 +67,8 @@ def main() -> int:
     print(f"loaded {len(branches)} libraries, {len(areas)} areas, {len(items)} items, {len(events)} events "
           f"in {time.perf_counter() - t0:.2f} s")
     ids = [b.id for b in branches if b.open_to_public]
-    for label, budget in (("budget 3,000,000 € (hardly any merging)", 3_000_000), ("national budget 60,000 €", 60_000)):
+    budgets = (("budget 3,000,000 € (hardly any merging)", 3_000_000), ("national budget 60,000 €", 60_000))
+    for label, budget in [(f"budget {b:,} €", b) for b in args.budget] if args.budget else budgets:
         runs = [run(campaign(ids, budget), branches, areas, themes, items, events) for _ in range(args.repeat)]
         _, first_cpu, n, size = runs[0]
         later = runs[1:] or runs
