@@ -96,3 +96,23 @@ def feed_post_html(ad_set, page_name: str, image: bytes) -> str:
         f"<div style='font-size:13px;color:#65676b'>{e(copy.description)}</div></div>"
         "<span class='cta' style='background:#e4e6eb;padding:8px 12px;border-radius:6px;font-weight:600;"
         "white-space:nowrap'>En savoir plus</span></div></div>")
+
+
+def story_html(ad_set, page_name: str, image: bytes) -> str:
+    """The same ad in a story or a reel: the 9:16 visual full height, the Page over its top, the button over
+    its bottom (where stories put them, which is why the drawn visual keeps its text away from there)."""
+    e = html.escape
+    kind = "image/png" if image[:4] == b"\x89PNG" else "image/jpeg"
+    source = f"data:{kind};base64,{base64.b64encode(image).decode('ascii')}"
+    alt = ad_set.visual.alt_text if ad_set.visual else ""
+    return (
+        "<div class='story-post' style='position:relative;width:270px;border-radius:12px;overflow:hidden;"
+        "font-family:system-ui,sans-serif;color:#fff;background:#000'>"
+        f"<img src='{source}' alt='{e(alt, quote=True)}' style='width:100%;display:block'>"
+        "<div style='position:absolute;top:10px;left:10px;right:10px;display:flex;gap:6px;align-items:center;"
+        "text-shadow:0 1px 2px #000'><div style='width:24px;height:24px;border-radius:50%;background:#1d3557;"
+        f"border:1px solid #fff'></div><div style='font-size:12px;font-weight:600'>{e(page_name)} · "
+        "Sponsorisé</div></div>"
+        "<div style='position:absolute;bottom:14px;left:0;right:0;text-align:center'>"
+        "<span class='cta' style='background:#fff;color:#1c1e21;padding:6px 14px;border-radius:16px;"
+        "font-size:13px;font-weight:600'>En savoir plus</span></div></div>")

@@ -119,28 +119,64 @@ def upload_of(widget_value) -> tuple[str, bytes] | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _planned(campaign_yaml: str, settings_json: str, version: tuple):
+def _planned(campaign_yaml: str, settings_json: str, version: tuple, in_force: tuple):
+    from outreach import pipeline
     from outreach.campaign import campaign_from_yaml
-    from outreach.meta import plan_campaign
 
     campaign = campaign_from_yaml(campaign_yaml)
-    plan, payloads = plan_campaign(campaign)
+    plan, payloads = pipeline.plan_in_force(campaign)
     return campaign, plan, payloads
 
 
 def planned(campaign_yaml: str):
-    """(campaign, plan, payloads) of a campaign file's text, as `outreach plan` makes them.
+    """(campaign, plan, payloads) of a campaign file's text, as `outreach plan` makes them, on the catalogue and
+    the agenda in force.
 
     Cached on the text, on the network settings, which give the plan its defaults (the advertiser, the
-    minimum daily budget): saving the Paramètres page plans again, and on the shipped files.
+    minimum daily budget): saving the Paramètres page plans again, on the shipped files, and on the catalogue
+    and agenda in force (a file kept on the Thèmes page, a new harvest).
     """
-    return _planned(campaign_yaml, settings().model_dump_json(), data_version())
+    return _planned(campaign_yaml, settings().model_dump_json(), data_version(), in_force_version())
+
+
+def in_force_version() -> tuple:
+    from outreach.themes import in_force_version as version
+
+    return version()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _catalogue_in_force(version: tuple):
+    from outreach.themes import catalogue_in_force as read
+
+    return read()
+
+
+def catalogue_in_force():
+    """The network's catalogue in force (`outreach.themes.in_force`), read once per change of its sources."""
+    return _catalogue_in_force(in_force_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _agenda_in_force(version: tuple):
+    from outreach.themes import agenda_in_force as read
+
+    return read()
+
+
+def agenda_in_force():
+    """The network's own agenda (its files and feeds), read once per change of its sources and at most hourly."""
+    return _agenda_in_force(in_force_version())
+
+
+def posts(campaign_yaml: str, site_url: str):
+    """(blog address, posts) of a campaign, as `outreach channels` makes them, cached on the campaign file's
+    text, the blog's address and the catalogue and agenda in force."""
+    return _posts(campaign_yaml, site_url, in_force_version())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def posts(campaign_yaml: str, site_url: str):
-    """(blog address, posts) of a campaign, as `outreach channels` makes them, cached on the campaign file's
-    text and the blog's address."""
+def _posts(campaign_yaml: str, site_url: str, in_force: tuple):
     from outreach.campaign import campaign_from_yaml
     from outreach.channels import campaign_brief, compose
 

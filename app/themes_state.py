@@ -10,6 +10,7 @@ from datetime import date
 
 import streamlit as st
 
+from app import state
 from app.state import data_version
 from outreach.datasets import shipped_branches
 from outreach.model import Theme, ThemeMatch, ThemeSummary
@@ -79,3 +80,31 @@ def uploaded_agenda(name: str, data: bytes, themes_key: tuple[str, ...]):
     read = read_events(name, data=data, name=name, branches=list(shipped_branches()),
                        near=branch_near(list(shipped_branches())))
     return read, match_events(read.events, _themes(themes_key))
+
+
+def branch_figures(themes_key: tuple[str, ...], today: date, shelves_key: str):
+    """What the « Par bibliothèque » tab shows: the network's catalogue and agenda in force when a catalogue is
+    loaded (its branches, their summaries, items and matches), else the demonstration sample. Returns
+    (provenance, {branch id: Branch}, summaries, items, matches, demo)."""
+    in_force = state.catalogue_in_force()
+    if not in_force.loaded:
+        branches = {b.id: b for b in shipped_branches()}
+        return (in_force.provenance, {b: branches[b] for b in DEMO_BRANCHES}, demo_summaries(themes_key, today, shelves_key),
+                shipped_catalogue(), demo_matches(themes_key, shelves_key), True)
+    return _network_figures(themes_key, today, shelves_key, state.in_force_version(), in_force,
+                            state.agenda_in_force())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _network_figures(themes_key, today, shelves_key, version, _in_force, _agenda):
+    from outreach.datasets import national_branches
+
+    themes = _themes(themes_key)
+    known = {b.id: b for b in shipped_branches()}
+    held = {i.branch_id for i in _in_force.items if i.branch_id}
+    if held - set(known):  # a network outside the shipped départements: its branches are in the national list
+        known.update({b.id: b for b in national_branches() if b.id in held})
+    branches = {b: known[b] for b in sorted(held & set(known), key=lambda b: (known[b].city, known[b].name))}
+    summaries = summarise(_in_force.items, _agenda.events, themes, list(branches), today)
+    matches = match_items(_in_force.items, themes)
+    return _in_force.provenance, branches, summaries, _in_force.items, matches, False

@@ -64,7 +64,7 @@ def _load() -> None:
 
         example = campaign_to_yaml(load_campaign(datasets.example_campaign_path()))
         settings = load_settings()
-        state._planned(example, settings.model_dump_json(), state.data_version())
+        state._planned(example, settings.model_dump_json(), state.data_version(), state.in_force_version())
         state.posts(example, settings.blog_url.strip())
         key = themes_state.freeze(themes)
         themes_state.demo_matches(key)

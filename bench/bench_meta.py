@@ -31,9 +31,11 @@ from outreach.datasets import national_areas, national_branches  # noqa: E402
 from outreach.meta.files import plan_campaign  # noqa: E402
 from outreach.overlap import same_theme_overlap  # noqa: E402
 from outreach.settings import NetworkSettings  # noqa: E402
+from outreach.visuals import visual_files  # noqa: E402
 from tests.support.graph_server import TOKEN, GraphServer  # noqa: E402
 
 SETTINGS = NetworkSettings()  # page_ad_limit 250, floors 1 € (awareness) and 5 € (traffic)
+VISUALS: dict[str, bytes] = {}  # the national plan's visuals, written into each pushed folder
 
 
 def national_plan(repeat: int):
@@ -52,6 +54,8 @@ def national_plan(repeat: int):
         best = elapsed if best is None else min(best, elapsed)
         cpu = used if cpu is None else min(cpu, used)
     plan, payloads = result
+    global VISUALS
+    VISUALS = visual_files(plan.ad_sets)  # drawn once, outside the push's timing, as `outreach plan` writes them
     print(f"national plan, {len(THEMES)} themes, 60,000 €: {len(plan.ad_sets)} ads (limit "
           f"{SETTINGS.page_ad_limit}), at most {max(len(a.locations) for a in plan.ad_sets)} circles per ad set, "
           f"same-theme overlap {plan.same_theme_overlap:.1%}, planned in {best:.2f} s ({cpu:.2f} s of CPU; "
@@ -75,17 +79,22 @@ def push(payloads: dict, repeat: int) -> None:
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 os.environ["OUTREACH_CACHE_DIR"] = tmp
+                for name, data in VISUALS.items():  # the folder `outreach plan` writes: the visuals beside
+                    (Path(tmp) / "out" / name).parent.mkdir(parents=True, exist_ok=True)
+                    (Path(tmp) / "out" / name).write_bytes(data)
                 t0, c0 = time.perf_counter(), time.process_time()
                 MetaClient("act_1234567").push(payloads, Path(tmp) / "out")
                 # client and server run in this process: its CPU time covers both
                 elapsed, used = time.perf_counter() - t0, time.process_time() - c0
-                n_ads = len(json.loads((Path(tmp) / "out" / "meta-ids.json").read_text())) // 3
+                n_ads = len([k for k in json.loads((Path(tmp) / "out" / "meta-ids.json").read_text())
+                             if not k.startswith(("_", "image/", "campaign"))]) // 3
         finally:
             server.stop()
         n_requests = len([r for r in server.requests if not r.get("in_batch")])
         best = elapsed if best is None else min(best, elapsed)
         cpu = used if cpu is None else min(cpu, used)
-    print(f"push of {len(payloads['ads'])} ads ({n_ads} ad sets + creatives + ads created) to the local Graph "
+    print(f"push of {len(payloads['ads'])} ads and their {len(payloads['images'])} images "
+          f"({n_ads} ad sets + creatives + ads created) to the local Graph "
           f"server: {n_requests} HTTP requests (batches of ≤ 50), {best:.2f} s ({cpu:.2f} s of CPU; best of {repeat})")
 
 

@@ -13,6 +13,8 @@ import hmac
 from collections.abc import Mapping
 from typing import Literal
 
+from outreach.errors import register_secret
+
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 PASSWORD_KEY = "APP_PASSWORD"
 MIN_PASSWORD = 12  # a shared password shorter than this is refused (guessable by trying)
@@ -25,7 +27,7 @@ def access_mode(server_address: str | None, secrets: Mapping) -> Mode:
     auth = secrets.get("auth")
     if isinstance(auth, Mapping) and auth.get("redirect_uri") and auth.get("cookie_secret"):
         return "oidc"
-    password = secrets.get(PASSWORD_KEY)
+    password = register_secret(str(secrets.get(PASSWORD_KEY) or "")) or None
     if password:
         return "password" if len(str(password)) >= MIN_PASSWORD else "weak_password"
     if (server_address or "") in LOOPBACK:

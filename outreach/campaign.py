@@ -151,6 +151,8 @@ class ImageChoice(BaseModel):
 
     file: str = Field(min_length=1)
     alt: str = ""  # what the image shows, for screen readers; outreach cannot guess it
+    # the same visual in 9:16 (1080 × 1920) for stories and reels; without it, the feed image is shown there too
+    story: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -477,7 +479,9 @@ def campaign_to_yaml(campaign: Campaign) -> str:
         data["copy_overrides"] = {ref: {k: v for k, v in edit.items() if v is not None}
                                   for ref, edit in data["copy_overrides"].items()}
     if "images" in data:
-        data["images"] = {scope: {key: choice if choice.get("alt") else choice["file"]
+        # a path alone when that is all there is; else the keys that say something (alt text, 9:16 image)
+        data["images"] = {scope: {key: {k: v for k, v in choice.items() if v}
+                                  if choice.get("alt") or choice.get("story") else choice["file"]
                                   for key, choice in choices.items()}
                           for scope, choices in data["images"].items() if choices}
         if not data["images"]:

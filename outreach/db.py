@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from outreach import paths
-from outreach.errors import InputError
+from outreach.errors import InputError, register_secret
 
 _engines: dict[str, Engine] = {}
 
@@ -44,6 +44,7 @@ def engine(url: str | None = None) -> Engine:
     url = url or paths.database_url()
     if url not in _engines:
         try:
+            register_secret(sa.engine.make_url(url).password)
             if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             if url.startswith("sqlite"):

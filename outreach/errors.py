@@ -9,21 +9,29 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-# Secrets in use (the Meta token…), registered where they are read: every message shown to a user passes
-# through mask_secrets, so an outside service that echoes the request (Meta's error texts do) cannot show
-# them on screen or in a terminal.
+# Secrets in use, registered where they are read (secret_value below, and the Meta token, the SMTP password,
+# the admin token, the app's password, a database URL's password): every message shown to a user or written
+# to a log passes through mask_secrets, so an outside service that echoes the request (Meta's error texts do)
+# cannot show them on screen, in a terminal or in a log file.
 _SECRETS: set[str] = set()
 _SECRET_PARAMETERS = re.compile(r"\b(access_token|appsecret_proof|client_secret|password)=[^&\s\"']+", re.I)
 MASK = "•••"
 
+# every secret the tool reads by name (environment, then the secrets file beside the settings)
+SECRET_NAMES = ("META_ACCESS_TOKEN", "WORDPRESS_APP_PASSWORD", "MASTODON_TOKEN", "SMTP_PASSWORD", "APP_PASSWORD",
+                "OUTREACH_ADMIN_TOKEN")
 
-def register_secret(value: str | None) -> None:
+
+def register_secret(value: str | None) -> str | None:
+    """Mask `value` in every message from now on; returns it, so a reader can register what it returns."""
     if value and len(value) >= 8:  # a short value would mask ordinary words
         _SECRETS.add(value)
+    return value
 
 
 def mask_secrets(text: str) -> str:
-    """`text` with every registered secret, and any `access_token=…`-like parameter, replaced by •••."""
+    """`text` with every registered secret, and any `access_token=…`-like parameter, replaced by •••: the one
+    mask of the tool (messages, logs, the networks' error texts)."""
     for secret in _SECRETS:
         if secret in text:
             text = text.replace(secret, MASK)

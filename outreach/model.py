@@ -214,6 +214,9 @@ class Visual(BaseModel):
     source: Literal["drawn", "given"]
     alt_text: str  # French description for screen readers (the preview, the posts)
     path: str = ""  # the given file
+    # the 9:16 image for stories and reels (drawn, or the officer's); empty: the feed image everywhere
+    story_file_name: str = ""
+    story_path: str = ""  # the given 9:16 file
     # what a drawn visual shows, and in which colours (the network's, from the settings)
     theme_label: str = ""
     branch_line: str = ""

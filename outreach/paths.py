@@ -18,6 +18,8 @@ from pathlib import Path
 
 import platformdirs
 
+from outreach.errors import register_secret
+
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 APP_NAME = "outreach"
 
@@ -106,9 +108,30 @@ def geocoder_url() -> str | None:
 
 
 def admin_token() -> str:
-    return _env("OUTREACH_ADMIN_TOKEN") or ""
+    return register_secret(_env("OUTREACH_ADMIN_TOKEN")) or ""
+
+
+META_GRAPH_URL_ENV = "META_GRAPH_URL"  # not an OUTREACH_* variable: the name Meta's tooling and our tests use
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+
+
+def meta_graph_url() -> str:
+    """The Graph API's address: META_GRAPH_URL (the tests' local server), else Meta's own; read here only, by
+    the Marketing API client, the Insights import and the Page publishers alike."""
+    return (os.environ.get(META_GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
+
+
+def network_catalogue_dir() -> Path:
+    """The network's own catalogue (harvested, or files the officer kept), beside its settings file: each
+    network, and each test, has its own, never the shipped data folder."""
+    return settings_path().with_name("catalogue")
+
+
+def network_agenda_dir() -> Path:
+    """The agenda files the officer kept (iCalendar, OpenAgenda), beside the network's settings file."""
+    return settings_path().with_name("agenda")
 
 
 def harvest_store_path() -> Path:
-    """The catalogue harvested over OAI-PMH (`outreach catalogue fetch`): in the data folder's catalogue/."""
-    return data_dir() / "catalogue" / "harvest.sqlite"
+    """The catalogue harvested over OAI-PMH (`outreach catalogue fetch`), in the network's catalogue folder."""
+    return network_catalogue_dir() / "harvest.sqlite"

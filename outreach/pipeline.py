@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -56,13 +56,34 @@ class Prepared:
         return {**self.verdict.export_files(rendered), **self.verdict.checklist_files()}
 
 
+def plan_in_force(campaign: Campaign, *, catalogue_files: Sequence[str | Path] = (), settings=None) -> tuple[Plan, dict]:
+    """The plan and its payloads on the network's catalogue and agenda in force (`outreach.themes.in_force`):
+    the `catalogue_files` named (`outreach plan --catalogue`), else what the officer loaded; the demonstration
+    sample only when nothing is, and then no figure of it reaches the copy."""
+    from outreach.themes.in_force import agenda_in_force, catalogue_in_force
+
+    catalogue = catalogue_in_force(settings, files=catalogue_files)
+    agenda = agenda_in_force(settings)
+    kwargs = {"settings": settings} if settings is not None else {}
+    plan, payloads = plan_campaign(campaign, items=catalogue.items, events=agenda.events or None, **kwargs)
+    if catalogue.loaded:  # the banner's words: which files, their date, their count
+        plan.catalogue = catalogue.provenance
+    plan.notes.extend(catalogue.notes + agenda.notes)
+    if agenda.sources:
+        plan.notes.append(f"Agenda : {len(agenda.events)} événement(s) de vos agendas ({', '.join(agenda.sources)}).")
+    return plan, payloads
+
+
 def prepare(campaign: Campaign, *, campaign_path: str | Path | None = None, draft: bool = False,
             template_columns: list[str] | None = None, out_dir: str | Path | None = None, settings=None,
-            today: date | None = None, planned: tuple[Plan, dict] | None = None) -> Prepared:
-    """Plan the campaign (or take `planned`, the app's cached plan) and review it with its attestations.
+            today: date | None = None, planned: tuple[Plan, dict] | None = None,
+            catalogue_files: Sequence[str | Path] = ()) -> Prepared:
+    """Plan the campaign (or take `planned`, the app's cached plan, made by `plan_in_force` too) and review it with its
+    attestations.
 
     `out_dir`, when known, is checked now: a folder holding an earlier push's ids adds a note to the plan."""
-    plan, payloads = planned if planned is not None else plan_campaign(campaign)
+    plan, payloads = planned if planned is not None else \
+        plan_in_force(campaign, catalogue_files=catalogue_files, settings=settings)
     plan = plan.model_copy(update={"notes": list(plan.notes)})  # the notes below never reach a cached plan
     if template_columns:
         missing = sheet.unmapped(sheet.rows(payloads), template_columns)
@@ -85,7 +106,8 @@ def prepare(campaign: Campaign, *, campaign_path: str | Path | None = None, draf
 
 
 def prepare_file(campaign_path: str | Path, *, draft: bool = False, template: str | Path | None = None,
-                 out_dir: str | Path | None = None, settings=None, today: date | None = None) -> Prepared:
+                 out_dir: str | Path | None = None, settings=None, today: date | None = None,
+                 catalogue_files: Sequence[str | Path] = ()) -> Prepared:
     """`prepare` for a campaign file, with an optional Ads Manager export whose header is the template."""
     campaign = load_campaign(campaign_path, settings=settings)
     written = campaign.id is None
@@ -93,7 +115,7 @@ def prepare_file(campaign_path: str | Path, *, draft: bool = False, template: st
         campaign = ensure_identity(campaign_path, campaign)
     columns = sheet.read_template(template) if template else None
     prepared = prepare(campaign, campaign_path=campaign_path, draft=draft, template_columns=columns,
-                       out_dir=out_dir, settings=settings, today=today)
+                       out_dir=out_dir, settings=settings, today=today, catalogue_files=catalogue_files)
     if written:
         prepared.plan.notes.insert(0, f"Identité de la campagne écrite dans {campaign_path} : {campaign.id} (son "
                                       "dossier et ses objets chez Meta la suivent).")

@@ -130,6 +130,14 @@ class Plan(BaseModel):
     daily_budget_eur: float  # what the ad sets spend together per day
     # which catalogue the copy's figures come from; the demonstration sample gives none (checklist AD-06)
     catalogue: CatalogueProvenance | None = None
+    # the Meta campaign of its own for the themes of a special ad category, when the campaign file mixes them
+    # with others (Meta sets the category per campaign): its themes, audience and geo are that category's
+    special_campaign: Campaign | None = None
+
+    def campaign_of(self, ad_set: AdSetPlan) -> Campaign:
+        """The campaign an ad set belongs to at Meta: the special category's own, or the campaign file's."""
+        special = self.special_campaign
+        return special if special is not None and ad_set.theme_id in special.themes else self.campaign
 
     @property
     def total_budget_eur(self) -> float:
@@ -372,7 +380,7 @@ def _network_settings():
 
 
 def _summaries(themes, scope_branches, items, events, today, *, cacheable: bool = False):
-    if cacheable:  # shipped themes, catalogue and agenda: the same question gets the same answer
+    if cacheable:  # shipped themes and catalogue, no agenda: the same question gets the same answer
         from outreach.themes.shelves import load_shelf_map
 
         # the shelf map in force matches too: a map saved on the Thèmes page is a new question
@@ -393,11 +401,8 @@ def _compute_summaries(themes, scope_branches, items, events, today):
     import outreach.themes as themes_module
 
     items = themes_module.shipped_catalogue() if items is None else list(items)
-    if events is None:
-        # the shipped agenda comes with the themes capability; without it, no event is known
-        shipped_events = getattr(themes_module, "shipped_events", None)
-        events = shipped_events() if shipped_events else []
-    events = list(events)
+    # no agenda given, no event: the demonstration agenda never reaches copy (outreach.themes.in_force)
+    events = list(events or [])
     # only branches that hold something can have a non-empty summary: the others get an empty one
     # later, which keeps a national plan fast
     holding = {i.branch_id for i in items} | {e.branch_id for e in events if e.branch_id}
@@ -416,6 +421,10 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
 
     chosen_themes = _themes(campaign, themes)
     items = list(items) if items is not None else None  # read twice: summaries, then provenance
+    if _mixes_special(chosen_themes):
+        return _plan_in_two(campaign, chosen_themes, branches=branches, areas=areas, themes=themes, items=items,
+                            events=events, today=today, min_daily_budget_eur=min_daily_budget_eur,
+                            settings=settings, floor_source=floor_source)
     campaign, special_notes = _special_category(campaign, chosen_themes)
     network, network_areas, notes = _network(campaign, branches, areas)
     branch_by_id = {b.id: b for b in network}
@@ -500,7 +509,8 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     summaries = _summaries(chosen_themes, [c.branch for c in catchments], items, events,
                            today or campaign.period.start,
                            cacheable=themes is None and items is None and events is None)
-    campaign_slug = slug(campaign.name)[:60]
+    # the campaign file's identity when it has one: two campaigns whose names slug alike never share statistics
+    campaign_slug = campaign.id or slug(campaign.name)[:60]
     ad_sets: list[AdSetPlan] = []
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
         shares = _split_cents(cents, [sum(c.population for c in g) for g in groups])
@@ -577,19 +587,19 @@ def _theme_of(themes, theme_id):
     return next(t for t in themes if t.id == theme_id)
 
 
+def _mixes_special(themes) -> bool:
+    """Themes of a special ad category planned with others: Meta sets the category per campaign, so they go
+    into a campaign of their own (outreach.special_split)."""
+    return len({getattr(t, "special_ad_category", None) for t in themes}) > 1
+
+
 def _special_category(campaign: Campaign, themes) -> tuple[Campaign, list[str]]:
     """A campaign of a theme Meta puts in a special ad category, under that category's rules; the notes say
-    what changed. Such a theme shares its campaign with no other (Meta sets the category per campaign)."""
+    what changed. Only ever called with themes of one category (build_plan splits the others off)."""
     categories = {getattr(t, "special_ad_category", None) for t in themes}
     if categories == {None}:
         return campaign, []
     special = [t for t in themes if getattr(t, "special_ad_category", None)]
-    if len(categories) > 1:
-        names = ", ".join(f"« {t.label} » ({t.special_ad_category})" for t in special)
-        raise InputError(f"{names} : Meta place ce thème dans une catégorie spéciale de publicité, qui s'applique "
-                         "à toute la campagne.", where="themes", field="themes",
-                         fix="Faites une campagne à part pour ce thème (outreach y appliquera les règles de Meta), "
-                             "et retirez-le de celle-ci.")
     category = special[0].special_ad_category
     notes = [f"Catégorie spéciale de publicité {category} (thème « {special[0].label} ») : campagne marquée "
              f"{category} pour la France, centres d'intérêt retirés (ciblage détaillé restreint), rayons d'au "
@@ -705,3 +715,42 @@ def _apply_copy_overrides(campaign: Campaign, ad_sets: list[AdSetPlan]) -> None:
         raise InputError(f"texte(s) modifié(s) pour des ensembles de publicités absents du plan : "
                          f"{', '.join(stale)}.", where="copy_overrides", field="copy_overrides",
                          fix="Retirez-les du fichier, ou remettez le thème ou la bibliothèque correspondants.")
+
+
+# ---------------------------------------------------------------------------------------------- special categories
+
+def _plan_in_two(campaign: Campaign, chosen_themes, *, settings, **kwargs) -> Plan:
+    """A campaign file mixing themes of a special ad category with others: the special ones are planned as a
+    campaign of their own (under the category's rules), the others as usual, with the budget shared per theme
+    as a single plan would, and the Page's ad limit shared between the two; one plan holds both."""
+    special_ids = [t.id for t in chosen_themes if getattr(t, "special_ad_category", None)]
+    ordinary_ids = [t for t in campaign.themes if t not in special_ids]
+    total_cents = round(campaign.budget_eur * 100)
+    special_cents = total_cents * len(special_ids) // len(campaign.themes)
+
+    def part(theme_ids: list[str], cents: int) -> Campaign:
+        prefixes = tuple(f"{slug(t)}--" for t in theme_ids)
+        images = campaign.images.model_copy(update={
+            "themes": {k: v for k, v in campaign.images.themes.items() if k in theme_ids},
+            "ad_sets": {k: v for k, v in campaign.images.ad_sets.items() if k.startswith(prefixes)}})
+        sub = campaign.model_copy(update={
+            "themes": theme_ids, "budget_eur": cents / 100, "images": images,
+            "copy_overrides": {k: v for k, v in campaign.copy_overrides.items() if k.startswith(prefixes)}})
+        return sub.with_source_dir(campaign._source_dir)
+
+    special = build_plan(part(special_ids, special_cents), settings=settings, **kwargs)
+    room = settings.page_ad_limit - len(special.ad_sets)
+    ordinary = build_plan(part(ordinary_ids, total_cents - special_cents),
+                          settings=settings.model_copy(update={"page_ad_limit": max(room, 0)}), **kwargs)
+    category = special.campaign.special_ad_categories[0]
+    labels = ", ".join(f"« {getattr(t, 'label', t.id)} »" for t in chosen_themes if t.id in special_ids)
+    notes = [f"Thème(s) {labels} dans une campagne Meta à part, « {special.campaign.name} — {category} », marquée "
+             f"{category} : Meta fixe la catégorie spéciale pour toute une campagne, et les autres thèmes gardent "
+             f"leur ciblage. Budget partagé par thème : {special_cents / 100:.2f} € pour celle-ci, "
+             f"{(total_cents - special_cents) / 100:.2f} € pour les autres."]
+    notes += ordinary.notes + [n for n in special.notes if n not in ordinary.notes]
+    order = {t: i for i, t in enumerate(campaign.themes)}
+    ad_sets = sorted(ordinary.ad_sets + special.ad_sets, key=lambda a: order[a.theme_id])  # stable within a theme
+    return ordinary.model_copy(update={
+        "campaign": campaign, "ad_sets": ad_sets, "notes": notes, "special_campaign": special.campaign,
+        "daily_budget_eur": round(ordinary.daily_budget_eur + special.daily_budget_eur, 2)})

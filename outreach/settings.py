@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -56,12 +60,25 @@ class NetworkSettings(BaseModel):
     # the network's colours for the visuals outreach draws: the background and the accent band (#RRGGBB)
     colour_primary: str = "#1D3557"
     colour_accent: str = "#F4A261"
+    # the mail server that sends the confirmation links (double opt-in) and the digests; its password is a
+    # secret (SMTP_PASSWORD), never kept here. security: "starttls" (port 587), "tls" (implicit, port 465)
+    # or "none" (a relay on the same machine only: no password is ever sent without encryption)
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_sender: str = ""  # From of every e-mail: "Médiathèques de … <ne-pas-repondre@ville.fr>"
     # GDPR
     controller_name: str = ""  # the commune (or EPCI), controller of the processing
     dpo_contact: str = ""  # e-mail or postal address of the data protection officer
     election_date: date | None = None  # older single date of the next election; still counted (L.52-1)
     # the calendar of general elections as edited on the Paramètres page; None: the shipped one
     elections: list[Election] | None = None
+    # the network's own catalogue and agenda (outreach.themes.in_force): which branch of the network each owner
+    # code of the library system's copies is (Koha 995$b, 952$a…; a code that is already a branch id needs
+    # none), and the agenda's files or feed addresses (iCalendar, OpenAgenda export)
+    catalogue_branches: dict[str, str] = Field(default_factory=dict)
+    agenda_sources: list[str] = Field(default_factory=list)
 
     def election_calendar(self) -> list[Election]:
         """Every election the pre-election rule looks at: the edited (or shipped) calendar, and the old date."""
@@ -69,6 +86,30 @@ class NetworkSettings(BaseModel):
         if self.election_date:
             found.append(single_date(self.election_date))
         return found
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _smtp_host(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]", value):
+            raise ValueError(f"« {value} » n'est pas un nom de serveur (smtp.exemple.fr, sans https://)")
+        return value
+
+    @field_validator("smtp_sender")
+    @classmethod
+    def _smtp_sender(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        _name, address = parseaddr(value)
+        local, _, domain = address.rpartition("@")
+        try:
+            Address(addr_spec=address)  # refuses what a mail server would
+        except (ValueError, HeaderParseError):
+            local = ""
+        if not local or "." not in domain or any(c in value for c in "\r\n"):
+            raise ValueError(f"« {value} » n'est pas une adresse d'expéditeur (Nom <adresse@ville.fr>)")
+        return value
 
     @field_validator("colour_primary", "colour_accent")
     @classmethod

@@ -8,7 +8,11 @@ landing page's og:image, which the officer cannot choose. So every ad set of a p
   at most 30 MB, which are Meta's feed recommendations and its upload limit;
 - otherwise drawn here with Pillow, 1080 × 1350 (4:5, the feed format that takes the most room on a
   phone): the theme, the branch and its town, in the network's colours from the settings, with text colours
-  chosen for a WCAG AA contrast (4.5:1 at least), in DejaVu Sans Bold (Debian's fonts-dejavu-core).
+  chosen for a WCAG AA contrast (4.5:1 at least), in DejaVu Sans Bold (Debian's fonts-dejavu-core);
+- and for stories and reels, a 9:16 one: the officer's (`story:` beside the image's `file:`, at least
+  1080 px wide) or, with a drawn visual, one drawn 1080 × 1920 with the same text, kept out of the top and
+  bottom bands that stories cover with the profile and the button. An officer's feed image without a 9:16
+  one is shown as is everywhere (Meta fits it to stories itself).
 
 The push uploads each file once through `POST act_…/adimages` and puts the returned `image_hash` into the
 creative; the Ads Manager sheet names the file (Image File Name) and the export carries it under images/.
@@ -35,6 +39,10 @@ RATIO_TOLERANCE = 0.01  # 1080 × 1349 is still 4:5 for Meta
 RATIOS = {"feed": {"1:1": 1.0, "4:5": 0.8}, "story": {"9:16": 9 / 16}}
 FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 DRAWN_SIZE = (1080, 1350)
+DRAWN_STORY_SIZE = (1080, 1920)
+# stories and reels cover about the top 14 % (profile, progress bar) and the bottom 20 % (button, replies)
+STORY_SAFE_TOP_PX = 270
+STORY_SAFE_BOTTOM_PX = 384
 WCAG_AA = 4.5
 MAX_NAME = 100  # Meta keeps at most 100 characters of an image's file name
 
@@ -131,7 +139,7 @@ def given_file_name(path: Path, data: bytes, kind: str) -> str:
     return f"{stem[: MAX_NAME - 14]}-{digest}{FORMATS[kind]}"
 
 
-def read_given(path: Path, label: str) -> tuple[bytes, str]:
+def read_given(path: Path, label: str, placement: str = "feed") -> tuple[bytes, str]:
     """The bytes of an image named in the campaign file and its file name for Meta."""
     try:
         data = path.read_bytes()
@@ -141,7 +149,7 @@ def read_given(path: Path, label: str) -> tuple[bytes, str]:
     except OSError as exc:
         raise InputError(f"image illisible ({exc.strerror or type(exc).__name__}).", file=label,
                          fix="Vérifiez le fichier et ses droits de lecture.") from exc
-    kind, _, _ = check_image(data, label=label)
+    kind, _, _ = check_image(data, label=label, placement=placement)
     return data, given_file_name(path, data, kind)
 
 
@@ -192,9 +200,10 @@ def _block(draw, lines: list[str], font, x: int, y: int, colour, spacing: float 
     return y
 
 
-def draw_visual(visual: Visual, primary: str, accent: str) -> bytes:
-    """The PNG of a drawn visual (cached: the app renders the export on every rerun)."""
-    return _draw(visual.theme_label, visual.branch_line, visual.town, visual.signature, primary, accent)
+def draw_visual(visual: Visual, primary: str, accent: str, *, story: bool = False) -> bytes:
+    """The PNG of a drawn visual, 4:5 or (`story`) 9:16 (cached: the app renders the export on every rerun)."""
+    return _draw(visual.theme_label, visual.branch_line, visual.town, visual.signature, primary, accent,
+                 DRAWN_STORY_SIZE if story else DRAWN_SIZE)
 
 
 LEVELS = 16  # shades of the text's anti-aliasing kept per ground: smooth edges in a 32-colour palette
@@ -207,13 +216,18 @@ def _palette(ground: tuple[int, int, int], ink: tuple[int, int, int]) -> list[in
 
 
 @lru_cache(maxsize=2048)  # ≈ 25 KiB each: a national plan's visuals stay drawn across the app's reruns
-def _draw(theme: str, branch: str, town: str, signature: str, primary: str, accent: str) -> bytes:
+def _draw(theme: str, branch: str, town: str, signature: str, primary: str, accent: str,
+          size: tuple[int, int] = DRAWN_SIZE) -> bytes:
     """Text is drawn as coverage masks, which become indices into a palette of ground-to-ink shades: a
-    palette PNG encodes about ten times faster than an RGB one, and the edges stay anti-aliased."""
-    width, height = DRAWN_SIZE
+    palette PNG encodes about ten times faster than an RGB one, and the edges stay anti-aliased. A 9:16
+    visual keeps its text between the bands that stories cover."""
+    width, height = size
+    story = height / width > 1.5
+    top = STORY_SAFE_TOP_PX if story else 0
+    bottom_reserve = STORY_SAFE_BOTTOM_PX if story else 0
     background, band = parse_hex(primary), parse_hex(accent)
     ink, band_ink = text_colour_on(background), text_colour_on(band)
-    on_ground = Image.new("L", DRAWN_SIZE, 0)  # how much each pixel is covered by text on the background
+    on_ground = Image.new("L", size, 0)  # how much each pixel is covered by text on the background
     draw = ImageDraw.Draw(on_ground)
     margin = 96
     text_width = width - 2 * margin
@@ -224,20 +238,20 @@ def _draw(theme: str, branch: str, town: str, signature: str, primary: str, acce
     sig_font, sig_lines = _fit(band_draw, signature, text_width, range(54, 31, -2), 1)
     _block(band_draw, sig_lines, sig_font, margin, (band_height - sig_font.size) // 2 - 4, 255)
     theme_font, theme_lines = _fit(draw, theme, text_width, range(132, 71, -4), 3)
-    y = _block(draw, theme_lines, theme_font, margin, 300, 255, spacing=1.1)
+    y = _block(draw, theme_lines, theme_font, margin, top + (420 if story else 300), 255, spacing=1.1)
     rule = (margin, y + 40, margin + 181, y + 57)  # a short rule in the accent colour under the theme
     # the place at the bottom: branch then town, never smaller than 48 px (16 px on a 360 px-wide phone)
     branch_font, branch_lines = _fit(draw, branch, text_width, range(72, 47, -2), 3)
     town_font, town_lines = _fit(draw, town, text_width, range(60, 47, -2), 1) if town else (_font(48), [])
     line_h = round(branch_font.size * 1.18)
-    bottom = height - margin - (round(town_font.size * 1.18) * len(town_lines))
+    bottom = height - margin - bottom_reserve - (round(town_font.size * 1.18) * len(town_lines))
     y = bottom - line_h * len(branch_lines) - (24 if town_lines else 0)
     y = _block(draw, branch_lines, branch_font, margin, y, 255)
     if town_lines:
         _block(draw, town_lines, town_font, margin, y + 24, 255)
     steps = LEVELS - 1
     indices = on_ground.point([(v * steps + 127) // 255 for v in range(256)])
-    indices.paste(on_band.point([LEVELS + (v * steps + 127) // 255 for v in range(256)]), (0, 0))
+    indices.paste(on_band.point([LEVELS + (v * steps + 127) // 255 for v in range(256)]), (0, top))
     indices.paste(LEVELS, rule)
     image = indices.convert("P")  # from L, Pillow keeps each value as the palette index
     image.putpalette(_palette(background, ink) + _palette(band, band_ink))
@@ -283,7 +297,15 @@ def assign_visuals(campaign, ad_sets: list, branches: dict, settings=None) -> No
             if str(path) not in read:
                 read[str(path)] = read_given(path, f"{path} ({where})")
             _, file_name = read[str(path)]
+            story_name = story_path = ""
+            if choice.story:
+                story = Path(choice.story)
+                story = story if story.is_absolute() else campaign.images_dir / story
+                if str(story) not in read:
+                    read[str(story)] = read_given(story, f"{story} ({where}.story)", placement="story")
+                story_name, story_path = read[str(story)][1], str(story)
             ad_set.visual = Visual(file_name=file_name, source="given", path=str(path),
+                                   story_file_name=story_name, story_path=story_path,
                                    alt_text=choice.alt or alt_text(theme, branch_line, town, drawn=False))
         else:
             drawn = (theme, branch_line, town, settings.network_name, settings.colour_primary, settings.colour_accent)
@@ -291,6 +313,7 @@ def assign_visuals(campaign, ad_sets: list, branches: dict, settings=None) -> No
             digest = hashlib.sha1("\x1f".join(drawn).encode("utf-8")).hexdigest()[:8]
             ad_set.visual = Visual(
                 file_name=f"{ad_set.ref[: MAX_NAME - 13]}-{digest}.png", source="drawn",
+                story_file_name=f"{ad_set.ref[: MAX_NAME - 18]}-{digest}-9x16.png",
                 alt_text=alt_text(theme, branch_line, town), theme_label=theme, branch_line=branch_line, town=town,
                 signature=settings.network_name, primary=settings.colour_primary, accent=settings.colour_accent)
 
@@ -332,8 +355,13 @@ def visual_files(ad_sets: list) -> dict[str, bytes]:
             continue
         if visual.source == "given":
             files[name] = Path(visual.path).read_bytes()
+            if visual.story_file_name:
+                files[f"{IMAGES_DIR}/{visual.story_file_name}"] = Path(visual.story_path).read_bytes()
         else:
             files[name] = draw_visual(visual, visual.primary, visual.accent)
+            if visual.story_file_name:
+                files[f"{IMAGES_DIR}/{visual.story_file_name}"] = draw_visual(visual, visual.primary,
+                                                                               visual.accent, story=True)
     return files
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.browser import browser  # noqa: F401  (the session's shared browser fixture)
+from tests.support.meta_fixtures import example, graph  # noqa: F401  (the local Graph server, the example campaign)
 
 
 @pytest.fixture(autouse=True)

@@ -228,6 +228,11 @@ def test_each_ad_is_previewed_as_a_feed_post_with_its_visual():
     source = re.search(r"src='data:image/png;base64,([^']+)'", body).group(1)
     assert Image.open(io.BytesIO(base64.b64decode(source))).size == (1080, 1350)
     assert f"alt='{html_text(ad_set.visual.alt_text)}'" in body
+    # and in a story or a reel, with its 9:16 visual
+    (story,) = [h for h in at.get("html") if "story-post" in h.proto.body]
+    source = re.search(r"src='data:image/png;base64,([^']+)'", story.proto.body).group(1)
+    assert Image.open(io.BytesIO(base64.b64decode(source))).size == (1080, 1920)
+    assert "En savoir plus" in story.proto.body and html_text(ad_set.visual.alt_text) in story.proto.body
     # another ad set, another preview
     other = next(a for a in plan.ad_sets if a.ref != ref)
     at.selectbox(key="c_copy_ref").set_value(other.ref).run()

@@ -4,6 +4,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from outreach import secret_store
 from outreach.meta import token_store
 from tests.support import ROOT
 from tests.support.graph_server import TOKEN, GraphServer
@@ -104,3 +105,53 @@ def test_the_election_calendar_is_shipped_editable_and_saved(graph, tmp_path):
     saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
     assert {e["type"] for e in saved["elections"]} >= {"municipales", "présidentielle", "législatives"}
     assert any(e["rounds"] == ["2026-03-15", "2026-03-22"] for e in saved["elections"])
+
+
+def test_frequency_cap_and_audience_network_are_edited_saved_and_planned(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    cap, days = at.number_input(key="frequency_max"), at.number_input(key="frequency_days")
+    assert (cap.value, days.value, cap.min, cap.max) == (2, 7, 1, 90)
+    assert "Répétition au plus par personne" in cap.label and at.checkbox(key="audience_network").value is False
+    cap.set_value(3)
+    days.set_value(14)
+    at.checkbox(key="audience_network").check()
+    button(at, "Enregistrer").click().run()
+    assert not at.error, [e.value for e in at.error]
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert (saved["frequency_max"], saved["frequency_days"], saved["audience_network"]) == (3, 14, True)
+    # the next plan follows them: Meta's frequency cap and Audience Network in the placements
+    from outreach.campaign import load_campaign
+    from outreach.meta.files import plan_campaign
+    from outreach.settings import load_settings
+    from tests.support.meta_fixtures import EXAMPLE
+
+    settings = load_settings()
+    _, payloads = plan_campaign(load_campaign(EXAMPLE, settings=settings), settings=settings,
+                                min_daily_budget_eur=1.0)
+    ad_set = payloads["ad_sets"][0]
+    assert ad_set["frequency_control_specs"] == [{"event": "IMPRESSIONS", "interval_days": 14, "max_frequency": 3}]
+    assert "audience_network" in ad_set["targeting"]["publisher_platforms"]
+
+
+def test_the_mail_server_is_saved_and_its_password_never_shown_again(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="smtp_host").set_value("smtp.ville-exemple.fr")
+    at.number_input(key="smtp_port").set_value(465)
+    at.selectbox(key="smtp_security").set_value("tls")
+    at.text_input(key="smtp_user").set_value("mediatheques")
+    at.text_input(key="smtp_password").set_value("Mot-de-passe-SMTP-42")
+    at.text_input(key="smtp_sender").set_value("pas une adresse")
+    button(at, "Enregistrer l'envoi des e-mails").click().run()
+    assert any("adresse d'expéditeur" in e.value for e in at.error)  # refused beside the form, nothing saved
+    assert secret_store.stored_secret("SMTP_PASSWORD") is None
+    at.text_input(key="smtp_sender").set_value("Médiathèques <ne-pas-repondre@ville-exemple.fr>")
+    at.text_input(key="smtp_password").set_value("Mot-de-passe-SMTP-42")
+    button(at, "Enregistrer l'envoi des e-mails").click().run()
+    assert not at.exception and not at.error
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert (saved["smtp_host"], saved["smtp_port"], saved["smtp_security"]) == ("smtp.ville-exemple.fr", 465, "tls")
+    assert "Mot-de-passe-SMTP-42" not in (tmp_path / "network.yaml").read_text(encoding="utf-8")
+    assert secret_store.stored_secret("SMTP_PASSWORD") == "Mot-de-passe-SMTP-42"
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert at.text_input(key="smtp_password").value == "" and "Mot-de-passe-SMTP-42" not in everything_on_screen(at)
+    assert at.text_input(key="smtp_password").placeholder == "déjà enregistré"

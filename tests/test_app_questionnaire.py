@@ -19,8 +19,10 @@ PAGE = str(ROOT / "app/pages/questionnaire.py")
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     store = cs.configured(tmp_path, monkeypatch)
-    for body, age in ((cs.with_email(meta_matching=True), 0), (cs.answer(postcode="13014"), 0),
-                      (cs.answer(postcode="75011"), 40 * 30)):
+    cs.add_confirmed(store, cs.with_email(meta_matching=True))
+    for body, age in ((cs.answer(postcode="13014"), 0), (cs.answer(postcode="75011"), 40 * 30),
+                      (cs.with_email(email="pas-confirme@example.fr", meta_matching=True), 0),
+                      (cs.unconsented(postcode="13014"), 0)):
         cs.add(store, body, now=utcnow() - timedelta(days=age))
     return tmp_path, store
 
@@ -29,13 +31,17 @@ def test_page_shows_the_community_and_the_snippet(env):
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Membres"] == "3" and metrics["Rapprochement Meta"] == "1"
+    # usable consents only: the unconfirmed address is a member, not a Meta match (double opt-in)
+    assert metrics["Membres"] == "4" and metrics["Rapprochement Meta"] == "1"
+    assert any("1 en attente de confirmation" in c.value and "1 réponse(s) sans aucun consentement" in c.value
+               for c in at.caption)
     # a local address gives no snippet to paste, only what to fill in (the issue saw http://127.0.0.1 pasted)
     assert not any("widget.js" in c.value for c in at.code)
     assert any("https://" in w.value for w in at.warning)
     frame = at.dataframe[0].value
     first = next(t.label for t in cs.themes() if t.id == cs.offered_ids()[0])
-    assert frame.loc[frame["Thème"] == first, "Membres"].sum() == 3 and "@" not in frame.to_csv()
+    assert frame.loc[frame["Thème"] == first, "Membres"].sum() == 4 and "@" not in frame.to_csv()
+    assert frame.loc[frame["Thème"] == first, "Réponses sans consentement"].sum() == 1
     assert len(set(frame["Bibliothèque"])) == 3  # Marseille 1er, Marseille 14e, Paris 11e: three branches
     # the flagged themes are named as never offered
     flagged = next(t.label for t in cs.themes() if t.sensitivity != "none")
@@ -75,7 +81,7 @@ def test_purge_button(env):
     at.button(key="q_purge").click().run()
     assert not at.exception
     assert any("1 personne(s) effacée(s)" in s.value for s in at.success)
-    assert store.count() == 2
+    assert store.count() == 3
 
 
 def test_missing_dpo_is_said(env):

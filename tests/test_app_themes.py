@@ -9,6 +9,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from outreach.paths import harvest_store_path
 from outreach.themes import load_themes
 from tests.support import DATA, ROOT
 
@@ -238,7 +239,7 @@ def test_harvesting_the_catalogue_from_the_page(data_copy):
     assert any(m.label == "Notices moissonnées" and m.value == "120" for m in at.metric)
     # the harvested catalogue's own banner: its figures are the network's, with their date and count
     assert any("catalogue moissonné" in c.value and "120 notices" in c.value for c in at.caption)
-    assert (data_copy / "catalogue" / "harvest.sqlite").is_file()
+    assert harvest_store_path().is_file()  # the network's catalogue folder, beside its settings
     at.text_input(key="themes_oai_url").set_value("http://127.0.0.1:9/oai")
     harvest_button(at).click().run()
     assert any("injoignable" in e.value for e in at.error)

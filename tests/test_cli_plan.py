@@ -51,10 +51,12 @@ def test_plan_writes_the_four_files(planned):
                                                         "checklist.json", "checklist.md", "images",
                                                         "meta-api.json", "plan.csv", "registre-art30.md"]
     payloads = json.loads((planned / "meta-api.json").read_text(encoding="utf-8"))
-    # one visual per ad set (drawn: the example gives none), beside the sheet that names them
+    # two visuals per ad set (drawn: the example gives none), 4:5 for feeds and 9:16 for stories and reels,
+    # beside the sheet that names them
     assert sorted(p.name for p in (planned / "images").iterdir()) == \
         sorted(i["file"].removeprefix("images/") for i in payloads["images"])
-    assert len(payloads["images"]) == len(payloads["ad_sets"])
+    assert len(payloads["images"]) == 2 * len(payloads["ad_sets"])
+    assert sum(i.get("placement") == "story" for i in payloads["images"]) == len(payloads["ad_sets"])
     lines = (planned / "plan.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == HEADER
     rows = list(csv.DictReader(lines))

@@ -73,7 +73,8 @@ def test_an_answer_is_stored_with_its_branch_and_proof(client, store):
     notice = client.get("/api/questionnaire").json()["notice"]
     assert proof["event"] == "given" and proof["notice_hash"] == notice["hash"] and proof["notice_version"] == "1"
     # every purpose refused unless ticked (FORM-03), the page and the mechanism recorded (FORM-06)
-    assert proof["purposes"] == dict.fromkeys(["email_recommendations", "meta_matching", "personalisation"], "refused")
+    assert proof["purposes"] == {"email_recommendations": "refused", "meta_matching": "refused",
+                                 "personalisation": "granted"}
     assert proof["page_url"].endswith("inscription-cantine") and proof["mechanism"].startswith("widget:consent-")
     assert store.notice_text("1") and "Ville de Marseille" in store.notice_text("1")
 
@@ -92,7 +93,7 @@ def test_email_kept_as_given_and_as_normalised_sha256(client, store):
 @pytest.mark.parametrize("body, field", [
     (cs.answer(email="a@b.fr"), "email"),  # an e-mail without an e-mail purpose (FORM-07)
     (cs.answer(age_band="25-34", consents={"email_recommendations": True}), "email"),  # purpose, no e-mail
-    (cs.answer(email="a@b.fr", consents={"email_recommendations": True}), "age_band"),  # no age attestation
+    (cs.answer(email="a@b.fr", age_band=None, consents={"email_recommendations": True}), "age_band"),  # no age
     (cs.with_email(age="15-17", meta_matching=True), "consents.meta_matching"),  # minors: no Meta (CA-06)
     (cs.with_email(age="15-17", personalisation=True), "consents.personalisation"),  # 18+ (MIN-02)
     (cs.with_email(age="moins-de-15"), "consents.email_recommendations"),  # under 15: parental consent
@@ -300,16 +301,21 @@ def test_admin_stats_and_exports_need_the_token(client, store, monkeypatch):
         cs.answer(interests=themes[:2], postcode="13001"),
         cs.with_email(meta_matching=True) | {"interests": themes[:1]},
         cs.with_email(email="bob@example.fr", age="15-17") | {"interests": themes[:1]})]
+    client.post("/api/responses", json=cs.with_email(email="sans-confirmation@example.fr", meta_matching=True)
+                | {"interests": themes[:1]})  # never confirmed: counted as a member, never as a usable consent
+    for token in tokens[1:]:
+        cs.confirm(store, token)
     assert client.get("/api/stats").status_code == 401
     assert client.get("/api/stats", headers={"Authorization": "Bearer faux"}).status_code == 401
     stats = client.get("/api/stats", headers={"Authorization": f"Bearer {ADMIN}"}).json()
-    assert stats["members"] == 3
+    assert stats["members"] == 4
     first = next(r for r in stats["by_theme_and_branch"] if r["theme_id"] == themes[0])
-    assert first["members"] == 3 and first["email_recommendations"] == 2 and first["meta_matching"] == 1
+    assert first["members"] == 4 and first["email_recommendations"] == 2 and first["meta_matching"] == 1
     community = client.get("/api/exports/community.csv", headers={"Authorization": f"Bearer {ADMIN}"}).text
-    assert community.count("\n") == 4 and "@" not in community
+    assert community.count("\n") == 5 and "@" not in community
     proofs_csv = client.get("/api/exports/proofs.csv", headers={"Authorization": f"Bearer {ADMIN}"}).text
-    assert proofs_csv.count("\n") == 4 and "@" not in proofs_csv and email_sha256("bob@example.fr") in proofs_csv
+    # 4 answers and 2 confirmations; a proof names no one, not even by an e-mail digest
+    assert proofs_csv.count("\n") == 7 and "@" not in proofs_csv and email_sha256("bob@example.fr") not in proofs_csv
     assert not any(t in community or t in proofs_csv for t in tokens)  # a token is a key to someone's data
     audience = client.get("/api/exports/meta-audience.csv", headers={"Authorization": f"Bearer {ADMIN}"}).text
     assert audience == f"email\n{email_sha256('alice.martin@example.fr')}\n"  # the minor is not there

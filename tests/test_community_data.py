@@ -21,6 +21,7 @@ from outreach.community.recommend import build_recommender
 from outreach.community.service import build_service, create_app
 from outreach.community.store import email_sha256, respondents, utcnow
 from outreach.errors import InputError
+from outreach.themes import shipped_catalogue, shipped_events
 from tests.support import community_support as cs
 
 TODAY = date(2026, 11, 22)
@@ -55,10 +56,12 @@ def test_purge_erases_people_without_active_contact_for_36_months(store):
 def test_audience_file_holds_only_adults_who_granted_meta_matching(store, tmp_path):
     from facebook_business.adobjects.customaudience import CustomAudience
 
-    cs.add(store, cs.with_email(email=" Claire.Dupont@Example.FR ", meta_matching=True))
-    cs.add(store, cs.with_email(email="sans-meta@example.fr"))  # e-mails only
-    cs.add(store, cs.with_email(email="ado@example.fr", age="15-17"))  # a minor: never
-    cs.add(store, cs.answer(email="pub@example.fr", age_band="65-plus", consents={"meta_matching": True}))
+    cs.add_confirmed(store, cs.with_email(email=" Claire.Dupont@Example.FR ", meta_matching=True))
+    cs.add_confirmed(store, cs.with_email(email="sans-meta@example.fr"))  # e-mails only
+    cs.add_confirmed(store, cs.with_email(email="ado@example.fr", age="15-17"))  # a minor: never
+    cs.add_confirmed(store, cs.answer(email="pub@example.fr", age_band="65-plus", consents={"meta_matching": True}))
+    # granted but the address never confirmed (double opt-in): never used
+    cs.add(store, cs.answer(email="pas-confirme@example.fr", age_band="65-plus", consents={"meta_matching": True}))
     path = tmp_path / "audience.csv"
     assert write_audience_file(store, path) == 2
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -94,7 +97,10 @@ def test_audience_file_holds_only_adults_who_granted_meta_matching(store, tmp_pa
 @cache
 def recommender():
     offer = build_offer(cs.themes(), cs.config())
-    return offer, build_recommender(offer, cs.resolver().branches, [MERLAN, CANOPEE], TODAY)
+    # the demonstration sample stands in for a network's loaded catalogue and agenda: given explicitly, as the
+    # recommender never draws on it by itself
+    return offer, build_recommender(offer, cs.resolver().branches, [MERLAN, CANOPEE], TODAY,
+                                    items=shipped_catalogue(), events=shipped_events(TODAY))
 
 
 def member_at(tmp_path, postcode: str, interests: list[str], personalisation: bool):
@@ -145,8 +151,12 @@ def test_digests_per_member_and_segment_with_unsubscribe_links(tmp_path):
     client = TestClient(create_app(service))
     perso = client.post("/api/responses", json=cs.with_email(email="perso@example.fr", personalisation=True)
                         | {"postcode": "13014", "interests": ["musiques-urbaines", "sciences"]}).json()["token"]
-    client.post("/api/responses", json=cs.with_email(email="general@example.fr") | {"postcode": "13015"})
+    general = client.post("/api/responses",
+                          json=cs.with_email(email="general@example.fr") | {"postcode": "13015"}).json()["token"]
     client.post("/api/responses", json=cs.answer(postcode="13014"))  # no e-mail: no digest
+    client.post("/api/responses", json=cs.with_email(email="jamais-confirme@example.fr"))  # not confirmed: none
+    cs.confirm(store, perso)
+    cs.confirm(store, general)
     offer, reco = recommender()
     names = {b.id: b.name for b in cs.resolver().branches}
     out = tmp_path / "digests"

@@ -116,7 +116,7 @@ def test_the_youngest_age_band_wins_whatever_the_order(store, tmp_path, minor_fi
     minor = cs.with_email(email="camille@exemple.fr", age="15-17")
     adult = cs.answer(email="camille@exemple.fr", age_band="18-24", consents={"meta_matching": True})
     for body in ([minor, adult] if minor_first else [adult, minor]):
-        cs.add(store, body)
+        cs.add_confirmed(store, body)
     assert audience_rows(store) == []
     path = tmp_path / "audience.csv"
     write_audience_file(store, path)
@@ -130,7 +130,7 @@ def test_the_youngest_age_band_wins_whatever_the_order(store, tmp_path, minor_fi
 def test_list_unsubscribe_is_a_plain_url(store, tmp_path):
     from tests.test_community_data import recommender
 
-    token = cs.add(store, cs.with_email(email="dominique@exemple.fr") | {"postcode": "13014"})
+    token = cs.add_confirmed(store, cs.with_email(email="dominique@exemple.fr") | {"postcode": "13014"})
     offer, reco = recommender()
     out = tmp_path / "digests"
     names = {b.id: b.name for b in cs.resolver().branches}

@@ -7,19 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from outreach.meta.client import MetaClient, MetaError
-from tests.support.graph_server import TOKEN, GraphServer, graph_error
+from tests.support.graph_server import TOKEN, graph_error
 from tests.test_meta_client import beside, client, payloads, planned  # noqa: F401  (the shared small plan and its visuals)
-
-
-@pytest.fixture
-def graph(monkeypatch):
-    server = GraphServer()
-    server.start()
-    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("META_GRAPH_URL", server.url)
-    yield server
-    server.stop()
-
 
 # ------------------------------------------------------------------------------------------ interests
 
@@ -224,7 +213,9 @@ def test_push_after_a_plan_change_brings_the_objects_in_line(graph, payloads, tm
     first = changed["ad_sets"][0]
     first["daily_budget"] += 100
     first["end_time"] = "2027-04-15T23:59:00+0200"
-    changed["creatives"][1]["object_story_spec"]["link_data"]["message"] = "Nouveau texte."
+    creative = changed["creatives"][1]  # a new wording, wherever this creative keeps it
+    (creative["object_story_spec"].get("link_data") or creative["asset_feed_spec"]["bodies"][0])[
+        "message" if "link_data" in creative["object_story_spec"] else "text"] = "Nouveau texte."
     extra = dict(changed["ad_sets"][0], ref="science-fiction--new", name="Nouvel ensemble")
     changed["ad_sets"].append(extra)
     graph.requests.clear()

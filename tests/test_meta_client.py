@@ -11,14 +11,13 @@ from outreach.campaign import load_campaign
 from outreach.errors import InputError
 from outreach.meta.client import MetaClient, MetaError, access_token, streamlit_secret
 from outreach.meta.files import IDS_FILE
-from outreach.meta.payloads import build_payloads
+from outreach.meta.payloads import build_payloads, creative_texts
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
 from outreach.visuals import visual_files
 from tests.support import ROOT
 from tests.support.graph_server import TOKEN, GraphServer, graph_error
-
-EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
+from tests.support.meta_fixtures import EXAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +28,11 @@ def planned():
         update={"departement": "13", "branches": []})})
     plan = build_plan(campaign, min_daily_budget_eur=1.0)
     small = plan.model_copy(update={"ad_sets": plan.ad_sets[:3]})
+    # both kinds of creative: placement-customised (4:5 in feeds, 9:16 in stories and reels, the drawn
+    # visuals' default) and, for an ad set with text options, a link ad with its feed image only (as an
+    # officer's image without a 9:16 one gives)
+    worded = next(a for a in small.ad_sets if a.copy.other_primary_texts or a.copy.other_headlines)
+    worded.visual = worded.visual.model_copy(update={"story_file_name": ""})
     return build_payloads(small), visual_files(small.ad_sets)
 
 
@@ -40,16 +44,6 @@ def payloads(planned, tmp_path):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(data)
     return payloads
-
-
-@pytest.fixture
-def graph(monkeypatch):
-    server = GraphServer()
-    server.start()
-    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("META_GRAPH_URL", server.url)
-    yield server
-    server.stop()
 
 
 def beside(tmp_path, name: str):
@@ -92,8 +86,12 @@ def test_push_validates_then_creates_everything_paused(graph, payloads, tmp_path
                                                                          for i in payloads["images"])
     assert graph.requests.index(uploads[-1]) < graph.requests.index(graph.calls("POST", "/adcreatives")[0])
     library = graph.images["act_1234567"]
+    shapes = set()
     for creative in graph.created("creative"):
-        assert creative["object_story_spec"]["link_data"]["image_hash"] in library
+        shown = creative_texts(creative)
+        assert shown["image_hash"] in library and (shown["story_image_hash"] in library or not shown["story_image_hash"])
+        shapes.add(bool(shown["story_image_hash"]))
+    assert shapes == {True, False}
     assert ids == report.ids
     for ad_set in graph.created("adset"):
         assert ad_set["campaign_id"] == ids["campaign"]
@@ -113,7 +111,9 @@ def test_rerun_creates_no_duplicates(graph, payloads, tmp_path):
     report = client().push(payloads, tmp_path)
     assert len(graph.objects) == before and report.created == []
     assert len(report.reused) == before + len(payloads["images"])
-    assert len(graph.calls("POST", "/adimages")) == len(payloads["images"])  # not uploaded twice
+    # uploaded together (several files to a request), once: the rerun sends none
+    (upload,) = graph.calls("POST", "/adimages")
+    assert sorted(upload["files"]) == sorted(i["file"].removeprefix("images/") for i in payloads["images"])
 
 
 def test_failure_midway_then_rerun_finishes_without_duplicates(graph, payloads, tmp_path):
@@ -257,7 +257,7 @@ def test_token_never_in_output_logs_or_files_and_crash_reporter_off(graph, paylo
     assert sys.excepthook is hook
     out = capsys.readouterr()
     assert TOKEN not in out.out + out.err
-    assert "/search?access_token=***" in caplog.text and TOKEN not in caplog.text
+    assert "/search?access_token=•••" in caplog.text and TOKEN not in caplog.text
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert TOKEN not in path.read_text(encoding="utf-8", errors="ignore")
@@ -389,7 +389,10 @@ def test_link_ad_without_image_is_refused_as_meta_does(graph, payloads, tmp_path
     broken = json.loads(json.dumps(payloads))
     broken["images"] = []
     for creative in broken["creatives"]:
-        del creative["object_story_spec"]["link_data"]["image_hash"]
+        if "link_data" in creative["object_story_spec"]:
+            del creative["object_story_spec"]["link_data"]["image_hash"]
+        else:
+            creative["asset_feed_spec"]["images"] = []
     with pytest.raises(MetaError) as err:
         client().push(broken, tmp_path)
     assert err.value.field == "images" and "sans visuel" in err.value.message
@@ -429,12 +432,12 @@ def test_adimages_accepts_base64_bytes_as_meta_does(graph):
 
 
 def test_text_options_pass_and_more_than_five_are_refused(graph, payloads, tmp_path):
-    assert any("asset_feed_spec" in c for c in payloads["creatives"])
+    assert any("degrees_of_freedom_spec" in c for c in payloads["creatives"])
     client().push(payloads, beside(tmp_path, "ok"))
-    sent = [c for c in graph.created("creative") if "asset_feed_spec" in c]
+    sent = [c for c in graph.created("creative") if "degrees_of_freedom_spec" in c]
     assert sent and all(len(c["asset_feed_spec"]["bodies"]) <= 5 for c in sent)
     too_many = json.loads(json.dumps(payloads))
-    creative = next(c for c in too_many["creatives"] if "asset_feed_spec" in c)
+    creative = next(c for c in too_many["creatives"] if "degrees_of_freedom_spec" in c)
     creative["asset_feed_spec"]["bodies"] = [{"text": f"Texte {i}"} for i in range(6)]
     with pytest.raises(MetaError, match="asset_feed_spec"):
         client().push(too_many, beside(tmp_path, "six"))
@@ -457,3 +460,21 @@ def test_the_token_is_masked_when_meta_echoes_the_request(graph):
         client(retries=0).search_interests("manga")
     shown = str(refused.value)
     assert TOKEN not in shown and "•••" in shown and "Meta a refusé" in shown
+
+
+def test_graph_server_refuses_placement_rules_that_name_no_uploaded_image(graph, payloads, tmp_path):
+    """Meta's placement asset customization: each rule's image label must be an image of the feed, and each
+    image one uploaded to the account; the stand-in refuses what Meta would."""
+    breaks = {
+        "label": lambda feed: feed["asset_customization_rules"][1].update(image_label={"name": "autre"}),
+        "hash": lambda feed: feed["images"][1].update(hash="0123456789abcdef0123456789abcdef"),
+        "one rule": lambda feed: feed["asset_customization_rules"].pop(),
+        "position": lambda feed: feed["asset_customization_rules"][1]["customization_spec"].update(
+            instagram_positions=["explore_home_feed"]),
+    }
+    for n, edit in enumerate(breaks.values()):
+        broken = json.loads(json.dumps(payloads))
+        creative = next(c for c in broken["creatives"] if "asset_customization_rules" in c.get("asset_feed_spec", {}))
+        edit(creative["asset_feed_spec"])
+        with pytest.raises(MetaError):
+            client().push(broken, beside(tmp_path, f"broken{n}"))

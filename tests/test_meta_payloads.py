@@ -10,7 +10,7 @@ from facebook_business.api import FacebookAdsApi
 from facebook_business.session import FacebookSession
 
 from outreach.campaign import campaign_from_dict, load_campaign
-from outreach.meta.payloads import API_VERSION, build_payloads, paris_time, without_ref
+from outreach.meta.payloads import API_VERSION, build_payloads, creative_texts, paris_time, without_ref
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
 from tests.support import ROOT
@@ -45,11 +45,26 @@ def test_file_shape_and_links(payloads):
     # every creative has a visual (Meta refuses a link ad without one): an image the push uploads first
     images = {i["ref"]: i for i in payloads["images"]}
     for creative in payloads["creatives"]:
-        image_hash = creative["object_story_spec"]["link_data"]["image_hash"]
-        assert image_hash.removeprefix("ref:") in images
+        shown = creative_texts(creative)
+        assert shown["image_hash"].removeprefix("ref:") in images
+        # the drawn visuals come in 9:16 too, for stories and reels
+        assert images[shown["story_image_hash"].removeprefix("ref:")]["placement"] == "story"
     assert all(i["file"] == "images/" + i["ref"].removeprefix("image/") and i["alt_text"]
                for i in images.values())
     json.dumps(payloads)  # plain JSON
+
+
+def test_two_campaigns_named_alike_share_no_meta_name_nor_statistics():
+    # two networks (or two seasons) both call their campaign « SF » : their identities differ
+    first, second = (plan_of(name="SF", id=identity, territory={"departement": "13", "branches": ["5423"]})
+                     for identity in ("sf-1a2b3c4d", "sf-9f8e7d6c"))
+    a, b = build_payloads(first), build_payloads(second)
+    assert a["campaign"]["name"] == "SF [1a2b3c4d]" and b["campaign"]["name"] == "SF [9f8e7d6c]"
+    tags = [{p.split("=")[0]: p.split("=")[1] for p in c["url_tags"].split("&")} for c in (a, b)
+            for c in [c["creatives"][0]]]
+    assert tags[0]["utm_campaign"] == "sf-1a2b3c4d" and tags[1]["utm_campaign"] == "sf-9f8e7d6c"
+    # an identity written by hand, without the random tail, goes in whole
+    assert build_payloads(plan_of(id="bibliotheques-2027"))["campaign"]["name"].endswith("[bibliotheques-2027]")
 
 
 def test_campaign_params(payloads):
@@ -87,11 +102,11 @@ def test_creatives_and_ads(payloads):
         spec = creative["object_story_spec"]
         assert spec["page_id"] == "1234567890"
         assert "instagram_actor_id" not in json.dumps(creative) and "instagram_user_id" not in spec
-        link = spec["link_data"]
-        assert link["link"].startswith("https://")
-        assert link["call_to_action"] == {"type": "LEARN_MORE", "value": {"link": link["link"]}}
+        link = creative_texts(creative)
+        assert link["link"].startswith("https://") and link["call_to_action"] == "LEARN_MORE"
         assert link["message"] and link["name"] and len(link["name"]) <= 40
-        assert "utm_campaign=sf-pres-de-chez-vous-bouches-du-rhone" in creative["url_tags"]
+        # the campaign file's identity, not its name's slug (outreach.campaign.new_identity)
+        assert "utm_campaign=exemple-sf-bouches-du-rhone&" in creative["url_tags"]
     assert all(ad["status"] == "PAUSED" for ad in payloads["ads"])
 
 
@@ -138,8 +153,30 @@ def test_params_are_what_the_sdk_sends(payloads, monkeypatch):
     assert campaign_request.get_params()["objective"] == "OUTCOME_AWARENESS"
 
 
+def feed_only(plan):
+    """The plan with its visuals in their feed format alone, as an officer's image without a 9:16 one."""
+    for a in plan.ad_sets:
+        a.visual = a.visual.model_copy(update={"story_file_name": ""})
+    return plan
+
+
+def test_feeds_get_the_4_5_visual_and_stories_and_reels_the_9_16_one(payloads):
+    """Meta's placement asset customization: labelled images, and one rule per group of positions."""
+    for creative in payloads["creatives"]:
+        feed = creative["asset_feed_spec"]
+        assert "link_data" not in creative["object_story_spec"] and "degrees_of_freedom_spec" not in creative
+        assert feed["optimization_type"] == "PLACEMENT" and feed["ad_formats"] == ["SINGLE_IMAGE"]
+        by_label = {i["adlabels"][0]["name"]: i["hash"] for i in feed["images"]}
+        rules = {r["image_label"]["name"]: r["customization_spec"] for r in feed["asset_customization_rules"]}
+        assert rules["fil"]["facebook_positions"] == ["feed"] and rules["fil"]["instagram_positions"] == ["stream"]
+        assert set(rules["story"]["facebook_positions"]) == {"story", "facebook_reels"}
+        assert set(rules["story"]["instagram_positions"]) == {"story", "reels"}
+        assert by_label["story"].endswith("-9x16.png") and not by_label["fil"].endswith("-9x16.png")
+        assert len(feed["descriptions"]) == 1
+
+
 def test_text_options_rotate_the_drafts_wordings_only():
-    plan = plan_of()
+    plan = feed_only(plan_of())
     p = build_payloads(plan)
     with_options = [c for c in p["creatives"] if "asset_feed_spec" in c]
     for creative, ad_set in zip(p["creatives"], plan.ad_sets, strict=True):
@@ -155,8 +192,8 @@ def test_text_options_rotate_the_drafts_wordings_only():
         assert creative["degrees_of_freedom_spec"]["text_transformation_types"] == ["TEXT_LIQUIDITY"]
     assert with_options
     # no text options for a special ad category, nor once the officer rewrote the text
-    assert not any("asset_feed_spec" in c for c in build_payloads(plan_of(special_ad_categories=["EMPLOYMENT"]))
-                   ["creatives"])
+    assert not any("asset_feed_spec" in c for c in build_payloads(feed_only(plan_of(
+        special_ad_categories=["EMPLOYMENT"])))["creatives"])
     ref = plan.ad_sets[0].ref
     edited = plan_of(copy_overrides={ref: {"primary_text": "Notre texte.", "headline": "Notre titre"}})
     first = next(a for a in edited.ad_sets if a.ref == ref)

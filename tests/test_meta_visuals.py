@@ -158,8 +158,10 @@ def test_every_ad_set_of_the_example_gets_a_drawn_visual_in_the_network_colours(
     files = render_outputs(plan, payloads)
     images = {k: v for k, v in files.items() if k.startswith("images/")}
     assert sorted(images) == sorted(i["file"] for i in payloads["images"])
-    for data in images.values():
-        check_image(data, label="dessin")
+    stories = {i["file"] for i in payloads["images"] if i.get("placement") == "story"}
+    assert len(stories) == len(images) // 2  # a 9:16 one beside each 4:5 one, for stories and reels
+    for name, data in images.items():
+        check_image(data, label="dessin", placement="story" if name in stories else "feed")
     # the colours are part of the name: new colours, new files (which a push uploads again)
     settings.write_text("colour_primary: '#222222'\n", encoding="utf-8")
     again, _ = plan_campaign(campaign_file(tmp_path, example_yaml))
@@ -244,3 +246,51 @@ def test_officer_replaces_one_ad_sets_visual_then_goes_back(example_yaml, tmp_pa
     assert all(a.visual.source == "drawn" for a in plan.ad_sets if a.ref != ref)
     back, _ = plan_campaign(drawn_again(updated, ref))
     assert next(a for a in back.ad_sets if a.ref == ref).visual.source == "drawn"
+
+
+# ------------------------------------------------------------------------------------------ stories and reels (9:16)
+
+@pytest.mark.parametrize(("primary", "accent"), [("#1D3557", "#F4A261"), ("#FFE600", "#0B3D91"),
+                                                 ("#777777", "#888888")])
+def test_drawn_story_visual_is_9_16_contrasts_at_aa_and_keeps_clear_of_the_story_bands(primary, accent):
+    _, visual = drawn(primary, accent, theme="Bandes dessinées, romans graphiques et mangas pour adolescents",
+                      branch="Bibliothèque municipale à vocation régionale de l'Alcazar et 12 autres bibliothèques",
+                      town="Saint-Rémy-de-Provence")
+    data = draw_visual(visual, primary, accent, story=True)
+    assert check_image(data, label="story.png", placement="story")[1:] == (1080, 1920)
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    background, band = parse_hex(primary), parse_hex(accent)
+    colours = dict((c, n) for n, c in image.getcolors(maxcolors=1 << 20))
+    for ground in (background, band):
+        ink = text_colour_on(ground)
+        assert colours.get(ink, 0) > 2000 and contrast_ratio(ink, ground) >= WCAG_AA
+    # nothing but the ground where stories put the profile (top) and the button and replies (bottom)
+    pixels = image.load()
+    for y in list(range(0, visuals.STORY_SAFE_TOP_PX, 9)) + \
+            list(range(1920 - visuals.STORY_SAFE_BOTTOM_PX, 1920, 9)):
+        for x in range(0, 1080, 9):
+            assert pixels[x, y] == background, (x, y)
+
+
+def test_officer_story_images_are_checked_as_9_16_and_used_for_stories_and_reels(example_yaml, tmp_path):
+    (tmp_path / "fil.jpg").write_bytes(image_bytes(1080, 1350))
+    (tmp_path / "story.jpg").write_bytes(image_bytes(1080, 1920, colour=(200, 30, 30)))
+    images = {"themes": {"science-fiction": {"file": "fil.jpg", "story": "story.jpg", "alt": "Une fusée."}}}
+    plan, payloads = plan_campaign(campaign_file(tmp_path, example_yaml, images=images))
+    visual = plan.ad_sets[0].visual
+    assert visual.source == "given" and visual.story_file_name.startswith("story-")
+    files = render_outputs(plan, payloads)
+    assert files[f"images/{visual.story_file_name}"] == (tmp_path / "story.jpg").read_bytes()
+    feed = payloads["creatives"][0]["asset_feed_spec"]
+    assert {i["hash"] for i in feed["images"]} == {f"ref:image/{visual.file_name}",
+                                                   f"ref:image/{visual.story_file_name}"}
+    # what Meta would crop or blur is refused, naming the key and the fix
+    for size, words in (((720, 1280), "1080 px de large"), ((1080, 1350), "9:16")):
+        (tmp_path / "story.jpg").write_bytes(image_bytes(*size))
+        with pytest.raises(InputError) as err:
+            plan_campaign(campaign_file(tmp_path, example_yaml, images=images))
+        assert "images.themes.science-fiction.story" in str(err.value.file) and words in str(err.value), err.value
+    # without a 9:16 image, the officer's feed image is shown everywhere: a link ad, as before
+    plan, payloads = plan_campaign(campaign_file(tmp_path, example_yaml, images={"themes": {
+        "science-fiction": "fil.jpg"}}))
+    assert plan.ad_sets[0].visual.story_file_name == "" and "link_data" in payloads["creatives"][0]["object_story_spec"]

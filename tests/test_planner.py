@@ -4,25 +4,12 @@ import re
 
 import pytest
 
-from outreach.campaign import Campaign, campaign_from_dict, load_campaign
+from outreach.campaign import load_campaign
 from outreach.datasets import load_territory, shipped_areas, shipped_branches
 from outreach.errors import InputError
 from outreach.planner import MAX_RADIUS_KM, build_plan
-from outreach.settings import NetworkSettings
 from outreach.territory import analyse
-from tests.support import ROOT
-
-EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
-SETTINGS = NetworkSettings()
-
-
-@pytest.fixture(scope="module")
-def example() -> Campaign:
-    return load_campaign(EXAMPLE, settings=SETTINGS)
-
-
-def variant(example: Campaign, **changes) -> Campaign:
-    return campaign_from_dict(example.model_dump() | changes, settings=SETTINGS)
+from tests.support.meta_fixtures import EXAMPLE, SETTINGS, variant
 
 
 @pytest.fixture(scope="module")

@@ -5,28 +5,15 @@ import json
 
 import pytest
 
-from outreach.campaign import Campaign, campaign_from_dict, load_campaign
 from outreach.errors import InputError
+from outreach.meta import sheet
 from outreach.meta.client import MetaClient, MetaError
 from outreach.meta.files import plan_campaign
 from outreach.meta.payloads import build_payloads
 from outreach.overlap import same_theme_overlap
 from outreach.planner import build_plan
 from outreach.settings import NetworkSettings
-from tests.support import ROOT
-from tests.support.graph_server import TOKEN, GraphServer
-
-EXAMPLE = ROOT / "campaigns" / "exemple-sf-bouches-du-rhone.yaml"
-SETTINGS = NetworkSettings()
-
-
-@pytest.fixture(scope="module")
-def example() -> Campaign:
-    return load_campaign(EXAMPLE, settings=SETTINGS)
-
-
-def variant(example: Campaign, **changes) -> Campaign:
-    return campaign_from_dict(example.model_dump() | changes, settings=SETTINGS)
+from tests.support.meta_fixtures import SETTINGS, variant
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +30,6 @@ def with_visuals(folder, plan):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
     return folder
-
-
-@pytest.fixture
-def graph(monkeypatch):
-    server = GraphServer()
-    server.start()
-    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("META_GRAPH_URL", server.url)
-    yield server
-    server.stop()
 
 
 # ------------------------------------------------------------------------------------------ floors
@@ -182,7 +159,73 @@ def test_employment_theme_gets_a_campaign_under_metas_rules(graph, example, tmp_
         MetaClient("act_1234567", sleep=lambda _s: None).push(ordinary, with_visuals(tmp_path / "refused", plan))
 
 
-def test_employment_theme_never_shares_a_campaign(example):
-    with pytest.raises(InputError, match="catégorie spéciale") as err:
-        build_plan(variant(example, themes=["science-fiction", "emploi-formation"]), settings=SETTINGS)
-    assert err.value.field == "themes" and "campagne à part" in str(err.value)
+def test_employment_theme_mixed_with_others_gets_a_meta_campaign_of_its_own(graph, example, tmp_path):
+    mixed = variant(example, themes=["science-fiction", "emploi-formation"], audience={"age_min": 25, "age_max": 45},
+                    geo="postcodes", budget_eur=3000, objective="traffic")
+    plan, payloads = plan_campaign(mixed, settings=SETTINGS)
+    main, = [payloads["campaign"]]
+    special, = payloads["special_campaigns"]
+    assert main["special_ad_categories"] == [] and "special_ad_category_country" not in main
+    assert special["special_ad_categories"] == ["EMPLOYMENT"] and special["special_ad_category_country"] == ["FR"]
+    assert special["ref"] == "campaign/employment" and "EMPLOYMENT" in special["name"]
+    assert special["objective"] == main["objective"] == "OUTCOME_TRAFFIC"
+    by_theme = {}
+    for ad_set in payloads["ad_sets"]:
+        by_theme.setdefault(ad_set["ref"].split("--")[0], []).append(ad_set)
+    for ad_set in by_theme["emploi-formation"]:
+        t = ad_set["targeting"]
+        assert ad_set["campaign_id"] == "ref:campaign/employment"
+        assert (t["age_min"], t["age_max"]) == (18, 65) and "flexible_spec" not in t
+        assert "zips" not in t["geo_locations"] and "excluded_geo_locations" not in t
+        assert all(c["radius"] >= 24.2 for c in t["geo_locations"]["custom_locations"])
+    for ad_set in by_theme["science-fiction"]:  # the other theme keeps the campaign file's targeting
+        t = ad_set["targeting"]
+        assert ad_set["campaign_id"] == "ref:campaign" and (t["age_min"], t["age_max"]) == (25, 45)
+        assert t["geo_locations"].get("zips") and t.get("flexible_spec")
+    # the budget is shared per theme, as in a single campaign
+    spent = {theme: sum(a["daily_budget"] for a in sets) for theme, sets in by_theme.items()}
+    assert abs(spent["emploi-formation"] - spent["science-fiction"]) <= len(payloads["ad_sets"])
+    text = " ".join(plan.notes)
+    assert "campagne Meta à part" in text and "25–45 remplacés par 18–65+" in text
+    # Ads Manager's sheet names each ad's own campaign and category
+    rows = {r["Ad Set Name"]: r for r in sheet.rows(payloads)}
+    for ad_set in payloads["ad_sets"]:
+        row = rows[ad_set["name"]]
+        employment = ad_set["campaign_id"] == "ref:campaign/employment"
+        assert row["Campaign Name"] == (special if employment else main)["name"]
+        assert row["Special Ad Categories"] == ("EMPLOYMENT" if employment else "None")
+    # both campaigns pushed, each ad set under its own; a second push creates nothing and updates in place
+    folder = with_visuals(tmp_path / "mixed", plan)
+    client = MetaClient("act_1234567", sleep=lambda _s: None)
+    report = client.push(payloads, folder)
+    ids = json.loads((folder / "meta-ids.json").read_text(encoding="utf-8"))
+    assert {"campaign", "campaign/employment"} <= set(ids) and ids["_campaign_identity"] == mixed.id
+    campaigns = {c["id"]: c for c in graph.created("campaign")}
+    assert campaigns[ids["campaign/employment"]]["special_ad_categories"] == ["EMPLOYMENT"]
+    for ad_set in payloads["ad_sets"]:
+        assert graph.objects[report.ids[ad_set["ref"]]]["params"]["campaign_id"] == \
+            ids[ad_set["campaign_id"].removeprefix("ref:")]
+    before = len(graph.objects)
+    changed = json.loads(json.dumps(payloads))
+    changed["special_campaigns"][0]["name"] += " (bis)"
+    again = client.push(changed, folder)
+    assert len(graph.objects) == before and again.updated == ["campaign/employment"]
+
+
+def test_graph_server_refuses_what_meta_refuses_in_a_special_category(graph, example, tmp_path):
+    plan, payloads = plan_campaign(variant(example, themes=["science-fiction", "emploi-formation"]), settings=SETTINGS)
+    employment = next(a for a in payloads["ad_sets"] if a["campaign_id"] == "ref:campaign/employment")
+    breaks = {
+        "age": lambda t: t.update(age_min=25),
+        "postcodes": lambda t: t["geo_locations"].update(zips=[{"key": "FR:13001"}]),
+        "small radius": lambda t: t["geo_locations"]["custom_locations"][0].update(radius=10),
+        "interests": lambda t: t.update(flexible_spec=[{"interests": [{"id": "9990000000001", "name": "x"}]}]),
+        "excluded interests": lambda t: t.update(exclusions={"interests": [{"id": "9990000000001", "name": "x"}]}),
+    }
+    for n, edit in enumerate(breaks.values()):
+        broken = json.loads(json.dumps(payloads))
+        target = next(a for a in broken["ad_sets"] if a["ref"] == employment["ref"])
+        edit(target["targeting"])
+        folder = with_visuals(tmp_path / f"broken{n}", plan)
+        with pytest.raises(MetaError, match="catégorie spéciale"):
+            MetaClient("act_1234567", sleep=lambda _s: None).push(broken, folder)

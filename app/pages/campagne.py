@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from app import state
-from app.campaign_view import circles_deck, feed_post_html, plan_table
+from app.campaign_view import circles_deck, feed_post_html, plan_table, story_html
 from outreach import datasets, pipeline
 from outreach.campaign import (
     Campaign,
@@ -248,8 +248,12 @@ st.subheader("Aperçu de la publicité")
 st.caption("Telle qu'elle paraîtra dans un fil Facebook : texte principal, visuel, titre, description et bouton.")
 look, choose = st.columns([3, 2])
 with look:
-    st.html(feed_post_html(ad_set, state.settings().network_name, visual_files([ad_set])[
-        f"images/{ad_set.visual.file_name}"]))
+    shown = visual_files([ad_set])
+    st.html(feed_post_html(ad_set, state.settings().network_name, shown[f"images/{ad_set.visual.file_name}"]))
+    if ad_set.visual.story_file_name:
+        with st.expander("Aperçu en story et en reel (visuel 9:16)"):
+            st.html(story_html(ad_set, state.settings().network_name,
+                               shown[f"images/{ad_set.visual.story_file_name}"]))
 with choose:
     visual = ad_set.visual
     if visual.source == "drawn":

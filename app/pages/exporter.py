@@ -31,6 +31,8 @@ except InputError as exc:
 
 st.markdown(f"**Campagne** : {campaign.name} — {len(plan.ad_sets)} ensemble(s) de publicités, "
             f"{plan.total_budget_eur:.2f} € au total.")
+# the ads' texts go out in these files: which catalogue their figures come from, as on the Campagne page
+state.catalogue_banner(plan.catalogue)
 if path is None:
     st.warning("Cette campagne n'est pas enregistrée : enregistrez-la sur la page Campagne pour pouvoir "
                "l'attester et l'exporter.", icon="💾")

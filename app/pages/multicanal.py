@@ -26,7 +26,6 @@ from outreach.channels import (
     review_edits,
 )
 from outreach.errors import InputError
-from outreach.themes import shipped_provenance
 
 ICONS = {"blog": "📝", "facebook": "📘", "instagram": "📸", "x": "✖️", "mastodon": "🐘", "youtube": "▶️",
          "newsletter": "✉️"}
@@ -139,8 +138,8 @@ except InputError as exc:
 source = "campagne ouverte sur la page Campagne" if from_session else f"exemple {campaign_path.name}"
 st.info(f"**{campaign.name}** — du {campaign.period.start:%d/%m/%Y} au {campaign.period.end:%d/%m/%Y} "
         f"({source}).", icon="📣")
-# the posts rest on the shipped demonstration sample (campaign_brief's default): said, with what follows
-state.catalogue_banner(shipped_provenance())
+# the posts rest on the catalogue in force (campaign_brief's default): said, with its date and count
+state.catalogue_banner(state.catalogue_in_force().provenance)
 settings = state.settings()
 try:
     with st.spinner("Rédaction des publications…"):

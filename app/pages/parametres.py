@@ -3,7 +3,7 @@
 import streamlit as st
 from pydantic import ValidationError
 
-from app import elections_view, meta_connection_view, state
+from app import elections_view, meta_connection_view, smtp_view, state
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings, save_settings
 
@@ -58,6 +58,22 @@ with st.form("settings"):
     ad_limit = c11.number_input("Publicités actives ou en examen au plus sur la Page", min_value=1, step=10,
                                 value=int(current.page_ad_limit), key="page_ad_limit",
                                 help="La limite de Meta est de 250 pour la plupart des Pages.")
+    st.header("Diffusion des publicités")
+    d1, d2 = st.columns(2)
+    frequency_max = d1.number_input("Répétition au plus par personne (campagnes de notoriété)", min_value=1,
+                                    max_value=90, step=1, value=int(current.frequency_max), key="frequency_max",
+                                    help="Nombre d'affichages au plus pour une même personne sur la période choisie "
+                                         "à côté : au-delà, Meta montre la publicité à d'autres personnes.")
+    frequency_max_error = d1.empty()
+    frequency_days = d2.number_input("Période de ce plafond (jours)", min_value=1, max_value=90, step=1,
+                                     value=int(current.frequency_days), key="frequency_days",
+                                     help="7 jours par défaut : « 2 affichages par personne et par semaine ».")
+    frequency_days_error = d2.empty()
+    audience_network = st.checkbox("Diffuser aussi sur Audience Network (applications et sites partenaires de Meta)",
+                                   value=bool(current.audience_network), key="audience_network",
+                                   help="Désactivé par défaut : les publicités restent dans les fils, stories et "
+                                        "reels de Facebook et d'Instagram, là où la bibliothèque est reconnue.")
+    audience_network_error = st.empty()
     st.header("Visuels des publicités")
     v1, v2 = st.columns(2)
     primary = v1.color_picker("Couleur de fond", current.colour_primary, key="colour_primary",
@@ -80,6 +96,7 @@ if submitted:
         network_name=name, website=website.strip(), blog_url=blog_url.strip(), facebook_page_id=page_id, instagram_user_id=ig,
         ad_account_id=account, dsa_beneficiary=beneficiary, dsa_payer=payer, default_budget_eur=budget,
         min_daily_budget_eur=min_daily, min_daily_budget_traffic_eur=min_traffic, page_ad_limit=int(ad_limit),
+        frequency_max=int(frequency_max), frequency_days=int(frequency_days), audience_network=bool(audience_network),
         colour_primary=primary, colour_accent=accent, controller_name=controller, dpo_contact=dpo)
     # a hand-typed id no longer matches the name Meta gave with the previous one
     for key, name_key in (("facebook_page_id", "facebook_page_name"), ("instagram_user_id", "instagram_username"),
@@ -104,7 +121,8 @@ if submitted:
         except ValidationError as exc:
             # each refused field beside its input (the rules live in NetworkSettings)
             slots = {"facebook_page_id": page_error, "instagram_user_id": ig_error, "ad_account_id": account_error,
-                     "website": website_error, "blog_url": blog_error}
+                     "website": website_error, "blog_url": blog_error, "frequency_max": frequency_max_error,
+                     "frequency_days": frequency_days_error, "audience_network": audience_network_error}
             for error in exc.errors():
                 where = slots.get(str(error["loc"][0]) if error["loc"] else "", save_error)
                 where.error(f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}.", icon="⚠️")
@@ -114,4 +132,5 @@ if submitted:
             st.session_state[state.SETTINGS] = updated
             save_error.success("Paramètres enregistrés.")
 
+smtp_view.show()
 elections_view.show()

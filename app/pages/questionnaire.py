@@ -140,7 +140,10 @@ with tab_community:
     m2.metric("Recommandations par e-mail", counts["email_recommendations"])
     m3.metric("Personnalisation", counts["personalisation"])
     m4.metric("Rapprochement Meta", counts["meta_matching"])
-    st.caption(f"{counts['proofs']} preuve(s) de consentement conservée(s). Aucune adresse e-mail n'est affichée ici.")
+    st.caption(f"Consentements utilisables seulement : une adresse compte une fois confirmée par le lien reçu "
+               f"({counts['awaiting_confirmation']} en attente de confirmation). {counts['counted_only']} réponse(s) "
+               f"sans aucun consentement, comptée(s) sans rien garder. {counts['proofs']} preuve(s) de "
+               "consentement conservée(s), sans donnée personnelle. Aucune adresse e-mail n'est affichée ici.")
     names = {b.id: b.name for b in shipped_branches()}
     table = overview.community_table(store, offer, names)
     if table.empty:

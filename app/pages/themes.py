@@ -5,12 +5,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app import harvest_view, state, themes_state
+from app import harvest_view, in_force_view, state, themes_state
 from outreach.cells import safe_frame
 from outreach.datasets import shipped_branches
 from outreach.errors import InputError
 from outreach.themes import (
-    DEMO_BRANCHES,
     ad_copy,
     coverage_by_theme,
     coverage_summary,
@@ -27,8 +26,6 @@ from outreach.themes import (
     replace_theme,
     save_shelf_map,
     save_themes,
-    shipped_catalogue,
-    shipped_provenance,
 )
 from outreach.yamlfile import parse_yaml
 
@@ -153,14 +150,26 @@ with tab_browse:
                        file_name="themes.yaml", mime="text/yaml")
 
 # ---------- per branch ----------
-with tab_branch:
-    state.catalogue_banner(shipped_provenance())
-    st.caption("Événements : OpenAgenda réels, redatés et attribués aux bibliothèques du réseau livré (voir "
-               "data/SOURCES.md).")
+def branch_tab() -> None:
+    """What each branch offers per theme, with a draft ad: on the catalogue in force, else the sample."""
     today = st.date_input("Rendez-vous à partir du", date.today(), key="themes_today", format="DD/MM/YYYY")
-    branch_id = st.selectbox("Bibliothèque", list(DEMO_BRANCHES), key="themes_branch",
-                             format_func=lambda b: f"{branches[b].name} ({branches[b].city})")
-    summaries = themes_state.demo_summaries(key, today, themes_state.shelf_key())
+    # the network's catalogue and agenda in force when loaded, else the demonstration sample (said as such)
+    try:
+        provenance, shown, summaries, catalogue_items, catalogue_matches, demo = themes_state.branch_figures(
+            key, today, themes_state.shelf_key())
+    except InputError as exc:
+        state.show_input_error(exc)
+        return
+    state.catalogue_banner(provenance)
+    if demo:
+        st.caption("Événements : OpenAgenda réels, redatés et attribués aux bibliothèques du réseau livré (voir "
+                   "data/SOURCES.md).")
+    if not shown:
+        st.warning("Aucune notice du catalogue chargé n'est rattachée à une bibliothèque du réseau : reliez ses "
+                   "codes de bibliothèque à vos bibliothèques (onglet « Vos fichiers »).", icon="⚠️")
+        return
+    branch_id = st.selectbox("Bibliothèque", list(shown), key="themes_branch",
+                             format_func=lambda b: f"{shown[b].name} ({shown[b].city})")
     rows = []
     for t in themes:
         s = summaries[(t.id, branch_id)]
@@ -172,12 +181,12 @@ with tab_branch:
     theme_id = st.selectbox("Détail du thème", list(by_id), key="themes_branch_theme",
                             format_func=lambda i: by_id[i].label)
     s = summaries[(theme_id, branch_id)]
-    copy = ad_copy(by_id[theme_id], branches[branch_id], s)
+    copy = ad_copy(by_id[theme_id], shown[branch_id], s)
     st.markdown("**Brouillon d'annonce**" + (" (générique : aucun chiffre à prouver)" if copy.generic else "")
                 + (" — sans chiffre : l'échantillon de démonstration ne décrit pas cette bibliothèque" if s.demo else ""))
     st.info(f"{copy.primary_text}\n\n**{copy.headline}** — {copy.description}")
-    reasons = {m.item_id: (m.score, m.reason) for m in themes_state.demo_matches(key, themes_state.shelf_key()) if m.theme_id == theme_id}
-    items = [i for i in shipped_catalogue() if i.branch_id == branch_id and i.id in reasons]
+    reasons = {m.item_id: (m.score, m.reason) for m in catalogue_matches if m.theme_id == theme_id}
+    items = [i for i in catalogue_items if i.branch_id == branch_id and i.id in reasons]
     items.sort(key=lambda i: (-(i.loans or 0), i.title))
     st.dataframe(pd.DataFrame([{
         "Notice": i.id, "Titre": i.title, "Auteur": i.author, "Année": i.year, "Prêts": i.loans,
@@ -187,6 +196,11 @@ with tab_branch:
     if s.next_events:
         st.markdown("**Prochains rendez-vous** : " + " ; ".join(
             f"{e.title} le {e.start:%d/%m/%Y à %H h %M}" for e in s.next_events))
+
+
+
+with tab_branch:
+    branch_tab()
 
 # ---------- shelf map ----------
 def shelf_proposal(proposal) -> None:
@@ -261,6 +275,7 @@ with tab_upload:
             cat_col.caption(coverage_summary(cov, catalogue_file.name) + " " + coverage_by_theme(cov, themes))
             for warning in coverage_warnings(cov, catalogue_file.name):
                 cat_col.warning(warning, icon="⚠️")
+            in_force_view.keep_button("catalogue", catalogue_file.name, catalogue_file.getvalue(), cat_col)
             shelf_proposal(proposal)
             frame = pd.DataFrame([{"Notice": m.item_id, "Titre": titles.get(m.item_id, ""), "Thème": m.theme_id,
                                    "Score": m.score, "Pourquoi": m.reason} for m in matches],
@@ -278,6 +293,7 @@ with tab_upload:
             for note in read.notes:
                 ag_col.info(note, icon="ℹ️")
             ag_col.metric("Événements lus", len(read.events), help=read.format)
+            in_force_view.keep_button("agenda", agenda_file.name, agenda_file.getvalue(), ag_col)
             st.dataframe(pd.DataFrame([{
                 "Événement": events[m.item_id].title, "Date": events[m.item_id].start,
                 "Bibliothèque": branches.get(events[m.item_id].branch_id).name
@@ -287,4 +303,5 @@ with tab_upload:
                 hide_index=True, width="stretch")
         except InputError as exc:
             state.show_input_error(exc, ag_col)
+    in_force_view.section()
     harvest_view.harvest_section(key)

@@ -15,7 +15,7 @@ from outreach.errors import InputError
 from outreach.model import Branch
 from outreach.settings import load_settings
 from outreach.territory import assign
-from outreach.themes import load_themes, shipped_catalogue, shipped_events, summarise
+from outreach.themes import agenda_in_force, catalogue_in_force, load_themes, shipped_catalogue, summarise
 
 # enough for every event of a theme in a branch over a campaign, not only the next three of a summary
 EVENTS_PER_BRANCH = 100
@@ -64,16 +64,19 @@ def campaign_brief(campaign, *, themes=None, branches: list[Branch] | None = Non
                    today: date | None = None, site_url: str | None = None) -> CampaignBrief:
     """The composer's input for `campaign` (an `outreach.campaign.Campaign`).
 
-    Items and events default to the shipped demonstration sample; `today` to the campaign's start, so
+    Items and events default to the network's catalogue and agenda in force (`outreach.themes.in_force`): with
+    no catalogue loaded, the demonstration sample, whose figures no post states; with no agenda, no event (the
+    demonstration agenda never reaches a post). `today` defaults to the campaign's start, so
     that the events announced are those of the campaign period; `site_url` (the blog) to the network
     settings' blog address (none: bridges link to the landing page).
     """
     chosen = campaign_themes(campaign, themes)
     branches = scope_branches(campaign) if branches is None else list(branches)
     if items is None:
-        items = shipped_catalogue()
+        items = catalogue_in_force().items
+        items = shipped_catalogue() if items is None else items
     if events is None:
-        events = shipped_events()
+        events = agenda_in_force().events
     summaries = summarise(items, events, chosen, branches, today or campaign.period.start, top=TOP_ITEMS,
                           next_events=EVENTS_PER_BRANCH)
     by_id = {b.id: b for b in branches}

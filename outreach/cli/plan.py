@@ -24,6 +24,10 @@ def register(sub) -> None:
     p.add_argument("--template", metavar="EXPORT",
                    help="export du Gestionnaire de publicités de votre compte (.xlsx, .csv ou .txt) dont "
                         "l'en-tête sert de modèle aux fichiers ads-manager")
+    p.add_argument("--catalogue", metavar="FICHIER", action="append", default=[],
+                   help="catalogue du réseau à utiliser pour ce plan (ISO 2709, MARCXML, CSV ou base moissonnée "
+                        "harvest.sqlite ; répétable), à la place du catalogue chargé (page Thèmes, « outreach "
+                        "catalogue fetch »)")
     p.add_argument("--draft", action="store_true",
                    help="écrire les fichiers même si la checklist RGPD bloque, en BROUILLON (noms et contenus)")
     p.set_defaults(func=run_plan)
@@ -62,7 +66,8 @@ def run_plan(args) -> int:
     # the check step: the GDPR / DSA checklist decides what may be written (exit 3 names what blocks)
     from outreach import pipeline
 
-    prepared = pipeline.prepare_file(args.campaign, draft=args.draft, template=args.template, out_dir=args.out)
+    prepared = pipeline.prepare_file(args.campaign, draft=args.draft, template=args.template, out_dir=args.out,
+                                     catalogue_files=args.catalogue)
     print_notes(prepared.plan.notes)
     written = pipeline.write_outputs(prepared, args.out)
     for line in summary_lines(prepared.plan) + [prepared.verdict.message()]:

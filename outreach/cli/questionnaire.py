@@ -48,7 +48,10 @@ def register(sub) -> None:
 
     s = qs.add_parser("digests", help="e-mails HTML de recommandations par membre et par segment, et CSV")
     s.add_argument("--out", metavar="DOSSIER", required=True)
-    s.add_argument("--sender", default="", help="adresse d'expédition (défaut : le site du réseau)")
+    s.add_argument("--sender", default="", help="adresse d'expédition (défaut : celle de l'envoi des e-mails, "
+                   "page Paramètres)")
+    s.add_argument("--send", action="store_true", help="envoyer aussi les e-mails par membre, par le serveur SMTP "
+                   "des Paramètres (celui des liens de confirmation)")
     s.add_argument("--today", type=date.fromisoformat, help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
     s.set_defaults(func=run_digests)
 
@@ -85,6 +88,10 @@ def run_serve(args) -> int:
     service = build_service(store=store, config=_config(args))  # checked once here, before any worker starts
     print(f"Questionnaire : http://{args.host}:{args.port}/questionnaire — intégration : "
           f"<script src=\"{service.config.public_url}/widget.js\" defer></script>", file=sys.stderr)
+    if not service.mailer.configured:
+        print("Attention : aucun serveur d'e-mails n'est configuré (page Paramètres, « Envoi des e-mails ») ; les "
+              "adresses données ne recevront pas de lien de confirmation et ne serviront donc à rien.",
+              file=sys.stderr)
     # no access log: the preference links carry each person's token
     if args.workers <= 1:
         uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", access_log=False)
@@ -147,19 +154,24 @@ def run_export(args) -> int:
 
 
 def run_digests(args) -> int:
-    from outreach.community import build_recommender, build_service, write_digests
+    from outreach.community import build_recommender, build_service, member_emails, write_digests
 
     service = build_service(store=_store(args), config=_config(args))
     members = service.store.members()
     today = args.today or date.today()
     recommender = build_recommender(service.offer, service.resolver.branches, [m.branch_id for m in members], today)
     names = {b.id: b.name for b in service.resolver.branches}
-    sender = args.sender or f"{service.settings.network_name} <ne-pas-repondre@mediatheque.invalid>"
+    sender = (args.sender or service.settings.smtp_sender
+              or f"{service.settings.network_name} <ne-pas-repondre@mediatheque.invalid>")
     report = write_digests(args.out, members, recommender, service.offer, service.config.public_url, names,
                            service.settings.network_name, sender)
     print(f"Digests : {report.members} e-mail(s) par membre, {report.segments} segment(s), "
           f"{report.recommendations} recommandation(s) dans {report.folder}.")
+    if args.send:
+        sent = service.mailer.send(member_emails(report.folder / "members"))
+        print(f"{sent} e-mail(s) envoyé(s) par {service.mailer.host}.")
     return 0
+
 
 
 def run_audience(args) -> int:
@@ -187,5 +199,5 @@ def run_stats(args) -> int:
     from outreach.community import csv_text
 
     sys.stdout.write(csv_text(_store(args).stats(), ["theme_id", "branch_id", "members", "email_recommendations",
-                                                     "meta_matching"]))
+                                                     "meta_matching", "counted_only"]))
     return 0

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from outreach.community import exports, hosting, overview
 from outreach.community.audience import audit_audience_file, write_audience_file
 from outreach.community.config import QuestionnaireConfig, load_config, save_config
-from outreach.community.digests import write_digests
+from outreach.community.digests import member_emails, write_digests
 from outreach.community.exports import csv_text
+from outreach.community.mailer import SMTP_PASSWORD, Mailer, MailError, save_smtp_password, smtp_password
 from outreach.community.notice import Notice, missing_fields, render_notice
 from outreach.community.offer import build_offer
 from outreach.community.recommend import build_recommender
@@ -22,9 +23,9 @@ if TYPE_CHECKING:  # FastAPI: loaded when the service starts, not by every page 
 
 _LAZY = {"build_service": "outreach.community.service", "create_app": "outreach.community.service"}
 
-__all__ = ["Notice", "QuestionnaireConfig", "Store", "audit_audience_file", "build_offer",
-           "build_recommender", "build_service", "create_app", "csv_text", "exports", "hosting", "load_config",
-           "missing_fields", "overview", "render_notice", "save_config", "write_audience_file",
+__all__ = ["SMTP_PASSWORD", "MailError", "Mailer", "Notice", "QuestionnaireConfig", "Store", "audit_audience_file", "build_offer",
+           "build_recommender", "build_service", "member_emails", "create_app", "csv_text", "exports", "hosting", "load_config",
+           "missing_fields", "overview", "render_notice", "save_config", "save_smtp_password", "smtp_password", "write_audience_file",
            "write_digests"]
 
 

@@ -2,7 +2,8 @@
 
 Format: the customer-list CSV that Ads Manager accepts, one identifier column named `email`, one value per
 line, each the SHA-256 hex digest of the normalised address (trimmed, lower case), never the address itself
-(CA-02). Only members aged 18 or more (CA-06, MIN-01) with `meta_matching` granted (CA-01); someone who
+(CA-02). Only members aged 18 or more (CA-06, MIN-01) with `meta_matching` granted (CA-01) and their
+address confirmed by the link sent to it (double opt-in: an unconfirmed consent is never used); someone who
 withdraws is simply absent from the next file (CA-04). `audit_audience_file` checks a file against the store.
 """
 
@@ -28,7 +29,7 @@ SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 class Person:
     """Everything the store holds under one e-mail digest, seen as one person."""
 
-    meta_matching: bool  # granted in at least one of the answers still stored
+    meta_matching: bool  # granted, and the address confirmed, in at least one of the answers still stored
     age_band: str | None  # the youngest band given in any of them
 
 
@@ -39,7 +40,8 @@ def people(store: Store) -> dict[str, Person]:
     for m in store.members():
         if m.email_sha256:
             answers.setdefault(m.email_sha256, []).append(m)
-    return {digest: Person(any(m.consents["meta_matching"] for m in ms), youngest_band(m.age_band for m in ms))
+    return {digest: Person(any(m.usable_consents["meta_matching"] for m in ms),
+                           youngest_band(m.age_band for m in ms))
             for digest, ms in answers.items()}
 
 
@@ -79,7 +81,7 @@ class AudienceAudit:
                        "chaque valeur doit être une empreinte SHA-256.")
         if self.without_consent:
             out.append(f"CA-01 : {len(self.without_consent)} personne(s) sans consentement « meta_matching » en "
-                       f"cours (lignes {self.without_consent[:5]}) — régénérez le fichier.")
+                       f"cours et confirmé (lignes {self.without_consent[:5]}) — régénérez le fichier.")
         if self.minors:
             out.append(f"CA-06 : {len(self.minors)} personne(s) mineure(s) (lignes {self.minors[:5]}).")
         return out

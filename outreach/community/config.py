@@ -41,6 +41,8 @@ class QuestionnaireConfig(BaseModel):
     retention_months: int = Field(default=36, ge=1, le=36)
     # how long proofs of consent outlive the processing, to answer a claim; the DPO sets it
     proof_retention_years: int = Field(default=5, ge=1, le=10)
+    # double opt-in: how long the confirmation link sent to an address stays valid
+    confirmation_valid_days: int = Field(default=7, ge=1, le=30)
     rate_limit_per_minute: int = Field(default=30, ge=1)
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
     # behind a reverse proxy: read the client's address from X-Forwarded-For, as written by these proxies

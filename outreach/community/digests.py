@@ -118,9 +118,19 @@ def eml_bytes(msg: EmailMessage) -> bytes:
     return msg.as_bytes(policy=UNFOLDED_HEADERS)
 
 
+def member_emails(folder: Path):
+    """The member e-mails written in `folder`, as messages to send: read with the policy they were written
+    with, so that sending does not fold (and RFC 2047-encode) List-Unsubscribe again."""
+    import email
+
+    for path in sorted(Path(folder).glob("*.eml")):
+        yield email.message_from_bytes(path.read_bytes(), policy=UNFOLDED_HEADERS)
+
+
 def within_age(members: list[Member]) -> list[Member]:
     """The members who receive e-mails, each judged by the youngest age band given under their address
-    (the most restrictive answer wins everywhere): no e-mail under 15, no personalisation under 18."""
+    (the most restrictive answer wins everywhere): no e-mail under 15, no personalisation under 18, and
+    none to an address not confirmed yet (double opt-in)."""
     bands: dict[str, list[str | None]] = {}
     for m in members:
         if m.email_sha256:
@@ -128,7 +138,7 @@ def within_age(members: list[Member]) -> list[Member]:
     out = []
     for m in members:
         band = youngest_band(bands.get(m.email_sha256 or "", [m.age_band]))
-        if not (m.consents[EMAIL_RECOMMENDATIONS] and m.email and band
+        if not (m.usable_consents[EMAIL_RECOMMENDATIONS] and m.email and band
                 and allowed_for_age(EMAIL_RECOMMENDATIONS, band)):
             continue
         if m.consents[PERSONALISATION] and not allowed_for_age(PERSONALISATION, band):

@@ -1,5 +1,5 @@
 """The community's CSV exports, the same from the CLI (`outreach questionnaire export`) and the admin API
-(`/api/exports/…`): members without token nor e-mail, proofs of consent with the e-mail's digest only."""
+(`/api/exports/…`): members without token nor e-mail, proofs of consent that name no one (an opaque id)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from outreach.community.vocabulary import PURPOSES
 
 COMMUNITY_COLUMNS = ["respondent_id", "created_at", "last_interaction_at", "postcode", "area_code", "branch_id",
                      "age_band", "interests", *PURPOSES, "notice_version"]
-PROOF_COLUMNS = ["id", "respondent_id", "email_sha256", "ts_utc", "event", "purposes", "notice_version",
-                 "notice_hash", "language", "mechanism", "page_url", "age_band", "withdrawn_at", "withdrawal_channel"]
+PROOF_COLUMNS = ["id", "consent_id", "ts_utc", "event", "purposes", "notice_version", "notice_hash", "language",
+                 "mechanism", "page_url", "withdrawn_at", "withdrawal_channel"]
 
 
 def community_rows(store: Store) -> list[dict]:

@@ -82,6 +82,9 @@ def compose(config: QuestionnaireConfig) -> dict:
                 "depends_on": {"db": {"condition": "service_healthy"}},
                 "environment": {"OUTREACH_DATABASE_URL": database,
                                 "OUTREACH_ADMIN_TOKEN": "${OUTREACH_ADMIN_TOKEN:?voir LISEZMOI.md}",
+                                # the mail server's password (double opt-in links); the server itself is
+                                # in network.yaml
+                                "SMTP_PASSWORD": "${SMTP_PASSWORD:-}",
                                 "OUTREACH_SETTINGS": "/config/network.yaml",
                                 "OUTREACH_QUESTIONNAIRE": "/config/questionnaire.yaml"},
                 "volumes": ["./config:/config:ro"],
@@ -127,6 +130,10 @@ et 443, et un enregistrement DNS de {host} vers ce serveur.
 
        printf 'POSTGRES_PASSWORD=%s\\nOUTREACH_ADMIN_TOKEN=%s\\n' "$(openssl rand -hex 24)" "$(openssl rand -hex 24)" > .env
        chmod 600 .env
+
+   Ajoutez-y le mot de passe du serveur d'e-mails réglé dans l'outil (page Paramètres, « Envoi des e-mails ») :
+   une ligne `SMTP_PASSWORD=…`. Sans serveur d'e-mails, les adresses données ne reçoivent pas de lien de
+   confirmation et ne servent à rien.
 
 3. Démarrez, en une commande :
 

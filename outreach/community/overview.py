@@ -21,7 +21,10 @@ def embed_snippet(config: QuestionnaireConfig) -> str:
 def totals(store: Store) -> dict[str, int]:
     members = store.members()
     out = {"members": len(members), "with_email": sum(1 for m in members if m.email)}
-    out |= {p: sum(1 for m in members if m.consents[p]) for p in PURPOSES}
+    # usable consents only: an e-mail purpose counts once its address is confirmed (double opt-in)
+    out |= {p: sum(1 for m in members if m.usable_consents[p]) for p in PURPOSES}
+    out["awaiting_confirmation"] = sum(1 for m in members if m.awaiting_confirmation)
+    out["counted_only"] = store.counted_answers()
     out["proofs"] = len(store.proofs())
     return out
 
@@ -30,9 +33,10 @@ def community_table(store: Store, offer: Offer, branch_names: dict[str, str]) ->
     """Members per theme and branch, labelled in French, largest groups first."""
     rows = [{"Thème": offer.label(r["theme_id"]), "Bibliothèque": branch_names.get(r["branch_id"], r["branch_id"]),
              "Membres": r["members"], "Reçoivent des e-mails": r["email_recommendations"],
-             "Rapprochement Meta": r["meta_matching"]} for r in store.stats()]
+             "Rapprochement Meta": r["meta_matching"], "Réponses sans consentement": r["counted_only"]}
+            for r in store.stats()]
     frame = pd.DataFrame(rows, columns=["Thème", "Bibliothèque", "Membres", "Reçoivent des e-mails",
-                                        "Rapprochement Meta"])
+                                        "Rapprochement Meta", "Réponses sans consentement"])
     return frame.sort_values(["Membres", "Thème"], ascending=[False, True], ignore_index=True)
 
 

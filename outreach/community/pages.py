@@ -57,6 +57,17 @@ def message_page(title: str, message: str, status_class: str = "ok") -> str:
     return document(title, f'<h1>{escape(title)}</h1><p class="{status_class}" role="status">{escape(message)}</p>')
 
 
+def confirmation_page(confirmation: str) -> str:
+    """What the link of the confirmation e-mail opens: one button, which confirms (a POST)."""
+    body = ("<h1>Confirmer votre adresse e-mail</h1>"
+            "<p>Vous avez demandé à recevoir des e-mails de la médiathèque ou à voir ses publicités sur Facebook et "
+            "Instagram. Confirmez que cette adresse est bien la vôtre : elle ne sera utilisée qu'après.</p>"
+            f'<form method="post" action="/confirmation/{escape(confirmation)}">'
+            '<button type="submit">Confirmer mon adresse</button></form>'
+            "<p>Si vous n'avez rien demandé, fermez cette page : l'adresse ne sera jamais utilisée.</p>")
+    return document("Confirmer votre adresse — médiathèque", body)
+
+
 def preferences_page(member, offer: Offer, notice: Notice, branch_name: str, token: str,
                      errors: list | None = None, saved: str = "") -> str:
     action = f"/preferences/{escape(token)}"
@@ -70,7 +81,8 @@ def preferences_page(member, offer: Offer, notice: Notice, branch_name: str, tok
     rows = [("Code postal", member.postcode), ("Commune", member.area_name),
             ("Médiathèque de rattachement", branch_name or member.branch_id),
             ("Tranche d'âge", AGE_BANDS.get(member.age_band or "", "non indiquée")),
-            ("Adresse e-mail", member.email or "aucune"),
+            ("Adresse e-mail", (member.email + (" (confirmée)" if member.email_confirmed else " (non confirmée)"))
+             if member.email else "aucune"),
             ("Centres d'intérêt", ", ".join(offer.label(t) for t in member.interests)),
             ("Réponse donnée le", member.created_at.strftime("%d/%m/%Y")),
             ("Notice acceptée", f"version {member.notice_version}")]
@@ -97,6 +109,12 @@ def preferences_page(member, offer: Offer, notice: Notice, branch_name: str, tok
                f'</label><input type="email" id="email" name="email" autocomplete="email" '
                f'value="{escape(member.email or "")}">')
     out.append('<p><button type="submit">Enregistrer mes choix</button></p></form>')
+    if member.awaiting_confirmation:
+        out.append(f'<h2>Confirmer votre adresse</h2><form method="post" action="{action}">'
+                   '<input type="hidden" name="action" value="resend">'
+                   "<p>Votre adresse e-mail n'est pas encore confirmée : tant qu'elle ne l'est pas, elle ne sert à "
+                   "rien (ni e-mail, ni publicité). Ouvrez le lien reçu, ou demandez-en un nouveau.</p>"
+                   '<button type="submit">Renvoyer le lien de confirmation</button></form>')
 
     out.append(f'<h2>Retirer ou effacer</h2><form method="post" action="{action}" id="desinscription">'
                '<input type="hidden" name="action" value="withdraw">'
@@ -104,9 +122,10 @@ def preferences_page(member, offer: Offer, notice: Notice, branch_name: str, tok
                "est effacée aussitôt.</p><button type=\"submit\">Retirer tous mes consentements</button></form>")
     out.append(f'<form method="post" action="{action}"><input type="hidden" name="action" value="delete">'
                "<p>Effacer toutes vos données : votre réponse disparaît aussitôt ; seule la preuve de vos "
-               "consentements passés est gardée, sans votre adresse e-mail.</p>"
+               "consentements passés est gardée, sans rien qui permette de savoir qu'il s'agit de vous.</p>"
                '<button type="submit" class="danger">Effacer toutes mes données</button></form>')
-    granted = [PURPOSE_SHORT[p] for p in PURPOSES if member.consents[p]]
+    granted = [PURPOSE_SHORT[p] + ("" if member.usable_consents[p] else " (en attente de confirmation de l'adresse)")
+               for p in PURPOSES if member.consents[p]]
     out.append(f"<h2>Consentements en cours</h2><p>{escape(', '.join(granted) or 'aucun')}</p>")
     out.append(notice_html(notice))
     return document("Vos choix — médiathèque", "".join(out))

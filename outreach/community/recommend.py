@@ -16,7 +16,7 @@ from outreach.community.offer import Offer
 from outreach.community.store import Member
 from outreach.model import Branch, ThemeSummary
 from outreach.territory import geodesic_km
-from outreach.themes import shipped_catalogue, shipped_events, summarise
+from outreach.themes import agenda_in_force, catalogue_in_force, summarise
 
 ALL_THEMES = "toutes"  # segment of the members who did not grant personalisation
 
@@ -120,7 +120,7 @@ def segments(members: list[Member], offer: Offer) -> dict[tuple[str, str], list[
     """Members who receive e-mails, per (theme, branch); those without personalisation per (toutes, branch)."""
     out: dict[tuple[str, str], list[Member]] = defaultdict(list)
     for m in members:
-        if not (m.consents["email_recommendations"] and m.email):
+        if not (m.usable_consents["email_recommendations"] and m.email):
             continue
         if m.consents["personalisation"]:
             for theme_id in themes_for(m, offer):
@@ -133,9 +133,14 @@ def segments(members: list[Member], offer: Offer) -> dict[tuple[str, str], list[
 def build_recommender(offer: Offer, branches: list[Branch], member_branches: list[str], today: date,
                       items=None, events=None) -> Recommender:
     """Summaries for the offered themes at the members' branches and every branch that has a catalogue or
-    events (candidates for the fallback), from the shipped demonstration sample by default."""
-    items = shipped_catalogue() if items is None else list(items)
-    events = shipped_events(today) if events is None else list(events)
+    events (candidates for the fallback), from the network's catalogue and agenda in force by default
+    (`outreach.themes.in_force`). The demonstration sample's titles are held by none of the network's branches:
+    with no catalogue loaded, no document is recommended, and the demonstration agenda never is."""
+    if items is None:
+        items = catalogue_in_force().items or []
+    if events is None:
+        events = agenda_in_force().events
+    items, events = list(items), list(events)
     branch_ids = set(member_branches) | {i.branch_id for i in items if i.branch_id} | {
         e.branch_id for e in events if e.branch_id}
     summaries = summarise(items, events, list(offer.themes), sorted(branch_ids), today)

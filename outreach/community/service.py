@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import resources
 from urllib.parse import parse_qs
 
-from fastapi import FastAPI, Request
+from fastapi import BackgroundTasks, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -24,16 +26,20 @@ from outreach.bounds import parse_json
 from outreach.community import exports, pages
 from outreach.community.audience import audience_csv, audience_rows
 from outreach.community.config import QuestionnaireConfig, load_config
+from outreach.community.confirmation import confirmation_email, confirmation_url
 from outreach.community.limits import BodySizeLimit, DatabaseBuckets, RateLimit
+from outreach.community.mailer import Mailer, MailError
 from outreach.community.notice import Notice, render_notice, require_complete
 from outreach.community.offer import Offer, PostcodeResolver, build_offer
-from outreach.community.store import Store
+from outreach.community.store import Confirmation, Store
 from outreach.community.validation import AnswerRejected, FieldError, validate_answer, validate_change
 from outreach.community.vocabulary import AGE_BANDS, PURPOSE_LABELS, PURPOSES
 from outreach.datasets import shipped_areas, shipped_branches
 from outreach.errors import InputError
 from outreach.settings import NetworkSettings, load_settings
 from outreach.themes import load_themes
+
+log = logging.getLogger(__name__)
 
 # the API's community export, as first published: the CLI's without last_interaction_at
 API_COMMUNITY_COLUMNS = [c for c in exports.COMMUNITY_COLUMNS if c != "last_interaction_at"]
@@ -51,6 +57,7 @@ class Service:
     offer: Offer
     resolver: PostcodeResolver
     store: Store
+    mailer: Mailer
 
     def questionnaire_json(self) -> dict:
         return {"title": self.config.title, "intro": self.config.intro, "themes": self.offer.as_json(),
@@ -62,10 +69,34 @@ class Service:
     def preferences_url(self, token: str) -> str:
         return f"{self.config.public_url}/preferences/{token}"
 
+    def send_confirmation(self, token: str) -> bool:
+        """Send a fresh confirmation link to the person's address (the previous one stops working); False
+        when there is nothing to confirm. A MailError says why the server did not take it."""
+        made = self.store.new_confirmation(token)
+        if made is None:
+            return False
+        member, confirmation = made
+        msg = confirmation_email(member.email, member.consents, confirmation_url(self.config.public_url, confirmation),
+                                 self.preferences_url(token), self.settings.network_name,
+                                 self.config.confirmation_valid_days, self.mailer.sender)
+        self.mailer.send([msg])
+        return True
+
+    def send_confirmation_later(self, token: str) -> None:
+        """After the answer was acknowledged: a mail server down loses no answer; the person asks for the
+        link again from their preference page, and the address stays unused until then. Without a mail
+        server configured nothing is tried (the serve command says so once at start, not once per answer)."""
+        if not self.mailer.configured:
+            return
+        try:
+            self.send_confirmation(token)
+        except MailError as exc:
+            log.warning("lien de confirmation non envoyé : %s", exc)
+
 
 def build_service(store: Store | None = None, config: QuestionnaireConfig | None = None,
                   settings: NetworkSettings | None = None, themes=None,
-                  resolver: PostcodeResolver | None = None) -> Service:
+                  resolver: PostcodeResolver | None = None, mailer: Mailer | None = None) -> Service:
     """Everything the app needs, checked at start: an incomplete notice or a sensitive theme stops it."""
     config = config or load_config()
     settings = settings or load_settings()
@@ -77,7 +108,8 @@ def build_service(store: Store | None = None, config: QuestionnaireConfig | None
     notice = render_notice(config, settings)
     store = store or Store()
     store.record_notice(notice)
-    return Service(config, settings, notice, build_offer(themes, config), resolver, store)
+    mailer = mailer or Mailer.from_settings(settings)
+    return Service(config, settings, notice, build_offer(themes, config), resolver, store, mailer)
 
 
 def rejected(errors: list[FieldError], status: int = 422) -> JSONResponse:
@@ -196,7 +228,7 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
         return svc.questionnaire_json()
 
     @app.post("/api/responses", status_code=201)
-    async def submit(request: Request):
+    async def submit(request: Request, background: BackgroundTasks):
         if not request.headers.get("content-type", "").startswith("application/json"):
             # JSON only: a cross-site form or a text/plain "simple request" cannot skip the CORS preflight
             return JSONResponse({"detail": "envoyez la réponse en JSON (Content-Type: application/json).",
@@ -209,10 +241,42 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
         else:
             # a server database: let several transactions wait on the network at once
             token = await run_in_threadpool(svc.store.add_answer, answer, svc.notice)
-        return JSONResponse({"token": token, "preferences_url": svc.preferences_url(token),
+        if token and answer.email:
+            background.add_task(svc.send_confirmation_later, token)  # sent once the answer is acknowledged
+        # an answer that grants nothing is only counted: no token, no link, nothing to manage
+        return JSONResponse({"token": token, "preferences_url": svc.preferences_url(token) if token else None,
                              "branch_id": answer.placement.branch_id,
-                             "branch_name": answer.placement.branch_name}, status_code=201,
+                             "branch_name": answer.placement.branch_name,
+                             "confirmation_sent_to": answer.email if token else None}, status_code=201,
                             headers={"Cache-Control": "no-store"})
+
+    @app.get("/confirmation/{confirmation}", response_class=HTMLResponse)
+    def confirmation_page(confirmation: str):
+        # a page with a button, not the confirmation itself: mail filters open every link of a message
+        return HTMLResponse(pages.confirmation_page(confirmation), headers=page_headers())
+
+    @app.post("/confirmation/{confirmation}", response_class=HTMLResponse)
+    async def confirm(confirmation: str, request: Request):
+        if cross_site(request, svc.config.public_url):
+            return HTMLResponse(pages.message_page("Demande refusée", "La confirmation ne peut être envoyée que "
+                                                   "depuis la page du lien reçu par e-mail : ouvrez-le et "
+                                                   "recommencez.", "errors"), status_code=403)
+        outcome = await run_in_threadpool(svc.store.confirm, confirmation,
+                                          timedelta(days=svc.config.confirmation_valid_days))
+        if outcome is Confirmation.CONFIRMED:
+            return HTMLResponse(pages.message_page("Adresse confirmée", "Merci : votre adresse e-mail est confirmée. "
+                                                   "La médiathèque pourra l'utiliser pour ce que vous avez "
+                                                   "choisi ; vous pouvez changer d'avis à tout moment depuis "
+                                                   "votre lien de gestion."), headers=page_headers())
+        if outcome is Confirmation.EXPIRED:
+            return HTMLResponse(pages.message_page("Lien expiré", "Ce lien de confirmation a expiré : demandez-en "
+                                                   "un nouveau depuis la page de gestion de vos choix. Votre "
+                                                   "adresse n'est pas utilisée d'ici là.", "errors"),
+                                status_code=410, headers=page_headers())
+        return HTMLResponse(pages.message_page("Lien inconnu", "Ce lien de confirmation ne correspond à aucune "
+                                               "adresse en attente : il a peut-être été remplacé par un lien plus "
+                                               "récent, ou l'adresse a été effacée.", "errors"), status_code=404,
+                            headers=page_headers())
 
     @app.delete("/api/responses/{token}", status_code=204)
     def erase(token: str):
@@ -227,7 +291,8 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
     def member_json(member) -> dict:
         return {"interests": member.interests, "postcode": member.postcode, "area_name": member.area_name,
                 "branch_id": member.branch_id, "age_band": member.age_band, "email": member.email,
-                "consents": member.consents, "notice_version": member.notice_version,
+                "consents": member.consents, "email_confirmed": member.email_confirmed,
+                "usable_consents": member.usable_consents, "notice_version": member.notice_version,
                 "created_at": member.created_at.isoformat() + "Z",
                 "last_interaction_at": member.last_interaction_at.isoformat() + "Z"}
 
@@ -285,15 +350,30 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
                 return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice, branch, token,
                                                            errors=exc.errors), status_code=422,
                                     headers=page_headers())
+            before = member
             member = await run_in_threadpool(svc.store.change, token, new, svc.notice, channel="preferences")
             saved = "Vos choix sont enregistrés."
+            if member.awaiting_confirmation and not (before.awaiting_confirmation and before.email == member.email):
+                saved += await send_link(token, member.email)
+        elif action == "resend":
+            saved = await send_link(token, member.email) if member.awaiting_confirmation else \
+                "Votre adresse est déjà confirmée, ou aucun choix ne la demande."
         else:
-            raise AnswerRejected([FieldError("action", "action inconnue : update, withdraw ou delete.")])
+            raise AnswerRejected([FieldError("action", "action inconnue : update, resend, withdraw ou delete.")])
         if is_form:
             return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice,
                                                        svc.resolver.branch_name(member.branch_id), token,
                                                        saved=saved), headers=page_headers())
         return JSONResponse(member_json(member), headers={"Cache-Control": "no-store"})
+
+    async def send_link(token: str, address: str | None) -> str:
+        """Send the confirmation link now and say so, or say why it could not be sent."""
+        try:
+            await run_in_threadpool(svc.send_confirmation, token)
+        except MailError:
+            return (" Le lien de confirmation n'a pas pu être envoyé (serveur d'e-mails indisponible) : réessayez "
+                    "plus tard avec « Renvoyer le lien de confirmation ».")
+        return f" Un lien de confirmation vient d'être envoyé à {address} : ouvrez-le pour confirmer votre adresse."
 
     @app.post("/unsubscribe/{token}")
     def unsubscribe(token: str):

@@ -4,13 +4,23 @@ SQLAlchemy 2 Core on SQLite (WAL) by default, PostgreSQL when OUTREACH_DATABASE_
 is one transaction: an answer, its interests and its proof are stored together or not at all.
 
 Times are naive UTC. Tokens are random (256 bits): a token is the capability to see, change and erase one
-person's data, so it is never logged and never exported. Proofs of consent survive erasure, without the
-e-mail address (only its SHA-256, to prove who consented if challenged), and are purged after
-`proof_retention_years`.
+person's data, so it is never logged and never exported.
+
+Proofs of consent hold no personal data: the notice's version and hash, the purposes, the mechanism, the time
+and an opaque random `consent_id`. The only link from a proof to a person is the `consent_id` column of the
+person's own row, which erasure deletes: after erasure a proof still shows that someone consented, when and
+how, and no longer whose consent it was. Proofs are purged after `proof_retention_years`.
+
+An answer that grants no purpose stores nothing about the person: only counters per day, theme and branch.
+
+E-mail purposes (recommendations, Meta matching) are double opt-in: the address must be confirmed by a link
+sent to it before either purpose is used (`Member.usable_consents`). Only the SHA-256 of the link's token
+is stored, with the time it was sent, so that it expires.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import secrets
@@ -23,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -38,8 +49,11 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach import db, paths
+from outreach.community.migration import migrate
 from outreach.community.notice import Notice
 from outreach.community.offer import Placement
 from outreach.community.validation import Answer, PreferenceChange
@@ -67,6 +81,12 @@ respondents = Table(
     Column("meta_matching", Boolean, nullable=False),
     Column("notice_version", String(32), nullable=False),
     Column("notice_hash", String(64), nullable=False),
+    # the link to this person's proofs; nullable only so that a migration can add it to existing rows
+    Column("consent_id", String(32), index=True),
+    # double opt-in: when the address was confirmed, and the pending link (its digest, when it was sent)
+    Column("email_confirmed_at", DateTime),
+    Column("confirmation_sha256", String(64), index=True),
+    Column("confirmation_sent_at", DateTime),
 )
 
 interests = Table(
@@ -77,12 +97,11 @@ interests = Table(
     Index("ix_community_interests_theme", "theme_id"),
 )
 
-# one row per consent event (given, changed, withdrawn, erased, purged): the proof (FORM-06)
+# one row per consent event (given, confirmed, changed, withdrawn, erased, purged): the proof (FORM-06)
 proofs = Table(
     "community_consent_proofs", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("respondent_id", String(32), nullable=False, index=True),  # no foreign key: outlives erasure
-    Column("email_sha256", String(64)),
+    Column("consent_id", String(32), nullable=False, index=True),  # opaque; no foreign key: outlives erasure
     Column("ts_utc", DateTime, nullable=False),
     Column("event", String(16), nullable=False),
     Column("purposes", Text, nullable=False),  # JSON {purpose: "granted" | "refused"}
@@ -90,8 +109,7 @@ proofs = Table(
     Column("notice_hash", String(64), nullable=False),
     Column("language", String(8), nullable=False),
     Column("mechanism", String(200), nullable=False),
-    Column("page_url", String(2000)),
-    Column("age_band", String(16)),
+    Column("page_url", String(2000)),  # scrubbed of anything personal (validation.py)
     Column("withdrawn_at", DateTime),
     Column("withdrawal_channel", String(32)),
 )
@@ -104,6 +122,16 @@ rate_buckets = Table(
     Column("updated", Float, nullable=False, index=True),  # seconds since the epoch, as the workers' clocks say
     Column("allowed", Boolean, nullable=False),
 )
+
+# answers that granted no purpose, counted and not kept: per day, branch and theme ("" counts the answers)
+answer_counts = Table(
+    "community_answer_counts", metadata,
+    Column("day", Date, primary_key=True),
+    Column("branch_id", String(32), primary_key=True),
+    Column("theme_id", String(64), primary_key=True),
+    Column("answers", Integer, nullable=False),
+)
+ANSWERS = ""  # the theme_id of the row counting the answers themselves
 
 notices = Table(
     "community_notices", metadata,
@@ -132,6 +160,10 @@ def email_sha256(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()
 
 
+def token_sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 @dataclass
 class Member:
     id: str
@@ -148,6 +180,17 @@ class Member:
     consents: dict[str, bool]
     notice_version: str
     interests: list[str]
+    email_confirmed: bool = False
+
+    @property
+    def usable_consents(self) -> dict[str, bool]:
+        """The consents that may be acted on: an e-mail purpose only once the address is confirmed."""
+        return {p: granted and (p not in EMAIL_PURPOSES or (self.email_confirmed and bool(self.email)))
+                for p, granted in self.consents.items()}
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return bool(self.email) and not self.email_confirmed and any(self.consents[p] for p in EMAIL_PURPOSES)
 
     def state(self, branch_name: str = "") -> PreferenceChange:
         placement = Placement(self.postcode, self.area_code, self.area_name, self.branch_id, branch_name, 0.0)
@@ -167,11 +210,18 @@ def _purposes_json(consents: dict[str, bool]) -> str:
     return json.dumps({p: "granted" if consents.get(p) else "refused" for p in PURPOSES}, sort_keys=True)
 
 
+class Confirmation(enum.Enum):
+    CONFIRMED = "confirmed"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+
+
 class Store:
     def __init__(self, url: str | None = None):
         self.url = url or paths.database_url()
         self.engine = db.create_tables(self.url, metadata)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        migrate(self.engine, metadata)
         # erasures asked to be scrubbed from the log, and the latest one a checkpoint covered (see _scrub)
         self._scrub_lock = threading.Lock()
         self._scrub_wanted = self._scrub_done = 0
@@ -201,10 +251,16 @@ class Store:
 
     # --- answers -----------------------------------------------------------------------------------------
 
-    def add_answer(self, answer: Answer, notice: Notice, now: datetime | None = None) -> str:
-        """Store an answer with its proof in one transaction; returns the person's token."""
+    def add_answer(self, answer: Answer, notice: Notice, now: datetime | None = None) -> str | None:
+        """Store an answer with its proof in one transaction; returns the person's token.
+
+        An answer that grants no purpose is only counted (per day, branch and theme) and returns None: there
+        is no one to give a link to, since nothing about them is kept."""
         now = now or utcnow()
-        rid, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
+        if not any(answer.consents[k] for k in PURPOSES):
+            self._count(answer, now)
+            return None
+        rid, token, consent_id = uuid.uuid4().hex, secrets.token_urlsafe(32), uuid.uuid4().hex
         digest = email_sha256(answer.email) if answer.email else None
         p = answer.placement
         mechanism = f"{answer.mechanism}:{','.join(answer.checkboxes)}"
@@ -214,15 +270,61 @@ class Store:
                 id=rid, token=token, created_at=now, updated_at=now, last_interaction_at=now,
                 postcode=p.postcode, area_code=p.area_code, area_name=p.area_name, branch_id=p.branch_id,
                 age_band=answer.age_band, email=answer.email, email_sha256=digest,
-                notice_version=notice.version, notice_hash=notice.hash,
+                notice_version=notice.version, notice_hash=notice.hash, consent_id=consent_id,
+                email_confirmed_at=None, confirmation_sha256=None, confirmation_sent_at=None,
                 **{k: answer.consents[k] for k in PURPOSES}))
             conn.execute(INSERT_INTEREST, [{"respondent_id": rid, "theme_id": t} for t in answer.interests])
             conn.execute(INSERT_PROOF, dict(
-                respondent_id=rid, email_sha256=digest, ts_utc=now, event="given",
+                consent_id=consent_id, ts_utc=now, event="given",
                 purposes=_purposes_json(answer.consents), notice_version=notice.version, notice_hash=notice.hash,
-                language="fr", mechanism=mechanism[:200], page_url=answer.page_url, age_band=answer.age_band,
+                language="fr", mechanism=mechanism[:200], page_url=answer.page_url,
                 withdrawn_at=None, withdrawal_channel=None))
         return token
+
+    def _count(self, answer: Answer, now: datetime) -> None:
+        """One more answer, and one more per theme chosen, for the day and the branch: nothing else."""
+        keys = [ANSWERS, *answer.interests]
+        rows = [dict(day=now.date(), branch_id=answer.placement.branch_id, theme_id=k, answers=1) for k in keys]
+        upsert = (sqlite_insert if self.is_sqlite else postgresql_insert)(answer_counts)
+        upsert = upsert.on_conflict_do_update(index_elements=["day", "branch_id", "theme_id"],
+                                              set_={"answers": answer_counts.c.answers + 1})
+        with self.engine.begin() as conn:
+            conn.execute(upsert, rows)
+
+    # --- double opt-in -----------------------------------------------------------------------------------
+
+    def new_confirmation(self, token: str, now: datetime | None = None) -> tuple[Member, str] | None:
+        """A fresh confirmation link's token for the person's address (the first one or a resend); the
+        previous link stops working. None when there is nothing to confirm."""
+        member = self.by_token(token)
+        if member is None or not member.awaiting_confirmation:
+            return None
+        confirmation = secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            conn.execute(update(respondents).where(respondents.c.id == member.id).values(
+                confirmation_sha256=token_sha256(confirmation), confirmation_sent_at=now or utcnow()))
+        return member, confirmation
+
+    def confirm(self, confirmation: str, valid_for: timedelta, now: datetime | None = None) -> Confirmation:
+        """Follow a confirmation link: the address is confirmed and the e-mail purposes become usable."""
+        now = now or utcnow()
+        if not confirmation or len(confirmation) > 64:
+            return Confirmation.UNKNOWN
+        with self.engine.begin() as conn:
+            row = conn.execute(select(respondents).where(
+                respondents.c.confirmation_sha256 == token_sha256(confirmation)).with_for_update()).mappings().first()
+            if row is None:
+                return Confirmation.UNKNOWN
+            if row["confirmation_sent_at"] is None or now - row["confirmation_sent_at"] > valid_for:
+                return Confirmation.EXPIRED
+            conn.execute(update(respondents).where(respondents.c.id == row["id"]).values(
+                email_confirmed_at=now, confirmation_sha256=None, confirmation_sent_at=None,
+                last_interaction_at=now))
+            conn.execute(insert(proofs).values(
+                consent_id=row["consent_id"], ts_utc=now, event="confirmed",
+                purposes=_purposes_json({p: row[p] for p in PURPOSES}), notice_version=row["notice_version"],
+                notice_hash=row["notice_hash"], language="fr", mechanism="double-opt-in:email"))
+        return Confirmation.CONFIRMED
 
     def _member_rows(self, conn, where) -> list[Member]:
         rows = conn.execute(select(respondents).where(where)).mappings().all()
@@ -241,7 +343,8 @@ class Store:
                        area_code=r["area_code"], area_name=r["area_name"], branch_id=r["branch_id"],
                        age_band=r["age_band"], email=r["email"], email_sha256=r["email_sha256"],
                        consents={p: bool(r[p]) for p in PURPOSES}, notice_version=r["notice_version"],
-                       interests=themes[r["id"]]) for r in rows]
+                       interests=themes[r["id"]], email_confirmed=r["email_confirmed_at"] is not None)
+                for r in rows]
 
     def by_token(self, token: str) -> Member | None:
         if not token or len(token) > 64:
@@ -272,6 +375,9 @@ class Store:
             digest = email_sha256(new.email) if new.email else None
             values = dict(updated_at=now, last_interaction_at=now, age_band=new.age_band, email=new.email,
                           email_sha256=digest, **{p: new.consents[p] for p in PURPOSES})
+            if digest != row["email_sha256"] or not new.email:
+                # a new address (or none) is not confirmed, and a link sent to the old one no longer works
+                values.update(email_confirmed_at=None, confirmation_sha256=None, confirmation_sent_at=None)
             if new.placement.postcode != row["postcode"]:
                 values.update(postcode=new.placement.postcode, area_code=new.placement.area_code,
                               area_name=new.placement.area_name, branch_id=new.placement.branch_id)
@@ -282,15 +388,15 @@ class Store:
             conn.execute(delete(interests).where(interests.c.respondent_id == rid))
             conn.execute(insert(interests), [{"respondent_id": rid, "theme_id": t} for t in new.interests])
             if withdrawn:
-                self._mark_withdrawn(conn, rid, now, channel)
+                self._mark_withdrawn(conn, row["consent_id"], now, channel)
             if withdrawn or newly_granted or digest != row["email_sha256"] or new.age_band != row["age_band"]:
                 conn.execute(insert(proofs).values(
-                    respondent_id=rid, email_sha256=digest or row["email_sha256"], ts_utc=now,
+                    consent_id=row["consent_id"], ts_utc=now,
                     event="withdrawn" if withdrawn and not newly_granted else "changed",
                     purposes=_purposes_json(new.consents),
                     notice_version=values.get("notice_version", row["notice_version"]),
                     notice_hash=values.get("notice_hash", row["notice_hash"]), language="fr",
-                    mechanism=f"preferences:{channel}", age_band=new.age_band,
+                    mechanism=f"preferences:{channel}",
                     withdrawal_channel=channel if withdrawn else None, withdrawn_at=now if withdrawn else None))
             found = self._member_rows(conn, respondents.c.id == rid)
         if (row["email"] and row["email"] != new.email) or row["postcode"] != new.placement.postcode:
@@ -298,8 +404,8 @@ class Store:
         return found[0]
 
     @staticmethod
-    def _mark_withdrawn(conn, rid: str, now: datetime, channel: str) -> None:
-        conn.execute(update(proofs).where(proofs.c.respondent_id == rid, proofs.c.withdrawn_at.is_(None))
+    def _mark_withdrawn(conn, consent_id: str, now: datetime, channel: str) -> None:
+        conn.execute(update(proofs).where(proofs.c.consent_id == consent_id, proofs.c.withdrawn_at.is_(None))
                      .values(withdrawn_at=now, withdrawal_channel=channel))
 
     def withdraw_all(self, token: str, notice: Notice, channel: str, now: datetime | None = None) -> Member | None:
@@ -324,7 +430,7 @@ class Store:
         return self.change(token, state, notice, channel, now)
 
     def erase(self, token: str, channel: str = "preferences", now: datetime | None = None) -> bool:
-        """Erase the person at once; the proofs stay (without e-mail) and say when and how it happened."""
+        """Erase the person at once; the proofs stay, unlinked from anyone, and say when and how it happened."""
         now = now or utcnow()
         with self.engine.begin() as conn:
             row = conn.execute(select(respondents).where(respondents.c.token == token)).mappings().first()
@@ -388,11 +494,11 @@ class Store:
     def _erase_rows(self, conn, rows, now: datetime, channel: str, event_name: str) -> None:
         ids = [r["id"] for r in rows]
         for r in rows:
-            self._mark_withdrawn(conn, r["id"], now, channel)
+            self._mark_withdrawn(conn, r["consent_id"], now, channel)
         conn.execute(insert(proofs), [dict(
-            respondent_id=r["id"], email_sha256=r["email_sha256"], ts_utc=now, event=event_name,
+            consent_id=r["consent_id"], ts_utc=now, event=event_name,
             purposes=_purposes_json({}), notice_version=r["notice_version"], notice_hash=r["notice_hash"],
-            language="fr", mechanism=f"{event_name}:{channel}", age_band=r["age_band"], withdrawn_at=now,
+            language="fr", mechanism=f"{event_name}:{channel}", withdrawn_at=now,
             withdrawal_channel=channel) for r in rows])
         conn.execute(delete(interests).where(interests.c.respondent_id.in_(ids)))
         conn.execute(delete(respondents).where(respondents.c.id.in_(ids)))
@@ -409,11 +515,11 @@ class Store:
             for start in range(0, len(rows), 500):
                 self._erase_rows(conn, rows[start:start + 500], now, "retention", event_name="purged")
             # proofs of people who are gone, whose last event is older than the proof retention
-            gone = select(proofs.c.respondent_id).group_by(proofs.c.respondent_id).having(
+            gone = select(proofs.c.consent_id).group_by(proofs.c.consent_id).having(
                 func.max(proofs.c.ts_utc) < proof_cutoff)
-            still_here = select(respondents.c.id)
-            result = conn.execute(delete(proofs).where(proofs.c.respondent_id.in_(gone),
-                                                       proofs.c.respondent_id.not_in(still_here)))
+            still_here = select(respondents.c.consent_id)
+            result = conn.execute(delete(proofs).where(proofs.c.consent_id.in_(gone),
+                                                       proofs.c.consent_id.not_in(still_here)))
         if rows:
             self._scrub()
         return PurgeReport(respondents=len(rows), proofs=result.rowcount or 0, cutoff=cutoff,
@@ -430,16 +536,39 @@ class Store:
             return conn.execute(select(func.count()).select_from(respondents)).scalar_one()
 
     def stats(self) -> list[dict]:
-        """Members per theme and branch, and how many of them receive e-mails."""
+        """Members per theme and branch, how many of them receive e-mails or are matched on Meta (address
+        confirmed), and the answers counted without anything kept (no consent)."""
+        confirmed = respondents.c.email_confirmed_at.is_not(None)
         query = (select(interests.c.theme_id, respondents.c.branch_id, func.count().label("members"),
-                        func.sum(func.cast(respondents.c.email_recommendations, Integer)).label("email"),
-                        func.sum(func.cast(respondents.c.meta_matching, Integer)).label("meta"))
+                        func.sum(func.cast(respondents.c.email_recommendations & confirmed, Integer)).label("email"),
+                        func.sum(func.cast(respondents.c.meta_matching & confirmed, Integer)).label("meta"))
                  .join(respondents, respondents.c.id == interests.c.respondent_id)
-                 .group_by(interests.c.theme_id, respondents.c.branch_id)
-                 .order_by(interests.c.theme_id, respondents.c.branch_id))
+                 .group_by(interests.c.theme_id, respondents.c.branch_id))
+        counted = (select(answer_counts.c.theme_id, answer_counts.c.branch_id, func.sum(answer_counts.c.answers))
+                   .where(answer_counts.c.theme_id != ANSWERS)
+                   .group_by(answer_counts.c.theme_id, answer_counts.c.branch_id))
+        out: dict[tuple[str, str], dict] = {}
+
+        def row(t: str, b: str) -> dict:
+            return out.setdefault((t, b), {"theme_id": t, "branch_id": b, "members": 0, "email_recommendations": 0,
+                                           "meta_matching": 0, "counted_only": 0})
         with self.engine.connect() as conn:
-            return [{"theme_id": t, "branch_id": b, "members": int(n), "email_recommendations": int(e or 0),
-                     "meta_matching": int(m or 0)} for t, b, n, e, m in conn.execute(query)]
+            for t, b, n, e, m in conn.execute(query):
+                row(t, b).update(members=int(n), email_recommendations=int(e or 0), meta_matching=int(m or 0))
+            for t, b, n in conn.execute(counted):
+                row(t, b)["counted_only"] = int(n or 0)
+        return [out[k] for k in sorted(out)]
+
+    def counted_answers(self) -> int:
+        """Answers that granted no purpose: counted, nothing kept."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.coalesce(func.sum(answer_counts.c.answers), 0))
+                                    .where(answer_counts.c.theme_id == ANSWERS)).scalar_one())
+
+    def counts_by_day(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(answer_counts).order_by(
+                answer_counts.c.day, answer_counts.c.branch_id, answer_counts.c.theme_id)).mappings()]
 
     def proofs(self) -> list[dict]:
         with self.engine.connect() as conn:

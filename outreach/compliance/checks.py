@@ -621,13 +621,17 @@ def no_political_category(ctx: CheckContext) -> CheckResult:
     where = []
     if POLITICAL_CATEGORY in [str(c).upper() for c in ctx.data.get("special_ad_categories") or []]:
         where.append("special_ad_categories de la campagne")
-    if POLITICAL_CATEGORY in [str(c).upper() for c in ctx.payload_campaign().get("special_ad_categories") or []]:
-        where.append("meta-api.json (campaign.special_ad_categories)")
+    if any(POLITICAL_CATEGORY in [str(c).upper() for c in campaign.get("special_ad_categories") or []]
+           for campaign in ctx.payload_campaigns()):
+        where.append("meta-api.json (special_ad_categories d'une campagne)")
     if where:
         return CheckResult(FAIL, f"{POLITICAL_CATEGORY} dans " + " et ".join(where)
                                  + " : Meta ne diffuse plus ces publicités dans l'UE.")
-    categories = ctx.data.get("special_ad_categories") or []
-    return CheckResult(PASS, "Catégories spéciales : " + (", ".join(categories) if categories else "aucune") + ".")
+    categories = list(ctx.data.get("special_ad_categories") or [])
+    categories += [str(c) for campaign in ctx.payload_campaigns()[1:] for c in campaign.get("special_ad_categories") or []
+                   if str(c) not in categories]
+    own = " (dans une campagne Meta à part)" if len(ctx.payload_campaigns()) > 1 else ""
+    return CheckResult(PASS, "Catégories spéciales : " + (", ".join(categories) if categories else "aucune") + own + ".")
 
 
 def pre_election_window(election: date) -> tuple[date, date]:
@@ -701,11 +705,15 @@ def _copy_texts(ctx: CheckContext) -> list[tuple[str, str]]:
     if texts:
         return texts  # the payloads' creatives carry the same texts as the plan
     for creative in (ctx.payload or {}).get("creatives") or []:
+        where = f"meta-api.json, « {creative.get('name', creative.get('ref', '?'))} »"
         link = ((creative.get("object_story_spec") or {}).get("link_data") or {})
         for key in ("message", "name", "description"):
             if link.get(key):
-                texts.append((f"meta-api.json, « {creative.get('name', creative.get('ref', '?'))} »",
-                              str(link[key])))
+                texts.append((where, str(link[key])))
+        # text options and placement-customised ads keep their wordings in the asset feed
+        feed = creative.get("asset_feed_spec") or {}
+        texts += [(where, str(t["text"])) for key in ("bodies", "titles", "descriptions")
+                  for t in feed.get(key) or [] if isinstance(t, dict) and t.get("text")]
     return texts
 
 

@@ -170,6 +170,10 @@ class CheckContext:
     def payload_campaign(self) -> dict:
         return dict((self.payload or {}).get("campaign") or {})
 
+    def payload_campaigns(self) -> list[dict]:
+        """The main campaign and a special ad category's own one (meta-api.json's special_campaigns)."""
+        return [self.payload_campaign(), *[dict(c) for c in (self.payload or {}).get("special_campaigns") or []]]
+
 
 def payload_interest_names(ad_set: dict) -> list[str]:
     names = []

@@ -101,9 +101,9 @@ class Verdict:
         if not self.is_draft:
             return payloads
         marked = copy.deepcopy(payloads)
-        campaign = marked.get("campaign") or {}
-        if "name" in campaign and not str(campaign["name"]).startswith(DRAFT_CAMPAIGN_PREFIX):
-            campaign["name"] = DRAFT_CAMPAIGN_PREFIX + str(campaign["name"])
+        for campaign in [marked.get("campaign") or {}, *(marked.get("special_campaigns") or [])]:
+            if "name" in campaign and not str(campaign["name"]).startswith(DRAFT_CAMPAIGN_PREFIX):
+                campaign["name"] = DRAFT_CAMPAIGN_PREFIX + str(campaign["name"])
         return marked
 
     def export_files(self, rendered: dict[str, bytes]) -> dict[str, bytes]:

@@ -31,7 +31,6 @@ import io
 import json
 import logging
 import os
-import re
 import time
 import tomllib
 from collections.abc import Callable
@@ -48,19 +47,21 @@ from facebook_business.exceptions import FacebookRequestError
 
 from outreach import atomic, paths
 from outreach.compliance.gate import refuse_unsafe_payloads
-from outreach.errors import InputError, register_secret
+from outreach.errors import InputError, mask_secrets, register_secret
 from outreach.meta.names import IDS_FILE, META_API_FILE
-from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, without_ref
+from outreach.meta.payloads import API_VERSION, REF, REF_PREFIX, campaigns_of, without_ref
 from outreach.model import is_ad_account
 from outreach.visuals import check_image
 
-DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_GRAPH_URL = paths.DEFAULT_GRAPH_URL
 # meta-ids.json maps each ref to its Meta id, and records which account and which campaign file the folder's
 # objects belong to, under keys that no ref can take (refs never start with "_")
 META_KEY_PREFIX = "_"
 ACCOUNT_KEY = "_account"
 IDENTITY_KEY = "_campaign_identity"
 BATCH_SIZE = 50  # Meta's limit of calls per batch request
+IMAGES_PER_UPLOAD = 10  # files sent together to act_…/adimages, up to UPLOAD_BYTES (Meta's limit is 30 MB each)
+UPLOAD_BYTES = 8 * 1024 * 1024
 # what each object was last sent with (ref → params), to bring the objects in line when the plan changes
 SENT_FILE = "meta-sent.json"
 # fields Meta does not let an existing object change (a new campaign is needed); status is never updated
@@ -69,7 +70,7 @@ FROZEN = {"campaigns": {"objective", "special_ad_categories", "special_ad_catego
           "ads": {"adset_id"}}
 NEVER_UPDATED = {"status", "execution_options"}
 TOKEN_ENV = "META_ACCESS_TOKEN"
-GRAPH_URL_ENV = "META_GRAPH_URL"
+GRAPH_URL_ENV = paths.META_GRAPH_URL_ENV
 # Graph error codes Meta documents as temporary: unknown, service, rate limits, too many calls
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 80004}
 # the rate-limit codes: app, user, page, custom and business-use-case limits (ads management is 80004)
@@ -132,12 +133,11 @@ class RedactToken(logging.Filter):
     """urllib3 logs every request's URL at DEBUG level, and the SDK sends the token in the query string: the
     token is masked in those records, whatever logging level the user or Streamlit sets."""
 
-    SECRET = re.compile(r"\b(access_token|appsecret_proof)=[^&\s\"']+")
-
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "access_token=" in message or "appsecret_proof=" in message:
-            record.msg, record.args = self.SECRET.sub(r"\1=***", message), None
+        shown = mask_secrets(message)
+        if shown != message:
+            record.msg, record.args = shown, None
         return True
 
 
@@ -314,7 +314,7 @@ class MetaClient:
         self.api = FacebookAdsApi.init(access_token=self._secret, api_version=api_version,
                                        timeout=timeout_s, crash_log=False)
         # per-session base URL: the SDK joins it with the version for every call made through this api
-        self.api._session.GRAPH = (graph_url or os.environ.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
+        self.api._session.GRAPH = (graph_url or paths.meta_graph_url()).rstrip("/")
         self.account = AdAccount(account_id, api=self.api)
         self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
         self.cache_path = Path(cache_dir or paths.cache_dir()) / "meta-interests.json"
@@ -527,7 +527,7 @@ class MetaClient:
         prepared = self.prepare(_paused(payloads), file=out_dir / META_API_FILE)
         self.check_floors(prepared)
         say = progress or (lambda _msg: None)
-        steps = [("campaigns", [prepared["campaign"]], "la campagne"),
+        steps = [("campaigns", campaigns_of(prepared), "la campagne"),
                  ("adsets", prepared["ad_sets"], "l'ensemble de publicités"),
                  ("adcreatives", prepared["creatives"], "la publicité (visuel)"),
                  ("ads", prepared["ads"], "la publicité")]
@@ -635,34 +635,44 @@ class MetaClient:
             except FileNotFoundError:
                 raise MetaError("image absente du dossier.", where=str(path), field="images",
                                 fix="Refaites « outreach plan » dans ce dossier : il y écrit les visuels.") from None
-            check_image(data, label=str(path))
+            check_image(data, label=str(path), placement=image.get("placement", "feed"))
             files[image[REF]] = (path.name, data)
-        for image in images:
-            ref = image[REF]
-            if ref in report.ids:
-                report.reused.append(ref)
+        reused = [image[REF] for image in images if image[REF] in report.ids]
+        report.reused += reused
+        todo = [] if dry_run else [image[REF] for image in images if image[REF] not in report.ids]
+        # several files to a request (Meta answers each under its file name): a national plan has hundreds
+        group: list[str] = []
+        for n, ref in enumerate(todo):
+            group.append(ref)
+            size = sum(len(files[r][1]) for r in group)
+            if len(group) < IMAGES_PER_UPLOAD and size < UPLOAD_BYTES and n < len(todo) - 1:
                 continue
-            if dry_run:
-                continue
-            name, data = files[ref]
-            report.ids[ref] = self._upload_image(name, data)
-            report.created.append(ref)
+            hashes = self._upload_images({files[r][0]: files[r][1] for r in group})
+            for r in group:
+                report.ids[r] = hashes[files[r][0]]
+                report.created.append(r)
             save()  # with the folder's account and campaign identity, like every other id
-            say(f"image envoyée : {name} → {report.ids[ref]}")
+            say(f"image(s) envoyée(s) : {', '.join(files[r][0] for r in group)}")
+            group = []
 
-    def _upload_image(self, name: str, data: bytes) -> str:
-        """The image's hash; sent as a file named `name`, as the SDK's AdImage does, so that the account's
+    def _upload_images(self, named: dict[str, bytes]) -> dict[str, str]:
+        """File name → hash; each sent as a file of that name, as the SDK's AdImage does, so that the account's
         image library shows the same name as the sheet's Image File Name. Uploading the same bytes again
         gives the same hash, so a retry after a lost answer is harmless."""
-        answer = self._with_retries(f"l'image « {name} »", lambda: self.api.call(
-            "POST", (self.account_id, "adimages"), files={name: io.BytesIO(data)}).json())
+        what = f"l'image « {next(iter(named))} »" if len(named) == 1 else f"{len(named)} images"
+        answer = self._with_retries(what, lambda: self.api.call(
+            "POST", (self.account_id, "adimages"),
+            files={name: io.BytesIO(data) for name, data in named.items()}).json())
         images = answer.get("images") or {}
-        found = images.get(name) or next(iter(images.values()), None)
-        if not found or not found.get("hash"):
-            raise MetaError(f"l'image « {name} » : Meta n'a pas renvoyé d'empreinte (hash).", field="images",
-                            fix="Relancez l'envoi ; si cela se répète, envoyez l'image dans la médiathèque du "
-                                "compte depuis le Gestionnaire de publicités.")
-        return str(found["hash"])
+        hashes = {}
+        for name in named:
+            found = images.get(name) or (next(iter(images.values()), None) if len(named) == 1 else None)
+            if not found or not found.get("hash"):
+                raise MetaError(f"l'image « {name} » : Meta n'a pas renvoyé d'empreinte (hash).", field="images",
+                                fix="Relancez l'envoi ; si cela se répète, envoyez l'image dans la médiathèque "
+                                    "du compte depuis le Gestionnaire de publicités.")
+            hashes[name] = str(found["hash"])
+        return hashes
 
     def _send(self, edge: str, calls: list[tuple[str, dict, str]], *, lost: Callable | None,
               on_partial: Callable[[dict], object] | None = None, nodes: dict[str, str] | None = None
@@ -765,7 +775,7 @@ def _paused(payloads: dict) -> dict:
     edited by hand asks for another status, since the officer starts delivery in Ads Manager after review."""
     checked = deepcopy(payloads)
     for key in STATUS_KEYS:
-        for obj in checked[key] if isinstance(checked[key], list) else [checked[key]]:
+        for obj in campaigns_of(checked) if key == "campaign" else checked[key]:
             status = obj.setdefault("status", PAUSED)
             if status != PAUSED:
                 raise MetaError(f"« {obj.get('name', obj.get(REF))} » a le statut {status} : outreach ne crée "
@@ -775,26 +785,26 @@ def _paused(payloads: dict) -> dict:
     return checked
 
 
-def _read_ids(path: Path) -> dict[str, str]:
+def _read_folder_json(path: Path, unreadable: str, fix: str) -> dict:
+    """A JSON object the push keeps in the folder; {} when the file is not there yet."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except ValueError as exc:
-        raise InputError("fichier d'identifiants Meta illisible.", file=path,
-                         fix="Supprimez-le seulement si rien n'a été créé chez Meta ; sinon corrigez le JSON.") from exc
+        raise InputError(unreadable, file=path, fix=fix) from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _read_ids(path: Path) -> dict[str, str]:
+    data = _read_folder_json(path, "fichier d'identifiants Meta illisible.",
+                             "Supprimez-le seulement si rien n'a été créé chez Meta ; sinon corrigez le JSON.")
     return {str(k): str(v) for k, v in data.items()}
 
 
 def _read_sent(path: Path) -> dict[str, dict]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except ValueError as exc:
-        raise InputError("fichier des paramètres envoyés à Meta illisible.", file=path,
-                         fix="Supprimez-le : le prochain envoi le réécrit (sans pouvoir comparer cette fois).") from exc
-    return data if isinstance(data, dict) else {}
+    return _read_folder_json(path, "fichier des paramètres envoyés à Meta illisible.",
+                             "Supprimez-le : le prochain envoi le réécrit (sans pouvoir comparer cette fois).")
 
 
 def _refuse_frozen_changes(steps, ids: dict[str, str], sent: dict[str, dict]) -> None:

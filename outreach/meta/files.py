@@ -63,7 +63,7 @@ def payloads_json(payloads: dict) -> str:
     if payloads.get("campaign_identity"):
         parts.append(f' "campaign_identity": {dump(payloads["campaign_identity"])},')
     parts.append(f' "campaign": {dump(payloads["campaign"])},')
-    keys = ["images", "ad_sets", "creatives", "ads"] if "images" in payloads else ["ad_sets", "creatives", "ads"]
+    keys = [k for k in ("special_campaigns", "images", "ad_sets", "creatives", "ads") if k in payloads]
     for n, key in enumerate(keys):
         objects = payloads[key]
         parts.append(f' "{key}": [' + ("" if objects else "]" + ("," if n < len(keys) - 1 else "")))

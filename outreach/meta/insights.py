@@ -17,7 +17,6 @@ errors are turned into French messages without their request details (which carr
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,10 +32,9 @@ from facebook_business.adobjects.campaign import Campaign
 from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookError, FacebookRequestError
 
+from outreach import paths
 from outreach.errors import InputError
 from outreach.meta.client import (
-    DEFAULT_GRAPH_URL,
-    GRAPH_URL_ENV,
     MetaError,
     access_token,
     french_error,
@@ -123,7 +121,7 @@ def insights_api(token: str | None = None, graph_url: str | None = None,
     """An SDK session on META_GRAPH_URL (graph.facebook.com by default), crash reporter off."""
     api = FacebookAdsApi.init(access_token=access_token(token), api_version=api_version, timeout=timeout_s,
                               crash_log=False)
-    api._session.GRAPH = (graph_url or os.environ.get(GRAPH_URL_ENV) or DEFAULT_GRAPH_URL).rstrip("/")
+    api._session.GRAPH = (graph_url or paths.meta_graph_url()).rstrip("/")
     return api
 
 

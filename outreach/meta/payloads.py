@@ -9,6 +9,10 @@ replaces it with the id Meta returns.
 Choices that follow Meta's current rules (see the Meta reference in the shared docs):
 - only `OUTCOME_*` objectives; awareness → REACH billed on IMPRESSIONS, traffic → LINK_CLICKS;
 - `special_ad_categories` on every campaign, `is_adset_budget_sharing_enabled` explicit (no campaign budget);
+  the themes of a special ad category mixed with others get a campaign of their own (`special_campaigns`,
+  ref `campaign/<category>`), whose ad sets follow the category's rules (outreach.planner);
+- the campaign file's identity in the Meta campaign's name (`identity_tag`) and in `utm_campaign`, so that
+  two campaigns named alike share neither objects nor statistics;
 - everything PAUSED; budgets in cents; times in Europe/Paris with their offset;
 - DSA beneficiary and payer on every ad set; `targeting_automation.advantage_audience = 0` so that the
   interests stay hard constraints; never `location_types` (rejected since 2024);
@@ -21,6 +25,7 @@ Choices that follow Meta's current rules (see the Meta reference in the shared d
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -36,6 +41,7 @@ from facebook_business.adobjects.targetingautomation import TargetingAutomation
 from facebook_business.adobjects.targetinggeolocation import TargetingGeoLocation
 from facebook_business.adobjects.targetinggeolocationcustomlocation import TargetingGeoLocationCustomLocation
 
+from outreach.campaign import Campaign
 from outreach.planner import AdSetPlan, Plan
 
 API_VERSION = "v26.0"
@@ -74,13 +80,35 @@ def ad_ref(ad_set_ref: str) -> str:
     return f"{ad_set_ref}/ad"
 
 
-def campaign_params(plan: Plan) -> dict:
-    c = plan.campaign
-    objective = OBJECTIVES[c.objective][0]
+def special_campaign_ref(category: str) -> str:
+    return f"{CAMPAIGN_REF}/{category.lower()}"
+
+
+def campaign_ref(plan: Plan, ad_set: AdSetPlan) -> str:
+    """The ref of the Meta campaign an ad set goes into: its special category's own, or the main one."""
+    c = plan.campaign_of(ad_set)
+    return special_campaign_ref(c.special_ad_categories[0]) if c is not plan.campaign else CAMPAIGN_REF
+
+
+def identity_tag(identity: str | None) -> str:
+    """What of the campaign file's identity goes into Meta names: its random tail (`…-1a2b3c4d`), or the whole
+    identity when written by hand; so that two campaigns named alike never share a name at Meta."""
+    if not identity:
+        return ""
+    tail = identity.rsplit("-", 1)[-1]
+    return tail if re.fullmatch(r"[0-9a-f]{8}", tail) else identity
+
+
+def meta_campaign_name(c: Campaign, category: str | None = None) -> str:
+    tag = identity_tag(c.id)
+    return c.name + (f" — {category}" if category else "") + (f" [{tag}]" if tag else "")
+
+
+def _campaign(c: Campaign, ref: str, name: str) -> dict:
     params = {
-        REF: CAMPAIGN_REF,
-        MetaCampaign.Field.name: c.name,
-        MetaCampaign.Field.objective: objective,
+        REF: ref,
+        MetaCampaign.Field.name: name,
+        MetaCampaign.Field.objective: OBJECTIVES[c.objective][0],
         MetaCampaign.Field.status: MetaCampaign.Status.paused,
         MetaCampaign.Field.special_ad_categories: list(c.special_ad_categories),
         # budgets live on the ad sets: Meta now wants this said explicitly
@@ -91,8 +119,26 @@ def campaign_params(plan: Plan) -> dict:
     return params
 
 
+def campaign_params(plan: Plan) -> dict:
+    return _campaign(plan.campaign, CAMPAIGN_REF, meta_campaign_name(plan.campaign))
+
+
+def special_campaign_params(plan: Plan) -> list[dict]:
+    """The special category's own campaign, when the campaign file mixes its themes with others."""
+    c = plan.special_campaign
+    if c is None:
+        return []
+    category = c.special_ad_categories[0]
+    return [_campaign(c, special_campaign_ref(category), meta_campaign_name(plan.campaign, category))]
+
+
+def campaigns_of(payloads: dict) -> list[dict]:
+    """Every Meta campaign of the payloads: the main one, then any special category's own."""
+    return [payloads["campaign"], *(payloads.get("special_campaigns") or [])]
+
+
 def targeting(plan: Plan, ad_set: AdSetPlan) -> dict:
-    c = plan.campaign
+    c = plan.campaign_of(ad_set)
     if c.geo == "postcodes" and ad_set.postcodes:
         geo = {TargetingGeoLocation.Field.zips: [{"key": f"FR:{p}"} for p in ad_set.postcodes]}
     else:
@@ -143,12 +189,12 @@ def frequency_specs(plan: Plan, goal: str) -> list[dict] | None:
 
 
 def ad_set_params(plan: Plan, ad_set: AdSetPlan) -> dict:
-    c = plan.campaign
+    c = plan.campaign_of(ad_set)
     _, goal, billing = OBJECTIVES[c.objective]
     params = {
         REF: ad_set.ref,
         AdSet.Field.name: ad_set.name,
-        AdSet.Field.campaign_id: parent(CAMPAIGN_REF),
+        AdSet.Field.campaign_id: parent(campaign_ref(plan, ad_set)),
         AdSet.Field.daily_budget: ad_set.daily_budget_cents,
         AdSet.Field.billing_event: billing,
         AdSet.Field.optimization_goal: goal,
@@ -169,8 +215,27 @@ def ad_set_params(plan: Plan, ad_set: AdSetPlan) -> dict:
 
 
 def creative_params(plan: Plan, ad_set: AdSetPlan) -> dict:
-    c = plan.campaign
-    D, S = AdCreativeLinkData.Field, AdCreativeObjectStorySpec.Field
+    c = plan.campaign_of(ad_set)
+    S = AdCreativeObjectStorySpec.Field
+    story = {S.page_id: c.advertiser.page_id}
+    if c.advertiser.instagram_user_id:
+        story[S.instagram_user_id] = c.advertiser.instagram_user_id
+    params = {
+        REF: creative_ref(ad_set.ref),
+        AdCreative.Field.name: f"{ad_set.name} — visuel",
+        AdCreative.Field.object_story_spec: story,
+        AdCreative.Field.url_tags: ad_set.url_tags,
+    }
+    if ad_set.visual is not None and ad_set.visual.story_file_name:
+        params[AdCreative.Field.asset_feed_spec] = placement_feed(ad_set, plan.delivery.audience_network)
+        return params
+    story[S.link_data] = _link_data(ad_set)
+    params.update(text_options(plan, ad_set))
+    return params
+
+
+def _link_data(ad_set: AdSetPlan) -> dict:
+    D = AdCreativeLinkData.Field
     link_data = {
         D.message: ad_set.copy.primary_text,
         D.link: ad_set.landing_url,
@@ -182,18 +247,68 @@ def creative_params(plan: Plan, ad_set: AdSetPlan) -> dict:
     if ad_set.visual is not None:
         # the push uploads the image (AdImage) first and puts the hash Meta returns in place of the ref
         link_data[D.image_hash] = parent(image_ref(ad_set.visual.file_name))
-    story = {S.page_id: c.advertiser.page_id}
-    if c.advertiser.instagram_user_id:
-        story[S.instagram_user_id] = c.advertiser.instagram_user_id
-    story[S.link_data] = link_data
-    params = {
-        REF: creative_ref(ad_set.ref),
-        AdCreative.Field.name: f"{ad_set.name} — visuel",
-        AdCreative.Field.object_story_spec: story,
-        AdCreative.Field.url_tags: ad_set.url_tags,
+    return link_data
+
+
+FEED_LABEL, STORY_LABEL, TEXT_LABEL = "fil", "story", "texte"
+# the positions of each image: feeds (and the other positions that show a feed-like post) get the 4:5 or
+# 1:1 image, stories and reels the 9:16 one (Meta's placement asset customization)
+FEED_RULE = {"publisher_platforms": ["facebook", "instagram"], "facebook_positions": ["feed"],
+             "instagram_positions": ["stream"]}
+STORY_RULE = {"publisher_platforms": ["facebook", "instagram"], "facebook_positions": ["story", "facebook_reels"],
+              "instagram_positions": ["story", "reels"]}
+
+
+def placement_feed(ad_set: AdSetPlan, audience_network: bool = False) -> dict:
+    """Placement asset customization: one ad whose feeds show the 4:5 (or 1:1) image and whose stories and
+    reels show the 9:16 one. Each image carries a label (`adlabels`), each rule names the image label of its
+    positions; the texts are the draft's first wording, labelled once and named by both rules. Meta's
+    rotation of text options is a different optimisation of the asset feed (DEGREES_OF_FREEDOM, not
+    PLACEMENT): an ad with a 9:16 visual shows its first wording only."""
+    copy, visual = ad_set.copy, ad_set.visual
+    label = [{"name": TEXT_LABEL}]
+    feed_rule = dict(FEED_RULE)
+    if audience_network:  # every position the ad set delivers to has its image
+        feed_rule |= {"publisher_platforms": [*FEED_RULE["publisher_platforms"], "audience_network"],
+                      "audience_network_positions": list(AUDIENCE_NETWORK_POSITIONS)}
+
+    def rule(spec: dict, image: str, priority: int) -> dict:
+        return {"customization_spec": dict(spec), "image_label": {"name": image}, "body_label": {"name": TEXT_LABEL},
+                "title_label": {"name": TEXT_LABEL}, "link_url_label": {"name": TEXT_LABEL}, "priority": priority}
+
+    return {
+        "images": [{"hash": parent(image_ref(visual.file_name)), "adlabels": [{"name": FEED_LABEL}]},
+                   {"hash": parent(image_ref(visual.story_file_name)), "adlabels": [{"name": STORY_LABEL}]}],
+        "bodies": [{"text": copy.primary_text, "adlabels": label}],
+        "titles": [{"text": copy.headline, "adlabels": label}],
+        "descriptions": [{"text": copy.description}],  # one only: Meta does not customise it per placement
+        "link_urls": [{"website_url": ad_set.landing_url, "adlabels": label}],
+        "call_to_action_types": [AdCreativeLinkDataCallToAction.Type.learn_more],
+        "ad_formats": ["SINGLE_IMAGE"],
+        "optimization_type": "PLACEMENT",
+        "asset_customization_rules": [rule(feed_rule, FEED_LABEL, 1), rule(STORY_RULE, STORY_LABEL, 2)],
     }
-    params.update(text_options(plan, ad_set))
-    return params
+
+
+def creative_texts(creative: dict) -> dict:
+    """What a creative says and shows, whichever its shape (link_data, or a placement-customised asset feed):
+    message, name, description, link, call_to_action type, image_hash and story_image_hash."""
+    link = (creative.get("object_story_spec") or {}).get("link_data")
+    if link:
+        return {"message": link.get("message", ""), "name": link.get("name", ""),
+                "description": link.get("description", ""), "link": link.get("link", ""),
+                "call_to_action": (link.get("call_to_action") or {}).get("type", ""),
+                "image_hash": str(link.get("image_hash", "")), "story_image_hash": ""}
+    feed = creative.get("asset_feed_spec") or {}
+
+    def first(key: str, field: str) -> str:
+        return str(((feed.get(key) or [{}])[0] or {}).get(field, ""))
+
+    images = {(i.get("adlabels") or [{}])[0].get("name"): str(i.get("hash", "")) for i in feed.get("images") or []}
+    return {"message": first("bodies", "text"), "name": first("titles", "text"),
+            "description": first("descriptions", "text"), "link": first("link_urls", "website_url"),
+            "call_to_action": (feed.get("call_to_action_types") or [""])[0],
+            "image_hash": images.get(FEED_LABEL, ""), "story_image_hash": images.get(STORY_LABEL, "")}
 
 
 def text_options(plan: Plan, ad_set: AdSetPlan) -> dict:
@@ -204,7 +319,7 @@ def text_options(plan: Plan, ad_set: AdSetPlan) -> dict:
     copy = ad_set.copy
     bodies = [copy.primary_text, *copy.other_primary_texts]
     titles = [copy.headline, *copy.other_headlines]
-    if plan.campaign.special_ad_categories or (len(bodies) < 2 and len(titles) < 2):
+    if plan.campaign_of(ad_set).special_ad_categories or (len(bodies) < 2 and len(titles) < 2):
         return {}
     return {
         AdCreative.Field.asset_feed_spec: {
@@ -239,6 +354,9 @@ def image_params(plan: Plan) -> list[dict]:
         if v is not None and v.file_name not in seen:
             seen[v.file_name] = {REF: image_ref(v.file_name), "file": f"images/{v.file_name}", "source": v.source,
                                  "alt_text": v.alt_text}
+            if v.story_file_name:  # the 9:16 one for stories and reels, checked as such before upload
+                seen[v.story_file_name] = {REF: image_ref(v.story_file_name), "file": f"images/{v.story_file_name}",
+                                           "source": v.source, "alt_text": v.alt_text, "placement": "story"}
     return list(seen.values())
 
 
@@ -248,6 +366,8 @@ def build_payloads(plan: Plan) -> dict:
         # the campaign file's identity: meta-ids.json records it, and a folder serves one campaign only
         "campaign_identity": plan.campaign.id,
         "campaign": campaign_params(plan),
+        # present only when the campaign file mixes a special ad category's themes with others
+        **({"special_campaigns": special} if (special := special_campaign_params(plan)) else {}),
         "images": image_params(plan),
         "ad_sets": [ad_set_params(plan, a) for a in plan.ad_sets],
         "creatives": [creative_params(plan, a) for a in plan.ad_sets],

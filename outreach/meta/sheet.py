@@ -26,6 +26,7 @@ from pathlib import Path
 from outreach import cells
 from outreach.bounds import MAX_XLSX_BYTES
 from outreach.errors import InputError
+from outreach.meta.payloads import campaigns_of, creative_texts
 from outreach.meta.workbook import write_xlsx
 from outreach.sources.tabular import decode, read_bytes, sniff_separator
 from outreach.sources.xlsx import open_workbook
@@ -125,7 +126,7 @@ def unresolved(payloads: dict) -> list[str]:
 
 def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[str, Value]]:
     """One dict per ad, keyed by Ads Manager column name; numbers are numbers."""
-    campaign = payloads["campaign"]
+    campaigns = {c["ref"]: c for c in campaigns_of(payloads)}
     ad_sets = {a["ref"]: a for a in payloads["ad_sets"]}
     creatives = {c["ref"]: c for c in payloads["creatives"]}
     out = []
@@ -133,10 +134,11 @@ def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[s
         ad_set = ad_sets[ad["adset_id"].removeprefix("ref:")]
         creative = creatives[ad["creative"]["creative_id"].removeprefix("ref:")]
         story = creative["object_story_spec"]
-        link = story["link_data"]
+        link = creative_texts(creative)
         t = ad_set["targeting"]
-        image = str(link.get("image_hash", ""))
+        image = link["image_hash"]
         budget = ad_set.get("daily_budget")
+        campaign = campaigns[str(ad_set["campaign_id"]).removeprefix("ref:")]
         row = {
             "Campaign Name": campaign["name"],
             "Special Ad Categories": ", ".join(campaign["special_ad_categories"]) or "None",
@@ -170,15 +172,15 @@ def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[s
             "Creative Type": CREATIVE_TYPE,
             "Title": link["name"],
             "Body": link["message"],
-            "Link Description": link.get("description", ""),
+            "Link Description": link["description"],
             # the file is in the export's images/ folder; its hash is known once uploaded (outreach push)
             "Image File Name": image.removeprefix("ref:image/") if image.startswith("ref:image/") else "",
             "Image Hash": image if image and not image.startswith("ref:") else "",
             "URL Tags": creative.get("url_tags", ""),
             "Instagram Account ID": f"{formats.instagram_prefix}{story['instagram_user_id']}"
             if story.get("instagram_user_id") else "",
-            "Call to Action": link["call_to_action"]["type"],
-            "Call to Action Link": link["call_to_action"]["value"]["link"],
+            "Call to Action": link["call_to_action"],
+            "Call to Action Link": link["link"],
         }
         row.update(_location_cells(t["geo_locations"]))
         out.append(row)

@@ -92,13 +92,36 @@ def configured(tmp_path, monkeypatch) -> Store:
 
 
 def answer(**overrides) -> dict:
-    """A valid answer: two interests in Marseille 1er, nothing granted."""
-    body = {"interests": offered_ids()[:2], "postcode": "13001", "consents": {}, "notice_version": "1",
+    """A valid answer that is kept: two interests in Marseille 1er, an adult who granted personalisation
+    only (an answer granting nothing is only counted: see unconsented)."""
+    body = {"interests": offered_ids()[:2], "postcode": "13001", "age_band": "25-34",
+            "consents": {"personalisation": True}, "notice_version": "1",
             "page_url": "https://www.marseille.fr/services/inscription-cantine", "mechanism": "widget"}
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
 
 
+def unconsented(**overrides) -> dict:
+    """A valid answer that grants nothing: it is counted, nothing about the person is kept."""
+    return answer(**({"consents": {}, "age_band": None} | overrides))
+
+
 def with_email(email="Alice.Martin@Example.FR", age="25-34", **consents) -> dict:
     granted = {"email_recommendations": True} | consents
     return answer(email=email, age_band=age, consents=granted)
+
+
+def confirm(store: Store, token: str) -> None:
+    """Follow the confirmation link the person would receive (double opt-in), as the service does."""
+    from datetime import timedelta
+
+    made = store.new_confirmation(token)
+    assert made is not None, "nothing to confirm for this token"
+    assert store.confirm(made[1], timedelta(days=7)).value == "confirmed"
+
+
+def add_confirmed(store: Store, body: dict, now=None) -> str:
+    """An answer stored and its address confirmed by the link sent to it."""
+    token = add(store, body, now=now)
+    confirm(store, token)
+    return token

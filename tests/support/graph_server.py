@@ -570,6 +570,8 @@ class GraphServer(LocalServer):
                 return refuse("need a radius of at least 15 miles")
         if any(g.get("interests") for g in targeting.get("flexible_spec") or []):
             return refuse("can't use these detailed targeting options")
+        if any((targeting.get("exclusions") or {}).get(k) for k in ("interests", "behaviors")):
+            return refuse("can't exclude detailed targeting options")
         return None
 
     def check_delivery(self, goal: str, targeting: dict, p: dict):
@@ -610,11 +612,70 @@ class GraphServer(LocalServer):
             return graph_error("(#100) Param instagram_actor_id must be a valid Instagram account id", code=100)
         if not spec.get("page_id"):
             return graph_error("(#100) Param object_story_spec[page_id] is required", code=100)
+        feed = p.get("asset_feed_spec") or {}
+        if feed.get("asset_customization_rules") is not None:
+            return self.check_placement_customization(account, spec, feed)
         link = spec.get("link_data") or {}
         if not str(link.get("link", "")).startswith("https://"):
             return graph_error("Invalid parameter", code=100, subcode=1487901, title="Invalid link",
                                user_msg="The link must be a valid URL.", blame_field="link")
         return self.check_creative_image(account, link) or self.check_text_options(p)
+
+    PLACEMENT_KEYS = {"publisher_platforms", "facebook_positions", "instagram_positions", "messenger_positions",
+                      "audience_network_positions"}
+
+    def check_placement_customization(self, account, spec: dict, feed: dict):
+        """Placement asset customization: an asset feed of SINGLE_IMAGE optimised per PLACEMENT, more than one
+        rule, each naming placements Meta knows and an image label that an image of the feed carries, every
+        image one uploaded to this account; the texts come from the feed, not from link_data."""
+        def refuse(why: str, subcode: int = 1885998):
+            return graph_error("Invalid parameter", code=100, subcode=subcode, title="Invalid asset feed",
+                               user_msg=why, blame_field="asset_feed_spec")
+
+        if spec.get("link_data"):
+            return refuse("An asset feed ad can't also have object_story_spec[link_data].")
+        if feed.get("optimization_type") != "PLACEMENT" or feed.get("ad_formats") != ["SINGLE_IMAGE"]:
+            return refuse("Placement asset customization needs optimization_type PLACEMENT and ad_formats "
+                          "[SINGLE_IMAGE].")
+        rules = feed.get("asset_customization_rules") or []
+        if len(rules) < 2:
+            return refuse("An asset feed needs at least two asset customization rules.")
+        images = feed.get("images") or []
+        if not images:
+            return graph_error("Invalid parameter", code=100, subcode=1487212, title="Missing Image",
+                               user_msg="Your ad needs an image. Please add an image to your ad.",
+                               blame_field="images")
+        labels = {}
+        for image in images:
+            if str(image.get("hash", "")) not in self.images.get(account, {}):
+                return graph_error(f"(#100) Image with hash {image.get('hash')} not found in this ad account",
+                                   code=100, blame_field="image_hash")
+            for label in image.get("adlabels") or []:
+                labels[label.get("name")] = image["hash"]
+        texts = {label.get("name") for key in ("bodies", "titles", "link_urls") for asset in feed.get(key) or []
+                 for label in asset.get("adlabels") or []}
+        for rule in rules:
+            placements = rule.get("customization_spec") or {}
+            unknown = set(placements) - self.PLACEMENT_KEYS
+            if not placements or unknown:
+                return refuse(f"Invalid customization_spec: {', '.join(sorted(unknown)) or 'empty'}.")
+            for key, (platform, known) in POSITIONS.items():
+                if key in placements and (platform not in placements.get("publisher_platforms", [])
+                                          or set(placements[key]) - known):
+                    return refuse(f"Invalid {key} in customization_spec.", subcode=1487756)
+            if (rule.get("image_label") or {}).get("name") not in labels:
+                return refuse(f"The image label {rule.get('image_label')} matches no image of the asset feed.")
+            for key in ("body_label", "title_label", "link_url_label"):
+                if key in rule and rule[key].get("name") not in texts:
+                    return refuse(f"The {key} {rule[key]} matches no text of the asset feed.")
+        if len(feed.get("descriptions") or []) > 1:
+            return refuse("Only one link description: it can't be customised per placement.")
+        if not all(str(u.get("website_url", "")).startswith("https://") for u in feed.get("link_urls") or [{}]):
+            return graph_error("Invalid parameter", code=100, subcode=1487901, title="Invalid link",
+                               user_msg="The link must be a valid URL.", blame_field="link")
+        if not feed.get("call_to_action_types"):
+            return refuse("asset_feed_spec[call_to_action_types] is required")
+        return None
 
     # -- images (AdImage) ----------------------------------------------------------------------------
 

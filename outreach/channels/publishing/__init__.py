@@ -11,13 +11,14 @@ statuses) are scheduled ahead; Instagram, which has no scheduling API, is publis
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
+from outreach import paths
 from outreach.channels.posts import ChannelPack
 from outreach.channels.publishing.base import PublishError, Remote, checked_secret
 from outreach.channels.publishing.ledger import LEDGER_FILE, Ledger, Publication
 from outreach.channels.publishing.sync import KIND_LABELS, Action, Outcome, apply, plan
+from outreach.errors import register_secret
 
 # secrets: read like the Meta token (environment, then Streamlit's secrets file), never written in settings
 WORDPRESS_PASSWORD = "WORDPRESS_APP_PASSWORD"
@@ -30,14 +31,14 @@ __all__ = ["KIND_LABELS", "LEDGER_FILE", "Action", "Ledger", "Outcome", "Publish
 
 def secret(name: str) -> str | None:
     """A network's secret: the environment, else the secrets file the app saves to (beside the settings)."""
-    from outreach.meta.token_store import stored_secret
+    from outreach.secret_store import secret as named_secret
 
-    return os.environ.get(name) or stored_secret(name)
+    return named_secret(name)
 
 
 def save_secret(name: str, value: str) -> None:
     """Keep a network's secret as the Meta token is kept: in the secrets file, readable by its owner only."""
-    from outreach.meta.token_store import save_secret as save
+    from outreach.secret_store import save_secret as save
 
     value = checked_secret(value, name)
     if '"' in value or "\\" in value:
@@ -55,10 +56,10 @@ def connect(settings, pack: ChannelPack, get_secret: Callable[[str], str | None]
     from outreach.channels.publishing.wordpress import WordPress
 
     transports = transports or {}
-    graph_url = graph_url or os.environ.get("META_GRAPH_URL") or "https://graph.facebook.com"
+    graph_url = graph_url or paths.meta_graph_url()
     publishers: dict = {}
     def get(name: str) -> str | None:
-        value = get_secret(name)
+        value = register_secret(get_secret(name))
         return checked_secret(value, name) if value else None
 
     password = get(WORDPRESS_PASSWORD)

@@ -2,20 +2,18 @@
 
 Each network (WordPress, Facebook, Mastodon, Instagram) answers errors its own way; `call` turns a refused
 or failed request into a `PublishError` that names the network, the post and what to do, and never shows a
-credential (tokens travel in headers, except the Graph API's, masked wherever a URL is quoted).
+credential (tokens travel in headers, except the Graph API's; every quoted text goes through mask_secrets).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import httpx
 
-from outreach.errors import InputError
+from outreach.errors import InputError, mask_secrets
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-_SECRET_IN_URL = re.compile(r"(access_token|appsecret_proof|password)=[^&\s\"']+")
 
 
 class PublishError(InputError):
@@ -29,10 +27,6 @@ def checked_secret(value: str, name: str) -> str:
         raise PublishError(f"{name} contient des caractères qu'un en-tête HTTP ne peut pas porter (accents, espaces "
                            "insécables…).", where=name, fix="Copiez-le à nouveau depuis le réseau, sans le retaper.")
     return value
-
-
-def masked(text: str) -> str:
-    return _SECRET_IN_URL.sub(r"\1=***", text)
 
 
 @dataclass(frozen=True)
@@ -56,7 +50,7 @@ def call(client: httpx.Client, method: str, url: str, *, network: str, post_id: 
                                "programmé ne sera pas envoyé deux fois.") from None
     if response.status_code >= 400:
         raise PublishError(f"{network} a refusé « {what} » (HTTP {response.status_code}) : "
-                           f"{masked(_reason(response))}", where=f"{network} — publication {post_id}", fix=fix)
+                           f"{mask_secrets(_reason(response))}", where=f"{network} — publication {post_id}", fix=fix)
     return response
 
 

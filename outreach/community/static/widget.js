@@ -211,9 +211,17 @@
     var title = el("h2", { id: "oq-title", tabindex: "-1" }, "Merci, votre réponse est enregistrée");
     box.appendChild(title);
     box.appendChild(el("p", null, "Votre médiathèque la plus proche : " + body.branch_name + "."));
-    var p = el("p", null, "Pour voir, modifier ou retirer vos choix à tout moment, gardez ce lien : ");
-    p.appendChild(el("a", { href: body.preferences_url }, "gérer mes choix"));
-    box.appendChild(p);
+    if (body.preferences_url) {
+      var p = el("p", null, "Pour voir, modifier ou retirer vos choix à tout moment, gardez ce lien : ");
+      p.appendChild(el("a", { href: body.preferences_url }, "gérer mes choix"));
+      box.appendChild(p);
+    } else {
+      // no consent given: the answer is only counted, nothing about the person is kept, no link to keep
+      box.appendChild(el("p", null, "Vous n'avez rien accepté : votre réponse est seulement comptée, rien de ce qui vous concerne n'est gardé."));
+    }
+    if (body.confirmation_sent_to) {
+      box.appendChild(el("p", null, "Un e-mail de confirmation vient d'être envoyé à " + body.confirmation_sent_to + " : ouvrez le lien qu'il contient. Votre adresse ne sera utilisée qu'après."));
+    }
     container.appendChild(box);
     if (onClose) {
       var close = el("button", { type: "button", "class": "oq-btn", id: "oq-done" }, "Fermer");
