@@ -35,6 +35,9 @@ class NetworkSettings(BaseModel):
     wordpress_user: str = ""  # its application password is a secret (WORDPRESS_APP_PASSWORD), never kept here
     wordpress_schedule: bool = False  # False: articles arrive as drafts; True: scheduled at their calendar slot
     mastodon_instance: str = ""  # https://… ; its token is a secret (MASTODON_TOKEN)
+    # the network's agenda as it publishes it: a portal's iCalendar feed or an OpenAgenda export link
+    # (https://… or webcal://…), read by `themes match` when no --events file is given
+    agenda_url: str = ""
     # Meta
     facebook_page_id: str = ""
     instagram_user_id: str = ""

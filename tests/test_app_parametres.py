@@ -97,6 +97,19 @@ def test_a_site_without_https_is_refused_beside_its_field(graph, tmp_path):
     assert not (tmp_path / "network.yaml").exists()
 
 
+def test_the_agenda_address_is_saved_and_a_file_path_is_refused(graph, tmp_path):
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="agenda_url").input("C:/Agenda/export.csv")
+    button(at, "Enregistrer").click().run()
+    assert any("webcal://" in e.value for e in at.error)
+    assert not (tmp_path / "network.yaml").exists()
+    at.text_input(key="agenda_url").input("https://openagenda.com/agendas/123/events.v2.ics")
+    button(at, "Enregistrer").click().run()
+    assert not at.error, [e.value for e in at.error]
+    saved = yaml.safe_load((tmp_path / "network.yaml").read_text(encoding="utf-8"))
+    assert saved["agenda_url"] == "https://openagenda.com/agendas/123/events.v2.ics"
+
+
 
 def test_the_election_calendar_is_shipped_editable_and_saved(graph, tmp_path):
     at = AppTest.from_file(PAGE, default_timeout=30).run()

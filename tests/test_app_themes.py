@@ -125,6 +125,19 @@ def test_uploading_a_catalogue_and_an_agenda():
     assert any(m.label == "Événements lus" and m.value == "20" for m in at.metric)
 
 
+def test_uploading_an_openagenda_spreadsheet_export():
+    import json
+
+    from tests.support.agenda_exports import export_xlsx
+
+    records = json.loads((ROOT / "tests" / "data" / "openagenda-paris-extract.json").read_text("utf-8"))["records"]
+    at = page()
+    at.file_uploader(key="themes_agenda_upload").set_value(
+        ("export.xlsx", export_xlsx(records), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
+    assert not at.exception and not at.error
+    assert any(m.label == "Événements lus" and m.value == "28" for m in at.metric)  # one per timing
+
+
 def test_a_bad_upload_is_an_error_beside_the_input():
     at = page()
     at.file_uploader(key="themes_catalogue_upload").set_value(("export.csv", b"id,auteur\n1,X\n", "text/csv")).run()

@@ -153,3 +153,36 @@ def test_a_full_harvest_forgets_what_the_server_no_longer_lists(records, tmp_pat
         server.records = server.records[:20]  # ten records purged without a trace (no deleted status kept)
         assert fetch(repository, store, prefix="marcxml").total_in_store == 30  # incremental: nothing new
         assert fetch(repository, store, prefix="marcxml", full=True).total_in_store == 20
+
+
+def test_a_store_is_matched_as_a_stream_as_it_is_when_read_whole(records, tmp_path):
+    from outreach.themes import load_themes, match_items
+    from outreach.themes.union import match_store
+
+    store = tmp_path / "h.sqlite"
+    with OaiServer(served(records[:300]), page_size=100) as server:
+        fetch(identify(server.url), store, prefix="marcxml")
+    themes = load_themes()
+    matches, summary = match_store(store, themes, workers=1, chunk_size=64)
+    streamed = {(i, t, round(s, 6)) for i, t, s, _ in matches}
+    whole = {(m.item_id, m.theme_id, round(m.score, 6))
+             for m in match_items(read_store(store).items, themes, ignore={"same_author", "same_series"})}
+    assert streamed == whole and len(streamed) > 50
+    assert (summary.items, summary.format) == (300, "OAI-PMH (base locale)")
+
+
+def test_a_listrecords_page_that_is_not_oai_pmh_is_named_with_its_number(records, tmp_path):
+    class Broken(OaiServer):
+        def answer(self, query):
+            if query.get("resumptionToken"):  # the second page: a proxy's error page instead of the records
+                return "<html><body><h1>502 Bad Gateway</h1></body></html>"
+            return super().answer(query)
+
+    with Broken(served(records[:150]), page_size=100) as server:
+        repository = identify(server.url)
+        with pytest.raises(InputError, match="n'est pas du XML OAI-PMH") as err:
+            fetch(repository, tmp_path / "h.sqlite", prefix="marcxml")
+    assert err.value.where == "page 2"
+    with sqlite3.connect(tmp_path / "h.sqlite") as db:  # the first page is kept, the harvest not complete
+        assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 100
+        assert db.execute("SELECT count(*) FROM harvests").fetchone()[0] == 0

@@ -23,6 +23,10 @@ with st.form("settings"):
     blog_url = st.text_input("Adresse du blog (WordPress)", current.blog_url, key="blog_url", placeholder="https://…",
                              help="Les relais des réseaux renvoient vers les articles de ce blog.")
     blog_error = st.empty()
+    agenda_url = st.text_input("Adresse de l'agenda (flux iCal ou export OpenAgenda)", current.agenda_url,
+                               key="agenda_url", placeholder="https://…/agenda.ics",
+                               help="Lue par « outreach themes match » quand aucun fichier d'agenda n'est donné.")
+    agenda_error = st.empty()
     st.header("Identité des publicités")
     chosen = [f"Page Facebook : **{current.facebook_page_name or current.facebook_page_id or 'à choisir'}**",
               f"Instagram : **{current.instagram_username or current.instagram_user_id or 'aucun'}**",
@@ -93,7 +97,8 @@ with st.form("settings"):
 if submitted:
     page_id, ig, account = page_id.strip(), ig.strip(), account.strip()
     values = current.model_dump() | dict(
-        network_name=name, website=website.strip(), blog_url=blog_url.strip(), facebook_page_id=page_id, instagram_user_id=ig,
+        network_name=name, website=website.strip(), blog_url=blog_url.strip(), agenda_url=agenda_url.strip(),
+        facebook_page_id=page_id, instagram_user_id=ig,
         ad_account_id=account, dsa_beneficiary=beneficiary, dsa_payer=payer, default_budget_eur=budget,
         min_daily_budget_eur=min_daily, min_daily_budget_traffic_eur=min_traffic, page_ad_limit=int(ad_limit),
         frequency_max=int(frequency_max), frequency_days=int(frequency_days), audience_network=bool(audience_network),
@@ -112,6 +117,8 @@ if submitted:
         problems.append((account_error, "Le compte publicitaire s'écrit act_ suivi de chiffres."))
     if values["website"] and not values["website"].startswith("https://"):
         problems.append((website_error, "L'adresse du site commence par https:// (Meta refuse les autres liens)."))
+    if values["agenda_url"] and not values["agenda_url"].lower().startswith(("https://", "http://", "webcal://")):
+        problems.append((agenda_error, "L'adresse de l'agenda commence par https:// (ou webcal://)."))
     for slot, problem in problems:
         slot.error(problem, icon="⚠️")
     if not problems:
@@ -121,8 +128,9 @@ if submitted:
         except ValidationError as exc:
             # each refused field beside its input (the rules live in NetworkSettings)
             slots = {"facebook_page_id": page_error, "instagram_user_id": ig_error, "ad_account_id": account_error,
-                     "website": website_error, "blog_url": blog_error, "frequency_max": frequency_max_error,
-                     "frequency_days": frequency_days_error, "audience_network": audience_network_error}
+                     "website": website_error, "blog_url": blog_error, "agenda_url": agenda_error,
+                     "frequency_max": frequency_max_error, "frequency_days": frequency_days_error,
+                     "audience_network": audience_network_error}
             for error in exc.errors():
                 where = slots.get(str(error["loc"][0]) if error["loc"] else "", save_error)
                 where.error(f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}.", icon="⚠️")

@@ -256,12 +256,12 @@ with tab_shelves:
 # ---------- upload ----------
 with tab_upload:
     st.caption("Un export du catalogue (ISO 2709 UNIMARC ou MARC21, MARCXML, ou CSV id,title,author,year,subjects,genre,"
-               "dewey,branch_id) ou de l'agenda (iCalendar .ics, OpenAgenda .json) : chaque notice ou événement "
-               "reçoit ses thèmes, avec la raison.")
+               "dewey,branch_id) ou de l'agenda (iCalendar .ics, export OpenAgenda .json, .csv ou .xlsx) : chaque notice "
+               "ou événement reçoit ses thèmes, avec la raison.")
     cat_col, ag_col = st.columns(2)
     catalogue_file = cat_col.file_uploader("Catalogue", type=["mrc", "marc", "iso", "xml", "csv", "txt"],
                                            key="themes_catalogue_upload")
-    agenda_file = ag_col.file_uploader("Agenda", type=["ics", "json"], key="themes_agenda_upload")
+    agenda_file = ag_col.file_uploader("Agenda", type=["ics", "json", "csv", "xlsx"], key="themes_agenda_upload")
     if catalogue_file is not None:
         try:
             read, matches, cov, proposal = themes_state.uploaded_catalogue(

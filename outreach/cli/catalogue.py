@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from outreach.errors import InputError
@@ -57,6 +58,7 @@ def progress_bar(done: int, total: int | None) -> None:
 def run_fetch(args) -> int:
     from outreach.paths import harvest_store_path
     from outreach.sources import fetch, identify, read_authorised_values
+    from outreach.streaming import stream_map
 
     if args.full and args.since:
         raise InputError("--full et --since s'excluent.", field="--since",
@@ -66,8 +68,10 @@ def run_fetch(args) -> int:
     repository = identify(args.url)
     prefix = args.format or repository.marc_prefix()
     store = Path(args.store) if args.store else harvest_store_path()
+    # pages parsed on every core while this process fetches the next ones
     result = fetch(repository, store, prefix=prefix, set_spec=args.set, since=since, full=args.full,
-                   collection_labels=labels, progress=None if args.quiet else progress_bar)
+                   collection_labels=labels, progress=None if args.quiet else progress_bar,
+                   map_pages=partial(stream_map, chunk_size=1))
     if not args.quiet:
         print(file=sys.stderr)
     for identifier, reason in result.skipped[:10]:

@@ -38,7 +38,9 @@ def register(sub) -> None:
                         "id,title,author,year,subjects,genre,dewey,branch_id (avec si possible les cotes et rayons : "
                         "cote, section, catégorie, localisation…, lus par la carte des cotes), ou la base moissonnée "
                         "par `outreach catalogue fetch` (data/catalogue/harvest.sqlite)")
-    m.add_argument("--events", metavar="FICHIER", help="agenda : iCalendar (.ics) ou export OpenAgenda (.json)")
+    m.add_argument("--events", metavar="FICHIER_OU_ADRESSE",
+                   help="agenda : iCalendar (.ics) ou export OpenAgenda (.json, .csv, .xlsx), ou l'adresse de son "
+                        "flux (https://…, webcal://…) ; par défaut, l'adresse d'agenda des paramètres (agenda_url)")
     m.add_argument("--themes", metavar="FICHIER", help="fichier de thèmes YAML (défaut : data/themes.yaml)")
     m.add_argument("--branches", metavar="FICHIER",
                    help="bibliothèques où placer les événements (mêmes formats que `outreach nearest` ; "
@@ -119,6 +121,7 @@ def run_list(args) -> int:
 
 def run_match(args) -> int:
     from outreach.datasets import load_territory, shipped_branches
+    from outreach.settings import load_settings
     from outreach.sources import read_authorised_values, read_events
     from outreach.territory import branch_near
     from outreach.themes import load_themes, match_events
@@ -129,9 +132,10 @@ def run_match(args) -> int:
     themes = load_themes(args.themes)
     # the agenda is small: read it first, so that a mistake in it is reported before the long catalogue read
     agenda = None
-    if args.events:
+    events = args.events or load_settings().agenda_url  # the network's published agenda, when it gave one
+    if events:
         branches = load_territory(branches_file=args.branches).branches if args.branches else list(shipped_branches())
-        agenda = read_events(args.events, branches=branches, near=branch_near(branches))
+        agenda = read_events(events, branches=branches, near=branch_near(branches))
     labels = read_authorised_values(args.collections) if args.collections else None
     matches, summary = _catalogue_matches(args.catalogue, themes, labels, args.min_score)
     rows = n_matched = 0
@@ -167,7 +171,8 @@ def _catalogue_matches(path: str, themes, labels, min_score: float):
     """(iterator of (item_id, theme_id, score, reason), summary with .items .format .notes).
 
     A large ISO 2709 file (a union catalogue holds millions of records) is streamed: read block by block,
-    matched on every core, in bounded memory whatever its size (`outreach.themes.union`). Other catalogues
+    matched on every core, in bounded memory whatever its size (`outreach.themes.union`), and so is a large
+    harvested store. Other catalogues
     are read whole, with every note of their reader (character sets, records identified without 001)."""
     from types import SimpleNamespace
 
@@ -179,9 +184,12 @@ def _catalogue_matches(path: str, themes, labels, min_score: float):
         iso2709_head,
         match_iso2709_file,
         match_items,
+        match_store,
         measure_coverage,
     )
 
+    if is_store(path) and Path(path).stat().st_size >= STREAM_FROM:  # a large harvest: matched as a stream too
+        return match_store(path, themes, min_score=min_score, workers=os.cpu_count() or 1)
     head = None if is_store(path) else iso2709_head(path)
     if head is not None and is_iso2709(head) and Path(path).stat().st_size >= STREAM_FROM:
         progress = _progress_bar(Path(path).stat().st_size) if sys.stderr.isatty() else None

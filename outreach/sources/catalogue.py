@@ -119,7 +119,7 @@ def _first(record: pymarc.Record, tag: str, code: str) -> str:
 
 
 def _heading(f: pymarc.Field, codes: str) -> str:
-    parts = [v.strip() for c, v in ((sf.code, sf.value) for sf in f.subfields) if c in codes and v and v.strip()]
+    parts = [v.strip() for c, v in f.subfields if c in codes and v and v.strip()]  # (code, value) pairs or Subfields
     return " -- ".join(parts)
 
 
@@ -314,12 +314,11 @@ def record_item(record: pymarc.Record, position: int, collection_labels: dict[st
     if not item.title:
         return RecordItem(None, reason="titre vide (UNIMARC 200$a, MARC21 245$a)")
     source = ""
-    if not item.id:
-        rid, source = identify(record, position)
-        item = item.model_copy(update={"id": rid})
     # call numbers and shelf codes, for the shelf map (a file read or a harvest alike)
-    item = item.model_copy(update=marc_shelving(record))
-    return RecordItem(item, owners, kind, source)
+    update = marc_shelving(record)
+    if not item.id:
+        update["id"], source = identify(record, position)
+    return RecordItem(item.model_copy(update=update), owners, kind, source)
 
 
 def _read_records(records, label: str, *, branch_of: BranchOf | None, collection_labels: dict[str, str] | None,

@@ -7,7 +7,11 @@ Formats:
                      [lat, lon]) and the older "evenements-a-paris" one (`title`, `description`, `tags`,
                      `date_start`/`timetable`, `placename`, `latlon`); a bare list of such records, a
                      {"records": [{"fields": …}]} response, or an OpenAgenda API {"events": [...]} answer
-                     with multilingual {"fr": …} values.
+                     with multilingual {"fr": …} values. An event with several `timings` (a JSON list, or
+                     Opendatasoft's JSON text) gives one event per timing.
+  OpenAgenda CSV/XLSX the spreadsheet exports, French headers (Titre, Horaires ISO, Nom du lieu, Adresse,
+                     Code postal, Ville…; see outreach.sources.agenda_tables), one event per timing; a
+                     row that cannot be read is skipped with its line and reason.
 The branch of an event is found, in this order: by id (a `branch_id` field, or an iCal X-BRANCH-ID), by
 name (the location name equals a branch's name, accents and case aside, when one branch has that name; a
 name many branches share, "Médiathèque municipale", counts only with the branch's town in the location), by
@@ -167,21 +171,46 @@ def to_local(value) -> datetime | None:
 
 def read_events(path: str | Path, *, data: bytes | None = None, name: str | None = None,
                 branches: list[Branch] | None = None, near: Near | None = None) -> EventsRead:
-    """The events of an iCalendar or OpenAgenda file, each placed at one of `branches` by id, by name, or by
-    coordinates through `near` (territory.branch_near: the readers know nothing of geodesy)."""
+    """The events of an iCalendar or OpenAgenda file (or of the feed at that address: https://…, webcal://…),
+    each placed at one of `branches` by id, by name, by address, or by coordinates through `near`
+    (territory.branch_near: the readers know nothing of geodesy)."""
+    from outreach.sources.agenda_feed import fetch_agenda, is_url
+
     label = name or str(path)
-    raw = input_bytes(path, data, label, empty_fix="Choisissez un export d'agenda (.ics ou .json).", max_bytes=MAX_AGENDA_BYTES)
-    text, _ = decode(raw, label)
+    if data is None and isinstance(path, str) and is_url(path):
+        data = fetch_agenda(path)
+    raw = input_bytes(path, data, label, empty_fix=EMPTY_FIX, max_bytes=MAX_AGENDA_BYTES)
+    return read_agenda_bytes(raw, label, branches=branches, near=near)
+
+
+EMPTY_FIX = "Choisissez un export d'agenda (.ics, .json, .csv ou .xlsx)."
+
+
+def read_agenda_bytes(raw: bytes, label: str, *, branches: list[Branch] | None = None,
+                      near: Near | None = None) -> EventsRead:
+    """`read_events` of bytes already read (a file, an upload or a feed fetched from its address)."""
+    from outreach.sources import agenda_tables
+
     finder = BranchFinder(branches, near)
-    stripped = text.lstrip()
-    if stripped.startswith("BEGIN:VCALENDAR"):
-        read = _read_ical(text, label, finder)
-    elif stripped[:1] in "[{":
-        read = _read_openagenda(text, label, finder)
+    if raw.startswith(b"PK\x03\x04"):  # a zip: an Excel workbook
+        read = _read_table(agenda_tables.xlsx_rows(raw, label), label, finder, "OpenAgenda (Excel)")
     else:
-        raise InputError("format d'agenda non reconnu.", file=label,
-                         fix="Donnez un fichier iCalendar (.ics, commençant par BEGIN:VCALENDAR) ou un export "
-                             "OpenAgenda en JSON.")
+        text, _ = decode(raw, label)
+        stripped = text.lstrip("\ufeff \t\r\n")
+        if stripped.startswith("BEGIN:VCALENDAR"):
+            read = _read_ical(text, label, finder)
+        elif stripped[:1] in "[{":
+            read = _read_openagenda(text, label, finder)
+        elif agenda_tables.is_table(stripped):
+            read = _read_table(agenda_tables.csv_rows(stripped, label), label, finder, "OpenAgenda (CSV)")
+        else:
+            raise InputError("format d'agenda non reconnu.", file=label,
+                             fix="Donnez un fichier iCalendar (.ics, commençant par BEGIN:VCALENDAR) ou un export "
+                                 "OpenAgenda en JSON, CSV ou Excel (avec une colonne Titre).")
+    return _checked(read, label, branches)
+
+
+def _checked(read: EventsRead, label: str, branches: list[Branch] | None) -> EventsRead:
     if not read.events and read.cancelled:
         raise InputError(f"tous les événements de l'agenda sont annulés ({len(read.cancelled)}).", file=label,
                          fix="Choisissez un agenda qui a des événements à venir.")
@@ -192,7 +221,7 @@ def read_events(path: str | Path, *, data: bytes | None = None, name: str | None
     unplaced = [e for e in read.events if e.branch_id is None]
     if unplaced and branches:
         read.notes.append(f"{label} : {len(unplaced)} événement(s) sans bibliothèque reconnue (ni identifiant, "
-                          f"ni nom, ni coordonnées à moins de 300 m d'une bibliothèque) : "
+                          f"ni nom, ni adresse, ni coordonnées à moins de 300 m d'une bibliothèque) : "
                           + ", ".join(f"« {e.title} »" for e in unplaced[:5]) + ("…" if len(unplaced) > 5 else "")
                           + ".")
     if read.cancelled:
@@ -429,9 +458,6 @@ def _dates(f: dict) -> tuple[datetime | None, datetime | None]:
             return to_local(first[0]), to_local(first[1]) if len(first) > 1 else None
     if f.get("date_start"):
         return to_local(f["date_start"]), to_local(f.get("date_end"))
-    timings = f.get("timings")
-    if isinstance(timings, list) and timings:
-        return to_local(timings[0].get("begin")), to_local(timings[-1].get("end"))
     return None, None
 
 
@@ -476,10 +502,25 @@ def _is_cancelled(status) -> bool:
     return str(status).strip() == str(OPENAGENDA_CANCELLED)
 
 
-def _openagenda_event(record: dict, f: dict, title: str, position: int, finder: BranchFinder) -> LibraryEvent | None:
-    """One OpenAgenda record as an event; None without a title or a date."""
+def _listed_timings(f: dict) -> list[tuple]:
+    """(begin, end) of each of a record's `timings`: a list (the OpenAgenda API, its JSON export: begin or
+    start) or that list as JSON text (Opendatasoft's exports)."""
+    timings = f.get("timings")
+    if isinstance(timings, str) and timings.strip().startswith("["):
+        timings = json.loads(timings)
+    if not isinstance(timings, list):
+        return []
+    return [(t.get("begin") or t.get("start"), t.get("end")) for t in timings]
+
+
+def _openagenda_event(record: dict, f: dict, title: str, position: int,
+                      finder: BranchFinder) -> list[LibraryEvent] | None:
+    """One OpenAgenda record as its events, one per timing; None without a title or a date."""
+    listed = _listed_timings(f)
+    if len(listed) > MAX_OCCURRENCES:
+        raise ValueError(f"plus de {MAX_OCCURRENCES} horaires")
     start, end = _dates(f)
-    if not title or start is None:
+    if not title or (start is None and not listed):
         return None
     lat, lon = _latlon(f)
     loc = f.get("location") if isinstance(f.get("location"), dict) else {}
@@ -489,9 +530,67 @@ def _openagenda_event(record: dict, f: dict, title: str, position: int, finder: 
                                       f.get("location_city") or f.get("city") or loc.get("city")) if v)
     branch, _ = finder.find(str(f.get("branch_id") or "") or None, place_name, lat, lon, place=place)
     url = f.get("canonicalurl") or f.get("link") or ""
-    return LibraryEvent(
+    event = LibraryEvent(
         id=str(f.get("uid") or record.get("recordid") or f"openagenda-{position}"), title=title,
         description=clean(_fr(f.get("description_fr")) or _fr(f.get("description"))),
-        start=start, end=end, branch_id=branch, location_name=place_name, lat=lat, lon=lon, url=str(url),
-        keywords=_keywords(f.get("keywords_fr") if f.get("keywords_fr") is not None else
-                           f.get("tags") if f.get("tags") is not None else f.get("keywords")))
+        start=start or datetime(2000, 1, 1), end=end, branch_id=branch, location_name=place_name, lat=lat, lon=lon,
+        url=str(url), keywords=_keywords(f.get("keywords_fr") if f.get("keywords_fr") is not None else
+                                         f.get("tags") if f.get("tags") is not None else f.get("keywords")))
+    return _per_timing(event, [_timing(b, e) for b, e in listed]) if listed else [event]
+
+
+# ---------- OpenAgenda spreadsheets (CSV, Excel) ----------
+
+def _read_table(numbered, label: str, finder: BranchFinder, shape: str) -> EventsRead:
+    from outreach.sources.agenda_tables import read_rows
+
+    events, skipped, cancelled = [], [], []
+    for row in read_rows(numbered, label):
+        where = row.where + (f" « {clean(row.title)} »" if row.title else "")
+        if _is_cancelled(row.status) or any(w in fold(row.status) for w in ("annule", "cancel")):
+            cancelled.append(clean(row.title) or where)
+            continue
+        _keep(events, skipped, where, partial(_table_events, row, finder),
+              "sans titre ou sans date (colonnes Titre et Horaires ISO ou Première date - Début)")
+    return EventsRead(label, events, shape, skipped, cancelled=cancelled)
+
+
+def _coordinate(text) -> float | None:
+    text = str(text or "").strip().replace(",", ".")
+    return float(text) if text else None
+
+
+def _timing(begin, end) -> tuple[datetime, datetime | None]:
+    start = to_local(begin)
+    if start is None:
+        raise ValueError(f"date de début illisible « {begin} »")
+    finish = to_local(end) if end not in (None, "") else None
+    if end not in (None, "") and finish is None:
+        raise ValueError(f"date de fin illisible « {end} »")
+    return start, finish
+
+
+def _table_events(row, finder: BranchFinder) -> list[LibraryEvent] | None:
+    """A spreadsheet row as its events, one per timing; None without a title or a timing."""
+    title = clean(row.title)
+    if not title or not row.timings:
+        return None
+    if len(row.timings) > MAX_OCCURRENCES:
+        raise ValueError(f"plus de {MAX_OCCURRENCES} horaires")
+    lat, lon = _coordinate(row.latitude), _coordinate(row.longitude)
+    place = " ".join(v for v in (row.place_name, row.address, row.postcode, row.city) if v)
+    branch, _ = finder.find(row.branch_id or None, row.place_name, lat, lon, place=place)
+    event = LibraryEvent(id=row.uid or f"openagenda-{row.where.rpartition(' ')[2]}", title=title,
+                         description=clean(row.description), start=datetime(2000, 1, 1), branch_id=branch,
+                         location_name=row.place_name, lat=lat, lon=lon, url=row.url,
+                         keywords=[clean(k) for k in row.keywords])
+    return _per_timing(event, [_timing(b, e) for b, e in row.timings])
+
+
+def _per_timing(event: LibraryEvent, timings: list[tuple[datetime, datetime | None]]) -> list[LibraryEvent]:
+    """The event once per timing; with several, each takes the id event/start (as an iCal series does)."""
+    if len(timings) == 1:
+        start, end = timings[0]
+        return [event.model_copy(update={"start": start, "end": end})]
+    return [event.model_copy(update={"id": f"{event.id}/{start.isoformat()}", "start": start, "end": end})
+            for start, end in timings]

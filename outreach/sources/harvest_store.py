@@ -1,18 +1,25 @@
 """The local store of a harvested catalogue: one SQLite file that the CLI and the app read in seconds.
 
 A record is kept as its `CatalogueItem` (JSON), keyed by its OAI identifier, with its datestamp; a deleted
-record is removed. Each page of the harvest is one transaction, so an interrupted harvest leaves whole
-records only; a harvest is marked complete at its end, and the next incremental harvest starts from the
+record is removed. Each page of the harvest is one transaction (one executemany), so an interrupted harvest
+leaves whole pages only; a harvest is marked complete at its end, and the next incremental harvest starts from the
 last complete one. Python's own sqlite3 is used rather than the SQLAlchemy engine of the results store:
 this is a local cache of many small rows, written in bulk, never a shared database.
+
+Parsing a page and turning its records into items is most of a harvest's work: `fetch` hands each page to
+`map_pages`, which by default does it here, one page after the other; the CLI passes a map that does it on
+every core (`outreach.streaming.stream_map`), results coming back in the pages' order.
 """
 
 from __future__ import annotations
 
+import gc
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from pydantic import TypeAdapter
@@ -20,10 +27,9 @@ from pydantic import TypeAdapter
 from outreach.errors import InputError
 from outreach.model import CatalogueItem
 from outreach.sources.catalogue import BranchOf, CatalogueRead, _first_branch, record_item
-from outreach.sources.oai import Harvest, Harvested, Repository
+from outreach.sources.oai import Harvest, Page, Repository, page_records
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-PAGE = 2000  # records per transaction
 _ITEMS = TypeAdapter(list[CatalogueItem])
 
 SCHEMA = """
@@ -47,6 +53,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")  # with WAL: a crash may lose the last pages, never corrupt the store
     db.executescript(SCHEMA)
     return db
 
@@ -76,10 +83,13 @@ def last_harvest(path: Path, url: str, prefix: str, set_spec: str | None) -> str
 def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | None = None,
           since: datetime | None = None, full: bool = False, branch_of: BranchOf | None = None,
           collection_labels: dict[str, str] | None = None,
-          progress: Callable[[int, int | None], None] | None = None) -> HarvestResult:
+          progress: Callable[[int, int | None], None] | None = None,
+          map_pages: PageMap | None = None) -> HarvestResult:
     """Harvest into the store at `path`: from `since`, else from the last complete harvest, else everything
     (`full` forces everything and, without a set, forgets the records that the server no longer lists: the
-    store does not know which set a record came from)."""
+    store does not know which set a record came from). `map_pages(work, pages)` runs `work` on lists of
+    pages and yields its results in order (`stream_map` with chunks of one page: `branch_of` must then be
+    picklable)."""
     if since is None and not full:
         last = last_harvest(path, repository.url, prefix, set_spec)
         since = datetime.fromisoformat(last.replace("Z", "+00:00")) if last else None
@@ -88,8 +98,9 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
     try:
         if full:
             db.execute("CREATE TEMP TABLE seen (identifier TEXT PRIMARY KEY)")
-        counts = _store(db, harvest, full=full, branch_of=branch_of, collection_labels=collection_labels,
-                        progress=progress)
+        work = partial(page_rows, url=repository.url, branch_of=branch_of, collection_labels=collection_labels)
+        counts = _store(db, harvest, (map_pages or _in_process)(work, harvest.pages()),
+                        full=full, progress=progress)
         if full and not set_spec:  # a full harvest of the whole catalogue: what it did not list is gone
             db.execute("DELETE FROM items WHERE identifier NOT IN (SELECT identifier FROM seen)")
         db.execute("INSERT INTO harvests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -103,46 +114,85 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
                          harvest.response_date, repository.stamp(since) if since else None, total)
 
 
-def _store(db: sqlite3.Connection, harvested: Iterable[Harvested], *, full: bool, branch_of: BranchOf | None,
-           collection_labels: dict[str, str] | None, progress) -> dict:
+# (work, pages) -> work's result for each list of consecutive pages, in order
+PageMap = Callable[[Callable[[list[Page]], list], Iterable[Page]], Iterator[list]]
+Row = tuple  # ("u", identifier, datestamp, item JSON) | ("d", identifier) | ("s", identifier, reason)
+
+
+def _in_process(work, pages):
+    return (work([page]) for page in pages)
+
+
+def page_rows(pages: list[Page], *, url: str, branch_of: BranchOf | None,
+              collection_labels: dict[str, str] | None) -> list[list[Row]]:
+    """What to write for each page: its records parsed and turned into items (JSON), or their deletions."""
     assign = branch_of or _first_branch
-    counts = {"received": 0, "stored": 0, "deleted": 0, "skipped": []}
-    upserts, deletions = [], []
-
-    def flush():
-        db.executemany("INSERT INTO items VALUES (?, ?, ?) ON CONFLICT(identifier) DO UPDATE SET "
-                       "datestamp=excluded.datestamp, item=excluded.item", upserts)
-        db.executemany("DELETE FROM items WHERE identifier=?", deletions)
-        if full:
-            db.executemany("INSERT OR IGNORE INTO seen VALUES (?)", [(u[0],) for u in upserts])
-        db.commit()
-        upserts.clear()
-        deletions.clear()
-        if progress:
-            progress(counts["received"], getattr(harvested, "total", None))
-
-    try:
-        for h in harvested:
-            counts["received"] += 1
-            if h.deleted or h.record is None:
-                counts["deleted"] += h.deleted
-                deletions.append((h.identifier,))
-            else:
-                made = record_item(h.record, counts["received"], collection_labels)
+    out = []
+    for page in pages:
+        with _no_cycle_collection():
+            rows: list[Row] = []
+            for position, h in enumerate(page_records(page, url), start=1):
+                if h.deleted or h.record is None:
+                    rows.append(("d", h.identifier, h.deleted))
+                    continue
+                made = record_item(h.record, position, collection_labels)
                 if made.item is None:
-                    counts["skipped"].append((h.identifier, made.reason))
-                else:
-                    # a record without 001 keeps the server's identifier: stable from one harvest to the next
-                    item = made.item.model_copy(update={
-                        "id": h.identifier if made.id_source else made.item.id,
-                        "branch_id": assign(made.item.id, made.owners)})
-                    upserts.append((h.identifier, h.datestamp, item.model_dump_json()))
-                    counts["stored"] += 1
-            if len(upserts) + len(deletions) >= PAGE:
-                flush()
-    finally:  # a harvest cut short keeps the whole records it received (it is not marked complete)
-        flush()
+                    rows.append(("s", h.identifier, made.reason))
+                    continue
+                # a record without 001 keeps the server's identifier: stable from one harvest to the next
+                item = made.item.model_copy(update={"id": h.identifier if made.id_source else made.item.id,
+                                                    "branch_id": assign(made.item.id, made.owners)})
+                rows.append(("u", h.identifier, h.datestamp, item.model_dump_json()))
+        out.append(rows)
+    return out
+
+
+@contextmanager
+def _no_cycle_collection():
+    """The cyclic garbage collector paused while a page becomes rows: its records, fields and items hold no
+    cycles (reference counting frees them), and the collections their many allocations set off cost a tenth
+    of the work."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _store(db: sqlite3.Connection, harvest: Harvest, results: Iterator[list[list[Row]]], *, full: bool,
+           progress) -> dict:
+    counts = {"received": 0, "stored": 0, "deleted": 0, "skipped": []}
+    for pages in results:
+        for rows in pages:
+            upserts = [r[1:] for r in rows if r[0] == "u"]
+            deletions = [(r[1],) for r in rows if r[0] == "d"]
+            counts["received"] += len(rows)
+            counts["stored"] += len(upserts)
+            counts["deleted"] += sum(1 for r in rows if r[0] == "d" and r[2])
+            counts["skipped"] += [(r[1], r[2]) for r in rows if r[0] == "s"]
+            with db:  # one transaction per page: a harvest cut short keeps the whole pages it received
+                db.executemany("INSERT INTO items VALUES (?, ?, ?) ON CONFLICT(identifier) DO UPDATE SET "
+                               "datestamp=excluded.datestamp, item=excluded.item", upserts)
+                db.executemany("DELETE FROM items WHERE identifier=?", deletions)
+                if full:
+                    db.executemany("INSERT OR IGNORE INTO seen VALUES (?)", [(u[0],) for u in upserts])
+            if progress:
+                progress(counts["received"], harvest.total)
     return counts
+
+
+def stored_items(path: str | Path) -> Iterator[str]:
+    """The items of the store as the JSON text they are kept in, one by one, in identifier order (for a
+    match on every core that never holds the whole catalogue: outreach.themes.union.match_store)."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            for (item,) in db.execute("SELECT item FROM items ORDER BY identifier"):
+                yield item
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"base de notices moissonnées illisible ({exc}).", file=str(path),
+                         fix="Relancez « outreach catalogue fetch --full » pour la reconstruire.") from exc
 
 
 def read_store(path: str | Path, *, name: str | None = None) -> CatalogueRead:

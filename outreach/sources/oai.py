@@ -1,16 +1,25 @@
-"""Harvesting a library system's catalogue over OAI-PMH 2.0, through Sickle.
+"""Harvesting a library system's catalogue over OAI-PMH 2.0.
 
 Koha (`/cgi-bin/koha/oai.pl`), PMB, Decalog/Syracuse and Orphée expose their records this way, usually
-as MARCXML (UNIMARC or MARC21). Sickle follows the resumption tokens; this module picks the MARC
-element out of each record (Sickle's own record class would turn every record into a dict first, which
-costs more than the rest of the harvest), turns the protocol's errors into French `InputError`s, and
+as MARCXML (UNIMARC or MARC21). Sickle asks the repository what it is (Identify, ListMetadataFormats) and
+lends its exceptions for the protocol's errors; this module follows the resumption tokens of ListRecords,
+picks the MARC element out of each record, turns the protocol's errors into French `InputError`s, and
 writes the `from` date in the granularity the repository declares (a finer one is a badArgument).
 Incremental harvests start from the `responseDate` of the previous harvest's first answer: a record
 changed while that harvest ran has a later datestamp and comes back next time.
+
+ListRecords pages are fetched by `Harvest.pages` as raw bytes and parsed by `page_records`, so that a large
+harvest can parse its pages on every core while this process fetches the next ones (harvest_store.fetch):
+the fetching process reads only the envelope of each answer (its error, its responseDate, its resumption
+token), from the answer's first and last few kilobytes, and the parser checks that token against the one
+it reads from the whole page.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +28,6 @@ from functools import cached_property
 import requests
 from lxml import etree
 from sickle import Sickle, oaiexceptions
-from sickle.models import Header
 from sickle.response import OAIResponse
 
 from outreach.errors import InputError
@@ -40,18 +48,6 @@ class Harvested:
     datestamp: str
     deleted: bool
     record: HarvestedRecord | None
-
-
-class _MarcRecord:
-    """Sickle's class for ListRecords items: the header and the MARC record, nothing else."""
-
-    def __init__(self, element):
-        header = Header(element.find(OAI + "header"))
-        metadata = element.find(OAI + "metadata")
-        marc = next((child for child in metadata if isinstance(child.tag, str)), None) if metadata is not None else None
-        self.deleted = header.deleted
-        self.harvested = Harvested(header.identifier or "", header.datestamp or "", header.deleted,
-                                   record_of_element(marc) if marc is not None and not header.deleted else None)
 
 
 @dataclass
@@ -89,17 +85,7 @@ class _Sickle(Sickle):
 
 
 def _client(url: str) -> Sickle:
-    return _Sickle(url, class_mapping={"ListRecords": _MarcRecord, **_DEFAULT_MAP}, max_retries=2,
-                   default_retry_after=5, timeout=TIMEOUT_S)
-
-
-def _default_map() -> dict:
-    from sickle.app import DEFAULT_CLASS_MAP
-
-    return {k: v for k, v in DEFAULT_CLASS_MAP.items() if k != "ListRecords"}
-
-
-_DEFAULT_MAP = _default_map()
+    return _Sickle(url, max_retries=MAX_RETRIES, default_retry_after=RETRY_AFTER_S, timeout=TIMEOUT_S)
 
 
 def _translated(url: str, call: Callable):
@@ -141,44 +127,139 @@ def identify(url: str) -> Repository:
     return Repository(url, getattr(info, "repositoryName", ""), getattr(info, "granularity", "YYYY-MM-DD"), formats)
 
 
+ENVELOPE_BYTES = 4096  # an OAI-PMH answer's error and responseDate come first, its resumptionToken last
+_PREFIX = rb"(?:[\w.-]+:)?"  # an element may carry a namespace prefix (oai:resumptionToken)
+_ERROR = re.compile(rb"<" + _PREFIX + rb"error\b[^>]*\bcode\s*=\s*[\"']([A-Za-z]+)[\"'][^>]*(?:/>|>([^<]*))")
+_RESPONSE_DATE = re.compile(rb"<" + _PREFIX + rb"responseDate>\s*([^<\s]+)\s*<")
+_TOKEN = re.compile(rb"<" + _PREFIX + rb"resumptionToken\b([^>]*?)(?:/>|>([^<]*)</" + _PREFIX + rb"resumptionToken>)")
+_LIST_SIZE = re.compile(rb"completeListSize\s*=\s*[\"'](\d+)[\"']")
+
+
+@dataclass
+class Page:
+    """One ListRecords answer as received, with its resumption token as read from its envelope."""
+
+    raw: bytes
+    token: str | None
+    number: int
+
+
+def _envelope_error(raw: bytes) -> None:
+    """Raise Sickle's exception for an OAI-PMH <error> (badResumptionToken, noRecordsMatch…) in the answer."""
+    found = _ERROR.search(raw, 0, ENVELOPE_BYTES)
+    if found:
+        code = found.group(1).decode()
+        error = getattr(oaiexceptions, code[0].upper() + code[1:], None)
+        message = html.unescape((found.group(2) or b"").decode("utf-8", "replace")).strip()
+        if error is None:
+            raise InputError(f"le serveur répond par une erreur OAI-PMH inconnue ({code} : {message}).",
+                             fix=URL_FIX)
+        raise error(message)
+
+
+def _token(raw: bytes) -> tuple[str | None, int | None]:
+    """(the resumption token closing the answer or None when it is the last page, completeListSize)."""
+    found = _TOKEN.search(raw, max(0, len(raw) - ENVELOPE_BYTES))
+    if not found:
+        return None, None
+    size = _LIST_SIZE.search(found.group(1))
+    token = html.unescape((found.group(2) or b"").decode("utf-8", "replace")).strip()
+    return token or None, int(size.group(1)) if size else None
+
+
 class Harvest:
-    """The records of a ListRecords request, page after page; `total` is the repository's
-    completeListSize when it gives one, `response_date` the date of its first answer."""
+    """The ListRecords answers of a request, page after page (`pages`); `total` is the repository's
+    completeListSize when it gives one, `response_date` the date of its first answer. The first page is
+    asked for at once, so that a refusal (cannotDisseminateFormat, noSetHierarchy…) is raised here."""
 
     def __init__(self, repository: Repository, prefix: str, *, set_spec: str | None = None,
                  since: datetime | None = None):
         self.repository, self.prefix = repository, prefix
-        params = {"metadataPrefix": prefix}
+        params = {"verb": "ListRecords", "metadataPrefix": prefix}
         if set_spec:
             params["set"] = set_spec
         if since is not None:
             params["from"] = repository.stamp(since)
         self.response_date: str = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.total: int | None = None
-        self._pages = None
+        self._session = requests.Session()
+        self._first: Page | None = None
         try:
-            self._pages = _translated(repository.url, lambda: _client(repository.url).ListRecords(**params))
+            raw = self._get(params)
         except oaiexceptions.NoRecordsMatch:
             return  # nothing changed since the last harvest: an empty harvest, not an error
         except oaiexceptions.CannotDisseminateFormat as exc:
             raise InputError(f"le serveur ne diffuse pas le format « {prefix} ».", file=repository.url,
                              fix=f"Formats proposés : {', '.join(repository.formats) or 'aucun'} ; choisissez-en un "
                                  "avec --format.") from exc
-        stamp = self._pages.oai_response.xml.findtext(OAI + "responseDate")
-        self.response_date = stamp or self.response_date
-        self._size()
+        stamp = _RESPONSE_DATE.search(raw, 0, ENVELOPE_BYTES)
+        self.response_date = stamp.group(1).decode() if stamp else self.response_date
+        token, self.total = _token(raw)
+        self._first = Page(raw, token, 1)
 
-    def _size(self) -> None:
-        token = self._pages.resumption_token if self._pages is not None else None
-        if token is not None and token.complete_list_size and str(token.complete_list_size).isdigit():
-            self.total = int(token.complete_list_size)
+    def _get(self, params: dict[str, str]) -> bytes:
+        """One answer's bytes; the protocol's errors raised as Sickle's exceptions, the network's translated."""
+        def call() -> bytes:
+            for attempt in range(MAX_RETRIES + 1):
+                response = self._session.get(self.repository.url, params=params, timeout=TIMEOUT_S)
+                if response.status_code == 503 and attempt < MAX_RETRIES:  # busy: Retry-After, as Sickle did
+                    wait = response.headers.get("Retry-After", "")
+                    time.sleep(min(int(wait) if wait.isdigit() else RETRY_AFTER_S, MAX_RETRY_AFTER_S))
+                    continue
+                response.raise_for_status()
+                raw = response.content
+                _envelope_error(raw)
+                return raw
+            raise AssertionError("unreachable")
 
-    def __iter__(self) -> Iterator[Harvested]:
-        if self._pages is None:
-            return
-        while True:
-            item = _translated(self.repository.url, lambda: next(self._pages, None))
-            if item is None:
+        return _translated(self.repository.url, call)
+
+    def pages(self) -> Iterator[Page]:
+        page = self._first
+        while page is not None:
+            yield page
+            if page.token is None:
                 return
-            self._size()
-            yield item.harvested
+            raw = self._get({"verb": "ListRecords", "resumptionToken": page.token})
+            token, size = _token(raw)
+            self.total = size or self.total
+            page = Page(raw, token, page.number + 1)
+
+
+MAX_RETRIES = 2
+RETRY_AFTER_S = 5
+MAX_RETRY_AFTER_S = 60
+
+
+def _parser():
+    # nothing fetched from outside, no entity expanded: a harvested page is data, never instructions
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def page_records(page: Page, url: str) -> list[Harvested]:
+    """The records of one ListRecords answer, parsed whole; InputError when it is not OAI-PMH XML or when
+    its resumption token is not the one its envelope seemed to carry (the pages would be followed wrongly)."""
+    try:
+        root = etree.fromstring(page.raw, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise InputError(NOT_OAI, file=url, where=f"page {page.number}", fix=URL_FIX) from exc
+    if root.tag != OAI + "OAI-PMH":
+        raise InputError(NOT_OAI, file=url, where=f"page {page.number}", fix=URL_FIX)
+    listed = root.find(OAI + "ListRecords")
+    if listed is None:
+        raise InputError(NOT_OAI, file=url, where=f"page {page.number}", fix=URL_FIX)
+    token = listed.find(OAI + "resumptionToken")
+    if ((token.text or "").strip() or None if token is not None else None) != page.token:
+        raise InputError("jeton de reprise illisible dans la réponse du serveur.", file=url,
+                         where=f"page {page.number}", fix=URL_FIX)
+    return [_harvested(element) for element in listed.iterchildren(OAI + "record")]
+
+
+def _harvested(element) -> Harvested:
+    header = element.find(OAI + "header")
+    deleted = header is not None and header.get("status") == "deleted"
+    identifier = (header.findtext(OAI + "identifier") or "").strip() if header is not None else ""
+    datestamp = (header.findtext(OAI + "datestamp") or "").strip() if header is not None else ""
+    metadata = element.find(OAI + "metadata")
+    marc = next(metadata.iterchildren(etree.Element), None) if metadata is not None else None
+    return Harvested(identifier, datestamp, deleted, record_of_element(marc) if marc is not None and not deleted else None)

@@ -56,12 +56,13 @@ from outreach.themes.shelves import (
     save_shelf_map,
 )
 from outreach.themes.summary import summarise
-from outreach.themes.union import iso2709_head, match_iso2709_file
+from outreach.themes.union import iso2709_head, match_iso2709_file, match_store
 
 __all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "agenda_in_force", "banner_text",
            "catalogue_in_force", "compile_themes", "coverage_by_theme", "coverage_summary", "coverage_warnings",
            "dump_shelf_map", "dump_themes", "editor", "forget_catalogue_file", "in_force_version",
            "iso2709_head", "keep_agenda_file", "keep_catalogue_file", "kept_files", "owner_codes", "load_shelf_map", "load_themes", "match_events", "match_iso2709_file", "match_items",
+           "match_store",
            "measure_coverage", "network_entries", "network_shelf_map_path", "parse_shelf_map", "parse_themes",
            "propose_shelf_map", "provenance_of", "replace_theme", "roubaix_collection_labels",
            "sample_catalogue_path", "save_shelf_map", "save_themes", "shipped_catalogue", "shipped_events",

@@ -5,6 +5,9 @@ processes (`outreach.streaming`), each of which decodes them with the catalogue 
 (`outreach.sources.catalogue.marc_items`) and matches them with the themes it compiled once. Only the
 matches come back, in the file's order; the caller writes them as they come. The result is the one
 `read_catalogue` followed by `match_items` gives, damaged records reported the same way.
+
+A large harvested store (`outreach catalogue fetch`) is matched the same way (`match_store`): its items, as
+the JSON text they are kept in, go by chunks to the workers, which read them and match them.
 """
 
 from __future__ import annotations
@@ -79,16 +82,38 @@ def _start(themes: list[Theme], collection_labels: dict[str, str] | None, ignore
 
 def _match_chunk(chunk: list[tuple[int, bytes]]) -> tuple[list[Match], list[tuple[str, str]], int, int, set[str]]:
     """(matches, the first skipped records, skipped count, items, formats) of (position, raw record) pairs."""
+    # the chunk's records are consecutive: read together, they share the character set guessed for records
+    # that declare none, as in a whole-file read
+    raw = b"".join(record for _, record in chunk)
+    return _match_decoded(marc_items(raw, first=chunk[0][0], collection_labels=_WORKER["labels"]))
+
+
+_STORED_ITEMS = None  # TypeAdapter(list[CatalogueItem]), made once per worker
+
+
+def _match_stored_chunk(chunk: list[str]) -> tuple[list[Match], list[tuple[str, str]], int, int, set[str]]:
+    """The same as _match_chunk for items kept as JSON text in a harvested store: read in one call."""
+    global _STORED_ITEMS
+    if _STORED_ITEMS is None:
+        from pydantic import TypeAdapter
+
+        from outreach.model import CatalogueItem
+
+        _STORED_ITEMS = TypeAdapter(list[CatalogueItem])
+    items = _STORED_ITEMS.validate_json("[" + ",".join(chunk) + "]")
+    return _match_decoded(("", item, "OAI-PMH (base locale)") for item in items)
+
+
+def _match_decoded(decoded) -> tuple[list[Match], list[tuple[str, str]], int, int, set[str]]:
+    """(matches, the first skipped records, skipped count, items, formats) of (where, item or None, format or
+    reason) triples."""
     compiled, ignore, min_score = _WORKER["compiled"], _WORKER["ignore"], _WORKER["min_score"]
     matches: list[Match] = []
     skipped: list[tuple[str, str]] = []
     n_skipped = n_items = 0
     kinds: set[str] = set()
     memo = Memo()
-    # the chunk's records are consecutive: read together, they share the character set guessed for records
-    # that declare none, as in a whole-file read
-    raw = b"".join(record for _, record in chunk)
-    for where, item, detail in marc_items(raw, first=chunk[0][0], collection_labels=_WORKER["labels"]):
+    for where, item, detail in decoded:
         if item is None:
             n_skipped += 1
             if len(skipped) < KEPT_SKIPS:
@@ -104,16 +129,19 @@ def _match_chunk(chunk: list[tuple[int, bytes]]) -> tuple[list[Match], list[tupl
 def stream_matches(records: Iterable[bytes], themes: list[Theme], *, label: str, summary: StreamSummary,
                    collection_labels: dict[str, str] | None = None, ignore: Iterable[str] = (),
                    min_score: float = 0.0, workers: int | None = None, chunk_size: int = CHUNK,
-                   done: Callable[[int], None] | None = None) -> Iterator[Match]:
-    """The matches of a stream of raw ISO 2709 records, in order, on `workers` processes (every core by
-    default). `summary` is filled as the stream goes; at the end, InputError if no record was readable."""
+                   done: Callable[[int], None] | None = None, stored: bool = False) -> Iterator[Match]:
+    """The matches of a stream of raw ISO 2709 records (or, `stored`, of items as JSON text from a harvested
+    store), in order, on `workers` processes (every core by default). `summary` is filled as the stream
+    goes; at the end, InputError if no record was readable."""
     skip = frozenset(ignore)
     unknown = skip - set(ITEM_FIELDS)
     if unknown:
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
-    numbered = enumerate(records, start=1)  # positions in the file, for the notes on damaged records
+    # positions in the file, for the notes on damaged records (stored items were all readable)
+    numbered = records if stored else enumerate(records, start=1)
     for matches, skipped, n_skipped, n_items, kinds in stream_map(
-            _match_chunk, numbered, workers=workers, chunk_size=chunk_size, initializer=_start,
+            _match_stored_chunk if stored else _match_chunk, numbered, workers=workers, chunk_size=chunk_size,
+            initializer=_start,
             initargs=(list(themes), collection_labels, skip, min_score), done=done):
         summary.records += n_items + n_skipped
         summary.items += n_items
@@ -133,6 +161,16 @@ def match_iso2709_file(path: str | Path, themes: list[Theme], **kwargs) -> tuple
     summary = StreamSummary(label)
     read = kwargs.pop("read", None)
     return stream_matches(iso2709_records(path, read=read), themes, label=label, summary=summary,
+                          **kwargs), summary
+
+
+def match_store(path: str | Path, themes: list[Theme], **kwargs) -> tuple[Iterator[Match], StreamSummary]:
+    """`stream_matches` over the items of a harvested store, read row by row; the summary is complete once
+    the iterator is exhausted."""
+    from outreach.sources.harvest_store import stored_items
+
+    summary = StreamSummary(str(path))
+    return stream_matches(stored_items(path), themes, label=str(path), summary=summary, stored=True,
                           **kwargs), summary
 
 

@@ -88,7 +88,8 @@ class OaiServer:
             def do_GET(self):
                 query = parse_qs(urlparse(self.path).query, keep_blank_values=True)
                 outer.requests.append(query)
-                body = outer.answer(query).encode("utf-8")
+                body = outer.answer(query)  # text, or bytes rendered beforehand (bench/bench_harvest.py)
+                body = body if isinstance(body, bytes) else body.encode("utf-8")
                 self.send_response(200)
                 self.send_header("Content-Type", "text/xml; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))

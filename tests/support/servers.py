@@ -103,3 +103,32 @@ class BanServer(LocalServer):
         return 200, {"type": "FeatureCollection", "version": "draft", "features": features,
                      "attribution": "BAN", "licence": "ETALAB-2.0", "query": query,
                      "limit": int(request["query"].get("limit", 5))}
+
+
+class AgendaServer(LocalServer):
+    """A library portal publishing its agenda as files (an iCal feed, OpenAgenda export links): 404 for an
+    address it does not publish, the Content-Type a web server gives each kind, and, with `announce` off, no
+    Content-Length (the body ends when the connection closes, as a streamed export does)."""
+
+    TYPES = {".ics": "text/calendar; charset=utf-8", ".csv": "text/csv; charset=utf-8",
+             ".json": "application/json; charset=utf-8",
+             ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+    def __init__(self, files: dict[str, bytes], *, announce: bool = True):
+        super().__init__()
+        self.files, self.announce = files, announce
+
+    def _dispatch(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        path = urlparse(handler.path).path
+        self.requests.append({"method": method, "path": path})
+        body = self.files.get(path)
+        if method != "GET" or body is None:
+            handler.send_error(404 if method == "GET" else 405)
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", self.TYPES.get(path[path.rfind("."):], "application/octet-stream"))
+        if self.announce:
+            handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.close_connection = True
