@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -26,21 +22,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.alternate import alternate  # noqa: E402
 from bench.bench_territory import machine  # noqa: E402
 
 BRANCHES = ROOT / "data" / "national" / "bibliotheques.csv.gz"
 AREAS = ROOT / "data" / "national" / "communes.csv.gz"
-
-
-def timed(argv: list[str]) -> tuple[float, float]:
-    """(wall, CPU) seconds of one run; CPU time (user + system) is what the command itself spent, the
-    figure to trust when other jobs share the cores."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run(argv, cwd=ROOT, check=True, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> int:
@@ -51,21 +37,14 @@ def main() -> int:
     ours = [sys.executable, "-m", "outreach", "nearest", "--branches", str(BRANCHES), "--areas", str(AREAS),
             "--all-sites", "--out", str(out / "outreach.csv")]
     naive = [sys.executable, str(ROOT / "bench" / "naive_nearest.py"), str(BRANCHES), str(AREAS), str(out / "naive.csv")]
-    timed(naive), timed(ours)  # warm the file cache and the bytecode, not counted
-    times: dict[str, list[tuple[float, float]]] = {"outreach": [], "naive": []}
-    for _ in range(args.repeat):
-        times["naive"].append(timed(naive))
-        times["outreach"].append(timed(ours))
+    times = alternate({"naive": naive, "outreach": ours}, args.repeat, ROOT)
 
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
-    medians = {}
-    for name, runs in times.items():
-        wall, cpu = [w for w, _ in runs], [c for _, c in runs]
-        medians[name] = statistics.median(wall), statistics.median(cpu)
-        print(f"{name:<9} wall median {medians[name][0]:.2f} s (best {min(wall):.2f} s), "
-              f"CPU median {medians[name][1]:.2f} s (best {min(cpu):.2f} s) over {args.repeat} runs")
-    print(f"ratio outreach / naive: wall {medians['outreach'][0] / medians['naive'][0]:.2f}, "
-          f"CPU {medians['outreach'][1] / medians['naive'][1]:.2f} (target ≤ 1.0)")
+    for name, timing in times.items():
+        print(timing.line(name))
+    ours_t, naive_t = times["outreach"], times["naive"]
+    print(f"ratio outreach / naive: wall {ours_t.wall_median / naive_t.wall_median:.2f}, "
+          f"CPU {ours_t.cpu_median / naive_t.cpu_median:.2f} (target ≤ 1.0)")
 
     a = pd.read_csv(out / "outreach.csv", dtype=str, keep_default_na=False)
     b = pd.read_csv(out / "naive.csv", dtype=str, keep_default_na=False)

@@ -1,6 +1,6 @@
 """Benchmark: a national campaign planned and written (every geolocated library × 3 themes).
 
-    python bench/bench_plan.py [--repeat 3]
+    python bench/bench_plan.py [--repeat 3] [--budget 60000]
 
 Two budgets: one large enough for every catchment to get its own ad set (the most ad sets, the largest
 files), and a realistic national budget where small catchments are merged. Each run does what
@@ -11,6 +11,7 @@ plan.csv, written all or nothing. Loading the national lists (read once, cached)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -38,22 +39,25 @@ def campaign(branch_ids: list[str], budget_eur: float):
         settings=NetworkSettings())
 
 
-def run(c, branches, areas, themes, items, events) -> tuple[float, int, int]:
+def run(c, branches, areas, themes, items, events) -> tuple[float, float, int, int]:
+    """(wall, CPU) seconds, ad sets, bytes written; the visuals are drawn once per process (cached), so the
+    first run of a budget draws them and the next ones do not."""
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         # a Page whose ad limit was raised (large advertisers): the Page's limit itself is in bench_meta.py
         plan, payloads = plan_campaign(c, branches=branches, areas=areas, themes=themes, items=items,
                                        events=events, min_daily_budget_eur=1.0,
                                        settings=NetworkSettings(page_ad_limit=100_000))
         write_plan_outputs(plan, payloads, Path(tmp) / "out")
-        elapsed = time.perf_counter() - t0
-        size = sum(p.stat().st_size for p in (Path(tmp) / "out").iterdir())
-    return elapsed, len(plan.ad_sets), size
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        size = sum(p.stat().st_size for p in (Path(tmp) / "out").rglob("*") if p.is_file())
+    return elapsed, cpu, len(plan.ad_sets), size
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--budget", type=int, action="append", help="only this budget in euros (repeatable)")
     args = parser.parse_args()
     t0 = time.perf_counter()
     branches, areas = list(national_branches()), list(national_areas())
@@ -63,13 +67,15 @@ def main() -> int:
     print(f"loaded {len(branches)} libraries, {len(areas)} areas, {len(items)} items, {len(events)} events "
           f"in {time.perf_counter() - t0:.2f} s")
     ids = [b.id for b in branches if b.open_to_public]
-    for label, budget in (("budget 3,000,000 € (hardly any merging)", 3_000_000), ("national budget 60,000 €", 60_000)):
-        best = None
-        for _ in range(args.repeat):
-            elapsed, n, size = run(campaign(ids, budget), branches, areas, themes, items, events)
-            best = elapsed if best is None else min(best, elapsed)
-        print(f"{label}: {n} ad sets planned and written in {best:.2f} s (best of {args.repeat}), "
-              f"{size / 2**20:.1f} MiB of files")
+    budgets = (("budget 3,000,000 € (hardly any merging)", 3_000_000), ("national budget 60,000 €", 60_000))
+    for label, budget in [(f"budget {b:,} €", b) for b in args.budget] if args.budget else budgets:
+        runs = [run(campaign(ids, budget), branches, areas, themes, items, events) for _ in range(args.repeat)]
+        _, first_cpu, n, size = runs[0]
+        later = runs[1:] or runs
+        print(f"{label}: {n} ad sets planned and written in {min(r[1] for r in later):.2f} s of CPU, "
+              f"{min(r[0] for r in later):.2f} s wall (best of {len(later)} with the visuals drawn; the first run, "
+              f"drawing them: {first_cpu:.2f} s of CPU), {size / 2**20:.1f} MiB of files; load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
     return 0
 
 

@@ -55,16 +55,34 @@ def copies(parts: list[tuple[bytes, bytes, str]], n: int):
         yield before + b"%09d" % i + after
 
 
-def tree_rss_mib() -> float:
-    """Resident memory of this process and its children (the workers), MiB."""
+def tree_pids() -> list[int]:
+    """This process and its children (the workers)."""
     pids = [os.getpid()]
     try:
         for task in Path(f"/proc/{os.getpid()}/task").iterdir():
             pids += [int(p) for p in (task / "children").read_text().split()]
     except OSError:
         pass
+    return pids
+
+
+def workers_cpu_s() -> float:
+    """CPU time (user + system) the live workers have spent so far: getrusage counts them only once they
+    have exited, and a progress line must say it while they work."""
     total = 0
-    for pid in pids:
+    for pid in tree_pids()[1:]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss_mib() -> float:
+    """Resident memory of this process and its children (the workers), MiB."""
+    total = 0
+    for pid in tree_pids():
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -101,9 +119,10 @@ def main() -> int:
         state["done"] += n
         state["peak"] = max(state["peak"], tree_rss_mib())
         if state["done"] >= state["next"]:
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, workers_cpu_s()
             print(f"  {state['done']:>10,} records, {elapsed:7.0f} s, {state['done'] / elapsed:6.0f} records/s, "
-                  f"process tree {state['peak']:.0f} MiB at most so far", flush=True)
+                  f"workers {cpu:6.0f} s of CPU ({state['done'] / max(cpu, 1e-9):5.0f} records per CPU-second), "
+                  f"process tree {state['peak']:.0f} MiB at most so far, load {os.getloadavg()[0]:.1f}", flush=True)
             state["next"] += 100_000
 
     summary = StreamSummary("synthetic")

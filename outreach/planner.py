@@ -671,9 +671,9 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
         url_tags=(f"utm_source={UTM_SOURCE}&utm_medium={UTM_MEDIUM}&utm_campaign={campaign_slug}"
                   f"&utm_content={ref}&utm_term={slug(theme.id)}"),
         lat=lead.branch.lat, lon=lead.branch.lon,
-        postcodes=sorted({p for a in areas for p in a.postcodes}),
+        postcodes=sorted({p for a in areas for p in a.postcodes}), excluded_postcodes=[],
         locations=[c.location() for c in sorted(group, key=lambda c: (-c.population, c.branch.id))],
-        notes=notes)
+        notes=notes, visual=None)  # every field given: pydantic inspects a default factory's signature per call
 
 
 def _unique_names(ad_sets: list[AdSetPlan]) -> None:

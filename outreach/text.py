@@ -101,6 +101,7 @@ def hidden_characters(text: str) -> list[str]:
     return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
 
 
+@lru_cache(maxsize=65536)  # a national plan names each of 16,000 libraries a few times per ad set and theme
 def name_with_town(name: str, town: str) -> str:
     """A library's name with its town, as people tell libraries apart: « Médiathèque municipale (Aubagne) »; a
     name that already says its town is left as it is (« Bibliothèque municipale de Marseille - Alcazar »)."""

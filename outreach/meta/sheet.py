@@ -1,4 +1,4 @@
-"""The Ads Manager bulk-import file: one row per ad, `.xlsx` (openpyxl) and tab-separated `.txt`.
+"""The Ads Manager bulk-import file: one row per ad, `.xlsx` (`outreach.meta.workbook`) and tab-separated `.txt`.
 
 The columns are those of Ads Manager exports (English headers, as third-party parsers of real 2025–26
 exports list them). Meta does not publish the import format, so the safest path is the one Meta's help
@@ -23,13 +23,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 from outreach import cells
 from outreach.bounds import MAX_XLSX_BYTES
 from outreach.errors import InputError
 from outreach.meta.payloads import campaigns_of, creative_texts
+from outreach.meta.workbook import write_xlsx
 from outreach.sources.tabular import decode, read_bytes, sniff_separator
 from outreach.sources.xlsx import open_workbook
 from outreach.sources.xlsx import rows as sheet_rows
@@ -266,14 +264,16 @@ def unmapped(rows_: list[dict[str, Value]], columns: list[str]) -> list[str]:
     return sorted(filled - set(columns))
 
 
-def _cell(sheet, value: Value | datetime, formats: ValueFormats):
+def _cell(value: Value | datetime, formats: ValueFormats) -> Value | datetime:
+    """What the workbook holds: a number cell when the formats say so, a date-time cell, otherwise text
+    (`outreach.meta.workbook` writes every string as text, never as a formula); None writes no cell."""
     if value in (None, ""):
-        return None  # no cell written at all
+        return None
     if isinstance(value, (int, float)) and formats.numeric:
         return value
     if isinstance(value, datetime):
         return value
-    return text_cell(sheet, _text(value, formats))
+    return _text(value, formats) or None
 
 
 def _text(value: Value | datetime, formats: ValueFormats) -> str:
@@ -286,27 +286,11 @@ def _text(value: Value | datetime, formats: ValueFormats) -> str:
     return str(value)
 
 
-def text_cell(sheet, value):
-    """A cell typed as text: openpyxl would store a string starting with « = » as a live formula (a campaign
-    named =HYPERLINK(…) would become a link); None writes no cell at all."""
-    if not value:
-        return None
-    cell = WriteOnlyCell(sheet, value=str(value))
-    cell.data_type = "s"
-    return cell
-
-
 def to_xlsx(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> bytes:
     columns = columns or DEFAULT_COLUMNS
     formats = formats_of(columns)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Ads")
-    sheet.append(list(columns))
-    for row in rows_:
-        sheet.append([_cell(sheet, row.get(c), formats) for c in columns])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    table = [list(columns)] + [[_cell(row.get(c), formats) for c in columns] for row in rows_]
+    return write_xlsx(table, "Ads")
 
 
 def to_txt(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> bytes:
