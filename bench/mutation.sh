@@ -27,7 +27,8 @@ declare -A TESTS=(
   [outreach/compliance/gate.py]="tests/test_compliance_cli.py tests/test_compliance_checks.py tests/test_pipeline.py tests/test_gate_mutants.py"
   [outreach/compliance/checks.py]="tests/test_compliance_checks.py tests/test_checks_mutants.py"
   [outreach/community/validation.py]="tests/test_community_api.py tests/test_community_data.py tests/test_validation_mutants.py"
-  [outreach/community/store.py]="tests/test_community_data.py tests/test_community_api.py"
+  [outreach/community/store.py]="tests/test_community_data.py tests/test_community_api.py tests/test_community_optin.py tests/test_community_hostile.py
+    tests/test_community_migration.py tests/test_community_store_mutants.py"
   [outreach/sources/catalogue.py]="tests/test_sources_catalogue.py tests/test_sources_catalogue_mutants.py"
   [outreach/sources/events.py]="tests/test_sources_events.py tests/test_sources_events_mutants.py"
   [outreach/sources/branches.py]="tests/test_sources_branches.py tests/test_sources_branches_mutants.py"
