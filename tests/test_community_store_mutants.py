@@ -305,3 +305,33 @@ def test_a_changed_notice_text_under_the_same_version_is_refused_in_french(store
     assert store.notice_text(first.version) == first.text
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(answer_counts)).scalar_one() == 0
+
+
+def test_what_each_change_stores_and_proves(store):
+    token = cs.add(store, cs.with_email(email="avant@exemple.fr", meta_matching=True), now=T0)
+    given = store.proofs()[0]
+    assert given["language"] == "fr" and given["withdrawn_at"] is None and given["withdrawal_channel"] is None
+    assert given["mechanism"] == ("widget:consent-email_recommendations,consent-personalisation,"
+                                  "consent-meta_matching")
+    old_link = store.new_confirmation(token, now=T0)[1]
+    state = store.by_token(token).state()
+    state.email, state.age_band = "apres@exemple.fr", "50-64"  # consents unchanged: still a proved change
+    store.change(token, state, notice(), "preferences", now=T0)
+    assert store.by_token(token).age_band == "50-64" and store.proofs()[-1]["event"] == "changed"
+    assert store.confirm(old_link, WEEK, now=T0) is Confirmation.UNKNOWN  # the old address's link is dead
+    later = T0 + timedelta(days=2)
+    store.unsubscribe(token, notice(), now=later)
+    assert (store.proofs()[-1]["ts_utc"], store.proofs()[-1]["withdrawal_channel"]) == (later, "email")
+    store.withdraw_all(token, notice(), "courrier", now=later + WEEK)
+    assert (store.proofs()[-1]["ts_utc"], store.proofs()[-1]["withdrawal_channel"]) == (later + WEEK, "courrier")
+
+
+def test_counts_of_two_branches_stay_apart_and_in_order(store):
+    theme = cs.offered_ids()[0]
+    cs.add(store, cs.unconsented(postcode="75001", interests=[theme]), now=T0)
+    cs.add(store, cs.unconsented(postcode="13014", interests=[theme]), now=T0)
+    cs.add(store, cs.unconsented(postcode="13014", interests=[theme]), now=T0)
+    by_day = [(r["branch_id"], r["theme_id"], r["answers"]) for r in store.counts_by_day()]
+    assert by_day == sorted(by_day) and len(by_day) == 4
+    assert sorted((r["branch_id"], r["counted_only"]) for r in store.stats()) == sorted(
+        (b, n) for b, t, n in by_day if t == theme)
