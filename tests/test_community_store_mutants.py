@@ -5,7 +5,7 @@ without consent is only counted, a confirmation link expires, and the store's Fr
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -335,3 +335,39 @@ def test_counts_of_two_branches_stay_apart_and_in_order(store):
     assert by_day == sorted(by_day) and len(by_day) == 4
     assert sorted((r["branch_id"], r["counted_only"]) for r in store.stats()) == sorted(
         (b, n) for b, t, n in by_day if t == theme)
+
+
+def test_a_withdrawal_keeps_its_time_when_the_person_is_erased_later(store):
+    token = cs.add(store, cs.with_email(email="w@exemple.fr", personalisation=True), now=T0)
+    store.withdraw_all(token, notice(), "api", now=T0 + WEEK)
+    store.erase(token, now=T0 + 2 * WEEK)
+    assert (store.proofs()[0]["withdrawn_at"], store.proofs()[0]["withdrawal_channel"]) == (T0 + WEEK, "api")
+
+
+def test_members_each_have_their_own_interests_once(store):
+    ids = cs.offered_ids()
+    tokens = [cs.add(store, cs.answer(interests=ids[i:i + 2])) for i in range(3)]
+    by_token = {m.token: m.interests for m in store.members()}
+    assert [by_token[t] for t in tokens] == [sorted(ids[i:i + 2]) for i in range(3)]
+
+
+def test_purge_keeps_the_proofs_of_people_still_here(store):
+    token = cs.add(store, cs.answer(), now=T0)
+    six_years = T0 + timedelta(days=6 * 366)
+    store.touch(token, now=six_years)  # still in contact, though the proof is six years old
+    report = store.purge(36, 5, now=six_years)
+    assert (report.respondents, report.proofs) == (0, 0) and [p["event"] for p in store.proofs()] == ["given"]
+
+
+def test_times_are_utc_whatever_the_servers_time_zone(monkeypatch):
+    import time
+
+    from outreach.community.store import utcnow
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: a local clock would be half a day off
+    time.tzset()
+    try:
+        assert abs(utcnow() - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=5)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
