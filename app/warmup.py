@@ -64,11 +64,16 @@ def _load() -> None:
 
         example = campaign_to_yaml(load_campaign(datasets.example_campaign_path()))
         settings = load_settings()
-        state._planned(example, settings.model_dump_json(), state.data_version(), state.in_force_version())
+        _, plan, _ = state._planned(example, settings.model_dump_json(), state.data_version(),
+                                    state.in_force_version())
+        from outreach.meta import visual_files
+
+        visual_files(plan.ad_sets)  # drawn once per process (lru_cache): the Campagne page's preview and export
         state.posts(example, settings.blog_url.strip())
         key = themes_state.freeze(themes)
-        themes_state.demo_matches(key)
-        themes_state.demo_summaries(key, date.today())
+        shelves = themes_state.shelf_key()  # the page's own key: a different one would warm another entry
+        themes_state.demo_matches(key, shelves)
+        themes_state.demo_summaries(key, date.today(), shelves)
     except Exception:  # noqa: BLE001, S110 - see the module docstring
         pass
     finally:

@@ -64,6 +64,16 @@ def cold_start(port: int = 8611) -> tuple[float, float]:
             browser.close()
 
 
+def share_script_cache() -> None:
+    """The server keeps one bytecode cache per process (a page is compiled once, on its first run); AppTest
+    makes a new one at every run, so without this each rerun would also pay for compiling its page."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
 def page_runs(repeat: int) -> tuple[list[tuple[str, tuple, tuple]], float]:
     """Like a user: the app opens on its first page, the user reads it while the warm-up (app/warmup.py)
     loads what the other pages need, then opens every page in turn. Returns each page's first run and
@@ -72,6 +82,7 @@ def page_runs(repeat: int) -> tuple[list[tuple[str, tuple, tuple]], float]:
 
     from app import warmup
 
+    share_script_cache()
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     results = [("accueil (first page)", timed(at.run), None)]
     started = time.perf_counter()

@@ -15,7 +15,6 @@ from outreach.themes import (
     coverage_summary,
     coverage_warnings,
     dump_shelf_map,
-    dump_themes,
     editor,
     load_shelf_map,
     load_themes,
@@ -137,7 +136,7 @@ with tab_browse:
             state.show_errors_beside(exc, slots, form_slot)
 
     with st.expander("Mode expert : le thème en YAML"):
-        edited = st.text_area("Thème (YAML)", dump_themes([theme], header=False).split("themes:\n", 1)[1],
+        edited = st.text_area("Thème (YAML)", themes_state.themes_yaml((theme.model_dump_json(),), header=False).split("themes:\n", 1)[1],
                               height=320, key=f"themes_yaml_{pick}")
         check_slot = st.empty()
     check_col, save_col = st.columns(2)
@@ -154,7 +153,8 @@ with tab_browse:
             st.success(f"Fichier des thèmes enregistré ({len(st.session_state.themes_list)} thèmes).", icon="💾")
         except InputError as exc:
             st.error(str(exc), icon="⚠️")
-    st.download_button("Télécharger themes.yaml", dump_themes(st.session_state.themes_list),
+    current = themes_state.freeze(st.session_state.themes_list)  # what "Appliquer" may have just changed
+    st.download_button("Télécharger themes.yaml", themes_state.themes_yaml(current),
                        file_name="themes.yaml", mime="text/yaml")
 
 # ---------- per branch ----------
