@@ -19,6 +19,7 @@ from outreach.territory import branch_near
 from outreach.themes import (
     DEMO_BRANCHES,
     compile_themes,
+    dump_themes,
     load_shelf_map,
     match_events,
     match_items,
@@ -47,6 +48,13 @@ def demo_summaries(themes_key: tuple[str, ...], today: date, shelves_key: str = 
 
 def demo_matches(themes_key: tuple[str, ...], shelves_key: str = "") -> list[ThemeMatch]:
     return _demo_matches(themes_key, shelves_key, data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def themes_yaml(themes_key: tuple[str, ...], header: bool = True) -> str:
+    """The themes file's text (or one theme's, without the header), written once per content: dumping YAML
+    at every rerun was most of the page's rerun time."""
+    return dump_themes(_themes(themes_key), header=header)
 
 
 def shelf_key() -> str:

@@ -40,11 +40,11 @@ def _load() -> None:
     try:
         import importlib
 
-        for module in ("pandas", "pydeck", "outreach.territory", "outreach.campaign", "outreach.meta.files",
+        for module in ("pandas", "pandas.io.formats.style", "pydeck", "outreach.territory", "outreach.campaign", "outreach.meta.files",
                        "outreach.meta.sheet", "outreach.compliance.gate", "outreach.compliance.evaluate",
                        "outreach.channels", "outreach.channels.campaign", "outreach.themes",
                        "outreach.reporting", "outreach.community.overview", "app.campaign_view",
-                       "app.territory_view", "app.themes_state", "app.dashboard_state"):
+                       "app.territory_view", "app.themes_state", "app.dashboard_state", "app.dashboard_charts"):
             importlib.import_module(module)
         from outreach import datasets
         from outreach.themes import load_themes, shipped_catalogue, shipped_events
@@ -64,11 +64,18 @@ def _load() -> None:
 
         example = campaign_to_yaml(load_campaign(datasets.example_campaign_path()))
         settings = load_settings()
-        state._planned(example, settings.model_dump_json(), state.data_version(), state.in_force_version())
+        _, plan, _ = state._planned(example, settings.model_dump_json(), state.data_version(),
+                                    state.in_force_version())
+        from outreach.meta import visual_files
+
+        visual_files(plan.ad_sets)  # drawn once per process (lru_cache): the Campagne page's preview and export
         state.posts(example, settings.blog_url.strip())
         key = themes_state.freeze(themes)
-        themes_state.demo_matches(key)
-        themes_state.demo_summaries(key, date.today())
+        shelves = themes_state.shelf_key()  # the page's own key: a different one would warm another entry
+        themes_state.demo_matches(key, shelves)
+        themes_state.demo_summaries(key, date.today(), shelves)
+        themes_state.themes_yaml(key)  # the download, and the editor's first theme (the page's first choice)
+        themes_state.themes_yaml(key[:1], header=False)
     except Exception:  # noqa: BLE001, S110 - see the module docstring
         pass
     finally:

@@ -13,8 +13,6 @@ import json
 import re
 import zlib
 
-import numpy as np
-
 from outreach.errors import InputError
 
 MB = 1024 * 1024
@@ -130,6 +128,8 @@ def json_depth(text: str) -> int:
     Counted with numpy over the text once its strings are removed: about 0.5 s for 10 MB of GeoJSON, where
     walking the parsed document in Python takes five times longer.
     """
+    import numpy as np  # here, not at the top: every YAML reader imports this module, the app's first page too
+
     skeleton = _JSON_STRING.sub("", text).encode("utf-8", "replace")
     deepest, level = 0, 0
     for start in range(0, len(skeleton), _CHUNK):

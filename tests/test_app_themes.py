@@ -162,7 +162,11 @@ def test_a_loaded_file_warns_proposes_its_codes_and_the_confirmed_map_is_saved(t
     # the loaded file's own banner, and the coverage warning with what to do
     assert any("catalogue chargé « export.csv »" in c.value and "4 notices" in c.value for c in at.caption)
     assert any("portent un indice" in w.value and "Cotes et rayons" in w.value for w in at.warning)
-    # its most frequent codes are proposed with their counts; the officer keeps the proposal and saves it
+    # its most frequent codes are proposed with their counts, themes by their label and no empty ("None") cell
+    [proposal] = [e.value for e in at.get("data_editor") if "Code" in e.value.columns]
+    assert proposal.notna().all().all()
+    assert set(proposal["Thème"]) == {"Fantasy", "(aucun : code ignoré)"}
+    # the officer keeps the proposal and saves it
     at.button(key="shelf_proposal_save").click().run()
     assert not at.exception
     saved = yaml.safe_load((tmp_path / "shelf-map.yaml").read_text(encoding="utf-8"))["shelves"]

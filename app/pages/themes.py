@@ -15,7 +15,6 @@ from outreach.themes import (
     coverage_summary,
     coverage_warnings,
     dump_shelf_map,
-    dump_themes,
     editor,
     load_shelf_map,
     load_themes,
@@ -137,7 +136,7 @@ with tab_browse:
             state.show_errors_beside(exc, slots, form_slot)
 
     with st.expander("Mode expert : le thème en YAML"):
-        edited = st.text_area("Thème (YAML)", dump_themes([theme], header=False).split("themes:\n", 1)[1],
+        edited = st.text_area("Thème (YAML)", themes_state.themes_yaml((theme.model_dump_json(),), header=False).split("themes:\n", 1)[1],
                               height=320, key=f"themes_yaml_{pick}")
         check_slot = st.empty()
     check_col, save_col = st.columns(2)
@@ -154,7 +153,8 @@ with tab_browse:
             st.success(f"Fichier des thèmes enregistré ({len(st.session_state.themes_list)} thèmes).", icon="💾")
         except InputError as exc:
             st.error(str(exc), icon="⚠️")
-    st.download_button("Télécharger themes.yaml", dump_themes(st.session_state.themes_list),
+    current = themes_state.freeze(st.session_state.themes_list)  # what "Appliquer" may have just changed
+    st.download_button("Télécharger themes.yaml", themes_state.themes_yaml(current),
                        file_name="themes.yaml", mime="text/yaml")
 
 # ---------- per branch ----------
@@ -211,24 +211,32 @@ with tab_branch:
     branch_tab()
 
 # ---------- shelf map ----------
+NO_THEME = "(aucun : code ignoré)"
+
+
 def shelf_proposal(proposal) -> None:
     """The loaded file's most frequent codes with their counts and a proposed theme, for the officer to confirm."""
     if not proposal:
         return
     st.markdown("**Cotes et rayons les plus fréquents du fichier** : confirmez ou corrigez le thème, puis ajoutez-les "
-                "à la carte des cotes du réseau (un thème vide : code ignoré).")
+                "à la carte des cotes du réseau.")
+    # themes by their label, and a named empty choice: an empty cell would read "None" in the grid
+    label_of = {theme_id: theme.label for theme_id, theme in by_id.items()} | {"": NO_THEME}
+    id_of = {label: theme_id for theme_id, label in label_of.items()}
     frame = pd.DataFrame([{"Garder": bool(p.themes) and p.source != "carte", "Code": p.code, "Notices": p.records,
-                           "Exemple": p.example, "Thème": p.themes[0] if p.themes else "",
+                           "Exemple": p.example or "", "Thème": label_of.get(p.themes[0] if p.themes else "", NO_THEME),
                            "Origine": {"carte": "déjà dans la carte", "libellé": "proposé d'après le libellé"}
                            .get(p.source, "")} for p in proposal])
     edited = st.data_editor(frame, hide_index=True, width="stretch", key="shelf_proposal_editor",
                             disabled=["Notices", "Exemple", "Origine"],
-                            column_config={"Thème": st.column_config.SelectboxColumn(options=[""] + list(by_id))})
+                            column_config={"Thème": st.column_config.SelectboxColumn(options=list(id_of),
+                                                                                      required=True)})
     if st.button("Ajouter les lignes gardées à la carte des cotes", key="shelf_proposal_save"):
         entries = network_entries()
         for row in edited.to_dict("records"):
             if row["Garder"]:
-                entries[str(row["Code"]).strip()] = [row["Thème"]] if row["Thème"] else []
+                theme_id = id_of.get(row["Thème"] or NO_THEME, "")
+                entries[str(row["Code"]).strip()] = [theme_id] if theme_id else []
         try:
             saved_shelf_map(save_shelf_map(entries, theme_ids=by_id))
         except InputError as exc:
