@@ -8,15 +8,15 @@ import http.client
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import yaml
+
+from tests.support.questionnaire_service import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,30 +74,9 @@ def running_service(folder: Path, database_url: str, workers: int = 1, settings:
     env = os.environ | {"OUTREACH_SETTINGS": str(folder / "network.yaml"),
                         "OUTREACH_QUESTIONNAIRE": str(folder / "questionnaire.yaml"),
                         "OUTREACH_DATABASE_URL": database_url}
-    # the server's messages go to a file: a pipe nobody reads fills up, and every thread that logs then waits
-    log = (folder / "serve.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "outreach", "questionnaire", "serve", "--port", str(port),
-                                "--workers", str(workers)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=log)
-    try:
-        deadline = time.monotonic() + 300  # each worker imports the library and reads the themes
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the service did not start: " + (folder / "serve.log").read_text()[-2000:])
-            time.sleep(0.2)
+    # each worker imports the library and reads the themes: a slow start under load is not a failure
+    with serving(folder, port, env, workers=workers, timeout_s=300) as process:
         yield Service(base, port, folder, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @dataclass

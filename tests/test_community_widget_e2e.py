@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -22,6 +19,7 @@ import yaml
 
 from tests.support import ROOT
 from tests.support.browser import require_browser, unavailable
+from tests.support.questionnaire_service import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -88,22 +86,8 @@ def servers(tmp_path_factory):
                         "OUTREACH_QUESTIONNAIRE": str(tmp / "questionnaire.yaml"),
                         "OUTREACH_DATABASE_URL": f"sqlite:///{tmp / 'community.sqlite'}",
                         "OUTREACH_ADMIN_TOKEN": "admin-e2e"}
-    proc = subprocess.Popen([sys.executable, "-m", "outreach", "questionnaire", "serve", "--port", str(port)],
-                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{service_url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise AssertionError(f"service did not start: {proc.stderr.read().decode()[-2000:]}")
-        time.sleep(0.2)
-    yield {"service": service_url, "host": host.url}
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serving(tmp, port, env):
+        yield {"service": service_url, "host": host.url}
     host.stop()
 
 
