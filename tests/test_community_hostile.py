@@ -16,13 +16,7 @@ from outreach.community.limits import RateLimit
 from outreach.community.service import build_service, create_app
 from outreach.community.validation import page_without_personal_data
 from tests.support import community_support as cs
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = cs.fresh_store("sqlite", tmp_path)
-    yield store
-    store.dispose()
+from tests.support.community_support import sqlite_store  # noqa: F401 (the `store` fixture)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from outreach.community.service import build_service, create_app
 from outreach.community.store import Confirmation, email_sha256, proofs, respondents, utcnow
 from outreach.settings import NetworkSettings
 from tests.support import community_support as cs
+from tests.support.community_support import sqlite_store  # noqa: F401 (the `store` fixture)
 from tests.support.smtp_server import PASSWORD, SENDER, USER, StrictSmtp
 
 SAME_SITE = {"Origin": cs.PUBLIC_URL, "Sec-Fetch-Site": "same-origin"}
@@ -39,13 +40,6 @@ def mailer(server: StrictSmtp, password: str = PASSWORD, **overrides) -> Mailer:
 def smtp(tmp_path):
     with StrictSmtp(tmp_path) as server:
         yield server
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = cs.fresh_store("sqlite", tmp_path)
-    yield store
-    store.dispose()
 
 
 @pytest.fixture

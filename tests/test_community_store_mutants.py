@@ -20,16 +20,10 @@ from outreach.community.store import (
 )
 from outreach.errors import InputError
 from tests.support import community_support as cs
+from tests.support.community_support import sqlite_store  # noqa: F401 (the `store` fixture)
 
 T0 = datetime(2026, 3, 2, 9, 30)
 WEEK = timedelta(days=7)
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = cs.fresh_store("sqlite", tmp_path)
-    yield store
-    store.dispose()
 
 
 def notice() -> Notice:

@@ -100,7 +100,7 @@ def _translated(url: str, call: Callable):
     except requests.exceptions.HTTPError as exc:
         raise InputError(f"le serveur répond HTTP {exc.response.status_code}.", file=url, fix=URL_FIX) from exc
     except requests.exceptions.RequestException as exc:
-        raise InputError(f"requête refusée ({exc}).", file=url, fix=URL_FIX) from exc
+        raise InputError(f"requête refusée ({exc.__class__.__name__}).", file=url, fix=URL_FIX) from exc
     except etree.XMLSyntaxError as exc:
         raise InputError(NOT_OAI, file=url, fix=URL_FIX) from exc
     except oaiexceptions.BadResumptionToken as exc:

@@ -125,3 +125,11 @@ def add_confirmed(store: Store, body: dict, now=None) -> str:
     token = add(store, body, now=now)
     confirm(store, token)
     return token
+
+
+@pytest.fixture(name="store")
+def sqlite_store(tmp_path):
+    """A fresh SQLite consent store, disposed after the test: import it into a test module to use it."""
+    store = fresh_store("sqlite", tmp_path)
+    yield store
+    store.dispose()
