@@ -1,0 +1,343 @@
+"""The planner on small hand-made networks (issue 19's mutation testing of outreach/planner.py): the scope, the
+catchments and their circles, the budget's split to the cent, the merging of small catchments, the Page's ad
+limit, the special ad categories, the copy, and the French messages and notes the officer reads."""
+
+from datetime import date, datetime
+
+import pytest
+
+from outreach.errors import InputError
+from outreach.model import Area, Branch, CatalogueItem, LibraryEvent, MetaInterest, Theme
+from outreach.planner import (
+    AdSetPlan,
+    Location,
+    Plan,
+    _Catchment,
+    _fit_limit,
+    _merge_small,
+    _split_cents,
+    build_plan,
+)
+from outreach.settings import NetworkSettings
+from tests.support.meta_fixtures import SETTINGS, example, variant  # noqa: F401  (example is a fixture)
+
+SF = Theme(id="sf", label="Science-fiction", keywords=["science-fiction"],
+           meta_interests=[MetaInterest(name="Science fiction", id="6003"), MetaInterest(name="Space opera")])
+MANGA = Theme(id="manga", label="Manga", keywords=["manga"], meta_interests=[MetaInterest(name="Manga")])
+HEALTH = Theme(id="sante", label="Santé", keywords=["santé"], sensitivity="flag",
+               meta_interests=[MetaInterest(name="Health")])
+JOBS = Theme(id="emploi", label="Emploi", keywords=["emploi"], special_ad_category="EMPLOYMENT",
+             meta_interests=[MetaInterest(name="Jobs")])
+AGENDA = Theme(id="ateliers", label="Ateliers", keywords=["atelier"], kind="event")
+THEMES = [SF, MANGA, HEALTH, JOBS, AGENDA]
+START = date(2027, 3, 1)  # the example's period: 31 days
+
+
+def branch(i, lon, *, lat=43.5, **fields):
+    return Branch(id=f"b{i}", name=f"Médiathèque {i}", city=f"Ville{i}", lat=lat, lon=lon, departement="13",
+                  **fields)
+
+
+def area(code, lon, population, *, lat=43.5, postcodes=(), **fields):
+    return Area(code=code, name=f"Commune {code}", lat=lat, lon=lon, population=population, departement="13",
+                postcodes=postcodes, **fields)
+
+
+def plan(campaign, branches, areas, *, themes=THEMES, items=(), settings=SETTINGS, floor=1.0, **kwargs):
+    return build_plan(campaign, branches=branches, areas=areas, themes=themes, items=list(items), events=[],
+                      settings=settings, min_daily_budget_eur=floor, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def sf(example):  # noqa: F811
+    """The example campaign on the theme `sf` alone: 31 days, awareness, 18–65, circles."""
+    return variant(example, themes=["sf"], budget_eur=310, territory={"departement": "13"})
+
+
+# two branches 40 km apart, each nearest to one commune; the second commune has three times the people
+TWO = [branch(1, 5.0), branch(2, 5.5)]
+TWO_AREAS = [area("13001", 5.01, 1000), area("13002", 5.49, 3000)]
+
+
+# ------------------------------------------------------------------------------------------ scope
+
+
+def test_only_open_branches_and_areas_of_the_departement_are_planned(sf):
+    closed = branch(3, 5.25, open_to_public=False)
+    elsewhere = Branch(id="b4", name="Ailleurs", lat=43.5, lon=5.26, departement="84")
+    far_area = Area(code="84001", name="Vaucluse", lat=43.5, lon=5.25, population=500, departement="84")
+    p = plan(sf, [*TWO, closed, elsewhere], [*TWO_AREAS, far_area])
+    assert sorted(a.branch_id for a in p.ad_sets) == ["b1", "b2"]
+    assert sorted(c for a in p.ad_sets for c in a.area_codes) == ["13001", "13002"]
+    # without a département, the whole given network is planned: the branch in the Vaucluse gets its commune
+    anywhere = variant(sf, territory={"branches": ["b1", "b2", "b4"]})
+    p = plan(anywhere, [*TWO, closed, elsewhere], [*TWO_AREAS, far_area])
+    assert {a.branch_id: a.area_codes for a in p.ad_sets} == {"b1": ["13001"], "b2": ["13002"], "b4": ["84001"]}
+
+
+def test_missing_branches_and_areas_are_listed_ten_at_most(sf):
+    wanted = [f"x{i}" for i in range(11)]
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, territory={"branches": ["b1", *wanted]}), TWO, TWO_AREAS)
+    assert err.value.message == "11 bibliothèque(s) introuvable(s) : x0, x1, x2, x3, x4, x5, x6, x7, x8, x9 …."
+    assert err.value.field == err.value.where == "territory.branches"
+    assert err.value.fix == "Utilisez les identifiants du ministère (code_bib), visibles sur la page Territoire."
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, territory={"areas": ["13001", "99998", "99999"]}), TWO, TWO_AREAS)
+    assert err.value.message == "2 code(s) de zone introuvable(s) : 99998, 99999."
+    assert err.value.field == err.value.where == "territory.areas"
+    assert err.value.fix == "Utilisez les codes INSEE des communes ou arrondissements (par ex. 13055 ou 13201)."
+
+
+def test_chosen_branches_and_areas_keep_their_order_and_nearest_branch(sf):
+    p = plan(variant(sf, territory={"areas": ["13002"]}), TWO, TWO_AREAS)
+    assert [(a.branch_id, a.area_codes) for a in p.ad_sets] == [("b2", ["13002"])]
+    p = plan(variant(sf, territory={"branches": ["b2"]}), TWO, TWO_AREAS)
+    assert [(a.branch_id, a.area_codes) for a in p.ad_sets] == [("b2", ["13002"])]
+
+
+def test_unknown_theme_names_the_known_ones(sf):
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, themes=["sf", "polar", "bd"]), TWO, TWO_AREAS)
+    assert err.value.message == "thème inconnu : polar, bd."
+    assert err.value.field == err.value.where == "themes"
+    assert err.value.fix == "Choisissez parmi : ateliers, emploi, manga, sante, sf."
+    # themes given by id, as the catalogue file holds them
+    p = plan(sf, TWO, TWO_AREAS, themes={t.id: t for t in THEMES})
+    assert {a.theme_label for a in p.ad_sets} == {"Science-fiction"}
+
+
+def test_no_open_branch_and_no_inhabited_area_are_refused(sf):
+    with pytest.raises(InputError) as err:
+        plan(sf, [branch(1, 5.0, open_to_public=False)], TWO_AREAS)
+    assert (err.value.message, err.value.field) == ("aucune bibliothèque ouverte au public dans ce territoire.",
+                                                    "territory")
+    with pytest.raises(InputError) as err:
+        plan(sf, TWO, [area("13001", 5.01, 0), area("13002", 5.49, None)])
+    assert err.value.message == "aucune zone habitée n'a pour plus proche une des bibliothèques choisies."
+    assert err.value.field == err.value.where == "territory"
+    assert err.value.fix == "Élargissez le territoire (département, bibliothèques ou zones)."
+    # the chosen branch is nearest to no area at all
+    with pytest.raises(InputError, match="aucune zone habitée"):
+        plan(variant(sf, territory={"branches": ["b2"]}), TWO, [area("13001", 5.01, 1000)])
+
+
+def test_an_unknown_departement_is_told_on_its_field(sf):
+    with pytest.raises(InputError) as err:
+        build_plan(variant(sf, territory={"departement": "1000"}), themes=THEMES, settings=SETTINGS,
+                   min_daily_budget_eur=1.0)
+    assert err.value.field == err.value.where.split(" ")[0] == "territory.departement"
+    assert err.value.where == "territory.departement (territoire)"
+    assert "inconnu" in err.value.message
+
+
+def test_given_branches_with_the_shipped_areas(sf):
+    """Only the branches given: the areas are the département's shipped ones, nearest to those branches."""
+    merlan = Branch(id="m", name="Le Merlan", city="Marseille", lat=43.3297, lon=5.4072, departement="13")
+    p = plan(sf, [merlan], None)
+    codes = [c for a in p.ad_sets for c in a.area_codes]
+    assert "13213" in codes and "13055" not in codes and all(c.startswith("13") for c in codes)
+    assert len(codes) > 100  # every commune of the Bouches-du-Rhône goes to the only branch
+
+
+# ------------------------------------------------------------------------------------------ catchments
+
+
+def test_a_circle_covers_its_catchment_rounded_up_to_a_tenth_within_metas_bounds():
+    def radius(covering):
+        return _Catchment(TWO[0], [TWO_AREAS[0]], [covering]).radius_km
+
+    assert [radius(k) for k in (0.0, 0.5, 1.0, 1.01, 2.0, 2.04, 79.95, 80.0, 80.01, 300.0)] == \
+        [1.0, 1.0, 1.0, 1.1, 2.0, 2.1, 80.0, 80.0, 80.0, 80.0]
+    # several areas: the farthest decides; none: the smallest circle
+    assert _Catchment(TWO[0], TWO_AREAS, [3.2, 7.71]).radius_km == 7.8
+    empty = _Catchment(TWO[0], [], [])
+    assert (empty.radius_km, empty.covering_km, empty.population) == (1.0, 0.0, 0)
+    # an area of unknown population counts for nobody
+    assert _Catchment(TWO[0], [area("1", 5.0, None), area("2", 5.0, 12)], [1, 1]).population == 12
+
+
+def test_each_ad_set_circle_and_location_describe_its_catchment(sf):
+    # the communes 10 km and 20 km east of the first branch; both nearest to it
+    near = [area("13001", 5.124, 1000), area("13003", 5.248, 500)]
+    p = plan(variant(sf, budget_eur=31_000), [branch(1, 5.0), branch(2, 5.8)], [*near, area("13002", 5.79, 2000)])
+    first = next(a for a in p.ad_sets if a.branch_id == "b1")
+    assert first.area_codes == ["13001", "13003"] and first.population == 1500
+    assert 20.0 <= first.radius_km <= 20.2
+    assert first.locations == [Location(branch_id="b1", branch_name="Médiathèque 1 (Ville1)", lat=43.5, lon=5.0,
+                                        radius_km=first.radius_km, population=1500,
+                                        area_codes=["13001", "13003"])]
+    assert (first.lat, first.lon, first.branch_name) == (43.5, 5.0, "Médiathèque 1 (Ville1)")
+    assert p.outside_areas == []
+
+
+def test_areas_beyond_80_km_are_reported_with_their_distance_and_people(sf):
+    # a commune 100 km east of the only branch: its circle stops at Meta's 80 km
+    p = plan(sf, [branch(1, 5.0)], [area("13001", 5.01, 1000), area("13099", 6.24, 250)])
+    (ad_set,) = p.ad_sets
+    assert ad_set.radius_km == 80.0 and ad_set.population == 1250
+    (outside,) = p.outside_areas
+    assert outside.model_dump() == {"area_code": "13099", "area_name": "Commune 13099", "branch_id": "b1",
+                                    "branch_name": "Médiathèque 1 (Ville1)", "farthest_km": 100.3,
+                                    "population": 250}
+    assert ("1 zone(s) dépassent le rayon maximal de Meta (80 km) autour de leur bibliothèque : elles ne sont que "
+            "partiellement couvertes.") in p.notes
+    # an area exactly within reach is not reported
+    p = plan(sf, [branch(1, 5.0)], [area("13001", 5.01, 1000), area("13098", 5.98, 250)])
+    assert p.outside_areas == [] and not any("rayon maximal" in n for n in p.notes)
+
+
+def test_an_outline_is_covered_to_its_farthest_point(sf):
+    # a square commune whose centre is 10 km east of the branch and whose far edge is about 15 km away
+    square = {"type": "Polygon", "coordinates": [[[5.06, 43.45], [5.185, 43.45], [5.185, 43.55], [5.06, 43.55],
+                                                  [5.06, 43.45]]]}
+    p = plan(sf, [branch(1, 5.0)], [area("13001", 5.124, 1000, geometry=square)])
+    assert 15.0 < p.ad_sets[0].radius_km < 17.0
+
+
+# ------------------------------------------------------------------------------------------ budget
+
+
+def test_budget_split_by_population_to_the_cent_within_the_total():
+    assert _split_cents(1000, [1, 3]) == [250, 750]
+    assert _split_cents(100, [1, 1, 1]) == [34, 33, 33]  # the leftover cent to the first of equals
+    assert _split_cents(10, [1, 2]) == [3, 7]  # 3.33 and 6.67: the larger remainder gets the cent
+    assert _split_cents(7, [5]) == [7]
+    assert sum(_split_cents(99_999, [3, 7, 11, 13])) == 99_999
+
+
+def test_ad_sets_share_the_daily_budget_by_population(sf):
+    p = plan(variant(sf, budget_eur=1000), TWO, TWO_AREAS)  # 1000 € over 31 days: 32.25 € a day
+    assert [(a.branch_id, a.daily_budget_eur, a.daily_budget_cents) for a in p.ad_sets] == \
+        [("b2", 24.19, 2419), ("b1", 8.06, 806)]
+    assert p.daily_budget_eur == 32.25 and p.days == 31 and p.total_budget_eur == 999.75
+    assert p.population == 4000
+    assert ("Budget quotidien minimal par ensemble de publicités (notoriété) : 1.00 €, valeur par défaut des "
+            "paramètres (sans jeton Meta).") in p.notes
+    # the floor read from Meta says where it comes from
+    read = plan(variant(sf, budget_eur=1000), TWO, TWO_AREAS, floor=2.5, floor_source="lu chez Meta")
+    assert "Budget quotidien minimal par ensemble de publicités (notoriété) : 2.50 €, lu chez Meta." in read.notes
+
+
+def test_the_offline_floor_depends_on_the_objective(sf):
+    settings = NetworkSettings(min_daily_budget_eur=2.0, min_daily_budget_traffic_eur=6.0)
+    awareness = build_plan(variant(sf, budget_eur=1000), branches=TWO, areas=TWO_AREAS, themes=THEMES, items=[],
+                           settings=settings)
+    assert "(notoriété) : 2.00 €" in awareness.notes[0]
+    traffic = build_plan(variant(sf, budget_eur=1000, objective="traffic"), branches=TWO, areas=TWO_AREAS,
+                         themes=THEMES, items=[], settings=settings)
+    assert "(trafic) : 6.00 €" in traffic.notes[0]
+    assert all(a.daily_budget_eur >= 6.0 for a in traffic.ad_sets)
+
+
+def test_a_budget_too_small_says_what_is_needed(sf):
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, budget_eur=45.5, themes=["sf", "manga"]), TWO, TWO_AREAS)
+    assert err.value.message == (
+        "budget trop faible : 45.5 € sur 31 jour(s) et 2 thème(s) donnent 0.73 € par jour et par thème, sous le "
+        "minimum de Meta de 1.00 € par jour et par ensemble de publicités.")
+    assert (err.value.field, err.value.where) == ("budget_eur", "budget_eur (budget)")
+    assert err.value.fix == "Prévoyez au moins 62 €, raccourcissez la période ou retirez des thèmes."
+    # exactly the floor per theme is enough: 62 € are 2.00 € a day, 1.00 € for each theme
+    p = plan(variant(sf, budget_eur=62, themes=["sf", "manga"]), TWO, TWO_AREAS)
+    assert [a.daily_budget_eur for a in p.ad_sets] == [1.0, 1.0]
+
+
+def test_small_catchments_are_merged_so_that_each_gets_the_floor_and_it_is_said(sf):
+    # 2.00 € a day for 1000 + 3000 people: b1's share (0.50 €) is below 1 €, so the two go together
+    p = plan(variant(sf, budget_eur=62), TWO, TWO_AREAS)
+    (ad_set,) = p.ad_sets
+    assert ad_set.branch_id == "b2" and ad_set.branch_ids == ["b2", "b1"] and ad_set.population == 4000
+    assert ad_set.name == "Médiathèque 2 (Ville2) + 1 | Science-fiction | 18-65"
+    assert ad_set.daily_budget_eur == 2.0
+    assert ("2 petits bassins regroupés en 1 ensemble(s) de publicités pour que chacun ait au moins 1.00 € par "
+            "jour.") in p.notes
+    assert "Regroupe les bassins de : Médiathèque 1 (Ville1), Médiathèque 2 (Ville2)." in ad_set.notes
+    # 4.00 € a day: b1's 1.00 € is exactly the floor, so each branch keeps its own ad set
+    p = plan(variant(sf, budget_eur=124), TWO, TWO_AREAS)
+    assert [(a.branch_id, a.daily_budget_eur) for a in p.ad_sets] == [("b2", 3.0), ("b1", 1.0)]
+    assert not any("regroupés" in n for n in p.notes)
+
+
+def test_merging_never_goes_past_the_threshold_needed():
+    def catchment(i, lon, population):
+        return _Catchment(branch(i, lon), [area(f"a{i}", lon, population)], [0.5])
+
+    row = [catchment(i, 5.0 + 0.05 * i, p) for i, p in enumerate([500, 600, 700, 5000])]
+    assert _merge_small(row, 500) == [[c] for c in row]  # everyone at the threshold already
+    groups = _merge_small(row, 1000)
+    assert [[c.branch.id for c in g] for g in groups] == [["b0", "b1"], ["b2", "b3"]]
+    assert _merge_small(row[:1], 10_000) == [row[:1]]  # one catchment alone stays as it is
+    assert [[c.branch.id for c in g] for g in _merge_small(row, 10_000)] == [["b0", "b1", "b2", "b3"]]
+
+
+def test_merging_reaches_past_the_twelve_nearest_when_they_are_full():
+    """A group already holding Meta's 200 circles takes no more: the small catchment looks farther."""
+    def catchment(i, lat, lon, population):
+        return _Catchment(branch(i, lon, lat=lat), [area(f"a{i}", lon, population, lat=lat)], [0.5])
+
+    # 200 catchments on a tight grid, a lone one beside them, and another far off
+    grid = [catchment(i, 43.0 + 0.001 * (i // 20), 5.0 + 0.001 * (i % 20), 10) for i in range(200)]
+    lone, far = catchment(900, 43.0, 4.99, 1), catchment(901, 44.0, 5.0, 10_000)
+    groups = _merge_small([*grid, lone, far], threshold_population=1000)
+    sizes = sorted(len(g) for g in groups)
+    assert sizes[-1] <= 200
+    with_lone = next(g for g in groups if lone in g)
+    assert far in with_lone  # the only group left with room
+
+
+def test_the_page_ad_limit_shares_neighbouring_catchments_out(sf):
+    # six branches in two clusters, rich enough for six ad sets, but the Page allows two per theme
+    six = [branch(i, lon) for i, lon in enumerate([5.0, 5.02, 5.04, 6.0, 6.02, 6.04])]
+    areas = [area(f"130{i:02d}", b.lon + 0.001, 1000 * (i + 1)) for i, b in enumerate(six)]
+    p = plan(variant(sf, budget_eur=31_000), six, areas, settings=NetworkSettings(page_ad_limit=2))
+    assert sorted(sorted(a.branch_ids) for a in p.ad_sets) == [["b0", "b1", "b2"], ["b3", "b4", "b5"]]
+    assert ("6 petits bassins regroupés en 2 ensemble(s) de publicités pour que chacun ait au moins 1.00 € par "
+            "jour et que la campagne tienne dans la limite de 2 publicités de la Page (2 par thème).") in p.notes
+
+
+def test_fit_limit_cuts_along_the_longer_side_in_proportion_to_the_groups():
+    # a row west-east at 43.5° and a column south-north: each cut follows the longer side
+    row = [[_Catchment(branch(i, 5.0 + 0.1 * i), [], [])] for i in range(8)]
+    assert _fit_limit(row, 8) is row
+    halves = _fit_limit(row, 2)
+    assert [[c.branch.id for c in g] for g in halves] == [["b0", "b1", "b2", "b3"], ["b4", "b5", "b6", "b7"]]
+    thirds = _fit_limit(row, 3)
+    assert [len(g) for g in thirds] == [2, 3, 3]
+    column = [[_Catchment(branch(i, 5.0 + 0.001 * i, lat=43.0 + 0.1 * (7 - i)), [], [])] for i in range(8)]
+    assert [[c.branch.id for c in g] for g in _fit_limit(column, 2)] == \
+        [["b7", "b6", "b5", "b4"], ["b3", "b2", "b1", "b0"]]
+    # a merged group counts for its circles: the cut balances circles, not groups
+    heavy = [[_Catchment(branch(0, 5.0), [], []), _Catchment(branch(9, 5.0), [], []),
+              _Catchment(branch(8, 5.0), [], [])], *row[1:4]]
+    assert [len(g) for g in _fit_limit(heavy, 2)] == [3, 3]
+    # equal positions are cut by branch id, whatever the order given
+    same = [[_Catchment(branch(i, 5.0), [], [])] for i in (3, 1, 2, 0)]
+    assert [[c.branch.id for c in g] for g in _fit_limit(same, 2)] == [["b0", "b1"], ["b2", "b3"]]
+
+
+def test_too_many_circles_for_the_page_limit_are_refused_in_circles_mode(sf):
+    many = [branch(i, 5.0 + 0.002 * i) for i in range(201)]
+    areas = [area(f"{i:05d}", b.lon, 10) for i, b in enumerate(many)]
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, budget_eur=31_000), many, areas, settings=NetworkSettings(page_ad_limit=1))
+    assert err.value.message == (
+        "201 bassins en 1 ensembles de publicités par thème (1 thème(s), limite de 1 publicités de la Page) : un "
+        "ensemble aurait 201 cercles, au-delà des 200 que Meta accepte.")
+    assert err.value.field == err.value.where == "territory"
+    assert err.value.fix == "Retirez des thèmes, réduisez le territoire, ou passez en codes postaux (geo: postcodes)."
+    # 200 circles fit
+    p = plan(variant(sf, budget_eur=31_000), many[:200], areas[:200], settings=NetworkSettings(page_ad_limit=1))
+    assert len(p.ad_sets[0].locations) == 200
+
+
+def test_more_themes_than_the_page_allows_are_refused(sf):
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, themes=["sf", "manga", "ateliers"]), TWO, TWO_AREAS,
+             settings=NetworkSettings(page_ad_limit=2))
+    assert err.value.message == ("3 thèmes demandent au moins 3 publicités, plus que la limite de 2 publicités de "
+                                 "la Page.")
+    assert err.value.fix == "Retirez des thèmes, ou faites plusieurs campagnes successives."
+    p = plan(variant(sf, themes=["sf", "manga"], budget_eur=1000), TWO, TWO_AREAS,
+             settings=NetworkSettings(page_ad_limit=2))
+    assert [a.theme_id for a in p.ad_sets] == ["sf", "manga"]
