@@ -34,10 +34,14 @@ declare -A TESTS=(
   [outreach/sources/branches.py]="tests/test_sources_branches.py tests/test_sources_branches_mutants.py"
   [outreach/sources/areas.py]="tests/test_sources_areas.py tests/test_sources_areas_mutants.py"
 )
-# Tests left out of the mutation runs only: they read the national lists (35,000 communes, 16,000 libraries) or
-# compare every shipped area with geopy, and would cost seconds (a minute under load) for each of hundreds of
+# Tests left out of the mutation runs only: they read the national lists (35,000 communes, 16,000 libraries),
+# compare every shipped area with geopy, or plan a whole département (the Nord's 400 libraries, 10 s for the
+# Bouches-du-Rhône under load), and would cost seconds (a minute under load) for each of hundreds of
 # mutants; the small cases of the *_mutants.py files reach the same code. They still run in CI.
 declare -A DESELECT=(
+  [outreach/planner.py]="tests/test_planner.py::test_example_plans_cleanly_within_budget
+    tests/test_planner.py::test_national_departement_respects_meta_location_cap
+    tests/test_planner.py::test_ad_set_names_are_unique_even_for_homonymous_branches"
   [outreach/territory.py]="tests/test_territory.py::test_matches_brute_force_at_national_scale_on_a_sample
     tests/test_territory.py::test_matches_brute_force_geopy_geodesic_on_every_shipped_area"
   [outreach/sources/areas.py]="tests/test_sources_areas.py::test_national_communes_as_points"
