@@ -43,8 +43,8 @@ def area(code, lon, population, *, lat=43.5, postcodes=(), **fields):
                 postcodes=postcodes, **fields)
 
 
-def plan(campaign, branches, areas, *, themes=THEMES, items=(), settings=SETTINGS, floor=1.0, **kwargs):
-    return build_plan(campaign, branches=branches, areas=areas, themes=themes, items=list(items), events=[],
+def plan(campaign, branches, areas, *, themes=THEMES, items=(), events=(), settings=SETTINGS, floor=1.0, **kwargs):
+    return build_plan(campaign, branches=branches, areas=areas, themes=themes, items=list(items), events=list(events),
                       settings=settings, min_daily_budget_eur=floor, **kwargs)
 
 
@@ -341,3 +341,259 @@ def test_more_themes_than_the_page_allows_are_refused(sf):
     p = plan(variant(sf, themes=["sf", "manga"], budget_eur=1000), TWO, TWO_AREAS,
              settings=NetworkSettings(page_ad_limit=2))
     assert [a.theme_id for a in p.ad_sets] == ["sf", "manga"]
+
+
+# ------------------------------------------------------------------------------------------ ad sets and their copy
+
+
+def sf_items(*branch_ids):
+    return [CatalogueItem(id=f"i{n}", title=f"Dune {n}", subjects=["science-fiction"], branch_id=b)
+            for n, b in enumerate(branch_ids)]
+
+
+def test_each_ad_set_speaks_of_what_its_branch_holds_and_is_tagged(sf):
+    p = plan(variant(sf, budget_eur=1000), TWO, TWO_AREAS, items=sf_items("b1", "b1", "b2", "b2", "b2"))
+    b2, b1 = p.ad_sets
+    assert b1.copy.primary_text == "À la médiathèque 1, à Ville1 : 2 titres autour de « Science-fiction »."
+    assert b2.copy.primary_text == "À la médiathèque 2, à Ville2 : 3 titres autour de « Science-fiction »."
+    assert not b1.generic_copy and b1.notes == [] and p.notes[1:] == []
+    assert (b1.ref, b1.theme_id, b1.theme_label) == ("sf--b1", "sf", "Science-fiction")
+    assert b1.url_tags == ("utm_source=meta&utm_medium=paid_social&utm_campaign=exemple-sf-bouches-du-rhone"
+                           "&utm_content=sf--b1&utm_term=sf")
+    assert b1.landing_url == "https://www.bmvr.marseille.fr/"
+    assert p.catalogue.model_dump() == {"label": "catalogue chargé", "records": 5, "as_of": None, "demo": False}
+
+
+def test_a_merged_ad_set_counts_what_its_branches_hold_together(sf):
+    events = [LibraryEvent(id="e2", title="Atelier science-fiction", start=datetime(2027, 3, 20, 15),
+                           branch_id="b1", keywords=["science-fiction"]),
+              LibraryEvent(id="e1", title="Club science-fiction", start=datetime(2027, 3, 10, 18), branch_id="b2",
+                           keywords=["science-fiction"])]
+    p = plan(variant(sf, budget_eur=62), TWO, TWO_AREAS, items=sf_items("b1", "b1", "b2", "b2", "b2"),
+             events=events)
+    (merged,) = p.ad_sets
+    assert merged.copy.primary_text.startswith("À la médiathèque 2, à Ville2, et dans 1 bibliothèque voisine : "
+                                               "5 titres autour de « Science-fiction »")
+    assert "10 mars" in merged.copy.primary_text  # the soonest event of the two branches
+    assert not merged.generic_copy
+    # no branch of the group holds anything: the generic text still counts the neighbours
+    p = plan(variant(sf, budget_eur=62), TWO, TWO_AREAS)
+    (merged,) = p.ad_sets
+    assert merged.copy.primary_text == ("Science-fiction : passez à la médiathèque 2, à Ville2, et dans 1 "
+                                        "bibliothèque voisine et demandez conseil aux bibliothécaires.")
+    assert "Aucun document « Science-fiction » repéré dans ces bibliothèques : texte générique." in merged.notes
+    assert ("1 ensemble(s) de publicités sans document du thème dans la bibliothèque : texte générique, qui "
+            "n'annonce aucun chiffre.") in p.notes
+
+
+def test_the_lead_of_a_merged_ad_set_is_its_most_populated_branch_then_the_first_id(sf):
+    # 61 € over 31 days: 1.96 € a day, under 1 € for either of two equal catchments
+    equal = [area("13001", 5.01, 2000), area("13002", 5.49, 2000)]
+    (merged,) = plan(variant(sf, budget_eur=61), TWO, equal).ad_sets
+    assert merged.branch_id == "b1" and merged.branch_ids == ["b1", "b2"]
+    assert (merged.lat, merged.lon) == (43.5, 5.0) and merged.ref == "sf--b1"
+    assert merged.locations[0].population == merged.locations[1].population == 2000
+    (merged,) = plan(variant(sf, budget_eur=61), TWO, [area("13001", 5.01, 2001), equal[1]]).ad_sets
+    assert merged.branch_id == "b1"
+    (merged,) = plan(variant(sf, budget_eur=61), TWO, [equal[0], area("13002", 5.49, 2001)]).ad_sets
+    assert merged.branch_id == "b2" and merged.area_codes == ["13001", "13002"] and merged.population == 4001
+    # the lead's own page and circle
+    by_branch = variant(sf, budget_eur=61, branch_landing_urls={"b2": "https://exemple.fr/b2"})
+    (merged,) = plan(by_branch, TWO, [equal[0], area("13002", 5.49, 2001)]).ad_sets
+    assert merged.landing_url == "https://exemple.fr/b2" and merged.radius_km == merged.locations[0].radius_km
+
+
+def test_ad_sets_in_theme_order_then_largest_first_with_the_postcodes_of_their_areas(sf):
+    three = [*TWO, branch(3, 6.0)]
+    areas = [area("13001", 5.01, 1000, postcodes=("13100", "13090")), area("13002", 5.49, 3000, postcodes=("13200",)),
+             area("13003", 6.01, 3000, postcodes=("13300",)), area("13004", 5.02, 10, postcodes=("13090",))]
+    p = plan(variant(sf, themes=["manga", "sf"], budget_eur=31_000), three, areas)
+    assert [(a.theme_id, a.branch_id) for a in p.ad_sets] == [
+        ("manga", "b2"), ("manga", "b3"), ("manga", "b1"), ("sf", "b2"), ("sf", "b3"), ("sf", "b1")]
+    assert p.population == 7010
+    first = next(a for a in p.ad_sets if a.branch_id == "b1")
+    assert first.postcodes == ["13090", "13100"] and first.population == 1010
+
+
+def test_campaign_without_identity_tags_its_links_with_its_name(sf):
+    unnamed = variant(sf, id=None, name="Été des sciences " + "à la médiathèque " * 5, budget_eur=1000)
+    tags = plan(unnamed, TWO, TWO_AREAS).ad_sets[0].url_tags
+    assert tags.startswith("utm_source=meta&utm_medium=paid_social&utm_campaign="
+                           "ete-des-sciences-a-la-mediatheque-a-la-mediatheque-a-la-medi&utm_content=sf--b2&utm_term=sf")
+
+
+# ------------------------------------------------------------------------------------------ interests and notes
+
+
+def test_interests_of_the_theme_then_the_campaigns_each_once(sf):
+    p = plan(variant(sf, budget_eur=1000, extra_interests=["science FICTION", "Lecture", "lecture"]), TWO, TWO_AREAS)
+    assert [i.model_dump() for i in p.ad_sets[0].interests] == [
+        {"name": "Science fiction", "id": "6003"}, {"name": "Space opera", "id": None},
+        {"name": "Lecture", "id": None}]
+    # one id known: nothing to say about ids still to resolve
+    assert not any("identifiants Meta" in n for n in p.notes)
+    manga = plan(variant(sf, themes=["manga"], budget_eur=1000), TWO, TWO_AREAS)
+    assert [i.model_dump() for i in manga.ad_sets[0].interests] == [{"name": "Manga", "id": None}]
+    assert "Les identifiants Meta des centres d'intérêt seront résolus à l'envoi à Meta." in manga.notes
+
+
+def test_a_sensitive_theme_is_promoted_without_interests_and_it_is_said(sf):
+    p = plan(variant(sf, themes=["sante", "manga"], budget_eur=2000, extra_interests=["Lecture"]), TWO, TWO_AREAS)
+    assert all(a.interests == [] for a in p.ad_sets if a.theme_id == "sante")
+    assert all([i.name for i in a.interests] == ["Manga", "Lecture"] for a in p.ad_sets if a.theme_id == "manga")
+    assert ("Thème(s) sensible(s) sans ciblage par centres d'intérêt (audience large du territoire) : Santé."
+            in p.notes)
+    assert not any("sensible" in n for n in plan(variant(sf, budget_eur=1000), TWO, TWO_AREAS).notes)
+
+
+def test_an_agenda_theme_without_event_is_not_called_generic_in_the_plans_notes(sf):
+    p = plan(variant(sf, themes=["ateliers"], budget_eur=1000), TWO, TWO_AREAS)
+    assert all(a.generic_copy for a in p.ad_sets)
+    assert not any("sans document du thème" in n for n in p.notes)
+
+
+def test_postcode_targeting_says_which_ad_sets_have_no_postcode(sf):
+    areas = [area("13001", 5.01, 1000), area("13002", 5.49, 3000, postcodes=("13200",))]
+    p = plan(variant(sf, geo="postcodes"), [branch(2, 5.5)], areas)
+    assert p.ad_sets[0].postcodes == ["13200"]
+    assert not any("sans code postal" in n for n in p.notes)
+    p = plan(variant(sf, geo="postcodes"), [branch(1, 5.0)], areas[:1])
+    assert ("1 ensemble(s) de publicités sans code postal connu pour leurs zones : ciblés par rayon autour de la "
+            "bibliothèque.") in p.notes
+    p = plan(sf, [branch(1, 5.0)], areas[:1])  # circles: postcodes are never needed
+    assert not any("sans code postal" in n for n in p.notes)
+
+
+def test_delivery_follows_the_settings_and_caps_frequency_on_reach_only(sf):
+    settings = NetworkSettings(audience_network=True, frequency_max=3, frequency_days=14)
+    p = plan(variant(sf, budget_eur=1000), TWO, TWO_AREAS, settings=settings)
+    assert p.delivery.model_dump() == {"audience_network": True, "frequency_max": 3, "frequency_days": 14}
+    p = plan(variant(sf, budget_eur=1000, objective="traffic"), TWO, TWO_AREAS, settings=settings, floor=5.0)
+    assert p.delivery.model_dump() == {"audience_network": True, "frequency_max": None, "frequency_days": 14}
+
+
+# ------------------------------------------------------------------------------------------ the officer's texts
+
+
+def test_the_officers_text_replaces_the_draft_field_by_field(sf):
+    items = sf_items("b1", "b2")
+    base = plan(variant(sf, budget_eur=1000), TWO, TWO_AREAS, items=items).ad_sets[1]
+    assert base.ref == "sf--b1" and base.copy.other_primary_texts and base.copy.other_headlines
+    edited = variant(sf, budget_eur=1000, copy_overrides={"sf--b1": {"description": "Ouvert le dimanche",
+                                                                     "headline": ""}})
+    ad_set = plan(edited, TWO, TWO_AREAS, items=items).ad_sets[1]
+    assert ad_set.copy.description == "Ouvert le dimanche"
+    assert ad_set.copy.headline == base.copy.headline  # an empty field keeps the draft
+    assert ad_set.copy.other_primary_texts == base.copy.other_primary_texts
+    assert ad_set.copy.other_headlines == base.copy.other_headlines
+    edited = variant(sf, budget_eur=1000, copy_overrides={"sf--b1": {"primary_text": "Venez lire."}})
+    ad_set = plan(edited, TWO, TWO_AREAS, items=items).ad_sets[1]
+    assert ad_set.copy.primary_text == "Venez lire." and ad_set.copy.other_primary_texts == []
+    assert ad_set.copy.other_headlines == base.copy.other_headlines
+    edited = variant(sf, budget_eur=1000, copy_overrides={"sf--b1": {"headline": "Lire ici"}})
+    ad_set = plan(edited, TWO, TWO_AREAS, items=items).ad_sets[1]
+    assert ad_set.copy.headline == "Lire ici" and ad_set.copy.other_headlines == []
+    assert ad_set.copy.other_primary_texts == base.copy.other_primary_texts
+    # the officer's text on a generic draft is no longer generic; the other ad set keeps its draft
+    edited = variant(sf, budget_eur=1000, copy_overrides={"sf--b1": {"description": "Ouvert le dimanche"}})
+    generic = plan(edited, TWO, TWO_AREAS)
+    assert not generic.ad_sets[1].generic_copy and not generic.ad_sets[1].copy.generic
+    assert generic.ad_sets[0].generic_copy and generic.ad_sets[0].copy.generic
+
+
+def test_the_officers_text_too_long_or_for_no_ad_set_is_refused_in_french(sf):
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, budget_eur=1000, copy_overrides={"sf--b1": {"headline": "x" * 41}}), TWO, TWO_AREAS)
+    assert err.value.message == "texte refusé : 40 caractères au plus."
+    assert err.value.field == err.value.where == "copy_overrides.sf--b1.headline"
+    assert err.value.fix == "Raccourcissez le texte (titre : 40 caractères au plus)."
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, budget_eur=1000, copy_overrides={"sf--b9": {"headline": "x"}, "manga--b1": {"headline": "y"},
+                                                          "sf--b1": {"headline": "Lire"}}), TWO, TWO_AREAS)
+    assert err.value.message == ("texte(s) modifié(s) pour des ensembles de publicités absents du plan : manga--b1, "
+                                 "sf--b9.")
+    assert err.value.field == err.value.where == "copy_overrides"
+    assert err.value.fix == "Retirez-les du fichier, ou remettez le thème ou la bibliothèque correspondants."
+
+
+# ------------------------------------------------------------------------------------------ special ad categories
+
+
+def test_a_special_category_campaign_follows_metas_rules_and_says_what_changed(sf):
+    jobs = variant(sf, themes=["emploi"], budget_eur=1000, audience={"age_min": 25, "age_max": 50}, geo="postcodes",
+                   extra_interests=["Lecture"])
+    p = plan(jobs, TWO, [area("13001", 5.01, 1000, postcodes=("13100",)), TWO_AREAS[1]])
+    c = p.campaign
+    assert (c.special_ad_categories, c.audience.age_min, c.audience.age_max, c.geo, c.extra_interests) == \
+        (["EMPLOYMENT"], 18, 65, "radius", [])
+    assert p.notes[:3] == [
+        "Catégorie spéciale de publicité EMPLOYMENT (thème « Emploi ») : campagne marquée EMPLOYMENT pour la France, "
+        "centres d'intérêt retirés (ciblage détaillé restreint), rayons d'au moins 24.2 km (15 miles).",
+        "Âges 25–50 remplacés par 18–65+ : Meta ne permet pas de les restreindre en catégorie EMPLOYMENT.",
+        "Ciblage par codes postaux remplacé par des cercles : Meta l'interdit en catégorie EMPLOYMENT."]
+    # no postcode exclusions allowed: the two catchments go together, in circles of 24.2 km at least
+    assert ("2 bassins réunis en 1 ensemble(s) de publicités : sans exclusion de codes postaux, c'est ce qui évite "
+            "que deux ensembles du thème ciblent les mêmes personnes.") in p.notes
+    (ad_set,) = p.ad_sets
+    assert ad_set.interests == [] and ad_set.excluded_postcodes == []
+    assert [loc.radius_km for loc in ad_set.locations] == [24.2, 24.2] and ad_set.radius_km == 24.2
+    assert p.special_campaign is None and p.campaign_of(ad_set) is p.campaign
+    # already 18–65 on circles: only the category is said
+    plain = plan(variant(sf, themes=["emploi"], budget_eur=1000), TWO, TWO_AREAS)
+    assert [n for n in plain.notes if "EMPLOYMENT" in n] == [plain.notes[0]]
+    # an ordinary theme keeps its audience, its postcodes and its small circles
+    ordinary = plan(variant(sf, budget_eur=1000, audience={"age_min": 25, "age_max": 50}), TWO, TWO_AREAS)
+    assert ordinary.campaign.special_ad_categories == [] and ordinary.campaign.audience.age_min == 25
+    assert [a.radius_km for a in ordinary.ad_sets] == [1.0, 1.0]
+
+
+def test_a_special_category_mixed_with_others_gets_a_campaign_of_its_own(sf):
+    mixed = variant(sf, themes=["sf", "emploi", "manga"], budget_eur=3100, extra_interests=["Lecture"])
+    p = plan(mixed, TWO, TWO_AREAS)
+    assert p.campaign == mixed and p.special_campaign.themes == ["emploi"]
+    assert p.special_campaign.special_ad_categories == ["EMPLOYMENT"] and p.special_campaign.budget_eur == 1033.33
+    assert p.notes[0] == (
+        "Thème(s) « Emploi » dans une campagne Meta à part, « SF près de chez vous — Bouches-du-Rhône — EMPLOYMENT », "
+        "marquée EMPLOYMENT : Meta fixe la catégorie spéciale pour toute une campagne, et les autres thèmes gardent "
+        "leur ciblage. Budget partagé par thème : 1033.33 € pour celle-ci, 2066.67 € pour les autres.")
+    # the notes of both parts, each once
+    assert len(p.notes) == len(set(p.notes)) and any(n.startswith("Catégorie spéciale") for n in p.notes)
+    assert [(a.theme_id, a.branch_id) for a in p.ad_sets] == [
+        ("sf", "b2"), ("sf", "b1"), ("emploi", "b2"), ("manga", "b2"), ("manga", "b1")]
+    jobs = p.ad_sets[2]
+    assert p.campaign_of(jobs) is p.special_campaign and p.campaign_of(p.ad_sets[0]) is p.campaign
+    assert jobs.interests == [] and jobs.radius_km == 24.2 and jobs.daily_budget_eur == 33.33
+    assert [i.name for i in p.ad_sets[0].interests] == ["Science fiction", "Space opera", "Lecture"]
+    assert p.daily_budget_eur == 99.99 == round(sum(a.daily_budget_eur for a in p.ad_sets), 2)
+    assert p.total_budget_eur == 3099.69
+
+
+def test_the_special_campaign_takes_its_own_texts_and_images_and_shares_the_page_limit(sf, tmp_path):
+    from PIL import Image
+
+    for name in ("emploi.png", "sf.png"):
+        Image.new("RGB", (1080, 1080), (20, 60, 120)).save(tmp_path / name, "PNG")
+    mixed = variant(sf, themes=["emploi", "sf"], budget_eur=3100,
+                    copy_overrides={"emploi--b2": {"headline": "Trouver un emploi"}, "sf--b1": {"headline": "Lire"}},
+                    images={"themes": {"emploi": "emploi.png"}, "ad_sets": {"sf--b1": "sf.png"}})
+    p = plan(mixed.with_source_dir(tmp_path), TWO, TWO_AREAS)
+    assert p.special_campaign.copy_overrides.keys() == {"emploi--b2"}
+    assert p.special_campaign.images.themes.keys() == {"emploi"} and p.special_campaign.images.ad_sets == {}
+    assert p.special_campaign.images_dir == tmp_path
+    assert {a.ref: a.visual.source for a in p.ad_sets} == {"emploi--b2": "given", "sf--b2": "drawn",
+                                                           "sf--b1": "given"}
+    assert {a.ref: a.copy.headline for a in p.ad_sets}.keys() == {"emploi--b2", "sf--b2", "sf--b1"}
+    assert next(a for a in p.ad_sets if a.ref == "emploi--b2").copy.headline == "Trouver un emploi"
+    assert next(a for a in p.ad_sets if a.ref == "sf--b1").copy.headline == "Lire"
+    # the special campaign's ad set takes one of the Page's two ads: the other theme gets the one left
+    limited = plan(variant(mixed, copy_overrides={}, images={}), TWO, TWO_AREAS,
+                   settings=NetworkSettings(page_ad_limit=2))
+    assert [(a.theme_id, len(a.locations)) for a in limited.ad_sets] == [("emploi", 2), ("sf", 2)]
+    with pytest.raises(InputError, match="limite de 0 publicités de la Page"):
+        plan(variant(mixed, copy_overrides={}, images={}), TWO, TWO_AREAS, settings=NetworkSettings(page_ad_limit=1))
+
+
+def test_plan_helpers():
+    ad_set = AdSetPlan.model_construct(branch_id="b1", locations=[], daily_budget_eur=12.346, theme_id="sf")
+    assert ad_set.branch_ids == ["b1"] and ad_set.daily_budget_cents == 1235
+    assert Plan.model_construct(daily_budget_eur=3.33, days=31).total_budget_eur == 103.23
