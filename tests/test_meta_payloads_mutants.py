@@ -209,3 +209,22 @@ def test_what_a_creative_says_read_back_from_either_shape(plan):
         "story_image_hash": f"ref:image/{first.visual.story_file_name}"}
     assert creative_texts({}) == {"message": "", "name": "", "description": "", "link": "", "call_to_action": "",
                                   "image_hash": "", "story_image_hash": ""}
+
+
+def test_the_link_ads_button_leads_to_the_landing_page(plan):
+    ad_set = one_ad_set(plan, visual=plan.ad_sets[0].visual.model_copy(update={"story_file_name": None}))
+    link = creative_params(plan, ad_set)["object_story_spec"]["link_data"]
+    assert link["call_to_action"] == {"type": "LEARN_MORE", "value": {"link": ad_set.landing_url}}
+
+
+def test_an_ad_of_a_special_category_keeps_to_its_first_wording():
+    """Text options are left out of the special category's own campaign, even beside ordinary themes."""
+    mixed = plan_of(themes=["science-fiction", "emploi-formation"], budget_eur=1000,
+                    territory={"departement": "13", "branches": ["5424", "5425"]})
+    jobs = next(a for a in mixed.ad_sets if a.theme_id == "emploi-formation")
+    sf = next(a for a in mixed.ad_sets if a.theme_id == "science-fiction")
+    worded = sf.copy.model_copy(update={"other_primary_texts": ["Autre texte."], "other_headlines": ["Autre titre"]})
+    assert mixed.campaign.special_ad_categories == [] and mixed.special_campaign.special_ad_categories
+    assert text_options(mixed, jobs.model_copy(update={"copy": worded})) == {}
+    assert text_options(mixed, sf.model_copy(update={"copy": worded}))["asset_feed_spec"]["bodies"] == [
+        {"text": worded.primary_text}, {"text": "Autre texte."}]
