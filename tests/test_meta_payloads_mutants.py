@@ -228,3 +228,21 @@ def test_an_ad_of_a_special_category_keeps_to_its_first_wording():
     assert text_options(mixed, jobs.model_copy(update={"copy": worded})) == {}
     assert text_options(mixed, sf.model_copy(update={"copy": worded}))["asset_feed_spec"]["bodies"] == [
         {"text": worded.primary_text}, {"text": "Autre texte."}]
+
+
+def test_what_a_creative_says_when_parts_of_it_are_missing():
+    """An incomplete creative (a meta-api.json edited by hand, or written by an older version) reads as empty
+    texts where its parts are missing, never as None."""
+    from outreach.meta.payloads import creative_texts
+
+    empty = dict.fromkeys(("message", "name", "description", "link", "call_to_action", "image_hash",
+                           "story_image_hash"), "")
+    link_only = {"object_story_spec": {"link_data": {"link": "https://exemple.fr"}}}
+    assert creative_texts(link_only) == empty | {"link": "https://exemple.fr"}
+    titled = {"object_story_spec": {"link_data": {"name": "Titre", "call_to_action": {"type": "LEARN_MORE"}}}}
+    assert creative_texts(titled) == empty | {"name": "Titre", "call_to_action": "LEARN_MORE"}
+    feed = {"asset_feed_spec": {"bodies": [], "titles": [{}], "descriptions": [None],
+                                "link_urls": [{"website_url": "https://exemple.fr"}],
+                                "images": [{"hash": "h1"}, {"adlabels": [{"name": "story"}], "hash": "h2"},
+                                           {"adlabels": [{"name": "fil"}]}]}}
+    assert creative_texts(feed) == empty | {"link": "https://exemple.fr", "story_image_hash": "h2"}
