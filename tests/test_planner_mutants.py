@@ -597,3 +597,28 @@ def test_plan_helpers():
     ad_set = AdSetPlan.model_construct(branch_id="b1", locations=[], daily_budget_eur=12.346, theme_id="sf")
     assert ad_set.branch_ids == ["b1"] and ad_set.daily_budget_cents == 1235
     assert Plan.model_construct(daily_budget_eur=3.33, days=31).total_budget_eur == 103.23
+
+
+# ------------------------------------------------------------------------------------------ what the copy knows
+
+
+def test_a_branch_with_an_event_but_no_item_announces_its_event(sf):
+    event = LibraryEvent(id="e1", title="Club science-fiction", start=datetime(2027, 3, 10, 18), branch_id="b1",
+                         keywords=["science-fiction"])
+    p = plan(variant(sf, budget_eur=1000), TWO, TWO_AREAS, events=[event])
+    b2, b1 = p.ad_sets
+    assert "10 mars" in b1.copy.primary_text and not b1.generic_copy
+    assert b2.generic_copy
+
+
+def test_the_shipped_data_answer_each_question_with_its_own_themes_and_branches(example):  # noqa: F811
+    """The summaries of the shipped catalogue are kept for the app's reruns: a kept answer serves only the same
+    themes and branches. Le Merlan (5425) holds part of the demonstration sample, La Grognarde (5424) none."""
+    demo = "Catalogue de démonstration : le texte n'annonce aucun nombre de documents."
+    for themes, branches, merlan in ((["manga"], ["5424"], None), (["manga"], ["5425", "5424"], demo),
+                                     (["science-fiction"], ["5425", "5424"], demo)):
+        campaign = variant(example, themes=themes, budget_eur=1000,
+                           territory={"departement": "13", "branches": branches})
+        notes = {a.branch_id: a.notes for a in build_plan(campaign, settings=SETTINGS, min_daily_budget_eur=1.0).ad_sets}
+        assert notes.get("5425", [None]) == [merlan]
+        assert notes["5424"][0].startswith("Aucun document") and "La Grognarde (Marseille)" in notes["5424"][0]
