@@ -286,6 +286,21 @@ def test_merging_reaches_past_the_twelve_nearest_when_they_are_full():
     assert far in with_lone  # the only group left with room
 
 
+def test_a_catchment_at_the_threshold_stays_alone_and_a_group_stops_at_200_circles():
+    def catchment(i, lon, population, lat=43.5):
+        return _Catchment(branch(i, lon, lat=lat), [area(f"a{i}", lon, population, lat=lat)], [0.5])
+
+    # the small one (300) joins its nearest neighbour; the one with exactly the threshold's people is left alone
+    row = [catchment(0, 5.0, 1000), catchment(1, 5.3, 300), catchment(2, 5.32, 5000)]
+    assert [[c.branch.id for c in g] for g in _merge_small(row, 1000)] == [["b0"], ["b1", "b2"]]
+    # however small, groups take up to Meta's 200 circles and no more
+    cluster = [catchment(i, 5.0 + 0.0005 * (i % 20), 1, lat=43.0 + 0.0005 * (i // 20)) for i in range(200)]
+    far = catchment(999, 6.0, 1)
+    assert sorted(len(g) for g in _merge_small([*cluster[:199], far], 10**6)) == [200]
+    sizes = [len(g) for g in _merge_small([*cluster, far], 10**6)]
+    assert len(sizes) == 2 and max(sizes) <= 200 and sum(sizes) == 201
+
+
 def test_the_page_ad_limit_shares_neighbouring_catchments_out(sf):
     # six branches in two clusters, rich enough for six ad sets, but the Page allows two per theme
     six = [branch(i, lon) for i, lon in enumerate([5.0, 5.02, 5.04, 6.0, 6.02, 6.04])]
