@@ -246,3 +246,27 @@ def test_what_a_creative_says_when_parts_of_it_are_missing():
                                 "images": [{"hash": "h1"}, {"adlabels": [{"name": "story"}], "hash": "h2"},
                                            {"adlabels": [{"name": "fil"}]}]}}
     assert creative_texts(feed) == empty | {"link": "https://exemple.fr", "story_image_hash": "h2"}
+
+
+def test_with_audience_network_the_feed_image_serves_its_positions_too(plan):
+    """Placement asset customization: every position the ad set delivers to has its image, Audience Network's
+    included when the settings ask for it (with the feed image); without it, Facebook and Instagram only."""
+    from outreach.meta.payloads import placement_feed
+
+    ad_set = plan.ad_sets[0]
+
+    def rules(feed):
+        return [(r["image_label"]["name"], r["customization_spec"], r["priority"])
+                for r in feed["asset_customization_rules"]]
+
+    story = ("story", {"publisher_platforms": ["facebook", "instagram"],
+                       "facebook_positions": ["story", "facebook_reels"], "instagram_positions": ["story", "reels"]}, 2)
+    feeds = {"publisher_platforms": ["facebook", "instagram"], "facebook_positions": ["feed"],
+             "instagram_positions": ["stream"]}
+    assert rules(placement_feed(ad_set)) == [("fil", feeds, 1), story]
+    wide = feeds | {"publisher_platforms": ["facebook", "instagram", "audience_network"],
+                    "audience_network_positions": ["classic"]}
+    assert rules(placement_feed(ad_set, True)) == [("fil", wide, 1), story]
+    network = plan.model_copy(update={"delivery": plan.delivery.model_copy(update={"audience_network": True})})
+    assert rules(creative_params(network, ad_set)["asset_feed_spec"]) == [("fil", wide, 1), story]
+    assert rules(creative_params(plan, ad_set)["asset_feed_spec"]) == [("fil", feeds, 1), story]
