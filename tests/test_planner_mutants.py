@@ -286,6 +286,22 @@ def test_merging_reaches_past_the_twelve_nearest_when_they_are_full():
     assert far in with_lone  # the only group left with room
 
 
+def test_a_small_neighbour_is_preferred_only_when_at_most_twice_as_far_and_still_small():
+    def catchment(i, lon, population):
+        return _Catchment(branch(i, lon, lat=45.0), [area(f"a{i}", lon, population, lat=45.0)], [0.5])
+
+    def merged(*catchments, threshold=600):
+        return sorted(sorted(c.branch.id for c in g) for g in _merge_small(list(catchments), threshold))
+
+    big = catchment(1, 5.0, 100_000)
+    # a small catchment 10 km from a big one: a small neighbour 14 km away is preferred; one 25 km away is not,
+    # and then goes to the big one's group too
+    assert merged(big, catchment(2, 5.127, 300), catchment(3, 5.305, 400)) == [["b1"], ["b2", "b3"]]
+    assert merged(big, catchment(2, 5.127, 300), catchment(3, 5.445, 400)) == [["b1", "b2", "b3"]]
+    # a neighbour with the threshold's people is not small any more
+    assert merged(big, catchment(2, 5.127, 300), catchment(3, 5.305, 600)) == [["b1", "b2"], ["b3"]]
+
+
 def test_a_catchment_at_the_threshold_stays_alone_and_a_group_stops_at_200_circles():
     def catchment(i, lon, population, lat=43.5):
         return _Catchment(branch(i, lon, lat=lat), [area(f"a{i}", lon, population, lat=lat)], [0.5])
@@ -326,6 +342,10 @@ def test_fit_limit_cuts_along_the_longer_side_in_proportion_to_the_groups():
     heavy = [[_Catchment(branch(0, 5.0), [], []), _Catchment(branch(9, 5.0), [], []),
               _Catchment(branch(8, 5.0), [], [])], *row[1:4]]
     assert [len(g) for g in _fit_limit(heavy, 2)] == [3, 3]
+    # at 60° north a degree of longitude is half a degree of latitude: 1.5° wide is narrower than 1° high
+    north = [[_Catchment(branch(i, lon, lat=lat), [], [])]
+             for i, (lat, lon) in enumerate([(60.0, 5.0), (60.0, 6.5), (61.0, 5.0), (61.0, 6.5)])]
+    assert [[c.branch.id for c in g] for g in _fit_limit(north, 2)] == [["b0", "b1"], ["b2", "b3"]]
     # equal positions are cut by branch id, whatever the order given
     same = [[_Catchment(branch(i, 5.0), [], [])] for i in (3, 1, 2, 0)]
     assert [[c.branch.id for c in g] for g in _fit_limit(same, 2)] == [["b0", "b1"], ["b2", "b3"]]
