@@ -657,3 +657,13 @@ def test_the_shipped_data_answer_each_question_with_its_own_themes_and_branches(
         notes = {a.branch_id: a.notes for a in build_plan(campaign, settings=SETTINGS, min_daily_budget_eur=1.0).ad_sets}
         assert notes.get("5425", [None]) == [merlan]
         assert notes["5424"][0].startswith("Aucun document") and "La Grognarde (Marseille)" in notes["5424"][0]
+
+
+def test_given_areas_with_the_shipped_branches_and_their_notes(sf):
+    """Only the areas given: the branches are the département's shipped ones, and what the network's reading
+    said (a closed site set aside) is in the plan's notes."""
+    louvre = Area(code="75101", name="Paris 1er", lat=48.8626, lon=2.3363, population=16_000, departement="75")
+    p = plan(variant(sf, territory={"departement": "75"}), None, [louvre])
+    (ad_set,) = p.ad_sets
+    assert ad_set.area_codes == ["75101"] and ad_set.branch_id.isdigit()
+    assert p.notes[0] == "1 site(s) fermé(s) au public écarté(s) : Réserve centrale."
