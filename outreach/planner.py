@@ -187,7 +187,15 @@ def _themes(campaign: Campaign, themes) -> list:
         known = ", ".join(sorted(by_id))
         raise InputError(f"thème inconnu : {', '.join(unknown)}.", where="themes", field="themes",
                          fix=f"Choisissez parmi : {known}.")
-    return [by_id[t] for t in campaign.themes]
+    chosen = [by_id[t] for t in campaign.themes]
+    # one special campaign per plan at most (_plan_in_two): two categories would split without end
+    categories = sorted({c for t in chosen if (c := getattr(t, "special_ad_category", None))})
+    if len(categories) > 1:
+        raise InputError(f"thèmes de catégories spéciales de publicité différentes ({', '.join(categories)}) dans "
+                         "une même campagne.", where="themes", field="themes",
+                         fix="Faites une campagne par catégorie : Meta fixe la catégorie spéciale pour toute une "
+                             "campagne.")
+    return chosen
 
 
 # ---------------------------------------------------------------------------------------------- catchments

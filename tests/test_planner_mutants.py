@@ -667,3 +667,29 @@ def test_given_areas_with_the_shipped_branches_and_their_notes(sf):
     (ad_set,) = p.ad_sets
     assert ad_set.area_codes == ["75101"] and ad_set.branch_id.isdigit()
     assert p.notes[0] == "1 site(s) fermé(s) au public écarté(s) : Réserve centrale."
+
+
+TRAINING = Theme(id="formation", label="Formation", keywords=["formation"], special_ad_category="EMPLOYMENT")
+HOUSING = Theme(id="logement", label="Logement", keywords=["logement"], special_ad_category="HOUSING")
+
+
+def test_two_themes_of_a_special_category_share_its_campaign_and_its_budget(sf):
+    themes = [*THEMES, TRAINING]
+    mixed = variant(sf, themes=["sf", "emploi", "formation"], budget_eur=3100)
+    p = plan(mixed, TWO, TWO_AREAS, themes=themes)
+    assert p.notes[0].startswith("Thème(s) « Emploi », « Formation » dans une campagne Meta à part")
+    assert p.notes[0].endswith("Budget partagé par thème : 2066.66 € pour celle-ci, 1033.34 € pour les autres.")
+    assert p.special_campaign.themes == ["emploi", "formation"] and p.special_campaign.budget_eur == 2066.66
+    # the special campaign's own themes are held to the Page's limit too
+    with pytest.raises(InputError) as err:
+        plan(mixed, TWO, TWO_AREAS, themes=themes, settings=NetworkSettings(page_ad_limit=1))
+    assert err.value.message == "2 thèmes demandent au moins 2 publicités, plus que la limite de 1 publicités de la Page."
+
+
+def test_themes_of_two_special_categories_are_refused(sf):
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, themes=["sf", "emploi", "logement"]), TWO, TWO_AREAS, themes=[*THEMES, HOUSING])
+    assert err.value.message == ("thèmes de catégories spéciales de publicité différentes (EMPLOYMENT, HOUSING) dans "
+                                 "une même campagne.")
+    assert err.value.field == err.value.where == "themes"
+    assert err.value.fix == "Faites une campagne par catégorie : Meta fixe la catégorie spéciale pour toute une campagne."
