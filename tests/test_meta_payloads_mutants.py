@@ -270,3 +270,18 @@ def test_with_audience_network_the_feed_image_serves_its_positions_too(plan):
     network = plan.model_copy(update={"delivery": plan.delivery.model_copy(update={"audience_network": True})})
     assert rules(creative_params(network, ad_set)["asset_feed_spec"]) == [("fil", wide, 1), story]
     assert rules(creative_params(plan, ad_set)["asset_feed_spec"]) == [("fil", feeds, 1), story]
+
+
+def test_each_placement_rule_names_the_texts_the_feed_labels(plan):
+    """Meta links a rule to its assets by label: each rule's body, title and link must name a label that the
+    bodies, titles and links carry, or Meta refuses the creative."""
+    from outreach.meta.payloads import placement_feed
+
+    feed = placement_feed(plan.ad_sets[0])
+    carried = {kind: {label["name"] for item in feed[kind] for label in item["adlabels"]}
+               for kind in ("bodies", "titles", "link_urls")}
+    assert carried == {"bodies": {"texte"}, "titles": {"texte"}, "link_urls": {"texte"}}
+    for rule in feed["asset_customization_rules"]:
+        assert rule["body_label"]["name"] in carried["bodies"]
+        assert rule["title_label"]["name"] in carried["titles"]
+        assert rule["link_url_label"]["name"] in carried["link_urls"]
