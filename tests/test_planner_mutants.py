@@ -335,6 +335,7 @@ def test_fit_limit_cuts_along_the_longer_side_in_proportion_to_the_groups():
     assert [[c.branch.id for c in g] for g in halves] == [["b0", "b1", "b2", "b3"], ["b4", "b5", "b6", "b7"]]
     thirds = _fit_limit(row, 3)
     assert [len(g) for g in thirds] == [2, 3, 3]
+    assert [len(g) for g in _fit_limit(row[:5], 4)] == [1, 1, 1, 2]  # two groups are still cut in two
     column = [[_Catchment(branch(i, 5.0 + 0.001 * i, lat=43.0 + 0.1 * (7 - i)), [], [])] for i in range(8)]
     assert [[c.branch.id for c in g] for g in _fit_limit(column, 2)] == \
         [["b7", "b6", "b5", "b4"], ["b3", "b2", "b1", "b0"]]
