@@ -82,6 +82,9 @@ def test_missing_branches_and_areas_are_listed_ten_at_most(sf):
     assert err.value.message == "11 bibliothèque(s) introuvable(s) : x0, x1, x2, x3, x4, x5, x6, x7, x8, x9 …."
     assert err.value.field == err.value.where == "territory.branches"
     assert err.value.fix == "Utilisez les identifiants du ministère (code_bib), visibles sur la page Territoire."
+    with pytest.raises(InputError) as err:  # ten are all shown
+        plan(variant(sf, territory={"branches": wanted[:10]}), TWO, TWO_AREAS)
+    assert err.value.message == "10 bibliothèque(s) introuvable(s) : x0, x1, x2, x3, x4, x5, x6, x7, x8, x9."
     with pytest.raises(InputError) as err:
         plan(variant(sf, territory={"areas": ["13001", "99998", "99999"]}), TWO, TWO_AREAS)
     assert err.value.message == "2 code(s) de zone introuvable(s) : 99998, 99999."
@@ -343,6 +346,8 @@ def test_fit_limit_cuts_along_the_longer_side_in_proportion_to_the_groups():
     heavy = [[_Catchment(branch(0, 5.0), [], []), _Catchment(branch(9, 5.0), [], []),
               _Catchment(branch(8, 5.0), [], [])], *row[1:4]]
     assert [len(g) for g in _fit_limit(heavy, 2)] == [3, 3]
+    east = [*row[:3], [_Catchment(branch(i, 5.3), [], []) for i in (3, 8, 9)]]
+    assert [len(g) for g in _fit_limit(east, 2)] == [3, 3]
     # at 60° north a degree of longitude is half a degree of latitude: 1.5° wide is narrower than 1° high
     north = [[_Catchment(branch(i, lon, lat=lat), [], [])]
              for i, (lat, lon) in enumerate([(60.0, 5.0), (60.0, 6.5), (61.0, 5.0), (61.0, 6.5)])]
