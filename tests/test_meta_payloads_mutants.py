@@ -285,3 +285,18 @@ def test_each_placement_rule_names_the_texts_the_feed_labels(plan):
         assert rule["body_label"]["name"] in carried["bodies"]
         assert rule["title_label"]["name"] in carried["titles"]
         assert rule["link_url_label"]["name"] in carried["link_urls"]
+
+
+def test_the_campaign_files_identity_in_meta_names(plan):
+    """Meta names carry the identity's random tail, or the whole identity written by hand; no identity, no tag."""
+    from outreach.meta.payloads import identity_tag, meta_campaign_name
+
+    assert identity_tag("sf-ete-1a2b3c4d") == "1a2b3c4d"
+    assert identity_tag("sf-ete-2027") == "sf-ete-2027"  # a tail that is not outreach's random one
+    assert identity_tag("printemps2027") == "printemps2027"
+    assert identity_tag(None) == identity_tag("") == ""
+    c = plan.campaign.model_copy(update={"name": "SF", "id": "sf-1a2b3c4d"})
+    assert meta_campaign_name(c) == "SF [1a2b3c4d]"
+    assert meta_campaign_name(c, "EMPLOYMENT") == "SF — EMPLOYMENT [1a2b3c4d]"
+    assert meta_campaign_name(c.model_copy(update={"id": None})) == "SF"
+    assert meta_campaign_name(c.model_copy(update={"id": None}), "HOUSING") == "SF — HOUSING"
