@@ -699,3 +699,23 @@ def test_themes_of_two_special_categories_are_refused(sf):
                                  "une même campagne.")
     assert err.value.field == err.value.where == "themes"
     assert err.value.fix == "Faites une campagne par catégorie : Meta fixe la catégorie spéciale pour toute une campagne."
+
+
+def test_two_ad_sets_of_a_theme_share_no_postcode_and_exclude_the_others(sf):
+    """Marseille 1er and 8e: the 8e's circle reaches the 1er (its catchment runs 7 km south), so the 1er's
+    postcode is the 1er's ad set's alone, and the 8e's circle excludes it."""
+    first = Branch(id="b1", name="Alcazar", city="Marseille", lat=43.2999, lon=5.3841, departement="13")
+    eighth = Branch(id="b2", name="Bonneveine", city="Marseille", lat=43.2420, lon=5.3770, departement="13")
+    areas = [Area(code="13201", name="Marseille 1er", lat=43.2999, lon=5.3841, population=40_000,
+                  postcodes=("13001",), departement="13"),
+             Area(code="13208", name="Marseille 8e", lat=43.2420, lon=5.3770, population=80_000,
+                  postcodes=("13008",), departement="13"),
+             # a place of the network's own list, unknown to the national one: its postcode stays with its ad set
+             Area(code="13299", name="Calanques", lat=43.1790, lon=5.3800, population=100, postcodes=("13999",),
+                  departement="13")]
+    p = plan(variant(sf, budget_eur=1000), [first, eighth], areas)
+    by_branch = {a.branch_id: a for a in p.ad_sets}
+    assert by_branch["b2"].radius_km >= 7.0
+    assert by_branch["b1"].postcodes == ["13001"] and by_branch["b1"].excluded_postcodes == []
+    assert by_branch["b2"].postcodes == ["13008", "13999"]
+    assert "13001" in by_branch["b2"].excluded_postcodes and "13008" not in by_branch["b2"].excluded_postcodes
