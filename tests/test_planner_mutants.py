@@ -348,6 +348,10 @@ def test_fit_limit_cuts_along_the_longer_side_in_proportion_to_the_groups():
     assert [len(g) for g in _fit_limit(heavy, 2)] == [3, 3]
     east = [*row[:3], [_Catchment(branch(i, 5.3), [], []) for i in (3, 8, 9)]]
     assert [len(g) for g in _fit_limit(east, 2)] == [3, 3]
+    # wider than high, at different latitudes: cut west and east, not south and north
+    wide = [[_Catchment(branch(i, lon, lat=lat), [], [])]
+            for i, (lat, lon) in enumerate([(43.5, 5.0), (43.6, 5.1), (43.4, 5.2), (43.55, 5.3)])]
+    assert [[c.branch.id for c in g] for g in _fit_limit(wide, 2)] == [["b0", "b1"], ["b2", "b3"]]
     # at 60° north a degree of longitude is half a degree of latitude: 1.5° wide is narrower than 1° high
     north = [[_Catchment(branch(i, lon, lat=lat), [], [])]
              for i, (lat, lon) in enumerate([(60.0, 5.0), (60.0, 6.5), (61.0, 5.0), (61.0, 6.5)])]
