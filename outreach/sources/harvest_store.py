@@ -26,7 +26,7 @@ from pydantic import TypeAdapter
 
 from outreach.errors import InputError
 from outreach.model import CatalogueItem
-from outreach.sources.catalogue import BranchOf, CatalogueRead, _first_branch, record_item
+from outreach.sources.catalogue import BranchOf, CatalogueRead, record_item
 from outreach.sources.oai import Harvest, Page, Repository, page_records
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -126,7 +126,6 @@ def _in_process(work, pages):
 def page_rows(pages: list[Page], *, url: str, branch_of: BranchOf | None,
               collection_labels: dict[str, str] | None) -> list[list[Row]]:
     """What to write for each page: its records parsed and turned into items (JSON), or their deletions."""
-    assign = branch_of or _first_branch
     out = []
     for page in pages:
         with _no_cycle_collection():
@@ -135,14 +134,13 @@ def page_rows(pages: list[Page], *, url: str, branch_of: BranchOf | None,
                 if h.deleted or h.record is None:
                     rows.append(("d", h.identifier, h.deleted))
                     continue
-                made = record_item(h.record, position, collection_labels)
+                # a record without 001 keeps the server's identifier: stable from one harvest to the next
+                made = record_item(h.record, position, collection_labels, branch_of=branch_of,
+                                   identifier=h.identifier)
                 if made.item is None:
                     rows.append(("s", h.identifier, made.reason))
                     continue
-                # a record without 001 keeps the server's identifier: stable from one harvest to the next
-                item = made.item.model_copy(update={"id": h.identifier if made.id_source else made.item.id,
-                                                    "branch_id": assign(made.item.id, made.owners)})
-                rows.append(("u", h.identifier, h.datestamp, item.model_dump_json()))
+                rows.append(("u", h.identifier, h.datestamp, made.item.model_dump_json()))
         out.append(rows)
     return out
 
