@@ -27,6 +27,7 @@ SERIES_SCORE = 0.6
 MIN_AUTHOR_WORKS = 2
 AUTHOR_SHARE = 0.75
 # "One Piece. 83", "Les Légendaires, 18", "Naruto : tome 3", "Blacksad - 2": the name before the number
+_DIGIT = re.compile(r"\d")
 _VOLUME = re.compile(r"\s*[.,:;\-–]\s*(?:t\.|tome|vol\.?|volume|n°|no)?\s*\d{1,3}\b", re.IGNORECASE)
 
 
@@ -42,7 +43,7 @@ def author_key(item: CatalogueItem) -> str:
 
 def series_key(item: CatalogueItem) -> str:
     """The series a numbered volume belongs to (its title before the number, with its author), or ""."""
-    if not item.title or not any(ch.isdigit() for ch in item.title):  # the common case, decided in C
+    if not item.title or not _DIGIT.search(item.title):  # the common case, decided in C
         return ""
     m = _VOLUME.search(item.title)
     name = fold(item.title[:m.start()]) if m else ""
