@@ -76,6 +76,9 @@ def new_page(browser, **options):
     """A page in a context of its own (French locale), watching the app's runs; close its `.context` after."""
     context = browser.new_context(locale="fr-FR", **options)
     context.add_init_script(WATCH_RUNS)
+    # clicks and fills get the waits' patience too (Playwright's own default is 30 s): on a loaded machine the
+    # page's renderer, busy drawing a map in software, can take longer to take a click
+    context.set_default_timeout(TIMEOUT)
     return context.new_page()
 
 
