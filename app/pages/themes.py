@@ -190,8 +190,11 @@ def branch_tab() -> None:
                             format_func=lambda i: by_id[i].label)
     s = summaries[(theme_id, branch_id)]
     copy = ad_copy(by_id[theme_id], shown[branch_id], s)
+    demo_agenda = any(e.demo for e in s.next_events)
     st.markdown("**Brouillon d'annonce**" + (" (générique : aucun chiffre à prouver)" if copy.generic else "")
-                + (" — sans chiffre : l'échantillon de démonstration ne décrit pas cette bibliothèque" if s.demo else ""))
+                + (" — sans chiffre : l'échantillon de démonstration ne décrit pas cette bibliothèque" if s.demo else "")
+                + (" — sans rendez-vous : ceux de l'agenda de démonstration n'ont lieu dans aucune de vos "
+                   "bibliothèques" if demo_agenda else ""))
     st.info(f"{copy.primary_text}\n\n**{copy.headline}** — {copy.description}")
     reasons = {m.item_id: (m.score, m.reason) for m in catalogue_matches if m.theme_id == theme_id}
     items = [i for i in catalogue_items if i.branch_id == branch_id and i.id in reasons]
