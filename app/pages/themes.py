@@ -203,7 +203,7 @@ def branch_tab() -> None:
         "Notice": i.id, "Titre": i.title, "Auteur": i.author, "Année": i.year, "Prêts": i.loans,
         "Score": reasons[i.id][0], "Pourquoi": reasons[i.id][1]} for i in items],
         columns=["Notice", "Titre", "Auteur", "Année", "Prêts", "Score", "Pourquoi"]),
-        hide_index=True, width="stretch")
+        hide_index=True, width="stretch", placeholder="")  # no year or loan count known: an empty cell
     if s.next_events:
         st.markdown("**Prochains rendez-vous** : " + " ; ".join(
             f"{e.title} le {e.start:%d/%m/%Y à %H h %M}" for e in s.next_events))

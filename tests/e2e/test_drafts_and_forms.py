@@ -68,3 +68,24 @@ def test_a_new_campaign_starts_from_an_empty_form(app_page):
         expect(page.get_by_label(field, exact=True)).to_have_value("", timeout=TIMEOUT)
     for field in ("Début", "Fin"):  # no date of the example's period
         assert not re.search(r"\d", page.get_by_label(field, exact=True).inner_text())
+
+
+# what a date field shows: each segment's text, or the text drawn in its place when it is empty
+SHOWN_DATE = """field => Array.from(field.querySelectorAll('[role=group] > span')).map(s => {
+    const drawn = getComputedStyle(s, '::after').content;
+    const own = parseFloat(getComputedStyle(s).fontSize) > 0 ? s.textContent : '';
+    return own + (drawn && drawn !== 'none' ? JSON.parse(drawn) : '');
+}).join('')"""
+
+
+def test_an_empty_date_reads_in_french_and_can_still_be_typed(app_page):
+    from tests.e2e.test_walkthrough_new_network import type_date
+
+    page = app_page
+    go(page, "Tableau de bord", "Tableau de bord")
+    since = page.locator("[data-testid='stDateInput']").filter(has_text="Du").first
+    since.wait_for(timeout=TIMEOUT)
+    assert since.evaluate(SHOWN_DATE) == "jj/mm/aaaa"
+    type_date(page, "Du", "15032027")
+    settle(page)
+    assert since.evaluate(SHOWN_DATE) == "15/03/2027"
