@@ -160,6 +160,14 @@ def email_sha256(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()
 
 
+def confirmation_limit_key(email: str) -> str:
+    """The key of an address's bucket of confirmation e-mails (`limits.DatabaseBuckets`): its digest, hashed
+    again under a label of its own. The bucket outlives an erasure by up to an hour (erasing and answering
+    again must not give a fresh bucket), and this key is not the `email_sha256` that the audience file and
+    the respondent's row carry, which an erasure removes everywhere."""
+    return hashlib.sha256(f"confirmation-mails:{email_sha256(email)}".encode()).hexdigest()
+
+
 def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
