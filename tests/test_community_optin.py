@@ -208,3 +208,9 @@ def test_confirmation_mails_are_limited_per_address_whoever_asks(store, smtp):
         keys = {row.client for row in conn.execute(select(rate_buckets.c.client))}
     assert confirmation_limit_key("cible@exemple.fr") in keys
     assert not any("cible" in k.lower() or k == email_sha256("cible@exemple.fr") for k in keys)
+    # once full again (an hour), the purge forgets the bucket
+    with store.engine.begin() as conn:
+        conn.execute(rate_buckets.update().values(updated=rate_buckets.c.updated - 3601))
+    store.purge(retention_months=36, proof_retention_years=5)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(rate_buckets.c.client)).all() == []

@@ -14,6 +14,8 @@ import time
 
 import anyio.to_thread
 
+from outreach.community.store import BUCKETS_FULL_AFTER_S
+
 SIZE_LIMITED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -78,7 +80,7 @@ class DatabaseBuckets:
     `per_minute` tokens a minute by default; `per_hour` instead for slow buckets (the confirmation e-mails of
     one address). Their rows share the table: keys never meet (an address, or a 64-digit digest)."""
 
-    FORGET_AFTER_S = 3600  # a bucket untouched for an hour is full again: its row goes
+    FORGET_AFTER_S = BUCKETS_FULL_AFTER_S  # a bucket untouched that long is full again: its row goes
 
     def __init__(self, engine, per_minute: int | None = None, clock=time.time, *, per_hour: int | None = None,
                  forget_every: int = 1000):
