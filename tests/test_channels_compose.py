@@ -49,7 +49,7 @@ def test_x_length_counts_links_as_23():
 
 def test_utm_parameters_on_every_link():
     pack = example_pack()
-    slug = "sf-pres-de-chez-vous-bouches-du-rhone"
+    slug = "exemple-sf-bouches-du-rhone"  # the campaign file's identity, as its Meta ads carry it
     for post in pack.posts:
         for link in [post.link, *links_in(post.text)]:
             utm = utm_of(link)

@@ -90,6 +90,8 @@ class CampaignBrief(BaseModel):
     site_url: str = ""  # the blog's own address; none: no article address to link to
     themes: list[ThemeOffer]
     visual_urls: dict[str, str] = Field(default_factory=dict)  # theme id → address of its published visual
+    # the campaign's `utm_campaign` (`Campaign.utm_campaign`, as its Meta ads carry it); none: the name's slug
+    utm_campaign: str = ""
 
     @property
     def slug(self) -> str:
