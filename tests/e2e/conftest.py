@@ -108,7 +108,7 @@ def page(browser):
 @pytest.fixture
 def app_page(app_server, page):
     """The shared server's home page, opened and settled."""
-    from tests.e2e.test_walkthrough import TIMEOUT, settle
+    from tests.support.app_page import TIMEOUT, settle
 
     app_server["visited"] = True  # the walkthrough's cold-start timing then starts from its own visit
     page.goto(app_server["url"])

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from outreach.themes import DEMO_BRANCHES, load_themes, shipped_events, summarise
-from tests.e2e.test_walkthrough import TIMEOUT, go, settle
 from tests.e2e.test_walkthrough_new_network import choose
+from tests.support.app_page import TIMEOUT, go, settle
 
 
 def demo_event_of(theme_label: str, branch_id: str) -> str:
