@@ -518,7 +518,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
                            today or campaign.period.start,
                            cacheable=themes is None and items is None and events is None)
     # the campaign file's identity when it has one: two campaigns whose names slug alike never share statistics
-    campaign_slug = campaign.id or slug(campaign.name)[:60]
+    campaign_slug = campaign.utm_campaign
     ad_sets: list[AdSetPlan] = []
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
         shares = _split_cents(cents, [sum(c.population for c in g) for g in groups])

@@ -103,3 +103,15 @@ def page(browser):
     pg = new_page(browser, viewport={"width": 1400, "height": 2200}, accept_downloads=True)
     yield pg
     pg.context.close()
+
+
+@pytest.fixture
+def app_page(app_server, page):
+    """The shared server's home page, opened and settled."""
+    from tests.support.app_page import TIMEOUT, settle
+
+    app_server["visited"] = True  # the walkthrough's cold-start timing then starts from its own visit
+    page.goto(app_server["url"])
+    page.get_by_role("heading", name="outreach — faire connaître la médiathèque").wait_for(timeout=TIMEOUT)
+    settle(page)
+    return page

@@ -21,15 +21,6 @@ from tests.support.french_screen import english_words, screen_text
 PAGES = re.findall(r'page\("[\w_]+\.py", "([^"]+)"', (ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def app_page(app_server, page):
-    app_server["visited"] = True  # the walkthrough's cold-start timing then starts from its own visit
-    page.goto(app_server["url"])
-    page.get_by_role("heading", name="outreach — faire connaître la médiathèque").wait_for(timeout=TIMEOUT)
-    settle(page)
-    return page
-
-
 # the main area's text unchanged for 200 ms (kept on the window between two polls of the browser)
 TEXT_STILL = """() => {
     const text = document.querySelector('[data-testid=stMain]').innerText, now = performance.now();
