@@ -307,3 +307,73 @@ def test_a_file_that_is_not_the_ministry_list_is_told_where_to_find_it():
         "export.csv — ligne 1 (en-tête) : colonne(s) manquante(s) : nom_de_l_etablissement, longitude (colonnes "
         "trouvées : code_bib, latitude). Utilisez l'export « Adresses des bibliothèques publiques » de "
         "data.gouv.fr.")
+
+
+@pytest.mark.parametrize("row,insee,postcode,expected", [
+    ({"code_departement": "13", "departement": "Bouches-du-Rhône"}, "", "", "13"),
+    ({"code_departement": "", "departement": "Haute-Corse"}, "", "", "2B"),
+    ({"departement": "Corse-du-Sud"}, "", "", "2A"),
+    ({"code_departement": "", "departement": "Bouches-du-Rhône"}, "", "", ""),
+])
+def test_a_ministry_row_without_insee_code_or_postcode_keeps_the_departement_it_names(row, insee, postcode,
+                                                                                       expected):
+    from outreach.sources.branches import ministry_departement
+
+    assert ministry_departement(row, insee, postcode) == expected
+
+
+def test_the_ministry_list_is_read_from_its_file(tmp_path):
+    from outreach.sources.branches import read_ministry_csv
+
+    path = tmp_path / "adresses-des-bibliotheques-publiques.csv"
+    path.write_bytes((MINISTRY + "17615.0;Canopée;;;75001;Paris;75056;75;;;;;48.8618;2.3476\n").encode("utf-8-sig"))
+    read = read_ministry_csv(path)
+    assert (read.path, [b.id for b in read.branches]) == (str(path), ["17615"])
+
+
+def test_a_row_with_bad_coordinates_is_told_for_them_even_when_its_code_is_also_elsewhere():
+    text = MINISTRY + ("1;A;;;13001;Marseille;13201;13;;;;;43.30;5.38\n"
+                       "1;A bis;;;13001;Marseille;13201;13;;;;;95;5.38\n")
+    with pytest.raises(InputError) as err:
+        read_branches("", data=text.encode(), name="biblio.csv")
+    assert str(err.value) == (
+        "biblio.csv : 1 problème(s) à corriger :\n"
+        "  - ligne 3 (code_bib 1) : coordonnées impossibles : latitude 95, longitude 5.38. La latitude doit être "
+        "entre -90 et 90, la longitude entre -180 et 180.")
+
+
+def test_a_ministry_extract_with_only_the_required_columns_and_an_index_column():
+    text = ("index;code_bib;nom_de_l_etablissement;latitude;longitude\n"
+            "0;7;Relais;43.3;5.4\n1;8;Annexe;43.31;5.41\n2;9;Bibliobus;43.32;5.42\n")
+    read = read_branches("", data=text.encode(), name="biblio.csv")
+    assert [(b.id, b.name, b.address, b.postcode, b.insee, b.departement, b.open_to_public)
+            for b in read.branches] == [("7", "Relais", "", "", "", "", True), ("8", "Annexe", "", "", "", "", True),
+                                        ("9", "Bibliobus", "", "", "", "", True)]
+
+
+def test_ministry_rows_get_their_departement_from_its_code_else_its_corsican_name_else_the_postcode():
+    text = MINISTRY + ("1;Code seul;;;;;;13;Bouches-du-Rhône;;;;43.30;5.38\n"
+                       "2;Corse par son nom;;;;;;;Haute-Corse;;;;42.70;9.45\n"
+                       "3;Code postal seul;;;13400;Aubagne;;;;;;;43.29;5.57\n")
+    read = read_branches("", data=text.encode(), name="biblio.csv")
+    assert [(b.id, b.departement, b.insee) for b in read.branches] == [("1", "13", ""), ("2", "2B", ""),
+                                                                       ("3", "13", "")]
+
+
+def test_a_ministry_row_becomes_a_branch_with_every_field_it_gives():
+    text = MINISTRY + ("1.0;Alcazar;58 cours Belsunce;BP 1;13001;Marseille;13201;13;Bouches-du-Rhône;Municipal;"
+                       "Bibliothèque principale;18000;43.2996;5.3795\n")
+    alcazar, = read_branches("", data=text.encode(), name="biblio.csv").branches
+    assert alcazar.model_dump() == {
+        "id": "1", "name": "Alcazar", "address": "58 cours Belsunce BP 1", "postcode": "13001", "city": "Marseille",
+        "insee": "13201", "departement": "13", "status": "Municipal", "address_type": "Bibliothèque principale",
+        "open_to_public": True, "surface_m2": 18000.0, "lat": 43.2996, "lon": 5.3795,
+        "url": "", "opening_hours": "", "facebook_page_id": ""}  # the last three are not in the Ministry's list
+
+
+def test_a_broken_geojson_upload_is_named_by_its_upload_name():
+    with pytest.raises(InputError) as err:
+        read_branches("/tmp/streamlit-upload-1234", data=b'{"type": "FeatureCollection", "features": [',
+                      name="bibs.geojson")
+    assert str(err.value).startswith("bibs.geojson")
+    assert err.value.file == "bibs.geojson"
