@@ -63,8 +63,9 @@ def test_geojson_properties_under_their_other_names():
         point({"id": "canopee", "postcode": "75001", "insee": "75056", "surface_m2": 1000.5,
                "departement": "75"}, lon=2.3476, lat=48.8618),
         point({"identifiant": "x", "libelle": "Relais", "city": "Aubagne", "address": "Place", "status": "Assoc."}),
+        point({"id": "aubagne", "insee": "13005", "postcode": "13400"}, lon=5.5708, lat=43.2927),
     )
-    alcazar, canopee, relais = read.branches
+    alcazar, canopee, relais, aubagne = read.branches
     assert alcazar.model_dump() == {
         "id": "2", "name": "Alcazar", "address": "58 cours Belsunce", "postcode": "13001", "city": "Marseille",
         "insee": "13201", "departement": "13", "status": "Municipal", "address_type": "Bibliothèque principale",
@@ -74,6 +75,8 @@ def test_geojson_properties_under_their_other_names():
         "Bibliothèque canopee", "75101", "75", 1000.5)
     assert (relais.name, relais.city, relais.address, relais.status) == ("Relais", "Aubagne", "Place", "Assoc.")
     assert (relais.surface_m2, relais.url, relais.opening_hours, relais.insee) == (None, "", "", "")
+    assert (relais.postcode, relais.departement) == ("", "")
+    assert (aubagne.insee, aubagne.postcode, aubagne.departement) == ("13005", "13400", "13")
     assert read.path == "bibs.geojson"
 
 
@@ -377,3 +380,14 @@ def test_a_broken_geojson_upload_is_named_by_its_upload_name():
                       name="bibs.geojson")
     assert str(err.value).startswith("bibs.geojson")
     assert err.value.file == "bibs.geojson"
+
+
+def test_a_geojson_point_with_an_id_only_gets_empty_fields_not_made_up_ones():
+    bare, named_departement, by_postcode = read_geojson(
+        point({"id": "seul"}), point({"id": "dep", "departement": "13"}), point({"id": "cp", "cp": "13400"})).branches
+    assert bare.model_dump() == {
+        "id": "seul", "name": "Bibliothèque seul", "address": "", "postcode": "", "city": "", "insee": "",
+        "departement": "", "status": "", "address_type": "", "open_to_public": True, "surface_m2": None,
+        "lat": 43.2965, "lon": 5.3698, "url": "", "opening_hours": "", "facebook_page_id": ""}
+    assert (named_departement.departement, named_departement.postcode) == ("13", "")
+    assert (by_postcode.departement, by_postcode.postcode, by_postcode.insee) == ("13", "13400", "")
