@@ -117,6 +117,8 @@ def test_csv_with_only_one_coordinate_column_says_which_value_is_unreadable():
     ("id,lat,lon", "name", "Ajoutez une colonne « name » (ou « nom ») avec le nom de la bibliothèque."),
     ("id,name,lat", "lon", "Ajoutez les colonnes lat et lon (degrés WGS84) ou une colonne « adresse » à "
                                 "géocoder."),
+    ("id,name,lon", "lat", "Ajoutez les colonnes lat et lon (degrés WGS84) ou une colonne « adresse » à "
+                                "géocoder."),
 ])
 def test_missing_columns_are_named_with_what_to_add(header, missing, fix):
     with pytest.raises(InputError) as err:
@@ -391,3 +393,8 @@ def test_a_geojson_point_with_an_id_only_gets_empty_fields_not_made_up_ones():
         "lat": 43.2965, "lon": 5.3698, "url": "", "opening_hours": "", "facebook_page_id": ""}
     assert (named_departement.departement, named_departement.postcode) == ("13", "")
     assert (by_postcode.departement, by_postcode.postcode, by_postcode.insee) == ("13", "13400", "")
+
+
+def test_an_insee_code_given_is_kept_even_beside_a_paris_postcode():
+    # Boulogne-Billancourt's code with a postcode of the 16th arrondissement: the code given is trusted
+    assert insee_for("92012", "75016") == "92012"
