@@ -398,3 +398,22 @@ def test_a_geojson_point_with_an_id_only_gets_empty_fields_not_made_up_ones():
 def test_an_insee_code_given_is_kept_even_beside_a_paris_postcode():
     # Boulogne-Billancourt's code with a postcode of the 16th arrondissement: the code given is trusted
     assert insee_for("92012", "75016") == "92012"
+
+
+def test_a_row_without_address_names_the_one_coordinate_it_has_when_the_other_column_is_absent():
+    with pytest.raises(InputError) as err:
+        read_csv("id,name,lon,adresse\n1,A,5.4,\n")
+    assert str(err.value).endswith("ligne 2 : coordonnées illisibles (lat «  », lon « 5.4 »). Écrivez lat et lon en "
+                                   "degrés décimaux, par exemple 43,2965 et 5,3698.")
+    with pytest.raises(InputError) as err:
+        read_csv("id,name,lat,adresse\n1,A,43.3,\n")
+    assert "ligne 2 : coordonnées illisibles (lat « 43.3 », lon «  »)." in str(err.value)
+
+
+@pytest.mark.parametrize("geocoder", [None, "ban"])
+def test_addresses_go_to_the_service_named_or_the_ban_by_default(monkeypatch, ban_server, geocoder):
+    ban_server.add("58 cours Belsunce 13001 Marseille", 43.299648, 5.379507)
+    monkeypatch.setenv("OUTREACH_GEOCODER_URL", ban_server.url)  # the BAN's stand-in on the loopback
+    text = "id,name,adresse,cp,ville\nalc,Alcazar,58 cours Belsunce,13001,Marseille\n"
+    [alcazar] = read_csv(text, geocoder=geocoder).branches
+    assert (alcazar.lat, alcazar.lon, alcazar.postcode, alcazar.departement) == (43.299648, 5.379507, "13001", "13")
