@@ -193,3 +193,53 @@ def test_responses_wrapped_in_records_results_events_or_a_single_record():
                 {"uid": "u", **one}):
         read = read_events("", data=json.dumps(doc).encode(), name="a.json")
         assert [e.title for e in read.events] == ["Un"], doc
+
+
+def series(rule, start="DTSTART:20261205T140000"):
+    """A calendar with one recurring event and one plain event after it."""
+    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:s\r\nSUMMARY:Club\r\n{start}\r\nRRULE:{rule}\r\n"
+            "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:o\r\nSUMMARY:Autre\r\nDTSTART:20261205T140000\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n").encode()
+
+
+SERIES_FIX = ("Un événement de médiathèque se répète au plus chaque jour : corrigez sa règle de répétition (RRULE) ou "
+              "donnez ses dates une à une.")
+
+
+@pytest.mark.parametrize("rule,problem", [
+    ("FREQ=MINUTELY", "la série se répète chaque seconde ou chaque minute."),
+    ("FREQ=secondly;COUNT=2", "la série se répète chaque seconde ou chaque minute."),
+    ("FREQ=HOURLY", "la série donne plus de 5000 dates."),
+])
+def test_a_series_too_costly_to_expand_refuses_the_file_naming_the_event(rule, problem):
+    with pytest.raises(InputError) as err:
+        read_events("", data=series(rule), name="agenda.ics")
+    assert str(err.value) == f"agenda.ics — événement n° 1 « Club », règle de répétition (RRULE) : {problem} {SERIES_FIX}"
+
+
+def test_a_series_of_exactly_the_most_dates_allowed_is_read():
+    from outreach.bounds import MAX_OCCURRENCES
+
+    read = read_events("", data=series(f"FREQ=HOURLY;COUNT={MAX_OCCURRENCES}"), name="agenda.ics")
+    assert len(read.events) == MAX_OCCURRENCES + 1
+
+
+def test_a_series_without_any_date_is_skipped_with_its_reason():
+    read = read_events("", data=series("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"), name="agenda.ics")
+    assert [e.id for e in read.events] == ["o"]
+    assert read.skipped == [("événement n° 1 « Club »", "valeur illisible (sa règle de répétition ne donne aucune "
+                                                         "date)")]
+
+
+def test_a_series_without_end_is_read_up_to_a_year_after_today_or_after_its_start():
+    today = date.today()
+    past = read_events("", data=series("FREQ=MONTHLY", start=f"DTSTART;VALUE=DATE:{today.year - 2}0101"),
+                       name="a.ics").events[:-1]
+    assert past[0].start == datetime(today.year - 2, 1, 1) and past[0].end == datetime(today.year - 2, 1, 2)
+    assert past[0].id == f"s/{today.year - 2}-01-01T00:00:00"
+    horizon = datetime.combine(today, datetime.min.time()) + timedelta(days=366)
+    assert horizon - timedelta(days=31) < past[-1].start <= horizon + timedelta(days=1)
+    assert len(past) >= 24 + 12
+    later = today.year + 3
+    future = read_events("", data=series("FREQ=MONTHLY", start=f"DTSTART:{later}0115T100000"), name="a.ics").events
+    assert [e.start for e in future[:-1]] == [datetime(later + (m // 12), m % 12 + 1, 15, 10) for m in range(13)]
