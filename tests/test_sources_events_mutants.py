@@ -243,3 +243,37 @@ def test_a_series_without_end_is_read_up_to_a_year_after_today_or_after_its_star
     later = today.year + 3
     future = read_events("", data=series("FREQ=MONTHLY", start=f"DTSTART:{later}0115T100000"), name="a.ics").events
     assert [e.start for e in future[:-1]] == [datetime(later + (m // 12), m % 12 + 1, 15, 10) for m in range(13)]
+
+
+def test_an_icalendar_event_gives_every_field_and_a_lone_moved_occurrence_is_kept():
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+           "BEGIN:VEVENT\r\nSUMMARY:<b>Club</b> &amp; lecture\r\nDESCRIPTION:<p>Venez&nbsp;lire</p>\r\n"
+           "DTSTART:20261212T140000\r\nDTEND:20261212T160000\r\n"
+           "LOCATION:Bibliothèque de l'Alcazar\\, 58 cours Belsunce\\, Marseille\r\nGEO:43.2996;5.3795\r\n"
+           "URL:https://bib/club\r\nCATEGORIES:lecture,club\r\nCATEGORIES:adultes\r\nEND:VEVENT\r\n"
+           "BEGIN:VEVENT\r\nUID: u2 \r\nSUMMARY:Conte\r\nDTSTART:20261213T100000\r\nX-BRANCH-ID: aubagne \r\n"
+           "CATEGORIES:jeunesse\r\nEND:VEVENT\r\n"
+           "BEGIN:VEVENT\r\nUID:u3\r\nSUMMARY:Seul\r\nRECURRENCE-ID:20261214T100000\r\nDTSTART:20261214T110000\r\n"
+           "END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+    read = read_events("", data=ics, name="a.ics", branches=BRANCHES)
+    club, conte, moved = read.events
+    assert club.model_dump() == {
+        "id": "ics-1", "title": "Club & lecture", "description": "Venez lire", "start": datetime(2026, 12, 12, 14),
+        "end": datetime(2026, 12, 12, 16), "branch_id": "alcazar",
+        "location_name": "Bibliothèque de l'Alcazar, 58 cours Belsunce, Marseille", "lat": 43.2996, "lon": 5.3795,
+        "url": "https://bib/club", "keywords": ["lecture", "club", "adultes"]}
+    assert (conte.id, conte.branch_id, conte.end, conte.keywords, conte.url) == ("u2", "aubagne", None,
+                                                                                 ["jeunesse"], "")
+    assert (moved.id, moved.start) == ("u3/2026-12-14T10:00:00", datetime(2026, 12, 14, 11))
+    assert read.notes == ["a.ics : 1 événement(s) sans bibliothèque reconnue (ni identifiant, ni nom, ni adresse, ni "
+                          "coordonnées à moins de 300 m d'une bibliothèque) : « Seul »."]
+    assert read.format == "iCalendar"
+
+
+def test_a_calendar_whose_only_event_has_no_start_says_why_it_reads_nothing():
+    ics = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Sans date\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    with pytest.raises(InputError) as err:
+        read_events("", data=ics, name="a.ics")
+    assert str(err.value) == ("a.ics : aucun événement lisible (événement n° 1 « Sans date » : sans titre (SUMMARY) "
+                              "ou sans date de début (DTSTART)). Chaque événement doit avoir un titre et une date de "
+                              "début lisibles.")
