@@ -417,3 +417,15 @@ def test_addresses_go_to_the_service_named_or_the_ban_by_default(monkeypatch, ba
     text = "id,name,adresse,cp,ville\nalc,Alcazar,58 cours Belsunce,13001,Marseille\n"
     [alcazar] = read_csv(text, geocoder=geocoder).branches
     assert (alcazar.lat, alcazar.lon, alcazar.postcode, alcazar.departement) == (43.299648, 5.379507, "13001", "13")
+
+
+def test_rows_after_one_with_impossible_coordinates_are_still_checked():
+    with pytest.raises(InputError) as err:
+        read_csv("id,name,lat,lon\n1,Inversée,5.38,43.30\n,Sans id,43.3,5.4\n2,Hors champ,95,5.4\n")
+    assert str(err.value) == (
+        "reseau.csv : 3 problème(s) à corriger :\n"
+        "  - ligne 2 : latitude et longitude inversées (latitude 5.38, longitude 43.3). Inversez les deux valeurs : "
+        "en GeoJSON l'ordre est [longitude, latitude] ; dans un CSV, vérifiez les colonnes lat et lon.\n"
+        "  - ligne 3 : identifiant vide. Renseignez la colonne id.\n"
+        "  - ligne 4 : coordonnées impossibles : latitude 95, longitude 5.4. La latitude doit être entre -90 et 90, "
+        "la longitude entre -180 et 180.")
