@@ -429,3 +429,8 @@ def test_rows_after_one_with_impossible_coordinates_are_still_checked():
         "  - ligne 3 : identifiant vide. Renseignez la colonne id.\n"
         "  - ligne 4 : coordonnées impossibles : latitude 95, longitude 5.4. La latitude doit être entre -90 et 90, "
         "la longitude entre -180 et 180.")
+
+
+def test_a_csv_departement_column_is_kept_when_nothing_else_tells_it():
+    [branch] = read_csv("id,name,lat,lon,departement\n1,A,43.3,5.4,13\n").branches
+    assert (branch.departement, branch.postcode, branch.insee) == ("13", "", "")
