@@ -434,3 +434,21 @@ def test_rows_after_one_with_impossible_coordinates_are_still_checked():
 def test_a_csv_departement_column_is_kept_when_nothing_else_tells_it():
     [branch] = read_csv("id,name,lat,lon,departement\n1,A,43.3,5.4,13\n").branches
     assert (branch.departement, branch.postcode, branch.insee) == ("13", "", "")
+
+
+def test_a_minimal_csv_row_gets_empty_fields_not_made_up_ones():
+    read = read_csv("id,name,lat,lon\n1,A,43.3,5.4\n")
+    assert read.path == "reseau.csv"
+    assert read.branches[0].model_dump() == {
+        "id": "1", "name": "A", "address": "", "postcode": "", "city": "", "insee": "", "departement": "",
+        "status": "", "address_type": "", "open_to_public": True, "surface_m2": None, "lat": 43.3, "lon": 5.4,
+        "url": "", "opening_hours": "", "facebook_page_id": ""}
+
+
+def test_branch_files_named_json_or_csv_gz_are_read(tmp_path):
+    import gzip
+
+    assert read_branches("", data=json.dumps(point({"id": "1"})).encode(), name="Bibs.JSON").branches[0].id == "1"
+    path = tmp_path / "bibliotheques.csv.gz"
+    path.write_bytes(gzip.compress(b"id,name,lat,lon\n7,Relais,43.3,5.4\n"))
+    assert [b.id for b in read_branches(path).branches] == ["7"]
