@@ -277,3 +277,13 @@ def test_a_calendar_whose_only_event_has_no_start_says_why_it_reads_nothing():
     assert str(err.value) == ("a.ics : aucun événement lisible (événement n° 1 « Sans date » : sans titre (SUMMARY) "
                               "ou sans date de début (DTSTART)). Chaque événement doit avoir un titre et une date de "
                               "début lisibles.")
+
+
+@pytest.mark.parametrize("fields,keywords", [
+    ({}, []), ({"keywords_fr": None}, []), ({"tags": "conte, jeunesse ,"}, ["conte", "jeunesse"]),
+    ({"tags": "conte, jeunesse;lecture"}, ["conte, jeunesse", "lecture"]), ({"keywords_fr": ""}, []),
+    ({"keywords": {"en": ["tale"]}}, []), ({"keywords_fr": ["a", 2]}, ["a", "2"]),
+])
+def test_openagenda_keywords_in_a_list_or_a_text_separated_by_semicolons_or_commas(fields, keywords):
+    [event] = openagenda(record("Atelier", **fields), branches=None).events
+    assert event.keywords == keywords
