@@ -238,6 +238,7 @@ def test_an_unknown_format_is_refused_with_the_formats_accepted():
     assert str(err.value) == ("bibs.xlsx : format non reconnu pour une liste de bibliothèques. Fournissez un "
                               "fichier .geojson ou .csv.")
     assert read_branches("", data=b"id\tname\tlat\tlon\n1\tA\t43.3\t5.4\n", name="BIBS.TSV").branches[0].id == "1"
+    assert read_branches("", data=b"id;name;lat;lon\n2;B;43.3;5.4\n", name="export.TXT").branches[0].id == "2"
 
 
 @pytest.mark.parametrize("value,expected", [("2.0", "2"), (" 17615 ", "17615"), ("A.0", "A.0"), ("2.05", "2.05"),
@@ -347,9 +348,9 @@ def test_a_row_with_bad_coordinates_is_told_for_them_even_when_its_code_is_also_
         "entre -90 et 90, la longitude entre -180 et 180.")
 
 
-def test_a_ministry_extract_with_only_the_required_columns_and_an_index_column():
-    text = ("index;code_bib;nom_de_l_etablissement;latitude;longitude\n"
-            "0;7;Relais;43.3;5.4\n1;8;Annexe;43.31;5.41\n2;9;Bibliobus;43.32;5.42\n")
+def test_a_ministry_extract_of_several_rows_with_only_the_required_columns():
+    text = ("code_bib;nom_de_l_etablissement;latitude;longitude\n"
+            "7;Relais;43.3;5.4\n8;Annexe;43.31;5.41\n9;Bibliobus;43.32;5.42\n")
     read = read_branches("", data=text.encode(), name="biblio.csv")
     assert [(b.id, b.name, b.address, b.postcode, b.insee, b.departement, b.open_to_public)
             for b in read.branches] == [("7", "Relais", "", "", "", "", True), ("8", "Annexe", "", "", "", "", True),
