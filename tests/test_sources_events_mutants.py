@@ -287,3 +287,23 @@ def test_a_calendar_whose_only_event_has_no_start_says_why_it_reads_nothing():
 def test_openagenda_keywords_in_a_list_or_a_text_separated_by_semicolons_or_commas(fields, keywords):
     [event] = openagenda(record("Atelier", **fields), branches=None).events
     assert event.keywords == keywords
+
+
+def test_openagenda_dates_from_each_field_that_gives_them():
+    read = openagenda(
+        record("Exposition", lastdate_end="2027-03-20T18:00:00+01:00", firstdate_end="2027-03-06T18:00:00+01:00"),
+        {"title": "Horaires", "timetable": "2027-03-06T10:00:00 2027-03-06T12:00:00;2027-03-07T10:00:00 "
+                                           "2027-03-07T12:00:00"},
+        {"title": "Début seul", "timetable": "2027-03-08T10:00:00"},
+        {"title": "Horaires en texte", "timings": '[{"begin": "2027-03-09T10:00:00", "end": "2027-03-09T11:00:00"}]'},
+        {"title": "Horaires start", "timings": [{"start": "2027-03-10T10:00:00"}, {"start": "2027-03-11T10:00:00"}]},
+        branches=None)
+    assert [(e.title, e.start, e.end) for e in read.events] == [
+        ("Exposition", datetime(2027, 3, 6, 10), datetime(2027, 3, 20, 18)),
+        ("Horaires", datetime(2027, 3, 6, 10), datetime(2027, 3, 6, 12)),  # the first slot of the timetable
+        ("Début seul", datetime(2027, 3, 8, 10), None),
+        ("Horaires en texte", datetime(2027, 3, 9, 10), datetime(2027, 3, 9, 11)),
+        ("Horaires start", datetime(2027, 3, 10, 10), None), ("Horaires start", datetime(2027, 3, 11, 10), None)]
+    assert read.skipped == []
+    assert [e.id for e in read.events][3:] == ["openagenda-4", "openagenda-5/2027-03-10T10:00:00",
+                                               "openagenda-5/2027-03-11T10:00:00"]
