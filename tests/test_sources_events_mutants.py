@@ -307,3 +307,14 @@ def test_openagenda_dates_from_each_field_that_gives_them():
     assert read.skipped == []
     assert [e.id for e in read.events][3:] == ["openagenda-4", "openagenda-5/2027-03-10T10:00:00",
                                                "openagenda-5/2027-03-11T10:00:00"]
+
+
+def test_an_openagenda_record_with_more_timings_than_allowed_is_skipped_with_the_bound(monkeypatch):
+    import outreach.sources.events as events
+
+    monkeypatch.setattr(events, "MAX_OCCURRENCES", 3)  # the real bound (5,000) behaves alike, only slower
+    timings = [{"begin": f"2027-01-0{d}T10:00:00"} for d in range(1, 5)]
+    read = openagenda({"title": "Trop", "timings": timings}, {"title": "Assez", "timings": timings[:-1]},
+                      branches=None)
+    assert [e.title for e in read.events] == ["Assez"] * 3
+    assert read.skipped == [("enregistrement n° 1 « Trop »", "valeur illisible (plus de 3 horaires)")]
