@@ -320,3 +320,24 @@ def test_an_openagenda_record_with_more_timings_than_allowed_is_skipped_with_the
                       branches=None)
     assert [e.title for e in read.events] == ["Assez"] * 3
     assert read.skipped == [("enregistrement n° 1 « Trop »", "valeur illisible (plus de 3 horaires)")]
+
+
+def test_openagenda_places_in_every_shape_find_their_branch():
+    read = openagenda(
+        record("API adresse", location={"name": "Salle", "address": "Place de l'Hôtel de ville",
+                                        "postalCode": "13400"}),
+        record("API commune", location={"name": "Médiathèque municipale", "city": "Aubagne"}),
+        {"title": "Ancien adresse", "date_start": "2027-03-06T10:00:00", "placename": "Salle",
+         "address": "58 cours Belsunce", "city": "Marseille"},
+        {"title": "Ancien commune", "date_start": "2027-03-06T10:00:00", "placename": "Médiathèque municipale",
+         "city": "Aubagne"},
+        record("Nouveau", location_name="Salle", location_address="Place de l'Hôtel de ville",
+               location_city="Aubagne", canonicalurl="https://openagenda.com/e/1", link="https://autre"),
+    )
+    assert [e.branch_id for e in read.events] == ["aubagne", "aubagne", "alcazar", "aubagne", "aubagne"]
+    assert read.events[-1].url == "https://openagenda.com/e/1" and read.events[0].url == ""
+
+
+def test_without_a_network_an_event_without_branch_id_stays_unplaced():
+    [event] = openagenda(record("Atelier"), branches=None).events
+    assert (event.branch_id, event.url, event.location_name, event.lat) == (None, "", "", None)
