@@ -341,3 +341,14 @@ def test_openagenda_places_in_every_shape_find_their_branch():
 def test_without_a_network_an_event_without_branch_id_stays_unplaced():
     [event] = openagenda(record("Atelier"), branches=None).events
     assert (event.branch_id, event.url, event.location_name, event.lat) == (None, "", "", None)
+
+
+def test_multilingual_values_give_the_french_else_the_first_text_given():
+    start = "2027-03-06T10:00:00"
+    read = openagenda(
+        {"title": {"en": "Workshop", "fr": "Atelier"}, "description": {"fr": ["Un", "Deux"]}, "date_start": start},
+        {"title": {"en": "", "de": "Werkstatt"}, "date_start": start},
+        {"title": {"fr": "", "en": ""}, "date_start": start},
+        branches=None)
+    assert [(e.title, e.description) for e in read.events] == [("Atelier", "Un;Deux"), ("Werkstatt", "")]
+    assert read.skipped == [("enregistrement n° 3", "sans titre ou sans date")]
