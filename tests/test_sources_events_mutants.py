@@ -352,3 +352,16 @@ def test_multilingual_values_give_the_french_else_the_first_text_given():
         branches=None)
     assert [(e.title, e.description) for e in read.events] == [("Atelier", "Un;Deux"), ("Werkstatt", "")]
     assert read.skipped == [("enregistrement n° 3", "sans titre ou sans date")]
+
+
+def test_a_broken_json_agenda_is_refused_with_its_line_and_what_to_do():
+    with pytest.raises(InputError) as err:
+        read_events("/tmp/upload-81", data=b'{"records": [', name="agenda.json")
+    assert str(err.value) == ("agenda.json — ligne 1, colonne 14 : JSON invalide (valeur attendue). Vérifiez que le "
+                              "fichier est l'export JSON complet de l'agenda.")
+
+
+def test_the_french_description_of_the_current_export_is_read():
+    [event] = openagenda(record("Atelier", description_fr="<p>Atelier d'écriture</p>", description="Autre"),
+                         branches=None).events
+    assert event.description == "Atelier d'écriture"
