@@ -365,3 +365,41 @@ def test_the_french_description_of_the_current_export_is_read():
     [event] = openagenda(record("Atelier", description_fr="<p>Atelier d'écriture</p>", description="Autre"),
                          branches=None).events
     assert event.description == "Atelier d'écriture"
+
+
+def test_openagenda_coordinates_in_each_shape():
+    read = openagenda(
+        record("Liste", location_coordinates=[43.2996, 5.3795]),
+        record("Objet", latlon={"lat": "43.2996", "lon": "5.3795"}),
+        record("API", location={"name": "Salle", "latitude": 43.2996, "longitude": 5.3795}),
+        record("API sans point", location={"name": "Salle", "latitude": None, "longitude": None}),
+        record("Liste incomplète", location_coordinates=[43.2996]),
+        branches=None)
+    assert [(e.lat, e.lon) for e in read.events] == [(43.2996, 5.3795)] * 3 + [(None, None)] * 2
+
+
+def test_unreadable_timings_are_told_in_french():
+    read = openagenda({"title": "Début illisible", "timings": [{"begin": "bientôt"}]},
+                      {"title": "Fin illisible", "timings": [{"begin": "2027-03-06T10:00:00", "end": "tard"}]},
+                      record("Bon"), branches=None)
+    assert read.skipped == [("enregistrement n° 1 « Début illisible »", "valeur illisible (date de début illisible "
+                                                                         "« bientôt »)"),
+                            ("enregistrement n° 2 « Fin illisible »", "valeur illisible (date de fin illisible "
+                                                                       "« tard »)")]
+
+
+def test_a_spreadsheet_export_row_by_row():
+    text = ("Identifiant;Titre;Horaires ISO;Nom du lieu;Ville;Latitude;Longitude;État\n"
+            ";Conte;2027-03-06T10:00:00+01:00 -> 2027-03-06T11:00:00+01:00;Médiathèque annexe;;43,2996;5,3795;"
+            "Programmé\n"
+            "e2;Concert;2027-03-07T20:00:00+01:00;Salle;;;;Annulé\n"
+            "e3;Club;2027-03-08T10:00:00+01:00 | 2027-03-15T10:00:00+01:00;Médiathèque municipale;Aubagne;;;\n"
+            "e4;Fin;2027-03-09T10:00:00+01:00 -> jamais;Salle;;;;\n")
+    read = read_events("", data=text.encode(), name="agenda.csv", branches=BRANCHES, near=lambda *a: "alcazar")
+    assert read.format == "OpenAgenda (CSV)"
+    assert [(e.id, e.title, e.start, e.end, e.branch_id, e.lat) for e in read.events] == [
+        ("openagenda-2", "Conte", datetime(2027, 3, 6, 10), datetime(2027, 3, 6, 11), "alcazar", 43.2996),
+        ("e3/2027-03-08T10:00:00", "Club", datetime(2027, 3, 8, 10), None, "aubagne", None),
+        ("e3/2027-03-15T10:00:00", "Club", datetime(2027, 3, 15, 10), None, "aubagne", None)]
+    assert read.cancelled == ["Concert"]
+    assert read.skipped == [("ligne 5 « Fin »", "valeur illisible (date de fin illisible « jamais »)")]
