@@ -359,24 +359,23 @@ def test_eleven_bad_csv_rows_show_ten():
     assert "ligne 11 : titre vide …. Corrigez-les" in note and "ligne 12" not in note
 
 
-def test_a_csv_with_no_readable_row_is_refused_with_every_reason():
+ROW_FIX = ("Chaque ligne doit avoir un titre (et un id, s'il y a une colonne id, unique par bibliothèque) ; les "
+           "prêts sont un nombre entier ou vide.")
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"id,title\n1,\n,B\n", f"e.csv : 2 problème(s) à corriger :\n  - ligne 2 : titre vide.\n  - ligne 3 : "
+                             f"identifiant vide. {ROW_FIX}"),
+    (b"id,title,loans\n1,A,x\n", f"e.csv — ligne 2 : aucune ligne lisible (nombre de prêts « x » illisible (loans)). "
+                                 f"{ROW_FIX}"),
+    (b"id,auteur\n1,A\n", "e.csv — ligne 1 (en-tête) : colonne(s) manquante(s) : title (colonnes trouvées : id, "
+                          "auteur). Le catalogue doit avoir au moins une colonne title (ou titre) : "
+                          "id,title,author,year,subjects,genre,dewey,branch_id."),
+])
+def test_a_csv_with_no_readable_row_is_refused_with_every_reason(data, message):
     with pytest.raises(InputError) as err:
-        read_catalogue_csv("e.csv", data=b"id,title\n1,\n,B\n")
-    assert str(err.value) == (
-        "e.csv : 2 problème(s) à corriger :\n  - ligne 2 : titre vide.\n  - ligne 3 : identifiant vide. "
-        "Chaque ligne doit avoir un titre (et un id, s'il y a une colonne id, unique par bibliothèque) ; les prêts "
-        "sont un nombre entier ou vide.")
-    with pytest.raises(InputError) as err:
-        read_catalogue_csv("e.csv", data=b"id,title,loans\n1,A,x\n")
-    assert str(err.value) == (
-        "e.csv — ligne 2 : aucune ligne lisible (nombre de prêts « x » illisible (loans)). Chaque ligne doit avoir "
-        "un titre (et un id, s'il y a une colonne id, unique par bibliothèque) ; les prêts sont un nombre entier ou "
-        "vide.")
-    with pytest.raises(InputError) as err:
-        read_catalogue_csv("e.csv", data=b"id,auteur\n1,A\n")
-    assert str(err.value) == (
-        "e.csv — ligne 1 (en-tête) : colonne(s) manquante(s) : title (colonnes trouvées : id, auteur). Le catalogue "
-        "doit avoir au moins une colonne title (ou titre) : id,title,author,year,subjects,genre,dewey,branch_id.")
+        read_catalogue_csv("e.csv", data=data)
+    assert str(err.value) == message
 
 
 def test_a_list_of_titles_is_identified_by_line_and_says_so():
