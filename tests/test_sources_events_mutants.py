@@ -403,3 +403,38 @@ def test_a_spreadsheet_export_row_by_row():
         ("e3/2027-03-15T10:00:00", "Club", datetime(2027, 3, 15, 10), None, "aubagne", None)]
     assert read.cancelled == ["Concert"]
     assert read.skipped == [("ligne 5 « Fin »", "valeur illisible (date de fin illisible « jamais »)")]
+
+
+def test_spreadsheet_rows_cancelled_untimed_or_titled_in_html_are_told():
+    text = ("Identifiant;Titre;Horaires ISO;État\n"
+            "a;Concert;2027-03-07T20:00:00+01:00;6\n"
+            "b;Conte;2027-03-08T10:00:00+01:00;Cancelled\n"
+            "c;<b>Sans horaire</b>;;\n"
+            "d;Club;2027-03-08T10:00:00+01:00 -> 2027-03-08T12:00:00+01:00 | "
+            "2027-03-15T10:00:00+01:00 -> 2027-03-15T12:00:00+01:00;\n")
+    read = read_events("", data=text.encode(), name="agenda.csv")
+    assert (read.path, read.cancelled) == ("agenda.csv", ["Concert", "Conte"])
+    assert read.skipped == [("ligne 4 « Sans horaire »", "sans titre ou sans date (colonnes Titre et Horaires ISO ou "
+                                                         "Première date - Début)")]
+    assert [(e.id, e.end) for e in read.events] == [("d/2027-03-08T10:00:00", datetime(2027, 3, 8, 12)),
+                                                    ("d/2027-03-15T10:00:00", datetime(2027, 3, 15, 12))]
+    assert openagenda(record("Un"), branches=None).path == "agenda.json"
+
+
+def test_an_excel_export_without_a_title_column_is_refused_naming_the_file():
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Nom", "Horaires ISO"])
+    book.active.append(["Conte", "2027-03-06T10:00:00"])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(InputError) as err:
+        read_events("", data=out.getvalue(), name="agenda.xlsx")
+    assert err.value.file == "agenda.xlsx"
+    assert str(err.value) == (
+        "agenda.xlsx — ligne 1 (en-tête) : aucune colonne de titre (Titre, Titre - FR, title_fr) dans l'en-tête. "
+        "Exportez l'agenda depuis OpenAgenda (Exporter > CSV ou Excel) sans retirer les colonnes Titre et Horaires "
+        "ISO (ou Première date - Début).")
