@@ -438,3 +438,19 @@ def test_an_excel_export_without_a_title_column_is_refused_naming_the_file():
         "agenda.xlsx — ligne 1 (en-tête) : aucune colonne de titre (Titre, Titre - FR, title_fr) dans l'en-tête. "
         "Exportez l'agenda depuis OpenAgenda (Exporter > CSV ou Excel) sans retirer les colonnes Titre et Horaires "
         "ISO (ou Première date - Début).")
+
+
+def test_spreadsheet_rows_give_their_branch_id_coordinates_page_and_at_most_the_bound_of_timings(monkeypatch):
+    import outreach.sources.events as events
+
+    monkeypatch.setattr(events, "MAX_OCCURRENCES", 2)  # the real bound (5,000) behaves alike, only slower
+    text = ("Identifiant;Titre;Horaires ISO;Id bibliothèque;Latitude;Longitude;Permalien\n"
+            "a;Conte;2027-03-06T10:00:00;aubagne;43.2927;5.5708;https://openagenda.com/e/a\n"
+            "b;Trop;2027-03-06T10:00:00 | 2027-03-07T10:00:00 | 2027-03-08T10:00:00;;;;\n"
+            "c;Assez;2027-03-06T10:00:00 | 2027-03-07T10:00:00;;;;\n")
+    read = read_events("", data=text.encode(), name="agenda.csv", branches=BRANCHES)
+    conte = read.events[0]
+    assert (conte.branch_id, conte.lat, conte.lon, conte.url) == ("aubagne", 43.2927, 5.5708,
+                                                                  "https://openagenda.com/e/a")
+    assert [e.title for e in read.events[1:]] == ["Assez", "Assez"]
+    assert read.skipped == [("ligne 3 « Trop »", "valeur illisible (plus de 2 horaires)")]
