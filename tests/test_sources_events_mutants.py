@@ -263,7 +263,7 @@ def test_an_icalendar_event_gives_every_field_and_a_lone_moved_occurrence_is_kep
         "id": "ics-1", "title": "Club & lecture", "description": "Venez lire", "start": datetime(2026, 12, 12, 14),
         "end": datetime(2026, 12, 12, 16), "branch_id": "alcazar",
         "location_name": "Bibliothèque de l'Alcazar, 58 cours Belsunce, Marseille", "lat": 43.2996, "lon": 5.3795,
-        "url": "https://bib/club", "keywords": ["lecture", "club", "adultes"]}
+        "url": "https://bib/club", "keywords": ["lecture", "club", "adultes"], "demo": False}
     assert (conte.id, conte.branch_id, conte.end, conte.keywords, conte.url) == ("u2", "aubagne", None,
                                                                                  ["jeunesse"], "")
     assert (moved.id, moved.start) == ("u3/2026-12-14T10:00:00", datetime(2026, 12, 14, 11))
