@@ -1,8 +1,11 @@
 """Small things a user meets in a real browser, on the shared server (tests/e2e/conftest.py): the Thèmes page's
-draft ad never announces an event of the demonstration agenda; an empty date reads as empty, in French.
+draft ad never announces an event of the demonstration agenda; « Nouvelle campagne » starts from an empty form;
+an empty date reads as empty, in French.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -40,6 +43,31 @@ def test_the_per_branch_draft_announces_no_event_of_the_demonstration_agenda(app
     page.get_by_text("ceux de l'agenda de démonstration n'ont lieu dans aucune de vos bibliothèques").wait_for(
         timeout=TIMEOUT)
     settle(page)
+
+
+def test_a_new_campaign_starts_from_an_empty_form(app_page):
+    from playwright.sync_api import expect
+
+    from outreach.campaign import load_campaign
+    from outreach.datasets import example_campaign_path
+
+    page = app_page
+    example = load_campaign(example_campaign_path())
+    go(page, "Campagne", "Campagne")
+    name = page.get_by_label("Nom de la campagne", exact=True)
+    expect(name).to_have_value(example.name, timeout=TIMEOUT)
+    form = page.locator("[data-testid='stForm']").first
+    chips = form.locator("[data-testid='stMultiSelect'] [data-tag]")  # the themes chosen
+    assert chips.first.get_attribute("aria-label") == "Science-fiction" and example.themes == ["science-fiction"]
+    assert re.search(r"\d", page.get_by_label("Début", exact=True).inner_text())
+    choose(page, "Fichier de campagne", "Nouvelle campagne")
+    expect(name).to_have_value("", timeout=TIMEOUT)
+    assert chips.count() == 0  # no theme of the example kept
+    for field in ("Bibliothèques (identifiants, facultatif)", "Zones (codes INSEE, facultatif)",
+                  "Centres d'intérêt Meta en plus (séparés par des virgules)"):
+        expect(page.get_by_label(field, exact=True)).to_have_value("", timeout=TIMEOUT)
+    for field in ("Début", "Fin"):  # no date of the example's period
+        assert not re.search(r"\d", page.get_by_label(field, exact=True).inner_text())
 
 
 # what a date field shows: each segment's text, or the text drawn in its place when it is empty
