@@ -17,6 +17,14 @@ def identity_options(in_file: str | None, setting_id: str) -> list[str]:
     return [FROM_SETTINGS] + ([in_file] if in_file and in_file != setting_id else [])
 
 
+def field_of(campaign, path: str):
+    """A campaign's field by its dotted path (`advertiser.page_id`); None without a campaign."""
+    value = campaign
+    for part in path.split("."):
+        value = getattr(value, part, None) if value is not None else None
+    return value
+
+
 def form_values(campaign, network, themes: dict[str, str], departements: list[str]) -> dict[str, object]:
     """Every form field's value, by widget key, for `campaign` (None: a new campaign)."""
     # a new campaign starts from the network's settings, never from the example's Page, payer or landing page
@@ -24,9 +32,7 @@ def form_values(campaign, network, themes: dict[str, str], departements: list[st
                     "advertiser.beneficiary": network.dsa_beneficiary, "advertiser.payer": network.dsa_payer}
 
     def get(path: str, fallback):
-        value = campaign
-        for part in path.split("."):
-            value = getattr(value, part, None) if value is not None else None
+        value = field_of(campaign, path)
         if value in (None, "", []) and campaign is None:
             value = new_defaults.get(path)
         return fallback if value in (None, "", []) else value

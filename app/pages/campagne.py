@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from app import state
-from app.campaign_form import FROM_SETTINGS, form_values, identity_options
+from app.campaign_form import FROM_SETTINGS, field_of, form_values, identity_options
 from app.campaign_view import circles_deck, feed_post_html, plan_table, story_html
 from outreach import datasets, pipeline
 from outreach.campaign import (
@@ -105,13 +105,6 @@ def identity_choice(label: str, key: str, in_file: str | None, setting_id: str, 
     return column.selectbox(label, options, key=key, format_func=labels.get)
 
 
-def in_file(path: str) -> str | None:
-    value = campaign
-    for part in path.split("."):
-        value = getattr(value, part, None) if value is not None else None
-    return value or None
-
-
 with st.form("campaign_form"):
     st.header("Paramètres")
     name = st.text_input("Nom de la campagne", key="c_name")
@@ -148,9 +141,9 @@ with st.form("campaign_form"):
     slots["landing_url"] = st.empty()
     st.markdown("**Annonceur** (repris des Paramètres du réseau)")
     a1, a2 = st.columns(2)
-    page_id = identity_choice("Page Facebook", "c_page", in_file("advertiser.page_id"),
+    page_id = identity_choice("Page Facebook", "c_page", field_of(campaign, "advertiser.page_id"),
                               network.facebook_page_id, network.facebook_page_name, a1)
-    ig = identity_choice("Compte Instagram", "c_ig", in_file("advertiser.instagram_user_id"),
+    ig = identity_choice("Compte Instagram", "c_ig", field_of(campaign, "advertiser.instagram_user_id"),
                          network.instagram_user_id, network.instagram_username, a2)
     slots["advertiser.page_id"], slots["advertiser.instagram_user_id"] = a1.empty(), a2.empty()
     beneficiary = a1.text_input("Bénéficiaire (DSA)", key="c_beneficiary")
