@@ -21,5 +21,23 @@ STYLE = """
 """
 
 
+# Once per browser tab (the element is drawn again at each page change): the language of the document, and a
+# name for each file uploader's button as it appears
+SCRIPT = """<script>
+if (!window.outreachFrench) {
+  window.outreachFrench = true;
+  document.documentElement.lang = 'fr';
+  const name = () => document.querySelectorAll('[data-testid=stFileUploaderDropzone] button:not([aria-label])')
+    .forEach(button => button.setAttribute('aria-label', 'Choisir un fichier'));
+  name();
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+}
+</script>"""
+
+
 def apply() -> None:
     st.html(STYLE)
+
+
+def set_language() -> None:
+    st.html(SCRIPT, unsafe_allow_javascript=True)

@@ -100,13 +100,15 @@ def wait_listening(port: int, started: float, limit: float = 60) -> None:
             time.sleep(0.02)
 
 
-def cold_start(browser, port: int = 8611) -> dict:
-    """Launch the server, open the app in a new page of `browser`, wait for the first page's heading. Returns
-    the wall time, the CPU seconds by kind of process, and the timeline (seconds after the launch)."""
+def cold_start(context, port: int = 8611) -> dict:
+    """Launch the server, open the app in a new page of the browser `context`, wait for the first page's
+    heading. A new context is a browser that never saw the app; one kept from an earlier start has Streamlit's
+    files in its cache, as a user's own browser has them after the first day (they are served as immutable).
+    Returns the wall time, the CPU seconds by kind of process, and the timeline (seconds after the launch)."""
     home = tempfile.mkdtemp()
     log = Path(home, "timeline.jsonl")
     env = dict(os.environ, OUTREACH_CACHE_DIR=f"{home}/cache", OUTREACH_SETTINGS=f"{home}/network.yaml")
-    page = browser.new_page()
+    page = context.new_page()
     page.add_init_script(PROBE)
     chromium = page.context.new_cdp_session(page)
     chromium.send("Performance.enable")

@@ -29,26 +29,35 @@ from bench.bench_territory import machine  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the browser the end-to-end tests use)
 
 
-def cold_starts(count: int) -> list[dict]:
-    """`count` cold starts in one headless Chromium launched beforehand, as a user's browser is already open."""
+def cold_starts(count: int) -> tuple[list[dict], list[dict]]:
+    """`count` cold starts of the server in one headless Chromium launched beforehand, as a user's browser is
+    already open: first in a browser that never saw the app (a new context each time, empty cache), then in
+    one that did (one context kept, after one unmeasured start), as on any day after the first."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            return [cold_start(browser) for _ in range(count)]
+            first_visits = []
+            for _ in range(count):
+                context = browser.new_context()
+                first_visits.append(cold_start(context))
+                context.close()
+            returning = browser.new_context()
+            cold_start(returning)
+            return first_visits, [cold_start(returning) for _ in range(count)]
         finally:
             browser.close()
 
 
-def print_cold_starts(starts: list[dict]) -> None:
+def print_cold_starts(starts: list[dict], browser: str) -> None:
     """Totals over the starts (median, best), then the median start's parts: the timeline, the CPU of each
     process, what the page fetched and what Chromium's main thread did."""
     def summary(values: list[float]) -> str:
         return f"median {statistics.median(values):.2f} s, best {min(values):.2f} s"
 
     server = [s["cpu"].get("server", 0.0) for s in starts]
-    print(f"cold start to the first page's heading in Chromium, over {len(starts)} starts:")
+    print(f"cold start to the first page's heading in Chromium, {browser}, over {len(starts)} starts:")
     print(f"  wall {summary([s['wall'] for s in starts])}")
     print(f"  CPU of the server {summary(server)}")
     print(f"  CPU of the server, Chromium and Playwright together {summary([sum(s['cpu'].values()) for s in starts])}")
@@ -122,7 +131,9 @@ def main() -> int:
     os.environ.setdefault("OUTREACH_SETTINGS", tempfile.mktemp(suffix=".yaml"))
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
     if not args.no_browser:
-        print_cold_starts(cold_starts(args.cold))
+        first_visits, returning = cold_starts(args.cold)
+        print_cold_starts(first_visits, "a browser that never saw the app (empty cache)")
+        print_cold_starts(returning, "a browser that saw it before (Streamlit's files in its cache)")
         print(f"load average after the cold starts: {os.getloadavg()[0]:.1f}")
     if args.no_pages:
         return 0
