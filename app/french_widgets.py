@@ -4,7 +4,8 @@ Streamlit writes its file uploader's texts itself (« Upload », « 200MB per fi
 for them, so a style sheet hides those texts and shows French ones in their place. The English words
 disappear from the page's text (display: none), which is what the end-to-end test reads; the French ones are
 generated content, which browsers also give to screen readers. Placeholders of selects are passed to each
-widget instead (`placeholder=`).
+widget instead (`placeholder=`). Streamlit also writes `<html lang="en">`: a script in the page sets `fr`
+(`set_language`), and names the uploaders' buttons, whose text the style sheet hides.
 """
 
 from __future__ import annotations
