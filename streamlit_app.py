@@ -32,7 +32,7 @@ sections = {
     "Réglages": [page("parametres.py", "Paramètres", "settings", "parametres")],
 }
 navigation = st.navigation([p for pages in sections.values() for p in pages], position="hidden")
-st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques", page_icon=":material/local_library:", layout="wide")
+st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques", page_icon="📚", layout="wide")
 french_widgets.apply()
 # a focus ring that shows where the keyboard is, distinct from the current page's grey marker
 st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }</style>")

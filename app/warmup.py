@@ -40,9 +40,7 @@ def _load() -> None:
     try:
         import importlib
 
-        # streamlit.emojis: the emoji icons of the other pages (the first page uses Material icons, whose check
-        # does not load that table of every emoji)
-        for module in ("streamlit.emojis", "pandas", "pandas.io.formats.style", "pydeck", "outreach.territory", "outreach.campaign", "outreach.meta.files",
+        for module in ("pandas", "pandas.io.formats.style", "pydeck", "outreach.territory", "outreach.campaign", "outreach.meta.files",
                        "outreach.meta.sheet", "outreach.compliance.gate", "outreach.compliance.evaluate",
                        "outreach.channels", "outreach.channels.campaign", "outreach.themes",
                        "outreach.reporting", "outreach.community.overview", "app.campaign_view",

@@ -51,12 +51,10 @@ def test_the_heading_is_written_before_pydantic_yaml_and_the_data_libraries(tmp_
     page = first_page(tmp_path)
     assert page["exception"] == []
     assert page["titles"] == ["outreach — faire connaître la médiathèque"]
-    # the heading first; the settings (pydantic, YAML) follow it; no data library, no emoji table
-    assert loaded(page["at the heading"], ("pydantic", "yaml", "pandas", "numpy", "streamlit.emojis",
-                                           "outreach.settings")) == []
+    # the heading first; the settings (pydantic, YAML) follow it; no data library
+    assert loaded(page["at the heading"], ("pydantic", "yaml", "pandas", "numpy", "outreach.settings")) == []
     assert loaded(page["at the end"], ("pydantic", "yaml", "outreach.settings")) == ["outreach.settings", "pydantic",
                                                                                      "yaml"]
     # the page is whole: its next step, read from the (empty) settings, is there
     assert any("page Facebook" in notice for notice in page["notices"])
-    # Material icons only: an emoji icon would load Streamlit's table of every emoji
-    assert loaded(page["at the end"], ("streamlit.emojis", "pandas", "numpy")) == []
+    assert loaded(page["at the end"], ("pandas", "numpy")) == []

@@ -27,11 +27,11 @@ st.header("Prochaine étape")
 current = state.settings()
 missing = current.missing_for_launch()
 if missing:
-    st.info("Renseignez " + ", ".join(missing) + " dans les paramètres du réseau.", icon=":material/settings:")
+    st.info("Renseignez " + ", ".join(missing) + " dans les paramètres du réseau.", icon="⚙️")
     state.link("app/pages/parametres.py", "Ouvrir les paramètres", ":material/settings:")
 campaign = st.session_state.get(state.CAMPAIGN)
 if campaign is None:
-    st.info("Regardez votre territoire, puis ouvrez ou créez une campagne (un exemple est fourni).", icon=":material/map:")
+    st.info("Regardez votre territoire, puis ouvrez ou créez une campagne (un exemple est fourni).", icon="🗺️")
     state.link("app/pages/territoire.py", "Voir le territoire", ":material/map:")
     state.link("app/pages/campagne.py", "Ouvrir une campagne", ":material/campaign:")
 else:
