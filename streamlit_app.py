@@ -6,7 +6,6 @@ wrongly (axe: list, listitem). Each page gets its own document title, and the do
 """
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from app import french_widgets, state, warmup
 from app.access_gate import require_access
@@ -37,16 +36,10 @@ st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques"
 french_widgets.apply()
 # a focus ring that shows where the keyboard is, distinct from the current page's grey marker
 st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }</style>")
-# Streamlit writes <html lang="en"> and has no setting for it: the page's language is set once loaded, by a
-# script in an empty frame that then leaves the keyboard's path and the screen reader's view. It also names the
-# file uploaders' buttons, whose English text app/french_widgets.py hides (axe: button-name)
-components.html("<script>const d = window.parent.document; d.documentElement.lang = 'fr';"
-                "const f = window.frameElement; f.tabIndex = -1; f.setAttribute('aria-hidden', 'true');"
-                "f.title = 'langue du document';"
-                "const name = () => d.querySelectorAll('[data-testid=stFileUploaderDropzone] button:not([aria-label])')"
-                ".forEach(b => b.setAttribute('aria-label', 'Choisir un fichier'));"
-                "name(); new MutationObserver(name).observe(d.body, {childList: true, subtree: true});</script>",
-                height=0)
+# Streamlit writes <html lang="en"> and has no setting for it: a script sets the page's language once loaded. It
+# also names the file uploaders' buttons, whose English text app/french_widgets.py hides (axe: button-name).
+# It runs in the page itself (st.html), not in a component's frame: a frame is one more document to load
+french_widgets.set_language()
 require_access()  # alone on 127.0.0.1, or logged in on a shared deployment; nothing below runs otherwise
 with st.sidebar:
     for section, pages in sections.items():

@@ -4,7 +4,8 @@ Streamlit writes its file uploader's texts itself (« Upload », « 200MB per fi
 for them, so a style sheet hides those texts and shows French ones in their place. The English words
 disappear from the page's text (display: none), which is what the end-to-end test reads; the French ones are
 generated content, which browsers also give to screen readers. Placeholders of selects are passed to each
-widget instead (`placeholder=`).
+widget instead (`placeholder=`). Streamlit also writes `<html lang="en">`: a script in the page sets `fr`
+(`set_language`), and names the uploaders' buttons, whose text the style sheet hides.
 
 An empty date field shows its segments' English placeholders (« dd/mm/yyyy »): their letters are shrunk to
 nothing (the segments stay where they are, to be clicked and typed into) and the French ones (« jj/mm/aaaa »)
@@ -30,5 +31,23 @@ STYLE = """
 """
 
 
+# Once per browser tab (the element is drawn again at each page change): the language of the document, and a
+# name for each file uploader's button as it appears
+SCRIPT = """<script>
+if (!window.outreachFrench) {
+  window.outreachFrench = true;
+  document.documentElement.lang = 'fr';
+  const name = () => document.querySelectorAll('[data-testid=stFileUploaderDropzone] button:not([aria-label])')
+    .forEach(button => button.setAttribute('aria-label', 'Choisir un fichier'));
+  name();
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+}
+</script>"""
+
+
 def apply() -> None:
     st.html(STYLE)
+
+
+def set_language() -> None:
+    st.html(SCRIPT, unsafe_allow_javascript=True)

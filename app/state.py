@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from outreach.errors import InputError
-from outreach.settings import NetworkSettings, load_settings
 
 if TYPE_CHECKING:  # the data modules are imported by the functions that use them: the first page needs none
     from outreach.datasets import TerritoryInput
+    from outreach.settings import NetworkSettings
     from outreach.territory import TerritoryReport
 
 # st.session_state keys shared by the pages
@@ -29,6 +29,9 @@ SETTINGS = "network_settings"
 def settings() -> NetworkSettings:
     """The network's settings, read once per session and after each save on the Paramètres page."""
     if SETTINGS not in st.session_state:
+        # imported here, not with this module: the first page's heading is sent before pydantic and YAML load
+        from outreach.settings import NetworkSettings, load_settings
+
         try:
             st.session_state[SETTINGS] = load_settings()
         except InputError as exc:

@@ -3,7 +3,8 @@
     python bench/bench_app.py [--no-browser] [--cold 3] [--repeat 5]
 
 1. Cold start: time from launching `streamlit run streamlit_app.py` to the first page's heading visible in
-   headless Chromium (target < 2 s).
+   headless Chromium (target < 2 s), with the CPU of every process and the median start split into its
+   steps (bench/app_cold_start.py).
 2. The app as a user walks it, timed with Streamlit's AppTest on the shipped data: the first page, then,
    once the background warm-up it starts is done (the user reads the page), every other page's first run
    and a rerun (targets: first run < 0.5 s, rerun < 100 ms). Wall and CPU time are printed: on a machine
@@ -13,10 +14,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,64 +24,53 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.app_cold_start import cold_start  # noqa: E402
 from bench.bench_territory import machine  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the browser the end-to-end tests use)
 
 
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu(root: int) -> float:
-    """CPU seconds used so far by the live descendants of process `root` (the server, Chromium's processes)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    total, todo = 0.0, list(children.get(root, []))
-    while todo:
-        pid = todo.pop()
-        with contextlib.suppress(OSError):  # gone meanwhile
-            total += process_cpu(pid)
-        todo.extend(children.get(pid, []))
-    return total
-
-
-def cold_start(port: int = 8611) -> tuple[float, float, float]:
-    """(wall, CPU of the server process, CPU of the server and Chromium together) from `streamlit run` to the
-    first page's heading in Chromium: under load, the wall time mostly measures the other jobs."""
+def cold_starts(count: int) -> tuple[list[dict], list[dict]]:
+    """`count` cold starts of the server in one headless Chromium launched beforehand, as a user's browser is
+    already open: first in a browser that never saw the app (a new context each time, empty cache), then in
+    one that did (one context kept, after one unmeasured start), as on any day after the first."""
     from playwright.sync_api import sync_playwright
 
-    home = tempfile.mkdtemp()
-    env = dict(os.environ, OUTREACH_CACHE_DIR=f"{home}/cache", OUTREACH_SETTINGS=f"{home}/network.yaml")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        started, browser_cpu = time.perf_counter(), tree_cpu(os.getpid())
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
-                                 "true", "--server.port", str(port)], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            while True:
-                try:
-                    page.goto(f"http://127.0.0.1:{port}", timeout=2000)
-                    break
-                except Exception:  # noqa: BLE001 - server not listening yet
-                    if time.perf_counter() - started > 60:
-                        raise
-                    time.sleep(0.05)
-            page.locator("h1").first.wait_for(timeout=60_000)
-            wall = time.perf_counter() - started
-            return wall, process_cpu(proc.pid), tree_cpu(os.getpid()) - browser_cpu
+            first_visits = []
+            for _ in range(count):
+                context = browser.new_context()
+                first_visits.append(cold_start(context))
+                context.close()
+            returning = browser.new_context()
+            cold_start(returning)
+            return first_visits, [cold_start(returning) for _ in range(count)]
         finally:
-            proc.terminate()
-            proc.wait()
             browser.close()
+
+
+def print_cold_starts(starts: list[dict], browser: str) -> None:
+    """Totals over the starts (median, best), then the median start's parts: the timeline, the CPU of each
+    process, what the page fetched and what Chromium's main thread did."""
+    def summary(values: list[float]) -> str:
+        return f"median {statistics.median(values):.2f} s, best {min(values):.2f} s"
+
+    server = [s["cpu"].get("server", 0.0) for s in starts]
+    print(f"cold start to the first page's heading in Chromium, {browser}, over {len(starts)} starts:")
+    print(f"  wall {summary([s['wall'] for s in starts])}")
+    print(f"  CPU of the server {summary(server)}")
+    print(f"  CPU of the server, Chromium and Playwright together {summary([sum(s['cpu'].values()) for s in starts])}")
+    median = sorted(starts, key=lambda s: s["wall"])[len(starts) // 2]
+    print(f"the median start ({median['wall']:.2f} s), step by step (seconds after `streamlit run`; server CPU):")
+    for event, (at, cpu) in median["timeline"].items():
+        print(f"  {at:6.2f} s  {event:<40} {'' if cpu is None else f'{cpu:.2f} s'}")
+    print("  CPU by process: " + ", ".join(f"{kind} {cpu:.2f} s" for kind, cpu in sorted(median["cpu"].items())))
+    page = median["page"]
+    print(f"  the page fetched {page['files']} files, {page['bytes'] / 1e6:.2f} MB "
+          f"({page['script bytes'] / 1e6:.2f} MB of JavaScript); its main thread was busy {page['main thread busy']:.2f} s"
+          f" (scripts {page['script']:.2f} s, layout and style {page['layout and style']:.2f} s), "
+          f"{len(page['long tasks'])} long tasks, {sum(page['long tasks']) / 1000:.2f} s")
 
 
 def share_script_cache() -> None:
@@ -135,18 +123,20 @@ def timed(run) -> tuple[float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-browser", action="store_true", help="skip the cold starts in Chromium")
+    parser.add_argument("--no-pages", action="store_true", help="only the cold starts")
     parser.add_argument("--repeat", type=int, default=5, help="reruns timed per page")
     parser.add_argument("--cold", type=int, default=3, help="cold starts timed")
     args = parser.parse_args()
     os.environ.setdefault("OUTREACH_SETTINGS", tempfile.mktemp(suffix=".yaml"))
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
     if not args.no_browser:
-        starts = [cold_start() for _ in range(args.cold)]
-        for name, column in (("wall", 0), ("CPU of the server", 1), ("CPU of the server and Chromium", 2)):
-            values = [start[column] for start in starts]
-            print(f"cold start to first page in Chromium, {name}: median {statistics.median(values):.2f} s, "
-                  f"best {min(values):.2f} s over {len(values)} starts")
+        first_visits, returning = cold_starts(args.cold)
+        print_cold_starts(first_visits, "a browser that never saw the app (empty cache)")
+        print_cold_starts(returning, "a browser that saw it before (Streamlit's files in its cache)")
+        print(f"load average after the cold starts: {os.getloadavg()[0]:.1f}")
+    if args.no_pages:
+        return 0
     results, warm = page_runs(args.repeat)
     print(f"{'page':<24} {'first run (wall / CPU)':>24} {'rerun, median (wall / CPU)':>28}")
     for name, first, rerun in results:
