@@ -24,7 +24,7 @@ from outreach import datasets
 from outreach.campaign import Campaign, french_validation_error
 from outreach.errors import InputError
 from outreach.model import AdCopy, Area, Branch, CatalogueProvenance, Visual
-from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
+from outreach.territory import BranchIndex, farthest_point_km, unit_vectors
 from outreach.text import slug
 from outreach.themes.catalogue import shipped_themes, themes_file_key
 
@@ -193,10 +193,11 @@ def _themes(campaign: Campaign, themes) -> list:
 # ---------------------------------------------------------------------------------------------- catchments
 
 class _Catchment:
-    __slots__ = ("branch", "areas", "farthest", "population", "radius_km", "covering_km", "_location")
+    __slots__ = ("branch", "name", "areas", "farthest", "population", "radius_km", "covering_km", "_location")
 
     def __init__(self, branch: Branch, areas: list[Area], farthest: list[float]):
         self.branch = branch
+        self.name = branch.display_name  # asked for by every ad set, note and circle of the catchment
         self.areas = areas
         self.farthest = farthest  # km from the branch to the farthest point of each area
         self.population = sum(a.population or 0 for a in areas)
@@ -208,7 +209,7 @@ class _Catchment:
     def location(self) -> Location:
         # one per catchment, shared by the ad sets of every theme; built from valid data, so not re-validated
         if self._location is None:
-            self._location = Location.model_construct(branch_id=self.branch.id, branch_name=self.branch.display_name,
+            self._location = Location.model_construct(branch_id=self.branch.id, branch_name=self.name,
                                         lat=self.branch.lat, lon=self.branch.lon, radius_km=self.radius_km,
                                         population=self.population, area_codes=[a.code for a in self.areas])
         return self._location
@@ -219,11 +220,14 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
     if not scope_areas:
         return [], []
     index = BranchIndex.of(network)
-    assignments = assign(network, scope_areas, index)
+    # the nearest branch of every area at once (what `territory.assign` finds, without its table of names)
+    found = index.nearest(np.fromiter((a.lat for a in scope_areas), float, len(scope_areas)),
+                          np.fromiter((a.lon for a in scope_areas), float, len(scope_areas)))
+    ids = [b.id for b in network]
     by_id = {b.id: b for b in network}
     members: dict[str, list[tuple[Area, float]]] = {}
-    for area, branch_id, km in zip(scope_areas, assignments["branch_id"].tolist(),
-                                   assignments["distance_km"].tolist(), strict=True):
+    for area, first, km in zip(scope_areas, found.first.tolist(), found.first_km.tolist(), strict=True):
+        branch_id = ids[first]
         # a point area's farthest point is the point itself, whose distance the assignment already has
         far = km if area.geometry is None else farthest_point_km(by_id[branch_id], area)
         members.setdefault(branch_id, []).append((area, far))
@@ -512,14 +516,15 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     # the campaign file's identity when it has one: two campaigns whose names slug alike never share statistics
     campaign_slug = campaign.id or slug(campaign.name)[:60]
     ad_sets: list[AdSetPlan] = []
+    geos = [_Group(g) for g in groups]
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
-        shares = _split_cents(cents, [sum(c.population for c in g) for g in groups])
+        shares = _split_cents(cents, [g.population for g in geos])
         interests = _interests(theme, campaign)
         if min(shares) < min_cents:  # only when Meta's location cap stopped a merge
             notes.append(f"{sum(1 for x in shares if x < min_cents)} ensemble(s) de publicités « {theme.label} » "
                          f"sous le minimum de {min_cents / 100:.2f} € par jour : Meta pourrait les refuser.")
-        for g, (group, share) in enumerate(zip(groups, shares, strict=True)):
-            ad_set = _ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy)
+        for g, (geo, share) in enumerate(zip(geos, shares, strict=True)):
+            ad_set = _ad_set(campaign, theme, geo, share, interests, summaries, campaign_slug, ad_copy)
             if geo_split is not None:
                 ad_set.postcodes, ad_set.excluded_postcodes = geo_split[0][g], geo_split[1][g]
             ad_sets.append(ad_set)
@@ -632,9 +637,26 @@ def _interests(theme, campaign: Campaign) -> list[InterestRef]:
     return list(seen.values())
 
 
-def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, summaries, campaign_slug,
-            ad_copy) -> AdSetPlan:
-    lead = max(group, key=lambda c: (c.population, [-ord(ch) for ch in c.branch.id]))
+class _Group:
+    """What an ad set takes from its catchments whatever its theme: worked out once per group, not per theme."""
+
+    __slots__ = ("catchments", "lead", "population", "area_codes", "postcodes", "locations", "merged_note")
+
+    def __init__(self, group: list[_Catchment]):
+        self.catchments = group
+        # the most populated branch leads (ties: the smallest id, compared character by character)
+        self.lead = max(group, key=lambda c: (c.population, [-ord(ch) for ch in c.branch.id]))
+        self.population = sum(c.population for c in group)
+        areas = [a for c in group for a in c.areas]
+        self.area_codes = sorted(a.code for a in areas)
+        self.postcodes = sorted({p for a in areas for p in a.postcodes})
+        self.locations = [c.location() for c in sorted(group, key=lambda c: (-c.population, c.branch.id))]
+        self.merged_note = ("Regroupe les bassins de : " + ", ".join(c.name for c in group) + ".") \
+            if len(group) > 1 else None
+
+
+def _ad_set(campaign, theme, geo: _Group, cents: int, interests, summaries, campaign_slug, ad_copy) -> AdSetPlan:
+    group, lead = geo.catchments, geo.lead
     parts = [p for p in (summaries.get((theme.id, c.branch.id)) for c in group) if p is not None]
     # the copy names the lead branch and its town; a merged ad set adds « et dans N bibliothèques voisines »
     others = len(group) - 1
@@ -652,28 +674,24 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
     ref = f"{slug(theme.id)}--{slug(lead.branch.id)}"
     label = getattr(theme, "label", theme.id)
     others = f" + {len(group) - 1}" if len(group) > 1 else ""
-    name = f"{lead.branch.display_name}{others} | {label} | {campaign.audience.age_min}-{campaign.audience.age_max}"
-    areas = [a for c in group for a in c.areas]
-    notes = []
-    if len(group) > 1:
-        notes.append("Regroupe les bassins de : " + ", ".join(c.branch.display_name for c in group) + ".")
+    name = f"{lead.name}{others} | {label} | {campaign.audience.age_min}-{campaign.audience.age_max}"
+    notes = [geo.merged_note] if geo.merged_note else []
     if any(p.demo for p in parts):
         notes.append("Catalogue de démonstration : le texte n'annonce aucun nombre de documents.")
     elif copy.generic:
-        where = lead.branch.display_name if len(group) == 1 else "ces bibliothèques"
+        where = lead.name if len(group) == 1 else "ces bibliothèques"
         notes.append(f"Aucun document « {label} » repéré dans {where} : texte générique.")
-    # built from validated parts: skip re-validating tens of thousands of area codes
+    # built from validated parts: skip re-validating tens of thousands of area codes; each ad set its own lists;
+    # every field given: pydantic inspects a default factory's signature per call
     return AdSetPlan.model_construct(
-        name=name, ref=ref, branch_id=lead.branch.id, branch_name=lead.branch.display_name, theme_id=theme.id,
-        theme_label=label, area_codes=sorted(a.code for a in areas), population=sum(c.population for c in group),
+        name=name, ref=ref, branch_id=lead.branch.id, branch_name=lead.name, theme_id=theme.id,
+        theme_label=label, area_codes=list(geo.area_codes), population=geo.population,
         radius_km=lead.radius_km, daily_budget_eur=cents / 100, interests=interests, copy=copy,
         generic_copy=bool(copy.generic), landing_url=campaign.landing_url_for(lead.branch.id, theme.id),
         url_tags=(f"utm_source={UTM_SOURCE}&utm_medium={UTM_MEDIUM}&utm_campaign={campaign_slug}"
                   f"&utm_content={ref}&utm_term={slug(theme.id)}"),
-        lat=lead.branch.lat, lon=lead.branch.lon,
-        postcodes=sorted({p for a in areas for p in a.postcodes}), excluded_postcodes=[],
-        locations=[c.location() for c in sorted(group, key=lambda c: (-c.population, c.branch.id))],
-        notes=notes, visual=None)  # every field given: pydantic inspects a default factory's signature per call
+        lat=lead.branch.lat, lon=lead.branch.lon, postcodes=list(geo.postcodes), excluded_postcodes=[],
+        locations=list(geo.locations), notes=notes, visual=None)
 
 
 def _unique_names(ad_sets: list[AdSetPlan]) -> None:
