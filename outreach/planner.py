@@ -581,11 +581,12 @@ def _postcode_split(groups: list[list[_Catchment]]) -> tuple[list[list[str]], li
     units = overlap.national_units()
     circles = [[(c.branch.lat, c.branch.lon, c.radius_km) for c in group] for group in groups]
     areas = [{a.code for c in group for a in c.areas} for group in groups]
-    owner = overlap.owners(units, circles, areas)
+    reached = overlap.inside_each(units, circles)  # the people each group's circles reach, found once
+    owner = overlap.owners(units, circles, areas, reached)
     owned: list[set[str]] = [set() for _ in groups]
     for g, group in enumerate(groups):
         owned[g] = {p for c in group for a in c.areas for p in a.postcodes if owner.get(p, g) == g}
-    return [sorted(o) for o in owned], overlap.exclusions(units, circles, owner)
+    return [sorted(o) for o in owned], overlap.exclusions(units, circles, owner, reached)
 
 
 def _theme_of(themes, theme_id):
