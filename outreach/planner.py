@@ -195,13 +195,15 @@ def _themes(campaign: Campaign, themes) -> list:
 class _Catchment:
     __slots__ = ("branch", "name", "areas", "farthest", "population", "radius_km", "covering_km", "_location")
 
-    def __init__(self, branch: Branch, areas: list[Area], farthest: list[float]):
+    def __init__(self, branch: Branch, areas: list[Area], farthest: list[float], population: int | None = None,
+                 covering_km: float | None = None):
         self.branch = branch
         self.name = branch.display_name  # asked for by every ad set, note and circle of the catchment
         self.areas = areas
         self.farthest = farthest  # km from the branch to the farthest point of each area
-        self.population = sum(a.population or 0 for a in areas)
-        self.covering_km = max(farthest) if farthest else 0.0
+        # the sum and the maximum, when the caller has them already
+        self.population = sum(a.population or 0 for a in areas) if population is None else population
+        self.covering_km = (max(farthest) if farthest else 0.0) if covering_km is None else covering_km
         # one decimal, rounded up so that the circle still covers the farthest point
         self.radius_km = min(MAX_RADIUS_KM, max(MIN_RADIUS_KM, math.ceil(self.covering_km * 10 - 1e-9) / 10))
         self._location = None
@@ -217,32 +219,45 @@ class _Catchment:
 
 def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas: list[Area]
                 ) -> tuple[list[_Catchment], list[OutsideArea]]:
+    """Every area to its nearest branch, in numpy: the areas sorted by (branch id, area code), then each
+    branch's run of rows makes its catchment (population and covering distance summed per run)."""
     if not scope_areas:
         return [], []
     index = BranchIndex.of(network)
     # the nearest branch of every area at once (what `territory.assign` finds, without its table of names)
-    found = index.nearest(np.fromiter((a.lat for a in scope_areas), float, len(scope_areas)),
-                          np.fromiter((a.lon for a in scope_areas), float, len(scope_areas)))
-    ids = [b.id for b in network]
+    found = index.nearest(np.array([a.lat for a in scope_areas], dtype=float),
+                          np.array([a.lon for a in scope_areas], dtype=float))
+    branch_ids = np.array([b.id for b in network], dtype=object)[found.first]
+    # a point area's farthest point is the point itself, whose distance the assignment already has
+    far = found.first_km.copy()
     by_id = {b.id: b for b in network}
-    members: dict[str, list[tuple[Area, float]]] = {}
-    for area, first, km in zip(scope_areas, found.first.tolist(), found.first_km.tolist(), strict=True):
-        branch_id = ids[first]
-        # a point area's farthest point is the point itself, whose distance the assignment already has
-        far = km if area.geometry is None else farthest_point_km(by_id[branch_id], area)
-        members.setdefault(branch_id, []).append((area, far))
+    for i, area in enumerate(scope_areas):
+        if area.geometry is not None:
+            far[i] = farthest_point_km(by_id[branch_ids[i]], area)
+    codes = np.array([a.code for a in scope_areas], dtype=object)
+    population = np.array([a.population or 0 for a in scope_areas], dtype=np.int64)
+    order = np.lexsort((codes.astype(str), branch_ids.astype(str)))  # stable, as sorting by code per branch
+    ids = branch_ids[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    people = np.add.reduceat(population[order], starts).tolist()
+    covering = np.maximum.reduceat(far[order], starts).tolist()
+    runs = {bid: k for k, bid in enumerate(ids[starts].tolist())}
+    order_list, far_list = order.tolist(), far.tolist()
     catchments, outside = [], []
     for branch in sorted(scope_branches, key=lambda b: b.id):
-        pairs = sorted(members.get(branch.id, []), key=lambda p: p[0].code)
-        if not pairs or sum(a.population or 0 for a, _ in pairs) <= 0:
+        k = runs.get(branch.id)
+        if k is None or people[k] <= 0:
             continue
-        c = _Catchment(branch, [a for a, _ in pairs], [f for _, f in pairs])
+        rows = order_list[starts[k]:ends[k]]
+        c = _Catchment(branch, [scope_areas[i] for i in rows], [far_list[i] for i in rows], people[k], covering[k])
         catchments.append(c)
-        for area, far in pairs:
-            if far > MAX_RADIUS_KM:
-                outside.append(OutsideArea(area_code=area.code, area_name=area.name, branch_id=branch.id,
-                                           branch_name=branch.display_name, farthest_km=round(far, 1),
-                                           population=area.population or 0))
+        if covering[k] > MAX_RADIUS_KM:
+            for area, km in zip(c.areas, c.farthest, strict=True):
+                if km > MAX_RADIUS_KM:
+                    outside.append(OutsideArea(area_code=area.code, area_name=area.name, branch_id=branch.id,
+                                               branch_name=c.name, farthest_km=round(km, 1),
+                                               population=area.population or 0))
     return catchments, outside
 
 
