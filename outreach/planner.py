@@ -271,15 +271,10 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
     much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
     """
     n = len(catchments)
-    parent = list(range(n))
+    root_of = list(range(n))  # every catchment's group, relabelled when its group joins another
     members = {i: [i] for i in range(n)}
     population = [c.population for c in catchments]
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    find = root_of.__getitem__
 
     if n <= 1 or min(population) >= threshold_population:
         return [[c] for c in catchments]
@@ -302,7 +297,8 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
         if target is None:
             continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
-        parent[gone] = keep
+        for j in members[gone]:
+            root_of[j] = keep
         members[keep] = members[keep] + members.pop(gone)
         population[keep] += population[gone]
         groups -= 1
@@ -327,8 +323,11 @@ def _neighbour_group(tree, points, near, own_members, own_root, find, members, n
             d2, i2 = tree.query(points[own_members], k=k)
             dist, idx = np.atleast_2d(d2).ravel(), np.atleast_2d(i2).ravel()
         nearest = small = None
-        for pos in np.argsort(dist, kind="stable").tolist():
-            root = find(int(idx[pos]))
+        # one catchment's neighbours come from the tree nearest first; a group's are put in that order
+        positions = range(len(dist)) if size == 1 else np.argsort(dist, kind="stable").tolist()
+        dist, idx = dist.tolist(), idx.tolist()
+        for pos in positions:
+            root = find(idx[pos])
             if root == own_root or size + len(members[root]) > MAX_LOCATIONS_PER_AD_SET:
                 continue
             if nearest is None:
