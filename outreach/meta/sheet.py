@@ -310,5 +310,5 @@ def to_txt(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> b
     writer = cells.writer(buffer, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(columns))
     for row in rows_:
-        writer.writerow([_text(row.get(c), formats).replace("\t", " ") for c in columns])
+        writer.writerow(["" if (v := row.get(c)) is None else _text(v, formats).replace("\t", " ") for c in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
