@@ -207,7 +207,7 @@ def draw_visual(visual: Visual, primary: str, accent: str, *, story: bool = Fals
                   DRAWN_STORY_SIZE if story else DRAWN_SIZE)
 
 
-# A national plan has 1,320 ad sets, so 2,640 images (4:5 and 9:16), about 25 s of CPU to draw: once drawn,
+# A national plan has 1,320 ad sets, so 2,640 images (4:5 and 9:16), about 50 s of CPU to draw: once drawn,
 # an image is kept in the cache folder, under a key made of everything that decides its bytes (the texts,
 # colours and size, this module's code, Pillow's and zlib's versions and the font file), so that another
 # plan or another process that needs the same image reads the very bytes drawing it would give. In memory,
