@@ -30,6 +30,7 @@ def show() -> None:
     # the old single date, if any, shows as a row: saved into the calendar, it is not counted twice
     edited = st.data_editor(_table(current.election_calendar()),
                             num_rows="dynamic", hide_index=True, key="elections_table", width="stretch",
+                            placeholder="",  # a round not yet dated is an empty cell, not « None »
                             column_config={
                                 "type": st.column_config.TextColumn(COLUMNS["type"], required=True),
                                 "month": st.column_config.TextColumn(COLUMNS["month"], required=True),

@@ -7,16 +7,19 @@ machine) serves the 2,383 real Roubaix UNIMARC records as MARCXML, repeated with
 Its pages are rendered to files before the clock starts, so that what is measured is the harvest, not the
 stand-in server (which, on this machine, shares the two cores with the harvest): it only reads a file per
 request, and still refuses what the protocol refuses. `outreach.sources.harvest_store.fetch` harvests the
-pages into a SQLite store, parsing them on --workers processes (`outreach.streaming.stream_map`) while the
-main process fetches the next ones and writes; `match_store` then matches the store's items to the themes of
-data/themes.yaml on --workers processes. Prints each step's wall time and the CPU time of this process and
-of its workers (the repository's own work, in its process, is not counted), and the machine.
+pages into a SQLite store, parsing them and matching their items to the themes of data/themes.yaml on
+--workers processes (`outreach.streaming.stream_map`, `outreach.themes.StoreMatcher`) while the main process
+fetches the next ones and writes, as `outreach catalogue fetch` does; `match_store` then reads the kept
+matches and adds the works that take their author's or series' theme, as `outreach themes match` does.
+Prints each step's wall time and the CPU time of this process and of its workers (the repository's own
+work, in its process, is not counted), the load average, and the machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -31,7 +34,7 @@ from bench.bench_territory import machine  # noqa: E402
 from outreach.sources.harvest_store import fetch  # noqa: E402
 from outreach.sources.oai import identify  # noqa: E402
 from outreach.streaming import stream_map  # noqa: E402
-from outreach.themes import load_themes  # noqa: E402
+from outreach.themes import StoreMatcher, load_themes  # noqa: E402
 from outreach.themes.samples import sample_catalogue_path  # noqa: E402
 from outreach.themes.union import match_store  # noqa: E402
 
@@ -132,13 +135,16 @@ def main() -> int:
         server.start()
         url = here.recv()  # the pages are rendered: the clock starts
         store = Path(folder) / "harvest.sqlite"
+        load = os.getloadavg()[0]
         t0, c0 = time.perf_counter(), cpu()
+        themes = load_themes()
+        matcher = StoreMatcher(themes)
         repository = identify(url)
-        result = fetch(repository, store, prefix="marcxml",
+        result = fetch(repository, store, prefix="marcxml", match=matcher,
                        map_pages=partial(stream_map, workers=args.workers, chunk_size=1))
         t1, c1 = time.perf_counter(), cpu()
         here.send("done")
-        matches, summary = match_store(store, load_themes(), workers=args.workers)
+        matches, summary = match_store(store, themes, workers=args.workers, matcher=matcher)
         n_matches = sum(1 for _ in matches)
         t2, c2 = time.perf_counter(), cpu()
         size = store.stat().st_size
@@ -148,10 +154,11 @@ def main() -> int:
           f"{t1 - t0:.1f} s wall, {sum(harvest):.1f} s CPU (this process {harvest[0]:.1f} s, {args.workers} "
           f"worker(s) {harvest[1]:.1f} s; {result.received / sum(harvest):,.0f} records per CPU second); "
           f"store {size / 2**20:.0f} MiB")
-    print(f"matched the store to the themes with {args.workers} worker(s): {summary.items:,} items, "
-          f"{n_matches:,} matches in {t2 - t1:.1f} s wall, {sum(match):.1f} s CPU (this process {match[0]:.1f} s)")
+    print(f"read the matches kept in the store (kinship added): {summary.items:,} items, {n_matches:,} matches in "
+          f"{t2 - t1:.1f} s wall, {sum(match):.1f} s CPU (this process {match[0]:.1f} s)")
     print(f"harvest + match: {t2 - t0:.1f} s wall, {sum(harvest) + sum(match):.1f} s CPU; on {args.workers} "
-          f"idle cores at least {(sum(harvest) + sum(match)) / args.workers:.0f} s")
+          f"idle cores at least {(sum(harvest) + sum(match)) / args.workers:.0f} s; load average "
+          f"{load:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores)")
     return 0
 
 

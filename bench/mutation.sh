@@ -30,20 +30,33 @@ declare -A TESTS=(
   [outreach/community/store.py]="tests/test_community_data.py tests/test_community_api.py tests/test_community_optin.py tests/test_community_hostile.py
     tests/test_community_migration.py tests/test_community_store_mutants.py"
   [outreach/sources/catalogue.py]="tests/test_sources_catalogue.py tests/test_sources_catalogue_mutants.py"
-  [outreach/sources/events.py]="tests/test_sources_events.py tests/test_sources_events_mutants.py"
+  [outreach/sources/events.py]="tests/test_sources_events.py tests/test_sources_agenda_exports.py tests/test_sources_events_mutants.py"
   [outreach/sources/branches.py]="tests/test_sources_branches.py tests/test_sources_branches_mutants.py"
   [outreach/sources/areas.py]="tests/test_sources_areas.py tests/test_sources_areas_mutants.py"
 )
-# Tests left out of the mutation runs only: they read the national lists (35,000 communes, 16,000 libraries) or
-# compare every shipped area with geopy, and would cost seconds (a minute under load) for each of hundreds of
+# Tests left out of the mutation runs only: they read the national lists (35,000 communes, 16,000 libraries),
+# compare every shipped area with geopy, plan a whole département (the Nord's 400 libraries, 10 s for the
+# Bouches-du-Rhône under load), read the whole Roubaix catalogue sample (2,383 records) or the real Paris
+# agenda, or wait on a feed server, and would cost seconds (a minute under load) for each of hundreds of
 # mutants; the small cases of the *_mutants.py files reach the same code. They still run in CI.
 declare -A DESELECT=(
+  [outreach/planner.py]="tests/test_planner.py::test_example_plans_cleanly_within_budget
+    tests/test_planner.py::test_national_departement_respects_meta_location_cap
+    tests/test_planner.py::test_ad_set_names_are_unique_even_for_homonymous_branches"
   [outreach/territory.py]="tests/test_territory.py::test_matches_brute_force_at_national_scale_on_a_sample
     tests/test_territory.py::test_matches_brute_force_geopy_geodesic_on_every_shipped_area"
   [outreach/sources/areas.py]="tests/test_sources_areas.py::test_national_communes_as_points"
   [outreach/sources/branches.py]="tests/test_sources_branches.py::test_ministry_list_reads_every_geolocated_library
     tests/test_sources_branches.py::test_ministry_codes_are_integer_strings_and_paris_gets_its_arrondissement
     tests/test_sources_branches.py::test_corsican_libraries_get_their_departement"
+  [outreach/sources/events.py]="tests/test_sources_events.py::test_real_paris_events_near_a_library_are_not_placed_there_unless_they_are_in_it
+    tests/test_sources_events.py::test_openagenda_statuses_as_the_real_export_writes_them
+    tests/test_sources_agenda_exports.py::test_feeds_are_read_from_their_address"
+  [outreach/sources/catalogue.py]="tests/test_sources_catalogue.py::test_unimarc_sample_is_read_whole
+    tests/test_sources_catalogue.py::test_unimarc_fields
+    tests/test_sources_catalogue.py::test_the_flattened_roubaix_export_reads_as_csv
+    tests/test_sources_catalogue.py::TestReaderContract::test_reads_a_real_file
+    tests/test_sources_catalogue.py::TestReaderContract::test_a_file_and_its_upload_read_the_same"
 )
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then

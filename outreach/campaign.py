@@ -304,6 +304,15 @@ class Campaign(BaseModel):
                              + ", ".join(sorted(known)))
         return categories
 
+    @property
+    def utm_campaign(self) -> str:
+        """The value of `utm_campaign` in every link of the campaign, its Meta ads' and its posts' alike, so that
+        web analytics count them as one campaign: the file's identity when it has one (two campaigns whose
+        names slug alike never share statistics), else the name's slug."""
+        from outreach.text import slug
+
+        return self.id or slug(self.name)[:60]
+
     def landing_url_for(self, branch_id: str, theme_id: str) -> str:
         return self.branch_landing_urls.get(branch_id) or self.theme_landing_urls.get(theme_id) or self.landing_url
 

@@ -159,6 +159,9 @@ class LibraryEvent(BaseModel):
     lon: float | None = None
     url: str = ""
     keywords: list[str] = Field(default_factory=list)
+    # the demonstration agenda's events (`outreach.themes.shipped_events`) are true of no branch: shown as
+    # such on the Thèmes page, never announced by a draft, an ad or a post
+    demo: bool = False
 
 
 class ThemeMatch(BaseModel):

@@ -187,7 +187,15 @@ def _themes(campaign: Campaign, themes) -> list:
         known = ", ".join(sorted(by_id))
         raise InputError(f"thème inconnu : {', '.join(unknown)}.", where="themes", field="themes",
                          fix=f"Choisissez parmi : {known}.")
-    return [by_id[t] for t in campaign.themes]
+    chosen = [by_id[t] for t in campaign.themes]
+    # one special campaign per plan at most (_plan_in_two): two categories would split without end
+    categories = sorted({c for t in chosen if (c := getattr(t, "special_ad_category", None))})
+    if len(categories) > 1:
+        raise InputError(f"thèmes de catégories spéciales de publicité différentes ({', '.join(categories)}) dans "
+                         "une même campagne.", where="themes", field="themes",
+                         fix="Faites une campagne par catégorie : Meta fixe la catégorie spéciale pour toute une "
+                             "campagne.")
+    return chosen
 
 
 # ---------------------------------------------------------------------------------------------- catchments
@@ -528,7 +536,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
                            today or campaign.period.start,
                            cacheable=themes is None and items is None and events is None)
     # the campaign file's identity when it has one: two campaigns whose names slug alike never share statistics
-    campaign_slug = campaign.id or slug(campaign.name)[:60]
+    campaign_slug = campaign.utm_campaign
     ad_sets: list[AdSetPlan] = []
     geos = [_Group(g) for g in groups]
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):

@@ -26,7 +26,8 @@ def test_an_edit_within_the_limits_is_taken_and_its_links_tagged():
     post = next(p for p in pack.posts if p.id == X_RELAY)
     (link,) = links_in(post.text)
     assert link.startswith("https://www.bmvr.marseille.fr/sf?page=2&utm_source=x&")
-    assert utm_of(link)["utm_campaign"] == "sf-pres-de-chez-vous-bouches-du-rhone"
+    # the campaign's identity, as its Meta ads carry it (not its name's slug)
+    assert utm_of(link)["utm_campaign"] == "exemple-sf-bouches-du-rhone"
     assert check_pack(pack) == []
     assert example_pack().posts != pack.posts  # the original pack is left as it was
 

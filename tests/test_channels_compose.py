@@ -49,7 +49,7 @@ def test_x_length_counts_links_as_23():
 
 def test_utm_parameters_on_every_link():
     pack = example_pack()
-    slug = "sf-pres-de-chez-vous-bouches-du-rhone"
+    slug = "exemple-sf-bouches-du-rhone"  # the campaign file's identity, as its Meta ads carry it
     for post in pack.posts:
         for link in [post.link, *links_in(post.text)]:
             utm = utm_of(link)
@@ -125,6 +125,22 @@ def test_the_demonstration_sample_gives_no_figure_and_no_title_to_the_posts():
     assert not any(f"«\u00a0{title}\u00a0»" in t for t in texts for title in sample_titles)
     # the events are announced all the same
     assert any("Club de lecture science-fiction" in t for t in texts)
+
+
+def test_the_demonstration_agenda_is_announced_by_no_post():
+    """Even handed to the brief, an event of the demonstration agenda (marked `demo`) reaches no post."""
+    from outreach.channels.campaign import campaign_brief
+
+    campaign = example_campaign()
+    # themes of the demonstration agenda's events at the Merlan (Marseille) and Méjanes (Aix), in scope here
+    campaign = campaign.model_copy(update={"themes": [*campaign.themes, "musiques-urbaines", "emploi-formation",
+                                                      "theatre-spectacle", "photographie"]})
+    demo = shipped_events(campaign.period.start)
+    assert any(e.branch_id in {"5425", "19957"} for e in demo)
+    brief = campaign_brief(campaign, events=demo + EVENTS, site_url="https://blog.exemple.fr")
+    announced = {e.id for t in brief.themes for b in t.branches for e in b.events}
+    assert announced and announced <= {e.id for e in EVENTS}
+    assert not any(p.event_id not in {e.id for e in EVENTS} for p in compose(brief).posts if p.kind == "event")
 
 
 def test_events_announced_at_d14_d7_d1_with_their_dates():
@@ -238,8 +254,9 @@ def test_every_theme_in_paris_over_the_demonstration_agenda():
         "name": "Tous les thèmes à Paris", "themes": themes,
         "territory": campaign.territory.model_copy(update={"departement": "75"}),
         "period": campaign.period.model_copy(update={"start": date(2026, 12, 1), "end": date(2027, 2, 28)})})
-    # the shipped agenda given as a network's own: by default a brief reads only the agenda in force
-    pack = compose(campaign_brief(large, events=shipped_events(), site_url="https://blog.exemple.fr"))
+    # the shipped agenda given as a network's own (unmarked): by default a brief reads only the agenda in force
+    own = [e.model_copy(update={"demo": False}) for e in shipped_events()]
+    pack = compose(campaign_brief(large, events=own, site_url="https://blog.exemple.fr"))
     assert check_pack(pack) == []
     assert len(pack.blogs) == len(themes)
     days = [b.when.date() for b in pack.blogs]

@@ -65,6 +65,9 @@ def test_utm_parameters_are_set_and_others_kept():
                            "utm_campaign": "sf-pres-de-chez-vous-bouches-du-rhone",
                            "utm_content": "science-fiction-relais"}
     assert links_in(f"Lien : {url}.") == [url]
+    # a campaign's identity is a UTM value already: kept as it is, doubled hyphens included
+    identity = with_utm("https://a.fr/", source="x", medium="social", campaign="sf--marseille-1a2b3c4d", content="c")
+    assert utm_of(identity)["utm_campaign"] == "sf--marseille-1a2b3c4d"
 
 
 @pytest.mark.parametrize("text", ["« Dune » (Frank Herbert)", "Rendez-vous mer. 17 mars à 18 h"])

@@ -98,3 +98,35 @@ def test_channels_schedule_sends_once_and_status_reports_it(tmp_path, monkeypatc
         assert "caractères" in capsys.readouterr().err
     finally:
         server.stop()
+
+
+def _plan_utm_campaigns(path) -> set[str]:
+    from urllib.parse import parse_qs
+
+    from outreach import pipeline
+    from outreach.campaign import load_campaign
+
+    plan, _ = pipeline.plan_in_force(load_campaign(path))
+    return {parse_qs(a.url_tags)["utm_campaign"][0] for a in plan.ad_sets}
+
+
+def _posts_utm_campaigns(out) -> set[str]:
+    rows = list(csv.DictReader(io.StringIO((out / "posts.csv").read_text(encoding="utf-8"))))
+    return {utm_of(r["link"])["utm_campaign"] for r in rows}
+
+
+def test_posts_and_meta_ads_carry_the_same_utm_campaign(tmp_path, capsys):
+    """Web analytics join the organic posts and the Meta ads of one campaign on utm_campaign: both carry the
+    campaign file's identity (the example's differs from its name's slug)."""
+    assert main(["channels", str(EXAMPLE), "--out", str(tmp_path / "sortie")]) == 0
+    assert _posts_utm_campaigns(tmp_path / "sortie") == _plan_utm_campaigns(EXAMPLE) == {"exemple-sf-bouches-du-rhone"}
+    # a file without an identity yet gets it from whichever comes first: here the posts
+    fresh = tmp_path / "nouvelle.yaml"
+    fresh.write_text("\n".join(line for line in EXAMPLE.read_text(encoding="utf-8").splitlines()
+                               if not line.startswith("id:")).replace("SF près de chez vous", "Mangas à Marseille"),
+                     encoding="utf-8")
+    assert main(["channels", str(fresh), "--out", str(tmp_path / "nouvelle")]) == 0
+    assert "Identité de la campagne écrite dans" in capsys.readouterr().err
+    [identity] = _posts_utm_campaigns(tmp_path / "nouvelle")
+    assert identity.startswith("mangas-a-marseille-") and f"id: {identity}" in fresh.read_text(encoding="utf-8")
+    assert _plan_utm_campaigns(fresh) == {identity}

@@ -3,6 +3,7 @@ that name no one, and an erasure after which nothing of the person is left on di
 
 from __future__ import annotations
 
+import html
 import re
 import smtplib
 from datetime import timedelta
@@ -172,3 +173,44 @@ def test_after_erasure_nothing_of_the_person_remains(client, store, smtp, tmp_pa
     for trace in traces[:4]:
         assert trace.encode() not in disk, trace
     assert not any(t in " ".join(map(str, store.counts_by_day())) for t in traces)
+
+
+def test_confirmation_mails_are_limited_per_address_whoever_asks(store, smtp):
+    """Three links an hour to one address, however many clients ask (each client here has a bucket of its own
+    and is never limited): the fourth is refused in French, sends nothing and leaves the last link working."""
+    from outreach.community.store import confirmation_limit_key, rate_buckets
+
+    service = build_service(store=store, config=cs.config(confirmation_mails_per_hour=3),
+                            settings=mail_settings(smtp), themes=cs.themes(), resolver=cs.resolver(),
+                            mailer=mailer(smtp))
+    client = TestClient(create_app(service), raise_server_exceptions=False)
+    first = client.post("/api/responses", json=cs.with_email(email="Cible@Exemple.fr")).json()["token"]
+    # a second answer with the same address, from « elsewhere »: it shares the address's bucket
+    second = client.post("/api/responses", json=cs.with_email(email="cible@exemple.fr")).json()["token"]
+    r = client.post(f"/preferences/{first}", data={"action": "resend"}, headers=SAME_SITE)
+    assert r.status_code == 200 and "vient d'être envoyé" in html.unescape(r.text)
+    assert len(smtp.received) == 3
+    last_link = link_in(smtp)
+    refused = client.post(f"/preferences/{second}", data={"action": "resend"}, headers=SAME_SITE)
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 60
+    assert "Trop de liens de confirmation envoyés à cette adresse en une heure : réessayez dans 20 minutes" in \
+        html.unescape(refused.text)
+    by_api = client.post(f"/preferences/{first}", json={"action": "resend"})
+    assert by_api.status_code == 429 and by_api.json()["detail"].startswith("Trop de liens de confirmation")
+    assert len(smtp.received) == 3  # nothing more left for that address
+    # the refused resend did not replace the link already sent: it still confirms
+    assert client.post(path_of(last_link), headers=SAME_SITE).status_code == 200
+    # another address has its own share
+    other = client.post("/api/responses", json=cs.with_email(email="autre@exemple.fr")).json()["token"]
+    assert smtp.received[-1].rcpt_tos == ["autre@exemple.fr"] and other
+    # the address is nowhere in the buckets, neither in clear nor as the digest the audience file uses
+    with store.engine.connect() as conn:
+        keys = {row.client for row in conn.execute(select(rate_buckets.c.client))}
+    assert confirmation_limit_key("cible@exemple.fr") in keys
+    assert not any("cible" in k.lower() or k == email_sha256("cible@exemple.fr") for k in keys)
+    # once full again (an hour), the purge forgets the bucket
+    with store.engine.begin() as conn:
+        conn.execute(rate_buckets.update().values(updated=rate_buckets.c.updated - 3601))
+    store.purge(retention_months=36, proof_retention_years=5)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(rate_buckets.c.client)).all() == []

@@ -209,3 +209,94 @@ def test_what_a_creative_says_read_back_from_either_shape(plan):
         "story_image_hash": f"ref:image/{first.visual.story_file_name}"}
     assert creative_texts({}) == {"message": "", "name": "", "description": "", "link": "", "call_to_action": "",
                                   "image_hash": "", "story_image_hash": ""}
+
+
+def test_the_link_ads_button_leads_to_the_landing_page(plan):
+    ad_set = one_ad_set(plan, visual=plan.ad_sets[0].visual.model_copy(update={"story_file_name": None}))
+    link = creative_params(plan, ad_set)["object_story_spec"]["link_data"]
+    assert link["call_to_action"] == {"type": "LEARN_MORE", "value": {"link": ad_set.landing_url}}
+
+
+def test_an_ad_of_a_special_category_keeps_to_its_first_wording():
+    """Text options are left out of the special category's own campaign, even beside ordinary themes."""
+    mixed = plan_of(themes=["science-fiction", "emploi-formation"], budget_eur=1000,
+                    territory={"departement": "13", "branches": ["5424", "5425"]})
+    jobs = next(a for a in mixed.ad_sets if a.theme_id == "emploi-formation")
+    sf = next(a for a in mixed.ad_sets if a.theme_id == "science-fiction")
+    worded = sf.copy.model_copy(update={"other_primary_texts": ["Autre texte."], "other_headlines": ["Autre titre"]})
+    assert mixed.campaign.special_ad_categories == [] and mixed.special_campaign.special_ad_categories
+    assert text_options(mixed, jobs.model_copy(update={"copy": worded})) == {}
+    assert text_options(mixed, sf.model_copy(update={"copy": worded}))["asset_feed_spec"]["bodies"] == [
+        {"text": worded.primary_text}, {"text": "Autre texte."}]
+
+
+def test_what_a_creative_says_when_parts_of_it_are_missing():
+    """An incomplete creative (a meta-api.json edited by hand, or written by an older version) reads as empty
+    texts where its parts are missing, never as None."""
+    from outreach.meta.payloads import creative_texts
+
+    empty = dict.fromkeys(("message", "name", "description", "link", "call_to_action", "image_hash",
+                           "story_image_hash"), "")
+    link_only = {"object_story_spec": {"link_data": {"link": "https://exemple.fr"}}}
+    assert creative_texts(link_only) == empty | {"link": "https://exemple.fr"}
+    titled = {"object_story_spec": {"link_data": {"name": "Titre", "call_to_action": {"type": "LEARN_MORE"}}}}
+    assert creative_texts(titled) == empty | {"name": "Titre", "call_to_action": "LEARN_MORE"}
+    feed = {"asset_feed_spec": {"bodies": [], "titles": [{}], "descriptions": [None],
+                                "link_urls": [{"website_url": "https://exemple.fr"}],
+                                "images": [{"hash": "h1"}, {"adlabels": [{"name": "story"}], "hash": "h2"},
+                                           {"adlabels": [{"name": "fil"}]}]}}
+    assert creative_texts(feed) == empty | {"link": "https://exemple.fr", "story_image_hash": "h2"}
+
+
+def test_with_audience_network_the_feed_image_serves_its_positions_too(plan):
+    """Placement asset customization: every position the ad set delivers to has its image, Audience Network's
+    included when the settings ask for it (with the feed image); without it, Facebook and Instagram only."""
+    from outreach.meta.payloads import placement_feed
+
+    ad_set = plan.ad_sets[0]
+
+    def rules(feed):
+        return [(r["image_label"]["name"], r["customization_spec"], r["priority"])
+                for r in feed["asset_customization_rules"]]
+
+    story = ("story", {"publisher_platforms": ["facebook", "instagram"],
+                       "facebook_positions": ["story", "facebook_reels"], "instagram_positions": ["story", "reels"]}, 2)
+    feeds = {"publisher_platforms": ["facebook", "instagram"], "facebook_positions": ["feed"],
+             "instagram_positions": ["stream"]}
+    assert rules(placement_feed(ad_set)) == [("fil", feeds, 1), story]
+    wide = feeds | {"publisher_platforms": ["facebook", "instagram", "audience_network"],
+                    "audience_network_positions": ["classic"]}
+    assert rules(placement_feed(ad_set, True)) == [("fil", wide, 1), story]
+    network = plan.model_copy(update={"delivery": plan.delivery.model_copy(update={"audience_network": True})})
+    assert rules(creative_params(network, ad_set)["asset_feed_spec"]) == [("fil", wide, 1), story]
+    assert rules(creative_params(plan, ad_set)["asset_feed_spec"]) == [("fil", feeds, 1), story]
+
+
+def test_each_placement_rule_names_the_texts_the_feed_labels(plan):
+    """Meta links a rule to its assets by label: each rule's body, title and link must name a label that the
+    bodies, titles and links carry, or Meta refuses the creative."""
+    from outreach.meta.payloads import placement_feed
+
+    feed = placement_feed(plan.ad_sets[0])
+    carried = {kind: {label["name"] for item in feed[kind] for label in item["adlabels"]}
+               for kind in ("bodies", "titles", "link_urls")}
+    assert carried == {"bodies": {"texte"}, "titles": {"texte"}, "link_urls": {"texte"}}
+    for rule in feed["asset_customization_rules"]:
+        assert rule["body_label"]["name"] in carried["bodies"]
+        assert rule["title_label"]["name"] in carried["titles"]
+        assert rule["link_url_label"]["name"] in carried["link_urls"]
+
+
+def test_the_campaign_files_identity_in_meta_names(plan):
+    """Meta names carry the identity's random tail, or the whole identity written by hand; no identity, no tag."""
+    from outreach.meta.payloads import identity_tag, meta_campaign_name
+
+    assert identity_tag("sf-ete-1a2b3c4d") == "1a2b3c4d"
+    assert identity_tag("sf-ete-2027") == "sf-ete-2027"  # a tail that is not outreach's random one
+    assert identity_tag("printemps2027") == "printemps2027"
+    assert identity_tag(None) == identity_tag("") == ""
+    c = plan.campaign.model_copy(update={"name": "SF", "id": "sf-1a2b3c4d"})
+    assert meta_campaign_name(c) == "SF [1a2b3c4d]"
+    assert meta_campaign_name(c, "EMPLOYMENT") == "SF — EMPLOYMENT [1a2b3c4d]"
+    assert meta_campaign_name(c.model_copy(update={"id": None})) == "SF"
+    assert meta_campaign_name(c.model_copy(update={"id": None}), "HOUSING") == "SF — HOUSING"

@@ -63,8 +63,9 @@ def test_geojson_properties_under_their_other_names():
         point({"id": "canopee", "postcode": "75001", "insee": "75056", "surface_m2": 1000.5,
                "departement": "75"}, lon=2.3476, lat=48.8618),
         point({"identifiant": "x", "libelle": "Relais", "city": "Aubagne", "address": "Place", "status": "Assoc."}),
+        point({"id": "aubagne", "insee": "13005", "postcode": "13400"}, lon=5.5708, lat=43.2927),
     )
-    alcazar, canopee, relais = read.branches
+    alcazar, canopee, relais, aubagne = read.branches
     assert alcazar.model_dump() == {
         "id": "2", "name": "Alcazar", "address": "58 cours Belsunce", "postcode": "13001", "city": "Marseille",
         "insee": "13201", "departement": "13", "status": "Municipal", "address_type": "Bibliothèque principale",
@@ -74,6 +75,8 @@ def test_geojson_properties_under_their_other_names():
         "Bibliothèque canopee", "75101", "75", 1000.5)
     assert (relais.name, relais.city, relais.address, relais.status) == ("Relais", "Aubagne", "Place", "Assoc.")
     assert (relais.surface_m2, relais.url, relais.opening_hours, relais.insee) == (None, "", "", "")
+    assert (relais.postcode, relais.departement) == ("", "")
+    assert (aubagne.insee, aubagne.postcode, aubagne.departement) == ("13005", "13400", "13")
     assert read.path == "bibs.geojson"
 
 
@@ -113,6 +116,8 @@ def test_csv_with_only_one_coordinate_column_says_which_value_is_unreadable():
     ("name,lat,lon", "id", "Ajoutez une colonne « id » qui identifie chaque bibliothèque."),
     ("id,lat,lon", "name", "Ajoutez une colonne « name » (ou « nom ») avec le nom de la bibliothèque."),
     ("id,name,lat", "lon", "Ajoutez les colonnes lat et lon (degrés WGS84) ou une colonne « adresse » à "
+                                "géocoder."),
+    ("id,name,lon", "lat", "Ajoutez les colonnes lat et lon (degrés WGS84) ou une colonne « adresse » à "
                                 "géocoder."),
 ])
 def test_missing_columns_are_named_with_what_to_add(header, missing, fix):
@@ -233,6 +238,7 @@ def test_an_unknown_format_is_refused_with_the_formats_accepted():
     assert str(err.value) == ("bibs.xlsx : format non reconnu pour une liste de bibliothèques. Fournissez un "
                               "fichier .geojson ou .csv.")
     assert read_branches("", data=b"id\tname\tlat\tlon\n1\tA\t43.3\t5.4\n", name="BIBS.TSV").branches[0].id == "1"
+    assert read_branches("", data=b"id;name;lat;lon\n2;B;43.3;5.4\n", name="export.TXT").branches[0].id == "2"
 
 
 @pytest.mark.parametrize("value,expected", [("2.0", "2"), (" 17615 ", "17615"), ("A.0", "A.0"), ("2.05", "2.05"),
@@ -307,3 +313,143 @@ def test_a_file_that_is_not_the_ministry_list_is_told_where_to_find_it():
         "export.csv — ligne 1 (en-tête) : colonne(s) manquante(s) : nom_de_l_etablissement, longitude (colonnes "
         "trouvées : code_bib, latitude). Utilisez l'export « Adresses des bibliothèques publiques » de "
         "data.gouv.fr.")
+
+
+@pytest.mark.parametrize("row,insee,postcode,expected", [
+    ({"code_departement": "13", "departement": "Bouches-du-Rhône"}, "", "", "13"),
+    ({"code_departement": "", "departement": "Haute-Corse"}, "", "", "2B"),
+    ({"departement": "Corse-du-Sud"}, "", "", "2A"),
+    ({"code_departement": "", "departement": "Bouches-du-Rhône"}, "", "", ""),
+])
+def test_a_ministry_row_without_insee_code_or_postcode_keeps_the_departement_it_names(row, insee, postcode,
+                                                                                       expected):
+    from outreach.sources.branches import ministry_departement
+
+    assert ministry_departement(row, insee, postcode) == expected
+
+
+def test_the_ministry_list_is_read_from_its_file(tmp_path):
+    from outreach.sources.branches import read_ministry_csv
+
+    path = tmp_path / "adresses-des-bibliotheques-publiques.csv"
+    path.write_bytes((MINISTRY + "17615.0;Canopée;;;75001;Paris;75056;75;;;;;48.8618;2.3476\n").encode("utf-8-sig"))
+    read = read_ministry_csv(path)
+    assert (read.path, [b.id for b in read.branches]) == (str(path), ["17615"])
+
+
+def test_a_row_with_bad_coordinates_is_told_for_them_even_when_its_code_is_also_elsewhere():
+    text = MINISTRY + ("1;A;;;13001;Marseille;13201;13;;;;;43.30;5.38\n"
+                       "1;A bis;;;13001;Marseille;13201;13;;;;;95;5.38\n")
+    with pytest.raises(InputError) as err:
+        read_branches("", data=text.encode(), name="biblio.csv")
+    assert str(err.value) == (
+        "biblio.csv : 1 problème(s) à corriger :\n"
+        "  - ligne 3 (code_bib 1) : coordonnées impossibles : latitude 95, longitude 5.38. La latitude doit être "
+        "entre -90 et 90, la longitude entre -180 et 180.")
+
+
+def test_a_ministry_extract_of_several_rows_with_only_the_required_columns():
+    text = ("code_bib;nom_de_l_etablissement;latitude;longitude\n"
+            "7;Relais;43.3;5.4\n8;Annexe;43.31;5.41\n9;Bibliobus;43.32;5.42\n")
+    read = read_branches("", data=text.encode(), name="biblio.csv")
+    assert [(b.id, b.name, b.address, b.postcode, b.insee, b.departement, b.open_to_public)
+            for b in read.branches] == [("7", "Relais", "", "", "", "", True), ("8", "Annexe", "", "", "", "", True),
+                                        ("9", "Bibliobus", "", "", "", "", True)]
+
+
+def test_ministry_rows_get_their_departement_from_its_code_else_its_corsican_name_else_the_postcode():
+    text = MINISTRY + ("1;Code seul;;;;;;13;Bouches-du-Rhône;;;;43.30;5.38\n"
+                       "2;Corse par son nom;;;;;;;Haute-Corse;;;;42.70;9.45\n"
+                       "3;Code postal seul;;;13400;Aubagne;;;;;;;43.29;5.57\n")
+    read = read_branches("", data=text.encode(), name="biblio.csv")
+    assert [(b.id, b.departement, b.insee) for b in read.branches] == [("1", "13", ""), ("2", "2B", ""),
+                                                                       ("3", "13", "")]
+
+
+def test_a_ministry_row_becomes_a_branch_with_every_field_it_gives():
+    text = MINISTRY + ("1.0;Alcazar;58 cours Belsunce;BP 1;13001;Marseille;13201;13;Bouches-du-Rhône;Municipal;"
+                       "Bibliothèque principale;18000;43.2996;5.3795\n")
+    alcazar, = read_branches("", data=text.encode(), name="biblio.csv").branches
+    assert alcazar.model_dump() == {
+        "id": "1", "name": "Alcazar", "address": "58 cours Belsunce BP 1", "postcode": "13001", "city": "Marseille",
+        "insee": "13201", "departement": "13", "status": "Municipal", "address_type": "Bibliothèque principale",
+        "open_to_public": True, "surface_m2": 18000.0, "lat": 43.2996, "lon": 5.3795,
+        "url": "", "opening_hours": "", "facebook_page_id": ""}  # the last three are not in the Ministry's list
+
+
+def test_a_broken_geojson_upload_is_named_by_its_upload_name():
+    with pytest.raises(InputError) as err:
+        read_branches("/tmp/streamlit-upload-1234", data=b'{"type": "FeatureCollection", "features": [',
+                      name="bibs.geojson")
+    assert str(err.value).startswith("bibs.geojson")
+    assert err.value.file == "bibs.geojson"
+
+
+def test_a_geojson_point_with_an_id_only_gets_empty_fields_not_made_up_ones():
+    bare, named_departement, by_postcode = read_geojson(
+        point({"id": "seul"}), point({"id": "dep", "departement": "13"}), point({"id": "cp", "cp": "13400"})).branches
+    assert bare.model_dump() == {
+        "id": "seul", "name": "Bibliothèque seul", "address": "", "postcode": "", "city": "", "insee": "",
+        "departement": "", "status": "", "address_type": "", "open_to_public": True, "surface_m2": None,
+        "lat": 43.2965, "lon": 5.3698, "url": "", "opening_hours": "", "facebook_page_id": ""}
+    assert (named_departement.departement, named_departement.postcode) == ("13", "")
+    assert (by_postcode.departement, by_postcode.postcode, by_postcode.insee) == ("13", "13400", "")
+
+
+def test_an_insee_code_given_is_kept_even_beside_a_paris_postcode():
+    # Boulogne-Billancourt's code with a postcode of the 16th arrondissement: the code given is trusted
+    assert insee_for("92012", "75016") == "92012"
+
+
+def test_a_row_without_address_names_the_one_coordinate_it_has_when_the_other_column_is_absent():
+    with pytest.raises(InputError) as err:
+        read_csv("id,name,lon,adresse\n1,A,5.4,\n")
+    assert str(err.value).endswith("ligne 2 : coordonnées illisibles (lat «  », lon « 5.4 »). Écrivez lat et lon en "
+                                   "degrés décimaux, par exemple 43,2965 et 5,3698.")
+    with pytest.raises(InputError) as err:
+        read_csv("id,name,lat,adresse\n1,A,43.3,\n")
+    assert "ligne 2 : coordonnées illisibles (lat « 43.3 », lon «  »)." in str(err.value)
+
+
+@pytest.mark.parametrize("geocoder", [None, "ban"])
+def test_addresses_go_to_the_service_named_or_the_ban_by_default(monkeypatch, ban_server, geocoder):
+    ban_server.add("58 cours Belsunce 13001 Marseille", 43.299648, 5.379507)
+    monkeypatch.setenv("OUTREACH_GEOCODER_URL", ban_server.url)  # the BAN's stand-in on the loopback
+    text = "id,name,adresse,cp,ville\nalc,Alcazar,58 cours Belsunce,13001,Marseille\n"
+    [alcazar] = read_csv(text, geocoder=geocoder).branches
+    assert (alcazar.lat, alcazar.lon, alcazar.postcode, alcazar.departement) == (43.299648, 5.379507, "13001", "13")
+
+
+def test_rows_after_one_with_impossible_coordinates_are_still_checked():
+    with pytest.raises(InputError) as err:
+        read_csv("id,name,lat,lon\n1,Inversée,5.38,43.30\n,Sans id,43.3,5.4\n2,Hors champ,95,5.4\n")
+    assert str(err.value) == (
+        "reseau.csv : 3 problème(s) à corriger :\n"
+        "  - ligne 2 : latitude et longitude inversées (latitude 5.38, longitude 43.3). Inversez les deux valeurs : "
+        "en GeoJSON l'ordre est [longitude, latitude] ; dans un CSV, vérifiez les colonnes lat et lon.\n"
+        "  - ligne 3 : identifiant vide. Renseignez la colonne id.\n"
+        "  - ligne 4 : coordonnées impossibles : latitude 95, longitude 5.4. La latitude doit être entre -90 et 90, "
+        "la longitude entre -180 et 180.")
+
+
+def test_a_csv_departement_column_is_kept_when_nothing_else_tells_it():
+    [branch] = read_csv("id,name,lat,lon,departement\n1,A,43.3,5.4,13\n").branches
+    assert (branch.departement, branch.postcode, branch.insee) == ("13", "", "")
+
+
+def test_a_minimal_csv_row_gets_empty_fields_not_made_up_ones():
+    read = read_csv("id,name,lat,lon\n1,A,43.3,5.4\n")
+    assert read.path == "reseau.csv"
+    assert read.branches[0].model_dump() == {
+        "id": "1", "name": "A", "address": "", "postcode": "", "city": "", "insee": "", "departement": "",
+        "status": "", "address_type": "", "open_to_public": True, "surface_m2": None, "lat": 43.3, "lon": 5.4,
+        "url": "", "opening_hours": "", "facebook_page_id": ""}
+
+
+def test_branch_files_named_json_or_csv_gz_are_read(tmp_path):
+    import gzip
+
+    assert read_branches("", data=json.dumps(point({"id": "1"})).encode(), name="Bibs.JSON").branches[0].id == "1"
+    path = tmp_path / "bibliotheques.csv.gz"
+    path.write_bytes(gzip.compress(b"id,name,lat,lon\n7,Relais,43.3,5.4\n"))
+    assert [b.id for b in read_branches(path).branches] == ["7"]

@@ -193,3 +193,264 @@ def test_responses_wrapped_in_records_results_events_or_a_single_record():
                 {"uid": "u", **one}):
         read = read_events("", data=json.dumps(doc).encode(), name="a.json")
         assert [e.title for e in read.events] == ["Un"], doc
+
+
+def series(rule, start="DTSTART:20261205T140000"):
+    """A calendar with one recurring event and one plain event after it."""
+    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:s\r\nSUMMARY:Club\r\n{start}\r\nRRULE:{rule}\r\n"
+            "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:o\r\nSUMMARY:Autre\r\nDTSTART:20261205T140000\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n").encode()
+
+
+SERIES_FIX = ("Un événement de médiathèque se répète au plus chaque jour : corrigez sa règle de répétition (RRULE) ou "
+              "donnez ses dates une à une.")
+
+
+@pytest.mark.parametrize("rule,problem", [
+    ("FREQ=MINUTELY", "la série se répète chaque seconde ou chaque minute."),
+    ("FREQ=secondly;COUNT=2", "la série se répète chaque seconde ou chaque minute."),
+    ("FREQ=HOURLY", "la série donne plus de 5000 dates."),
+])
+def test_a_series_too_costly_to_expand_refuses_the_file_naming_the_event(rule, problem):
+    with pytest.raises(InputError) as err:
+        read_events("", data=series(rule), name="agenda.ics")
+    assert str(err.value) == f"agenda.ics — événement n° 1 « Club », règle de répétition (RRULE) : {problem} {SERIES_FIX}"
+
+
+def test_a_series_of_exactly_the_most_dates_allowed_is_read(monkeypatch):
+    import outreach.sources.events as events
+
+    monkeypatch.setattr(events, "MAX_OCCURRENCES", 3)  # the real bound (5,000) behaves alike, only slower
+    assert len(read_events("", data=series("FREQ=DAILY;COUNT=3"), name="agenda.ics").events) == 3 + 1
+    with pytest.raises(InputError, match="la série donne plus de 3 dates"):
+        read_events("", data=series("FREQ=DAILY;COUNT=4"), name="agenda.ics")
+
+
+def test_a_series_without_any_date_is_skipped_with_its_reason():
+    read = read_events("", data=series("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"), name="agenda.ics")
+    assert [e.id for e in read.events] == ["o"]
+    assert read.skipped == [("événement n° 1 « Club »", "valeur illisible (sa règle de répétition ne donne aucune "
+                                                         "date)")]
+
+
+def test_a_series_without_end_is_read_up_to_a_year_after_today_or_after_its_start():
+    today = date.today()
+    past = read_events("", data=series("FREQ=MONTHLY", start=f"DTSTART;VALUE=DATE:{today.year - 2}0101"),
+                       name="a.ics").events[:-1]
+    assert past[0].start == datetime(today.year - 2, 1, 1) and past[0].end == datetime(today.year - 2, 1, 2)
+    assert past[0].id == f"s/{today.year - 2}-01-01T00:00:00"
+    horizon = datetime.combine(today, datetime.min.time()) + timedelta(days=366)
+    assert horizon - timedelta(days=31) < past[-1].start <= horizon + timedelta(days=1)
+    assert len(past) >= 24 + 12
+    later = today.year + 3
+    future = read_events("", data=series("FREQ=MONTHLY", start=f"DTSTART:{later}0115T100000"), name="a.ics").events
+    assert [e.start for e in future[:-1]] == [datetime(later + (m // 12), m % 12 + 1, 15, 10) for m in range(13)]
+
+
+def test_an_icalendar_event_gives_every_field_and_a_lone_moved_occurrence_is_kept():
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+           "BEGIN:VEVENT\r\nSUMMARY:<b>Club</b> &amp; lecture\r\nDESCRIPTION:<p>Venez&nbsp;lire</p>\r\n"
+           "DTSTART:20261212T140000\r\nDTEND:20261212T160000\r\n"
+           "LOCATION:Bibliothèque de l'Alcazar\\, 58 cours Belsunce\\, Marseille\r\nGEO:43.2996;5.3795\r\n"
+           "URL:https://bib/club\r\nCATEGORIES:lecture,club\r\nCATEGORIES:adultes\r\nEND:VEVENT\r\n"
+           "BEGIN:VEVENT\r\nUID: u2 \r\nSUMMARY:Conte\r\nDTSTART:20261213T100000\r\nX-BRANCH-ID: aubagne \r\n"
+           "CATEGORIES:jeunesse\r\nEND:VEVENT\r\n"
+           "BEGIN:VEVENT\r\nUID:u3\r\nSUMMARY:Seul\r\nRECURRENCE-ID:20261214T100000\r\nDTSTART:20261214T110000\r\n"
+           "END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+    read = read_events("", data=ics, name="a.ics", branches=BRANCHES)
+    club, conte, moved = read.events
+    assert club.model_dump() == {
+        "id": "ics-1", "title": "Club & lecture", "description": "Venez lire", "start": datetime(2026, 12, 12, 14),
+        "end": datetime(2026, 12, 12, 16), "branch_id": "alcazar",
+        "location_name": "Bibliothèque de l'Alcazar, 58 cours Belsunce, Marseille", "lat": 43.2996, "lon": 5.3795,
+        "url": "https://bib/club", "keywords": ["lecture", "club", "adultes"], "demo": False}
+    assert (conte.id, conte.branch_id, conte.end, conte.keywords, conte.url) == ("u2", "aubagne", None,
+                                                                                 ["jeunesse"], "")
+    assert (moved.id, moved.start) == ("u3/2026-12-14T10:00:00", datetime(2026, 12, 14, 11))
+    assert read.notes == ["a.ics : 1 événement(s) sans bibliothèque reconnue (ni identifiant, ni nom, ni adresse, ni "
+                          "coordonnées à moins de 300 m d'une bibliothèque) : « Seul »."]
+    assert read.format == "iCalendar"
+
+
+def test_a_calendar_whose_only_event_has_no_start_says_why_it_reads_nothing():
+    ics = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Sans date\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    with pytest.raises(InputError) as err:
+        read_events("", data=ics, name="a.ics")
+    assert str(err.value) == ("a.ics : aucun événement lisible (événement n° 1 « Sans date » : sans titre (SUMMARY) "
+                              "ou sans date de début (DTSTART)). Chaque événement doit avoir un titre et une date de "
+                              "début lisibles.")
+
+
+@pytest.mark.parametrize("fields,keywords", [
+    ({}, []), ({"keywords_fr": None}, []), ({"tags": "conte, jeunesse ,"}, ["conte", "jeunesse"]),
+    ({"tags": "conte, jeunesse;lecture"}, ["conte, jeunesse", "lecture"]), ({"keywords_fr": ""}, []),
+    ({"keywords": {"en": ["tale"]}}, []), ({"keywords_fr": ["a", 2]}, ["a", "2"]),
+])
+def test_openagenda_keywords_in_a_list_or_a_text_separated_by_semicolons_or_commas(fields, keywords):
+    [event] = openagenda(record("Atelier", **fields), branches=None).events
+    assert event.keywords == keywords
+
+
+def test_openagenda_dates_from_each_field_that_gives_them():
+    read = openagenda(
+        record("Exposition", lastdate_end="2027-03-20T18:00:00+01:00", firstdate_end="2027-03-06T18:00:00+01:00"),
+        {"title": "Horaires", "timetable": "2027-03-06T10:00:00 2027-03-06T12:00:00;2027-03-07T10:00:00 "
+                                           "2027-03-07T12:00:00"},
+        {"title": "Début seul", "timetable": "2027-03-08T10:00:00"},
+        {"title": "Horaires en texte", "timings": '[{"begin": "2027-03-09T10:00:00", "end": "2027-03-09T11:00:00"}]'},
+        {"title": "Horaires start", "timings": [{"start": "2027-03-10T10:00:00"}, {"start": "2027-03-11T10:00:00"}]},
+        branches=None)
+    assert [(e.title, e.start, e.end) for e in read.events] == [
+        ("Exposition", datetime(2027, 3, 6, 10), datetime(2027, 3, 20, 18)),
+        ("Horaires", datetime(2027, 3, 6, 10), datetime(2027, 3, 6, 12)),  # the first slot of the timetable
+        ("Début seul", datetime(2027, 3, 8, 10), None),
+        ("Horaires en texte", datetime(2027, 3, 9, 10), datetime(2027, 3, 9, 11)),
+        ("Horaires start", datetime(2027, 3, 10, 10), None), ("Horaires start", datetime(2027, 3, 11, 10), None)]
+    assert read.skipped == []
+    assert [e.id for e in read.events][3:] == ["openagenda-4", "openagenda-5/2027-03-10T10:00:00",
+                                               "openagenda-5/2027-03-11T10:00:00"]
+
+
+def test_an_openagenda_record_with_more_timings_than_allowed_is_skipped_with_the_bound(monkeypatch):
+    import outreach.sources.events as events
+
+    monkeypatch.setattr(events, "MAX_OCCURRENCES", 3)  # the real bound (5,000) behaves alike, only slower
+    timings = [{"begin": f"2027-01-0{d}T10:00:00"} for d in range(1, 5)]
+    read = openagenda({"title": "Trop", "timings": timings}, {"title": "Assez", "timings": timings[:-1]},
+                      branches=None)
+    assert [e.title for e in read.events] == ["Assez"] * 3
+    assert read.skipped == [("enregistrement n° 1 « Trop »", "valeur illisible (plus de 3 horaires)")]
+
+
+def test_openagenda_places_in_every_shape_find_their_branch():
+    read = openagenda(
+        record("API adresse", location={"name": "Salle", "address": "Place de l'Hôtel de ville",
+                                        "postalCode": "13400"}),
+        record("API commune", location={"name": "Médiathèque municipale", "city": "Aubagne"}),
+        {"title": "Ancien adresse", "date_start": "2027-03-06T10:00:00", "placename": "Salle",
+         "address": "58 cours Belsunce", "city": "Marseille"},
+        {"title": "Ancien commune", "date_start": "2027-03-06T10:00:00", "placename": "Médiathèque municipale",
+         "city": "Aubagne"},
+        record("Nouveau", location_name="Salle", location_address="Place de l'Hôtel de ville",
+               location_city="Aubagne", canonicalurl="https://openagenda.com/e/1", link="https://autre"),
+    )
+    assert [e.branch_id for e in read.events] == ["aubagne", "aubagne", "alcazar", "aubagne", "aubagne"]
+    assert read.events[-1].url == "https://openagenda.com/e/1" and read.events[0].url == ""
+
+
+def test_without_a_network_an_event_without_branch_id_stays_unplaced():
+    [event] = openagenda(record("Atelier"), branches=None).events
+    assert (event.branch_id, event.url, event.location_name, event.lat) == (None, "", "", None)
+
+
+def test_multilingual_values_give_the_french_else_the_first_text_given():
+    start = "2027-03-06T10:00:00"
+    read = openagenda(
+        {"title": {"en": "Workshop", "fr": "Atelier"}, "description": {"fr": ["Un", "Deux"]}, "date_start": start},
+        {"title": {"en": "", "de": "Werkstatt"}, "date_start": start},
+        {"title": {"fr": "", "en": ""}, "date_start": start},
+        branches=None)
+    assert [(e.title, e.description) for e in read.events] == [("Atelier", "Un;Deux"), ("Werkstatt", "")]
+    assert read.skipped == [("enregistrement n° 3", "sans titre ou sans date")]
+
+
+def test_a_broken_json_agenda_is_refused_with_its_line_and_what_to_do():
+    with pytest.raises(InputError) as err:
+        read_events("/tmp/upload-81", data=b'{"records": [', name="agenda.json")
+    assert str(err.value) == ("agenda.json — ligne 1, colonne 14 : JSON invalide (valeur attendue). Vérifiez que le "
+                              "fichier est l'export JSON complet de l'agenda.")
+
+
+def test_the_french_description_of_the_current_export_is_read():
+    [event] = openagenda(record("Atelier", description_fr="<p>Atelier d'écriture</p>", description="Autre"),
+                         branches=None).events
+    assert event.description == "Atelier d'écriture"
+
+
+def test_openagenda_coordinates_in_each_shape():
+    read = openagenda(
+        record("Liste", location_coordinates=[43.2996, 5.3795]),
+        record("Objet", latlon={"lat": "43.2996", "lon": "5.3795"}),
+        record("API", location={"name": "Salle", "latitude": 43.2996, "longitude": 5.3795}),
+        record("API sans point", location={"name": "Salle", "latitude": None, "longitude": None}),
+        record("Liste incomplète", location_coordinates=[43.2996]),
+        branches=None)
+    assert [(e.lat, e.lon) for e in read.events] == [(43.2996, 5.3795)] * 3 + [(None, None)] * 2
+
+
+def test_unreadable_timings_are_told_in_french():
+    read = openagenda({"title": "Début illisible", "timings": [{"begin": "bientôt"}]},
+                      {"title": "Fin illisible", "timings": [{"begin": "2027-03-06T10:00:00", "end": "tard"}]},
+                      record("Bon"), branches=None)
+    assert read.skipped == [("enregistrement n° 1 « Début illisible »", "valeur illisible (date de début illisible "
+                                                                         "« bientôt »)"),
+                            ("enregistrement n° 2 « Fin illisible »", "valeur illisible (date de fin illisible "
+                                                                       "« tard »)")]
+
+
+def test_a_spreadsheet_export_row_by_row():
+    text = ("Identifiant;Titre;Horaires ISO;Nom du lieu;Ville;Latitude;Longitude;État\n"
+            ";Conte;2027-03-06T10:00:00+01:00 -> 2027-03-06T11:00:00+01:00;Médiathèque annexe;;43,2996;5,3795;"
+            "Programmé\n"
+            "e2;Concert;2027-03-07T20:00:00+01:00;Salle;;;;Annulé\n"
+            "e3;Club;2027-03-08T10:00:00+01:00 | 2027-03-15T10:00:00+01:00;Médiathèque municipale;Aubagne;;;\n"
+            "e4;Fin;2027-03-09T10:00:00+01:00 -> jamais;Salle;;;;\n")
+    read = read_events("", data=text.encode(), name="agenda.csv", branches=BRANCHES, near=lambda *a: "alcazar")
+    assert read.format == "OpenAgenda (CSV)"
+    assert [(e.id, e.title, e.start, e.end, e.branch_id, e.lat) for e in read.events] == [
+        ("openagenda-2", "Conte", datetime(2027, 3, 6, 10), datetime(2027, 3, 6, 11), "alcazar", 43.2996),
+        ("e3/2027-03-08T10:00:00", "Club", datetime(2027, 3, 8, 10), None, "aubagne", None),
+        ("e3/2027-03-15T10:00:00", "Club", datetime(2027, 3, 15, 10), None, "aubagne", None)]
+    assert read.cancelled == ["Concert"]
+    assert read.skipped == [("ligne 5 « Fin »", "valeur illisible (date de fin illisible « jamais »)")]
+
+
+def test_spreadsheet_rows_cancelled_untimed_or_titled_in_html_are_told():
+    text = ("Identifiant;Titre;Horaires ISO;État\n"
+            "a;Concert;2027-03-07T20:00:00+01:00;6\n"
+            "b;Conte;2027-03-08T10:00:00+01:00;Cancelled\n"
+            "c;<b>Sans horaire</b>;;\n"
+            "d;Club;2027-03-08T10:00:00+01:00 -> 2027-03-08T12:00:00+01:00 | "
+            "2027-03-15T10:00:00+01:00 -> 2027-03-15T12:00:00+01:00;\n")
+    read = read_events("", data=text.encode(), name="agenda.csv")
+    assert (read.path, read.cancelled) == ("agenda.csv", ["Concert", "Conte"])
+    assert read.skipped == [("ligne 4 « Sans horaire »", "sans titre ou sans date (colonnes Titre et Horaires ISO ou "
+                                                         "Première date - Début)")]
+    assert [(e.id, e.end) for e in read.events] == [("d/2027-03-08T10:00:00", datetime(2027, 3, 8, 12)),
+                                                    ("d/2027-03-15T10:00:00", datetime(2027, 3, 15, 12))]
+    assert openagenda(record("Un"), branches=None).path == "agenda.json"
+
+
+def test_an_excel_export_without_a_title_column_is_refused_naming_the_file():
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Nom", "Horaires ISO"])
+    book.active.append(["Conte", "2027-03-06T10:00:00"])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(InputError) as err:
+        read_events("", data=out.getvalue(), name="agenda.xlsx")
+    assert err.value.file == "agenda.xlsx"
+    assert str(err.value) == (
+        "agenda.xlsx — ligne 1 (en-tête) : aucune colonne de titre (Titre, Titre - FR, title_fr) dans l'en-tête. "
+        "Exportez l'agenda depuis OpenAgenda (Exporter > CSV ou Excel) sans retirer les colonnes Titre et Horaires "
+        "ISO (ou Première date - Début).")
+
+
+def test_spreadsheet_rows_give_their_branch_id_coordinates_page_and_at_most_the_bound_of_timings(monkeypatch):
+    import outreach.sources.events as events
+
+    monkeypatch.setattr(events, "MAX_OCCURRENCES", 2)  # the real bound (5,000) behaves alike, only slower
+    text = ("Identifiant;Titre;Horaires ISO;Id bibliothèque;Latitude;Longitude;Permalien\n"
+            "a;Conte;2027-03-06T10:00:00;aubagne;43.2927;5.5708;https://openagenda.com/e/a\n"
+            "b;Trop;2027-03-06T10:00:00 | 2027-03-07T10:00:00 | 2027-03-08T10:00:00;;;;\n"
+            "c;Assez;2027-03-06T10:00:00 | 2027-03-07T10:00:00;;;;\n")
+    read = read_events("", data=text.encode(), name="agenda.csv", branches=BRANCHES)
+    conte = read.events[0]
+    assert (conte.branch_id, conte.lat, conte.lon, conte.url) == ("aubagne", 43.2927, 5.5708,
+                                                                  "https://openagenda.com/e/a")
+    assert [e.title for e in read.events[1:]] == ["Assez", "Assez"]
+    assert read.skipped == [("ligne 3 « Trop »", "valeur illisible (plus de 2 horaires)")]

@@ -4,8 +4,7 @@ incremental updates, deletions, datestamp granularity, the protocol's refusals, 
 from __future__ import annotations
 
 import sqlite3
-import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pymarc
 import pytest
@@ -54,15 +53,18 @@ def test_an_incremental_harvest_asks_from_the_last_one_and_applies_changes_and_d
     store = tmp_path / "h.sqlite"
     base = served(records[:300])
     with OaiServer(base, page_size=100) as server:
+        # the repository's clock, moved on a second at a time (its datestamps are to the second)
+        clock = [datetime.now(UTC).replace(microsecond=0)]
+        server.now = lambda: clock[0]
         repository = identify(server.url)
         first = fetch(repository, store, prefix="marcxml")
         # the library changes a record and deletes another one just after that harvest
-        time.sleep(1.1)  # datestamps are to the second
-        later = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        clock[0] += timedelta(seconds=1)
+        later = clock[0].strftime("%Y-%m-%dT%H:%M:%SZ")
         changed = served([records[0]])[0].xml.replace("<subfield code=\"a\">", "<subfield code=\"a\">Nouveau : ", 1)
         server.records = [ServedRecord(base[0].identifier, later, changed),
                           ServedRecord(base[1].identifier, later, None)] + base[2:]
-        time.sleep(1.1)  # the next harvest begins after the change (`from` is inclusive, to the second)
+        clock[0] += timedelta(seconds=1)  # the next harvest begins after the change (`from` is inclusive)
         second = fetch(repository, store, prefix="marcxml")
         third = fetch(repository, store, prefix="marcxml")
     froms = [q["from"][0] for q in server.requests if "from" in q]

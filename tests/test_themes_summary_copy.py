@@ -69,6 +69,30 @@ def test_shipped_events_stay_in_the_future():
     assert [e.start.weekday() for e in events] == [e.start.weekday() for e in original]
 
 
+def loaded(summary: ThemeSummary) -> ThemeSummary:
+    """A demonstration summary as if the network had loaded that catalogue and that agenda itself."""
+    return summary.model_copy(update={"demo": False, "next_events": [e.model_copy(update={"demo": False})
+                                                                      for e in summary.next_events]})
+
+
+def _cut_title(title: str) -> str:
+    return title[:20]
+
+
+def test_the_demonstration_agenda_is_never_announced(demo):
+    themes, _, events, branches, summaries = demo
+    assert events and all(e.demo for e in events)
+    jeux = next(t for t in themes if t.id == "jeux-video")
+    shown = summaries[("jeux-video", "17615")]
+    assert [e.title for e in shown.next_events] == ["Play Paris 13"]  # the Thèmes page shows it, as such
+    copy = ad_copy(jeux, branches["17615"], shown)
+    assert copy.generic and "Play Paris" not in " ".join([copy.primary_text, copy.headline,
+                                                            *copy.other_primary_texts, *copy.other_headlines])
+    # the network's own event of that day is announced
+    own = ad_copy(jeux, branches["17615"], loaded(shown))
+    assert not own.generic and "« Play Paris 13 »" in own.primary_text
+
+
 def _summary(n, events=()):
     return ThemeSummary(theme_id="science-fiction", branch_id="5425", n_items=n, top_items=[],
                         next_events=list(events))
@@ -136,8 +160,7 @@ def test_lengths_for_every_theme_and_demo_branch(demo):
         for b in DEMO_BRANCHES:
             demo = summaries[(t.id, b)]
             assert demo.demo == (demo.n_items > 0)
-            for s in (demo, demo.model_copy(update={"next_events": [long_event]}),
-                      demo.model_copy(update={"demo": False})):  # as if the network had loaded it
+            for s in (demo, demo.model_copy(update={"next_events": [long_event]}), loaded(demo)):
                 copy = ad_copy(t, branches[b], s, distance_minutes=12)
                 assert isinstance(copy, AdCopy)
                 assert len(copy.headline) <= HEADLINE_MAX and len(copy.description) <= DESCRIPTION_MAX
@@ -147,7 +170,10 @@ def test_lengths_for_every_theme_and_demo_branch(demo):
                     assert str(s.n_items) in copy.primary_text
                 else:  # the demonstration sample's count is never stated
                     assert not re.search(r"\d+ titre", copy.primary_text + copy.headline)
-                assert copy.generic == (not stated and not s.next_events)
+                announced = [e for e in s.next_events if not e.demo]  # never the demonstration agenda's
+                assert copy.generic == (not stated and not announced)
+                texts = " ".join([copy.primary_text, copy.headline, *copy.other_primary_texts, *copy.other_headlines])
+                assert not [e.title for e in s.next_events if e.demo and _cut_title(e.title) in texts]
 
 
 def test_french_details():
@@ -207,7 +233,7 @@ def test_text_variations_say_only_the_same_proven_facts(demo):
     seen = 0
     for t in themes:
         for b in DEMO_BRANCHES:
-            s = summaries[(t.id, b)]
+            s = loaded(summaries[(t.id, b)])
             copy = ad_copy(t, branches[b], s)
             texts = [copy.primary_text, *copy.other_primary_texts]
             assert len(texts) <= 5 and len(set(texts)) == len(texts)

@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from app import state
+from app.campaign_form import FROM_SETTINGS, field_of, form_values, identity_options
 from app.campaign_view import circles_deck, feed_post_html, plan_table, story_html
 from outreach import datasets, pipeline
 from outreach.campaign import (
@@ -30,9 +31,6 @@ from outreach.text import number, slug
 
 CAMPAIGNS_DIR = datasets.campaigns_dir()
 NEW = "__new__"
-FORM_KEYS = ["c_name", "c_themes", "c_departement", "c_branches", "c_areas", "c_start", "c_end", "c_budget",
-             "c_objective", "c_ages", "c_geo", "c_extra", "c_landing", "c_page", "c_ig", "c_beneficiary",
-             "c_payer", "c_save_path"]
 
 st.title("Campagne")
 st.caption("Une campagne Meta (Facebook, Instagram) : un ensemble de publicités par bibliothèque et par thème, "
@@ -58,11 +56,10 @@ current_path = st.session_state.get("campaign_path")
 default = options.index(current_path) if current_path in options else (1 if len(options) > 1 else 0)
 chosen = st.selectbox("Fichier de campagne", options, index=default, key="campaign_file",
                       format_func=lambda p: "Nouvelle campagne" if p == NEW else Path(p).name)
-if st.session_state.get("campaign_loaded_from") != chosen:
+reset_form = st.session_state.get("campaign_loaded_from") != chosen
+if reset_form:
     st.session_state["campaign_loaded_from"] = chosen
     st.session_state.pop("campaign", None)
-    for key in FORM_KEYS:  # the form shows the newly chosen file, not what was typed for the previous one
-        st.session_state.pop(key, None)
     if chosen == NEW:
         # a new campaign has no file yet: neither the previous file's attestations nor its path apply to it
         st.session_state.pop("campaign_path", None)
@@ -88,85 +85,69 @@ shipped_deps = datasets.shipped_departements()
 
 
 network = state.settings()
-# a new campaign starts from the network's settings, never from the example's Page, payer or landing page
-NEW_DEFAULTS = {"budget_eur": network.default_budget_eur, "landing_url": network.website,
-                "advertiser.beneficiary": network.dsa_beneficiary, "advertiser.payer": network.dsa_payer}
-
-
-def _default(path: str, fallback):
-    value = campaign
-    for part in path.split("."):
-        value = getattr(value, part, None) if value is not None else None
-    if value in (None, "", []) and campaign is None:
-        value = NEW_DEFAULTS.get(path)
-    return fallback if value in (None, "", []) else value
-
-
-FROM_SETTINGS = ""
+dep_options = shipped_deps + [d for d in departements if d not in shipped_deps]
+# the form shows the newly chosen file (or an empty one), not what the previous one held; and it is filled again
+# when the page last stopped before drawing it (Streamlit then forgot its fields)
+starting = form_values(campaign, network, themes, dep_options)
+if reset_form or any(key not in st.session_state for key in starting):
+    st.session_state.update(starting)
 
 
 def identity_choice(label: str, key: str, in_file: str | None, setting_id: str, setting_name: str, column):
     """Page or Instagram account: the one of the Paramètres, or the (different) one the file names; never typed."""
     shown = setting_name or setting_id
-    options = [FROM_SETTINGS] + ([in_file] if in_file and in_file != setting_id else [])
+    options = identity_options(in_file, setting_id)
     labels = {FROM_SETTINGS: f"Celui des Paramètres : {shown}" if shown else "Celui des Paramètres (à choisir)"}
     if len(options) > 1:
         labels[in_file] = f"Celui du fichier : {in_file} (différent des Paramètres)"
-    return column.selectbox(label, options, index=len(options) - 1, key=key, format_func=labels.get)
+    if st.session_state.get(key) not in options:  # a file built since names the settings' account
+        st.session_state[key] = options[-1]
+    return column.selectbox(label, options, key=key, format_func=labels.get)
 
 
 with st.form("campaign_form"):
     st.header("Paramètres")
-    name = st.text_input("Nom de la campagne", _default("name", ""), key="c_name")
+    name = st.text_input("Nom de la campagne", key="c_name")
     slots = {"name": st.empty()}  # where each field's error shows: under its input
-    chosen_themes = st.multiselect("Thèmes", list(themes), default=[t for t in _default("themes", []) if t in themes],
-                                   format_func=themes.get, key="c_themes", placeholder="Choisissez un ou plusieurs thèmes")
+    chosen_themes = st.multiselect("Thèmes", list(themes), format_func=themes.get, key="c_themes",
+                                   placeholder="Choisissez un ou plusieurs thèmes")
     slots["themes"] = st.empty()
     c1, c2 = st.columns(2)
-    dep_options = shipped_deps + [d for d in departements if d not in shipped_deps]
-    dep_default = _default("territory.departement", "13")
-    departement = c1.selectbox("Département", dep_options,
-                               index=dep_options.index(dep_default) if dep_default in dep_options else 0,
-                               format_func=lambda d: f"{d} — {departements.get(d, '')}", key="c_departement")
-    branch_ids = c2.text_input("Bibliothèques (identifiants, facultatif)",
-                               " ".join(_default("territory.branches", [])), key="c_branches",
+    departement = c1.selectbox("Département", dep_options, format_func=lambda d: f"{d} — {departements.get(d, '')}",
+                               key="c_departement")
+    branch_ids = c2.text_input("Bibliothèques (identifiants, facultatif)", key="c_branches",
                                help="Identifiants du ministère (code_bib) séparés par des espaces ; vide = toutes.")
-    area_codes = c2.text_input("Zones (codes INSEE, facultatif)", " ".join(_default("territory.areas", [])),
-                               key="c_areas", help="Codes des communes ou arrondissements ; vide = toutes.")
+    area_codes = c2.text_input("Zones (codes INSEE, facultatif)", key="c_areas",
+                               help="Codes des communes ou arrondissements ; vide = toutes.")
     slots["territory"] = c2.empty()
-    start = c1.date_input("Début", _default("period.start", None), format="DD/MM/YYYY", key="c_start")
-    end = c1.date_input("Fin", _default("period.end", None), format="DD/MM/YYYY", key="c_end")
+    start = c1.date_input("Début", format="DD/MM/YYYY", key="c_start")
+    end = c1.date_input("Fin", format="DD/MM/YYYY", key="c_end")
     slots["period"] = c1.empty()
-    budget = c2.number_input("Budget total (€)", min_value=0.0, value=float(_default("budget_eur", 300.0)),
-                             step=50.0, key="c_budget")
+    budget = c2.number_input("Budget total (€)", min_value=0.0, step=50.0, key="c_budget")
     slots["budget_eur"] = c2.empty()
     objective = c2.radio("Objectif", ["awareness", "traffic"], horizontal=True,
-                         index=["awareness", "traffic"].index(_default("objective", "awareness")),
                          format_func={"awareness": "Notoriété", "traffic": "Trafic vers le site"}.get,
                          key="c_objective")
-    ages = c1.slider("Âges", 18, 65, (_default("audience.age_min", 18), _default("audience.age_max", 65)),
-                     key="c_ages", help="65 = 65 ans et plus.")
+    ages = c1.slider("Âges", 18, 65, key="c_ages", help="65 = 65 ans et plus.")
     slots["audience"] = c1.empty()
     c1.caption(minors.FLOOR_EXPLAINED)
     with c1.expander("Et les 15–17 ans ?"):
         st.markdown("\n".join(f"- {advice}" for advice in minors.TEENS_ADVICE))
     geo = c2.radio("Ciblage géographique", ["radius", "postcodes"], horizontal=True,
-                   index=["radius", "postcodes"].index(_default("geo", "radius")),
                    format_func={"radius": "Rayon autour de la bibliothèque", "postcodes": "Codes postaux"}.get,
                    key="c_geo")
-    extra = st.text_input("Centres d'intérêt Meta en plus (séparés par des virgules)",
-                          ", ".join(_default("extra_interests", [])), key="c_extra")
-    landing = st.text_input("Page d'arrivée (https://…)", _default("landing_url", ""), key="c_landing")
+    extra = st.text_input("Centres d'intérêt Meta en plus (séparés par des virgules)", key="c_extra")
+    landing = st.text_input("Page d'arrivée (https://…)", key="c_landing")
     slots["landing_url"] = st.empty()
     st.markdown("**Annonceur** (repris des Paramètres du réseau)")
     a1, a2 = st.columns(2)
-    page_id = identity_choice("Page Facebook", "c_page", _default("advertiser.page_id", None),
+    page_id = identity_choice("Page Facebook", "c_page", field_of(campaign, "advertiser.page_id"),
                               network.facebook_page_id, network.facebook_page_name, a1)
-    ig = identity_choice("Compte Instagram", "c_ig", _default("advertiser.instagram_user_id", None),
+    ig = identity_choice("Compte Instagram", "c_ig", field_of(campaign, "advertiser.instagram_user_id"),
                          network.instagram_user_id, network.instagram_username, a2)
     slots["advertiser.page_id"], slots["advertiser.instagram_user_id"] = a1.empty(), a2.empty()
-    beneficiary = a1.text_input("Bénéficiaire (DSA)", _default("advertiser.beneficiary", ""), key="c_beneficiary")
-    payer = a2.text_input("Payeur (DSA)", _default("advertiser.payer", ""), key="c_payer")
+    beneficiary = a1.text_input("Bénéficiaire (DSA)", key="c_beneficiary")
+    payer = a2.text_input("Payeur (DSA)", key="c_payer")
     slots["advertiser.beneficiary"], slots["advertiser.payer"] = a1.empty(), a2.empty()
     submitted = st.form_submit_button("Construire le plan", type="primary")
     if submitted:
@@ -298,7 +279,11 @@ s1, s2 = st.columns([3, 1])
 # a name, not a path: the file always goes into the campaigns folder (campaign_file_in)
 opened = st.session_state.get("campaign_path")
 default_name = Path(opened).name if opened else f"{slug(campaign.name)}.yaml"
-target = s1.text_input("Nom du fichier", default_name, key="c_save_path")
+# another file, a new campaign renamed, or a field that Streamlit forgot (the page stopped before it)
+if st.session_state.get("c_save_for") != (chosen, default_name) or "c_save_path" not in st.session_state:
+    st.session_state["c_save_for"] = (chosen, default_name)
+    st.session_state["c_save_path"] = default_name
+target = s1.text_input("Nom du fichier", key="c_save_path")
 if s2.button("Enregistrer le fichier", key="c_save"):
     try:
         saved = save_campaign(campaign, campaign_file_in(CAMPAIGNS_DIR, target))

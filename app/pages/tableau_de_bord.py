@@ -243,7 +243,8 @@ with tab_history:
     st.dataframe(store.batches().rename(columns={
         "id": "Lot", "source": "Source", "imported_at": "Importé le (UTC)", "rows_read": "Lignes",
         "rows_replaced": "Remplacées", "rows_unmatched": "Non rattachées", "duplicate_of": "Doublon du lot"}),
-        hide_index=True, width="stretch")
+        hide_index=True, width="stretch", placeholder="",
+        column_config={"Importé le (UTC)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")})
 
 try:
     report_html = dashboard_state.report_html(url, version, plan_ids, st.session_state.get("dash_months", 3))

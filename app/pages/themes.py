@@ -190,8 +190,11 @@ def branch_tab() -> None:
                             format_func=lambda i: by_id[i].label)
     s = summaries[(theme_id, branch_id)]
     copy = ad_copy(by_id[theme_id], shown[branch_id], s)
+    demo_agenda = any(e.demo for e in s.next_events)
     st.markdown("**Brouillon d'annonce**" + (" (générique : aucun chiffre à prouver)" if copy.generic else "")
-                + (" — sans chiffre : l'échantillon de démonstration ne décrit pas cette bibliothèque" if s.demo else ""))
+                + (" — sans chiffre : l'échantillon de démonstration ne décrit pas cette bibliothèque" if s.demo else "")
+                + (" — sans rendez-vous : ceux de l'agenda de démonstration n'ont lieu dans aucune de vos "
+                   "bibliothèques" if demo_agenda else ""))
     st.info(f"{copy.primary_text}\n\n**{copy.headline}** — {copy.description}")
     reasons = {m.item_id: (m.score, m.reason) for m in catalogue_matches if m.theme_id == theme_id}
     items = [i for i in catalogue_items if i.branch_id == branch_id and i.id in reasons]
@@ -200,7 +203,7 @@ def branch_tab() -> None:
         "Notice": i.id, "Titre": i.title, "Auteur": i.author, "Année": i.year, "Prêts": i.loans,
         "Score": reasons[i.id][0], "Pourquoi": reasons[i.id][1]} for i in items],
         columns=["Notice", "Titre", "Auteur", "Année", "Prêts", "Score", "Pourquoi"]),
-        hide_index=True, width="stretch")
+        hide_index=True, width="stretch", placeholder="")  # no year or loan count known: an empty cell
     if s.next_events:
         st.markdown("**Prochains rendez-vous** : " + " ; ".join(
             f"{e.title} le {e.start:%d/%m/%Y à %H h %M}" for e in s.next_events))

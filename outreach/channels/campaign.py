@@ -84,4 +84,5 @@ def campaign_brief(campaign, *, themes=None, branches: list[Branch] | None = Non
     if site_url is None:
         site_url = load_settings().blog_url
     return CampaignBrief(name=campaign.name, start=campaign.period.start, end=campaign.period.end,
-                         landing_url=campaign.landing_url, site_url=site_url or "", themes=offers)
+                         landing_url=campaign.landing_url, site_url=site_url or "", themes=offers,
+                         utm_campaign=campaign.utm_campaign)

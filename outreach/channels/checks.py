@@ -93,7 +93,7 @@ def review_edits(pack: ChannelPack, edits: dict[str, str], channels: dict[str, C
     for post in pack.posts:
         profile = channels[post.channel]
         if post.id in edits and edits[post.id] != post.text:
-            post, found = edit_post(post, edits[post.id], profile, pack.campaign_name)
+            post, found = edit_post(post, edits[post.id], profile, pack.utm_campaign or pack.campaign_name)
         else:
             found = check_post(post, profile)
         posts.append(post)

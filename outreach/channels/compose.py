@@ -127,8 +127,8 @@ class Composer:
         self.channels = channels or load_channels()
 
     def link(self, url: str, channel: str, content: str) -> str:
-        return with_utm(url, source=channel, medium=self.channels[channel].utm_medium, campaign=self.brief.name,
-                        content=content)
+        return with_utm(url, source=channel, medium=self.channels[channel].utm_medium,
+                        campaign=self.brief.utm_campaign or self.brief.name, content=content)
 
     def landing(self, theme: ThemeOffer) -> str:
         return theme.landing_url or self.brief.landing_url
@@ -172,8 +172,9 @@ class Composer:
                              "campagne ; les textes n'annoncent donc aucun chiffre.")
         posts.append(self.newsletter(blogs))
         posts = spread(posts)
-        return ChannelPack(campaign_name=self.brief.name, campaign_slug=self.brief.slug, start=self.brief.start,
-                           end=self.brief.end, posts=posts, blogs=blogs, lsf=briefs, notes=notes)
+        return ChannelPack(campaign_name=self.brief.name, campaign_slug=self.brief.slug,
+                           utm_campaign=self.brief.utm_campaign, start=self.brief.start, end=self.brief.end,
+                           posts=posts, blogs=blogs, lsf=briefs, notes=notes)
 
     # -------------------------------------------------------------------------------------- blog
 

@@ -90,6 +90,8 @@ class CampaignBrief(BaseModel):
     site_url: str = ""  # the blog's own address; none: no article address to link to
     themes: list[ThemeOffer]
     visual_urls: dict[str, str] = Field(default_factory=dict)  # theme id → address of its published visual
+    # the campaign's `utm_campaign` (`Campaign.utm_campaign`, as its Meta ads carry it); none: the name's slug
+    utm_campaign: str = ""
 
     @property
     def slug(self) -> str:
@@ -127,13 +129,14 @@ def theme_offer(theme, summaries, branches: dict, landing_url_for=None) -> Theme
         if s.theme_id != theme.id:
             continue
         branch = branches.get(s.branch_id)
-        # the demonstration sample's titles and counts are true of no branch: a post states none of them
+        # the demonstration sample's titles and counts, and the demonstration agenda's events, are true of no
+        # branch: a post states none of them
         demo = bool(getattr(s, "demo", False))
         offers.append(BranchOffer(
             branch_id=s.branch_id, branch_name=branch.name if branch else s.branch_id,
             city=branch.city if branch else "", n_items=0 if demo else int(s.n_items),
             top_items=[] if demo else [item_ref(i) for i in (s.top_items or []) if _text(i, "title").strip()],
-            events=list(s.next_events or []),
+            events=[e for e in s.next_events or [] if not getattr(e, "demo", False)],
             landing_url=landing_url_for(s.branch_id, theme.id) if landing_url_for else ""))
     return ThemeOffer(theme_id=theme.id, label=theme.label, description=getattr(theme, "description", "") or "",
                       kind=str(getattr(theme, "kind", "") or ""), hashtags=dict(getattr(theme, "hashtags", {}) or {}),

@@ -94,6 +94,7 @@ class BlogDraft(BaseModel):
 class ChannelPack(BaseModel):
     campaign_name: str
     campaign_slug: str
+    utm_campaign: str = ""  # as the brief gave it: the links of edited texts get the same
     start: date
     end: date
     posts: list[Post]

@@ -55,6 +55,17 @@ def progress_bar(done: int, total: int | None) -> None:
     print(f"\r{line}", end="", file=sys.stderr, flush=True)
 
 
+def _matcher():
+    """The themes in force, to match the harvested items as they come; None (matched later, by `themes
+    match`) when the themes file cannot be read: the harvest does not depend on it."""
+    from outreach.themes import StoreMatcher, load_themes
+
+    try:
+        return StoreMatcher(load_themes())
+    except InputError:
+        return None
+
+
 def run_fetch(args) -> int:
     from outreach.paths import harvest_store_path
     from outreach.sources import fetch, identify, read_authorised_values
@@ -68,10 +79,11 @@ def run_fetch(args) -> int:
     repository = identify(args.url)
     prefix = args.format or repository.marc_prefix()
     store = Path(args.store) if args.store else harvest_store_path()
-    # pages parsed on every core while this process fetches the next ones
+    # pages parsed, and their items matched to the themes, on every core while this process fetches the next
+    # ones: `themes match` then reads the matches kept in the store
     result = fetch(repository, store, prefix=prefix, set_spec=args.set, since=since, full=args.full,
                    collection_labels=labels, progress=None if args.quiet else progress_bar,
-                   map_pages=partial(stream_map, chunk_size=1))
+                   map_pages=partial(stream_map, chunk_size=1), match=_matcher())
     if not args.quiet:
         print(file=sys.stderr)
     for identifier, reason in result.skipped[:10]:

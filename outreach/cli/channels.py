@@ -34,14 +34,26 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def load_with_identity(path: str):
+    """The campaign file, given its identity first if it has none (as its first plan would), so that the posts'
+    utm_campaign is the one its Meta ads carry, whichever is made first."""
+    from outreach.campaign import ensure_identity, load_campaign
+
+    campaign = load_campaign(path)
+    if campaign.id is None:
+        campaign = ensure_identity(path, campaign)
+        print(f"Identité de la campagne écrite dans {path} : {campaign.id} (les liens des publications et des "
+              "publicités Meta la portent).", file=sys.stderr)
+    return campaign
+
+
 def run(args) -> int:
     from outreach.atomic import write_files
-    from outreach.campaign import load_campaign
     from outreach.channels import campaign_brief, compose, load_channels, render_files
 
     if args.action:
         return publish(args)
-    campaign = load_campaign(args.campaign)
+    campaign = load_with_identity(args.campaign)
     channels = load_channels(args.channels)
     brief = campaign_brief(campaign, site_url=args.site)
     pack = compose(brief, channels)
@@ -62,11 +74,10 @@ def publish(args) -> int:
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from outreach.campaign import load_campaign
     from outreach.channels import campaign_brief, compose, load_channels, publishing
     from outreach.settings import load_settings
 
-    campaign = load_campaign(args.campaign)
+    campaign = load_with_identity(args.campaign)
     channels = load_channels(args.channels)
     brief = campaign_brief(campaign, site_url=args.site)
     pack = compose(brief, channels)

@@ -43,6 +43,9 @@ class QuestionnaireConfig(BaseModel):
     proof_retention_years: int = Field(default=5, ge=1, le=10)
     # double opt-in: how long the confirmation link sent to an address stays valid
     confirmation_valid_days: int = Field(default=7, ge=1, le=30)
+    # confirmation e-mails one address may receive in an hour (the first, resends, a change of address), whoever
+    # asks: the per-client rate limit alone let anyone flood an address from many clients
+    confirmation_mails_per_hour: int = Field(default=3, ge=1, le=60)
     rate_limit_per_minute: int = Field(default=30, ge=1)
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
     # behind a reverse proxy: read the client's address from X-Forwarded-For, as written by these proxies

@@ -6,11 +6,30 @@ of a message to scan it must not confirm an address on the person's behalf.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from outreach.community.vocabulary import EMAIL_PURPOSES, PURPOSE_SHORT
+
+
+class TooManyConfirmations(Exception):
+    """The address had its share of confirmation e-mails for the hour: none is sent, the last link still works."""
+
+    def __init__(self, wait_s: float):
+        super().__init__(wait_s)
+        self.wait_s = wait_s
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, math.ceil(self.wait_s))
+
+    @property
+    def message(self) -> str:
+        minutes = max(1, math.ceil(self.wait_s / 60))
+        return (f"Trop de liens de confirmation envoyés à cette adresse en une heure : réessayez dans {minutes} "
+                f"minute{'s' if minutes > 1 else ''}. Le dernier lien envoyé reste valable.")
 
 
 def confirmation_url(public_url: str, confirmation: str) -> str:

@@ -1,7 +1,8 @@
-"""Protection of the service: a request size limit and a rate limit per client, as ASGI middleware.
+"""Protection of the service: a request size limit and a rate limit per client, as ASGI middleware; and the
+buckets that also limit the confirmation e-mails per address (`DatabaseBuckets`, used by the service).
 
-Both answer before the application sees the request, so an oversized or abusive request never reaches the
-store. They are plain ASGI so that they cost little on the hot path (the load test measures it).
+The middleware answers before the application sees the request, so an oversized or abusive request never
+reaches the store. It is plain ASGI so that it costs little on the hot path (the load test measures it).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import threading
 import time
 
 import anyio.to_thread
+
+from outreach.community.store import BUCKETS_FULL_AFTER_S
 
 SIZE_LIMITED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -72,15 +75,24 @@ class DatabaseBuckets:
     """Token buckets kept in the database, so that several workers or instances behind a load balancer
     share them: each request is one atomic upsert (INSERT … ON CONFLICT DO UPDATE) that refills the
     client's bucket for the time elapsed and takes a token when there is one. PostgreSQL and SQLite both
-    run it in one statement, so two workers never both spend the last token."""
+    run it in one statement, so two workers never both spend the last token.
 
-    FORGET_AFTER_S = 3600  # a bucket untouched for an hour is full again: its row goes
+    `per_minute` tokens a minute by default; `per_hour` instead for slow buckets (the confirmation e-mails of
+    one address). Their rows share the table: keys never meet (an address, or a 64-digit digest)."""
 
-    def __init__(self, engine, per_minute: int, clock=time.time):
+    FORGET_AFTER_S = BUCKETS_FULL_AFTER_S  # a bucket untouched that long is full again: its row goes
+
+    def __init__(self, engine, per_minute: int | None = None, clock=time.time, *, per_hour: int | None = None,
+                 forget_every: int = 1000):
         from outreach.community.store import rate_buckets
 
         self.engine, self.table, self.clock = engine, rate_buckets, clock
-        self.capacity, self.rate = float(per_minute), per_minute / 60.0
+        if (per_minute is None) == (per_hour is None):
+            raise ValueError("give per_minute or per_hour")
+        self.capacity = float(per_minute or per_hour)
+        self.rate = per_minute / 60.0 if per_minute else per_hour / 3600.0
+        # either way a bucket is full again within FORGET_AFTER_S: forgetting its row never gives tokens early
+        self.forget_every = forget_every  # old rows are deleted once every this many calls
         if engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
@@ -102,7 +114,7 @@ class DatabaseBuckets:
         with self.engine.begin() as conn:
             tokens, allowed = conn.execute(statement).one()
             self.calls += 1
-            if self.calls % 1000 == 0:
+            if self.calls % self.forget_every == 0:
                 conn.execute(delete(t).where(t.c.updated < now - self.FORGET_AFTER_S))
         return bool(allowed), 0.0 if allowed else (1 - tokens) / self.rate
 

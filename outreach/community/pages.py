@@ -69,11 +69,14 @@ def confirmation_page(confirmation: str) -> str:
 
 
 def preferences_page(member, offer: Offer, notice: Notice, branch_name: str, token: str,
-                     errors: list | None = None, saved: str = "") -> str:
+                     errors: list | None = None, saved: str = "", refused: str = "") -> str:
+    """`saved`: what was done; `refused`: a request not carried out, and why (nothing was changed)."""
     action = f"/preferences/{escape(token)}"
     out = ["<h1>Vos choix et vos données</h1>"]
     if saved:
         out.append(f'<p class="ok" role="status">{escape(saved)}</p>')
+    if refused:
+        out.append(f'<p class="errors" role="alert">{escape(refused)}</p>')
     if errors:
         items = "".join(f"<li>{escape(e.field)} : {escape(e.message)}</li>" for e in errors)
         out.append(f'<div class="errors" role="alert"><p>Vos choix n\'ont pas été enregistrés :</p><ul>{items}</ul></div>')

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import parse_qs
 
@@ -25,12 +25,12 @@ from outreach.bounds import parse_json
 from outreach.community import exports, pages
 from outreach.community.audience import audience_csv, audience_rows
 from outreach.community.config import QuestionnaireConfig, load_config
-from outreach.community.confirmation import confirmation_email, confirmation_url
+from outreach.community.confirmation import TooManyConfirmations, confirmation_email, confirmation_url
 from outreach.community.limits import BodySizeLimit, DatabaseBuckets, RateLimit
 from outreach.community.mailer import Mailer, MailError
 from outreach.community.notice import Notice, render_notice, require_complete
 from outreach.community.offer import Offer, PostcodeResolver, build_offer
-from outreach.community.store import Confirmation, Store
+from outreach.community.store import Confirmation, Store, confirmation_limit_key
 from outreach.community.validation import AnswerRejected, FieldError, validate_answer, validate_change
 from outreach.community.vocabulary import PURPOSES
 from outreach.community.widget import questionnaire_data, widget_source
@@ -54,6 +54,13 @@ class Service:
     resolver: PostcodeResolver
     store: Store
     mailer: Mailer
+    # the confirmation e-mails per address, in the database: every worker and instance shares them, and a
+    # restart forgets nothing
+    confirmation_buckets: DatabaseBuckets = field(init=False)
+
+    def __post_init__(self):
+        self.confirmation_buckets = DatabaseBuckets(self.store.engine, per_hour=self.config.confirmation_mails_per_hour,
+                                                    forget_every=1)
 
     def questionnaire_json(self) -> dict:
         return questionnaire_data(self.config, self.settings, self.notice, self.offer)
@@ -63,7 +70,14 @@ class Service:
 
     def send_confirmation(self, token: str) -> bool:
         """Send a fresh confirmation link to the person's address (the previous one stops working); False
-        when there is nothing to confirm. A MailError says why the server did not take it."""
+        when there is nothing to confirm. A MailError says why the server did not take it; TooManyConfirmations
+        that the address had its share for the hour (then nothing changes: the last link still works)."""
+        member = self.store.by_token(token)
+        if member is None or not member.awaiting_confirmation:
+            return False
+        allowed, wait = self.confirmation_buckets.allow(confirmation_limit_key(member.email))
+        if not allowed:
+            raise TooManyConfirmations(wait)
         made = self.store.new_confirmation(token)
         if made is None:
             return False
@@ -84,6 +98,8 @@ class Service:
             self.send_confirmation(token)
         except MailError as exc:
             log.warning("lien de confirmation non envoyé : %s", exc)
+        except TooManyConfirmations:  # the address is not logged: the log is no place for personal data
+            log.warning("lien de confirmation non envoyé : trop de liens envoyés à cette adresse en une heure")
 
 
 def build_service(store: Store | None = None, config: QuestionnaireConfig | None = None,
@@ -346,10 +362,21 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
             member = await run_in_threadpool(svc.store.change, token, new, svc.notice, channel="preferences")
             saved = "Vos choix sont enregistrés."
             if member.awaiting_confirmation and not (before.awaiting_confirmation and before.email == member.email):
-                saved += await send_link(token, member.email)
+                saved += " " + await send_link(token, member.email)  # the change stands, sent or not
         elif action == "resend":
-            saved = await send_link(token, member.email) if member.awaiting_confirmation else \
-                "Votre adresse est déjà confirmée, ou aucun choix ne la demande."
+            if not member.awaiting_confirmation:
+                saved = "Votre adresse est déjà confirmée, ou aucun choix ne la demande."
+            else:
+                try:
+                    saved = await send_link(token, member.email, refuse_when_limited=True)
+                except TooManyConfirmations as exc:
+                    if not is_form:
+                        return JSONResponse({"detail": exc.message}, status_code=429,
+                                            headers={"Retry-After": str(exc.retry_after), "Cache-Control": "no-store"})
+                    return HTMLResponse(pages.preferences_page(member, svc.offer, svc.notice,
+                                                               svc.resolver.branch_name(member.branch_id), token,
+                                                               refused=exc.message),
+                                        status_code=429, headers=page_headers() | {"Retry-After": str(exc.retry_after)})
         else:
             raise AnswerRejected([FieldError("action", "action inconnue : update, resend, withdraw ou delete.")])
         if is_form:
@@ -358,14 +385,19 @@ def create_app(service: Service | None = None, **kwargs) -> FastAPI:
                                                        saved=saved), headers=page_headers())
         return JSONResponse(member_json(member), headers={"Cache-Control": "no-store"})
 
-    async def send_link(token: str, address: str | None) -> str:
-        """Send the confirmation link now and say so, or say why it could not be sent."""
+    async def send_link(token: str, address: str | None, refuse_when_limited: bool = False) -> str:
+        """Send the confirmation link now and say so, or say why it could not be sent (a resend refused by the
+        limit per address raises, for its own answer)."""
         try:
             await run_in_threadpool(svc.send_confirmation, token)
         except MailError:
-            return (" Le lien de confirmation n'a pas pu être envoyé (serveur d'e-mails indisponible) : réessayez "
+            return ("Le lien de confirmation n'a pas pu être envoyé (serveur d'e-mails indisponible) : réessayez "
                     "plus tard avec « Renvoyer le lien de confirmation ».")
-        return f" Un lien de confirmation vient d'être envoyé à {address} : ouvrez-le pour confirmer votre adresse."
+        except TooManyConfirmations as exc:
+            if refuse_when_limited:
+                raise
+            return exc.message
+        return f"Un lien de confirmation vient d'être envoyé à {address} : ouvrez-le pour confirmer votre adresse."
 
     @app.post("/unsubscribe/{token}")
     def unsubscribe(token: str):

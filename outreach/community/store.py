@@ -123,6 +123,8 @@ rate_buckets = Table(
     Column("allowed", Boolean, nullable=False),
 )
 
+BUCKETS_FULL_AFTER_S = 3600  # every bucket (a minute's or an hour's) is full again after this long
+
 # answers that granted no purpose, counted and not kept: per day, branch and theme ("" counts the answers)
 answer_counts = Table(
     "community_answer_counts", metadata,
@@ -158,6 +160,14 @@ def normalise_email(email: str) -> str:
 
 def email_sha256(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()
+
+
+def confirmation_limit_key(email: str) -> str:
+    """The key of an address's bucket of confirmation e-mails (`limits.DatabaseBuckets`): its digest, hashed
+    again under a label of its own. The bucket outlives an erasure by up to an hour (erasing and answering
+    again must not give a fresh bucket), and this key is not the `email_sha256` that the audience file and
+    the respondent's row carry, which an erasure removes everywhere."""
+    return hashlib.sha256(f"confirmation-mails:{email_sha256(email)}".encode()).hexdigest()
 
 
 def token_sha256(token: str) -> str:
@@ -520,6 +530,8 @@ class Store:
             still_here = select(respondents.c.consent_id)
             result = conn.execute(delete(proofs).where(proofs.c.consent_id.in_(gone),
                                                        proofs.c.consent_id.not_in(still_here)))
+            # rate buckets full again (an hour at most): nothing they hold is needed any more
+            conn.execute(delete(rate_buckets).where(rate_buckets.c.updated < time.time() - BUCKETS_FULL_AFTER_S))
         if rows:
             self._scrub()
         return PurgeReport(respondents=len(rows), proofs=result.rowcount or 0, cutoff=cutoff,

@@ -23,12 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pymarc
-
 from outreach.bounds import MAX_MARC_BYTES
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
 from outreach.sources.marc_charsets import CharsetReport, Decoded, decode_record
+from outreach.sources.marc_fields import MarcFields, fields_of_record
 from outreach.sources.marc_identity import identified_note, identify
 from outreach.sources.marcxml import is_xml, parse_marcxml
 from outreach.sources.shelving import (
@@ -101,25 +100,8 @@ def read_catalogue(path: str | Path, *, data: bytes | None = None, name: str | N
 
 # ---------- ISO 2709 ----------
 
-def _values(record: pymarc.Record, tag: str, code: str) -> list[str]:
-    out = []
-    for f in record.get_fields(tag):
-        out.extend(v.strip() for v in f.get_subfields(code) if v and v.strip())
-    return out
-
-
-def _control(record: pymarc.Record, tag: str) -> str:
-    fields = record.get_fields(tag)
-    return (fields[0].data or "").strip() if fields and fields[0].is_control_field() else ""
-
-
-def _first(record: pymarc.Record, tag: str, code: str) -> str:
-    values = _values(record, tag, code)
-    return values[0] if values else ""
-
-
-def _heading(f: pymarc.Field, codes: str) -> str:
-    parts = [v.strip() for c, v in f.subfields if c in codes and v and v.strip()]  # (code, value) pairs or Subfields
+def _heading(f: list[tuple[str, str]], codes: str) -> str:
+    parts = [v.strip() for c, v in f if c in codes and v and v.strip()]
     return " -- ".join(parts)
 
 
@@ -148,10 +130,10 @@ class Copies:
     locations: list[str]
     loans: int | None  # None when no copy gives its number of loans
 
-    def dewey(self, record: pymarc.Record) -> str:
+    def dewey(self, record: MarcFields) -> str:
         """The Dewey number the first call number begins with, for printed text only: record and film call
         numbers use other classifications (PCDM…) that look alike."""
-        if str(record.leader)[6:7] != "a":
+        if record.leader[6:7] != "a":
             return ""
         return next((d for c in self.call_numbers if (d := dewey_of_call_number(c))), "")
 
@@ -160,12 +142,12 @@ class Copies:
         return {"collections": labels, "collection_codes": list(self.codes), "call_numbers": self.call_numbers}
 
 
-def _copies(record: pymarc.Record, tag: str, *, owner: str, collection: str, call_number: str, loans: str,
+def _copies(record: MarcFields, tag: str, *, owner: str, collection: str, call_number: str, loans: str,
             location: str = "") -> Copies:
-    fields = record.get_fields(tag)
+    fields = record.data(tag)
 
     def values(code: str) -> list[str]:
-        return [v for f in fields for v in f.get_subfields(code) if v] if code else []
+        return [v for f in fields for c, v in f if c == code and v] if code else []
 
     counts = [n for v in values(loans) if (n := _int(v)) is not None]
     return Copies(owners=list(dict.fromkeys(values(owner))), codes=list(dict.fromkeys(values(collection))),
@@ -173,59 +155,65 @@ def _copies(record: pymarc.Record, tag: str, *, owner: str, collection: str, cal
                   loans=sum(counts) if counts else None)
 
 
-def is_unimarc(record: pymarc.Record) -> bool:
-    return bool(record.get_fields("200")) and not record.get_fields("245")
+def is_unimarc(record: MarcFields) -> bool:
+    return record.has("200") and not record.has("245")
 
 
-def unimarc_item(record: pymarc.Record, collection_labels: dict[str, str] | None) -> tuple[CatalogueItem, list[str]]:
-    rid = _control(record, "001") or _first(record, "090", "a")
-    title = _first(record, "200", "a")
-    subtitle = _first(record, "200", "e")
+def _first_field_pairs(record: MarcFields, *tags: str) -> list[tuple[str, str]] | None:
+    """The subfields of the first field of the first of `tags` the record has (none for a control field)."""
+    for tag in tags:
+        found = record.by_tag.get(tag)
+        if found:
+            return [] if isinstance(found[0], str) else found[0]
+    return None
+
+
+def unimarc_item(record: MarcFields, collection_labels: dict[str, str] | None) -> tuple[dict, list[str]]:
+    """The item's fields (CatalogueItem's keyword arguments) and the owner codes of the copies."""
+    rid = record.control("001") or record.first("090", "a")
+    title = record.first("200", "a")
+    subtitle = record.first("200", "e")
     author = ""
-    for tag in ("700", "701", "710"):
-        f = record.get_fields(tag)
-        if f:
-            author = " ".join(v for v in (f[0].get_subfields("b") + f[0].get_subfields("a"))[:2] if v).strip()
-            break
-    author = author or _first(record, "200", "f")
-    date_100 = _first(record, "100", "a")
-    year = _year(_first(record, "210", "d"), _first(record, "214", "d"), date_100[9:13] if len(date_100) > 12 else "")
+    first = _first_field_pairs(record, "700", "701", "710")
+    if first is not None:  # "b" (forename) before "a" (surname), as a reader writes the name
+        author = " ".join(v for v in ([v for c, v in first if c == "b"] + [v for c, v in first if c == "a"])[:2]
+                          if v).strip()
+    author = author or record.first("200", "f")
+    date_100 = record.first("100", "a")
+    year = _year(record.first("210", "d"), record.first("214", "d"), date_100[9:13] if len(date_100) > 12 else "")
     subjects = [h for tag in ("600", "601", "602", "604", "605", "606", "607")
-                for f in record.get_fields(tag) if (h := _heading(f, "abcxyzjt"))]
-    genres = [h for f in record.get_fields("608") if (h := _heading(f, "axyz"))]
-    dewey = _first(record, "676", "a")
-    series = [" ".join(filter(None, [_h for _h in f.get_subfields("a", "i")])) for f in record.get_fields("225")]
-    series += _values(record, "410", "t")
-    summary = " ".join(_values(record, "330", "a"))
+                for f in record.data(tag) if (h := _heading(f, "abcxyzjt"))]
+    genres = [h for f in record.data("608") if (h := _heading(f, "axyz"))]
+    dewey = record.first("676", "a")
+    series = [" ".join(v for c, v in f if c in ("a", "i") and v) for f in record.data("225")]
+    series += record.values("410", "t")
+    summary = " ".join(record.values("330", "a"))
     copies = _copies(record, "995", owner="b", collection="h", call_number="k", loans="w", location="e")
-    extra = {"format": "UNIMARC", "doc_type": _first(record, "099", "t"), "series": series, "summary": summary,
-             **copies.extra(collection_labels), "locations": copies.locations, "isbn": _first(record, "010", "a")}
-    item = CatalogueItem(
-        id=rid, title=f"{title} : {subtitle}" if subtitle else title, author=author, year=year,
-        subjects=subjects, genres=genres, dewey=dewey or copies.dewey(record), url=_control(record, "003"),
-        loans=copies.loans, extra=extra)
-    return item, copies.owners
+    extra = {"format": "UNIMARC", "doc_type": record.first("099", "t"), "series": series, "summary": summary,
+             **copies.extra(collection_labels), "locations": copies.locations, "isbn": record.first("010", "a")}
+    return {"id": rid, "title": f"{title} : {subtitle}" if subtitle else title, "author": author, "year": year,
+            "subjects": subjects, "genres": genres, "dewey": dewey or copies.dewey(record),
+            "url": record.control("003"), "loans": copies.loans, "extra": extra}, copies.owners
 
 
-def marc21_item(record: pymarc.Record, collection_labels: dict[str, str] | None) -> tuple[CatalogueItem, list[str]]:
-    rid = _control(record, "001") or _first(record, "999", "c")
-    title = " ".join(filter(None, [_first(record, "245", "a"), _first(record, "245", "b")])).strip(" /:;")
-    author = _first(record, "100", "a") or _first(record, "110", "a")
-    year = _year(_first(record, "264", "c"), _first(record, "260", "c"),
-                 _control(record, "008")[7:11])
+def marc21_item(record: MarcFields, collection_labels: dict[str, str] | None) -> tuple[dict, list[str]]:
+    """The item's fields (CatalogueItem's keyword arguments) and the owner codes of the copies."""
+    rid = record.control("001") or record.first("999", "c")
+    title = " ".join(filter(None, [record.first("245", "a"), record.first("245", "b")])).strip(" /:;")
+    author = record.first("100", "a") or record.first("110", "a")
+    year = _year(record.first("264", "c"), record.first("260", "c"), record.control("008")[7:11])
     subjects = [h for tag in ("600", "610", "611", "630", "648", "650", "651")
-                for f in record.get_fields(tag) if (h := _heading(f, "abcdtvxyz"))]
-    genres = [h for f in record.get_fields("655") if (h := _heading(f, "avxyz"))]
-    dewey = _first(record, "082", "a")
-    series = _values(record, "490", "a") + _values(record, "830", "a")
-    summary = " ".join(_values(record, "520", "a"))
+                for f in record.data(tag) if (h := _heading(f, "abcdtvxyz"))]
+    genres = [h for f in record.data("655") if (h := _heading(f, "avxyz"))]
+    dewey = record.first("082", "a")
+    series = record.values("490", "a") + record.values("830", "a")
+    summary = " ".join(record.values("520", "a"))
     copies = _copies(record, "952", owner="a", collection="8", call_number="o", loans="l")
     extra = {"format": "MARC21", "series": series, "summary": summary, **copies.extra(collection_labels),
-             "isbn": _first(record, "020", "a")}
-    item = CatalogueItem(id=rid, title=title, author=author, year=year, subjects=subjects, genres=genres,
-                         dewey=dewey or copies.dewey(record), url=_first(record, "856", "u"), loans=copies.loans,
-                         extra=extra)
-    return item, copies.owners
+             "isbn": record.first("020", "a")}
+    return {"id": rid, "title": title, "author": author, "year": year, "subjects": subjects, "genres": genres,
+            "dewey": dewey or copies.dewey(record), "url": record.first("856", "u"), "loans": copies.loans,
+            "extra": extra}, copies.owners
 
 
 _REASONS = {
@@ -299,40 +287,47 @@ class RecordItem:
     reason: str = ""
 
 
-def record_item(record: pymarc.Record, position: int, collection_labels: dict[str, str] | None) -> RecordItem:
+def record_item(record: MarcFields, position: int, collection_labels: dict[str, str] | None, *,
+                branch_of: BranchOf | None = None, identifier: str = "") -> RecordItem:
+    """The item of one record, its branch given by `branch_of` (record id, owner codes). A record without 001
+    is identified by `identifier` when given (a harvested record's OAI identifier: stable from one harvest to
+    the next), else by 035, 003 or its position (`marc_identity`)."""
     try:
         if is_unimarc(record):
-            item, owners = unimarc_item(record, collection_labels)
+            fields, owners = unimarc_item(record, collection_labels)
             kind = "UNIMARC"
-        elif record.get_fields("245"):
-            item, owners = marc21_item(record, collection_labels)
+        elif record.has("245"):
+            fields, owners = marc21_item(record, collection_labels)
             kind = "MARC21"
         else:
             return RecordItem(None, reason="ni titre UNIMARC (200) ni titre MARC21 (245)")
     except (ValueError, AttributeError, IndexError) as exc:  # malformed fields inside a readable record
         return RecordItem(None, reason=f"zone illisible ({exc})")
-    if not item.title:
+    if not fields["title"]:
         return RecordItem(None, reason="titre vide (UNIMARC 200$a, MARC21 245$a)")
     source = ""
     # call numbers and shelf codes, for the shelf map (a file read or a harvest alike)
-    update = marc_shelving(record)
-    if not item.id:
-        update["id"], source = identify(record, position)
-    return RecordItem(item.model_copy(update=update), owners, kind, source)
+    fields.update(marc_shelving(record))
+    if not fields["id"]:
+        fields["id"], source = identify(record, position)
+    fields["branch_id"] = (branch_of or _first_branch)(fields["id"], owners)
+    if source and identifier:
+        fields["id"] = identifier
+    # built without validation: every field above has its type already, and validating cost a tenth of a record
+    return RecordItem(CatalogueItem.model_construct(**fields), owners, kind, source)
 
 
 def _read_records(records, label: str, *, branch_of: BranchOf | None, collection_labels: dict[str, str] | None,
                   fix: str) -> CatalogueRead:
     """Catalogue items of (position, decoded record or None, reason) triples: unreadable or untitled records
     are skipped with their reason, records without 001 are identified otherwise, character sets reported."""
-    assign = branch_of or _first_branch
     items, skipped, kinds, identified, charsets = [], [], set(), [], CharsetReport()
     for position, decoded, reason in records:
         where = f"notice n° {position}"
         if decoded is None:
             skipped.append((where, reason))
             continue
-        made = record_item(decoded.record, position, collection_labels)
+        made = record_item(fields_of_record(decoded.record), position, collection_labels, branch_of=branch_of)
         if made.item is None:
             skipped.append((where, made.reason))
             continue
@@ -340,7 +335,7 @@ def _read_records(records, label: str, *, branch_of: BranchOf | None, collection
         if made.id_source:
             identified.append(made.id_source)
         charsets.add(decoded, position)
-        items.append(made.item.model_copy(update={"branch_id": assign(made.item.id, made.owners)}))
+        items.append(made.item)
     if not items:
         detail = f" ({skipped[0][0]} : {skipped[0][1]})" if skipped else ""
         raise InputError(f"aucune notice MARC lisible{detail}.", file=label, fix=fix)
@@ -358,17 +353,16 @@ def marc_items(raw: bytes, *, first: int = 1, branch_of: BranchOf | None = None,
     """(where, item or None, format or reason) for each record of ISO 2709 bytes, as `read_marc` reads them,
     one at a time: for a reader of a long file in chunks (`outreach.themes.union`). `first`: see `_records`.
     The notes on character sets and on records identified without 001 are `read_marc`'s only."""
-    assign = branch_of or _first_branch
     for position, decoded, reason in _records(raw, first):
         where = f"notice n° {position}"
         if decoded is None:
             yield where, None, reason
             continue
-        made = record_item(decoded.record, position, collection_labels)
+        made = record_item(fields_of_record(decoded.record), position, collection_labels, branch_of=branch_of)
         if made.item is None:
             yield where, None, made.reason
             continue
-        yield where, made.item.model_copy(update={"branch_id": assign(made.item.id, made.owners)}), made.kind
+        yield where, made.item, made.kind
 
 
 def no_marc_record(label: str, skipped: list[tuple[str, str]]) -> InputError:

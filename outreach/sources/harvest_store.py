@@ -26,7 +26,7 @@ from pydantic import TypeAdapter
 
 from outreach.errors import InputError
 from outreach.model import CatalogueItem
-from outreach.sources.catalogue import BranchOf, CatalogueRead, _first_branch, record_item
+from outreach.sources.catalogue import BranchOf, CatalogueRead, record_item
 from outreach.sources.oai import Harvest, Page, Repository, page_records
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS harvests (
     url TEXT NOT NULL, prefix TEXT NOT NULL, set_spec TEXT NOT NULL, response_date TEXT NOT NULL,
     finished_at TEXT NOT NULL, received INTEGER NOT NULL, deleted INTEGER NOT NULL, skipped INTEGER NOT NULL,
     full INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS matched (
+    identifier TEXT PRIMARY KEY, item_id TEXT NOT NULL, themes TEXT NOT NULL, found TEXT NOT NULL,
+    author TEXT NOT NULL, series TEXT NOT NULL, title TEXT NOT NULL);
 """
 
 
@@ -84,12 +87,13 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
           since: datetime | None = None, full: bool = False, branch_of: BranchOf | None = None,
           collection_labels: dict[str, str] | None = None,
           progress: Callable[[int, int | None], None] | None = None,
-          map_pages: PageMap | None = None) -> HarvestResult:
+          map_pages: PageMap | None = None, match: PageMatch | None = None) -> HarvestResult:
     """Harvest into the store at `path`: from `since`, else from the last complete harvest, else everything
     (`full` forces everything and, without a set, forgets the records that the server no longer lists: the
     store does not know which set a record came from). `map_pages(work, pages)` runs `work` on lists of
     pages and yields its results in order (`stream_map` with chunks of one page: `branch_of` must then be
-    picklable)."""
+    picklable). `match(items)`, when given, matches each page's items where they are made, and the store
+    keeps the matches beside them (`outreach.themes.store_matching.StoreMatcher`, picklable)."""
     if since is None and not full:
         last = last_harvest(path, repository.url, prefix, set_spec)
         since = datetime.fromisoformat(last.replace("Z", "+00:00")) if last else None
@@ -98,11 +102,13 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
     try:
         if full:
             db.execute("CREATE TEMP TABLE seen (identifier TEXT PRIMARY KEY)")
-        work = partial(page_rows, url=repository.url, branch_of=branch_of, collection_labels=collection_labels)
+        work = partial(page_rows, url=repository.url, branch_of=branch_of, collection_labels=collection_labels,
+                       match=match)
         counts = _store(db, harvest, (map_pages or _in_process)(work, harvest.pages()),
                         full=full, progress=progress)
         if full and not set_spec:  # a full harvest of the whole catalogue: what it did not list is gone
             db.execute("DELETE FROM items WHERE identifier NOT IN (SELECT identifier FROM seen)")
+            db.execute("DELETE FROM matched WHERE identifier NOT IN (SELECT identifier FROM seen)")
         db.execute("INSERT INTO harvests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (repository.url, prefix, set_spec or "", harvest.response_date, datetime.now().isoformat(),
                     counts["received"], counts["deleted"], len(counts["skipped"]), int(full or since is None)))
@@ -116,7 +122,10 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
 
 # (work, pages) -> work's result for each list of consecutive pages, in order
 PageMap = Callable[[Callable[[list[Page]], list], Iterable[Page]], Iterator[list]]
-Row = tuple  # ("u", identifier, datestamp, item JSON) | ("d", identifier) | ("s", identifier, reason)
+# items -> for each: (item id, matcher key, matches JSON, author key, series key, title), see StoreMatcher
+PageMatch = Callable[[list[CatalogueItem]], list[tuple]]
+# ("u", identifier, datestamp, item JSON, matched row or None) | ("d", identifier, deleted) | ("s", identifier, reason)
+Row = tuple
 
 
 def _in_process(work, pages):
@@ -124,25 +133,29 @@ def _in_process(work, pages):
 
 
 def page_rows(pages: list[Page], *, url: str, branch_of: BranchOf | None,
-              collection_labels: dict[str, str] | None) -> list[list[Row]]:
-    """What to write for each page: its records parsed and turned into items (JSON), or their deletions."""
-    assign = branch_of or _first_branch
+              collection_labels: dict[str, str] | None, match: PageMatch | None = None) -> list[list[Row]]:
+    """What to write for each page: its records parsed and turned into items (JSON) and, with `match`, their
+    matches; or their deletions."""
     out = []
     for page in pages:
         with _no_cycle_collection():
             rows: list[Row] = []
+            items: list[tuple[int, CatalogueItem]] = []  # (row, item): the page's items, matched together
             for position, h in enumerate(page_records(page, url), start=1):
                 if h.deleted or h.record is None:
                     rows.append(("d", h.identifier, h.deleted))
                     continue
-                made = record_item(h.record, position, collection_labels)
+                # a record without 001 keeps the server's identifier: stable from one harvest to the next
+                made = record_item(h.record, position, collection_labels, branch_of=branch_of,
+                                   identifier=h.identifier)
                 if made.item is None:
                     rows.append(("s", h.identifier, made.reason))
                     continue
-                # a record without 001 keeps the server's identifier: stable from one harvest to the next
-                item = made.item.model_copy(update={"id": h.identifier if made.id_source else made.item.id,
-                                                    "branch_id": assign(made.item.id, made.owners)})
-                rows.append(("u", h.identifier, h.datestamp, item.model_dump_json()))
+                items.append((len(rows), made.item))
+                rows.append(("u", h.identifier, h.datestamp, made.item.model_dump_json(), None))
+            if match is not None and items:
+                for (row, _), matched in zip(items, match([item for _, item in items]), strict=True):
+                    rows[row] = (*rows[row][:4], (rows[row][1], *matched))
         out.append(rows)
     return out
 
@@ -166,7 +179,10 @@ def _store(db: sqlite3.Connection, harvest: Harvest, results: Iterator[list[list
     counts = {"received": 0, "stored": 0, "deleted": 0, "skipped": []}
     for pages in results:
         for rows in pages:
-            upserts = [r[1:] for r in rows if r[0] == "u"]
+            upserts = [r[1:4] for r in rows if r[0] == "u"]
+            matched = [r[4] for r in rows if r[0] == "u" and r[4] is not None]
+            # an item stored without its matches loses those of its previous version
+            stale = [(r[1],) for r in rows if r[0] == "d" or (r[0] == "u" and r[4] is None)]
             deletions = [(r[1],) for r in rows if r[0] == "d"]
             counts["received"] += len(rows)
             counts["stored"] += len(upserts)
@@ -176,6 +192,8 @@ def _store(db: sqlite3.Connection, harvest: Harvest, results: Iterator[list[list
                 db.executemany("INSERT INTO items VALUES (?, ?, ?) ON CONFLICT(identifier) DO UPDATE SET "
                                "datestamp=excluded.datestamp, item=excluded.item", upserts)
                 db.executemany("DELETE FROM items WHERE identifier=?", deletions)
+                db.executemany("DELETE FROM matched WHERE identifier=?", stale)
+                db.executemany(_SAVE_MATCHED, matched)
                 if full:
                     db.executemany("INSERT OR IGNORE INTO seen VALUES (?)", [(u[0],) for u in upserts])
             if progress:
@@ -183,16 +201,65 @@ def _store(db: sqlite3.Connection, harvest: Harvest, results: Iterator[list[list
     return counts
 
 
-def stored_items(path: str | Path) -> Iterator[str]:
-    """The items of the store as the JSON text they are kept in, one by one, in identifier order (for a
-    match on every core that never holds the whole catalogue: outreach.themes.union.match_store)."""
+_SAVE_MATCHED = "INSERT OR REPLACE INTO matched VALUES (?, ?, ?, ?, ?, ?, ?)"
+_UNREADABLE_FIX = "Relancez « outreach catalogue fetch --full » pour la reconstruire."
+
+
+@contextmanager
+def _matches_db(path: str | Path):
+    """The store opened to read and keep matches: InputErrors for a damaged or read-only store."""
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            for (item,) in db.execute("SELECT item FROM items ORDER BY identifier"):
-                yield item
+        db = _connect(Path(path))
     except sqlite3.DatabaseError as exc:
-        raise InputError(f"base de notices moissonnées illisible ({exc}).", file=str(path),
-                         fix="Relancez « outreach catalogue fetch --full » pour la reconstruire.") from exc
+        raise InputError(f"base de notices moissonnées illisible ({exc}).", file=str(path), fix=_UNREADABLE_FIX) from exc
+    try:
+        yield db
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc):
+            raise InputError("base de notices moissonnées en lecture seule : les correspondances ne peuvent y "
+                             "être gardées.", file=str(path),
+                             fix="Donnez le droit d'écrire dans la base et dans son dossier, ou copiez-la "
+                                 "ailleurs.") from exc
+        raise InputError(f"base de notices moissonnées illisible ({exc}).", file=str(path), fix=_UNREADABLE_FIX) from exc
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"base de notices moissonnées illisible ({exc}).", file=str(path), fix=_UNREADABLE_FIX) from exc
+    finally:
+        db.close()
+
+
+def unmatched_items(path: str | Path, key: str) -> Iterator[tuple[str, str]]:
+    """(identifier, item JSON) of the items whose matches are not kept under the matcher `key` (harvested
+    without a matcher, or under other themes), in identifier order."""
+    with _matches_db(path) as db:
+        yield from db.execute("SELECT i.identifier, i.item FROM items i LEFT JOIN matched m ON "
+                              "m.identifier = i.identifier AND m.themes = ? WHERE m.identifier IS NULL "
+                              "ORDER BY i.identifier", (key,))
+
+
+@contextmanager
+def matches_keeper(path: str | Path):
+    """A function that keeps matched rows ((identifier, item id, key, matches JSON, author, series, title)),
+    one transaction per call. It writes on its own connection, while `unmatched_items` reads on another."""
+    with _matches_db(path) as db:
+        def keep(rows: list[tuple]) -> None:
+            with db:
+                db.executemany(_SAVE_MATCHED, rows)
+        yield keep
+
+
+def kept_matches(path: str | Path, key: str) -> Iterator[tuple[str, str, str, str, str]]:
+    """(item id, matches JSON, author key, series key, title) of every item, as kept under `key`."""
+    with _matches_db(path) as db:
+        yield from db.execute("SELECT item_id, found, author, series, title FROM matched WHERE themes = ? "
+                              "ORDER BY identifier", (key,))
+
+
+def unmatched_kin(path: str | Path, key: str) -> Iterator[tuple[str, str, str]]:
+    """(item id, author key, series key) of the items without match under `key` that have an author or a
+    series: those that may take the theme of their kin (`outreach.themes.kinship`)."""
+    with _matches_db(path) as db:
+        yield from db.execute("SELECT item_id, author, series FROM matched WHERE themes = ? AND found = '[]' "
+                              "AND (author <> '' OR series <> '') ORDER BY identifier", (key,))
 
 
 def read_store(path: str | Path, *, name: str | None = None) -> CatalogueRead:
@@ -203,8 +270,7 @@ def read_store(path: str | Path, *, name: str | None = None) -> CatalogueRead:
             rows = [r[0] for r in db.execute("SELECT item FROM items ORDER BY identifier")]
             last = db.execute("SELECT url, response_date FROM harvests ORDER BY finished_at DESC LIMIT 1").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise InputError(f"base de notices moissonnées illisible ({exc}).", file=label,
-                         fix="Relancez « outreach catalogue fetch --full » pour la reconstruire.") from exc
+        raise InputError(f"base de notices moissonnées illisible ({exc}).", file=label, fix=_UNREADABLE_FIX) from exc
     if not rows:
         raise InputError("aucune notice dans la base moissonnée.", file=label,
                          fix="Lancez d'abord « outreach catalogue fetch URL » (serveur OAI-PMH du SIGB).")

@@ -8,21 +8,20 @@ agency that assigned 001, not the record, so it identifies nothing on its own.
 
 from __future__ import annotations
 
-import pymarc
+from outreach.sources.marc_fields import MarcFields
 
 SOURCES_FR = {"035": "numéro 035", "003": "identifiant 003", "position": "position dans le fichier"}
 
 
-def identify(record: pymarc.Record, position: int) -> tuple[str, str]:
+def identify(record: MarcFields, position: int) -> tuple[str, str]:
     """(identifier, where it comes from: "035", "003" or "position")."""
-    for f in record.get_fields("035"):
-        value = next((v.strip() for v in f.get_subfields("a") if v and v.strip()), "")
-        if value:
-            return value, "035"
-    unimarc = bool(record.get_fields("200")) and not record.get_fields("245")
-    own = record.get_fields("003")
-    if unimarc and own and own[0].is_control_field() and (own[0].data or "").strip():
-        return own[0].data.strip(), "003"
+    value = record.first("035", "a")  # the first non-blank 035$a
+    if value:
+        return value, "035"
+    unimarc = record.has("200") and not record.has("245")
+    own = record.control("003")
+    if unimarc and own:
+        return own, "003"
     return f"notice-{position}", "position"
 
 

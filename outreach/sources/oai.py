@@ -31,7 +31,7 @@ from sickle import Sickle, oaiexceptions
 from sickle.response import OAIResponse
 
 from outreach.errors import InputError
-from outreach.sources.marcxml import HarvestedRecord, record_of_element
+from outreach.sources.marc_fields import MarcFields, fields_of_element
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 MARC_PREFIXES = ("marcxml", "marc21", "MARC21-xml", "unimarc", "marcxchange", "pmb_xml_unimarc")
@@ -47,7 +47,7 @@ class Harvested:
     identifier: str
     datestamp: str
     deleted: bool
-    record: HarvestedRecord | None
+    record: MarcFields | None
 
 
 @dataclass
@@ -233,7 +233,7 @@ MAX_RETRY_AFTER_S = 60
 
 def _parser():
     # nothing fetched from outside, no entity expanded: a harvested page is data, never instructions
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, collect_ids=False)
 
 
 def page_records(page: Page, url: str) -> list[Harvested]:
@@ -262,4 +262,4 @@ def _harvested(element) -> Harvested:
     datestamp = (header.findtext(OAI + "datestamp") or "").strip() if header is not None else ""
     metadata = element.find(OAI + "metadata")
     marc = next(metadata.iterchildren(etree.Element), None) if metadata is not None else None
-    return Harvested(identifier, datestamp, deleted, record_of_element(marc) if marc is not None and not deleted else None)
+    return Harvested(identifier, datestamp, deleted, fields_of_element(marc) if marc is not None and not deleted else None)

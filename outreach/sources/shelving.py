@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 
-import pymarc
-
+from outreach.sources.marc_fields import MarcFields
 from outreach.text import fold
 
 CALL_NUMBER_COLUMNS = ("cote", "cotes", "cote_995k", "call_number", "call_numbers", "call_numbers_995k",
@@ -37,23 +36,19 @@ def _unique(values) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
-def _subfields(record: pymarc.Record, tag: str, *codes: str) -> list[str]:
-    return [v for f in record.get_fields(tag) for v in f.get_subfields(*codes) if v]
-
-
-def marc_shelving(record: pymarc.Record) -> dict[str, list[str]]:
+def marc_shelving(record: MarcFields) -> dict[str, list[str]]:
     """`call_numbers` and `shelves` of a UNIMARC or MARC21 record (every copy, each value once)."""
-    if record.get_fields("200") and not record.get_fields("245"):  # UNIMARC
-        calls = _subfields(record, "995", "k")
-        shelves = _subfields(record, "995", "h") + _subfields(record, "995", "e") + _subfields(record, "686", "a")
+    if record.has("200") and not record.has("245"):  # UNIMARC
+        calls = record.subfields("995", "k")
+        shelves = record.subfields("995", "h") + record.subfields("995", "e") + record.subfields("686", "a")
     else:
-        calls = _subfields(record, "952", "o")
-        for f in record.get_fields("852"):  # prefix, classification part, item part: one call number
-            call = " ".join(v for code in "khi" for v in f.get_subfields(code) if v)
+        calls = record.subfields("952", "o")
+        for f in record.data("852"):  # prefix, classification part, item part: one call number
+            call = " ".join(v for code in "khi" for c, v in f if c == code and v)
             if call.strip():
                 calls.append(call)
-        shelves = (_subfields(record, "952", "8") + _subfields(record, "952", "c") + _subfields(record, "852", "c")
-                   + _subfields(record, "084", "a"))
+        shelves = (record.subfields("952", "8") + record.subfields("952", "c") + record.subfields("852", "c")
+                   + record.subfields("084", "a"))
     return {"call_numbers": _unique(calls), "shelves": _unique(shelves)}
 
 

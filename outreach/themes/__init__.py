@@ -55,10 +55,11 @@ from outreach.themes.shelves import (
     propose_shelf_map,
     save_shelf_map,
 )
+from outreach.themes.store_matching import StoreMatcher
 from outreach.themes.summary import summarise
 from outreach.themes.union import iso2709_head, match_iso2709_file, match_store
 
-__all__ = ["DEMO_BRANCHES", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "agenda_in_force", "banner_text",
+__all__ = ["DEMO_BRANCHES", "StoreMatcher", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "agenda_in_force", "banner_text",
            "catalogue_in_force", "compile_themes", "coverage_by_theme", "coverage_summary", "coverage_warnings",
            "dump_shelf_map", "dump_themes", "editor", "forget_catalogue_file", "in_force_version",
            "iso2709_head", "keep_agenda_file", "keep_catalogue_file", "kept_files", "owner_codes", "load_shelf_map", "load_themes", "match_events", "match_iso2709_file", "match_items",

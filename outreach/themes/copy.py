@@ -3,8 +3,9 @@
 Every sentence is a template whose slots are true facts: the branch's name, the number of matched titles,
 the next matched event and, when the caller knows it, the travel time. When a figure is missing the
 template falls back to a variant that does not mention it; with no figure at all, the copy is generic and
-claims nothing (`generic=True`). A count from the demonstration sample (`summary.demo`) is no figure: it
-is true of no branch (see `outreach.themes.provenance`).
+claims nothing (`generic=True`). A count from the demonstration sample (`summary.demo`) is no figure, and an
+event of the demonstration agenda (`event.demo`) no fact: both are true of no branch (see
+`outreach.themes.provenance`).
 
 Lengths follow Meta's limits for link ads: the headline is cut at 40 characters (Meta truncates beyond),
 the description at 30, the primary text never beyond 500 (the templates give about 80 to 180 characters; Meta
@@ -100,7 +101,8 @@ def ad_copy(theme: Theme, branch: Branch | str, summary: ThemeSummary | None, *,
     where = where_with_town(branch, others)
     # the provenance rule: the demonstration sample's counts are true of no branch, the copy never states them
     n = summary.n_items if summary and not summary.demo else 0
-    event = summary.next_events[0] if summary and summary.next_events else None
+    # nor an event of the demonstration agenda: it takes place at none of the network's branches
+    event = next((e for e in summary.next_events if not e.demo), None) if summary else None
     near = f", à {distance_minutes} minutes de chez vous" if distance_minutes is not None and distance_minutes >= 0 \
         else ""
     facts = []

@@ -27,6 +27,7 @@ SERIES_SCORE = 0.6
 MIN_AUTHOR_WORKS = 2
 AUTHOR_SHARE = 0.75
 # "One Piece. 83", "Les Légendaires, 18", "Naruto : tome 3", "Blacksad - 2": the name before the number
+_DIGIT = re.compile(r"\d")
 _VOLUME = re.compile(r"\s*[.,:;\-–]\s*(?:t\.|tome|vol\.?|volume|n°|no)?\s*\d{1,3}\b", re.IGNORECASE)
 
 
@@ -42,7 +43,7 @@ def author_key(item: CatalogueItem) -> str:
 
 def series_key(item: CatalogueItem) -> str:
     """The series a numbered volume belongs to (its title before the number, with its author), or ""."""
-    if not item.title or not any(ch.isdigit() for ch in item.title):  # the common case, decided in C
+    if not item.title or not _DIGIT.search(item.title):  # the common case, decided in C
         return ""
     m = _VOLUME.search(item.title)
     name = fold(item.title[:m.start()]) if m else ""
@@ -54,41 +55,74 @@ def _short(title: str, limit: int = 60) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
+class Kinship:
+    """What the strongly matched works say of their authors and series (`observe`), and the theme a work
+    without match takes from them (`match`). Its memory grows with the authors and series of the strongly
+    matched works, not with the catalogue: a store of millions of records is observed as a stream, then its
+    works without match are looked up (`outreach.themes.union.match_store`)."""
+
+    def __init__(self, ignore: set[str] | frozenset[str] = frozenset()):
+        self.use_series, self.use_author = "same_series" not in ignore, "same_author" not in ignore
+        self.by_author: dict[str, Counter] = defaultdict(Counter)  # author → theme → strongly matched works
+        self.author_works: Counter = Counter()  # author → strongly matched works (any theme)
+        self.by_series: dict[str, Counter] = defaultdict(Counter)
+        self.example: dict[tuple[str, str, str], str] = {}  # (kind, key, theme) → a title named in reasons
+
+    @property
+    def active(self) -> bool:
+        return self.use_series or self.use_author
+
+    def observe(self, author: str, series: str, title: str, strong: set[str]) -> None:
+        """A work strongly matched to the themes `strong`, by its author and series keys."""
+        series = series if self.use_series else ""
+        if author:
+            self.author_works[author] += 1
+            self.by_author[author].update(strong)
+        if series:
+            self.by_series[series].update(strong)
+        for theme in strong:  # the first title in alphabetical order: the same reason in whatever order the
+            for key in (("a", author, theme), ("s", series, theme)):  # works come (a file, a store)
+                known = self.example.get(key)
+                if known is None or title < known:
+                    self.example[key] = title
+
+    def match(self, item_id: str, author: str, series: str) -> ThemeMatch | None:
+        """The theme of its series, else of its author, for a work without match of its own; or None."""
+        s = series if self.use_series else ""
+        if s and len(self.by_series.get(s, ())) == 1:
+            [theme] = self.by_series[s]
+            return ThemeMatch(item_id=item_id, theme_id=theme, score=SERIES_SCORE,
+                              reason=f"même série que « {_short(self.example[('s', s, theme)])} »")
+        a = author if self.use_author else ""
+        if not a or a not in self.by_author:
+            return None
+        theme, n = self.by_author[a].most_common(1)[0]
+        if n >= MIN_AUTHOR_WORKS and n >= AUTHOR_SHARE * self.author_works[a]:
+            return ThemeMatch(item_id=item_id, theme_id=theme, score=AUTHOR_SCORE,
+                              reason=f"même auteur que « {_short(self.example[('a', a, theme)])} »")
+        return None
+
+
+def strong_themes(found: list[ThemeMatch]) -> set[str]:
+    """The themes of a work's matches strong enough to be spread."""
+    return {m.theme_id for m in found if m.score >= STRONG}
+
+
 def spread(items: list[CatalogueItem], per_item: list[list[ThemeMatch]], ignore: set[str] = frozenset()) -> None:
     """Give the works without match the theme of their series or author, in place (see the module doc)."""
-    use_series, use_author = "same_series" not in ignore, "same_author" not in ignore
-    if not (use_series or use_author):
+    kin = Kinship(ignore)
+    if not kin.active:
         return
-    by_author: dict[str, Counter] = defaultdict(Counter)  # author → theme → strongly matched works
-    author_works: Counter = Counter()  # author → strongly matched works (any theme)
-    by_series: dict[str, Counter] = defaultdict(Counter)
-    example: dict[tuple[str, str, str], str] = {}  # (kind, key, theme) → a title that has the theme
     for item, found in zip(items, per_item, strict=True):
-        strong = {m.theme_id for m in found if m.score >= STRONG}
-        if not strong:
-            continue
-        a, s = author_key(item), series_key(item) if use_series else ""
-        if a:
-            author_works[a] += 1
-            by_author[a].update(strong)
-        if s:
-            by_series[s].update(strong)
-        for theme in strong:
-            example.setdefault(("a", a, theme), item.title)
-            example.setdefault(("s", s, theme), item.title)
+        strong = strong_themes(found)
+        if strong:
+            kin.observe(author_key(item), series_key(item) if kin.use_series else "", item.title, strong)
     for index, (item, found) in enumerate(zip(items, per_item, strict=True)):
         if found:
             continue
-        s = series_key(item) if use_series else ""
-        if s and len(by_series.get(s, ())) == 1:
-            [theme] = by_series[s]
-            per_item[index] = [ThemeMatch(item_id=item.id, theme_id=theme, score=SERIES_SCORE,
-                                          reason=f"même série que « {_short(example[('s', s, theme)])} »")]
-            continue
-        a = author_key(item) if use_author else ""
-        if not a or a not in by_author:
-            continue
-        theme, n = by_author[a].most_common(1)[0]
-        if n >= MIN_AUTHOR_WORKS and n >= AUTHOR_SHARE * author_works[a]:
-            per_item[index] = [ThemeMatch(item_id=item.id, theme_id=theme, score=AUTHOR_SCORE,
-                                          reason=f"même auteur que « {_short(example[('a', a, theme)])} »")]
+        if not (kin.by_series or kin.by_author):
+            break
+        m = kin.match(item.id, author_key(item) if kin.use_author else "",
+                      series_key(item) if kin.use_series else "")
+        if m is not None:
+            per_item[index] = [m]

@@ -107,12 +107,14 @@ def shipped_provenance() -> CatalogueProvenance:
 def _sample_events() -> tuple[LibraryEvent, ...]:
     from outreach.datasets import shipped_branches
 
-    return tuple(read_events(sample_events_path(), branches=list(shipped_branches()),
-                             near=branch_near(list(shipped_branches()))).events)
+    branches = list(shipped_branches())
+    read = read_events(sample_events_path(), branches=branches, near=branch_near(branches))
+    return tuple(e.model_copy(update={"demo": True}) for e in read.events)
 
 
 def shipped_events(today: date | None = None) -> list[LibraryEvent]:
-    """The demonstration agenda: real OpenAgenda events, re-dated and placed at shipped branches.
+    """The demonstration agenda: real OpenAgenda events, re-dated and placed at shipped branches, each marked
+    `demo` (no draft, ad or post announces one).
 
     The file dates them from December 2026 on; once that is past, every event is moved forward by the same
     whole number of weeks so that the agenda still starts within a week of `today` (a demonstration must

@@ -6,13 +6,16 @@ processes (`outreach.streaming`), each of which decodes them with the catalogue 
 matches come back, in the file's order; the caller writes them as they come. The result is the one
 `read_catalogue` followed by `match_items` gives, damaged records reported the same way.
 
-A large harvested store (`outreach catalogue fetch`) is matched the same way (`match_store`): its items, as
-the JSON text they are kept in, go by chunks to the workers, which read them and match them.
+A large harvested store (`outreach catalogue fetch`) keeps the matches of its items beside them
+(`outreach.themes.store_matching`): `match_store` reads them, matches on every core only the items kept
+without matches under these themes, then gives the works without match the theme of their author or series
+(`outreach.themes.kinship`), in a second pass over the store.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +24,9 @@ from outreach.errors import InputError
 from outreach.model import Theme
 from outreach.sources.catalogue import marc_items, no_marc_record, skipped_notes
 from outreach.streaming import stream_map
+from outreach.themes.kinship import STRONG, Kinship
 from outreach.themes.matching import ITEM_FIELDS, Memo, compile_themes, match_item
+from outreach.themes.store_matching import StoreMatcher
 
 BLOCK = 1 << 20  # bytes read at a time
 CHUNK = 1_000  # records per chunk sent to a worker (about 1.5 MB of UNIMARC)
@@ -88,22 +93,6 @@ def _match_chunk(chunk: list[tuple[int, bytes]]) -> tuple[list[Match], list[tupl
     return _match_decoded(marc_items(raw, first=chunk[0][0], collection_labels=_WORKER["labels"]))
 
 
-_STORED_ITEMS = None  # TypeAdapter(list[CatalogueItem]), made once per worker
-
-
-def _match_stored_chunk(chunk: list[str]) -> tuple[list[Match], list[tuple[str, str]], int, int, set[str]]:
-    """The same as _match_chunk for items kept as JSON text in a harvested store: read in one call."""
-    global _STORED_ITEMS
-    if _STORED_ITEMS is None:
-        from pydantic import TypeAdapter
-
-        from outreach.model import CatalogueItem
-
-        _STORED_ITEMS = TypeAdapter(list[CatalogueItem])
-    items = _STORED_ITEMS.validate_json("[" + ",".join(chunk) + "]")
-    return _match_decoded(("", item, "OAI-PMH (base locale)") for item in items)
-
-
 def _match_decoded(decoded) -> tuple[list[Match], list[tuple[str, str]], int, int, set[str]]:
     """(matches, the first skipped records, skipped count, items, formats) of (where, item or None, format or
     reason) triples."""
@@ -129,18 +118,16 @@ def _match_decoded(decoded) -> tuple[list[Match], list[tuple[str, str]], int, in
 def stream_matches(records: Iterable[bytes], themes: list[Theme], *, label: str, summary: StreamSummary,
                    collection_labels: dict[str, str] | None = None, ignore: Iterable[str] = (),
                    min_score: float = 0.0, workers: int | None = None, chunk_size: int = CHUNK,
-                   done: Callable[[int], None] | None = None, stored: bool = False) -> Iterator[Match]:
-    """The matches of a stream of raw ISO 2709 records (or, `stored`, of items as JSON text from a harvested
-    store), in order, on `workers` processes (every core by default). `summary` is filled as the stream
-    goes; at the end, InputError if no record was readable."""
+                   done: Callable[[int], None] | None = None) -> Iterator[Match]:
+    """The matches of a stream of raw ISO 2709 records, in order, on `workers` processes (every core by
+    default). `summary` is filled as the stream goes; at the end, InputError if no record was readable."""
     skip = frozenset(ignore)
     unknown = skip - set(ITEM_FIELDS)
     if unknown:
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
-    # positions in the file, for the notes on damaged records (stored items were all readable)
-    numbered = records if stored else enumerate(records, start=1)
+    # positions in the file, for the notes on damaged records
     for matches, skipped, n_skipped, n_items, kinds in stream_map(
-            _match_stored_chunk if stored else _match_chunk, numbered, workers=workers, chunk_size=chunk_size,
+            _match_chunk, enumerate(records, start=1), workers=workers, chunk_size=chunk_size,
             initializer=_start,
             initargs=(list(themes), collection_labels, skip, min_score), done=done):
         summary.records += n_items + n_skipped
@@ -164,14 +151,48 @@ def match_iso2709_file(path: str | Path, themes: list[Theme], **kwargs) -> tuple
                           **kwargs), summary
 
 
-def match_store(path: str | Path, themes: list[Theme], **kwargs) -> tuple[Iterator[Match], StreamSummary]:
-    """`stream_matches` over the items of a harvested store, read row by row; the summary is complete once
-    the iterator is exhausted."""
-    from outreach.sources.harvest_store import stored_items
-
+def match_store(path: str | Path, themes: list[Theme], *, ignore: Iterable[str] = (), min_score: float = 0.0,
+                workers: int | None = None, chunk_size: int = CHUNK, done: Callable[[int], None] | None = None,
+                matcher: StoreMatcher | None = None) -> tuple[Iterator[Match], StreamSummary]:
+    """The matches of a harvested store's items, as `match_items` gives them for the same items read whole
+    (kinship included): those kept at harvest time under the same themes are read, the others matched now on
+    `workers` processes and kept. Items come in identifier order, the works that take the theme of their
+    author or series after the others. The summary is complete once the iterator is exhausted."""
     summary = StreamSummary(str(path))
-    return stream_matches(stored_items(path), themes, label=str(path), summary=summary, stored=True,
-                          **kwargs), summary
+    matcher = matcher or StoreMatcher(themes, ignore=ignore)
+    return _store_matches(path, matcher, set(ignore), min_score, summary, workers=workers, chunk_size=chunk_size,
+                          done=done), summary
+
+
+STORED = "OAI-PMH (base locale)"
+
+
+def _store_matches(path, matcher: StoreMatcher, ignore: set[str], min_score: float, summary: StreamSummary,
+                   **stream) -> Iterator[Match]:
+    from outreach.sources.harvest_store import kept_matches, matches_keeper, unmatched_items, unmatched_kin
+
+    with matches_keeper(path) as keep:  # items harvested before, or under other themes
+        for rows in stream_map(matcher.match_stored, unmatched_items(path, matcher.key), **stream):
+            keep(rows)
+    kin = Kinship(ignore)
+    for item_id, found, author, series, title in kept_matches(path, matcher.key):
+        summary.items += 1
+        if found == "[]":
+            continue
+        found = json.loads(found)
+        strong = {theme for theme, score, _ in found if score >= STRONG}
+        if strong and kin.active:
+            kin.observe(author, series, title, strong)
+        yield from ((item_id, theme, score, reason) for theme, score, reason in found if score >= min_score)
+    summary.records, summary.kinds = summary.items, {STORED} if summary.items else set()
+    if not summary.items:
+        raise no_marc_record(str(path), [])
+    if not (kin.by_author or kin.by_series):
+        return
+    for item_id, author, series in unmatched_kin(path, matcher.key):
+        m = kin.match(item_id, author, series)
+        if m is not None and m.score >= min_score:
+            yield m.item_id, m.theme_id, m.score, m.reason
 
 
 def iso2709_head(path: str | Path, size: int = 100_000) -> bytes | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from outreach.datasets import example_campaign_path
 from tests.support import ROOT
+from tests.support.app_page import new_page
 from tests.support.browser import require_browser
 from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
 
@@ -29,6 +31,33 @@ def app_server(tmp_path_factory):
     yield from running_app(tmp_path_factory)
 
 
+_CACHE = shutil.ignore_patterns("cache")
+
+
+@pytest.fixture
+def restored_home(app_server, tmp_path_factory):
+    """The shared server's home, put back as it was once the test is over: a test that saves files (a campaign,
+    a visual, a kept catalogue, the settings) leaves the others the state they expect, without the cold start of
+    a server of its own. The server's caches are keyed on the files' contents or times, so they follow."""
+    home = app_server["home"]
+    kept = tmp_path_factory.mktemp("app-home-kept") / "home"
+    shutil.copytree(home, kept, ignore=_CACHE)
+    app_server["visited"] = True  # the walkthrough's cold-start timing then starts from its own visit
+    yield home
+    for entry in home.iterdir():
+        if entry.name != "cache":  # written by the server as it goes, and only ever read back by content
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    shutil.copytree(kept, home, dirs_exist_ok=True)
+
+
+def app_env(home, **extra) -> dict:
+    """The server's environment: its folders in `home`, nothing of the developer's OUTREACH_* or META_* ones."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTREACH_", "META_"))}
+    return env | dict(OUTREACH_CACHE_DIR=str(home / "cache"), OUTREACH_SETTINGS=str(home / "network.yaml"),
+                      OUTREACH_CAMPAIGNS_DIR=str(home / "campaigns"), OUTREACH_OUTPUT_DIR=str(home / "sorties"),
+                      STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **extra)
+
+
 def running_app(tmp_path_factory):
     """The app's server for a fixture: started, yielded as {url, started, home}, stopped."""
     require_browser()
@@ -38,10 +67,7 @@ def running_app(tmp_path_factory):
     (home / "network.yaml").write_text(NETWORK_YAML + 'network_name: "Bibliothèques de Marseille"\n',
                                        encoding="utf-8")
     attested_copy(example_campaign_path(), home / "campaigns")
-    env = dict(os.environ, OUTREACH_CACHE_DIR=str(home / "cache"), OUTREACH_SETTINGS=str(home / "network.yaml"),
-               OUTREACH_CAMPAIGNS_DIR=str(home / "campaigns"), OUTREACH_OUTPUT_DIR=str(home / "sorties"),
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    yield from run_app(env, home)
+    yield from run_app(app_env(home), home)
 
 
 def run_app(env: dict, home):
@@ -74,7 +100,18 @@ def run_app(env: dict, home):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 2200}, accept_downloads=True, locale="fr-FR")
-    pg = context.new_page()
+    pg = new_page(browser, viewport={"width": 1400, "height": 2200}, accept_downloads=True)
     yield pg
-    context.close()
+    pg.context.close()
+
+
+@pytest.fixture
+def app_page(app_server, page):
+    """The shared server's home page, opened and settled."""
+    from tests.support.app_page import TIMEOUT, settle
+
+    app_server["visited"] = True  # the walkthrough's cold-start timing then starts from its own visit
+    page.goto(app_server["url"])
+    page.get_by_role("heading", name="outreach — faire connaître la médiathèque").wait_for(timeout=TIMEOUT)
+    settle(page)
+    return page

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_walkthrough import TIMEOUT, settle
 from tests.support import ROOT
+from tests.support.app_page import TIMEOUT, new_page, settle
 from tests.support.browser import unavailable
 
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"
@@ -37,14 +37,13 @@ def headings(page) -> list[int]:
 def a11y_page(browser, app_server):
     if not AXE.exists():
         unavailable(f"axe-core absent ({AXE.relative_to(ROOT)}) : npm pack axe-core, puis extraire axe.min.js")
-    context = browser.new_context(viewport={"width": 1400, "height": 2000}, locale="fr-FR", bypass_csp=True)
-    page = context.new_page()
+    page = new_page(browser, viewport={"width": 1400, "height": 2000}, bypass_csp=True)
     app_server["visited"] = True  # the walkthrough's cold-start timing then starts from its own visit
     page.goto(app_server["url"])
     page.get_by_role("heading", name="outreach — faire connaître la médiathèque").wait_for(timeout=TIMEOUT)
     settle(page)
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_every_page_passes_axe_with_its_own_title_french_and_ordered_headings(a11y_page):

@@ -7,22 +7,20 @@ Roubaix export's owner code « MED » is placed, in the network's settings, at t
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from outreach.datasets import example_campaign_path
-from tests.e2e.conftest import run_app
-from tests.e2e.test_walkthrough import TIMEOUT, go, settle
 from tests.support import ROOT
-from tests.support.browser import require_browser, screenshot
-from tests.support.compliance_helpers import NETWORK_YAML, attested_copy
+from tests.support.app_page import TIMEOUT, go, settle
+from tests.support.browser import screenshot
+from tests.support.compliance_helpers import NETWORK_YAML
 
 ROUBAIX = ROOT / "data" / "samples" / "roubaix-unimarc-sample-2383.mrc"
 
 
-def first_branch(home) -> str:
+def first_branch() -> str:
     """The branch of the example campaign's first ad set, planned as the app plans it."""
     from outreach import pipeline
     from outreach.campaign import load_campaign
@@ -31,23 +29,12 @@ def first_branch(home) -> str:
 
 
 @pytest.fixture
-def network(tmp_path, monkeypatch):
-    require_browser()
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("OUTREACH_SETTINGS", str(home / "network.yaml"))
-    branch = first_branch(home)
-    (home / "network.yaml").write_text(NETWORK_YAML + f"catalogue_branches: {{MED: '{branch}'}}\n", encoding="utf-8")
-    attested_copy(example_campaign_path(), home / "campagnes")  # the campaign the Campagne page opens
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTREACH_", "META_"))}
-    env.update(OUTREACH_CACHE_DIR=str(home / "cache"), OUTREACH_SETTINGS=str(home / "network.yaml"),
-               OUTREACH_CAMPAIGNS_DIR=str(home / "campagnes"), OUTREACH_OUTPUT_DIR=str(home / "sorties"),
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    app = run_app(env, home)
-    try:
-        yield next(app)
-    finally:
-        next(app, None)
+def network(app_server, restored_home):
+    """The shared server (its home holds the attested example campaign the Campagne page opens), its network's
+    settings placing the catalogue's owner code at the first ad set's branch; put back afterwards."""
+    settings = restored_home / "network.yaml"
+    settings.write_text(NETWORK_YAML + f"catalogue_branches: {{MED: '{first_branch()}'}}\n", encoding="utf-8")
+    return app_server
 
 
 def primary_text(page) -> str:

@@ -12,8 +12,8 @@ import re
 import pytest
 
 from tests.e2e.test_accessibility import AXE, axe_violations
-from tests.e2e.test_walkthrough import TIMEOUT, go, settle
 from tests.support import ROOT
+from tests.support.app_page import TIMEOUT, go, settle
 from tests.support.browser import screenshot
 from tests.support.french_screen import english_words, screen_text
 
@@ -21,13 +21,12 @@ from tests.support.french_screen import english_words, screen_text
 PAGES = re.findall(r'page\("[\w_]+\.py", "([^"]+)"', (ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def app_page(app_server, page):
-    app_server["visited"] = True  # the walkthrough's cold-start timing then starts from its own visit
-    page.goto(app_server["url"])
-    page.get_by_role("heading", name="outreach — faire connaître la médiathèque").wait_for(timeout=TIMEOUT)
-    settle(page)
-    return page
+# the main area's text unchanged for 200 ms (kept on the window between two polls of the browser)
+TEXT_STILL = """() => {
+    const text = document.querySelector('[data-testid=stMain]').innerText, now = performance.now();
+    if (window.__textStill?.text !== text) { window.__textStill = {text, since: now}; return false; }
+    return now - window.__textStill.since >= 200;
+}"""
 
 
 def open_expanders(page) -> None:
@@ -35,9 +34,8 @@ def open_expanders(page) -> None:
         if summary.is_visible():
             summary.click()
     settle(page)
-    # what an expander holds is drawn once it opens: read the page when nothing is left fading or loading
-    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT)
-    page.wait_for_timeout(500)
+    # what an expander holds is drawn once it opens: read the page once its text has stopped changing
+    page.wait_for_function(TEXT_STILL, timeout=TIMEOUT)
 
 
 def test_pages_list_every_page_of_the_navigation():

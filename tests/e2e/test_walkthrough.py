@@ -8,25 +8,8 @@ the next pages see. A screenshot of each page is kept in test-artifacts/.
 import json
 import time
 
+from tests.support.app_page import TIMEOUT, go
 from tests.support.browser import screenshot
-
-TIMEOUT = 60_000
-
-
-def settle(page):
-    """Wait until Streamlit has finished running the page's script."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=TIMEOUT)
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
-    # with showErrorDetails = "none" an uncaught exception shows a redacted box, not a traceback: look for both
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.get_by_text("Traceback").count() == 0
-
-
-def go(page, label: str, heading: str):
-    page.locator("[data-testid='stSidebar']").get_by_role("link", name=label, exact=True).click()
-    page.get_by_role("heading", name=heading).first.wait_for(timeout=TIMEOUT)
-    settle(page)
 
 
 def test_first_page_after_a_cold_start(app_server, page):

@@ -13,15 +13,14 @@ tests/e2e/test_pages_in_french.py reads every page with its tabs and expanders o
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import run_app
-from tests.e2e.test_walkthrough import TIMEOUT, go, settle
+from tests.e2e.conftest import app_env, run_app
 from tests.support import ROOT
+from tests.support.app_page import TIMEOUT, go, settle
 from tests.support.browser import require_browser, screenshot
 from tests.support.french_screen import english_words, screen_text
 from tests.support.graph_insights import InsightsGraphServer
@@ -38,11 +37,7 @@ def new_network(tmp_path):
     graph.start()
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTREACH_", "META_"))}
-    env.update(OUTREACH_CACHE_DIR=str(home / "cache"), OUTREACH_SETTINGS=str(home / "network.yaml"),
-               OUTREACH_CAMPAIGNS_DIR=str(home / "campagnes"), OUTREACH_OUTPUT_DIR=str(home / "sorties"),
-               OUTREACH_DATABASE_URL=f"sqlite:///{home / 'resultats.sqlite'}", META_GRAPH_URL=graph.url,
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env = app_env(home, OUTREACH_DATABASE_URL=f"sqlite:///{home / 'resultats.sqlite'}", META_GRAPH_URL=graph.url)
     app = run_app(env, home)
     try:
         yield next(app) | {"graph": graph}
@@ -158,9 +153,7 @@ def test_a_new_network_runs_its_first_campaign_without_it(new_network, page):
         page.get_by_role("option", name=re.compile(rf"^{item} ")).first.click()
         fill(page, "Prénom et nom", "Camille Martin")
         fill(page, "Fonction", "DPO")
-        click(page, "Attester")
-        page.wait_for_timeout(1500)  # the page runs again once the attestation is written (st.rerun)
-        settle(page)
+        click(page, "Attester")  # settles once the page has run again after writing it (st.rerun)
     see(page, "Aucun point bloquant ouvert")
     check_french(page, "RGPD")
 

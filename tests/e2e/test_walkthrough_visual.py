@@ -1,22 +1,15 @@
 """(Named to run after test_walkthrough.py, whose first test times the app's cold start from the session's
 shared server.) The Campagne page's preview in a real browser: the ad shown as a feed post, its visual replaced by an
-upload (checked as Meta would), then the default one back; the campaign file keeps the choice."""
+upload (checked as Meta would), then the default one back; the campaign file keeps the choice. On the shared
+server, whose home (the campaign changed, the visuals saved) is put back afterwards for the other walks."""
 
 import io
 import re
 
-import pytest
 from PIL import Image
 
-from tests.e2e.conftest import running_app
-from tests.e2e.test_walkthrough import TIMEOUT, go, settle
+from tests.support.app_page import TIMEOUT, go, settle
 from tests.support.browser import screenshot
-
-
-@pytest.fixture(scope="module")
-def app_server(tmp_path_factory):
-    """A server of its own: the visuals it saves and the campaign it changes stay out of the other walks."""
-    yield from running_app(tmp_path_factory)
 
 
 def jpeg(width: int, height: int) -> bytes:
@@ -35,7 +28,7 @@ def uploaded(page, name: str) -> None:
     page.get_by_text(name, exact=True).first.wait_for(timeout=TIMEOUT)
 
 
-def test_replace_the_visual_of_an_ad_then_go_back(app_server, page):
+def test_replace_the_visual_of_an_ad_then_go_back(app_server, restored_home, page):
     page.goto(app_server["url"])
     page.get_by_role("heading", name="outreach — faire connaître la médiathèque").wait_for(timeout=TIMEOUT)
     go(page, "Campagne", "Campagne")
@@ -63,7 +56,7 @@ def test_replace_the_visual_of_an_ad_then_go_back(app_server, page):
                            " return i && i.src !== src; }", arg=drawn, timeout=TIMEOUT)
     settle(page)
     assert preview_image(page).startswith("data:image/jpeg;base64,")
-    saved = list((app_server["home"] / "campaigns" / "visuels").glob("*.jpg"))
+    saved = list((restored_home / "campaigns" / "visuels").glob("*.jpg"))
     assert len(saved) == 1 and Image.open(saved[0]).size == (1080, 1350)
     screenshot(page, "03b-campagne-visuel")
 

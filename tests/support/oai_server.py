@@ -78,6 +78,8 @@ class OaiServer:
         self.name = name
         self.tokens: dict[str, tuple[list[ServedRecord], int]] = {}
         self.requests: list[dict[str, list[str]]] = []
+        # the repository's clock (its responseDate): a test moves it on instead of waiting for the real one
+        self.now = lambda: datetime.now(UTC)
         self._counter = itertools.count(1)
         outer = self
 
@@ -207,7 +209,7 @@ class OaiServer:
         return self._envelope(f"<request>{self.url}</request><error code=\"{code}\">{escape(text)}</error>")
 
     def _envelope(self, inner: str) -> str:
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = self.now().strftime("%Y-%m-%dT%H:%M:%SZ")
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" '
                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/'
                 'OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">'
