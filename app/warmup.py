@@ -68,7 +68,7 @@ def _load() -> None:
                                     state.in_force_version())
         from outreach.meta import visual_files
 
-        visual_files(plan.ad_sets)  # drawn once per process (lru_cache): the Campagne page's preview and export
+        visual_files(plan.ad_sets)  # drawn once (then read from the cache folder): the preview and export
         state.posts(example, settings.blog_url.strip())
         key = themes_state.freeze(themes)
         shelves = themes_state.shelf_key()  # the page's own key: a different one would warm another entry

@@ -88,13 +88,25 @@ def output_dir(path: str | Path) -> Iterator[Path]:
         yield staging
         try:
             target.mkdir(exist_ok=True)
-            for item in sorted(staging.rglob("*")):
-                dest = target / item.relative_to(staging)
-                if item.is_dir():
-                    dest.mkdir(exist_ok=True)
-                else:
-                    os.replace(item, dest)
+            # folder by folder, in name order (a national plan's export holds thousands of images: os.walk
+            # and plain paths, not a Path object per file)
+            for folder, subfolders, files in os.walk(staging):
+                subfolders.sort()
+                into = os.path.join(target, os.path.relpath(folder, staging))
+                os.makedirs(into, exist_ok=True)
+                for name in sorted(files):
+                    os.replace(os.path.join(folder, name), os.path.join(into, name))
         except OSError as exc:
             raise unwritable(target, exc) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_files(out_dir: str | Path, files: dict[str, bytes]) -> None:
+    """`files` (name relative to `out_dir`, sub-folders allowed, e.g. images/) written there, all or nothing."""
+    with output_dir(out_dir) as staging:
+        for folder in sorted({os.path.dirname(name) for name in files} - {""}):  # once, not once per file
+            (staging / folder).mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            with open(os.path.join(staging, name), "wb") as f:
+                f.write(data)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -63,31 +64,43 @@ def national_units() -> Units:
 
 
 def inside(units: Units, circles: list[tuple[float, float, float]]) -> np.ndarray:
-    """Indices of the units inside any of the circles (lat, lon, radius in km)."""
-    if not circles:
-        return np.array([], dtype=int)
-    centres = unit_vectors([c[0] for c in circles], [c[1] for c in circles])
-    hits = units.tree.query_ball_point(centres, km_to_chord(np.array([c[2] for c in circles])))
-    found = {i for row in hits for i in row}
-    return np.fromiter(sorted(found), dtype=int, count=len(found))
+    """Indices of the units inside any of the circles (lat, lon, radius in km), in order."""
+    return inside_each(units, [circles])[0]
+
+
+def inside_each(units: Units, group_circles: list[list[tuple[float, float, float]]]) -> list[np.ndarray]:
+    """`inside` for each group of circles, with one query of the tree for all the circles."""
+    flat = [c for circles in group_circles for c in circles]
+    if not flat:
+        return [np.array([], dtype=int) for _ in group_circles]
+    centres = unit_vectors([c[0] for c in flat], [c[1] for c in flat])
+    hits = units.tree.query_ball_point(centres, km_to_chord(np.array([c[2] for c in flat])))
+    out, at = [], 0
+    for circles in group_circles:
+        rows = hits[at:at + len(circles)]
+        at += len(circles)
+        out.append(np.unique(np.fromiter(chain.from_iterable(rows), dtype=int)))
+    return out
 
 
 def owners(units: Units, group_circles: list[list[tuple[float, float, float]]],
-           group_areas: list[set[str]]) -> dict[str, int]:
+           group_areas: list[set[str]], reached_units: list[np.ndarray] | None = None) -> dict[str, int]:
     """Postcode → the group that alone may target it.
 
     A postcode of the territory goes to the group whose catchments hold most of its people; a postcode
-    outside it that circles reach goes to the group whose circles hold most of its people."""
+    outside it that circles reach goes to the group whose circles hold most of its people. `reached_units`:
+    `inside_each(units, group_circles)` when the caller has it already."""
     import pandas as pd
 
+    if reached_units is None:
+        reached_units = inside_each(units, group_circles)
     area_group = {code: g for g, codes in enumerate(group_areas) for code in codes}
     in_scope = np.isin(units.area_code, list(area_group))
     scope_idx = np.flatnonzero(in_scope)
     scope = pd.DataFrame({"code": units.code[scope_idx], "pop": units.population[scope_idx],
                           "group": [area_group[c] for c in units.area_code[scope_idx].tolist()]})
     reached = []
-    for g, circles in enumerate(group_circles):
-        idx = inside(units, circles)
+    for g, idx in enumerate(reached_units):
         idx = idx[~in_scope[idx]]
         if len(idx):
             reached.append(pd.DataFrame({"code": units.code[idx], "pop": units.population[idx], "group": g}))
@@ -111,11 +124,13 @@ def _largest(pops: dict[int, float]) -> int:
 
 
 def exclusions(units: Units, group_circles: list[list[tuple[float, float, float]]],
-               owner: dict[str, int]) -> list[list[str]]:
+               owner: dict[str, int], reached_units: list[np.ndarray] | None = None) -> list[list[str]]:
     """For each group, the postcodes its circles touch that another group owns."""
+    if reached_units is None:
+        reached_units = inside_each(units, group_circles)
     out = []
-    for g, circles in enumerate(group_circles):
-        touched = units.postcodes[np.unique(units.code[inside(units, circles)])].tolist()
+    for g, idx in enumerate(reached_units):
+        touched = units.postcodes[np.unique(units.code[idx])].tolist()
         out.append(sorted(p for p in touched if p and owner.get(p, g) != g))
     return out
 
@@ -129,13 +144,26 @@ def same_theme_overlap(payloads: dict, units: Units | None = None) -> float:
         # refs are "<theme>--<lead branch>" (outreach.planner)
         by_theme.setdefault(str(ad_set.get("ref", "")).split("--")[0], []).append(ad_set["targeting"])
     reached = overlapped = 0.0
+    seen: dict[tuple, np.ndarray] = {}  # the themes of a plan mostly share their places: each is looked at once
     for specs in by_theme.values():
         count = np.zeros(len(units.population), dtype=np.int32)
         for spec in specs:
-            count += targeted(units, spec)
+            key = _places(spec)
+            if key not in seen:
+                seen[key] = targeted(units, spec)
+            count += seen[key]
         reached += float(units.population[count >= 1].sum())
         overlapped += float(units.population[count >= 2].sum())
     return overlapped / reached if reached else 0.0
+
+
+def _places(spec: dict) -> tuple:
+    """What of a targeting decides whom `targeted` includes: its circles, postcodes and excluded postcodes."""
+    geo = spec.get("geo_locations", {})
+    return (tuple((c["latitude"], c["longitude"], c["radius"], c.get("distance_unit"))
+                  for c in geo.get("custom_locations", [])),
+            tuple(str(z["key"]) for z in geo.get("zips", [])),
+            tuple(str(z["key"]) for z in (spec.get("excluded_geo_locations") or {}).get("zips", [])))
 
 
 def targeted(units: Units, spec: dict) -> np.ndarray:

@@ -24,7 +24,7 @@ from outreach import datasets
 from outreach.campaign import Campaign, french_validation_error
 from outreach.errors import InputError
 from outreach.model import AdCopy, Area, Branch, CatalogueProvenance, Visual
-from outreach.territory import BranchIndex, assign, farthest_point_km, unit_vectors
+from outreach.territory import BranchIndex, farthest_point_km, unit_vectors
 from outreach.text import slug
 from outreach.themes.catalogue import shipped_themes, themes_file_key
 
@@ -201,14 +201,17 @@ def _themes(campaign: Campaign, themes) -> list:
 # ---------------------------------------------------------------------------------------------- catchments
 
 class _Catchment:
-    __slots__ = ("branch", "areas", "farthest", "population", "radius_km", "covering_km", "_location")
+    __slots__ = ("branch", "name", "areas", "farthest", "population", "radius_km", "covering_km", "_location")
 
-    def __init__(self, branch: Branch, areas: list[Area], farthest: list[float]):
+    def __init__(self, branch: Branch, areas: list[Area], farthest: list[float], population: int | None = None,
+                 covering_km: float | None = None):
         self.branch = branch
+        self.name = branch.display_name  # asked for by every ad set, note and circle of the catchment
         self.areas = areas
         self.farthest = farthest  # km from the branch to the farthest point of each area
-        self.population = sum(a.population or 0 for a in areas)
-        self.covering_km = max(farthest) if farthest else 0.0
+        # the sum and the maximum, when the caller has them already
+        self.population = sum(a.population or 0 for a in areas) if population is None else population
+        self.covering_km = (max(farthest) if farthest else 0.0) if covering_km is None else covering_km
         # one decimal, rounded up so that the circle still covers the farthest point
         self.radius_km = min(MAX_RADIUS_KM, max(MIN_RADIUS_KM, math.ceil(self.covering_km * 10 - 1e-9) / 10))
         self._location = None
@@ -216,7 +219,7 @@ class _Catchment:
     def location(self) -> Location:
         # one per catchment, shared by the ad sets of every theme; built from valid data, so not re-validated
         if self._location is None:
-            self._location = Location.model_construct(branch_id=self.branch.id, branch_name=self.branch.display_name,
+            self._location = Location.model_construct(branch_id=self.branch.id, branch_name=self.name,
                                         lat=self.branch.lat, lon=self.branch.lon, radius_km=self.radius_km,
                                         population=self.population, area_codes=[a.code for a in self.areas])
         return self._location
@@ -224,29 +227,45 @@ class _Catchment:
 
 def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas: list[Area]
                 ) -> tuple[list[_Catchment], list[OutsideArea]]:
+    """Every area to its nearest branch, in numpy: the areas sorted by (branch id, area code), then each
+    branch's run of rows makes its catchment (population and covering distance summed per run)."""
     if not scope_areas:
         return [], []
     index = BranchIndex.of(network)
-    assignments = assign(network, scope_areas, index)
+    # the nearest branch of every area at once (what `territory.assign` finds, without its table of names)
+    found = index.nearest(np.array([a.lat for a in scope_areas], dtype=float),
+                          np.array([a.lon for a in scope_areas], dtype=float))
+    branch_ids = np.array([b.id for b in network], dtype=object)[found.first]
+    # a point area's farthest point is the point itself, whose distance the assignment already has
+    far = found.first_km.copy()
     by_id = {b.id: b for b in network}
-    members: dict[str, list[tuple[Area, float]]] = {}
-    for area, branch_id, km in zip(scope_areas, assignments["branch_id"].tolist(),
-                                   assignments["distance_km"].tolist(), strict=True):
-        # a point area's farthest point is the point itself, whose distance the assignment already has
-        far = km if area.geometry is None else farthest_point_km(by_id[branch_id], area)
-        members.setdefault(branch_id, []).append((area, far))
+    for i, area in enumerate(scope_areas):
+        if area.geometry is not None:
+            far[i] = farthest_point_km(by_id[branch_ids[i]], area)
+    codes = np.array([a.code for a in scope_areas], dtype=object)
+    population = np.array([a.population or 0 for a in scope_areas], dtype=np.int64)
+    order = np.lexsort((codes.astype(str), branch_ids.astype(str)))  # stable, as sorting by code per branch
+    ids = branch_ids[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    people = np.add.reduceat(population[order], starts).tolist()
+    covering = np.maximum.reduceat(far[order], starts).tolist()
+    runs = {bid: k for k, bid in enumerate(ids[starts].tolist())}
+    order_list, far_list = order.tolist(), far.tolist()
     catchments, outside = [], []
     for branch in sorted(scope_branches, key=lambda b: b.id):
-        pairs = sorted(members.get(branch.id, []), key=lambda p: p[0].code)
-        if not pairs or sum(a.population or 0 for a, _ in pairs) <= 0:
+        k = runs.get(branch.id)
+        if k is None or people[k] <= 0:
             continue
-        c = _Catchment(branch, [a for a, _ in pairs], [f for _, f in pairs])
+        rows = order_list[starts[k]:ends[k]]
+        c = _Catchment(branch, [scope_areas[i] for i in rows], [far_list[i] for i in rows], people[k], covering[k])
         catchments.append(c)
-        for area, far in pairs:
-            if far > MAX_RADIUS_KM:
-                outside.append(OutsideArea(area_code=area.code, area_name=area.name, branch_id=branch.id,
-                                           branch_name=branch.display_name, farthest_km=round(far, 1),
-                                           population=area.population or 0))
+        if covering[k] > MAX_RADIUS_KM:
+            for area, km in zip(c.areas, c.farthest, strict=True):
+                if km > MAX_RADIUS_KM:
+                    outside.append(OutsideArea(area_code=area.code, area_name=area.name, branch_id=branch.id,
+                                               branch_name=c.name, farthest_km=round(km, 1),
+                                               population=area.population or 0))
     return catchments, outside
 
 
@@ -260,15 +279,10 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
     much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
     """
     n = len(catchments)
-    parent = list(range(n))
+    root_of = list(range(n))  # every catchment's group, relabelled when its group joins another
     members = {i: [i] for i in range(n)}
     population = [c.population for c in catchments]
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    find = root_of.__getitem__
 
     if n <= 1 or min(population) >= threshold_population:
         return [[c] for c in catchments]
@@ -291,7 +305,8 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
         if target is None:
             continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
-        parent[gone] = keep
+        for j in members[gone]:
+            root_of[j] = keep
         members[keep] = members[keep] + members.pop(gone)
         population[keep] += population[gone]
         groups -= 1
@@ -316,8 +331,11 @@ def _neighbour_group(tree, points, near, own_members, own_root, find, members, n
             d2, i2 = tree.query(points[own_members], k=k)
             dist, idx = np.atleast_2d(d2).ravel(), np.atleast_2d(i2).ravel()
         nearest = small = None
-        for pos in np.argsort(dist, kind="stable").tolist():
-            root = find(int(idx[pos]))
+        # one catchment's neighbours come from the tree nearest first; a group's are put in that order
+        positions = range(len(dist)) if size == 1 else np.argsort(dist, kind="stable").tolist()
+        dist, idx = dist.tolist(), idx.tolist()
+        for pos in positions:
+            root = find(idx[pos])
             if root == own_root or size + len(members[root]) > MAX_LOCATIONS_PER_AD_SET:
                 continue
             if nearest is None:
@@ -520,14 +538,15 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     # the campaign file's identity when it has one: two campaigns whose names slug alike never share statistics
     campaign_slug = campaign.utm_campaign
     ad_sets: list[AdSetPlan] = []
+    geos = [_Group(g) for g in groups]
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
-        shares = _split_cents(cents, [sum(c.population for c in g) for g in groups])
+        shares = _split_cents(cents, [g.population for g in geos])
         interests = _interests(theme, campaign)
         if min(shares) < min_cents:  # only when Meta's location cap stopped a merge
             notes.append(f"{sum(1 for x in shares if x < min_cents)} ensemble(s) de publicités « {theme.label} » "
                          f"sous le minimum de {min_cents / 100:.2f} € par jour : Meta pourrait les refuser.")
-        for g, (group, share) in enumerate(zip(groups, shares, strict=True)):
-            ad_set = _ad_set(campaign, theme, group, share, interests, summaries, campaign_slug, ad_copy)
+        for g, (geo, share) in enumerate(zip(geos, shares, strict=True)):
+            ad_set = _ad_set(campaign, theme, geo, share, interests, summaries, campaign_slug, ad_copy)
             if geo_split is not None:
                 ad_set.postcodes, ad_set.excluded_postcodes = geo_split[0][g], geo_split[1][g]
             ad_sets.append(ad_set)
@@ -584,11 +603,12 @@ def _postcode_split(groups: list[list[_Catchment]]) -> tuple[list[list[str]], li
     units = overlap.national_units()
     circles = [[(c.branch.lat, c.branch.lon, c.radius_km) for c in group] for group in groups]
     areas = [{a.code for c in group for a in c.areas} for group in groups]
-    owner = overlap.owners(units, circles, areas)
+    reached = overlap.inside_each(units, circles)  # the people each group's circles reach, found once
+    owner = overlap.owners(units, circles, areas, reached)
     owned: list[set[str]] = [set() for _ in groups]
     for g, group in enumerate(groups):
         owned[g] = {p for c in group for a in c.areas for p in a.postcodes if owner.get(p, g) == g}
-    return [sorted(o) for o in owned], overlap.exclusions(units, circles, owner)
+    return [sorted(o) for o in owned], overlap.exclusions(units, circles, owner, reached)
 
 
 def _theme_of(themes, theme_id):
@@ -640,9 +660,26 @@ def _interests(theme, campaign: Campaign) -> list[InterestRef]:
     return list(seen.values())
 
 
-def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, summaries, campaign_slug,
-            ad_copy) -> AdSetPlan:
-    lead = max(group, key=lambda c: (c.population, [-ord(ch) for ch in c.branch.id]))
+class _Group:
+    """What an ad set takes from its catchments whatever its theme: worked out once per group, not per theme."""
+
+    __slots__ = ("catchments", "lead", "population", "area_codes", "postcodes", "locations", "merged_note")
+
+    def __init__(self, group: list[_Catchment]):
+        self.catchments = group
+        # the most populated branch leads (ties: the smallest id, compared character by character)
+        self.lead = max(group, key=lambda c: (c.population, [-ord(ch) for ch in c.branch.id]))
+        self.population = sum(c.population for c in group)
+        areas = [a for c in group for a in c.areas]
+        self.area_codes = sorted(a.code for a in areas)
+        self.postcodes = sorted({p for a in areas for p in a.postcodes})
+        self.locations = [c.location() for c in sorted(group, key=lambda c: (-c.population, c.branch.id))]
+        self.merged_note = ("Regroupe les bassins de : " + ", ".join(c.name for c in group) + ".") \
+            if len(group) > 1 else None
+
+
+def _ad_set(campaign, theme, geo: _Group, cents: int, interests, summaries, campaign_slug, ad_copy) -> AdSetPlan:
+    group, lead = geo.catchments, geo.lead
     parts = [p for p in (summaries.get((theme.id, c.branch.id)) for c in group) if p is not None]
     # the copy names the lead branch and its town; a merged ad set adds « et dans N bibliothèques voisines »
     others = len(group) - 1
@@ -660,28 +697,24 @@ def _ad_set(campaign, theme, group: list[_Catchment], cents: int, interests, sum
     ref = f"{slug(theme.id)}--{slug(lead.branch.id)}"
     label = getattr(theme, "label", theme.id)
     others = f" + {len(group) - 1}" if len(group) > 1 else ""
-    name = f"{lead.branch.display_name}{others} | {label} | {campaign.audience.age_min}-{campaign.audience.age_max}"
-    areas = [a for c in group for a in c.areas]
-    notes = []
-    if len(group) > 1:
-        notes.append("Regroupe les bassins de : " + ", ".join(c.branch.display_name for c in group) + ".")
+    name = f"{lead.name}{others} | {label} | {campaign.audience.age_min}-{campaign.audience.age_max}"
+    notes = [geo.merged_note] if geo.merged_note else []
     if any(p.demo for p in parts):
         notes.append("Catalogue de démonstration : le texte n'annonce aucun nombre de documents.")
     elif copy.generic:
-        where = lead.branch.display_name if len(group) == 1 else "ces bibliothèques"
+        where = lead.name if len(group) == 1 else "ces bibliothèques"
         notes.append(f"Aucun document « {label} » repéré dans {where} : texte générique.")
-    # built from validated parts: skip re-validating tens of thousands of area codes
+    # built from validated parts: skip re-validating tens of thousands of area codes; each ad set its own lists;
+    # every field given: pydantic inspects a default factory's signature per call
     return AdSetPlan.model_construct(
-        name=name, ref=ref, branch_id=lead.branch.id, branch_name=lead.branch.display_name, theme_id=theme.id,
-        theme_label=label, area_codes=sorted(a.code for a in areas), population=sum(c.population for c in group),
+        name=name, ref=ref, branch_id=lead.branch.id, branch_name=lead.name, theme_id=theme.id,
+        theme_label=label, area_codes=list(geo.area_codes), population=geo.population,
         radius_km=lead.radius_km, daily_budget_eur=cents / 100, interests=interests, copy=copy,
         generic_copy=bool(copy.generic), landing_url=campaign.landing_url_for(lead.branch.id, theme.id),
         url_tags=(f"utm_source={UTM_SOURCE}&utm_medium={UTM_MEDIUM}&utm_campaign={campaign_slug}"
                   f"&utm_content={ref}&utm_term={slug(theme.id)}"),
-        lat=lead.branch.lat, lon=lead.branch.lon,
-        postcodes=sorted({p for a in areas for p in a.postcodes}), excluded_postcodes=[],
-        locations=[c.location() for c in sorted(group, key=lambda c: (-c.population, c.branch.id))],
-        notes=notes, visual=None)  # every field given: pydantic inspects a default factory's signature per call
+        lat=lead.branch.lat, lon=lead.branch.lon, postcodes=list(geo.postcodes), excluded_postcodes=[],
+        locations=list(geo.locations), notes=notes, visual=None)
 
 
 def _unique_names(ad_sets: list[AdSetPlan]) -> None:

@@ -20,6 +20,7 @@ creative; the Ads Manager sheet names the file (Image File Name) and the export 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -202,8 +203,52 @@ def _block(draw, lines: list[str], font, x: int, y: int, colour, spacing: float 
 
 def draw_visual(visual: Visual, primary: str, accent: str, *, story: bool = False) -> bytes:
     """The PNG of a drawn visual, 4:5 or (`story`) 9:16 (cached: the app renders the export on every rerun)."""
-    return _draw(visual.theme_label, visual.branch_line, visual.town, visual.signature, primary, accent,
-                 DRAWN_STORY_SIZE if story else DRAWN_SIZE)
+    return _drawn(visual.theme_label, visual.branch_line, visual.town, visual.signature, primary, accent,
+                  DRAWN_STORY_SIZE if story else DRAWN_SIZE)
+
+
+# A national plan has 1,320 ad sets, so 2,640 images (4:5 and 9:16), about 50 s of CPU to draw: once drawn,
+# an image is kept in the cache folder, under a key made of everything that decides its bytes (the texts,
+# colours and size, this module's code, Pillow's and zlib's versions and the font file), so that another
+# plan or another process that needs the same image reads the very bytes drawing it would give. In memory,
+# the most recent ones (about 30 KiB each: a national plan's stay, for the app's reruns).
+VISUALS_CACHE_DIR = "visuels"
+PNG_SIGNATURE, PNG_END = b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"
+
+
+@lru_cache(maxsize=4096)
+def _drawn(theme: str, branch: str, town: str, signature: str, primary: str, accent: str,
+           size: tuple[int, int] = DRAWN_SIZE) -> bytes:
+    from outreach.paths import cache_dir
+
+    key = hashlib.sha256("\x1f".join((_drawing_code_key(), theme, branch, town, signature, primary, accent,
+                                       f"{size[0]}x{size[1]}")).encode("utf-8")).hexdigest()
+    path = cache_dir() / VISUALS_CACHE_DIR / key[:2] / f"{key[2:]}.png"
+    try:
+        data = path.read_bytes()
+        if data.startswith(PNG_SIGNATURE) and data.endswith(PNG_END):  # a file cut short is drawn again
+            return data
+    except OSError:
+        pass
+    data = _draw(theme, branch, town, signature, primary, accent, size)
+    from outreach import atomic
+
+    with contextlib.suppress(InputError):  # a read-only or full cache folder only costs speed
+        atomic.write_bytes(path, data)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _drawing_code_key() -> str:
+    """What the drawing depends on besides its texts: this code, Pillow, zlib and the font."""
+    import zlib
+
+    import PIL
+
+    font = _font_file()
+    parts = [Path(__file__).read_bytes(), PIL.__version__.encode(), zlib.ZLIB_RUNTIME_VERSION.encode(),
+             (font or "").encode(), Path(font).read_bytes() if font else b""]
+    return hashlib.sha256(b"\x1f".join(parts)).hexdigest()[:16]
 
 
 LEVELS = 16  # shades of the text's anti-aliasing kept per ground: smooth edges in a 32-colour palette
@@ -215,7 +260,6 @@ def _palette(ground: tuple[int, int, int], ink: tuple[int, int, int]) -> list[in
     return [round(g + (i - g) * k / steps) for k in range(LEVELS) for g, i in zip(ground, ink, strict=True)]
 
 
-@lru_cache(maxsize=2048)  # ≈ 25 KiB each: a national plan's visuals stay drawn across the app's reruns
 def _draw(theme: str, branch: str, town: str, signature: str, primary: str, accent: str,
           size: tuple[int, int] = DRAWN_SIZE) -> bytes:
     """Text is drawn as coverage masks, which become indices into a palette of ground-to-ink shades: a
@@ -409,8 +453,8 @@ def theme_visual_files(campaign, themes: list, settings, folder: Path) -> dict[s
             path = path if path.is_absolute() else campaign.images_dir / path
             data, name = read_given(path, f"{path} (images.themes.{theme.id})")
         else:
-            data = _draw(theme.label, "Dans nos bibliothèques", "", settings.network_name, settings.colour_primary,
-                         settings.colour_accent)
+            data = _drawn(theme.label, "Dans nos bibliothèques", "", settings.network_name, settings.colour_primary,
+                          settings.colour_accent)
             name = f"{theme.id}-reseaux.png"
         target = folder / name
         if not target.exists() or target.read_bytes() != data:

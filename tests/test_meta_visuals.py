@@ -121,6 +121,37 @@ def test_long_names_stay_inside_the_margins_in_large_type():
     assert visuals._fit(ImageDrawProbe.draw, "Saint-Rémy-de-Provence", 888, range(60, 47, -2), 1)[0].size >= 48
 
 
+def test_a_drawn_visual_is_kept_in_the_cache_folder_and_read_back_as_drawn(monkeypatch, tmp_path):
+    monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
+    visuals._drawn.cache_clear()
+    visual = Visual(file_name="x.png", source="drawn", alt_text="…", theme_label="Polars", branch_line="Médiathèque",
+                    town="Lille", signature="Réseau", primary="#1D3557", accent="#F4A261")
+    first = draw_visual(visual, visual.primary, visual.accent, story=True)
+    kept = list((tmp_path / "cache" / visuals.VISUALS_CACHE_DIR).rglob("*.png"))
+    assert [p.read_bytes() for p in kept] == [first]
+    # another process (the memory cache empty) reads the same bytes without drawing them again
+    visuals._drawn.cache_clear()
+    monkeypatch.setattr(visuals, "_draw", lambda *a: pytest.fail("drawn again"))
+    assert draw_visual(visual, visual.primary, visual.accent, story=True) == first
+    # other colours are another image; a file cut short is drawn again, and replaced
+    monkeypatch.undo()
+    monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
+    assert draw_visual(visual, "#FFE600", visual.accent, story=True) != first
+    kept[0].write_bytes(first[: len(first) // 2])
+    visuals._drawn.cache_clear()
+    assert draw_visual(visual, visual.primary, visual.accent, story=True) == first == kept[0].read_bytes()
+    visuals._drawn.cache_clear()
+
+
+def test_a_read_only_cache_folder_only_costs_speed(monkeypatch, tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "file"))
+    visuals._drawn.cache_clear()
+    visual = drawn(branch="Médiathèque sans cache")[1]
+    check_image(draw_visual(visual, visual.primary, visual.accent), label="dessin.png")
+    visuals._drawn.cache_clear()
+
+
 class ImageDrawProbe:
     from PIL import ImageDraw as _ImageDraw
 

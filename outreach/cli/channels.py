@@ -48,7 +48,7 @@ def load_with_identity(path: str):
 
 
 def run(args) -> int:
-    from outreach.atomic import output_dir
+    from outreach.atomic import write_files
     from outreach.channels import campaign_brief, compose, load_channels, render_files
 
     if args.action:
@@ -58,9 +58,7 @@ def run(args) -> int:
     brief = campaign_brief(campaign, site_url=args.site)
     pack = compose(brief, channels)
     files = render_files(pack, site_url=brief.blog_site, site_name=campaign.name, channels=channels)
-    with output_dir(args.out) as staging:
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
+    write_files(args.out, files)
     print_notes(pack.notes)
     by_channel = {}
     for post in pack.posts:

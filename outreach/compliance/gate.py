@@ -161,10 +161,7 @@ def write_gated(verdict: Verdict, rendered: dict[str, bytes], out_dir: str | Pat
     none): a refusal must not leave an earlier export ready to push beside it."""
     files = {**verdict.export_files(rendered), **verdict.checklist_files()}
     stale = stale_outputs(out_dir, verdict, sorted(set(export_names) | set(rendered)))
-    with atomic.output_dir(out_dir) as staging:
-        for name, data in files.items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)  # images/ beside the sheet
-            (staging / name).write_bytes(data)
+    atomic.write_files(out_dir, files)  # images/ beside the sheet
     for path in stale:
         path.unlink(missing_ok=True)
     _remove_stale_images(Path(out_dir), {name for name in files if name.startswith("images/")})

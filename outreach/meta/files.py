@@ -92,8 +92,5 @@ def write_plan_outputs(plan: Plan, payloads: dict, out_dir: str | Path, extra_fi
     """Write the plan's files (and any extra ones, e.g. a checklist) into `out_dir`, all or nothing."""
     files = render_outputs(plan, payloads, template_columns)
     files.update(extra_files or {})
-    with atomic.output_dir(out_dir) as staging:
-        for name, data in files.items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            (staging / name).write_bytes(data)
+    atomic.write_files(out_dir, files)
     return [Path(out_dir) / name for name in files]

@@ -130,6 +130,13 @@ def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[s
     ad_sets = {a["ref"]: a for a in payloads["ad_sets"]}
     creatives = {c["ref"]: c for c in payloads["creatives"]}
     out = []
+    times: dict[str, Value | datetime] = {}  # the ad sets of a campaign share their start and end
+
+    def when(meta_time: str) -> Value | datetime:
+        if meta_time not in times:
+            times[meta_time] = _when(meta_time, formats)
+        return times[meta_time]
+
     for ad in payloads["ads"]:
         ad_set = ad_sets[ad["adset_id"].removeprefix("ref:")]
         creative = creatives[ad["creative"]["creative_id"].removeprefix("ref:")]
@@ -148,8 +155,8 @@ def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[s
             "Buying Type": "AUCTION",
             "Ad Set Run Status": ad_set["status"],
             "Ad Set Name": ad_set["name"],
-            "Ad Set Time Start": _when(ad_set["start_time"], formats),
-            "Ad Set Time Stop": _when(ad_set["end_time"], formats),
+            "Ad Set Time Start": when(ad_set["start_time"]),
+            "Ad Set Time Stop": when(ad_set["end_time"]),
             "Ad Set Daily Budget": None if budget in (None, "") else round(int(budget) / 100, 2),
             "Destination Type": ad_set.get("destination_type", ""),
             "Link Object ID": f"{formats.page_prefix}{story['page_id']}",
@@ -289,7 +296,9 @@ def _text(value: Value | datetime, formats: ValueFormats) -> str:
 def to_xlsx(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> bytes:
     columns = columns or DEFAULT_COLUMNS
     formats = formats_of(columns)
-    table = [list(columns)] + [[_cell(row.get(c), formats) for c in columns] for row in rows_]
+    # most rows leave half the columns empty: those are skipped before any conversion
+    table = [list(columns)] + [[None if (v := row.get(c)) is None or v == "" else _cell(v, formats) for c in columns]
+                               for row in rows_]
     return write_xlsx(table, "Ads")
 
 
@@ -301,5 +310,5 @@ def to_txt(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> b
     writer = cells.writer(buffer, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(columns))
     for row in rows_:
-        writer.writerow([_text(row.get(c), formats).replace("\t", " ") for c in columns])
+        writer.writerow(["" if (v := row.get(c)) is None else _text(v, formats).replace("\t", " ") for c in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

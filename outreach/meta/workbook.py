@@ -107,7 +107,8 @@ def write_xlsx(rows: Iterable[list], sheet_name: str = "Sheet1") -> bytes:
     for r, row in enumerate(rows, start=1):
         while len(letters) < len(row):
             letters.append(column_letter(len(letters)))
-        cells = "".join(_cell(f"{letters[c]}{r}", value) for c, value in enumerate(row))
+        cells = "".join([_cell(f"{letters[c]}{r}", value) for c, value in enumerate(row)
+                         if value is not None and value != ""])
         parts.append(f'<row r="{r}">{cells}</row>')
     parts.append("</sheetData></worksheet>")
     buffer = io.BytesIO()

@@ -122,10 +122,10 @@ def _missing_rivals(themes: list[Theme], referees: Sequence[Theme] | None) -> li
         return []
     if referees is None:
         from outreach.errors import InputError
-        from outreach.themes.catalogue import load_themes
+        from outreach.themes.catalogue import shipped_themes
 
         try:
-            referees = load_themes()
+            referees = shipped_themes()  # read again only when the file changes
         except (InputError, OSError):  # no readable themes file: the rivals stay unknown, as before
             return []
     return [t for t in referees if t.id in wanted]
