@@ -18,6 +18,7 @@ from pathlib import Path
 
 import outreach.themes.provenance
 from outreach import atomic
+from outreach.errors import InputError
 from outreach.model import CatalogueItem, CatalogueProvenance, LibraryEvent
 from outreach.paths import cache_dir, data_dir
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
@@ -88,7 +89,8 @@ def _shipped_catalogue() -> tuple[CatalogueItem, ...]:
                           collection_labels=roubaix_collection_labels())
     # marked as demonstration data: its figures are shown as such, never stated in an ad or a post
     items = tuple(i.model_copy(update={"extra": {**i.extra, DEMO_MARK: True}}) for i in read.items)
-    with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
+    # a read-only cache folder only costs speed (atomic writes report it as an InputError for the user's files)
+    with contextlib.suppress(OSError, InputError):
         atomic.write_bytes(cached, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
     return items
 
