@@ -576,7 +576,8 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     if generic:
         notes.append(f"{len(generic)} ensemble(s) de publicités sans document du thème dans la bibliothèque : "
                      "texte générique, qui n'annonce aucun chiffre.")
-    if not any(i.id for a in ad_sets for i in a.interests):
+    interests = [i for a in ad_sets for i in a.interests]
+    if interests and not any(i.id for i in interests):  # said only when there are interests to resolve
         notes.append("Les identifiants Meta des centres d'intérêt seront résolus à l'envoi à Meta.")
     delivery = Delivery(audience_network=settings.audience_network, frequency_days=settings.frequency_days,
                         frequency_max=settings.frequency_max if campaign.objective == "awareness" else None)

@@ -489,6 +489,10 @@ def test_a_sensitive_theme_is_promoted_without_interests_and_it_is_said(sf):
     assert ("Thème(s) sensible(s) sans ciblage par centres d'intérêt (audience large du territoire) : Santé."
             in p.notes)
     assert not any("sensible" in n for n in plan(variant(sf, budget_eur=1000), TWO, TWO_AREAS).notes)
+    # no interest at all (a sensitive theme alone): no ids to resolve, nothing said about them
+    alone = plan(variant(sf, themes=["sante"], budget_eur=1000), TWO, TWO_AREAS)
+    assert all(a.interests == [] for a in alone.ad_sets)
+    assert not any("identifiants Meta" in n for n in alone.notes)
 
 
 def test_an_agenda_theme_without_event_is_not_called_generic_in_the_plans_notes(sf):
