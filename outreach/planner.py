@@ -509,7 +509,9 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     # past the limit, the catchments themselves are shared out (finer than the floor's groups, so that the
     # circles spread evenly); groups that size hold far more people than the floor asks
     groups = floor_groups if len(floor_groups) <= max_groups else _fit_limit([[c] for c in catchments], max_groups)
-    if special_notes and len(groups) < len(floor_groups):
+    # in a special category the merge is for the missing postcode exclusions, not for the Page's ad limit
+    merged_for_special = special_notes and len(groups) < len(floor_groups)
+    if merged_for_special:
         notes.append(f"{len(catchments)} bassins réunis en {len(groups)} ensemble(s) de publicités : sans exclusion de "
                      "codes postaux, c'est ce qui évite que deux ensembles du thème ciblent les mêmes personnes.")
     crowded = max(len(g) for g in groups)
@@ -520,7 +522,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
             f"des {MAX_LOCATIONS_PER_AD_SET} que Meta accepte.", where="territory", field="territory",
             fix="Retirez des thèmes, réduisez le territoire, ou passez en codes postaux (geo: postcodes).")
     merged = [g for g in groups if len(g) > 1]
-    if merged:
+    if merged and not merged_for_special:
         why = (f"pour que chacun ait au moins {min_cents / 100:.2f} € par jour" if len(floor_groups) <= max_groups
                else
                f"pour que chacun ait au moins {min_cents / 100:.2f} € par jour et que la campagne tienne dans la "

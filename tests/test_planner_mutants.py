@@ -590,6 +590,10 @@ def test_a_special_category_campaign_follows_metas_rules_and_says_what_changed(s
     # already 18–65 on circles: only the category is said
     plain = plan(variant(sf, themes=["emploi"], budget_eur=1000), TWO, TWO_AREAS)
     assert [n for n in plain.notes if "EMPLOYMENT" in n] == [plain.notes[0]]
+    # its catchments are merged for the missing postcode exclusions, said once: not for the Page's ad limit
+    assert [n for n in plain.notes if "bassins" in n] == [
+        "2 bassins réunis en 1 ensemble(s) de publicités : sans exclusion de codes postaux, c'est ce qui évite "
+        "que deux ensembles du thème ciblent les mêmes personnes."]
     # an ordinary theme keeps its audience, its postcodes and its small circles
     ordinary = plan(variant(sf, budget_eur=1000, audience={"age_min": 25, "age_max": 50}), TWO, TWO_AREAS)
     assert ordinary.campaign.special_ad_categories == [] and ordinary.campaign.audience.age_min == 25
