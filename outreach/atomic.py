@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from outreach.errors import InputError
@@ -29,6 +29,13 @@ def write_bytes(path: str | Path, data: bytes) -> None:
         _write_bytes(path, data)
     except OSError as exc:
         raise unwritable(path, exc) from exc
+
+
+def keep_in_cache(path: str | Path, data: bytes) -> None:
+    """Write a cache file if the folder allows it: a read-only or full cache folder only costs speed, so the
+    refusal is not the user's problem (unlike `write_bytes`, whose refusals name the output to change)."""
+    with suppress(OSError):
+        _write_bytes(Path(path), data)
 
 
 def _write_bytes(path: Path, data: bytes) -> None:

@@ -20,7 +20,6 @@ creative; the Ads Manager sheet names the file (Image File Name) and the export 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import re
@@ -233,8 +232,7 @@ def _drawn(theme: str, branch: str, town: str, signature: str, primary: str, acc
     data = _draw(theme, branch, town, signature, primary, accent, size)
     from outreach import atomic
 
-    with contextlib.suppress(InputError):  # a read-only or full cache folder only costs speed
-        atomic.write_bytes(path, data)
+    atomic.keep_in_cache(path, data)
     return data
 
 

@@ -216,3 +216,10 @@ def test_the_networks_agenda_feeds_copy_and_posts(network, feed, tmp_path):
     target = keep_agenda_file("Agenda mars.ics", ICS.encode("utf-8"))
     assert str(target) in load_settings().agenda_sources and target.read_bytes() == ICS.encode("utf-8")
     shutil.rmtree(target.parent)
+
+
+def test_an_unwritable_cache_folder_only_costs_speed_when_a_catalogue_is_kept(network, tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("not a folder")  # as root, a read-only mode would not stop the write
+    monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "file"))
+    keep_catalogue_file("roubaix.mrc", ROUBAIX.read_bytes())
+    assert len(catalogue_in_force().items) == 2383

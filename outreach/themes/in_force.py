@@ -160,8 +160,7 @@ def _cache_path(data: bytes) -> Path:
 
 
 def _cache_items(data: bytes, items: list[CatalogueItem]) -> None:
-    with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
-        atomic.write_bytes(_cache_path(data), pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+    atomic.keep_in_cache(_cache_path(data), pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _settings(settings):

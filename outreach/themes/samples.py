@@ -8,7 +8,6 @@ which branch holds which record is arranged.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import pickle
 import zlib
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import outreach.themes.provenance
 from outreach import atomic
-from outreach.errors import InputError
 from outreach.model import CatalogueItem, CatalogueProvenance, LibraryEvent
 from outreach.paths import cache_dir, data_dir
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
@@ -89,9 +87,7 @@ def _shipped_catalogue() -> tuple[CatalogueItem, ...]:
                           collection_labels=roubaix_collection_labels())
     # marked as demonstration data: its figures are shown as such, never stated in an ad or a post
     items = tuple(i.model_copy(update={"extra": {**i.extra, DEMO_MARK: True}}) for i in read.items)
-    # a read-only cache folder only costs speed (atomic writes report it as an InputError for the user's files)
-    with contextlib.suppress(OSError, InputError):
-        atomic.write_bytes(cached, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+    atomic.keep_in_cache(cached, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
     return items
 
 
