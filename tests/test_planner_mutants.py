@@ -2,6 +2,7 @@
 catchments and their circles, the budget's split to the cent, the merging of small catchments, the Page's ad
 limit, the special ad categories, the copy, and the French messages and notes the officer reads."""
 
+import math
 from datetime import date, datetime
 
 import pytest
@@ -303,6 +304,36 @@ def test_a_small_neighbour_is_preferred_only_when_at_most_twice_as_far_and_still
     assert merged(big, catchment(2, 5.127, 300), catchment(3, 5.445, 400)) == [["b1", "b2", "b3"]]
     # a neighbour with the threshold's people is not small any more
     assert merged(big, catchment(2, 5.127, 300), catchment(3, 5.305, 600)) == [["b1", "b2"], ["b3"]]
+
+
+def test_a_merged_pair_looks_for_the_nearest_neighbour_of_either_member():
+    """A group of two takes the neighbour nearest to any of its members, not the nearest to the first one."""
+    def catchment(i, lon, population):
+        return _Catchment(branch(i, lon), [area(f"a{i}", lon, population)], [0.5])
+
+    # b1 and b2 (3 people together) merge first; b3 is 12 km from b1 (16 km from b2), b4 14 km from b2: b2's own
+    # list of neighbours has b4 first, but b3 is the nearer to the pair; b4 then joins the big b5 beside it
+    pair = [catchment(1, 5.0, 1), catchment(2, 5.05, 2)]
+    west, east, big = catchment(3, 4.85, 10), catchment(4, 5.22, 10), catchment(5, 5.30, 100)
+    groups = _merge_small([*pair, west, east, big], 13)
+    assert [[c.branch.id for c in g] for g in groups] == [["b1", "b2", "b3"], ["b4", "b5"]]
+
+
+def test_a_small_neighbour_past_the_twelve_nearest_is_not_looked_for_when_a_neighbour_has_room():
+    """The search widens only when no neighbour can take the catchment: eleven big neighbours within 1.1 km
+    win over a small one 1.5 km away, which joins its own big neighbour."""
+    km_lat, km_lon = 1 / 111.2, 1 / (111.2 * math.cos(math.radians(43.5)))
+
+    def catchment(i, east_km, north_km, population):
+        lat, lon = 43.5 + north_km * km_lat, 5.0 + east_km * km_lon
+        return _Catchment(branch(i, lon, lat=lat), [area(f"a{i}", lon, population, lat=lat)], [0.5])
+
+    small = catchment(0, 0, 0, 1)
+    ring = [catchment(i, (1 + 0.01 * i) * math.cos(math.radians(-60 + 12 * i)),
+                      (1 + 0.01 * i) * math.sin(math.radians(-60 + 12 * i)), 1000) for i in range(1, 12)]
+    west, beside = catchment(20, -1.5, 0, 10), catchment(21, -1.8, 0, 1000)
+    groups = _merge_small([small, *ring, west, beside], 100)
+    assert sorted(sorted(c.branch.id for c in g) for g in groups if len(g) > 1) == [["b0", "b1"], ["b20", "b21"]]
 
 
 def test_a_catchment_at_the_threshold_stays_alone_and_a_group_stops_at_200_circles():
