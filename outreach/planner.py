@@ -447,7 +447,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
 
     chosen_themes = _themes(campaign, themes)
     items = list(items) if items is not None else None  # read twice: summaries, then provenance
-    if _mixes_special(chosen_themes):
+    if _mixes_special(chosen_themes) and not _declared_category(campaign):
         return _plan_in_two(campaign, chosen_themes, branches=branches, areas=areas, themes=themes, items=items,
                             events=events, today=today, min_daily_budget_eur=min_daily_budget_eur,
                             settings=settings, floor_source=floor_source)
@@ -624,15 +624,34 @@ def _mixes_special(themes) -> bool:
     return len({getattr(t, "special_ad_category", None) for t in themes}) > 1
 
 
+# the categories under which Meta restricts targeting (ages, postcodes, radius, detailed targeting);
+# FINANCIAL_PRODUCTS_SERVICES is the name Meta now gives CREDIT
+TARGETING_RESTRICTED = ("EMPLOYMENT", "HOUSING", "CREDIT", "FINANCIAL_PRODUCTS_SERVICES")
+
+
+def _declared_category(campaign: Campaign) -> str | None:
+    """The campaign file's own special ad category among those that restrict targeting, if it declares one."""
+    return next((c for c in campaign.special_ad_categories if c in TARGETING_RESTRICTED), None)
+
+
 def _special_category(campaign: Campaign, themes) -> tuple[Campaign, list[str]]:
-    """A campaign of a theme Meta puts in a special ad category, under that category's rules; the notes say
-    what changed. Only ever called with themes of one category (build_plan splits the others off)."""
-    categories = {getattr(t, "special_ad_category", None) for t in themes}
-    if categories == {None}:
-        return campaign, []
+    """A campaign of a theme Meta puts in a special ad category, or one the campaign file marks so itself, under
+    that category's rules; the notes say what changed. Called with themes of one category at most (build_plan
+    splits the others off when the file declares none)."""
     special = [t for t in themes if getattr(t, "special_ad_category", None)]
-    category = special[0].special_ad_category
-    notes = [f"Catégorie spéciale de publicité {category} (thème « {special[0].label} ») : campagne marquée "
+    declared = _declared_category(campaign)
+    categories = sorted({t.special_ad_category for t in special} | ({declared} if declared else set()))
+    if not categories:
+        return campaign, []
+    if len(categories) > 1:
+        raise InputError(f"catégorie spéciale {declared} déclarée pour une campagne dont un thème relève de "
+                         f"{', '.join(c for c in categories if c != declared)}.", where="special_ad_categories",
+                         field="special_ad_categories",
+                         fix="Faites une campagne par catégorie : Meta fixe la catégorie spéciale pour toute une "
+                             "campagne.")
+    category = categories[0]
+    why = f"thème « {special[0].label} »" if special else "déclarée dans le fichier de campagne"
+    notes = [f"Catégorie spéciale de publicité {category} ({why}) : campagne marquée "
              f"{category} pour la France, centres d'intérêt retirés (ciblage détaillé restreint), rayons d'au "
              f"moins {SPECIAL_MIN_RADIUS_KM:g} km (15 miles)."]
     changes: dict = {"special_ad_categories": sorted(set(campaign.special_ad_categories) | {category})}
@@ -649,8 +668,8 @@ def _special_category(campaign: Campaign, themes) -> tuple[Campaign, list[str]]:
 
 
 def _interests(theme, campaign: Campaign) -> list[InterestRef]:
-    if campaign.special_ad_categories and getattr(theme, "special_ad_category", None):
-        return []  # detailed targeting is restricted in a special ad category
+    if _declared_category(campaign):
+        return []  # detailed targeting is restricted in a special ad category, for every ad set of its campaign
     if getattr(theme, "sensitivity", "none") != "none":
         # a sensitive theme may be promoted, never used as a targeting criterion (GDPR art. 9, checklist SEN)
         return []

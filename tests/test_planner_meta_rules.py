@@ -212,6 +212,23 @@ def test_employment_theme_mixed_with_others_gets_a_meta_campaign_of_its_own(grap
     assert len(graph.objects) == before and again.updated == ["campaign/employment"]
 
 
+def test_a_category_the_campaign_file_declares_itself_gets_metas_rules_and_passes_the_graph_server(
+        graph, example, tmp_path):
+    """`special_ad_categories: [EMPLOYMENT]` in the file, on an ordinary theme: the whole campaign is in that
+    category at Meta, so its ad sets follow the category's rules (the plan used to keep ages, interests and
+    small circles, which Meta refuses)."""
+    declared = variant(example, themes=["science-fiction"], special_ad_categories=["EMPLOYMENT"])
+    plan, payloads = plan_campaign(declared, settings=SETTINGS)
+    assert plan.special_campaign is None and payloads["campaign"]["special_ad_categories"] == ["EMPLOYMENT"]
+    for ad_set in payloads["ad_sets"]:
+        t = ad_set["targeting"]
+        assert (t["age_min"], t["age_max"]) == (18, 65) and "flexible_spec" not in t and "zips" not in t["geo_locations"]
+        assert all(c["radius"] >= 24.2 for c in t["geo_locations"]["custom_locations"])
+    assert any(n.startswith("Catégorie spéciale de publicité EMPLOYMENT (déclarée dans le fichier de campagne) : ")
+               for n in plan.notes)
+    MetaClient("act_1234567", sleep=lambda _s: None).push(payloads, with_visuals(tmp_path, plan))
+
+
 def test_graph_server_refuses_what_meta_refuses_in_a_special_category(graph, example, tmp_path):
     plan, payloads = plan_campaign(variant(example, themes=["science-fiction", "emploi-formation"]), settings=SETTINGS)
     employment = next(a for a in payloads["ad_sets"] if a["campaign_id"] == "ref:campaign/employment")

@@ -652,6 +652,40 @@ def test_a_special_category_mixed_with_others_gets_a_campaign_of_its_own(sf):
     assert p.total_budget_eur == 3099.69
 
 
+def test_a_category_declared_by_the_campaign_file_rules_every_theme_of_it(sf):
+    # the file marks the campaign EMPLOYMENT itself: an ordinary theme follows Meta's rules too, and is said so
+    declared = plan(variant(sf, budget_eur=1000, audience={"age_min": 25, "age_max": 50},
+                            special_ad_categories=["EMPLOYMENT"], extra_interests=["Lecture"]), TWO, TWO_AREAS)
+    c = declared.campaign
+    assert (c.special_ad_categories, c.audience.age_min, c.audience.age_max, c.extra_interests) == \
+        (["EMPLOYMENT"], 18, 65, [])
+    assert declared.notes[:2] == [
+        "Catégorie spéciale de publicité EMPLOYMENT (déclarée dans le fichier de campagne) : campagne marquée "
+        "EMPLOYMENT pour la France, centres d'intérêt retirés (ciblage détaillé restreint), rayons d'au moins 24.2 km "
+        "(15 miles).",
+        "Âges 25–50 remplacés par 18–65+ : Meta ne permet pas de les restreindre en catégorie EMPLOYMENT."]
+    (ad_set,) = declared.ad_sets
+    assert ad_set.interests == [] and ad_set.radius_km == 24.2
+    # with a theme of that category and an ordinary one: one campaign, no split, since the file marks it whole
+    both = plan(variant(sf, themes=["sf", "emploi"], budget_eur=1000, special_ad_categories=["EMPLOYMENT"]),
+                TWO, TWO_AREAS)
+    assert both.special_campaign is None and [a.theme_id for a in both.ad_sets] == ["sf", "emploi"]
+    assert all(a.interests == [] and a.radius_km == 24.2 for a in both.ad_sets)
+    assert both.notes[0].startswith("Catégorie spéciale de publicité EMPLOYMENT (thème « Emploi ») : ")
+    # a theme of another category than the one declared: refused, since Meta allows one per campaign
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, themes=["emploi"], budget_eur=1000, special_ad_categories=["HOUSING"]), TWO, TWO_AREAS)
+    assert (err.value.field, err.value.message) == (
+        "special_ad_categories",
+        "catégorie spéciale HOUSING déclarée pour une campagne dont un thème relève de EMPLOYMENT.")
+    assert err.value.fix == "Faites une campagne par catégorie : Meta fixe la catégorie spéciale pour toute une campagne."
+    # a category that restricts no targeting (political ads, which the gate refuses anyway) changes nothing here
+    political = plan(variant(sf, budget_eur=1000, audience={"age_min": 25, "age_max": 50},
+                             special_ad_categories=["ISSUES_ELECTIONS_POLITICS"]), TWO, TWO_AREAS)
+    assert political.campaign.audience.age_min == 25 and not any("Catégorie spéciale" in n for n in political.notes)
+    assert all(a.interests and a.radius_km == 1.0 for a in political.ad_sets)
+
+
 def test_the_special_campaign_takes_its_own_texts_and_images_and_shares_the_page_limit(sf, tmp_path):
     from PIL import Image
 
