@@ -717,6 +717,27 @@ def test_plan_helpers():
     assert Plan.model_construct(daily_budget_eur=3.33, days=31).total_budget_eur == 103.23
 
 
+def test_the_shipped_datas_answers_are_kept_eight_at_most_the_oldest_forgotten_first(monkeypatch):
+    """The summaries of the shipped catalogue are kept for the last eight questions (app reruns), no more."""
+    from outreach import planner
+
+    asked = []
+    monkeypatch.setattr(planner, "_compute_summaries", lambda themes, branches, items, events, today:
+                        asked.append(today) or {("sf", "b1"): today})
+    monkeypatch.setattr(planner, "_SHIPPED_SUMMARIES", {})
+    days = [date(2027, 3, d) for d in range(1, 10)]
+    for day in days[:8]:
+        assert planner._summaries([SF], TWO, None, None, day, cacheable=True) == {("sf", "b1"): day}
+    planner._summaries([SF], TWO, None, None, days[0], cacheable=True)  # known: not computed again
+    assert asked == days[:8] and len(planner._SHIPPED_SUMMARIES) == 8
+    planner._summaries([SF], TWO, None, None, days[8], cacheable=True)  # a ninth: the first one asked goes
+    assert len(planner._SHIPPED_SUMMARIES) == 8
+    assert [key[-1] for key in planner._SHIPPED_SUMMARIES] == days[1:]
+    # the caller's own items are never kept
+    planner._summaries([SF], TWO, [], None, days[0], cacheable=False)
+    assert asked == [*days, days[0]] and len(planner._SHIPPED_SUMMARIES) == 8
+
+
 # ------------------------------------------------------------------------------------------ what the copy knows
 
 
