@@ -172,6 +172,8 @@ def test_each_ad_set_circle_and_location_describe_its_catchment(sf):
                                         radius_km=first.radius_km, population=1500,
                                         area_codes=["13001", "13003"])]
     assert (first.lat, first.lon, first.branch_name) == (43.5, 5.0, "Médiathèque 1 (Ville1)")
+    # an ad set of one branch is named after it alone, its theme and ages (a merged one adds « + N »)
+    assert first.name == "Médiathèque 1 (Ville1) | Science-fiction | 18-65"
     assert p.outside_areas == []
 
 
