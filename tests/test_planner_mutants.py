@@ -439,6 +439,11 @@ def test_each_ad_set_speaks_of_what_its_branch_holds_and_is_tagged(sf):
     assert b1.url_tags == ("utm_source=meta&utm_medium=paid_social&utm_campaign=exemple-sf-bouches-du-rhone"
                            "&utm_content=sf--b1&utm_term=sf")
     assert b1.landing_url == "https://www.bmvr.marseille.fr/"
+    # a theme's own page, unless the branch has one
+    themed = plan(variant(sf, budget_eur=1000, theme_landing_urls={"sf": "https://exemple.fr/sf"},
+                          branch_landing_urls={"b2": "https://exemple.fr/b2"}), TWO, TWO_AREAS)
+    assert [(a.branch_id, a.landing_url) for a in themed.ad_sets] == [
+        ("b2", "https://exemple.fr/b2"), ("b1", "https://exemple.fr/sf")]
     assert p.catalogue.model_dump() == {"label": "catalogue chargé", "records": 5, "as_of": None, "demo": False}
 
 
@@ -750,6 +755,13 @@ def test_a_branch_with_an_event_but_no_item_announces_its_event(sf):
     b2, b1 = p.ad_sets
     assert "10 mars" in b1.copy.primary_text and not b1.generic_copy
     assert b2.generic_copy
+    # the same with a theme of a special category beside it: both campaigns read the given agenda and catalogue
+    mixed = plan(variant(sf, themes=["sf", "emploi"], budget_eur=1000), TWO, TWO_AREAS, events=[event],
+                 items=sf_items("b2"))
+    sf_b2, sf_b1 = (a for a in mixed.ad_sets if a.theme_id == "sf")
+    assert "10 mars" in sf_b1.copy.primary_text
+    assert sf_b2.copy.primary_text == "À la médiathèque 2, à Ville2 : 1 titre autour de « Science-fiction »."
+    assert mixed.catalogue.demo is False
 
 
 def test_the_shipped_data_answer_each_question_with_its_own_themes_and_branches(example):  # noqa: F811
