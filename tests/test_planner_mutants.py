@@ -762,6 +762,14 @@ def test_a_branch_with_an_event_but_no_item_announces_its_event(sf):
     assert "10 mars" in sf_b1.copy.primary_text
     assert sf_b2.copy.primary_text == "À la médiathèque 2, à Ville2 : 1 titre autour de « Science-fiction »."
     assert mixed.catalogue.demo is False
+    # and the day the plan is made, the account's floor and where it was read: the day after the event, no event;
+    # a 2 € floor read from the account, said for both parts
+    later = plan(variant(sf, themes=["sf", "emploi"], budget_eur=1000), TWO, TWO_AREAS, events=[event],
+                 today=date(2027, 3, 11), floor=2.0, floor_source="lu sur le compte publicitaire")
+    assert not any("10 mars" in a.copy.primary_text for a in later.ad_sets)
+    assert ("Budget quotidien minimal par ensemble de publicités (notoriété) : 2.00 €, lu sur le compte "
+            "publicitaire.") in later.notes
+    assert not any("1.00 €" in n or "valeur par défaut" in n for n in later.notes)
 
 
 def test_the_shipped_data_answer_each_question_with_its_own_themes_and_branches(example):  # noqa: F811
