@@ -114,8 +114,8 @@ def test_unknown_theme_names_the_known_ones(sf):
 def test_no_open_branch_and_no_inhabited_area_are_refused(sf):
     with pytest.raises(InputError) as err:
         plan(sf, [branch(1, 5.0, open_to_public=False)], TWO_AREAS)
-    assert (err.value.message, err.value.field) == ("aucune bibliothèque ouverte au public dans ce territoire.",
-                                                    "territory")
+    assert (err.value.message, err.value.field, err.value.where) == (
+        "aucune bibliothèque ouverte au public dans ce territoire.", "territory", "territory")
     with pytest.raises(InputError) as err:
         plan(sf, TWO, [area("13001", 5.01, 0), area("13002", 5.49, None)])
     assert err.value.message == "aucune zone habitée n'a pour plus proche une des bibliothèques choisies."
