@@ -244,6 +244,10 @@ def test_a_budget_too_small_says_what_is_needed(sf):
         "minimum de Meta de 1.00 € par jour et par ensemble de publicités.")
     assert (err.value.field, err.value.where) == ("budget_eur", "budget_eur (budget)")
     assert err.value.fix == "Prévoyez au moins 62 €, raccourcissez la période ou retirez des thèmes."
+    # past 100 €: a 5 € floor for 31 days asks for 155 €
+    with pytest.raises(InputError) as err:
+        plan(variant(sf, budget_eur=150), TWO, TWO_AREAS, floor=5.0)
+    assert err.value.fix == "Prévoyez au moins 155 €, raccourcissez la période ou retirez des thèmes."
     # exactly the floor per theme is enough: 62 € are 2.00 € a day, 1.00 € for each theme
     p = plan(variant(sf, budget_eur=62, themes=["sf", "manga"]), TWO, TWO_AREAS)
     assert [a.daily_budget_eur for a in p.ad_sets] == [1.0, 1.0]
@@ -416,6 +420,7 @@ def test_more_themes_than_the_page_allows_are_refused(sf):
     assert err.value.message == ("3 thèmes demandent au moins 3 publicités, plus que la limite de 2 publicités de "
                                  "la Page.")
     assert err.value.fix == "Retirez des thèmes, ou faites plusieurs campagnes successives."
+    assert err.value.field == err.value.where == "themes"
     p = plan(variant(sf, themes=["sf", "manga"], budget_eur=1000), TWO, TWO_AREAS,
              settings=NetworkSettings(page_ad_limit=2))
     assert [a.theme_id for a in p.ad_sets] == ["sf", "manga"]
