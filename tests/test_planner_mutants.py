@@ -367,6 +367,17 @@ def test_the_page_ad_limit_shares_neighbouring_catchments_out(sf):
             "jour et que la campagne tienne dans la limite de 2 publicités de la Page (2 par thème).") in p.notes
 
 
+def test_floor_groups_as_many_as_the_page_allows_are_kept_as_they_are(sf):
+    # the small b1 joins its nearest neighbour b0 for the floor: two groups, as many as the Page allows; the
+    # catchments are not shared out again (which would put b1 with b2, its other side)
+    three = [branch(0, 5.0), branch(1, 5.2), branch(2, 5.5)]
+    areas = [area("13000", 5.0, 10_000), area("13001", 5.2, 100), area("13002", 5.5, 10_000)]
+    p = plan(variant(sf, budget_eur=310), three, areas, settings=NetworkSettings(page_ad_limit=2))
+    assert sorted(a.branch_ids for a in p.ad_sets) == [["b0", "b1"], ["b2"]]
+    assert ("2 petits bassins regroupés en 1 ensemble(s) de publicités pour que chacun ait au moins 1.00 € par "
+            "jour.") in p.notes
+
+
 def test_fit_limit_cuts_along_the_longer_side_in_proportion_to_the_groups():
     # a row west-east at 43.5° and a column south-north: each cut follows the longer side
     row = [[_Catchment(branch(i, 5.0 + 0.1 * i), [], [])] for i in range(8)]
@@ -630,6 +641,9 @@ def test_a_special_category_campaign_follows_metas_rules_and_says_what_changed(s
     assert ad_set.interests == [] and ad_set.excluded_postcodes == []
     assert [loc.radius_km for loc in ad_set.locations] == [24.2, 24.2] and ad_set.radius_km == 24.2
     assert p.special_campaign is None and p.campaign_of(ad_set) is p.campaign
+    # one catchment alone: nothing to put together, nothing said of it
+    alone = plan(variant(sf, themes=["emploi"], budget_eur=1000), TWO[:1], TWO_AREAS[:1])
+    assert len(alone.ad_sets) == 1 and not any("bassins" in n for n in alone.notes)
     # already 18–65 on circles: only the category is said
     plain = plan(variant(sf, themes=["emploi"], budget_eur=1000), TWO, TWO_AREAS)
     assert [n for n in plain.notes if "EMPLOYMENT" in n] == [plain.notes[0]]
@@ -695,6 +709,7 @@ def test_a_category_declared_by_the_campaign_file_rules_every_theme_of_it(sf):
     political = plan(variant(sf, budget_eur=1000, audience={"age_min": 25, "age_max": 50},
                              special_ad_categories=["ISSUES_ELECTIONS_POLITICS"]), TWO, TWO_AREAS)
     assert political.campaign.audience.age_min == 25 and not any("Catégorie spéciale" in n for n in political.notes)
+    assert len(political.ad_sets) == 2  # its circles are not put together as a restricted category's are
     assert all(a.interests and a.radius_km == 1.0 for a in political.ad_sets)
 
 
