@@ -422,6 +422,11 @@ def test_too_many_circles_for_the_page_limit_are_refused_in_circles_mode(sf):
     # 200 circles fit
     p = plan(variant(sf, budget_eur=31_000), many[:200], areas[:200], settings=NetworkSettings(page_ad_limit=1))
     assert len(p.ad_sets[0].locations) == 200
+    # a special category's 201 circles go in two ad sets, which target and exclude no postcode (Meta forbids it)
+    areas = [area(f"{i:05d}", b.lon, 10, postcodes=(f"13{i % 10}00",)) for i, b in enumerate(many)]
+    jobs = plan(variant(sf, themes=["emploi"], budget_eur=31_000), many, areas)
+    assert sorted(len(a.locations) for a in jobs.ad_sets) == [100, 101]
+    assert all(a.excluded_postcodes == [] for a in jobs.ad_sets)
 
 
 def test_more_themes_than_the_page_allows_are_refused(sf):
