@@ -810,6 +810,29 @@ def test_the_shipped_data_answer_each_question_with_its_own_themes_and_branches(
         assert notes["5424"][0].startswith("Aucun document") and "La Grognarde (Marseille)" in notes["5424"][0]
 
 
+def test_only_the_shipped_themes_and_catalogue_without_agenda_are_kept(sf, monkeypatch):
+    """A kept answer serves the shipped data alone: given themes or a given agenda are read each time. (The
+    shipped catalogue is replaced by two titles here, and the kept answers start empty, to stay fast.)"""
+    import outreach.themes as themes_module
+    from outreach import planner
+
+    monkeypatch.setattr(themes_module, "shipped_catalogue", lambda: sf_items("b1"))
+    monkeypatch.setattr(planner, "_SHIPPED_SUMMARIES", {})
+
+    def text(themes, events=None, theme_id="inconnu"):
+        p = build_plan(variant(sf, themes=[theme_id], budget_eur=1000), branches=TWO[:1], areas=TWO_AREAS[:1],
+                       themes=themes, events=events, settings=SETTINGS, min_daily_budget_eur=1.0)
+        return p.ad_sets[0].copy.primary_text
+
+    assert "1 titre" in text([Theme(id="inconnu", label="Inconnu", keywords=["science-fiction"])])
+    # the same theme id, other keywords: nothing of it in the catalogue
+    assert "titre" not in text([Theme(id="inconnu", label="Inconnu", keywords=["zzyzx"])])
+    # the shipped themes with an agenda: its event is announced
+    event = LibraryEvent(id="e1", title="Club science-fiction", start=datetime(2027, 3, 10, 18), branch_id="b1",
+                         keywords=["science-fiction"])
+    assert "10 mars" in text(None, [event], "science-fiction")
+
+
 def test_given_areas_with_the_shipped_branches_and_their_notes(sf):
     """Only the areas given: the branches are the département's shipped ones, and what the network's reading
     said (a closed site set aside) is in the plan's notes."""
