@@ -251,6 +251,7 @@ def test_a_budget_too_small_says_what_is_needed(sf):
     # exactly the floor per theme is enough: 62 € are 2.00 € a day, 1.00 € for each theme
     p = plan(variant(sf, budget_eur=62, themes=["sf", "manga"]), TWO, TWO_AREAS)
     assert [a.daily_budget_eur for a in p.ad_sets] == [1.0, 1.0]
+    assert not any("sous le minimum" in n for n in p.notes)
 
 
 def test_small_catchments_are_merged_so_that_each_gets_the_floor_and_it_is_said(sf):
@@ -422,6 +423,13 @@ def test_too_many_circles_for_the_page_limit_are_refused_in_circles_mode(sf):
     # 200 circles fit
     p = plan(variant(sf, budget_eur=31_000), many[:200], areas[:200], settings=NetworkSettings(page_ad_limit=1))
     assert len(p.ad_sets[0].locations) == 200
+    # 201 small catchments and a floor that asks them to merge: two groups of 86 and 115 that Meta's cap of 200
+    # circles keeps apart; 1.75 € a day gives them 0.75 € and exactly the floor, 1.00 €: one is below, and said
+    tiny = [area(f"{i:05d}", b.lon, 1) for i, b in enumerate(many)]
+    capped = plan(variant(sf, budget_eur=54.25), many, tiny)
+    assert sorted((a.daily_budget_eur, len(a.locations)) for a in capped.ad_sets) == [(0.75, 86), (1.0, 115)]
+    assert ("1 ensemble(s) de publicités « Science-fiction » sous le minimum de 1.00 € par jour : Meta pourrait les "
+            "refuser.") in capped.notes
     # a special category's 201 circles go in two ad sets, which target and exclude no postcode (Meta forbids it)
     areas = [area(f"{i:05d}", b.lon, 10, postcodes=(f"13{i % 10}00",)) for i, b in enumerate(many)]
     jobs = plan(variant(sf, themes=["emploi"], budget_eur=31_000), many, areas)
