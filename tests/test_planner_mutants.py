@@ -560,6 +560,11 @@ def test_a_sensitive_theme_is_promoted_without_interests_and_it_is_said(sf):
     alone = plan(variant(sf, themes=["sante"], budget_eur=1000), TWO, TWO_AREAS)
     assert all(a.interests == [] for a in alone.ad_sets)
     assert not any("identifiants Meta" in n for n in alone.notes)
+    # two sensitive themes are listed together
+    faith = Theme(id="foi", label="Religions", keywords=["religion"], sensitivity="flag")
+    two = plan(variant(sf, themes=["sante", "foi"], budget_eur=2000), TWO, TWO_AREAS, themes=[*THEMES, faith])
+    assert ("Thème(s) sensible(s) sans ciblage par centres d'intérêt (audience large du territoire) : Santé, "
+            "Religions.") in two.notes
 
 
 def test_an_agenda_theme_without_event_is_not_called_generic_in_the_plans_notes(sf):
@@ -833,6 +838,12 @@ def test_only_the_shipped_themes_and_catalogue_without_agenda_are_kept(sf, monke
         return p.ad_sets[0].copy.primary_text
 
     assert "1 titre" in text([Theme(id="inconnu", label="Inconnu", keywords=["science-fiction"])])
+    # the shipped catalogue is the demonstration sample: the plan says so, and what to do
+    p = build_plan(variant(sf, budget_eur=1000), branches=TWO[:1], areas=TWO_AREAS[:1], themes=THEMES,
+                   settings=SETTINGS, min_daily_budget_eur=1.0)
+    assert p.catalogue.demo and ("Catalogue : échantillon de démonstration ; les textes n'annoncent aucun nombre de "
+                                 "documents. Chargez le catalogue de vos bibliothèques pour qu'ils citent ce qu'elles "
+                                 "proposent.") in p.notes
     # the same theme id, other keywords: nothing of it in the catalogue
     assert "titre" not in text([Theme(id="inconnu", label="Inconnu", keywords=["zzyzx"])])
     # the shipped themes with an agenda: its event is announced
