@@ -618,7 +618,7 @@ def test_the_officers_text_replaces_the_draft_field_by_field(sf):
     # the officer's text on a generic draft is no longer generic; the other ad set keeps its draft
     edited = variant(sf, budget_eur=1000, copy_overrides={"sf--b1": {"description": "Ouvert le dimanche"}})
     generic = plan(edited, TWO, TWO_AREAS)
-    assert not generic.ad_sets[1].generic_copy and not generic.ad_sets[1].copy.generic
+    assert generic.ad_sets[1].generic_copy is False and generic.ad_sets[1].copy.generic is False
     assert generic.ad_sets[0].generic_copy and generic.ad_sets[0].copy.generic
 
 
