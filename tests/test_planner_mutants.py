@@ -280,6 +280,9 @@ def test_merging_never_goes_past_the_threshold_needed():
     assert [[c.branch.id for c in g] for g in groups] == [["b0", "b1"], ["b2", "b3"]]
     assert _merge_small(row[:1], 10_000) == [row[:1]]  # one catchment alone stays as it is
     assert [[c.branch.id for c in g] for g in _merge_small(row, 10_000)] == [["b0", "b1", "b2", "b3"]]
+    # a group lists its catchments by branch id, whatever order they were given in
+    given = [catchment(2, 5.0, 10), catchment(10, 5.05, 10)]
+    assert [[c.branch.id for c in g] for g in _merge_small(given, 1000)] == [["b10", "b2"]]
 
 
 def test_merging_reaches_past_the_twelve_nearest_when_they_are_full():
