@@ -359,6 +359,10 @@ def test_a_catchment_at_the_threshold_stays_alone_and_a_group_stops_at_200_circl
     assert sorted(len(g) for g in _merge_small([*cluster[:199], far], 10**6)) == [200]
     sizes = [len(g) for g in _merge_small([*cluster, far], 10**6)]
     assert len(sizes) == 2 and max(sizes) <= 200 and sum(sizes) == 201
+    # a full group that no neighbour can take is left as is, and the merging goes on for the others
+    pair = [catchment(900, 7.0, 300), catchment(901, 7.01, 300)]
+    groups = _merge_small([*cluster, *pair], 1000)
+    assert sorted(len(g) for g in groups) == [2, 200] and pair in groups
 
 
 def test_the_page_ad_limit_shares_neighbouring_catchments_out(sf):
