@@ -76,6 +76,12 @@ def test_only_open_branches_and_areas_of_the_departement_are_planned(sf):
     assert {a.branch_id: a.area_codes for a in p.ad_sets} == {"b1": ["13001"], "b2": ["13002"], "b4": ["84001"]}
 
 
+def test_corsican_area_codes_are_sorted_as_texts(sf):
+    # INSEE codes are texts: the Corsican 2A and 2B are no numbers
+    p = plan(sf, TWO, [area("2B033", 5.02, 500), area("2A004", 5.01, 1000), TWO_AREAS[1]])
+    assert {a.branch_id: a.area_codes for a in p.ad_sets} == {"b1": ["2A004", "2B033"], "b2": ["13002"]}
+
+
 def test_missing_branches_and_areas_are_listed_ten_at_most(sf):
     wanted = [f"x{i}" for i in range(11)]
     with pytest.raises(InputError) as err:
