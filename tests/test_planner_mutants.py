@@ -194,6 +194,9 @@ def test_areas_beyond_80_km_are_reported_with_their_distance_and_people(sf):
                                     "population": 250}
     assert ("1 zone(s) dépassent le rayon maximal de Meta (80 km) autour de leur bibliothèque : elles ne sont que "
             "partiellement couvertes.") in p.notes
+    # an area whose population is unknown is reported with none
+    p = plan(sf, [branch(1, 5.0)], [area("13001", 5.01, 1000), area("13099", 6.24, None)])
+    assert [(o.area_code, o.population) for o in p.outside_areas] == [("13099", 0)]
     # an area exactly within reach is not reported
     p = plan(sf, [branch(1, 5.0)], [area("13001", 5.01, 1000), area("13098", 5.98, 250)])
     assert p.outside_areas == [] and not any("rayon maximal" in n for n in p.notes)
