@@ -138,7 +138,8 @@ def test_an_unknown_departement_is_told_on_its_field(sf):
                    min_daily_budget_eur=1.0)
     assert err.value.field == err.value.where.split(" ")[0] == "territory.departement"
     assert err.value.where == "territory.departement (territoire)"
-    assert "inconnu" in err.value.message
+    assert err.value.message == "département « 1000 » inconnu."
+    assert err.value.fix == "Donnez un code de département comme 13, 75, 2A ou 974."
 
 
 def test_given_branches_with_the_shipped_areas(sf):
