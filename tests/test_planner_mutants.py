@@ -149,6 +149,7 @@ def test_given_branches_with_the_shipped_areas(sf):
     codes = [c for a in p.ad_sets for c in a.area_codes]
     assert "13213" in codes and "13055" not in codes and all(c.startswith("13") for c in codes)
     assert len(codes) > 100  # every commune of the Bouches-du-Rhône goes to the only branch
+    assert [a.branch_id for a in p.ad_sets] == ["m"]
 
 
 # ------------------------------------------------------------------------------------------ catchments
