@@ -737,8 +737,8 @@ def test_a_category_declared_by_the_campaign_file_rules_every_theme_of_it(sf):
     # a theme of another category than the one declared: refused, since Meta allows one per campaign
     with pytest.raises(InputError) as err:
         plan(variant(sf, themes=["emploi"], budget_eur=1000, special_ad_categories=["HOUSING"]), TWO, TWO_AREAS)
-    assert (err.value.field, err.value.message) == (
-        "special_ad_categories",
+    assert (err.value.field, err.value.where, err.value.message) == (
+        "special_ad_categories", "special_ad_categories",
         "catégorie spéciale HOUSING déclarée pour une campagne dont un thème relève de EMPLOYMENT.")
     assert err.value.fix == "Faites une campagne par catégorie : Meta fixe la catégorie spéciale pour toute une campagne."
     # a category that restricts no targeting (political ads, which the gate refuses anyway) changes nothing here
