@@ -217,7 +217,8 @@ def test_a_category_the_campaign_file_declares_itself_gets_metas_rules_and_passe
     """`special_ad_categories: [EMPLOYMENT]` in the file, on an ordinary theme: the whole campaign is in that
     category at Meta, so its ad sets follow the category's rules (the plan used to keep ages, interests and
     small circles, which Meta refuses)."""
-    declared = variant(example, themes=["science-fiction"], special_ad_categories=["EMPLOYMENT"])
+    declared = variant(example, themes=["science-fiction"], special_ad_categories=["EMPLOYMENT"],
+                       territory={"departement": "13", "branches": ["5425", "5424"]})
     plan, payloads = plan_campaign(declared, settings=SETTINGS)
     assert plan.special_campaign is None and payloads["campaign"]["special_ad_categories"] == ["EMPLOYMENT"]
     for ad_set in payloads["ad_sets"]:
