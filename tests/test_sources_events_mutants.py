@@ -454,3 +454,32 @@ def test_spreadsheet_rows_give_their_branch_id_coordinates_page_and_at_most_the_
                                                                   "https://openagenda.com/e/a")
     assert [e.title for e in read.events[1:]] == ["Assez", "Assez"]
     assert read.skipped == [("ligne 3 « Trop »", "valeur illisible (plus de 2 horaires)")]
+
+
+def test_two_exdate_lines_remove_both_dates():
+    start = "DTSTART:20261205T140000\r\nEXDATE:20261206T140000\r\nEXDATE:20261208T140000"
+    read = read_events("", data=series("FREQ=DAILY;COUNT=4", start=start), name="agenda.ics")
+    assert [e.start.day for e in read.events if e.id.startswith("s/")] == [5, 7]
+
+
+def test_the_series_generator_stops_the_year_after_the_horizon():
+    """dateutil looks no further than the year after the horizon (up to 9999 without the ceiling)."""
+    from outreach.sources.events import _occurrences
+
+    years = [d.year for d in _occurrences("FREQ=YEARLY", datetime(2027, 1, 1), datetime(2027, 6, 1))]
+    assert years == [2027, 2028]
+
+
+def test_a_two_word_street_finds_its_branch_by_address():
+    carli = Branch(id="carli", name="Bibliothèque Carli", address="Place Carli", postcode="13001", city="Marseille",
+                   lat=43.3, lon=5.38)
+    read = openagenda(record("Lecture", location_name="Salle", location_address="Place Carli",
+                             location_postalcode="13001"), branches=[carli])
+    assert [e.branch_id for e in read.events] == ["carli"]
+
+
+def test_an_unaccented_cancelled_label_and_an_empty_end_are_read():
+    read = openagenda(record("Concert", status={"id": 1, "label": {"fr": "Annule"}}),
+                      {"title": "Sans fin", "timings": [{"begin": "2027-03-06T10:00:00", "end": ""}]}, branches=None)
+    assert read.cancelled == ["Concert"] and read.skipped == []
+    assert [(e.title, e.end) for e in read.events] == [("Sans fin", None)]
