@@ -483,3 +483,20 @@ def test_an_unaccented_cancelled_label_and_an_empty_end_are_read():
                       {"title": "Sans fin", "timings": [{"begin": "2027-03-06T10:00:00", "end": ""}]}, branches=None)
     assert read.cancelled == ["Concert"] and read.skipped == []
     assert [(e.title, e.end) for e in read.events] == [("Sans fin", None)]
+
+
+def test_a_bare_icalendar_event_has_no_keyword_description_or_branch_and_a_location_names_its_branch():
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+           "BEGIN:VEVENT\r\nUID:nu\r\nSUMMARY:Nu\r\nDTSTART:20270306T100000\r\nEND:VEVENT\r\n"
+           "BEGIN:VEVENT\r\nUID:lieu\r\nSUMMARY:Lieu\r\nDTSTART:20270306T100000\r\n"
+           "LOCATION:Bibliothèque de l'Alcazar\\, 58 cours Belsunce\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+    bare = read_events("", data=ics, name="agenda.ics").events[0]
+    assert (bare.keywords, bare.description, bare.branch_id, bare.url) == ([], "", None, "")
+    placed = read_events("", data=ics, name="agenda.ics", branches=BRANCHES).events[1]
+    assert placed.branch_id == "alcazar"
+
+
+def test_a_series_without_end_keeps_its_date_exactly_a_year_and_a_day_after_a_future_start():
+    read = read_events("", data=series("FREQ=DAILY", start="DTSTART:20400101T100000"), name="agenda.ics")
+    days = [e.start for e in read.events if e.id.startswith("s/")]
+    assert days[-1] == datetime(2040, 1, 1, 10) + timedelta(days=366) and len(days) == 367
