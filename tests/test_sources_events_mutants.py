@@ -500,3 +500,21 @@ def test_a_series_without_end_keeps_its_date_exactly_a_year_and_a_day_after_a_fu
     read = read_events("", data=series("FREQ=DAILY", start="DTSTART:20400101T100000"), name="agenda.ics")
     days = [e.start for e in read.events if e.id.startswith("s/")]
     assert days[-1] == datetime(2040, 1, 1, 10) + timedelta(days=366) and len(days) == 367
+
+
+def test_five_events_are_named_without_an_ellipsis_and_the_skipped_note_ends_with_a_full_stop():
+    read = openagenda(*[record(f"Atelier {i}") for i in range(5)], *[record(f"Annulé {i}", status=6) for i in range(5)],
+                      {"title_fr": "Sans date"})
+    assert read.notes[0].endswith("« Atelier 3 », « Atelier 4 ».")
+    assert read.notes[1] == ("agenda.json : 5 événement(s) annulé(s) écarté(s) : « Annulé 0 », « Annulé 1 », "
+                             "« Annulé 2 », « Annulé 3 », « Annulé 4 ».")
+    assert read.notes[2] == ("agenda.json : 1 événement(s) ignoré(s) — enregistrement n° 11 « Sans date » : sans titre "
+                             "ou sans date.")
+
+
+def test_an_icalendar_event_without_summary_is_skipped_by_its_number_and_the_read_names_its_file():
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20270306T100000\r\nEND:VEVENT\r\n"
+           "BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Conte\r\nDTSTART:20270306T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    read = read_events("", data=ics.encode(), name="agenda.ics")
+    assert read.path == "agenda.ics" and [e.title for e in read.events] == ["Conte"]
+    assert read.skipped == [("événement n° 1", "sans titre (SUMMARY) ou sans date de début (DTSTART)")]
