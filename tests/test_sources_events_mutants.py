@@ -518,3 +518,30 @@ def test_an_icalendar_event_without_summary_is_skipped_by_its_number_and_the_rea
     read = read_events("", data=ics.encode(), name="agenda.ics")
     assert read.path == "agenda.ics" and [e.title for e in read.events] == ["Conte"]
     assert read.skipped == [("événement n° 1", "sans titre (SUMMARY) ou sans date de début (DTSTART)")]
+
+
+def test_how_a_branch_was_found_and_a_place_given_alone():
+    finder = BranchFinder(BRANCHES)
+    assert finder.find(None, "Bibliothèque de l'Alcazar", None, None) == ("alcazar", "nom")
+    assert finder.find(None, "Médiathèque municipale", None, None, place="Médiathèque municipale, Aubagne") == \
+        ("aubagne", "nom et commune")
+    # without a place, the name is read as the whole location
+    assert finder.find(None, "Salle, 58 cours Belsunce 13001", None, None) == ("alcazar", "adresse")
+
+
+def test_only_utc_itself_is_moved_to_paris_time():
+    from zoneinfo import ZoneInfo
+
+    from dateutil.tz import tzutc
+
+    # London in winter is at UTC+0 but is a place: its wall-clock time stays
+    assert to_local(datetime(2027, 1, 10, 14, tzinfo=ZoneInfo("Europe/London"))) == datetime(2027, 1, 10, 14)
+    assert to_local(datetime(2027, 1, 10, 14, tzinfo=tzutc())) == datetime(2027, 1, 10, 15)
+
+
+def test_a_calendar_after_blank_lines_is_read_and_a_broken_workbook_names_its_file():
+    ics = b"\r\n\r\n" + series("FREQ=DAILY;COUNT=2")
+    assert len(read_events("", data=ics, name="agenda.ics").events) == 3
+    with pytest.raises(InputError) as err:
+        read_events("", data=b"PK\x03\x04pas un classeur", name="agenda.xlsx")
+    assert err.value.file == "agenda.xlsx"
