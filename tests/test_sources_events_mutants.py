@@ -545,3 +545,16 @@ def test_a_calendar_after_blank_lines_is_read_and_a_broken_workbook_names_its_fi
     with pytest.raises(InputError) as err:
         read_events("", data=b"PK\x03\x04pas un classeur", name="agenda.xlsx")
     assert err.value.file == "agenda.xlsx"
+
+
+def test_an_unknown_format_is_refused_in_french_and_a_file_read_from_its_path_is_named_by_it(tmp_path):
+    with pytest.raises(InputError) as err:
+        read_events("", data=b"ceci n'est pas un agenda", name="agenda.txt")
+    assert (err.value.file, err.value.message, err.value.fix) == (
+        "agenda.txt", "format d'agenda non reconnu.",
+        "Donnez un fichier iCalendar (.ics, commençant par BEGIN:VCALENDAR) ou un export OpenAgenda en JSON, CSV ou "
+        "Excel (avec une colonne Titre).")
+    path = tmp_path / "agenda.json"
+    path.write_text(json.dumps([record("Conte")]), encoding="utf-8")
+    read = read_events(path)
+    assert read.path == str(path) and [e.title for e in read.events] == ["Conte"]
