@@ -255,11 +255,26 @@ def page_records(page: Page, url: str) -> list[Harvested]:
     return [_harvested(element) for element in listed.iterchildren(OAI + "record")]
 
 
+_HEADER, _METADATA = OAI + "header", OAI + "metadata"
+_IDENTIFIER, _DATESTAMP = OAI + "identifier", OAI + "datestamp"
+
+
+def _first(element, tag: str):
+    """The first child of `element` named `tag`, or None: `find` without its path parsing (it costs as much as
+    the header it reads)."""
+    return next(element.iterchildren(tag), None)
+
+
+def _text(element, tag: str) -> str:
+    found = _first(element, tag)
+    return (found.text or "").strip() if found is not None else ""
+
+
 def _harvested(element) -> Harvested:
-    header = element.find(OAI + "header")
+    header = _first(element, _HEADER)
     deleted = header is not None and header.get("status") == "deleted"
-    identifier = (header.findtext(OAI + "identifier") or "").strip() if header is not None else ""
-    datestamp = (header.findtext(OAI + "datestamp") or "").strip() if header is not None else ""
-    metadata = element.find(OAI + "metadata")
+    identifier = _text(header, _IDENTIFIER) if header is not None else ""
+    datestamp = _text(header, _DATESTAMP) if header is not None else ""
+    metadata = _first(element, _METADATA)
     marc = next(metadata.iterchildren(etree.Element), None) if metadata is not None else None
     return Harvested(identifier, datestamp, deleted, fields_of_element(marc) if marc is not None and not deleted else None)
