@@ -293,13 +293,28 @@ def _text(value: Value | datetime, formats: ValueFormats) -> str:
     return str(value)
 
 
+def _columns(rows_: list[dict[str, Value]], columns: list[str], convert) -> list[list]:
+    """Each column's cells through `convert`, column by column: most columns of a national plan hold one value
+    (of one type: 1 == 1.0) in every row, converted once; the other columns value by value."""
+    out = []
+    for c in columns:
+        values = [row.get(c) for row in rows_]
+        first = values[0] if values else None
+        if values and values.count(first) == len(values) and len(set(map(type, values))) == 1:
+            out.append([convert(first)] * len(values))
+        else:
+            out.append([convert(v) for v in values])
+    return out
+
+
 def to_xlsx(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> bytes:
     columns = columns or DEFAULT_COLUMNS
     formats = formats_of(columns)
-    # most rows leave half the columns empty: those are skipped before any conversion
-    table = [list(columns)] + [[None if (v := row.get(c)) is None or v == "" else _cell(v, formats) for c in columns]
-                               for row in rows_]
-    return write_xlsx(table, "Ads")
+
+    def cell(v):  # an empty value writes no cell
+        return None if v is None or v == "" else _cell(v, formats)
+
+    return write_xlsx([list(columns), *zip(*_columns(rows_, columns, cell), strict=True)], "Ads")
 
 
 def to_txt(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> bytes:
@@ -309,6 +324,9 @@ def to_txt(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> b
     buffer = io.StringIO()
     writer = cells.writer(buffer, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(columns))
-    for row in rows_:
-        writer.writerow(["" if (v := row.get(c)) is None else _text(v, formats).replace("\t", " ") for c in columns])
+
+    def text(v):
+        return "" if v is None else _text(v, formats).replace("\t", " ")
+
+    writer.writerows(zip(*_columns(rows_, columns, text), strict=True))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
