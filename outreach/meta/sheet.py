@@ -106,12 +106,17 @@ def _when(meta_time: str, formats: ValueFormats) -> Value | datetime:
     return text.upper() if formats.time == "US12" else text
 
 
-def _location_cells(geo: dict) -> dict[str, Value]:
+def _location_cells(geo: dict, addresses: dict[int, str]) -> dict[str, Value]:
+    """`addresses`: the Addresses cell of each list of circles already written, by the list's id (the ad sets
+    of one group share their list, `outreach.meta.payloads._circles`; the payloads hold every list meanwhile)."""
     cells: dict[str, Value] = {}
-    if geo.get("custom_locations"):
-        # the export's Addresses column: "(lat, lon) +Nkm" per circle, separated by "; "
-        cells["Addresses"] = "; ".join(f"({loc['latitude']}, {loc['longitude']}) +{loc['radius']:g}km"
-                                       for loc in geo["custom_locations"])
+    circles = geo.get("custom_locations")
+    if circles:
+        if id(circles) not in addresses:
+            # the export's Addresses column: "(lat, lon) +Nkm" per circle, separated by "; "
+            addresses[id(circles)] = "; ".join(f"({loc['latitude']}, {loc['longitude']}) +{loc['radius']:g}km"
+                                               for loc in circles)
+        cells["Addresses"] = addresses[id(circles)]
     if geo.get("zips"):
         cells["Zip"] = ", ".join(z["key"] for z in geo["zips"])
     return cells
@@ -131,6 +136,7 @@ def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[s
     creatives = {c["ref"]: c for c in payloads["creatives"]}
     out = []
     times: dict[str, Value | datetime] = {}  # the ad sets of a campaign share their start and end
+    addresses: dict[int, str] = {}
 
     def when(meta_time: str) -> Value | datetime:
         if meta_time not in times:
@@ -189,7 +195,7 @@ def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[s
             "Call to Action": link["call_to_action"],
             "Call to Action Link": link["link"],
         }
-        row.update(_location_cells(t["geo_locations"]))
+        row.update(_location_cells(t["geo_locations"], addresses))
         out.append(row)
     return out
 
