@@ -36,7 +36,7 @@ def harvest_section(themes_key: tuple[str, ...]) -> None:
                            help="Sinon, seules les notices modifiées ou supprimées depuis la dernière moisson.")
         go = st.form_submit_button("Moissonner")
     if go:
-        _fetch(url.strip(), store, full)
+        _fetch(url.strip(), store, full, themes_key)
     if store.exists():
         try:
             read, matches = _stored(str(store), store.stat().st_mtime, themes_key)
@@ -58,8 +58,9 @@ def harvest_section(themes_key: tuple[str, ...]) -> None:
                      hide_index=True, width="stretch", key="themes_harvest_table")
 
 
-def _fetch(url: str, store, full: bool) -> None:
+def _fetch(url: str, store, full: bool, themes_key: tuple[str, ...]) -> None:
     from outreach.sources import fetch, identify
+    from outreach.themes import StoreMatcher
 
     if not url:
         st.error("Indiquez l'adresse OAI-PMH du SIGB.", icon="⚠️")
@@ -72,7 +73,11 @@ def _fetch(url: str, store, full: bool) -> None:
 
     try:
         repository = identify(url)
-        result = fetch(repository, store, prefix=repository.marc_prefix(), full=full, progress=progress)
+        # each page's items matched as they come, as `outreach catalogue fetch` does: the store keeps the
+        # matches, which `themes match` and the next harvests then read instead of matching again
+        matcher = StoreMatcher([Theme.model_validate_json(t) for t in themes_key])
+        result = fetch(repository, store, prefix=repository.marc_prefix(), full=full, progress=progress,
+                       match=matcher)
     except InputError as exc:
         bar.empty()
         state.show_input_error(exc)

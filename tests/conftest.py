@@ -1,6 +1,9 @@
-"""Shared fixtures and hooks: paths to the shipped data, local stand-ins for outside services, the fuzz run."""
+"""Shared fixtures and hooks: paths to the shipped data, local stand-ins for outside services, the fuzz run,
+and the split of the suite over pytest-xdist's workers (README: `-n auto --dist loadgroup`)."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -11,13 +14,50 @@ from tests.support.meta_fixtures import example, graph  # noqa: F401  (the local
 FUZZ_SELECTED = pytest.StashKey[bool]()
 
 
+BROWSER_GROUP = "browser"
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own: the stores' tests drop and create
+    their tables, and two workers sharing one database would remove each other's rows mid-test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("OUTREACH_TEST_POSTGRES_URL")
+    if worker and url:
+        os.environ["OUTREACH_TEST_POSTGRES_URL"] = _worker_database(url, worker)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    import sqlalchemy as sa
+
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_collection_modifyitems(items):
+    """The browser tests run one after the other on one worker (`--dist loadgroup`): they share one app server
+    and one Chromium, and each keeps both of its processes busy; the other worker takes the rest meanwhile."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
+
+
 def pytest_collection_finish(session):
     session.config.stash[FUZZ_SELECTED] = any(item.name == fuzz_run.TEST_NAME for item in session.items)
 
 
 def pytest_runtest_setup(item):
     """The readers' fuzz run, when selected, runs beside the other tests (tests/support/fuzz_run.py): from the
-    first one past the browser tests, which keep both cores busy (the app's server and Chromium) on their own."""
+    first one past the browser tests, which keep both cores busy (the app's server and Chromium) on their own.
+    Under pytest-xdist the other worker already runs beside it: the fuzz test runs it in the foreground then, once
+    (each worker would otherwise start a run of its own)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if item.config.stash.get(FUZZ_SELECTED, False) and "e2e" not in item.path.parts:
         fuzz_run.start()
 

@@ -169,6 +169,23 @@ def test_marc(tail):
     refused_or_read(lambda d: read_catalogue("catalogue.mrc", data=d), b"00714cam  2200205 a 4500" + tail + b"\x1d")
 
 
+MARCXML_TOKENS = ['<collection xmlns="http://www.loc.gov/MARC21/slim">', "</collection>", "<record>", "</record>",
+                  '<record xmlns="info:lc/xmlns/marcxchange-v2" format="UNIMARC">', "<leader>", "</leader>",
+                  '<controlfield tag="001">', "</controlfield>", '<datafield tag="200" ind1="1" ind2=" ">',
+                  '<datafield tag="245">', '<datafield tag="995">', "<datafield>", "</datafield>",
+                  '<subfield code="a">', "<subfield>", "</subfield>", "Titre é", "&amp;", "&x;", "<![CDATA[x]]>",
+                  "<!-- c -->", '<?xml version="1.0" encoding="latin-1"?>', "\x00", "\n"]
+
+
+@FUZZ
+@given(st.one_of(st.lists(st.sampled_from(MARCXML_TOKENS), max_size=40).map(lambda t: "".join(t).encode()),
+                 st.binary(max_size=400).map(lambda b: b"<" + b)))
+def test_marcxml(data):
+    from outreach.sources.catalogue import read_catalogue
+
+    refused_or_read(lambda d: read_catalogue("catalogue.xml", data=d), data)
+
+
 @FUZZ
 @given(st.one_of(csv_texts.map(lambda t: ("titre;auteur;cote;bibliotheque\n" + t).encode("utf-8", "surrogatepass")),
                  st.binary(max_size=400)))

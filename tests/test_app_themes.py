@@ -262,6 +262,13 @@ def test_harvesting_the_catalogue_from_the_page(data_copy):
     # the harvested catalogue's own banner: its figures are the network's, with their date and count
     assert any("catalogue moissonné" in c.value and "120 notices" in c.value for c in at.caption)
     assert harvest_store_path().is_file()  # the network's catalogue folder, beside its settings
+    # matched as harvested, under the themes in force, as the CLI's harvest does: nothing left to match
+    from outreach.sources.harvest_store import kept_matches, unmatched_items
+    from outreach.themes import StoreMatcher
+
+    key = StoreMatcher(load_themes()).key
+    assert len(list(kept_matches(harvest_store_path(), key))) == 120
+    assert not list(unmatched_items(harvest_store_path(), key))
     at.text_input(key="themes_oai_url").set_value("http://127.0.0.1:9/oai")
     harvest_button(at).click().run()
     assert any("injoignable" in e.value for e in at.error)

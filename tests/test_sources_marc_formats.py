@@ -81,6 +81,16 @@ def test_a_truncated_xml_file_names_its_line(records):
         read_catalogue("vide.xml", data=b'<collection xmlns="http://www.loc.gov/MARC21/slim"/>')
 
 
+def test_an_xml_fault_is_named_once_with_its_place():
+    undefined = b'<collection xmlns="http://www.loc.gov/MARC21/slim">\n<record>&nbsp;</record></collection>'
+    with pytest.raises(InputError) as caught:
+        read_catalogue("entite.xml", data=undefined)
+    assert "XML illisible ligne 2, colonne 15 (Entity 'nbsp' not defined)." in str(caught.value)
+    with pytest.raises(InputError) as caught:
+        read_catalogue("codage.xml", data=b'<?xml version="1.0" encoding="ebcdic-x"?><collection/>')
+    assert str(caught.value).count("ligne") == 1 and "ebcdic-x" in str(caught.value)
+
+
 # ---------- records without 001 ----------
 
 def _without(record: pymarc.Record, *tags: str) -> pymarc.Record:

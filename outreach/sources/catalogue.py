@@ -26,7 +26,7 @@ from pathlib import Path
 from outreach.bounds import MAX_MARC_BYTES
 from outreach.errors import InputError, InputErrors
 from outreach.model import CatalogueItem
-from outreach.sources.marc_charsets import CharsetReport, Decoded, decode_record
+from outreach.sources.marc_charsets import CharsetReport, decode_record
 from outreach.sources.marc_fields import MarcFields, fields_of_record
 from outreach.sources.marc_identity import identified_note, identify
 from outreach.sources.marcxml import is_xml, parse_marcxml
@@ -269,7 +269,7 @@ def read_marcxml(raw: bytes, label: str, *, branch_of: BranchOf | None = None,
     if not records:
         raise InputError("aucune notice (<record>) dans ce fichier XML.", file=label,
                          fix="Exportez les notices en MARCXML (<collection> de <record>) ou en MarcXchange.")
-    read = _read_records(((n, Decoded(r, "XML", None, 0), "") for n, r in enumerate(records, start=1)), label,
+    read = _read_records(((n, r, "") for n, r in enumerate(records, start=1)), label,
                          branch_of=branch_of, collection_labels=collection_labels,
                          fix="Vérifiez que les notices ont un titre (UNIMARC 200$a, MARC21 245$a).")
     read.format += " (XML)"
@@ -319,7 +319,8 @@ def record_item(record: MarcFields, position: int, collection_labels: dict[str, 
 
 def _read_records(records, label: str, *, branch_of: BranchOf | None, collection_labels: dict[str, str] | None,
                   fix: str) -> CatalogueRead:
-    """Catalogue items of (position, decoded record or None, reason) triples: unreadable or untitled records
+    """Catalogue items of (position, record or None, reason) triples, a record being an ISO 2709 one decoded
+    (`Decoded`) or an XML one's fields (`MarcFields`, XML says its own encoding): unreadable or untitled records
     are skipped with their reason, records without 001 are identified otherwise, character sets reported."""
     items, skipped, kinds, identified, charsets = [], [], set(), [], CharsetReport()
     for position, decoded, reason in records:
@@ -327,14 +328,17 @@ def _read_records(records, label: str, *, branch_of: BranchOf | None, collection
         if decoded is None:
             skipped.append((where, reason))
             continue
-        made = record_item(fields_of_record(decoded.record), position, collection_labels, branch_of=branch_of)
+        xml = isinstance(decoded, MarcFields)
+        fields = decoded if xml else fields_of_record(decoded.record)
+        made = record_item(fields, position, collection_labels, branch_of=branch_of)
         if made.item is None:
             skipped.append((where, made.reason))
             continue
         kinds.add(made.kind)
         if made.id_source:
             identified.append(made.id_source)
-        charsets.add(decoded, position)
+        if not xml:
+            charsets.add(decoded, position)
         items.append(made.item)
     if not items:
         detail = f" ({skipped[0][0]} : {skipped[0][1]})" if skipped else ""

@@ -3,8 +3,8 @@
 The item readers (catalogue.py, shelving.py, marc_identity.py) ask a record for some forty tags. pymarc's
 Record scans every field for each tag, and building pymarc objects for every field of a harvested record
 (lxml element to pymarc) cost more than parsing it. Both paths now build this table once, keeping only the
-tags of `READ_TAGS`: an ISO 2709 or MARCXML file from its pymarc records (`fields_of_record`), a harvested
-page straight from its lxml tree (`fields_of_element`), so that both give the readers the same record.
+tags of `READ_TAGS`: an ISO 2709 file from its pymarc records (`fields_of_record`), a harvested page or a
+MARCXML file straight from its lxml elements (`fields_of_element`), so that all give the readers the same record.
 
 A field is a `str` (a control field's data) or a list of (code, value) pairs (a data field's subfields), in
 the record's order within its tag.

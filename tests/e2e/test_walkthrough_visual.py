@@ -8,7 +8,7 @@ import re
 
 from PIL import Image
 
-from tests.support.app_page import TIMEOUT, go, settle
+from tests.support.app_page import TIMEOUT, go, settle, upload
 from tests.support.browser import screenshot
 
 
@@ -20,12 +20,6 @@ def jpeg(width: int, height: int) -> bytes:
 
 def preview_image(page) -> str:
     return page.locator(".feed-post img").first.get_attribute("src")
-
-
-def uploaded(page, name: str) -> None:
-    """Wait until the uploader shows the file: its upload is asynchronous, and a click before it ends would
-    use the previous file (the refused story image) and leave the preview unchanged."""
-    page.get_by_text(name, exact=True).first.wait_for(timeout=TIMEOUT)
 
 
 def test_replace_the_visual_of_an_ad_then_go_back(app_server, restored_home, page):
@@ -43,14 +37,12 @@ def test_replace_the_visual_of_an_ad_then_go_back(app_server, restored_home, pag
     uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="Remplacer le visuel") \
         .locator("input[type='file']")
     # a story-format image is refused beside the input, in French, and nothing changes
-    uploader.set_input_files({"name": "story.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1080, 1920)})
-    uploaded(page, "story.jpg")
+    upload(page, uploader, {"name": "story.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1080, 1920)})
     page.get_by_role("button", name="Utiliser cette image").click()
     page.get_by_text("stories et reels").wait_for(timeout=TIMEOUT)
     assert preview_image(page) == drawn
 
-    uploader.set_input_files({"name": "salle.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1080, 1350)})
-    uploaded(page, "salle.jpg")
+    upload(page, uploader, {"name": "salle.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1080, 1350)})
     page.get_by_role("button", name="Utiliser cette image").click()
     page.wait_for_function("(src) => { const i = document.querySelector('.feed-post img');"
                            " return i && i.src !== src; }", arg=drawn, timeout=TIMEOUT)

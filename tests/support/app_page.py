@@ -96,3 +96,13 @@ def go(page, label: str, heading: str) -> None:
     page.locator("[data-testid='stSidebar']").get_by_role("link", name=label, exact=True).click()
     page.get_by_role("heading", name=heading).first.wait_for(timeout=TIMEOUT)
     settle(page)
+
+
+def upload(page, file_input, files) -> None:
+    """Give a file uploader its file(s) and wait until the app has them. The upload is asynchronous: the file's
+    name shows in the widget before it is on the server, and the widget's new value reaches the script only with
+    the run request sent once the upload is over; an action taken before that run uses the previous file."""
+    before = page.evaluate("() => window.__appRuns.requested")
+    file_input.set_input_files(files)
+    page.wait_for_function("(n) => window.__appRuns.requested > n", arg=before, timeout=TIMEOUT)
+    settle(page)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -100,7 +101,7 @@ class WordPressServer:
         self.app_password = installed.stdout.strip().splitlines()[-1]
         self.processes.append(subprocess.Popen(
             ["php", "-S", self.host, "-t", str(root)], cwd=root, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         for _ in range(100):
             try:
                 if httpx.get(f"{self.url}/?rest_route=/", timeout=2).status_code == 200:
@@ -112,6 +113,9 @@ class WordPressServer:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
+            if process.args[:2] == ["php", "-S"]:
+                # PHP's server forks its workers, which outlive a terminated parent: end its whole group
+                os.killpg(process.pid, signal.SIGTERM)
             process.terminate()
             try:
                 process.wait(timeout=10)
