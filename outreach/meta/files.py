@@ -15,6 +15,7 @@ from outreach.meta import sheet
 from outreach.meta.names import IDS_FILE, META_API_FILE  # noqa: F401  (IDS_FILE: imported from here too)
 from outreach.meta.payloads import build_payloads
 from outreach.planner import Plan, build_plan
+from outreach.sources.gc_pause import no_cycle_collection
 from outreach.visuals import visual_files
 
 PLAN_CSV_COLUMNS = ["adset_name", "branch_id", "branch_name", "theme_id", "areas", "population", "radius_km",
@@ -27,6 +28,12 @@ EXPORT_FILES = (META_API_FILE, XLSX_FILE, TXT_FILE, PLAN_CSV_FILE)
 
 def plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:
     """The plan and its payloads; with a Meta token and an ad account, on the account's own budget floor."""
+    # tens of thousands of circles, ad sets and payload objects, none in a cycle: no collector scans meanwhile
+    with no_cycle_collection():
+        return _plan_campaign(campaign, **kwargs)
+
+
+def _plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:
     if "min_daily_budget_eur" not in kwargs:
         from outreach.meta.budgets import account_floor
         from outreach.settings import load_settings
@@ -96,6 +103,11 @@ def _ad_set_json(ad_set: dict, dump, circles: dict[int, str]) -> str:
 
 def render_outputs(plan: Plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
     """Every file of the export by name; the visuals under images/, beside the sheet that names them."""
+    with no_cycle_collection():  # a cell, a row, a string per value of the sheet: no cycle among them
+        return _render_outputs(plan, payloads, template_columns)
+
+
+def _render_outputs(plan: Plan, payloads: dict, template_columns: list[str] | None) -> dict[str, bytes]:
     rows = sheet.rows(payloads, sheet.formats_of(template_columns))
     return {
         META_API_FILE: payloads_json(payloads).encode("utf-8"),
