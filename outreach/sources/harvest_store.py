@@ -13,7 +13,6 @@ every core (`outreach.streaming.stream_map`), results coming back in the pages' 
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from pydantic_core import to_json
 from outreach.errors import InputError
 from outreach.model import CatalogueItem
 from outreach.sources.catalogue import BranchOf, CatalogueRead, record_fields
+from outreach.sources.gc_pause import no_cycle_collection
 from outreach.sources.oai import Harvest, Page, Repository, page_records
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -141,7 +141,7 @@ def page_rows(pages: list[Page], *, url: str, branch_of: BranchOf | None,
     matches; or their deletions."""
     out = []
     for page in pages:
-        with _no_cycle_collection():
+        with no_cycle_collection():
             rows: list[Row] = []
             items: list[tuple[int, SimpleNamespace]] = []  # (row, item): the page's items, matched together
             for position, h in enumerate(page_records(page, url), start=1):
@@ -164,20 +164,6 @@ def page_rows(pages: list[Page], *, url: str, branch_of: BranchOf | None,
                     rows[row] = (*rows[row][:4], (rows[row][1], *matched))
         out.append(rows)
     return out
-
-
-@contextmanager
-def _no_cycle_collection():
-    """The cyclic garbage collector paused while a page becomes rows: its records, fields and items hold no
-    cycles (reference counting frees them), and the collections their many allocations set off cost a tenth
-    of the work."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _store(db: sqlite3.Connection, harvest: Harvest, results: Iterator[list[list[Row]]], *, full: bool,
