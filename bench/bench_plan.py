@@ -1,22 +1,27 @@
 """Benchmark: a national campaign planned and written (every geolocated library × 3 themes).
 
-    python bench/bench_plan.py [--repeat 3] [--budget 60000]
+    python bench/bench_plan.py [--repeat 3] [--budget 60000] [--digest]
 
 Two budgets: one large enough for every catchment to get its own ad set (the most ad sets, the largest
 files), and a realistic national budget where small catchments are merged. Each run does what
 `outreach plan` does after loading the data: plan, payloads, meta-api.json, ads-manager.xlsx and .txt,
 plan.csv, written all or nothing. Loading the national lists (read once, cached) is timed apart.
 On a fresh cache folder the first run draws every visual (4:5 and 9:16) of both budgets: about 50,000
-images for the large one, more than 10 minutes on the Intel Xeon; later runs read them back.
+images for the large one, more than 10 minutes on the Intel Xeon; later runs read them back. `--budget 60000`
+runs the national budget alone (1,320 ad sets, its 2,640 visuals). `--digest` prints a hash of each file
+that must not change when the code is made faster (the plan's JSON, meta-api.json, the .txt sheet, the
+workbook's sheet, plan.csv): compare it before and after a change.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +46,17 @@ def campaign(branch_ids: list[str], budget_eur: float):
         settings=NetworkSettings())
 
 
-def run(c, branches, areas, themes, items, events) -> tuple[float, float, int, int]:
+def digest(plan, out: Path) -> str:
+    """Short hashes of what a faster planner must keep byte for byte (the workbook's zip container aside)."""
+    with zipfile.ZipFile(out / "ads-manager.xlsx") as book:
+        sheet = book.read("xl/worksheets/sheet1.xml")
+    parts = {"plan": plan.model_dump_json().encode(), "meta-api.json": (out / "meta-api.json").read_bytes(),
+             "ads-manager.txt": (out / "ads-manager.txt").read_bytes(), "sheet1.xml": sheet,
+             "plan.csv": (out / "plan.csv").read_bytes()}
+    return " ".join(f"{name} {hashlib.sha256(data).hexdigest()[:12]}" for name, data in parts.items())
+
+
+def run(c, branches, areas, themes, items, events, digests: list | None = None) -> tuple[float, float, int, int]:
     """(wall, CPU) seconds, ad sets, bytes written; the visuals are drawn once and kept in the cache folder
     and in memory (outreach.visuals), so the first run of a budget draws them (or, in a new process, reads
     them from the cache folder) and the next ones take them from memory."""
@@ -54,6 +69,8 @@ def run(c, branches, areas, themes, items, events) -> tuple[float, float, int, i
         write_plan_outputs(plan, payloads, Path(tmp) / "out")
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         size = sum(p.stat().st_size for p in (Path(tmp) / "out").rglob("*") if p.is_file())
+        if digests is not None:
+            digests.append(digest(plan, Path(tmp) / "out"))
     return elapsed, cpu, len(plan.ad_sets), size
 
 
@@ -61,6 +78,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--budget", type=int, action="append", help="only this budget in euros (repeatable)")
+    parser.add_argument("--digest", action="store_true", help="print a hash of each file the plan writes")
     args = parser.parse_args()
     t0 = time.perf_counter()
     branches, areas = list(national_branches()), list(national_areas())
@@ -72,13 +90,17 @@ def main() -> int:
     ids = [b.id for b in branches if b.open_to_public]
     budgets = (("budget 3,000,000 € (hardly any merging)", 3_000_000), ("national budget 60,000 €", 60_000))
     for label, budget in [(f"budget {b:,} €", b) for b in args.budget] if args.budget else budgets:
-        runs = [run(campaign(ids, budget), branches, areas, themes, items, events) for _ in range(args.repeat)]
+        digests: list[str] | None = [] if args.digest else None
+        runs = [run(campaign(ids, budget), branches, areas, themes, items, events, digests)
+                for _ in range(args.repeat)]
         _, first_cpu, n, size = runs[0]
         later = runs[1:] or runs
         print(f"{label}: {n} ad sets planned and written in {min(r[1] for r in later):.2f} s of CPU, "
               f"{min(r[0] for r in later):.2f} s wall (best of {len(later)} with the visuals drawn; the first run, "
               f"drawing them or reading them from the cache folder: {first_cpu:.2f} s of CPU), "
               f"{size / 2**20:.1f} MiB of files; load average {os.getloadavg()[0]:.1f}", flush=True)
+        if digests:
+            print(f"  digest: {digests[0]}" + ("" if len(set(digests)) == 1 else " (runs differ!)"), flush=True)
     return 0
 
 

@@ -26,6 +26,7 @@ from outreach.errors import InputError
 from outreach.model import AdCopy, Area, Branch, CatalogueProvenance, Visual
 from outreach.territory import BranchIndex, farthest_point_km, unit_vectors
 from outreach.text import slug
+from outreach.themes import summary_cache
 from outreach.themes.catalogue import shipped_themes, themes_file_key
 
 MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
@@ -432,7 +433,9 @@ def _compute_summaries(themes, scope_branches, items, events, today):
     # only branches that hold something can have a non-empty summary: the others get an empty one
     # later, which keeps a national plan fast
     holding = {i.branch_id for i in items} | {e.branch_id for e in events if e.branch_id}
-    return themes_module.summarise(items, events, themes, [b for b in scope_branches if b.id in holding], today)
+    # the same catalogue, agenda and themes give the same summaries: kept in the cache folder across plans
+    return summary_cache.summaries(items, events, list(themes), [b for b in scope_branches if b.id in holding],
+                                   today)
 
 
 def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, items=None, events=None,

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\W_]+")  # Unicode-aware: accented letters are word characters
@@ -83,7 +84,25 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> tuple[str, ...]:
     """Stemmed tokens of a text, elisions dropped."""
-    return tuple(map(stem, [w for w in fold(text).split() if w not in _ELISIONS]))
+    return stemmed(fold(text).split())
+
+
+def stemmed(words: list[str]) -> tuple[str, ...]:
+    """`tokens` of a text whose folded words are `words` (`fold(text).split()`)."""
+    return tuple(map(stem, [w for w in words if w not in _ELISIONS]))
+
+
+def stem_forms(stems: Iterable[str]) -> frozenset[str]:
+    """Every folded word whose `stem` is one of `stems`: a text none of whose words is among them has none of
+    those stems, and need not be stemmed to know it. `stem` only cuts endings (a plural s or x, a final e,
+    a verb's er or ez) or turns "aux" into "al", so a stem's words are the stem followed by those endings."""
+    forms = set()
+    for s in stems:
+        candidates = [s + verb + e + plural for verb in ("", "er", "ez") for e in ("", "e") for plural in ("", "s", "x")]
+        if s.endswith("al"):
+            candidates.append(s[:-2] + "aux")
+        forms.update(c for c in candidates if stem(c) == s)
+    return frozenset(forms)
 
 
 def key(text: str) -> str:

@@ -4,6 +4,9 @@ and the split of the suite over pytest-xdist's workers (README: `-n auto --dist 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -12,14 +15,19 @@ from tests.support.browser import browser  # noqa: F401  (the session's shared b
 from tests.support.meta_fixtures import example, graph  # noqa: F401  (the local Graph server, the example campaign)
 
 FUZZ_SELECTED = pytest.StashKey[bool]()
-
-
+RUN_HOME = pytest.StashKey[Path]()
 BROWSER_GROUP = "browser"
 
 
 def pytest_configure(config):
-    """Under pytest-xdist each worker gets a PostgreSQL database of its own: the stores' tests drop and create
+    """The caches and settings of the whole run in a folder of its own: module- and session-scoped fixtures run
+    before `isolated_cache` and would otherwise read the developer's network.yaml and write to ~/.cache/outreach.
+    Under pytest-xdist each worker also gets a PostgreSQL database of its own: the stores' tests drop and create
     their tables, and two workers sharing one database would remove each other's rows mid-test."""
+    run_home = Path(tempfile.mkdtemp(prefix="outreach-tests-"))
+    config.stash[RUN_HOME] = run_home
+    os.environ["OUTREACH_CACHE_DIR"] = str(run_home / "cache")
+    os.environ["OUTREACH_SETTINGS"] = str(run_home / "settings" / "network.yaml")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     url = os.environ.get("OUTREACH_TEST_POSTGRES_URL")
     if worker and url:
@@ -64,6 +72,10 @@ def pytest_runtest_setup(item):
 
 def pytest_sessionfinish(session):
     fuzz_run.stop()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(config.stash.get(RUN_HOME, None) or "/nonexistent", ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

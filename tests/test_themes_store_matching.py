@@ -5,11 +5,13 @@ matches kept under other themes are made again."""
 from __future__ import annotations
 
 import copy
+import json
 import sqlite3
 
 import pymarc
 import pytest
 
+from outreach.model import CatalogueItem
 from outreach.sources.catalogue import read_catalogue
 from outreach.sources.harvest_store import fetch
 from outreach.sources.oai import identify
@@ -113,3 +115,28 @@ def read_catalogue_items(records: list[pymarc.Record], folder):
     path = folder / "part.mrc"
     path.write_bytes(b"".join(r.as_marc() for r in records))
     return read_catalogue(path).items
+
+
+def test_a_harvested_store_keeps_the_files_items_and_matches_field_for_field_and_reason_for_reason(catalogue,
+                                                                                                   tmp_path):
+    """The harvest's workers build no CatalogueItem: each record's fields are written as JSON and matched as
+    they are. The real Roubaix records harvested give the items of the same file read whole, every field,
+    and the matches made for each, reasons included (kinship aside: it is added when the store is read)."""
+    records, path = catalogue
+    themes = load_themes()
+    store = tmp_path / "h.sqlite"
+    matcher = StoreMatcher(themes)
+    with OaiServer(served(records), page_size=1000) as server:
+        fetch(identify(server.url), store, prefix="marcxml", match=matcher)
+    items = read_catalogue(path).items
+    with sqlite3.connect(store) as db:
+        stored = {CatalogueItem.model_validate_json(j).id: CatalogueItem.model_validate_json(j)
+                  for (j,) in db.execute("SELECT item FROM items")}
+        kept = {i: json.loads(found) for i, found in db.execute("SELECT item_id, found FROM matched")}
+    assert len(stored) == len(items) == len(records)
+    assert all(stored[i.id].model_dump() == i.model_dump() for i in items)
+    by_item: dict[str, list] = {i.id: [] for i in items}
+    for m in match_items(items, themes, ignore={"same_author", "same_series"}):
+        by_item[m.item_id].append([m.theme_id, m.score, m.reason])
+    assert kept == by_item
+    assert sum(1 for found in kept.values() if found) > 700  # a real share of the records is matched

@@ -15,6 +15,7 @@ from outreach.meta import sheet
 from outreach.meta.names import IDS_FILE, META_API_FILE  # noqa: F401  (IDS_FILE: imported from here too)
 from outreach.meta.payloads import build_payloads
 from outreach.planner import Plan, build_plan
+from outreach.sources.gc_pause import no_cycle_collection
 from outreach.visuals import visual_files
 
 PLAN_CSV_COLUMNS = ["adset_name", "branch_id", "branch_name", "theme_id", "areas", "population", "radius_km",
@@ -27,6 +28,12 @@ EXPORT_FILES = (META_API_FILE, XLSX_FILE, TXT_FILE, PLAN_CSV_FILE)
 
 def plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:
     """The plan and its payloads; with a Meta token and an ad account, on the account's own budget floor."""
+    # tens of thousands of circles, ad sets and payload objects, none in a cycle: no collector scans meanwhile
+    with no_cycle_collection():
+        return _plan_campaign(campaign, **kwargs)
+
+
+def _plan_campaign(campaign: Campaign, **kwargs) -> tuple[Plan, dict]:
     if "min_daily_budget_eur" not in kwargs:
         from outreach.meta.budgets import account_floor
         from outreach.settings import load_settings
@@ -59,6 +66,7 @@ def payloads_json(payloads: dict) -> str:
     """meta-api.json with one Meta object per line: readable, diffable, and fast to write for a national
     plan (json's C encoder only runs without indentation)."""
     dump = json.JSONEncoder(ensure_ascii=False).encode
+    circles: dict[int, str] = {}
     parts = [f'{{"api_version": {dump(payloads["api_version"])},']
     if payloads.get("campaign_identity"):
         parts.append(f' "campaign_identity": {dump(payloads["campaign_identity"])},')
@@ -70,13 +78,36 @@ def payloads_json(payloads: dict) -> str:
         for i, obj in enumerate(objects):
             last = i == len(objects) - 1
             closing = ("]" + ("," if n < len(keys) - 1 else "")) if last else ","
-            parts.append(f"  {dump(obj)}{closing}")
+            parts.append(f"  {_ad_set_json(obj, dump, circles) if key == 'ad_sets' else dump(obj)}{closing}")
     parts.append("}")
     return "\n".join(parts) + "\n"
 
 
+_NO_CIRCLES = '"custom_locations": []'
+
+
+def _ad_set_json(ad_set: dict, dump, circles: dict[int, str]) -> str:
+    """An ad set's JSON, its circles encoded once per list: the ad sets of one group share their list of
+    custom locations (`outreach.meta.payloads._circles`), the bulk of a national plan's meta-api.json. The ad
+    set is encoded with an empty list in its place, then the list's JSON put there: a key and its `": `
+    cannot occur inside a JSON string (its quotes are escaped), so the first match is the key itself."""
+    geo = ad_set.get("targeting", {}).get("geo_locations", {})
+    shared = geo.get("custom_locations")
+    if not shared:
+        return dump(ad_set)
+    if id(shared) not in circles:
+        circles[id(shared)] = dump(shared)
+    hollow = {**ad_set, "targeting": {**ad_set["targeting"], "geo_locations": {**geo, "custom_locations": []}}}
+    return dump(hollow).replace(_NO_CIRCLES, f'"custom_locations": {circles[id(shared)]}', 1)
+
+
 def render_outputs(plan: Plan, payloads: dict, template_columns: list[str] | None = None) -> dict[str, bytes]:
     """Every file of the export by name; the visuals under images/, beside the sheet that names them."""
+    with no_cycle_collection():  # a cell, a row, a string per value of the sheet: no cycle among them
+        return _render_outputs(plan, payloads, template_columns)
+
+
+def _render_outputs(plan: Plan, payloads: dict, template_columns: list[str] | None) -> dict[str, bytes]:
     rows = sheet.rows(payloads, sheet.formats_of(template_columns))
     return {
         META_API_FILE: payloads_json(payloads).encode("utf-8"),

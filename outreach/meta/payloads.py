@@ -137,15 +137,13 @@ def campaigns_of(payloads: dict) -> list[dict]:
     return [payloads["campaign"], *(payloads.get("special_campaigns") or [])]
 
 
-def targeting(plan: Plan, ad_set: AdSetPlan) -> dict:
+def targeting(plan: Plan, ad_set: AdSetPlan, circles: dict | None = None) -> dict:
+    """`circles`: the custom locations already built for this plan, by their planned circles (see `_circles`)."""
     c = plan.campaign_of(ad_set)
     if c.geo == "postcodes" and ad_set.postcodes:
         geo = {TargetingGeoLocation.Field.zips: [{"key": f"FR:{p}"} for p in ad_set.postcodes]}
     else:
-        L = TargetingGeoLocationCustomLocation.Field
-        geo = {TargetingGeoLocation.Field.custom_locations: [
-            {L.latitude: round(loc.lat, 6), L.longitude: round(loc.lon, 6), L.radius: loc.radius_km,
-             L.distance_unit: "kilometer"} for loc in (ad_set.locations or [ad_set])]}
+        geo = {TargetingGeoLocation.Field.custom_locations: _circles(ad_set, {} if circles is None else circles)}
     spec = {Targeting.Field.geo_locations: geo}
     if TargetingGeoLocation.Field.custom_locations in geo and ad_set.excluded_postcodes:
         # postcodes inside the circles that another ad set of the theme targets (no self-competition)
@@ -164,6 +162,19 @@ def targeting(plan: Plan, ad_set: AdSetPlan) -> dict:
     spec.update(placements(plan))
     spec[Targeting.Field.targeting_automation] = {TargetingAutomation.Field.advantage_audience: 0}
     return spec
+
+
+def _circles(ad_set: AdSetPlan, built: dict) -> list[dict]:
+    """The ad set's custom locations. The ad sets of one group of catchments, one per theme, have the same
+    circles (the same Location objects): they share one list, built once, which the sheet and meta-api.json
+    then also write once per group (read-only, like all payloads: the push works on a copy)."""
+    locations = ad_set.locations or [ad_set]
+    key = tuple(map(id, locations))  # the plan holds its locations while its payloads are built
+    if key not in built:
+        L = TargetingGeoLocationCustomLocation.Field
+        built[key] = [{L.latitude: round(loc.lat, 6), L.longitude: round(loc.lon, 6), L.radius: loc.radius_km,
+                       L.distance_unit: "kilometer"} for loc in locations]
+    return built[key]
 
 
 FACEBOOK_POSITIONS = ["feed", "story", "facebook_reels"]
@@ -188,7 +199,7 @@ def frequency_specs(plan: Plan, goal: str) -> list[dict] | None:
     return [{"event": "IMPRESSIONS", "interval_days": d.frequency_days, "max_frequency": d.frequency_max}]
 
 
-def ad_set_params(plan: Plan, ad_set: AdSetPlan) -> dict:
+def ad_set_params(plan: Plan, ad_set: AdSetPlan, circles: dict | None = None) -> dict:
     c = plan.campaign_of(ad_set)
     _, goal, billing = OBJECTIVES[c.objective]
     params = {
@@ -204,7 +215,7 @@ def ad_set_params(plan: Plan, ad_set: AdSetPlan) -> dict:
         AdSet.Field.status: AdSet.Status.paused,
         AdSet.Field.dsa_beneficiary: c.advertiser.beneficiary,
         AdSet.Field.dsa_payor: c.advertiser.payer,
-        AdSet.Field.targeting: targeting(plan, ad_set),
+        AdSet.Field.targeting: targeting(plan, ad_set, circles),
     }
     if c.objective == "traffic":
         params[AdSet.Field.destination_type] = AdSet.DestinationType.website
@@ -361,6 +372,7 @@ def image_params(plan: Plan) -> list[dict]:
 
 
 def build_payloads(plan: Plan) -> dict:
+    circles: dict = {}  # the custom locations of each group of catchments, shared by its ad sets (_circles)
     return {
         "api_version": API_VERSION,
         # the campaign file's identity: meta-ids.json records it, and a folder serves one campaign only
@@ -369,7 +381,7 @@ def build_payloads(plan: Plan) -> dict:
         # present only when the campaign file mixes a special ad category's themes with others
         **({"special_campaigns": special} if (special := special_campaign_params(plan)) else {}),
         "images": image_params(plan),
-        "ad_sets": [ad_set_params(plan, a) for a in plan.ad_sets],
+        "ad_sets": [ad_set_params(plan, a, circles) for a in plan.ad_sets],
         "creatives": [creative_params(plan, a) for a in plan.ad_sets],
         "ads": [ad_params(a) for a in plan.ad_sets],
     }

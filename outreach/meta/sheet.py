@@ -106,12 +106,17 @@ def _when(meta_time: str, formats: ValueFormats) -> Value | datetime:
     return text.upper() if formats.time == "US12" else text
 
 
-def _location_cells(geo: dict) -> dict[str, Value]:
+def _location_cells(geo: dict, addresses: dict[int, str]) -> dict[str, Value]:
+    """`addresses`: the Addresses cell of each list of circles already written, by the list's id (the ad sets
+    of one group share their list, `outreach.meta.payloads._circles`; the payloads hold every list meanwhile)."""
     cells: dict[str, Value] = {}
-    if geo.get("custom_locations"):
-        # the export's Addresses column: "(lat, lon) +Nkm" per circle, separated by "; "
-        cells["Addresses"] = "; ".join(f"({loc['latitude']}, {loc['longitude']}) +{loc['radius']:g}km"
-                                       for loc in geo["custom_locations"])
+    circles = geo.get("custom_locations")
+    if circles:
+        if id(circles) not in addresses:
+            # the export's Addresses column: "(lat, lon) +Nkm" per circle, separated by "; "
+            addresses[id(circles)] = "; ".join(f"({loc['latitude']}, {loc['longitude']}) +{loc['radius']:g}km"
+                                               for loc in circles)
+        cells["Addresses"] = addresses[id(circles)]
     if geo.get("zips"):
         cells["Zip"] = ", ".join(z["key"] for z in geo["zips"])
     return cells
@@ -131,6 +136,7 @@ def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[s
     creatives = {c["ref"]: c for c in payloads["creatives"]}
     out = []
     times: dict[str, Value | datetime] = {}  # the ad sets of a campaign share their start and end
+    addresses: dict[int, str] = {}
 
     def when(meta_time: str) -> Value | datetime:
         if meta_time not in times:
@@ -189,7 +195,7 @@ def rows(payloads: dict, formats: ValueFormats = DEFAULT_FORMATS) -> list[dict[s
             "Call to Action": link["call_to_action"],
             "Call to Action Link": link["link"],
         }
-        row.update(_location_cells(t["geo_locations"]))
+        row.update(_location_cells(t["geo_locations"], addresses))
         out.append(row)
     return out
 
@@ -293,13 +299,28 @@ def _text(value: Value | datetime, formats: ValueFormats) -> str:
     return str(value)
 
 
+def _columns(rows_: list[dict[str, Value]], columns: list[str], convert) -> list[list]:
+    """Each column's cells through `convert`, column by column: most columns of a national plan hold one value
+    (of one type: 1 == 1.0) in every row, converted once; the other columns value by value."""
+    out = []
+    for c in columns:
+        values = [row.get(c) for row in rows_]
+        first = values[0] if values else None
+        if values and values.count(first) == len(values) and len(set(map(type, values))) == 1:
+            out.append([convert(first)] * len(values))
+        else:
+            out.append([convert(v) for v in values])
+    return out
+
+
 def to_xlsx(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> bytes:
     columns = columns or DEFAULT_COLUMNS
     formats = formats_of(columns)
-    # most rows leave half the columns empty: those are skipped before any conversion
-    table = [list(columns)] + [[None if (v := row.get(c)) is None or v == "" else _cell(v, formats) for c in columns]
-                               for row in rows_]
-    return write_xlsx(table, "Ads")
+
+    def cell(v):  # an empty value writes no cell
+        return None if v is None or v == "" else _cell(v, formats)
+
+    return write_xlsx([list(columns), *zip(*_columns(rows_, columns, cell), strict=True)], "Ads")
 
 
 def to_txt(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> bytes:
@@ -309,6 +330,9 @@ def to_txt(rows_: list[dict[str, Value]], columns: list[str] | None = None) -> b
     buffer = io.StringIO()
     writer = cells.writer(buffer, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(columns))
-    for row in rows_:
-        writer.writerow(["" if (v := row.get(c)) is None else _text(v, formats).replace("\t", " ") for c in columns])
+
+    def text(v):
+        return "" if v is None else _text(v, formats).replace("\t", " ")
+
+    writer.writerows(zip(*_columns(rows_, columns, text), strict=True))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -85,18 +85,16 @@ def _text(value: str) -> str:
     return escape(value)
 
 
-def _cell(ref: str, value) -> str:
-    """One cell's XML; "" for no value (no cell written at all)."""
-    if value is None or value == "":
-        return ""
+def _after_ref(value) -> str:
+    """A cell's XML after its reference: it depends on the value alone, so a column can reuse it."""
     if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f' t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
-        return f'<c r="{ref}"><v>{value!r}</v></c>'
+        return f'><v>{value!r}</v></c>'
     if isinstance(value, datetime):
         serial = (value - EXCEL_EPOCH).total_seconds() / 86400
-        return f'<c r="{ref}" s="{DATE_STYLE}"><v>{serial!r}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
+        return f' s="{DATE_STYLE}"><v>{serial!r}</v></c>'
+    return f' t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
 
 
 def write_xlsx(rows: Iterable[list], sheet_name: str = "Sheet1") -> bytes:
@@ -104,12 +102,23 @@ def write_xlsx(rows: Iterable[list], sheet_name: str = "Sheet1") -> bytes:
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
     letters: list[str] = []
+    # per column, each value's XML once: most columns of a national plan's sheet hold one value in every row
+    # (campaign, dates, statuses, advertiser); keyed on the type too, since 1 == 1.0 == True
+    seen: list[dict] = []
     for r, row in enumerate(rows, start=1):
         while len(letters) < len(row):
             letters.append(column_letter(len(letters)))
-        cells = "".join([_cell(f"{letters[c]}{r}", value) for c, value in enumerate(row)
-                         if value is not None and value != ""])
-        parts.append(f'<row r="{r}">{cells}</row>')
+            seen.append({})
+        cells = []
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            key = (value.__class__, value)
+            tail = seen[c].get(key)
+            if tail is None:
+                tail = seen[c][key] = _after_ref(value)
+            cells.append(f'<c r="{letters[c]}{r}"{tail}')
+        parts.append(f'<row r="{r}">{"".join(cells)}</row>')
     parts.append("</sheetData></worksheet>")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as book:

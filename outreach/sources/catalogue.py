@@ -53,7 +53,7 @@ CSV_ALIASES = {
     "loans": ("loans", "prets", "issues", "sum_995w_issues", "nb_prets", "nombre_de_prets"),
 }
 _CALL_NUMBER_DEWEY = re.compile(r"^(?:[A-Za-z]{1,4}\s*/\s*)?(\d{3}(?:\.\d+)?)(?:\s|$)")
-_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
+_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _SPLIT = re.compile(r"\s*\|\|\s*|\s*\|\s*|\s*;\s*")
 
 BranchOf = Callable[[str, list[str]], str]
@@ -107,9 +107,10 @@ def _heading(f: list[tuple[str, str]], codes: str) -> str:
 
 def _year(*candidates: str) -> int | None:
     for text in candidates:
-        m = _YEAR.search(text or "")
-        if m:
-            return int(m.group(1))
+        if text:  # most candidates are empty: no regex run (each one allocates its state)
+            m = _YEAR.search(text)
+            if m:
+                return int(m.group())
     return None
 
 
@@ -144,14 +145,17 @@ class Copies:
 
 def _copies(record: MarcFields, tag: str, *, owner: str, collection: str, call_number: str, loans: str,
             location: str = "") -> Copies:
-    fields = record.data(tag)
-
-    def values(code: str) -> list[str]:
-        return [v for f in fields for c, v in f if c == code and v] if code else []
-
-    counts = [n for v in values(loans) if (n := _int(v)) is not None]
-    return Copies(owners=list(dict.fromkeys(values(owner))), codes=list(dict.fromkeys(values(collection))),
-                  call_numbers=values(call_number), locations=list(dict.fromkeys(values(location))),
+    # one pass over the copies' subfields, the values of each code wanted kept in the record's order
+    found: dict[str, list[str]] = {code: [] for code in (owner, collection, call_number, loans, location) if code}
+    for f in record.by_tag.get(tag, ()):
+        if not isinstance(f, str):
+            for c, v in f:
+                if v and c in found:
+                    found[c].append(v)
+    counts = [n for v in found[loans] if (n := _int(v)) is not None]
+    return Copies(owners=list(dict.fromkeys(found[owner])), codes=list(dict.fromkeys(found[collection])),
+                  call_numbers=found[call_number],
+                  locations=list(dict.fromkeys(found[location])) if location else [],
                   loans=sum(counts) if counts else None)
 
 
@@ -285,13 +289,18 @@ class RecordItem:
     kind: str = ""  # UNIMARC or MARC21
     id_source: str = ""  # where the id came from when the record has no 001 ("035", "003", "position")
     reason: str = ""
+    fields: dict | None = None  # the item's fields, every one of CatalogueItem's (see `record_fields`)
 
 
-def record_item(record: MarcFields, position: int, collection_labels: dict[str, str] | None, *,
-                branch_of: BranchOf | None = None, identifier: str = "") -> RecordItem:
-    """The item of one record, its branch given by `branch_of` (record id, owner codes). A record without 001
-    is identified by `identifier` when given (a harvested record's OAI identifier: stable from one harvest to
-    the next), else by 035, 003 or its position (`marc_identity`)."""
+ITEM_FIELD_NAMES = tuple(CatalogueItem.model_fields)
+
+
+def record_fields(record: MarcFields, position: int, collection_labels: dict[str, str] | None, *,
+                  branch_of: BranchOf | None = None, identifier: str = "") -> RecordItem:
+    """The fields of one record's item (`fields`, in CatalogueItem's order, no model built: a harvest's
+    worker writes them as JSON and matches them as they are), its branch given by `branch_of` (record id,
+    owner codes). A record without 001 is identified by `identifier` when given (a harvested record's OAI
+    identifier: stable from one harvest to the next), else by 035, 003 or its position (`marc_identity`)."""
     try:
         if is_unimarc(record):
             fields, owners = unimarc_item(record, collection_labels)
@@ -313,8 +322,17 @@ def record_item(record: MarcFields, position: int, collection_labels: dict[str, 
     fields["branch_id"] = (branch_of or _first_branch)(fields["id"], owners)
     if source and identifier:
         fields["id"] = identifier
-    # built without validation: every field above has its type already, and validating cost a tenth of a record
-    return RecordItem(CatalogueItem.model_construct(**fields), owners, kind, source)
+    return RecordItem(None, owners, kind, source, fields={name: fields[name] for name in ITEM_FIELD_NAMES})
+
+
+def record_item(record: MarcFields, position: int, collection_labels: dict[str, str] | None, *,
+                branch_of: BranchOf | None = None, identifier: str = "") -> RecordItem:
+    """`record_fields`, with the item built."""
+    made = record_fields(record, position, collection_labels, branch_of=branch_of, identifier=identifier)
+    if made.fields is not None:
+        # built without validation: every field has its type already, and validating cost a tenth of a record
+        made.item = CatalogueItem.model_construct(**made.fields)
+    return made
 
 
 def _read_records(records, label: str, *, branch_of: BranchOf | None, collection_labels: dict[str, str] | None,

@@ -13,7 +13,6 @@ every core (`outreach.streaming.stream_map`), results coming back in the pages' 
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -21,12 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 
 from pydantic import TypeAdapter
+from pydantic_core import to_json
 
 from outreach.errors import InputError
 from outreach.model import CatalogueItem
-from outreach.sources.catalogue import BranchOf, CatalogueRead, record_item
+from outreach.sources.catalogue import BranchOf, CatalogueRead, record_fields
+from outreach.sources.gc_pause import no_cycle_collection
 from outreach.sources.oai import Harvest, Page, Repository, page_records
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -122,7 +124,8 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
 
 # (work, pages) -> work's result for each list of consecutive pages, in order
 PageMap = Callable[[Callable[[list[Page]], list], Iterable[Page]], Iterator[list]]
-# items -> for each: (item id, matcher key, matches JSON, author key, series key, title), see StoreMatcher
+# items (CatalogueItems, or their fields as attributes) -> for each: (item id, matcher key, matches JSON,
+# author key, series key, title), see StoreMatcher
 PageMatch = Callable[[list[CatalogueItem]], list[tuple]]
 # ("u", identifier, datestamp, item JSON, matched row or None) | ("d", identifier, deleted) | ("s", identifier, reason)
 Row = tuple
@@ -138,40 +141,29 @@ def page_rows(pages: list[Page], *, url: str, branch_of: BranchOf | None,
     matches; or their deletions."""
     out = []
     for page in pages:
-        with _no_cycle_collection():
+        with no_cycle_collection():
             rows: list[Row] = []
-            items: list[tuple[int, CatalogueItem]] = []  # (row, item): the page's items, matched together
+            items: list[tuple[int, SimpleNamespace]] = []  # (row, item): the page's items, matched together
             for position, h in enumerate(page_records(page, url), start=1):
                 if h.deleted or h.record is None:
                     rows.append(("d", h.identifier, h.deleted))
                     continue
                 # a record without 001 keeps the server's identifier: stable from one harvest to the next
-                made = record_item(h.record, position, collection_labels, branch_of=branch_of,
-                                   identifier=h.identifier)
-                if made.item is None:
+                made = record_fields(h.record, position, collection_labels, branch_of=branch_of,
+                                     identifier=h.identifier)
+                if made.fields is None:
                     rows.append(("s", h.identifier, made.reason))
                     continue
-                items.append((len(rows), made.item))
-                rows.append(("u", h.identifier, h.datestamp, made.item.model_dump_json(), None))
-            if match is not None and items:
+                # no CatalogueItem built: its fields written as its JSON, and matched as attributes (building
+                # the model cost more than writing and matching together)
+                if match is not None:
+                    items.append((len(rows), SimpleNamespace(**made.fields)))
+                rows.append(("u", h.identifier, h.datestamp, to_json(made.fields).decode(), None))
+            if items:
                 for (row, _), matched in zip(items, match([item for _, item in items]), strict=True):
                     rows[row] = (*rows[row][:4], (rows[row][1], *matched))
         out.append(rows)
     return out
-
-
-@contextmanager
-def _no_cycle_collection():
-    """The cyclic garbage collector paused while a page becomes rows: its records, fields and items hold no
-    cycles (reference counting frees them), and the collections their many allocations set off cost a tenth
-    of the work."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _store(db: sqlite3.Connection, harvest: Harvest, results: Iterator[list[list[Row]]], *, full: bool,

@@ -85,16 +85,17 @@ def fields_of_element(element) -> MarcFields:
 
     leader, by_tag = " " * 24, {}
     for child in element.iterchildren(etree.Element):  # elements only: no comments or processing instructions
+        tag = child.get("tag")
+        if tag is not None and tag not in READ_TAGS:
+            continue  # a field no reader reads (half of them; a leader has no tag): its name is not asked for
         name = _LOCAL.get(child.tag) or _LOCAL.setdefault(child.tag, child.tag.rpartition("}")[2])
         if name == "datafield":
-            tag = child.get("tag", "")
-            if tag in READ_TAGS:
+            if tag is not None:
                 # plain pairs: a pymarc.Subfield (a NamedTuple) costs five times as much to make
                 by_tag.setdefault(tag, []).append([(sf.get("code", ""), sf.text or "")
                                                    for sf in child.iterchildren(etree.Element)])
         elif name == "controlfield":
-            tag = child.get("tag", "")
-            if tag in READ_TAGS:
+            if tag is not None:
                 by_tag.setdefault(tag, []).append(child.text or "")
         elif name == "leader":
             leader = (child.text or "").ljust(24)[:24]

@@ -201,13 +201,18 @@ class Harvest:
         """One answer's bytes; the protocol's errors raised as Sickle's exceptions, the network's translated."""
         def call() -> bytes:
             for attempt in range(MAX_RETRIES + 1):
-                response = self._session.get(self.repository.url, params=params, timeout=TIMEOUT_S)
+                response = self._session.get(self.repository.url, params=params, timeout=TIMEOUT_S, stream=True)
                 if response.status_code == 503 and attempt < MAX_RETRIES:  # busy: Retry-After, as Sickle did
+                    response.close()
                     wait = response.headers.get("Retry-After", "")
                     time.sleep(min(int(wait) if wait.isdigit() else RETRY_AFTER_S, MAX_RETRY_AFTER_S))
                     continue
+                if not response.ok:
+                    response.close()
                 response.raise_for_status()
-                raw = response.content
+                # read in chunks of a megabyte: `content` reads 10 kB at a time, and a page of a thousand
+                # records (5 MB) then cost the fetching process as much as writing the page into the store
+                raw = b"".join(response.iter_content(READ_CHUNK_BYTES))
                 _envelope_error(raw)
                 return raw
             raise AssertionError("unreachable")
@@ -227,6 +232,7 @@ class Harvest:
 
 
 MAX_RETRIES = 2
+READ_CHUNK_BYTES = 1 << 20
 RETRY_AFTER_S = 5
 MAX_RETRY_AFTER_S = 60
 
@@ -255,11 +261,26 @@ def page_records(page: Page, url: str) -> list[Harvested]:
     return [_harvested(element) for element in listed.iterchildren(OAI + "record")]
 
 
+_HEADER, _METADATA = OAI + "header", OAI + "metadata"
+_IDENTIFIER, _DATESTAMP = OAI + "identifier", OAI + "datestamp"
+
+
+def _first(element, tag: str):
+    """The first child of `element` named `tag`, or None: `find` without its path parsing (it costs as much as
+    the header it reads)."""
+    return next(element.iterchildren(tag), None)
+
+
+def _text(element, tag: str) -> str:
+    found = _first(element, tag)
+    return (found.text or "").strip() if found is not None else ""
+
+
 def _harvested(element) -> Harvested:
-    header = element.find(OAI + "header")
+    header = _first(element, _HEADER)
     deleted = header is not None and header.get("status") == "deleted"
-    identifier = (header.findtext(OAI + "identifier") or "").strip() if header is not None else ""
-    datestamp = (header.findtext(OAI + "datestamp") or "").strip() if header is not None else ""
-    metadata = element.find(OAI + "metadata")
+    identifier = _text(header, _IDENTIFIER) if header is not None else ""
+    datestamp = _text(header, _DATESTAMP) if header is not None else ""
+    metadata = _first(element, _METADATA)
     marc = next(metadata.iterchildren(etree.Element), None) if metadata is not None else None
     return Harvested(identifier, datestamp, deleted, fields_of_element(marc) if marc is not None and not deleted else None)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch
-from outreach.text import fold, key, tokens
+from outreach.text import fold, key, stem_forms, stemmed, tokens
 from outreach.themes import dewey as dw
 from outreach.themes import shelves
 
@@ -65,6 +65,8 @@ class CompiledThemes:
     rivals: list[list[int]] = field(default_factory=list)
     # shelf map: code words → (theme index, code as written); see outreach.themes.shelves
     shelves: dict[tuple[str, ...], list[tuple[int, str]]] = field(default_factory=dict)
+    # by text field scanned without memo: the folded words that may begin one of its terms (`_scan_text`)
+    first_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None = None,
@@ -112,6 +114,8 @@ def compile_themes(themes: Sequence[Theme], *, referees: Sequence[Theme] | None 
     c.rivals = [[position[r] for r in t.rivals if r in position] for t in c.themes]
     c.shelves = shelves.compile_shelf_map(shelves.load_shelf_map() if shelf_map is None else shelf_map,
                                           c.themes[:c.reported])
+    c.first_words = {"": stem_forms(c.keywords), "series": stem_forms([*c.keywords, *c.series]),
+                     "keywords": stem_forms([*c.keywords, *c.headings])}
     return c
 
 
@@ -198,7 +202,8 @@ class Evidence:
     def _only_container(self, theme: int) -> bool:
         return all(f in CONTAINER_FIELDS for f, _ in self.hits[theme])
 
-    def matches(self, item_id: str, c: CompiledThemes) -> list[ThemeMatch]:
+    def found(self, c: CompiledThemes) -> list[tuple[str, float, str]]:
+        """(theme id, score, reason) of each reported theme the hits make a match."""
         out = []
         for theme, found in self.hits.items():
             if theme >= c.reported:
@@ -214,8 +219,11 @@ class Evidence:
             if score < MIN_SCORE:
                 continue
             reason = ranked[0][1] + (f" (+{len(ranked) - 1} autre(s) indice(s))" if len(ranked) > 1 else "")
-            out.append(ThemeMatch(item_id=item_id, theme_id=c.themes[theme].id, score=score, reason=reason))
+            out.append((c.themes[theme].id, score, reason))
         return out
+
+    def matches(self, item_id: str, c: CompiledThemes) -> list[ThemeMatch]:
+        return [ThemeMatch(item_id=item_id, theme_id=t, score=s, reason=r) for t, s, r in self.found(c)]
 
 
 # in prose (summaries, event descriptions) an exclusion word counts only near the hit: "la vie" three
@@ -228,10 +236,19 @@ def _scan_text(c: CompiledThemes, ev: Evidence, values: Iterable[str], field_nam
                fields: dict[str, tuple[float, str]], memo: Memo | None = None) -> None:
     weight, label = fields[field_name]
     prose = field_name in PROSE_FIELDS
+    first_words = c.first_words.get(field_name) or c.first_words[""]
     for value in values:
         if not value:
             continue
-        words = memo[value] if memo is not None else tokens(value)
+        if memo is not None:
+            words = memo[value]
+        else:
+            # a title or a summary is scanned once: unless one of its words may begin a term, it holds none,
+            # and its words need not be stemmed (most of them hold none)
+            folded = fold(value).split()
+            if first_words.isdisjoint(folded):
+                continue
+            words = stemmed(folded)
         hits = _phrase_hits_at(c.keywords, words)
         if field_name == "keywords":  # an agenda's keywords are chosen like subject headings: from the start
             hits += [(t, 0) for t in _phrase_hits(c, c.headings, words, anywhere=False)]
@@ -343,6 +360,17 @@ def _as_list(value) -> list[str]:
 
 def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozenset(),
                memo: Memo | None = None) -> list[ThemeMatch]:
+    return _evidence(c, item, ignore, memo).matches(item.id, c)
+
+
+def item_found(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozenset(),
+               memo: Memo | None = None) -> list[tuple[str, float, str]]:
+    """`match_item`'s matches as (theme id, score, reason), no model built: for a store, which keeps them as
+    JSON. `item` may be any object with CatalogueItem's attributes (a harvest's item fields)."""
+    return _evidence(c, item, ignore, memo).found(c)
+
+
+def _evidence(c: CompiledThemes, item: CatalogueItem, ignore: set[str], memo: Memo | None) -> Evidence:
     memo = Memo() if memo is None else memo
     ev = Evidence()
     if "shelf" not in ignore:
@@ -360,7 +388,7 @@ def match_item(c: CompiledThemes, item: CatalogueItem, ignore: set[str] = frozen
         _scan_text(c, ev, [item.title], "title", ITEM_FIELDS)
     if "summary" not in ignore:
         _scan_text(c, ev, _as_list(item.extra.get("summary")), "summary", ITEM_FIELDS)
-    return ev.matches(item.id, c)
+    return ev
 
 
 PARALLEL_FROM = 20_000  # below this, starting processes costs more than it saves

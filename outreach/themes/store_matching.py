@@ -23,7 +23,7 @@ from outreach.themes.matching import (
     CompiledThemes,
     Memo,
     compile_themes,
-    match_item,
+    item_found,
 )
 
 # the code whose change changes the matches: its source is part of the key
@@ -69,12 +69,12 @@ class StoreMatcher:
         return found
 
     def __call__(self, items: list[CatalogueItem]) -> list[Matched]:
-        """For each item: its id, this matcher's key, its matches ([theme, score, reason] as JSON), the keys of
+        """For each item (a CatalogueItem, or any object with its attributes: a harvest's item fields): its id, this matcher's key, its matches ([theme, score, reason] as JSON), the keys of
         its author and series, its title (named by the works that take its theme)."""
         compiled, memo, ignore = self._compiled(), Memo(), set(self.ignore)
         out = []
         for item in items:
-            found = [[m.theme_id, m.score, m.reason] for m in match_item(compiled, item, ignore, memo)]
+            found = item_found(compiled, item, ignore, memo)
             out.append((item.id, self.key, json.dumps(found, ensure_ascii=False) if found else "[]",
                         author_key(item), series_key(item), item.title))
         return out
