@@ -364,3 +364,13 @@ def test_copy_texts_from_the_plan_else_from_the_payloads():
                           {"name": "vide"}]}
     assert _copy_texts(context(None, bare)) == [("meta-api.json, « c1 »", "Titre"), ("meta-api.json, « ? »", "Texte")]
     assert _copy_texts(context()) == []
+
+
+def test_copy_texts_read_every_wording_of_a_creative():
+    """A creative's message, and the text options of its asset feed (bodies, titles, descriptions), are all
+    copy that the political and sensitive checks must read; empty or malformed options are passed over."""
+    creative = {"name": "c", "object_story_spec": {"link_data": {"message": "Texte principal"}},
+                "asset_feed_spec": {"bodies": [{"text": "Corps"}, {"text": ""}, "brut"],
+                                    "titles": [{"text": "Titre"}], "descriptions": [{"text": "Description"}]}}
+    assert [text for _, text in _copy_texts(context(None, {"creatives": [creative]}))] == [
+        "Texte principal", "Corps", "Titre", "Description"]

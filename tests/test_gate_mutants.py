@@ -157,6 +157,18 @@ def test_a_draft_leaves_the_callers_payloads_as_they_were():
     assert verdict.export_payloads({"ads": []}) == {"ads": []}
 
 
+def test_a_draft_marks_the_special_campaigns_too():
+    """A theme Meta puts in a special ad category has a campaign of its own beside the main one: a draft marks
+    its name as well, or it would reach Ads Manager looking like a real campaign."""
+    verdict = reviewed("lgbt.yaml", draft=True)
+    payloads = {"campaign": {"name": "SF"}, "special_campaigns": [{"name": "Emploi", "special_ad_categories": ["EMPLOYMENT"]},
+                                                                  {"objective": "X"}]}
+    marked = verdict.export_payloads(payloads)
+    assert [c.get("name") for c in marked["special_campaigns"]] == [DRAFT_CAMPAIGN_PREFIX + "Emploi", None]
+    assert marked["campaign"]["name"] == DRAFT_CAMPAIGN_PREFIX + "SF"
+    assert payloads["special_campaigns"][0]["name"] == "Emploi"
+
+
 def test_draft_files_are_renamed_and_marked_inside():
     verdict = reviewed("conforme.yaml", draft=True)  # unattested: a draft, exit 0 (nothing fails)
     assert verdict.is_draft and verdict.exit_code == 0
