@@ -75,7 +75,9 @@ def pytest_sessionfinish(session):
 
 
 def pytest_unconfigure(config):
-    shutil.rmtree(config.stash.get(RUN_HOME, None) or "/nonexistent", ignore_errors=True)
+    run_home = config.stash.get(RUN_HOME, None)
+    if run_home is not None:
+        shutil.rmtree(run_home, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
