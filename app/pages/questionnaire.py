@@ -2,7 +2,6 @@
 community (counts only), run the retention purge. Every rule lives in outreach.community."""
 
 import streamlit as st
-import streamlit.components.v1 as components
 import yaml
 from pydantic import ValidationError
 
@@ -121,7 +120,8 @@ with tab_preview:
                 "thèmes proposés et la notice enregistrés ici. Essayez-le à la souris ou au clavier : dans l'aperçu, "
                 "rien n'est envoyé ni enregistré.")
     data = widget.questionnaire_data(config, settings, notice, offer)
-    components.html(widget.preview_page(data, settings.controller_name), height=720, scrolling=True)
+    # the frame's title (read by screen readers and by the browser tests) is st.iframe's `alt`
+    st.iframe(widget.preview_page(data, settings.controller_name), height=720, alt=widget.PREVIEW_FRAME_TITLE)
 
 with tab_embed:
     st.markdown("Collez cette ligne dans la page du service en ligne de la commune : une invitation discrète "

@@ -57,7 +57,6 @@ input{{font:inherit;padding:.35rem;border:1px solid #3a3a3a;border-radius:4px}}
 commune. Aperçu seulement : rien n'est envoyé ni enregistré.</p>
 <label for="enfant">Nom de l'enfant</label><input id="enfant" type="text" autocomplete="off">
 <p><button class="host" type="button" onclick="location.reload()">Revoir l'invitation</button></p></main>
-<script>window.frameElement && window.frameElement.setAttribute("title", {json.dumps(PREVIEW_FRAME_TITLE)});</script>
 <script type="application/json" id="oq-preview-data">{payload}</script>
 <script data-preview="true">{_script_text(widget_source())}</script>
 </body></html>"""
