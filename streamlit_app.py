@@ -34,19 +34,17 @@ sections = {
     "Mesurer": [page("tableau_de_bord.py", "Tableau de bord", "monitoring", "tableau-de-bord")],
     "Réglages": [page("parametres.py", "Paramètres", "settings", "parametres")],
 }
+home = sections[""][0][0]
 navigation = st.navigation([p for pages in sections.values() for p, _ in pages], position="hidden")
 st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques", page_icon="📚", layout="wide")
 french_widgets.apply()
 # a focus ring that shows where the keyboard is, distinct from the current page's grey marker
 st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }</style>")
 require_access()  # alone on 127.0.0.1, or logged in on a shared deployment; nothing below runs otherwise
-try:
-    navigation.run()
-finally:
-    # After the page, not before: a browser that has just opened the app loads the code of the sidebar's links
-    # and of a scripted st.html only when their first element arrives, and it drew nothing of the page until
-    # those came (about 0.15 s of the cold start, bench/bench_app.py). The sidebar is its own container: it
-    # looks the same whichever is sent first.
+
+
+def frame() -> None:
+    """The language script and the sidebar's links."""
     # Streamlit writes <html lang="en"> and has no setting for it: a script sets the page's language once loaded.
     # It also names the file uploaders' buttons, whose English text app/french_widgets.py hides (axe:
     # button-name). It runs in the page itself (st.html), not in a component's frame: one document fewer to load
@@ -57,7 +55,20 @@ finally:
                 st.markdown(f"**{section}**")
             for p, icon in pages:
                 st.page_link(p, icon=icon)
-    # after the page: the campaign it opened or saved is the one shown (also when the page stopped early)
+
+
+# The first page's heading comes before the frame: a browser that has just opened the app loads the code of
+# page links and of a scripted st.html only when the first of them arrives, and drew nothing of the page until
+# then (0.15 s of the cold start, bench/bench_app.py); the sidebar looks the same whichever is sent first. The
+# other pages draw it first: nothing is drawn after a page's st.stop(), and Accueil is the one that never stops.
+if navigation is not home:
+    frame()
+try:
+    navigation.run()
+finally:
+    if navigation is home:
+        frame()
+    # after the page: the campaign it opened or saved is the one shown
     state.sidebar()
     # once the first page is drawn, what the others need loads in the background (app/warmup.py)
     warmup.start()
