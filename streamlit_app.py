@@ -36,7 +36,7 @@ sections = {
 }
 home = sections[""][0][0]
 navigation = st.navigation([p for pages in sections.values() for p, _ in pages], position="hidden")
-st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques", page_icon="📚", layout="wide")
+st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques", layout="wide")
 french_widgets.apply()
 # a focus ring that shows where the keyboard is, distinct from the current page's grey marker
 st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }</style>")
@@ -44,7 +44,10 @@ require_access()  # alone on 127.0.0.1, or logged in on a shared deployment; not
 
 
 def frame() -> None:
-    """The language script and the sidebar's links."""
+    """The tab's icon, the language script and the sidebar's links."""
+    # an emoji: recognising one makes Streamlit load its table of every emoji and compile a pattern of them all
+    # (0.1 s of CPU, once per process); a Material icon would be an image fetched from Google
+    st.set_page_config(page_icon="📚")
     # Streamlit writes <html lang="en"> and has no setting for it: a script sets the page's language once loaded.
     # It also names the file uploaders' buttons, whose English text app/french_widgets.py hides (axe:
     # button-name). It runs in the page itself (st.html), not in a component's frame: one document fewer to load

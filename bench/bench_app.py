@@ -69,6 +69,10 @@ def print_cold_starts(starts: list[dict], browser: str) -> None:
     print(f"  wall {summary([s['wall'] for s in starts])}; to the whole first page (its script run over) "
           f"{summary([s['complete'] for s in starts])}")
     print(f"  CPU of the server {summary(server)}")
+    # the app's own part (its script's run up to the heading, then the browser drawing it) apart from what comes
+    # before it (Streamlit's start, then Chromium loading Streamlit's JavaScript), which the app does not run
+    print(f"  from the websocket's opening to the heading (the app's script, then Chromium drawing the page): "
+          f"{summary([s['timeline']['heading in the document'][0] - s['timeline']['websocket opened'][0] for s in starts])}")
     print(f"  CPU of the server, Chromium and Playwright together {summary([sum(s['cpu'].values()) for s in starts])}")
     median = sorted(starts, key=lambda s: s["wall"])[len(starts) // 2]
     print(f"the median start ({median['wall']:.2f} s), step by step (seconds after `streamlit run`; server CPU):")

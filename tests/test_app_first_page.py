@@ -67,12 +67,14 @@ def loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
     return sorted({n for m in modules for n in names if m == n or m.startswith(n + ".")})
 
 
-def test_the_heading_is_written_before_pydantic_yaml_and_the_data_libraries(tmp_path):
+def test_the_heading_is_written_before_pydantic_yaml_the_emojis_and_the_data_libraries(tmp_path):
     page = first_page(tmp_path)
     assert page["exception"] == []
     assert page["titles"] == ["outreach — faire connaître la médiathèque"]
-    # the heading first; the settings (pydantic, YAML) follow it; no data library
-    assert loaded(page["at the heading"], ("pydantic", "yaml", "pandas", "numpy", "outreach.settings")) == []
+    # the heading first; the settings (pydantic, YAML) and Streamlit's table of emojis (the tab's 📚, the
+    # notices' icons) follow it; no data library
+    assert loaded(page["at the heading"], ("pydantic", "yaml", "pandas", "numpy", "outreach.settings",
+                                           "streamlit.emojis")) == []
     assert loaded(page["at the end"], ("pydantic", "yaml", "outreach.settings")) == ["outreach.settings", "pydantic",
                                                                                      "yaml"]
     # the page is whole: its next step, read from the (empty) settings, is there
