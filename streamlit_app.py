@@ -40,11 +40,10 @@ st.set_page_config(page_title=f"{navigation.title} — outreach, médiathèques"
 french_widgets.apply()
 # a focus ring that shows where the keyboard is, distinct from the current page's grey marker
 st.html("<style>:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }</style>")
-require_access()  # alone on 127.0.0.1, or logged in on a shared deployment; nothing below runs otherwise
 
 
-def frame() -> None:
-    """The tab's icon, the language script and the sidebar's links."""
+def identity() -> None:
+    """The tab's icon and the document's language."""
     # an emoji: recognising one makes Streamlit load its table of every emoji and compile a pattern of them all
     # (0.1 s of CPU, once per process); a Material icon would be an image fetched from Google
     st.set_page_config(page_icon="📚")
@@ -52,6 +51,15 @@ def frame() -> None:
     # It also names the file uploaders' buttons, whose English text app/french_widgets.py hides (axe:
     # button-name). It runs in the page itself (st.html), not in a component's frame: one document fewer to load
     french_widgets.set_language()
+
+
+# alone on 127.0.0.1, or logged in on a shared deployment; nothing below runs otherwise
+require_access(before_login=identity)
+
+
+def frame() -> None:
+    """The tab's icon, the language script and the sidebar's links."""
+    identity()
     with st.sidebar:
         for section, pages in sections.items():
             if section:
