@@ -1,6 +1,6 @@
 """Benchmark: harvesting a catalogue over OAI-PMH into the local store, then matching it to every theme.
 
-    python bench/bench_harvest.py [--records 500000] [--page-size 1000] [--workers 2] [--python-walk]
+    python bench/bench_harvest.py [--records 500000] [--page-size 1000] [--workers 2] [--python-walk] [--keep PATH]
 
 A local OAI-PMH repository (tests/support/oai_server.py, in its own process, as the library system is another
 machine) serves the 2,383 real Roubaix UNIMARC records as MARCXML, repeated with new 001s up to --records.
@@ -21,6 +21,7 @@ import argparse
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -127,6 +128,7 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=500_000)
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="copy the harvested store there (for other benchmarks)")
     parser.add_argument("--python-walk", action="store_true",
                         help="walk the pages in Python even where the compiled walk is built (to compare)")
     args = parser.parse_args()
@@ -154,6 +156,8 @@ def main() -> int:
         n_matches = sum(1 for _ in matches)
         t2, c2 = time.perf_counter(), cpu()
         size = store.stat().st_size
+        if args.keep:
+            shutil.copyfile(store, args.keep)
         server.join(timeout=10)
     harvest, match = [b - a for a, b in zip(c0, c1, strict=True)], [b - a for a, b in zip(c1, c2, strict=True)]
     print(f"harvested {result.received:,} records ({result.stored:,} stored, {len(result.skipped)} skipped) in "
