@@ -77,7 +77,7 @@ def fields_of_record(record: pymarc.Record) -> MarcFields:
 
 try:  # the same walk in C, built at install where a compiler is there (setup.py, _marc_walk.pyx)
     from outreach.sources import _marc_walk as native_walk
-except ImportError:  # pragma: no cover - the Python walk below does the same, slower
+except ImportError:  # no compiler at install: the Python walk below does the same, slower
     native_walk = None
 
 
