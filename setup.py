@@ -5,6 +5,8 @@ import lxml
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-walk = Extension("outreach.sources._marc_walk", ["outreach/sources/_marc_walk.pyx"],
-                 include_dirs=lxml.get_include(), optional=True)
-setup(ext_modules=cythonize([walk], quiet=True))
+walk = Extension("outreach.sources._marc_walk", ["outreach/sources/_marc_walk.pyx"], include_dirs=lxml.get_include())
+modules = cythonize([walk], quiet=True)
+for module in modules:  # set after cythonize, which does not carry it over
+    module.optional = True
+setup(ext_modules=modules)
