@@ -72,14 +72,18 @@ def frame() -> None:
 # page links and of a scripted st.html only when the first of them arrives, and drew nothing of the page until
 # then (0.15 s of the cold start, bench/bench_app.py); the sidebar looks the same whichever is sent first. The
 # other pages draw it first: nothing is drawn after a page's st.stop(), and Accueil is the one that never stops.
+where = None
 if navigation is not home:
     frame()
+    # where the user is, drawn before the page too: a page that stops (st.stop) draws nothing after it
+    where = st.sidebar.empty()
+    state.sidebar(where)
 try:
     navigation.run()
 finally:
     if navigation is home:
         frame()
-    # after the page: the campaign it opened or saved is the one shown
-    state.sidebar()
+    # after the page, in the same place: the campaign it opened or saved is the one shown
+    state.sidebar(where)
     # once the first page is drawn, what the others need loads in the background (app/warmup.py)
     warmup.start()

@@ -40,10 +40,11 @@ def settings() -> NetworkSettings:
     return st.session_state[SETTINGS]
 
 
-def sidebar() -> None:
+def sidebar(slot=None) -> None:
+    """The network and the open campaign, in the sidebar or in `slot` (an st.empty of it, drawn again)."""
     current = settings()
     campaign = st.session_state.get(CAMPAIGN)
-    with st.sidebar:
+    with slot.container() if slot is not None else st.sidebar:
         st.markdown(f"**Réseau** : {current.network_name}")
         if campaign is not None:
             st.markdown(f"**Campagne** : {campaign.name}")

@@ -55,3 +55,21 @@ def test_accueil_sends_an_open_campaign_to_the_checklist(tmp_path, monkeypatch):
     assert not at.exception
     # without a DPO in the settings and without attestations, the checklist blocks: the next step says which
     assert any("RIGHTS-01" in w.value and "ROLE-01" in w.value for w in at.warning)
+
+
+def test_a_page_that_stops_still_says_where_the_user_is(tmp_path, monkeypatch):
+    """The questionnaire page stops on an unreachable database: the sidebar still names the network and the
+    campaign (it was drawn after the page only, and nothing is drawn after st.stop)."""
+    from outreach.campaign import load_campaign
+    from outreach.datasets import example_campaign_path
+
+    monkeypatch.setenv("OUTREACH_SETTINGS", str(tmp_path / "network.yaml"))
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", "postgresql+psycopg://outreach@127.0.0.1:1/absent")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=90).run()
+    at.session_state["campaign"] = load_campaign(example_campaign_path())
+    at.switch_page("app/pages/questionnaire.py").run()
+    assert not at.exception and any("OUTREACH_DATABASE_URL" in e.value for e in at.error)
+    shown = [m.value for m in at.sidebar.markdown]
+    assert "**Réseau** : Réseau des médiathèques" in shown
+    assert f"**Campagne** : {at.session_state['campaign'].name}" in shown
+    assert sum(1 for m in shown if m.startswith("**Réseau**")) == 1  # drawn again in its place, not twice
