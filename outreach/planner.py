@@ -61,6 +61,25 @@ class Location(BaseModel):
     area_codes: list[str]
 
 
+def _trusted(model: type[BaseModel], values: dict):
+    """`model` built from `values` known valid, every field given and none else: what `model_construct` makes,
+    without its search of aliases and defaults field by field (a national plan builds 13,633 circles and 1,320
+    ad sets: about 3 µs less each). A missing field is a KeyError, an unknown one a ValueError."""
+    names = model.__pydantic_fields__
+    fields = {name: values[name] for name in names}
+    if len(values) != len(names):
+        raise ValueError(f"{model.__name__} has no field {sorted(set(values) - set(names))}")
+    made = model.__new__(model)
+    _set(made, "__dict__", fields)
+    _set(made, "__pydantic_fields_set__", set(names))
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
+    return made
+
+
+_set = object.__setattr__  # pydantic's own way past a model's __setattr__ (frozen models included)
+
+
 # `copy` is the contract's name for the ad text; pydantic warns that it shadows the deprecated
 # BaseModel.copy, which this model never uses (model_copy replaces it)
 warnings.filterwarnings("ignore", message='Field name "copy" in "AdSetPlan"', category=UserWarning)
@@ -220,9 +239,10 @@ class _Catchment:
     def location(self) -> Location:
         # one per catchment, shared by the ad sets of every theme; built from valid data, so not re-validated
         if self._location is None:
-            self._location = Location.model_construct(branch_id=self.branch.id, branch_name=self.name,
-                                        lat=self.branch.lat, lon=self.branch.lon, radius_km=self.radius_km,
-                                        population=self.population, area_codes=[a.code for a in self.areas])
+            self._location = _trusted(Location, {
+                "branch_id": self.branch.id, "branch_name": self.name, "lat": self.branch.lat,
+                "lon": self.branch.lon, "radius_km": self.radius_km, "population": self.population,
+                "area_codes": [a.code for a in self.areas]})
         return self._location
 
 
@@ -731,7 +751,7 @@ def _ad_set(campaign, theme, geo: _Group, cents: int, interests, summaries, camp
         notes.append(f"Aucun document « {label} » repéré dans {where} : texte générique.")
     # built from validated parts: skip re-validating tens of thousands of area codes; each ad set its own lists;
     # every field given: pydantic inspects a default factory's signature per call
-    return AdSetPlan.model_construct(
+    return _trusted(AdSetPlan, dict(
         name=name, ref=ref, branch_id=lead.branch.id, branch_name=lead.name, theme_id=theme.id,
         theme_label=label, area_codes=list(geo.area_codes), population=geo.population,
         radius_km=lead.radius_km, daily_budget_eur=cents / 100, interests=interests, copy=copy,
@@ -739,7 +759,7 @@ def _ad_set(campaign, theme, geo: _Group, cents: int, interests, summaries, camp
         url_tags=(f"utm_source={UTM_SOURCE}&utm_medium={UTM_MEDIUM}&utm_campaign={campaign_slug}"
                   f"&utm_content={ref}&utm_term={slug(theme.id)}"),
         lat=lead.branch.lat, lon=lead.branch.lon, postcodes=list(geo.postcodes), excluded_postcodes=[],
-        locations=list(geo.locations), notes=notes, visual=None)
+        locations=list(geo.locations), notes=notes, visual=None))
 
 
 def _unique_names(ad_sets: list[AdSetPlan]) -> None:
