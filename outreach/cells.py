@@ -30,8 +30,7 @@ def safe(value):
 
 
 def safe_row(values: Iterable) -> list:
-    # `safe`'s first test inline: a national plan's sheet has 85,000 cells, nearly none starting like a formula
-    return [safe(v) if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) else v for v in values]
+    return [safe(v) for v in values]
 
 
 class _SafeWriter:
