@@ -15,7 +15,7 @@ workbook's sheet, plan.csv): compare it before and after a change.
 Each run writes into a new folder, and the folders are removed after the last run, not between runs: on ext4
 without a journal (this machine's disk), a file created within a minute or so of thousands of deletions
 costs a scan of the deleted inodes in the kernel, so removing a run's 2,644 files before the next run made
-that run's writing 0.7-1.0 s of system time slower than writing a national plan into a new folder is.
+that run's writing take 0.8-1.5 s of system time instead of about 0.1 s (docs/performance.md).
 `--same-folder` writes every run into one folder instead, as planning a campaign again into its export
 folder does (`outreach.atomic.write_files` leaves the images that are already there unchanged).
 """
