@@ -563,7 +563,10 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     # the campaign file's identity when it has one: two campaigns whose names slug alike never share statistics
     campaign_slug = campaign.utm_campaign
     ad_sets: list[AdSetPlan] = []
-    geos = [_Group(g) for g in groups]
+    # the few branches whose catalogue or agenda holds something: an ad set looks its summaries up among those
+    # of its catchments only (a national plan's 13,633 catchments, three times, hold a handful)
+    holding = {branch_id for _, branch_id in summaries}
+    geos = [_Group(g, holding) for g in groups]
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
         shares = _split_cents(cents, [g.population for g in geos])
         interests = _interests(theme, campaign)
@@ -708,10 +711,12 @@ def _interests(theme, campaign: Campaign) -> list[InterestRef]:
 class _Group:
     """What an ad set takes from its catchments whatever its theme: worked out once per group, not per theme."""
 
-    __slots__ = ("catchments", "lead", "population", "area_codes", "postcodes", "locations", "merged_note")
+    __slots__ = ("catchments", "holders", "lead", "population", "area_codes", "postcodes", "locations",
+                 "merged_note")
 
-    def __init__(self, group: list[_Catchment]):
+    def __init__(self, group: list[_Catchment], holding: set[str]):
         self.catchments = group
+        self.holders = [c for c in group if c.branch.id in holding]  # the catchments that may have a summary
         # the most populated branch leads (ties: the smallest id, compared character by character)
         self.lead = max(group, key=lambda c: (c.population, [-ord(ch) for ch in c.branch.id]))
         self.population = sum(c.population for c in group)
@@ -725,7 +730,7 @@ class _Group:
 
 def _ad_set(campaign, theme, geo: _Group, cents: int, interests, summaries, campaign_slug, ad_copy) -> AdSetPlan:
     group, lead = geo.catchments, geo.lead
-    parts = [p for p in (summaries.get((theme.id, c.branch.id)) for c in group) if p is not None]
+    parts = [p for p in (summaries.get((theme.id, c.branch.id)) for c in geo.holders) if p is not None]
     # the copy names the lead branch and its town; a merged ad set adds « et dans N bibliothèques voisines »
     others = len(group) - 1
     if len(group) == 1:
