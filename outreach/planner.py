@@ -346,7 +346,9 @@ def _neighbour_group(tree, points, near, own_members, own_root, find, members, n
     size = len(own_members)
     k = near[1].shape[1]
     while True:
-        if k == near[1].shape[1]:
+        if k == near[1].shape[1] and size == 1:  # most merges: one catchment's row, without fancy indexing
+            dist, idx = near[0][own_members[0]], near[1][own_members[0]]
+        elif k == near[1].shape[1]:
             dist, idx = near[0][own_members].ravel(), near[1][own_members].ravel()
         else:
             d2, i2 = tree.query(points[own_members], k=k)
