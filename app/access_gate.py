@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -18,12 +19,15 @@ def _secrets() -> dict:
         return {}
 
 
-def require_access() -> None:
-    """Let the page run, or show the login and stop."""
+def require_access(before_login: Callable[[], None] = lambda: None) -> None:
+    """Let the page run, or show the login and stop. `before_login` draws, when the login is shown instead of a
+    page, what every screen needs (the document's language, the tab's icon)."""
     secrets = _secrets()
     mode = access_mode(st.get_option("server.address"), secrets)
-    if mode == "local":
+    if (mode == "local" or (mode == "oidc" and st.user.is_logged_in)
+            or (mode == "password" and st.session_state.get(UNLOCKED))):
         return
+    before_login()
     if mode == "refused":
         st.error("Cette application est ouverte sur le réseau sans connexion : elle refuse de s'afficher. "
                  "Configurez une connexion (section [auth] ou APP_PASSWORD dans .streamlit/secrets.toml) ou "
@@ -34,13 +38,9 @@ def require_access() -> None:
                  icon="🔒")
         st.stop()
     if mode == "oidc":
-        if not st.user.is_logged_in:
-            st.title("Connexion")
-            st.button("Se connecter avec le compte de l'organisation", on_click=st.login)
-            st.stop()
-        return
-    if st.session_state.get(UNLOCKED):
-        return
+        st.title("Connexion")
+        st.button("Se connecter avec le compte de l'organisation", on_click=st.login)
+        st.stop()
     st.title("Connexion")
     with st.form("login"):
         given = st.text_input("Mot de passe", type="password", key="app_password")

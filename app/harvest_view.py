@@ -10,18 +10,20 @@ import streamlit as st
 
 from app import state
 from outreach.errors import InputError
-from outreach.model import Theme
+from outreach.model import Theme, ThemeMatch
 from outreach.paths import harvest_store_path
-from outreach.themes import coverage_warnings, match_items, measure_coverage, provenance_of
+from outreach.themes import coverage_warnings, match_store, measure_coverage, provenance_of
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _stored(path: str, stamp: float, themes_key: tuple[str, ...]):
-    """The store read and matched; `stamp` (the file's mtime) makes a new harvest read again."""
+    """The store read, with the matches it keeps (made as each page was harvested; items kept without them
+    are matched and kept now, in this process); `stamp` (the file's mtime) makes a new harvest read again."""
     from outreach.sources import read_store
 
     read = read_store(path)
-    return read, match_items(read.items, [Theme.model_validate_json(t) for t in themes_key])
+    found, _ = match_store(path, [Theme.model_validate_json(t) for t in themes_key], workers=1)
+    return read, [ThemeMatch(item_id=i, theme_id=t, score=s, reason=r) for i, t, s, r in found]
 
 
 def harvest_section(themes_key: tuple[str, ...]) -> None:

@@ -39,8 +39,13 @@ window.WebSocket = function (...args) {
 window.WebSocket.prototype = NativeSocket.prototype;
 Object.assign(window.WebSocket, NativeSocket);
 new MutationObserver((changes, observer) => {
-  if (document.querySelector('h1')) { __coldStart.heading = performance.now(); observer.disconnect(); }
-}).observe(document, {childList: true, subtree: true});
+  __coldStart.heading ??= document.querySelector('h1') ? performance.now() : undefined;
+  // the whole first page: its heading is there and Streamlit says the script run is over
+  if (__coldStart.heading && document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]')) {
+    __coldStart.complete = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {childList: true, subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
 """
 
 TIMELINE = """() => {
@@ -100,11 +105,13 @@ def wait_listening(port: int, started: float, limit: float = 60) -> None:
             time.sleep(0.02)
 
 
-def cold_start(context, port: int = 8611) -> dict:
+def cold_start(context, port: int = 8611, root: Path = ROOT) -> dict:
     """Launch the server, open the app in a new page of the browser `context`, wait for the first page's
     heading. A new context is a browser that never saw the app; one kept from an earlier start has Streamlit's
     files in its cache, as a user's own browser has them after the first day (they are served as immutable).
-    Returns the wall time, the CPU seconds by kind of process, and the timeline (seconds after the launch)."""
+    `root` is the checkout whose streamlit_app.py is started (another one than this, to compare two versions).
+    Returns the wall time to the heading and to the whole first page (its script run over), the CPU seconds by
+    kind of process up to the heading, and the timeline (seconds after the launch)."""
     home = tempfile.mkdtemp()
     log = Path(home, "timeline.jsonl")
     env = dict(os.environ, OUTREACH_CACHE_DIR=f"{home}/cache", OUTREACH_SETTINGS=f"{home}/network.yaml")
@@ -115,7 +122,7 @@ def cold_start(context, port: int = 8611) -> dict:
     before = cpu_by_kind(os.getpid())
     launched, started = time.time(), time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "app_server_timed.py"), str(log), "streamlit_app.py",
-                             "--server.headless", "true", "--server.port", str(port)], cwd=ROOT, env=env,
+                             "--server.headless", "true", "--server.port", str(port)], cwd=root, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_listening(port, started)
@@ -123,6 +130,8 @@ def cold_start(context, port: int = 8611) -> dict:
         page.locator("h1").first.wait_for(timeout=60_000)
         wall = time.perf_counter() - started
         after = cpu_by_kind(os.getpid())
+        page.wait_for_function("() => window.__coldStart.complete", timeout=60_000)
+        complete = time.perf_counter() - started
         browser_side = page.evaluate(TIMELINE)
         metrics = {m["name"]: m["value"] for m in chromium.send("Performance.getMetrics")["metrics"]}
     finally:
@@ -130,7 +139,7 @@ def cold_start(context, port: int = 8611) -> dict:
         proc.wait()
         page.close()
     cpu = {kind: after[kind] - before.get(kind, 0.0) for kind in after}
-    return {"wall": wall, "cpu": cpu, "timeline": _timeline(log, launched, browser_side),
+    return {"wall": wall, "complete": complete, "cpu": cpu, "timeline": _timeline(log, launched, browser_side),
             "page": {"files": browser_side["files"], "bytes": browser_side["bytes"],
                      "script bytes": browser_side["scriptBytes"], "long tasks": browser_side["probe"]["longTasks"],
                      "script": metrics.get("ScriptDuration", 0.0), "layout and style":
@@ -154,7 +163,8 @@ def _timeline(log: Path, launched: float, browser_side: dict) -> dict[str, tuple
                      ("static files all received", browser_side["lastFile"]),
                      ("websocket opened", probe["socket"].get("opened")),
                      ("first message received", probe["socket"].get("firstMessage")),
-                     ("heading in the document", probe.get("heading"))):
+                     ("heading in the document", probe.get("heading")),
+                     ("first page complete (script run over)", probe.get("complete"))):
         if (at := browser_time(ms)) is not None:
             events[name] = at
     return dict(sorted(events.items(), key=lambda item: item[1][0]))

@@ -1,10 +1,11 @@
 """Benchmark: the app's cold start in a real browser and each page's script run time.
 
-    python bench/bench_app.py [--no-browser] [--cold 3] [--repeat 5]
+    python bench/bench_app.py [--no-browser] [--no-pages] [--cold 3] [--repeat 5] [--against CHECKOUT]
 
 1. Cold start: time from launching `streamlit run streamlit_app.py` to the first page's heading visible in
-   headless Chromium (target < 2 s), with the CPU of every process and the median start split into its
-   steps (bench/app_cold_start.py).
+   headless Chromium (target < 2 s), and to the whole first page (its script run over), with the CPU of every
+   process and the median start split into its steps (bench/app_cold_start.py). With --against, the cold
+   starts of another checkout (e.g. `git archive main | tar -x -C /tmp/main`) take turns with this one's.
 2. The app as a user walks it, timed with Streamlit's AppTest on the shipped data: the first page, then,
    once the background warm-up it starts is done (the user reads the page), every other page's first run
    and a rerun (targets: first run < 0.5 s, rerun < 100 ms). Wall and CPU time are printed: on a machine
@@ -29,23 +30,30 @@ from bench.bench_territory import machine  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the browser the end-to-end tests use)
 
 
-def cold_starts(count: int) -> tuple[list[dict], list[dict]]:
-    """`count` cold starts of the server in one headless Chromium launched beforehand, as a user's browser is
-    already open: first in a browser that never saw the app (a new context each time, empty cache), then in
-    one that did (one context kept, after one unmeasured start), as on any day after the first."""
+def cold_starts(count: int, roots: dict[str, Path]) -> dict[str, tuple[list[dict], list[dict]]]:
+    """`count` cold starts of the server of each checkout in `roots`, taking turns, in one headless Chromium
+    launched beforehand, as a user's browser is already open: first in a browser that never saw the app (a new
+    context each time, empty cache), then in one that did (one context per checkout kept, after one unmeasured
+    start), as on any day after the first. By checkout name: (first visits, returning visits)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            first_visits = []
+            first_visits: dict[str, list[dict]] = {name: [] for name in roots}
             for _ in range(count):
-                context = browser.new_context()
-                first_visits.append(cold_start(context))
-                context.close()
-            returning = browser.new_context()
-            cold_start(returning)
-            return first_visits, [cold_start(returning) for _ in range(count)]
+                for name, root in roots.items():
+                    context = browser.new_context()
+                    first_visits[name].append(cold_start(context, root=root))
+                    context.close()
+            returning = {name: browser.new_context() for name in roots}
+            for name, root in roots.items():
+                cold_start(returning[name], root=root)
+            returns: dict[str, list[dict]] = {name: [] for name in roots}
+            for _ in range(count):
+                for name, root in roots.items():
+                    returns[name].append(cold_start(returning[name], root=root))
+            return {name: (first_visits[name], returns[name]) for name in roots}
         finally:
             browser.close()
 
@@ -58,8 +66,13 @@ def print_cold_starts(starts: list[dict], browser: str) -> None:
 
     server = [s["cpu"].get("server", 0.0) for s in starts]
     print(f"cold start to the first page's heading in Chromium, {browser}, over {len(starts)} starts:")
-    print(f"  wall {summary([s['wall'] for s in starts])}")
+    print(f"  wall {summary([s['wall'] for s in starts])}; to the whole first page (its script run over) "
+          f"{summary([s['complete'] for s in starts])}")
     print(f"  CPU of the server {summary(server)}")
+    # the app's own part (its script's run up to the heading, then the browser drawing it) apart from what comes
+    # before it (Streamlit's start, then Chromium loading Streamlit's JavaScript), which the app does not run
+    print(f"  from the websocket's opening to the heading (the app's script, then Chromium drawing the page): "
+          f"{summary([s['timeline']['heading in the document'][0] - s['timeline']['websocket opened'][0] for s in starts])}")
     print(f"  CPU of the server, Chromium and Playwright together {summary([sum(s['cpu'].values()) for s in starts])}")
     median = sorted(starts, key=lambda s: s["wall"])[len(starts) // 2]
     print(f"the median start ({median['wall']:.2f} s), step by step (seconds after `streamlit run`; server CPU):")
@@ -127,13 +140,18 @@ def main() -> int:
     parser.add_argument("--no-pages", action="store_true", help="only the cold starts")
     parser.add_argument("--repeat", type=int, default=5, help="reruns timed per page")
     parser.add_argument("--cold", type=int, default=3, help="cold starts timed")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="another checkout of the project (a git worktree of main, say): its cold starts "
+                             "take turns with this one's, to compare two versions under the same load")
     args = parser.parse_args()
     os.environ.setdefault("OUTREACH_SETTINGS", tempfile.mktemp(suffix=".yaml"))
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
     if not args.no_browser:
-        first_visits, returning = cold_starts(args.cold)
-        print_cold_starts(first_visits, "a browser that never saw the app (empty cache)")
-        print_cold_starts(returning, "a browser that saw it before (Streamlit's files in its cache)")
+        roots = {"this checkout": ROOT} | ({f"{args.against}": args.against.resolve()} if args.against else {})
+        for name, (first_visits, returning) in cold_starts(args.cold, roots).items():
+            print(f"== {name}")
+            print_cold_starts(first_visits, "a browser that never saw the app (empty cache)")
+            print_cold_starts(returning, "a browser that saw it before (Streamlit's files in its cache)")
         print(f"load average after the cold starts: {os.getloadavg()[0]:.1f}")
     if args.no_pages:
         return 0

@@ -1,6 +1,6 @@
 """Benchmark: harvesting a catalogue over OAI-PMH into the local store, then matching it to every theme.
 
-    python bench/bench_harvest.py [--records 500000] [--page-size 1000] [--workers 2]
+    python bench/bench_harvest.py [--records 500000] [--page-size 1000] [--workers 2] [--python-walk] [--keep PATH]
 
 A local OAI-PMH repository (tests/support/oai_server.py, in its own process, as the library system is another
 machine) serves the 2,383 real Roubaix UNIMARC records as MARCXML, repeated with new 001s up to --records.
@@ -21,6 +21,7 @@ import argparse
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_territory import machine  # noqa: E402
+from outreach.sources import marc_fields, oai  # noqa: E402
 from outreach.sources.harvest_store import fetch  # noqa: E402
 from outreach.sources.oai import identify  # noqa: E402
 from outreach.streaming import stream_map  # noqa: E402
@@ -126,8 +128,14 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=500_000)
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="copy the harvested store there (for other benchmarks)")
+    parser.add_argument("--python-walk", action="store_true",
+                        help="walk the pages in Python even where the compiled walk is built (to compare)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    if args.python_walk:  # the workers are forked from this process: they inherit the switch
+        oai.native_walk = marc_fields.native_walk = None
+    print(f"MARCXML walk: {'compiled (outreach.sources._marc_walk)' if oai.native_walk else 'Python'}")
     here, there = multiprocessing.Pipe()
     with tempfile.TemporaryDirectory() as pages, tempfile.TemporaryDirectory() as folder:
         server = multiprocessing.Process(target=serve, args=(args.records, args.page_size, pages, there),
@@ -148,6 +156,8 @@ def main() -> int:
         n_matches = sum(1 for _ in matches)
         t2, c2 = time.perf_counter(), cpu()
         size = store.stat().st_size
+        if args.keep:
+            shutil.copyfile(store, args.keep)
         server.join(timeout=10)
     harvest, match = [b - a for a, b in zip(c0, c1, strict=True)], [b - a for a, b in zip(c1, c2, strict=True)]
     print(f"harvested {result.received:,} records ({result.stored:,} stored, {len(result.skipped)} skipped) in "

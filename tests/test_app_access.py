@@ -65,3 +65,12 @@ def test_on_the_network_with_a_password(served_on_network):
     at.button[0].click().run()
     assert not at.exception and at.session_state["app_unlocked"] is True
     assert at.title[0].value != "Connexion"
+
+
+def test_the_login_screen_is_a_french_document(served_on_network):
+    """Accueil sets the document's language after its heading; the login shown instead of it sets it too."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["APP_PASSWORD"] = PASSWORD
+    at.run()
+    assert at.title[0].value == "Connexion"
+    assert any("documentElement.lang = 'fr'" in html.proto.body for html in at.get("html"))

@@ -269,6 +269,14 @@ def test_harvesting_the_catalogue_from_the_page(data_copy):
     key = StoreMatcher(load_themes()).key
     assert len(list(kept_matches(harvest_store_path(), key))) == 120
     assert not list(unmatched_items(harvest_store_path(), key))
+    # the table shows the kept matches: those of the same items matched whole
+    from outreach.sources import read_store
+    from outreach.themes import match_items
+
+    table = next(d.value for d in at.dataframe if {"Thème", "Pourquoi"} <= set(d.value.columns))
+    whole = match_items(read_store(harvest_store_path()).items, load_themes())
+    assert sorted(zip(table["Notice"], table["Thème"], table["Pourquoi"], strict=True)) == sorted(
+        (m.item_id, m.theme_id, m.reason) for m in whole) and whole
     at.text_input(key="themes_oai_url").set_value("http://127.0.0.1:9/oai")
     harvest_button(at).click().run()
     assert any("injoignable" in e.value for e in at.error)

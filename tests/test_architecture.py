@@ -16,6 +16,8 @@ def module_name(path: Path) -> str:
 
 
 FILES = {module_name(p): p for d in ("outreach", "app") for p in (ROOT / d).rglob("*.py")}
+# compiled modules (Cython sources): `from outreach.sources import _marc_walk` imports that module, not its package
+COMPILED = {module_name(p) for p in (ROOT / "outreach").rglob("*.pyx")}
 TREES = {name: ast.parse(path.read_text(encoding="utf-8")) for name, path in FILES.items()}
 PACKAGES = {name for name, p in FILES.items() if p.name == "__init__.py"}
 # names an __init__ binds to something else than its submodule (`from outreach.channels import compose` is the
@@ -34,7 +36,7 @@ def imports(name: str) -> set[str]:
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found |= {node.module if a.name in BOUND.get(node.module, ()) or f"{node.module}.{a.name}" not in FILES
+            found |= {node.module if a.name in BOUND.get(node.module, ()) or f"{node.module}.{a.name}" not in FILES.keys() | COMPILED
                       else f"{node.module}.{a.name}" for a in node.names}
     return found
 

@@ -10,6 +10,7 @@ import gzip
 import io
 from contextlib import redirect_stderr, redirect_stdout
 
+import pymarc
 import pytest
 
 from outreach.cli import main
@@ -17,6 +18,7 @@ from outreach.errors import InputError
 from outreach.sources.catalogue import read_authorised_values, read_catalogue
 from outreach.streaming import IN_FLIGHT, stream_map
 from outreach.themes import load_themes, match_items
+from outreach.themes.kinship import STRONG, Kinship, author_key
 from outreach.themes.union import iso2709_records, match_iso2709_file
 from tests.support import DATA
 
@@ -108,3 +110,39 @@ def test_cli_streams_an_iso2709_catalogue_with_the_same_output(tmp_path, whole, 
     lines = outs[0].splitlines()
     assert lines[0] == "item_id,theme_id,score,reason" and len(lines) == len(expected) + 1
     assert lines[1].startswith(f"{expected[0][0]},{expected[0][1]},{expected[0][2]:.3f},")
+
+
+def test_a_work_without_clues_takes_its_authors_theme_in_a_stream_as_in_a_whole_read(tmp_path):
+    """Kinship over a stream: the works without match wait on disk and are looked up at the end."""
+    records = MRC.read_bytes().split(b"\x1d")[:-1]
+    items = read_catalogue(MRC).items
+    themes = load_themes()
+    kin = Kinship()
+    found = {}
+    for m in match_items(items, themes, ignore={"same_author", "same_series"}):
+        found.setdefault(m.item_id, set()).add(m.theme_id) if m.score >= STRONG else None
+    for item in items:
+        if found.get(item.id):
+            kin.observe(author_key(item), "", item.title, found[item.id])
+    # a real author whose strongly matched works agree on one theme, and one of their records
+    author, index = next((author_key(item), n) for n, item in enumerate(items)
+                         if found.get(item.id) and kin.match("x", author_key(item), "") is not None)
+    original = next(iter(pymarc.MARCReader(records[index] + b"\x1d", to_unicode=True, force_utf8=True)))
+    # a copy of it with nothing but its author and a title that says nothing
+    record = pymarc.Record(to_unicode=True, force_utf8=True, leader=original.leader)
+    record.add_field(pymarc.Field(tag="001", data="KIN-1"))
+    record.add_field(pymarc.Field(tag="200", indicators=["1", " "], subfields=[pymarc.Subfield("a", "Recueil")]))
+    record.add_field(*[f for f in original.fields if f.tag in ("700", "701")])
+    path = tmp_path / "union.mrc"
+    path.write_bytes(MRC.read_bytes() + record.as_marc())
+    whole = as_tuples(match_items(read_catalogue(path).items, themes))
+    kin_matches = [m for m in whole if m[0] == "KIN-1"]
+    assert len(kin_matches) == 1 and kin_matches[0][3].startswith("même auteur que « ") and author
+    assert not match_items(read_catalogue(path).items[-1:], themes)  # no clue of its own
+    matches, summary = match_iso2709_file(path, themes, workers=2, chunk_size=500)
+    streamed = list(matches)
+    assert streamed[-1] == kin_matches[0]  # after the others, as a store gives it
+    assert sorted(streamed) == sorted(whole) and summary.items == 2384
+    # without the spreading over authors and series, no work waits and none is added
+    plain, _ = match_iso2709_file(path, themes, workers=1, ignore={"same_author", "same_series"})
+    assert [m for m in plain if m[0] == "KIN-1"] == []

@@ -75,12 +75,27 @@ def fields_of_record(record: pymarc.Record) -> MarcFields:
     return MarcFields(str(record.leader), by_tag)
 
 
-_LOCAL: dict[str, str] = {}  # an element's qualified name ("{ns}datafield") → its local name, once per name
+try:  # the same walk in C, built at install where a compiler is there (setup.py, _marc_walk.pyx)
+    from outreach.sources import _marc_walk as native_walk
+except ImportError:  # no compiler at install: the Python walk below does the same, slower
+    native_walk = None
 
 
 def fields_of_element(element) -> MarcFields:
     """A MARC record from its lxml element (MARCXML or MarcXchange, any namespace) as the readers' table:
     only the wanted data fields have their subfields read."""
+    if native_walk is not None:
+        fields = native_walk.fields_of_element(element, READ_TAGS, MarcFields)
+        if fields is not None:
+            return fields
+    return python_fields_of_element(element)
+
+
+_LOCAL: dict[str, str] = {}  # an element's qualified name ("{ns}datafield") → its local name, once per name
+
+
+def python_fields_of_element(element) -> MarcFields:
+    """`fields_of_element` in Python: where the compiled walk is missing or declines a record."""
     from lxml import etree
 
     leader, by_tag = " " * 24, {}

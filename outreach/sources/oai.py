@@ -31,7 +31,7 @@ from sickle import Sickle, oaiexceptions
 from sickle.response import OAIResponse
 
 from outreach.errors import InputError
-from outreach.sources.marc_fields import MarcFields, fields_of_element
+from outreach.sources.marc_fields import READ_TAGS, MarcFields, native_walk, python_fields_of_element
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 MARC_PREFIXES = ("marcxml", "marc21", "MARC21-xml", "unimarc", "marcxchange", "pmb_xml_unimarc")
@@ -258,6 +258,10 @@ def page_records(page: Page, url: str) -> list[Harvested]:
     if ((token.text or "").strip() or None if token is not None else None) != page.token:
         raise InputError("jeton de reprise illisible dans la réponse du serveur.", file=url,
                          where=f"page {page.number}", fix=URL_FIX)
+    if native_walk is not None:  # the same walk in C (marc_fields), None when it declines the page
+        records = native_walk.page_records(listed, READ_TAGS, MarcFields, Harvested)
+        if records is not None:
+            return records
     return [_harvested(element) for element in listed.iterchildren(OAI + "record")]
 
 
@@ -283,4 +287,4 @@ def _harvested(element) -> Harvested:
     datestamp = _text(header, _DATESTAMP) if header is not None else ""
     metadata = _first(element, _METADATA)
     marc = next(metadata.iterchildren(etree.Element), None) if metadata is not None else None
-    return Harvested(identifier, datestamp, deleted, fields_of_element(marc) if marc is not None and not deleted else None)
+    return Harvested(identifier, datestamp, deleted, python_fields_of_element(marc) if marc is not None and not deleted else None)

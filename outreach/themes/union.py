@@ -4,7 +4,11 @@ The file is read block by block and cut on the record terminators; chunks of raw
 processes (`outreach.streaming`), each of which decodes them with the catalogue reader
 (`outreach.sources.catalogue.marc_items`) and matches them with the themes it compiled once. Only the
 matches come back, in the file's order; the caller writes them as they come. The result is the one
-`read_catalogue` followed by `match_items` gives, damaged records reported the same way.
+`read_catalogue` followed by `match_items` gives, damaged records reported the same way, except that the works
+taking the theme of their author or series (`outreach.themes.kinship`) come after the others: the strongly
+matched works are observed as the stream goes (memory grows with their authors and series, not with the file),
+the works without match that have an author or a series wait in a temporary SQLite file on disk, and are
+looked up once the stream is over.
 
 A large harvested store (`outreach catalogue fetch`) keeps the matches of its items beside them
 (`outreach.themes.store_matching`): `match_store` reads them, matches on every core only the items kept
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +30,8 @@ from outreach.errors import InputError
 from outreach.model import Theme
 from outreach.sources.catalogue import marc_items, no_marc_record, skipped_notes
 from outreach.streaming import stream_map
-from outreach.themes.kinship import STRONG, Kinship
-from outreach.themes.matching import ITEM_FIELDS, Memo, compile_themes, match_item
+from outreach.themes.kinship import STRONG, Kinship, author_key, series_key
+from outreach.themes.matching import ITEM_FIELDS, KINSHIP_FIELDS, Memo, compile_themes, match_item
 from outreach.themes.store_matching import StoreMatcher
 
 BLOCK = 1 << 20  # bytes read at a time
@@ -82,23 +88,30 @@ _WORKER: dict = {}
 def _start(themes: list[Theme], collection_labels: dict[str, str] | None, ignore: frozenset[str],
            min_score: float) -> None:
     _WORKER.update(compiled=compile_themes([t for t in themes if t.kind != "event"]), labels=collection_labels,
-                   ignore=set(ignore), min_score=min_score)
+                   ignore=set(ignore), min_score=min_score, kin=Kinship(ignore))
 
 
-def _match_chunk(chunk: list[tuple[int, bytes]]) -> tuple[list[Match], list[tuple[str, str]], int, int, set[str]]:
-    """(matches, the first skipped records, skipped count, items, formats) of (position, raw record) pairs."""
+# what a chunk gives: its matches, the first skipped records, skipped count, items, formats, and for the
+# kinship pass the strongly matched works (author, series, title, themes) and the works without match
+# (item id, author, series)
+Chunk = tuple[list[Match], list[tuple[str, str]], int, int, set[str], list[tuple], list[tuple]]
+
+
+def _match_chunk(chunk: list[tuple[int, bytes]]) -> Chunk:
+    """What a chunk of (position, raw record) pairs gives (see `Chunk`)."""
     # the chunk's records are consecutive: read together, they share the character set guessed for records
     # that declare none, as in a whole-file read
     raw = b"".join(record for _, record in chunk)
     return _match_decoded(marc_items(raw, first=chunk[0][0], collection_labels=_WORKER["labels"]))
 
 
-def _match_decoded(decoded) -> tuple[list[Match], list[tuple[str, str]], int, int, set[str]]:
-    """(matches, the first skipped records, skipped count, items, formats) of (where, item or None, format or
-    reason) triples."""
-    compiled, ignore, min_score = _WORKER["compiled"], _WORKER["ignore"], _WORKER["min_score"]
+def _match_decoded(decoded) -> Chunk:
+    """What (where, item or None, format or reason) triples give (see `Chunk`)."""
+    compiled, ignore, min_score, kin = _WORKER["compiled"], _WORKER["ignore"], _WORKER["min_score"], _WORKER["kin"]
     matches: list[Match] = []
     skipped: list[tuple[str, str]] = []
+    observed: list[tuple] = []
+    unmatched: list[tuple] = []
     n_skipped = n_items = 0
     kinds: set[str] = set()
     memo = Memo()
@@ -110,9 +123,19 @@ def _match_decoded(decoded) -> tuple[list[Match], list[tuple[str, str]], int, in
             continue
         n_items += 1
         kinds.add(detail)
-        matches.extend((m.item_id, m.theme_id, m.score, m.reason)
-                       for m in match_item(compiled, item, ignore, memo) if m.score >= min_score)
-    return matches, skipped, n_skipped, n_items, kinds
+        found = match_item(compiled, item, ignore, memo)
+        matches.extend((m.item_id, m.theme_id, m.score, m.reason) for m in found if m.score >= min_score)
+        if not kin.active:
+            continue
+        # the keys as kinship.spread computes them for a file read whole
+        author, series = author_key(item), series_key(item) if kin.use_series else ""
+        if found:
+            strong = {m.theme_id for m in found if m.score >= STRONG}
+            if strong:
+                observed.append((author, series, item.title, strong))
+        elif author or series:
+            unmatched.append((item.id, author if kin.use_author else "", series))
+    return matches, skipped, n_skipped, n_items, kinds, observed, unmatched
 
 
 def stream_matches(records: Iterable[bytes], themes: list[Theme], *, label: str, summary: StreamSummary,
@@ -122,22 +145,37 @@ def stream_matches(records: Iterable[bytes], themes: list[Theme], *, label: str,
     """The matches of a stream of raw ISO 2709 records, in order, on `workers` processes (every core by
     default). `summary` is filled as the stream goes; at the end, InputError if no record was readable."""
     skip = frozenset(ignore)
-    unknown = skip - set(ITEM_FIELDS)
+    unknown = skip - set(ITEM_FIELDS) - KINSHIP_FIELDS
     if unknown:
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
-    # positions in the file, for the notes on damaged records
-    for matches, skipped, n_skipped, n_items, kinds in stream_map(
-            _match_chunk, enumerate(records, start=1), workers=workers, chunk_size=chunk_size,
-            initializer=_start,
-            initargs=(list(themes), collection_labels, skip, min_score), done=done):
-        summary.records += n_items + n_skipped
-        summary.items += n_items
-        summary.kinds |= kinds
-        summary.n_skipped += n_skipped
-        summary.skipped.extend(skipped[:KEPT_SKIPS - len(summary.skipped)])
-        yield from matches
-    if not summary.items:
-        raise no_marc_record(label, summary.skipped)
+    kin = Kinship(skip)
+    with tempfile.TemporaryDirectory(prefix="outreach-kin-") as folder:
+        waiting = sqlite3.connect(Path(folder) / "waiting.sqlite")  # the works without match, in file order
+        waiting.execute("CREATE TABLE waiting (item_id TEXT, author TEXT, series TEXT)")
+        try:
+            # positions in the file, for the notes on damaged records
+            for matches, skipped, n_skipped, n_items, kinds, observed, unmatched in stream_map(
+                    _match_chunk, enumerate(records, start=1), workers=workers, chunk_size=chunk_size,
+                    initializer=_start,
+                    initargs=(list(themes), collection_labels, skip, min_score), done=done):
+                summary.records += n_items + n_skipped
+                summary.items += n_items
+                summary.kinds |= kinds
+                summary.n_skipped += n_skipped
+                summary.skipped.extend(skipped[:KEPT_SKIPS - len(summary.skipped)])
+                for work in observed:
+                    kin.observe(*work)
+                waiting.executemany("INSERT INTO waiting VALUES (?, ?, ?)", unmatched)
+                yield from matches
+            if not summary.items:
+                raise no_marc_record(label, summary.skipped)
+            if kin.by_author or kin.by_series:
+                for item_id, author, series in waiting.execute("SELECT * FROM waiting ORDER BY rowid"):
+                    m = kin.match(item_id, author, series)
+                    if m is not None and m.score >= min_score:
+                        yield m.item_id, m.theme_id, m.score, m.reason
+        finally:
+            waiting.close()
 
 
 def match_iso2709_file(path: str | Path, themes: list[Theme], **kwargs) -> tuple[Iterator[Match], StreamSummary]:
