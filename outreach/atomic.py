@@ -110,10 +110,36 @@ def output_dir(path: str | Path) -> Iterator[Path]:
 
 
 def write_files(out_dir: str | Path, files: dict[str, bytes]) -> None:
-    """`files` (name relative to `out_dir`, sub-folders allowed, e.g. images/) written there, all or nothing."""
+    """`files` (name relative to `out_dir`, sub-folders allowed, e.g. images/) written there, all or nothing.
+
+    A file that `out_dir` already holds byte for byte is left as it is rather than written again: planning a
+    national campaign again into its folder then rewrites none of its 2,640 images (a file created and one
+    deleted per image, which a file system without a journal makes slow for the next minutes)."""
+    if os.path.isdir(out_dir):
+        unchanged = _unchanged(Path(out_dir), files)
+        files = {name: data for name, data in files.items() if name not in unchanged}
     with output_dir(out_dir) as staging:
         for folder in sorted({os.path.dirname(name) for name in files} - {""}):  # once, not once per file
             (staging / folder).mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
             with open(os.path.join(staging, name), "wb") as f:
                 f.write(data)
+
+
+def _unchanged(target: Path, files: dict[str, bytes]) -> set[str]:
+    """The names among `files` that `target` holds as regular files with the same bytes (not links)."""
+    same: set[str] = set()
+    for folder in {os.path.dirname(name) for name in files}:
+        try:
+            with os.scandir(target / folder) as entries:
+                found = [(f"{folder}/{e.name}" if folder else e.name, e) for e in entries]
+        except OSError:  # no such folder yet, or not one: everything in it is written
+            continue
+        for name, entry in found:
+            data = files.get(name)
+            with suppress(OSError):
+                if data is not None and entry.is_file(follow_symlinks=False) and \
+                        entry.stat(follow_symlinks=False).st_size == len(data) and \
+                        Path(entry.path).read_bytes() == data:
+                    same.add(name)
+    return same

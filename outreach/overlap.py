@@ -144,14 +144,18 @@ def same_theme_overlap(payloads: dict, units: Units | None = None) -> float:
         # refs are "<theme>--<lead branch>" (outreach.planner)
         by_theme.setdefault(str(ad_set.get("ref", "")).split("--")[0], []).append(ad_set["targeting"])
     reached = overlapped = 0.0
-    seen: dict[tuple, np.ndarray] = {}  # the themes of a plan mostly share their places: each is looked at once
+    # the themes of a plan mostly share their places: each is looked at once, kept as the indices of the units
+    # it targets, and a theme's count per unit is one bincount of them (not an addition over every unit per ad
+    # set: 1,320 of them over 40,000 units in a national plan)
+    seen: dict[tuple, np.ndarray] = {}
     for specs in by_theme.values():
-        count = np.zeros(len(units.population), dtype=np.int32)
+        hits = []
         for spec in specs:
             key = _places(spec)
             if key not in seen:
-                seen[key] = targeted(units, spec)
-            count += seen[key]
+                seen[key] = np.flatnonzero(_targeted(units, spec))
+            hits.append(seen[key])
+        count = np.bincount(np.concatenate(hits), minlength=len(units.population))
         reached += float(units.population[count >= 1].sum())
         overlapped += float(units.population[count >= 2].sum())
     return overlapped / reached if reached else 0.0
@@ -168,6 +172,11 @@ def _places(spec: dict) -> tuple:
 
 def targeted(units: Units, spec: dict) -> np.ndarray:
     """1 for every unit this targeting includes, 0 elsewhere."""
+    return _targeted(units, spec).astype(np.int32)
+
+
+def _targeted(units: Units, spec: dict) -> np.ndarray:
+    """Whether each unit is one this targeting includes."""
     geo = spec.get("geo_locations", {})
     hit = np.zeros(len(units.population), dtype=bool)
     circles = [(c["latitude"], c["longitude"], float(c["radius"]) * (1.609344 if c.get("distance_unit") == "mile"
@@ -180,7 +189,7 @@ def targeted(units: Units, spec: dict) -> np.ndarray:
     excluded = _postcode_mask(units, (spec.get("excluded_geo_locations") or {}).get("zips", []))
     if excluded is not None:
         hit &= ~excluded[units.code]
-    return hit.astype(np.int32)
+    return hit
 
 
 def _postcode_mask(units: Units, zips: list[dict]) -> np.ndarray | None:

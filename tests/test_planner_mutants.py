@@ -17,6 +17,7 @@ from outreach.planner import (
     _fit_limit,
     _merge_small,
     _split_cents,
+    _trusted,
     build_plan,
 )
 from outreach.settings import NetworkSettings
@@ -924,3 +925,18 @@ def test_two_ad_sets_of_a_theme_share_no_postcode_and_exclude_the_others(sf):
     assert by_branch["b1"].postcodes == ["13001"] and by_branch["b1"].excluded_postcodes == []
     assert by_branch["b2"].postcodes == ["13008", "13999"]
     assert "13001" in by_branch["b2"].excluded_postcodes and "13008" not in by_branch["b2"].excluded_postcodes
+
+
+def test_a_trusted_model_is_the_one_pydantic_would_build():
+    values = {"branch_id": "b1", "branch_name": "Médiathèque 1 (Ville1)", "lat": 43.5, "lon": 5.0, "radius_km": 2.5,
+              "population": 1200, "area_codes": ["13001", "13002"]}
+    made = _trusted(Location, dict(reversed(values.items())))  # the given order does not matter
+    assert made == Location(**values) and made.model_dump_json() == Location(**values).model_dump_json()
+    assert list(vars(made)) == list(values) and made.model_fields_set == set(values)
+    assert made.__pydantic_extra__ is None and made.__pydantic_private__ is None
+    made.radius_km = 3.0  # an ordinary model, changed as any other
+    assert made.radius_km == 3.0 and made.model_copy(update={"population": 1}).population == 1
+    with pytest.raises(KeyError, match="area_codes"):  # every field given, no default filled in
+        _trusted(Location, {k: v for k, v in values.items() if k != "area_codes"})
+    with pytest.raises(ValueError, match=r"Location has no field \['rayon'\]"):
+        _trusted(Location, values | {"rayon": 3.0})
