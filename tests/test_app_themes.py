@@ -263,11 +263,11 @@ def test_harvesting_the_catalogue_from_the_page(data_copy):
     assert any("catalogue moissonné" in c.value and "120 notices" in c.value for c in at.caption)
     assert harvest_store_path().is_file()  # the network's catalogue folder, beside its settings
     # matched as harvested, under the themes in force, as the CLI's harvest does: nothing left to match
-    from outreach.sources.harvest_store import kept_matches, unmatched_items
+    from outreach.sources.harvest_store import kept_count, unmatched_items
     from outreach.themes import StoreMatcher
 
     key = StoreMatcher(load_themes()).key
-    assert len(list(kept_matches(harvest_store_path(), key))) == 120
+    assert kept_count(harvest_store_path(), key) == 120
     assert not list(unmatched_items(harvest_store_path(), key))
     # the table shows the kept matches: those of the same items matched whole
     from outreach.sources import read_store

@@ -240,10 +240,17 @@ def matches_keeper(path: str | Path):
 
 
 def kept_matches(path: str | Path, key: str) -> Iterator[tuple[str, str, str, str, str]]:
-    """(item id, matches JSON, author key, series key, title) of every item, as kept under `key`."""
+    """(item id, matches JSON, author key, series key, title) of every item with a match, as kept under `key`
+    (the others, two in three in a public library's catalogue, are not read: `kept_count` counts them)."""
     with _matches_db(path) as db:
         yield from db.execute("SELECT item_id, found, author, series, title FROM matched WHERE themes = ? "
-                              "ORDER BY identifier", (key,))
+                              "AND found <> '[]' ORDER BY identifier", (key,))
+
+
+def kept_count(path: str | Path, key: str) -> int:
+    """How many items have their matches kept under `key` (with or without a match)."""
+    with _matches_db(path) as db:
+        return db.execute("SELECT count(*) FROM matched WHERE themes = ?", (key,)).fetchone()[0]
 
 
 def unmatched_kin(path: str | Path, key: str) -> Iterator[tuple[str, str, str]]:

@@ -207,16 +207,20 @@ STORED = "OAI-PMH (base locale)"
 
 def _store_matches(path, matcher: StoreMatcher, ignore: set[str], min_score: float, summary: StreamSummary,
                    **stream) -> Iterator[Match]:
-    from outreach.sources.harvest_store import kept_matches, matches_keeper, unmatched_items, unmatched_kin
+    from outreach.sources.harvest_store import (
+        kept_count,
+        kept_matches,
+        matches_keeper,
+        unmatched_items,
+        unmatched_kin,
+    )
 
     with matches_keeper(path) as keep:  # items harvested before, or under other themes
         for rows in stream_map(matcher.match_stored, unmatched_items(path, matcher.key), **stream):
             keep(rows)
     kin = Kinship(ignore)
+    summary.items = kept_count(path, matcher.key)
     for item_id, found, author, series, title in kept_matches(path, matcher.key):
-        summary.items += 1
-        if found == "[]":
-            continue
         found = json.loads(found)
         strong = {theme for theme, score, _ in found if score >= STRONG}
         if strong and kin.active:
