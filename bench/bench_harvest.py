@@ -119,8 +119,10 @@ def serve(count: int, page_size: int, folder: str, ready) -> None:
     earliest = render(Path(folder), count, page_size, server.url)
     server.records = Volume(count, earliest)
     with server:
+        start = sum(cpu())
         ready.send(server.url)
         ready.recv()  # until the harvest is over
+        ready.send(sum(cpu()) - start)  # what serving the pages cost, on the same two cores
 
 
 def main() -> int:
@@ -152,6 +154,7 @@ def main() -> int:
                        map_pages=partial(stream_map, workers=args.workers, chunk_size=1))
         t1, c1 = time.perf_counter(), cpu()
         here.send("done")
+        served = here.recv()
         matches, summary = match_store(store, themes, workers=args.workers, matcher=matcher)
         n_matches = sum(1 for _ in matches)
         t2, c2 = time.perf_counter(), cpu()
@@ -164,6 +167,7 @@ def main() -> int:
           f"{t1 - t0:.1f} s wall, {sum(harvest):.1f} s CPU (this process {harvest[0]:.1f} s, {args.workers} "
           f"worker(s) {harvest[1]:.1f} s; {result.received / sum(harvest):,.0f} records per CPU second); "
           f"store {size / 2**20:.0f} MiB")
+    print(f"the local repository spent {served:.1f} s of CPU serving the pages (its own process, on the same cores)")
     print(f"read the matches kept in the store (kinship added): {summary.items:,} items, {n_matches:,} matches in "
           f"{t2 - t1:.1f} s wall, {sum(match):.1f} s CPU (this process {match[0]:.1f} s)")
     print(f"harvest + match: {t2 - t0:.1f} s wall, {sum(harvest) + sum(match):.1f} s CPU; on {args.workers} "
