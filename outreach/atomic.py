@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -36,6 +37,12 @@ def keep_in_cache(path: str | Path, data: bytes) -> None:
     refusal is not the user's problem (unlike `write_bytes`, whose refusals name the output to change)."""
     with suppress(OSError):
         _write_bytes(Path(path), data)
+
+
+def source_digest(paths: Iterable[str | Path]) -> str:
+    """Hash of these source files' bytes: the part of a cache key that changes when the code that made the
+    cached value changes."""
+    return hashlib.sha256(b"".join(Path(p).read_bytes() for p in paths)).hexdigest()
 
 
 def _write_bytes(path: Path, data: bytes) -> None:

@@ -120,7 +120,8 @@ def test_a_work_without_clues_takes_its_authors_theme_in_a_stream_as_in_a_whole_
     kin = Kinship()
     found = {}
     for m in match_items(items, themes, ignore={"same_author", "same_series"}):
-        found.setdefault(m.item_id, set()).add(m.theme_id) if m.score >= STRONG else None
+        if m.score >= STRONG:
+            found.setdefault(m.item_id, set()).add(m.theme_id)
     for item in items:
         if found.get(item.id):
             kin.observe(author_key(item), "", item.title, found[item.id])

@@ -69,9 +69,8 @@ def reader_code_key() -> str:
     import outreach.sources.catalogue
     import outreach.sources.shelving
 
-    sources = (Path(outreach.sources.shelving.__file__), Path(outreach.sources.catalogue.__file__),
-               Path(outreach.model.__file__))
-    return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
+    return atomic.source_digest((outreach.sources.shelving.__file__, outreach.sources.catalogue.__file__,
+                                 outreach.model.__file__))[:16]
 
 
 @cache

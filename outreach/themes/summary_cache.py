@@ -66,6 +66,5 @@ def _code_key() -> str:
     import outreach.model
     import outreach.text
 
-    here = Path(__file__).parent
-    sources = sorted(here.glob("*.py")) + [Path(outreach.text.__file__), Path(outreach.model.__file__)]
-    return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
+    return atomic.source_digest([*sorted(Path(__file__).parent.glob("*.py")), outreach.text.__file__,
+                                 outreach.model.__file__])
