@@ -18,8 +18,10 @@ from outreach.sources import read_catalogue, read_events
 from outreach.territory import branch_near
 from outreach.themes import (
     DEMO_BRANCHES,
+    LargeCatalogue,
     compile_themes,
     dump_themes,
+    held_branches,
     load_shelf_map,
     match_events,
     match_items,
@@ -109,10 +111,21 @@ def _network_figures(themes_key, today, shelves_key, version, _in_force, _agenda
 
     themes = _themes(themes_key)
     known = {b.id: b for b in shipped_branches()}
-    held = {i.branch_id for i in _in_force.items if i.branch_id}
+    held = held_branches(_in_force.items) - {""}
     if held - set(known):  # a network outside the shipped départements: its branches are in the national list
         known.update({b.id: b for b in national_branches() if b.id in held})
     branches = {b: known[b] for b in sorted(held & set(known), key=lambda b: (known[b].city, known[b].name))}
     summaries = summarise(_in_force.items, _agenda.events, themes, list(branches), today)
-    matches = match_items(_in_force.items, themes)
-    return _in_force.provenance, branches, summaries, _in_force.items, matches, False
+    if isinstance(_in_force.items, LargeCatalogue):  # a harvested store: its matched rows, from the kept matches
+        rows, matches = _in_force.items.matched_rows(themes)
+    else:
+        rows, matches = _in_force.items, match_items(_in_force.items, themes)
+    return _in_force.provenance, branches, summaries, rows, matches, False
+
+
+def shown_items(rows: list) -> list:
+    """The items of rows that `branch_figures` gave, to show them whole (a harvested store's rows are light)."""
+    in_force = state.catalogue_in_force()
+    if isinstance(in_force.items, LargeCatalogue):
+        return in_force.items.items_of(rows)
+    return rows

@@ -28,6 +28,7 @@ from outreach.territory import BranchIndex, farthest_point_km, unit_vectors
 from outreach.text import slug
 from outreach.themes import summary_cache
 from outreach.themes.catalogue import shipped_themes, themes_file_key
+from outreach.themes.large import as_items, held_branches
 
 MIN_RADIUS_KM = 1.0  # Meta's custom_locations radius bounds, in kilometres
 MAX_RADIUS_KM = 80.0
@@ -449,12 +450,12 @@ _SHIPPED_SUMMARIES: dict[tuple, dict] = {}  # a few recent answers for the shipp
 def _compute_summaries(themes, scope_branches, items, events, today):
     import outreach.themes as themes_module
 
-    items = themes_module.shipped_catalogue() if items is None else list(items)
+    items = themes_module.shipped_catalogue() if items is None else as_items(items)
     # no agenda given, no event: the demonstration agenda never reaches copy (outreach.themes.in_force)
     events = list(events or [])
     # only branches that hold something can have a non-empty summary: the others get an empty one
     # later, which keeps a national plan fast
-    holding = {i.branch_id for i in items} | {e.branch_id for e in events if e.branch_id}
+    holding = held_branches(items) | {e.branch_id for e in events if e.branch_id}
     # the same catalogue, agenda and themes give the same summaries: kept in the cache folder across plans
     return summary_cache.summaries(items, events, list(themes), [b for b in scope_branches if b.id in holding],
                                    today)
@@ -471,7 +472,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     settings = settings if settings is not None else _network_settings()
 
     chosen_themes = _themes(campaign, themes)
-    items = list(items) if items is not None else None  # read twice: summaries, then provenance
+    items = as_items(items)  # read twice: summaries, then provenance (a harvested store is never read whole)
     if _mixes_special(chosen_themes) and not _declared_category(campaign):
         return _plan_in_two(campaign, chosen_themes, branches=branches, areas=areas, themes=themes, items=items,
                             events=events, today=today, min_daily_budget_eur=min_daily_budget_eur,

@@ -199,6 +199,7 @@ def branch_tab() -> None:
     reasons = {m.item_id: (m.score, m.reason) for m in catalogue_matches if m.theme_id == theme_id}
     items = [i for i in catalogue_items if i.branch_id == branch_id and i.id in reasons]
     items.sort(key=lambda i: (-(i.loans or 0), i.title))
+    items = themes_state.shown_items(items)
     st.dataframe(pd.DataFrame([{
         "Notice": i.id, "Titre": i.title, "Auteur": i.author, "Année": i.year, "Prêts": i.loans,
         "Score": reasons[i.id][0], "Pourquoi": reasons[i.id][1]} for i in items],

@@ -16,7 +16,7 @@ from outreach.community.offer import Offer
 from outreach.community.store import Member
 from outreach.model import Branch, ThemeSummary
 from outreach.territory import geodesic_km
-from outreach.themes import agenda_in_force, catalogue_in_force, summarise
+from outreach.themes import agenda_in_force, as_items, catalogue_in_force, held_branches, summarise
 
 ALL_THEMES = "toutes"  # segment of the members who did not grant personalisation
 
@@ -140,8 +140,7 @@ def build_recommender(offer: Offer, branches: list[Branch], member_branches: lis
         items = catalogue_in_force().items or []
     if events is None:
         events = agenda_in_force().events
-    items, events = list(items), list(events)
-    branch_ids = set(member_branches) | {i.branch_id for i in items if i.branch_id} | {
-        e.branch_id for e in events if e.branch_id}
+    items, events = as_items(items), list(events)  # a harvested store is not read whole
+    branch_ids = set(member_branches) | (held_branches(items) - {""}) | {e.branch_id for e in events if e.branch_id}
     summaries = summarise(items, events, list(offer.themes), sorted(branch_ids), today)
     return Recommender(summaries, offer, branches)

@@ -42,8 +42,12 @@ CREATE TABLE IF NOT EXISTS harvests (
     full INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS matched (
     identifier TEXT PRIMARY KEY, item_id TEXT NOT NULL, themes TEXT NOT NULL, found TEXT NOT NULL,
-    author TEXT NOT NULL, series TEXT NOT NULL, title TEXT NOT NULL);
+    author TEXT NOT NULL, series TEXT NOT NULL, title TEXT NOT NULL, branch TEXT NOT NULL, loans INTEGER,
+    year INTEGER, work TEXT NOT NULL);
 """
+# the columns of `matched`: a store made before a column was added has its matches made again (they are a cache)
+MATCHED_COLUMNS = ("identifier", "item_id", "themes", "found", "author", "series", "title", "branch", "loans",
+                   "year", "work")
 
 
 def is_store(path: str | Path) -> bool:
@@ -60,6 +64,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")  # with WAL: a crash may lose the last pages, never corrupt the store
     db.executescript(SCHEMA)
+    if tuple(r[1] for r in db.execute("PRAGMA table_info(matched)")) != MATCHED_COLUMNS:
+        with db:
+            db.execute("DROP TABLE matched")
+        db.executescript(SCHEMA)
     return db
 
 
@@ -125,7 +133,7 @@ def fetch(repository: Repository, path: Path, *, prefix: str, set_spec: str | No
 # (work, pages) -> work's result for each list of consecutive pages, in order
 PageMap = Callable[[Callable[[list[Page]], list], Iterable[Page]], Iterator[list]]
 # items (CatalogueItems, or their fields as attributes) -> for each: (item id, matcher key, matches JSON,
-# author key, series key, title), see StoreMatcher
+# author key, series key, title, branch code, loans, year, work keys' digests), see StoreMatcher
 PageMatch = Callable[[list[CatalogueItem]], list[tuple]]
 # ("u", identifier, datestamp, item JSON, matched row or None) | ("d", identifier, deleted) | ("s", identifier, reason)
 Row = tuple
@@ -193,7 +201,7 @@ def _store(db: sqlite3.Connection, harvest: Harvest, results: Iterator[list[list
     return counts
 
 
-_SAVE_MATCHED = "INSERT OR REPLACE INTO matched VALUES (?, ?, ?, ?, ?, ?, ?)"
+_SAVE_MATCHED = f"INSERT OR REPLACE INTO matched VALUES ({', '.join('?' * len(MATCHED_COLUMNS))})"
 _UNREADABLE_FIX = "Relancez « outreach catalogue fetch --full » pour la reconstruire."
 
 
@@ -230,7 +238,7 @@ def unmatched_items(path: str | Path, key: str) -> Iterator[tuple[str, str]]:
 
 @contextmanager
 def matches_keeper(path: str | Path):
-    """A function that keeps matched rows ((identifier, item id, key, matches JSON, author, series, title)),
+    """A function that keeps matched rows ((identifier, *StoreMatcher's row): see MATCHED_COLUMNS),
     one transaction per call. It writes on its own connection, while `unmatched_items` reads on another."""
     with _matches_db(path) as db:
         def keep(rows: list[tuple]) -> None:
@@ -277,3 +285,80 @@ def read_store(path: str | Path, *, name: str | None = None) -> CatalogueRead:
     notes = [f"{label} : {len(items)} notice(s) moissonnée(s)"
              + (f" depuis {last[0]}, à jour au {last[1]}" if last else "") + "."]
     return CatalogueRead(label, items, "OAI-PMH (base locale)", notes=notes)
+
+
+# ------------------------------------------------------------------------------------------ the catalogue in force
+# What `outreach.themes.stored` reads of a store whose items are all matched under `key`: a few columns of the
+# rows that matter, never every item.
+
+@contextmanager
+def store_reader(path: str | Path):
+    """A connection to read the kept matches (temporary tables included): InputErrors as `kept_matches`."""
+    with _matches_db(path) as db:
+        yield db
+
+
+ROW_COLUMNS = "identifier, item_id, found, author, series, title, branch, loans, year"
+
+
+def store_size(db: sqlite3.Connection) -> int:
+    return db.execute("SELECT count(*) FROM items").fetchone()[0]
+
+
+def last_harvest_of_store(db: sqlite3.Connection) -> tuple[str, str] | None:
+    """(server address, response date) of the store's last harvest."""
+    return db.execute("SELECT url, response_date FROM harvests ORDER BY finished_at DESC LIMIT 1").fetchone()
+
+
+def branch_code_counts(db: sqlite3.Connection, key: str) -> dict[str, int]:
+    """Records per owner code (the branch code of the library system)."""
+    return dict(db.execute("SELECT branch, count(*) FROM matched WHERE themes = ? GROUP BY branch", (key,)))
+
+
+def matched_rows(db: sqlite3.Connection, key: str) -> Iterator[tuple]:
+    """ROW_COLUMNS of the items with a match, in identifier order."""
+    yield from db.execute(f"SELECT {ROW_COLUMNS} FROM matched WHERE themes = ? AND found <> '[]' "
+                          "ORDER BY identifier", (key,))
+
+
+def kin_rows(db: sqlite3.Connection, key: str, authors: Iterable[str], series: Iterable[str]) -> Iterator[tuple]:
+    """ROW_COLUMNS of the items without match whose author or series key is one of those given, in
+    identifier order."""
+    db.executescript("DROP TABLE IF EXISTS temp.kin_author; DROP TABLE IF EXISTS temp.kin_series;"
+                     "CREATE TEMP TABLE kin_author (a TEXT PRIMARY KEY); CREATE TEMP TABLE kin_series (s TEXT PRIMARY KEY);")
+    db.executemany("INSERT OR IGNORE INTO kin_author VALUES (?)", ((a,) for a in authors if a))
+    db.executemany("INSERT OR IGNORE INTO kin_series VALUES (?)", ((s,) for s in series if s))
+    yield from db.execute(f"SELECT {ROW_COLUMNS} FROM matched WHERE themes = ? AND found = '[]' AND "
+                          "(author IN (SELECT a FROM kin_author) OR series IN (SELECT s FROM kin_series)) "
+                          "ORDER BY identifier", (key,))
+
+
+def shared_work_rows(db: sqlite3.Connection, key: str, placed: dict[str, str]) -> set[str]:
+    """The identifiers of the items that share a work key's digest with another item of the same branch, once
+    the owner codes are placed (`placed`: code → branch): those that may be one work with another row."""
+    db.executescript("DROP TABLE IF EXISTS temp.placed; CREATE TEMP TABLE placed (code TEXT PRIMARY KEY, "
+                     "branch TEXT NOT NULL);")
+    db.executemany("INSERT INTO placed VALUES (?, ?)", placed.items())
+    return {r[0] for r in db.execute(
+        "WITH keyed AS (SELECT m.identifier, coalesce(p.branch, m.branch) AS b, k.value AS k "
+        "               FROM matched m JOIN json_each(m.work) k LEFT JOIN placed p ON p.code = m.branch "
+        "               WHERE m.themes = ? AND m.work <> '[]'), "
+        "     shared AS (SELECT b, k FROM keyed GROUP BY b, k HAVING count(*) > 1) "
+        "SELECT keyed.identifier FROM keyed JOIN shared USING (b, k)", (key,))}
+
+
+def items_json(db: sqlite3.Connection, identifiers: Iterable[str]) -> dict[str, str]:
+    """identifier → item JSON of the items named."""
+    wanted = list(dict.fromkeys(identifiers))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):  # under SQLite's limit of bound values
+        part = wanted[start:start + 500]
+        found.update(db.execute(f"SELECT identifier, item FROM items WHERE identifier IN ({','.join('?' * len(part))})",
+                                part))
+    return found
+
+
+def all_items_json(db: sqlite3.Connection) -> Iterator[str]:
+    """Every item's JSON, in identifier order."""
+    for (item,) in db.execute("SELECT item FROM items ORDER BY identifier"):
+        yield item

@@ -7,7 +7,8 @@ Public surface (import from here): the catalogue of themes (`load_themes`, `save
 the coverage of a file (`measure_coverage`, `coverage_warnings`…), the provenance of figures
 (`provenance_of`, `shipped_provenance`, `banner_text`), the catalogue and agenda in force for the network
 (`catalogue_in_force`, `agenda_in_force`, `keep_catalogue_file`…: what every plan, post and recommendation
-draws from) and a union catalogue streamed in bounded memory on every
+draws from; a harvested store alone is a `LargeCatalogue`, answered from its kept matches without reading
+every item) and a union catalogue streamed in bounded memory on every
 core (`match_iso2709_file`).
 """
 
@@ -36,6 +37,7 @@ from outreach.themes.in_force import (
     kept_files,
     owner_codes,
 )
+from outreach.themes.large import LargeCatalogue, as_items, held_branches
 from outreach.themes.matching import compile_themes, match_events, match_items
 from outreach.themes.provenance import banner_text, provenance_of
 from outreach.themes.samples import (
@@ -59,7 +61,7 @@ from outreach.themes.store_matching import StoreMatcher
 from outreach.themes.summary import summarise
 from outreach.themes.union import iso2709_head, match_iso2709_file, match_store
 
-__all__ = ["DEMO_BRANCHES", "StoreMatcher", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "agenda_in_force", "banner_text",
+__all__ = ["DEMO_BRANCHES", "LargeCatalogue", "StoreMatcher", "as_items", "held_branches", "HEADLINE_MAX", "REQUIRED_IDS", "ad_copy", "agenda_in_force", "banner_text",
            "catalogue_in_force", "compile_themes", "coverage_by_theme", "coverage_summary", "coverage_warnings",
            "dump_shelf_map", "dump_themes", "editor", "forget_catalogue_file", "in_force_version",
            "iso2709_head", "keep_agenda_file", "keep_catalogue_file", "kept_files", "owner_codes", "load_shelf_map", "load_themes", "match_events", "match_iso2709_file", "match_items",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import pickle
 from collections import Counter
 from collections.abc import Sequence
@@ -32,10 +33,11 @@ from outreach.errors import InputError
 from outreach.model import CatalogueItem, CatalogueProvenance, LibraryEvent
 from outreach.paths import cache_dir, harvest_store_path, network_agenda_dir, network_catalogue_dir
 from outreach.text import number, slug
+from outreach.themes.large import LargeCatalogue, owner_code_counts
 from outreach.themes.provenance import provenance_of
+from outreach.themes.stored import OWNER, placed
 
 FILES_INDEX = "fichiers.yaml"
-OWNER = "owner_code"  # in an item's extra: the library system's owner code, when the settings placed it
 MAPPING_HINT = "reliez ces codes à vos bibliothèques (page Thèmes, onglet « Vos fichiers »)"
 
 
@@ -53,9 +55,10 @@ _KEPT = TypeAdapter(list[KeptFile])
 
 @dataclass
 class CatalogueInForce:
-    """`items` None: nothing loaded, the demonstration sample stands in (no figure of it reaches copy)."""
+    """`items` None: nothing loaded, the demonstration sample stands in (no figure of it reaches copy). A
+    harvested store alone is a `LargeCatalogue` (`outreach.themes.stored`): its items are not all read."""
 
-    items: list[CatalogueItem] | None
+    items: list[CatalogueItem] | LargeCatalogue | None
     provenance: CatalogueProvenance
     sources: list[str] = field(default_factory=list)  # French names of what was read
     notes: list[str] = field(default_factory=list)
@@ -184,57 +187,71 @@ def _unknown_codes(codes: Counter) -> Counter:
 
 def catalogue_in_force(settings=None, *, files: Sequence[str | Path] = ()) -> CatalogueInForce:
     """The network's catalogue: the `files` named (`outreach plan --catalogue`), else the harvest store and the
-    kept files; None items (the demonstration sample) when nothing is loaded."""
+    kept files; None items (the demonstration sample) when nothing is loaded. A harvested store read alone is
+    not read whole (`outreach.themes.stored`); with other files, every item is read."""
+    from outreach.sources import is_store
     from outreach.themes.samples import shipped_provenance
 
     read: list[tuple[str, list[CatalogueItem], date]] = []
     notes: list[str] = []
+    mapping = _settings(settings).catalogue_branches
     if files:
-        for f in files:
-            path = Path(f)
+        paths = [Path(f) for f in files]
+        for path in paths:
             if not path.is_file():
                 raise InputError("fichier introuvable.", file=path, where="--catalogue",
                                  fix="Donnez le chemin d'un export du catalogue (ISO 2709, MARCXML, CSV) ou de "
                                      "la base moissonnée (harvest.sqlite).")
+        if len(paths) == 1 and is_store(paths[0]):
+            return _stored_in_force(paths[0], f"« {paths[0].name} »", mapping)
+        for path in paths:
             read.append((f"« {path.name} »", read_catalogue_file(str(path), path=path).items,
                          date.fromtimestamp(path.stat().st_mtime)))
     else:
-        store = harvest_store_path()
+        store, kept = harvest_store_path(), kept_files()
         if store.is_file():
             try:
+                if not kept:
+                    return _stored_in_force(store, "moisson OAI-PMH", mapping)
                 read.append(("moisson OAI-PMH", read_catalogue_file(str(store), path=store).items,
                              date.fromtimestamp(store.stat().st_mtime)))
             except InputError as exc:  # an empty or broken store: said, and the other sources still count
                 notes.append(f"Catalogue moissonné laissé de côté : {exc}")
-        for kept in kept_files():
-            path = files_dir() / kept.file
+        for kept_file in kept:
+            path = files_dir() / kept_file.file
             try:
-                read.append((f"« {kept.name} »", _read_cached(path, kept.name), kept.loaded))
+                read.append((f"« {kept_file.name} »", _read_cached(path, kept_file.name), kept_file.loaded))
             except (InputError, OSError) as exc:
-                notes.append(f"Catalogue « {kept.name} » laissé de côté : {exc}")
+                notes.append(f"Catalogue « {kept_file.name} » laissé de côté : {exc}")
     if not any(items for _, items, _ in read):
         return CatalogueInForce(None, shipped_provenance(), [], notes)
-    mapping = _settings(settings).catalogue_branches
-    items = [_placed(i, mapping) for _, found, _ in read for i in found]
+    items = [placed(i, mapping) for _, found, _ in read for i in found]
     sources = [label for label, found, _ in read if found]
-    notes += _unplaced_note(items)
+    notes += _unplaced_note(Counter(i.branch_id for i in items))
     provenance = provenance_of(items, label="catalogue du réseau (" + ", ".join(sources) + ")",
                                when=max(when for _, found, when in read if found))
     return CatalogueInForce(items, provenance, sources, notes)
 
 
-def _placed(item: CatalogueItem, mapping: dict[str, str]) -> CatalogueItem:
-    branch = mapping.get(item.branch_id)
-    if not branch:
-        return item
-    return item.model_copy(update={"branch_id": branch, "extra": {**item.extra, OWNER: item.branch_id}})
+def _stored_in_force(path: Path, label: str, mapping: dict[str, str]) -> CatalogueInForce:
+    """A harvested store alone: its matched rows and counts, not every item (`outreach.themes.stored`)."""
+    from outreach.themes.stored import stored_catalogue
+
+    items = stored_catalogue(path, label=str(path), mapping=mapping)
+    placed_counts: Counter = Counter()
+    for code, n in items.owner_counts().items():
+        placed_counts[mapping.get(code) or code] += n
+    provenance = provenance_of(items, label=f"catalogue du réseau ({label})",
+                               when=date.fromtimestamp(path.stat().st_mtime))
+    return CatalogueInForce(items, provenance, [label], _unplaced_note(placed_counts))
 
 
-def _unplaced_note(items: list[CatalogueItem]) -> list[str]:
-    codes = _unknown_codes(Counter(i.branch_id for i in items))
+def _unplaced_note(branch_counts: Counter) -> list[str]:
+    """`branch_counts`: records per branch id, once the owner codes are placed."""
+    codes = _unknown_codes(branch_counts)
     if not codes:
         return []
-    named = ", ".join(f"« {c} » ({number(n)})" if c else f"sans code ({number(n)})" for c, n in codes.most_common(6))
+    named = ", ".join(f"« {c} » ({number(n)})" if c else f"sans code ({number(n)})" for c, n in _most_used(codes)[:6])
     return [f"{number(sum(codes.values()))} notice(s) du catalogue n'appartiennent à aucune bibliothèque connue "
             f"({named}) : elles ne comptent pour aucune ; {MAPPING_HINT}."]
 
@@ -243,8 +260,13 @@ def owner_codes(items: Sequence[CatalogueItem], settings=None) -> list[tuple[str
     """(owner code, records, branch id it maps to or "") of the codes that are not branch ids, most used first:
     what the Thèmes page asks the officer to place."""
     mapping = _settings(settings).catalogue_branches
-    counts = _unknown_codes(Counter(i.extra.get(OWNER, i.branch_id) for i in items))
-    return [(code, n, mapping.get(code, "")) for code, n in counts.most_common()]
+    counts = _unknown_codes(owner_code_counts(items, OWNER))
+    return [(code, n, mapping.get(code, "")) for code, n in _most_used(counts)]
+
+
+def _most_used(counts: Counter) -> list[tuple[str, int]]:
+    """Most records first, then by code: the same order whether the items were read whole or counted in SQL."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 # ------------------------------------------------------------------------------------------ agenda
@@ -298,5 +320,14 @@ def in_force_version(settings=None) -> tuple:
             stamps.append((str(path), path.stat().st_mtime_ns))
         except OSError:
             stamps.append((str(path), 0))
+    # a harvested store's catalogue holds the matches of the themes and the shelf map in force
+    from outreach.themes.catalogue import themes_file_key
+    from outreach.themes.shelves import load_shelf_map
+
+    try:
+        shelves = json.dumps(load_shelf_map(), sort_keys=True)
+    except InputError:  # said where the map is used
+        shelves = ""
     return (tuple(stamps), tuple(sorted(current.catalogue_branches.items())), tuple(current.agenda_sources),
+            themes_file_key(), shelves,
             datetime.now().strftime("%Y-%m-%d %H"))  # feeds: read again at least every hour

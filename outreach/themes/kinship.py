@@ -108,21 +108,24 @@ def strong_themes(found: list[ThemeMatch]) -> set[str]:
     return {m.theme_id for m in found if m.score >= STRONG}
 
 
-def spread(items: list[CatalogueItem], per_item: list[list[ThemeMatch]], ignore: set[str] = frozenset()) -> None:
-    """Give the works without match the theme of their series or author, in place (see the module doc)."""
+def spread(items: list[CatalogueItem], per_item: list[list[ThemeMatch]], ignore: set[str] = frozenset(), *,
+           keys: list[tuple[str, str]] | None = None) -> None:
+    """Give the works without match the theme of their series or author, in place (see the module doc).
+    `keys`: each item's (author key, series key) when known already (a store keeps them), else computed."""
     kin = Kinship(ignore)
     if not kin.active:
         return
-    for item, found in zip(items, per_item, strict=True):
+    if keys is None:
+        keys = [(author_key(item), series_key(item) if kin.use_series else "") for item in items]
+    for item, found, (author, series) in zip(items, per_item, keys, strict=True):
         strong = strong_themes(found)
         if strong:
-            kin.observe(author_key(item), series_key(item) if kin.use_series else "", item.title, strong)
-    for index, (item, found) in enumerate(zip(items, per_item, strict=True)):
+            kin.observe(author, series if kin.use_series else "", item.title, strong)
+    for index, (item, found, (author, series)) in enumerate(zip(items, per_item, keys, strict=True)):
         if found:
             continue
         if not (kin.by_series or kin.by_author):
             break
-        m = kin.match(item.id, author_key(item) if kin.use_author else "",
-                      series_key(item) if kin.use_series else "")
+        m = kin.match(item.id, author if kin.use_author else "", series if kin.use_series else "")
         if m is not None:
             per_item[index] = [m]

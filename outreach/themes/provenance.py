@@ -13,6 +13,7 @@ from datetime import date
 
 from outreach.model import CatalogueItem, CatalogueProvenance
 from outreach.text import french_date, number
+from outreach.themes.large import LargeCatalogue
 
 DEMO_MARK = "demo"
 # the most recent loan date in the sample's 995$y: the day the export was, at the latest, taken
@@ -28,6 +29,8 @@ def is_demo(item: CatalogueItem) -> bool:
 def provenance_of(items: Iterable[CatalogueItem], *, label: str = "catalogue chargé",
                   when: date | None = None) -> CatalogueProvenance:
     """The provenance of `items`: the demonstration sample as soon as one of them comes from it."""
+    if isinstance(items, LargeCatalogue):  # a harvested store: never the sample, counted without reading it
+        return CatalogueProvenance(label=label, records=len(items), as_of=when, demo=False)
     items = list(items)
     if any(is_demo(i) for i in items):
         return CatalogueProvenance(label=DEMO_LABEL, records=len(items), as_of=SAMPLE_DATE, demo=True)

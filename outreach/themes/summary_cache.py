@@ -5,7 +5,9 @@ tenth of a national plan) gives the same summaries whenever the records, the age
 map, the branches, the day and the matching code are the same. They are kept under a hash of all of these,
 which costs about 30 ms: a new process (`outreach plan`, the app after a restart) reads them back, and a
 change to any of them, a record edited or the code updated, is a new key. Themes or records that cannot be
-written as JSON (not the project's models) are matched every time.
+written as JSON (not the project's models) are matched every time. A harvested store
+(`outreach.themes.stored`) is keyed on its version (its last harvest, its files' dates, the matcher's key and
+the owner codes' placement), not on its items, which are never all read.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from outreach import atomic
 from outreach.paths import cache_dir
+from outreach.themes.large import LargeCatalogue
 from outreach.themes.summary import summarise
 
 _KEPT: dict[str, dict] = {}  # a few recent answers of this process
@@ -47,10 +50,13 @@ def summaries(items: list, events: list, themes: list, branches: list, today: da
 def _key(items, events, themes, branches, today: date) -> str | None:
     from outreach.themes.shelves import load_shelf_map
 
-    records = [*items, *events, *themes]
+    large = isinstance(items, LargeCatalogue)  # a harvested store: its version stands for its items
+    records = [*events, *themes] if large else [*items, *events, *themes]
     if not all(hasattr(r, "model_dump_json") for r in records):
         return None
     digest = hashlib.sha256(_code_key().encode())
+    if large:
+        digest.update(items.version.encode())
     for record in records:  # JSON: the same bytes in every process (a pickle holds sets, in no fixed order)
         digest.update(record.model_dump_json().encode())
         digest.update(b"\n")

@@ -32,7 +32,7 @@ from outreach.sources.catalogue import marc_items, no_marc_record, skipped_notes
 from outreach.streaming import stream_map
 from outreach.themes.kinship import STRONG, Kinship, author_key, series_key
 from outreach.themes.matching import ITEM_FIELDS, KINSHIP_FIELDS, Memo, compile_themes, match_item
-from outreach.themes.store_matching import StoreMatcher
+from outreach.themes.store_matching import StoreMatcher, match_missing
 
 BLOCK = 1 << 20  # bytes read at a time
 CHUNK = 1_000  # records per chunk sent to a worker (about 1.5 MB of UNIMARC)
@@ -207,17 +207,9 @@ STORED = "OAI-PMH (base locale)"
 
 def _store_matches(path, matcher: StoreMatcher, ignore: set[str], min_score: float, summary: StreamSummary,
                    **stream) -> Iterator[Match]:
-    from outreach.sources.harvest_store import (
-        kept_count,
-        kept_matches,
-        matches_keeper,
-        unmatched_items,
-        unmatched_kin,
-    )
+    from outreach.sources.harvest_store import kept_count, kept_matches, unmatched_kin
 
-    with matches_keeper(path) as keep:  # items harvested before, or under other themes
-        for rows in stream_map(matcher.match_stored, unmatched_items(path, matcher.key), **stream):
-            keep(rows)
+    match_missing(path, matcher, **stream)  # items harvested before, or under other themes
     kin = Kinship(ignore)
     summary.items = kept_count(path, matcher.key)
     for item_id, found, author, series, title in kept_matches(path, matcher.key):

@@ -39,12 +39,22 @@ def _isbns(item: CatalogueItem) -> list[str]:
     return [k for v in values if (k := isbn_key(v))]
 
 
-def merge_works(items: Iterable[CatalogueItem]) -> list[CatalogueItem]:
+def work_keys(item: CatalogueItem) -> list[str]:
+    """What ties a row to the other rows of its work in its branch: its ISBNs, else its title and author; none
+    for a row without ISBN nor author. `item` may be any object with CatalogueItem's attributes."""
+    # rows with an ISBN are grouped on it only: the volumes of a series share title and author
+    keys = [f"isbn:{k}" for k in _isbns(item)]
+    if not keys and (ta := title_author_key(item)):
+        keys.append(f"ta:{ta}")
+    return keys
+
+
+def merge_works(items: Iterable[CatalogueItem], *, heads: list[int] | None = None) -> list[CatalogueItem]:
     """One item per work and branch, in the order of first appearance.
 
     A merged item keeps the first row's id and fields, gains the subjects, genres, call numbers and shelves
     of the others, sums the loans that are known (None when none is) and lists the row ids in
-    `extra["rows"]`."""
+    `extra["rows"]`. `heads`, when given, receives the position of each work's first row."""
     items = list(items)
     parent = list(range(len(items)))
 
@@ -56,12 +66,8 @@ def merge_works(items: Iterable[CatalogueItem]) -> list[CatalogueItem]:
 
     first: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
-        # rows with an ISBN are grouped on it only: the volumes of a series share title and author
-        keys = [("isbn", k) for k in _isbns(item)]
-        if not keys and (ta := title_author_key(item)):
-            keys.append(("ta", ta))
-        for kind, k in keys:
-            slot = (item.branch_id, f"{kind}:{k}")
+        for k in work_keys(item):
+            slot = (item.branch_id, k)
             if slot in first:
                 a, b = root(first[slot]), root(index)
                 if a != b:
@@ -71,6 +77,8 @@ def merge_works(items: Iterable[CatalogueItem]) -> list[CatalogueItem]:
     groups: dict[int, list[CatalogueItem]] = {}
     for index, item in enumerate(items):
         groups.setdefault(root(index), []).append(item)
+    if heads is not None:
+        heads.extend(groups)
     return [_merged(rows) if len(rows) > 1 else rows[0] for rows in groups.values()]
 
 
