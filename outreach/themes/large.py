@@ -14,8 +14,18 @@ from abc import abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import NamedTuple
 
-from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch, ThemeSummary
+from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeSummary
+
+
+class RowMatch(NamedTuple):
+    """A ThemeMatch's fields, without the model: a large catalogue's matched rows are many."""
+
+    item_id: str
+    theme_id: str
+    score: float
+    reason: str
 
 
 class LargeCatalogue(Sequence):
@@ -42,7 +52,7 @@ class LargeCatalogue(Sequence):
         """Records per owner code of the library system (before the settings place them in branches)."""
 
     @abstractmethod
-    def matched_rows(self, themes: Sequence[Theme]) -> tuple[list, list[ThemeMatch]]:
+    def matched_rows(self, themes: Sequence[Theme]) -> tuple[list, list[RowMatch]]:
         """The rows that have a match and every match, as `match_items` gives them for the items read whole
         (kinship included); a row has the `id`, `branch_id`, `title`, `loans` and `year` of its item
         (`items_of` reads the rest)."""

@@ -118,9 +118,9 @@ def match_missing(path: str | Path, matcher: StoreMatcher, **stream) -> None:
 
 
 def work_digests(item: CatalogueItem) -> str:
-    """The digests of the keys that tie an item to the other rows of its work, as a JSON list: short, and
+    """The digests of the keys that tie an item to the other rows of its work, separated by spaces: short, and
     enough to find the rows that may be one work (two keys sharing a digest only make `merge_works` look)."""
-    return json.dumps([blake2b(k.encode(), digest_size=8).hexdigest() for k in work_keys(item)])
+    return " ".join(blake2b(k.encode(), digest_size=8).hexdigest() for k in work_keys(item))
 
 
 def _digest(compiled: CompiledThemes, shelf_map: dict, ignore: frozenset[str]) -> str:

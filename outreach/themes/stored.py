@@ -33,13 +33,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import TypeAdapter
 
 from outreach.errors import InputError
-from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeMatch, ThemeSummary
+from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeSummary
 from outreach.themes.kinship import STRONG, author_key, series_key, spread
-from outreach.themes.large import LargeCatalogue
+from outreach.themes.large import LargeCatalogue, RowMatch
 from outreach.themes.store_matching import StoreMatcher, match_missing
 from outreach.themes.summary import summarise, summarise_matches
 from outreach.themes.works import merge_works
@@ -75,16 +76,24 @@ def placed(item: CatalogueItem, mapping: dict[str, str]) -> CatalogueItem:
     return item.model_copy(update={"branch_id": branch, "extra": {**item.extra, OWNER: item.branch_id}})
 
 
-def _found(item_id: str, found_json: str) -> list[ThemeMatch]:
-    return [ThemeMatch.model_construct(item_id=item_id, theme_id=t, score=s, reason=r)
-            for t, s, r in json.loads(found_json)]
+class Found(NamedTuple):
+    """A kept match of a row ([theme, score, reason] in the store): what summaries and kinship read of a
+    ThemeMatch, made by the hundred thousand (a model each would cost seconds)."""
+
+    theme_id: str
+    score: float
+    reason: str
+
+
+def _found(found_json: str) -> list[Found]:
+    return [Found(*m) for m in json.loads(found_json)] if found_json != "[]" else []
 
 
 class StoredCatalogue(LargeCatalogue):
     """See the module doc. Its rows and works are in identifier order, as `read_store` gives the items."""
 
     def __init__(self, path: Path, matcher: StoreMatcher, mapping: dict[str, str], records: int,
-                 codes: dict[str, int], rows: list, found: list[list[ThemeMatch]], stamp: str):
+                 codes: dict[str, int], rows: list, found: list[list[Found]], stamp: str):
         self.path, self.matcher, self.mapping = path, matcher, dict(mapping)
         self.records, self.codes, self._stamp = records, Counter(codes), stamp
         self.rows, self.found = rows, found  # StoredRow or (a row that may share its work) CatalogueItem
@@ -92,14 +101,11 @@ class StoredCatalogue(LargeCatalogue):
                      for r in rows]
         self.works, self.work_found, self.work_keys = self._works()
 
-    def _works(self) -> tuple[list, list[list[ThemeMatch]], list[tuple[str, str]]]:
+    def _works(self) -> tuple[list, list[list[Found]], list[tuple[str, str]]]:
         """The works, in the order of their first row: light rows alone, whole rows merged (`merge_works`)."""
         whole = [i for i, r in enumerate(self.rows) if not isinstance(r, StoredRow)]
-        heads: list[int] = []
-        merged = merge_works([self.rows[i] for i in whole], heads=heads)
-        at = {whole[h]: w for h, w in zip(heads, merged, strict=True)}
-        fresh = [w for i, w in at.items() if w is not self.rows[i]]  # merged from several rows: matched now
-        fresh_found = dict(zip(map(id, fresh), self.matcher.found(fresh), strict=True))
+        at, fresh_found = _merged_works([self.rows[i] for i in whole], self.matcher)
+        at = {whole[h]: w for h, w in at.items()}
         works, found, keys = [], [], []
         for i, row in enumerate(self.rows):
             if isinstance(row, StoredRow):
@@ -143,17 +149,6 @@ class StoredCatalogue(LargeCatalogue):
     def owner_counts(self) -> Counter:
         return Counter(self.codes)
 
-    def strong_keys(self) -> tuple[set[str], set[str]]:
-        """The author and series keys of the rows and works strongly matched: those whose other works may take
-        their theme (whichever themes are chosen, a strongly matched work is one of these)."""
-        authors, series = set(), set()
-        for keys, found in ((self.keys, self.found), (self.work_keys, self.work_found)):
-            for (author, serie), matches in zip(keys, found, strict=True):
-                if any(m.score >= STRONG for m in matches):
-                    authors.add(author)
-                    series.add(serie)
-        return authors - {""}, series - {""}
-
     def _kept_for(self, themes: Sequence[Theme]) -> set[str] | None:
         """The ids of `themes` (event themes aside) when their matches are those kept, else None."""
         from outreach.themes.catalogue import shipped_themes
@@ -181,18 +176,19 @@ class StoredCatalogue(LargeCatalogue):
         return summarise_matches(self.works, per_work, events, themes, branches, today, top=top,
                                  next_events=next_events, complete=self.items_of)
 
-    def matched_rows(self, themes: Sequence[Theme]) -> tuple[list, list[ThemeMatch]]:
+    def matched_rows(self, themes: Sequence[Theme]) -> tuple[list, list[RowMatch]]:
         ids = self._kept_for(themes)
         if ids is None:
             from outreach.themes.matching import match_items
 
-            matches = match_items(self._whole, themes)
+            matches = [RowMatch(m.item_id, m.theme_id, m.score, m.reason) for m in match_items(self._whole, themes)]
             matched = {m.item_id for m in matches}
             return [i for i in self._whole if i.id in matched], matches
         per_row = [[m for m in found if m.theme_id in ids] for found in self.found]
         spread(self.rows, per_row, keys=self.keys)
         return [r for r, found in zip(self.rows, per_row, strict=True) if found], \
-            [m for found in per_row for m in found]
+            [RowMatch(r.id, m.theme_id, m.score, m.reason) for r, found in zip(self.rows, per_row, strict=True)
+             for m in found]
 
     def items_of(self, rows: list) -> list[CatalogueItem]:
         from outreach.sources.harvest_store import items_json, store_reader
@@ -208,17 +204,17 @@ class StoredCatalogue(LargeCatalogue):
 
 def stored_catalogue(path: Path, *, label: str, mapping: dict[str, str], themes: Sequence[Theme] | None = None,
                      workers: int | None = None) -> StoredCatalogue:
-    """The store at `path` as the catalogue in force (owner codes placed by `mapping`); the items whose matches are not kept under the themes in force are matched first and
-    their matches kept (on `workers` processes, every core by default). InputError for an empty or unreadable
-    store."""
+    """The store at `path` as the catalogue in force (owner codes placed by `mapping`); the items whose
+    matches are not kept under the themes in force are matched first and their matches kept (on `workers`
+    processes, every core by default). InputError for an empty or unreadable store."""
     from outreach.sources.harvest_store import (
         branch_code_counts,
         kin_rows,
         last_harvest_of_store,
         matched_rows,
-        shared_work_rows,
         store_reader,
         store_size,
+        work_sharers,
     )
     from outreach.themes.catalogue import shipped_themes
 
@@ -234,25 +230,55 @@ def stored_catalogue(path: Path, *, label: str, mapping: dict[str, str], themes:
     with store_reader(path) as db:
         last = last_harvest_of_store(db)
         codes = branch_code_counts(db, matcher.key)
-        whole = _whole_rows(db, shared_work_rows(db, matcher.key, mapping), mapping)
+        whole = _whole_rows(db, work_sharers(db, matcher.key, mapping), mapping)
         light = [_light(row, mapping) for row in matched_rows(db, matcher.key) if row[0] not in whole]
-
-        def make(rows: list[tuple]) -> StoredCatalogue:
-            rows = sorted([*rows, *whole.values()], key=lambda r: r[0])
-            return StoredCatalogue(Path(path), matcher, mapping, records, codes, [r for _, r, _ in rows],
-                                   [_found(r.id, f) for _, r, f in rows], _stamp(Path(path), last))
-
-        catalogue = make(light)
         # the works without match that may take the theme of a strongly matched work of their author or series
-        authors, series = catalogue.strong_keys()
-        kin = [_light(row, mapping) for row in kin_rows(db, matcher.key, authors, series) if row[0] not in whole]
-    return make(light + kin) if kin else catalogue
+        # (one merged from rows read whole may be strongly matched where none of its rows is)
+        authors, series = _strong_keys(light, list(whole.values()), matcher)
+        light += [_light(row, mapping) for row in kin_rows(db, matcher.key, authors, series) if row[0] not in whole]
+    rows = light + list(whole.values())
+    rows.sort(key=lambda r: r[0])
+    return StoredCatalogue(Path(path), matcher, mapping, records, codes, [r for _, r, _ in rows],
+                           [f for _, _, f in rows], _stamp(Path(path), last))
 
 
-def _light(row: tuple, mapping: dict[str, str]) -> tuple[str, StoredRow, str]:
+def _merged_works(items: list[CatalogueItem], matcher: StoreMatcher) -> tuple[dict[int, CatalogueItem], dict]:
+    """The works of rows read whole, by the position of their first row, and the matches (under `matcher`) of
+    those merged from several rows, by `id()` of the work."""
+    heads: list[int] = []
+    merged = merge_works(items, heads=heads)
+    works = dict(zip(heads, merged, strict=True))
+    fresh = [w for h, w in works.items() if w is not items[h]]
+    found = [[Found(m.theme_id, m.score, m.reason) for m in matches] for matches in matcher.found(fresh)]
+    return works, dict(zip(map(id, fresh), found, strict=True))
+
+
+def _strong_keys(light: list[tuple], whole: list[tuple], matcher: StoreMatcher) -> tuple[set[str], set[str]]:
+    """The author and series keys of the light rows, the rows read whole and their merged works strongly
+    matched under every theme: whichever themes are chosen, the works strongly matched are among these, so
+    the works that may take their theme are those without match that share one of these keys."""
+    authors, series = set(), set()
+
+    def observe(author: str, serie: str, found: list) -> None:
+        if any(m.score >= STRONG for m in found):
+            authors.add(author)
+            series.add(serie)
+
+    for _, row, found in light:
+        observe(row.author_key, row.series_key, found)
+    for _, item, found in whole:
+        observe(author_key(item), series_key(item), found)
+    works, fresh_found = _merged_works([item for _, item, _ in whole], matcher)
+    for work in works.values():
+        if id(work) in fresh_found:
+            observe(author_key(work), series_key(work), fresh_found[id(work)])
+    return authors - {""}, series - {""}
+
+
+def _light(row: tuple, mapping: dict[str, str]) -> tuple[str, StoredRow, list[Found]]:
     identifier, item_id, found, author, series, title, code, loans, year = row
     return identifier, StoredRow(identifier, item_id, mapping.get(code) or code, title, loans, year, author,
-                                 series), found
+                                 series), _found(found)
 
 
 def _whole_rows(db, identifiers: set[str], mapping: dict[str, str]) -> dict[str, tuple[str, CatalogueItem, str]]:
@@ -265,7 +291,7 @@ def _whole_rows(db, identifiers: set[str], mapping: dict[str, str]) -> dict[str,
     items = _ITEMS.validate_json("[" + ",".join(texts.values()) + "]")
     found = dict(db.execute("SELECT identifier, found FROM matched WHERE identifier IN (SELECT value FROM "
                             "json_each(?))", (json.dumps(list(texts)),)))
-    return {identifier: (identifier, placed(item, mapping), found[identifier])
+    return {identifier: (identifier, placed(item, mapping), _found(found[identifier]))
             for identifier, item in zip(texts, items, strict=True)}
 
 
