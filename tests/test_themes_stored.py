@@ -170,3 +170,27 @@ def test_a_store_kept_under_other_themes_or_none_is_matched_again_with_the_same_
     edited = [polar.model_copy(update={"keywords": [*polar.keywords, "thorgal"]})]
     assert summarise(items, [], edited, [MERLAN], DAY) == summarise(whole, [], edited, [MERLAN], DAY)
     assert summarise(items, [], edited, [MERLAN], DAY) != summarise(items, [], [polar], [MERLAN], DAY)
+
+
+def test_the_themes_page_shows_a_stores_figures_and_matched_rows_as_read_whole(harvested, network):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.support import ROOT
+
+    store = _install(harvested, "matched.sqlite")
+    whole = _whole(store)
+    themes = load_themes()
+    at = AppTest.from_file(str(ROOT / "app/pages/themes.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="themes_branch").value == MERLAN
+    first = at.selectbox(key="themes_branch_theme").value
+    reference = summarise(whole, [], themes, [MERLAN], date.today())
+    table = at.dataframe[0].value
+    label = next(t.label for t in themes if t.id == first)
+    assert table.loc[table["Thème"] == label, "Titres"].iloc[0] == reference[(first, MERLAN)].n_items
+    # the theme's rows, whole: their authors too (a store's matched rows are read when shown)
+    matched = {m.item_id for m in match_items(whole, themes) if m.theme_id == first}
+    shown = at.dataframe[1].value
+    expected = [i for i in whole if i.branch_id == MERLAN and i.id in matched]
+    assert expected and sorted(shown["Notice"]) == sorted(i.id for i in expected)
+    assert sorted(shown["Auteur"]) == sorted(i.author for i in expected)
