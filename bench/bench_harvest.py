@@ -63,6 +63,13 @@ class Volume:
         yield ServedRecord("", self.earliest, None)  # what Identify reads (earliestDatestamp)
 
 
+# Koha lists records by ascending biblionumber (Koha/OAI/Server/ListBase.pm: ORDER BY main.biblionumber) and
+# names them repository:biblionumber; the Roubaix records' 001s are their biblionumbers (250 to 365,589), in
+# that order. The copies continue the numbering, so that the identifiers arrive in the order a real Koha
+# sends them (the store's index then grows at its end, not at random places: 2.6 times less CPU for SQLite).
+BIBLIO_STEP = 1_000_000
+
+
 def render(folder: Path, count: int, page_size: int, url: str) -> str:
     """Every ListRecords page of the full list, written to folder/<cursor>.xml; returns the earliest datestamp."""
     import pymarc
@@ -85,9 +92,11 @@ def render(folder: Path, count: int, page_size: int, url: str) -> str:
         for n in range(cursor, min(count, cursor + page_size)):
             identifier, rid, stamp, head, tail = parts[n % len(parts)]
             turn = n // len(parts)
-            suffix = f"-{turn}" if turn else ""
-            records.append(f"<record><header><identifier>{identifier}{suffix}</identifier><datestamp>{stamp}"
-                           f'</datestamp></header><metadata>{head}<controlfield tag="001">{rid}{suffix}'
+            if turn:  # a copy is a new biblio: numbered as Koha numbers them, a million further per repetition
+                rid = str(int(rid) + turn * BIBLIO_STEP)
+                identifier = f"{identifier.rpartition(':')[0]}:{rid}"
+            records.append(f"<record><header><identifier>{identifier}</identifier><datestamp>{stamp}"
+                           f'</datestamp></header><metadata>{head}<controlfield tag="001">{rid}'
                            f"</controlfield>{tail}</metadata></record>")
         following = cursor + page_size
         if following < count:
