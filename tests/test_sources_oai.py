@@ -11,9 +11,9 @@ import pytest
 
 from outreach.cli import main
 from outreach.errors import InputError
+from outreach.sources import oai
 from outreach.sources.catalogue import read_catalogue
 from outreach.sources.harvest_store import fetch, read_store
-from outreach.sources import oai
 from outreach.sources.oai import identify
 from tests.support import DATA
 from tests.support.oai_server import DAY, OaiServer, ServedRecord, served
