@@ -30,8 +30,14 @@ from lxml import etree
 from sickle import Sickle, oaiexceptions
 from sickle.response import OAIResponse
 
+from outreach.bounds import MAX_OAI_PAGE_BYTES, MB
 from outreach.errors import InputError
 from outreach.sources.marc_fields import READ_TAGS, MarcFields, native_walk, python_fields_of_element
+
+try:  # pages read by expat without a tree, built at install where a compiler is there (setup.py, _oai_page.pyx)
+    from outreach.sources import _oai_page as native_page
+except ImportError:  # lxml's tree and the walks below do the same, slower
+    native_page = None
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 MARC_PREFIXES = ("marcxml", "marc21", "MARC21-xml", "unimarc", "marcxchange", "pmb_xml_unimarc")
@@ -210,9 +216,7 @@ class Harvest:
                 if not response.ok:
                     response.close()
                 response.raise_for_status()
-                # read in chunks of a megabyte: `content` reads 10 kB at a time, and a page of a thousand
-                # records (5 MB) then cost the fetching process as much as writing the page into the store
-                raw = b"".join(response.iter_content(READ_CHUNK_BYTES))
+                raw = _bounded_body(response, self.repository.url)
                 _envelope_error(raw)
                 return raw
             raise AssertionError("unreachable")
@@ -231,6 +235,31 @@ class Harvest:
             page = Page(raw, token, page.number + 1)
 
 
+def _bounded_body(response: requests.Response, url: str) -> bytes:
+    """The answer's bytes, refused beyond MAX_OAI_PAGE_BYTES (announced or received): a server that sends
+    without end must not fill the fetching process's memory."""
+    announced = response.headers.get("Content-Length", "")
+    if announced.isdigit() and int(announced) > MAX_OAI_PAGE_BYTES:
+        response.close()
+        raise _too_large(int(announced), url)
+    # read in chunks of a megabyte: `content` reads 10 kB at a time, and a page of a thousand records (5 MB)
+    # then cost the fetching process as much as writing the page into the store
+    chunks, size = [], 0
+    for chunk in response.iter_content(READ_CHUNK_BYTES):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_OAI_PAGE_BYTES:
+            response.close()
+            raise _too_large(size, url)
+    return b"".join(chunks)
+
+
+def _too_large(size: int, url: str) -> InputError:
+    return InputError(f"page de la moisson trop volumineuse (plus de {size / MB:.0f} Mo).", file=url,
+                      fix=f"La limite est de {MAX_OAI_PAGE_BYTES // MB} Mo par page : demandez à l'administrateur "
+                          "du SIGB moins de notices par page (Koha : préférence système OAI-PMH:MaxCount).")
+
+
 MAX_RETRIES = 2
 READ_CHUNK_BYTES = 1 << 20
 RETRY_AFTER_S = 5
@@ -245,6 +274,10 @@ def _parser():
 def page_records(page: Page, url: str) -> list[Harvested]:
     """The records of one ListRecords answer, parsed whole; InputError when it is not OAI-PMH XML or when
     its resumption token is not the one its envelope seemed to carry (the pages would be followed wrongly)."""
+    if native_page is not None:  # None where it declines the page: lxml then reads it, or says what is wrong
+        read = native_page.page_records(page.raw, READ_TAGS, MarcFields, Harvested)
+        if read is not None and read[0] == page.token:
+            return read[1]
     try:
         root = etree.fromstring(page.raw, _parser())
     except etree.XMLSyntaxError as exc:
