@@ -203,7 +203,8 @@ def catalogue_in_force(settings=None, *, files: Sequence[str | Path] = ()) -> Ca
                                  fix="Donnez le chemin d'un export du catalogue (ISO 2709, MARCXML, CSV) ou de "
                                      "la base moissonnée (harvest.sqlite).")
         if len(paths) == 1 and is_store(paths[0]):
-            return _stored_in_force(paths[0], f"« {paths[0].name} »", mapping)
+            with contextlib.suppress(InputError):  # e.g. read-only, missing matches: read whole below
+                return _stored_in_force(paths[0], f"« {paths[0].name} »", mapping)
         for path in paths:
             read.append((f"« {path.name} »", read_catalogue_file(str(path), path=path).items,
                          date.fromtimestamp(path.stat().st_mtime)))
@@ -212,7 +213,9 @@ def catalogue_in_force(settings=None, *, files: Sequence[str | Path] = ()) -> Ca
         if store.is_file():
             try:
                 if not kept:
-                    return _stored_in_force(store, "moisson OAI-PMH", mapping)
+                    # a store whose missing matches cannot be kept (read-only) is read whole below, as before
+                    with contextlib.suppress(InputError):
+                        return _stored_in_force(store, "moisson OAI-PMH", mapping)
                 read.append(("moisson OAI-PMH", read_catalogue_file(str(store), path=store).items,
                              date.fromtimestamp(store.stat().st_mtime)))
             except InputError as exc:  # an empty or broken store: said, and the other sources still count
