@@ -27,6 +27,7 @@ the items are read whole and matched as before.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ class StoredRow:
     year: int | None
     author_key: str
     series_key: str
+    found_json: str  # its kept matches as the store has them: their reasons are decoded only when shown
 
     @property
     def extra(self) -> dict:  # a harvested item is never the demonstration sample's (`is_demo`)
@@ -87,6 +89,22 @@ class Found(NamedTuple):
 
 def _found(found_json: str) -> list[Found]:
     return [Found(*m) for m in json.loads(found_json)] if found_json != "[]" else []
+
+
+# a kept match's theme and score, as `StoreMatcher` writes them (json.dumps: `["polar", 0.9, "…"]`); inside a
+# reason a quote is escaped, so the pattern never starts there
+_HIT = re.compile(r'\["([a-z0-9-]+)", (\d+(?:\.\d+)?), "')
+
+
+def _hits(found_json: str) -> list[Found]:
+    """The themes and scores of kept matches, their reasons left in the JSON: decoding every matched row's
+    reasons took most of the time of reading a large store."""
+    if found_json == "[]":
+        return []
+    hits = _HIT.findall(found_json)
+    if len(hits) != found_json.count('["'):  # each match, and only a match, opens with `["`: should the pattern
+        return _found(found_json)  # miss one, the JSON is decoded
+    return [Found(theme, float(score), "") for theme, score in hits]
 
 
 class StoredCatalogue(LargeCatalogue):
@@ -186,9 +204,13 @@ class StoredCatalogue(LargeCatalogue):
             return [i for i in self._whole if i.id in matched], matches
         per_row = [[m for m in found if m.theme_id in ids] for found in self.found]
         spread(self.rows, per_row, keys=self.keys)
-        return [r for r, found in zip(self.rows, per_row, strict=True) if found], \
-            [RowMatch(r.id, m.theme_id, m.score, m.reason) for r, found in zip(self.rows, per_row, strict=True)
-             for m in found]
+        out = []
+        for row, found in zip(self.rows, per_row, strict=True):
+            if found and isinstance(row, StoredRow) and isinstance(found[0], Found):  # reasons still in the JSON
+                reasons = {theme: reason for theme, _, reason in json.loads(row.found_json)}
+                found = [m._replace(reason=reasons[m.theme_id]) for m in found]
+            out += [RowMatch(row.id, m.theme_id, m.score, m.reason) for m in found]
+        return [r for r, found in zip(self.rows, per_row, strict=True) if found], out
 
     def items_of(self, rows: list) -> list[CatalogueItem]:
         from outreach.sources.harvest_store import items_json, store_reader
@@ -278,7 +300,7 @@ def _strong_keys(light: list[tuple], whole: list[tuple], matcher: StoreMatcher) 
 def _light(row: tuple, mapping: dict[str, str]) -> tuple[str, StoredRow, list[Found]]:
     identifier, item_id, found, author, series, title, code, loans, year = row
     return identifier, StoredRow(identifier, item_id, mapping.get(code) or code, title, loans, year, author,
-                                 series), _found(found)
+                                 series, found), _hits(found)
 
 
 def _whole_rows(db, identifiers: set[str], mapping: dict[str, str]) -> dict[str, tuple[str, CatalogueItem, str]]:
