@@ -13,6 +13,7 @@ every core (`outreach.streaming.stream_map`), results coming back in the pages' 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -365,6 +366,12 @@ def items_json(db: sqlite3.Connection, identifiers: Iterable[str]) -> dict[str, 
         found.update(db.execute(f"SELECT identifier, item FROM items WHERE identifier IN ({','.join('?' * len(part))})",
                                 part))
     return found
+
+
+def kept_found(db: sqlite3.Connection, identifiers: list[str]) -> dict[str, str]:
+    """identifier → kept matches (JSON) of the items named."""
+    return dict(db.execute("SELECT identifier, found FROM matched WHERE identifier IN (SELECT value FROM "
+                           "json_each(?))", (json.dumps(identifiers),)))
 
 
 def all_items_json(db: sqlite3.Connection) -> Iterator[str]:

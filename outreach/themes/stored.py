@@ -231,6 +231,7 @@ def stored_catalogue(path: Path, *, label: str, mapping: dict[str, str], themes:
     processes, every core by default). InputError for an empty or unreadable store."""
     from outreach.sources.harvest_store import (
         branch_code_counts,
+        kept_count,
         kin_rows,
         last_harvest_of_store,
         matched_rows,
@@ -246,9 +247,9 @@ def stored_catalogue(path: Path, *, label: str, mapping: dict[str, str], themes:
         if not records:
             raise InputError("aucune notice dans la base moissonnée.", file=label,
                              fix="Lancez d'abord « outreach catalogue fetch URL » (serveur OAI-PMH du SIGB).")
-        kept = db.execute("SELECT count(*) FROM matched WHERE themes = ?", (matcher.key,)).fetchone()[0]
-    if kept < records:
-        match_missing(path, matcher, workers=1 if records - kept < 20_000 else workers)
+    missing = records - kept_count(path, matcher.key)
+    if missing:
+        match_missing(path, matcher, workers=1 if missing < 20_000 else workers)
     with store_reader(path) as db:
         last = last_harvest_of_store(db)
         codes = branch_code_counts(db, matcher.key)
@@ -307,12 +308,11 @@ def _whole_rows(db, identifiers: set[str], mapping: dict[str, str]) -> dict[str,
     """identifier → (identifier, item placed, kept matches JSON) of the rows read whole."""
     if not identifiers:
         return {}
-    from outreach.sources.harvest_store import items_json
+    from outreach.sources.harvest_store import items_json, kept_found
 
     texts = items_json(db, sorted(identifiers))
     items = _ITEMS.validate_json("[" + ",".join(texts.values()) + "]")
-    found = dict(db.execute("SELECT identifier, found FROM matched WHERE identifier IN (SELECT value FROM "
-                            "json_each(?))", (json.dumps(list(texts)),)))
+    found = kept_found(db, list(texts))
     return {identifier: (identifier, placed(item, mapping), _found(found[identifier]))
             for identifier, item in zip(texts, items, strict=True)}
 
