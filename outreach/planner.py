@@ -254,11 +254,11 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
         return [], []
     index = BranchIndex.of(network)
     # the nearest branch of every area at once (what `territory.assign` finds, without its table of names)
-    found = index.nearest(np.array([a.lat for a in scope_areas], dtype=float),
-                          np.array([a.lon for a in scope_areas], dtype=float))
-    branch_ids = np.array([b.id for b in network], dtype=object)[found.first]
+    nearest, nearest_km = index.nearest_first(np.array([a.lat for a in scope_areas], dtype=float),
+                                              np.array([a.lon for a in scope_areas], dtype=float))
+    branch_ids = np.array([b.id for b in network], dtype=object)[nearest]
     # a point area's farthest point is the point itself, whose distance the assignment already has
-    far = found.first_km.copy()
+    far = nearest_km.copy()
     by_id = {b.id: b for b in network}
     for i, area in enumerate(scope_areas):
         if area.geometry is not None:
