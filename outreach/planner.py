@@ -300,29 +300,37 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
     much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
     """
     n = len(catchments)
-    root_of = list(range(n))  # every catchment's group, relabelled when its group joins another
-    members = {i: [i] for i in range(n)}
     population = [c.population for c in catchments]
-    find = root_of.__getitem__
-
     if n <= 1 or min(population) >= threshold_population:
         return [[c] for c in catchments]
+    root_of = list(range(n))  # every catchment's group, relabelled when its group joins another
+    members = {i: [i] for i in range(n)}
     points = unit_vectors([c.branch.lat for c in catchments], [c.branch.lon for c in catchments])
     tree = cKDTree(points)
-    # every catchment's nearest neighbours, found once for all (vectorised): most merges need only these
-    near_km, near_idx = tree.query(points, k=min(n, NEIGHBOURS))
-    near = (np.atleast_2d(near_km), np.atleast_2d(near_idx))
-    heap = [(population[i], catchments[i].branch.id, i) for i in range(n)]
+    # every catchment's nearest neighbours, found once for all (vectorised) and read as Python lists by the
+    # merges of a lone catchment (most merges); a group's merges read the same table's rows as arrays
+    near_km, near_idx = (np.atleast_2d(a) for a in tree.query(points, k=min(n, NEIGHBOURS)))
+    lone = (near_km.tolist(), near_idx.tolist())
+    look = _Neighbours(tree, points, (near_km, near_idx), root_of, members, population, threshold_population)
+    # the heap holds one int per entry, population × n + the catchment's rank by branch id: the order of
+    # (population, branch id) that decides which group merges first, compared as ints rather than tuples
+    by_id = sorted(range(n), key=lambda i: catchments[i].branch.id)
+    rank = [0] * n
+    for r, i in enumerate(by_id):
+        rank[i] = r
+    heap = [population[i] * n + rank[i] for i in range(n)]
     heapq.heapify(heap)
+    pop_entry, push = heapq.heappop, heapq.heappush
     groups = n
     while heap and groups > 1:
-        pop, _, i = heapq.heappop(heap)
-        if find(i) != i or pop != population[i]:
+        pop, r = divmod(pop_entry(heap), n)
+        i = by_id[r]
+        if root_of[i] != i or pop != population[i]:
             continue  # stale entry
         if pop >= threshold_population:
             break
-        target = _neighbour_group(tree, points, near, members[i], i, find, members, n, population,
-                                  threshold_population)
+        own = members[i]
+        target = look.lone(i, lone[0][i], lone[1][i]) if len(own) == 1 else look.group(own, i)
         if target is None:
             continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
@@ -331,46 +339,69 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
         members[keep] = members[keep] + members.pop(gone)
         population[keep] += population[gone]
         groups -= 1
-        heapq.heappush(heap, (population[keep], catchments[keep].branch.id, keep))
-    roots = sorted({find(i) for i in range(n)})
-    return [[catchments[j] for j in sorted(members[r], key=lambda j: catchments[j].branch.id)] for r in roots]
+        push(heap, population[keep] * n + rank[keep])
+    roots = sorted({root_of[i] for i in range(n)})
+    return [[catchments[j] for j in sorted(members[r], key=rank.__getitem__)] for r in roots]
 
 
 NEIGHBOURS = 12  # neighbours looked up at once for every catchment before merging
 SMALL_NEIGHBOUR_DETOUR = 2.0  # a small neighbour is preferred when at most this many times farther
 
 
-def _neighbour_group(tree, points, near, own_members, own_root, find, members, n, population, threshold
-                     ) -> int | None:
-    """Root of the group to merge with (see `_merge_small`), within Meta's location cap; None if none."""
-    size = len(own_members)
-    k = near[1].shape[1]
-    while True:
-        if k == near[1].shape[1] and size == 1:  # most merges: one catchment's row, without fancy indexing
-            dist, idx = near[0][own_members[0]], near[1][own_members[0]]
-        elif k == near[1].shape[1]:
-            dist, idx = near[0][own_members].ravel(), near[1][own_members].ravel()
-        else:
-            d2, i2 = tree.query(points[own_members], k=k)
-            dist, idx = np.atleast_2d(d2).ravel(), np.atleast_2d(i2).ravel()
+class _Neighbours:
+    """Which group a group below the threshold joins (see `_merge_small`), within Meta's location cap."""
+
+    __slots__ = ("tree", "points", "near", "root_of", "members", "population", "threshold", "width", "n")
+
+    def __init__(self, tree, points, near, root_of, members, population, threshold):
+        self.tree, self.points, self.near = tree, points, near
+        self.root_of, self.members, self.population, self.threshold = root_of, members, population, threshold
+        self.width, self.n = near[1].shape[1], len(root_of)
+
+    def lone(self, own: int, dist: list[float], idx: list[int]) -> int | None:
+        """For a catchment alone in its group: its neighbours come from the tree nearest first."""
+        found = self._choose(own, 1, dist, idx, range(len(dist)), self.width)
+        return found if found is not _WIDER else self.group([own], own, min(self.n, self.width * 4))
+
+    def group(self, own_members: list[int], own_root: int, k: int | None = None) -> int | None:
+        """Root of the group to merge with, the neighbours of all the group's catchments put nearest first
+        (a stable sort: equal distances keep the order of the members and of each one's neighbours); the
+        search widens while none of them is another group with room."""
+        k = k or self.width
+        while True:
+            if k == self.width:
+                dist, idx = self.near[0][own_members].ravel(), self.near[1][own_members].ravel()
+            else:
+                d2, i2 = self.tree.query(self.points[own_members], k=k)
+                dist, idx = np.atleast_2d(d2).ravel(), np.atleast_2d(i2).ravel()
+            positions = np.argsort(dist, kind="stable").tolist()
+            found = self._choose(own_root, len(own_members), dist.tolist(), idx.tolist(), positions, k)
+            if found is not _WIDER:
+                return found
+            k = min(self.n, k * 4)
+
+    def _choose(self, own_root: int, size: int, dist: list[float], idx: list[int], positions, k: int):
+        """The nearest group with room, or a small one at most SMALL_NEIGHBOUR_DETOUR times farther, among
+        these neighbours (each member's `k` nearest); _WIDER when none has room and the network has more."""
+        root_of, members, population = self.root_of, self.members, self.population
         nearest = small = None
-        # one catchment's neighbours come from the tree nearest first; a group's are put in that order
-        positions = range(len(dist)) if size == 1 else np.argsort(dist, kind="stable").tolist()
-        dist, idx = dist.tolist(), idx.tolist()
         for pos in positions:
-            root = find(idx[pos])
+            root = root_of[idx[pos]]
             if root == own_root or size + len(members[root]) > MAX_LOCATIONS_PER_AD_SET:
                 continue
             if nearest is None:
                 nearest = (dist[pos], root)
-            if population[root] < threshold:
+            if population[root] < self.threshold:
                 small = (dist[pos], root)
                 break
         if small is not None and (nearest is None or small[0] <= SMALL_NEIGHBOUR_DETOUR * nearest[0]):
             return small[1]
-        if nearest is not None or k >= n:
+        if nearest is not None or k >= self.n:
             return nearest[1] if nearest else None
-        k = min(n, k * 4)
+        return _WIDER
+
+
+_WIDER = object()  # `_Neighbours._choose`: look farther
 
 
 def _fit_limit(groups: list[list[_Catchment]], max_groups: int) -> list[list[_Catchment]]:
