@@ -312,10 +312,8 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
     members = {i: [i] for i in range(n)}
     points = unit_vectors([c.branch.lat for c in catchments], [c.branch.lon for c in catchments])
     tree = cKDTree(points)
-    # every catchment's nearest neighbours, found once for all (vectorised) and read as Python lists by the
-    # merges of a lone catchment (most merges); a group's merges read the same table's rows as arrays
+    # every catchment's nearest neighbours, found once for all (vectorised): most merges need only these
     near_km, near_idx = (np.atleast_2d(a) for a in tree.query(points, k=min(n, NEIGHBOURS)))
-    lone = (near_km.tolist(), near_idx.tolist())
     look = _Neighbours(tree, points, (near_km, near_idx), root_of, members, population, threshold_population)
     # the heap holds one int per entry, population × n + the catchment's rank by branch id: the order of
     # (population, branch id) that decides which group merges first, compared as ints rather than tuples
@@ -335,7 +333,8 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
         if pop >= threshold_population:
             break
         own = members[i]
-        target = look.lone(i, lone[0][i], lone[1][i]) if len(own) == 1 else look.group(own, i)
+        # a lone catchment (most merges) reads its row as lists: cheaper than the whole table made lists
+        target = look.lone(i, near_km[i].tolist(), near_idx[i].tolist()) if len(own) == 1 else look.group(own, i)
         if target is None:
             continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
