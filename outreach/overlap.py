@@ -14,6 +14,7 @@ its postcodes. The share is the population targeted by two ad sets or more, over
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -84,7 +85,7 @@ def inside_each(units: Units, group_circles: list[list[tuple[float, float, float
 
 
 def owners(units: Units, group_circles: list[list[tuple[float, float, float]]],
-           group_areas: list[set[str]], reached_units: list[np.ndarray] | None = None) -> dict[str, int]:
+           group_areas: list[Iterable[str]], reached_units: list[np.ndarray] | None = None) -> dict[str, int]:
     """Postcode → the group that alone may target it.
 
     A postcode of the territory goes to the group whose catchments hold most of its people; a postcode
@@ -109,8 +110,8 @@ def owners(units: Units, group_circles: list[list[tuple[float, float, float]]],
     for table in ([pd.concat(reached)] if reached else []) + [scope]:
         sums = table.groupby(["code", "group"], sort=True)["pop"].sum().reset_index()
         best = sums.sort_values(["code", "pop", "group"], ascending=[True, False, True]).drop_duplicates("code")
-        chosen.update({str(units.postcodes[c]): int(g) for c, g in zip(best["code"], best["group"], strict=True)
-                       if units.postcodes[c]})
+        names = units.postcodes[best["code"].to_numpy()].tolist()  # the postcodes at once, not one by one
+        chosen.update({p: g for p, g in zip(names, best["group"].tolist(), strict=True) if p})
     return chosen
 
 

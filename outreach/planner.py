@@ -593,7 +593,6 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         notes.append(f"{len(outside)} zone(s) dépassent le rayon maximal de Meta ({MAX_RADIUS_KM:g} km) autour "
                      "de leur bibliothèque : elles ne sont que partiellement couvertes.")
 
-    geo_split = None if special_notes else _postcode_split(groups)
     summaries = _summaries(chosen_themes, [c.branch for c in catchments], items, events,
                            today or campaign.period.start,
                            cacheable=themes is None and items is None and events is None)
@@ -604,6 +603,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     # of its catchments only (a national plan's 13,633 catchments, three times, hold a handful)
     holding = {branch_id for _, branch_id in summaries}
     geos = [_Group(g, holding) for g in groups]
+    geo_split = None if special_notes else _postcode_split(geos)
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
         shares = _split_cents(cents, [g.population for g in geos])
         interests = _interests(theme, campaign)
@@ -659,7 +659,7 @@ def _provenance(items) -> CatalogueProvenance:
     return shipped_provenance() if items is None else provenance_of(items)
 
 
-def _postcode_split(groups: list[list[_Catchment]]) -> tuple[list[list[str]], list[list[str]]] | None:
+def _postcode_split(groups: list[_Group]) -> tuple[list[list[str]], list[list[str]]] | None:
     """Per group, the postcodes it alone targets and those its circles must exclude (another group owns
     them), so that no one is in two ad sets of a theme; None for a single group."""
     if len(groups) < 2:
@@ -667,14 +667,12 @@ def _postcode_split(groups: list[list[_Catchment]]) -> tuple[list[list[str]], li
     from outreach import overlap
 
     units = overlap.national_units()
-    circles = [[(c.branch.lat, c.branch.lon, c.radius_km) for c in group] for group in groups]
-    areas = [{a.code for c in group for a in c.areas} for group in groups]
+    circles = [[(c.branch.lat, c.branch.lon, c.radius_km) for c in g.catchments] for g in groups]
     reached = overlap.inside_each(units, circles)  # the people each group's circles reach, found once
-    owner = overlap.owners(units, circles, areas, reached)
-    owned: list[set[str]] = [set() for _ in groups]
-    for g, group in enumerate(groups):
-        owned[g] = {p for c in group for a in c.areas for p in a.postcodes if owner.get(p, g) == g}
-    return [sorted(o) for o in owned], overlap.exclusions(units, circles, owner, reached)
+    owner = overlap.owners(units, circles, [g.area_codes for g in groups], reached)
+    # a group's postcodes are sorted already (_Group): those it owns keep that order
+    owned = [[p for p in g.postcodes if owner.get(p, i) == i] for i, g in enumerate(groups)]
+    return owned, overlap.exclusions(units, circles, owner, reached)
 
 
 def _theme_of(themes, theme_id):
