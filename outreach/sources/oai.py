@@ -33,6 +33,11 @@ from sickle.response import OAIResponse
 from outreach.errors import InputError
 from outreach.sources.marc_fields import READ_TAGS, MarcFields, native_walk, python_fields_of_element
 
+try:  # pages read by expat without a tree, built at install where a compiler is there (setup.py, _oai_page.pyx)
+    from outreach.sources import _oai_page as native_page
+except ImportError:  # lxml's tree and the walks below do the same, slower
+    native_page = None
+
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 MARC_PREFIXES = ("marcxml", "marc21", "MARC21-xml", "unimarc", "marcxchange", "pmb_xml_unimarc")
 URL_FIX = "Vérifiez l'adresse du serveur OAI-PMH du SIGB (pour Koha : https://…/cgi-bin/koha/oai.pl)."
@@ -245,6 +250,10 @@ def _parser():
 def page_records(page: Page, url: str) -> list[Harvested]:
     """The records of one ListRecords answer, parsed whole; InputError when it is not OAI-PMH XML or when
     its resumption token is not the one its envelope seemed to carry (the pages would be followed wrongly)."""
+    if native_page is not None:  # None where it declines the page: lxml then reads it, or says what is wrong
+        read = native_page.page_records(page.raw, READ_TAGS, MarcFields, Harvested)
+        if read is not None and read[0] == page.token:
+            return read[1]
     try:
         root = etree.fromstring(page.raw, _parser())
     except etree.XMLSyntaxError as exc:
