@@ -22,6 +22,7 @@ MAX_YAML_BYTES = 2 * MB  # settings, campaigns, themes, checklist: the largest s
 MAX_CSV_BYTES = 64 * MB  # the Ministry's national list is 3.6 MB, the communes 3.5 MB
 MAX_GEOJSON_BYTES = 64 * MB
 MAX_MARC_BYTES = 256 * MB  # ~150,000 UNIMARC records; the shipped 2,383 records take 4 MB
+MAX_OAI_PAGE_BYTES = 64 * MB  # one harvested answer: Koha sends 50 records a page (~250 kB) by default
 MAX_AGENDA_BYTES = 16 * MB  # iCalendar or OpenAgenda JSON
 MAX_XLSX_BYTES = 16 * MB  # the zip itself
 MAX_XLSX_UNPACKED_BYTES = 100 * MB  # its XML parts together (zip packs XML 1:10 and up to 1:1000)

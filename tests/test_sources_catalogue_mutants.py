@@ -393,3 +393,67 @@ def test_koha_authorised_values_of_one_category(tmp_path):
     path.write_text("category,code\nCOLLECTION,A\n", encoding="utf-8")
     with pytest.raises(InputError, match="authorised_value, lib"):
         read_authorised_values(path)
+
+
+# ---------------------------------------------------------------------- every heading tag and code, by format
+# (the catalogue's mutation run, bench/mutation-survivors-catalogue.txt: each tag and subfield code counts)
+
+def every_code(tag: str) -> pymarc.Field:
+    """A field of `tag` with every lower-case code, an upper-case one and a digit one, valued after them."""
+    return field(tag, *((code, f"{code}{tag}") for code in "abcdefghijklmnopqrstuvwxyzX23"))
+
+
+def headings(tag_codes: dict[str, str]) -> list[str]:
+    return [" -- ".join(f"{code}{tag}" for code in codes) for tag, codes in tag_codes.items()]
+
+
+def test_unimarc_subjects_genres_and_series_take_their_tags_and_codes_only():
+    subject_tags = ("600", "601", "602", "604", "605", "606", "607")
+    data = record(field("200", ("a", "Titre")), *(every_code(tag) for tag in subject_tags), every_code("608"),
+                  every_code("603"),  # no subject tag in UNIMARC
+                  field("225", ("a", "Série"), ("v", "3"), ("i", "Partie"), ("a", "")),
+                  control=(("001", "1"),))
+    [item] = read(data).items
+    assert item.subjects == headings({tag: "abcjtxyz" for tag in subject_tags})
+    assert item.genres == headings({"608": "axyz"})
+    assert item.extra["series"] == ["Série Partie"]  # $v (the volume) is not the series' name
+
+
+def test_marc21_subjects_and_genres_take_their_tags_and_codes_only():
+    subject_tags = ("600", "610", "611", "630", "648", "650", "651")
+    data = record(field("245", ("a", "Malcolm X /")), *(every_code(tag) for tag in subject_tags),
+                  every_code("655"), every_code("653"),  # uncontrolled terms: not read
+                  leader="00000nam a2200000 a 4500", control=(("001", "1"), ("008", "240101s20212022fr")))
+    [item] = read(data).items
+    assert item.subjects == headings({tag: "abcdtvxyz" for tag in subject_tags})
+    assert item.genres == headings({"655": "avxyz"})
+    assert item.title == "Malcolm X"  # the ISBD's closing " /" goes, a title's own last letter stays
+    assert item.year == 2021  # 008's first date, not its first date run into its second
+
+
+def test_unimarc_author_and_year_edge_cases():
+    def one(*fields):
+        return read(record(field("200", ("a", "Titre")), *fields, control=(("001", "1"),))).items[0]
+
+    # forename then surname: the first forename and the first surname, not a second surname after them
+    assert one(field("700", ("a", "Dupont"), ("a", "Durand"), ("b", "Anne"))).author == "Anne Dupont"
+    assert one(field("100", ("a", "20240101d2003"))).year == 2003  # 100$a just long enough for its date
+
+
+def test_a_record_pymarc_cannot_read_costs_only_itself_among_others():
+    good = record(field("200", ("a", "Bon")), control=(("001", "2"),))
+    untitled = record(field("700", ("a", "Sans titre")), control=(("001", "1"),))
+    read_ = read(untitled, good, good.replace(b"Bon", b"Vif").replace(b"2\x1e", b"3\x1e"))
+    assert [i.title for i in read_.items] == ["Bon", "Vif"] and read_.skipped[0][0] == "notice n° 1"
+
+
+def test_marcxml_collections_are_labelled_and_csv_keeps_its_file_name():
+    labelled = MARCXML.replace("<subfield code='b'>MED</subfield>",
+                               "<subfield code='b'>MED</subfield><subfield code='h'>ALTIGSF</subfield>")
+    [item] = read_catalogue("notices.xml", data=labelled.encode(), collection_labels={"ALTIGSF": "ALT - SF"}).items
+    assert item.extra["collections"] == ["ALT - SF"]
+    read_ = read_catalogue("mon export.csv", data=b"id,title,author,url\n1,A,,\n")
+    assert read_.path == "mon export.csv" and (read_.items[0].author, read_.items[0].url) == ("", "")
+    with pytest.raises(InputError) as err:
+        read_catalogue("vide.mrc", data=b"")
+    assert err.value.file == "vide.mrc" and err.value.fix == "Choisissez un export du catalogue."

@@ -11,6 +11,7 @@ import pytest
 
 from outreach.cli import main
 from outreach.errors import InputError
+from outreach.sources import oai
 from outreach.sources.catalogue import read_catalogue
 from outreach.sources.harvest_store import fetch, read_store
 from outreach.sources.oai import identify
@@ -188,3 +189,14 @@ def test_a_listrecords_page_that_is_not_oai_pmh_is_named_with_its_number(records
     with sqlite3.connect(tmp_path / "h.sqlite") as db:  # the first page is kept, the harvest not complete
         assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 100
         assert db.execute("SELECT count(*) FROM harvests").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("announced", [True, False])
+def test_a_page_beyond_the_size_limit_is_refused_whether_announced_or_not(records, tmp_path, monkeypatch, announced):
+    monkeypatch.setattr(oai, "MAX_OAI_PAGE_BYTES", 100_000)  # pages of 100 real records weigh about 500 kB
+    monkeypatch.setattr(oai, "READ_CHUNK_BYTES", 16_384)
+    with OaiServer(served(records[:150]), page_size=100, announce_length=announced) as server:
+        repository = identify(server.url)
+        with pytest.raises(InputError, match="page de la moisson trop volumineuse") as err:
+            fetch(repository, tmp_path / "h.sqlite", prefix="marcxml")
+    assert err.value.file == server.url and "OAI-PMH:MaxCount" in err.value.fix

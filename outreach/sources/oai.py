@@ -30,6 +30,7 @@ from lxml import etree
 from sickle import Sickle, oaiexceptions
 from sickle.response import OAIResponse
 
+from outreach.bounds import MAX_OAI_PAGE_BYTES, MB
 from outreach.errors import InputError
 from outreach.sources.marc_fields import READ_TAGS, MarcFields, native_walk, python_fields_of_element
 
@@ -215,9 +216,7 @@ class Harvest:
                 if not response.ok:
                     response.close()
                 response.raise_for_status()
-                # read in chunks of a megabyte: `content` reads 10 kB at a time, and a page of a thousand
-                # records (5 MB) then cost the fetching process as much as writing the page into the store
-                raw = b"".join(response.iter_content(READ_CHUNK_BYTES))
+                raw = _bounded_body(response, self.repository.url)
                 _envelope_error(raw)
                 return raw
             raise AssertionError("unreachable")
@@ -234,6 +233,31 @@ class Harvest:
             token, size = _token(raw)
             self.total = size or self.total
             page = Page(raw, token, page.number + 1)
+
+
+def _bounded_body(response: requests.Response, url: str) -> bytes:
+    """The answer's bytes, refused beyond MAX_OAI_PAGE_BYTES (announced or received): a server that sends
+    without end must not fill the fetching process's memory."""
+    announced = response.headers.get("Content-Length", "")
+    if announced.isdigit() and int(announced) > MAX_OAI_PAGE_BYTES:
+        response.close()
+        raise _too_large(int(announced), url)
+    # read in chunks of a megabyte: `content` reads 10 kB at a time, and a page of a thousand records (5 MB)
+    # then cost the fetching process as much as writing the page into the store
+    chunks, size = [], 0
+    for chunk in response.iter_content(READ_CHUNK_BYTES):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_OAI_PAGE_BYTES:
+            response.close()
+            raise _too_large(size, url)
+    return b"".join(chunks)
+
+
+def _too_large(size: int, url: str) -> InputError:
+    return InputError(f"page de la moisson trop volumineuse (plus de {size / MB:.0f} Mo).", file=url,
+                      fix=f"La limite est de {MAX_OAI_PAGE_BYTES // MB} Mo par page : demandez à l'administrateur "
+                          "du SIGB moins de notices par page (Koha : préférence système OAI-PMH:MaxCount).")
 
 
 MAX_RETRIES = 2

@@ -71,8 +71,9 @@ def served(records: list[pymarc.Record], *, copies: int | None = None, prefix: s
 
 class OaiServer:
     def __init__(self, records: list[ServedRecord], *, granularity: str = SECONDS, page_size: int = 50,
-                 name: str = "Médiathèques (test)"):
+                 name: str = "Médiathèques (test)", announce_length: bool = True):
         self.records = records
+        self.announce_length = announce_length  # False: the body ends when the connection closes (HTTP/1.0)
         self.granularity = granularity
         self.page_size = page_size
         self.name = name
@@ -94,7 +95,8 @@ class OaiServer:
                 body = body if isinstance(body, bytes) else body.encode("utf-8")
                 self.send_response(200)
                 self.send_header("Content-Type", "text/xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
+                if outer.announce_length:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
