@@ -34,11 +34,25 @@ def safe_row(values: Iterable) -> list:
 
 
 class _SafeWriter:
-    def __init__(self, inner):
+    def __init__(self, inner, buffer=None):
         self._inner = inner
+        d = inner.dialect if buffer is not None else None
+        # A row of plain text (no quote, no line break, no delimiter inside a field) is the fields joined by the
+        # delimiter, quoted nowhere: written so here, it skips the csv module's scan character by character
+        # (three calls per character, a tenth of a national plan's CPU for its .txt sheet and plan.csv). Any
+        # other row, or another dialect, goes through the csv module.
+        plain = buffer is not None and d.quoting == csv.QUOTE_MINIMAL and d.quotechar == '"' and d.doublequote \
+            and d.escapechar is None and d.delimiter in ("\t", ",", ";")
+        self._plain = (buffer.write, d.delimiter, d.lineterminator, '"\r\n' + d.lineterminator) if plain else None
 
     def writerow(self, row):
-        return self._inner.writerow(safe_row(row))
+        row = safe_row(row)
+        if self._plain is not None and len(row) > 1 and all(type(v) is str for v in row):
+            write, delimiter, end, special = self._plain
+            line = delimiter.join(row)
+            if line.count(delimiter) == len(row) - 1 and not any(ch in line for ch in special):
+                return write(line + end)
+        return self._inner.writerow(row)
 
     def writerows(self, rows):
         for row in rows:
@@ -55,7 +69,7 @@ class _SafeDictWriter(_SafeWriter):
 
 def writer(buffer, **kwargs) -> _SafeWriter:
     """csv.writer whose every value goes through `safe`."""
-    return _SafeWriter(csv.writer(buffer, **kwargs))
+    return _SafeWriter(csv.writer(buffer, **kwargs), buffer)
 
 
 def dict_writer(buffer, fieldnames, **kwargs) -> _SafeDictWriter:

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from outreach.text import name_with_town
+
 
 class Branch(BaseModel):
     """A library branch (établissement) people can be sent to."""
@@ -37,8 +39,6 @@ class Branch(BaseModel):
     @property
     def display_name(self) -> str:
         """The name with its town (outreach.text.name_with_town)."""
-        from outreach.text import name_with_town
-
         return name_with_town(self.name, self.city)
 
 

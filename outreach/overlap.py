@@ -14,6 +14,7 @@ its postcodes. The share is the population targeted by two ad sets or more, over
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -84,7 +85,7 @@ def inside_each(units: Units, group_circles: list[list[tuple[float, float, float
 
 
 def owners(units: Units, group_circles: list[list[tuple[float, float, float]]],
-           group_areas: list[set[str]], reached_units: list[np.ndarray] | None = None) -> dict[str, int]:
+           group_areas: list[Iterable[str]], reached_units: list[np.ndarray] | None = None) -> dict[str, int]:
     """Postcode → the group that alone may target it.
 
     A postcode of the territory goes to the group whose catchments hold most of its people; a postcode
@@ -109,8 +110,8 @@ def owners(units: Units, group_circles: list[list[tuple[float, float, float]]],
     for table in ([pd.concat(reached)] if reached else []) + [scope]:
         sums = table.groupby(["code", "group"], sort=True)["pop"].sum().reset_index()
         best = sums.sort_values(["code", "pop", "group"], ascending=[True, False, True]).drop_duplicates("code")
-        chosen.update({str(units.postcodes[c]): int(g) for c, g in zip(best["code"], best["group"], strict=True)
-                       if units.postcodes[c]})
+        names = units.postcodes[best["code"].to_numpy()].tolist()  # the postcodes at once, not one by one
+        chosen.update({p: g for p, g in zip(names, best["group"].tolist(), strict=True) if p})
     return chosen
 
 
@@ -162,10 +163,14 @@ def same_theme_overlap(payloads: dict, units: Units | None = None) -> float:
 
 
 def _places(spec: dict) -> tuple:
-    """What of a targeting decides whom `targeted` includes: its circles, postcodes and excluded postcodes."""
+    """What of a targeting decides whom `targeted` includes: its circles, postcodes and excluded postcodes.
+    The circles are told apart by their list's identity, not its content: the ad sets of one group share
+    one list (outreach.meta.payloads), and making a tuple per circle of every ad set cost a national plan
+    about 25 ms; two equal lists that are not the same object are only measured twice. The lists live as
+    long as the payloads, so no two of them share an identity meanwhile."""
     geo = spec.get("geo_locations", {})
-    return (tuple((c["latitude"], c["longitude"], c["radius"], c.get("distance_unit"))
-                  for c in geo.get("custom_locations", [])),
+    circles = geo.get("custom_locations")
+    return (id(circles) if circles else None,
             tuple(str(z["key"]) for z in geo.get("zips", [])),
             tuple(str(z["key"]) for z in (spec.get("excluded_geo_locations") or {}).get("zips", [])))
 

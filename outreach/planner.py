@@ -71,13 +71,18 @@ def _trusted(model: type[BaseModel], values: dict):
         raise ValueError(f"{model.__name__} has no field {sorted(set(values) - set(names))}")
     made = model.__new__(model)
     _set(made, "__dict__", fields)
-    _set(made, "__pydantic_fields_set__", set(names))
+    _set(made, "__pydantic_fields_set__", _ALL_FIELDS.get(model) or _ALL_FIELDS.setdefault(model, set(names)))
     _set(made, "__pydantic_extra__", None)
     _set(made, "__pydantic_private__", None)
     return made
 
 
 _set = object.__setattr__  # pydantic's own way past a model's __setattr__ (frozen models included)
+# Every model `_trusted` builds has all its fields set, so all of one class share one set of their names
+# rather than a set each (15,000 fewer objects for the cyclic collector to scan after a national plan).
+# pydantic changes a model's set in place only to add the name of an assigned field, already in it; its
+# copies (model_copy) get a set of their own.
+_ALL_FIELDS: dict[type, set[str]] = {}
 
 
 # `copy` is the contract's name for the ad text; pydantic warns that it shadows the deprecated
@@ -254,11 +259,11 @@ def _catchments(network: list[Branch], scope_branches: list[Branch], scope_areas
         return [], []
     index = BranchIndex.of(network)
     # the nearest branch of every area at once (what `territory.assign` finds, without its table of names)
-    found = index.nearest(np.array([a.lat for a in scope_areas], dtype=float),
-                          np.array([a.lon for a in scope_areas], dtype=float))
-    branch_ids = np.array([b.id for b in network], dtype=object)[found.first]
+    nearest, nearest_km = index.nearest_first(np.array([a.lat for a in scope_areas], dtype=float),
+                                              np.array([a.lon for a in scope_areas], dtype=float))
+    branch_ids = np.array([b.id for b in network], dtype=object)[nearest]
     # a point area's farthest point is the point itself, whose distance the assignment already has
-    far = found.first_km.copy()
+    far = nearest_km.copy()
     by_id = {b.id: b for b in network}
     for i, area in enumerate(scope_areas):
         if area.geometry is not None:
@@ -300,29 +305,36 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
     much farther (small with small, rather than swelling a big group). A heap keeps this O(n log n).
     """
     n = len(catchments)
-    root_of = list(range(n))  # every catchment's group, relabelled when its group joins another
-    members = {i: [i] for i in range(n)}
     population = [c.population for c in catchments]
-    find = root_of.__getitem__
-
     if n <= 1 or min(population) >= threshold_population:
         return [[c] for c in catchments]
+    root_of = list(range(n))  # every catchment's group, relabelled when its group joins another
+    members = {i: [i] for i in range(n)}
     points = unit_vectors([c.branch.lat for c in catchments], [c.branch.lon for c in catchments])
     tree = cKDTree(points)
     # every catchment's nearest neighbours, found once for all (vectorised): most merges need only these
-    near_km, near_idx = tree.query(points, k=min(n, NEIGHBOURS))
-    near = (np.atleast_2d(near_km), np.atleast_2d(near_idx))
-    heap = [(population[i], catchments[i].branch.id, i) for i in range(n)]
+    near_km, near_idx = (np.atleast_2d(a) for a in tree.query(points, k=min(n, NEIGHBOURS)))
+    look = _Neighbours(tree, points, (near_km, near_idx), root_of, members, population, threshold_population)
+    # the heap holds one int per entry, population × n + the catchment's rank by branch id: the order of
+    # (population, branch id) that decides which group merges first, compared as ints rather than tuples
+    by_id = sorted(range(n), key=lambda i: catchments[i].branch.id)
+    rank = [0] * n
+    for r, i in enumerate(by_id):
+        rank[i] = r
+    heap = [population[i] * n + rank[i] for i in range(n)]
     heapq.heapify(heap)
+    pop_entry, push = heapq.heappop, heapq.heappush
     groups = n
     while heap and groups > 1:
-        pop, _, i = heapq.heappop(heap)
-        if find(i) != i or pop != population[i]:
+        pop, r = divmod(pop_entry(heap), n)
+        i = by_id[r]
+        if root_of[i] != i or pop != population[i]:
             continue  # stale entry
         if pop >= threshold_population:
             break
-        target = _neighbour_group(tree, points, near, members[i], i, find, members, n, population,
-                                  threshold_population)
+        own = members[i]
+        # a lone catchment (most merges) reads its row as lists: cheaper than the whole table made lists
+        target = look.lone(i, near_km[i].tolist(), near_idx[i].tolist()) if len(own) == 1 else look.group(own, i)
         if target is None:
             continue  # every neighbour is at Meta's location cap: left as is, the plan will say so
         keep, gone = target, i  # the root does not matter: the ad set's lead is its most populated branch
@@ -331,46 +343,69 @@ def _merge_small(catchments: list[_Catchment], threshold_population: float) -> l
         members[keep] = members[keep] + members.pop(gone)
         population[keep] += population[gone]
         groups -= 1
-        heapq.heappush(heap, (population[keep], catchments[keep].branch.id, keep))
-    roots = sorted({find(i) for i in range(n)})
-    return [[catchments[j] for j in sorted(members[r], key=lambda j: catchments[j].branch.id)] for r in roots]
+        push(heap, population[keep] * n + rank[keep])
+    roots = sorted({root_of[i] for i in range(n)})
+    return [[catchments[j] for j in sorted(members[r], key=rank.__getitem__)] for r in roots]
 
 
 NEIGHBOURS = 12  # neighbours looked up at once for every catchment before merging
 SMALL_NEIGHBOUR_DETOUR = 2.0  # a small neighbour is preferred when at most this many times farther
 
 
-def _neighbour_group(tree, points, near, own_members, own_root, find, members, n, population, threshold
-                     ) -> int | None:
-    """Root of the group to merge with (see `_merge_small`), within Meta's location cap; None if none."""
-    size = len(own_members)
-    k = near[1].shape[1]
-    while True:
-        if k == near[1].shape[1] and size == 1:  # most merges: one catchment's row, without fancy indexing
-            dist, idx = near[0][own_members[0]], near[1][own_members[0]]
-        elif k == near[1].shape[1]:
-            dist, idx = near[0][own_members].ravel(), near[1][own_members].ravel()
-        else:
-            d2, i2 = tree.query(points[own_members], k=k)
-            dist, idx = np.atleast_2d(d2).ravel(), np.atleast_2d(i2).ravel()
+class _Neighbours:
+    """Which group a group below the threshold joins (see `_merge_small`), within Meta's location cap."""
+
+    __slots__ = ("tree", "points", "near", "root_of", "members", "population", "threshold", "width", "n")
+
+    def __init__(self, tree, points, near, root_of, members, population, threshold):
+        self.tree, self.points, self.near = tree, points, near
+        self.root_of, self.members, self.population, self.threshold = root_of, members, population, threshold
+        self.width, self.n = near[1].shape[1], len(root_of)
+
+    def lone(self, own: int, dist: list[float], idx: list[int]) -> int | None:
+        """For a catchment alone in its group: its neighbours come from the tree nearest first."""
+        found = self._choose(own, 1, dist, idx, range(len(dist)), self.width)
+        return found if found is not _WIDER else self.group([own], own, min(self.n, self.width * 4))
+
+    def group(self, own_members: list[int], own_root: int, k: int | None = None) -> int | None:
+        """Root of the group to merge with, the neighbours of all the group's catchments put nearest first
+        (a stable sort: equal distances keep the order of the members and of each one's neighbours); the
+        search widens while none of them is another group with room."""
+        k = k or self.width
+        while True:
+            if k == self.width:
+                dist, idx = self.near[0][own_members].ravel(), self.near[1][own_members].ravel()
+            else:
+                d2, i2 = self.tree.query(self.points[own_members], k=k)
+                dist, idx = np.atleast_2d(d2).ravel(), np.atleast_2d(i2).ravel()
+            positions = np.argsort(dist, kind="stable").tolist()
+            found = self._choose(own_root, len(own_members), dist.tolist(), idx.tolist(), positions, k)
+            if found is not _WIDER:
+                return found
+            k = min(self.n, k * 4)
+
+    def _choose(self, own_root: int, size: int, dist: list[float], idx: list[int], positions, k: int):
+        """The nearest group with room, or a small one at most SMALL_NEIGHBOUR_DETOUR times farther, among
+        these neighbours (each member's `k` nearest); _WIDER when none has room and the network has more."""
+        root_of, members, population = self.root_of, self.members, self.population
         nearest = small = None
-        # one catchment's neighbours come from the tree nearest first; a group's are put in that order
-        positions = range(len(dist)) if size == 1 else np.argsort(dist, kind="stable").tolist()
-        dist, idx = dist.tolist(), idx.tolist()
         for pos in positions:
-            root = find(idx[pos])
+            root = root_of[idx[pos]]
             if root == own_root or size + len(members[root]) > MAX_LOCATIONS_PER_AD_SET:
                 continue
             if nearest is None:
                 nearest = (dist[pos], root)
-            if population[root] < threshold:
+            if population[root] < self.threshold:
                 small = (dist[pos], root)
                 break
         if small is not None and (nearest is None or small[0] <= SMALL_NEIGHBOUR_DETOUR * nearest[0]):
             return small[1]
-        if nearest is not None or k >= n:
+        if nearest is not None or k >= self.n:
             return nearest[1] if nearest else None
-        k = min(n, k * 4)
+        return _WIDER
+
+
+_WIDER = object()  # `_Neighbours._choose`: look farther
 
 
 def _fit_limit(groups: list[list[_Catchment]], max_groups: int) -> list[list[_Catchment]]:
@@ -558,7 +593,6 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
         notes.append(f"{len(outside)} zone(s) dépassent le rayon maximal de Meta ({MAX_RADIUS_KM:g} km) autour "
                      "de leur bibliothèque : elles ne sont que partiellement couvertes.")
 
-    geo_split = None if special_notes else _postcode_split(groups)
     summaries = _summaries(chosen_themes, [c.branch for c in catchments], items, events,
                            today or campaign.period.start,
                            cacheable=themes is None and items is None and events is None)
@@ -569,6 +603,7 @@ def build_plan(campaign: Campaign, *, branches=None, areas=None, themes=None, it
     # of its catchments only (a national plan's 13,633 catchments, three times, hold a handful)
     holding = {branch_id for _, branch_id in summaries}
     geos = [_Group(g, holding) for g in groups]
+    geo_split = None if special_notes else _postcode_split(geos)
     for theme, cents in zip(chosen_themes, theme_cents, strict=True):
         shares = _split_cents(cents, [g.population for g in geos])
         interests = _interests(theme, campaign)
@@ -624,7 +659,7 @@ def _provenance(items) -> CatalogueProvenance:
     return shipped_provenance() if items is None else provenance_of(items)
 
 
-def _postcode_split(groups: list[list[_Catchment]]) -> tuple[list[list[str]], list[list[str]]] | None:
+def _postcode_split(groups: list[_Group]) -> tuple[list[list[str]], list[list[str]]] | None:
     """Per group, the postcodes it alone targets and those its circles must exclude (another group owns
     them), so that no one is in two ad sets of a theme; None for a single group."""
     if len(groups) < 2:
@@ -632,14 +667,12 @@ def _postcode_split(groups: list[list[_Catchment]]) -> tuple[list[list[str]], li
     from outreach import overlap
 
     units = overlap.national_units()
-    circles = [[(c.branch.lat, c.branch.lon, c.radius_km) for c in group] for group in groups]
-    areas = [{a.code for c in group for a in c.areas} for group in groups]
+    circles = [[(c.branch.lat, c.branch.lon, c.radius_km) for c in g.catchments] for g in groups]
     reached = overlap.inside_each(units, circles)  # the people each group's circles reach, found once
-    owner = overlap.owners(units, circles, areas, reached)
-    owned: list[set[str]] = [set() for _ in groups]
-    for g, group in enumerate(groups):
-        owned[g] = {p for c in group for a in c.areas for p in a.postcodes if owner.get(p, g) == g}
-    return [sorted(o) for o in owned], overlap.exclusions(units, circles, owner, reached)
+    owner = overlap.owners(units, circles, [g.area_codes for g in groups], reached)
+    # a group's postcodes are sorted already (_Group): those it owns keep that order
+    owned = [[p for p in g.postcodes if owner.get(p, i) == i] for i, g in enumerate(groups)]
+    return owned, overlap.exclusions(units, circles, owner, reached)
 
 
 def _theme_of(themes, theme_id):
@@ -719,8 +752,11 @@ class _Group:
     def __init__(self, group: list[_Catchment], holding: set[str]):
         self.catchments = group
         self.holders = [c for c in group if c.branch.id in holding]  # the catchments that may have a summary
-        # the most populated branch leads (ties: the smallest id, compared character by character)
-        self.lead = max(group, key=lambda c: (c.population, [-ord(ch) for ch in c.branch.id]))
+        # the most populated branch leads (ties: the smallest id, compared character by character); the ids'
+        # characters are read only among the tied, not for each of a national plan's 13,633 catchments
+        top = max(c.population for c in group)
+        tied = [c for c in group if c.population == top]
+        self.lead = tied[0] if len(tied) == 1 else max(tied, key=lambda c: [-ord(ch) for ch in c.branch.id])
         self.population = sum(c.population for c in group)
         areas = [a for c in group for a in c.areas]
         self.area_codes = sorted(a.code for a in areas)

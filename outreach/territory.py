@@ -90,21 +90,31 @@ class BranchIndex:
     def of(cls, branches: list[Branch]) -> BranchIndex:
         return cls([b.lat for b in branches], [b.lon for b in branches])
 
-    def nearest(self, lat, lon) -> Nearest:
+    def _candidates(self, lat, lon) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The points as arrays, and for each its CANDIDATES nearest branches on the sphere (indices, and
+        spherical distances in km, nearest first)."""
         lat, lon = np.atleast_1d(np.asarray(lat, dtype=float)), np.atleast_1d(np.asarray(lon, dtype=float))
-        n_points, n_branches = lat.size, self.lat.size
-        k = min(CANDIDATES, n_branches)
+        k = min(CANDIDATES, self.lat.size)
         chords, cand = self.tree.query(unit_vectors(lat, lon), k=k)
-        chords, cand = chords.reshape(n_points, k), cand.reshape(n_points, k)
-        spherical = chord_to_km(chords)
+        return lat, lon, chord_to_km(chords.reshape(lat.size, k)), cand.reshape(lat.size, k)
+
+    def _exact(self, lat, lon, cand, needed) -> np.ndarray:
+        """Geodesic km from each point to its candidates where `needed`, infinity elsewhere."""
+        exact = np.full(cand.shape, np.inf)
+        rows, cols = np.nonzero(needed)
+        exact[rows, cols] = geodesic_km(lat[rows], lon[rows], self.lat[cand[rows, cols]], self.lon[cand[rows, cols]])
+        return exact
+
+    def nearest(self, lat, lon) -> Nearest:
+        lat, lon, spherical, cand = self._candidates(lat, lon)
+        n_points, k = cand.shape
+        n_branches = self.lat.size
 
         # Exact distances only for candidates that can still be first or second (see module docstring).
         upper = spherical * UPPER
         bound = np.partition(upper, 1, axis=1)[:, 1] if k > 1 else upper[:, 0]  # second-smallest upper bound
         needed = spherical * LOWER <= bound[:, None]
-        exact = np.full((n_points, k), np.inf)
-        rows, cols = np.nonzero(needed)
-        exact[rows, cols] = geodesic_km(lat[rows], lon[rows], self.lat[cand[rows, cols]], self.lon[cand[rows, cols]])
+        exact = self._exact(lat, lon, cand, needed)
 
         # order by (distance, branch index) so that ties break the same way as a brute-force scan
         order = np.lexsort((cand, exact), axis=1)
@@ -121,6 +131,25 @@ class BranchIndex:
                 self._solve_one(i, lat, lon, second_km[i], first, first_km, second, second_km)
         return Nearest(first, first_km, second, second_km)
 
+    def nearest_first(self, lat, lon) -> tuple[np.ndarray, np.ndarray]:
+        """The nearest branch of each point and its distance (km): what `nearest` gives as `first` and
+        `first_km`, without the second-nearest, whose exact distances and certificate a caller that only
+        assigns points (the planner's catchments) would pay for nothing. Same bounds: a candidate is measured
+        only when its lower bound does not exceed the smallest upper bound, and a point goes to the ball query
+        when a branch outside the candidates could be as near as its nearest candidate."""
+        lat, lon, spherical, cand = self._candidates(lat, lon)
+        k, n_branches = cand.shape[1], self.lat.size
+        needed = spherical * LOWER <= (spherical[:, :1] * UPPER)  # the tree's nearest has the smallest bound
+        exact = self._exact(lat, lon, cand, needed)
+        first_km = exact.min(axis=1)
+        # equal distances go to the branch listed first, as in `nearest`
+        first = np.where(exact == first_km[:, None], cand, n_branches).min(axis=1)
+        if k < n_branches:
+            uncertain = np.nonzero(spherical[:, -1] * LOWER <= first_km)[0]
+            for i in uncertain:
+                self._solve_one(i, lat, lon, first_km[i], first, first_km, None, None)
+        return first, first_km
+
     def _solve_one(self, i, lat, lon, limit_km, first, first_km, second, second_km) -> None:
         """Exact answer for one point by scanning every branch that could beat `limit_km`."""
         point = unit_vectors(lat[i:i + 1], lon[i:i + 1])[0]
@@ -128,7 +157,7 @@ class BranchIndex:
         dist = geodesic_km(lat[i], lon[i], self.lat[ids], self.lon[ids])
         order = np.lexsort((ids, dist))
         first[i], first_km[i] = ids[order[0]], dist[order[0]]
-        if len(order) > 1:
+        if len(order) > 1 and second is not None:
             second[i], second_km[i] = ids[order[1]], dist[order[1]]
 
     def within(self, lat: float, lon: float, km: float) -> list[tuple[int, float]]:

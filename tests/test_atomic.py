@@ -45,3 +45,29 @@ def test_a_link_or_a_folder_in_the_way_is_never_taken_for_the_file(tmp_path):
     with pytest.raises(InputError, match="impossible d'écrire"):
         atomic.write_files(out, {"plan.csv": b"x", "images/x.png": b"other"})
     assert (out / "images" / "x.png").read_bytes() == b"same" and elsewhere.read_bytes() == b"same"
+
+
+def test_a_new_folder_or_sub_folder_is_moved_whole_with_the_permissions_of_a_folder_made_there(tmp_path):
+    # the staging folder becomes the export by one rename: its permissions are those of a plain mkdir
+    (tmp_path / "plain").mkdir()
+    atomic.write_files(tmp_path / "new", {"plan.csv": b"1", "images/x.png": b"x"})
+    assert (tmp_path / "new" / "images" / "x.png").read_bytes() == b"x"
+    assert os.stat(tmp_path / "new").st_mode == os.stat(tmp_path / "plain").st_mode
+    # a folder already there keeps its other files; its missing images/ is moved in whole, and planning
+    # again replaces the changed file inside it
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "notes.txt").write_text("à garder")
+    atomic.write_files(old, {"plan.csv": b"1", "images/x.png": b"x", "images/y.png": b"y"})
+    atomic.write_files(old, {"plan.csv": b"2", "images/x.png": b"x2", "images/y.png": b"y"})
+    assert sorted(p.name for p in (old / "images").iterdir()) == ["x.png", "y.png"]
+    assert (old / "images" / "x.png").read_bytes() == b"x2" and (old / "plan.csv").read_bytes() == b"2"
+    assert (old / "notes.txt").read_text() == "à garder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "old", "plain"]  # no staging folder left
+    # a file where the folder goes: refused in French, nothing written
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InputError, match="un fichier porte le nom"):
+        atomic.write_files(tmp_path / "file", {"plan.csv": b"1"})
+    with pytest.raises(InputError, match="un fichier porte le nom"):
+        atomic.write_files(old, {"notes.txt/x.png": b"x"})
+    assert (old / "notes.txt").read_text() == "à garder"

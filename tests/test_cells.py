@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 
 import pandas as pd
 import pytest
@@ -51,3 +52,20 @@ def test_ads_manager_files_keep_a_formula_named_campaign_as_text():
     txt = to_txt([row]).decode("utf-8-sig").splitlines()
     fields = dict(zip(DEFAULT_COLUMNS, next(csv.reader([txt[1]], delimiter="\t")), strict=False))
     assert fields["Campaign Name"] == "'" + HOSTILE[0] and fields["Ad Set Name"] == "'@SUM(A1)"
+
+
+@pytest.mark.parametrize("options", [{}, {"delimiter": "\t", "lineterminator": "\r\n"}, {"delimiter": ";"},
+                                     {"lineterminator": "\n"}, {"quoting": csv.QUOTE_ALL}])
+def test_rows_written_without_the_csv_module_are_the_bytes_it_would_write(options):
+    # plain text rows skip the csv module's scan: random rows of quotes, delimiters, line breaks, formulas,
+    # numbers and None must come out as csv.writer writes them after `safe`
+    rng = random.Random(17)
+    alphabet = ["a", "é", " ", "\t", ",", ";", '"', "\r", "\n", "=", "-", "1", "'", "€", "\u2028"]
+    for _ in range(2000):
+        row = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 4))]
+        if rng.random() < 0.2:
+            row.append(rng.choice([1, 2.5, None, True]))
+        ours, theirs = io.StringIO(), io.StringIO()
+        cells.writer(ours, **options).writerow(row)
+        csv.writer(theirs, **options).writerow(cells.safe_row(row))
+        assert ours.getvalue() == theirs.getvalue(), row

@@ -936,6 +936,10 @@ def test_a_trusted_model_is_the_one_pydantic_would_build():
     assert made.__pydantic_extra__ is None and made.__pydantic_private__ is None
     made.radius_km = 3.0  # an ordinary model, changed as any other
     assert made.radius_km == 3.0 and made.model_copy(update={"population": 1}).population == 1
+    # the models of a class share one set of field names, which neither the assignment nor a copy changes
+    other = _trusted(Location, values)
+    assert other.model_fields_set is made.model_fields_set and other.model_fields_set == set(values)
+    assert made.model_copy(update={"population": 1}).model_fields_set is not made.model_fields_set
     with pytest.raises(KeyError, match="area_codes"):  # every field given, no default filled in
         _trusted(Location, {k: v for k, v in values.items() if k != "area_codes"})
     with pytest.raises(ValueError, match=r"Location has no field \['rayon'\]"):

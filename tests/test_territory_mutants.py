@@ -286,3 +286,23 @@ def test_a_single_branch_index_says_there_is_no_second():
 def test_geodesic_distances_of_no_point_are_an_empty_array():
     assert geodesic_km([], [], [], []).shape == (0,)
     assert geodesic_km(43.3, 5.4, [43.3, 43.4], [5.4, 5.4]).tolist()[0] == 0.0
+
+
+def test_the_nearest_alone_is_the_first_of_nearest_on_ties_shared_sites_and_the_ball_query():
+    # the planner's search without the second-nearest: the same branch and distance on random networks
+    # around the candidate count, on a site shared by more branches than candidates (the first listed wins)
+    # and where the tree's candidates miss the true nearest (Cayenne, above)
+    rng = np.random.default_rng(7)
+    cayenne = (4.9372, -52.3260)
+    cases = [([(43.2 + rng.uniform(0, 0.3), 5.3 + rng.uniform(0, 0.4)) for _ in range(count)],
+              (43.2 + rng.uniform(0, 0.3, 40), 5.3 + rng.uniform(0, 0.4, 40))) for count in (1, 3, 8, 9, 20)]
+    cases.append(([(45.0, 4.0)] * 12 + [(45.001, 4.0)], (np.array([45.0, 45.0005]), np.array([4.0, 4.0]))))
+    cases.append(([at(*cayenne, 5010.0 + i, 90.0 if i % 2 else 270.0) for i in range(10)]
+                  + [at(*cayenne, 5001.0, 180.0), at(*cayenne, 5000.0, 0.0)], ([cayenne[0]], [cayenne[1]])))
+    for sites, (lat, lon) in cases:
+        index = BranchIndex([s[0] for s in sites], [s[1] for s in sites])
+        found = index.nearest(lat, lon)
+        first, first_km = index.nearest_first(lat, lon)
+        assert first.tolist() == found.first.tolist()
+        assert first_km.tolist() == found.first_km.tolist()
+    assert first.tolist() == [11]  # the branch 5.000 km north, beyond the sphere's candidates

@@ -18,6 +18,7 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 0 of the 1900 date system, leap-year bug included
+WORKBOOK_ZIP_LEVEL = 1
 DATE_STYLE = 1  # index in cellXfs of the date-time format below
 # characters XML 1.0 cannot hold, and a literal "_x" that readers would take for an escape: OOXML's _xHHHH_ form
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
@@ -121,7 +122,9 @@ def write_xlsx(rows: Iterable[list], sheet_name: str = "Sheet1") -> bytes:
         parts.append(f'<row r="{r}">{"".join(cells)}</row>')
     parts.append("</sheetData></worksheet>")
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as book:
+    # zlib's fastest level: a national plan's 4.7 MiB sheet in 40 ms instead of 88 ms at level 6, for a file of
+    # 0.83 MiB instead of 0.70 MiB (the zip's bytes differ from run to run anyway: it stamps the time)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=WORKBOOK_ZIP_LEVEL) as book:
         book.writestr("[Content_Types].xml", CONTENT_TYPES)
         book.writestr("_rels/.rels", ROOT_RELS)
         book.writestr("xl/workbook.xml", _workbook(sheet_name))
