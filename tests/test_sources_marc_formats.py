@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 
@@ -11,7 +12,7 @@ import pytest
 
 from outreach.errors import InputError
 from outreach.sources.catalogue import read_catalogue
-from outreach.sources.marc_charsets import _ISO5426_MARKS, _ISO5426_SPACING, decode_iso5426
+from outreach.sources.marc_charsets import _ISO5426_MARKS, _ISO5426_SPACING, decode_iso5426, guess
 from tests.support import DATA
 
 MRC = DATA / "samples" / "roubaix-unimarc-sample-2383.mrc"
@@ -237,3 +238,18 @@ def test_iso5426_decoder_counts_bytes_without_character():
     assert decode_iso5426(b"Caf\xc2e cr\xc1eme \xd0ca") == ("Café crème ça", 0)
     text, bad = decode_iso5426(b"a\x85b\xc2")
     assert text == "a\ufffdb\ufffd" and bad == 2
+
+
+def test_a_record_whose_bytes_fit_both_sets_takes_the_set_of_the_files_clear_records(records):
+    # "Œuvres" in ISO 5426 is 0xEA, which Latin-1 reads "ê": nothing in that record tells the two apart
+    plain = next(r for r in records if r["200"] and r["200"]["a"] and all(
+        (f.data if f.is_control_field() else f.value()).isascii() for f in r.fields))
+    ambiguous = copy.deepcopy(plain)
+    ambiguous["200"]["a"] = "Œ" + plain["200"]["a"][1:]
+    ambiguous_bytes = _reencoded(ambiguous, _iso5426, "    ")
+    assert b"\xea" in ambiguous_bytes and guess(ambiguous_bytes) is None
+    after_iso5426 = b"".join(_reencoded(r, _iso5426, "    ") for r in _accented(records)[:3]) + ambiguous_bytes
+    assert read_catalogue("iso5426.mrc", data=after_iso5426).items[-1].title.startswith("Œ")
+    after_latin1 = b"".join(_reencoded(r, lambda t: t.encode("cp1252"), "    ")
+                            for r in _accented(records)[:3]) + ambiguous_bytes
+    assert read_catalogue("latin1.mrc", data=after_latin1).items[-1].title.startswith("ê")
