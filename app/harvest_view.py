@@ -10,20 +10,25 @@ import streamlit as st
 
 from app import state
 from outreach.errors import InputError
-from outreach.model import Theme, ThemeMatch
+from outreach.model import CatalogueProvenance, Theme
 from outreach.paths import harvest_store_path
-from outreach.themes import coverage_warnings, match_store, measure_coverage, provenance_of
+from outreach.themes import StoreMatcher, coverage_warnings, match_store, measure_store_coverage
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _stored(path: str, stamp: float, themes_key: tuple[str, ...]):
-    """The store read, with the matches it keeps (made as each page was harvested; items kept without them
-    are matched and kept now, in this process); `stamp` (the file's mtime) makes a new harvest read again."""
-    from outreach.sources import read_store
+    """What the section shows of the store, without building its items (a store of 500,000 records read whole
+    took 30 s and 4 GB): its size and notes, the matches it keeps (made as each page was harvested; items kept
+    without them are matched and kept now, in this process), the titles of the matched items and the coverage
+    measured by SQLite; `stamp` (the file's mtime) makes a new harvest read again."""
+    from outreach.sources import kept_titles, store_overview
 
-    read = read_store(path)
-    found, _ = match_store(path, [Theme.model_validate_json(t) for t in themes_key], workers=1)
-    return read, [ThemeMatch(item_id=i, theme_id=t, score=s, reason=r) for i, t, s, r in found]
+    records, notes = store_overview(path)
+    themes = [Theme.model_validate_json(t) for t in themes_key]
+    found, _ = match_store(path, themes, workers=1)
+    matches = list(found)
+    coverage = measure_store_coverage(path, matches)
+    return records, notes, matches, kept_titles(path, StoreMatcher(themes).key), coverage
 
 
 def harvest_section(themes_key: tuple[str, ...]) -> None:
@@ -41,21 +46,20 @@ def harvest_section(themes_key: tuple[str, ...]) -> None:
         _fetch(url.strip(), store, full, themes_key)
     if store.exists():
         try:
-            read, matches = _stored(str(store), store.stat().st_mtime, themes_key)
+            records, notes, matches, titles, coverage = _stored(str(store), store.stat().st_mtime, themes_key)
         except InputError as exc:
             state.show_input_error(exc)
             return
-        for note in read.notes:
+        for note in notes:
             st.info(note, icon="ℹ️")
-        st.metric("Notices moissonnées", len(read.items), help=str(store))
+        st.metric("Notices moissonnées", records, help=str(store))
         # which catalogue the figures come from, and whether they will be low (shelf codes to map)
-        state.catalogue_banner(provenance_of(read.items, label="catalogue moissonné",
-                                             when=date.fromtimestamp(store.stat().st_mtime)))
-        for warning in coverage_warnings(measure_coverage(read.items, matches), "Catalogue moissonné"):
+        state.catalogue_banner(CatalogueProvenance(label="catalogue moissonné", records=records,
+                                                   as_of=date.fromtimestamp(store.stat().st_mtime)))
+        for warning in coverage_warnings(coverage, "Catalogue moissonné"):
             st.warning(warning, icon="⚠️")
-        titles = {i.id: i.title for i in read.items}
-        st.dataframe(pd.DataFrame([{"Notice": m.item_id, "Titre": titles.get(m.item_id, ""), "Thème": m.theme_id,
-                                    "Score": m.score, "Pourquoi": m.reason} for m in matches],
+        st.dataframe(pd.DataFrame([{"Notice": i, "Titre": titles.get(i, ""), "Thème": t, "Score": s, "Pourquoi": r}
+                                   for i, t, s, r in matches],
                                   columns=["Notice", "Titre", "Thème", "Score", "Pourquoi"]),
                      hide_index=True, width="stretch", key="themes_harvest_table")
 

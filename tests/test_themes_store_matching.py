@@ -140,3 +140,29 @@ def test_a_harvested_store_keeps_the_files_items_and_matches_field_for_field_and
         by_item[m.item_id].append([m.theme_id, m.score, m.reason])
     assert kept == by_item
     assert sum(1 for found in kept.values() if found) > 700  # a real share of the records is matched
+
+
+def test_a_stores_coverage_and_titles_are_those_of_its_items_read_whole(catalogue, tmp_path):
+    # the Thèmes page's harvest section measures them with SQLite, without building the items
+    from dataclasses import asdict
+
+    from outreach.sources.harvest_store import kept_titles, read_store, store_overview
+    from outreach.themes import measure_coverage, measure_store_coverage
+
+    records, _ = catalogue
+    themes = load_themes()
+    store = tmp_path / "h.sqlite"
+    matcher = StoreMatcher(themes)
+    with OaiServer(served(records), page_size=1000) as server:
+        fetch(identify(server.url), store, prefix="marcxml", match=matcher)
+    read = read_store(store)
+    matches = list(match_store(store, themes, workers=1)[0])
+    assert store_overview(store) == (len(read.items), read.notes)
+    # the shipped shelf map, then one that knows the call numbers of the crime novels ("R POL …")
+    for shelf_map in (None, {"R POL": ["polar"], "BD": ["bande-dessinee"]}):
+        whole = measure_coverage(read.items, matches, shelf_map)
+        assert asdict(measure_store_coverage(store, matches, shelf_map)) == asdict(whole)
+    assert whole.shelving_mapped > 0 and whole.with_clue < whole.records  # the map counts, and not every record
+    titles = kept_titles(store, matcher.key)
+    assert {i for i, *_ in matches} <= set(titles)
+    assert all(titles[i.id] == i.title for i in read.items if i.id in titles)

@@ -277,16 +277,63 @@ def read_store(path: str | Path, *, name: str | None = None) -> CatalogueRead:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
             rows = [r[0] for r in db.execute("SELECT item FROM items ORDER BY identifier")]
-            last = db.execute("SELECT url, response_date FROM harvests ORDER BY finished_at DESC LIMIT 1").fetchone()
+            last = last_harvest_of_store(db)
     except sqlite3.DatabaseError as exc:
         raise InputError(f"base de notices moissonnées illisible ({exc}).", file=label, fix=_UNREADABLE_FIX) from exc
-    if not rows:
+    _refuse_empty(len(rows), label)
+    items = _ITEMS.validate_json("[" + ",".join(rows) + "]")
+    return CatalogueRead(label, items, "OAI-PMH (base locale)", notes=[_size_note(label, len(items), last)])
+
+
+def store_overview(path: str | Path) -> tuple[int, list[str]]:
+    """(records, notes) of a store, as `read_store` gives them, without reading its items."""
+    label = str(path)
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            records, last = store_size(db), last_harvest_of_store(db)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"base de notices moissonnées illisible ({exc}).", file=label, fix=_UNREADABLE_FIX) from exc
+    _refuse_empty(records, label)
+    return records, [_size_note(label, records, last)]
+
+
+def _refuse_empty(records: int, label: str) -> None:
+    if not records:
         raise InputError("aucune notice dans la base moissonnée.", file=label,
                          fix="Lancez d'abord « outreach catalogue fetch URL » (serveur OAI-PMH du SIGB).")
-    items = _ITEMS.validate_json("[" + ",".join(rows) + "]")
-    notes = [f"{label} : {len(items)} notice(s) moissonnée(s)"
-             + (f" depuis {last[0]}, à jour au {last[1]}" if last else "") + "."]
-    return CatalogueRead(label, items, "OAI-PMH (base locale)", notes=notes)
+
+
+def _size_note(label: str, records: int, last: tuple[str, str] | None) -> str:
+    return (f"{label} : {records} notice(s) moissonnée(s)"
+            + (f" depuis {last[0]}, à jour au {last[1]}" if last else "") + ".")
+
+
+def _truthy(path: str) -> str:
+    """SQL for Python's truth of the JSON value at `path` of an item (an absent value is false)."""
+    return (f"CASE json_type(item, '{path}') WHEN 'array' THEN json_array_length(item, '{path}') > 0 "
+            f"WHEN 'object' THEN json_extract(item, '{path}') <> '{{}}' WHEN 'text' THEN json_extract(item, '{path}') <> '' "
+            f"WHEN 'true' THEN 1 WHEN 'integer' THEN json_extract(item, '{path}') <> 0 "
+            f"WHEN 'real' THEN json_extract(item, '{path}') <> 0 ELSE 0 END")
+
+
+# what the coverage of a catalogue reads of each item (outreach.themes.coverage), read by SQLite's JSON functions
+_COVERAGE_SQL = ("SELECT " + ", ".join(_truthy(p) for p in ("$.subjects", "$.genres", "$.dewey", "$.extra.series",
+                                                             "$.extra.collections"))
+                 + ", json_extract(item, '$.call_numbers'), json_extract(item, '$.shelves') FROM items")
+
+
+def coverage_rows(path: str | Path) -> Iterator[tuple]:
+    """For each stored item: whether it has subjects, genres, a Dewey number, a series and collections (1 or 0),
+    then its call numbers and its shelves as JSON arrays — without building the items."""
+    with _matches_db(path) as db:
+        yield from db.execute(_COVERAGE_SQL)
+
+
+def kept_titles(path: str | Path, key: str) -> dict[str, str]:
+    """Item id → title of the items that have a match kept under `key`, or that may take one from their kin."""
+    with _matches_db(path) as db:
+        return dict(db.execute("SELECT item_id, title FROM matched WHERE themes = ? AND (found <> '[]' OR "
+                               "author <> '' OR series <> '') ORDER BY identifier", (key,)))
 
 
 # ------------------------------------------------------------------------------------------ the catalogue in force

@@ -23,7 +23,7 @@ from outreach.themes.catalogue import (
     with_resolved_interests,
 )
 from outreach.themes.copy import HEADLINE_MAX, ad_copy
-from outreach.themes.coverage import measure_coverage
+from outreach.themes.coverage import measure_coverage, measure_store_coverage
 from outreach.themes.coverage import summary_line as coverage_summary
 from outreach.themes.coverage import theme_line as coverage_by_theme
 from outreach.themes.coverage import warnings as coverage_warnings
@@ -66,7 +66,7 @@ __all__ = ["DEMO_BRANCHES", "LargeCatalogue", "StoreMatcher", "as_items", "held_
            "dump_shelf_map", "dump_themes", "editor", "forget_catalogue_file", "in_force_version",
            "iso2709_head", "keep_agenda_file", "keep_catalogue_file", "kept_files", "owner_codes", "load_shelf_map", "load_themes", "match_events", "match_iso2709_file", "match_items",
            "match_store",
-           "measure_coverage", "network_entries", "network_shelf_map_path", "parse_shelf_map", "parse_themes",
+           "measure_coverage", "measure_store_coverage", "network_entries", "network_shelf_map_path", "parse_shelf_map", "parse_themes",
            "propose_shelf_map", "provenance_of", "replace_theme", "roubaix_collection_labels",
            "sample_catalogue_path", "save_shelf_map", "save_themes", "shipped_catalogue", "shipped_events",
            "shipped_provenance", "summarise", "themes_path", "with_resolved_interests"]

@@ -8,9 +8,11 @@ officer is told so, with what to do, on the Thèmes page and on `outreach themes
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from outreach.model import CatalogueItem, Theme, ThemeMatch
 from outreach.themes import shelves
@@ -37,7 +39,8 @@ CLUE_NAMES = {"subject": "sujet", "genre": "genre", "dewey": "Dewey", "series": 
               "collection": "collection", "shelf": "cote ou rayon reconnu"}
 
 
-def _clues(item: CatalogueItem, mapped: bool) -> set[str]:
+def _clues(item: CatalogueItem) -> set[str]:
+    """The clue kinds of an item, the shelf codes aside (they count when the shelf map knows one)."""
     found = set()
     if item.subjects:
         found.add("subject")
@@ -49,26 +52,58 @@ def _clues(item: CatalogueItem, mapped: bool) -> set[str]:
         found.add("series")
     if item.extra.get("collections"):
         found.add("collection")
-    if mapped:
-        found.add("shelf")
     return found
 
 
 def measure_coverage(items: Sequence[CatalogueItem], matches: Sequence[ThemeMatch],
                      shelf_map: dict[str, list[str]] | None = None) -> Coverage:
-    entries = shelves.load_shelf_map() if shelf_map is None else shelf_map
-    known = {shelves.code_words(code) for code, ids in entries.items() if ids}
-    cov = Coverage(records=len(items), with_clue=0)
-    for item in items:
-        values = shelves.shelf_values(item)
-        mapped = any(shelves.find_code(shelves.code_words(v), known) for v in values)
+    return _measure(((shelves.shelf_values(i), _clues(i)) for i in items), matches, shelf_map)
+
+
+_STORED_KINDS = ("subject", "genre", "dewey", "series", "collection")
+
+
+def measure_store_coverage(path: str | Path, matches: Iterable, shelf_map: dict[str, list[str]] | None = None
+                           ) -> Coverage:
+    """`measure_coverage` of a harvested store's items, read by SQLite without building them (a store of
+    500,000 records read whole takes 30 s and 4 GB); `matches` are (item id, theme id, …) tuples."""
+    from outreach.sources.harvest_store import coverage_rows
+
+    def entries():
+        for *flags, calls, shelved in coverage_rows(path):
+            values = [*(json.loads(calls) if calls and calls != "[]" else ()),
+                      *(json.loads(shelved) if shelved and shelved != "[]" else ())]
+            yield values, {kind for kind, flag in zip(_STORED_KINDS, flags, strict=True) if flag}
+
+    return _measure(entries(), matches, shelf_map)
+
+
+def _measure(entries: Iterable[tuple[list[str], set[str]]], matches: Iterable,
+             shelf_map: dict[str, list[str]] | None) -> Coverage:
+    """Coverage of (shelf values, other clue kinds) per record, and of the matches (ThemeMatch or tuples)."""
+    entries_map = shelves.load_shelf_map() if shelf_map is None else shelf_map
+    known = {shelves.code_words(code) for code, ids in entries_map.items() if ids}
+    is_mapped: dict[str, bool] = {}  # per value: call numbers and shelf codes repeat from record to record
+    cov = Coverage(records=0, with_clue=0)
+    for values, clues in entries:
+        cov.records += 1
+        mapped = False
+        for v in values:
+            known_here = is_mapped.get(v)
+            if known_here is None:
+                known_here = is_mapped[v] = bool(shelves.find_code(shelves.code_words(v), known))
+            if known_here:
+                mapped = True
+                break
         if values:
             cov.with_shelving += 1
             cov.shelving_mapped += mapped
-        clues = _clues(item, mapped)
+        if mapped:
+            clues = clues | {"shelf"}
         cov.by_clue.update(clues)
         cov.with_clue += bool(clues)
-    for theme_id, _ in {(m.theme_id, m.item_id) for m in matches}:
+    pairs = {(m.theme_id, m.item_id) if isinstance(m, ThemeMatch) else (m[1], m[0]) for m in matches}
+    for theme_id, _ in pairs:
         cov.per_theme[theme_id] += 1
     return cov
 
