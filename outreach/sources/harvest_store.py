@@ -308,25 +308,18 @@ def _size_note(label: str, records: int, last: tuple[str, str] | None) -> str:
             + (f" depuis {last[0]}, à jour au {last[1]}" if last else "") + ".")
 
 
-def _truthy(path: str) -> str:
-    """SQL for Python's truth of the JSON value at `path` of an item (an absent value is false)."""
-    return (f"CASE json_type(item, '{path}') WHEN 'array' THEN json_array_length(item, '{path}') > 0 "
-            f"WHEN 'object' THEN json_extract(item, '{path}') <> '{{}}' WHEN 'text' THEN json_extract(item, '{path}') <> '' "
-            f"WHEN 'true' THEN 1 WHEN 'integer' THEN json_extract(item, '{path}') <> 0 "
-            f"WHEN 'real' THEN json_extract(item, '{path}') <> 0 ELSE 0 END")
+# what the coverage of a catalogue reads of each item (outreach.themes.coverage), in the order of COVERAGE_FIELDS:
+# one json_extract of several paths parses each item's JSON once (SQLite 3.40 keeps no parse between calls)
+COVERAGE_FIELDS = ("subjects", "genres", "dewey", "extra.series", "extra.collections", "call_numbers", "shelves")
+_COVERAGE_SQL = ("SELECT json_extract(item, " + ", ".join(f"'$.{f}'" for f in COVERAGE_FIELDS) + ") FROM items")
 
 
-# what the coverage of a catalogue reads of each item (outreach.themes.coverage), read by SQLite's JSON functions
-_COVERAGE_SQL = ("SELECT " + ", ".join(_truthy(p) for p in ("$.subjects", "$.genres", "$.dewey", "$.extra.series",
-                                                             "$.extra.collections"))
-                 + ", json_extract(item, '$.call_numbers'), json_extract(item, '$.shelves') FROM items")
-
-
-def coverage_rows(path: str | Path) -> Iterator[tuple]:
-    """For each stored item: whether it has subjects, genres, a Dewey number, a series and collections (1 or 0),
-    then its call numbers and its shelves as JSON arrays — without building the items."""
+def coverage_rows(path: str | Path) -> Iterator[str]:
+    """For each stored item, the JSON array of its COVERAGE_FIELDS' values (null where absent), without
+    building the items."""
     with _matches_db(path) as db:
-        yield from db.execute(_COVERAGE_SQL)
+        for (values,) in db.execute(_COVERAGE_SQL):
+            yield values
 
 
 def kept_titles(path: str | Path, key: str) -> dict[str, str]:

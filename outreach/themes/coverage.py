@@ -60,9 +60,6 @@ def measure_coverage(items: Sequence[CatalogueItem], matches: Sequence[ThemeMatc
     return _measure(((shelves.shelf_values(i), _clues(i)) for i in items), matches, shelf_map)
 
 
-_STORED_KINDS = ("subject", "genre", "dewey", "series", "collection")
-
-
 def measure_store_coverage(path: str | Path, matches: Iterable, shelf_map: dict[str, list[str]] | None = None
                            ) -> Coverage:
     """`measure_coverage` of a harvested store's items, read by SQLite without building them (a store of
@@ -70,10 +67,12 @@ def measure_store_coverage(path: str | Path, matches: Iterable, shelf_map: dict[
     from outreach.sources.harvest_store import coverage_rows
 
     def entries():
-        for *flags, calls, shelved in coverage_rows(path):
-            values = [*(json.loads(calls) if calls and calls != "[]" else ()),
-                      *(json.loads(shelved) if shelved and shelved != "[]" else ())]
-            yield values, {kind for kind, flag in zip(_STORED_KINDS, flags, strict=True) if flag}
+        for values in coverage_rows(path):
+            # in the order of harvest_store.COVERAGE_FIELDS
+            subjects, genres, dewey, series, collections, calls, shelved = json.loads(values)
+            clues = {kind for kind, value in (("subject", subjects), ("genre", genres), ("dewey", dewey),
+                                              ("series", series), ("collection", collections)) if value}
+            yield [*(calls or ()), *(shelved or ())], clues
 
     return _measure(entries(), matches, shelf_map)
 
