@@ -64,6 +64,16 @@ def catalogue(tmp_path_factory) -> tuple[list[pymarc.Record], object]:
     return records, path
 
 
+def _harvested(records: list[pymarc.Record], tmp_path) -> tuple[list, object, StoreMatcher]:
+    """(the themes, the store, its matcher): the records harvested from the local repository, matched as they come."""
+    themes = load_themes()
+    store = tmp_path / "h.sqlite"
+    matcher = StoreMatcher(themes)
+    with OaiServer(served(records), page_size=1000) as server:
+        fetch(identify(server.url), store, prefix="marcxml", match=matcher)
+    return themes, store, matcher
+
+
 def _triples(matches) -> set[tuple[str, str, float]]:
     return {(i, t, round(s, 6)) for i, t, s, _ in matches}
 
@@ -123,11 +133,7 @@ def test_a_harvested_store_keeps_the_files_items_and_matches_field_for_field_and
     they are. The real Roubaix records harvested give the items of the same file read whole, every field,
     and the matches made for each, reasons included (kinship aside: it is added when the store is read)."""
     records, path = catalogue
-    themes = load_themes()
-    store = tmp_path / "h.sqlite"
-    matcher = StoreMatcher(themes)
-    with OaiServer(served(records), page_size=1000) as server:
-        fetch(identify(server.url), store, prefix="marcxml", match=matcher)
+    themes, store, matcher = _harvested(records, tmp_path)
     items = read_catalogue(path).items
     with sqlite3.connect(store) as db:
         stored = {CatalogueItem.model_validate_json(j).id: CatalogueItem.model_validate_json(j)
@@ -149,12 +155,7 @@ def test_a_stores_coverage_and_titles_are_those_of_its_items_read_whole(catalogu
     from outreach.sources.harvest_store import kept_titles, read_store, store_overview
     from outreach.themes import measure_coverage, measure_store_coverage
 
-    records, _ = catalogue
-    themes = load_themes()
-    store = tmp_path / "h.sqlite"
-    matcher = StoreMatcher(themes)
-    with OaiServer(served(records), page_size=1000) as server:
-        fetch(identify(server.url), store, prefix="marcxml", match=matcher)
+    themes, store, matcher = _harvested(catalogue[0], tmp_path)
     read = read_store(store)
     matches = list(match_store(store, themes, workers=1)[0])
     assert store_overview(store) == (len(read.items), read.notes)
