@@ -25,10 +25,11 @@ def _stored(path: str, stamp: float, themes_key: tuple[str, ...]):
 
     records, notes = store_overview(path)
     themes = [Theme.model_validate_json(t) for t in themes_key]
-    found, _ = match_store(path, themes, workers=1)
+    matcher = StoreMatcher(themes)  # compiled once: the matches and the titles are kept under its key
+    found, _ = match_store(path, themes, workers=1, matcher=matcher)
     matches = list(found)
     coverage = measure_store_coverage(path, matches)
-    return records, notes, matches, kept_titles(path, StoreMatcher(themes).key), coverage
+    return records, notes, matches, kept_titles(path, matcher.key), coverage
 
 
 def harvest_section(themes_key: tuple[str, ...]) -> None:

@@ -115,10 +115,11 @@ def measure(way: str, home: Path) -> None:
         from outreach.themes import StoreMatcher, load_themes, match_store, measure_store_coverage
 
         themes = load_themes()
+        matcher = StoreMatcher(themes)
         records, _ = store_overview(store)
-        found = list(match_store(store, themes, workers=1)[0])
+        found = list(match_store(store, themes, workers=1, matcher=matcher)[0])
         measure_store_coverage(store, found)
-        kept_titles(store, StoreMatcher(themes).key)
+        kept_titles(store, matcher.key)
         read = time.perf_counter() - w, time.process_time() - c
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"records": records, "read": read, "rss_read": rss, "matches": len(found)}))

@@ -66,6 +66,24 @@ def gunzip(raw: bytes, label: str, limit: int = MAX_UNZIPPED_BYTES) -> bytes:
     return out
 
 
+def read_limited(response, limit: int, too_large, chunk_bytes: int) -> bytes:
+    """The body of an HTTP answer (a `requests` response opened with stream=True), refused beyond `limit` bytes
+    whether the server announces them (Content-Length) or only sends them: `too_large(size)` is the InputError
+    raised, the connection closed first."""
+    announced = response.headers.get("Content-Length", "")
+    if announced.isdigit() and int(announced) > limit:
+        response.close()
+        raise too_large(int(announced))
+    chunks, size = [], 0
+    for chunk in response.iter_content(chunk_bytes):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:  # a server that announces nothing, or less than it sends
+            response.close()
+            raise too_large(size)
+    return b"".join(chunks)
+
+
 DEPTH_FIX = "Un fichier exporté par un logiciel n'a jamais autant de niveaux : exportez-le de nouveau."
 
 

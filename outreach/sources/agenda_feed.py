@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import requests
 
-from outreach.bounds import MAX_AGENDA_BYTES, MB
+from outreach.bounds import MAX_AGENDA_BYTES, MB, read_limited
 from outreach.errors import InputError
 
 TIMEOUT_S = 30
@@ -34,14 +34,7 @@ def fetch_agenda(url: str, *, max_bytes: int = MAX_AGENDA_BYTES) -> bytes:
         with requests.get(address, timeout=TIMEOUT_S, stream=True,
                           headers={"Accept": "text/calendar, application/json, text/csv, */*"}) as response:
             response.raise_for_status()
-            announced = response.headers.get("Content-Length", "")
-            if announced.isdigit() and int(announced) > max_bytes:
-                raise _too_large(url, int(announced), max_bytes)
-            received = bytearray()
-            for block in response.iter_content(64 * 1024):
-                received += block
-                if len(received) > max_bytes:  # a server that announces nothing, or less than it sends
-                    raise _too_large(url, len(received), max_bytes)
+            received = read_limited(response, max_bytes, lambda size: _too_large(url, size, max_bytes), 64 * 1024)
     except requests.exceptions.HTTPError as exc:
         raise InputError(f"le serveur de l'agenda répond HTTP {exc.response.status_code}.", file=url,
                          fix=URL_FIX) from exc
@@ -54,7 +47,7 @@ def fetch_agenda(url: str, *, max_bytes: int = MAX_AGENDA_BYTES) -> bytes:
         raise InputError(f"adresse d'agenda refusée ({exc.__class__.__name__}).", file=url, fix=URL_FIX) from exc
     if not received.strip():
         raise InputError("le flux d'agenda est vide.", file=url, fix=URL_FIX)
-    return bytes(received)
+    return received
 
 
 def _too_large(url: str, size: int, limit: int) -> InputError:

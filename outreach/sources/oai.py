@@ -30,7 +30,7 @@ from lxml import etree
 from sickle import Sickle, oaiexceptions
 from sickle.response import OAIResponse
 
-from outreach.bounds import MAX_OAI_PAGE_BYTES, MB
+from outreach.bounds import MAX_OAI_PAGE_BYTES, MB, read_limited
 from outreach.errors import InputError
 from outreach.sources.marc_fields import READ_TAGS, MarcFields, native_walk, python_fields_of_element
 
@@ -236,22 +236,10 @@ class Harvest:
 
 
 def _bounded_body(response: requests.Response, url: str) -> bytes:
-    """The answer's bytes, refused beyond MAX_OAI_PAGE_BYTES (announced or received): a server that sends
-    without end must not fill the fetching process's memory."""
-    announced = response.headers.get("Content-Length", "")
-    if announced.isdigit() and int(announced) > MAX_OAI_PAGE_BYTES:
-        response.close()
-        raise _too_large(int(announced), url)
-    # read in chunks of a megabyte: `content` reads 10 kB at a time, and a page of a thousand records (5 MB)
-    # then cost the fetching process as much as writing the page into the store
-    chunks, size = [], 0
-    for chunk in response.iter_content(READ_CHUNK_BYTES):
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_OAI_PAGE_BYTES:
-            response.close()
-            raise _too_large(size, url)
-    return b"".join(chunks)
+    """The answer's bytes, refused beyond MAX_OAI_PAGE_BYTES: a server that sends without end must not fill the
+    fetching process's memory. Read in chunks of a megabyte: `content` reads 10 kB at a time, and a page of a
+    thousand records (5 MB) then cost the fetching process as much as writing the page into the store."""
+    return read_limited(response, MAX_OAI_PAGE_BYTES, lambda size: _too_large(size, url), READ_CHUNK_BYTES)
 
 
 def _too_large(size: int, url: str) -> InputError:
