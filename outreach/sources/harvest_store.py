@@ -280,7 +280,7 @@ def read_store(path: str | Path, *, name: str | None = None) -> CatalogueRead:
             last = last_harvest_of_store(db)
     except sqlite3.DatabaseError as exc:
         raise InputError(f"base de notices moissonnées illisible ({exc}).", file=label, fix=_UNREADABLE_FIX) from exc
-    _refuse_empty(len(rows), label)
+    refuse_empty_store(len(rows), label)
     items = _ITEMS.validate_json("[" + ",".join(rows) + "]")
     return CatalogueRead(label, items, "OAI-PMH (base locale)", notes=[_size_note(label, len(items), last)])
 
@@ -293,11 +293,12 @@ def store_overview(path: str | Path) -> tuple[int, list[str]]:
             records, last = store_size(db), last_harvest_of_store(db)
     except sqlite3.DatabaseError as exc:
         raise InputError(f"base de notices moissonnées illisible ({exc}).", file=label, fix=_UNREADABLE_FIX) from exc
-    _refuse_empty(records, label)
+    refuse_empty_store(records, label)
     return records, [_size_note(label, records, last)]
 
 
-def _refuse_empty(records: int, label: str) -> None:
+def refuse_empty_store(records: int, label: str) -> None:
+    """InputError for a store without any item (nothing harvested yet), with what to do."""
     if not records:
         raise InputError("aucune notice dans la base moissonnée.", file=label,
                          fix="Lancez d'abord « outreach catalogue fetch URL » (serveur OAI-PMH du SIGB).")

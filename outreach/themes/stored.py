@@ -38,7 +38,6 @@ from typing import NamedTuple
 
 from pydantic import TypeAdapter
 
-from outreach.errors import InputError
 from outreach.model import CatalogueItem, LibraryEvent, Theme, ThemeSummary
 from outreach.themes.kinship import STRONG, author_key, series_key, spread
 from outreach.themes.large import LargeCatalogue, RowMatch
@@ -235,6 +234,7 @@ def stored_catalogue(path: Path, *, label: str, mapping: dict[str, str], themes:
         kin_rows,
         last_harvest_of_store,
         matched_rows,
+        refuse_empty_store,
         store_reader,
         store_size,
         work_sharers,
@@ -244,9 +244,7 @@ def stored_catalogue(path: Path, *, label: str, mapping: dict[str, str], themes:
     matcher = StoreMatcher(list(themes) if themes is not None else list(shipped_themes()))
     with store_reader(path) as db:
         records = store_size(db)
-        if not records:
-            raise InputError("aucune notice dans la base moissonnée.", file=label,
-                             fix="Lancez d'abord « outreach catalogue fetch URL » (serveur OAI-PMH du SIGB).")
+    refuse_empty_store(records, label)
     missing = records - kept_count(path, matcher.key)
     if missing:
         match_missing(path, matcher, workers=1 if missing < 20_000 else workers)
