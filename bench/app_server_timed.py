@@ -75,11 +75,11 @@ def main() -> None:
     app_session.AppSession._enqueue_forward_msg = timed_enqueue
     sys.path.insert(0, ".")  # the checkout's own launcher, if it has one
     try:
-        from app.launch import skip_component_search
+        from app import launch
     except ImportError:
         pass
-    else:
-        skip_component_search()
+    else:  # an earlier launcher only skipped the search for components
+        (getattr(launch, "prepare", None) or launch.skip_component_search)()
     sys.argv = ["streamlit", "run", script, *options]
     cli.main()
 

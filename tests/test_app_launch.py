@@ -40,9 +40,11 @@ def test_the_launcher_skips_the_search_for_installed_components():
 
 
 def test_the_launcher_runs_the_apps_script_with_the_options_given(monkeypatch):
-    from streamlit.web import cli
+    from streamlit.web import bootstrap, cli
 
     import app.launch
+
+    monkeypatch.setattr(bootstrap, "_on_server_start", bootstrap._on_server_start)  # put back afterwards
 
     seen = {}
 
@@ -64,3 +66,31 @@ def test_the_readme_starts_the_app_with_the_launcher():
     readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     start = readme[readme.index(next(line for line in readme if line.startswith("# 1."))) + 1]
     assert start.endswith(".venv/bin/python -m app")
+
+
+def test_once_the_server_listens_a_thread_loads_what_the_first_page_imports(monkeypatch):
+    from streamlit.web import bootstrap
+
+    import app.launch
+
+    steps = []
+    monkeypatch.setattr(bootstrap, "_on_server_start", lambda server: steps.append(("streamlit", server)))
+    monkeypatch.setattr(app.launch, "preload_first_page", lambda: steps.append(("preload", None)))
+    app.launch.prepare()
+    server = object()
+    bootstrap._on_server_start(server)
+    assert steps == [("streamlit", server), ("preload", None)]
+
+
+def test_the_first_pages_modules_are_loaded_and_the_interpreter_left_as_it_was():
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import json, sys, threading
+        from app.launch import FIRST_PAGE_MODULES, preload_first_page
+        before = sys.getswitchinterval()
+        preload_first_page()
+        for thread in threading.enumerate():
+            if thread.name == "outreach-first-page":
+                thread.join(60)
+        print(json.dumps([all(m in sys.modules for m in FIRST_PAGE_MODULES), sys.getswitchinterval() == before]))
+    """)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, True]
