@@ -4,6 +4,7 @@ users read (issue 19's mutation testing). The shipped Roubaix sample is read by 
 import pymarc
 import pytest
 
+import outreach.sources.catalogue as catalogue_module
 from outreach.errors import InputError
 from outreach.sources.catalogue import (
     dewey_of_call_number,
@@ -13,8 +14,12 @@ from outreach.sources.catalogue import (
     read_authorised_values,
     read_catalogue,
     read_catalogue_csv,
+    read_marc,
+    record_fields,
+    record_item,
     skipped_notes,
 )
+from outreach.sources.marc_fields import fields_of_record
 
 
 def field(tag, *pairs, indicators=(" ", " ")):
@@ -457,3 +462,170 @@ def test_marcxml_collections_are_labelled_and_csv_keeps_its_file_name():
     with pytest.raises(InputError) as err:
         read_catalogue("vide.mrc", data=b"")
     assert err.value.file == "vide.mrc" and err.value.fix == "Choisissez un export du catalogue."
+
+
+# ---------------------------------------------------------------------- the survivors of the second run
+# (bench/mutation-survivors-catalogue.txt at 231984d; the equivalent ones are in bench/mutation-equivalent.tsv)
+
+MARC21_LEADER = "00000nam a2200000 a 4500"  # leader/09 "a": the record says it is in UTF-8
+
+
+def test_a_record_without_loans_or_copies_has_neither():
+    words_only = record(field("200", ("a", "A")), field("995", ("b", "MED"), ("w", "beaucoup")), control=(("001", "1"),))
+    no_copy = record(field("200", ("a", "B")), control=(("001", "2"),))
+    assert [(i.loans, i.branch_id) for i in read(words_only, no_copy).items] == [(None, "MED"), (None, "")]
+
+
+def test_a_700_written_as_a_control_field_leaves_the_author_to_200f():
+    xml = ("<collection xmlns='http://www.loc.gov/MARC21/slim'><record><leader>00000nam0 22000001i 4500</leader>"
+           "<controlfield tag='001'>x1</controlfield><controlfield tag='700'>Egan</controlfield>"
+           "<datafield tag='200' ind1='1' ind2=' '><subfield code='a'>Axiomatique</subfield>"
+           "<subfield code='f'>Greg Egan</subfield></datafield></record></collection>")
+    [item] = read_catalogue("notices.xml", data=xml.encode()).items
+    assert (item.title, item.author) == ("Axiomatique", "Greg Egan")
+
+
+def damaged_utf8(rid: str) -> bytes:
+    """A MARC21 record said to be in UTF-8 whose title has a valid « é » and then a byte UTF-8 has not."""
+    good = record(field("245", ("a", "Cafés")), leader=MARC21_LEADER, control=(("001", rid),))
+    return good.replace("Cafés".encode(), b"Caf\xc3\xa9\xff")  # same length: the directory stays right
+
+
+def test_unreadable_characters_are_told_by_record_and_a_file_full_of_them_refused():
+    good = record(field("245", ("a", "Bon")), leader=MARC21_LEADER, control=(("001", "1"),))
+    read_ = read(good, damaged_utf8("2"))
+    assert [i.title for i in read_.items] == ["Bon", "Café\ufffd"]
+    assert read_.notes == ["notices.mrc : 1 caractère(s) illisible(s) remplacé(s) par « \ufffd » dans 1 notice(s) "
+                           "(n° 2) ; corrigez-les dans le SIGB."]
+    with pytest.raises(InputError) as err:
+        read(damaged_utf8("1"), damaged_utf8("2"))
+    assert err.value.file == "notices.mrc"
+    assert str(err.value).startswith("notices.mrc : 2 notice(s) sur 2 contiennent des caractères illisibles")
+
+
+def test_a_record_whose_bytes_fit_two_character_sets_takes_the_one_its_file_showed():
+    # no 100: these UNIMARC records declare no character set; « \xc2e » is ISO 5426's é (accent before its
+    # letter), which Latin-1 cannot be, and \xfa is œ in ISO 5426 but ú in Latin-1
+    school = record(field("200", ("a", "Aecole")), control=(("001", "1"),)).replace(b"Aecole", b"\xc2ecole")
+    heart = record(field("200", ("a", "Cxur")), control=(("001", "2"),)).replace(b"Cxur", b"C\xfaur")
+    assert [i.title for i in read(school, heart).items] == ["école", "Cœur"]
+    assert [i.title for i in read(heart).items] == ["Cúur"]  # alone, it is read as Latin-1
+
+
+def test_ten_skipped_records_or_rows_are_all_shown_without_an_ellipsis():
+    good = record(field("200", ("a", "Bon")), control=(("001", "1"),))
+    [note] = read_catalogue("notices.mrc", data=good + b"abcde\x1d" * 10).notes
+    assert note.startswith("notices.mrc : 10 notice(s)") and note.endswith("pas un nombre).")
+    assert "notice n° 11 :" in note
+    skipped = [(f"notice n° {n}", "notice tronquée") for n in range(1, 11)]
+    assert skipped_notes("gros.mrc", skipped)[0].endswith("notice n° 10 : notice tronquée.")
+    data = b"id,title\n" + b"".join(b"%d,\n" % n for n in range(10)) + b"99,Bon\n"
+    note = read_catalogue_csv("e.csv", data=data).notes[-1]
+    assert note.endswith("ligne 11 : titre vide. Corrigez-les dans l'export pour qu'elles comptent.")
+
+
+def test_an_upload_is_named_by_its_file_name_not_by_its_temporary_path():
+    good = record(field("200", ("a", "Bon")), control=(("001", "1"),))
+    for data in (good, MARCXML.encode(), b"id,title\n1,A\n"):
+        assert read_catalogue("/tmp/tmp8x2k1q", data=data, name="catalogue.dat").path == "catalogue.dat"
+    with pytest.raises(InputError) as err:
+        read_catalogue("/tmp/tmp8x2k1q", data=b"<collection><record>", name="notices.xml")
+    assert err.value.file == "notices.xml" and str(err.value).startswith("notices.xml : XML illisible ligne 1")
+
+
+def test_bytes_without_a_record_are_refused_as_read_marc_says_it():
+    with pytest.raises(InputError) as err:
+        read_marc(b"\r\n", "vide.mrc")
+    assert str(err.value) == ("vide.mrc : aucune notice MARC lisible. Vérifiez que le fichier est un export ISO "
+                              "2709 (UNIMARC ou MARC21) complet.")
+
+
+def test_only_line_ends_and_spaces_between_records_are_passed_over():
+    good = record(field("200", ("a", "Bon")), control=(("001", "1"),))
+    read_ = read(good, b"\r\n " + good, b"\t" + good, b"X" + good)
+    assert [i.id for i in read_.items] == ["1", "1"]
+    assert read_.skipped == [(f"notice n° {n}", "longueur de notice illisible (les 5 premiers caractères ne "
+                                                "sont pas un nombre)") for n in (3, 4)]
+
+
+def test_a_first_record_pymarc_fails_on_in_its_own_way_costs_only_itself():
+    good = record(field("200", ("a", "Bon")), control=(("001", "1"),))
+    letter_in_base_address = good[:12] + b"x" + good[13:]  # still ISO 2709: leader/10-11 are digits
+    read_ = read_catalogue("notices.mrc", data=letter_in_base_address + good)
+    assert read_.skipped == [("notice n° 1", "notice illisible (ValueError)")]
+    assert [i.title for i in read_.items] == ["Bon"]
+    # a base address at the record's very end, not inside it (pymarc reads nothing past the terminator)
+    read_ = read_catalogue("notices.mrc", data=good + with_base_address(good, len(good)))
+    assert read_.skipped == [("notice n° 2", "adresse de base invalide")]
+
+
+def test_a_record_terminator_is_looked_for_where_the_longest_record_can_end():
+    head = b"99999nam0 22000251i 4500"
+    assert is_iso2709(head + b" " * (99999 - 24) + b"\x1d")  # the terminator at byte 99,999 (from 0)
+    assert not is_iso2709(head + b" " * (100000 - 24) + b"\x1d")  # at byte 100,000: past any record
+
+
+def test_a_record_with_both_200_and_245_is_marc21():
+    both = record(field("200", ("a", "Titre local")), field("245", ("a", "The title")), leader=MARC21_LEADER,
+                  control=(("001", "1"),))
+    read_ = read(both)
+    assert (read_.format, read_.items[0].title) == ("MARC21", "The title")
+
+
+def test_coded_dates_are_read_at_their_fixed_positions_only():
+    # a stray space shifts the date by one: what is at the date's positions is no year, and none is made up
+    shifted_008 = record(field("245", ("a", "T")), leader=MARC21_LEADER,
+                         control=(("001", "1"), ("008", "240101s 2015    fr")))
+    shifted_100 = record(field("100", ("a", "20240101d 1996    m  y0frey50      ba")), field("200", ("a", "T")),
+                         control=(("001", "2"),))
+    assert [i.year for i in read(shifted_008, shifted_100).items] == [None, None]
+
+
+def test_records_one_at_a_time_keep_their_position_and_labels_and_go_on_after_an_untitled_one():
+    untitled = record(field("300", ("a", "Note")))
+    without_001 = record(field("200", ("a", "Sans numéro")), field("995", ("b", "MED"), ("h", "ALTIGSF")))
+    found = list(marc_items(untitled + without_001, first=41, collection_labels={"ALTIGSF": "ALT - SF"}))
+    assert [(where, item.id if item else None) for where, item, _ in found] == [
+        ("notice n° 41", None), ("notice n° 42", "notice-42")]
+    assert found[1][1].extra["collections"] == ["ALT - SF"]
+
+
+def test_authorised_values_without_their_category_column_are_refused_in_french(tmp_path):
+    path = tmp_path / "authorised_values.csv"
+    path.write_text("authorised_value,lib\nALTIGSF,ALT - SF\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"colonne\(s\) manquante\(s\) : category "):
+        read_authorised_values(path)
+
+
+def test_a_csv_without_optional_columns_or_with_empty_cells_gives_empty_fields():
+    read_ = read_catalogue("titres.csv", data=b"id,title,subjects,genre,dewey,editeur\n1,Dune,,,,Laffont\n")
+    [item] = read_.items
+    assert (item.author, item.url, item.branch_id, item.subjects, item.genres, item.dewey) == ("", "", "", [], [], "")
+    assert item.extra == {"editeur": "Laffont"}  # no summary made up when the file has none
+
+
+def test_a_marc_file_is_held_to_the_marc_size_limit(monkeypatch):
+    # the limit is lowered below a record's size: a catalogue's limit (256 MB) is the one applied, not a
+    # CSV's (64 MB), which a large UNIMARC export passes
+    good = record(field("200", ("a", "Bon")), control=(("001", "1"),))
+    monkeypatch.setattr(catalogue_module, "MAX_MARC_BYTES", len(good) - 1)
+    with pytest.raises(InputError) as err:
+        read_catalogue("notices.mrc", data=good)
+    assert err.value.file == "notices.mrc"
+
+
+def fields_of(data: bytes):
+    return fields_of_record(pymarc.Record(data=data, to_unicode=True, force_utf8=True))
+
+
+def test_a_harvested_record_without_001_keeps_its_server_identifier():
+    without_001 = fields_of(record(field("200", ("a", "A")), field("995", ("b", "MED"))))
+    made = record_fields(without_001, 7, None)
+    assert (made.fields["id"], made.id_source, made.owners, made.fields["branch_id"]) == (
+        "notice-7", "position", ["MED"], "MED")
+    made = record_fields(without_001, 7, None, identifier="oai:koha:12")
+    assert (made.fields["id"], made.fields["branch_id"]) == ("oai:koha:12", "MED")
+    assert record_item(without_001, 7, None, identifier="oai:koha:12").item.id == "oai:koha:12"
+    made = record_fields(fields_of(record(field("200", ("a", "A")), control=(("001", "5"),))), 7, None,
+                         identifier="oai:koha:12")
+    assert (made.fields["id"], made.id_source, made.owners) == ("5", "", [])
