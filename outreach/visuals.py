@@ -210,7 +210,9 @@ def draw_visual(visual: Visual, primary: str, accent: str, *, story: bool = Fals
 # an image is kept in the cache folder, under a key made of everything that decides its bytes (the texts,
 # colours and size, this module's code, Pillow's and zlib's versions and the font file), so that another
 # plan or another process that needs the same image reads the very bytes drawing it would give. In memory,
-# the most recent ones (about 30 KiB each: a national plan's stay, for the app's reruns).
+# the most recent ones (about 30 KiB each: a national plan's stay, for the app's reruns). The files are kept
+# read-only and the export links them rather than copying them (`atomic.keep_linkable`, `read_linkable`): a
+# file that was made writable or written since the cache wrote it is drawn again, and replaced.
 VISUALS_CACHE_DIR = "visuels"
 PNG_SIGNATURE, PNG_END = b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"
 
@@ -223,17 +225,12 @@ def _drawn(theme: str, branch: str, town: str, signature: str, primary: str, acc
     key = hashlib.sha256("\x1f".join((_drawing_code_key(), theme, branch, town, signature, primary, accent,
                                        f"{size[0]}x{size[1]}")).encode("utf-8")).hexdigest()
     path = cache_dir() / VISUALS_CACHE_DIR / key[:2] / f"{key[2:]}.png"
-    try:
-        data = path.read_bytes()
-        if data.startswith(PNG_SIGNATURE) and data.endswith(PNG_END):  # a file cut short is drawn again
-            return data
-    except OSError:
-        pass
-    data = _draw(theme, branch, town, signature, primary, accent, size)
     from outreach import atomic
 
-    atomic.keep_in_cache(path, data)
-    return data
+    data = atomic.read_linkable(path)
+    if data is not None and data.startswith(PNG_SIGNATURE) and data.endswith(PNG_END):  # a file cut short is drawn again
+        return data
+    return atomic.keep_linkable(path, _draw(theme, branch, town, signature, primary, accent, size))
 
 
 @lru_cache(maxsize=1)
