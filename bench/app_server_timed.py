@@ -1,8 +1,9 @@
-"""`streamlit run …` with a timeline: how bench_app.py --split starts the server to see where its start goes.
+"""The app's server with a timeline: how bench_app.py starts it to see where its start goes.
 
     python bench/app_server_timed.py TIMELINE.jsonl streamlit_app.py [streamlit options…]
 
-Exactly `streamlit run`, plus one JSON line per event written to TIMELINE.jsonl: the wall clock (epoch
+Run in a checkout's folder, exactly what `python -m app` does there (app/launch.py), or `streamlit run` in a
+checkout older than that launcher (bench_app.py --against), plus one JSON line per event written to TIMELINE.jsonl: the wall clock (epoch
 seconds, comparable with the browser's performance.timeOrigin on the same machine) and the process's CPU
 seconds so far. Events: the interpreter ready (site imported), Streamlit imported, the server listening, a
 browser session connected, each script run started and finished, the first message the session sends after
@@ -72,6 +73,13 @@ def main() -> None:
         return enqueue(self, msg)
 
     app_session.AppSession._enqueue_forward_msg = timed_enqueue
+    sys.path.insert(0, ".")  # the checkout's own launcher, if it has one
+    try:
+        from app import launch
+    except ImportError:
+        pass
+    else:  # an earlier launcher only skipped the search for components
+        (getattr(launch, "prepare", None) or launch.skip_component_search)()
     sys.argv = ["streamlit", "run", script, *options]
     cli.main()
 

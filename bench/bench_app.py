@@ -103,7 +103,9 @@ def page_runs(repeat: int) -> tuple[list[tuple[str, tuple, tuple]], float]:
     from streamlit.testing.v1 import AppTest
 
     from app import warmup
+    from app.launch import skip_component_search
 
+    skip_component_search()  # as `python -m app` starts the server (AppTest would search at its first run)
     share_script_cache()
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     results = [("accueil (first page)", timed(at.run), None)]

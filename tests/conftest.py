@@ -28,6 +28,11 @@ def pytest_configure(config):
     config.stash[RUN_HOME] = run_home
     os.environ["OUTREACH_CACHE_DIR"] = str(run_home / "cache")
     os.environ["OUTREACH_SETTINGS"] = str(run_home / "settings" / "network.yaml")
+    # the app's pages under AppTest start as `python -m app` starts the server: without Streamlit's search of
+    # every installed package's metadata, which AppTest repeats for each of the suite's app tests (0.2 s each)
+    from app.launch import skip_component_search
+
+    skip_component_search()
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     url = os.environ.get("OUTREACH_TEST_POSTGRES_URL")
     if worker and url:

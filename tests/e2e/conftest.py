@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real app under `streamlit run`, driven by the session's Chromium (tests/browser.py)."""
+"""End-to-end fixtures: the real app started as its users start it (`python -m app`), driven by the session's Chromium (tests/browser.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    """`streamlit run streamlit_app.py` on a free loopback port, with its own settings and caches."""
+    """`python -m app` (`streamlit run streamlit_app.py`, app/launch.py) on a free loopback port, with its own settings and caches."""
     yield from running_app(tmp_path_factory)
 
 
@@ -71,11 +71,11 @@ def running_app(tmp_path_factory):
 
 
 def run_app(env: dict, home):
-    """Start `streamlit run` with this environment, yield its address, stop it afterwards."""
+    """Start the app as its users do (`python -m app`) with this environment, yield its address, stop it afterwards."""
     port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+        [sys.executable, "-m", "app", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -89,7 +89,7 @@ def run_app(env: dict, home):
             time.sleep(0.2)
     else:
         proc.kill()
-        pytest.fail("streamlit run n'a pas démarré en 60 s:\n" + proc.stdout.read().decode(errors="replace"))
+        pytest.fail("python -m app n'a pas démarré en 60 s:\n" + proc.stdout.read().decode(errors="replace"))
     yield {"url": url, "started": started, "home": home}
     proc.terminate()
     try:
