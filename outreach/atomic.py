@@ -76,7 +76,7 @@ def keep_linkable(path: str | Path, data: bytes) -> bytes:
         stat = _write_bytes(Path(path), data, read_only=True)
     except OSError:
         return data
-    return _kept(data, path, stat)
+    return data if stat is None else _kept(data, path, stat)  # None: written through a device, not kept
 
 
 def read_linkable(path: str | Path) -> bytes | None:
@@ -147,13 +147,12 @@ def _write_bytes(path: Path, data: bytes, *, read_only: bool = False) -> os.stat
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            stat = None
-            if read_only:
-                f.flush()
-                second = time.time_ns() // 1_000_000_000 * 1_000_000_000
-                os.utime(f.fileno(), ns=(second, second))
-                os.fchmod(f.fileno(), 0o444)
-                stat = os.fstat(f.fileno())
+        stat = None
+        if read_only:
+            second = time.time_ns() // 1_000_000_000 * 1_000_000_000
+            os.utime(tmp, ns=(second, second))
+            os.chmod(tmp, 0o444)
+            stat = os.stat(tmp)
         os.replace(tmp, path)
         return stat
     except BaseException:
@@ -298,7 +297,8 @@ def _unchanged(target: Path, files: dict[str, bytes]) -> set[str]:
             with suppress(OSError):
                 if entry.is_file(follow_symlinks=False):
                     stat = entry.stat(follow_symlinks=False)
-                    if stat.st_size == len(data) and (_same_kept_file(stat, data) or _read(entry.path, len(data)) == data):
+                    if stat.st_size == len(data) and \
+                            (_same_kept_file(stat, data) or _read(entry.path, len(data)) == data):
                         same.add(name)
     return same
 
