@@ -106,3 +106,13 @@ def test_a_cache_file_changed_since_the_cache_wrote_it_is_not_trusted_nor_linked
     # kept again: a new read-only file replaces the edited one
     atomic.keep_linkable(path, b"drawn")
     assert atomic.read_linkable(path) == b"drawn" and path.stat().st_mode & 0o777 == 0o444
+
+
+def test_without_links_windows_the_cache_files_stay_writable_and_the_export_gets_copies(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic, "LINKS", False)  # as on Windows, where a read-only file cannot be replaced
+    kept = atomic.keep_linkable(tmp_path / "cache" / "a.png", b"drawn")
+    assert type(kept) is bytes and os.stat(tmp_path / "cache" / "a.png").st_mode & 0o200
+    read = atomic.read_linkable(tmp_path / "cache" / "a.png")
+    assert type(read) is bytes and read == b"drawn"
+    atomic.write_files(tmp_path / "out", {"a.png": read})
+    assert os.stat(tmp_path / "out" / "a.png").st_nlink == 1 and (tmp_path / "out" / "a.png").read_bytes() == b"drawn"
