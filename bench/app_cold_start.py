@@ -1,6 +1,6 @@
 """One cold start of the app in headless Chromium, timed end to end and split into its parts (bench_app.py).
 
-The server is `streamlit run streamlit_app.py` started through bench/app_server_timed.py, which writes when
+The server is `python -m app` (`streamlit run` in a checkout older than it) started through bench/app_server_timed.py, which writes when
 Python, Streamlit, the listening socket, the session and the script run were ready. The browser's side comes
 from its performance timeline: the page's navigation timing, the static files fetched (count and size), the
 long tasks of its main thread, when its websocket opened and got its first messages, when the first page's
@@ -93,7 +93,7 @@ def _kind(command: bytes) -> str:
 
 
 def wait_listening(port: int, started: float, limit: float = 60) -> None:
-    """Like a user opening the address once `streamlit run` prints it: poll the port, not the browser (a page
+    """Like a user opening the address once the server prints it: poll the port, not the browser (a page
     load refused would have Chromium draw an error page each time, counted as its CPU)."""
     while True:
         try:

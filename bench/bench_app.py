@@ -2,7 +2,7 @@
 
     python bench/bench_app.py [--no-browser] [--no-pages] [--cold 3] [--repeat 5] [--against CHECKOUT]
 
-1. Cold start: time from launching `streamlit run streamlit_app.py` to the first page's heading visible in
+1. Cold start: time from launching `python -m app` to the first page's heading visible in
    headless Chromium (target < 2 s), and to the whole first page (its script run over), with the CPU of every
    process and the median start split into its steps (bench/app_cold_start.py). With --against, the cold
    starts of another checkout (e.g. `git archive main | tar -x -C /tmp/main`) take turns with this one's.
@@ -75,7 +75,7 @@ def print_cold_starts(starts: list[dict], browser: str) -> None:
           f"{summary([s['timeline']['heading in the document'][0] - s['timeline']['websocket opened'][0] for s in starts])}")
     print(f"  CPU of the server, Chromium and Playwright together {summary([sum(s['cpu'].values()) for s in starts])}")
     median = sorted(starts, key=lambda s: s["wall"])[len(starts) // 2]
-    print(f"the median start ({median['wall']:.2f} s), step by step (seconds after `streamlit run`; server CPU):")
+    print(f"the median start ({median['wall']:.2f} s), step by step (seconds after the launch; server CPU):")
     for event, (at, cpu) in median["timeline"].items():
         print(f"  {at:6.2f} s  {event:<40} {'' if cpu is None else f'{cpu:.2f} s'}")
     print("  CPU by process: " + ", ".join(f"{kind} {cpu:.2f} s" for kind, cpu in sorted(median["cpu"].items())))
