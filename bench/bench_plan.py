@@ -18,6 +18,8 @@ costs a scan of the deleted inodes in the kernel, so removing a run's 2,644 file
 that run's writing take 0.8-1.5 s of system time instead of about 0.1 s (docs/performance.md).
 `--same-folder` writes every run into one folder instead, as planning a campaign again into its export
 folder does (`outreach.atomic.write_files` leaves the images that are already there unchanged).
+The drawn images are hard links to the visuals cache's files where the file system allows it
+(`outreach.atomic.KeptBytes`): no inode is created for them, nor freed when a run's folder is removed.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -200,40 +201,45 @@ def _block(draw, lines: list[str], font, x: int, y: int, colour, spacing: float 
     return y
 
 
-def draw_visual(visual: Visual, primary: str, accent: str, *, story: bool = False) -> bytes:
-    """The PNG of a drawn visual, 4:5 or (`story`) 9:16 (cached: the app renders the export on every rerun)."""
+def draw_visual(visual: Visual, primary: str, accent: str, *, story: bool = False, folder: str | None = None
+                ) -> bytes:
+    """The PNG of a drawn visual, 4:5 or (`story`) 9:16 (cached: the app renders the export on every rerun).
+    `folder`: the visuals' cache folder, when the caller asks for many (`visuals_cache_folder()`)."""
     return _drawn(visual.theme_label, visual.branch_line, visual.town, visual.signature, primary, accent,
-                  DRAWN_STORY_SIZE if story else DRAWN_SIZE)
+                  DRAWN_STORY_SIZE if story else DRAWN_SIZE, folder or visuals_cache_folder())
 
 
 # A national plan has 1,320 ad sets, so 2,640 images (4:5 and 9:16), about 50 s of CPU to draw: once drawn,
 # an image is kept in the cache folder, under a key made of everything that decides its bytes (the texts,
 # colours and size, this module's code, Pillow's and zlib's versions and the font file), so that another
 # plan or another process that needs the same image reads the very bytes drawing it would give. In memory,
-# the most recent ones (about 30 KiB each: a national plan's stay, for the app's reruns).
+# the most recent ones (about 30 KiB each: a national plan's stay, for the app's reruns). The files are kept
+# read-only and the export links them rather than copying them (`atomic.keep_linkable`, `read_linkable`): a
+# file that was made writable or written since the cache wrote it is drawn again, and replaced.
 VISUALS_CACHE_DIR = "visuels"
 PNG_SIGNATURE, PNG_END = b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"
 
 
-@lru_cache(maxsize=4096)
-def _drawn(theme: str, branch: str, town: str, signature: str, primary: str, accent: str,
-           size: tuple[int, int] = DRAWN_SIZE) -> bytes:
+def visuals_cache_folder() -> str:
+    """The folder of the drawn visuals in the cache folder, as a plain path: found once for a plan's 2,640
+    images rather than once each (platformdirs and pathlib took a national plan's reading about 0.1 s)."""
     from outreach.paths import cache_dir
 
+    return os.path.join(cache_dir(), VISUALS_CACHE_DIR)
+
+
+@lru_cache(maxsize=4096)
+def _drawn(theme: str, branch: str, town: str, signature: str, primary: str, accent: str,
+           size: tuple[int, int], folder: str) -> bytes:
     key = hashlib.sha256("\x1f".join((_drawing_code_key(), theme, branch, town, signature, primary, accent,
                                        f"{size[0]}x{size[1]}")).encode("utf-8")).hexdigest()
-    path = cache_dir() / VISUALS_CACHE_DIR / key[:2] / f"{key[2:]}.png"
-    try:
-        data = path.read_bytes()
-        if data.startswith(PNG_SIGNATURE) and data.endswith(PNG_END):  # a file cut short is drawn again
-            return data
-    except OSError:
-        pass
-    data = _draw(theme, branch, town, signature, primary, accent, size)
+    path = f"{folder}/{key[:2]}/{key[2:]}.png"
     from outreach import atomic
 
-    atomic.keep_in_cache(path, data)
-    return data
+    data = atomic.read_linkable(path)
+    if data is not None and data.startswith(PNG_SIGNATURE) and data.endswith(PNG_END):  # a file cut short is drawn again
+        return data
+    return atomic.keep_linkable(path, _draw(theme, branch, town, signature, primary, accent, size))
 
 
 @lru_cache(maxsize=1)
@@ -388,6 +394,7 @@ def _refuse_stale(images, campaign, ad_sets: list) -> None:
 def visual_files(ad_sets: list) -> dict[str, bytes]:
     """`images/<file name>` → bytes, once per file, for the export and the pushed folder."""
     files: dict[str, bytes] = {}
+    folder = visuals_cache_folder()
     for ad_set in ad_sets:
         visual = ad_set.visual
         if visual is None:
@@ -400,10 +407,10 @@ def visual_files(ad_sets: list) -> dict[str, bytes]:
             if visual.story_file_name:
                 files[f"{IMAGES_DIR}/{visual.story_file_name}"] = Path(visual.story_path).read_bytes()
         else:
-            files[name] = draw_visual(visual, visual.primary, visual.accent)
+            files[name] = draw_visual(visual, visual.primary, visual.accent, folder=folder)
             if visual.story_file_name:
-                files[f"{IMAGES_DIR}/{visual.story_file_name}"] = draw_visual(visual, visual.primary,
-                                                                               visual.accent, story=True)
+                files[f"{IMAGES_DIR}/{visual.story_file_name}"] = draw_visual(visual, visual.primary, visual.accent,
+                                                                               story=True, folder=folder)
     return files
 
 
@@ -452,7 +459,7 @@ def theme_visual_files(campaign, themes: list, settings, folder: Path) -> dict[s
             data, name = read_given(path, f"{path} (images.themes.{theme.id})")
         else:
             data = _drawn(theme.label, "Dans nos bibliothèques", "", settings.network_name, settings.colour_primary,
-                          settings.colour_accent)
+                          settings.colour_accent, DRAWN_SIZE, visuals_cache_folder())
             name = f"{theme.id}-reseaux.png"
         target = folder / name
         if not target.exists() or target.read_bytes() != data:

@@ -1,7 +1,9 @@
 """Writing a set of files all or nothing (outreach.atomic.write_files), and leaving alone the files the folder
 already holds byte for byte (a national plan written again into its export folder rewrites no image)."""
 
+import copy
 import os
+import pickle
 
 import pytest
 
@@ -71,3 +73,46 @@ def test_a_new_folder_or_sub_folder_is_moved_whole_with_the_permissions_of_a_fol
     with pytest.raises(InputError, match="un fichier porte le nom"):
         atomic.write_files(old, {"notes.txt/x.png": b"x"})
     assert (old / "notes.txt").read_text() == "à garder"
+
+
+# ------------------------------------------------------------------------------------------ linked cache files
+
+def test_kept_bytes_are_linked_from_their_read_only_cache_file_and_copied_if_it_is_gone(tmp_path):
+    kept = atomic.keep_linkable(tmp_path / "cache" / "a.png", b"drawn a")
+    gone = atomic.keep_linkable(tmp_path / "cache" / "b.png", b"drawn b")
+    cached = os.stat(tmp_path / "cache" / "a.png")
+    assert cached.st_mode & 0o777 == 0o444 and cached.st_mtime_ns % 10**9 == 0  # the cache's mark
+    assert atomic.read_linkable(tmp_path / "cache" / "a.png") == kept == b"drawn a"
+    (tmp_path / "cache" / "b.png").unlink()  # the cache pruned after the read: the bytes are written
+    atomic.write_files(tmp_path / "out", {"a.png": kept, "b.png": gone, "plan.csv": b"x"})
+    assert os.stat(tmp_path / "out" / "a.png").st_ino == cached.st_ino
+    assert (tmp_path / "out" / "b.png").read_bytes() == b"drawn b" and os.stat(tmp_path / "out" / "b.png").st_nlink == 1
+    # anything that copies or pickles them gets plain bytes, without the file
+    assert type(pickle.loads(pickle.dumps(kept))) is bytes and type(copy.copy(kept)) is bytes
+
+
+def test_a_cache_file_changed_since_the_cache_wrote_it_is_not_trusted_nor_linked(tmp_path):
+    path = tmp_path / "cache" / "a.png"
+    kept = atomic.keep_linkable(path, b"drawn")
+    path.chmod(0o644)  # made writable: someone may have written into it, through a linked copy
+    assert atomic.read_linkable(path) is None
+    path.write_bytes(b"edit!")
+    path.chmod(0o444)  # written in place then made read-only again (root needs no chmod at all)
+    assert atomic.read_linkable(path) is None  # its modification time has lost the cache's whole second
+    # bytes read before the edit: written as they are, never linked to the edited file
+    atomic.write_files(tmp_path / "out", {"a.png": kept})
+    assert (tmp_path / "out" / "a.png").read_bytes() == b"drawn"
+    assert os.stat(tmp_path / "out" / "a.png").st_ino != os.stat(path).st_ino
+    # kept again: a new read-only file replaces the edited one
+    atomic.keep_linkable(path, b"drawn")
+    assert atomic.read_linkable(path) == b"drawn" and path.stat().st_mode & 0o777 == 0o444
+
+
+def test_without_links_windows_the_cache_files_stay_writable_and_the_export_gets_copies(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic, "LINKS", False)  # as on Windows, where a read-only file cannot be replaced
+    kept = atomic.keep_linkable(tmp_path / "cache" / "a.png", b"drawn")
+    assert type(kept) is bytes and os.stat(tmp_path / "cache" / "a.png").st_mode & 0o200
+    read = atomic.read_linkable(tmp_path / "cache" / "a.png")
+    assert type(read) is bytes and read == b"drawn"
+    atomic.write_files(tmp_path / "out", {"a.png": read})
+    assert os.stat(tmp_path / "out" / "a.png").st_nlink == 1 and (tmp_path / "out" / "a.png").read_bytes() == b"drawn"

@@ -1,18 +1,20 @@
 """Visuals: the officer's images checked as Meta checks them, the drawn ones legible and contrasted, every
 ad set of a real plan with one, and the files beside the export."""
 
+import errno
 import io
 import json
+import os
 import random
 
 import pytest
 import yaml
 from PIL import Image
 
-from outreach import visuals
+from outreach import atomic, visuals
 from outreach.campaign import load_campaign
 from outreach.errors import InputError
-from outreach.meta.files import plan_campaign, render_outputs
+from outreach.meta.files import plan_campaign, render_outputs, write_plan_outputs
 from outreach.model import Visual
 from outreach.settings import NetworkSettings
 from outreach.visuals import (
@@ -137,7 +139,10 @@ def test_a_drawn_visual_is_kept_in_the_cache_folder_and_read_back_as_drawn(monke
     monkeypatch.undo()
     monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
     assert draw_visual(visual, "#FFE600", visual.accent, story=True) != first
+    kept[0].unlink()  # a file cut short (read-only and marked as the cache leaves it, so only its end tells)
     kept[0].write_bytes(first[: len(first) // 2])
+    kept[0].chmod(0o444)
+    os.utime(kept[0], ns=(10**18, 10**18))
     visuals._drawn.cache_clear()
     assert draw_visual(visual, visual.primary, visual.accent, story=True) == first == kept[0].read_bytes()
     visuals._drawn.cache_clear()
@@ -325,3 +330,83 @@ def test_officer_story_images_are_checked_as_9_16_and_used_for_stories_and_reels
     plan, payloads = plan_campaign(campaign_file(tmp_path, example_yaml, images={"themes": {
         "science-fiction": "fil.jpg"}}))
     assert plan.ad_sets[0].visual.story_file_name == "" and "link_data" in payloads["creatives"][0]["object_story_spec"]
+
+
+# ------------------------------------------------------------------------------------------ the export's links
+
+def exported_images(out) -> dict[str, os.stat_result]:
+    return {p.name: p.stat() for p in sorted((out / visuals.IMAGES_DIR).iterdir())}
+
+
+def cache_files(tmp_path) -> dict[int, bytes]:
+    """The visuals cache's files by inode."""
+    return {p.stat().st_ino: p.read_bytes() for p in (tmp_path / "cache" / visuals.VISUALS_CACHE_DIR).rglob("*.png")}
+
+
+def test_exported_visuals_are_read_only_links_to_the_cache_or_copies_where_links_are_refused(
+        example_yaml, tmp_path, monkeypatch):
+    visuals._drawn.cache_clear()
+    plan, payloads = plan_campaign(campaign_file(tmp_path, example_yaml))
+    write_plan_outputs(plan, payloads, tmp_path / "export")
+    cache, images = cache_files(tmp_path), exported_images(tmp_path / "export")
+    assert len(images) == 12 and len(cache) == 12  # 6 ad sets: a 4:5 and a 9:16 visual each
+    drawn = {name[len("images/"):]: data for name, data in render_outputs(plan, payloads).items()
+             if name.startswith("images/")}
+    for name, stat in images.items():  # the cache's very file: no inode and no data block of its own
+        assert cache[stat.st_ino] == drawn[name] == (tmp_path / "export" / "images" / name).read_bytes()
+        assert stat.st_nlink == 2 and stat.st_mode & 0o777 == 0o444
+    # a file system that refuses links (another device): the same bytes written, tried once only
+    refusals = []
+
+    def refuse(source, target):
+        refusals.append(target)
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(atomic.os, "link", refuse)
+    write_plan_outputs(plan, payloads, tmp_path / "copies")
+    assert len(refusals) == 1
+    for name, stat in exported_images(tmp_path / "copies").items():
+        assert stat.st_ino not in cache and stat.st_nlink == 1
+        assert (tmp_path / "copies" / "images" / name).read_bytes() == drawn[name]
+    visuals._drawn.cache_clear()
+
+
+def test_planning_again_into_the_folder_leaves_the_linked_images_unread_and_untouched(
+        example_yaml, tmp_path, monkeypatch):
+    visuals._drawn.cache_clear()
+    campaign = campaign_file(tmp_path, example_yaml)
+    write_plan_outputs(*plan_campaign(campaign), tmp_path / "export")
+    before = exported_images(tmp_path / "export")
+    read = []
+    monkeypatch.setattr(atomic, "_read", lambda path, size: read.append(path) or b"")
+    write_plan_outputs(*plan_campaign(campaign), tmp_path / "export")
+    after = exported_images(tmp_path / "export")
+    assert {n: (s.st_ino, s.st_mtime_ns) for n, s in after.items()} == \
+        {n: (s.st_ino, s.st_mtime_ns) for n, s in before.items()}
+    assert not [path for path in read if "images" in path]  # known unchanged from their stat alone
+    visuals._drawn.cache_clear()
+
+
+def test_a_linked_image_edited_in_place_reaches_neither_the_next_plan_nor_the_cache(
+        example_yaml, tmp_path):
+    visuals._drawn.cache_clear()
+    campaign = campaign_file(tmp_path, example_yaml)
+    write_plan_outputs(*plan_campaign(campaign), tmp_path / "export")
+    name, stat = next(iter(exported_images(tmp_path / "export").items()))
+    edited = tmp_path / "export" / "images" / name
+    drawn = edited.read_bytes()
+    other = image_bytes(1080, 1350, "PNG")
+    edited.chmod(0o644)  # an officer makes the export's image writable and edits it in place
+    edited.write_bytes(other)
+    assert cache_files(tmp_path)[stat.st_ino] == other  # the link shares the cache's file
+    # the same process (the app) plans again into the folder: its drawn bytes, not the edited file
+    write_plan_outputs(*plan_campaign(campaign), tmp_path / "export")
+    assert edited.read_bytes() == drawn and edited.stat().st_ino != stat.st_ino
+    # a new process finds the cache's file writable, draws the image again and replaces the file
+    visuals._drawn.cache_clear()
+    write_plan_outputs(*plan_campaign(campaign), tmp_path / "new")
+    repaired = (tmp_path / "new" / "images" / name).stat()
+    assert (tmp_path / "new" / "images" / name).read_bytes() == drawn
+    assert cache_files(tmp_path)[repaired.st_ino] == drawn and repaired.st_mode & 0o777 == 0o444
+    assert other not in cache_files(tmp_path).values()
+    visuals._drawn.cache_clear()
