@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outreach.model import Area, Branch
 from outreach.sources.areas import AREA_COLUMNS, area_frame, areas_of, read_areas
@@ -63,6 +67,15 @@ def test_large_files_parsed_by_pyarrow_read_as_pandas_reads_them(tmp_path):
     slow = tabular.read_table(quoted).frame
     assert slow.loc[0, "nom"] == "Saint-Louis; le Haut"
     assert slow.iloc[1:].reset_index(drop=True).equals(fast)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=' \t"\n\r;,ab', max_size=24), separator=st.sampled_from([";", ",", "\t", " "]))
+def test_a_blank_before_a_quote_is_found_as_the_pattern_finds_it(text, separator):
+    from outreach.sources.tabular import blank_before_quote
+
+    pattern = f'(^|{re.escape(separator)})[ \t]+"'
+    assert blank_before_quote(text, separator) == bool(re.search(pattern, text, re.MULTILINE))
 
 
 def test_an_unclosed_quote_is_named_in_french_with_its_line():

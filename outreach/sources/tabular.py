@@ -188,12 +188,28 @@ def _parse_large(utf8: bytes, text: str, separator: str) -> pd.DataFrame | None:
     names = [h.strip() for h in header]
     if any(not n or n != h for n, h in zip(names, header, strict=True)) or len(set(names)) != len(names):
         return None
-    if re.search(f'(^|{re.escape(separator)})[ \t]+"', text, re.MULTILINE):  # pandas skips those blanks
+    if blank_before_quote(text, separator):  # pandas skips those blanks
         return None
     try:
         return pd.read_csv(io.BytesIO(utf8), sep=separator, dtype=str, keep_default_na=False, engine="pyarrow")
     except Exception:  # noqa: BLE001 - pyarrow's errors are many; pandas' parser reads it or says why
         return None
+
+
+def blank_before_quote(text: str, separator: str) -> bool:
+    """Whether a field starts with blanks (spaces, tabs) then a quote: `(^|separator)[ \t]+"` in multi-line
+    mode, found from the few places a blank stands before a quote (str.find, in C) rather than by that
+    pattern, which tries every position of the file (0.12 s for the two national lists, on a 1.5 s run)."""
+    for pair in (' "', '\t"'):
+        at = text.find(pair)
+        while at != -1:
+            start = at  # text[start:at + 1] is a run of blanks before the quote
+            while start > 0 and text[start - 1] not in (separator, "\n") and text[start - 1] in " \t":
+                start -= 1
+            if start == 0 or text[start - 1] in (separator, "\n"):
+                return True
+            at = text.find(pair, at + 1)
+    return False
 
 
 def parse_float(value: str) -> float | None:
