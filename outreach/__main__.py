@@ -1,3 +1,3 @@
-from outreach.cli import main
+from outreach.cli import command_line
 
-raise SystemExit(main())
+raise SystemExit(command_line())
