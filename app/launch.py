@@ -45,7 +45,7 @@ def preload_first_page() -> None:
         try:
             for module in FIRST_PAGE_MODULES:
                 importlib.import_module(module)
-        except Exception:  # noqa: S110 - the page imports it again and shows the error where the user is
+        except Exception:  # the page imports it again and shows the error where the user is
             pass
         finally:
             sys.setswitchinterval(usual)
