@@ -753,16 +753,14 @@ class _Group:
     def __init__(self, group: list[_Catchment], holding: set[str]):
         self.catchments = group
         self.holders = [c for c in group if c.branch.id in holding]  # the catchments that may have a summary
-        # the most populated branch leads (ties: the smallest id, compared character by character); the ids'
-        # characters are read only among the tied, not for each of a national plan's 13,633 catchments
-        top = max(c.population for c in group)
-        tied = [c for c in group if c.population == top]
-        self.lead = tied[0] if len(tied) == 1 else max(tied, key=lambda c: [-ord(ch) for ch in c.branch.id])
+        # the most populated branch leads (ties: the smallest id), so its circle is the first of the ad set's
+        ordered = sorted(group, key=lambda c: (-c.population, c.branch.id))
+        self.lead = ordered[0]
         self.population = sum(c.population for c in group)
         areas = [a for c in group for a in c.areas]
         self.area_codes = sorted(a.code for a in areas)
         self.postcodes = sorted({p for a in areas for p in a.postcodes})
-        self.locations = [c.location() for c in sorted(group, key=lambda c: (-c.population, c.branch.id))]
+        self.locations = [c.location() for c in ordered]
         self.merged_note = ("Regroupe les bassins de : " + ", ".join(c.name for c in group) + ".") \
             if len(group) > 1 else None
 

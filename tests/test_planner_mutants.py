@@ -11,6 +11,7 @@ from outreach.errors import InputError
 from outreach.model import Area, Branch, CatalogueItem, LibraryEvent, MetaInterest, Theme
 from outreach.planner import (
     AdSetPlan,
+    InterestRef,
     Location,
     Plan,
     _Catchment,
@@ -377,6 +378,49 @@ def test_a_catchment_at_the_threshold_stays_alone_and_a_group_stops_at_200_circl
     assert sorted(len(g) for g in groups) == [2, 200] and pair in groups
 
 
+def test_a_lone_catchment_whose_nearest_are_full_looks_farther_step_by_step():
+    """A catchment whose 12 nearest are in a group of 200 circles widens its search to its 48, then 192, then 768
+    nearest: in that last view, past 240 neighbours, it sees a small catchment not twice as far as the big one it
+    would otherwise join. Beside a group of 199, it takes the one circle left there."""
+    km_lat, km_lon = 1 / 111.2, 1 / (111.2 * math.cos(math.radians(43.5)))
+
+    def catchment(i, east_km, north_km, population):
+        lat, lon = 43.5 + north_km * km_lat, 5.0 + east_km * km_lon
+        return _Catchment(branch(i, lon, lat=lat), [area(f"a{i}", lon, population, lat=lat)], [0.5])
+
+    lone, small = catchment(300, 0, 0, 150), catchment(302, 10, 0, 400)  # small: 10 km east, the big one 6 km
+
+    def group_of_lone(cluster_size, *others):
+        # the cluster, 1.1 km west (1 person each), merges into one group first; then the lone one looks around
+        cluster = [catchment(i, -3 + 0.1 * (i % 20), -0.5 + 0.1 * (i // 20), 1) for i in range(cluster_size)]
+        big = catchment(301, 6, 0, 10_000)
+        fillers = [catchment(400 + j, 6.5 + 0.02 * j, 0.5, 10_000) for j in range(40)]  # big ones past it
+        groups = _merge_small([*cluster, lone, big, *fillers, small, *others], 1000)
+        return sorted(c.branch.id for c in next(g for g in groups if lone in g))
+
+    # the nearest big one, 6 km away, is its 201st nearest catchment; the small one, 10 km away, its 242nd;
+    # together they then join their nearest neighbour, the last of the big ones past the first
+    assert group_of_lone(200) == ["b300", "b302", "b439"]
+    # a small neighbour 1.15 km east, among its 12 nearest, comes after the group of 199 just nearer
+    assert group_of_lone(199, catchment(303, 1.15, 0, 160)) == sorted([f"b{i}" for i in range(199)] + ["b300"])
+
+
+def test_a_group_takes_the_first_of_two_neighbours_at_the_same_distance_in_the_order_of_its_members():
+    """Equal distances keep the order of the group's members (a stable sort of their neighbours): mirror images
+    either side of the Greenwich meridian are exactly as far from each other, so the pair's two big neighbours
+    due north of its two members tie, and the first member's one is joined."""
+    def catchment(name, lat, lon, population):
+        return _Catchment(Branch(id=name, name=f"Médiathèque {name}", lat=lat, lon=lon, departement="33"),
+                          [Area(code=f"a-{name}", name=name, lat=lat, lon=lon, population=population)], [0.5])
+
+    # « e » (first by id) joins « w », 1.6 km away: the pair lists w's neighbours, then e's
+    west, east = catchment("w", 44.8, -0.01, 1), catchment("e", 44.8, 0.01, 1)
+    north_west, north_east = catchment("nw", 44.81, -0.01, 5000), catchment("ne", 44.81, 0.01, 5000)  # 1.1 km
+    far = [catchment(f"f{j:02d}", 45.5 + 0.01 * j, 1.0 + 0.01 * j, 5000) for j in range(12)]  # 24 distances sorted
+    groups = _merge_small([west, east, north_west, north_east, *far], 100)
+    assert [sorted(c.branch.id for c in g) for g in groups if len(g) > 1] == [["e", "nw", "w"]]
+
+
 def test_the_page_ad_limit_shares_neighbouring_catchments_out(sf):
     # six branches in two clusters, rich enough for six ad sets, but the Page allows two per theme
     six = [branch(i, lon) for i, lon in enumerate([5.0, 5.02, 5.04, 6.0, 6.02, 6.04])]
@@ -528,6 +572,9 @@ def test_the_lead_of_a_merged_ad_set_is_its_most_populated_branch_then_the_first
     assert merged.branch_id == "b1"
     (merged,) = plan(variant(sf, budget_eur=61), TWO, [equal[0], area("13002", 5.49, 2001)]).ad_sets
     assert merged.branch_id == "b2" and merged.area_codes == ["13001", "13002"] and merged.population == 4001
+    # tied, « b1 » comes before « b10 » (whose id it begins): it leads, and its circle is the first
+    (merged,) = plan(variant(sf, budget_eur=61), [TWO[0], branch(10, 5.5)], equal).ad_sets
+    assert merged.branch_id == "b1" and merged.branch_ids == ["b1", "b10"]
     # the lead's own page and circle
     by_branch = variant(sf, budget_eur=61, branch_landing_urls={"b2": "https://exemple.fr/b2"})
     (merged,) = plan(by_branch, TWO, [equal[0], area("13002", 5.49, 2001)]).ad_sets
@@ -927,7 +974,9 @@ def test_two_ad_sets_of_a_theme_share_no_postcode_and_exclude_the_others(sf):
     assert "13001" in by_branch["b2"].excluded_postcodes and "13008" not in by_branch["b2"].excluded_postcodes
 
 
-def test_a_trusted_model_is_the_one_pydantic_would_build():
+def test_a_trusted_model_is_the_one_pydantic_would_build(monkeypatch):
+    # as in a new process, where the first model of each class makes the set of names its class shares
+    monkeypatch.setattr("outreach.planner._ALL_FIELDS", {})
     values = {"branch_id": "b1", "branch_name": "Médiathèque 1 (Ville1)", "lat": 43.5, "lon": 5.0, "radius_km": 2.5,
               "population": 1200, "area_codes": ["13001", "13002"]}
     made = _trusted(Location, dict(reversed(values.items())))  # the given order does not matter
@@ -940,6 +989,7 @@ def test_a_trusted_model_is_the_one_pydantic_would_build():
     other = _trusted(Location, values)
     assert other.model_fields_set is made.model_fields_set and other.model_fields_set == set(values)
     assert made.model_copy(update={"population": 1}).model_fields_set is not made.model_fields_set
+    assert _trusted(InterestRef, {"id": None, "name": "Manga"}).model_fields_set == {"name", "id"}  # its own class's
     with pytest.raises(KeyError, match="area_codes"):  # every field given, no default filled in
         _trusted(Location, {k: v for k, v in values.items() if k != "area_codes"})
     with pytest.raises(ValueError, match=r"Location has no field \['rayon'\]"):
