@@ -379,9 +379,9 @@ def test_a_catchment_at_the_threshold_stays_alone_and_a_group_stops_at_200_circl
 
 
 def test_a_lone_catchment_whose_nearest_are_full_looks_farther_step_by_step():
-    """A catchment whose 12 nearest are in a group of 200 circles widens its search to its 48, then 192, then 768
-    nearest: in that last view, past 240 neighbours, it sees a small catchment not twice as far as the big one it
-    would otherwise join. Beside a group of 199, it takes the one circle left there."""
+    """A catchment whose 12 nearest are in a group of 200 circles widens its search to its 48, then 192 nearest,
+    then all 243 (4 times more each time, up to all): past 240 neighbours, it sees a small catchment not twice as
+    far as the big one it would otherwise join. Beside a group of 199, it takes the one circle left there."""
     km_lat, km_lon = 1 / 111.2, 1 / (111.2 * math.cos(math.radians(43.5)))
 
     def catchment(i, east_km, north_km, population):
