@@ -39,5 +39,7 @@ def test_commas_and_quotes_quoted_without_the_csv_module_line_breaks_through_it(
     assert csv_text(plain) == 'nom,km\n"Médiathèque, annexe",1.000\nBibliothèque,2.500\n'
     quoted = pd.DataFrame({"nom": ['La « Fabrique », dite "F"', "=1+1"], "km": [1.0, None]})
     assert csv_text(quoted) == 'nom,km\n"La « Fabrique », dite ""F""",1.000\n\'=1+1,\n'
+    mixed = pd.DataFrame({"valeur": pd.Series([12, "=SOMME(A1)", None, "a,b"], dtype=object), "km": [1.0] * 4})
+    assert csv_text(mixed) == cells.safe_frame(mixed).to_csv(index=False, float_format="%.3f", lineterminator="\n")
     broken = pd.DataFrame({"nom": ["Médiathèque\nannexe", "a\rb"], "km": [1.0, 2.0]})
     assert csv_text(broken) == cells.safe_frame(broken).to_csv(index=False, float_format="%.3f", lineterminator="\n")

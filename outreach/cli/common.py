@@ -58,7 +58,7 @@ def csv_text(frame: pd.DataFrame, float_format: str = "%.3f") -> str:
             texts = column.to_numpy(dtype=object).tolist()
             for at in np.flatnonzero(column.str.startswith(cells.FORMULA_TRIGGERS, na=False).to_numpy(dtype=bool)):
                 texts[at] = cells.safe(texts[at])
-        elif column.dtype.kind in "OSUT" or str(column.dtype).startswith(("str", "string")):
+        elif column.dtype.kind in "OSUT":  # Python objects that are not all text: each written as str() writes it
             texts = ["" if v is None else cells.safe(str(v)) for v in column.to_numpy(dtype=object).tolist()]
         else:  # dates, categories…: pandas' own text
             return cells.safe_frame(frame).to_csv(index=False, float_format=float_format, lineterminator="\n")
